@@ -1,0 +1,1 @@
+//! satool core.
