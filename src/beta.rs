@@ -1,0 +1,84 @@
+//! Choice of the inverse temperature: the published entropy-inflection rule (SPEC §1).
+
+use crate::memory::{attention_weights, entropy, Memory};
+
+/// Name of the rule, printed with every β* so users know which convention produced it.
+pub const BETA_STAR_RULE: &str = "entropy inflection, published code's rule: argmin of d²H̄/d(log β)² \
+on 50 log-spaced β in [0.1, 500], H̄ = mean attention entropy of the first min(K,20) memories";
+
+/// The entropy curve and the β* it implies.
+#[derive(Debug, Clone)]
+pub struct EntropyCurve {
+    pub betas: Vec<f64>,
+    /// Mean attention entropy H̄(β) over the probes, in nats.
+    pub mean_entropy: Vec<f64>,
+    pub beta_star: f64,
+}
+
+/// `n` log-spaced values from `lo` to `hi` inclusive, as `numpy.logspace(log10(lo), log10(hi), n)`.
+pub fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let (a, b) = (lo.log10(), hi.log10());
+    (0..n).map(|i| 10f64.powf(a + (b - a) * i as f64 / (n - 1) as f64)).collect()
+}
+
+/// The published β* rule: grid of 50 log-spaced β in [0.1, 500]; probes are the first min(K, 20)
+/// memories; H̄(β) their mean entropy; `dH = diff(H̄)/diff(log β)`, `d2H = diff(dH)/diff(log β)[..n-1]`;
+/// `β* = β[argmin(d2H) + 1]`.
+pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
+    let betas = logspace(0.1, 500.0, 50);
+    let probes = mem.x().slice(ndarray::s![.., ..mem.k().min(20)]).to_owned();
+    let mean_entropy: Vec<f64> = betas
+        .iter()
+        .map(|&b| {
+            let w = attention_weights(mem, b, probes.view());
+            let total: f64 = w.rows().into_iter().map(|r| entropy(r.as_slice().unwrap())).sum();
+            total / w.nrows() as f64
+        })
+        .collect();
+    let logb: Vec<f64> = betas.iter().map(|b| b.ln()).collect();
+    let dh: Vec<f64> = (0..49).map(|i| (mean_entropy[i + 1] - mean_entropy[i]) / (logb[i + 1] - logb[i])).collect();
+    let d2h: Vec<f64> = (0..48).map(|i| (dh[i + 1] - dh[i]) / (logb[i + 1] - logb[i])).collect();
+    // First minimum, as numpy.argmin.
+    let imin = d2h
+        .iter()
+        .enumerate()
+        .fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) })
+        .0;
+    EntropyCurve { beta_star: betas[imin + 1], betas, mean_entropy }
+}
+
+/// Round half to even, as Python's `round` (β_ret = round(20 β*), β_gen = round(2 β*)).
+pub fn round_half_even(x: f64) -> f64 {
+    let r = x.round();
+    if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+        r - x.signum()
+    } else {
+        r
+    }
+}
+
+/// Per-step signal-to-noise ratio `sqrt(α β / (2d))` (SPEC §1).
+pub fn snr(alpha: f64, beta: f64, d: usize) -> f64 {
+    (alpha * beta / (2.0 * d as f64)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_half_even_matches_python() {
+        for (x, want) in [(0.5, 0.0), (1.5, 2.0), (2.5, 2.0), (76.97, 77.0), (7.6966, 8.0), (-2.5, -2.0), (3.2, 3.0)] {
+            assert_eq!(round_half_even(x), want, "round({x})");
+        }
+    }
+
+    #[test]
+    fn logspace_matches_numpy() {
+        let b = logspace(0.1, 500.0, 50);
+        // numpy.logspace(log10(0.1), log10(500), 50)[[0, 10, 25, 49]]
+        for (i, want) in [(0, 0.1), (10, 0.5687112739074311), (25, 7.713111225104184), (49, 500.0)] {
+            assert!((b[i] - want).abs() <= 1e-13 * want, "b[{i}] = {} vs {want}", b[i]);
+        }
+    }
+}

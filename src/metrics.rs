@@ -1,0 +1,132 @@
+//! Generic sample metrics in memory space (SPEC §1): novelty, diversity, energy, and the
+//! standard error over consecutive groups of samples (the published "SE across 30 chains").
+
+use crate::memory::{energies, Memory};
+use ndarray::{Array1, ArrayView2, Axis};
+use serde::Serialize;
+
+/// Number of consecutive groups the standard error is computed over (30 chains of 5 samples).
+pub const SE_GROUPS: usize = 30;
+
+/// A mean with its standard error over groups (None when there are too few samples).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Estimate {
+    pub mean: f64,
+    pub se: Option<f64>,
+}
+
+/// Mean of `values`, with SE = sd(n−1) of the 30 consecutive group means / sqrt(30).
+/// Groups are equal-sized; the SE is None unless `values.len()` is a multiple of 30 and ≥ 60.
+pub fn estimate(values: &[f64]) -> Estimate {
+    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let se = group_size(values.len()).map(|g| {
+        let means: Vec<f64> = values.chunks(g).map(|c| c.iter().sum::<f64>() / g as f64).collect();
+        sd(&means) / (SE_GROUPS as f64).sqrt()
+    });
+    Estimate { mean, se }
+}
+
+fn group_size(n: usize) -> Option<usize> {
+    (n >= 2 * SE_GROUPS && n % SE_GROUPS == 0).then_some(n / SE_GROUPS)
+}
+
+/// Sample standard deviation (n − 1).
+pub fn sd(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+fn unit_columns(samples: ArrayView2<f64>) -> ndarray::Array2<f64> {
+    let mut u = samples.to_owned();
+    for mut c in u.columns_mut() {
+        let n = c.dot(&c).sqrt();
+        if n > 0.0 {
+            c /= n;
+        }
+    }
+    u
+}
+
+/// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything.
+pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
+    let u = unit_columns(samples);
+    let m = unit_columns(mem.x());
+    let cos = m.t().dot(&u); // K × n
+    cos.map_axis(Axis(0), |c| 1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).to_vec()
+}
+
+/// Mean of `1 − cos(ξ_i, ξ_j)` over pairs i < j of the columns.
+pub fn diversity(samples: ArrayView2<f64>) -> f64 {
+    let u = unit_columns(samples);
+    let g = u.t().dot(&u);
+    let n = g.nrows();
+    let mut sum = 0.0;
+    for i in 0..n {
+        for j in i + 1..n {
+            sum += 1.0 - g[[i, j]];
+        }
+    }
+    sum / ((n * (n - 1)) / 2).max(1) as f64
+}
+
+/// Diversity over all pairs, with SE from the diversity within each of the 30 consecutive groups.
+pub fn diversity_estimate(samples: ArrayView2<f64>) -> Estimate {
+    let n = samples.ncols();
+    let se = group_size(n).filter(|&g| g >= 2).map(|g| {
+        let per: Vec<f64> = (0..SE_GROUPS)
+            .map(|i| diversity(samples.slice(ndarray::s![.., i * g..(i + 1) * g])))
+            .collect();
+        sd(&per) / (SE_GROUPS as f64).sqrt()
+    });
+    Estimate { mean: diversity(samples), se }
+}
+
+/// Novelty, diversity and energy (at `beta_eval`) of a sample set, as reported for every method.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct MemoryMetrics {
+    pub novelty: Estimate,
+    pub diversity: Estimate,
+    pub energy: Estimate,
+}
+
+pub fn memory_metrics(mem: &Memory, samples: ArrayView2<f64>, beta_eval: f64) -> MemoryMetrics {
+    MemoryMetrics {
+        novelty: estimate(&novelty(mem, samples)),
+        diversity: diversity_estimate(samples),
+        energy: estimate(&energies(mem, beta_eval, samples)),
+    }
+}
+
+/// Column means of a d × n sample matrix (used by tests and reports).
+pub fn column_mean(samples: ArrayView2<f64>) -> Array1<f64> {
+    samples.mean_axis(Axis(1)).unwrap_or_else(|| Array1::zeros(samples.nrows()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn estimate_uses_thirty_group_means() {
+        // 60 values: group i holds (i, i+1) → group means i + 0.5, i = 0..29; sd = sqrt(77.5).
+        let v: Vec<f64> = (0..30).flat_map(|i| [i as f64, i as f64 + 1.0]).collect();
+        let e = estimate(&v);
+        assert!((e.mean - 15.0).abs() < 1e-12);
+        assert!((e.se.unwrap() - (77.5f64).sqrt() / (30f64).sqrt()).abs() < 1e-12);
+        assert_eq!(estimate(&[1.0, 2.0, 3.0]).se, None);
+    }
+
+    #[test]
+    fn novelty_and_diversity_by_hand() {
+        let mem = Memory::new(array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
+        // Samples: e1 (novelty 0), (1,1)/√2 scaled by 3 (cos 1/√2 → novelty 1 − 1/√2).
+        let s = array![[1.0, 3.0], [0.0, 3.0]];
+        let nv = novelty(&mem, s.view());
+        assert!(nv[0].abs() < 1e-15);
+        assert!((nv[1] - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
+        // One pair with cosine 1/√2.
+        assert!((diversity(s.view()) - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,42 @@
+//! Terminal tables (comfy-table) and number formatting shared by every command.
+
+use crate::metrics::Estimate;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+
+/// `0.623 ± 0.004`, or just the mean when there is no SE.
+pub fn est(e: &Estimate, digits: usize) -> String {
+    match e.se {
+        Some(se) => format!("{:.*} ± {:.*}", digits, e.mean, digits, se),
+        None => format!("{:.*}", digits, e.mean),
+    }
+}
+
+/// A number with fixed decimals, or `—` when it does not apply.
+pub fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.*}", digits, v))
+}
+
+/// A percentage of a fraction, or `—`.
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+/// Scientific notation for E-values, or `—`.
+pub fn sci(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.2e}"))
+}
+
+/// A table with a header row; numeric columns are right-aligned.
+pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled).set_header(header.to_vec());
+    for r in rows {
+        t.add_row(r);
+    }
+    for i in 2..header.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}

@@ -1,0 +1,118 @@
+//! The multi-chain protocol (SPEC §1): C chains started near distinct stored patterns, T steps,
+//! burn-in, thinning; chains run in fixed groups, each group a batch with its own random stream,
+//! so results are identical whatever the number of threads.
+
+use super::langevin::{fill_normal, Batch, Kernel, Params};
+use crate::memory::Memory;
+use crate::rng::{stream, Rng};
+use ndarray::{s, Array2};
+use rand::seq::SliceRandom;
+use rayon::prelude::*;
+
+/// Protocol settings; `Default` is the published one.
+#[derive(Debug, Clone, Copy)]
+pub struct Protocol {
+    pub chains: usize,
+    pub steps: usize,
+    pub burn_in: usize,
+    pub thin: usize,
+    /// Standard deviation of the Gaussian jitter added to each chain's starting pattern.
+    pub init_noise: f64,
+    /// Chains per batch; groups run in parallel. Fixed, so the streams never depend on threads.
+    pub group_size: usize,
+}
+
+impl Default for Protocol {
+    fn default() -> Self {
+        Protocol { chains: 30, steps: 5000, burn_in: 2000, thin: 100, init_noise: 0.01, group_size: 15 }
+    }
+}
+
+impl Protocol {
+    /// Loop indices t (0-based) whose resulting state is kept: burn_in, burn_in + thin, … < steps.
+    pub fn recorded_steps(&self) -> Vec<usize> {
+        (self.burn_in..self.steps).step_by(self.thin).collect()
+    }
+}
+
+/// Thinned states of a multi-chain run.
+#[derive(Debug, Clone)]
+pub struct ChainRun {
+    /// d × (chains · per_chain), chain-major: column `c * per_chain + j` is chain c's j-th kept state.
+    pub states: Array2<f64>,
+    pub per_chain: usize,
+    pub chains: usize,
+    /// Pattern each chain started from.
+    pub starts: Vec<usize>,
+    /// MALA acceptance rate over all chains and steps (None for ULA).
+    pub acceptance: Option<f64>,
+}
+
+/// The published "5 per chain" selection: thinned indices of t = 2000, 2700, 3500, 4200, 4900.
+pub const PUBLISHED_FIVE: [usize; 5] = [0, 7, 15, 22, 29];
+
+impl ChainRun {
+    /// Keeps thinned indices `keep` of every chain (chain-major), e.g. `PUBLISHED_FIVE` → 150 samples.
+    pub fn select(&self, keep: &[usize]) -> Array2<f64> {
+        let d = self.states.nrows();
+        let mut out = Array2::zeros((d, self.chains * keep.len()));
+        for c in 0..self.chains {
+            for (j, &t) in keep.iter().enumerate() {
+                out.column_mut(c * keep.len() + j).assign(&self.states.column(c * self.per_chain + t));
+            }
+        }
+        out
+    }
+}
+
+/// Starting patterns: distinct while K ≥ C; otherwise cycles through one random permutation.
+pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {
+    let mut perm: Vec<usize> = (0..k).collect();
+    perm.shuffle(rng);
+    (0..chains).map(|c| perm[c % k]).collect()
+}
+
+/// Runs the protocol with `kernel` at `params`; `label` names the random streams (`seed`, label).
+pub fn run_chains(mem: &Memory, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+    let starts = starting_patterns(mem.k(), proto.chains, &mut stream(seed, &format!("{label}/starts")));
+    let recorded = proto.recorded_steps();
+    let per_chain = recorded.len();
+    let groups: Vec<(usize, &[usize])> = starts.chunks(proto.group_size.max(1)).enumerate().collect();
+    let results: Vec<(Array2<f64>, u64, u64)> = groups
+        .par_iter()
+        .map(|&(g, group_starts)| {
+            let mut rng = stream(seed, &format!("{label}/group{g}"));
+            let mut init = Array2::zeros((group_starts.len(), mem.d()));
+            fill_normal(&mut init, &mut rng);
+            init *= proto.init_noise;
+            for (mut row, &k) in init.rows_mut().into_iter().zip(group_starts) {
+                row += &mem.pattern(k);
+            }
+            let mut batch = Batch::new(mem, params, init);
+            // Rows: chain-major blocks of `per_chain` kept states.
+            let mut kept = Array2::zeros((group_starts.len() * per_chain, mem.d()));
+            let mut next = 0;
+            for t in 0..proto.steps {
+                batch.step(mem, params, kernel, &mut rng);
+                if next < per_chain && t == recorded[next] {
+                    for (c, row) in batch.xi.outer_iter().enumerate() {
+                        kept.row_mut(c * per_chain + next).assign(&row);
+                    }
+                    next += 1;
+                }
+            }
+            (kept, batch.accepted, batch.proposed)
+        })
+        .collect();
+    let mut states = Array2::zeros((mem.d(), proto.chains * per_chain));
+    let (mut acc, mut prop, mut col) = (0, 0, 0);
+    for (kept, a, p) in results {
+        let n = kept.nrows();
+        states.slice_mut(s![.., col..col + n]).assign(&kept.t());
+        col += n;
+        acc += a;
+        prop += p;
+    }
+    let acceptance = (kernel == Kernel::Mala && prop > 0).then(|| acc as f64 / prop as f64);
+    ChainRun { states, per_chain, chains: proto.chains, starts, acceptance }
+}

@@ -1,0 +1,82 @@
+//! Samplers of the Hopfield Boltzmann law `p_β(ξ) ∝ exp(−β E(ξ))`: batched ULA / MALA chains,
+//! the exact mixture sampler, and the sequential (warm-start) generator.
+
+pub mod chains;
+pub mod exact;
+pub mod langevin;
+pub mod sequential;
+
+pub use chains::{run_chains, ChainRun, Protocol, PUBLISHED_FIVE};
+pub use exact::exact_samples;
+pub use langevin::{Kernel, Params};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::{energies, Memory};
+    use crate::rng::stream;
+    use ndarray::{Array2, Axis};
+
+    /// K = 4 unit-norm patterns in d = 8 (the paper's convergence check geometry).
+    fn small_memory() -> Memory {
+        let mut x = Array2::zeros((8, 4));
+        for k in 0..4 {
+            x[[2 * k, k]] = 0.8;
+            x[[(2 * k + 1) % 8, k]] = 0.6;
+        }
+        Memory::new(x).unwrap()
+    }
+
+    #[test]
+    fn exact_sampler_has_the_mixture_moments() {
+        let mem = small_memory();
+        let beta = 5.0;
+        let (s, _) = exact_samples(&mem, beta, 200_000, &mut stream(3, "exact"));
+        // Equal norms → uniform weights: mean = mean of patterns; variance = 1/β + variance of the means.
+        let want_mean = mem.x().mean_axis(Axis(1)).unwrap();
+        let got_mean = s.mean_axis(Axis(1)).unwrap();
+        let want_var = mem.x().var_axis(Axis(1), 0.0) + 1.0 / beta;
+        let got_var = s.var_axis(Axis(1), 1.0);
+        for i in 0..8 {
+            assert!((got_mean[i] - want_mean[i]).abs() < 0.004, "mean[{i}] {} vs {}", got_mean[i], want_mean[i]);
+            assert!((got_var[i] - want_var[i]).abs() < 0.004, "var[{i}] {} vs {}", got_var[i], want_var[i]);
+        }
+    }
+
+    #[test]
+    fn exact_weights_follow_pattern_norms() {
+        // ‖m_1‖² − ‖m_0‖² = 3 at β = 2 → w1/w0 = exp(3).
+        let mem = Memory::new(ndarray::array![[1.0, 0.0], [0.0, 2.0]]).unwrap();
+        let w = exact::mixture_weights(&mem, 2.0);
+        assert!((w[1] / w[0] - 3f64.exp()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn chains_do_not_depend_on_thread_count() {
+        let mem = small_memory();
+        let proto = Protocol { steps: 300, burn_in: 100, thin: 50, ..Protocol::default() };
+        let p = Params { alpha: 0.01, beta: 5.0 };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_chains(&mem, p, Kernel::Mala, &proto, 11, "t"))
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.states, b.states);
+        assert_eq!(a.acceptance, b.acceptance);
+        assert_eq!(a.states.ncols(), 30 * 4);
+        // Energies stay finite and near the memories.
+        assert!(energies(&mem, 5.0, a.states.view()).iter().all(|e| e.is_finite()));
+    }
+
+    #[test]
+    fn published_selection_takes_five_states_per_chain() {
+        let proto = Protocol::default();
+        let rec = proto.recorded_steps();
+        assert_eq!(rec.len(), 30);
+        let picked: Vec<usize> = PUBLISHED_FIVE.iter().map(|&i| rec[i]).collect();
+        assert_eq!(picked, vec![2000, 2700, 3500, 4200, 4900]);
+    }
+}
