@@ -1,1 +1,28 @@
-//! Protein domain.
+//! Protein domain of satool: a Pfam seed alignment in, unit-norm memories out, and generated
+//! sequences scored against the family (SPEC §2). Knows nothing of the sampler.
+//!
+//! Pipeline: [`read_stockholm`] → [`clean()`] → [`encode()`] (one-hot, PCA to 95%, memory
+//! matrix) → the core samples ξ → [`Encoding::decode`] → [`metrics`] and [`hmmer`].
+
+pub mod alphabet;
+pub mod clean;
+pub mod encode;
+pub mod error;
+pub mod fasta;
+pub mod hmmer;
+mod input;
+pub mod metrics;
+pub mod stockholm;
+
+pub use alphabet::{residue_index, ALPHABET, N_AA};
+pub use clean::{clean, CleanAlignment};
+pub use encode::{encode, one_hot, Encoding};
+pub use error::ProteinError;
+pub use fasta::{read_aligned_fasta, write_fasta};
+pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
+pub use input::is_gap;
+pub use metrics::{
+    composition, kl_composition, kl_position, mi_correlation, mi_matrix, position_frequencies,
+    published_mi_positions, seq_identity, valid_fraction,
+};
+pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment};

@@ -1,0 +1,276 @@
+//! One-hot encoding, PCA to a variance target, unit-norm memories, and the published decode
+//! (SPEC §2 "Encoding", "PCA", "Decoding (published)").
+//!
+//! PCA is computed from the thin SVD of the centred K × 20L one-hot matrix (linfa-linalg's
+//! bidiagonal SVD), not from an eigendecomposition of its Gram matrix: on PF00076 both agree
+//! with NumPy at round-off for the kept components, but squaring the data squares the
+//! condition number, so the Gram route cannot resolve singular values below ≈ √ε·s₀ (it puts
+//! the null direction of the centred data at 1.7e-7 instead of 5e-15, and loses 1e-5 relative
+//! accuracy at s = 1e-6·s₀; see tests/encode_pf00076.rs). Each component's sign is fixed so
+//! its largest-magnitude entry (the first within a relative 1e-9 of the maximum) is positive; the
+//! outputs then do not depend on solver details.
+
+use linfa_linalg::svd::SVD;
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+
+use crate::alphabet::{residue_index, ALPHABET, N_AA};
+use crate::{CleanAlignment, ProteinError};
+
+/// Added to each code's norm before dividing, as in the published code.
+pub const NORM_EPS: f64 = 1e-12;
+/// A decoded 20-block whose maximum is below this is a gap `-` (published threshold).
+pub const GAP_THRESHOLD: f64 = 1e-10;
+
+/// The PCA encoding of a cleaned family and its memory matrix.
+#[derive(Debug, Clone)]
+pub struct Encoding {
+    /// Per-feature mean of the one-hot matrix (length 20L, position-major `pos*20 + aa`).
+    pub mean: Array1<f64>,
+    /// Principal axes, 20L × d, orthonormal columns, sign-fixed (largest |entry| positive).
+    pub components: Array2<f64>,
+    /// Share of the total variance explained by each kept component (sums to `variance_retained`).
+    pub explained: Vec<f64>,
+    /// Share of the total variance kept by the d components (0.9517 on PF00076).
+    pub variance_retained: f64,
+    /// Total variance: the sum of the 20L feature variances (divisor K − 1).
+    pub total_variance: f64,
+    /// All singular values of the centred K × 20L matrix, descending (min(K, 20L) values).
+    pub singular_values: Vec<f64>,
+    /// Memory matrix X, d × K: column k is z_k / (‖z_k‖ + 1e-12).
+    pub memory: Array2<f64>,
+    /// ‖z_k‖ of each un-normalised code z_k = Pᵀ(x_k − μ) (6.0–7.7 on PF00076).
+    pub code_norms: Vec<f64>,
+}
+
+/// One-hot matrix of equal-length sequences: n × 20L, row i is sequence i, position-major
+/// (`pos*20 + aa`); gaps and non-standard letters give an all-zero block.
+///
+/// # Panics
+/// If the sequences differ in length.
+pub fn one_hot(seqs: &[Vec<u8>]) -> Array2<f64> {
+    let l = seqs.first().map_or(0, Vec::len);
+    let mut x = Array2::zeros((seqs.len(), N_AA * l));
+    for (i, s) in seqs.iter().enumerate() {
+        assert_eq!(
+            s.len(),
+            l,
+            "one_hot: sequence {i} has length {}, expected {l}",
+            s.len()
+        );
+        for (pos, &c) in s.iter().enumerate() {
+            if let Some(a) = residue_index(c) {
+                x[[i, pos * N_AA + a]] = 1.0;
+            }
+        }
+    }
+    x
+}
+
+/// Encodes a cleaned family: one-hot, centre, PCA keeping the smallest number of components
+/// whose variance share reaches `variance_target` (0.95 in the SPEC), unit-norm memories.
+pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, ProteinError> {
+    if !(variance_target > 0.0 && variance_target <= 1.0) {
+        return Err(ProteinError::InvalidArgument(format!(
+            "PCA variance target must be in (0, 1], got {variance_target}"
+        )));
+    }
+    let k = c.seqs.len();
+    let l = c.seqs.first().map_or(0, Vec::len);
+    if k < 2 || l == 0 {
+        return Err(ProteinError::InvalidArgument(format!(
+            "PCA needs at least 2 sequences of length ≥ 1, got {k} of length {l}"
+        )));
+    }
+    if let Some((name, s)) = c.names.iter().zip(&c.seqs).find(|(_, s)| s.len() != l) {
+        return Err(ProteinError::InvalidArgument(format!(
+            "sequence '{name}' has length {}, expected {l}",
+            s.len()
+        )));
+    }
+
+    let x = one_hot(&c.seqs);
+    let mean = x.mean_axis(Axis(0)).expect("k ≥ 2 rows");
+    let centred = &x - &mean;
+    let total_variance = centred.iter().map(|v| v * v).sum::<f64>() / (k - 1) as f64;
+    if total_variance == 0.0 {
+        return Err(ProteinError::InvalidArgument(format!(
+            "all {k} sequences are identical over the {l} kept columns: PCA has no variance"
+        )));
+    }
+
+    let (singular_values, axes) = principal_axes(&centred)?;
+    let d = n_components(&singular_values, k, total_variance, variance_target);
+    let mut components = axes.slice(ndarray::s![.., ..d]).to_owned();
+    fix_signs(&mut components);
+
+    let codes = components.t().dot(&centred.t()); // d × K
+    let code_norms: Vec<f64> = codes
+        .columns()
+        .into_iter()
+        .map(|z| z.dot(&z).sqrt())
+        .collect();
+    let mut memory = codes;
+    for (mut col, &n) in memory.columns_mut().into_iter().zip(&code_norms) {
+        col /= n + NORM_EPS;
+    }
+    let explained: Vec<f64> = singular_values[..d]
+        .iter()
+        .map(|s| s * s / (k - 1) as f64 / total_variance)
+        .collect();
+    Ok(Encoding {
+        mean,
+        components,
+        variance_retained: explained.iter().sum(),
+        explained,
+        total_variance,
+        singular_values,
+        memory,
+        code_norms,
+    })
+}
+
+/// Singular values (descending) and right singular vectors (20L × min(K, 20L)) of `centred`.
+fn principal_axes(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
+    let (_, s, vt) = centred
+        .svd(false, true)
+        .map_err(|e| ProteinError::Linalg(e.to_string()))?;
+    let vt =
+        vt.ok_or_else(|| ProteinError::Linalg("SVD returned no right singular vectors".into()))?;
+    if s.iter().any(|v| !v.is_finite()) {
+        return Err(ProteinError::Linalg(
+            "SVD returned non-finite singular values".into(),
+        ));
+    }
+    let mut order: Vec<usize> = (0..s.len()).collect();
+    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+    let values = order.iter().map(|&i| s[i]).collect();
+    let mut axes = Array2::zeros((vt.ncols(), order.len()));
+    for (j, &i) in order.iter().enumerate() {
+        axes.column_mut(j).assign(&vt.row(i));
+    }
+    Ok((values, axes))
+}
+
+/// Smallest count whose variance share reaches `target`, among the numerically non-null
+/// directions (centring leaves at most K − 1; a target of 1.0 keeps all of them).
+fn n_components(s: &[f64], k: usize, total: f64, target: f64) -> usize {
+    let tol = s[0] * s.len() as f64 * f64::EPSILON * 10.0;
+    let rank = s.iter().take_while(|&&v| v > tol).count().max(1);
+    let mut cumulative = 0.0;
+    for (i, v) in s[..rank].iter().enumerate() {
+        cumulative += v * v / (k - 1) as f64;
+        if cumulative / total >= target {
+            return i + 1;
+        }
+    }
+    rank
+}
+
+/// Makes each column's largest-magnitude entry positive (ties within 1e-9: the first).
+fn fix_signs(p: &mut Array2<f64>) {
+    for mut col in p.columns_mut() {
+        let max = col.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        if let Some(&pivot) = col.iter().find(|v| v.abs() >= max * (1.0 - 1e-9)) {
+            if pivot < 0.0 {
+                col.mapv_inplace(|v| -v);
+            }
+        }
+    }
+}
+
+impl Encoding {
+    /// Dimension d of the memory space.
+    pub fn d(&self) -> usize {
+        self.components.ncols()
+    }
+
+    /// Number of aligned positions L.
+    pub fn seq_len(&self) -> usize {
+        self.mean.len() / N_AA
+    }
+
+    /// Number of stored patterns K.
+    pub fn k(&self) -> usize {
+        self.memory.ncols()
+    }
+
+    /// The un-normalised codes z_k = Pᵀ(x_k − μ), d × K (memory columns times ‖z_k‖ + 1e-12).
+    pub fn stored_codes(&self) -> Array2<f64> {
+        let mut z = self.memory.clone();
+        for (mut col, &n) in z.columns_mut().into_iter().zip(&self.code_norms) {
+            col *= n + NORM_EPS;
+        }
+        z
+    }
+
+    /// Published decode of each column ξ of `xi` (d × n): x = Pξ + μ (no rescaling), then per
+    /// position the first argmax of the 20-block, or `-` when the block maximum is < 1e-10.
+    /// A block holding a non-finite value (a diverged sample) decodes to `X`, which
+    /// [`crate::valid_fraction`] counts as invalid.
+    ///
+    /// # Panics
+    /// If `xi` does not have d rows.
+    pub fn decode(&self, xi: ArrayView2<f64>) -> Vec<Vec<u8>> {
+        assert_eq!(
+            xi.nrows(),
+            self.d(),
+            "decode: ξ has {} rows, the encoding has d = {}",
+            xi.nrows(),
+            self.d()
+        );
+        let x = self.components.dot(&xi); // 20L × n
+        x.columns()
+            .into_iter()
+            .map(|col| {
+                (0..self.seq_len())
+                    .map(|pos| {
+                        let block: Vec<f64> = (0..N_AA)
+                            .map(|a| col[pos * N_AA + a] + self.mean[pos * N_AA + a])
+                            .collect();
+                        decode_block(&block)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Encodes sequences aligned to the L cleaned columns exactly like the family's memories:
+    /// d × n, column i = Pᵀ(x_i − μ) / (‖·‖ + 1e-12).
+    ///
+    /// # Panics
+    /// If a sequence's length is not L.
+    pub fn project(&self, seqs: &[Vec<u8>]) -> Array2<f64> {
+        let l = self.seq_len();
+        if let Some((i, s)) = seqs.iter().enumerate().find(|(_, s)| s.len() != l) {
+            panic!(
+                "project: sequence {i} has length {}, expected L = {l}",
+                s.len()
+            );
+        }
+        let centred = one_hot(seqs) - &self.mean;
+        let mut z = self.components.t().dot(&centred.t());
+        for mut col in z.columns_mut() {
+            let n = col.dot(&col).sqrt();
+            col /= n + NORM_EPS;
+        }
+        z
+    }
+}
+
+/// One position of the published decode.
+fn decode_block(block: &[f64]) -> u8 {
+    if block.iter().any(|v| !v.is_finite()) {
+        return b'X';
+    }
+    let (mut best, mut best_val) = (0, block[0]);
+    for (a, &v) in block.iter().enumerate().skip(1) {
+        if v > best_val {
+            (best, best_val) = (a, v);
+        }
+    }
+    if best_val < GAP_THRESHOLD {
+        b'-'
+    } else {
+        ALPHABET[best]
+    }
+}

@@ -1,0 +1,113 @@
+//! FASTA output (for HMMER and users) and aligned-FASTA input (for `--evaluate`).
+//!
+//! Writing uses the `bio` crate's writer (60-column lines). Reading is our own small parser
+//! because every error must name the line: `bio`'s reader does not track line numbers.
+
+use std::path::Path;
+
+use bio::io::fasta;
+
+use crate::input::{is_gap, is_sequence_char, numbered_lines, read_text};
+use crate::ProteinError;
+
+/// Width of sequence lines in written FASTA.
+pub const FASTA_LINE_WIDTH: usize = 60;
+
+/// Writes `(name, sequence)` records as FASTA, 60 residues per line; with `strip_gaps`, the gap
+/// characters `.`, `-`, `~` are removed first (HMMER wants raw sequences). The name becomes the
+/// whole header line after `>`.
+pub fn write_fasta(
+    path: &Path,
+    records: &[(String, Vec<u8>)],
+    strip_gaps: bool,
+) -> Result<(), ProteinError> {
+    let file =
+        std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
+    let mut writer = fasta::Writer::new(file);
+    writer.set_linewrap(Some(FASTA_LINE_WIDTH));
+    for (name, seq) in records {
+        let seq: Vec<u8> = if strip_gaps {
+            seq.iter().copied().filter(|&c| !is_gap(c)).collect()
+        } else {
+            seq.clone()
+        };
+        writer
+            .write(name, None, &seq)
+            .map_err(|e| ProteinError::io(path, "cannot write", e))?;
+    }
+    writer
+        .flush()
+        .map_err(|e| ProteinError::io(path, "cannot write", e))
+}
+
+/// Reads FASTA whose sequences are aligned to the L cleaned columns of a family (plain or
+/// gzip). Residues are uppercased; the name is the first word of the header. Every sequence
+/// must have exactly `expected_len` characters (gaps included).
+pub fn read_aligned_fasta(
+    path: &Path,
+    expected_len: usize,
+) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
+    let file = path.display().to_string();
+    let text = read_text(path)?;
+    let err = |line: usize, problem: String| ProteinError::Fasta {
+        file: file.clone(),
+        line,
+        problem,
+    };
+    // (name, header line, sequence)
+    let mut records: Vec<(String, usize, Vec<u8>)> = Vec::new();
+    for (line_no, line) in numbered_lines(&text) {
+        let trimmed = line.trim();
+        if let Some(header) = trimmed.strip_prefix('>') {
+            let Some(name) = header.split_whitespace().next() else {
+                return Err(err(line_no, "header line '>' has no sequence name".into()));
+            };
+            records.push((name.to_string(), line_no, Vec::new()));
+        } else if trimmed.is_empty() {
+            continue;
+        } else if let Some((name, _, seq)) = records.last_mut() {
+            if let Some(ch) = trimmed
+                .chars()
+                .find(|&c| !is_sequence_char(c) && !c.is_whitespace())
+            {
+                return Err(err(
+                    line_no,
+                    format!("invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"),
+                ));
+            }
+            seq.extend(
+                trimmed
+                    .bytes()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .map(|b| b.to_ascii_uppercase()),
+            );
+        } else {
+            let shown: String = trimmed.chars().take(40).collect();
+            return Err(err(
+                line_no,
+                format!("not FASTA: expected a '>' header line, found '{shown}'"),
+            ));
+        }
+    }
+    if records.is_empty() {
+        return Err(ProteinError::EmptyFasta { file });
+    }
+    for (name, line, seq) in &records {
+        if seq.is_empty() {
+            return Err(err(*line, format!("sequence '{name}' is empty")));
+        }
+        if seq.len() != expected_len {
+            return Err(err(
+                *line,
+                format!(
+                    "sequence '{name}' (line {line}) has length {}; --evaluate needs sequences aligned to the {expected_len} cleaned columns (expected {expected_len})",
+                    seq.len()
+                ),
+            ));
+        }
+    }
+    Ok(records
+        .into_iter()
+        .map(|(name, _, seq)| (name, seq))
+        .collect())
+}

@@ -1,0 +1,289 @@
+//! Stockholm reader: every fixture file, and each syntax rule on small inline texts.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use satool_protein::{parse_stockholm, read_stockholm, write_stockholm, ProteinError};
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
+}
+
+// ---- the fixture files --------------------------------------------------------------
+
+#[test]
+fn pf00076_published_seed() {
+    let recs = read_stockholm(&fixture("PF00076.sto")).unwrap();
+    assert_eq!(recs.len(), 1);
+    let a = &recs[0];
+    assert_eq!((a.n_rows(), a.width()), (68, 79));
+    assert_eq!(a.id.as_deref(), Some("RRM_1"));
+    assert_eq!(a.accession.as_deref(), Some("PF00076.29"));
+    assert_eq!(a.first_line, 1);
+    assert_eq!(a.names.last().unwrap(), "NOP4_YEAST/292-362");
+    assert_eq!(
+        String::from_utf8_lossy(a.rows.last().unwrap()),
+        "VFVRNV..PYDATEESLAPHFSK.FGSV.KYALPVID...KSTGLAKGTAFVAFKDQYTYNECIKNAPA.AGSTSLLIG"
+    );
+}
+
+#[test]
+fn pf00076_v13_with_gs_gr_gc_lines() {
+    let recs = read_stockholm(&fixture("stockholm/PF00076_v13_hmmer_testsuite.sto")).unwrap();
+    assert_eq!(recs.len(), 1);
+    let a = &recs[0];
+    assert_eq!((a.n_rows(), a.width()), (79, 80));
+    assert_eq!(a.accession.as_deref(), Some("PF00076.13"));
+    // #=GR lines carry a sequence name; they must not become rows.
+    assert!(a.names.iter().all(|n| !n.starts_with('#')));
+    assert_eq!(a.names.last().unwrap(), "LA_HUMAN/113-182");
+}
+
+#[test]
+fn fn3_seed() {
+    let recs = read_stockholm(&fixture("stockholm/PF00041_fn3.sto")).unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!((recs[0].n_rows(), recs[0].width()), (98, 117));
+    assert_eq!(recs[0].id.as_deref(), Some("fn3"));
+}
+
+#[test]
+fn luxc_three_interleaved_blocks() {
+    let recs = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap();
+    assert_eq!(recs.len(), 1);
+    let a = &recs[0];
+    assert_eq!((a.n_rows(), a.width()), (13, 445));
+    assert_eq!(a.id.as_deref(), Some("LuxC"));
+    assert_eq!(a.names[0], "Q9KV99_VIBCH/423-818");
+    // The last row ends with the last block's segment.
+    assert!(String::from_utf8_lossy(&a.rows[12])
+        .ends_with("TRLFGLADTLAEVGVNRICPLGEMDRAKSGWHHDGGFNLIDLLRA"));
+}
+
+#[test]
+fn duplicated_name_is_rejected_with_the_name() {
+    let err = read_stockholm(&fixture("stockholm/PF00007_duplicate_name.sto")).unwrap_err();
+    match &err {
+        ProteinError::DuplicateName {
+            name,
+            line,
+            first_line,
+            ..
+        } => {
+            assert_eq!(name, "GTHB2_ONCKE/26-130");
+            assert_eq!(line - first_line, 1, "the two lines are adjacent");
+        }
+        other => panic!("expected DuplicateName, got {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("PF00007_duplicate_name.sto:"), "{msg}");
+    assert!(
+        msg.contains("duplicated sequence name 'GTHB2_ONCKE/26-130'"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn rna_alignment_is_rejected() {
+    let err = read_stockholm(&fixture("stockholm/RF00101_rna.sto")).unwrap_err();
+    match &err {
+        ProteinError::NucleotideAlphabet {
+            line,
+            percent,
+            record,
+            ..
+        } => {
+            assert_eq!(*line, 1);
+            assert_eq!(record, "'SraC_RyeA'");
+            assert!(*percent > 99.9, "{percent}");
+        }
+        other => panic!("expected NucleotideAlphabet, got {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("RF00101_rna.sto:1: "), "{msg}");
+    assert!(msg.contains("looks like RNA/DNA, not protein"), "{msg}");
+}
+
+// ---- syntax rules --------------------------------------------------------------------
+
+fn parse(text: &str) -> Result<Vec<satool_protein::Alignment>, ProteinError> {
+    parse_stockholm(text, "mem.sto")
+}
+
+#[test]
+fn interleaved_blocks_annotations_case_and_crlf() {
+    let text = "# STOCKHOLM 1.0\r\n#=GF ID  Tiny\r\n#=GF AC  PF99999.1\r\n\r\n\
+                #=GS a/1-8 AC X1\r\n\
+                a/1-8      ACde.\r\n\
+                sp|P1|b    MK~-N\r\n\
+                #=GR a/1-8 SS  HHHH.\r\n\
+                #=GC SS_cons    HHHH.\r\n\
+                \r\n\
+                a/1-8      FGHI\r\n\
+                sp|P1|b    *W.Y\r\n\
+                //\r\n";
+    let recs = parse(text).unwrap();
+    let a = &recs[0];
+    assert_eq!(a.id.as_deref(), Some("Tiny"));
+    assert_eq!(a.accession.as_deref(), Some("PF99999.1"));
+    assert_eq!(a.names, vec!["a/1-8", "sp|P1|b"]);
+    assert_eq!(
+        a.rows[0],
+        b"ACDE.FGHI".to_vec(),
+        "lowercase is uppercased, blocks appended"
+    );
+    assert_eq!(a.rows[1], b"MK~-N*W.Y".to_vec());
+}
+
+#[test]
+fn several_records_in_order() {
+    let text =
+        "# STOCKHOLM 1.0\n#=GF ID one\nx ACDE\ny ACDF\n//\n\n# STOCKHOLM 1.0\nz KLMN\nw KLMP\n//\n";
+    let recs = parse(text).unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].id.as_deref(), Some("one"));
+    assert_eq!(recs[1].id, None);
+    assert_eq!(recs[1].first_line, 7);
+    assert_eq!(recs[1].names, vec!["z", "w"]);
+    assert_eq!(recs[1].label(), "at line 7");
+}
+
+#[test]
+fn missing_header() {
+    let err = parse("\n# not stockholm\nx ACDE\n//\n").unwrap_err();
+    assert!(
+        matches!(err, ProteinError::MissingHeader { line: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:2: missing '# STOCKHOLM 1.0' header (found '# not stockholm')"
+    );
+    // Content after a record's '//' needs its own header too.
+    let err = parse("# STOCKHOLM 1.0\nx ACDE\ny ACDE\n//\nz ACDE\n").unwrap_err();
+    assert!(
+        matches!(err, ProteinError::MissingHeader { line: 5, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn record_without_terminator() {
+    let err = parse("# STOCKHOLM 1.0\nx ACDE\ny ACDE\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:1: record starting here has no closing '//' (end of file reached)"
+    );
+    let err = parse("# STOCKHOLM 1.0\nx ACDE\n# STOCKHOLM 1.0\ny ACDE\n//\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a new '# STOCKHOLM' header follows on line 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_record_and_empty_file() {
+    let err = parse("# STOCKHOLM 1.0\n#=GF ID e\n//\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:3: empty record: no sequence lines before '//'"
+    );
+    let err = parse("\n\n").unwrap_err();
+    assert!(matches!(err, ProteinError::NoRecords { .. }), "{err:?}");
+}
+
+#[test]
+fn unequal_rows_name_both() {
+    let err = parse("# STOCKHOLM 1.0\nalpha ACDE\nbeta  ACD\n//\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:3: rows of unequal length: 'alpha' has 4 columns but 'beta' has 3"
+    );
+    // A row missing from the second block is caught the same way.
+    let err = parse("# STOCKHOLM 1.0\na AC\nb AC\n\na DE\n//\n").unwrap_err();
+    assert!(
+        matches!(err, ProteinError::UnequalRows { ref name_b, len_b: 2, .. } if name_b == "b"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn duplicate_within_block_but_not_across_blocks() {
+    let err = parse("# STOCKHOLM 1.0\na AC\nb AC\na AC\n//\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:4: duplicated sequence name 'a' (already used on line 2 of the same block)"
+    );
+    assert!(parse("# STOCKHOLM 1.0\na AC\nb AC\n\na DE\nb DE\n//\n").is_ok());
+}
+
+#[test]
+fn bad_characters_are_named() {
+    let err = parse("# STOCKHOLM 1.0\na AC\nb A1\n//\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mem.sto:3: invalid character '1' in sequence 'b' (allowed: letters, gaps '.', '-', '~', and '*')"
+    );
+    let err = parse("# STOCKHOLM 1.0\na AC\nb A C\n//\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mem.sto:3: sequence line for 'b' has 3 fields"),
+        "{err}"
+    );
+    let err = parse("# STOCKHOLM 1.0\na\n//\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mem.sto:2: sequence line 'a' has a name but no residues"),
+        "{err}"
+    );
+}
+
+#[test]
+fn nucleotide_rule_is_a_share_not_a_single_letter() {
+    // 9 of 10 letters in ACGTUN → rejected; 8 of 10 → accepted as protein.
+    let dna = parse("# STOCKHOLM 1.0\na ACGTA\nb UNGCW\n//\n").unwrap_err();
+    assert!(
+        matches!(dna, ProteinError::NucleotideAlphabet { percent, .. } if (percent - 90.0).abs() < 1e-9)
+    );
+    assert!(parse("# STOCKHOLM 1.0\na ACGTA\nb UNGWW\n//\n").is_ok());
+}
+
+#[test]
+fn gzip_input_is_detected_by_magic_bytes() {
+    let plain = std::fs::read(fixture("PF00076.sto")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed_without_gz_suffix.sto");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&plain).unwrap();
+    std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    let from_gz = read_stockholm(&path).unwrap();
+    let mut from_plain = read_stockholm(&fixture("PF00076.sto")).unwrap();
+    from_plain[0].source = from_gz[0].source.clone();
+    assert_eq!(from_gz, from_plain);
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let err = read_stockholm(&fixture("no_such_file.sto")).unwrap_err();
+    assert!(
+        err.to_string().contains("no_such_file.sto: cannot read: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn write_then_read_round_trip() {
+    let recs = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.sto");
+    write_stockholm(&recs[0], &path).unwrap();
+    let back = read_stockholm(&path).unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].names, recs[0].names);
+    assert_eq!(back[0].rows, recs[0].rows);
+    assert_eq!(back[0].id, recs[0].id);
+    assert_eq!(back[0].accession, recs[0].accession);
+}
