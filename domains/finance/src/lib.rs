@@ -1,1 +1,23 @@
-//! Finance domain.
+//! Finance domain of satool: daily price files → log returns → memories, and the evaluators of
+//! generated return scenarios (KS, correlation, tails, autocorrelation). Knows nothing of the
+//! sampler.
+//!
+//! Return scale: daily natural-log returns, not annualised (see [`returns`]).
+
+pub mod acf;
+pub mod bootstrap;
+pub mod error;
+pub mod kolmogorov;
+pub mod ks;
+pub mod metrics;
+pub mod prices;
+pub mod returns;
+pub mod stats;
+
+pub use acf::{acf, acovf};
+pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
+pub use error::{CellProblem, FinanceError};
+pub use ks::{ks_2samp, KsMethod, KsPvalueMethod, KsResult};
+pub use metrics::{affine_correct, evaluate, AcfCurves, FinanceMetrics};
+pub use prices::{read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
+pub use returns::{log_returns, raw_memory, scaled_memory};

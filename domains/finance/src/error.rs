@@ -1,0 +1,78 @@
+//! Error type of the finance domain. Every reader error names the file, and when it comes from
+//! one cell, the line (1-based, the header is line 1) and the column, on one line:
+//! `FILE:LINE: column 'C': problem`.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// What is wrong with one cell of a price file.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CellProblem {
+    #[error("'{0}' is not a number")]
+    NotNumeric(String),
+    #[error("'{0}' is not a finite number")]
+    NotFinite(String),
+    #[error("price {0} is not positive")]
+    NonPositive(f64),
+    #[error(
+        "'{0}' is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or MM/DD/YYYY, optionally followed by a time)"
+    )]
+    BadDate(String),
+    #[error("duplicated (date, ticker) = ({date}, {ticker}); first seen on line {first_line}")]
+    Duplicate { date: String, ticker: String, first_line: u64 },
+    #[error("date {date} already appeared on line {first_line}")]
+    DuplicateDate { date: String, first_line: u64 },
+    #[error("empty ticker")]
+    EmptyTicker,
+    #[error("row has {found} fields, the header has {expected}")]
+    FieldCount { expected: usize, found: usize },
+    #[error("ticker column '{0}' appears twice in the header")]
+    DuplicateTickerColumn(String),
+}
+
+/// Errors of the finance domain (reading prices, computing returns and metrics).
+#[derive(Debug, Error)]
+pub enum FinanceError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("{}: not a valid gzip stream: {source}", path.display())]
+    Gzip { path: PathBuf, source: std::io::Error },
+
+    #[error("{}:{line}: malformed CSV: {message}", path.display())]
+    Csv { path: PathBuf, line: u64, message: String },
+
+    #[error("{}: the file is empty (no header line)", path.display())]
+    Empty { path: PathBuf },
+
+    #[error("{}:1: column '{name}' given by {option} is not in the header ({})", path.display(), header.join(", "))]
+    MissingColumn { path: PathBuf, option: &'static str, name: String, header: Vec<String> },
+
+    #[error("{}:1: no price column in a long-format file (looked for adj_close, Adj Close, adjclose, adjusted_close, close, price; header: {}); name it with --price-column", path.display(), header.join(", "))]
+    NoPriceColumn { path: PathBuf, header: Vec<String> },
+
+    #[error("{}:1: --price-column needs a long-format file, but no ticker column was found (header: {}); name it with --ticker-column", path.display(), header.join(", "))]
+    NoTickerColumn { path: PathBuf, header: Vec<String> },
+
+    #[error("{}:1: no date column (header: {}); name it with --date-column", path.display(), header.join(", "))]
+    NoDateColumn { path: PathBuf, header: Vec<String> },
+
+    #[error("{}:{line}: column '{column}': {problem}", path.display())]
+    Cell { path: PathBuf, line: u64, column: String, problem: CellProblem },
+
+    #[error("{}: {kept} ticker(s) left after filtering, need at least 2 ({detail})", path.display())]
+    TooFewTickers { path: PathBuf, kept: usize, detail: String },
+
+    #[error("{}: {days} trading day(s) left after filtering, need at least {needed} ({detail})", path.display())]
+    TooFewDays { path: PathBuf, days: usize, needed: usize, detail: String },
+
+    #[error("{what} returns: day {day}, ticker #{ticker} is {value} (not finite)")]
+    NonFinite { what: &'static str, day: usize, ticker: usize, value: f64 },
+
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+
+    #[error("historical ticker #{ticker} has zero variance; its KS, sd ratio and correlation are undefined")]
+    ZeroVarianceHistory { ticker: usize },
+}

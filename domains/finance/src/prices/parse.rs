@@ -1,0 +1,240 @@
+//! Turning CSV records into a date × ticker panel of prices with gaps (NaN marks a missing cell
+//! inside this module and in [`RawPanel`] only; filtering removes every gap before a table leaves
+//! the reader).
+//!
+//! Missing cells are empty cells and the tokens `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None` and `.`
+//! (case-insensitive). Any other cell that is not a finite number, or a price ≤ 0, is an error.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use ndarray::Array2;
+
+use super::dates::{parse_date, trim};
+use crate::error::{CellProblem, FinanceError};
+
+/// All prices of a file, sorted by date (unique), tickers in order of first appearance.
+pub struct RawPanel {
+    pub dates: Vec<NaiveDate>,
+    pub tickers: Vec<String>,
+    /// dates × tickers; NaN where the file has no price.
+    pub prices: Array2<f64>,
+}
+
+type Records<'a> = csv::Reader<&'a [u8]>;
+
+/// Header of the CSV as strings (invalid UTF-8 replaced), trimmed.
+pub fn read_header(path: &Path, rdr: &mut Records) -> Result<Vec<String>, FinanceError> {
+    let h = rdr.byte_headers().map_err(|e| csv_error(path, e))?;
+    if h.is_empty() || (h.len() == 1 && trim(&h[0]).is_empty()) {
+        return Err(FinanceError::Empty { path: path.to_path_buf() });
+    }
+    let mut names: Vec<String> = h.iter().map(|c| String::from_utf8_lossy(trim(c)).into_owned()).collect();
+    // Spreadsheet exports may start with a UTF-8 byte-order mark.
+    if let Some(stripped) = names[0].strip_prefix('\u{feff}') {
+        names[0] = stripped.trim().to_string();
+    }
+    Ok(names)
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> FinanceError {
+    let line = e.position().map_or(0, |p| p.line());
+    FinanceError::Csv { path: path.to_path_buf(), line, message: e.to_string() }
+}
+
+fn is_missing(cell: &[u8]) -> bool {
+    const TOKENS: [&[u8]; 7] = [b"na", b"n/a", b"#n/a", b"nan", b"null", b"none", b"."];
+    cell.is_empty() || (cell.len() <= 4 && TOKENS.iter().any(|t| t.eq_ignore_ascii_case(cell)))
+}
+
+/// A price cell: `Ok(None)` when missing, the positive finite price, or the problem.
+fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
+    let cell = trim(raw);
+    if is_missing(cell) {
+        return Ok(None);
+    }
+    let text = || String::from_utf8_lossy(cell).into_owned();
+    let v: f64 =
+        std::str::from_utf8(cell).ok().and_then(|s| s.parse().ok()).ok_or_else(|| CellProblem::NotNumeric(text()))?;
+    if !v.is_finite() {
+        return Err(CellProblem::NotFinite(text()));
+    }
+    if v <= 0.0 {
+        return Err(CellProblem::NonPositive(v));
+    }
+    Ok(Some(v))
+}
+
+struct CellError<'a> {
+    path: &'a Path,
+    header: &'a [String],
+}
+
+impl CellError<'_> {
+    fn at(&self, line: u64, col: usize, problem: CellProblem) -> FinanceError {
+        // An unnamed column is named by its 1-based position.
+        let column = if self.header[col].is_empty() { format!("#{}", col + 1) } else { self.header[col].clone() };
+        FinanceError::Cell { path: self.path.to_path_buf(), line, column, problem }
+    }
+}
+
+fn parse_date_cell(err: &CellError, line: u64, col: usize, raw: &[u8]) -> Result<NaiveDate, FinanceError> {
+    parse_date(raw)
+        .ok_or_else(|| err.at(line, col, CellProblem::BadDate(String::from_utf8_lossy(trim(raw)).into_owned())))
+}
+
+/// Wide layout: `date_col` holds dates, every other column a ticker.
+pub fn parse_wide(
+    path: &Path,
+    header: &[String],
+    date_col: usize,
+    rdr: &mut Records,
+) -> Result<RawPanel, FinanceError> {
+    let err = CellError { path, header };
+    let ticker_cols: Vec<usize> = (0..header.len()).filter(|&c| c != date_col).collect();
+    let mut first_col: HashMap<&str, usize> = HashMap::new();
+    for &c in &ticker_cols {
+        if header[c].is_empty() {
+            return Err(err.at(1, c, CellProblem::EmptyTicker));
+        }
+        if first_col.insert(header[c].as_str(), c).is_some() {
+            return Err(err.at(1, c, CellProblem::DuplicateTickerColumn(header[c].clone())));
+        }
+    }
+    let mut rows: Vec<(NaiveDate, u64)> = Vec::new();
+    let mut values: Vec<f64> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != header.len() {
+            let c = record.len().min(header.len() - 1);
+            return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
+        }
+        rows.push((parse_date_cell(&err, line, date_col, &record[date_col])?, line));
+        for &c in &ticker_cols {
+            values.push(parse_price(&record[c]).map_err(|p| err.at(line, c, p))?.unwrap_or(f64::NAN));
+        }
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&r| (rows[r].0, rows[r].1));
+    for w in order.windows(2) {
+        let (a, b) = (rows[w[0]], rows[w[1]]);
+        if a.0 == b.0 {
+            return Err(err.at(b.1, date_col, CellProblem::DuplicateDate { date: b.0.to_string(), first_line: a.1 }));
+        }
+    }
+    let d = ticker_cols.len();
+    let prices = Array2::from_shape_fn((rows.len(), d), |(i, j)| values[order[i] * d + j]);
+    Ok(RawPanel {
+        dates: order.iter().map(|&r| rows[r].0).collect(),
+        tickers: ticker_cols.iter().map(|&c| header[c].clone()).collect(),
+        prices,
+    })
+}
+
+/// One row of a long file.
+struct Entry {
+    date: u32,
+    ticker: u32,
+    price: f64,
+    line: u64,
+}
+
+/// Long layout: one (date, ticker, price) per row; other columns are ignored.
+pub fn parse_long(
+    path: &Path,
+    header: &[String],
+    (date_col, ticker_col, price_col): (usize, usize, usize),
+    rdr: &mut Records,
+) -> Result<RawPanel, FinanceError> {
+    let err = CellError { path, header };
+    let needed = date_col.max(ticker_col).max(price_col) + 1;
+    let mut date_of_text: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut date_index: HashMap<NaiveDate, u32> = HashMap::new();
+    let mut dates: Vec<NaiveDate> = Vec::new();
+    let mut ticker_index: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut tickers: Vec<String> = Vec::new();
+    let mut last_ticker: (Vec<u8>, u32) = (Vec::new(), 0);
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() < needed {
+            let c = record.len().min(header.len() - 1);
+            return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
+        }
+        let date_text = &record[date_col];
+        let date = match date_of_text.get(date_text) {
+            Some(&i) => i,
+            None => {
+                let parsed = parse_date_cell(&err, line, date_col, date_text)?;
+                let next = dates.len() as u32;
+                let i = *date_index.entry(parsed).or_insert(next);
+                if i == next {
+                    dates.push(parsed);
+                }
+                date_of_text.insert(date_text.to_vec(), i);
+                i
+            }
+        };
+        let name = trim(&record[ticker_col]);
+        if name.is_empty() {
+            return Err(err.at(line, ticker_col, CellProblem::EmptyTicker));
+        }
+        if name != last_ticker.0.as_slice() {
+            let next = tickers.len() as u32;
+            let i = *ticker_index.entry(name.to_vec()).or_insert(next);
+            if i == next {
+                tickers.push(String::from_utf8_lossy(name).into_owned());
+            }
+            last_ticker = (name.to_vec(), i);
+        }
+        let price = parse_price(&record[price_col]).map_err(|p| err.at(line, price_col, p))?.unwrap_or(f64::NAN);
+        entries.push(Entry { date, ticker: last_ticker.1, price, line });
+    }
+
+    // Rank of each date in calendar order.
+    let mut order: Vec<u32> = (0..dates.len() as u32).collect();
+    order.sort_by_key(|&i| dates[i as usize]);
+    let mut rank = vec![0usize; dates.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r;
+    }
+    let mut prices = Array2::from_elem((dates.len(), tickers.len()), f64::NAN);
+    let mut seen = Array2::from_elem((dates.len(), tickers.len()), false);
+    for e in &entries {
+        let cell = (rank[e.date as usize], e.ticker as usize);
+        if seen[cell] {
+            let first = entries.iter().find(|f| f.date == e.date && f.ticker == e.ticker).map_or(0, |f| f.line);
+            let problem = CellProblem::Duplicate {
+                date: dates[e.date as usize].to_string(),
+                ticker: tickers[e.ticker as usize].clone(),
+                first_line: first,
+            };
+            return Err(err.at(e.line, ticker_col, problem));
+        }
+        seen[cell] = true;
+        prices[cell] = e.price;
+    }
+    Ok(RawPanel { dates: order.iter().map(|&i| dates[i as usize]).collect(), tickers, prices })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn price_cells() {
+        assert_eq!(parse_price(b" 12.5 "), Ok(Some(12.5)));
+        assert_eq!(parse_price(b"1e2"), Ok(Some(100.0)));
+        for m in ["", "  ", "NA", "na", "N/A", "#N/A", "NaN", "nan", "null", "NULL", "None", "."] {
+            assert_eq!(parse_price(m.as_bytes()), Ok(None), "{m:?}");
+        }
+        assert_eq!(parse_price(b"abc"), Err(CellProblem::NotNumeric("abc".into())));
+        assert_eq!(parse_price(b"1,5"), Err(CellProblem::NotNumeric("1,5".into())));
+        assert_eq!(parse_price(b"inf"), Err(CellProblem::NotFinite("inf".into())));
+        assert_eq!(parse_price(b"0"), Err(CellProblem::NonPositive(0.0)));
+        assert_eq!(parse_price(b"-3.5"), Err(CellProblem::NonPositive(-3.5)));
+    }
+}

@@ -1,0 +1,111 @@
+//! Small descriptive statistics with the conventions of NumPy/SciPy that the metrics name.
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+/// Arithmetic mean (0 for an empty slice).
+pub fn mean(x: ArrayView1<f64>) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        x.sum() / x.len() as f64
+    }
+}
+
+/// Sample standard deviation with denominator n − 1 (`numpy.std(ddof=1)`); 0 when n < 2.
+pub fn sd(x: ArrayView1<f64>) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let m = mean(x);
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
+}
+
+/// Excess kurtosis, SciPy's default `kurtosis(x, fisher=True, bias=True)`: m4/m2² − 3 with
+/// central moments over n. `None` for a constant series.
+pub fn excess_kurtosis(x: ArrayView1<f64>) -> Option<f64> {
+    let n = x.len() as f64;
+    let m = mean(x);
+    let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+        let d2 = (v - m) * (v - m);
+        (a + d2, b + d2 * d2)
+    });
+    let (m2, m4) = (m2 / n, m4 / n);
+    (m2 > 0.0).then(|| m4 / (m2 * m2) - 3.0)
+}
+
+/// Quantile of sorted data with NumPy's default (`method='linear'`): position h = (n−1)q,
+/// linear interpolation between the neighbouring order statistics (NumPy's `_lerp` form).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let h = (n - 1) as f64 * q;
+    let lo = (h.floor() as usize).min(n - 1);
+    let hi = (lo + 1).min(n - 1);
+    let t = h - lo as f64;
+    let (a, b) = (sorted[lo], sorted[hi]);
+    if t >= 0.5 {
+        b - (b - a) * (1.0 - t)
+    } else {
+        a + (b - a) * t
+    }
+}
+
+/// Pearson correlation matrix of the columns of `x` (n × d). `None` if a column is constant.
+pub fn correlation_matrix(x: ArrayView2<f64>) -> Option<Array2<f64>> {
+    let mut z = x.to_owned();
+    for mut col in z.axis_iter_mut(Axis(1)) {
+        let m = mean(col.view());
+        col.mapv_inplace(|v| v - m);
+        let norm = col.dot(&col).sqrt();
+        if norm == 0.0 || !norm.is_finite() {
+            return None;
+        }
+        col.mapv_inplace(|v| v / norm);
+    }
+    let mut c = z.t().dot(&z);
+    // Exact ones on the diagonal (rounding can leave 1 ± 1 ulp).
+    c.diag_mut().fill(1.0);
+    Some(c)
+}
+
+/// Frobenius norm.
+pub fn frobenius(a: ArrayView2<f64>) -> f64 {
+    a.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn moments_by_hand() {
+        let x = array![1.0, 2.0, 3.0, 4.0];
+        assert!((mean(x.view()) - 2.5).abs() < 1e-15);
+        assert!((sd(x.view()) - (5.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        // m2 = 1.25, m4 = (2·5.0625 + 2·0.0625)/4 = 2.5625 → 2.5625/1.5625 − 3 = −1.36.
+        assert!((excess_kurtosis(x.view()).unwrap() + 1.36).abs() < 1e-14);
+        assert_eq!(excess_kurtosis(array![2.0, 2.0].view()), None);
+    }
+
+    #[test]
+    fn quantiles_like_numpy() {
+        let s = [1.0, 2.0, 4.0, 8.0, 16.0];
+        // numpy.quantile([1,2,4,8,16], [0, .05, .5, .9, 1]) = 1, 1.2, 4, 12.8, 16
+        for (q, want) in [(0.0, 1.0), (0.05, 1.2), (0.5, 4.0), (0.9, 12.8), (1.0, 16.0)] {
+            assert!((quantile_sorted(&s, q) - want).abs() < 1e-12, "q={q}");
+        }
+        assert_eq!(quantile_sorted(&[3.0], 0.01), 3.0);
+    }
+
+    #[test]
+    fn correlation_by_hand() {
+        let x = array![[1.0, 2.0, 3.0], [2.0, 4.0, 1.0], [3.0, 6.0, 2.0]];
+        let c = correlation_matrix(x.view()).unwrap();
+        assert!((c[[0, 1]] - 1.0).abs() < 1e-15);
+        // corr((1,2,3),(3,1,2)) = −0.5
+        assert!((c[[0, 2]] + 0.5).abs() < 1e-15);
+        assert_eq!(c[[2, 2]], 1.0);
+        assert!(correlation_matrix(array![[1.0, 5.0], [2.0, 5.0]].view()).is_none());
+    }
+}
