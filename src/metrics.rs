@@ -49,11 +49,12 @@ fn unit_columns(samples: ArrayView2<f64>) -> ndarray::Array2<f64> {
 }
 
 /// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything.
+/// Clamped at 0: a stored pattern's cosine with itself can round to 1 + 1e-16.
 pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
     let u = unit_columns(samples);
     let m = unit_columns(mem.x());
     let cos = m.t().dot(&u); // K × n
-    cos.map_axis(Axis(0), |c| 1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).to_vec()
+    cos.map_axis(Axis(0), |c| (1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).max(0.0)).to_vec()
 }
 
 /// Mean of `1 − cos(ξ_i, ξ_j)` over pairs i < j of the columns.

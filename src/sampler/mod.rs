@@ -79,4 +79,25 @@ mod tests {
         let picked: Vec<usize> = PUBLISHED_FIVE.iter().map(|&i| rec[i]).collect();
         assert_eq!(picked, vec![2000, 2700, 3500, 4200, 4900]);
     }
+
+    /// ULA and MALA pools have the exact law's energy distribution (two-sample KS), and the test
+    /// has power: a pool at the wrong temperature is rejected.
+    #[test]
+    fn ula_and_mala_match_the_exact_mixture() {
+        let mem = small_memory();
+        let beta = 5.0;
+        let p = Params { alpha: 0.01, beta };
+        let (exact, _) = exact_samples(&mem, beta, 900, &mut stream(5, "exact"));
+        let e_exact = energies(&mem, beta, exact.view());
+        for kernel in [Kernel::Ula, Kernel::Mala] {
+            let run = run_chains(&mem, p, kernel, &Protocol::default(), 5, "ks");
+            let e = energies(&mem, beta, run.states.view());
+            let ks = satool_finance::ks_2samp(&e, &e_exact, satool_finance::KsMethod::Auto).unwrap();
+            assert!(ks.pvalue > 0.01, "{kernel:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);
+        }
+        let (hot, _) = exact_samples(&mem, 3.5, 900, &mut stream(6, "exact"));
+        let e_hot = energies(&mem, beta, hot.view());
+        let ks = satool_finance::ks_2samp(&e_hot, &e_exact, satool_finance::KsMethod::Auto).unwrap();
+        assert!(ks.pvalue < 1e-3, "β = 3.5 vs 5 should be told apart (p = {})", ks.pvalue);
+    }
 }

@@ -1,0 +1,250 @@
+//! The command line: `satool protein …`, `satool finance …`.
+
+use crate::finance::{self, FinanceJob};
+use crate::protein::{self, HmmerMode, ProteinJob};
+use satool_finance::ReadOptions;
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad input or usage (the message names the file, line and problem), \
+1 internal error.\nResults go to stdout (a table, or JSON with --json); progress and warnings go to stderr.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "satool",
+    version,
+    about = "Stochastic attention: new, faithful examples from a few stored ones, without training",
+    long_about = "Stochastic attention samples the Boltzmann law of the modern Hopfield energy built from your \
+stored examples (Langevin dynamics whose gradient is one attention step; arXiv 2603.06875). \
+`satool protein` turns a Pfam seed alignment into novel family sequences; `satool finance` turns a price \
+history into synthetic return scenarios. Each run prints a comparison table against honest baselines.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// No progress messages on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate protein family sequences from a Stockholm seed alignment and compare methods.
+    #[command(after_help = "Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
+Methods (--methods): bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, mala_ret, sa_ret, \
+mala_gen, sa_gen. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
+Files written with --out DIR: results.json, <id>.fasta (ungapped, for hmmsearch), <id>.aligned.fasta, \
+<id>.hmmsearch.tbl, command.txt.\n\n".to_owned() + EXIT_CODES)]
+    Protein(ProteinArgs),
+    /// Generate multi-asset daily return scenarios from a price history and compare methods.
+    #[command(after_help = "Example:\n  satool finance --prices fixtures/sp500.csv --out runs/sp500\n\n\
+Input: wide CSV (date,T1,T2,…) or long CSV (date, ticker, price columns; detected by name or set with \
+--date-column/--ticker-column/--price-column), plain or gzip. Tickers without a complete history over the \
+window are dropped and listed; one-day |log return| > 0.5 is reported as a suspect (unadjusted split).\n\n\
+Methods (--methods): historical, bootstrap, block_bootstrap, exact, sa, sa_sequential.\n\n\
+Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
+tickers.csv, command.txt.\n\n".to_owned() + EXIT_CODES)]
+    Finance(FinanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FinanceArgs {
+    /// Daily prices: wide or long CSV, plain or gzip.
+    #[arg(long, value_name = "FILE")]
+    pub prices: PathBuf,
+    /// Long format: the date column (default: detected).
+    #[arg(long, value_name = "NAME")]
+    pub date_column: Option<String>,
+    /// Long format: the ticker column (default: detected, e.g. Name, ticker, symbol).
+    #[arg(long, value_name = "NAME")]
+    pub ticker_column: Option<String>,
+    /// Long format: the price column (default: adjusted close, else close).
+    #[arg(long, value_name = "NAME")]
+    pub price_column: Option<String>,
+    /// First date of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<chrono::NaiveDate>,
+    /// Last date of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub end: Option<chrono::NaiveDate>,
+    /// Drop tickers with a suspect one-day jump (|log return| > 0.5).
+    #[arg(long)]
+    pub drop_suspect: bool,
+    /// Inverse temperature of the i.i.d. pool and the exact sampler.
+    #[arg(long, default_value_t = 25.0)]
+    pub beta: f64,
+    /// Inverse temperature of the sequential generator.
+    #[arg(long, default_value_t = 12.0)]
+    pub beta_sequential: f64,
+    /// MALA steps between consecutive generated days (sequential generator).
+    #[arg(long, default_value_t = 200)]
+    pub inner_steps: usize,
+    /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
+    #[arg(long, default_value_t = 8)]
+    pub sequential_segments: usize,
+    /// Write results.json, scenario CSVs and tickers.csv to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Allow --out to be an existing, non-empty directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Seed of every random draw; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print results.json to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Comma-separated method ids to run (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+    pub methods: Option<Vec<String>>,
+    /// Langevin step size α.
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ProteinArgs {
+    /// Seed alignment in Stockholm format (plain or gzip), e.g. a Pfam seed.
+    #[arg(long, value_name = "FILE")]
+    pub stockholm: PathBuf,
+    /// Which alignment of a multi-record file to use (its #=GF ID or AC).
+    #[arg(long, value_name = "ID_OR_AC")]
+    pub family: Option<String>,
+    /// Profile HMM for hmmsearch; without it, one is built from the seed with hmmbuild.
+    #[arg(long, value_name = "FILE")]
+    pub hmm: Option<PathBuf>,
+    /// Use HMMER when installed (auto), insist on it (require), or skip it (off).
+    #[arg(long, value_enum, default_value_t = HmmerMode::Auto, value_name = "MODE")]
+    pub hmmer: HmmerMode,
+    /// Skip HMMER (same as --hmmer off).
+    #[arg(long, conflicts_with = "hmmer")]
+    pub no_hmmer: bool,
+    /// Write results.json, FASTA files and hmmsearch tables to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Allow --out to be an existing, non-empty directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Seed of every random draw; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print results.json to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
+    #[arg(long, value_name = "FASTA")]
+    pub evaluate: Vec<PathBuf>,
+    /// Comma-separated method ids to run (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+    pub methods: Option<Vec<String>>,
+    /// Langevin step size α.
+    #[arg(long, default_value_t = 0.01)]
+    pub alpha: f64,
+}
+
+/// Parses arguments, runs, prints; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(&cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            crate::error::exit_code(&e)
+        }
+    }
+}
+
+fn command_line() -> String {
+    std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ")
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let quiet = cli.quiet || !std::io::stderr().is_terminal();
+    let progress = move |msg: &str| {
+        if !quiet {
+            eprintln!("satool: {msg}");
+        }
+    };
+    match &cli.command {
+        Command::Protein(a) => {
+            check_alpha(a.alpha)?;
+            let job = ProteinJob {
+                stockholm: a.stockholm.clone(),
+                family: a.family.clone(),
+                hmm: a.hmm.clone(),
+                hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
+                out: a.out.clone(),
+                force: a.force,
+                seed: a.seed,
+                alpha: a.alpha,
+                evaluate: a.evaluate.clone(),
+                methods: a.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
+            };
+            let out = protein::run(&job, &command_line(), &progress)?;
+            let mut stdout = std::io::stdout().lock();
+            if a.json {
+                write!(stdout, "{}", crate::output::to_json(&out.results)?)?;
+            } else {
+                writeln!(stdout, "{}\n{}", out.header, out.table)?;
+            }
+            Ok(())
+        }
+        Command::Finance(a) => {
+            check_alpha(a.alpha)?;
+            for (name, b) in [("--beta", a.beta), ("--beta-sequential", a.beta_sequential)] {
+                if !(b.is_finite() && b > 0.0) {
+                    return Err(crate::input_err!("{name} must be a positive number, got {b}"));
+                }
+            }
+            if a.inner_steps == 0 || a.sequential_segments == 0 {
+                return Err(crate::input_err!("--inner-steps and --sequential-segments must be at least 1"));
+            }
+            let job = FinanceJob {
+                prices: a.prices.clone(),
+                read: ReadOptions {
+                    date_column: a.date_column.clone(),
+                    ticker_column: a.ticker_column.clone(),
+                    price_column: a.price_column.clone(),
+                    start: a.start,
+                    end: a.end,
+                    drop_suspect: a.drop_suspect,
+                    ..ReadOptions::default()
+                },
+                out: a.out.clone(),
+                force: a.force,
+                seed: a.seed,
+                alpha: a.alpha,
+                beta: a.beta,
+                beta_sequential: a.beta_sequential,
+                inner_steps: a.inner_steps,
+                sequential_segments: a.sequential_segments,
+                methods: a.methods.clone().unwrap_or_else(|| finance::METHODS.iter().map(|s| s.to_string()).collect()),
+            };
+            let out = finance::run(&job, &command_line(), &progress)?;
+            let mut stdout = std::io::stdout().lock();
+            if a.json {
+                write!(stdout, "{}", crate::output::to_json(&out.results)?)?;
+            } else {
+                writeln!(stdout, "{}\n{}", out.header, out.table)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_alpha(alpha: f64) -> Result<()> {
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(crate::input_err!("--alpha must be in (0, 1), got {alpha}"));
+    }
+    Ok(())
+}
