@@ -48,6 +48,28 @@ Methods (--methods): historical, bootstrap, block_bootstrap, exact, sa, sa_seque
 Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
 tickers.csv, command.txt.\n\n".to_owned() + EXIT_CODES)]
     Finance(FinanceArgs),
+    /// Measure sampler throughput and end-to-end run times against a NumPy reference (run from the repository root).
+    #[command(after_help = "Example:\n  cargo run --release -- bench\n\n\
+Shapes: protein (d=59, K=68), image-like (d=784, K=100), finance (d=424, K=2766), 30 chains each. \
+The NumPy reference (bench/numpy_ref.py) runs the same ULA loop one chain at a time and batched; \
+ratios against it are what to compare across machines.")]
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Fewer steps and repetitions, no finance end-to-end run (a smoke test).
+    #[arg(long)]
+    pub quick: bool,
+    /// Skip the NumPy reference.
+    #[arg(long)]
+    pub no_numpy: bool,
+    /// Skip the end-to-end runs.
+    #[arg(long)]
+    pub no_end_to_end: bool,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +221,7 @@ fn run(cli: &Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
             check_alpha(a.alpha)?;
             for (name, b) in [("--beta", a.beta), ("--beta-sequential", a.beta_sequential)] {
@@ -240,6 +263,19 @@ fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn bench(a: &BenchArgs, progress: &dyn Fn(&str)) -> Result<()> {
+    let (numpy_script, fixtures) = crate::bench::default_paths();
+    let job = crate::bench::BenchJob { quick: a.quick, numpy: !a.no_numpy, numpy_script, fixtures, end_to_end: !a.no_end_to_end };
+    let r = crate::bench::run(&job, progress)?;
+    let mut stdout = std::io::stdout().lock();
+    if a.json {
+        write!(stdout, "{}", crate::output::to_json(&r)?)?;
+    } else {
+        write!(stdout, "{}", crate::bench::render(&r))?;
+    }
+    Ok(())
 }
 
 fn check_alpha(alpha: f64) -> Result<()> {

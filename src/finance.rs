@@ -43,7 +43,7 @@ pub struct FinanceJob {
     pub methods: Vec<String>,
 }
 
-pub const CONVENTIONS: [&str; 8] = [
+pub const CONVENTIONS: [&str; 9] = [
     "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
     "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
@@ -51,6 +51,7 @@ pub const CONVENTIONS: [&str; 8] = [
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
     "portfolio = equal-weight mean of the tickers' log returns; VaR/ES as positive losses in log-return units",
     "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
+    "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
 ];
 
@@ -267,7 +268,9 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     let x = fin::scaled_memory(&g);
     let mem = Memory::new(x)?;
     let beta_star = entropy_inflection(&mem).beta_star;
-    let block_length = fin::politis_white_panel(g.view())
+    // Chosen on squared returns: returns themselves are nearly uncorrelated, and the rule would
+    // pick ~2-day blocks that lose the volatility clustering the block bootstrap exists to keep.
+    let block_length = fin::politis_white_panel(g.mapv(|v| v * v).view())
         .ok_or_else(|| input_err!("{}: cannot estimate a Politis–White block length (no ticker has a usable autocovariance)", job.prices.display()))?;
     let h = History { g, mem, block_length };
     let (k, d) = (h.g.nrows(), h.g.ncols());

@@ -3,6 +3,7 @@
 //! multi-chain protocol, generic baselines and metrics, output, and the command line.
 
 pub mod baselines;
+pub mod bench;
 pub mod beta;
 pub mod cli;
 pub mod error;

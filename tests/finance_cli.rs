@@ -70,18 +70,24 @@ fn all_stocks_5yr_reader_and_exact_law() {
     }
 
     let v = json(&satool(
-        &["finance", "--prices", &gz, "--drop-suspect", "--methods", "historical,bootstrap,exact", "--json", "--quiet"],
+        &["finance", "--prices", &gz, "--drop-suspect", "--methods", "historical,bootstrap,block_bootstrap,exact", "--json", "--quiet"],
         &[],
     ));
     assert_eq!((v["parameters"]["d"].as_u64(), v["parameters"]["K"].as_u64()), (Some(464), Some(1258)));
     let hist = method(&v, "historical");
     assert!((f(hist, "acf_g2_mean_1_10") - 0.0367).abs() < 0.001, "historical ACF(g²) {}", hist["acf_g2_mean_1_10"]);
+    // Blocks chosen on g² keep part of the volatility clustering; i.i.d. days keep none.
+    let block = f(method(&v, "block_bootstrap"), "acf_g2_mean_1_10");
+    assert!(block > 0.015, "block bootstrap ACF(g²) {block}");
+    assert!(f(method(&v, "bootstrap"), "acf_g2_mean_1_10").abs() < 0.01);
     let (exact, boot) = (method(&v, "exact"), method(&v, "bootstrap"));
     assert!((f(&exact["novelty"], "mean") - 0.77).abs() < 0.03, "exact novelty {}", exact["novelty"]);
     assert!((0.85..=0.96).contains(&f(exact, "sd_ratio")), "exact sd ratio {}", exact["sd_ratio"]);
     assert!(f(exact, "ks_pass_corrected") > 0.95);
-    assert!(f(exact, "ks_mean_p_corrected") < f(boot, "ks_mean_p_corrected"));
-    assert!(f(exact, "corr_error") > f(boot, "corr_error"));
+    // Exact law: corrected mean p and correlation error are close to bootstrap's (0.63–0.72 vs
+    // ≈ 0.68 and 0.12–0.15 vs 0.12–0.15 over seeds; NumPy agrees), so only their ranges are asserted.
+    assert!((0.5..0.85).contains(&f(exact, "ks_mean_p_corrected")));
+    assert!((0.08..0.2).contains(&f(exact, "corr_error")) && (0.08..0.2).contains(&f(boot, "corr_error")));
     assert!(f(&boot["novelty"], "mean") < 1e-12, "replayed days are not new");
 }
 

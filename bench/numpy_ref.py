@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""NumPy reference speeds for `satool bench` (our own code, written for this comparison).
+
+For one shape (d, K, C chains) it times the ULA loop of SPEC §1 two ways and prints JSON:
+  per_chain: one chain at a time, a matrix-vector product per step (as the authors' code runs it);
+  batched:   all C chains at once as matrix-matrix products (NumPy's BLAS: the practical limit of a
+             straightforward implementation).
+Rates are ensemble steps per second (one step advances all C chains).
+Usage: numpy_ref.py D K C STEPS [dtype]
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def unit_memory(d, k, rng, dtype):
+    x = rng.standard_normal((d, k))
+    return (x / np.linalg.norm(x, axis=0)).astype(dtype)
+
+
+def per_chain(x, c, steps, alpha, beta, rng):
+    d = x.shape[0]
+    sigma = np.sqrt(2 * alpha / beta)
+    t0 = time.perf_counter()
+    for j in range(c):
+        xi = x[:, j % x.shape[1]] + 0.01 * rng.standard_normal(d)
+        for _ in range(steps):
+            logits = beta * (x.T @ xi)
+            logits -= logits.max()
+            p = np.exp(logits)
+            p /= p.sum()
+            xi = (1 - alpha) * xi + alpha * (x @ p) + sigma * rng.standard_normal(d)
+    return steps / (time.perf_counter() - t0)
+
+
+def batched(x, c, steps, alpha, beta, rng):
+    d, k = x.shape
+    sigma = np.sqrt(2 * alpha / beta)
+    xi = (x[:, np.arange(c) % k] + 0.01 * rng.standard_normal((d, c))).T.copy()  # C x d
+    xt = np.ascontiguousarray(x.T)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        logits = beta * (xi @ x)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        xi = (1 - alpha) * xi + alpha * (logits @ xt) + sigma * rng.standard_normal((c, d))
+    return steps / (time.perf_counter() - t0)
+
+
+def main():
+    d, k, c, steps = (int(a) for a in sys.argv[1:5])
+    dtype = np.float32 if len(sys.argv) > 5 and sys.argv[5] == "f32" else np.float64
+    rng = np.random.default_rng(0)
+    x = unit_memory(d, k, rng, dtype)
+    # per-chain is slow on large shapes: time fewer steps per chain, the rate is per ensemble step.
+    pc_steps = max(20, steps // 10)
+    out = {
+        "per_chain": per_chain(x, c, pc_steps, 0.01, 25.0, rng),
+        "batched": batched(x, c, steps, 0.01, 25.0, rng),
+        "numpy": np.__version__,
+        "dtype": np.dtype(dtype).name,
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

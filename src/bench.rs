@@ -1,0 +1,245 @@
+//! `satool bench`: sampler throughput on the three reference shapes, end-to-end run times and
+//! peak memory, with a NumPy reference run in the same invocation so results are ratios (the
+//! machines are shared and noisy; absolute numbers alone mean little).
+
+use crate::memory::Memory;
+use crate::output::table;
+use crate::rng::stream;
+use crate::sampler::{exact_samples, run_chains, Kernel, Params, Protocol};
+use anyhow::{bail, Context, Result};
+use ndarray::Array2;
+use rand::Rng as _;
+use rand_distr::StandardNormal;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub struct BenchJob {
+    pub quick: bool,
+    pub numpy: bool,
+    pub numpy_script: PathBuf,
+    pub fixtures: PathBuf,
+    pub end_to_end: bool,
+}
+
+/// Chains in every throughput measurement (the published protocol).
+pub const CHAINS: usize = 30;
+
+#[derive(Debug, Serialize)]
+pub struct ShapeResult {
+    pub shape: &'static str,
+    pub d: usize,
+    pub k: usize,
+    pub chains: usize,
+    pub steps: usize,
+    pub ula_steps_per_s: f64,
+    pub ula_gflops: f64,
+    pub mala_steps_per_s: f64,
+    pub exact_samples_per_s: f64,
+    pub numpy_per_chain_steps_per_s: Option<f64>,
+    pub numpy_batched_steps_per_s: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EndToEnd {
+    pub name: &'static str,
+    pub command: String,
+    pub seconds: f64,
+    pub peak_rss_mib: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BenchResults {
+    pub machine: String,
+    pub threads: usize,
+    pub numpy: Option<String>,
+    pub shapes: Vec<ShapeResult>,
+    pub end_to_end: Vec<EndToEnd>,
+}
+
+/// Random unit-norm patterns (d × K), seeded.
+fn random_memory(d: usize, k: usize) -> Memory {
+    let mut rng = stream(0, "bench/memory");
+    let mut x = Array2::from_shape_simple_fn((d, k), || rng.sample::<f64, _>(StandardNormal));
+    for mut c in x.columns_mut() {
+        let n = c.dot(&c).sqrt();
+        c /= n;
+    }
+    Memory::new(x).expect("random memory is valid")
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t0 = Instant::now();
+    let v = f();
+    (v, t0.elapsed().as_secs_f64())
+}
+
+/// Ensemble steps per second of `kernel` (one step advances all chains), best of `reps`.
+fn chain_rate(mem: &Memory, kernel: Kernel, steps: usize, reps: usize) -> f64 {
+    let proto = Protocol { chains: CHAINS, steps, burn_in: steps, ..Protocol::default() };
+    let p = Params { alpha: 0.01, beta: 25.0 };
+    (0..reps).map(|_| steps as f64 / time(|| run_chains(mem, p, kernel, &proto, 0, "bench")).1).fold(0.0, f64::max)
+}
+
+fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64, f64, String)> {
+    let out = Command::new("python3")
+        .arg(&job.numpy_script)
+        .args([d, k, CHAINS, steps].map(|v| v.to_string()))
+        .output()
+        .with_context(|| format!("cannot run python3 {}", job.numpy_script.display()))?;
+    if !out.status.success() {
+        bail!("NumPy reference failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("NumPy reference printed no JSON")?;
+    let f = |key: &str| v[key].as_f64().with_context(|| format!("NumPy reference: no {key}"));
+    Ok((f("per_chain")?, f("batched")?, v["numpy"].as_str().unwrap_or("?").to_string()))
+}
+
+/// Peak resident set size of the waited-for children so far, in MiB.
+fn children_peak_rss_mib() -> Option<f64> {
+    // SAFETY: getrusage only writes into the zeroed struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } == 0;
+    // ru_maxrss is in KiB on Linux, bytes on macOS.
+    let kib = if cfg!(target_os = "macos") { ru.ru_maxrss as f64 / 1024.0 } else { ru.ru_maxrss as f64 };
+    ok.then_some(kib / 1024.0)
+}
+
+fn run_self(args: &[String]) -> Result<f64> {
+    let exe = std::env::current_exe()?;
+    let (out, secs) = time(|| Command::new(&exe).args(args).output());
+    let out = out?;
+    if !out.status.success() {
+        bail!("satool {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(secs)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{cpu}, {cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
+    let scale = if job.quick { 5 } else { 1 };
+    let shapes: [(&'static str, usize, usize, usize); 3] =
+        [("protein", 59, 68, 5000), ("image", 784, 100, 1000), ("finance", 424, 2766, 200)];
+    let mut numpy_version = None;
+    let mut results = Vec::new();
+    for (name, d, k, steps) in shapes {
+        let steps = (steps / scale).max(20);
+        progress(&format!("{name} shape (d={d}, K={k}, C={CHAINS}): {steps} steps"));
+        let mem = random_memory(d, k);
+        let reps = if job.quick { 1 } else { 3 };
+        let ula = chain_rate(&mem, Kernel::Ula, steps, reps);
+        let mala = chain_rate(&mem, Kernel::Mala, steps, reps);
+        let n_exact = 1_000_000 / scale;
+        let (_, secs) = time(|| exact_samples(&mem, 25.0, n_exact, &mut stream(0, "bench/exact")));
+        let (pc, bt) = if job.numpy {
+            match numpy_rates(job, d, k, steps) {
+                Ok((pc, bt, v)) => {
+                    numpy_version = Some(v);
+                    (Some(pc), Some(bt))
+                }
+                Err(e) => {
+                    eprintln!("warning: NumPy reference not run: {e:#} (pip install numpy)");
+                    (None, None)
+                }
+            }
+        } else {
+            (None, None)
+        };
+        results.push(ShapeResult {
+            shape: name,
+            d,
+            k,
+            chains: CHAINS,
+            steps,
+            ula_steps_per_s: ula,
+            ula_gflops: ula * 4.0 * (d * k * CHAINS) as f64 / 1e9,
+            mala_steps_per_s: mala,
+            exact_samples_per_s: n_exact as f64 / secs,
+            numpy_per_chain_steps_per_s: pc,
+            numpy_batched_steps_per_s: bt,
+        });
+    }
+    let mut e2e = Vec::new();
+    if job.end_to_end {
+        let fx = |f: &str| job.fixtures.join(f).display().to_string();
+        // Finance first: RUSAGE_CHILDREN keeps the largest child so far, so its peak is its own.
+        let runs: [(&'static str, Vec<String>); 2] = [
+            ("finance all_stocks_5yr (default run, --drop-suspect)", vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()]),
+            ("protein PF00076 (12 methods, no HMMER)", vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()]),
+        ];
+        for (name, mut args) in runs {
+            if job.quick && name.starts_with("finance") {
+                continue;
+            }
+            args.extend(["--json".into(), "--quiet".into()]);
+            progress(&format!("end to end: {name}"));
+            let secs = run_self(&args)?;
+            let rss = if name.starts_with("finance") { children_peak_rss_mib() } else { None };
+            e2e.push(EndToEnd { name, command: format!("satool {}", args.join(" ")), seconds: secs, peak_rss_mib: rss });
+        }
+    }
+    Ok(BenchResults { machine: machine(), threads: rayon::current_num_threads(), numpy: numpy_version, shapes: results, end_to_end: e2e })
+}
+
+fn ratio(a: f64, b: Option<f64>) -> String {
+    b.map_or_else(|| "—".into(), |b| format!("{:.1}×", a / b))
+}
+
+pub fn render(r: &BenchResults) -> String {
+    let rows = r
+        .shapes
+        .iter()
+        .map(|s| {
+            vec![
+                s.shape.to_string(),
+                format!("d={} K={} C={}", s.d, s.k, s.chains),
+                format!("{:.0}", s.ula_steps_per_s),
+                format!("{:.1}", s.ula_gflops),
+                format!("{:.0}", s.mala_steps_per_s),
+                format!("{:.2e}", s.exact_samples_per_s),
+                table::opt(s.numpy_per_chain_steps_per_s, 1),
+                table::opt(s.numpy_batched_steps_per_s, 1),
+                ratio(s.ula_steps_per_s, s.numpy_per_chain_steps_per_s),
+                ratio(s.ula_steps_per_s, s.numpy_batched_steps_per_s),
+            ]
+        })
+        .collect();
+    let t = table::table(
+        &[
+            "shape", "size", "ULA steps/s", "ULA GFLOP/s", "MALA steps/s", "exact samples/s", "NumPy per-chain",
+            "NumPy batched", "ULA ÷ per-chain", "ULA ÷ batched",
+        ],
+        rows,
+    );
+    let mut s = format!(
+        "satool bench — {} (rayon threads: {}; NumPy {})\nsteps/s = ensemble steps per second (all {} chains advance one step); GFLOP/s = 4·d·K·C per step\n{t}\n",
+        r.machine,
+        r.threads,
+        r.numpy.as_deref().unwrap_or("not run"),
+        CHAINS
+    );
+    for e in &r.end_to_end {
+        s += &format!(
+            "{}: {:.2} s{}\n  {}\n",
+            e.name,
+            e.seconds,
+            e.peak_rss_mib.map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB")),
+            e.command
+        );
+    }
+    s
+}
+
+/// Where the benchmark expects the repository's files.
+pub fn default_paths() -> (PathBuf, PathBuf) {
+    (Path::new("bench/numpy_ref.py").to_path_buf(), Path::new("fixtures").to_path_buf())
+}
