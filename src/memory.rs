@@ -5,7 +5,7 @@
 //! matrix-matrix products: `logits = β Ξ X` (n × K) and `Ξ_att = softmax(logits) Xᵀ` (n × d).
 
 use anyhow::{bail, Result};
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::matmul;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 /// Stored patterns `X` (d × K) plus what every attention step needs precomputed.
@@ -95,12 +95,12 @@ impl Attention {
     /// Computes weights, `X p` and logsumexp for the rows of `xi` (n × d), without allocating.
     pub fn compute(&mut self, mem: &Memory, beta: f64, xi: ArrayView2<f64>) {
         self.weights(mem, beta, xi);
-        general_mat_mul(1.0, &self.probs, &mem.xt(), 0.0, &mut self.att);
+        matmul(1.0, &self.probs, &mem.xt(), self.att.view_mut());
     }
 
     /// Only the weights and logsumexp (no `X p`): what energy, entropy and projections need.
     pub fn weights(&mut self, mem: &Memory, beta: f64, xi: ArrayView2<f64>) {
-        general_mat_mul(beta, &xi, &mem.x(), 0.0, &mut self.probs);
+        matmul(beta, &xi, &mem.x(), self.probs.view_mut());
         for (mut row, lse) in self.probs.rows_mut().into_iter().zip(self.lse.iter_mut()) {
             *lse = softmax_in_place(row.as_slice_mut().expect("probs rows are contiguous"));
         }

@@ -8,7 +8,7 @@
 use super::langevin::{fill_normal, Batch, Kernel, Params};
 use crate::memory::Memory;
 use crate::rng::stream;
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::matmul;
 use ndarray::{s, Array2, ArrayView2};
 use rand::Rng as _;
 use rayon::prelude::*;
@@ -57,7 +57,7 @@ pub fn generate(mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64,
                 for _ in 0..cfg.inner_steps {
                     batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
                 }
-                general_mat_mul(1.0, batch.probs(), &raw, 0.0, &mut day);
+                matmul(1.0, batch.probs(), &raw, day.view_mut());
                 for r in 0..segs.len() {
                     out.row_mut(r * len + t).assign(&day.row(r));
                     states.row_mut(r * len + t).assign(&batch.xi.row(r));
