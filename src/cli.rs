@@ -105,7 +105,7 @@ pub struct FinanceArgs {
     #[arg(long, default_value_t = 200)]
     pub inner_steps: usize,
     /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 16)]
     pub sequential_segments: usize,
     /// Write results.json, scenario CSVs and tickers.csv to this directory.
     #[arg(long, value_name = "DIR")]

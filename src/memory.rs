@@ -56,19 +56,86 @@ impl Memory {
     }
 }
 
-/// Softmax of one row in place (max-subtracted, so β up to 1e5 is safe); returns its logsumexp.
-pub fn softmax_in_place(row: &mut [f64]) -> f64 {
-    let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    for v in row.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
+/// `exp(x)` for `x ≤ 0` without branches, so loops over it vectorise: round `x·log2 e` to an
+/// integer n with the 1.5·2⁵² trick, reduce to |r| ≤ ln2/2, a degree-13 Taylor polynomial for
+/// `e^r` (truncation < 5e-18), and scale by 2ⁿ built from the exponent bits. Relative error
+/// ≤ 2 ulp for x ≥ −708; smaller x (weights below 1e-307) return e^−708.
+#[inline(always)]
+pub fn exp_nonpositive(x: f64) -> f64 {
+    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_0e-10;
+    const C: [f64; 14] = [
+        1.0,
+        1.0,
+        0.5,
+        1.666_666_666_666_666_6e-1,
+        4.166_666_666_666_666_4e-2,
+        8.333_333_333_333_333e-3,
+        1.388_888_888_888_888_9e-3,
+        1.984_126_984_126_984e-4,
+        2.480_158_730_158_730_2e-5,
+        2.755_731_922_398_589e-6,
+        2.755_731_922_398_589_3e-7,
+        2.505_210_838_544_172e-8,
+        2.087_675_698_786_81e-9,
+        1.605_904_383_682_161_3e-10,
+    ];
+    let x = if x > -708.0 { x } else { -708.0 };
+    let t = x * std::f64::consts::LOG2_E + SHIFT;
+    let n = t - SHIFT;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut p = C[13];
+    for &c in C[..13].iter().rev() {
+        p = p * r + c;
     }
+    // t's low mantissa bits hold n (two's complement relative to SHIFT); 2^n = (n + 1023) << 52.
+    let n_int = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    p * f64::from_bits(((n_int + 1023) << 52) as u64)
+}
+
+#[inline(always)]
+fn softmax_body(row: &mut [f64]) -> f64 {
+    let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+    // Eight independent partial sums: a fixed summation order that the compiler can vectorise.
+    let mut acc = [0.0f64; 8];
+    let mut chunks = row.chunks_exact_mut(8);
+    for ch in &mut chunks {
+        for (v, a) in ch.iter_mut().zip(acc.iter_mut()) {
+            *v = exp_nonpositive(*v - max);
+            *a += *v;
+        }
+    }
+    for (v, a) in chunks.into_remainder().iter_mut().zip(acc.iter_mut()) {
+        *v = exp_nonpositive(*v - max);
+        *a += *v;
+    }
+    let sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     let inv = 1.0 / sum;
     for v in row.iter_mut() {
         *v *= inv;
     }
     max + sum.ln()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_avx2(row: &mut [f64]) -> f64 {
+    softmax_body(row)
+}
+
+/// Softmax of one row in place (max-subtracted, so β up to 1e5 is safe); returns its logsumexp.
+/// On x86_64 with AVX2 the same code is compiled for AVX2 + FMA and chosen at run time (the
+/// choice depends only on the CPU, so a machine always gives the same bits).
+pub fn softmax_in_place(row: &mut [f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function was compiled for.
+            return unsafe { softmax_avx2(row) };
+        }
+    }
+    softmax_body(row)
 }
 
 /// Shannon entropy (nats) of a probability vector, skipping p < 1e-30 (SPEC §1).
@@ -147,6 +214,35 @@ mod tests {
         // p0/p1 = e
         assert!((row[0] / row[1] - std::f64::consts::E).abs() < 1e-9);
         assert!((lse - (1e5 + (1.0 + (-1.0f64).exp()).ln())).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fast_exp_matches_libm_to_two_ulp() {
+        let mut worst = 0.0f64;
+        for i in 0..=200_000 {
+            let x = -708.0 * i as f64 / 200_000.0;
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            worst = worst.max(((got - want) / want).abs());
+        }
+        for x in [0.0, -1e-300, -0.5 * std::f64::consts::LN_2, -1.0, -745.0, f64::NEG_INFINITY] {
+            let got = exp_nonpositive(x);
+            assert!(got.is_finite() && got >= 0.0 && got <= 1.0, "exp({x}) = {got}");
+        }
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+        assert!(worst < 4.5e-16, "worst relative error {worst}");
+    }
+
+    #[test]
+    fn softmax_matches_a_direct_computation() {
+        let logits: Vec<f64> = (0..37).map(|i| ((i * 7919) % 101) as f64 * 0.37 - 20.0).collect();
+        let mut row = logits.clone();
+        let lse = softmax_in_place(&mut row);
+        let m = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = logits.iter().map(|l| (l - m).exp()).sum();
+        for (p, l) in row.iter().zip(&logits) {
+            assert!((p - (l - m).exp() / z).abs() < 1e-15);
+        }
+        assert!((lse - (m + z.ln())).abs() < 1e-13);
     }
 
     #[test]

@@ -72,8 +72,10 @@ impl Batch {
         }
     }
 
-    /// Attention weights of the current states (valid after `new` and every step).
-    pub fn probs(&self) -> &Array2<f64> {
+    /// Attention weights of the current states, recomputed (MALA does not carry them across
+    /// accepted proposals: copying K weights per accept would cost more than this occasional GEMM).
+    pub fn current_weights(&mut self, mem: &Memory, p: Params) -> &Array2<f64> {
+        self.cur.weights(mem, p.beta, self.xi.view());
         &self.cur.probs
     }
 
@@ -113,7 +115,6 @@ impl Batch {
                 self.accepted += 1;
                 self.xi.row_mut(i).assign(&xs);
                 self.cur.att.row_mut(i).assign(&self.prop_att.att.row(i));
-                self.cur.probs.row_mut(i).assign(&self.prop_att.probs.row(i));
                 self.cur.lse[i] = self.prop_att.lse[i];
                 self.energy[i] = e_new;
             }

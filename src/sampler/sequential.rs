@@ -57,7 +57,7 @@ pub fn generate(mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64,
                 for _ in 0..cfg.inner_steps {
                     batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
                 }
-                matmul(1.0, batch.probs(), &raw, day.view_mut());
+                matmul(1.0, batch.current_weights(mem, cfg.params), &raw, day.view_mut());
                 for r in 0..segs.len() {
                     out.row_mut(r * len + t).assign(&day.row(r));
                     states.row_mut(r * len + t).assign(&batch.xi.row(r));
