@@ -3,6 +3,7 @@
 //! machines are shared and noisy; absolute numbers alone mean little).
 
 use crate::memory::Memory;
+use crate::real::Real;
 use crate::output::table;
 use crate::rng::stream;
 use crate::sampler::{exact_samples, run_chains, Kernel, Params, Protocol};
@@ -35,6 +36,7 @@ pub struct ShapeResult {
     pub steps: usize,
     pub ula_steps_per_s: f64,
     pub ula_gflops: f64,
+    pub ula_f32_steps_per_s: f64,
     pub mala_steps_per_s: f64,
     pub exact_samples_per_s: f64,
     pub numpy_per_chain_steps_per_s: Option<f64>,
@@ -76,7 +78,7 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
 }
 
 /// Ensemble steps per second of `kernel` (one step advances all chains), best of `reps`.
-fn chain_rate(mem: &Memory, kernel: Kernel, steps: usize, reps: usize) -> f64 {
+fn chain_rate<T: Real>(mem: &Memory<T>, kernel: Kernel, steps: usize, reps: usize) -> f64 {
     let proto = Protocol { chains: CHAINS, steps, burn_in: steps, ..Protocol::default() };
     let p = Params { alpha: 0.01, beta: 25.0 };
     (0..reps).map(|_| steps as f64 / time(|| run_chains(mem, p, kernel, &proto, 0, "bench")).1).fold(0.0, f64::max)
@@ -138,6 +140,7 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
         let reps = if job.quick { 1 } else { 3 };
         let ula = chain_rate(&mem, Kernel::Ula, steps, reps);
         let mala = chain_rate(&mem, Kernel::Mala, steps, reps);
+        let ula_f32 = chain_rate(&mem.to_precision::<f32>(), Kernel::Ula, steps, reps);
         let n_exact = 1_000_000 / scale;
         let (_, secs) = time(|| exact_samples(&mem, 25.0, n_exact, &mut stream(0, "bench/exact")));
         let (pc, bt) = if job.numpy {
@@ -162,6 +165,7 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
             steps,
             ula_steps_per_s: ula,
             ula_gflops: ula * 4.0 * (d * k * CHAINS) as f64 / 1e9,
+            ula_f32_steps_per_s: ula_f32,
             mala_steps_per_s: mala,
             exact_samples_per_s: n_exact as f64 / secs,
             numpy_per_chain_steps_per_s: pc,
@@ -210,13 +214,15 @@ pub fn render(r: &BenchResults) -> String {
                 table::opt(s.numpy_batched_steps_per_s, 1),
                 ratio(s.ula_steps_per_s, s.numpy_per_chain_steps_per_s),
                 ratio(s.ula_steps_per_s, s.numpy_batched_steps_per_s),
+                format!("{:.0}", s.ula_f32_steps_per_s),
+                ratio(s.ula_f32_steps_per_s, s.numpy_batched_steps_per_s),
             ]
         })
         .collect();
     let t = table::table(
         &[
             "shape", "size", "ULA steps/s", "ULA GFLOP/s", "MALA steps/s", "exact samples/s", "NumPy per-chain",
-            "NumPy batched", "ULA ÷ per-chain", "ULA ÷ batched",
+            "NumPy batched", "ULA ÷ per-chain", "ULA ÷ batched", "ULA f32 steps/s", "f32 ÷ batched (f64)",
         ],
         rows,
     );

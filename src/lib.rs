@@ -13,5 +13,6 @@ pub mod memory;
 pub mod metrics;
 pub mod output;
 pub mod protein;
+pub mod real;
 pub mod rng;
 pub mod sampler;

@@ -6,14 +6,16 @@
 //! single-threaded here because chain groups are already spread over the cores, and so its
 //! results do not depend on the thread count.
 
+use crate::real::Real;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayBase, ArrayViewMut2, Data, Ix2};
 
-/// `c ← alpha·a·b` (c is overwritten).
-pub fn matmul<A, B>(alpha: f64, a: &ArrayBase<A, Ix2>, b: &ArrayBase<B, Ix2>, mut c: ArrayViewMut2<f64>)
+/// `c ← alpha·a·b` (c is overwritten), in f64 or f32.
+pub fn matmul<T, A, B>(alpha: T, a: &ArrayBase<A, Ix2>, b: &ArrayBase<B, Ix2>, mut c: ArrayViewMut2<T>)
 where
-    A: Data<Elem = f64>,
-    B: Data<Elem = f64>,
+    T: Real,
+    A: Data<Elem = T>,
+    B: Data<Elem = T>,
 {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
@@ -24,7 +26,7 @@ where
         return;
     }
     if k == 0 {
-        c.fill(0.0);
+        c.fill(T::zero());
         return;
     }
     // SAFETY: the pointers and strides come from live ndarray views whose shapes were checked
@@ -44,7 +46,7 @@ where
             b.as_ptr(),
             sb[1],
             sb[0],
-            0.0,
+            T::zero(),
             alpha,
             false,
             false,

@@ -4,6 +4,7 @@
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
 use crate::memory::Memory;
+use crate::real::{Precision, Real};
 use crate::rng::{stream, Rng};
 use ndarray::{s, Array2};
 use rand::seq::SliceRandom;
@@ -72,21 +73,37 @@ pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {
     (0..chains).map(|c| perm[c % k]).collect()
 }
 
+/// `run_chains` in the requested working precision (states are returned in f64 either way).
+pub fn run_chains_in(
+    precision: Precision,
+    mem: &Memory,
+    params: Params,
+    kernel: Kernel,
+    proto: &Protocol,
+    seed: u64,
+    label: &str,
+) -> ChainRun {
+    match precision {
+        Precision::F64 => run_chains(mem, params, kernel, proto, seed, label),
+        Precision::F32 => run_chains(&mem.to_precision::<f32>(), params, kernel, proto, seed, label),
+    }
+}
+
 /// Runs the protocol with `kernel` at `params`; `label` names the random streams (`seed`, label).
-pub fn run_chains(mem: &Memory, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+pub fn run_chains<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
     let starts = starting_patterns(mem.k(), proto.chains, &mut stream(seed, &format!("{label}/starts")));
     let recorded = proto.recorded_steps();
     let per_chain = recorded.len();
     let groups: Vec<(usize, &[usize])> = starts.chunks(proto.group_size.max(1)).enumerate().collect();
-    let results: Vec<(Array2<f64>, u64, u64)> = groups
+    let results: Vec<(Array2<T>, u64, u64)> = groups
         .par_iter()
         .map(|&(g, group_starts)| {
             let mut rng = stream(seed, &format!("{label}/group{g}"));
             let mut init = Array2::zeros((group_starts.len(), mem.d()));
             fill_normal(&mut init, &mut rng);
-            init *= proto.init_noise;
+            init.mapv_inplace(|v: T| v * T::from_f64(proto.init_noise));
             for (mut row, &k) in init.rows_mut().into_iter().zip(group_starts) {
-                row += &mem.pattern(k);
+                row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
             }
             let mut batch = Batch::new(mem, params, init);
             // Rows: chain-major blocks of `per_chain` kept states.
@@ -108,7 +125,7 @@ pub fn run_chains(mem: &Memory, params: Params, kernel: Kernel, proto: &Protocol
     let (mut acc, mut prop, mut col) = (0, 0, 0);
     for (kept, a, p) in results {
         let n = kept.nrows();
-        states.slice_mut(s![.., col..col + n]).assign(&kept.t());
+        states.slice_mut(s![.., col..col + n]).assign(&kept.t().mapv(T::to_f64));
         col += n;
         acc += a;
         prop += p;

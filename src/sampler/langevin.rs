@@ -5,6 +5,7 @@
 //! state, so a proposal costs the same single attention evaluation as a ULA step.
 
 use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory};
+use crate::real::Real;
 use crate::rng::Rng;
 use ndarray::{Array2, Zip};
 use rand::Rng as _;
@@ -33,29 +34,30 @@ impl Params {
     }
 }
 
-/// A batch of chains (rows of `xi`) with the buffers its steps reuse.
-pub struct Batch {
-    pub xi: Array2<f64>,
-    cur: Attention,
+/// A batch of chains (rows of `xi`) with the buffers its steps reuse, in working precision `T`.
+pub struct Batch<T: Real = f64> {
+    pub xi: Array2<T>,
+    cur: Attention<T>,
     energy: Vec<f64>,
-    eps: Array2<f64>,
+    eps: Array2<T>,
     // MALA proposal buffers.
-    prop: Array2<f64>,
-    prop_att: Attention,
+    prop: Array2<T>,
+    prop_att: Attention<T>,
     pub accepted: u64,
     pub proposed: u64,
 }
 
-/// Fills `a` with standard normals (Ziggurat, from `rand_distr`).
-pub fn fill_normal(a: &mut Array2<f64>, rng: &mut Rng) {
+/// Fills `a` with standard normals (Ziggurat, from `rand_distr`; drawn in f64 whatever `T`,
+/// so both precisions consume the random stream identically).
+pub fn fill_normal<T: Real>(a: &mut Array2<T>, rng: &mut Rng) {
     for v in a.iter_mut() {
-        *v = rng.sample(StandardNormal);
+        *v = T::from_f64(rng.sample(StandardNormal));
     }
 }
 
-impl Batch {
+impl<T: Real> Batch<T> {
     /// A batch starting at the rows of `init` (n × d).
-    pub fn new(mem: &Memory, p: Params, init: Array2<f64>) -> Self {
+    pub fn new(mem: &Memory<T>, p: Params, init: Array2<T>) -> Self {
         let n = init.nrows();
         let mut cur = Attention::new(n, mem);
         cur.compute(mem, p.beta, init.view());
@@ -74,13 +76,13 @@ impl Batch {
 
     /// Attention weights of the current states, recomputed (MALA does not carry them across
     /// accepted proposals: copying K weights per accept would cost more than this occasional GEMM).
-    pub fn current_weights(&mut self, mem: &Memory, p: Params) -> &Array2<f64> {
+    pub fn current_weights(&mut self, mem: &Memory<T>, p: Params) -> &Array2<T> {
         self.cur.weights(mem, p.beta, self.xi.view());
         &self.cur.probs
     }
 
     /// One step of `kernel` for every chain of the batch.
-    pub fn step(&mut self, mem: &Memory, p: Params, kernel: Kernel, rng: &mut Rng) {
+    pub fn step(&mut self, mem: &Memory<T>, p: Params, kernel: Kernel, rng: &mut Rng) {
         fill_normal(&mut self.eps, rng);
         match kernel {
             Kernel::Ula => {
@@ -91,7 +93,7 @@ impl Batch {
         }
     }
 
-    fn mala_step(&mut self, mem: &Memory, p: Params, rng: &mut Rng) {
+    fn mala_step(&mut self, mem: &Memory<T>, p: Params, rng: &mut Rng) {
         let (a, b, s) = (p.alpha, p.beta, p.sigma());
         // ξ* = μ(ξ) + σ ε
         self.prop.assign(&self.xi);
@@ -103,11 +105,11 @@ impl Batch {
             // ‖ξ − μ(ξ*)‖² with μ(ξ*) = (1−α)ξ* + α X p(ξ*)
             let mut back = 0.0;
             Zip::from(self.xi.row(i)).and(xs).and(self.prop_att.att.row(i)).for_each(|&x, &y, &t| {
-                let r = x - ((1.0 - a) * y + a * t);
+                let r = x.to_f64() - ((1.0 - a) * y.to_f64() + a * t.to_f64());
                 back += r * r;
             });
             // ‖ξ* − μ(ξ)‖² = σ²‖ε‖²
-            let fwd = s * s * self.eps.row(i).dot(&self.eps.row(i));
+            let fwd = s * s * self.eps.row(i).iter().map(|e| e.to_f64() * e.to_f64()).sum::<f64>();
             let log_r = -b * (e_new - self.energy[i]) - b / (4.0 * a) * (back - fwd);
             let u: f64 = rng.random();
             self.proposed += 1;

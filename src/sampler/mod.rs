@@ -89,11 +89,16 @@ mod tests {
         let p = Params { alpha: 0.01, beta };
         let (exact, _) = exact_samples(&mem, beta, 900, &mut stream(5, "exact"));
         let e_exact = energies(&mem, beta, exact.view());
-        for kernel in [Kernel::Ula, Kernel::Mala] {
-            let run = run_chains(&mem, p, kernel, &Protocol::default(), 5, "ks");
+        let runs = [
+            (Kernel::Ula, crate::real::Precision::F64),
+            (Kernel::Mala, crate::real::Precision::F64),
+            (Kernel::Ula, crate::real::Precision::F32),
+        ];
+        for (kernel, precision) in runs {
+            let run = chains::run_chains_in(precision, &mem, p, kernel, &Protocol::default(), 5, "ks");
             let e = energies(&mem, beta, run.states.view());
             let ks = satool_finance::ks_2samp(&e, &e_exact, satool_finance::KsMethod::Auto).unwrap();
-            assert!(ks.pvalue > 0.01, "{kernel:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);
+            assert!(ks.pvalue > 0.01, "{kernel:?} {precision:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);
         }
         let (hot, _) = exact_samples(&mem, 3.5, 900, &mut stream(6, "exact"));
         let e_hot = energies(&mem, beta, hot.view());

@@ -7,6 +7,7 @@
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
 use crate::memory::Memory;
+use crate::real::{Precision, Real};
 use crate::rng::stream;
 use crate::linalg::matmul;
 use ndarray::{s, Array2, ArrayView2};
@@ -32,22 +33,31 @@ pub struct SequentialRun {
     pub acceptance: f64,
 }
 
+/// `generate` in the requested working precision (outputs are f64 either way).
+pub fn generate_in(precision: Precision, mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64, label: &str) -> SequentialRun {
+    match precision {
+        Precision::F64 => generate(mem, raw, cfg, seed, label),
+        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, seed, label),
+    }
+}
+
 /// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per row).
-pub fn generate(mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64, label: &str) -> SequentialRun {
+pub fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64, label: &str) -> SequentialRun {
+    let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
     let ids: Vec<usize> = (0..segments).collect();
     let groups: Vec<(usize, &[usize])> = ids.chunks(cfg.group_size.max(1)).enumerate().collect();
-    let parts: Vec<(Vec<usize>, Array2<f64>, Array2<f64>, u64, u64)> = groups
+    let parts: Vec<(Vec<usize>, Array2<T>, Array2<T>, u64, u64)> = groups
         .par_iter()
         .map(|&(g, segs)| {
             let mut rng = stream(seed, &format!("{label}/group{g}"));
             let mut init = Array2::zeros((segs.len(), mem.d()));
             fill_normal(&mut init, &mut rng);
-            init *= 0.01;
+            init.mapv_inplace(|v: T| v * T::from_f64(0.01));
             for mut row in init.rows_mut() {
                 let k = rng.random_range(0..mem.k());
-                row += &mem.pattern(k);
+                row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
             }
             let mut batch = Batch::new(mem, cfg.params, init);
             let mut out = Array2::zeros((segs.len() * len, raw.ncols()));
@@ -57,7 +67,7 @@ pub fn generate(mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64,
                 for _ in 0..cfg.inner_steps {
                     batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
                 }
-                matmul(1.0, batch.current_weights(mem, cfg.params), &raw, day.view_mut());
+                matmul(T::one(), batch.current_weights(mem, cfg.params), &raw, day.view_mut());
                 for r in 0..segs.len() {
                     out.row_mut(r * len + t).assign(&day.row(r));
                     states.row_mut(r * len + t).assign(&batch.xi.row(r));
@@ -73,8 +83,8 @@ pub fn generate(mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64,
         for (r, &sgm) in segs.iter().enumerate() {
             let start = sgm * len;
             let n = len.min(cfg.days.saturating_sub(start));
-            returns.slice_mut(s![start..start + n, ..]).assign(&out.slice(s![r * len..r * len + n, ..]));
-            states.slice_mut(s![.., start..start + n]).assign(&st.slice(s![r * len..r * len + n, ..]).t());
+            returns.slice_mut(s![start..start + n, ..]).assign(&out.slice(s![r * len..r * len + n, ..]).mapv(T::to_f64));
+            states.slice_mut(s![.., start..start + n]).assign(&st.slice(s![r * len..r * len + n, ..]).t().mapv(T::to_f64));
         }
         acc += a;
         prop += p;

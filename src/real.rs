@@ -1,0 +1,204 @@
+//! The sampler's working precision: f64 (default) or f32 (`--precision f32`, half the memory
+//! traffic and twice the SIMD width in every product). Metrics are always computed in f64.
+
+use ndarray::LinalgScalar;
+
+/// A float the sampler can run in.
+pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug {
+    fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
+    /// `exp(x)` for `x ≤ 0`, branch-free (see [`exp_nonpositive`]).
+    fn exp_nonpositive(self) -> Self;
+    /// Row softmax in place; returns the logsumexp in f64.
+    fn softmax_in_place(row: &mut [Self]) -> f64;
+}
+
+/// `exp(x)` for `x ≤ 0` without branches, so loops over it vectorise: round `x·log2 e` to an
+/// integer n with the 1.5·2⁵² trick, reduce to |r| ≤ ln2/2, a degree-13 Taylor polynomial for
+/// `e^r` (truncation < 5e-18), and scale by 2ⁿ built from the exponent bits. Relative error
+/// ≤ 2 ulp for x ≥ −708; smaller x (weights below 1e-307) return e^−708.
+#[inline(always)]
+pub fn exp_nonpositive(x: f64) -> f64 {
+    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_0e-10;
+    const C: [f64; 14] = [
+        1.0,
+        1.0,
+        0.5,
+        1.666_666_666_666_666_6e-1,
+        4.166_666_666_666_666_4e-2,
+        8.333_333_333_333_333e-3,
+        1.388_888_888_888_888_9e-3,
+        1.984_126_984_126_984e-4,
+        2.480_158_730_158_730_2e-5,
+        2.755_731_922_398_589e-6,
+        2.755_731_922_398_589_3e-7,
+        2.505_210_838_544_172e-8,
+        2.087_675_698_786_81e-9,
+        1.605_904_383_682_161_3e-10,
+    ];
+    let x = if x > -708.0 { x } else { -708.0 };
+    let t = x * std::f64::consts::LOG2_E + SHIFT;
+    let n = t - SHIFT;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut p = C[13];
+    for &c in C[..13].iter().rev() {
+        p = p * r + c;
+    }
+    // t's low mantissa bits hold n (two's complement relative to SHIFT); 2^n = (n + 1023) << 52.
+    let n_int = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    p * f64::from_bits(((n_int + 1023) << 52) as u64)
+}
+
+/// The f32 counterpart: 1.5·2²³ rounding trick, degree-7 Taylor (truncation < 6e-9), for
+/// x ≥ −87 (smaller x return e^−87 ≈ 1.6e-38).
+#[inline(always)]
+pub fn exp_nonpositive_f32(x: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0; // 1.5 · 2^23
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const C: [f32; 8] = [1.0, 1.0, 0.5, 0.166_666_67, 0.041_666_668, 0.008_333_334, 0.001_388_888_9, 0.000_198_412_7];
+    let x = if x > -87.0 { x } else { -87.0 };
+    let t = x * std::f32::consts::LOG2_E + SHIFT;
+    let n = t - SHIFT;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut p = C[7];
+    for &c in C[..7].iter().rev() {
+        p = p * r + c;
+    }
+    let n_int = (t.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
+    p * f32::from_bits(((n_int + 127) << 23) as u32)
+}
+
+#[inline(always)]
+fn softmax_body<T: Real>(row: &mut [T]) -> f64 {
+    let max = row.iter().fold(T::from_f64(f64::NEG_INFINITY), |m, &v| if v > m { v } else { m });
+    // Eight independent partial sums: a fixed summation order that the compiler can vectorise.
+    let mut acc = [T::zero(); 8];
+    let mut chunks = row.chunks_exact_mut(8);
+    for ch in &mut chunks {
+        for (v, a) in ch.iter_mut().zip(acc.iter_mut()) {
+            *v = (*v - max).exp_nonpositive();
+            *a = *a + *v;
+        }
+    }
+    for (v, a) in chunks.into_remainder().iter_mut().zip(acc.iter_mut()) {
+        *v = (*v - max).exp_nonpositive();
+        *a = *a + *v;
+    }
+    let sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    let inv = T::one() / sum;
+    for v in row.iter_mut() {
+        *v = *v * inv;
+    }
+    max.to_f64() + sum.to_f64().ln()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_avx2<T: Real>(row: &mut [T]) -> f64 {
+    softmax_body(row)
+}
+
+/// Softmax with the loop compiled for AVX2 when the CPU has it (chosen at run time; the choice
+/// depends only on the CPU, and no FMA contraction happens, so every path gives the same bits).
+fn softmax_dispatch<T: Real>(row: &mut [T]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function was compiled for.
+            return unsafe { softmax_avx2(row) };
+        }
+    }
+    softmax_body(row)
+}
+
+impl Real for f64 {
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn exp_nonpositive(self) -> Self {
+        exp_nonpositive(self)
+    }
+    fn softmax_in_place(row: &mut [Self]) -> f64 {
+        softmax_dispatch(row)
+    }
+}
+
+impl Real for f32 {
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn exp_nonpositive(self) -> Self {
+        exp_nonpositive_f32(self)
+    }
+    fn softmax_in_place(row: &mut [Self]) -> f64 {
+        softmax_dispatch(row)
+    }
+}
+
+/// Working precision of the samplers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Double precision (default).
+    #[default]
+    F64,
+    /// Single precision products and softmax; energies, metrics and outputs stay f64.
+    F32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_exp_matches_libm_to_two_ulp() {
+        let mut worst = 0.0f64;
+        for i in 0..=200_000 {
+            let x = -708.0 * i as f64 / 200_000.0;
+            let (got, want) = (exp_nonpositive(x), x.exp());
+            worst = worst.max(((got - want) / want).abs());
+        }
+        for x in [0.0, -1e-300, -0.5 * std::f64::consts::LN_2, -1.0, -745.0, f64::NEG_INFINITY] {
+            let got = exp_nonpositive(x);
+            assert!(got.is_finite() && got >= 0.0 && got <= 1.0, "exp({x}) = {got}");
+        }
+        assert_eq!(exp_nonpositive(0.0), 1.0);
+        assert!(worst < 4.5e-16, "worst relative error {worst}");
+    }
+
+    #[test]
+    fn fast_exp_f32_is_accurate_to_a_few_ulp() {
+        let mut worst = 0.0f64;
+        for i in 0..=100_000 {
+            let x = -87.0f32 * i as f32 / 100_000.0;
+            let (got, want) = (exp_nonpositive_f32(x) as f64, (x as f64).exp());
+            worst = worst.max(((got - want) / want).abs());
+        }
+        assert_eq!(exp_nonpositive_f32(0.0), 1.0);
+        assert!(exp_nonpositive_f32(f32::NEG_INFINITY).is_finite());
+        assert!(worst < 3.0 * f32::EPSILON as f64, "worst relative error {worst}");
+    }
+
+    #[test]
+    fn f32_softmax_agrees_with_f64() {
+        let logits: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1009) as f64 * 0.05 - 20.0).collect();
+        let (mut a, mut b) = (logits.clone(), logits.iter().map(|&v| v as f32).collect::<Vec<f32>>());
+        let (la, lb) = (f64::softmax_in_place(&mut a), f32::softmax_in_place(&mut b));
+        assert!((la - lb).abs() < 1e-5 * la.abs().max(1.0));
+        for (x, y) in a.iter().zip(&b) {
+            // f32 rounding of logits up to |30| perturbs each weight by ~2e-6 relative.
+            assert!((x - *y as f64).abs() < 1e-5 * x, "{x} vs {y}");
+        }
+    }
+}
