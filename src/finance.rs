@@ -204,7 +204,7 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
                 segments: job.sequential_segments,
                 group_size: job.sequential_segments.div_ceil(2).max(1),
             };
-            let run = sequential::generate(&h.mem, h.g.view(), &cfg, job.seed, id);
+            let run = sequential::generate(&h.mem, h.g.view(), &cfg, None, job.seed, id);
             (run.returns, Some(novelty(&h.mem, run.states.view())), Some(run.acceptance))
         }
         other => return Err(input_err!("unknown method '{other}' (known: {})", METHODS.join(", "))),

@@ -34,6 +34,15 @@ impl Memory<f64> {
         Ok(Memory { x, xt, norms })
     }
 
+    /// The memories `idx` only: conditioning on a subset. This is exactly the paper's −∞ logit
+    /// bias outside the subset, applied alike in energy, attention and the exact sampler.
+    pub fn subset(&self, idx: &[usize]) -> Result<Self> {
+        if let Some(&bad) = idx.iter().find(|&&k| k >= self.k()) {
+            bail!("memory index {bad} out of range (K = {})", self.k());
+        }
+        Memory::new(self.x.select(Axis(1), idx))
+    }
+
     /// The same memory in another working precision (f32 halves the cost of every product).
     pub fn to_precision<T: Real>(&self) -> Memory<T> {
         Memory { x: self.x.mapv(T::from_f64), xt: self.xt.mapv(T::from_f64), norms: self.norms.clone() }
@@ -86,20 +95,39 @@ pub struct Attention<T: Real = f64> {
     pub lse: Vec<f64>,
 }
 
+/// Restricts row i's attention to the memories labelled `row_labels[i]` (a −∞ logit bias on the
+/// others), so rows of one batch can follow different regimes. Every row label must label at
+/// least one memory.
+#[derive(Debug, Clone)]
+pub struct RowMask {
+    pub memory_labels: Vec<u32>,
+    pub row_labels: Vec<u32>,
+}
+
 impl<T: Real> Attention<T> {
     pub fn new(n: usize, mem: &Memory<T>) -> Self {
         Attention { probs: Array2::zeros((n, mem.k())), att: Array2::zeros((n, mem.d())), lse: vec![0.0; n] }
     }
 
     /// Computes weights, `X p` and logsumexp for the rows of `xi` (n × d), without allocating.
-    pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>) {
-        self.weights(mem, beta, xi);
+    pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
+        self.weights(mem, beta, xi, mask);
         matmul(T::one(), &self.probs, &mem.xt(), self.att.view_mut());
     }
 
     /// Only the weights and logsumexp (no `X p`): what energy, entropy and projections need.
-    pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>) {
+    pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
         matmul(T::from_f64(beta), &xi, &mem.x(), self.probs.view_mut());
+        if let Some(m) = mask {
+            let masked = T::from_f64(f64::NEG_INFINITY);
+            for (mut row, &r) in self.probs.rows_mut().into_iter().zip(&m.row_labels) {
+                row.zip_mut_with(&ndarray::aview1(&m.memory_labels), |v, &l| {
+                    if l != r {
+                        *v = masked;
+                    }
+                });
+            }
+        }
         for (mut row, lse) in self.probs.rows_mut().into_iter().zip(self.lse.iter_mut()) {
             *lse = T::softmax_in_place(row.as_slice_mut().expect("probs rows are contiguous"));
         }
@@ -117,7 +145,7 @@ pub fn energy_from_lse<T: Real>(xi: ArrayView1<T>, lse: f64, beta: f64) -> f64 {
 pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
-    a.weights(mem, beta, rows);
+    a.weights(mem, beta, rows, None);
     rows.outer_iter().zip(&a.lse).map(|(xi, &lse)| energy_from_lse(xi, lse, beta)).collect()
 }
 
@@ -125,7 +153,7 @@ pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
 pub fn attention_weights(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Array2<f64> {
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
-    a.weights(mem, beta, rows);
+    a.weights(mem, beta, rows, None);
     a.probs
 }
 
@@ -179,7 +207,7 @@ mod tests {
         let mem = Memory::new(x.clone()).unwrap();
         let xi = array![[0.3, -0.2]];
         let mut a = Attention::new(1, &mem);
-        a.compute(&mem, 3.0, xi.view());
+        a.compute(&mem, 3.0, xi.view(), None);
         let logits: Vec<f64> = (0..3).map(|k| 3.0 * (0.3 * x[[0, k]] - 0.2 * x[[1, k]])).collect();
         let z: f64 = logits.iter().map(|l| l.exp()).sum();
         for k in 0..3 {
@@ -188,6 +216,25 @@ mod tests {
         let want0: f64 = (0..3).map(|k| x[[0, k]] * logits[k].exp() / z).sum();
         assert!((a.att[[0, 0]] - want0).abs() < 1e-15);
         assert!((a.lse[0] - z.ln()).abs() < 1e-14);
+    }
+
+    #[test]
+    fn a_row_mask_equals_attention_over_the_subset() {
+        let x = array![[1.0, 0.0, 0.6, -0.3], [0.0, 1.0, 0.8, 0.9]];
+        let mem = Memory::new(x).unwrap();
+        let sub = mem.subset(&[1, 3]).unwrap();
+        let xi = array![[0.3, -0.2], [0.1, 0.7]];
+        let mask = RowMask { memory_labels: vec![0, 1, 0, 1], row_labels: vec![1, 1] };
+        let (mut a, mut b) = (Attention::new(2, &mem), Attention::new(2, &sub));
+        a.compute(&mem, 4.0, xi.view(), Some(&mask));
+        b.compute(&sub, 4.0, xi.view(), None);
+        for r in 0..2 {
+            assert_eq!((a.probs[[r, 0]], a.probs[[r, 2]]), (0.0, 0.0));
+            assert!((a.probs[[r, 1]] - b.probs[[r, 0]]).abs() < 1e-15 && (a.probs[[r, 3]] - b.probs[[r, 1]]).abs() < 1e-15);
+            assert!((a.lse[r] - b.lse[r]).abs() < 1e-14);
+            assert!((&a.att.row(r) - &b.att.row(r)).iter().all(|v| v.abs() < 1e-15));
+        }
+        assert!(mem.subset(&[0, 9]).is_err());
     }
 
     #[test]

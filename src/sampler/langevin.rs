@@ -4,7 +4,7 @@
 //! allocated once per batch, none inside the step loop. MALA keeps the attention of the current
 //! state, so a proposal costs the same single attention evaluation as a ULA step.
 
-use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory};
+use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory, RowMask};
 use crate::real::Real;
 use crate::rng::Rng;
 use ndarray::{Array2, Zip};
@@ -43,6 +43,8 @@ pub struct Batch<T: Real = f64> {
     // MALA proposal buffers.
     prop: Array2<T>,
     prop_att: Attention<T>,
+    /// Optional per-row restriction of the memories (regime switching).
+    mask: Option<RowMask>,
     pub accepted: u64,
     pub proposed: u64,
 }
@@ -60,7 +62,7 @@ impl<T: Real> Batch<T> {
     pub fn new(mem: &Memory<T>, p: Params, init: Array2<T>) -> Self {
         let n = init.nrows();
         let mut cur = Attention::new(n, mem);
-        cur.compute(mem, p.beta, init.view());
+        cur.compute(mem, p.beta, init.view(), None);
         let energy = init.outer_iter().zip(&cur.lse).map(|(x, &l)| energy_from_lse(x, l, p.beta)).collect();
         Batch {
             eps: Array2::zeros(init.raw_dim()),
@@ -71,13 +73,24 @@ impl<T: Real> Batch<T> {
             energy,
             accepted: 0,
             proposed: 0,
+            mask: None,
+        }
+    }
+
+    /// Changes the per-row memory restriction and re-evaluates the current states under it
+    /// (their energies change with the mask: the target is the conditional law).
+    pub fn set_mask(&mut self, mem: &Memory<T>, p: Params, mask: Option<RowMask>) {
+        self.mask = mask;
+        self.cur.compute(mem, p.beta, self.xi.view(), self.mask.as_ref());
+        for (i, e) in self.energy.iter_mut().enumerate() {
+            *e = energy_from_lse(self.xi.row(i), self.cur.lse[i], p.beta);
         }
     }
 
     /// Attention weights of the current states, recomputed (MALA does not carry them across
     /// accepted proposals: copying K weights per accept would cost more than this occasional GEMM).
     pub fn current_weights(&mut self, mem: &Memory<T>, p: Params) -> &Array2<T> {
-        self.cur.weights(mem, p.beta, self.xi.view());
+        self.cur.weights(mem, p.beta, self.xi.view(), self.mask.as_ref());
         &self.cur.probs
     }
 
@@ -87,7 +100,7 @@ impl<T: Real> Batch<T> {
         match kernel {
             Kernel::Ula => {
                 axpbypcz(&mut self.xi, 1.0 - p.alpha, p.alpha, &self.cur.att, p.sigma(), &self.eps);
-                self.cur.compute(mem, p.beta, self.xi.view());
+                self.cur.compute(mem, p.beta, self.xi.view(), self.mask.as_ref());
             }
             Kernel::Mala => self.mala_step(mem, p, rng),
         }
@@ -98,7 +111,7 @@ impl<T: Real> Batch<T> {
         // ξ* = μ(ξ) + σ ε
         self.prop.assign(&self.xi);
         axpbypcz(&mut self.prop, 1.0 - a, a, &self.cur.att, s, &self.eps);
-        self.prop_att.compute(mem, b, self.prop.view());
+        self.prop_att.compute(mem, b, self.prop.view(), self.mask.as_ref());
         for i in 0..self.xi.nrows() {
             let xs = self.prop.row(i);
             let e_new = energy_from_lse(xs, self.prop_att.lse[i], b);

@@ -4,6 +4,7 @@
 pub mod chains;
 pub mod exact;
 pub mod langevin;
+pub mod regime;
 pub mod sequential;
 
 pub use chains::{run_chains, ChainRun, Protocol, PUBLISHED_FIVE};

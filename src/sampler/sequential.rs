@@ -6,7 +6,7 @@
 //! `segments = 1`). Blocks are much longer than the ACF lags examined, so junctions are negligible.
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
-use crate::memory::Memory;
+use crate::memory::{Memory, RowMask};
 use crate::real::{Precision, Real};
 use crate::rng::stream;
 use crate::linalg::matmul;
@@ -24,6 +24,15 @@ pub struct Sequential {
     pub group_size: usize,
 }
 
+/// Regime switching: memories carry labels, and output day t may only attend to the memories
+/// labelled `path[t]` (the days of that regime). With `path` simulated from a Markov chain fitted
+/// to the historical labels, the generated series inherits the regimes' persistence.
+#[derive(Debug, Clone)]
+pub struct Regimes {
+    pub memory_labels: Vec<u32>,
+    pub path: Vec<u32>,
+}
+
 /// Output of a sequential run.
 pub struct SequentialRun {
     /// days × d_raw generated returns.
@@ -34,15 +43,30 @@ pub struct SequentialRun {
 }
 
 /// `generate` in the requested working precision (outputs are f64 either way).
-pub fn generate_in(precision: Precision, mem: &Memory, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64, label: &str) -> SequentialRun {
+pub fn generate_in(
+    precision: Precision,
+    mem: &Memory,
+    raw: ArrayView2<f64>,
+    cfg: &Sequential,
+    regimes: Option<&Regimes>,
+    seed: u64,
+    label: &str,
+) -> SequentialRun {
     match precision {
-        Precision::F64 => generate(mem, raw, cfg, seed, label),
-        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, seed, label),
+        Precision::F64 => generate(mem, raw, cfg, regimes, seed, label),
+        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, regimes, seed, label),
     }
 }
 
 /// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per row).
-pub fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, cfg: &Sequential, seed: u64, label: &str) -> SequentialRun {
+pub fn generate<T: Real>(
+    mem: &Memory<T>,
+    raw: ArrayView2<f64>,
+    cfg: &Sequential,
+    regimes: Option<&Regimes>,
+    seed: u64,
+    label: &str,
+) -> SequentialRun {
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
@@ -59,11 +83,32 @@ pub fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, cfg: &Sequential
                 let k = rng.random_range(0..mem.k());
                 row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
             }
+            // Regime runs start each chain at a memory of its first day's regime.
+            if let Some(reg) = regimes {
+                for (mut row, &sgm) in init.rows_mut().into_iter().zip(segs) {
+                    let want = reg.path[(sgm * len).min(cfg.days - 1)];
+                    let pool: Vec<usize> = (0..mem.k()).filter(|&k| reg.memory_labels[k] == want).collect();
+                    let k = pool[rng.random_range(0..pool.len())];
+                    row.assign(&mem.pattern(k));
+                    for v in row.iter_mut() {
+                        *v = *v + T::from_f64(0.01 * rng.sample::<f64, _>(rand_distr::StandardNormal));
+                    }
+                }
+            }
             let mut batch = Batch::new(mem, cfg.params, init);
+            let mut current: Vec<u32> = Vec::new();
             let mut out = Array2::zeros((segs.len() * len, raw.ncols()));
             let mut states = Array2::zeros((segs.len() * len, mem.d()));
             let mut day = Array2::zeros((segs.len(), raw.ncols()));
             for t in 0..len {
+                if let Some(reg) = regimes {
+                    let want: Vec<u32> = segs.iter().map(|&sgm| reg.path[(sgm * len + t).min(cfg.days - 1)]).collect();
+                    if want != current {
+                        let mask = RowMask { memory_labels: reg.memory_labels.clone(), row_labels: want.clone() };
+                        batch.set_mask(mem, cfg.params, Some(mask));
+                        current = want;
+                    }
+                }
                 for _ in 0..cfg.inner_steps {
                     batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
                 }
