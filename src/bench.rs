@@ -6,7 +6,8 @@ use crate::memory::Memory;
 use crate::real::Real;
 use crate::output::table;
 use crate::rng::stream;
-use crate::sampler::{exact_samples, run_chains, Kernel, Params, Protocol};
+use crate::sampler::exact::exact_samples_parallel;
+use crate::sampler::{run_chains, Kernel, Params, Protocol};
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rand::Rng as _;
@@ -98,24 +99,27 @@ fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64,
     Ok((f("per_chain")?, f("batched")?, v["numpy"].as_str().unwrap_or("?").to_string()))
 }
 
-/// Peak resident set size of the waited-for children so far, in MiB.
-fn children_peak_rss_mib() -> Option<f64> {
-    // SAFETY: getrusage only writes into the zeroed struct we pass.
+/// Runs this binary with `args`; returns wall seconds and the child's own peak RSS in MiB.
+fn run_self(args: &[String]) -> Result<(f64, Option<f64>)> {
+    let exe = std::env::current_exe()?;
+    let t0 = Instant::now();
+    let child = Command::new(&exe)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: wait4 on our own child; it writes only into `status` and the zeroed `ru`.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } == 0;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let secs = t0.elapsed().as_secs_f64();
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("satool {} failed (wait status {status}); run it directly to see why", args.join(" "));
+    }
     // ru_maxrss is in KiB on Linux, bytes on macOS.
     let kib = if cfg!(target_os = "macos") { ru.ru_maxrss as f64 / 1024.0 } else { ru.ru_maxrss as f64 };
-    ok.then_some(kib / 1024.0)
-}
-
-fn run_self(args: &[String]) -> Result<f64> {
-    let exe = std::env::current_exe()?;
-    let (out, secs) = time(|| Command::new(&exe).args(args).output());
-    let out = out?;
-    if !out.status.success() {
-        bail!("satool {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(secs)
+    Ok((secs, Some(kib / 1024.0)))
 }
 
 fn machine() -> String {
@@ -131,6 +135,25 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
     let scale = if job.quick { 5 } else { 1 };
     let shapes: [(&'static str, usize, usize, usize); 3] =
         [("protein", 59, 68, 5000), ("image", 784, 100, 1000), ("finance", 424, 2766, 200)];
+    // End-to-end runs first: a child's peak RSS counts the parent's pages at spawn time
+    // (vfork), so they must run while this process is still small.
+    let mut e2e = Vec::new();
+    if job.end_to_end {
+        let fx = |f: &str| job.fixtures.join(f).display().to_string();
+        let runs: [(&'static str, Vec<String>); 2] = [
+            ("finance all_stocks_5yr (default run, --drop-suspect)", vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()]),
+            ("protein PF00076 (12 methods, no HMMER)", vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()]),
+        ];
+        for (name, mut args) in runs {
+            if job.quick && name.starts_with("finance") {
+                continue;
+            }
+            args.extend(["--json".into(), "--quiet".into()]);
+            progress(&format!("end to end: {name}"));
+            let (secs, rss) = run_self(&args)?;
+            e2e.push(EndToEnd { name, command: format!("satool {}", args.join(" ")), seconds: secs, peak_rss_mib: rss });
+        }
+    }
     let mut numpy_version = None;
     let mut results = Vec::new();
     for (name, d, k, steps) in shapes {
@@ -141,8 +164,9 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
         let ula = chain_rate(&mem, Kernel::Ula, steps, reps);
         let mala = chain_rate(&mem, Kernel::Mala, steps, reps);
         let ula_f32 = chain_rate(&mem.to_precision::<f32>(), Kernel::Ula, steps, reps);
-        let n_exact = 1_000_000 / scale;
-        let (_, secs) = time(|| exact_samples(&mem, 25.0, n_exact, &mut stream(0, "bench/exact")));
+        // 10⁶ samples, or fewer so the result stays under ~0.5 GB.
+        let n_exact = (60_000_000 / d).min(1_000_000) / scale;
+        let (_, secs) = time(|| exact_samples_parallel(&mem, 25.0, n_exact, 0, "bench/exact"));
         let (pc, bt) = if job.numpy {
             match numpy_rates(job, d, k, steps) {
                 Ok((pc, bt, v)) => {
@@ -171,25 +195,6 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
             numpy_per_chain_steps_per_s: pc,
             numpy_batched_steps_per_s: bt,
         });
-    }
-    let mut e2e = Vec::new();
-    if job.end_to_end {
-        let fx = |f: &str| job.fixtures.join(f).display().to_string();
-        // Finance first: RUSAGE_CHILDREN keeps the largest child so far, so its peak is its own.
-        let runs: [(&'static str, Vec<String>); 2] = [
-            ("finance all_stocks_5yr (default run, --drop-suspect)", vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()]),
-            ("protein PF00076 (12 methods, no HMMER)", vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()]),
-        ];
-        for (name, mut args) in runs {
-            if job.quick && name.starts_with("finance") {
-                continue;
-            }
-            args.extend(["--json".into(), "--quiet".into()]);
-            progress(&format!("end to end: {name}"));
-            let secs = run_self(&args)?;
-            let rss = if name.starts_with("finance") { children_peak_rss_mib() } else { None };
-            e2e.push(EndToEnd { name, command: format!("satool {}", args.join(" ")), seconds: secs, peak_rss_mib: rss });
-        }
     }
     Ok(BenchResults { machine: machine(), threads: rayon::current_num_threads(), numpy: numpy_version, shapes: results, end_to_end: e2e })
 }

@@ -3,8 +3,9 @@
 //! no burn-in, no discretisation bias — the ground truth for ULA and MALA.
 
 use crate::memory::Memory;
-use crate::rng::Rng;
+use crate::rng::{stream, Rng};
 use ndarray::Array2;
+use rayon::prelude::*;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 
@@ -17,22 +18,54 @@ pub fn mixture_weights(mem: &Memory, beta: f64) -> Vec<f64> {
     w.into_iter().map(|v| v / sum).collect()
 }
 
-/// `n` i.i.d. draws from `p_β`, as columns (d × n), and the component each came from.
-pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> (Array2<f64>, Vec<usize>) {
+/// Cumulative mixture weights and the noise scale β^{-1/2}.
+fn mixture(mem: &Memory, beta: f64) -> (Vec<f64>, f64) {
     let mut cdf = mixture_weights(mem, beta);
     for i in 1..cdf.len() {
         cdf[i] += cdf[i - 1];
     }
-    let scale = beta.powf(-0.5);
-    let mut out = Array2::zeros((mem.d(), n));
-    let mut comps = Vec::with_capacity(n);
-    for mut col in out.columns_mut() {
-        let u: f64 = rng.random::<f64>() * cdf[cdf.len() - 1];
-        let k = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
-        comps.push(k);
-        for (v, &m) in col.iter_mut().zip(mem.pattern(k)) {
-            *v = m + scale * rng.sample::<f64, _>(StandardNormal);
-        }
-    }
-    (out, comps)
+    (cdf, beta.powf(-0.5))
+}
+
+/// Fills the rows of `rows` (m × d, row-major slice) with draws; returns their components.
+fn fill(mem: &Memory, cdf: &[f64], scale: f64, rows: &mut [f64], rng: &mut Rng) -> Vec<usize> {
+    let xt = mem.xt();
+    rows.chunks_exact_mut(mem.d())
+        .map(|row| {
+            let u: f64 = rng.random::<f64>() * cdf[cdf.len() - 1];
+            let k = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
+            for (v, &m) in row.iter_mut().zip(xt.row(k)) {
+                *v = m + scale * rng.sample::<f64, _>(StandardNormal);
+            }
+            k
+        })
+        .collect()
+}
+
+/// `n` i.i.d. draws from `p_β`, as columns (d × n), and the component each came from.
+pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> (Array2<f64>, Vec<usize>) {
+    let (cdf, scale) = mixture(mem, beta);
+    // Filled sample by sample (contiguous rows), returned as the d × n transpose.
+    let mut out = Array2::zeros((n, mem.d()));
+    let comps = fill(mem, &cdf, scale, out.as_slice_mut().expect("fresh array is contiguous"), rng);
+    (out.reversed_axes(), comps)
+}
+
+/// Samples per independent stream of [`exact_samples_parallel`]; fixed so the output does not
+/// depend on the number of threads.
+pub const EXACT_CHUNK: usize = 8192;
+
+/// `n` i.i.d. draws (d × n) generated on all cores: chunk i of `EXACT_CHUNK` samples comes from
+/// stream (`seed`, "`label`/i"), exactly as `exact_samples` would draw them from that stream.
+pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, label: &str) -> Array2<f64> {
+    let (cdf, scale) = mixture(mem, beta);
+    let mut out = Array2::zeros((n, mem.d()));
+    out.as_slice_mut()
+        .expect("fresh array is contiguous")
+        .par_chunks_mut(EXACT_CHUNK * mem.d())
+        .enumerate()
+        .for_each(|(i, rows)| {
+            fill(mem, &cdf, scale, rows, &mut stream(seed, &format!("{label}/{i}")));
+        });
+    out.reversed_axes()
 }

@@ -45,6 +45,24 @@ mod tests {
     }
 
     #[test]
+    fn parallel_exact_sampling_does_not_depend_on_threads() {
+        let mem = small_memory();
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| exact::exact_samples_parallel(&mem, 5.0, 20_000, 3, "p"))
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a, b);
+        assert_eq!(a.ncols(), 20_000);
+        // chunk 0 is the serial sampler on stream (3, "p/0")
+        let (first, _) = exact_samples(&mem, 5.0, 100, &mut stream(3, "p/0"));
+        assert_eq!(a.slice(ndarray::s![.., ..100]), first);
+    }
+
+    #[test]
     fn exact_weights_follow_pattern_norms() {
         // ‖m_1‖² − ‖m_0‖² = 3 at β = 2 → w1/w0 = exp(3).
         let mem = Memory::new(ndarray::array![[1.0, 0.0], [0.0, 2.0]]).unwrap();
