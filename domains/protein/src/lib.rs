@@ -7,6 +7,7 @@
 pub mod alphabet;
 pub mod clean;
 pub mod encode;
+pub mod extended;
 pub mod error;
 pub mod fasta;
 pub mod hmmer;
