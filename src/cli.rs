@@ -2,6 +2,7 @@
 
 use crate::finance::{self, FinanceJob};
 use crate::protein::{self, HmmerMode, ProteinJob};
+use crate::real::Precision;
 use satool_finance::ReadOptions;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -107,7 +108,48 @@ pub struct FinanceArgs {
     /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
     #[arg(long, default_value_t = 16)]
     pub sequential_segments: usize,
-    /// Write results.json, scenario CSVs and tickers.csv to this directory.
+    /// Volatility regimes of the regime-switching generator (quantile bins of smoothed volatility).
+    #[arg(long, default_value_t = 4)]
+    pub regimes: usize,
+    /// Window (trading days, centred) of the realised volatility that defines the regimes.
+    #[arg(long, default_value_t = 21)]
+    pub regime_window: usize,
+    /// Generate from the days dated START..END only (YYYY-MM-DD..YYYY-MM-DD), e.g. a sell-off.
+    #[arg(long, value_name = "START..END", value_parser = parse_date_range, conflicts_with = "condition_regime")]
+    pub condition_dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Generate from the high- or low-volatility days only (see --regime-quantile).
+    #[arg(long, value_enum, value_name = "REGIME")]
+    pub condition_regime: Option<VolRegime>,
+    /// Share of days in the --condition-regime subset (top or bottom of daily realised volatility).
+    #[arg(long, default_value_t = 0.2)]
+    pub regime_quantile: f64,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Volatility regime to condition on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VolRegime {
+    #[value(name = "high-vol")]
+    HighVol,
+    #[value(name = "low-vol")]
+    LowVol,
+}
+
+fn parse_date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
+    let (a, b) = s.split_once("..").ok_or_else(|| format!("expected START..END, got '{s}'"))?;
+    let p = |x: &str| chrono::NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").map_err(|e| format!("'{x}': {e} (use YYYY-MM-DD)"));
+    let (a, b) = (p(a)?, p(b)?);
+    if a > b {
+        return Err(format!("start {a} is after end {b}"));
+    }
+    Ok((a, b))
+}
+
+/// Options every generating command shares.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Write results.json and the generated data to this directory (atomically).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Allow --out to be an existing, non-empty directory.
@@ -125,6 +167,9 @@ pub struct FinanceArgs {
     /// Langevin step size α.
     #[arg(long, default_value_t = 0.01)]
     pub alpha: f64,
+    /// Working precision of the Langevin chains (f32 is about twice as fast; metrics stay f64).
+    #[arg(long, value_enum, default_value_t = Precision::F64)]
+    pub precision: Precision,
 }
 
 #[derive(Debug, Args)]
@@ -144,27 +189,15 @@ pub struct ProteinArgs {
     /// Skip HMMER (same as --hmmer off).
     #[arg(long, conflicts_with = "hmmer")]
     pub no_hmmer: bool,
-    /// Write results.json, FASTA files and hmmsearch tables to this directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Allow --out to be an existing, non-empty directory.
-    #[arg(long)]
-    pub force: bool,
-    /// Seed of every random draw; the same seed gives the same output.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Print results.json to stdout instead of the table.
-    #[arg(long)]
-    pub json: bool,
     /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
     #[arg(long, value_name = "FASTA")]
     pub evaluate: Vec<PathBuf>,
-    /// Comma-separated method ids to run (default: all).
-    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
-    pub methods: Option<Vec<String>>,
-    /// Langevin step size α.
-    #[arg(long, default_value_t = 0.01)]
-    pub alpha: f64,
+    /// Also compute the extended metrics (MI r over all pairs and with APC, connected-correlation r,
+    /// identities) and print them as a second table.
+    #[arg(long)]
+    pub extended: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Parses arguments, runs, prints; returns the process exit code.
@@ -199,38 +232,41 @@ fn run(cli: &Cli) -> Result<()> {
     };
     match &cli.command {
         Command::Protein(a) => {
-            check_alpha(a.alpha)?;
+            let r = &a.run;
+            check_alpha(r.alpha)?;
             let job = ProteinJob {
                 stockholm: a.stockholm.clone(),
                 family: a.family.clone(),
                 hmm: a.hmm.clone(),
                 hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
-                out: a.out.clone(),
-                force: a.force,
-                seed: a.seed,
-                alpha: a.alpha,
+                out: r.out.clone(),
+                force: r.force,
+                seed: r.seed,
+                alpha: r.alpha,
+                precision: r.precision,
+                extended: a.extended,
                 evaluate: a.evaluate.clone(),
-                methods: a.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
+                methods: r.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
             };
             let out = protein::run(&job, &command_line(), &progress)?;
-            let mut stdout = std::io::stdout().lock();
-            if a.json {
-                write!(stdout, "{}", crate::output::to_json(&out.results)?)?;
-            } else {
-                writeln!(stdout, "{}\n{}", out.header, out.table)?;
-            }
-            Ok(())
+            print_result(r.json, &out.results, &out.header, &out.table)
         }
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
-            check_alpha(a.alpha)?;
+            let r = &a.run;
+            check_alpha(r.alpha)?;
             for (name, b) in [("--beta", a.beta), ("--beta-sequential", a.beta_sequential)] {
                 if !(b.is_finite() && b > 0.0) {
                     return Err(crate::input_err!("{name} must be a positive number, got {b}"));
                 }
             }
-            if a.inner_steps == 0 || a.sequential_segments == 0 {
-                return Err(crate::input_err!("--inner-steps and --sequential-segments must be at least 1"));
+            if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
+                return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
+            }
+            if a.inner_steps == 0 || a.sequential_segments == 0 || a.regimes == 0 || a.regime_window == 0 {
+                return Err(crate::input_err!(
+                    "--inner-steps, --sequential-segments, --regimes and --regime-window must be at least 1"
+                ));
             }
             let job = FinanceJob {
                 prices: a.prices.clone(),
@@ -243,26 +279,40 @@ fn run(cli: &Cli) -> Result<()> {
                     drop_suspect: a.drop_suspect,
                     ..ReadOptions::default()
                 },
-                out: a.out.clone(),
-                force: a.force,
-                seed: a.seed,
-                alpha: a.alpha,
+                out: r.out.clone(),
+                force: r.force,
+                seed: r.seed,
+                alpha: r.alpha,
+                precision: r.precision,
                 beta: a.beta,
                 beta_sequential: a.beta_sequential,
                 inner_steps: a.inner_steps,
                 sequential_segments: a.sequential_segments,
-                methods: a.methods.clone().unwrap_or_else(|| finance::METHODS.iter().map(|s| s.to_string()).collect()),
+                regimes: a.regimes,
+                regime_window: a.regime_window,
+                condition: match (a.condition_dates, a.condition_regime) {
+                    (Some((x, y)), _) => Some(finance::Condition::Dates(x, y)),
+                    (None, Some(VolRegime::HighVol)) => Some(finance::Condition::HighVol(a.regime_quantile)),
+                    (None, Some(VolRegime::LowVol)) => Some(finance::Condition::LowVol(a.regime_quantile)),
+                    (None, None) => None,
+                },
+                methods: r.methods.clone().unwrap_or_else(|| finance::METHODS.iter().map(|s| s.to_string()).collect()),
             };
             let out = finance::run(&job, &command_line(), &progress)?;
-            let mut stdout = std::io::stdout().lock();
-            if a.json {
-                write!(stdout, "{}", crate::output::to_json(&out.results)?)?;
-            } else {
-                writeln!(stdout, "{}\n{}", out.header, out.table)?;
-            }
-            Ok(())
+            print_result(r.json, &out.results, &out.header, &out.table)
         }
     }
+}
+
+/// Results to stdout: the JSON document, or the header and the table(s).
+fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, table: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        write!(stdout, "{}", crate::output::to_json(results)?)?;
+    } else {
+        writeln!(stdout, "{header}\n{table}")?;
+    }
+    Ok(())
 }
 
 fn bench(a: &BenchArgs, progress: &dyn Fn(&str)) -> Result<()> {

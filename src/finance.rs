@@ -8,7 +8,10 @@ use crate::metrics::{estimate, novelty, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
 use crate::sampler::sequential::{self, Sequential};
-use crate::sampler::{exact_samples, run_chains, Kernel, Params, Protocol};
+use crate::real::Precision;
+use crate::sampler::chains::run_chains_in;
+use crate::sampler::regime;
+use crate::sampler::{exact_samples, Kernel, Params, Protocol};
 use anyhow::Result;
 use chrono::NaiveDate;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -20,7 +23,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Method ids in table order.
-pub const METHODS: [&str; 6] = ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential"];
+pub const METHODS: [&str; 7] = ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential", "sa_regime"];
 
 /// Size of the i.i.d. pool (30 chains × 30 thinned states).
 pub const POOL: usize = 900;
@@ -36,14 +39,55 @@ pub struct FinanceJob {
     pub force: bool,
     pub seed: u64,
     pub alpha: f64,
+    pub precision: Precision,
     pub beta: f64,
     pub beta_sequential: f64,
     pub inner_steps: usize,
     pub sequential_segments: usize,
+    pub regimes: usize,
+    pub regime_window: usize,
+    pub condition: Option<Condition>,
     pub methods: Vec<String>,
 }
 
-pub const CONVENTIONS: [&str; 9] = [
+/// Conditional generation: the memory is restricted to a subset of the historical days (the
+/// paper's −∞ logit bias outside the subset), and every method draws from that subset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Condition {
+    /// Return days dated within [start, end].
+    Dates(NaiveDate, NaiveDate),
+    /// Days whose cross-sectional realised volatility is in the top `q` share of the history.
+    HighVol(f64),
+    /// … in the bottom `q` share.
+    LowVol(f64),
+}
+
+impl Condition {
+    fn describe(&self) -> String {
+        match self {
+            Condition::Dates(a, b) => format!("days dated {} .. {}", date(a), date(b)),
+            Condition::HighVol(q) => format!("high-vol days (top {:.0}% of daily cross-sectional realised volatility)", 100.0 * q),
+            Condition::LowVol(q) => format!("low-vol days (bottom {:.0}% of daily cross-sectional realised volatility)", 100.0 * q),
+        }
+    }
+
+    /// Indices of the return days (row t is dated `dates[t + 1]`) that satisfy the condition.
+    fn select(&self, g: &Array2<f64>, dates: &[NaiveDate]) -> Vec<usize> {
+        let vol: Vec<f64> = g.rows().into_iter().map(|r| (r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).sqrt()).collect();
+        let mut sorted = vol.clone();
+        sorted.sort_by(f64::total_cmp);
+        let rank = |q: f64| sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)];
+        (0..g.nrows())
+            .filter(|&t| match *self {
+                Condition::Dates(a, b) => (a..=b).contains(&dates[t + 1]),
+                Condition::HighVol(q) => vol[t] >= rank(1.0 - q),
+                Condition::LowVol(q) => vol[t] <= rank(q),
+            })
+            .collect()
+    }
+}
+
+pub const CONVENTIONS: [&str; 10] = [
     "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
     "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
@@ -52,6 +96,7 @@ pub const CONVENTIONS: [&str; 9] = [
     "portfolio = equal-weight mean of the tickers' log returns; VaR/ES as positive losses in log-return units",
     "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
+    "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
 ];
 
@@ -59,6 +104,8 @@ pub const CONVENTIONS: [&str; 9] = [
 pub struct FinanceResults {
     pub domain: &'static str,
     pub input: InputInfo,
+    /// Present for conditional runs: which days the memory was restricted to.
+    pub condition: Option<ConditionInfo>,
     pub tickers: Tickers,
     pub parameters: Parameters,
     pub conventions: Vec<&'static str>,
@@ -72,6 +119,28 @@ pub struct InputInfo {
     pub days: usize,
     pub first_date: String,
     pub last_date: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionInfo {
+    pub description: String,
+    pub days: usize,
+    pub of_days: usize,
+    /// Equal-weight portfolio sd and 1% ES of the whole history, for comparison with the rows
+    /// (whose `historical` row is the conditioned days themselves).
+    pub history_portfolio_sd: f64,
+    pub history_es_1: f64,
+}
+
+/// A method's main metrics against the whole history, when the run is conditioned.
+#[derive(Debug, Serialize)]
+pub struct VsHistory {
+    pub ks_pass_corrected: f64,
+    pub ks_mean_p_corrected: f64,
+    pub corr_error: Option<f64>,
+    pub sd_ratio: f64,
+    pub var_1: f64,
+    pub es_1: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -107,6 +176,11 @@ pub struct Parameters {
     pub alpha: f64,
     pub inner_steps: usize,
     pub sequential_segments: usize,
+    pub regimes: usize,
+    pub regime_window: usize,
+    /// Fitted day-to-day transition matrix of the volatility regimes (row = from).
+    pub regime_transitions: Vec<Vec<f64>>,
+    pub precision: Precision,
     pub block_length: f64,
     pub ks_method: String,
     pub seed: u64,
@@ -129,11 +203,15 @@ pub struct MethodResult {
     pub var_5: f64,
     pub es_1: f64,
     pub es_5: f64,
+    /// Standard deviation of the equal-weight portfolio's daily log return.
+    pub portfolio_sd: f64,
     pub acf_g2_mean_1_10: Option<f64>,
     pub acf_g_outside_band: Option<f64>,
     pub acf_g2_outside_band: Option<f64>,
     pub ks_pvalue_method: String,
     pub acceptance: Option<f64>,
+    /// Conditional runs only: the same metrics against the whole history.
+    pub vs_history: Option<VsHistory>,
     pub seconds: f64,
 }
 
@@ -152,6 +230,16 @@ struct History {
     g: Array2<f64>,
     mem: Memory,
     block_length: f64,
+    /// Volatility regime of each historical day, and the fitted transition matrix.
+    regime_labels: Vec<u32>,
+    regime_transitions: Array2<f64>,
+}
+
+/// Regime of each day: equal-count bins of the centred rolling mean (over `window` days) of the
+/// day's cross-sectional mean squared return.
+fn volatility_regimes(g: &Array2<f64>, n: usize, window: usize) -> Vec<u32> {
+    let sq: Vec<f64> = g.rows().into_iter().map(|r| r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).collect();
+    regime::quantile_labels(&regime::centred_rolling_mean(&sq, window), n)
 }
 
 /// Encodes return vectors (rows) like the memory: centred over tickers, unit norm; d × n.
@@ -166,12 +254,14 @@ fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2<f64> {
 
 fn label(id: &str, job: &FinanceJob) -> String {
     match id {
+        "historical" if job.condition.is_some() => "Conditioned days (reference)".into(),
         "historical" => "Historical (reference)".into(),
         "bootstrap" => "Bootstrap (i.i.d. days)".into(),
         "block_bootstrap" => "Stationary block bootstrap".into(),
         "exact" => format!("Exact mixture β={}", job.beta),
         "sa" => format!("SA β={} (i.i.d. pool)", job.beta),
         "sa_sequential" => format!("SA sequential MALA β={}", job.beta_sequential),
+        "sa_regime" => format!("SA regime-switching β={} ({} vol regimes)", job.beta_sequential, job.regimes),
         _ => id.into(),
     }
 }
@@ -193,10 +283,10 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)
         }
         "sa" => {
-            let run = run_chains(&h.mem, params(job.beta), Kernel::Ula, &Protocol::default(), job.seed, id);
+            let run = run_chains_in(job.precision, &h.mem, params(job.beta), Kernel::Ula, &Protocol::default(), job.seed, id);
             (project(h, job.beta, run.states.view()), Some(novelty(&h.mem, run.states.view())), None)
         }
-        "sa_sequential" => {
+        "sa_sequential" | "sa_regime" => {
             let cfg = Sequential {
                 params: params(job.beta_sequential),
                 inner_steps: job.inner_steps,
@@ -204,7 +294,16 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
                 segments: job.sequential_segments,
                 group_size: job.sequential_segments.div_ceil(2).max(1),
             };
-            let run = sequential::generate(&h.mem, h.g.view(), &cfg, None, job.seed, id);
+            // Regimes: a Markov chain fitted to the historical regime labels drives which days the
+            // generator may attend to, so the output inherits the persistence of volatility.
+            let regimes = (id == "sa_regime").then(|| {
+                let start = h.regime_labels[rng.random_range(0..n_hist)];
+                sequential::Regimes {
+                    memory_labels: h.regime_labels.clone(),
+                    path: regime::simulate(&h.regime_transitions, start, n_hist, &mut rng),
+                }
+            });
+            let run = sequential::generate_in(job.precision, &h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id);
             (run.returns, Some(novelty(&h.mem, run.states.view())), Some(run.acceptance))
         }
         other => return Err(input_err!("unknown method '{other}' (known: {})", METHODS.join(", "))),
@@ -214,11 +313,30 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
     Ok(Generated { id: id.into(), label: label(id, job), returns, novelty, acceptance, seconds: t0.elapsed().as_secs_f64() })
 }
 
-fn evaluate(g: &Generated, h: &History) -> Result<MethodResult> {
+/// Standard deviation (n − 1) of the equal-weight portfolio (row means).
+fn portfolio_sd(g: &Array2<f64>) -> f64 {
+    let p: Vec<f64> = g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect();
+    crate::metrics::sd(&p)
+}
+
+fn evaluate(g: &Generated, h: &History, full: Option<&Array2<f64>>) -> Result<MethodResult> {
     let t0 = Instant::now();
     let m = fin::evaluate(h.g.view(), g.returns.view(), fin::KsMethod::Auto)?;
     let id = &g.id;
     let f = |name: &str, v: f64| finite(&format!("{name} of {id}"), v);
+    let vs_history = full
+        .map(|full| -> Result<VsHistory> {
+            let a = fin::evaluate(full.view(), g.returns.view(), fin::KsMethod::Auto)?;
+            Ok(VsHistory {
+                ks_pass_corrected: f("corrected KS pass vs history", a.ks_pass_corrected)?,
+                ks_mean_p_corrected: f("corrected KS mean p vs history", a.ks_mean_p_corrected)?,
+                corr_error: finite_opt(&format!("correlation error vs history of {id}"), a.corr_error)?,
+                sd_ratio: f("sd ratio vs history", a.sd_ratio)?,
+                var_1: f("VaR 1%", a.var_1)?,
+                es_1: f("ES 1%", a.es_1)?,
+            })
+        })
+        .transpose()?;
     let nov = estimate(&g.novelty);
     Ok(MethodResult {
         id: g.id.clone(),
@@ -236,11 +354,13 @@ fn evaluate(g: &Generated, h: &History) -> Result<MethodResult> {
         var_5: f("VaR 5%", m.var_5)?,
         es_1: f("ES 1%", m.es_1)?,
         es_5: f("ES 5%", m.es_5)?,
+        portfolio_sd: f("portfolio sd", portfolio_sd(&g.returns))?,
         acf_g2_mean_1_10: finite_opt(&format!("mean ACF(g²) lags 1-10 of {id}"), m.acf_g2_mean_1_10)?,
         acf_g_outside_band: finite_opt(&format!("ACF(g) outside band of {id}"), m.acf_g_outside_band)?,
         acf_g2_outside_band: finite_opt(&format!("ACF(g²) outside band of {id}"), m.acf_g2_outside_band)?,
         ks_pvalue_method: m.ks_methods.iter().map(|k| k.short_name()).collect::<Vec<_>>().join(", "),
         acceptance: g.acceptance,
+        vs_history,
         seconds: g.seconds + t0.elapsed().as_secs_f64(),
     })
 }
@@ -264,7 +384,31 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     }
     let staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let table_in = fin::read_prices(&job.prices, &job.read)?;
-    let g = fin::log_returns(&table_in);
+    let full = fin::log_returns(&table_in);
+    // A condition restricts the memory to a subset of days; everything below runs on that subset,
+    // and every method is also compared with the whole history.
+    let (g, condition) = match &job.condition {
+        None => (full.clone(), None),
+        Some(c) => {
+            let idx = c.select(&full, &table_in.dates);
+            if idx.len() < 30 {
+                return Err(input_err!(
+                    "{}: the condition ({}) keeps {} return days; at least 30 are needed",
+                    job.prices.display(),
+                    c.describe(),
+                    idx.len()
+                ));
+            }
+            let info = ConditionInfo {
+                description: c.describe(),
+                days: idx.len(),
+                of_days: full.nrows(),
+                history_portfolio_sd: portfolio_sd(&full),
+                history_es_1: fin::evaluate(full.view(), full.view(), fin::KsMethod::Auto)?.es_1,
+            };
+            (full.select(Axis(0), &idx), Some(info))
+        }
+    };
     let x = fin::scaled_memory(&g);
     let mem = Memory::new(x)?;
     let beta_star = entropy_inflection(&mem).beta_star;
@@ -272,14 +416,21 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     // pick ~2-day blocks that lose the volatility clustering the block bootstrap exists to keep.
     let block_length = fin::politis_white_panel(g.mapv(|v| v * v).view())
         .ok_or_else(|| input_err!("{}: cannot estimate a Politis–White block length (no ticker has a usable autocovariance)", job.prices.display()))?;
-    let h = History { g, mem, block_length };
+    if job.regimes > g.nrows() / 2 {
+        return Err(input_err!("--regimes {} is too many for {} days of history", job.regimes, g.nrows()));
+    }
+    let regime_labels = volatility_regimes(&g, job.regimes, job.regime_window);
+    let regime_transitions = regime::fit_transitions(&regime_labels, job.regimes);
+    let h = History { g, mem, block_length, regime_labels, regime_transitions };
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let generated: Vec<Generated> = job.methods.par_iter().map(|m| generate(m, &h, job)).collect::<Result<_>>()?;
-    let results: Vec<MethodResult> = generated.par_iter().map(|g| evaluate(g, &h)).collect::<Result<_>>()?;
+    let full_ref = condition.as_ref().map(|_| &full);
+    let results: Vec<MethodResult> = generated.par_iter().map(|g| evaluate(g, &h, full_ref)).collect::<Result<_>>()?;
 
     let results = FinanceResults {
         domain: "finance",
+        condition,
         input: InputInfo {
             path: job.prices.display().to_string(),
             format: table_in.format.to_string(),
@@ -307,6 +458,10 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
             alpha: job.alpha,
             inner_steps: job.inner_steps,
             sequential_segments: job.sequential_segments,
+            regimes: job.regimes,
+            regime_window: job.regime_window,
+            regime_transitions: h.regime_transitions.rows().into_iter().map(|r| r.to_vec()).collect(),
+            precision: job.precision,
             block_length,
             ks_method: KS_METHOD.to_string(),
             seed: job.seed,
@@ -364,6 +519,12 @@ fn header(r: &FinanceResults) -> String {
         r.tickers.dropped.len(),
         r.tickers.suspect.len()
     );
+    if let Some(c) = &r.condition {
+        h += &format!(
+            "condition: {} — {} of {} return days; the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
+            c.description, c.days, c.of_days, c.history_portfolio_sd, c.history_es_1
+        );
+    }
     for s in r.tickers.suspect.iter().take(10) {
         h += &format!("  suspect: {} on {}: log return {:+.3} (unadjusted split?)\n", s.ticker, s.date, s.log_return);
     }
@@ -397,6 +558,7 @@ fn render_table(r: &FinanceResults) -> comfy_table::Table {
                 table::opt(m.kurtosis, 2),
                 format!("{:.4} / {:.4}", m.var_1, m.var_5),
                 format!("{:.4} / {:.4}", m.es_1, m.es_5),
+                format!("{:.4}", m.portfolio_sd),
                 table::opt(m.acf_g2_mean_1_10, 3),
                 format!("{} / {}", table::pct(m.acf_g_outside_band), table::pct(m.acf_g2_outside_band)),
                 table::pct(m.acceptance),
@@ -407,7 +569,7 @@ fn render_table(r: &FinanceResults) -> comfy_table::Table {
     table::table(
         &[
             "id", "method", "KS pass / p", "KS corr. pass / p", "corr err", "novelty", "sd ratio", "ex. kurt",
-            "VaR 1% / 5%", "ES 1% / 5%", "ACF g² 1-10", "ACF out g / g²", "accept", "s",
+            "VaR 1% / 5%", "ES 1% / 5%", "port. sd", "ACF g² 1-10", "ACF out g / g²", "accept", "s",
         ],
         rows,
     )

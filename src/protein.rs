@@ -8,7 +8,9 @@ use crate::memory::Memory;
 use crate::metrics::{estimate, memory_metrics, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
-use crate::sampler::{exact_samples, run_chains, Kernel, Params, Protocol, PUBLISHED_FIVE};
+use crate::real::Precision;
+use crate::sampler::chains::run_chains_in;
+use crate::sampler::{exact_samples, Kernel, Params, Protocol, PUBLISHED_FIVE};
 use anyhow::{Context, Result};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -47,6 +49,8 @@ pub struct ProteinJob {
     pub force: bool,
     pub seed: u64,
     pub alpha: f64,
+    pub precision: Precision,
+    pub extended: bool,
     pub evaluate: Vec<PathBuf>,
     pub methods: Vec<String>,
 }
@@ -93,7 +97,10 @@ pub struct Parameters {
     pub snr_retrieval: f64,
     pub snr_generation: f64,
     pub alpha: f64,
+    pub precision: Precision,
     pub seed: u64,
+    /// The natural family's nearest-neighbour identity range (each member's best match to another).
+    pub nn_identity_band: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,6 +128,11 @@ pub struct MethodResult {
     pub hmm_median_evalue: Option<f64>,
     pub hmm_median_bitscore: Option<f64>,
     pub acceptance: Option<f64>,
+    pub mi_r_all: Option<f64>,
+    pub mi_r_apc: Option<f64>,
+    pub cij_r: Option<f64>,
+    pub mean_pairwise_identity: Option<f64>,
+    pub frac_over_90: f64,
     pub seconds: f64,
 }
 
@@ -145,6 +157,7 @@ struct Family {
     beta_gen: f64,
     alpha: f64,
     seed: u64,
+    precision: Precision,
 }
 
 fn label(id: &str, f: &Family) -> String {
@@ -172,7 +185,7 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, N_SAMPLES);
     let chains = |beta: f64, kernel: Kernel| {
-        let run = run_chains(mem, Params { alpha: f.alpha, beta }, kernel, &Protocol::default(), f.seed, id);
+        let run = run_chains_in(f.precision, mem, Params { alpha: f.alpha, beta }, kernel, &Protocol::default(), f.seed, id);
         (run.select(&PUBLISHED_FIVE), run.acceptance)
     };
     let (latent, seqs, acceptance) = match id {
@@ -248,6 +261,14 @@ fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
         hmm_median_evalue: None,
         hmm_median_bitscore: None,
         acceptance: g.acceptance,
+        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), prot::extended::mi_r_all(stored, &g.seqs))?,
+        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), prot::extended::mi_r_apc(stored, &g.seqs))?,
+        cij_r: finite_opt(&format!("C_ij r of {id}"), prot::extended::cij_r(stored, &g.seqs))?,
+        mean_pairwise_identity: finite_opt(
+            &format!("pairwise identity of {id}"),
+            prot::extended::mean_pairwise_identity(&g.seqs),
+        )?,
+        frac_over_90: prot::extended::fraction_over(&g.seqs, stored, 0.9),
         seconds: g.seconds + t0.elapsed().as_secs_f64(),
     })
 }
@@ -304,7 +325,7 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     let curve = entropy_inflection(&mem);
     let beta_star = curve.beta_star;
     let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
-    let fam = Family { clean, enc, mem, beta_ret, beta_gen, alpha: job.alpha, seed: job.seed };
+    let fam = Family { clean, enc, mem, beta_ret, beta_gen, alpha: job.alpha, seed: job.seed, precision: job.precision };
     let (k, l, d) = (fam.clean.seqs.len(), fam.clean.seqs[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
@@ -334,7 +355,9 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         snr_retrieval: snr(job.alpha, beta_ret, d),
         snr_generation: snr(job.alpha, beta_gen, d),
         alpha: job.alpha,
+        precision: job.precision,
         seed: job.seed,
+        nn_identity_band: prot::extended::nn_identity_band(&fam.clean.seqs),
     };
     let results = ProteinResults {
         domain: "protein",
@@ -345,7 +368,10 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         methods: results,
     };
     let header = header(&results, &fam);
-    let table = render_table(&results).to_string();
+    let mut table = render_table(&results).to_string();
+    if job.extended {
+        table = format!("{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(&results), render_extended(&results));
+    }
     if let Some(mut st) = staging {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
         for g in &generated {
@@ -525,6 +551,35 @@ fn render_table(r: &ProteinResults) -> comfy_table::Table {
             "id", "method", "novelty", "diversity", "energy", "SeqID", "KL", "Pos-KL", "MI r", "valid", "HMM pass",
             "median E", "accept", "s",
         ],
+        rows,
+    )
+}
+
+fn band(r: &ProteinResults) -> String {
+    r.parameters.nn_identity_band.map_or_else(|| "—".into(), |[lo, hi]| format!("[{lo:.3}, {hi:.3}]"))
+}
+
+/// The second table of `--extended`: the coevolution community's checks.
+fn render_extended(r: &ProteinResults) -> comfy_table::Table {
+    let rows = r
+        .methods
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.clone(),
+                m.label.clone(),
+                table::opt(m.mi_r, 3),
+                table::opt(m.mi_r_all, 3),
+                table::opt(m.mi_r_apc, 3),
+                table::opt(m.cij_r, 3),
+                table::opt(m.mean_pairwise_identity, 3),
+                table::pct(Some(m.frac_over_90)),
+                table::opt(m.hmm_median_bitscore, 1),
+            ]
+        })
+        .collect();
+    table::table(
+        &["id", "method", "MI r (20 pos)", "MI r (all)", "MI r (APC)", "C_ij r", "pairwise id", "> 90% id", "median bits"],
         rows,
     )
 }
