@@ -134,3 +134,53 @@ fn bad_price_files_fail_cleanly() {
     let beta = satool(&["finance", "--prices", &fixture("sp500.csv"), "--beta=-1"], &[]);
     assert_input_error(&beta, "--beta");
 }
+
+fn all_stocks(extra: &[&str]) -> serde_json::Value {
+    let gz = fixture("all_stocks_5yr.csv.gz");
+    let mut args = vec!["finance", "--prices", &gz, "--drop-suspect", "--json", "--quiet"];
+    args.extend_from_slice(extra);
+    json(&satool(&args, &[]))
+}
+
+/// f32 chains use the same random numbers as f64 ones; every metric of the i.i.d. pool agrees
+/// well within its standard error, at half the cost.
+#[test]
+fn f32_precision_matches_f64_and_conditioning_on_high_vol_raises_risk() {
+    let base = all_stocks(&["--methods", "historical,sa"]);
+    let f32 = all_stocks(&["--methods", "sa", "--precision", "f32"]);
+    assert_eq!(f32["parameters"]["precision"], "f32");
+    let (a, b) = (method(&base, "sa"), method(&f32, "sa"));
+    let se = f(&a["novelty"], "se");
+    assert!((f(&a["novelty"], "mean") - f(&b["novelty"], "mean")).abs() < se);
+    for key in ["ks_pass_corrected", "ks_mean_p_corrected", "corr_error", "sd_ratio", "es_1", "portfolio_sd", "acf_g2_mean_1_10"] {
+        let (x, y) = (f(a, key), f(b, key));
+        assert!((x - y).abs() <= 0.01 * x.abs().max(0.01), "{key}: f64 {x} vs f32 {y}");
+    }
+
+    // Conditioning on the top 20% volatility days: riskier scenarios, close to those days' own.
+    let hv = all_stocks(&["--methods", "historical,sa", "--condition-regime", "high-vol"]);
+    let c = &hv["condition"];
+    assert_eq!(c["days"], 252);
+    let (sa_all, sa_hv, hv_days) = (a, method(&hv, "sa"), method(&hv, "historical"));
+    for key in ["portfolio_sd", "es_1"] {
+        let (u, v, w) = (f(sa_all, key), f(sa_hv, key), f(hv_days, key));
+        assert!(v > 1.15 * u, "{key}: conditioned {v} vs unconditional {u}");
+        assert!((v - w).abs() < (u - w).abs(), "{key}: conditioned {v} is closer to the high-vol days' {w} than {u}");
+    }
+    assert!(sa_hv["vs_history"]["ks_pass_corrected"].is_number());
+    assert!(method(&base, "sa")["vs_history"].is_null());
+}
+
+/// Regime switching restores volatility clustering that the equilibrium sampler lacks.
+#[test]
+fn sa_regime_keeps_volatility_clustering() {
+    let v = all_stocks(&["--methods", "historical,sa_regime", "--precision", "f32"]);
+    let hist = f(method(&v, "historical"), "acf_g2_mean_1_10");
+    let reg = method(&v, "sa_regime");
+    let got = f(reg, "acf_g2_mean_1_10");
+    assert!((got - hist).abs() <= 0.5 * hist, "sa_regime ACF(g²) {got} vs historical {hist}");
+    assert!(f(reg, "acf_g_outside_band") < 0.1, "ACF(g) mostly inside the band");
+    assert!(f(reg, "acceptance") > 0.98);
+    let p = &v["parameters"]["regime_transitions"];
+    assert_eq!(p.as_array().unwrap().len(), 4);
+}

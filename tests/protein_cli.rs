@@ -188,3 +188,40 @@ fn help_and_version() {
     let bad = satool(&["protein"], &[]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// The f32 chains follow the f64 ones (same random numbers): every metric within one SE.
+#[test]
+fn f32_precision_matches_f64() {
+    let run = |p: &str| pf00076(&["--hmmer", "off", "--methods", "sa_ret,sa_gen,mala_ret,mala_gen", "--precision", p]);
+    let (a, b) = (run("f64"), run("f32"));
+    for id in ["sa_ret", "sa_gen", "mala_ret", "mala_gen"] {
+        let (x, y) = (method(&a, id), method(&b, id));
+        for key in ["novelty", "diversity", "energy"] {
+            let d = (f(&x[key], "mean") - f(&y[key], "mean")).abs();
+            assert!(d <= f(&x[key], "se"), "{id} {key}: {} vs {}", x[key], y[key]);
+        }
+        assert!((f(x, "seq_identity") - f(y, "seq_identity")).abs() <= f(x, "seq_identity_se"));
+        for key in ["kl_composition", "kl_position", "mi_r"] {
+            assert!((f(x, key) - f(y, key)).abs() <= 0.02 * f(x, key), "{id} {key}");
+        }
+    }
+}
+
+#[test]
+fn extended_metrics_for_every_method() {
+    let sto = fixture("PF00076.sto");
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "profile,sa_gen,bootstrap", "--extended", "--quiet"], &[]);
+    assert!(o.status.success() && stdout(&o).contains("C_ij r"), "{}", stderr(&o));
+    let v = pf00076(&["--hmmer", "off", "--methods", "profile,sa_gen,bootstrap"]);
+    let band = v["parameters"]["nn_identity_band"].as_array().unwrap();
+    let (lo, hi) = (band[0].as_f64().unwrap(), band[1].as_f64().unwrap());
+    assert!(0.0 < lo && lo < hi && hi < 1.0, "band {lo}..{hi}");
+    for m in v["methods"].as_array().unwrap() {
+        for key in ["mi_r_all", "mi_r_apc", "cij_r", "mean_pairwise_identity", "frac_over_90"] {
+            assert!(m[key].is_number(), "{} has no {key}", m["id"]);
+        }
+    }
+    // Independent sites keep no pair correlation; the sampler keeps some.
+    assert!(f(method(&v, "profile"), "cij_r").abs() < 0.05);
+    assert!(f(method(&v, "sa_gen"), "cij_r") > 0.2);
+}
