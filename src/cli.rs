@@ -192,6 +192,12 @@ pub struct ProteinArgs {
     /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
     #[arg(long, value_name = "FASTA")]
     pub evaluate: Vec<PathBuf>,
+    /// Generate from the sequences whose name matches this regular expression only (a subfamily).
+    #[arg(long, value_name = "REGEX", conflicts_with = "condition_file")]
+    pub condition_names: Option<String>,
+    /// Generate from the sequences named in this file only (one name per line; `#` comments).
+    #[arg(long, value_name = "IDS.txt")]
+    pub condition_file: Option<PathBuf>,
     /// Also compute the extended metrics (MI r over all pairs and with APC, connected-correlation r,
     /// identities) and print them as a second table.
     #[arg(long)]
@@ -245,6 +251,11 @@ fn run(cli: &Cli) -> Result<()> {
                 alpha: r.alpha,
                 precision: r.precision,
                 extended: a.extended,
+                condition: match (&a.condition_names, &a.condition_file) {
+                    (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
+                    (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),
+                    (None, None) => None,
+                },
                 evaluate: a.evaluate.clone(),
                 methods: r.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
             };
@@ -302,6 +313,21 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &out.results, &out.header, &out.table)
         }
     }
+}
+
+/// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
+fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::input_err!("--condition-file {}: {e}", path.display()))?;
+    let names: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_whitespace().next().unwrap_or(l).to_string())
+        .collect();
+    if names.is_empty() {
+        return Err(crate::input_err!("--condition-file {}: no sequence names in the file", path.display()));
+    }
+    Ok(names)
 }
 
 /// Results to stdout: the JSON document, or the header and the table(s).

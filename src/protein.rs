@@ -51,8 +51,43 @@ pub struct ProteinJob {
     pub alpha: f64,
     pub precision: Precision,
     pub extended: bool,
+    pub condition: Option<NameCondition>,
     pub evaluate: Vec<PathBuf>,
     pub methods: Vec<String>,
+}
+
+/// Conditional generation on a subfamily: the memory keeps only the matching sequences (the
+/// paper's −∞ logit bias outside the subset); metrics are computed against the subset and,
+/// under `vs_family`, against the whole family.
+#[derive(Debug, Clone)]
+pub enum NameCondition {
+    /// Sequence names matching a regular expression.
+    Regex(String),
+    /// Exact sequence names (e.g. read from --condition-file).
+    Names(Vec<String>),
+}
+
+impl NameCondition {
+    fn describe(&self) -> String {
+        match self {
+            NameCondition::Regex(r) => format!("sequences whose name matches /{r}/"),
+            NameCondition::Names(n) => format!("{} listed sequence names", n.len()),
+        }
+    }
+
+    fn select(&self, names: &[String]) -> Result<Vec<usize>> {
+        Ok(match self {
+            NameCondition::Regex(r) => {
+                let re = regex::Regex::new(r).map_err(|e| input_err!("--condition-names: invalid regular expression: {e}"))?;
+                (0..names.len()).filter(|&i| re.is_match(&names[i])).collect()
+            }
+            NameCondition::Names(list) => {
+                // A listed name matches with or without its /start-end suffix.
+                let bare = |n: &str| n.split('/').next().unwrap_or(n).to_string();
+                (0..names.len()).filter(|&i| list.iter().any(|l| *l == names[i] || bare(l) == bare(&names[i]))).collect()
+            }
+        })
+    }
 }
 
 /// The conventions every number of the table depends on, printed and stored with the results.
@@ -70,10 +105,27 @@ pub const CONVENTIONS: [&str; 7] = [
 pub struct ProteinResults {
     pub domain: &'static str,
     pub input: InputInfo,
+    /// Present for conditional runs.
+    pub condition: Option<ConditionInfo>,
     pub parameters: Parameters,
     pub conventions: Vec<&'static str>,
     pub hmmer: HmmerInfo,
     pub methods: Vec<MethodResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionInfo {
+    pub description: String,
+    pub sequences: Vec<String>,
+}
+
+/// A method's sequence metrics against the whole family, for conditional runs.
+#[derive(Debug, Serialize)]
+pub struct VsFamily {
+    pub seq_identity: f64,
+    pub kl_composition: f64,
+    pub kl_position: f64,
+    pub mi_r: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +185,8 @@ pub struct MethodResult {
     pub cij_r: Option<f64>,
     pub mean_pairwise_identity: Option<f64>,
     pub frac_over_90: f64,
+    /// Conditional runs only: metrics against the whole family.
+    pub vs_family: Option<VsFamily>,
     pub seconds: f64,
 }
 
@@ -158,6 +212,10 @@ struct Family {
     alpha: f64,
     seed: u64,
     precision: Precision,
+    /// The sequences generated sets are scored against: the family, or the conditioned subset.
+    stored: Vec<Vec<u8>>,
+    /// The whole family when `stored` is a conditioned subset.
+    whole: Option<Vec<Vec<u8>>>,
 }
 
 fn label(id: &str, f: &Family) -> String {
@@ -190,7 +248,7 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
     };
     let (latent, seqs, acceptance) = match id {
         "profile" => {
-            let seqs = simple::independent_columns(&f.clean.seqs, n, &mut rng);
+            let seqs = simple::independent_columns(&f.stored, n, &mut rng);
             (f.enc.project(&seqs), Some(seqs), None)
         }
         _ => {
@@ -237,7 +295,7 @@ fn from_file(path: &Path, f: &Family) -> Result<Generated> {
 
 fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
     let t0 = Instant::now();
-    let stored = &f.clean.seqs;
+    let stored = &f.stored;
     let mm = memory_metrics(&f.mem, g.latent.view(), f.beta_ret);
     let sid = estimate(&prot::seq_identity(&g.seqs, stored));
     let id = &g.id;
@@ -269,6 +327,15 @@ fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
             prot::extended::mean_pairwise_identity(&g.seqs),
         )?,
         frac_over_90: prot::extended::fraction_over(&g.seqs, stored, 0.9),
+        vs_family: match &f.whole {
+            None => None,
+            Some(w) => Some(VsFamily {
+                seq_identity: finite(&format!("SeqID vs family of {id}"), estimate(&prot::seq_identity(&g.seqs, w)).mean)?,
+                kl_composition: finite(&format!("KL vs family of {id}"), prot::kl_composition(w, &g.seqs))?,
+                kl_position: finite(&format!("Pos-KL vs family of {id}"), prot::kl_position(w, &g.seqs))?,
+                mi_r: finite_opt(&format!("MI r vs family of {id}"), prot::mi_correlation(w, &g.seqs))?,
+            }),
+        },
         seconds: g.seconds + t0.elapsed().as_secs_f64(),
     })
 }
@@ -325,8 +392,38 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     let curve = entropy_inflection(&mem);
     let beta_star = curve.beta_star;
     let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
-    let fam = Family { clean, enc, mem, beta_ret, beta_gen, alpha: job.alpha, seed: job.seed, precision: job.precision };
-    let (k, l, d) = (fam.clean.seqs.len(), fam.clean.seqs[0].len(), fam.mem.d());
+    // A condition keeps the family's encoding and temperatures but only the matching memories.
+    let (mem, stored, whole, condition) = match &job.condition {
+        None => (mem, clean.seqs.clone(), None, None),
+        Some(c) => {
+            let idx = c.select(&clean.names)?;
+            if idx.len() < 2 {
+                return Err(input_err!(
+                    "{}: the condition ({}) matches {} of the {} cleaned sequences; at least 2 are needed",
+                    job.stockholm.display(),
+                    c.describe(),
+                    idx.len(),
+                    clean.names.len()
+                ));
+            }
+            let info = ConditionInfo { description: c.describe(), sequences: idx.iter().map(|&i| clean.names[i].clone()).collect() };
+            let subset = idx.iter().map(|&i| clean.seqs[i].clone()).collect();
+            (mem.subset(&idx)?, subset, Some(clean.seqs.clone()), Some(info))
+        }
+    };
+    let fam = Family {
+        clean,
+        enc,
+        mem,
+        beta_ret,
+        beta_gen,
+        alpha: job.alpha,
+        seed: job.seed,
+        precision: job.precision,
+        stored,
+        whole,
+    };
+    let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
     for m in &job.methods {
@@ -336,6 +433,20 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     }
     progress(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
     let mut generated: Vec<Generated> = job.methods.par_iter().map(|m| generate(m, &fam)).collect::<Result<_>>()?;
+    if condition.is_some() {
+        // The conditioned sequences themselves, as the reference row.
+        generated.insert(
+            0,
+            Generated {
+                id: "condition".into(),
+                label: "Conditioned sequences (reference)".into(),
+                latent: fam.enc.project(&fam.stored),
+                seqs: fam.stored.clone(),
+                acceptance: None,
+                seconds: 0.0,
+            },
+        );
+    }
     for p in &job.evaluate {
         generated.push(from_file(p, &fam)?);
     }
@@ -361,6 +472,7 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     };
     let results = ProteinResults {
         domain: "protein",
+        condition,
         input: InputInfo { path: job.stockholm.display().to_string(), family_id: aln.id.clone(), accession: aln.accession.clone() },
         parameters,
         conventions: CONVENTIONS.to_vec(),
@@ -513,6 +625,14 @@ fn header(r: &ProteinResults, f: &Family) -> String {
         (p.d as f64).sqrt(),
         p.seed
     );
+    if let Some(c) = &r.condition {
+        h += &format!(
+            "condition: {} — {} of {} sequences; rows are scored against them (against the whole family under `vs_family` in results.json)\n",
+            c.description,
+            c.sequences.len(),
+            f.clean.seqs.len()
+        );
+    }
     h += &format!("HMMER: {}\n", r.hmmer.status);
     h += "conventions:\n";
     for c in &r.conventions {

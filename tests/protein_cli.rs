@@ -225,3 +225,24 @@ fn extended_metrics_for_every_method() {
     assert!(f(method(&v, "profile"), "cij_r").abs() < 0.05);
     assert!(f(method(&v, "sa_gen"), "cij_r") > 0.2);
 }
+
+#[test]
+fn conditioning_on_a_subfamily() {
+    let v = pf00076(&["--hmmer", "off", "--methods", "sa_gen,bootstrap", "--condition-names", "_HUMAN"]);
+    let c = &v["condition"];
+    let names = c["sequences"].as_array().unwrap();
+    assert_eq!(names.len(), 15);
+    assert!(names.iter().all(|n| n.as_str().unwrap().contains("_HUMAN")));
+    assert_eq!(v["parameters"]["K"], 15);
+    let reference = method(&v, "condition");
+    assert_eq!((f(reference, "seq_identity"), f(&reference["novelty"], "mean")), (1.0, 0.0));
+    // Bootstrap draws only conditioned sequences: each decodes closest to a member of the subset.
+    let boot = method(&v, "bootstrap");
+    assert!(f(boot, "seq_identity") >= f(&boot["vs_family"], "seq_identity") - 1e-12);
+    assert!(method(&v, "sa_gen")["vs_family"]["kl_composition"].is_number());
+    let sto = fixture("PF00076.sto");
+    let bad = satool(&["protein", "--stockholm", &sto, "--condition-names", "(", "--hmmer", "off"], &[]);
+    assert_input_error(&bad, "regular expression");
+    let none = satool(&["protein", "--stockholm", &sto, "--condition-names", "^NOPE", "--hmmer", "off"], &[]);
+    assert_input_error(&none, "matches 0 of the 68");
+}
