@@ -235,7 +235,8 @@ fn conditioning_on_a_subfamily() {
     assert!(names.iter().all(|n| n.as_str().unwrap().contains("_HUMAN")));
     assert_eq!(v["parameters"]["K"], 15);
     let reference = method(&v, "condition");
-    assert_eq!((f(reference, "seq_identity"), f(&reference["novelty"], "mean")), (1.0, 0.0));
+    assert_eq!(f(reference, "seq_identity"), 1.0);
+    assert!(f(&reference["novelty"], "mean") < 1e-12);
     // Bootstrap draws only conditioned sequences: each decodes closest to a member of the subset.
     let boot = method(&v, "bootstrap");
     assert!(f(boot, "seq_identity") >= f(&boot["vs_family"], "seq_identity") - 1e-12);
