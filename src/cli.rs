@@ -177,6 +177,10 @@ pub struct ProteinArgs {
     /// Seed alignment in Stockholm format (plain or gzip), e.g. a Pfam seed.
     #[arg(long, value_name = "FILE")]
     pub stockholm: PathBuf,
+    /// Run every record of a multi-alignment file in parallel: one summary row per family, one
+    /// sub-directory per family under --out; a failing family reports its error in its row.
+    #[arg(long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
+    pub all_families: bool,
     /// Which alignment of a multi-record file to use (its #=GF ID or AC).
     #[arg(long, value_name = "ID_OR_AC")]
     pub family: Option<String>,
@@ -259,6 +263,10 @@ fn run(cli: &Cli) -> Result<()> {
                 evaluate: a.evaluate.clone(),
                 methods: r.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
             };
+            if a.all_families {
+                let fam = crate::families::run(&job, &command_line(), &progress)?;
+                return print_result(r.json, &fam, "", &crate::families::render(&fam, job.hmmer));
+            }
             let out = protein::run(&job, &command_line(), &progress)?;
             print_result(r.json, &out.results, &out.header, &out.table)
         }
@@ -336,7 +344,10 @@ fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, tabl
     if json {
         write!(stdout, "{}", crate::output::to_json(results)?)?;
     } else {
-        writeln!(stdout, "{header}\n{table}")?;
+        if !header.is_empty() {
+            writeln!(stdout, "{header}")?;
+        }
+        writeln!(stdout, "{table}")?;
     }
     Ok(())
 }

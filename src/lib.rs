@@ -7,6 +7,7 @@ pub mod bench;
 pub mod beta;
 pub mod cli;
 pub mod error;
+pub mod families;
 pub mod linalg;
 pub mod finance;
 pub mod memory;

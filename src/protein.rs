@@ -216,6 +216,8 @@ struct Family {
     stored: Vec<Vec<u8>>,
     /// The whole family when `stored` is a conditioned subset.
     whole: Option<Vec<Vec<u8>>>,
+    /// Pair statistics of `stored`, computed once for the extended metrics.
+    couplings: prot::extended::Couplings,
 }
 
 fn label(id: &str, f: &Family) -> String {
@@ -296,6 +298,7 @@ fn from_file(path: &Path, f: &Family) -> Result<Generated> {
 fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
     let t0 = Instant::now();
     let stored = &f.stored;
+    let couplings = prot::extended::Couplings::of(&g.seqs).compare(&f.couplings);
     let mm = memory_metrics(&f.mem, g.latent.view(), f.beta_ret);
     let sid = estimate(&prot::seq_identity(&g.seqs, stored));
     let id = &g.id;
@@ -319,9 +322,9 @@ fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
         hmm_median_evalue: None,
         hmm_median_bitscore: None,
         acceptance: g.acceptance,
-        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), prot::extended::mi_r_all(stored, &g.seqs))?,
-        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), prot::extended::mi_r_apc(stored, &g.seqs))?,
-        cij_r: finite_opt(&format!("C_ij r of {id}"), prot::extended::cij_r(stored, &g.seqs))?,
+        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.0)?,
+        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.1)?,
+        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.2)?,
         mean_pairwise_identity: finite_opt(
             &format!("pairwise identity of {id}"),
             prot::extended::mean_pairwise_identity(&g.seqs),
@@ -383,10 +386,21 @@ pub struct ProteinOutput {
 
 /// Runs the whole protein job. `progress` receives one-line progress messages (stderr).
 pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Result<ProteinOutput> {
-    let mut staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let records = prot::read_stockholm(&job.stockholm)?;
     let aln = select_family(records, &job.stockholm, job.family.as_deref())?;
-    let clean = prot::clean(&aln)?;
+    run_record(job, &aln, staging, command_line, progress)
+}
+
+/// Runs the job on one alignment record, writing into `staging` when given.
+pub(crate) fn run_record(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    mut staging: Option<Staging>,
+    command_line: &str,
+    progress: &dyn Fn(&str),
+) -> Result<ProteinOutput> {
+    let clean = prot::clean(aln)?;
     let enc = prot::encode(&clean, 0.95)?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
@@ -420,6 +434,7 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         alpha: job.alpha,
         seed: job.seed,
         precision: job.precision,
+        couplings: prot::extended::Couplings::of(&stored),
         stored,
         whole,
     };
@@ -452,7 +467,7 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     }
     let mut results: Vec<MethodResult> = generated.par_iter().map(|g| evaluate(g, &fam)).collect::<Result<_>>()?;
 
-    let hmmer = run_hmmer(job, &aln, &generated, &mut results, staging.as_mut(), progress)?;
+    let hmmer = run_hmmer(job, aln, &generated, &mut results, staging.as_mut(), progress)?;
 
     let parameters = Parameters {
         K: k,

@@ -247,3 +247,32 @@ fn conditioning_on_a_subfamily() {
     let none = satool(&["protein", "--stockholm", &sto, "--condition-names", "^NOPE", "--hmmer", "off"], &[]);
     assert_input_error(&none, "matches 0 of the 68");
 }
+
+/// Twelve records (four real seeds, six derived halves, two broken): all run in parallel, the
+/// broken ones report their error in their row, the others their sa_gen metrics.
+#[test]
+fn all_families_runs_every_record_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("db");
+    let sto = fixture("multi_family.sto");
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--methods", "sa_gen", "--json", "--quiet", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    let v = json(&o);
+    let fams = v["families"].as_array().unwrap();
+    assert_eq!(fams.len(), 12);
+    let ok: Vec<&serde_json::Value> = fams.iter().filter(|f| f["error"].is_null()).collect();
+    assert_eq!(ok.len(), 10);
+    for f in &ok {
+        assert!(f["novelty"].as_f64().unwrap() > 0.2, "{f}");
+        let sub = out.join(f["directory"].as_str().unwrap());
+        assert!(sub.join("results.json").is_file() && sub.join("sa_gen.fasta").is_file());
+    }
+    let rrm = &fams[0];
+    assert_eq!((rrm["id"].as_str(), rrm["K"].as_u64(), rrm["d"].as_u64()), (Some("RRM_1"), Some(68), Some(59)));
+    let errors: Vec<&str> = fams.iter().filter_map(|f| f["error"].as_str()).collect();
+    assert!(errors.iter().any(|e| e.contains("RNA") && e.contains("multi_family.sto:")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("duplicated sequence name")), "{errors:?}");
+    assert!(out.join("families.json").is_file());
+}

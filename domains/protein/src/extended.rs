@@ -23,16 +23,38 @@ pub fn apc(mi: &Array2<f64>) -> Array2<f64> {
     Array2::from_shape_fn((n, n), |(i, j)| if i == j { 0.0 } else { mi[[i, j]] - row[i] * row[j] / all })
 }
 
+/// The pair statistics of one set of aligned sequences, computed once and compared many times:
+/// MI over every column pair (SPEC convention, no APC), the same after APC, and the connected
+/// correlations.
+pub struct Couplings {
+    mi: Vec<f64>,
+    mi_apc: Vec<f64>,
+    cij: Vec<f64>,
+}
+
+impl Couplings {
+    pub fn of(seqs: &[Vec<u8>]) -> Self {
+        let pos: Vec<usize> = (0..seqs.first().map_or(0, Vec::len)).collect();
+        let mi = mi_matrix(seqs, &pos);
+        let mut cij = Vec::new();
+        connected_correlations(seqs, |_, v| cij.push(v));
+        Couplings { mi: upper_triangle(&mi), mi_apc: upper_triangle(&apc(&mi)), cij }
+    }
+
+    /// Pearson r against the natural family's: (MI over all pairs, MI with APC, C_ij).
+    pub fn compare(&self, natural: &Couplings) -> (Option<f64>, Option<f64>, Option<f64>) {
+        (pearson(&self.mi, &natural.mi), pearson(&self.mi_apc, &natural.mi_apc), pearson(&self.cij, &natural.cij))
+    }
+}
+
 /// Pearson r between MI(G) and MI(S) over every column pair (SPEC MI convention, no APC).
 pub fn mi_r_all(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    let pos: Vec<usize> = (0..stored.first()?.len()).collect();
-    pearson(&upper_triangle(&mi_matrix(gen, &pos)), &upper_triangle(&mi_matrix(stored, &pos)))
+    Couplings::of(gen).compare(&Couplings::of(stored)).0
 }
 
 /// As [`mi_r_all`] after the average-product correction of both matrices.
 pub fn mi_r_apc(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    let pos: Vec<usize> = (0..stored.first()?.len()).collect();
-    pearson(&upper_triangle(&apc(&mi_matrix(gen, &pos))), &upper_triangle(&apc(&mi_matrix(stored, &pos))))
+    Couplings::of(gen).compare(&Couplings::of(stored)).1
 }
 
 /// Residue indices per sequence and column (None for gaps and non-standard letters).
@@ -44,6 +66,7 @@ fn indices(seqs: &[Vec<u8>]) -> Vec<Vec<Option<usize>>> {
 /// residue pair (a, b), frequencies over all sequences (a gap is "no residue"), in a fixed order.
 /// Calls `visit` once per value so large families need no L²·400 buffer.
 fn connected_correlations(seqs: &[Vec<u8>], mut visit: impl FnMut(usize, f64)) {
+    // (the index argument lets callers locate a value without materialising the whole vector)
     let idx = indices(seqs);
     let l = seqs.first().map_or(0, Vec::len);
     let n = seqs.len().max(1) as f64;
@@ -77,11 +100,7 @@ fn connected_correlations(seqs: &[Vec<u8>], mut visit: impl FnMut(usize, f64)) {
 
 /// Pearson r between the connected correlations of G and of S (over all i < j and a, b).
 pub fn cij_r(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    let mut s = Vec::new();
-    connected_correlations(stored, |_, v| s.push(v));
-    let mut g = Vec::with_capacity(s.len());
-    connected_correlations(gen, |_, v| g.push(v));
-    pearson(&g, &s)
+    Couplings::of(gen).compare(&Couplings::of(stored)).2
 }
 
 /// Identity of two aligned sequences over positions where neither has a gap (None if none).
