@@ -401,7 +401,7 @@ pub(crate) fn run_record(
     progress: &dyn Fn(&str),
 ) -> Result<ProteinOutput> {
     let clean = prot::clean(aln)?;
-    let enc = prot::encode(&clean, 0.95)?;
+    let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
     let beta_star = curve.beta_star;

@@ -19,5 +19,5 @@ pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_pan
 pub use error::{CellProblem, FinanceError};
 pub use ks::{ks_2samp, KsMethod, KsPvalueMethod, KsResult};
 pub use metrics::{affine_correct, evaluate, AcfCurves, FinanceMetrics};
-pub use prices::{read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
+pub use prices::{parse_prices, read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
 pub use returns::{log_returns, raw_memory, scaled_memory};

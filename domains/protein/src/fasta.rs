@@ -47,8 +47,18 @@ pub fn read_aligned_fasta(
     path: &Path,
     expected_len: usize,
 ) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
-    let file = path.display().to_string();
     let text = read_text(path)?;
+    parse_aligned_fasta(&text, &path.display().to_string(), expected_len)
+}
+
+/// [`read_aligned_fasta`] on text already in memory (`file` names it in messages); the entry
+/// point of the fuzzer.
+pub fn parse_aligned_fasta(
+    text: &str,
+    file: &str,
+    expected_len: usize,
+) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
+    let file = file.to_string();
     let err = |line: usize, problem: String| ProteinError::Fasta {
         file: file.clone(),
         line,

@@ -19,7 +19,7 @@ pub use alphabet::{residue_index, ALPHABET, N_AA};
 pub use clean::{clean, CleanAlignment};
 pub use encode::{encode, one_hot, Encoding};
 pub use error::ProteinError;
-pub use fasta::{read_aligned_fasta, write_fasta};
+pub use fasta::{parse_aligned_fasta, read_aligned_fasta, write_fasta};
 pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{

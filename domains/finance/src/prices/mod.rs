@@ -127,7 +127,15 @@ pub struct PriceTable {
 /// Reads a price file (wide or long, plain or gzip) and applies the window and completeness rules.
 pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
     let src = source::read_source(path)?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(src.bytes.as_slice());
+    let mut table = parse_prices(&src.bytes, path, opts)?;
+    table.gzip = src.gzip;
+    Ok(table)
+}
+
+/// [`read_prices`] on bytes already in memory (`path` only names them in messages); the
+/// entry point of the fuzzer.
+pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
     let header = parse::read_header(path, &mut rdr)?;
     let overrides = Overrides {
         date: opts.date_column.as_deref(),
@@ -182,6 +190,6 @@ pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, Financ
         dropped: f.dropped,
         suspect: f.suspect,
         dropped_dates: f.dropped_dates,
-        gzip: src.gzip,
+        gzip: false,
     })
 }

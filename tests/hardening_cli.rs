@@ -1,0 +1,148 @@
+//! Bad and unusual inputs through the CLI: clear one-line errors with exit code 2, no panic,
+//! no partial output; unusual but valid inputs run.
+
+mod common;
+use common::*;
+use std::io::Write;
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+fn pf00076_text() -> String {
+    std::fs::read_to_string(fixture("PF00076.sto")).unwrap()
+}
+
+#[test]
+fn several_records_need_family_and_family_selects_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = pf00076_text() + &std::fs::read_to_string(fixture("stockholm/PF00041_fn3.sto")).unwrap();
+    let path = write(dir.path(), "two.sto", two.as_bytes());
+    let o = satool(&["protein", "--stockholm", &path, "--hmmer", "off", "--methods", "bootstrap"], &[]);
+    assert_input_error(&o, "--family");
+    assert!(stderr(&o).contains("RRM_1") && stderr(&o).contains("fn3"), "lists the records: {}", stderr(&o));
+    let v = json(&satool(&["protein", "--stockholm", &path, "--family", "PF00041", "--hmmer", "off", "--methods", "bootstrap", "--json"], &[]));
+    assert_eq!(v["input"]["family_id"], "fn3");
+    let bad = satool(&["protein", "--stockholm", &path, "--family", "nope", "--hmmer", "off"], &[]);
+    assert_input_error(&bad, "no record with ID or AC 'nope'");
+}
+
+#[test]
+fn gzip_crlf_and_lowercase_inputs_read_like_the_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = pf00076_text();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.replace('\n', "\r\n").as_bytes()).unwrap();
+    let gz_path = write(dir.path(), "crlf.sto.gz", &gz.finish().unwrap());
+    // Lowercase residues: uppercased like the published pipeline (not treated as inserts).
+    let lower: String = text
+        .lines()
+        .map(|l| if l.starts_with('#') || l.starts_with("//") || l.trim().is_empty() { l.to_string() } else {
+            let (name, seq) = l.split_at(l.find(char::is_whitespace).unwrap());
+            format!("{name}{}", seq.to_lowercase())
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let lower_path = write(dir.path(), "lower.sto", lower.as_bytes());
+    let base = json(&satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "sa_gen", "--json"], &[]));
+    for p in [&gz_path, &lower_path] {
+        let v = json(&satool(&["protein", "--stockholm", p, "--hmmer", "off", "--methods", "sa_gen", "--json"], &[]));
+        assert_eq!(without_timings(v["methods"].clone()), without_timings(base["methods"].clone()), "{p}");
+        assert_eq!(v["parameters"]["d"], 59);
+    }
+}
+
+#[test]
+fn degenerate_families_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = "# STOCKHOLM 1.0\nA/1-10 ACDEFGHIKL\nB/1-10 ACDEFGHIKL\nC/1-10 ACDEFGHIKL\n//\n";
+    let p = write(dir.path(), "identical.sto", same.as_bytes());
+    let o = satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]);
+    // Identical sequences have no variance to encode: refused with a message, never NaN.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked") && stderr(&o).contains("identical.sto"), "{}", stderr(&o));
+    let one = "# STOCKHOLM 1.0\nA/1-10 ACDEFGHIKL\n//\n";
+    let p = write(dir.path(), "one.sto", one.as_bytes());
+    assert_input_error(&satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]), "one.sto");
+    let noheader = "A/1-10 ACDEFGHIKL\nB/1-10 ACDEFGHIKV\n//\n";
+    let p = write(dir.path(), "noheader.sto", noheader.as_bytes());
+    assert_input_error(&satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]), "STOCKHOLM");
+    let unterminated = "# STOCKHOLM 1.0\nA/1-10 ACDEFGHIKL\nB/1-10 ACDEFGHIKV\n";
+    let p = write(dir.path(), "open.sto", unterminated.as_bytes());
+    assert_input_error(&satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]), "//");
+    let ragged = "# STOCKHOLM 1.0\nA/1-10 ACDEFGHIKL\nB/1-9 ACDEFGHIK\n//\n";
+    let p = write(dir.path(), "ragged.sto", ragged.as_bytes());
+    assert_input_error(&satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]), "ragged.sto:");
+}
+
+#[test]
+fn a_failed_run_leaves_no_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let bad = write(dir.path(), "bad.fasta", b">x\nACD\n");
+    let o = satool(
+        &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap", "--evaluate", &bad, "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert_input_error(&o, "bad.fasta");
+    assert!(!out.exists(), "a failed run must not leave {}", out.display());
+    // An existing directory keeps exactly what it had.
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "x").unwrap();
+    let o = satool(
+        &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap", "--evaluate", &bad, "--out", out.to_str().unwrap(), "--force"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let left: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, vec!["keep.txt".to_string()]);
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_hmmer_warns_in_auto_mode_and_fails_in_require_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, script) in [("fails", "#!/bin/sh\necho 'boom' >&2\nexit 1\n"), ("garbage", "#!/bin/sh\nfor a; do last=$a; done\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --tblout ]; then echo 'not a table' > \"$2\"; fi; shift; done\n")] {
+        let bin = dir.path().join(name);
+        std::fs::create_dir(&bin).unwrap();
+        let exe = bin.join("hmmsearch");
+        std::fs::write(&exe, script).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!("{}:/usr/bin:/bin", bin.display());
+        let args = ["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &fixture("PF00076.hmm"), "--methods", "bootstrap", "--json"];
+        let auto = satool(&args, &[("PATH", &path)]);
+        let v = json(&auto);
+        assert!(v["hmmer"]["status"].as_str().unwrap().starts_with("not run (failed"), "{name}: {}", v["hmmer"]["status"]);
+        assert!(stderr(&auto).contains("warning"), "{name}: {}", stderr(&auto));
+        let mut req: Vec<&str> = args.to_vec();
+        req.extend(["--hmmer", "require"]);
+        let o = satool(&req, &[("PATH", &path)]);
+        assert_ne!(o.status.code(), Some(0), "{name}: require must fail");
+        assert!(!stderr(&o).contains("panicked") && stderr(&o).contains("require"), "{name}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn price_file_errors_name_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("date,A,B\n");
+    for i in 0..40 {
+        rows += &format!("2020-02-{:02},{}.0,{}.0\n", 1 + i % 28, 10 + i, 20 + i);
+    }
+    let cases = [
+        ("nonpositive.csv", rows.replace("2020-02-03,12.0,22.0", "2020-02-03,12.0,-1.0"), "B"),
+        ("baddate.csv", rows.replace("2020-02-03,12.0", "2020-13-45,12.0"), "date"),
+    ];
+    for (name, text, col) in cases {
+        let p = write(dir.path(), name, text.as_bytes());
+        let o = satool(&["finance", "--prices", &p], &[]);
+        assert_input_error(&o, &format!("{name}:"));
+        assert!(stderr(&o).contains(col), "{name}: {}", stderr(&o));
+    }
+    let dup = "date,ticker,close\n2020-01-01,A,1\n2020-01-01,A,2\n";
+    let p = write(dir.path(), "dup.csv", dup.as_bytes());
+    assert_input_error(&satool(&["finance", "--prices", &p], &[]), "dup.csv:");
+}
