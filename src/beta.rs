@@ -29,11 +29,7 @@ pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
     let probes = mem.x().slice(ndarray::s![.., ..mem.k().min(20)]).to_owned();
     let mean_entropy: Vec<f64> = betas
         .iter()
-        .map(|&b| {
-            let w = attention_weights(mem, b, probes.view());
-            let total: f64 = w.rows().into_iter().map(|r| entropy(r.as_slice().unwrap())).sum();
-            total / w.nrows() as f64
-        })
+        .map(|&b| mean_entropy_of(mem, b, probes.view()))
         .collect();
     let logb: Vec<f64> = betas.iter().map(|b| b.ln()).collect();
     let dh: Vec<f64> = (0..49).map(|i| (mean_entropy[i + 1] - mean_entropy[i]) / (logb[i + 1] - logb[i])).collect();
@@ -45,6 +41,17 @@ pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
         .fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) })
         .0;
     EntropyCurve { beta_star: betas[imin + 1], betas, mean_entropy }
+}
+
+/// H̄(β): mean attention entropy (nats) of the probes the β* rule uses, the first min(K, 20) memories.
+pub fn mean_entropy(mem: &Memory, beta: f64) -> f64 {
+    mean_entropy_of(mem, beta, mem.x().slice(ndarray::s![.., ..mem.k().min(20)]))
+}
+
+fn mean_entropy_of(mem: &Memory, beta: f64, probes: ndarray::ArrayView2<f64>) -> f64 {
+    let w = attention_weights(mem, beta, probes);
+    let total: f64 = w.rows().into_iter().map(|r| entropy(r.as_slice().unwrap())).sum();
+    total / w.nrows() as f64
 }
 
 /// Round half to even, as Python's `round` (β_ret = round(20 β*), β_gen = round(2 β*)).

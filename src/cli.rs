@@ -123,6 +123,9 @@ pub struct FinanceArgs {
     /// Share of days in the --condition-regime subset (top or bottom of daily realised volatility).
     #[arg(long, default_value_t = 0.2)]
     pub regime_quantile: f64,
+    /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
+    #[arg(long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
+    pub qq_tickers: Option<Vec<String>>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -158,6 +161,9 @@ pub struct RunArgs {
     /// Seed of every random draw; the same seed gives the same output.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write an analysis report to this directory: report.md with SVG figures (may equal --out).
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
     /// Print results.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -262,6 +268,7 @@ fn run(cli: &Cli) -> Result<()> {
                 },
                 evaluate: a.evaluate.clone(),
                 methods: r.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
+                report: r.report.clone(),
             };
             if a.all_families {
                 let fam = crate::families::run(&job, &command_line(), &progress)?;
@@ -316,6 +323,8 @@ fn run(cli: &Cli) -> Result<()> {
                     (None, None) => None,
                 },
                 methods: r.methods.clone().unwrap_or_else(|| finance::METHODS.iter().map(|s| s.to_string()).collect()),
+                report: r.report.clone(),
+                qq_tickers: a.qq_tickers.clone(),
             };
             let out = finance::run(&job, &command_line(), &progress)?;
             print_result(r.json, &out.results, &out.header, &out.table)

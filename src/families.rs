@@ -6,6 +6,7 @@
 use crate::input_err;
 use crate::output::{atomic::Staging, table};
 use crate::protein::{run_record, HmmerMode, ProteinJob};
+use crate::report::ReportTarget;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use satool_protein as prot;
@@ -96,6 +97,8 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         return Err(input_err!("--all-families cannot be combined with --family, --evaluate or a condition"));
     }
     let mut top = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    // One report per family, in the same sub-directory names as --out, plus an index.
+    let mut top_report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let recs = records(&job.stockholm)?;
     progress(&format!("{} records in {}; running them in parallel", recs.len(), job.stockholm.display()));
     let dirs: Vec<Option<(String, std::path::PathBuf)>> = recs
@@ -106,11 +109,20 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
             top.as_mut().map(|st| (name.clone(), st.path(&name)))
         })
         .collect();
+    let report_dirs: Vec<Option<std::path::PathBuf>> = recs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| match &mut top_report {
+            Some(ReportTarget::Own(st)) => Some(st.path(&dir_name(i, r.as_ref().ok()))),
+            _ => None,
+        })
+        .collect();
     let quiet = |_: &str| {};
     let rows: Vec<FamilyRow> = recs
         .par_iter()
         .zip(dirs)
-        .map(|(rec, dir)| {
+        .zip(report_dirs)
+        .map(|((rec, dir), report_dir)| {
             let t0 = Instant::now();
             let failed = |aln: Option<&prot::Alignment>, e: String| FamilyRow {
                 id: aln.and_then(|a| a.id.clone()),
@@ -136,7 +148,15 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
                 Ok(s) => s,
                 Err(e) => return failed(Some(aln), format!("{e:#}")),
             };
-            match run_record(job, aln, staging, command_line, &quiet) {
+            let report = match (&top_report, report_dir) {
+                (Some(ReportTarget::IntoOut), _) => Some(ReportTarget::IntoOut),
+                (_, Some(d)) => match Staging::new(&d, false) {
+                    Ok(st) => Some(ReportTarget::Own(st)),
+                    Err(e) => return failed(Some(aln), format!("{e:#}")),
+                },
+                _ => None,
+            };
+            match run_record(job, aln, staging, report, command_line, &quiet) {
                 Err(e) => failed(Some(aln), format!("{e:#}")),
                 Ok(out) => {
                     let p = &out.results.parameters;
@@ -162,6 +182,9 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         })
         .collect();
     let results = FamiliesResults { families: rows };
+    if let Some(target) = top_report {
+        target.write(&index_report(&results, job.hmmer), top.as_mut())?;
+    }
     if let Some(mut st) = top {
         st.write("families.json", crate::output::to_json(&results)?.as_bytes())?;
         st.write("command.txt", format!("{command_line}\n").as_bytes())?;
@@ -170,13 +193,35 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     Ok(results)
 }
 
-pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
+/// The `--report` index of a whole-database run: the summary table with a link per family.
+fn index_report(r: &FamiliesResults, hmmer: HmmerMode) -> crate::report::Report {
+    let mut links = String::from("| record | report |\n|---|---|\n");
+    for f in &r.families {
+        let name = f.id.clone().unwrap_or_else(|| "—".into());
+        match (&f.directory, &f.error) {
+            (Some(d), None) => links += &format!("| {name} | [{d}/report.md]({d}/report.md) |\n"),
+            (_, Some(e)) => links += &format!("| {name} | failed: {} |\n", e.replace('|', "\\|")),
+            _ => links += &format!("| {name} | — |\n"),
+        }
+    }
+    crate::report::Report {
+        title: "satool protein report — whole-database run".into(),
+        command: crate::report::invoked_command(),
+        header: String::new(),
+        table: crate::report::markdown_table(summary_table(r, hmmer, false)),
+        notes: vec![format!("Each family's own report, with its figures:\n\n{links}")],
+        figures: vec![],
+    }
+}
+
+/// One row per family (columns from its sa_gen row); `timing` adds the seconds column.
+fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> comfy_table::Table {
     let rows = r
         .families
         .iter()
         .map(|f| {
             let hmm = if hmmer == HmmerMode::Off { "off".to_string() } else { table::pct(f.hmm_pass) };
-            vec![
+            let mut row = vec![
                 f.id.clone().unwrap_or_else(|| "—".into()),
                 f.accession.clone().unwrap_or_else(|| "—".into()),
                 f.K.map_or("—".into(), |v| v.to_string()),
@@ -188,19 +233,27 @@ pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
                 table::opt(f.kl_position, 2),
                 table::opt(f.mi_r, 3),
                 hmm,
-                format!("{:.1}", f.seconds),
                 f.error.clone().unwrap_or_default(),
-            ]
+            ];
+            if timing {
+                row.insert(11, format!("{:.1}", f.seconds));
+            }
+            row
         })
         .collect();
+    let mut header = vec!["ID", "AC", "K", "L", "d", "β*", "novelty", "KL", "Pos-KL", "MI r", "HMM pass", "error"];
+    if timing {
+        header.insert(11, "s");
+    }
+    table::table(&header, rows)
+}
+
+pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
     let ok = r.families.iter().filter(|f| f.error.is_none()).count();
     format!(
         "satool protein --all-families: {} records, {ok} ran, {} failed (columns from the sa_gen row)\n{}",
         r.families.len(),
         r.families.len() - ok,
-        table::table(
-            &["ID", "AC", "K", "L", "d", "β*", "novelty", "KL", "Pos-KL", "MI r", "HMM pass", "s", "error"],
-            rows
-        )
+        summary_table(r, hmmer, true)
     )
 }

@@ -9,6 +9,8 @@ use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
 use crate::sampler::sequential::{self, Sequential};
 use crate::real::Precision;
+use crate::report::finance::{FinanceReportInput, ScenarioSet};
+use crate::report::ReportTarget;
 use crate::sampler::chains::run_chains_in;
 use crate::sampler::regime;
 use crate::sampler::{exact_samples, Kernel, Params, Protocol};
@@ -48,6 +50,10 @@ pub struct FinanceJob {
     pub regime_window: usize,
     pub condition: Option<Condition>,
     pub methods: Vec<String>,
+    /// `--report DIR`: Markdown report with SVG figures.
+    pub report: Option<PathBuf>,
+    /// `--qq-tickers`: tickers of the QQ and per-ticker ACF figures (default: largest variance).
+    pub qq_tickers: Option<Vec<String>>,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -382,7 +388,8 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
             return Err(input_err!("--methods: unknown method '{m}' (known: {})", METHODS.join(", ")));
         }
     }
-    let staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let mut staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let table_in = fin::read_prices(&job.prices, &job.read)?;
     let full = fin::log_returns(&table_in);
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
@@ -470,7 +477,21 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         methods: results,
     };
     let header = header(&results);
-    let table = render_table(&results).to_string();
+    let table = render_table(&results, true).to_string();
+    if let Some(target) = report {
+        progress("drawing the report figures");
+        let input = FinanceReportInput {
+            results: &results,
+            command: crate::report::invoked_command(),
+            header: &header,
+            table_markdown: crate::report::markdown_table(render_table(&results, false)),
+            history: h.g.view(),
+            tickers: &results.tickers.kept,
+            generated: generated.iter().map(|g| ScenarioSet { id: &g.id, returns: &g.returns }).collect(),
+            qq_tickers: job.qq_tickers.as_deref(),
+        };
+        target.write(&crate::report::finance::build(&input)?, staging.as_mut())?;
+    }
     if let Some(mut st) = staging {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
         for g in &generated {
@@ -542,7 +563,8 @@ fn header(r: &FinanceResults) -> String {
     h
 }
 
-fn render_table(r: &FinanceResults) -> comfy_table::Table {
+/// The comparison table; `timing` adds the seconds column (left out where output must be reproducible).
+fn render_table(r: &FinanceResults, timing: bool) -> comfy_table::Table {
     let rows = r
         .methods
         .iter()
@@ -566,11 +588,12 @@ fn render_table(r: &FinanceResults) -> comfy_table::Table {
             ]
         })
         .collect();
-    table::table(
+    table::timed_table(
         &[
             "id", "method", "KS pass / p", "KS corr. pass / p", "corr err", "novelty", "sd ratio", "ex. kurt",
             "VaR 1% / 5%", "ES 1% / 5%", "port. sd", "ACF g² 1-10", "ACF out g / g²", "accept", "s",
         ],
         rows,
+        timing,
     )
 }

@@ -14,6 +14,7 @@ pub mod memory;
 pub mod metrics;
 pub mod output;
 pub mod protein;
+pub mod report;
 pub mod real;
 pub mod rng;
 pub mod sampler;

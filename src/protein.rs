@@ -9,6 +9,8 @@ use crate::metrics::{estimate, memory_metrics, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
 use crate::real::Precision;
+use crate::report::protein::{GeneratedSet, ProteinReportInput};
+use crate::report::ReportTarget;
 use crate::sampler::chains::run_chains_in;
 use crate::sampler::{exact_samples, Kernel, Params, Protocol, PUBLISHED_FIVE};
 use anyhow::{Context, Result};
@@ -54,6 +56,8 @@ pub struct ProteinJob {
     pub condition: Option<NameCondition>,
     pub evaluate: Vec<PathBuf>,
     pub methods: Vec<String>,
+    /// `--report DIR`: Markdown report with SVG figures.
+    pub report: Option<PathBuf>,
 }
 
 /// Conditional generation on a subfamily: the memory keeps only the matching sequences (the
@@ -387,9 +391,10 @@ pub struct ProteinOutput {
 /// Runs the whole protein job. `progress` receives one-line progress messages (stderr).
 pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Result<ProteinOutput> {
     let staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let records = prot::read_stockholm(&job.stockholm)?;
     let aln = select_family(records, &job.stockholm, job.family.as_deref())?;
-    run_record(job, &aln, staging, command_line, progress)
+    run_record(job, &aln, staging, report, command_line, progress)
 }
 
 /// Runs the job on one alignment record, writing into `staging` when given.
@@ -397,6 +402,7 @@ pub(crate) fn run_record(
     job: &ProteinJob,
     aln: &prot::Alignment,
     mut staging: Option<Staging>,
+    report: Option<ReportTarget>,
     command_line: &str,
     progress: &dyn Fn(&str),
 ) -> Result<ProteinOutput> {
@@ -407,6 +413,7 @@ pub(crate) fn run_record(
     let beta_star = curve.beta_star;
     let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
     // A condition keeps the family's encoding and temperatures but only the matching memories.
+    let family_memory = mem.clone();
     let (mem, stored, whole, condition) = match &job.condition {
         None => (mem, clean.seqs.clone(), None, None),
         Some(c) => {
@@ -495,9 +502,23 @@ pub(crate) fn run_record(
         methods: results,
     };
     let header = header(&results, &fam);
-    let mut table = render_table(&results).to_string();
+    let mut table = render_table(&results, true).to_string();
     if job.extended {
         table = format!("{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(&results), render_extended(&results));
+    }
+    if let Some(target) = report {
+        progress("drawing the report figures");
+        let input = ProteinReportInput {
+            results: &results,
+            command: crate::report::invoked_command(),
+            header: &header,
+            table_markdown: crate::report::markdown_table(render_table(&results, false)),
+            family_memory: &family_memory,
+            curve: &curve,
+            natural: &fam.stored,
+            generated: generated.iter().map(|g| GeneratedSet { id: &g.id, seqs: &g.seqs }).collect(),
+        };
+        target.write(&crate::report::protein::build(&input)?, staging.as_mut())?;
     }
     if let Some(mut st) = staging {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
@@ -656,7 +677,8 @@ fn header(r: &ProteinResults, f: &Family) -> String {
     h
 }
 
-fn render_table(r: &ProteinResults) -> comfy_table::Table {
+/// The comparison table; `timing` adds the seconds column (left out where output must be reproducible).
+fn render_table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
     let hmm_ran = r.hmmer.status == "ran";
     let rows = r
         .methods
@@ -681,12 +703,13 @@ fn render_table(r: &ProteinResults) -> comfy_table::Table {
             ]
         })
         .collect();
-    table::table(
+    table::timed_table(
         &[
             "id", "method", "novelty", "diversity", "energy", "SeqID", "KL", "Pos-KL", "MI r", "valid", "HMM pass",
             "median E", "accept", "s",
         ],
         rows,
+        timing,
     )
 }
 

@@ -26,6 +26,19 @@ pub fn sci(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.2e}"))
 }
 
+/// `table` whose last column is the run time in seconds ("s"), dropped when `timing` is false
+/// (reports must be byte-for-byte reproducible).
+pub fn timed_table(header: &[&str], mut rows: Vec<Vec<String>>, timing: bool) -> Table {
+    debug_assert_eq!(header.last(), Some(&"s"));
+    if timing {
+        return table(header, rows);
+    }
+    for r in &mut rows {
+        r.pop();
+    }
+    table(&header[..header.len() - 1], rows)
+}
+
 /// A table with a header row; numeric columns are right-aligned.
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
     let mut t = Table::new();

@@ -18,6 +18,6 @@ pub use acf::{acf, acovf};
 pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
 pub use error::{CellProblem, FinanceError};
 pub use ks::{ks_2samp, KsMethod, KsPvalueMethod, KsResult};
-pub use metrics::{affine_correct, evaluate, AcfCurves, FinanceMetrics};
+pub use metrics::{acf_curves, affine_correct, evaluate, AcfCurves, FinanceMetrics};
 pub use prices::{parse_prices, read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
 pub use returns::{log_returns, raw_memory, scaled_memory};

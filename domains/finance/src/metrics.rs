@@ -231,7 +231,7 @@ pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Re
 }
 
 /// ACF of g (lags 1–40) and g² (lags 1–100) per ticker; `None` if any series is constant.
-fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
+pub fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
     let n = gen.nrows();
     let d = gen.ncols();
     let per: Vec<Option<(Vec<f64>, Vec<f64>)>> = (0..d)

@@ -133,14 +133,20 @@ pub fn fraction_over(gen: &[Vec<u8>], stored: &[Vec<u8>], threshold: f64) -> f64
 /// The natural family's nearest-neighbour identity range: each member's highest identity to any
 /// other member, then the [min, max] over members — the band generated sequences should fall in.
 pub fn nn_identity_band(stored: &[Vec<u8>]) -> Option<[f64; 2]> {
-    let nn: Vec<f64> = (0..stored.len())
-        .filter_map(|i| {
-            (0..stored.len()).filter(|&j| j != i).filter_map(|j| identity(&stored[i], &stored[j])).reduce(f64::max)
-        })
-        .collect();
+    let nn = nn_identities(stored);
     let lo = nn.iter().copied().reduce(f64::min)?;
     let hi = nn.iter().copied().reduce(f64::max)?;
     Some([lo, hi])
+}
+
+/// Each stored sequence's identity to its nearest other stored sequence (leave-one-out; sequences
+/// with no comparable partner are skipped).
+pub fn nn_identities(stored: &[Vec<u8>]) -> Vec<f64> {
+    (0..stored.len())
+        .filter_map(|i| {
+            (0..stored.len()).filter(|&j| j != i).filter_map(|j| identity(&stored[i], &stored[j])).reduce(f64::max)
+        })
+        .collect()
 }
 
 #[cfg(test)]

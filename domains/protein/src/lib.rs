@@ -24,6 +24,6 @@ pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{
     composition, kl_composition, kl_position, mi_correlation, mi_matrix, position_frequencies,
-    published_mi_positions, seq_identity, valid_fraction,
+    pearson, published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
 pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment};

@@ -1,0 +1,338 @@
+//! The finance report's figures: QQ plots, correlation scatter, portfolio tail survival, ACFs.
+
+use super::plot::{self, Mark, Panel, Series};
+use super::style::colour;
+use super::{Figure, Report};
+use crate::finance::FinanceResults;
+use crate::input_err;
+use anyhow::Result;
+use ndarray::{Array2, ArrayView2, Axis};
+use satool_finance as fin;
+
+pub struct ScenarioSet<'a> {
+    pub id: &'a str,
+    /// n × d returns.
+    pub returns: &'a Array2<f64>,
+}
+
+pub struct FinanceReportInput<'a> {
+    pub results: &'a FinanceResults,
+    pub command: String,
+    pub header: &'a str,
+    pub table_markdown: String,
+    /// The days the memory holds (K × d), which every method is compared with.
+    pub history: ArrayView2<'a, f64>,
+    pub tickers: &'a [String],
+    pub generated: Vec<ScenarioSet<'a>>,
+    /// `--qq-tickers`; default: the five with the largest historical variance.
+    pub qq_tickers: Option<&'a [String]>,
+}
+
+const QQ_METHODS: [&str; 3] = ["sa", "sa_sequential", "bootstrap"];
+const CORR_METHODS: [&str; 2] = ["sa", "bootstrap"];
+const ACF_METHODS: [&str; 4] = ["historical", "sa_sequential", "sa_regime", "block_bootstrap"];
+/// Most pairs drawn in a correlation scatter (a fixed stride through the upper triangle).
+const MAX_PAIRS: usize = 6000;
+
+pub fn build(input: &FinanceReportInput) -> Result<Report> {
+    let qq = qq_tickers(input)?;
+    let mut notes = Vec::new();
+    let mut figures = Vec::new();
+    let present = |ids: &[&str]| -> Vec<&ScenarioSet> { ids.iter().filter_map(|id| input.generated.iter().find(|g| g.id == *id)).collect() };
+    let missing = |what: &str, ids: &[&str]| format!("None of {} was run, so the {what} is left out.", ids.join(", "));
+
+    let sets = present(&QQ_METHODS);
+    if sets.is_empty() { notes.push(missing("QQ figure", &QQ_METHODS)) } else { figures.push(qq_plots(input, &qq, &sets)?) }
+    let sets = present(&CORR_METHODS);
+    if sets.is_empty() { notes.push(missing("correlation scatter", &CORR_METHODS)) } else { figures.push(correlations(input, &sets)?) }
+    figures.push(survival(input)?);
+    let sets = present(&ACF_METHODS);
+    if sets.is_empty() {
+        notes.push(missing("ACF figures", &ACF_METHODS));
+    } else {
+        figures.extend(acfs(input, &qq, &sets)?);
+    }
+    let stem = std::path::Path::new(&input.results.input.path).file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    Ok(Report {
+        title: format!("satool finance report — {stem}"),
+        command: input.command.clone(),
+        header: input.header.to_string(),
+        table: input.table_markdown.clone(),
+        notes,
+        figures,
+    })
+}
+
+/// Column indices of the QQ tickers: as given, or the five largest historical variances.
+fn qq_tickers(input: &FinanceReportInput) -> Result<Vec<usize>> {
+    match input.qq_tickers {
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                input.tickers.iter().position(|t| t == n).ok_or_else(|| {
+                    input_err!("--qq-tickers: '{n}' is not among the {} kept tickers (see tickers.csv with --out)", input.tickers.len())
+                })
+            })
+            .collect(),
+        None => {
+            let var = input.history.var_axis(Axis(0), 1.0);
+            let mut idx: Vec<usize> = (0..var.len()).collect();
+            idx.sort_by(|&a, &b| var[b].total_cmp(&var[a]).then(a.cmp(&b)));
+            idx.truncate(5);
+            Ok(idx)
+        }
+    }
+}
+
+fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut s: Vec<f64> = v.collect();
+    s.sort_by(f64::total_cmp);
+    s
+}
+
+/// Quantile by linear interpolation between order statistics (NumPy's default).
+fn quantile(s: &[f64], q: f64) -> f64 {
+    let h = q * (s.len() - 1) as f64;
+    let (i, f) = (h.floor() as usize, h.fract());
+    if i + 1 < s.len() { s[i] + f * (s[i + 1] - s[i]) } else { s[s.len() - 1] }
+}
+
+fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Figure> {
+    let hist = input.history.to_owned();
+    let corrected: Vec<Array2<f64>> = sets.iter().map(|s| fin::affine_correct(s.returns, &hist)).collect();
+    let panels: Vec<Panel> = tickers
+        .iter()
+        .map(|&j| {
+            let h = sorted(hist.column(j).iter().copied());
+            let series = sets
+                .iter()
+                .zip(&corrected)
+                .map(|(s, c)| {
+                    let g = sorted(c.column(j).iter().copied());
+                    let m = h.len().min(g.len()).min(400);
+                    let pts = (0..m).map(|i| {
+                        let q = (i as f64 + 0.5) / m as f64;
+                        (quantile(&h, q), quantile(&g, q))
+                    });
+                    Series::new(s.id, colour(s.id), pts.collect(), Mark::Points(2))
+                })
+                .collect();
+            Panel {
+                title: input.tickers[j].clone(),
+                x_label: "historical daily log return".into(),
+                y_label: "generated daily log return".into(),
+                series,
+                diagonal: true,
+                legend: j == tickers[0],
+                ..Default::default()
+            }
+        })
+        .collect();
+    let names: Vec<&str> = tickers.iter().map(|&j| input.tickers[j].as_str()).collect();
+    let ks: Vec<String> = input
+        .results
+        .methods
+        .iter()
+        .filter(|m| sets.iter().any(|s| s.id == m.id))
+        .map(|m| format!("{} {:.1}%", m.id, 100.0 * m.ks_pass_corrected))
+        .collect();
+    Ok(Figure {
+        heading: "QQ plots of generated vs historical returns".into(),
+        stem: "qq".into(),
+        svg: plot::grid(&panels, 3, (360, 330))?,
+        paragraph: format!(
+            "Quantiles of each generated set's daily log returns (y) against the historical ones (x) for {} ({}), \
+             at up to 400 evenly spaced probabilities; y = x dashed. Generated returns are shown after the \
+             per-ticker affine correction (mean and sd set to the history's), the same correction as the table's \
+             corrected KS column, so the plot shows shape, not scale. Points bending away from the diagonal at the \
+             ends mean tails that are too light (towards the x axis) or too heavy. Corrected KS pass rate over all \
+             tickers: {}.",
+            names.join(", "),
+            if input.qq_tickers.is_some() { "chosen with --qq-tickers" } else { "the five largest historical variances" },
+            ks.join(", ")
+        ),
+    })
+}
+
+/// Upper-triangle entries of a correlation matrix at a fixed stride, at most `MAX_PAIRS`.
+fn pairs(c: &Array2<f64>, stride: usize) -> Vec<f64> {
+    let d = c.nrows();
+    (0..d).flat_map(|i| (i + 1..d).map(move |j| (i, j))).step_by(stride).map(|(i, j)| c[[i, j]]).collect()
+}
+
+fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Figure> {
+    let d = input.history.ncols();
+    let total = d * (d - 1) / 2;
+    let stride = total.div_ceil(MAX_PAIRS).max(1);
+    let hist = fin::stats::correlation_matrix(input.history)
+        .ok_or_else(|| input_err!("a historical ticker has zero variance; no correlation figure"))?;
+    let hx = pairs(&hist, stride);
+    let mut panels = Vec::new();
+    for s in sets {
+        let Some(c) = fin::stats::correlation_matrix(s.returns.view()) else { continue };
+        let err = input.results.methods.iter().find(|m| m.id == s.id).and_then(|m| m.corr_error);
+        panels.push(Panel {
+            title: format!("{}: correlation error {}", s.id, err.map_or("—".into(), |e| format!("{:.1}%", 100.0 * e))),
+            x_label: "historical pairwise correlation".into(),
+            y_label: format!("{} pairwise correlation", s.id),
+            series: vec![Series::new("", colour(s.id), hx.iter().copied().zip(pairs(&c, stride)).collect(), Mark::Points(1))],
+            diagonal: true,
+            x_range: Some((-0.4, 1.0)),
+            y_range: Some((-0.4, 1.0)),
+            ..Default::default()
+        });
+    }
+    Ok(Figure {
+        heading: "Pairwise correlations: generated vs historical".into(),
+        stem: "correlations".into(),
+        svg: plot::grid(&panels, panels.len().max(1), (420, 400))?,
+        paragraph: format!(
+            "Each point is a pair of tickers: its correlation over the historical days (x) and over the generated \
+             scenarios (y); y = x dashed. {} of the {total} pairs are drawn (every {stride}th in row order). A cloud \
+             tight on the diagonal keeps the cross-asset dependence; a cloud flatter than the diagonal shrinks \
+             correlations towards zero. The titles give the table's Frobenius correlation error \
+             ‖C_gen − C_hist‖_F / ‖C_hist‖_F over all pairs.",
+            hx.len()
+        ),
+    })
+}
+
+/// Equal-weight portfolio return of each day (row mean).
+fn portfolio(g: ArrayView2<f64>) -> Vec<f64> {
+    g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect()
+}
+
+/// Points (x, P(side·g > x)) for x > 0 at each observed tail value.
+fn survival_points(p: &[f64], side: f64) -> Vec<(f64, f64)> {
+    let mut t: Vec<f64> = p.iter().map(|v| side * v).filter(|v| *v > 0.0).collect();
+    t.sort_by(|a, b| b.total_cmp(a));
+    let n = p.len() as f64;
+    t.iter().enumerate().map(|(i, &x)| (x, (i + 1) as f64 / n)).collect()
+}
+
+fn survival(input: &FinanceReportInput) -> Result<Figure> {
+    let mut sets: Vec<(&str, Vec<f64>)> = Vec::new();
+    if !input.generated.iter().any(|g| g.id == "historical") {
+        sets.push(("historical", portfolio(input.history)));
+    }
+    sets.extend(input.generated.iter().map(|g| (g.id, portfolio(g.returns.view()))));
+    let panel = |side: f64, title: &str, x_label: &str| Panel {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: "probability (log scale)".into(),
+        y_log: true,
+        series: sets.iter().map(|(id, p)| Series::new(*id, colour(id), survival_points(p, side), Mark::Line)).collect(),
+        legend: side > 0.0,
+        ..Default::default()
+    };
+    let panels = [
+        panel(1.0, "Right tail P(g > x)", "x: equal-weight portfolio daily log return"),
+        panel(-1.0, "Left tail P(g < −x)", "x: loss, −(portfolio daily log return)"),
+    ];
+    let es: Vec<String> = input.results.methods.iter().map(|m| format!("{} {:.4}", m.id, m.es_1)).collect();
+    Ok(Figure {
+        heading: "Tails of the equal-weight portfolio".into(),
+        stem: "survival".into(),
+        svg: plot::grid(&panels, 2, (480, 380))?,
+        paragraph: format!(
+            "Empirical survival functions of the equal-weight portfolio's daily log return (the mean over tickers \
+             of each day or scenario): the probability of a gain above x (left) and of a loss beyond x (right), on \
+             a log axis so the rare days are visible. Curves that fall earlier than the historical one have lighter \
+             tails; curves that stop early have no day that extreme. Each curve ends at 1/n of its own sample size n \
+             (900 for the i.i.d. pools, the number of historical days for the series). For reference, the table's \
+             portfolio ES at 1%: {}.",
+            es.join(", ")
+        ),
+    })
+}
+
+fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Vec<Figure>> {
+    let curves: Vec<(&str, fin::AcfCurves)> = sets
+        .iter()
+        .filter_map(|s| fin::acf_curves(s.returns.view()).map(|c| (s.id, c)))
+        .collect();
+    let band = fin::acf_curves(input.history).map(|c| c.band);
+    let lags = |v: &[f64]| -> Vec<(f64, f64)> { v.iter().enumerate().map(|(k, &a)| ((k + 1) as f64, a)).collect() };
+    let panel = |title: String, y_label: &str, pick: &dyn Fn(&fin::AcfCurves) -> Vec<f64>, legend: bool| Panel {
+        title,
+        x_label: "lag (trading days)".into(),
+        y_label: y_label.into(),
+        series: curves.iter().map(|(id, c)| Series::new(*id, colour(id), lags(&pick(c)), Mark::Line)).collect(),
+        band,
+        legend,
+        ..Default::default()
+    };
+    let mean = [
+        panel("ACF of returns g, mean over tickers".into(), "autocorrelation", &|c| c.mean_g.clone(), false),
+        panel("ACF of squared returns g², mean over tickers".into(), "autocorrelation", &|c| c.mean_g2.clone(), true),
+    ];
+    let mut per = Vec::new();
+    for &j in tickers {
+        let t = &input.tickers[j];
+        per.push(panel(format!("{t}: ACF of g"), "autocorrelation", &|c| c.g.row(j).to_vec(), false));
+        per.push(panel(format!("{t}: ACF of g²"), "autocorrelation", &|c| c.g2.row(j).to_vec(), j == tickers[0]));
+    }
+    let summary: Vec<String> = input
+        .results
+        .methods
+        .iter()
+        .filter(|m| sets.iter().any(|s| s.id == m.id))
+        .filter_map(|m| m.acf_g2_mean_1_10.map(|v| format!("{} {v:.3}", m.id)))
+        .collect();
+    let band_text = band.map_or(String::new(), |b| format!(" (±{b:.3} = 2.576/√N for the N = {} historical days)", input.history.nrows()));
+    let names: Vec<&str> = tickers.iter().map(|&j| input.tickers[j].as_str()).collect();
+    Ok(vec![
+        Figure {
+            heading: "Autocorrelation of returns and of squared returns".into(),
+            stem: "acf_mean".into(),
+            svg: plot::grid(&mean, 2, (520, 380))?,
+            paragraph: format!(
+                "Autocorrelation by lag, averaged over all tickers, for the methods that produce a time series; the \
+                 grey band is the 99% band of white noise{band_text}. Left, returns g: real returns are nearly \
+                 uncorrelated, so every curve should stay inside the band. Right, squared returns g²: the \
+                 historical curve stays above zero for many lags (volatility clustering); a generator that treats \
+                 days as independent shows a flat line at 0. Mean ACF(g²) over lags 1–10 (table column): {}.",
+                summary.join(", ")
+            ),
+        },
+        Figure {
+            heading: "Autocorrelation for the QQ tickers".into(),
+            stem: "acf_tickers".into(),
+            svg: plot::grid(&per, 2, (480, 260))?,
+            paragraph: format!(
+                "The same curves for single tickers ({}): ACF of g (left) and of g² (right), with the same 99% \
+                 band. Single series are noisier than the mean over tickers, so read the level of the g² curves \
+                 over the first lags rather than individual spikes.",
+                names.join(", ")
+            ),
+        },
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_like_numpy() {
+        let s = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&s, 0.0), 1.0);
+        assert_eq!(quantile(&s, 1.0), 4.0);
+        assert!((quantile(&s, 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile(&s, 0.25) - 1.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn survival_counts_the_tail() {
+        let p = [-0.03, -0.01, 0.0, 0.01, 0.02];
+        assert_eq!(survival_points(&p, 1.0), vec![(0.02, 0.2), (0.01, 0.4)]);
+        assert_eq!(survival_points(&p, -1.0), vec![(0.03, 0.2), (0.01, 0.4)]);
+    }
+
+    #[test]
+    fn strided_pairs() {
+        let c = Array2::from_shape_fn((4, 4), |(i, j)| (10 * i + j) as f64);
+        assert_eq!(pairs(&c, 1), vec![1.0, 2.0, 3.0, 12.0, 13.0, 23.0]);
+        assert_eq!(pairs(&c, 2), vec![1.0, 3.0, 13.0]);
+    }
+}
