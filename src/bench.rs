@@ -131,7 +131,7 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
-pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
+pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<BenchResults> {
     let scale = if job.quick { 5 } else { 1 };
     let shapes: [(&'static str, usize, usize, usize); 3] =
         [("protein", 59, 68, 5000), ("image", 784, 100, 1000), ("finance", 424, 2766, 200)];
@@ -149,7 +149,7 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
                 continue;
             }
             args.extend(["--json".into(), "--quiet".into()]);
-            progress(&format!("end to end: {name}"));
+            progress.line(&format!("end to end: {name}"));
             let (secs, rss) = run_self(&args)?;
             e2e.push(EndToEnd { name, command: format!("satool {}", args.join(" ")), seconds: secs, peak_rss_mib: rss });
         }
@@ -158,7 +158,7 @@ pub fn run(job: &BenchJob, progress: &dyn Fn(&str)) -> Result<BenchResults> {
     let mut results = Vec::new();
     for (name, d, k, steps) in shapes {
         let steps = (steps / scale).max(20);
-        progress(&format!("{name} shape (d={d}, K={k}, C={CHAINS}): {steps} steps"));
+        progress.line(&format!("{name} shape (d={d}, K={k}, C={CHAINS}): {steps} steps"));
         let mem = random_memory(d, k);
         let reps = if job.quick { 1 } else { 3 };
         let ula = chain_rate(&mem, Kernel::Ula, steps, reps);

@@ -6,7 +6,7 @@ use crate::real::Precision;
 use satool_finance::ReadOptions;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad input or usage (the message names the file, line and problem), \
@@ -38,16 +38,20 @@ pub enum Command {
 Methods (--methods): bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, mala_ret, sa_ret, \
 mala_gen, sa_gen. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
 Files written with --out DIR: results.json, <id>.fasta (ungapped, for hmmsearch), <id>.aligned.fasta, \
-<id>.hmmsearch.tbl, command.txt.\n\n".to_owned() + EXIT_CODES)]
+<id>.hmmsearch.tbl, command.txt.\n\n\
+Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
+mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n".to_owned() + EXIT_CODES)]
     Protein(ProteinArgs),
     /// Generate multi-asset daily return scenarios from a price history and compare methods.
     #[command(after_help = "Example:\n  satool finance --prices fixtures/sp500.csv --out runs/sp500\n\n\
 Input: wide CSV (date,T1,T2,…) or long CSV (date, ticker, price columns; detected by name or set with \
 --date-column/--ticker-column/--price-column), plain or gzip. Tickers without a complete history over the \
 window are dropped and listed; one-day |log return| > 0.5 is reported as a suspect (unadjusted split).\n\n\
-Methods (--methods): historical, bootstrap, block_bootstrap, exact, sa, sa_sequential.\n\n\
+Methods (--methods): historical, bootstrap, block_bootstrap, exact, sa, sa_sequential, sa_regime.\n\n\
 Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
-tickers.csv, command.txt.\n\n".to_owned() + EXIT_CODES)]
+tickers.csv, command.txt.\n\n\
+Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
+acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n".to_owned() + EXIT_CODES)]
     Finance(FinanceArgs),
     /// Measure sampler throughput and end-to-end run times against a NumPy reference (run from the repository root).
     #[command(after_help = "Example:\n  cargo run --release -- bench\n\n\
@@ -240,12 +244,7 @@ fn command_line() -> String {
 }
 
 fn run(cli: &Cli) -> Result<()> {
-    let quiet = cli.quiet || !std::io::stderr().is_terminal();
-    let progress = move |msg: &str| {
-        if !quiet {
-            eprintln!("satool: {msg}");
-        }
-    };
+    let progress = crate::progress::Progress::for_stderr(cli.quiet);
     match &cli.command {
         Command::Protein(a) => {
             let r = &a.run;
@@ -361,7 +360,7 @@ fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, tabl
     Ok(())
 }
 
-fn bench(a: &BenchArgs, progress: &dyn Fn(&str)) -> Result<()> {
+fn bench(a: &BenchArgs, progress: &crate::progress::Progress) -> Result<()> {
     let (numpy_script, fixtures) = crate::bench::default_paths();
     let job = crate::bench::BenchJob { quick: a.quick, numpy: !a.no_numpy, numpy_script, fixtures, end_to_end: !a.no_end_to_end };
     let r = crate::bench::run(&job, progress)?;

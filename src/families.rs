@@ -6,6 +6,7 @@
 use crate::input_err;
 use crate::output::{atomic::Staging, table};
 use crate::protein::{run_record, HmmerMode, ProteinJob};
+use crate::progress::Progress;
 use crate::report::ReportTarget;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -89,7 +90,7 @@ fn dir_name(i: usize, aln: Option<&prot::Alignment>) -> String {
     format!("{:03}_{safe}", i + 1)
 }
 
-pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Result<FamiliesResults> {
+pub fn run(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<FamiliesResults> {
     if job.hmm.is_some() {
         return Err(input_err!("--all-families builds one HMM per family with hmmbuild; --hmm cannot be used with it"));
     }
@@ -100,24 +101,18 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     // One report per family, in the same sub-directory names as --out, plus an index.
     let mut top_report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let recs = records(&job.stockholm)?;
-    progress(&format!("{} records in {}; running them in parallel", recs.len(), job.stockholm.display()));
-    let dirs: Vec<Option<(String, std::path::PathBuf)>> = recs
+    progress.line(&format!("{} records in {}; running them in parallel", recs.len(), job.stockholm.display()));
+    let names: Vec<String> = recs.iter().enumerate().map(|(i, r)| dir_name(i, r.as_ref().ok())).collect();
+    let dirs: Vec<Option<(String, std::path::PathBuf)>> =
+        names.iter().map(|name| top.as_mut().map(|st| (name.clone(), st.path(name)))).collect();
+    let report_dirs: Vec<Option<std::path::PathBuf>> = names
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let name = dir_name(i, r.as_ref().ok());
-            top.as_mut().map(|st| (name.clone(), st.path(&name)))
-        })
-        .collect();
-    let report_dirs: Vec<Option<std::path::PathBuf>> = recs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| match &mut top_report {
-            Some(ReportTarget::Own(st)) => Some(st.path(&dir_name(i, r.as_ref().ok()))),
+        .map(|name| match &mut top_report {
+            Some(ReportTarget::Own(st)) => Some(st.path(name)),
             _ => None,
         })
         .collect();
-    let quiet = |_: &str| {};
+    let quiet = Progress::hidden();
     let rows: Vec<FamilyRow> = recs
         .par_iter()
         .zip(dirs)
@@ -183,7 +178,7 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
         .collect();
     let results = FamiliesResults { families: rows };
     if let Some(target) = top_report {
-        target.write(&index_report(&results, job.hmmer), top.as_mut())?;
+        target.write(&index_report(&results, &names, job.hmmer), top.as_mut())?;
     }
     if let Some(mut st) = top {
         st.write("families.json", crate::output::to_json(&results)?.as_bytes())?;
@@ -194,14 +189,13 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
 }
 
 /// The `--report` index of a whole-database run: the summary table with a link per family.
-fn index_report(r: &FamiliesResults, hmmer: HmmerMode) -> crate::report::Report {
+fn index_report(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) -> crate::report::Report {
     let mut links = String::from("| record | report |\n|---|---|\n");
-    for f in &r.families {
+    for (f, d) in r.families.iter().zip(dirs) {
         let name = f.id.clone().unwrap_or_else(|| "—".into());
-        match (&f.directory, &f.error) {
-            (Some(d), None) => links += &format!("| {name} | [{d}/report.md]({d}/report.md) |\n"),
-            (_, Some(e)) => links += &format!("| {name} | failed: {} |\n", e.replace('|', "\\|")),
-            _ => links += &format!("| {name} | — |\n"),
+        match &f.error {
+            None => links += &format!("| {name} | [{d}/report.md]({d}/report.md) |\n"),
+            Some(e) => links += &format!("| {name} | failed: {} |\n", e.replace('|', "\\|")),
         }
     }
     crate::report::Report {

@@ -8,6 +8,7 @@ use crate::metrics::{estimate, novelty, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
 use crate::sampler::sequential::{self, Sequential};
+use crate::progress::Progress;
 use crate::real::Precision;
 use crate::report::finance::{FinanceReportInput, ScenarioSet};
 use crate::report::ReportTarget;
@@ -382,7 +383,7 @@ fn date(d: &NaiveDate) -> String {
 }
 
 /// Runs the whole finance job; `progress` receives one-line progress messages (stderr).
-pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Result<FinanceOutput> {
+pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<FinanceOutput> {
     for m in &job.methods {
         if !METHODS.contains(&m.as_str()) {
             return Err(input_err!("--methods: unknown method '{m}' (known: {})", METHODS.join(", ")));
@@ -430,10 +431,14 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     let regime_transitions = regime::fit_transitions(&regime_labels, job.regimes);
     let h = History { g, mem, block_length, regime_labels, regime_transitions };
     let (k, d) = (h.g.nrows(), h.g.ncols());
-    progress(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
-    let generated: Vec<Generated> = job.methods.par_iter().map(|m| generate(m, &h, job)).collect::<Result<_>>()?;
+    progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
+    let stage = progress.stage("methods", &job.methods);
+    let generated: Vec<Generated> = job.methods.par_iter().map(|m| stage.run(m, || generate(m, &h, job))).collect::<Result<_>>()?;
+    drop(stage);
     let full_ref = condition.as_ref().map(|_| &full);
-    let results: Vec<MethodResult> = generated.par_iter().map(|g| evaluate(g, &h, full_ref)).collect::<Result<_>>()?;
+    let stage = progress.stage("metrics", &job.methods);
+    let results: Vec<MethodResult> = generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &h, full_ref))).collect::<Result<_>>()?;
+    drop(stage);
 
     let results = FinanceResults {
         domain: "finance",
@@ -479,7 +484,7 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &dyn Fn(&str)) -> Res
     let header = header(&results);
     let table = render_table(&results, true).to_string();
     if let Some(target) = report {
-        progress("drawing the report figures");
+        progress.line("drawing the report figures");
         let input = FinanceReportInput {
             results: &results,
             command: crate::report::invoked_command(),

@@ -8,6 +8,7 @@ use crate::memory::Memory;
 use crate::metrics::{estimate, memory_metrics, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
+use crate::progress::{Progress, StageItem};
 use crate::real::Precision;
 use crate::report::protein::{GeneratedSet, ProteinReportInput};
 use crate::report::ReportTarget;
@@ -389,7 +390,7 @@ pub struct ProteinOutput {
 }
 
 /// Runs the whole protein job. `progress` receives one-line progress messages (stderr).
-pub fn run(job: &ProteinJob, command_line: &str, progress: &dyn Fn(&str)) -> Result<ProteinOutput> {
+pub fn run(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<ProteinOutput> {
     let staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let records = prot::read_stockholm(&job.stockholm)?;
@@ -404,7 +405,7 @@ pub(crate) fn run_record(
     mut staging: Option<Staging>,
     report: Option<ReportTarget>,
     command_line: &str,
-    progress: &dyn Fn(&str),
+    progress: &Progress,
 ) -> Result<ProteinOutput> {
     let clean = prot::clean(aln)?;
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
@@ -453,8 +454,10 @@ pub(crate) fn run_record(
             return Err(input_err!("--methods: unknown method '{m}' (known: {})", METHODS.join(", ")));
         }
     }
-    progress(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
-    let mut generated: Vec<Generated> = job.methods.par_iter().map(|m| generate(m, &fam)).collect::<Result<_>>()?;
+    progress.line(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
+    let stage = progress.stage("methods", &job.methods);
+    let mut generated: Vec<Generated> = job.methods.par_iter().map(|m| stage.run(m, || generate(m, &fam))).collect::<Result<_>>()?;
+    drop(stage);
     if condition.is_some() {
         // The conditioned sequences themselves, as the reference row.
         generated.insert(
@@ -472,7 +475,10 @@ pub(crate) fn run_record(
     for p in &job.evaluate {
         generated.push(from_file(p, &fam)?);
     }
-    let mut results: Vec<MethodResult> = generated.par_iter().map(|g| evaluate(g, &fam)).collect::<Result<_>>()?;
+    let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
+    let stage = progress.stage("metrics", &ids);
+    let mut results: Vec<MethodResult> = generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &fam))).collect::<Result<_>>()?;
+    drop(stage);
 
     let hmmer = run_hmmer(job, aln, &generated, &mut results, staging.as_mut(), progress)?;
 
@@ -507,7 +513,7 @@ pub(crate) fn run_record(
         table = format!("{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(&results), render_extended(&results));
     }
     if let Some(target) = report {
-        progress("drawing the report figures");
+        progress.line("drawing the report figures");
         let input = ProteinReportInput {
             results: &results,
             command: crate::report::invoked_command(),
@@ -541,7 +547,7 @@ fn run_hmmer(
     generated: &[Generated],
     results: &mut [MethodResult],
     staging: Option<&mut Staging>,
-    progress: &dyn Fn(&str),
+    progress: &Progress,
 ) -> Result<HmmerInfo> {
     const INSTALL: &str = "install HMMER (Debian/Ubuntu: apt-get install hmmer; conda: conda install -c bioconda hmmer; macOS: brew install hmmer)";
     if job.hmmer == HmmerMode::Off {
@@ -568,7 +574,7 @@ fn run_hmmer(
             let sto = work.path("family.sto");
             prot::write_stockholm(aln, &sto)?;
             let out = work.path("family.hmm");
-            progress("building a profile HMM from the seed with hmmbuild");
+            progress.line("building a profile HMM from the seed with hmmbuild");
             if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out) {
                 return hmmer_failed(job, e.into());
             }
@@ -583,10 +589,12 @@ fn run_hmmer(
             (i, work.path(&format!("{stem}.fasta")), work.path(&format!("{stem}.hmmsearch.tbl")))
         })
         .collect();
-    progress(&format!("hmmsearch on {} sets of sequences", jobs.len()));
+    let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
+    let stage = progress.stage("hmmsearch", &ids);
     let summaries: Vec<Result<prot::hmmer::HmmSummary>> = jobs
         .par_iter()
-        .map(|(i, fasta, tbl)| {
+        .map(|(i, fasta, tbl)| -> Result<_> {
+            let _item = StageItem::new(&stage, &generated[*i].id);
             let recs = fasta_records(&generated[*i]);
             prot::write_fasta(fasta, &recs, true)?;
             let hits = prot::hmmer::hmmsearch(&hmmsearch, &hmm, fasta, tbl)?;

@@ -58,6 +58,10 @@ pub struct Panel {
     pub x_range: Option<(f64, f64)>,
     pub y_range: Option<(f64, f64)>,
     pub legend: bool,
+    /// Legend in the upper-left corner instead of the upper-right (where the data leave it free).
+    pub legend_left: bool,
+    /// Same range on both axes (for generated-vs-reference scatter).
+    pub square: bool,
     /// Write each point series' label next to its points (instead of, or besides, a legend).
     pub annotate: bool,
 }
@@ -163,6 +167,7 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
     if bar_floor && p.y_range.is_none() && !p.y_log {
         y0 = 0.0;
     }
+    let (x0, x1, y0, y1) = if p.square { (x0.min(y0), x1.max(y1), x0.min(y0), x1.max(y1)) } else { (x0, x1, y0, y1) };
     let mut chart = ChartBuilder::on(area)
         .caption(&p.title, (FONT, 15))
         .margin(10)
@@ -255,6 +260,16 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
         }
         chart
             .draw_series(labels.into_iter().map(|(q, l, off)| EmptyElement::at(q) + Text::new(l, off, (FONT, 11).into_font())))
+            .map_err(pe)?;
+    }
+    if p.legend {
+        chart
+            .configure_series_labels()
+            .position(if p.legend_left { SeriesLabelPosition::UpperLeft } else { SeriesLabelPosition::UpperRight })
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FONT, 11))
+            .draw()
             .map_err(pe)?;
     }
     Ok(())
@@ -374,12 +389,13 @@ mod tests {
             title: "t".into(),
             x_label: "x (units)".into(),
             y_label: "y".into(),
-            series: vec![Series::new("a", RGBColor(1, 2, 3), vec![(0.0, 1.0), (1.0, 2.0)], Mark::Line)],
+            series: vec![Series::new("series-a", RGBColor(1, 2, 3), vec![(0.0, 1.0), (1.0, 2.0)], Mark::Line)],
             legend: true,
             ..Default::default()
         };
         let svg = grid(&[p.clone(), p], 2, (300, 200)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("x (units)") && svg.trim_end().ends_with("</svg>"));
+        assert_eq!(svg.matches("series-a").count(), 2, "one legend entry per panel");
         roxmltree::Document::parse(&svg).unwrap();
     }
 }
