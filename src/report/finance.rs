@@ -170,8 +170,12 @@ fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Fig
         .ok_or_else(|| input_err!("a historical ticker has zero variance; no correlation figure"))?;
     let hx = pairs(&hist, stride);
     let mut panels = Vec::new();
+    let mut shifts = Vec::new();
     for s in sets {
         let Some(c) = fin::stats::correlation_matrix(s.returns.view()) else { continue };
+        let all = pairs(&c, 1);
+        let shift = all.iter().zip(pairs(&hist, 1)).map(|(g, h)| g - h).sum::<f64>() / all.len().max(1) as f64;
+        shifts.push(format!("{} {shift:+.3}", s.id));
         let err = input.results.methods.iter().find(|m| m.id == s.id).and_then(|m| m.corr_error);
         panels.push(Panel {
             title: format!("{}: correlation error {}", s.id, err.map_or("—".into(), |e| format!("{:.1}%", 100.0 * e))),
@@ -191,9 +195,11 @@ fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Fig
             "Each point is a pair of tickers: its correlation over the historical days (x) and over the generated \
              scenarios (y); y = x dashed. {} of the {total} pairs are drawn (every {stride}th in row order). A cloud \
              tight on the diagonal keeps the cross-asset dependence; a cloud flatter than the diagonal shrinks \
-             correlations towards zero. The titles give the table's Frobenius correlation error \
-             ‖C_gen − C_hist‖_F / ‖C_hist‖_F over all pairs.",
-            hx.len()
+             correlations towards zero, one above it makes assets move together more than they did. Mean \
+             generated − historical correlation over all pairs: {}. The titles give the table's Frobenius \
+             correlation error ‖C_gen − C_hist‖_F / ‖C_hist‖_F over all pairs.",
+            hx.len(),
+            shifts.join(", ")
         ),
     })
 }
