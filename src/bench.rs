@@ -56,6 +56,8 @@ pub struct EndToEnd {
 pub struct BenchResults {
     pub machine: String,
     pub threads: usize,
+    /// The machine's f64 FMA throughput on all rayon threads at once (register-only loop).
+    pub f64_peak_gflops: Option<f64>,
     pub numpy: Option<String>,
     pub shapes: Vec<ShapeResult>,
     pub end_to_end: Vec<EndToEnd>,
@@ -196,7 +198,69 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             numpy_batched_steps_per_s: bt,
         });
     }
-    Ok(BenchResults { machine: machine(), threads: rayon::current_num_threads(), numpy: numpy_version, shapes: results, end_to_end: e2e })
+    progress.line("f64 FMA peak");
+    let peak = f64_fma_peak_gflops();
+    Ok(BenchResults {
+        machine: machine(),
+        threads: rayon::current_num_threads(),
+        f64_peak_gflops: peak,
+        numpy: numpy_version,
+        shapes: results,
+        end_to_end: e2e,
+    })
+}
+
+/// f64 GFLOP/s of independent FMAs on registers (16 accumulators, the widest vectors this CPU
+/// has), run on every rayon thread at once and summed: the ceiling any f64 product can reach.
+pub fn f64_fma_peak_gflops() -> Option<f64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let wide = std::arch::is_x86_feature_detected!("avx512f");
+        let ymm = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+        if !wide && !ymm {
+            return None;
+        }
+        let iters = 50_000_000;
+        let per_thread: Vec<f64> = rayon::broadcast(|_| {
+            let t0 = Instant::now();
+            // SAFETY: the features were detected above.
+            let flops = unsafe { if wide { fma_loop_512(iters) } else { fma_loop_256(iters) } };
+            flops / t0.elapsed().as_secs_f64()
+        });
+        Some(per_thread.iter().sum::<f64>() / 1e9)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    None
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fma_loop_512(iters: usize) -> f64 {
+    use std::arch::x86_64::*;
+    let (b, c) = (_mm512_set1_pd(0.999_999), _mm512_set1_pd(1e-9));
+    let mut acc = [_mm512_set1_pd(1.0); 16];
+    for _ in 0..iters {
+        for a in acc.iter_mut() {
+            *a = _mm512_fmadd_pd(*a, b, c);
+        }
+    }
+    std::hint::black_box(acc);
+    (iters * 16 * 16) as f64
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fma_loop_256(iters: usize) -> f64 {
+    use std::arch::x86_64::*;
+    let (b, c) = (_mm256_set1_pd(0.999_999), _mm256_set1_pd(1e-9));
+    let mut acc = [_mm256_set1_pd(1.0); 16];
+    for _ in 0..iters {
+        for a in acc.iter_mut() {
+            *a = _mm256_fmadd_pd(*a, b, c);
+        }
+    }
+    std::hint::black_box(acc);
+    (iters * 16 * 8) as f64
 }
 
 fn ratio(a: f64, b: Option<f64>) -> String {
@@ -238,6 +302,22 @@ pub fn render(r: &BenchResults) -> String {
         r.numpy.as_deref().unwrap_or("not run"),
         CHAINS
     );
+    if let Some(peak) = r.f64_peak_gflops {
+        s += &format!("f64 FMA peak of this machine (register-only loop, {} threads): {peak:.1} GFLOP/s\n", r.threads);
+        for sh in &r.shapes {
+            let numpy = sh.numpy_batched_steps_per_s.map(|b| b * 4.0 * (sh.d * sh.k * sh.chains) as f64 / 1e9);
+            s += &format!(
+                "  {}: ULA f64 at {:.0}% of peak{}\n",
+                sh.shape,
+                100.0 * sh.ula_gflops / peak,
+                numpy.map_or(String::new(), |n| format!(
+                    "; NumPy batched at {:.0}% ({n:.1} GFLOP/s), so ULA ÷ batched cannot exceed {:.2}× here",
+                    100.0 * n / peak,
+                    peak / n
+                ))
+            );
+        }
+    }
     for e in &r.end_to_end {
         s += &format!(
             "{}: {:.2} s{}\n  {}\n",

@@ -13,6 +13,7 @@ pub mod finance;
 pub mod memory;
 pub mod metrics;
 pub mod output;
+pub mod packed;
 pub mod progress;
 pub mod protein;
 pub mod report;

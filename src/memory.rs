@@ -5,7 +5,7 @@
 //! matrix-matrix products: `logits = β Ξ X` (n × K) and `Ξ_att = softmax(logits) Xᵀ` (n × d).
 
 use anyhow::{bail, Result};
-use crate::linalg::matmul;
+use crate::packed::{matmul_packed, Packed};
 use crate::real::Real;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
@@ -13,9 +13,10 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 /// sampler's working precision `T` (f64 by default; see [`Memory::to_precision`]).
 #[derive(Debug, Clone)]
 pub struct Memory<T: Real = f64> {
-    x: Array2<T>,
-    /// `Xᵀ` in standard (row-major) layout, the right operand of the second product.
-    xt: Array2<T>,
+    /// `X`, the right operand of the first product (`β Ξ X`).
+    x: Packed<T>,
+    /// `Xᵀ`, the right operand of the second product (`P Xᵀ`).
+    xt: Packed<T>,
     norms: Array1<f64>,
 }
 
@@ -31,7 +32,7 @@ impl Memory<f64> {
         }
         let xt = x.t().as_standard_layout().into_owned();
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
-        Ok(Memory { x, xt, norms })
+        Ok(Memory { x: Packed::new(x), xt: Packed::new(xt), norms })
     }
 
     /// The memories `idx` only: conditioning on a subset. This is exactly the paper's −∞ logit
@@ -40,29 +41,33 @@ impl Memory<f64> {
         if let Some(&bad) = idx.iter().find(|&&k| k >= self.k()) {
             bail!("memory index {bad} out of range (K = {})", self.k());
         }
-        Memory::new(self.x.select(Axis(1), idx))
+        Memory::new(self.x().select(Axis(1), idx))
     }
 
     /// The same memory in another working precision (f32 halves the cost of every product).
     pub fn to_precision<T: Real>(&self) -> Memory<T> {
-        Memory { x: self.x.mapv(T::from_f64), xt: self.xt.mapv(T::from_f64), norms: self.norms.clone() }
+        Memory {
+            x: Packed::new(self.x().mapv(T::from_f64)),
+            xt: Packed::new(self.xt().mapv(T::from_f64)),
+            norms: self.norms.clone(),
+        }
     }
 }
 
 impl<T: Real> Memory<T> {
     pub fn d(&self) -> usize {
-        self.x.nrows()
+        self.x.plain().nrows()
     }
     pub fn k(&self) -> usize {
-        self.x.ncols()
+        self.x.plain().ncols()
     }
     /// `X` (d × K).
     pub fn x(&self) -> ArrayView2<'_, T> {
-        self.x.view()
+        self.x.plain()
     }
     /// `Xᵀ` (K × d).
     pub fn xt(&self) -> ArrayView2<'_, T> {
-        self.xt.view()
+        self.xt.plain()
     }
     /// ‖m_k‖ for every pattern.
     pub fn norms(&self) -> ArrayView1<'_, f64> {
@@ -70,7 +75,7 @@ impl<T: Real> Memory<T> {
     }
     /// Pattern k.
     pub fn pattern(&self, k: usize) -> ArrayView1<'_, T> {
-        self.x.column(k)
+        self.x.plain_ref().column(k)
     }
 }
 
@@ -112,12 +117,12 @@ impl<T: Real> Attention<T> {
     /// Computes weights, `X p` and logsumexp for the rows of `xi` (n × d), without allocating.
     pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
         self.weights(mem, beta, xi, mask);
-        matmul(T::one(), &self.probs, &mem.xt(), self.att.view_mut());
+        matmul_packed(T::one(), self.probs.view(), &mem.xt, self.att.view_mut());
     }
 
     /// Only the weights and logsumexp (no `X p`): what energy, entropy and projections need.
     pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
-        matmul(T::from_f64(beta), &xi, &mem.x(), self.probs.view_mut());
+        matmul_packed(T::from_f64(beta), xi, &mem.x, self.probs.view_mut());
         if let Some(m) = mask {
             let masked = T::from_f64(f64::NEG_INFINITY);
             for (mut row, &r) in self.probs.rows_mut().into_iter().zip(&m.row_labels) {
@@ -128,8 +133,16 @@ impl<T: Real> Attention<T> {
                 });
             }
         }
-        for (mut row, lse) in self.probs.rows_mut().into_iter().zip(self.lse.iter_mut()) {
-            *lse = T::softmax_in_place(row.as_slice_mut().expect("probs rows are contiguous"));
+        let k = self.probs.ncols().max(1);
+        let large = self.probs.len() >= 1 << 15;
+        let probs = self.probs.as_slice_mut().expect("probs is in standard layout");
+        let softmax = |(row, lse): (&mut [T], &mut f64)| *lse = T::softmax_in_place(row);
+        // Rows are independent: large batches spread them over the threads (same result).
+        if large {
+            use rayon::prelude::*;
+            probs.par_chunks_mut(k).zip(self.lse.par_iter_mut()).for_each(softmax);
+        } else {
+            probs.chunks_mut(k).zip(self.lse.iter_mut()).for_each(softmax);
         }
     }
 }

@@ -27,7 +27,7 @@ pub fn estimate(values: &[f64]) -> Estimate {
 }
 
 fn group_size(n: usize) -> Option<usize> {
-    (n >= 2 * SE_GROUPS && n % SE_GROUPS == 0).then_some(n / SE_GROUPS)
+    (n >= 2 * SE_GROUPS && n.is_multiple_of(SE_GROUPS)).then_some(n / SE_GROUPS)
 }
 
 /// Sample standard deviation (n − 1).

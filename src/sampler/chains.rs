@@ -91,36 +91,62 @@ pub fn run_chains_in(
 
 /// Runs the protocol with `kernel` at `params`; `label` names the random streams (`seed`, label).
 pub fn run_chains<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+    run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem))
+}
+
+/// Large memories run all chains as one batch (each product streams the memory once for every
+/// chain, its panels split over the cores); small ones run the chain groups in parallel (less
+/// synchronisation). Both give the same bits: the groups keep their own random streams.
+fn joint_batch<T: Real>(mem: &Memory<T>) -> bool {
+    mem.d() * mem.k() * std::mem::size_of::<T>() >= 8 << 20
+}
+
+pub(crate) fn run_chains_mode<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str, joint: bool) -> ChainRun {
     let starts = starting_patterns(mem.k(), proto.chains, &mut stream(seed, &format!("{label}/starts")));
     let recorded = proto.recorded_steps();
     let per_chain = recorded.len();
-    let groups: Vec<(usize, &[usize])> = starts.chunks(proto.group_size.max(1)).enumerate().collect();
-    let results: Vec<(Array2<T>, u64, u64)> = groups
-        .par_iter()
-        .map(|&(g, group_starts)| {
-            let mut rng = stream(seed, &format!("{label}/group{g}"));
-            let mut init = Array2::zeros((group_starts.len(), mem.d()));
-            fill_normal(&mut init, &mut rng);
-            init.mapv_inplace(|v: T| v * T::from_f64(proto.init_noise));
-            for (mut row, &k) in init.rows_mut().into_iter().zip(group_starts) {
-                row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
-            }
-            let mut batch = Batch::new(mem, params, init);
-            // Rows: chain-major blocks of `per_chain` kept states.
-            let mut kept = Array2::zeros((group_starts.len() * per_chain, mem.d()));
-            let mut next = 0;
-            for t in 0..proto.steps {
-                batch.step(mem, params, kernel, &mut rng);
-                if next < per_chain && t == recorded[next] {
-                    for (c, row) in batch.xi.outer_iter().enumerate() {
-                        kept.row_mut(c * per_chain + next).assign(&row);
-                    }
-                    next += 1;
+    let group_size = proto.group_size.max(1);
+    let groups: Vec<(usize, &[usize])> = starts.chunks(group_size).enumerate().collect();
+    // Each group's stream draws its initial noise first, exactly as a group batch would.
+    let init_group = |g: usize, group_starts: &[usize]| -> (Rng, Array2<T>) {
+        let mut rng = stream(seed, &format!("{label}/group{g}"));
+        let mut init = Array2::zeros((group_starts.len(), mem.d()));
+        fill_normal(&mut init, &mut rng);
+        init.mapv_inplace(|v: T| v * T::from_f64(proto.init_noise));
+        for (mut row, &k) in init.rows_mut().into_iter().zip(group_starts) {
+            row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
+        }
+        (rng, init)
+    };
+    let run = |mut rngs: Vec<Rng>, init: Array2<T>| -> (Array2<T>, u64, u64) {
+        let mut batch = Batch::new(mem, params, init);
+        let rows = batch.xi.nrows();
+        let mut kept = Array2::zeros((rows * per_chain, mem.d()));
+        let mut next = 0;
+        for t in 0..proto.steps {
+            batch.step_groups(mem, params, kernel, &mut rngs, group_size);
+            if next < per_chain && t == recorded[next] {
+                for (c, row) in batch.xi.outer_iter().enumerate() {
+                    kept.row_mut(c * per_chain + next).assign(&row);
                 }
+                next += 1;
             }
-            (kept, batch.accepted, batch.proposed)
-        })
-        .collect();
+        }
+        (kept, batch.accepted, batch.proposed)
+    };
+    let results: Vec<(Array2<T>, u64, u64)> = if joint {
+        let (rngs, inits): (Vec<Rng>, Vec<Array2<T>>) = groups.iter().map(|&(g, st)| init_group(g, st)).unzip();
+        let views: Vec<_> = inits.iter().map(|a| a.view()).collect();
+        vec![run(rngs, ndarray::concatenate(ndarray::Axis(0), &views).expect("groups share d"))]
+    } else {
+        groups
+            .par_iter()
+            .map(|&(g, st)| {
+                let (rng, init) = init_group(g, st);
+                run(vec![rng], init)
+            })
+            .collect()
+    };
     let mut states = Array2::zeros((mem.d(), proto.chains * per_chain));
     let (mut acc, mut prop, mut col) = (0, 0, 0);
     for (kept, a, p) in results {
@@ -132,4 +158,41 @@ pub fn run_chains<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, prot
     }
     let acceptance = (kernel == Kernel::Mala && prop > 0).then(|| acc as f64 / prop as f64);
     ChainRun { states, per_chain, chains: proto.chains, starts, acceptance }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory(d: usize, k: usize) -> Memory {
+        let mut rng = stream(9, "mem");
+        let mut x = Array2::<f64>::zeros((d, k));
+        fill_normal(&mut x, &mut rng);
+        for mut c in x.columns_mut() {
+            let n = c.dot(&c).sqrt();
+            c /= n;
+        }
+        Memory::new(x).unwrap()
+    }
+
+    /// The joint batch and the group batches are the same chains, bit for bit, for both kernels,
+    /// both precisions, uneven groups and any thread count (products split across threads).
+    #[test]
+    fn joint_and_group_batches_agree_bit_for_bit() {
+        let mem = memory(48, 6000); // 2·7·48·6000 flops: products split across threads
+        let proto = Protocol { chains: 7, steps: 60, burn_in: 20, thin: 10, group_size: 3, ..Protocol::default() };
+        let p = Params { alpha: 0.01, beta: 8.0 };
+        for kernel in [Kernel::Ula, Kernel::Mala] {
+            let groups = run_chains_mode(&mem, p, kernel, &proto, 4, "t", false);
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let joint = pool.install(|| run_chains_mode(&mem, p, kernel, &proto, 4, "t", true));
+                assert_eq!(joint.states, groups.states, "{kernel:?}, {threads} threads");
+                assert_eq!(joint.acceptance, groups.acceptance);
+            }
+            let m32 = mem.to_precision::<f32>();
+            let (g, j) = (run_chains_mode(&m32, p, kernel, &proto, 4, "t", false), run_chains_mode(&m32, p, kernel, &proto, 4, "t", true));
+            assert_eq!(g.states, j.states, "f32 {kernel:?}");
+        }
+    }
 }

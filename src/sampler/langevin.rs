@@ -94,19 +94,39 @@ impl<T: Real> Batch<T> {
         &self.cur.probs
     }
 
-    /// One step of `kernel` for every chain of the batch.
+    /// One step of `kernel` for every chain of the batch, all chains drawing from `rng`.
     pub fn step(&mut self, mem: &Memory<T>, p: Params, kernel: Kernel, rng: &mut Rng) {
-        fill_normal(&mut self.eps, rng);
+        let rows = self.xi.nrows();
+        self.step_groups(mem, p, kernel, std::slice::from_mut(rng), rows.max(1));
+    }
+
+    /// One step where consecutive blocks of `group` rows draw from their own stream `rngs[g]`,
+    /// in the same order as if each block were a batch of its own: a joint batch gives the same
+    /// chains, bit for bit, as separate group batches, with one pass over the memory per product.
+    pub fn step_groups(&mut self, mem: &Memory<T>, p: Params, kernel: Kernel, rngs: &mut [Rng], group: usize) {
+        let d = self.eps.ncols().max(1);
+        let eps = self.eps.as_slice_mut().expect("eps is in standard layout");
+        let fill = |(block, rng): (&mut [T], &mut Rng)| {
+            for v in block {
+                *v = T::from_f64(rng.sample(StandardNormal));
+            }
+        };
+        if rngs.len() > 1 && eps.len() >= 1 << 12 {
+            use rayon::prelude::*;
+            eps.par_chunks_mut(group * d).zip(rngs.par_iter_mut()).for_each(fill);
+        } else {
+            eps.chunks_mut(group * d).zip(rngs.iter_mut()).for_each(fill);
+        }
         match kernel {
             Kernel::Ula => {
                 axpbypcz(&mut self.xi, 1.0 - p.alpha, p.alpha, &self.cur.att, p.sigma(), &self.eps);
                 self.cur.compute(mem, p.beta, self.xi.view(), self.mask.as_ref());
             }
-            Kernel::Mala => self.mala_step(mem, p, rng),
+            Kernel::Mala => self.mala_step(mem, p, rngs, group),
         }
     }
 
-    fn mala_step(&mut self, mem: &Memory<T>, p: Params, rng: &mut Rng) {
+    fn mala_step(&mut self, mem: &Memory<T>, p: Params, rngs: &mut [Rng], group: usize) {
         let (a, b, s) = (p.alpha, p.beta, p.sigma());
         // ξ* = μ(ξ) + σ ε
         self.prop.assign(&self.xi);
@@ -124,7 +144,7 @@ impl<T: Real> Batch<T> {
             // ‖ξ* − μ(ξ)‖² = σ²‖ε‖²
             let fwd = s * s * self.eps.row(i).iter().map(|e| e.to_f64() * e.to_f64()).sum::<f64>();
             let log_r = -b * (e_new - self.energy[i]) - b / (4.0 * a) * (back - fwd);
-            let u: f64 = rng.random();
+            let u: f64 = rngs[i / group].random();
             self.proposed += 1;
             if u.ln() < log_r.min(0.0) {
                 self.accepted += 1;

@@ -66,7 +66,7 @@ pub fn parse_aligned_fasta(
     };
     // (name, header line, sequence)
     let mut records: Vec<(String, usize, Vec<u8>)> = Vec::new();
-    for (line_no, line) in numbered_lines(&text) {
+    for (line_no, line) in numbered_lines(text) {
         let trimmed = line.trim();
         if let Some(header) = trimmed.strip_prefix('>') {
             let Some(name) = header.split_whitespace().next() else {

@@ -1,0 +1,295 @@
+//! Products with the memory matrix, which never changes during a run: it is stored once in
+//! column panels one SIMD register wide, and an AVX-512 kernel streams those panels contiguously
+//! while a whole chain group's accumulators stay in registers. General GEMM libraries re-pack
+//! the big operand on every call; for our thin "15 chains × fixed matrix" products that packing
+//! is a large share of the time. CPUs without AVX-512 use `linalg::matmul` on the plain matrix.
+//!
+//! Each output element is one sequential sum over the reduction index, so results do not depend
+//! on the thread count (chain groups run on separate threads, never one product).
+
+use crate::linalg::matmul;
+use crate::real::Real;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+
+/// A fixed right operand `B` (m × n): the plain matrix, plus its panels when a kernel exists.
+#[derive(Debug, Clone)]
+pub struct Packed<T: Real> {
+    plain: Array2<T>,
+    /// `B` in panels of `T::LANES` columns: element (i, p·LANES + l) at `(p·m + i)·LANES + l`,
+    /// the last panel zero-padded. Empty when this CPU has no kernel.
+    panels: Vec<T>,
+}
+
+impl<T: Real> Packed<T> {
+    pub fn new(plain: Array2<T>) -> Self {
+        let panels = if T::panel_kernel_available() { pack(&plain, T::LANES) } else { Vec::new() };
+        Packed { plain, panels }
+    }
+
+    /// The plain matrix (row-major).
+    pub fn plain(&self) -> ArrayView2<'_, T> {
+        self.plain.view()
+    }
+
+    pub fn plain_ref(&self) -> &Array2<T> {
+        &self.plain
+    }
+}
+
+fn pack<T: Real>(b: &Array2<T>, lanes: usize) -> Vec<T> {
+    let (m, n) = b.dim();
+    let mut out = vec![T::zero(); n.div_ceil(lanes) * m * lanes];
+    for ((i, j), &v) in b.indexed_iter() {
+        let (p, l) = (j / lanes, j % lanes);
+        out[(p * m + i) * lanes + l] = v;
+    }
+    out
+}
+
+/// `c ← alpha · a · B` with `a` (rows × m) and `c` (rows × n) row-major.
+pub fn matmul_packed<T: Real>(alpha: T, a: ArrayView2<T>, b: &Packed<T>, mut c: ArrayViewMut2<T>) {
+    let (rows, m) = a.dim();
+    let (m2, n) = b.plain.dim();
+    assert!(m == m2 && c.dim() == (rows, n), "matmul_packed shapes {:?} × {:?} → {:?}", a.dim(), b.plain.dim(), c.dim());
+    let contiguous_rows = a.strides()[1] == 1 && c.strides()[1] == 1;
+    if b.panels.is_empty() || !contiguous_rows || rows == 0 || n == 0 || m == 0 {
+        return matmul(alpha, &a, &b.plain, c);
+    }
+    // Large products split their output panels into contiguous ranges, one per thread. Every
+    // element is still one sequential sum, so the result does not depend on the split.
+    let n_panels = n.div_ceil(T::LANES);
+    let parts = if 2 * rows * m * n >= PARALLEL_FLOPS { rayon::current_num_threads().clamp(1, n_panels) } else { 1 };
+    let (ap, bp, cp) = (a.as_ptr() as usize, b.panels.as_ptr() as usize, c.as_mut_ptr() as usize);
+    let (lda, ldc) = (a.strides()[0], c.strides()[0]);
+    let run = |part: usize| {
+        let (p0, p1) = (part * n_panels / parts, (part + 1) * n_panels / parts);
+        // SAFETY: shapes checked above; rows of `a` and `c` are contiguous (unit column stride)
+        // with the given row strides; `panels` holds ceil(n/LANES)·m·LANES elements; `c` is a
+        // unique view and the parts write disjoint column ranges of it.
+        unsafe { T::panel_product(alpha, ap as *const T, lda, rows, m, bp as *const T, n, cp as *mut T, ldc, p0, p1) }
+    };
+    if parts == 1 {
+        run(0);
+    } else {
+        use rayon::prelude::*;
+        (0..parts).into_par_iter().for_each(run);
+    }
+}
+
+/// Kernels for one float type. `panel_product` may only be called when `panel_kernel_available`.
+pub trait PanelKernel: Sized {
+    const LANES: usize;
+    fn panel_kernel_available() -> bool;
+    /// # Safety
+    /// `a` points to `rows` rows of `m` contiguous elements (row stride `lda`), `c` to `rows`
+    /// rows of `n` (row stride `ldc`), `panels` to the packed operand; the CPU has the kernel.
+    #[allow(clippy::too_many_arguments)]
+    /// Only output panels `p0..p1` (columns `p0·LANES..min(p1·LANES, n)`) are computed.
+    unsafe fn panel_product(alpha: Self, a: *const Self, lda: isize, rows: usize, m: usize, panels: *const Self, n: usize, c: *mut Self, ldc: isize, p0: usize, p1: usize);
+}
+
+/// Rows per kernel block (the register budget; see `avx512`).
+const MAX_ROWS: usize = 30;
+/// Products of at least this many flops split their output panels over the rayon threads.
+const PARALLEL_FLOPS: usize = 4_000_000;
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// Up to 30 rows at a time: R accumulators (one per row) per panel, all in registers (30 of
+    /// the 32 vector registers, one more for the panel row; each row's scalar is broadcast from
+    /// memory inside the FMA). A 30-chain batch thus reads each panel of the big operand once.
+    macro_rules! kernels {
+        ($name:ident, $block:ident, $t:ty, $lanes:expr, $vec:ty, $mask:ty, $zero:ident, $load:ident, $set1:ident, $fma:ident, $mul:ident, $store:ident) => {
+            #[target_feature(enable = "avx512f")]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn $block<const R: usize>(alpha: $t, a: *const $t, lda: isize, m: usize, panels: *const $t, n: usize, c: *mut $t, ldc: isize, p0: usize, p1: usize) {
+                let va = $set1(alpha);
+                for p in p0..p1 {
+                    let bp = panels.add(p * m * $lanes);
+                    let mut acc: [$vec; R] = [$zero(); R];
+                    for i in 0..m {
+                        let bv = $load(bp.add(i * $lanes));
+                        for r in 0..R {
+                            acc[r] = $fma($set1(*a.offset(r as isize * lda + i as isize)), bv, acc[r]);
+                        }
+                    }
+                    let rem = n - p * $lanes;
+                    let mask: $mask = if rem >= $lanes { <$mask>::MAX } else { ((1u32 << rem) - 1) as $mask };
+                    for r in 0..R {
+                        $store(c.offset(r as isize * ldc + (p * $lanes) as isize), mask, $mul(va, acc[r]));
+                    }
+                }
+            }
+
+            #[target_feature(enable = "avx512f")]
+            #[allow(clippy::too_many_arguments)]
+            pub unsafe fn $name(alpha: $t, a: *const $t, lda: isize, rows: usize, m: usize, panels: *const $t, n: usize, c: *mut $t, ldc: isize, p0: usize, p1: usize) {
+                let mut r0 = 0;
+                while r0 < rows {
+                    let r = (rows - r0).min(super::MAX_ROWS);
+                    let (a, c) = (a.offset(r0 as isize * lda), c.offset(r0 as isize * ldc));
+                    match r {
+                        1 => $block::<1>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        2 => $block::<2>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        3 => $block::<3>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        4 => $block::<4>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        5 => $block::<5>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        6 => $block::<6>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        7 => $block::<7>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        8 => $block::<8>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        9 => $block::<9>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        10 => $block::<10>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        11 => $block::<11>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        12 => $block::<12>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        13 => $block::<13>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        14 => $block::<14>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        15 => $block::<15>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        16 => $block::<16>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        17 => $block::<17>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        18 => $block::<18>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        19 => $block::<19>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        20 => $block::<20>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        21 => $block::<21>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        22 => $block::<22>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        23 => $block::<23>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        24 => $block::<24>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        25 => $block::<25>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        26 => $block::<26>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        27 => $block::<27>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        28 => $block::<28>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        29 => $block::<29>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        _ => $block::<30>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                    }
+                    r0 += r;
+                }
+            }
+        };
+    }
+
+    kernels!(product_f64, block_f64, f64, 8, __m512d, __mmask8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_mul_pd, _mm512_mask_storeu_pd);
+    kernels!(product_f32, block_f32, f32, 16, __m512, __mmask16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_mul_ps, _mm512_mask_storeu_ps);
+}
+
+macro_rules! panel_kernel_impl {
+    ($t:ty, $lanes:expr, $f:ident) => {
+        impl PanelKernel for $t {
+            const LANES: usize = $lanes;
+            fn panel_kernel_available() -> bool {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none() && std::arch::is_x86_feature_detected!("avx512f")
+                }
+                #[cfg(not(target_arch = "x86_64"))]
+                {
+                    false
+                }
+            }
+            #[allow(unused_variables)]
+            unsafe fn panel_product(alpha: Self, a: *const Self, lda: isize, rows: usize, m: usize, panels: *const Self, n: usize, c: *mut Self, ldc: isize, p0: usize, p1: usize) {
+                #[cfg(target_arch = "x86_64")]
+                avx512::$f(alpha, a, lda, rows, m, panels, n, c, ldc, p0, p1);
+                #[cfg(not(target_arch = "x86_64"))]
+                unreachable!("no panel kernel on this architecture");
+            }
+        }
+    };
+}
+
+panel_kernel_impl!(f64, 8, product_f64);
+panel_kernel_impl!(f32, 16, product_f32);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linalg::matmul_reference;
+
+    fn check<T: Real>(rows: usize, m: usize, n: usize, tol: f64) {
+        let a64 = Array2::from_shape_fn((rows, m), |(i, j)| (((i * 7 + j * 3) % 11) as f64 - 5.0) * 0.1);
+        let b64 = Array2::from_shape_fn((m, n), |(i, j)| (((i * 5 + j * 13) % 17) as f64 - 8.0) * 0.05);
+        let mut want = Array2::zeros((rows, n));
+        matmul_reference(1.5, &a64, &b64, &mut want);
+        let packed = Packed::new(b64.mapv(T::from_f64));
+        let mut got = Array2::from_elem((rows, n), T::from_f64(f64::NAN));
+        matmul_packed(T::from_f64(1.5), a64.mapv(T::from_f64).view(), &packed, got.view_mut());
+        let scale = want.iter().fold(1.0f64, |e, v| e.max(v.abs()));
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g.to_f64() - w).abs() <= tol * scale, "({rows},{m},{n}): {} vs {w}", g.to_f64());
+        }
+    }
+
+    #[test]
+    fn matches_the_reference_on_every_row_count_and_panel_tail() {
+        for rows in [1, 2, 7, 15, 16, 17, 31, 33] {
+            for (m, n) in [(59, 68), (3, 1), (1, 9), (424, 37), (20, 16), (5, 33)] {
+                check::<f64>(rows, m, n, 1e-12);
+                check::<f32>(rows, m, n, 1e-5);
+            }
+        }
+    }
+
+    #[test]
+    fn strided_rows_use_the_fallback_and_agree() {
+        let a = Array2::from_shape_fn((6, 10), |(i, j)| (i + 2 * j) as f64);
+        let b = Packed::new(Array2::from_shape_fn((5, 9), |(i, j)| (i * j) as f64 - 3.0));
+        let sub = a.slice(ndarray::s![.., ..;2]); // column stride 2
+        let mut got = Array2::zeros((6, 9));
+        matmul_packed(1.0, sub, &b, got.view_mut());
+        let mut want = Array2::zeros((6, 9));
+        matmul_reference(1.0, &sub, &b.plain(), &mut want);
+        assert_eq!(got, want);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Manual: `cargo test --release --lib packed::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn kernel_gflops() {
+        for (rows, m, n, reps) in [(15, 424, 2766, 100), (30, 424, 2766, 100), (30, 2766, 424, 100), (30, 64, 256, 20000), (8, 424, 2766, 100)] {
+            let a = Array2::from_shape_fn((rows, m), |(i, j)| (i + j) as f64 * 1e-3);
+            let b = Packed::new(Array2::from_shape_fn((m, n), |(i, j)| (i * j % 7) as f64 * 1e-2));
+            let mut c = Array2::zeros((rows, n));
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                matmul_packed(1.0, a.view(), &b, c.view_mut());
+            }
+            let dt = t.elapsed().as_secs_f64();
+            println!("{rows}×{m}·{m}×{n}: {:.1} GFLOP/s", 2.0 * (rows * m * n * reps) as f64 / dt / 1e9);
+        }
+        // Alternating X and Xᵀ as the sampler does (both operands must stream from L3 or DRAM).
+        let (d, k) = (424, 2766);
+        let x = Array2::from_shape_fn((d, k), |(i, j)| (i * j % 7) as f64 * 1e-2);
+        let (px, pxt) = (Packed::new(x.clone()), Packed::new(x.t().to_owned()));
+        let xi = Array2::from_shape_fn((30, d), |(i, j)| (i + j) as f64 * 1e-3);
+        let (mut s, mut att) = (Array2::zeros((30, k)), Array2::zeros((30, d)));
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            matmul_packed(1.0, xi.view(), &px, s.view_mut());
+            matmul_packed(1.0, s.view(), &pxt, att.view_mut());
+        }
+        println!("alternating X, Xᵀ, 30 rows: {:.1} GFLOP/s", 4.0 * (30 * d * k * 100) as f64 / t.elapsed().as_secs_f64() / 1e9);
+    }
+}
+
+#[cfg(test)]
+mod ula_timing {
+    /// Manual: ULA at the finance shape, for profiling (`perf record` on the test binary).
+    #[test]
+    #[ignore]
+    fn ula_finance_shape() {
+        use crate::sampler::{run_chains, Kernel, Params, Protocol};
+        let (d, k) = (424, 2766);
+        let x = ndarray::Array2::from_shape_fn((d, k), |(i, j)| (((i * 31 + j * 17) % 101) as f64 - 50.0) / (50.0 * (d as f64).sqrt()));
+        let mem = crate::memory::Memory::new(x).unwrap();
+        let proto = Protocol { chains: 30, steps: 300, burn_in: 300, ..Protocol::default() };
+        let t = std::time::Instant::now();
+        run_chains(&mem, Params { alpha: 0.01, beta: 25.0 }, Kernel::Ula, &proto, 0, "t");
+        let dt = t.elapsed().as_secs_f64();
+        println!("ULA finance shape: {:.0} steps/s, {:.1} GFLOP/s", 300.0 / dt, 300.0 * 4.0 * (d * k * 30) as f64 / dt / 1e9);
+    }
+}
