@@ -75,7 +75,7 @@ impl<T: Real> Memory<T> {
     }
     /// Pattern k.
     pub fn pattern(&self, k: usize) -> ArrayView1<'_, T> {
-        self.x.plain_ref().column(k)
+        self.x().index_axis_move(Axis(1), k)
     }
 }
 

@@ -31,9 +31,6 @@ impl<T: Real> Packed<T> {
         self.plain.view()
     }
 
-    pub fn plain_ref(&self) -> &Array2<T> {
-        &self.plain
-    }
 }
 
 fn pack<T: Real>(b: &Array2<T>, lanes: usize) -> Vec<T> {

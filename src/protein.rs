@@ -2,7 +2,7 @@
 //! (SPEC §2).
 
 use crate::baselines::{gmm, simple, vae};
-use crate::beta::{entropy_inflection, round_half_even, snr, BETA_STAR_RULE};
+use crate::beta::{entropy_inflection, mean_entropy, round_half_even, snr, BETA_STAR_RULE};
 use crate::input_err;
 use crate::memory::Memory;
 use crate::metrics::{estimate, memory_metrics, Estimate};
@@ -414,7 +414,8 @@ pub(crate) fn run_record(
     let beta_star = curve.beta_star;
     let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
     // A condition keeps the family's encoding and temperatures but only the matching memories.
-    let family_memory = mem.clone();
+    // The report's entropy figure describes the whole family, before any condition.
+    let report_entropy = job.report.as_ref().map(|_| (mem.k(), (mean_entropy(&mem, beta_gen), mean_entropy(&mem, beta_ret))));
     let (mem, stored, whole, condition) = match &job.condition {
         None => (mem, clean.seqs.clone(), None, None),
         Some(c) => {
@@ -512,15 +513,16 @@ pub(crate) fn run_record(
     if job.extended {
         table = format!("{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(&results), render_extended(&results));
     }
-    if let Some(target) = report {
+    if let (Some(target), Some((family_k, entropy_gen_ret))) = (report, report_entropy) {
         progress.line("drawing the report figures");
         let input = ProteinReportInput {
             results: &results,
             command: crate::report::invoked_command(),
             header: &header,
             table_markdown: crate::report::markdown_table(render_table(&results, false)),
-            family_memory: &family_memory,
             curve: &curve,
+            family_k,
+            entropy_gen_ret,
             natural: &fam.stored,
             generated: generated.iter().map(|g| GeneratedSet { id: &g.id, seqs: &g.seqs }).collect(),
         };

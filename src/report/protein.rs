@@ -4,8 +4,7 @@
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, REFERENCE};
 use super::{median, Figure, Report};
-use crate::beta::{mean_entropy, EntropyCurve};
-use crate::memory::Memory;
+use crate::beta::EntropyCurve;
 use crate::protein::ProteinResults;
 use anyhow::Result;
 use plotters::style::RGBColor;
@@ -22,9 +21,11 @@ pub struct ProteinReportInput<'a> {
     pub command: String,
     pub header: &'a str,
     pub table_markdown: String,
-    /// The whole family's memory and the entropy curve the β* rule used.
-    pub family_memory: &'a Memory,
+    /// The entropy curve the β* rule used, over the whole family's K memories, and H̄ (nats) at
+    /// β_gen and β_ret.
     pub curve: &'a EntropyCurve,
+    pub family_k: usize,
+    pub entropy_gen_ret: (f64, f64),
     /// The sequences sets are scored against (the family, or the conditioned subset).
     pub natural: &'a [Vec<u8>],
     pub generated: Vec<GeneratedSet<'a>>,
@@ -70,13 +71,13 @@ pub fn build(input: &ProteinReportInput) -> Result<Report> {
 
 fn entropy(input: &ProteinReportInput) -> Result<Figure> {
     let p = &input.results.parameters;
-    let mem = input.family_memory;
-    let log_k = (mem.k() as f64).ln();
+    let k = input.family_k;
+    let log_k = (k as f64).ln();
     let norm = |h: f64| h / log_k;
     let points = input.curve.betas.iter().zip(&input.curve.mean_entropy).map(|(&b, &h)| (b, norm(h))).collect();
     let sqrt_d = (p.d as f64).sqrt();
     let panel = Panel {
-        title: format!("Attention entropy, K = {}, d = {}", mem.k(), p.d),
+        title: format!("Attention entropy, K = {k}, d = {}", p.d),
         x_label: "inverse temperature β (log scale)".into(),
         y_label: "H̄(β) / log K".into(),
         x_log: true,
@@ -91,7 +92,7 @@ fn entropy(input: &ProteinReportInput) -> Result<Figure> {
         legend: true,
         ..Default::default()
     };
-    let (h_gen, h_ret) = (norm(mean_entropy(mem, p.beta_generation)), norm(mean_entropy(mem, p.beta_retrieval)));
+    let (h_gen, h_ret) = (norm(input.entropy_gen_ret.0), norm(input.entropy_gen_ret.1));
     Ok(Figure {
         heading: "Attention entropy and the operating temperatures".into(),
         stem: "entropy".into(),
@@ -106,7 +107,6 @@ fn entropy(input: &ProteinReportInput) -> Result<Figure> {
              points (the table's novelty). β_ret = round(20β*) = {br} is deep in retrieval ({h_ret:.3}). The √d \
              line is where random, unstructured patterns would put the transition; a family's shared, conserved \
              columns move it to lower β.",
-            k = mem.k(),
             bs = p.beta_star,
             bg = p.beta_generation,
             br = p.beta_retrieval,
