@@ -38,6 +38,8 @@ pub struct ShapeResult {
     pub ula_steps_per_s: f64,
     pub ula_gflops: f64,
     pub ula_f32_steps_per_s: f64,
+    /// ULA with the two-pass attention evaluation, where the shape runs in one pass.
+    pub ula_two_pass_steps_per_s: Option<f64>,
     pub mala_steps_per_s: f64,
     pub exact_samples_per_s: f64,
     pub numpy_per_chain_steps_per_s: Option<f64>,
@@ -166,6 +168,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         let ula = chain_rate(&mem, Kernel::Ula, steps, reps);
         let mala = chain_rate(&mem, Kernel::Mala, steps, reps);
         let ula_f32 = chain_rate(&mem.to_precision::<f32>(), Kernel::Ula, steps, reps);
+        let ula_two_pass = mem.one_pass().then(|| chain_rate(&mem.two_pass(), Kernel::Ula, steps, reps));
         // 10⁶ samples, or fewer so the result stays under ~0.5 GB.
         let n_exact = (60_000_000 / d).min(1_000_000) / scale;
         let (_, secs) = time(|| exact_samples_parallel(&mem, 25.0, n_exact, 0, "bench/exact"));
@@ -192,6 +195,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             ula_steps_per_s: ula,
             ula_gflops: ula * 4.0 * (d * k * CHAINS) as f64 / 1e9,
             ula_f32_steps_per_s: ula_f32,
+            ula_two_pass_steps_per_s: ula_two_pass,
             mala_steps_per_s: mala,
             exact_samples_per_s: n_exact as f64 / secs,
             numpy_per_chain_steps_per_s: pc,
@@ -277,6 +281,7 @@ pub fn render(r: &BenchResults) -> String {
                 format!("d={} K={} C={}", s.d, s.k, s.chains),
                 format!("{:.0}", s.ula_steps_per_s),
                 format!("{:.1}", s.ula_gflops),
+                s.ula_two_pass_steps_per_s.map_or_else(|| "—".into(), |t| format!("{t:.0} ({:.2}×)", s.ula_steps_per_s / t)),
                 format!("{:.0}", s.mala_steps_per_s),
                 format!("{:.2e}", s.exact_samples_per_s),
                 table::opt(s.numpy_per_chain_steps_per_s, 1),
@@ -290,17 +295,18 @@ pub fn render(r: &BenchResults) -> String {
         .collect();
     let t = table::table(
         &[
-            "shape", "size", "ULA steps/s", "ULA GFLOP/s", "MALA steps/s", "exact samples/s", "NumPy per-chain",
+            "shape", "size", "ULA steps/s", "ULA GFLOP/s", "ULA two-pass (one-pass gain)", "MALA steps/s", "exact samples/s", "NumPy per-chain",
             "NumPy batched", "ULA ÷ per-chain", "ULA ÷ batched", "ULA f32 steps/s", "f32 ÷ batched (f64)",
         ],
         rows,
     );
     let mut s = format!(
-        "satool bench — {} (rayon threads: {}; NumPy {})\nsteps/s = ensemble steps per second (all {} chains advance one step); GFLOP/s = 4·d·K·C per step\n{t}\n",
+        "satool bench — {} (rayon threads: {}; NumPy {})\nsteps/s = ensemble steps per second (all {} chains advance one step); GFLOP/s = 4·d·K·C per step;\nmemories of ≥ {} patterns take the one-pass attention (src/fused.rs), also timed with the two-pass one\n{t}\n",
         r.machine,
         r.threads,
         r.numpy.as_deref().unwrap_or("not run"),
-        CHAINS
+        CHAINS,
+        crate::fused::ONE_PASS_MIN_PATTERNS
     );
     if let Some(peak) = r.f64_peak_gflops {
         s += &format!("f64 FMA peak of this machine (register-only loop, {} threads): {peak:.1} GFLOP/s\n", r.threads);

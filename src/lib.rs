@@ -10,6 +10,7 @@ pub mod error;
 pub mod families;
 pub mod linalg;
 pub mod finance;
+pub mod fused;
 pub mod memory;
 pub mod metrics;
 pub mod output;

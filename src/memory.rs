@@ -5,6 +5,7 @@
 //! matrix-matrix products: `logits = β Ξ X` (n × K) and `Ξ_att = softmax(logits) Xᵀ` (n × d).
 
 use anyhow::{bail, Result};
+use crate::fused::{self, OnePass};
 use crate::packed::{matmul_packed, Packed};
 use crate::real::Real;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
@@ -15,9 +16,20 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 pub struct Memory<T: Real = f64> {
     /// `X`, the right operand of the first product (`β Ξ X`).
     x: Packed<T>,
-    /// `Xᵀ`, the right operand of the second product (`P Xᵀ`).
+    /// `Xᵀ`, the right operand of the second product (`P Xᵀ`); not packed when attention runs
+    /// in one pass over `X` (see `fused`).
     xt: Packed<T>,
     norms: Array1<f64>,
+    /// Attention runs in one pass over `X` (large memories, see `fused`); decided once here.
+    one_pass: bool,
+}
+
+/// Packs `X` and `Xᵀ` for the products of precision `T`; `Xᵀ` stays unpacked when attention
+/// runs in one pass over `X`.
+fn packed_pair<T: Real>(x: Array2<T>) -> (Packed<T>, Packed<T>, bool) {
+    let xt = x.t().as_standard_layout().into_owned();
+    let one_pass = fused::one_pass::<T>(x.nrows(), x.ncols());
+    (Packed::new(x), if one_pass { Packed::plain_only(xt) } else { Packed::new(xt) }, one_pass)
 }
 
 impl Memory<f64> {
@@ -30,9 +42,9 @@ impl Memory<f64> {
         if let Some(pos) = x.iter().position(|v| !v.is_finite()) {
             bail!("memory matrix has a non-finite entry at flat index {pos}");
         }
-        let xt = x.t().as_standard_layout().into_owned();
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
-        Ok(Memory { x: Packed::new(x), xt: Packed::new(xt), norms })
+        let (x, xt, one_pass) = packed_pair(x);
+        Ok(Memory { x, xt, norms, one_pass })
     }
 
     /// The memories `idx` only: conditioning on a subset. This is exactly the paper's −∞ logit
@@ -46,11 +58,8 @@ impl Memory<f64> {
 
     /// The same memory in another working precision (f32 halves the cost of every product).
     pub fn to_precision<T: Real>(&self) -> Memory<T> {
-        Memory {
-            x: Packed::new(self.x().mapv(T::from_f64)),
-            xt: Packed::new(self.xt().mapv(T::from_f64)),
-            norms: self.norms.clone(),
-        }
+        let (x, xt, one_pass) = packed_pair(self.x().mapv(T::from_f64));
+        Memory { x, xt, norms: self.norms.clone(), one_pass }
     }
 }
 
@@ -77,6 +86,16 @@ impl<T: Real> Memory<T> {
     pub fn pattern(&self, k: usize) -> ArrayView1<'_, T> {
         self.x().index_axis_move(Axis(1), k)
     }
+    /// Whether attention over this memory runs in one pass (large memories, see `fused`).
+    pub fn one_pass(&self) -> bool {
+        self.one_pass
+    }
+
+    /// The same memory with the two-pass attention evaluation, for comparison (`satool bench`).
+    pub fn two_pass(&self) -> Self {
+        let x = self.x.clone();
+        Memory { xt: Packed::new(self.xt().to_owned()), x, norms: self.norms.clone(), one_pass: false }
+    }
 }
 
 /// Softmax of one row in place (max-subtracted, so β up to 1e5 is safe); returns its logsumexp.
@@ -98,6 +117,8 @@ pub struct Attention<T: Real = f64> {
     pub att: Array2<T>,
     /// `logsumexp(β Xᵀ ξ)` per row.
     pub lse: Vec<f64>,
+    /// Buffers of the one-pass evaluation, for large memories.
+    one_pass: Option<OnePass<T>>,
 }
 
 /// Restricts row i's attention to the memories labelled `row_labels[i]` (a −∞ logit bias on the
@@ -111,11 +132,16 @@ pub struct RowMask {
 
 impl<T: Real> Attention<T> {
     pub fn new(n: usize, mem: &Memory<T>) -> Self {
-        Attention { probs: Array2::zeros((n, mem.k())), att: Array2::zeros((n, mem.d())), lse: vec![0.0; n] }
+        let one_pass = mem.one_pass().then(|| OnePass::new(n));
+        Attention { probs: Array2::zeros((n, mem.k())), att: Array2::zeros((n, mem.d())), lse: vec![0.0; n], one_pass }
     }
 
-    /// Computes weights, `X p` and logsumexp for the rows of `xi` (n × d), without allocating.
+    /// Computes `X p` and logsumexp for the rows of `xi` (n × d), without allocating. `probs`
+    /// is scratch here (large memories never form it); `weights` computes it.
     pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
+        if let (Some(one_pass), true) = (self.one_pass.as_mut(), xi.is_standard_layout()) {
+            return one_pass.attend(mem.xt(), beta, xi, mask, self.att.view_mut(), &mut self.lse);
+        }
         self.weights(mem, beta, xi, mask);
         matmul_packed(T::one(), self.probs.view(), &mem.xt, self.att.view_mut());
     }

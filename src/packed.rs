@@ -26,6 +26,11 @@ impl<T: Real> Packed<T> {
         Packed { plain, panels }
     }
 
+    /// The plain matrix only: products with it use `linalg::matmul`.
+    pub fn plain_only(plain: Array2<T>) -> Self {
+        Packed { plain, panels: Vec::new() }
+    }
+
     /// The plain matrix (row-major).
     pub fn plain(&self) -> ArrayView2<'_, T> {
         self.plain.view()

@@ -94,11 +94,13 @@ pub fn run_chains<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, prot
     run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem))
 }
 
-/// Large memories run all chains as one batch (each product streams the memory once for every
-/// chain, its panels split over the cores); small ones run the chain groups in parallel (less
-/// synchronisation). Both give the same bits: the groups keep their own random streams.
+/// Large memories run all chains as one batch, so each attention evaluation streams the memory
+/// once for every chain (one-pass memories split it into segments over the cores; two-pass ones
+/// split each product's output); small ones run the chain groups in parallel (less
+/// synchronisation). Both give the same bits: the groups keep their own random streams, and
+/// every row's attention depends on that row only.
 fn joint_batch<T: Real>(mem: &Memory<T>) -> bool {
-    mem.d() * mem.k() * std::mem::size_of::<T>() >= 8 << 20
+    mem.one_pass() || mem.d() * mem.k() * std::mem::size_of::<T>() >= 8 << 20
 }
 
 pub(crate) fn run_chains_mode<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str, joint: bool) -> ChainRun {

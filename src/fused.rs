@@ -1,0 +1,477 @@
+//! Attention over a large memory in one pass (flash-attention style), with the chains in the
+//! SIMD lanes.
+//!
+//! The two-pass evaluation (`logits = β Ξ X`, softmax, `Ξ_att = P Xᵀ`) streams the memory twice
+//! per step, once for each product. When the memory does not fit in cache that traffic sets the
+//! speed. Here the memory is read once, in blocks of `BLOCK` patterns that stay in cache for both
+//! products, with an online softmax (running max and sum per chain, earlier sums rescaled when
+//! the max grows). Both products keep the chains in the vector lanes and broadcast the memory's
+//! elements, so one layout (the plain `Xᵀ`, one pattern per row) serves both without transposing
+//! it, and each FMA needs under half a load (6 patterns × 4 chain vectors per step of the loop).
+//!
+//! Segments of the memory (a fixed split that depends only on K) run in parallel, each with its
+//! own running max, sum and output, merged in segment order. Every lane's arithmetic involves
+//! only its own chain, so results depend neither on the thread count nor on the other chains.
+
+use crate::memory::RowMask;
+use crate::real::Real;
+use ndarray::{ArrayView2, ArrayViewMut2};
+use std::sync::Mutex;
+
+/// Patterns per block: both products read the block (217 KB at d = 424) from L2.
+const BLOCK: usize = 64;
+/// Blocks per segment, aimed at; the segment count is rounded to an even number so two cores
+/// get equal shares.
+const SEGMENT_BLOCKS: usize = 8;
+/// Chains per lane group: four 8-lane f64 vectors.
+pub const CHUNK: usize = 32;
+
+/// Memories of at least this many patterns take the one-pass evaluation and run their chains as
+/// one batch (see `sampler::chains`): 16 blocks, so at least two segments for the two cores.
+/// Measured with `satool bench` and by hand (2026-12-01): from K ≈ 1500 on it is 1.1–1.9× the
+/// two-pass evaluation with chain groups (K = 8312 at d = 20: 1.7×); at K = 1258, d = 464 they
+/// tie; below K ≈ 1000 the chain groups on separate cores win (K = 68: 3×).
+pub const ONE_PASS_MIN_PATTERNS: usize = 1024;
+
+/// Whether attention over a `d × k` memory in precision `T` runs in one pass: the CPU has the
+/// kernels and the memory has many patterns. `SATOOL_TWO_PASS=1` forces the two-pass evaluation, for
+/// comparison (`satool bench` reports both).
+pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
+    d > 0 && k >= ONE_PASS_MIN_PATTERNS && T::lane_kernel_available() && std::env::var_os("SATOOL_TWO_PASS").is_none()
+}
+
+/// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
+/// `lane_kernel_available` says so.
+pub trait LaneKernel: Sized {
+    fn lane_kernel_available() -> bool;
+    /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb` and the
+    /// first `cv` vectors of chains.
+    ///
+    /// # Safety
+    /// `xt` holds `kb` rows of `d`, `xit` `d` rows of `CHUNK`, `w` `kb` rows of `CHUNK`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn lane_logits(xt: *const Self, kb: usize, d: usize, xit: *const Self, cv: usize, beta: Self, w: *mut Self);
+    /// `ot[j·CHUNK + c] ← scale[c]·ot[j·CHUNK + c] + Σ_{k<kb} w[k·CHUNK + c] · xt[k·d + j]` for
+    /// `j < d` and the first `cv` vectors of chains.
+    ///
+    /// # Safety
+    /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn lane_accumulate(xt: *const Self, kb: usize, d: usize, w: *const Self, scale: *const Self, cv: usize, ot: *mut Self);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::CHUNK;
+    use std::arch::x86_64::*;
+
+    /// Calls `$f::<M, CV>(args)` with 1 ≤ M ≤ 6 patterns (or output columns) and 1 ≤ CV ≤ 4
+    /// chain vectors: M·CV ≤ 24 accumulators, CV loaded vectors and one broadcast in registers.
+    macro_rules! dispatch {
+        ($f:ident, $m:expr, $cv:expr, $args:tt) => {
+            match $m {
+                1 => dispatch!(@cv $f, 1, $cv, $args),
+                2 => dispatch!(@cv $f, 2, $cv, $args),
+                3 => dispatch!(@cv $f, 3, $cv, $args),
+                4 => dispatch!(@cv $f, 4, $cv, $args),
+                5 => dispatch!(@cv $f, 5, $cv, $args),
+                _ => dispatch!(@cv $f, 6, $cv, $args),
+            }
+        };
+        (@cv $f:ident, $m:literal, $cv:expr, ($($a:expr),*)) => {
+            match $cv {
+                1 => $f::<$m, 1>($($a),*),
+                2 => $f::<$m, 2>($($a),*),
+                3 => $f::<$m, 3>($($a),*),
+                _ => $f::<$m, 4>($($a),*),
+            }
+        };
+    }
+
+    #[target_feature(enable = "avx512f")]
+    unsafe fn logits_k<const M: usize, const CV: usize>(xt: *const f64, d: usize, xit: *const f64, beta: f64, w: *mut f64) {
+        let mut acc = [[_mm512_setzero_pd(); CV]; M];
+        for i in 0..d {
+            let mut xv = [_mm512_setzero_pd(); CV];
+            for (c, v) in xv.iter_mut().enumerate() {
+                *v = _mm512_loadu_pd(xit.add(i * CHUNK + c * 8));
+            }
+            for (m, row) in acc.iter_mut().enumerate() {
+                let b = _mm512_set1_pd(*xt.add(m * d + i));
+                for (a, &v) in row.iter_mut().zip(&xv) {
+                    *a = _mm512_fmadd_pd(b, v, *a);
+                }
+            }
+        }
+        let vb = _mm512_set1_pd(beta);
+        for (m, row) in acc.iter().enumerate() {
+            for (c, &a) in row.iter().enumerate() {
+                _mm512_storeu_pd(w.add(m * CHUNK + c * 8), _mm512_mul_pd(vb, a));
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    unsafe fn accumulate_k<const M: usize, const CV: usize>(xt: *const f64, d: usize, kb: usize, w: *const f64, scale: *const f64, ot: *mut f64) {
+        let mut acc = [[_mm512_setzero_pd(); CV]; M];
+        for k in 0..kb {
+            let mut wv = [_mm512_setzero_pd(); CV];
+            for (c, v) in wv.iter_mut().enumerate() {
+                *v = _mm512_loadu_pd(w.add(k * CHUNK + c * 8));
+            }
+            for (m, row) in acc.iter_mut().enumerate() {
+                let b = _mm512_set1_pd(*xt.add(k * d + m));
+                for (a, &v) in row.iter_mut().zip(&wv) {
+                    *a = _mm512_fmadd_pd(b, v, *a);
+                }
+            }
+        }
+        for (m, row) in acc.iter().enumerate() {
+            for (c, &a) in row.iter().enumerate() {
+                let o = ot.add(m * CHUNK + c * 8);
+                _mm512_storeu_pd(o, _mm512_fmadd_pd(_mm512_loadu_pd(o), _mm512_loadu_pd(scale.add(c * 8)), a));
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn logits(xt: *const f64, kb: usize, d: usize, xit: *const f64, cv: usize, beta: f64, w: *mut f64) {
+        let mut k = 0;
+        while k < kb {
+            let m = (kb - k).min(6);
+            dispatch!(logits_k, m, cv, (xt.add(k * d), d, xit, beta, w.add(k * CHUNK)));
+            k += m;
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn accumulate(xt: *const f64, kb: usize, d: usize, w: *const f64, scale: *const f64, cv: usize, ot: *mut f64) {
+        let mut j = 0;
+        while j < d {
+            let m = (d - j).min(6);
+            dispatch!(accumulate_k, m, cv, (xt.add(j), d, kb, w, scale, ot.add(j * CHUNK)));
+            j += m;
+        }
+    }
+}
+
+impl LaneKernel for f64 {
+    fn lane_kernel_available() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none() && std::arch::is_x86_feature_detected!("avx512f")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+    #[allow(unused_variables, unreachable_code)]
+    unsafe fn lane_logits(xt: *const f64, kb: usize, d: usize, xit: *const f64, cv: usize, beta: f64, w: *mut f64) {
+        #[cfg(target_arch = "x86_64")]
+        return avx512::logits(xt, kb, d, xit, cv, beta, w);
+        unreachable!("no lane kernel on this architecture")
+    }
+    #[allow(unused_variables, unreachable_code)]
+    unsafe fn lane_accumulate(xt: *const f64, kb: usize, d: usize, w: *const f64, scale: *const f64, cv: usize, ot: *mut f64) {
+        #[cfg(target_arch = "x86_64")]
+        return avx512::accumulate(xt, kb, d, w, scale, cv, ot);
+        unreachable!("no lane kernel on this architecture")
+    }
+}
+
+/// No f32 lane kernels: f32 keeps the two-pass evaluation (its traffic is half of f64's).
+impl LaneKernel for f32 {
+    fn lane_kernel_available() -> bool {
+        false
+    }
+    unsafe fn lane_logits(_: *const f32, _: usize, _: usize, _: *const f32, _: usize, _: f32, _: *mut f32) {
+        unreachable!("no f32 lane kernel")
+    }
+    unsafe fn lane_accumulate(_: *const f32, _: usize, _: usize, _: *const f32, _: *const f32, _: usize, _: *mut f32) {
+        unreachable!("no f32 lane kernel")
+    }
+}
+
+/// Segment boundaries in patterns: whole blocks, an even number of segments where possible.
+fn segment_bounds(k: usize) -> Vec<usize> {
+    let blocks = k.div_ceil(BLOCK);
+    let segments = (2 * blocks.div_ceil(2 * SEGMENT_BLOCKS)).clamp(1, blocks.max(1));
+    (0..=segments).map(|s| (s * blocks / segments * BLOCK).min(k)).collect()
+}
+
+/// Buffers of one batch's one-pass evaluations, allocated once and reused every step.
+#[derive(Debug)]
+pub struct OnePass<T: Real> {
+    rows: usize,
+    /// `segment_bounds(K)`, kept so the step loop does not allocate.
+    bounds: Vec<usize>,
+    /// The states transposed per chunk of `CHUNK` chains (d × CHUNK each, unused lanes zero).
+    xit: Vec<T>,
+    /// Per segment and chunk: unnormalised `Σ exp(l − m) x` (d × CHUNK), running max `m` and
+    /// sum of `exp(l − m)` (CHUNK each).
+    out: Vec<T>,
+    max: Vec<T>,
+    sum: Vec<T>,
+    /// The merged sums of one chunk (d × CHUNK).
+    acc: Vec<T>,
+    /// Per-thread block scratch (block weights, rescale factors); nothing in it outlives one
+    /// block, so results do not depend on which thread's scratch a segment gets.
+    scratch: Vec<Mutex<Vec<T>>>,
+}
+
+impl<T: Real> Clone for OnePass<T> {
+    fn clone(&self) -> Self {
+        OnePass::new(self.rows)
+    }
+}
+
+impl<T: Real> OnePass<T> {
+    pub fn new(rows: usize) -> Self {
+        OnePass { rows, bounds: Vec::new(), xit: Vec::new(), out: Vec::new(), max: Vec::new(), sum: Vec::new(), acc: Vec::new(), scratch: Vec::new() }
+    }
+
+    /// `att ← X softmax(β Xᵀ ξ)` and `lse ← logsumexp(β Xᵀ ξ)` for the rows of `xi`, given the
+    /// memory as `xt` (K × d, one pattern per row, contiguous).
+    pub fn attend(&mut self, xt: ArrayView2<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>, att: ArrayViewMut2<T>, lse: &mut [f64]) {
+        let (k, d) = xt.dim();
+        let rows = xi.nrows();
+        assert!(rows == self.rows && xi.ncols() == d && att.dim() == (rows, d) && lse.len() == rows);
+        assert!(xt.is_standard_layout(), "one-pass attention needs the memory's rows contiguous");
+        let chunks = rows.div_ceil(CHUNK);
+        if self.bounds.last() != Some(&k) {
+            self.bounds = segment_bounds(k);
+        }
+        let (bounds, segments) = (&self.bounds, self.bounds.len() - 1);
+        self.xit.resize(chunks * d * CHUNK, T::zero());
+        for (r, row) in xi.outer_iter().enumerate() {
+            let (c, l) = (r / CHUNK, r % CHUNK);
+            for (i, &v) in row.iter().enumerate() {
+                self.xit[(c * d + i) * CHUNK + l] = v;
+            }
+        }
+        self.out.resize(segments * chunks * d * CHUNK, T::zero());
+        self.max.resize(segments * chunks * CHUNK, T::zero());
+        self.sum.resize(segments * chunks * CHUNK, T::zero());
+        let threads = rayon::current_num_threads().max(1);
+        while self.scratch.len() < threads {
+            self.scratch.push(Mutex::new(vec![T::zero(); BLOCK * CHUNK + CHUNK]));
+        }
+
+        let beta_t = T::from_f64(beta);
+        let (xt_ptr, xit) = (xt.as_ptr() as usize, &self.xit);
+        let scratch = &self.scratch;
+        let run_segment = |s: usize, out: &mut [T], max: &mut [T], sum: &mut [T]| {
+            let slot = rayon::current_thread_index().unwrap_or(0) % scratch.len();
+            let mut guard = scratch[slot].lock().expect("scratch lock");
+            let (w, scale) = guard.split_at_mut(BLOCK * CHUNK);
+            out.fill(T::zero());
+            max.fill(T::from_f64(f64::NEG_INFINITY));
+            sum.fill(T::zero());
+            for k0 in (bounds[s]..bounds[s + 1]).step_by(BLOCK) {
+                let kb = (bounds[s + 1] - k0).min(BLOCK);
+                // SAFETY: rows k0..k0+kb of the contiguous K × d memory exist.
+                let block = unsafe { (xt_ptr as *const T).add(k0 * d) };
+                for c in 0..chunks {
+                    let n = (rows - c * CHUNK).min(CHUNK);
+                    let cv = n.div_ceil(8);
+                    // SAFETY: `xit` chunk c is d × CHUNK; `w` is BLOCK × CHUNK with kb ≤ BLOCK.
+                    unsafe { T::lane_logits(block, kb, d, xit.as_ptr().add(c * d * CHUNK), cv, beta_t, w.as_mut_ptr()) };
+                    let labels = mask.map(|m| (&m.row_labels[c * CHUNK..c * CHUNK + n], &m.memory_labels[k0..k0 + kb]));
+                    let lanes = c * CHUNK..(c + 1) * CHUNK;
+                    online_softmax_dispatch(&mut w[..kb * CHUNK], labels, &mut max[lanes.clone()], &mut sum[lanes], scale);
+                    // SAFETY: as above; `out` chunk c is d × CHUNK, `scale` CHUNK values.
+                    unsafe { T::lane_accumulate(block, kb, d, w.as_ptr(), scale.as_ptr(), cv, out.as_mut_ptr().add(c * d * CHUNK)) };
+                }
+            }
+        };
+        {
+            use rayon::prelude::*;
+            let per = chunks * CHUNK;
+            let parts = self.out.par_chunks_mut(per * d).zip(self.max.par_chunks_mut(per)).zip(self.sum.par_chunks_mut(per));
+            parts.enumerate().for_each(|(s, ((out, max), sum))| run_segment(s, out, max, sum));
+        }
+        self.acc.resize(d * CHUNK, T::zero());
+        merge(&self.out, &self.max, &self.sum, segments, &mut self.acc, att, lse);
+    }
+}
+
+/// `online_softmax` compiled for AVX-512 (the one-pass path only runs where the CPU has it; no
+/// FMA contraction happens, so the bits do not depend on the vector width).
+fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f")]
+        unsafe fn wide<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+            online_softmax(w, labels, max, sum, scale)
+        }
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports the features the function was compiled for.
+            return unsafe { wide(w, labels, max, sum, scale) };
+        }
+    }
+    online_softmax(w, labels, max, sum, scale)
+}
+
+/// Turns a block's logits `w` (kb × CHUNK, a chain per lane) into weights `exp(l − m)` against
+/// each chain's updated running max `m`, adds them to the running sums, and leaves in `scale`
+/// the factors `exp(m_old − m)` for the earlier sums. `labels` = (the chains' labels, the
+/// block's pattern labels): patterns of another label weigh 0.
+#[inline(always)]
+fn online_softmax<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+    let ninf = T::from_f64(f64::NEG_INFINITY);
+    if let Some((rows, mem)) = labels {
+        for (wk, &ml) in w.chunks_exact_mut(CHUNK).zip(mem) {
+            for (v, &rl) in wk.iter_mut().zip(rows) {
+                if ml != rl {
+                    *v = ninf;
+                }
+            }
+        }
+    }
+    let mut new_max = [ninf; CHUNK];
+    new_max.copy_from_slice(max);
+    for wk in w.chunks_exact(CHUNK) {
+        for (m, &v) in new_max.iter_mut().zip(wk) {
+            *m = if v > *m { v } else { *m };
+        }
+    }
+    // A chain whose patterns so far are all masked keeps max −∞: its weights are exp(−∞) = 0
+    // against a shift of 0, and its (zero) sums are left as they are.
+    let mut shift = [T::zero(); CHUNK];
+    for l in 0..CHUNK {
+        let live = new_max[l] > ninf;
+        shift[l] = if live { new_max[l] } else { T::zero() };
+        scale[l] = if live { (max[l] - new_max[l]).exp_nonpositive() } else { T::one() };
+    }
+    let mut block_sum = [T::zero(); CHUNK];
+    for wk in w.chunks_exact_mut(CHUNK) {
+        for ((v, s), &m) in wk.iter_mut().zip(block_sum.iter_mut()).zip(&shift) {
+            *v = (*v - m).exp_nonpositive();
+            *s = *s + *v;
+        }
+    }
+    for l in 0..CHUNK {
+        sum[l] = sum[l] * scale[l] + block_sum[l];
+        max[l] = new_max[l];
+    }
+}
+
+/// Combines the segments in order: `att = Σ_s e^{m_s − m} out_s / Σ_s e^{m_s − m} sum_s`, lane
+/// by lane into `acc` (d × CHUNK, contiguous, so the loops vectorise), then into the rows of `att`.
+fn merge<T: Real>(out: &[T], max: &[T], sum: &[T], segments: usize, acc: &mut [T], mut att: ArrayViewMut2<T>, lse: &mut [f64]) {
+    let (rows, d) = att.dim();
+    let chunks = rows.div_ceil(CHUNK);
+    let per = chunks * CHUNK;
+    for c in 0..chunks {
+        let lanes = |s: usize| s * per + c * CHUNK..s * per + (c + 1) * CHUNK;
+        let mut m = [T::from_f64(f64::NEG_INFINITY); CHUNK];
+        for s in 0..segments {
+            for (a, &b) in m.iter_mut().zip(&max[lanes(s)]) {
+                *a = if b > *a { b } else { *a };
+            }
+        }
+        // Unused lanes (past the last row) may hold anything finite; they are never read back.
+        let m0: [T; CHUNK] = m.map(|v| if v > T::from_f64(f64::NEG_INFINITY) { v } else { T::zero() });
+        let mut total = [T::zero(); CHUNK];
+        acc.fill(T::zero());
+        for s in 0..segments {
+            let mut w = [T::zero(); CHUNK];
+            for l in 0..CHUNK {
+                w[l] = (max[lanes(s)][l] - m0[l]).exp_nonpositive();
+                total[l] = total[l] + w[l] * sum[lanes(s)][l];
+            }
+            let o = &out[(s * chunks + c) * d * CHUNK..(s * chunks + c + 1) * d * CHUNK];
+            for (a, ov) in acc.chunks_exact_mut(CHUNK).zip(o.chunks_exact(CHUNK)) {
+                for l in 0..CHUNK {
+                    a[l] = a[l] + w[l] * ov[l];
+                }
+            }
+        }
+        let inv = total.map(|t| T::one() / t);
+        for l in 0..(rows - c * CHUNK).min(CHUNK) {
+            let r = c * CHUNK + l;
+            for (j, a) in att.row_mut(r).iter_mut().enumerate() {
+                *a = acc[j * CHUNK + l] * inv[l];
+            }
+            lse[r] = m[l].to_f64() + total[l].to_f64().ln();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::{Attention, Memory};
+    use crate::rng::stream;
+    use ndarray::Array2;
+    use rand::Rng as _;
+
+    /// One-pass against the two-pass evaluation (small memories take the two-pass path).
+    fn check(d: usize, k: usize, rows: usize, beta: f64, labels: Option<u32>) {
+        if !f64::lane_kernel_available() {
+            return;
+        }
+        let mut rng = stream(3, "fused");
+        let x = Array2::from_shape_simple_fn((d, k), || rng.random::<f64>() - 0.5);
+        let xi = Array2::from_shape_simple_fn((rows, d), || rng.random::<f64>() - 0.5);
+        let mask = labels.map(|n| RowMask {
+            memory_labels: (0..k as u32).map(|i| (i * 7) % n).collect(),
+            row_labels: (0..rows as u32).map(|r| r % n).collect(),
+        });
+        let mem = Memory::new(x).unwrap();
+        assert_eq!(mem.one_pass(), k >= ONE_PASS_MIN_PATTERNS);
+        let two = mem.two_pass();
+        let mut want = Attention::new(rows, &two);
+        want.compute(&two, beta, xi.view(), mask.as_ref());
+        let (mut att, mut lse) = (Array2::from_elem((rows, d), f64::NAN), vec![f64::NAN; rows]);
+        if mem.one_pass() {
+            // through `Attention`, as the samplers call it
+            let mut got = Attention::new(rows, &mem);
+            got.compute(&mem, beta, (&xi * 0.5).view(), None);
+            got.compute(&mem, beta, xi.view(), mask.as_ref());
+            (att, lse) = (got.att, got.lse);
+        } else {
+            let mut one = OnePass::new(rows);
+            for _ in 0..2 {
+                // twice: buffers reused from the previous evaluation must not leak into the next
+                one.attend(mem.xt(), beta, xi.view(), mask.as_ref(), att.view_mut(), &mut lse);
+            }
+        }
+        for r in 0..rows {
+            assert!((lse[r] - want.lse[r]).abs() <= 1e-12 * want.lse[r].abs().max(1.0), "({d},{k},{rows}) lse {} vs {}", lse[r], want.lse[r]);
+            for j in 0..d {
+                let (g, w) = (att[[r, j]], want.att[[r, j]]);
+                assert!((g - w).abs() <= 1e-12, "({d},{k},{rows}) att[{r},{j}] {g} vs {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_equals_two_pass_attention() {
+        // tails in both d and K, more rows than one kernel block, one and many segments
+        for (d, k, rows) in [(59, 68, 15), (13, 1001, 33), (424, 700, 30), (7, 9, 1), (8, 2000, 2), (64, 3000, 31), (5, 1300, 70)] {
+            check(d, k, rows, 8.0, None);
+        }
+        // large β: the running max moves block after block and most weights underflow
+        check(40, 1500, 6, 400.0, None);
+    }
+
+    #[test]
+    fn one_pass_honours_row_masks() {
+        check(30, 1100, 9, 5.0, Some(3));
+        // a label whose memories all lie in late blocks: early blocks are fully masked
+        check(16, 1200, 4, 5.0, Some(97));
+    }
+
+    #[test]
+    fn segments_cover_the_patterns_in_whole_blocks() {
+        for k in [1, 7, 64, 65, 500, 2766, 8000] {
+            let b = segment_bounds(k);
+            assert_eq!((b[0], *b.last().unwrap()), (0, k));
+            assert!(b.windows(2).all(|w| w[0] < w[1]), "{k}: {b:?}");
+            assert!(b[..b.len() - 1].iter().all(|&p| p % BLOCK == 0));
+        }
+        assert_eq!(segment_bounds(2766).len() - 1, 6, "the finance shape: six segments, three per core");
+    }
+}
