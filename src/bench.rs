@@ -301,12 +301,12 @@ pub fn render(r: &BenchResults) -> String {
         rows,
     );
     let mut s = format!(
-        "satool bench — {} (rayon threads: {}; NumPy {})\nsteps/s = ensemble steps per second (all {} chains advance one step); GFLOP/s = 4·d·K·C per step;\nmemories of ≥ {} patterns take the one-pass attention (src/fused.rs), also timed with the two-pass one\n{t}\n",
+        "satool bench — {} (rayon threads: {}; NumPy {})\nsteps/s = ensemble steps per second (all {} chains advance one step); GFLOP/s = 4·d·K·C per step;\nmemories with {} take the one-pass attention (src/fused.rs), also timed with the two-pass one\n{t}\n",
         r.machine,
         r.threads,
         r.numpy.as_deref().unwrap_or("not run"),
         CHAINS,
-        crate::fused::ONE_PASS_MIN_PATTERNS
+        crate::fused::ONE_PASS_RULE
     );
     if let Some(peak) = r.f64_peak_gflops {
         s += &format!("f64 FMA peak of this machine (register-only loop, {} threads): {peak:.1} GFLOP/s\n", r.threads);

@@ -73,12 +73,13 @@ pub fn exp_nonpositive_f32(x: f32) -> f32 {
     keep * p * f32::from_bits(((n_int + 127) << 23) as u32)
 }
 
+/// Softmax with `N` independent partial sums: a fixed summation order (so every build and CPU
+/// gives the same bits) that fills one AVX-512 vector (`N` = 8 in f64, 16 in f32).
 #[inline(always)]
-fn softmax_body<T: Real>(row: &mut [T]) -> f64 {
+fn softmax_body<T: Real, const N: usize>(row: &mut [T]) -> f64 {
     let max = row.iter().fold(T::from_f64(f64::NEG_INFINITY), |m, &v| if v > m { v } else { m });
-    // Eight independent partial sums: a fixed summation order that the compiler can vectorise.
-    let mut acc = [T::zero(); 8];
-    let mut chunks = row.chunks_exact_mut(8);
+    let mut acc = [T::zero(); N];
+    let mut chunks = row.chunks_exact_mut(N);
     for ch in &mut chunks {
         for (v, a) in ch.iter_mut().zip(acc.iter_mut()) {
             *v = (*v - max).exp_nonpositive();
@@ -89,7 +90,7 @@ fn softmax_body<T: Real>(row: &mut [T]) -> f64 {
         *v = (*v - max).exp_nonpositive();
         *a = *a + *v;
     }
-    let sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    let sum = tree_sum(acc);
     let inv = T::one() / sum;
     for v in row.iter_mut() {
         *v = *v * inv;
@@ -97,23 +98,51 @@ fn softmax_body<T: Real>(row: &mut [T]) -> f64 {
     max.to_f64() + sum.to_f64().ln()
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_avx2<T: Real>(row: &mut [T]) -> f64 {
-    softmax_body(row)
-}
-
-/// Softmax with the loop compiled for AVX2 when the CPU has it (chosen at run time; the choice
-/// depends only on the CPU, and no FMA contraction happens, so every path gives the same bits).
-fn softmax_dispatch<T: Real>(row: &mut [T]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features the function was compiled for.
-            return unsafe { softmax_avx2(row) };
+/// `Σ acc` in a fixed order, in place: the upper half folded onto the lower, then adjacent pairs
+/// (for N = 8: ((a0+a4)+(a1+a5)) + ((a2+a6)+(a3+a7))). `N` is a power of two.
+#[inline(always)]
+fn tree_sum<T: Real, const N: usize>(mut a: [T; N]) -> T {
+    let mut n = N / 2;
+    for i in 0..n {
+        a[i] = a[i] + a[i + n];
+    }
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            a[i] = a[2 * i] + a[2 * i + 1];
         }
     }
-    softmax_body(row)
+    a[0]
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn softmax_avx512<T: Real, const N: usize>(row: &mut [T]) -> f64 {
+    softmax_body::<T, N>(row)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_avx2<T: Real, const N: usize>(row: &mut [T]) -> f64 {
+    softmax_body::<T, N>(row)
+}
+
+/// Softmax with the loop compiled for AVX-512 or AVX2 when the CPU has it (chosen at run time;
+/// the choice depends only on the CPU, and no FMA contraction happens, so every path gives the
+/// same bits).
+fn softmax_dispatch<T: Real, const N: usize>(row: &mut [T]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports the features the function was compiled for.
+            return unsafe { softmax_avx512::<T, N>(row) };
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: as above.
+            return unsafe { softmax_avx2::<T, N>(row) };
+        }
+    }
+    softmax_body::<T, N>(row)
 }
 
 impl Real for f64 {
@@ -128,7 +157,7 @@ impl Real for f64 {
         exp_nonpositive(self)
     }
     fn softmax_in_place(row: &mut [Self]) -> f64 {
-        softmax_dispatch(row)
+        softmax_dispatch::<f64, 8>(row)
     }
 }
 
@@ -144,7 +173,7 @@ impl Real for f32 {
         exp_nonpositive_f32(self)
     }
     fn softmax_in_place(row: &mut [Self]) -> f64 {
-        softmax_dispatch(row)
+        softmax_dispatch::<f32, 16>(row)
     }
 }
 
@@ -191,6 +220,18 @@ mod tests {
         assert_eq!(exp_nonpositive_f32(0.0), 1.0);
         assert_eq!(exp_nonpositive_f32(f32::NEG_INFINITY), 0.0);
         assert!(worst < 3.0 * f32::EPSILON as f64, "worst relative error {worst}");
+    }
+
+    #[test]
+    fn partial_sums_add_in_the_documented_order() {
+        // values whose sum depends on the order (the f64 softmax's bits must not change)
+        let a: [f64; 8] = [1e16, 1.0, -1e16, 3.0, 1.0, -7e15, 0.5, 7e15];
+        let want = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+        assert_eq!(tree_sum(a).to_bits(), want.to_bits());
+        let b: [f32; 16] = std::array::from_fn(|i| if i % 3 == 0 { 1e8 * (i as f32 - 7.5) } else { 1.0 + i as f32 });
+        let c: [f32; 8] = std::array::from_fn(|i| b[i] + b[i + 8]);
+        let want = ((c[0] + c[1]) + (c[2] + c[3])) + ((c[4] + c[5]) + (c[6] + c[7]));
+        assert_eq!(tree_sum(b).to_bits(), want.to_bits());
     }
 
     #[test]
