@@ -300,8 +300,10 @@ impl<T: Real> OnePass<T> {
                     // SAFETY: `xit` chunk c is d × CHUNK; `w` is BLOCK × CHUNK with kb ≤ BLOCK.
                     unsafe { T::lane_logits(block, kb, d, xit.as_ptr().add(c * d * CHUNK), n, beta_t, w.as_mut_ptr()) };
                     let labels = mask.map(|m| (&m.row_labels[c * CHUNK..c * CHUNK + n], &m.memory_labels[k0..k0 + kb]));
-                    let lanes = c * CHUNK..(c + 1) * CHUNK;
-                    online_softmax_dispatch(&mut w[..kb * CHUNK], labels, &mut max[lanes.clone()], &mut sum[lanes], scale);
+                    // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
+                    let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
+                    let active = lanes.len();
+                    online_softmax_dispatch(&mut w[..kb * CHUNK], labels, &mut max[lanes.clone()], &mut sum[lanes], &mut scale[..active]);
                     // SAFETY: as above; `out` chunk c is d × CHUNK, `scale` CHUNK values.
                     unsafe { T::lane_accumulate(block, kb, d, w.as_ptr(), scale.as_ptr(), n, out.as_mut_ptr().add(c * d * CHUNK)) };
                 }
@@ -318,29 +320,40 @@ impl<T: Real> OnePass<T> {
     }
 }
 
-/// `online_softmax` compiled for AVX-512 (the one-pass path only runs where the CPU has it; no
-/// FMA contraction happens, so the bits do not depend on the vector width).
+/// `online_softmax` for the `max.len()` active lanes (a whole number of vectors: 8, 16, 24 or
+/// 32), compiled for AVX-512 (the one-pass path only runs where the CPU has it; no FMA
+/// contraction happens, so the bits do not depend on the vector width). The lane count is a
+/// constant of each instance so the running maxima stay in registers.
 fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        unsafe fn wide<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
-            online_softmax(w, labels, max, sum, scale)
+        unsafe fn wide<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+            online_softmax::<T, L>(w, labels, max, sum, scale)
         }
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the features the function was compiled for.
-            return unsafe { wide(w, labels, max, sum, scale) };
+            return unsafe {
+                match max.len() {
+                    8 => wide::<T, 8>(w, labels, max, sum, scale),
+                    16 => wide::<T, 16>(w, labels, max, sum, scale),
+                    24 => wide::<T, 24>(w, labels, max, sum, scale),
+                    _ => wide::<T, CHUNK>(w, labels, max, sum, scale),
+                }
+            };
         }
     }
-    online_softmax(w, labels, max, sum, scale)
+    online_softmax::<T, CHUNK>(w, labels, max, sum, scale)
 }
 
 /// Turns a block's logits `w` (kb × CHUNK, a chain per lane) into weights `exp(l − m)` against
 /// each chain's updated running max `m`, adds them to the running sums, and leaves in `scale`
-/// the factors `exp(m_old − m)` for the earlier sums. `labels` = (the chains' labels, the
-/// block's pattern labels): patterns of another label weigh 0.
+/// the factors `exp(m_old − m)` for the earlier sums, for the first `L` lanes (`max`, `sum` and
+/// `scale` hold `L` values; the other lanes of `w` are left alone). `labels` = (the chains'
+/// labels, the block's pattern labels): patterns of another label weigh 0.
 #[inline(always)]
-fn online_softmax<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+fn online_softmax<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+    assert!(max.len() == L && sum.len() == L && scale.len() == L && L <= CHUNK);
     let ninf = T::from_f64(f64::NEG_INFINITY);
     if let Some((rows, mem)) = labels {
         for (wk, &ml) in w.chunks_exact_mut(CHUNK).zip(mem) {
@@ -351,29 +364,29 @@ fn online_softmax<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &
             }
         }
     }
-    let mut new_max = [ninf; CHUNK];
+    let mut new_max = [ninf; L];
     new_max.copy_from_slice(max);
     for wk in w.chunks_exact(CHUNK) {
-        for (m, &v) in new_max.iter_mut().zip(wk) {
+        for (m, &v) in new_max.iter_mut().zip(&wk[..L]) {
             *m = if v > *m { v } else { *m };
         }
     }
     // A chain whose patterns so far are all masked keeps max −∞: its weights are exp(−∞) = 0
     // against a shift of 0, and its (zero) sums are left as they are.
-    let mut shift = [T::zero(); CHUNK];
-    for l in 0..CHUNK {
+    let mut shift = [T::zero(); L];
+    for l in 0..L {
         let live = new_max[l] > ninf;
         shift[l] = if live { new_max[l] } else { T::zero() };
         scale[l] = if live { (max[l] - new_max[l]).exp_nonpositive() } else { T::one() };
     }
-    let mut block_sum = [T::zero(); CHUNK];
+    let mut block_sum = [T::zero(); L];
     for wk in w.chunks_exact_mut(CHUNK) {
-        for ((v, s), &m) in wk.iter_mut().zip(block_sum.iter_mut()).zip(&shift) {
+        for ((v, s), &m) in wk[..L].iter_mut().zip(&mut block_sum).zip(&shift) {
             *v = (*v - m).exp_nonpositive();
             *s = *s + *v;
         }
     }
-    for l in 0..CHUNK {
+    for l in 0..L {
         sum[l] = sum[l] * scale[l] + block_sum[l];
         max[l] = new_max[l];
     }
@@ -393,7 +406,7 @@ fn merge<T: Real>(out: &[T], max: &[T], sum: &[T], segments: usize, acc: &mut [T
                 *a = if b > *a { b } else { *a };
             }
         }
-        // Unused lanes (past the last row) may hold anything finite; they are never read back.
+        // Lanes past the last row may hold anything (inf, NaN); they are never read back.
         let m0: [T; CHUNK] = m.map(|v| if v > T::from_f64(f64::NEG_INFINITY) { v } else { T::zero() });
         let mut total = [T::zero(); CHUNK];
         acc.fill(T::zero());
