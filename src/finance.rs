@@ -4,7 +4,7 @@
 use crate::beta::{entropy_inflection, snr, BETA_STAR_RULE};
 use crate::input_err;
 use crate::memory::{attention_weights, Memory};
-use crate::metrics::{estimate, novelty, Estimate};
+use crate::metrics::{estimate, novelty, sample_blocks, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::rng::stream;
 use crate::sampler::sequential::{self, Sequential};
@@ -17,7 +17,7 @@ use crate::sampler::regime;
 use crate::sampler::{exact_samples, Kernel, Params, Protocol};
 use anyhow::Result;
 use chrono::NaiveDate;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{s, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 use rayon::prelude::*;
 use satool_finance as fin;
@@ -256,7 +256,12 @@ fn encode_days(rows: ArrayView2<f64>) -> Array2<f64> {
 
 /// `M softmax(β Xᵀ ξ)` for the columns of `states` (d × n): convex combinations of history.
 fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2<f64> {
-    attention_weights(&h.mem, beta, states).dot(&h.g)
+    let mut out = Array2::zeros((states.ncols(), h.g.ncols()));
+    for cols in sample_blocks(states.ncols()) {
+        let days = attention_weights(&h.mem, beta, states.slice(s![.., cols.clone()])).dot(&h.g);
+        out.slice_mut(s![cols, ..]).assign(&days);
+    }
+    out
 }
 
 fn label(id: &str, job: &FinanceJob) -> String {

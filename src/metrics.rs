@@ -48,13 +48,26 @@ fn unit_columns(samples: ArrayView2<f64>) -> ndarray::Array2<f64> {
     u
 }
 
+/// Samples per block in computations with a K × n intermediate (cosines, attention weights), so
+/// their memory stays bounded (≤ 68 MB at K = 8312) however many samples there are.
+pub const SAMPLE_BLOCK: usize = 1024;
+
+/// `0..n` in consecutive ranges of at most `SAMPLE_BLOCK`.
+pub fn sample_blocks(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..n).step_by(SAMPLE_BLOCK).map(move |s| s..(s + SAMPLE_BLOCK).min(n))
+}
+
 /// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything.
 /// Clamped at 0: a stored pattern's cosine with itself can round to 1 + 1e-16.
 pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
-    let u = unit_columns(samples);
     let m = unit_columns(mem.x());
-    let cos = m.t().dot(&u); // K × n
-    cos.map_axis(Axis(0), |c| (1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).max(0.0)).to_vec()
+    let mut out = Vec::with_capacity(samples.ncols());
+    for cols in sample_blocks(samples.ncols()) {
+        let u = unit_columns(samples.slice(ndarray::s![.., cols]));
+        let cos = m.t().dot(&u); // K × block
+        out.extend(cos.map_axis(Axis(0), |c| (1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).max(0.0)));
+    }
+    out
 }
 
 /// Mean of `1 − cos(ξ_i, ξ_j)` over pairs i < j of the columns.
@@ -129,5 +142,25 @@ mod tests {
         assert!((nv[1] - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
         // One pair with cosine 1/√2.
         assert!((diversity(s.view()) - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn novelty_over_many_samples_is_computed_block_by_block() {
+        // Sample j is memory j mod 3 scaled, except every 7th, which is orthogonal to all of
+        // them: novelty 0 and 1, in order, across the block boundaries.
+        let mem = Memory::new(array![[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]).unwrap();
+        let n = 2 * SAMPLE_BLOCK + 5;
+        let s = ndarray::Array2::from_shape_fn((4, n), |(i, j)| match (j % 7 == 0, i) {
+            (true, 3) => 1.0,
+            (false, i) if i == j % 3 => 2.0,
+            _ => 0.0,
+        });
+        let nv = novelty(&mem, s.view());
+        assert_eq!(nv.len(), n);
+        for (j, v) in nv.iter().enumerate() {
+            assert_eq!(*v, if j % 7 == 0 { 1.0 } else { 0.0 }, "sample {j}");
+        }
+        assert_eq!(sample_blocks(n).map(|r| r.len()).collect::<Vec<_>>(), [SAMPLE_BLOCK, SAMPLE_BLOCK, 5]);
+        assert_eq!(sample_blocks(0).count(), 0);
     }
 }
