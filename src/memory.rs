@@ -17,15 +17,15 @@ pub struct Memory<T: Real = f64> {
     /// `X`, the right operand of the first product (`β Ξ X`).
     x: Packed<T>,
     /// `Xᵀ`, the right operand of the second product (`P Xᵀ`); not packed when attention runs
-    /// in one pass over `X` (see `fused`).
+    /// in one pass (see `fused`), which reads its plain rows (one pattern each).
     xt: Packed<T>,
     norms: Array1<f64>,
-    /// Attention runs in one pass over `X` (large memories, see `fused`); decided once here.
+    /// Attention runs in one pass over the memory (`fused::one_pass`); decided once here.
     one_pass: bool,
 }
 
 /// Packs `X` and `Xᵀ` for the products of precision `T`; `Xᵀ` stays unpacked when attention
-/// runs in one pass over `X`.
+/// runs in one pass.
 fn packed_pair<T: Real>(x: Array2<T>) -> (Packed<T>, Packed<T>, bool) {
     let xt = x.t().as_standard_layout().into_owned();
     let one_pass = fused::one_pass::<T>(x.nrows(), x.ncols());
@@ -86,7 +86,7 @@ impl<T: Real> Memory<T> {
     pub fn pattern(&self, k: usize) -> ArrayView1<'_, T> {
         self.x().index_axis_move(Axis(1), k)
     }
-    /// Whether attention over this memory runs in one pass (large memories, see `fused`).
+    /// Whether attention over this memory runs in one pass (`fused::one_pass`).
     pub fn one_pass(&self) -> bool {
         self.one_pass
     }
