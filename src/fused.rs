@@ -187,15 +187,9 @@ mod avx512 {
 macro_rules! lane_kernel_impl {
     ($t:ty, $logits:ident, $accumulate:ident) => {
         impl LaneKernel for $t {
+            /// The same CPU test (and `SATOOL_NO_PACKED_KERNEL` switch) as the packed kernel's.
             fn lane_kernel_available() -> bool {
-                #[cfg(target_arch = "x86_64")]
-                {
-                    std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none() && std::arch::is_x86_feature_detected!("avx512f")
-                }
-                #[cfg(not(target_arch = "x86_64"))]
-                {
-                    false
-                }
+                <$t as crate::packed::PanelKernel>::panel_kernel_available()
             }
             #[allow(unused_variables, unreachable_code)]
             unsafe fn lane_logits(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
@@ -321,10 +315,19 @@ impl<T: Real> OnePass<T> {
 }
 
 /// `online_softmax` for the `max.len()` active lanes (a whole number of vectors: 8, 16, 24 or
-/// 32), compiled for AVX-512 (the one-pass path only runs where the CPU has it; no FMA
-/// contraction happens, so the bits do not depend on the vector width). The lane count is a
-/// constant of each instance so the running maxima stay in registers.
+/// 32). The lane count is a constant of each instance so the running maxima stay in registers.
 fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+    match max.len() {
+        8 => online_softmax_wide::<T, 8>(w, labels, max, sum, scale),
+        16 => online_softmax_wide::<T, 16>(w, labels, max, sum, scale),
+        24 => online_softmax_wide::<T, 24>(w, labels, max, sum, scale),
+        _ => online_softmax_wide::<T, CHUNK>(w, labels, max, sum, scale),
+    }
+}
+
+/// `online_softmax` compiled for AVX-512 where the CPU has it (the one-pass path only runs
+/// there; no FMA contraction happens, so the bits do not depend on the vector width).
+fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
@@ -333,17 +336,10 @@ fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])
         }
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the features the function was compiled for.
-            return unsafe {
-                match max.len() {
-                    8 => wide::<T, 8>(w, labels, max, sum, scale),
-                    16 => wide::<T, 16>(w, labels, max, sum, scale),
-                    24 => wide::<T, 24>(w, labels, max, sum, scale),
-                    _ => wide::<T, CHUNK>(w, labels, max, sum, scale),
-                }
-            };
+            return unsafe { wide::<T, L>(w, labels, max, sum, scale) };
         }
     }
-    online_softmax::<T, CHUNK>(w, labels, max, sum, scale)
+    online_softmax::<T, L>(w, labels, max, sum, scale)
 }
 
 /// Turns a block's logits `w` (kb × CHUNK, a chain per lane) into weights `exp(l − m)` against
