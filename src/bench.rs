@@ -3,8 +3,8 @@
 //! machines are shared and noisy; absolute numbers alone mean little).
 
 use crate::memory::Memory;
-use crate::real::Real;
 use crate::output::table;
+use crate::real::Real;
 use crate::rng::stream;
 use crate::sampler::exact::exact_samples_parallel;
 use crate::sampler::{run_chains, Kernel, Params, Protocol};
@@ -129,7 +129,11 @@ fn run_self(args: &[String]) -> Result<(f64, Option<f64>)> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{cpu}, {cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
@@ -145,8 +149,14 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
     if job.end_to_end {
         let fx = |f: &str| job.fixtures.join(f).display().to_string();
         let runs: [(&'static str, Vec<String>); 2] = [
-            ("finance all_stocks_5yr (default run, --drop-suspect)", vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()]),
-            ("protein PF00076 (12 methods, no HMMER)", vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()]),
+            (
+                "finance all_stocks_5yr (default run, --drop-suspect)",
+                vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()],
+            ),
+            (
+                "protein PF00076 (12 methods, no HMMER)",
+                vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()],
+            ),
         ];
         for (name, mut args) in runs {
             if job.quick && name.starts_with("finance") {
@@ -155,7 +165,12 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             args.extend(["--json".into(), "--quiet".into()]);
             progress.line(&format!("end to end: {name}"));
             let (secs, rss) = run_self(&args)?;
-            e2e.push(EndToEnd { name, command: format!("satool {}", args.join(" ")), seconds: secs, peak_rss_mib: rss });
+            e2e.push(EndToEnd {
+                name,
+                command: format!("satool {}", args.join(" ")),
+                seconds: secs,
+                peak_rss_mib: rss,
+            });
         }
     }
     let mut numpy_version = None;
@@ -228,7 +243,13 @@ pub fn f64_fma_peak_gflops() -> Option<f64> {
         let per_thread: Vec<f64> = rayon::broadcast(|_| {
             let t0 = Instant::now();
             // SAFETY: the features were detected above.
-            let flops = unsafe { if wide { fma_loop_512(iters) } else { fma_loop_256(iters) } };
+            let flops = unsafe {
+                if wide {
+                    fma_loop_512(iters)
+                } else {
+                    fma_loop_256(iters)
+                }
+            };
             flops / t0.elapsed().as_secs_f64()
         });
         Some(per_thread.iter().sum::<f64>() / 1e9)
@@ -281,7 +302,8 @@ pub fn render(r: &BenchResults) -> String {
                 format!("d={} K={} C={}", s.d, s.k, s.chains),
                 format!("{:.0}", s.ula_steps_per_s),
                 format!("{:.1}", s.ula_gflops),
-                s.ula_two_pass_steps_per_s.map_or_else(|| "—".into(), |t| format!("{t:.0} ({:.2}×)", s.ula_steps_per_s / t)),
+                s.ula_two_pass_steps_per_s
+                    .map_or_else(|| "—".into(), |t| format!("{t:.0} ({:.2}×)", s.ula_steps_per_s / t)),
                 format!("{:.0}", s.mala_steps_per_s),
                 format!("{:.2e}", s.exact_samples_per_s),
                 table::opt(s.numpy_per_chain_steps_per_s, 1),
@@ -295,8 +317,19 @@ pub fn render(r: &BenchResults) -> String {
         .collect();
     let t = table::table(
         &[
-            "shape", "size", "ULA steps/s", "ULA GFLOP/s", "ULA two-pass (one-pass gain)", "MALA steps/s", "exact samples/s", "NumPy per-chain",
-            "NumPy batched", "ULA ÷ per-chain", "ULA ÷ batched", "ULA f32 steps/s", "f32 ÷ batched (f64)",
+            "shape",
+            "size",
+            "ULA steps/s",
+            "ULA GFLOP/s",
+            "ULA two-pass (one-pass gain)",
+            "MALA steps/s",
+            "exact samples/s",
+            "NumPy per-chain",
+            "NumPy batched",
+            "ULA ÷ per-chain",
+            "ULA ÷ batched",
+            "ULA f32 steps/s",
+            "f32 ÷ batched (f64)",
         ],
         rows,
     );

@@ -27,19 +27,13 @@ pub fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
     let betas = logspace(0.1, 500.0, 50);
     let probes = mem.x().slice(ndarray::s![.., ..mem.k().min(20)]).to_owned();
-    let mean_entropy: Vec<f64> = betas
-        .iter()
-        .map(|&b| mean_entropy_of(mem, b, probes.view()))
-        .collect();
+    let mean_entropy: Vec<f64> = betas.iter().map(|&b| mean_entropy_of(mem, b, probes.view())).collect();
     let logb: Vec<f64> = betas.iter().map(|b| b.ln()).collect();
     let dh: Vec<f64> = (0..49).map(|i| (mean_entropy[i + 1] - mean_entropy[i]) / (logb[i + 1] - logb[i])).collect();
     let d2h: Vec<f64> = (0..48).map(|i| (dh[i + 1] - dh[i]) / (logb[i + 1] - logb[i])).collect();
     // First minimum, as numpy.argmin.
-    let imin = d2h
-        .iter()
-        .enumerate()
-        .fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) })
-        .0;
+    let imin =
+        d2h.iter().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) }).0;
     EntropyCurve { beta_star: betas[imin + 1], betas, mean_entropy }
 }
 

@@ -3,9 +3,9 @@
 use crate::finance::{self, FinanceJob};
 use crate::protein::{self, HmmerMode, ProteinJob};
 use crate::real::Precision;
-use satool_finance::ReadOptions;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use satool_finance::ReadOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -145,7 +145,9 @@ pub enum VolRegime {
 
 fn parse_date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
     let (a, b) = s.split_once("..").ok_or_else(|| format!("expected START..END, got '{s}'"))?;
-    let p = |x: &str| chrono::NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").map_err(|e| format!("'{x}': {e} (use YYYY-MM-DD)"));
+    let p = |x: &str| {
+        chrono::NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").map_err(|e| format!("'{x}': {e} (use YYYY-MM-DD)"))
+    };
     let (a, b) = (p(a)?, p(b)?);
     if a > b {
         return Err(format!("start {a} is after end {b}"));
@@ -333,7 +335,8 @@ fn run(cli: &Cli) -> Result<()> {
 
 /// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
 fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::input_err!("--condition-file {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| crate::input_err!("--condition-file {}: {e}", path.display()))?;
     let names: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -362,7 +365,13 @@ fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, tabl
 
 fn bench(a: &BenchArgs, progress: &crate::progress::Progress) -> Result<()> {
     let (numpy_script, fixtures) = crate::bench::default_paths();
-    let job = crate::bench::BenchJob { quick: a.quick, numpy: !a.no_numpy, numpy_script, fixtures, end_to_end: !a.no_end_to_end };
+    let job = crate::bench::BenchJob {
+        quick: a.quick,
+        numpy: !a.no_numpy,
+        numpy_script,
+        fixtures,
+        end_to_end: !a.no_end_to_end,
+    };
     let r = crate::bench::run(&job, progress)?;
     let mut stdout = std::io::stdout().lock();
     if a.json {

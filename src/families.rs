@@ -5,8 +5,8 @@
 
 use crate::input_err;
 use crate::output::{atomic::Staging, table};
-use crate::protein::{run_record, HmmerMode, ProteinJob};
 use crate::progress::Progress;
+use crate::protein::{run_record, HmmerMode, ProteinJob};
 use crate::report::ReportTarget;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -64,10 +64,9 @@ fn records(path: &std::path::Path) -> Result<Vec<Result<prot::Alignment, String>
     let starts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with("# STOCKHOLM")).collect();
     if starts.is_empty() {
         // No header anywhere: let the reader produce its error.
-        return Err(prot::parse_stockholm(&text, &source).err().map_or_else(
-            || input_err!("{source}: no '# STOCKHOLM 1.0' header"),
-            anyhow::Error::new,
-        ));
+        return Err(prot::parse_stockholm(&text, &source)
+            .err()
+            .map_or_else(|| input_err!("{source}: no '# STOCKHOLM 1.0' header"), anyhow::Error::new));
     }
     Ok(starts
         .iter()
@@ -86,7 +85,8 @@ fn records(path: &std::path::Path) -> Result<Vec<Result<prot::Alignment, String>
 /// A directory name for record `i`: its ID when it has one, made file-system safe.
 fn dir_name(i: usize, aln: Option<&prot::Alignment>) -> String {
     let id = aln.and_then(|a| a.id.clone()).unwrap_or_else(|| "record".into());
-    let safe: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    let safe: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     format!("{:03}_{safe}", i + 1)
 }
 

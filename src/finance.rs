@@ -6,14 +6,14 @@ use crate::input_err;
 use crate::memory::{attention_weights, Memory};
 use crate::metrics::{estimate, novelty, sample_blocks, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
-use crate::rng::stream;
-use crate::sampler::sequential::{self, Sequential};
 use crate::progress::Progress;
 use crate::real::Precision;
 use crate::report::finance::{FinanceReportInput, ScenarioSet};
 use crate::report::ReportTarget;
+use crate::rng::stream;
 use crate::sampler::chains::run_chains_in;
 use crate::sampler::regime;
+use crate::sampler::sequential::{self, Sequential};
 use crate::sampler::{exact_samples, Kernel, Params, Protocol};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -26,7 +26,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Method ids in table order.
-pub const METHODS: [&str; 7] = ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential", "sa_regime"];
+pub const METHODS: [&str; 7] =
+    ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential", "sa_regime"];
 
 /// Size of the i.i.d. pool (30 chains × 30 thinned states).
 pub const POOL: usize = 900;
@@ -73,14 +74,19 @@ impl Condition {
     fn describe(&self) -> String {
         match self {
             Condition::Dates(a, b) => format!("days dated {} .. {}", date(a), date(b)),
-            Condition::HighVol(q) => format!("high-vol days (top {:.0}% of daily cross-sectional realised volatility)", 100.0 * q),
-            Condition::LowVol(q) => format!("low-vol days (bottom {:.0}% of daily cross-sectional realised volatility)", 100.0 * q),
+            Condition::HighVol(q) => {
+                format!("high-vol days (top {:.0}% of daily cross-sectional realised volatility)", 100.0 * q)
+            }
+            Condition::LowVol(q) => {
+                format!("low-vol days (bottom {:.0}% of daily cross-sectional realised volatility)", 100.0 * q)
+            }
         }
     }
 
     /// Indices of the return days (row t is dated `dates[t + 1]`) that satisfy the condition.
     fn select(&self, g: &Array2<f64>, dates: &[NaiveDate]) -> Vec<usize> {
-        let vol: Vec<f64> = g.rows().into_iter().map(|r| (r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).sqrt()).collect();
+        let vol: Vec<f64> =
+            g.rows().into_iter().map(|r| (r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).sqrt()).collect();
         let mut sorted = vol.clone();
         sorted.sort_by(f64::total_cmp);
         let rank = |q: f64| sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)];
@@ -295,7 +301,8 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)
         }
         "sa" => {
-            let run = run_chains_in(job.precision, &h.mem, params(job.beta), Kernel::Ula, &Protocol::default(), job.seed, id);
+            let run =
+                run_chains_in(job.precision, &h.mem, params(job.beta), Kernel::Ula, &Protocol::default(), job.seed, id);
             (project(h, job.beta, run.states.view()), Some(novelty(&h.mem, run.states.view())), None)
         }
         "sa_sequential" | "sa_regime" => {
@@ -322,7 +329,14 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
     };
     // Replayed days are encoded like the memory, so their novelty is measured the same way.
     let novelty = nov.unwrap_or_else(|| novelty(&h.mem, encode_days(returns.view()).view()));
-    Ok(Generated { id: id.into(), label: label(id, job), returns, novelty, acceptance, seconds: t0.elapsed().as_secs_f64() })
+    Ok(Generated {
+        id: id.into(),
+        label: label(id, job),
+        returns,
+        novelty,
+        acceptance,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
 }
 
 /// Standard deviation (n − 1) of the equal-weight portfolio (row means).
@@ -394,7 +408,8 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<
             return Err(input_err!("--methods: unknown method '{m}' (known: {})", METHODS.join(", ")));
         }
     }
-    let mut staging = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let mut staging =
+        job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
     let table_in = fin::read_prices(&job.prices, &job.read)?;
     let full = fin::log_returns(&table_in);
@@ -427,8 +442,12 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<
     let beta_star = entropy_inflection(&mem).beta_star;
     // Chosen on squared returns: returns themselves are nearly uncorrelated, and the rule would
     // pick ~2-day blocks that lose the volatility clustering the block bootstrap exists to keep.
-    let block_length = fin::politis_white_panel(g.mapv(|v| v * v).view())
-        .ok_or_else(|| input_err!("{}: cannot estimate a Politis–White block length (no ticker has a usable autocovariance)", job.prices.display()))?;
+    let block_length = fin::politis_white_panel(g.mapv(|v| v * v).view()).ok_or_else(|| {
+        input_err!(
+            "{}: cannot estimate a Politis–White block length (no ticker has a usable autocovariance)",
+            job.prices.display()
+        )
+    })?;
     if job.regimes > g.nrows() / 2 {
         return Err(input_err!("--regimes {} is too many for {} days of history", job.regimes, g.nrows()));
     }
@@ -438,11 +457,13 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let stage = progress.stage("methods", &job.methods);
-    let generated: Vec<Generated> = job.methods.par_iter().map(|m| stage.run(m, || generate(m, &h, job))).collect::<Result<_>>()?;
+    let generated: Vec<Generated> =
+        job.methods.par_iter().map(|m| stage.run(m, || generate(m, &h, job))).collect::<Result<_>>()?;
     drop(stage);
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &job.methods);
-    let results: Vec<MethodResult> = generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &h, full_ref))).collect::<Result<_>>()?;
+    let results: Vec<MethodResult> =
+        generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &h, full_ref))).collect::<Result<_>>()?;
     drop(stage);
 
     let results = FinanceResults {
@@ -457,7 +478,11 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<
         },
         tickers: Tickers {
             kept: table_in.tickers.clone(),
-            dropped: table_in.dropped.iter().map(|t| Dropped { ticker: t.ticker.clone(), reason: t.reason.clone() }).collect(),
+            dropped: table_in
+                .dropped
+                .iter()
+                .map(|t| Dropped { ticker: t.ticker.clone(), reason: t.reason.clone() })
+                .collect(),
             suspect: table_in
                 .suspect
                 .iter()
@@ -600,8 +625,21 @@ fn render_table(r: &FinanceResults, timing: bool) -> comfy_table::Table {
         .collect();
     table::timed_table(
         &[
-            "id", "method", "KS pass / p", "KS corr. pass / p", "corr err", "novelty", "sd ratio", "ex. kurt",
-            "VaR 1% / 5%", "ES 1% / 5%", "port. sd", "ACF g² 1-10", "ACF out g / g²", "accept", "s",
+            "id",
+            "method",
+            "KS pass / p",
+            "KS corr. pass / p",
+            "corr err",
+            "novelty",
+            "sd ratio",
+            "ex. kurt",
+            "VaR 1% / 5%",
+            "ES 1% / 5%",
+            "port. sd",
+            "ACF g² 1-10",
+            "ACF out g / g²",
+            "accept",
+            "s",
         ],
         rows,
         timing,

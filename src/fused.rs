@@ -46,7 +46,11 @@ pub const ONE_PASS_RULE: &str = "K ≥ 1024 (in f32 also d ≤ 128)";
 /// `SATOOL_TWO_PASS=1` forces the two-pass evaluation, for comparison (`satool bench` reports both).
 pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
     let f32_shape = std::mem::size_of::<T>() == 8 || d <= ONE_PASS_F32_MAX_D;
-    d > 0 && k >= ONE_PASS_MIN_PATTERNS && f32_shape && T::lane_kernel_available() && std::env::var_os("SATOOL_TWO_PASS").is_none()
+    d > 0
+        && k >= ONE_PASS_MIN_PATTERNS
+        && f32_shape
+        && T::lane_kernel_available()
+        && std::env::var_os("SATOOL_TWO_PASS").is_none()
 }
 
 /// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
@@ -66,7 +70,15 @@ pub trait LaneKernel: Sized {
     /// # Safety
     /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
     #[allow(clippy::too_many_arguments)]
-    unsafe fn lane_accumulate(xt: *const Self, kb: usize, d: usize, w: *const Self, scale: *const Self, n: usize, ot: *mut Self);
+    unsafe fn lane_accumulate(
+        xt: *const Self,
+        kb: usize,
+        d: usize,
+        w: *const Self,
+        scale: *const Self,
+        n: usize,
+        ot: *mut Self,
+    );
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -102,7 +114,13 @@ mod avx512 {
                 use super::*;
 
                 #[target_feature(enable = "avx512f")]
-                unsafe fn block<const M: usize, const CV: usize>(xt: *const $t, d: usize, xit: *const $t, beta: $t, w: *mut $t) {
+                unsafe fn block<const M: usize, const CV: usize>(
+                    xt: *const $t,
+                    d: usize,
+                    xit: *const $t,
+                    beta: $t,
+                    w: *mut $t,
+                ) {
                     let mut acc = [[$zero(); CV]; M];
                     for i in 0..d {
                         let mut xv = [$zero(); CV];
@@ -141,7 +159,14 @@ mod avx512 {
                 use super::*;
 
                 #[target_feature(enable = "avx512f")]
-                unsafe fn block<const M: usize, const CV: usize>(xt: *const $t, d: usize, kb: usize, w: *const $t, scale: *const $t, ot: *mut $t) {
+                unsafe fn block<const M: usize, const CV: usize>(
+                    xt: *const $t,
+                    d: usize,
+                    kb: usize,
+                    w: *const $t,
+                    scale: *const $t,
+                    ot: *mut $t,
+                ) {
                     let mut acc = [[$zero(); CV]; M];
                     for k in 0..kb {
                         let mut wv = [$zero(); CV];
@@ -165,7 +190,15 @@ mod avx512 {
 
                 /// See `LaneKernel::lane_accumulate`.
                 #[target_feature(enable = "avx512f")]
-                pub unsafe fn run(xt: *const $t, kb: usize, d: usize, w: *const $t, scale: *const $t, n: usize, ot: *mut $t) {
+                pub unsafe fn run(
+                    xt: *const $t,
+                    kb: usize,
+                    d: usize,
+                    w: *const $t,
+                    scale: *const $t,
+                    n: usize,
+                    ot: *mut $t,
+                ) {
                     let cv = n.div_ceil($lanes);
                     let mut j = 0;
                     while j < d {
@@ -198,7 +231,15 @@ macro_rules! lane_kernel_impl {
                 unreachable!("no lane kernel on this architecture")
             }
             #[allow(unused_variables, unreachable_code)]
-            unsafe fn lane_accumulate(xt: *const $t, kb: usize, d: usize, w: *const $t, scale: *const $t, n: usize, ot: *mut $t) {
+            unsafe fn lane_accumulate(
+                xt: *const $t,
+                kb: usize,
+                d: usize,
+                w: *const $t,
+                scale: *const $t,
+                n: usize,
+                ot: *mut $t,
+            ) {
                 #[cfg(target_arch = "x86_64")]
                 return avx512::$accumulate::run(xt, kb, d, w, scale, n, ot);
                 unreachable!("no lane kernel on this architecture")
@@ -245,12 +286,29 @@ impl<T: Real> Clone for OnePass<T> {
 
 impl<T: Real> OnePass<T> {
     pub fn new(rows: usize) -> Self {
-        OnePass { rows, bounds: Vec::new(), xit: Vec::new(), out: Vec::new(), max: Vec::new(), sum: Vec::new(), acc: Vec::new(), scratch: Vec::new() }
+        OnePass {
+            rows,
+            bounds: Vec::new(),
+            xit: Vec::new(),
+            out: Vec::new(),
+            max: Vec::new(),
+            sum: Vec::new(),
+            acc: Vec::new(),
+            scratch: Vec::new(),
+        }
     }
 
     /// `att ← X softmax(β Xᵀ ξ)` and `lse ← logsumexp(β Xᵀ ξ)` for the rows of `xi`, given the
     /// memory as `xt` (K × d, one pattern per row, contiguous).
-    pub fn attend(&mut self, xt: ArrayView2<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>, att: ArrayViewMut2<T>, lse: &mut [f64]) {
+    pub fn attend(
+        &mut self,
+        xt: ArrayView2<T>,
+        beta: f64,
+        xi: ArrayView2<T>,
+        mask: Option<&RowMask>,
+        att: ArrayViewMut2<T>,
+        lse: &mut [f64],
+    ) {
         let (k, d) = xt.dim();
         let rows = xi.nrows();
         assert!(rows == self.rows && xi.ncols() == d && att.dim() == (rows, d) && lse.len() == rows);
@@ -297,16 +355,33 @@ impl<T: Real> OnePass<T> {
                     // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
                     let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
                     let active = lanes.len();
-                    online_softmax_dispatch(&mut w[..kb * CHUNK], labels, &mut max[lanes.clone()], &mut sum[lanes], &mut scale[..active]);
+                    online_softmax_dispatch(
+                        &mut w[..kb * CHUNK],
+                        labels,
+                        &mut max[lanes.clone()],
+                        &mut sum[lanes],
+                        &mut scale[..active],
+                    );
                     // SAFETY: as above; `out` chunk c is d × CHUNK, `scale` CHUNK values.
-                    unsafe { T::lane_accumulate(block, kb, d, w.as_ptr(), scale.as_ptr(), n, out.as_mut_ptr().add(c * d * CHUNK)) };
+                    unsafe {
+                        T::lane_accumulate(
+                            block,
+                            kb,
+                            d,
+                            w.as_ptr(),
+                            scale.as_ptr(),
+                            n,
+                            out.as_mut_ptr().add(c * d * CHUNK),
+                        )
+                    };
                 }
             }
         };
         {
             use rayon::prelude::*;
             let per = chunks * CHUNK;
-            let parts = self.out.par_chunks_mut(per * d).zip(self.max.par_chunks_mut(per)).zip(self.sum.par_chunks_mut(per));
+            let parts =
+                self.out.par_chunks_mut(per * d).zip(self.max.par_chunks_mut(per)).zip(self.sum.par_chunks_mut(per));
             parts.enumerate().for_each(|(s, ((out, max), sum))| run_segment(s, out, max, sum));
         }
         self.acc.resize(d * CHUNK, T::zero());
@@ -316,7 +391,13 @@ impl<T: Real> OnePass<T> {
 
 /// `online_softmax` for the `max.len()` active lanes (a whole number of vectors: 8, 16, 24 or
 /// 32). The lane count is a constant of each instance so the running maxima stay in registers.
-fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+fn online_softmax_dispatch<T: Real>(
+    w: &mut [T],
+    labels: Option<(&[u32], &[u32])>,
+    max: &mut [T],
+    sum: &mut [T],
+    scale: &mut [T],
+) {
     match max.len() {
         8 => online_softmax_wide::<T, 8>(w, labels, max, sum, scale),
         16 => online_softmax_wide::<T, 16>(w, labels, max, sum, scale),
@@ -327,11 +408,23 @@ fn online_softmax_dispatch<T: Real>(w: &mut [T], labels: Option<(&[u32], &[u32])
 
 /// `online_softmax` compiled for AVX-512 where the CPU has it (the one-pass path only runs
 /// there; no FMA contraction happens, so the bits do not depend on the vector width).
-fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+fn online_softmax_wide<T: Real, const L: usize>(
+    w: &mut [T],
+    labels: Option<(&[u32], &[u32])>,
+    max: &mut [T],
+    sum: &mut [T],
+    scale: &mut [T],
+) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        unsafe fn wide<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+        unsafe fn wide<T: Real, const L: usize>(
+            w: &mut [T],
+            labels: Option<(&[u32], &[u32])>,
+            max: &mut [T],
+            sum: &mut [T],
+            scale: &mut [T],
+        ) {
             online_softmax::<T, L>(w, labels, max, sum, scale)
         }
         if std::is_x86_feature_detected!("avx512f") {
@@ -348,7 +441,13 @@ fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u
 /// `scale` hold `L` values; the other lanes of `w` are left alone). `labels` = (the chains'
 /// labels, the block's pattern labels): patterns of another label weigh 0.
 #[inline(always)]
-fn online_softmax<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], &[u32])>, max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+fn online_softmax<T: Real, const L: usize>(
+    w: &mut [T],
+    labels: Option<(&[u32], &[u32])>,
+    max: &mut [T],
+    sum: &mut [T],
+    scale: &mut [T],
+) {
     assert!(max.len() == L && sum.len() == L && scale.len() == L && L <= CHUNK);
     let ninf = T::from_f64(f64::NEG_INFINITY);
     if let Some((rows, mem)) = labels {
@@ -390,7 +489,15 @@ fn online_softmax<T: Real, const L: usize>(w: &mut [T], labels: Option<(&[u32], 
 
 /// Combines the segments in order: `att = Σ_s e^{m_s − m} out_s / Σ_s e^{m_s − m} sum_s`, lane
 /// by lane into `acc` (d × CHUNK, contiguous, so the loops vectorise), then into the rows of `att`.
-fn merge<T: Real>(out: &[T], max: &[T], sum: &[T], segments: usize, acc: &mut [T], mut att: ArrayViewMut2<T>, lse: &mut [f64]) {
+fn merge<T: Real>(
+    out: &[T],
+    max: &[T],
+    sum: &[T],
+    segments: usize,
+    acc: &mut [T],
+    mut att: ArrayViewMut2<T>,
+    lse: &mut [f64],
+) {
     let (rows, d) = att.dim();
     let chunks = rows.div_ceil(CHUNK);
     let per = chunks * CHUNK;
@@ -471,7 +578,12 @@ mod tests {
             }
         }
         for r in 0..rows {
-            assert!((lse[r] - want.lse[r]).abs() <= tol * want.lse[r].abs().max(1.0), "({d},{k},{rows}) lse {} vs {}", lse[r], want.lse[r]);
+            assert!(
+                (lse[r] - want.lse[r]).abs() <= tol * want.lse[r].abs().max(1.0),
+                "({d},{k},{rows}) lse {} vs {}",
+                lse[r],
+                want.lse[r]
+            );
             for j in 0..d {
                 let (g, w) = (att[[r, j]].to_f64(), want.att[[r, j]].to_f64());
                 assert!((g - w).abs() <= tol, "({d},{k},{rows}) att[{r},{j}] {g} vs {w}");
@@ -487,7 +599,16 @@ mod tests {
     #[test]
     fn one_pass_equals_two_pass_attention() {
         // tails in both d and K, more rows than one kernel block, one and many segments
-        for (d, k, rows) in [(59, 68, 15), (13, 1001, 33), (424, 700, 30), (7, 9, 1), (8, 2000, 2), (64, 3000, 31), (5, 1300, 70), (25, 1100, 17)] {
+        for (d, k, rows) in [
+            (59, 68, 15),
+            (13, 1001, 33),
+            (424, 700, 30),
+            (7, 9, 1),
+            (8, 2000, 2),
+            (64, 3000, 31),
+            (5, 1300, 70),
+            (25, 1100, 17),
+        ] {
             check(d, k, rows, 8.0, None);
         }
         // large β: the running max moves block after block and most weights underflow
@@ -508,9 +629,13 @@ mod tests {
         }
         let wins = [(20, 8312), (100, 2000), (48, 6000), (128, 1024)];
         assert!(wins.iter().all(|&(d, k)| one_pass::<f64>(d, k) && one_pass::<f32>(d, k)));
-        assert!([(59, 68), (784, 100), (20, 1023)].iter().all(|&(d, k)| !one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
+        assert!([(59, 68), (784, 100), (20, 1023)]
+            .iter()
+            .all(|&(d, k)| !one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
         // the finance shapes: one pass in f64, two in f32
-        assert!([(424, 2766), (464, 1258), (129, 5000)].iter().all(|&(d, k)| one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
+        assert!([(424, 2766), (464, 1258), (129, 5000)]
+            .iter()
+            .all(|&(d, k)| one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
     }
 
     #[test]

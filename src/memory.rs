@@ -4,10 +4,10 @@
 //! are held as rows of an `n × d` matrix so that one attention step for all of them is two
 //! matrix-matrix products: `logits = β Ξ X` (n × K) and `Ξ_att = softmax(logits) Xᵀ` (n × d).
 
-use anyhow::{bail, Result};
 use crate::fused::{self, OnePass};
 use crate::packed::{matmul_packed, Packed};
 use crate::real::Real;
+use anyhow::{bail, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 /// Stored patterns `X` (d × K) plus what every attention step needs precomputed, held in the
@@ -269,7 +269,9 @@ mod tests {
         b.compute(&sub, 4.0, xi.view(), None);
         for r in 0..2 {
             assert_eq!((a.probs[[r, 0]], a.probs[[r, 2]]), (0.0, 0.0));
-            assert!((a.probs[[r, 1]] - b.probs[[r, 0]]).abs() < 1e-15 && (a.probs[[r, 3]] - b.probs[[r, 1]]).abs() < 1e-15);
+            assert!(
+                (a.probs[[r, 1]] - b.probs[[r, 0]]).abs() < 1e-15 && (a.probs[[r, 3]] - b.probs[[r, 1]]).abs() < 1e-15
+            );
             assert!((a.lse[r] - b.lse[r]).abs() < 1e-14);
             assert!((&a.att.row(r) - &b.att.row(r)).iter().all(|v| v.abs() < 1e-15));
         }

@@ -88,9 +88,8 @@ pub fn diversity(samples: ArrayView2<f64>) -> f64 {
 pub fn diversity_estimate(samples: ArrayView2<f64>) -> Estimate {
     let n = samples.ncols();
     let se = group_size(n).filter(|&g| g >= 2).map(|g| {
-        let per: Vec<f64> = (0..SE_GROUPS)
-            .map(|i| diversity(samples.slice(ndarray::s![.., i * g..(i + 1) * g])))
-            .collect();
+        let per: Vec<f64> =
+            (0..SE_GROUPS).map(|i| diversity(samples.slice(ndarray::s![.., i * g..(i + 1) * g]))).collect();
         sd(&per) / (SE_GROUPS as f64).sqrt()
     });
     Estimate { mean: diversity(samples), se }

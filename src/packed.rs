@@ -35,7 +35,6 @@ impl<T: Real> Packed<T> {
     pub fn plain(&self) -> ArrayView2<'_, T> {
         self.plain.view()
     }
-
 }
 
 fn pack<T: Real>(b: &Array2<T>, lanes: usize) -> Vec<T> {
@@ -52,7 +51,13 @@ fn pack<T: Real>(b: &Array2<T>, lanes: usize) -> Vec<T> {
 pub fn matmul_packed<T: Real>(alpha: T, a: ArrayView2<T>, b: &Packed<T>, mut c: ArrayViewMut2<T>) {
     let (rows, m) = a.dim();
     let (m2, n) = b.plain.dim();
-    assert!(m == m2 && c.dim() == (rows, n), "matmul_packed shapes {:?} × {:?} → {:?}", a.dim(), b.plain.dim(), c.dim());
+    assert!(
+        m == m2 && c.dim() == (rows, n),
+        "matmul_packed shapes {:?} × {:?} → {:?}",
+        a.dim(),
+        b.plain.dim(),
+        c.dim()
+    );
     let contiguous_rows = a.strides()[1] == 1 && c.strides()[1] == 1;
     if b.panels.is_empty() || !contiguous_rows || rows == 0 || n == 0 || m == 0 {
         return matmul(alpha, &a, &b.plain, c);
@@ -87,7 +92,19 @@ pub trait PanelKernel: Sized {
     /// rows of `n` (row stride `ldc`), `panels` to the packed operand; the CPU has the kernel.
     #[allow(clippy::too_many_arguments)]
     /// Only output panels `p0..p1` (columns `p0·LANES..min(p1·LANES, n)`) are computed.
-    unsafe fn panel_product(alpha: Self, a: *const Self, lda: isize, rows: usize, m: usize, panels: *const Self, n: usize, c: *mut Self, ldc: isize, p0: usize, p1: usize);
+    unsafe fn panel_product(
+        alpha: Self,
+        a: *const Self,
+        lda: isize,
+        rows: usize,
+        m: usize,
+        panels: *const Self,
+        n: usize,
+        c: *mut Self,
+        ldc: isize,
+        p0: usize,
+        p1: usize,
+    );
 }
 
 /// Rows per kernel block (the register budget; see `avx512`).
@@ -106,7 +123,18 @@ mod avx512 {
         ($name:ident, $block:ident, $t:ty, $lanes:expr, $vec:ty, $mask:ty, $zero:ident, $load:ident, $set1:ident, $fma:ident, $mul:ident, $store:ident) => {
             #[target_feature(enable = "avx512f")]
             #[allow(clippy::too_many_arguments)]
-            unsafe fn $block<const R: usize>(alpha: $t, a: *const $t, lda: isize, m: usize, panels: *const $t, n: usize, c: *mut $t, ldc: isize, p0: usize, p1: usize) {
+            unsafe fn $block<const R: usize>(
+                alpha: $t,
+                a: *const $t,
+                lda: isize,
+                m: usize,
+                panels: *const $t,
+                n: usize,
+                c: *mut $t,
+                ldc: isize,
+                p0: usize,
+                p1: usize,
+            ) {
                 let va = $set1(alpha);
                 for p in p0..p1 {
                     let bp = panels.add(p * m * $lanes);
@@ -127,7 +155,19 @@ mod avx512 {
 
             #[target_feature(enable = "avx512f")]
             #[allow(clippy::too_many_arguments)]
-            pub unsafe fn $name(alpha: $t, a: *const $t, lda: isize, rows: usize, m: usize, panels: *const $t, n: usize, c: *mut $t, ldc: isize, p0: usize, p1: usize) {
+            pub unsafe fn $name(
+                alpha: $t,
+                a: *const $t,
+                lda: isize,
+                rows: usize,
+                m: usize,
+                panels: *const $t,
+                n: usize,
+                c: *mut $t,
+                ldc: isize,
+                p0: usize,
+                p1: usize,
+            ) {
                 let mut r0 = 0;
                 while r0 < rows {
                     let r = (rows - r0).min(super::MAX_ROWS);
@@ -170,8 +210,34 @@ mod avx512 {
         };
     }
 
-    kernels!(product_f64, block_f64, f64, 8, __m512d, __mmask8, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_mul_pd, _mm512_mask_storeu_pd);
-    kernels!(product_f32, block_f32, f32, 16, __m512, __mmask16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_mul_ps, _mm512_mask_storeu_ps);
+    kernels!(
+        product_f64,
+        block_f64,
+        f64,
+        8,
+        __m512d,
+        __mmask8,
+        _mm512_setzero_pd,
+        _mm512_loadu_pd,
+        _mm512_set1_pd,
+        _mm512_fmadd_pd,
+        _mm512_mul_pd,
+        _mm512_mask_storeu_pd
+    );
+    kernels!(
+        product_f32,
+        block_f32,
+        f32,
+        16,
+        __m512,
+        __mmask16,
+        _mm512_setzero_ps,
+        _mm512_loadu_ps,
+        _mm512_set1_ps,
+        _mm512_fmadd_ps,
+        _mm512_mul_ps,
+        _mm512_mask_storeu_ps
+    );
 }
 
 macro_rules! panel_kernel_impl {
@@ -181,7 +247,8 @@ macro_rules! panel_kernel_impl {
             fn panel_kernel_available() -> bool {
                 #[cfg(target_arch = "x86_64")]
                 {
-                    std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none() && std::arch::is_x86_feature_detected!("avx512f")
+                    std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none()
+                        && std::arch::is_x86_feature_detected!("avx512f")
                 }
                 #[cfg(not(target_arch = "x86_64"))]
                 {
@@ -189,7 +256,19 @@ macro_rules! panel_kernel_impl {
                 }
             }
             #[allow(unused_variables)]
-            unsafe fn panel_product(alpha: Self, a: *const Self, lda: isize, rows: usize, m: usize, panels: *const Self, n: usize, c: *mut Self, ldc: isize, p0: usize, p1: usize) {
+            unsafe fn panel_product(
+                alpha: Self,
+                a: *const Self,
+                lda: isize,
+                rows: usize,
+                m: usize,
+                panels: *const Self,
+                n: usize,
+                c: *mut Self,
+                ldc: isize,
+                p0: usize,
+                p1: usize,
+            ) {
                 #[cfg(target_arch = "x86_64")]
                 avx512::$f(alpha, a, lda, rows, m, panels, n, c, ldc, p0, p1);
                 #[cfg(not(target_arch = "x86_64"))]
@@ -243,4 +322,3 @@ mod tests {
         assert_eq!(got, want);
     }
 }
-

@@ -7,11 +7,11 @@ use crate::input_err;
 use crate::memory::Memory;
 use crate::metrics::{estimate, memory_metrics, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
-use crate::rng::stream;
 use crate::progress::{Progress, StageItem};
 use crate::real::Precision;
 use crate::report::protein::{GeneratedSet, ProteinReportInput};
 use crate::report::ReportTarget;
+use crate::rng::stream;
 use crate::sampler::chains::run_chains_in;
 use crate::sampler::{exact_samples, Kernel, Params, Protocol, PUBLISHED_FIVE};
 use anyhow::{Context, Result};
@@ -24,8 +24,18 @@ use std::time::Instant;
 
 /// Method ids in table order.
 pub const METHODS: [&str; 12] = [
-    "bootstrap", "gaussian", "convex", "gmm_pca", "vae", "profile", "exact_ret", "exact_gen", "mala_ret", "sa_ret",
-    "mala_gen", "sa_gen",
+    "bootstrap",
+    "gaussian",
+    "convex",
+    "gmm_pca",
+    "vae",
+    "profile",
+    "exact_ret",
+    "exact_gen",
+    "mala_ret",
+    "sa_ret",
+    "mala_gen",
+    "sa_gen",
 ];
 
 /// Samples per method (30 chains × 5).
@@ -83,13 +93,16 @@ impl NameCondition {
     fn select(&self, names: &[String]) -> Result<Vec<usize>> {
         Ok(match self {
             NameCondition::Regex(r) => {
-                let re = regex::Regex::new(r).map_err(|e| input_err!("--condition-names: invalid regular expression: {e}"))?;
+                let re = regex::Regex::new(r)
+                    .map_err(|e| input_err!("--condition-names: invalid regular expression: {e}"))?;
                 (0..names.len()).filter(|&i| re.is_match(&names[i])).collect()
             }
             NameCondition::Names(list) => {
                 // A listed name matches with or without its /start-end suffix.
                 let bare = |n: &str| n.split('/').next().unwrap_or(n).to_string();
-                (0..names.len()).filter(|&i| list.iter().any(|l| *l == names[i] || bare(l) == bare(&names[i]))).collect()
+                (0..names.len())
+                    .filter(|&i| list.iter().any(|l| *l == names[i] || bare(l) == bare(&names[i])))
+                    .collect()
             }
         })
     }
@@ -250,7 +263,8 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, N_SAMPLES);
     let chains = |beta: f64, kernel: Kernel| {
-        let run = run_chains_in(f.precision, mem, Params { alpha: f.alpha, beta }, kernel, &Protocol::default(), f.seed, id);
+        let run =
+            run_chains_in(f.precision, mem, Params { alpha: f.alpha, beta }, kernel, &Protocol::default(), f.seed, id);
         (run.select(&PUBLISHED_FIVE), run.acceptance)
     };
     let (latent, seqs, acceptance) = match id {
@@ -308,7 +322,10 @@ fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
     let sid = estimate(&prot::seq_identity(&g.seqs, stored));
     let id = &g.id;
     let check = |name: &str, e: &Estimate| -> Result<Estimate> {
-        Ok(Estimate { mean: finite(&format!("{name} of {id}"), e.mean)?, se: finite_opt(&format!("{name} SE of {id}"), e.se)? })
+        Ok(Estimate {
+            mean: finite(&format!("{name} of {id}"), e.mean)?,
+            se: finite_opt(&format!("{name} SE of {id}"), e.se)?,
+        })
     };
     Ok(MethodResult {
         id: g.id.clone(),
@@ -338,7 +355,10 @@ fn evaluate(g: &Generated, f: &Family) -> Result<MethodResult> {
         vs_family: match &f.whole {
             None => None,
             Some(w) => Some(VsFamily {
-                seq_identity: finite(&format!("SeqID vs family of {id}"), estimate(&prot::seq_identity(&g.seqs, w)).mean)?,
+                seq_identity: finite(
+                    &format!("SeqID vs family of {id}"),
+                    estimate(&prot::seq_identity(&g.seqs, w)).mean,
+                )?,
                 kl_composition: finite(&format!("KL vs family of {id}"), prot::kl_composition(w, &g.seqs))?,
                 kl_position: finite(&format!("Pos-KL vs family of {id}"), prot::kl_position(w, &g.seqs))?,
                 mi_r: finite_opt(&format!("MI r vs family of {id}"), prot::mi_correlation(w, &g.seqs))?,
@@ -415,7 +435,8 @@ pub(crate) fn run_record(
     let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
     // A condition keeps the family's encoding and temperatures but only the matching memories.
     // The report's entropy figure describes the whole family, before any condition.
-    let report_entropy = job.report.as_ref().map(|_| (mem.k(), (mean_entropy(&mem, beta_gen), mean_entropy(&mem, beta_ret))));
+    let report_entropy =
+        job.report.as_ref().map(|_| (mem.k(), (mean_entropy(&mem, beta_gen), mean_entropy(&mem, beta_ret))));
     let (mem, stored, whole, condition) = match &job.condition {
         None => (mem, clean.seqs.clone(), None, None),
         Some(c) => {
@@ -429,7 +450,10 @@ pub(crate) fn run_record(
                     clean.names.len()
                 ));
             }
-            let info = ConditionInfo { description: c.describe(), sequences: idx.iter().map(|&i| clean.names[i].clone()).collect() };
+            let info = ConditionInfo {
+                description: c.describe(),
+                sequences: idx.iter().map(|&i| clean.names[i].clone()).collect(),
+            };
             let subset = idx.iter().map(|&i| clean.seqs[i].clone()).collect();
             (mem.subset(&idx)?, subset, Some(clean.seqs.clone()), Some(info))
         }
@@ -457,7 +481,8 @@ pub(crate) fn run_record(
     }
     progress.line(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
     let stage = progress.stage("methods", &job.methods);
-    let mut generated: Vec<Generated> = job.methods.par_iter().map(|m| stage.run(m, || generate(m, &fam))).collect::<Result<_>>()?;
+    let mut generated: Vec<Generated> =
+        job.methods.par_iter().map(|m| stage.run(m, || generate(m, &fam))).collect::<Result<_>>()?;
     drop(stage);
     if condition.is_some() {
         // The conditioned sequences themselves, as the reference row.
@@ -478,7 +503,8 @@ pub(crate) fn run_record(
     }
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);
-    let mut results: Vec<MethodResult> = generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &fam))).collect::<Result<_>>()?;
+    let mut results: Vec<MethodResult> =
+        generated.par_iter().map(|g| stage.run(&g.id, || evaluate(g, &fam))).collect::<Result<_>>()?;
     drop(stage);
 
     let hmmer = run_hmmer(job, aln, &generated, &mut results, staging.as_mut(), progress)?;
@@ -502,7 +528,11 @@ pub(crate) fn run_record(
     let results = ProteinResults {
         domain: "protein",
         condition,
-        input: InputInfo { path: job.stockholm.display().to_string(), family_id: aln.id.clone(), accession: aln.accession.clone() },
+        input: InputInfo {
+            path: job.stockholm.display().to_string(),
+            family_id: aln.id.clone(),
+            accession: aln.accession.clone(),
+        },
         parameters,
         conventions: CONVENTIONS.to_vec(),
         hmmer,
@@ -511,7 +541,11 @@ pub(crate) fn run_record(
     let header = header(&results, &fam);
     let mut table = render_table(&results, true).to_string();
     if job.extended {
-        table = format!("{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(&results), render_extended(&results));
+        table = format!(
+            "{table}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}",
+            band(&results),
+            render_extended(&results)
+        );
     }
     if let (Some(target), Some((family_k, entropy_gen_ret))) = (report, report_entropy) {
         progress.line("drawing the report figures");
@@ -715,8 +749,20 @@ fn render_table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
         .collect();
     table::timed_table(
         &[
-            "id", "method", "novelty", "diversity", "energy", "SeqID", "KL", "Pos-KL", "MI r", "valid", "HMM pass",
-            "median E", "accept", "s",
+            "id",
+            "method",
+            "novelty",
+            "diversity",
+            "energy",
+            "SeqID",
+            "KL",
+            "Pos-KL",
+            "MI r",
+            "valid",
+            "HMM pass",
+            "median E",
+            "accept",
+            "s",
         ],
         rows,
         timing,
@@ -747,7 +793,17 @@ fn render_extended(r: &ProteinResults) -> comfy_table::Table {
         })
         .collect();
     table::table(
-        &["id", "method", "MI r (20 pos)", "MI r (all)", "MI r (APC)", "C_ij r", "pairwise id", "> 90% id", "median bits"],
+        &[
+            "id",
+            "method",
+            "MI r (20 pos)",
+            "MI r (all)",
+            "MI r (APC)",
+            "C_ij r",
+            "pairwise id",
+            "> 90% id",
+            "median bits",
+        ],
         rows,
     )
 }

@@ -4,7 +4,9 @@
 use ndarray::LinalgScalar;
 
 /// A float the sampler can run in.
-pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug + crate::packed::PanelKernel + crate::fused::LaneKernel {
+pub trait Real:
+    LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug + crate::packed::PanelKernel + crate::fused::LaneKernel
+{
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
     /// `exp(x)` for `x ≤ 0`, branch-free (see [`exp_nonpositive`]).

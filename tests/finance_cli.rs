@@ -46,8 +46,14 @@ fn sp500_window_runs_every_method() {
 
 #[test]
 fn same_seed_same_bytes_whatever_the_thread_count() {
-    let a = without_timings(sp500_window(&["--methods", "sa,sa_sequential,block_bootstrap"], &[("RAYON_NUM_THREADS", "1")]));
-    let b = without_timings(sp500_window(&["--methods", "sa,sa_sequential,block_bootstrap"], &[("RAYON_NUM_THREADS", "2")]));
+    let a = without_timings(sp500_window(
+        &["--methods", "sa,sa_sequential,block_bootstrap"],
+        &[("RAYON_NUM_THREADS", "1")],
+    ));
+    let b = without_timings(sp500_window(
+        &["--methods", "sa,sa_sequential,block_bootstrap"],
+        &[("RAYON_NUM_THREADS", "2")],
+    ));
     assert_eq!(a, b);
 }
 
@@ -65,12 +71,27 @@ fn all_stocks_5yr_reader_and_exact_law() {
         .iter()
         .map(|s| (s["ticker"].as_str().unwrap().to_string(), s["date"].as_str().unwrap().to_string()))
         .collect();
-    for (t, d) in [("EBAY", "2015-07-20"), ("NI", "2015-07-02"), ("BAX", "2015-07-01"), ("DISCA", "2014-08-07"), ("LNT", "2016-05-20")] {
+    for (t, d) in [
+        ("EBAY", "2015-07-20"),
+        ("NI", "2015-07-02"),
+        ("BAX", "2015-07-01"),
+        ("DISCA", "2014-08-07"),
+        ("LNT", "2016-05-20"),
+    ] {
         assert!(suspects.contains(&(t.to_string(), d.to_string())), "{t} {d} not flagged: {suspects:?}");
     }
 
     let v = json(&satool(
-        &["finance", "--prices", &gz, "--drop-suspect", "--methods", "historical,bootstrap,block_bootstrap,exact", "--json", "--quiet"],
+        &[
+            "finance",
+            "--prices",
+            &gz,
+            "--drop-suspect",
+            "--methods",
+            "historical,bootstrap,block_bootstrap,exact",
+            "--json",
+            "--quiet",
+        ],
         &[],
     ));
     assert_eq!((v["parameters"]["d"].as_u64(), v["parameters"]["K"].as_u64()), (Some(464), Some(1258)));
@@ -97,7 +118,18 @@ fn out_dir_holds_scenarios_readable_as_csv() {
     let out = dir.path().join("fin");
     let csv = fixture("sp500.csv");
     let o = satool(
-        &["finance", "--prices", &csv, "--start", "2020-01-01", "--methods", "bootstrap,exact", "--out", out.to_str().unwrap(), "--quiet"],
+        &[
+            "finance",
+            "--prices",
+            &csv,
+            "--start",
+            "2020-01-01",
+            "--methods",
+            "bootstrap,exact",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -152,7 +184,15 @@ fn f32_precision_matches_f64_and_conditioning_on_high_vol_raises_risk() {
     let (a, b) = (method(&base, "sa"), method(&f32, "sa"));
     let se = f(&a["novelty"], "se");
     assert!((f(&a["novelty"], "mean") - f(&b["novelty"], "mean")).abs() < se);
-    for key in ["ks_pass_corrected", "ks_mean_p_corrected", "corr_error", "sd_ratio", "es_1", "portfolio_sd", "acf_g2_mean_1_10"] {
+    for key in [
+        "ks_pass_corrected",
+        "ks_mean_p_corrected",
+        "corr_error",
+        "sd_ratio",
+        "es_1",
+        "portfolio_sd",
+        "acf_g2_mean_1_10",
+    ] {
         let (x, y) = (f(a, key), f(b, key));
         assert!((x - y).abs() <= 0.01 * x.abs().max(0.01), "{key}: f64 {x} vs f32 {y}");
     }

@@ -23,7 +23,10 @@ fn several_records_need_family_and_family_selects_one() {
     let o = satool(&["protein", "--stockholm", &path, "--hmmer", "off", "--methods", "bootstrap"], &[]);
     assert_input_error(&o, "--family");
     assert!(stderr(&o).contains("RRM_1") && stderr(&o).contains("fn3"), "lists the records: {}", stderr(&o));
-    let v = json(&satool(&["protein", "--stockholm", &path, "--family", "PF00041", "--hmmer", "off", "--methods", "bootstrap", "--json"], &[]));
+    let v = json(&satool(
+        &["protein", "--stockholm", &path, "--family", "PF00041", "--hmmer", "off", "--methods", "bootstrap", "--json"],
+        &[],
+    ));
     assert_eq!(v["input"]["family_id"], "fn3");
     let bad = satool(&["protein", "--stockholm", &path, "--family", "nope", "--hmmer", "off"], &[]);
     assert_input_error(&bad, "no record with ID or AC 'nope'");
@@ -39,14 +42,21 @@ fn gzip_crlf_and_lowercase_inputs_read_like_the_original() {
     // Lowercase residues: uppercased like the published pipeline (not treated as inserts).
     let lower: String = text
         .lines()
-        .map(|l| if l.starts_with('#') || l.starts_with("//") || l.trim().is_empty() { l.to_string() } else {
-            let (name, seq) = l.split_at(l.find(char::is_whitespace).unwrap());
-            format!("{name}{}", seq.to_lowercase())
+        .map(|l| {
+            if l.starts_with('#') || l.starts_with("//") || l.trim().is_empty() {
+                l.to_string()
+            } else {
+                let (name, seq) = l.split_at(l.find(char::is_whitespace).unwrap());
+                format!("{name}{}", seq.to_lowercase())
+            }
         })
         .collect::<Vec<_>>()
         .join("\n");
     let lower_path = write(dir.path(), "lower.sto", lower.as_bytes());
-    let base = json(&satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "sa_gen", "--json"], &[]));
+    let base = json(&satool(
+        &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "sa_gen", "--json"],
+        &[],
+    ));
     for p in [&gz_path, &lower_path] {
         let v = json(&satool(&["protein", "--stockholm", p, "--hmmer", "off", "--methods", "sa_gen", "--json"], &[]));
         assert_eq!(without_timings(v["methods"].clone()), without_timings(base["methods"].clone()), "{p}");
@@ -83,7 +93,19 @@ fn a_failed_run_leaves_no_output_directory() {
     let out = dir.path().join("out");
     let bad = write(dir.path(), "bad.fasta", b">x\nACD\n");
     let o = satool(
-        &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap", "--evaluate", &bad, "--out", out.to_str().unwrap()],
+        &[
+            "protein",
+            "--stockholm",
+            &fixture("PF00076.sto"),
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--evaluate",
+            &bad,
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
     assert_input_error(&o, "bad.fasta");
@@ -92,11 +114,25 @@ fn a_failed_run_leaves_no_output_directory() {
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "x").unwrap();
     let o = satool(
-        &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap", "--evaluate", &bad, "--out", out.to_str().unwrap(), "--force"],
+        &[
+            "protein",
+            "--stockholm",
+            &fixture("PF00076.sto"),
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--evaluate",
+            &bad,
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(2));
-    let left: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(left, vec!["keep.txt".to_string()]);
 }
 

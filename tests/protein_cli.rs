@@ -43,7 +43,12 @@ fn reproduces_the_published_pf00076_table() {
     assert!((f(&boot["energy"], "mean") + 0.5).abs() < 1e-3, "stored patterns have E ≈ −0.5 at β_ret");
 
     let vae = method(&v, "vae");
-    assert!(f(vae, "kl_composition") >= 3.0 * f(gen, "kl_composition"), "VAE KL {} vs SA {}", vae["kl_composition"], gen["kl_composition"]);
+    assert!(
+        f(vae, "kl_composition") >= 3.0 * f(gen, "kl_composition"),
+        "VAE KL {} vs SA {}",
+        vae["kl_composition"],
+        gen["kl_composition"]
+    );
 
     for id in ["mala_ret", "mala_gen"] {
         assert!(f(method(&v, id), "acceptance") >= 0.99, "{id} acceptance");
@@ -74,7 +79,16 @@ fn same_seed_same_bytes_whatever_the_thread_count() {
     let run = |threads: &str| {
         let sto = fixture("PF00076.sto");
         let o = satool(
-            &["protein", "--stockholm", &sto, "--hmmer", "off", "--json", "--methods", "sa_gen,mala_ret,gmm_pca,vae,profile"],
+            &[
+                "protein",
+                "--stockholm",
+                &sto,
+                "--hmmer",
+                "off",
+                "--json",
+                "--methods",
+                "sa_gen,mala_ret,gmm_pca,vae,profile",
+            ],
             &[("RAYON_NUM_THREADS", threads)],
         );
         without_timings(json(&o))
@@ -83,7 +97,18 @@ fn same_seed_same_bytes_whatever_the_thread_count() {
     assert_eq!(a, b);
     let sto = fixture("PF00076.sto");
     let c = without_timings(json(&satool(
-        &["protein", "--stockholm", &sto, "--hmmer", "off", "--json", "--methods", "sa_gen,mala_ret,gmm_pca,vae,profile", "--seed", "2"],
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--json",
+            "--methods",
+            "sa_gen,mala_ret,gmm_pca,vae,profile",
+            "--seed",
+            "2",
+        ],
         &[],
     )));
     assert_ne!(a, c, "a different seed must give different samples");
@@ -96,7 +121,12 @@ fn evaluate_scores_a_foreign_fasta_like_an_independent_calculation() {
     let v = pf00076(&["--hmmer", "off", "--methods", "bootstrap", "--evaluate", &fasta]);
     let m = method(&v, "file:PF00076_evaluate");
     assert_eq!(m["n"], 40);
-    for (key, want) in [("kl_composition", 0.01661930701941761), ("kl_position", 0.9790336339193142), ("mi_r", 0.9276713389108198), ("seq_identity", 0.8224244086052096)] {
+    for (key, want) in [
+        ("kl_composition", 0.01661930701941761),
+        ("kl_position", 0.9790336339193142),
+        ("mi_r", 0.9276713389108198),
+        ("seq_identity", 0.8224244086052096),
+    ] {
         assert!((f(m, key) - want).abs() < 1e-4, "{key}: {} vs {want}", m[key]);
     }
     assert!(f(&m["novelty"], "mean") > 0.0);
@@ -108,7 +138,20 @@ fn evaluate_rejects_unaligned_sequences() {
     let bad = dir.path().join("short.fasta");
     std::fs::write(&bad, ">s1\nACDEFGHIK\n").unwrap();
     let sto = fixture("PF00076.sto");
-    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap", "--evaluate", bad.to_str().unwrap()], &[]);
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--evaluate",
+            bad.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_input_error(&o, "expected 71");
 }
 
@@ -119,7 +162,8 @@ fn out_dir_holds_every_file_and_is_not_overwritten_without_force() {
     let out_s = out.to_str().unwrap();
     let sto = fixture("PF00076.sto");
     let hmm = fixture("PF00076.hmm");
-    let args = ["protein", "--stockholm", &sto, "--hmm", &hmm, "--methods", "bootstrap,sa_gen", "--out", out_s, "--quiet"];
+    let args =
+        ["protein", "--stockholm", &sto, "--hmm", &hmm, "--methods", "bootstrap,sa_gen", "--out", out_s, "--quiet"];
     let o = satool(&args, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("sa_gen"), "the table goes to stdout");
@@ -134,7 +178,8 @@ fn out_dir_holds_every_file_and_is_not_overwritten_without_force() {
     if hmmer_installed() {
         assert!(out.join("sa_gen.hmmsearch.tbl").is_file());
     }
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(r["domain"], "protein");
     assert!(std::fs::read_dir(&out).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(".satool")));
 
@@ -162,7 +207,10 @@ fn bad_stockholm_files_fail_cleanly() {
 fn other_real_families_run() {
     for (file, k) in [("stockholm/PF00041_fn3.sto", 98), ("stockholm/LuxC_multiblock.sto", 13)] {
         let path = fixture(file);
-        let v = json(&satool(&["protein", "--stockholm", &path, "--hmmer", "off", "--json", "--methods", "sa_gen,bootstrap,gmm_pca"], &[]));
+        let v = json(&satool(
+            &["protein", "--stockholm", &path, "--hmmer", "off", "--json", "--methods", "sa_gen,bootstrap,gmm_pca"],
+            &[],
+        ));
         assert_eq!(v["parameters"]["K"], k, "{file}");
         assert!(f(&method(&v, "sa_gen")["novelty"], "mean") > 0.1);
     }
@@ -171,9 +219,13 @@ fn other_real_families_run() {
 #[test]
 fn hmmer_require_fails_without_hmmer() {
     let sto = fixture("PF00076.sto");
-    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "require", "--methods", "bootstrap"], &[("PATH", "/nonexistent")]);
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--hmmer", "require", "--methods", "bootstrap"],
+        &[("PATH", "/nonexistent")],
+    );
     assert_input_error(&o, "hmmsearch");
-    let auto = satool(&["protein", "--stockholm", &sto, "--methods", "bootstrap", "--json"], &[("PATH", "/nonexistent")]);
+    let auto =
+        satool(&["protein", "--stockholm", &sto, "--methods", "bootstrap", "--json"], &[("PATH", "/nonexistent")]);
     let v = json(&auto);
     assert!(v["hmmer"]["status"].as_str().unwrap().starts_with("not run"));
     assert!(stderr(&auto).contains("apt-get install hmmer"), "tells how to install HMMER");
@@ -210,7 +262,20 @@ fn f32_precision_matches_f64() {
 #[test]
 fn extended_metrics_for_every_method() {
     let sto = fixture("PF00076.sto");
-    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "profile,sa_gen,bootstrap", "--extended", "--quiet"], &[]);
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--methods",
+            "profile,sa_gen,bootstrap",
+            "--extended",
+            "--quiet",
+        ],
+        &[],
+    );
     assert!(o.status.success() && stdout(&o).contains("C_ij r"), "{}", stderr(&o));
     let v = pf00076(&["--hmmer", "off", "--methods", "profile,sa_gen,bootstrap"]);
     let band = v["parameters"]["nn_identity_band"].as_array().unwrap();
@@ -256,7 +321,20 @@ fn all_families_runs_every_record_and_reports_failures() {
     let out = dir.path().join("db");
     let sto = fixture("multi_family.sto");
     let o = satool(
-        &["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--methods", "sa_gen", "--json", "--quiet", "--out", out.to_str().unwrap()],
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--all-families",
+            "--hmmer",
+            "off",
+            "--methods",
+            "sa_gen",
+            "--json",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         &[],
     );
     let v = json(&o);

@@ -7,13 +7,14 @@ use std::path::Path;
 
 /// The `![..](file)` targets of a Markdown file, in order.
 fn image_links(md: &str) -> Vec<String> {
-    md.match_indices("](").filter_map(|(i, _)| {
-        let rest = &md[i + 2..];
-        let end = rest.find(')')?;
-        let target = &rest[..end];
-        md[..i].rfind("![").filter(|&j| !md[j..i].contains('\n')).map(|_| target.to_string())
-    })
-    .collect()
+    md.match_indices("](")
+        .filter_map(|(i, _)| {
+            let rest = &md[i + 2..];
+            let end = rest.find(')')?;
+            let target = &rest[..end];
+            md[..i].rfind("![").filter(|&j| !md[j..i].contains('\n')).map(|_| target.to_string())
+        })
+        .collect()
 }
 
 /// Every figure the report links exists, parses as XML, is an SVG with a size, and has text in
@@ -52,7 +53,8 @@ fn protein_report(dir: &Path, extra: &[&str]) -> std::process::Output {
     satool(&args, &[])
 }
 
-const PROTEIN_FIGURES: [&str; 5] = ["entropy", "residue_frequencies", "identity_histograms", "mutual_information", "novelty_kl"];
+const PROTEIN_FIGURES: [&str; 5] =
+    ["entropy", "residue_frequencies", "identity_histograms", "mutual_information", "novelty_kl"];
 
 #[test]
 fn protein_report_has_every_figure_and_reproduces() {
@@ -66,10 +68,14 @@ fn protein_report_has_every_figure_and_reproduces() {
     assert!(md.contains("| sa_gen") && md.contains("β* = 3.8483"), "header and table");
     assert!(!md.contains("| s |"), "no timing column");
     // Numbers in the text come from this run: β_gen and the table's MI r of sa_gen.
-    let v = json(&satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--json", "--quiet"], &[]));
+    let v =
+        json(&satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--json", "--quiet"], &[]));
     let mi = f(method(&v, "sa_gen"), "mi_r");
     assert!(md.contains(&format!("Pearson r: sa_gen {mi:.3}")), "MI r in the text");
-    assert!(fs::read_to_string(ra.join("mutual_information.svg")).unwrap().contains(&format!("sa_gen: r = {mi:.3}")), "MI r in the title");
+    assert!(
+        fs::read_to_string(ra.join("mutual_information.svg")).unwrap().contains(&format!("sa_gen: r = {mi:.3}")),
+        "MI r in the title"
+    );
     assert!(md.contains("β_gen = round(2β*) = 8"));
     // Same seed, another directory: the same bytes (the command line aside).
     assert!(protein_report(&rb, &[]).status.success());
@@ -77,7 +83,14 @@ fn protein_report_has_every_figure_and_reproduces() {
         let f = format!("{fig}.svg");
         assert_eq!(fs::read(ra.join(&f)).unwrap(), fs::read(rb.join(&f)).unwrap(), "{f} differs between runs");
     }
-    let strip = |p: &Path| fs::read_to_string(p.join("report.md")).unwrap().lines().filter(|l| !l.contains("--report")).collect::<Vec<_>>().join("\n");
+    let strip = |p: &Path| {
+        fs::read_to_string(p.join("report.md"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("--report"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(strip(&ra), strip(&rb));
 }
 
@@ -134,13 +147,45 @@ fn finance_report_has_every_figure() {
     // Chosen QQ tickers appear as panel titles; an unknown one is a usage error naming it.
     let r2 = d.path().join("r2");
     let r2s = r2.display().to_string();
-    let out = satool(&["finance", "--prices", &csv, "--start", "2018-01-01", "--quiet", "--report", &r2s, "--qq-tickers", "KO,XOM", "--methods", "historical,sa,sa_sequential"], &[]);
+    let out = satool(
+        &[
+            "finance",
+            "--prices",
+            &csv,
+            "--start",
+            "2018-01-01",
+            "--quiet",
+            "--report",
+            &r2s,
+            "--qq-tickers",
+            "KO,XOM",
+            "--methods",
+            "historical,sa,sa_sequential",
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let qq = fs::read_to_string(r2.join("qq.svg")).unwrap();
     assert!(qq.contains("\nKO\n</text>") && qq.contains("\nXOM\n</text>"), "KO and XOM panels");
     assert!(fs::read_to_string(r2.join("report.md")).unwrap().contains("chosen with --qq-tickers"));
     let r3 = d.path().join("r3").display().to_string();
-    let out = satool(&["finance", "--prices", &csv, "--start", "2018-01-01", "--quiet", "--report", &r3, "--qq-tickers", "KO,NOPE", "--methods", "sa"], &[]);
+    let out = satool(
+        &[
+            "finance",
+            "--prices",
+            &csv,
+            "--start",
+            "2018-01-01",
+            "--quiet",
+            "--report",
+            &r3,
+            "--qq-tickers",
+            "KO,NOPE",
+            "--methods",
+            "sa",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("'NOPE'"), "{}", stderr(&out));
     assert!(!Path::new(&r3).join("report.md").exists());
@@ -152,10 +197,29 @@ fn all_families_writes_a_report_per_family_and_an_index() {
     let r = d.path().join("r");
     let rs = r.display().to_string();
     let sto = fixture("multi_family.sto");
-    let out = satool(&["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--quiet", "--methods", "sa_gen,bootstrap", "--report", &rs], &[]);
+    let out = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--all-families",
+            "--hmmer",
+            "off",
+            "--quiet",
+            "--methods",
+            "sa_gen,bootstrap",
+            "--report",
+            &rs,
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let index = fs::read_to_string(r.join("report.md")).unwrap();
-    let linked: Vec<&str> = index.lines().filter_map(|l| l.split("](").nth(1)).map(|s| s.trim_end_matches(" |").trim_end_matches(')')).collect();
+    let linked: Vec<&str> = index
+        .lines()
+        .filter_map(|l| l.split("](").nth(1))
+        .map(|s| s.trim_end_matches(" |").trim_end_matches(')'))
+        .collect();
     assert_eq!(linked.len(), 10, "ten families ran: {index}");
     assert_eq!(index.matches("failed:").count(), 2, "two broken records");
     for l in linked {
@@ -173,16 +237,14 @@ fn reproduces_committed(report: &str) {
     let d = tmp();
     let fresh = d.path().join("r");
     let fresh_s = fresh.display().to_string();
-    let args: Vec<String> = command
-        .split_whitespace()
-        .skip(1)
-        .map(|a| if a == report { fresh_s.clone() } else { a.to_string() })
-        .collect();
+    let args: Vec<String> =
+        command.split_whitespace().skip(1).map(|a| if a == report { fresh_s.clone() } else { a.to_string() }).collect();
     assert!(args.contains(&fresh_s), "the command writes {report}: {command}");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = satool(&args, &[]);
     assert!(out.status.success(), "{command}: {}", stderr(&out));
-    let names: Vec<String> = fs::read_dir(&committed).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        fs::read_dir(&committed).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     for n in &names {
         let (a, b) = (fs::read(committed.join(n)).unwrap(), fs::read(fresh.join(n)).unwrap_or_default());
         if n == "report.md" {

@@ -216,9 +216,8 @@ fn pick_weighted<R: Rng + ?Sized>(weights: &[f64], rng: &mut R) -> usize {
 /// k-means++ seeding over the rows of `points`; returns at most `c` distinct row indices.
 fn kmeans_pp_seeds<R: Rng + ?Sized>(points: &Array2<f64>, c: usize, rng: &mut R) -> Vec<usize> {
     let n = points.nrows();
-    let sq_dist = |a: usize, b: usize| -> f64 {
-        points.row(a).iter().zip(points.row(b)).map(|(x, y)| (x - y).powi(2)).sum()
-    };
+    let sq_dist =
+        |a: usize, b: usize| -> f64 { points.row(a).iter().zip(points.row(b)).map(|(x, y)| (x - y).powi(2)).sum() };
     let mut seeds = vec![rng.random_range(0..n)];
     let mut nearest: Vec<f64> = (0..n).map(|i| sq_dist(i, seeds[0])).collect();
     while seeds.len() < c {
@@ -260,10 +259,8 @@ pub fn fit_diag_gmm<R: Rng + ?Sized>(
     let seeds = kmeans_pp_seeds(&rows, components.min(n), rng);
     let mut hard = Array2::zeros((n, seeds.len()));
     for i in 0..n {
-        let dist: Vec<f64> = seeds
-            .iter()
-            .map(|&s| rows.row(i).iter().zip(rows.row(s)).map(|(x, y)| (x - y).powi(2)).sum())
-            .collect();
+        let dist: Vec<f64> =
+            seeds.iter().map(|&s| rows.row(i).iter().zip(rows.row(s)).map(|(x, y)| (x - y).powi(2)).sum()).collect();
         // Nearest seed, ties to the lowest index.
         let best = (1..dist.len()).fold(0, |b, k| if dist[k] < dist[b] { k } else { b });
         hard[[i, best]] = 1.0;
@@ -310,9 +307,8 @@ fn centred_pca_basis(x: ArrayView2<f64>, r: usize) -> Result<(Array1<f64>, Array
         }
         return Ok((mean, u));
     }
-    let svd = centred
-        .svd(true, false)
-        .map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory failed: {e}"))?;
+    let svd =
+        centred.svd(true, false).map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory failed: {e}"))?;
     // Check before sorting: linfa's sort panics on NaN.
     ensure!(
         svd.1.iter().chain(svd.0.iter().flatten()).all(|v| v.is_finite()),
@@ -450,8 +446,7 @@ pub(crate) mod tests {
         let next = DiagGmm::m_step(&x, &resp, 1e-6).unwrap();
         let want_w = [0.6665586617836028, 0.33344133821639715];
         let want_mu = [[0.32489062733672536, 0.2873683477201323], [2.0496598948174105, 1.9497246767569514]];
-        let want_var =
-            [[0.17182901101065134, 0.24540153936945247], [0.022849706801985583, 0.02272666098550493]];
+        let want_var = [[0.17182901101065134, 0.24540153936945247], [0.022849706801985583, 0.02272666098550493]];
         for c in 0..2 {
             assert!((next.weights[c] - want_w[c]).abs() < 1e-14);
             for j in 0..2 {
@@ -524,19 +519,15 @@ pub(crate) mod tests {
         let z = model.sample(n, &mut rng(3));
         for j in 0..3 {
             let mean: f64 = (0..2).map(|c| model.weights[c] * model.means[[c, j]]).sum();
-            let second: f64 = (0..2)
-                .map(|c| model.weights[c] * (model.variances[[c, j]] + model.means[[c, j]].powi(2)))
-                .sum();
+            let second: f64 =
+                (0..2).map(|c| model.weights[c] * (model.variances[[c, j]] + model.means[[c, j]].powi(2))).sum();
             let var = second - mean * mean;
             let got = z.row(j);
             let got_mean = got.mean().unwrap();
             let got_var = got.var(1.0);
             // 4 standard errors of the mean / of the variance (kurtosis-safe bound 3σ⁴·…).
             assert!((got_mean - mean).abs() < 4.0 * (var / n as f64).sqrt(), "dim {j}: {got_mean} vs {mean}");
-            assert!(
-                (got_var / var - 1.0).abs() < 4.0 * (3.0 / n as f64).sqrt(),
-                "dim {j}: {got_var} vs {var}"
-            );
+            assert!((got_var / var - 1.0).abs() < 4.0 * (3.0 / n as f64).sqrt(), "dim {j}: {got_var} vs {var}");
         }
     }
 

@@ -44,9 +44,7 @@ pub fn convex_combination(mem: &Memory, n: usize, rng: &mut Rng) -> Array2<f64> 
 /// every correlation between columns is lost — a sanity baseline for aligned categorical data.
 pub fn independent_columns(rows: &[Vec<u8>], n: usize, rng: &mut Rng) -> Vec<Vec<u8>> {
     let len = rows.first().map_or(0, |r| r.len());
-    (0..n)
-        .map(|_| (0..len).map(|j| rows[rng.random_range(0..rows.len())][j]).collect())
-        .collect()
+    (0..n).map(|_| (0..len).map(|j| rows[rng.random_range(0..rows.len())][j]).collect()).collect()
 }
 
 #[cfg(test)]

@@ -102,13 +102,7 @@ struct Dense {
 
 impl Dense {
     /// Glorot-uniform weights U(−a, a), a = √(6 / (fan_in + fan_out)), zero biases.
-    fn glorot<R: Rng + ?Sized>(
-        inp: usize,
-        out: usize,
-        fan_out: usize,
-        dev: &Device,
-        rng: &mut R,
-    ) -> Result<Self> {
+    fn glorot<R: Rng + ?Sized>(inp: usize, out: usize, fan_out: usize, dev: &Device, rng: &mut R) -> Result<Self> {
         let a = (6.0 / (inp + fan_out) as f64).sqrt();
         let dist = Uniform::new_inclusive(-a, a).context("Glorot limit")?;
         let w: Vec<F> = (0..out * inp).map(|_| dist.sample(rng) as F).collect();
@@ -164,10 +158,7 @@ impl Vae {
 
     fn vars(&self) -> [&Var; 12] {
         let l = [&self.enc1, &self.enc2, &self.head, &self.dec1, &self.dec2, &self.dec3];
-        [
-            &l[0].w, &l[0].b, &l[1].w, &l[1].b, &l[2].w, &l[2].b, &l[3].w, &l[3].b, &l[4].w, &l[4].b,
-            &l[5].w, &l[5].b,
-        ]
+        [&l[0].w, &l[0].b, &l[1].w, &l[1].b, &l[2].w, &l[2].b, &l[3].w, &l[3].b, &l[4].w, &l[4].b, &l[5].w, &l[5].b]
     }
 
     /// Data dimension d.
@@ -221,12 +212,7 @@ impl Vae {
     /// Posterior means and log-variances of the patterns `x` (d × K): two latent × K arrays.
     pub fn encode(&self, x: ArrayView2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
         ensure!(x.ncols() >= 1, "VAE encode: no patterns given");
-        ensure!(
-            x.nrows() == self.dim,
-            "VAE encode: patterns have dimension {}, model expects {}",
-            x.nrows(),
-            self.dim
-        );
+        ensure!(x.nrows() == self.dim, "VAE encode: patterns have dimension {}, model expects {}", x.nrows(), self.dim);
         let (mu, logvar) = self.encode_t(&self.batch(x)?)?;
         Ok((Self::to_columns(&mu)?, Self::to_columns(&logvar)?))
     }
@@ -286,16 +272,9 @@ struct AdamSlot {
 /// Trains a VAE on the K columns of `x` (d × K) with the schedule of `cfg`; returns the model and
 /// the per-epoch losses. Errors on empty or non-finite input, a zero latent size, a non-positive
 /// learning rate or a negative KL weight, and if the loss stops being finite.
-pub fn train_vae<R: Rng + ?Sized>(
-    x: ArrayView2<f64>,
-    cfg: &VaeConfig,
-    rng: &mut R,
-) -> Result<(Vae, VaeTrace)> {
+pub fn train_vae<R: Rng + ?Sized>(x: ArrayView2<f64>, cfg: &VaeConfig, rng: &mut R) -> Result<(Vae, VaeTrace)> {
     let (d, k) = x.dim();
-    ensure!(
-        d >= 1 && k >= 1,
-        "VAE needs at least one stored pattern of dimension ≥ 1 (got d = {d}, K = {k})"
-    );
+    ensure!(d >= 1 && k >= 1, "VAE needs at least one stored pattern of dimension ≥ 1 (got d = {d}, K = {k})");
     ensure!(cfg.latent >= 1, "VAE latent dimension must be ≥ 1");
     ensure!(cfg.lr > 0.0 && cfg.lr.is_finite(), "VAE learning rate must be positive (got {})", cfg.lr);
     ensure!(
@@ -331,8 +310,7 @@ pub fn train_vae<R: Rng + ?Sized>(
             cfg.kl_weight_max * (epoch - cfg.epochs_plain) as f64 / cfg.epochs_ramp as f64
         };
         // ε fills the latent × K noise matrix row by row.
-        let eps: Vec<F> =
-            (0..cfg.latent * k).map(|_| StandardNormal.sample(rng)).map(|e: f64| e as F).collect();
+        let eps: Vec<F> = (0..cfg.latent * k).map(|_| StandardNormal.sample(rng)).map(|e: f64| e as F).collect();
         let eps = Tensor::from_vec(eps, (cfg.latent, k), &vae.device)?;
         let losses = vae.step_losses(&batch, &eps, kl_weight)?;
         let (loss, recon, kl): (F, F, F) =
@@ -370,22 +348,12 @@ pub fn train_vae<R: Rng + ?Sized>(
 
 /// VAE baseline: train on the K columns of `x` (d × K, one stored pattern per column) with
 /// `cfg`, then draw `n` unit-norm samples (d × n) from z ~ N(0, I).
-pub fn vae_sample<R: Rng + ?Sized>(
-    x: ArrayView2<f64>,
-    n: usize,
-    cfg: &VaeConfig,
-    rng: &mut R,
-) -> Result<VaeOutput> {
+pub fn vae_sample<R: Rng + ?Sized>(x: ArrayView2<f64>, n: usize, cfg: &VaeConfig, rng: &mut R) -> Result<VaeOutput> {
     ensure!(cfg.epochs_plain + cfg.epochs_ramp >= 1, "VAE needs at least one training epoch");
     let (vae, trace) = train_vae(x, cfg, rng)?;
     let samples = vae.sample(n, rng)?;
     let last = trace.loss.len() - 1;
-    Ok(VaeOutput {
-        samples,
-        final_loss: trace.loss[last],
-        final_recon: trace.recon[last],
-        final_kl: trace.kl[last],
-    })
+    Ok(VaeOutput { samples, final_loss: trace.loss[last], final_recon: trace.recon[last], final_kl: trace.kl[last] })
 }
 
 #[cfg(test)]
@@ -485,9 +453,8 @@ mod tests {
         let a = vae_sample(x.view(), 150, &cfg, &mut rng(9)).unwrap();
         let b = vae_sample(x.view(), 150, &cfg, &mut rng(9)).unwrap();
         let c = vae_sample(x.view(), 150, &cfg, &mut rng(10)).unwrap();
-        let bits = |o: &VaeOutput| {
-            fingerprint(o.samples.iter().copied().chain([o.final_loss, o.final_recon, o.final_kl]))
-        };
+        let bits =
+            |o: &VaeOutput| fingerprint(o.samples.iter().copied().chain([o.final_loss, o.final_recon, o.final_kl]));
         assert_eq!(bits(&a), bits(&b));
         assert_ne!(bits(&a), bits(&c));
     }
@@ -538,8 +505,7 @@ mod tests {
         let vae = Vae::new(d, latent, &mut rng(2)).unwrap();
         let mut g = rng(3);
         // Values representable in f32, so both passes see exactly the same noise.
-        let eps = Array2::from_shape_fn((latent, k), |_| StandardNormal.sample(&mut g))
-            .mapv(|v: f64| v as F as f64);
+        let eps = Array2::from_shape_fn((latent, k), |_| StandardNormal.sample(&mut g)).mapv(|v: f64| v as F as f64);
         let eps_t = vae.batch(eps.view()).unwrap();
         let got = vae.step_losses(&vae.batch(x.view()).unwrap(), &eps_t, 0.25).unwrap();
 
@@ -576,12 +542,7 @@ mod tests {
         let initial = Vae::new(12, 8, &mut g).unwrap();
         let eps: Vec<F> = (0..8 * 9).map(|_| StandardNormal.sample(&mut g)).map(|e: f64| e as F).collect();
         let eps = Tensor::from_vec(eps, (8, 9), &initial.device).unwrap();
-        let grads = initial
-            .step_losses(&initial.batch(x.view()).unwrap(), &eps, 0.0)
-            .unwrap()
-            .loss
-            .backward()
-            .unwrap();
+        let grads = initial.step_losses(&initial.batch(x.view()).unwrap(), &eps, 0.0).unwrap().loss.backward().unwrap();
         let (trained, _) = train_vae(x.view(), &short(1, 0), &mut rng(7)).unwrap();
         let mut moved = 0;
         for (a, b) in initial.vars().iter().zip(trained.vars().iter()) {

@@ -22,9 +22,13 @@ impl Staging {
             if !dir.is_dir() {
                 bail!("--out {}: exists and is not a directory", dir.display());
             }
-            let non_empty = fs::read_dir(dir).with_context(|| format!("--out {}: cannot list", dir.display()))?.next().is_some();
+            let non_empty =
+                fs::read_dir(dir).with_context(|| format!("--out {}: cannot list", dir.display()))?.next().is_some();
             if non_empty && !force {
-                bail!("--out {}: directory exists and is not empty (use --force to overwrite its files)", dir.display());
+                bail!(
+                    "--out {}: directory exists and is not empty (use --force to overwrite its files)",
+                    dir.display()
+                );
             }
         }
         fs::create_dir_all(dir).with_context(|| format!("--out {}: cannot create directory", dir.display()))?;
@@ -52,7 +56,8 @@ impl Staging {
         for f in &self.files {
             let (from, to) = (self.tmp.join(f), self.dir.join(f));
             if from.exists() {
-                fs::rename(&from, &to).with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+                fs::rename(&from, &to)
+                    .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
                 done.push(to);
             }
         }

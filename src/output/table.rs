@@ -42,7 +42,9 @@ pub fn timed_table(header: &[&str], mut rows: Vec<Vec<String>>, timing: bool) ->
 /// A table with a header row; numeric columns are right-aligned.
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled).set_header(header.to_vec());
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.to_vec());
     for r in rows {
         t.add_row(r);
     }

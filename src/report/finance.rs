@@ -38,13 +38,23 @@ pub fn build(input: &FinanceReportInput) -> Result<Report> {
     let qq = qq_tickers(input)?;
     let mut notes = Vec::new();
     let mut figures = Vec::new();
-    let present = |ids: &[&str]| -> Vec<&ScenarioSet> { ids.iter().filter_map(|id| input.generated.iter().find(|g| g.id == *id)).collect() };
+    let present = |ids: &[&str]| -> Vec<&ScenarioSet> {
+        ids.iter().filter_map(|id| input.generated.iter().find(|g| g.id == *id)).collect()
+    };
     let missing = |what: &str, ids: &[&str]| format!("None of {} was run, so the {what} is left out.", ids.join(", "));
 
     let sets = present(&QQ_METHODS);
-    if sets.is_empty() { notes.push(missing("QQ figure", &QQ_METHODS)) } else { figures.push(qq_plots(input, &qq, &sets)?) }
+    if sets.is_empty() {
+        notes.push(missing("QQ figure", &QQ_METHODS))
+    } else {
+        figures.push(qq_plots(input, &qq, &sets)?)
+    }
     let sets = present(&CORR_METHODS);
-    if sets.is_empty() { notes.push(missing("correlation scatter", &CORR_METHODS)) } else { figures.push(correlations(input, &sets)?) }
+    if sets.is_empty() {
+        notes.push(missing("correlation scatter", &CORR_METHODS))
+    } else {
+        figures.push(correlations(input, &sets)?)
+    }
     figures.push(survival(input)?);
     let sets = present(&ACF_METHODS);
     if sets.is_empty() {
@@ -52,7 +62,9 @@ pub fn build(input: &FinanceReportInput) -> Result<Report> {
     } else {
         figures.extend(acfs(input, &qq, &sets)?);
     }
-    let stem = std::path::Path::new(&input.results.input.path).file_name().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let stem = std::path::Path::new(&input.results.input.path)
+        .file_name()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     Ok(Report {
         title: format!("satool finance report — {stem}"),
         command: input.command.clone(),
@@ -70,7 +82,10 @@ fn qq_tickers(input: &FinanceReportInput) -> Result<Vec<usize>> {
             .iter()
             .map(|n| {
                 input.tickers.iter().position(|t| t == n).ok_or_else(|| {
-                    input_err!("--qq-tickers: '{n}' is not among the {} kept tickers (see tickers.csv with --out)", input.tickers.len())
+                    input_err!(
+                        "--qq-tickers: '{n}' is not among the {} kept tickers (see tickers.csv with --out)",
+                        input.tickers.len()
+                    )
                 })
             })
             .collect(),
@@ -94,7 +109,11 @@ fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
 fn quantile(s: &[f64], q: f64) -> f64 {
     let h = q * (s.len() - 1) as f64;
     let (i, f) = (h.floor() as usize, h.fract());
-    if i + 1 < s.len() { s[i] + f * (s[i + 1] - s[i]) } else { s[s.len() - 1] }
+    if i + 1 < s.len() {
+        s[i] + f * (s[i + 1] - s[i])
+    } else {
+        s[s.len() - 1]
+    }
 }
 
 fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Figure> {
@@ -150,7 +169,11 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]
              ends mean tails that are too light (towards the x axis) or too heavy. Corrected KS pass rate over all \
              tickers: {}.",
             names.join(", "),
-            if input.qq_tickers.is_some() { "chosen with --qq-tickers" } else { "the five largest historical variances" },
+            if input.qq_tickers.is_some() {
+                "chosen with --qq-tickers"
+            } else {
+                "the five largest historical variances"
+            },
             ks.join(", ")
         ),
     })
@@ -181,7 +204,12 @@ fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Fig
             title: format!("{}: correlation error {}", s.id, err.map_or("—".into(), |e| format!("{:.1}%", 100.0 * e))),
             x_label: "historical pairwise correlation".into(),
             y_label: format!("{} pairwise correlation", s.id),
-            series: vec![Series::new("", colour(s.id), hx.iter().copied().zip(pairs(&c, stride)).collect(), Mark::Points(1))],
+            series: vec![Series::new(
+                "",
+                colour(s.id),
+                hx.iter().copied().zip(pairs(&c, stride)).collect(),
+                Mark::Points(1),
+            )],
             diagonal: true,
             square: true,
             ..Default::default()
@@ -254,10 +282,8 @@ fn survival(input: &FinanceReportInput) -> Result<Figure> {
 }
 
 fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Vec<Figure>> {
-    let curves: Vec<(&str, fin::AcfCurves)> = sets
-        .iter()
-        .filter_map(|s| fin::acf_curves(s.returns.view()).map(|c| (s.id, c)))
-        .collect();
+    let curves: Vec<(&str, fin::AcfCurves)> =
+        sets.iter().filter_map(|s| fin::acf_curves(s.returns.view()).map(|c| (s.id, c))).collect();
     let band = fin::acf_curves(input.history).map(|c| c.band);
     let lags = |v: &[f64]| -> Vec<(f64, f64)> { v.iter().enumerate().map(|(k, &a)| ((k + 1) as f64, a)).collect() };
     let panel = |title: String, y_label: &str, pick: &dyn Fn(&fin::AcfCurves) -> Vec<f64>, legend: bool| Panel {
@@ -286,12 +312,16 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) ->
         .filter(|m| sets.iter().any(|s| s.id == m.id))
         .filter_map(|m| m.acf_g2_mean_1_10.map(|v| format!("{} {v:.3}", m.id)))
         .collect();
-    let band_text = band.map_or(String::new(), |b| format!(" (±{b:.3} = 2.576/√N for the N = {} historical days)", input.history.nrows()));
+    let band_text = band.map_or(String::new(), |b| {
+        format!(" (±{b:.3} = 2.576/√N for the N = {} historical days)", input.history.nrows())
+    });
     // Lag-1 autocorrelation of returns, mean over tickers: the first thing a sequential generator can get wrong.
     let lag1: Vec<(&str, f64)> = curves.iter().filter_map(|(id, c)| c.mean_g.first().map(|&v| (*id, v))).collect();
     let hist_lag1 = lag1.iter().find(|(id, _)| *id == "historical").map(|p| p.1);
     let momentum: Vec<&str> = match (hist_lag1, band) {
-        (Some(h), Some(b)) => lag1.iter().filter(|(id, v)| *id != "historical" && v - h > b / 2.0).map(|p| p.0).collect(),
+        (Some(h), Some(b)) => {
+            lag1.iter().filter(|(id, v)| *id != "historical" && v - h > b / 2.0).map(|p| p.0).collect()
+        }
         _ => vec![],
     };
     let lag1_text = format!(

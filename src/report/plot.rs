@@ -126,7 +126,11 @@ fn tick(v: f64, log: bool) -> String {
         if (v - v.round()).abs() > 1e-9 {
             return String::new();
         }
-        return if (1e-2..=1e4).contains(&value) { trim(value) } else { format!("10{}", superscript(v.round() as i64)) };
+        return if (1e-2..=1e4).contains(&value) {
+            trim(value)
+        } else {
+            format!("10{}", superscript(v.round() as i64))
+        };
     }
     trim(v)
 }
@@ -162,7 +166,12 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
     let xs = data.iter().flatten().map(|q| q.0).chain(p.vlines.iter().filter_map(|v| to_axis(v.x, p.x_log)));
     let (x0, x1) = axis_range(xs, p.x_range, p.x_log);
     let band = p.band.filter(|_| !p.y_log);
-    let ys = data.iter().flatten().map(|q| q.1).chain(band.into_iter().flat_map(|b| [-b, b])).chain(bar_floor.then_some(0.0));
+    let ys = data
+        .iter()
+        .flatten()
+        .map(|q| q.1)
+        .chain(band.into_iter().flat_map(|b| [-b, b]))
+        .chain(bar_floor.then_some(0.0));
     let (mut y0, y1) = axis_range(ys, p.y_range, p.y_log);
     if bar_floor && p.y_range.is_none() && !p.y_log {
         y0 = 0.0;
@@ -207,26 +216,36 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
     for v in &p.vlines {
         let Some(x) = to_axis(v.x, p.x_log) else { continue };
         let c = v.colour;
-        let ann = chart.draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], 6, 4, c.stroke_width(2))).map_err(pe)?;
+        let ann =
+            chart.draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], 6, 4, c.stroke_width(2))).map_err(pe)?;
         if !v.label.is_empty() {
-            ann.label(v.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            ann.label(v.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
         }
     }
     for (s, d) in p.series.iter().zip(&data) {
         let c = s.colour;
         let ann = match s.mark {
             Mark::Line => chart.draw_series(LineSeries::new(d.iter().copied(), c.stroke_width(2))).map_err(pe)?,
-            Mark::Dashed => chart.draw_series(DashedLineSeries::new(d.iter().copied(), 5, 3, c.stroke_width(2))).map_err(pe)?,
-            Mark::Points(r) => chart.draw_series(d.iter().map(|&q| Circle::new(q, r, c.mix(0.6).filled()))).map_err(pe)?,
+            Mark::Dashed => {
+                chart.draw_series(DashedLineSeries::new(d.iter().copied(), 5, 3, c.stroke_width(2))).map_err(pe)?
+            }
+            Mark::Points(r) => {
+                chart.draw_series(d.iter().map(|&q| Circle::new(q, r, c.mix(0.6).filled()))).map_err(pe)?
+            }
             Mark::Bars(w) => chart
-                .draw_series(d.iter().map(|&(x, y)| Rectangle::new([(x - w / 2.0, y0.max(0.0).min(y)), (x + w / 2.0, y)], c.mix(0.75).filled())))
+                .draw_series(d.iter().map(|&(x, y)| {
+                    Rectangle::new([(x - w / 2.0, y0.max(0.0).min(y)), (x + w / 2.0, y)], c.mix(0.75).filled())
+                }))
                 .map_err(pe)?,
         };
         if !s.label.is_empty() {
             if matches!(s.mark, Mark::Line | Mark::Dashed) {
-                ann.label(s.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+                ann.label(s.label.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
             } else {
-                ann.label(s.label.as_str()).legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], c.filled()));
+                ann.label(s.label.as_str())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], c.filled()));
             }
         }
     }
@@ -236,7 +255,8 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
             let r = if let Mark::Points(r) = s.mark { r as i32 + 1 } else { 0 };
             d.iter().map(|q| chart.backend_coord(q)).map(|(x, y)| (x - r, y - r, x + r, y + r)).collect()
         };
-        let mut placed: Vec<(i32, i32, i32, i32)> = p.series.iter().zip(&data).flat_map(|(s, d)| boxes_of(s, d)).collect();
+        let mut placed: Vec<(i32, i32, i32, i32)> =
+            p.series.iter().zip(&data).flat_map(|(s, d)| boxes_of(s, d)).collect();
         let mut labels = Vec::new();
         for (s, d) in p.series.iter().zip(&data) {
             if s.label.is_empty() || !matches!(s.mark, Mark::Points(_)) {
@@ -245,7 +265,8 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
             for &q in d {
                 let (px, py) = chart.backend_coord(&q);
                 let (w, h) = (7 * s.label.chars().count() as i32, 13);
-                let offsets = [(9, -7), (-w - 9, -7), (-w / 2, -22), (-w / 2, 9), (9, -20), (9, 6), (-w - 9, -20), (-w - 9, 6)];
+                let offsets =
+                    [(9, -7), (-w - 9, -7), (-w / 2, -22), (-w / 2, 9), (9, -20), (9, 6), (-w - 9, -20), (-w - 9, 6)];
                 let (dx, dy) = offsets
                     .iter()
                     .copied()
@@ -259,7 +280,9 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
             }
         }
         chart
-            .draw_series(labels.into_iter().map(|(q, l, off)| EmptyElement::at(q) + Text::new(l, off, (FONT, 11).into_font())))
+            .draw_series(
+                labels.into_iter().map(|(q, l, off)| EmptyElement::at(q) + Text::new(l, off, (FONT, 11).into_font())),
+            )
             .map_err(pe)?;
     }
     if p.legend {
@@ -282,18 +305,29 @@ pub struct Heatmap {
 }
 
 /// Heatmaps side by side on one colour scale [0, vmax] (viridis), with a colour bar.
-pub fn heatmaps(maps: &[Heatmap], row_labels: &[String], x_label: &str, scale_label: &str, size: (u32, u32)) -> Result<String> {
+pub fn heatmaps(
+    maps: &[Heatmap],
+    row_labels: &[String],
+    x_label: &str,
+    scale_label: &str,
+    size: (u32, u32),
+) -> Result<String> {
     style::register_font();
     let rows = row_labels.len();
     let cols = maps.first().and_then(|m| m.values.first()).map_or(0, |r| r.len());
-    if maps.is_empty() || rows == 0 || cols == 0 || maps.iter().any(|m| m.values.len() != rows || m.values.iter().any(|r| r.len() != cols)) {
+    if maps.is_empty()
+        || rows == 0
+        || cols == 0
+        || maps.iter().any(|m| m.values.len() != rows || m.values.iter().any(|r| r.len() != cols))
+    {
         bail!("heatmaps need equal, non-empty matrices with one label per row");
     }
     let vmax = maps.iter().flat_map(|m| m.values.iter().flatten()).fold(0.0f64, |a, &v| a.max(v)).max(1e-12);
     let bar_width = 90;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (size.0 * maps.len() as u32 + bar_width, size.1)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (size.0 * maps.len() as u32 + bar_width, size.1)).into_drawing_area();
         root.fill(&WHITE).map_err(pe)?;
         let (plots, bar) = root.split_horizontally(size.0 * maps.len() as u32);
         for (area, m) in plots.split_evenly((1, maps.len())).iter().zip(maps) {
@@ -309,7 +343,13 @@ pub fn heatmaps(maps: &[Heatmap], row_labels: &[String], x_label: &str, scale_la
                 .disable_mesh()
                 .x_desc(x_label)
                 .x_labels(8)
-                .x_label_formatter(&|v| if v.fract() == 0.0 && *v >= 1.0 { format!("{}", *v as usize) } else { String::new() })
+                .x_label_formatter(&|v| {
+                    if v.fract() == 0.0 && *v >= 1.0 {
+                        format!("{}", *v as usize)
+                    } else {
+                        String::new()
+                    }
+                })
                 .y_labels(rows * 2 + 1)
                 .y_label_formatter(&|v| {
                     let i = (v - 0.5).round();
@@ -326,7 +366,10 @@ pub fn heatmaps(maps: &[Heatmap], row_labels: &[String], x_label: &str, scale_la
             let cells = m.values.iter().enumerate().flat_map(|(r, row)| {
                 let y = (rows - 1 - r) as f64;
                 row.iter().enumerate().map(move |(c, &v)| {
-                    Rectangle::new([(c as f64, y), (c as f64 + 1.0, y + 1.0)], ViridisRGB::get_color_normalized(v, 0.0, vmax).filled())
+                    Rectangle::new(
+                        [(c as f64, y), (c as f64 + 1.0, y + 1.0)],
+                        ViridisRGB::get_color_normalized(v, 0.0, vmax).filled(),
+                    )
                 })
             });
             chart.draw_series(cells).map_err(pe)?;
@@ -354,7 +397,10 @@ pub fn heatmaps(maps: &[Heatmap], row_labels: &[String], x_label: &str, scale_la
         chart
             .draw_series((0..steps).map(|i| {
                 let (a, b) = (vmax * i as f64 / steps as f64, vmax * (i + 1) as f64 / steps as f64);
-                Rectangle::new([(0.0, a), (1.0, b)], ViridisRGB::get_color_normalized((a + b) / 2.0, 0.0, vmax).filled())
+                Rectangle::new(
+                    [(0.0, a), (1.0, b)],
+                    ViridisRGB::get_color_normalized((a + b) / 2.0, 0.0, vmax).filled(),
+                )
             }))
             .map_err(pe)?;
         root.present().map_err(pe)?;

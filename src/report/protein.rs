@@ -85,7 +85,11 @@ fn entropy(input: &ProteinReportInput) -> Result<Figure> {
         vlines: vec![
             VLine { x: p.beta_star, label: format!("β* = {:.2}", p.beta_star), colour: RGBColor(31, 119, 180) },
             VLine { x: p.beta_generation, label: format!("β_gen = {}", p.beta_generation), colour: colour("sa_gen") },
-            VLine { x: p.beta_retrieval, label: format!("β_ret = {}", p.beta_retrieval), colour: RGBColor(100, 100, 100) },
+            VLine {
+                x: p.beta_retrieval,
+                label: format!("β_ret = {}", p.beta_retrieval),
+                colour: RGBColor(100, 100, 100),
+            },
             VLine { x: sqrt_d, label: format!("√d = {sqrt_d:.2}"), colour: RGBColor(44, 160, 44) },
         ],
         y_range: Some((0.0, 1.02)),
@@ -145,7 +149,9 @@ fn frequencies(input: &ProteinReportInput, g: &GeneratedSet) -> Result<Figure> {
         }
         diff += (0..prot::N_AA).map(|a| (nat[a][pos] - gen[a][pos]).abs()).sum::<f64>() / 2.0;
     }
-    let top_mean = |m: &[Vec<f64>]| (0..l).map(|pos| (0..prot::N_AA).map(|a| m[a][pos]).fold(0.0, f64::max)).sum::<f64>() / l as f64;
+    let top_mean = |m: &[Vec<f64>]| {
+        (0..l).map(|pos| (0..prot::N_AA).map(|a| m[a][pos]).fold(0.0, f64::max)).sum::<f64>() / l as f64
+    };
     let (nat_top, gen_top) = (top_mean(&nat), top_mean(&gen));
     let kept_text = if kept.is_empty() {
         "The family has no column whose top residue reaches 80%.".to_string()
@@ -191,8 +197,7 @@ fn identities(input: &ProteinReportInput) -> Result<Figure> {
         c.iter().enumerate().map(|(i, &k)| ((i as f64 + 0.5) / bins as f64, k / n)).collect()
     };
     let natural = prot::extended::nn_identities(input.natural);
-    let mut sets: Vec<(String, String, Vec<f64>)> =
-        vec![("natural".into(), "natural, leave-one-out".into(), natural)];
+    let mut sets: Vec<(String, String, Vec<f64>)> = vec![("natural".into(), "natural, leave-one-out".into(), natural)];
     for g in &input.generated {
         sets.push((g.id.to_string(), g.id.to_string(), prot::seq_identity(g.seqs, input.natural)));
     }
@@ -294,7 +299,9 @@ fn novelty_kl(r: &ProteinResults) -> Result<Figure> {
         .iter()
         .filter(|m| m.novelty.mean > 0.3)
         .min_by(|a, b| a.kl_composition.total_cmp(&b.kl_composition))
-        .map_or(String::new(), |m| format!(" Among methods with novelty above 0.3 the lowest KL is {} ({:.3}).", m.id, m.kl_composition));
+        .map_or(String::new(), |m| {
+            format!(" Among methods with novelty above 0.3 the lowest KL is {} ({:.3}).", m.id, m.kl_composition)
+        });
     Ok(Figure {
         heading: "Novelty–KL map".into(),
         stem: "novelty_kl".into(),
@@ -304,7 +311,11 @@ fn novelty_kl(r: &ProteinResults) -> Result<Figure> {
              against how far its amino-acid composition is from the family's (y, the table's KL, log scale). \
              The good corner is bottom right: new sequences with the family's composition. Copies sit at the \
              left (bootstrap, retrieval), methods that lose the family high up.{best}{}",
-            if zero.is_empty() { String::new() } else { format!(" KL is exactly 0 for {} (not drawn on the log axis).", zero.join(", ")) }
+            if zero.is_empty() {
+                String::new()
+            } else {
+                format!(" KL is exactly 0 for {} (not drawn on the log axis).", zero.join(", "))
+            }
         ),
     })
 }

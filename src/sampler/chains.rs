@@ -90,7 +90,14 @@ pub fn run_chains_in(
 }
 
 /// Runs the protocol with `kernel` at `params`; `label` names the random streams (`seed`, label).
-pub fn run_chains<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+pub fn run_chains<T: Real>(
+    mem: &Memory<T>,
+    params: Params,
+    kernel: Kernel,
+    proto: &Protocol,
+    seed: u64,
+    label: &str,
+) -> ChainRun {
     run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem))
 }
 
@@ -103,7 +110,15 @@ fn joint_batch<T: Real>(mem: &Memory<T>) -> bool {
     mem.one_pass() || mem.d() * mem.k() * std::mem::size_of::<T>() >= 8 << 20
 }
 
-pub(crate) fn run_chains_mode<T: Real>(mem: &Memory<T>, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str, joint: bool) -> ChainRun {
+pub(crate) fn run_chains_mode<T: Real>(
+    mem: &Memory<T>,
+    params: Params,
+    kernel: Kernel,
+    proto: &Protocol,
+    seed: u64,
+    label: &str,
+    joint: bool,
+) -> ChainRun {
     let starts = starting_patterns(mem.k(), proto.chains, &mut stream(seed, &format!("{label}/starts")));
     let recorded = proto.recorded_steps();
     let per_chain = recorded.len();
@@ -193,7 +208,10 @@ mod tests {
                 assert_eq!(joint.acceptance, groups.acceptance);
             }
             let m32 = mem.to_precision::<f32>();
-            let (g, j) = (run_chains_mode(&m32, p, kernel, &proto, 4, "t", false), run_chains_mode(&m32, p, kernel, &proto, 4, "t", true));
+            let (g, j) = (
+                run_chains_mode(&m32, p, kernel, &proto, 4, "t", false),
+                run_chains_mode(&m32, p, kernel, &proto, 4, "t", true),
+            );
             assert_eq!(g.states, j.states, "f32 {kernel:?}");
         }
     }

@@ -5,9 +5,9 @@
 use crate::memory::Memory;
 use crate::rng::{stream, Rng};
 use ndarray::Array2;
-use rayon::prelude::*;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 
 /// Mixture weights, computed in log space (β‖m‖²/2 can overflow for large β).
 pub fn mixture_weights(mem: &Memory, beta: f64) -> Vec<f64> {
@@ -60,12 +60,10 @@ pub const EXACT_CHUNK: usize = 8192;
 pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, label: &str) -> Array2<f64> {
     let (cdf, scale) = mixture(mem, beta);
     let mut out = Array2::zeros((n, mem.d()));
-    out.as_slice_mut()
-        .expect("fresh array is contiguous")
-        .par_chunks_mut(EXACT_CHUNK * mem.d())
-        .enumerate()
-        .for_each(|(i, rows)| {
+    out.as_slice_mut().expect("fresh array is contiguous").par_chunks_mut(EXACT_CHUNK * mem.d()).enumerate().for_each(
+        |(i, rows)| {
             fill(mem, &cdf, scale, rows, &mut stream(seed, &format!("{label}/{i}")));
-        });
+        },
+    );
     out.reversed_axes()
 }

@@ -6,10 +6,10 @@
 //! `segments = 1`). Blocks are much longer than the ACF lags examined, so junctions are negligible.
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
+use crate::linalg::matmul;
 use crate::memory::{Memory, RowMask};
 use crate::real::{Precision, Real};
 use crate::rng::stream;
-use crate::linalg::matmul;
 use ndarray::{s, Array2, ArrayView2};
 use rand::Rng as _;
 use rayon::prelude::*;
@@ -128,8 +128,12 @@ pub fn generate<T: Real>(
         for (r, &sgm) in segs.iter().enumerate() {
             let start = sgm * len;
             let n = len.min(cfg.days.saturating_sub(start));
-            returns.slice_mut(s![start..start + n, ..]).assign(&out.slice(s![r * len..r * len + n, ..]).mapv(T::to_f64));
-            states.slice_mut(s![.., start..start + n]).assign(&st.slice(s![r * len..r * len + n, ..]).t().mapv(T::to_f64));
+            returns
+                .slice_mut(s![start..start + n, ..])
+                .assign(&out.slice(s![r * len..r * len + n, ..]).mapv(T::to_f64));
+            states
+                .slice_mut(s![.., start..start + n])
+                .assign(&st.slice(s![r * len..r * len + n, ..]).t().mapv(T::to_f64));
         }
         acc += a;
         prop += p;

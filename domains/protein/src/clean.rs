@@ -58,10 +58,7 @@ pub fn clean(a: &Alignment) -> Result<CleanAlignment, ProteinError> {
     let l = kept_columns.len();
     let kept_rows: Vec<usize> = (0..k_in)
         .filter(|&k| {
-            let gaps = kept_columns
-                .iter()
-                .filter(|&&j| is_gap(a.rows[k][j]))
-                .count();
+            let gaps = kept_columns.iter().filter(|&&j| is_gap(a.rows[k][j])).count();
             l > 0 && gaps as f64 / l as f64 <= MAX_SEQUENCE_GAP_FRACTION
         })
         .collect();
@@ -75,10 +72,7 @@ pub fn clean(a: &Alignment) -> Result<CleanAlignment, ProteinError> {
             input_cols: l_in,
         });
     }
-    let seqs = kept_rows
-        .iter()
-        .map(|&k| kept_columns.iter().map(|&j| a.rows[k][j]).collect())
-        .collect();
+    let seqs = kept_rows.iter().map(|&k| kept_columns.iter().map(|&j| a.rows[k][j]).collect()).collect();
     Ok(CleanAlignment {
         names: kept_rows.iter().map(|&k| a.names[k].clone()).collect(),
         seqs,

@@ -51,12 +51,7 @@ pub fn one_hot(seqs: &[Vec<u8>]) -> Array2<f64> {
     let l = seqs.first().map_or(0, Vec::len);
     let mut x = Array2::zeros((seqs.len(), N_AA * l));
     for (i, s) in seqs.iter().enumerate() {
-        assert_eq!(
-            s.len(),
-            l,
-            "one_hot: sequence {i} has length {}, expected {l}",
-            s.len()
-        );
+        assert_eq!(s.len(), l, "one_hot: sequence {i} has length {}, expected {l}", s.len());
         for (pos, &c) in s.iter().enumerate() {
             if let Some(a) = residue_index(c) {
                 x[[i, pos * N_AA + a]] = 1.0;
@@ -82,10 +77,7 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
         )));
     }
     if let Some((name, s)) = c.names.iter().zip(&c.seqs).find(|(_, s)| s.len() != l) {
-        return Err(ProteinError::InvalidArgument(format!(
-            "sequence '{name}' has length {}, expected {l}",
-            s.len()
-        )));
+        return Err(ProteinError::InvalidArgument(format!("sequence '{name}' has length {}, expected {l}", s.len())));
     }
 
     let x = one_hot(&c.seqs);
@@ -104,19 +96,12 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
     fix_signs(&mut components);
 
     let codes = components.t().dot(&centred.t()); // d × K
-    let code_norms: Vec<f64> = codes
-        .columns()
-        .into_iter()
-        .map(|z| z.dot(&z).sqrt())
-        .collect();
+    let code_norms: Vec<f64> = codes.columns().into_iter().map(|z| z.dot(&z).sqrt()).collect();
     let mut memory = codes;
     for (mut col, &n) in memory.columns_mut().into_iter().zip(&code_norms) {
         col /= n + NORM_EPS;
     }
-    let explained: Vec<f64> = singular_values[..d]
-        .iter()
-        .map(|s| s * s / (k - 1) as f64 / total_variance)
-        .collect();
+    let explained: Vec<f64> = singular_values[..d].iter().map(|s| s * s / (k - 1) as f64 / total_variance).collect();
     Ok(Encoding {
         mean,
         components,
@@ -131,15 +116,10 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
 
 /// Singular values (descending) and right singular vectors (20L × min(K, 20L)) of `centred`.
 fn principal_axes(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
-    let (_, s, vt) = centred
-        .svd(false, true)
-        .map_err(|e| ProteinError::Linalg(e.to_string()))?;
-    let vt =
-        vt.ok_or_else(|| ProteinError::Linalg("SVD returned no right singular vectors".into()))?;
+    let (_, s, vt) = centred.svd(false, true).map_err(|e| ProteinError::Linalg(e.to_string()))?;
+    let vt = vt.ok_or_else(|| ProteinError::Linalg("SVD returned no right singular vectors".into()))?;
     if s.iter().any(|v| !v.is_finite()) {
-        return Err(ProteinError::Linalg(
-            "SVD returned non-finite singular values".into(),
-        ));
+        return Err(ProteinError::Linalg("SVD returned non-finite singular values".into()));
     }
     let mut order: Vec<usize> = (0..s.len()).collect();
     order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
@@ -211,22 +191,15 @@ impl Encoding {
     /// # Panics
     /// If `xi` does not have d rows.
     pub fn decode(&self, xi: ArrayView2<f64>) -> Vec<Vec<u8>> {
-        assert_eq!(
-            xi.nrows(),
-            self.d(),
-            "decode: ξ has {} rows, the encoding has d = {}",
-            xi.nrows(),
-            self.d()
-        );
+        assert_eq!(xi.nrows(), self.d(), "decode: ξ has {} rows, the encoding has d = {}", xi.nrows(), self.d());
         let x = self.components.dot(&xi); // 20L × n
         x.columns()
             .into_iter()
             .map(|col| {
                 (0..self.seq_len())
                     .map(|pos| {
-                        let block: Vec<f64> = (0..N_AA)
-                            .map(|a| col[pos * N_AA + a] + self.mean[pos * N_AA + a])
-                            .collect();
+                        let block: Vec<f64> =
+                            (0..N_AA).map(|a| col[pos * N_AA + a] + self.mean[pos * N_AA + a]).collect();
                         decode_block(&block)
                     })
                     .collect()
@@ -242,10 +215,7 @@ impl Encoding {
     pub fn project(&self, seqs: &[Vec<u8>]) -> Array2<f64> {
         let l = self.seq_len();
         if let Some((i, s)) = seqs.iter().enumerate().find(|(_, s)| s.len() != l) {
-            panic!(
-                "project: sequence {i} has length {}, expected L = {l}",
-                s.len()
-            );
+            panic!("project: sequence {i} has length {}, expected L = {l}", s.len());
         }
         let centred = one_hot(seqs) - &self.mean;
         let mut z = self.components.t().dot(&centred.t());

@@ -17,11 +17,7 @@ pub enum ProteinError {
 
     /// The first non-blank line of a Stockholm record is not `# STOCKHOLM 1.x`.
     #[error("{file}:{line}: missing '# STOCKHOLM 1.0' header (found '{found}')")]
-    MissingHeader {
-        file: String,
-        line: usize,
-        found: String,
-    },
+    MissingHeader { file: String, line: usize, found: String },
 
     /// The file holds no Stockholm record at all (empty or only blank lines).
     #[error("{file}: no Stockholm record found (the file is empty)")]
@@ -29,11 +25,7 @@ pub enum ProteinError {
 
     /// A record starts but its closing `//` never comes.
     #[error("{file}:{line}: record starting here has no closing '//' ({reason})")]
-    UnterminatedRecord {
-        file: String,
-        line: usize,
-        reason: String,
-    },
+    UnterminatedRecord { file: String, line: usize, reason: String },
 
     /// A record ends without a single sequence line.
     #[error("{file}:{line}: empty record: no sequence lines before '//'")]
@@ -41,60 +33,29 @@ pub enum ProteinError {
 
     /// A line that should be `name residues` is not.
     #[error("{file}:{line}: {problem}")]
-    MalformedLine {
-        file: String,
-        line: usize,
-        problem: String,
-    },
+    MalformedLine { file: String, line: usize, problem: String },
 
     /// A sequence name occurs twice within one block.
     #[error("{file}:{line}: duplicated sequence name '{name}' (already used on line {first_line} of the same block)")]
-    DuplicateName {
-        file: String,
-        line: usize,
-        name: String,
-        first_line: usize,
-    },
+    DuplicateName { file: String, line: usize, name: String, first_line: usize },
 
     /// Aligned rows of one record differ in length.
     #[error("{file}:{line}: rows of unequal length: '{name_a}' has {len_a} columns but '{name_b}' has {len_b}")]
-    UnequalRows {
-        file: String,
-        line: usize,
-        name_a: String,
-        len_a: usize,
-        name_b: String,
-        len_b: usize,
-    },
+    UnequalRows { file: String, line: usize, name_a: String, len_a: usize, name_b: String, len_b: usize },
 
     /// A character that is neither a letter, a gap (`.`, `-`, `~`) nor `*`.
-    #[error("{file}:{line}: invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')")]
-    BadCharacter {
-        file: String,
-        line: usize,
-        name: String,
-        ch: char,
-    },
+    #[error(
+        "{file}:{line}: invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"
+    )]
+    BadCharacter { file: String, line: usize, name: String, ch: char },
 
     /// The residues are nucleotides, not amino acids.
     #[error("{file}:{line}: alignment {record} looks like RNA/DNA, not protein: {percent:.1}% of its residue letters are A/C/G/T/U/N")]
-    NucleotideAlphabet {
-        file: String,
-        line: usize,
-        record: String,
-        percent: f64,
-    },
+    NucleotideAlphabet { file: String, line: usize, record: String, percent: f64 },
 
     /// Cleaning left fewer than 2 sequences or 2 columns.
     #[error("{file}:{line}: too little left after cleaning (columns with > 50% gaps, then sequences with > 30% gaps removed): {rows} of {input_rows} sequences x {cols} of {input_cols} columns; need at least 2 of each")]
-    TooSmallAfterCleaning {
-        file: String,
-        line: usize,
-        rows: usize,
-        cols: usize,
-        input_rows: usize,
-        input_cols: usize,
-    },
+    TooSmallAfterCleaning { file: String, line: usize, rows: usize, cols: usize, input_rows: usize, input_cols: usize },
 
     /// Invalid argument to the encoder (e.g. a variance target outside (0, 1]).
     #[error("{0}")]
@@ -106,11 +67,7 @@ pub enum ProteinError {
 
     /// A FASTA file is not FASTA, or one of its records is unusable.
     #[error("{file}:{line}: {problem}")]
-    Fasta {
-        file: String,
-        line: usize,
-        problem: String,
-    },
+    Fasta { file: String, line: usize, problem: String },
 
     /// A FASTA file holds no records.
     #[error("{file}: not FASTA: no '>' record found")]
@@ -118,31 +75,15 @@ pub enum ProteinError {
 
     /// An external tool (hmmbuild, hmmsearch) could not run or exited with an error.
     #[error("{tool} failed ({status}): {stderr_tail}")]
-    ToolFailed {
-        tool: String,
-        status: String,
-        stderr_tail: String,
-    },
+    ToolFailed { tool: String, status: String, stderr_tail: String },
 
     /// A line of an hmmsearch `--tblout` file could not be parsed.
     #[error("{file}:{line}: malformed tblout line: {problem}")]
-    Tblout {
-        file: String,
-        line: usize,
-        problem: String,
-    },
+    Tblout { file: String, line: usize, problem: String },
 }
 
 impl ProteinError {
-    pub(crate) fn io(
-        path: impl Into<PathBuf>,
-        action: &'static str,
-        source: std::io::Error,
-    ) -> Self {
-        ProteinError::Io {
-            path: path.into(),
-            action,
-            source,
-        }
+    pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+        ProteinError::Io { path: path.into(), action, source }
     }
 }

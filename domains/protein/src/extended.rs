@@ -15,7 +15,8 @@ pub fn apc(mi: &Array2<f64>) -> Array2<f64> {
     if n < 2 {
         return mi.clone();
     }
-    let row: Vec<f64> = (0..n).map(|i| (0..n).filter(|&j| j != i).map(|j| mi[[i, j]]).sum::<f64>() / (n - 1) as f64).collect();
+    let row: Vec<f64> =
+        (0..n).map(|i| (0..n).filter(|&j| j != i).map(|j| mi[[i, j]]).sum::<f64>() / (n - 1) as f64).collect();
     let all = row.iter().sum::<f64>() / n as f64;
     if all == 0.0 {
         return mi.clone();

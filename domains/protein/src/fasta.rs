@@ -16,37 +16,21 @@ pub const FASTA_LINE_WIDTH: usize = 60;
 /// Writes `(name, sequence)` records as FASTA, 60 residues per line; with `strip_gaps`, the gap
 /// characters `.`, `-`, `~` are removed first (HMMER wants raw sequences). The name becomes the
 /// whole header line after `>`.
-pub fn write_fasta(
-    path: &Path,
-    records: &[(String, Vec<u8>)],
-    strip_gaps: bool,
-) -> Result<(), ProteinError> {
-    let file =
-        std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
+pub fn write_fasta(path: &Path, records: &[(String, Vec<u8>)], strip_gaps: bool) -> Result<(), ProteinError> {
+    let file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
     let mut writer = fasta::Writer::new(file);
     writer.set_linewrap(Some(FASTA_LINE_WIDTH));
     for (name, seq) in records {
-        let seq: Vec<u8> = if strip_gaps {
-            seq.iter().copied().filter(|&c| !is_gap(c)).collect()
-        } else {
-            seq.clone()
-        };
-        writer
-            .write(name, None, &seq)
-            .map_err(|e| ProteinError::io(path, "cannot write", e))?;
+        let seq: Vec<u8> = if strip_gaps { seq.iter().copied().filter(|&c| !is_gap(c)).collect() } else { seq.clone() };
+        writer.write(name, None, &seq).map_err(|e| ProteinError::io(path, "cannot write", e))?;
     }
-    writer
-        .flush()
-        .map_err(|e| ProteinError::io(path, "cannot write", e))
+    writer.flush().map_err(|e| ProteinError::io(path, "cannot write", e))
 }
 
 /// Reads FASTA whose sequences are aligned to the L cleaned columns of a family (plain or
 /// gzip). Residues are uppercased; the name is the first word of the header. Every sequence
 /// must have exactly `expected_len` characters (gaps included).
-pub fn read_aligned_fasta(
-    path: &Path,
-    expected_len: usize,
-) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
+pub fn read_aligned_fasta(path: &Path, expected_len: usize) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
     let text = read_text(path)?;
     parse_aligned_fasta(&text, &path.display().to_string(), expected_len)
 }
@@ -59,11 +43,7 @@ pub fn parse_aligned_fasta(
     expected_len: usize,
 ) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
     let file = file.to_string();
-    let err = |line: usize, problem: String| ProteinError::Fasta {
-        file: file.clone(),
-        line,
-        problem,
-    };
+    let err = |line: usize, problem: String| ProteinError::Fasta { file: file.clone(), line, problem };
     // (name, header line, sequence)
     let mut records: Vec<(String, usize, Vec<u8>)> = Vec::new();
     for (line_no, line) in numbered_lines(text) {
@@ -76,27 +56,18 @@ pub fn parse_aligned_fasta(
         } else if trimmed.is_empty() {
             continue;
         } else if let Some((name, _, seq)) = records.last_mut() {
-            if let Some(ch) = trimmed
-                .chars()
-                .find(|&c| !is_sequence_char(c) && !c.is_whitespace())
-            {
+            if let Some(ch) = trimmed.chars().find(|&c| !is_sequence_char(c) && !c.is_whitespace()) {
                 return Err(err(
                     line_no,
-                    format!("invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"),
+                    format!(
+                        "invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"
+                    ),
                 ));
             }
-            seq.extend(
-                trimmed
-                    .bytes()
-                    .filter(|b| !b.is_ascii_whitespace())
-                    .map(|b| b.to_ascii_uppercase()),
-            );
+            seq.extend(trimmed.bytes().filter(|b| !b.is_ascii_whitespace()).map(|b| b.to_ascii_uppercase()));
         } else {
             let shown: String = trimmed.chars().take(40).collect();
-            return Err(err(
-                line_no,
-                format!("not FASTA: expected a '>' header line, found '{shown}'"),
-            ));
+            return Err(err(line_no, format!("not FASTA: expected a '>' header line, found '{shown}'")));
         }
     }
     if records.is_empty() {
@@ -116,8 +87,5 @@ pub fn parse_aligned_fasta(
             ));
         }
     }
-    Ok(records
-        .into_iter()
-        .map(|(name, _, seq)| (name, seq))
-        .collect())
+    Ok(records.into_iter().map(|(name, _, seq)| (name, seq)).collect())
 }

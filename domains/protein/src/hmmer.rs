@@ -21,17 +21,14 @@ pub fn find(tool: &str) -> Option<PathBuf> {
         let p = PathBuf::from(tool);
         return is_executable(&p).then_some(p);
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(tool))
-        .find(|p| is_executable(p))
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(tool)).find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        p.metadata()
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     }
     #[cfg(not(unix))]
     {
@@ -43,32 +40,21 @@ fn is_executable(p: &Path) -> bool {
 /// carrying the last lines of its stderr.
 fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<(), ProteinError> {
     let tool = program.display().to_string();
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .map_err(|e| ProteinError::ToolFailed {
-            tool: tool.clone(),
-            status: "could not start".into(),
-            stderr_tail: e.to_string(),
-        })?;
+    let out = Command::new(program).args(args).output().map_err(|e| ProteinError::ToolFailed {
+        tool: tool.clone(),
+        status: "could not start".into(),
+        stderr_tail: e.to_string(),
+    })?;
     if out.status.success() {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(STDERR_TAIL_LINES)..].join(" | ");
     Err(ProteinError::ToolFailed {
         tool,
         status: out.status.to_string(),
-        stderr_tail: if tail.is_empty() {
-            "(no stderr output)".into()
-        } else {
-            tail
-        },
+        stderr_tail: if tail.is_empty() { "(no stderr output)".into() } else { tail },
     })
 }
 
@@ -78,13 +64,7 @@ fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<(), ProteinError> {
 pub fn hmmbuild(hmmbuild: &Path, sto: &Path, out_hmm: &Path) -> Result<(), ProteinError> {
     run(
         hmmbuild,
-        &[
-            "--amino".as_ref(),
-            "--informat".as_ref(),
-            "stockholm".as_ref(),
-            out_hmm.as_os_str(),
-            sto.as_os_str(),
-        ],
+        &["--amino".as_ref(), "--informat".as_ref(), "stockholm".as_ref(), out_hmm.as_os_str(), sto.as_os_str()],
     )
 }
 
@@ -108,12 +88,7 @@ pub struct HmmsearchHits {
 
 /// Runs exactly `hmmsearch --tblout TBLOUT -E 1000 --noali HMM FASTA` (stdout discarded)
 /// and parses the table.
-pub fn hmmsearch(
-    hmmsearch: &Path,
-    hmm: &Path,
-    fasta: &Path,
-    tblout: &Path,
-) -> Result<HmmsearchHits, ProteinError> {
+pub fn hmmsearch(hmmsearch: &Path, hmm: &Path, fasta: &Path, tblout: &Path) -> Result<HmmsearchHits, ProteinError> {
     run(
         hmmsearch,
         &[
@@ -126,8 +101,7 @@ pub fn hmmsearch(
             fasta.as_os_str(),
         ],
     )?;
-    let text =
-        std::fs::read_to_string(tblout).map_err(|e| ProteinError::io(tblout, "cannot read", e))?;
+    let text = std::fs::read_to_string(tblout).map_err(|e| ProteinError::io(tblout, "cannot read", e))?;
     parse_tblout(&text, &tblout.display().to_string())
 }
 
@@ -140,43 +114,24 @@ pub fn parse_tblout(text: &str, source: &str) -> Result<HmmsearchHits, ProteinEr
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let err = |problem: String| ProteinError::Tblout {
-            file: source.to_string(),
-            line: i + 1,
-            problem,
-        };
+        let err = |problem: String| ProteinError::Tblout { file: source.to_string(), line: i + 1, problem };
         let cols: Vec<&str> = trimmed.split_whitespace().collect();
         if cols.len() < 6 {
-            return Err(err(format!(
-                "expected at least 6 columns, found {}",
-                cols.len()
-            )));
+            return Err(err(format!("expected at least 6 columns, found {}", cols.len())));
         }
         let number = |idx: usize, what: &str| -> Result<f64, ProteinError> {
             cols[idx]
                 .parse::<f64>()
                 .ok()
                 .filter(|v| !v.is_nan())
-                .ok_or_else(|| {
-                    err(format!(
-                        "column {} ({what}) is '{}', not a number",
-                        idx + 1,
-                        cols[idx]
-                    ))
-                })
+                .ok_or_else(|| err(format!("column {} ({what}) is '{}', not a number", idx + 1, cols[idx])))
         };
         let evalue = number(4, "full-sequence E-value")?;
         let bitscore = number(5, "full-sequence bit score")?;
         if evalue < 0.0 {
-            return Err(err(format!(
-                "column 5 (full-sequence E-value) is negative: {evalue}"
-            )));
+            return Err(err(format!("column 5 (full-sequence E-value) is negative: {evalue}")));
         }
-        hits.push(HmmHit {
-            target: cols[0].to_string(),
-            evalue,
-            bitscore,
-        });
+        hits.push(HmmHit { target: cols[0].to_string(), evalue, bitscore });
     }
     Ok(HmmsearchHits { hits })
 }
@@ -211,33 +166,16 @@ pub fn summarize(hits: &HmmsearchHits, names: &[String]) -> HmmSummary {
             })
             .or_insert(h);
     }
-    let found: Vec<Option<&HmmHit>> = names
-        .iter()
-        .map(|n| best.get(n.as_str()).copied())
-        .collect();
+    let found: Vec<Option<&HmmHit>> = names.iter().map(|n| best.get(n.as_str()).copied()).collect();
     let n = names.len();
     let n_hits = found.iter().flatten().count();
-    let passed = found
-        .iter()
-        .flatten()
-        .filter(|h| h.evalue < PASS_EVALUE)
-        .count();
-    let evalues: Vec<f64> = found
-        .iter()
-        .map(|h| h.map_or(f64::INFINITY, |h| h.evalue))
-        .collect();
-    let scores: Vec<f64> = found
-        .iter()
-        .map(|h| h.map_or(f64::NEG_INFINITY, |h| h.bitscore))
-        .collect();
+    let passed = found.iter().flatten().filter(|h| h.evalue < PASS_EVALUE).count();
+    let evalues: Vec<f64> = found.iter().map(|h| h.map_or(f64::INFINITY, |h| h.evalue)).collect();
+    let scores: Vec<f64> = found.iter().map(|h| h.map_or(f64::NEG_INFINITY, |h| h.bitscore)).collect();
     HmmSummary {
         n,
         n_hits,
-        pass_fraction: if n == 0 {
-            0.0
-        } else {
-            passed as f64 / n as f64
-        },
+        pass_fraction: if n == 0 { 0.0 } else { passed as f64 / n as f64 },
         median_evalue: median(evalues).filter(|m| m.is_finite()),
         median_bitscore: median(scores).filter(|m| m.is_finite()),
     }
@@ -250,9 +188,5 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    })
+    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
 }

@@ -30,9 +30,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, ProteinError> {
 
 /// Lines with their 1-based numbers, a trailing `\r` removed.
 pub(crate) fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+    text.split('\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
 }
 
 /// True for the three alignment gap characters `.`, `-`, `~`.

@@ -7,8 +7,8 @@
 pub mod alphabet;
 pub mod clean;
 pub mod encode;
-pub mod extended;
 pub mod error;
+pub mod extended;
 pub mod fasta;
 pub mod hmmer;
 mod input;
@@ -23,7 +23,7 @@ pub use fasta::{parse_aligned_fasta, read_aligned_fasta, write_fasta};
 pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{
-    composition, kl_composition, kl_position, mi_correlation, mi_matrix, position_frequencies,
-    pearson, published_mi_positions, seq_identity, upper_triangle, valid_fraction,
+    composition, kl_composition, kl_position, mi_correlation, mi_matrix, pearson, position_frequencies,
+    published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
 pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment};

@@ -126,20 +126,9 @@ fn composition_counts(seqs: &[Vec<u8>]) -> [f64; N_AA] {
 /// If `gen` and `stored` sequences differ in length.
 pub fn kl_position(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> f64 {
     let (p, q) = (position_counts(stored), position_counts(gen));
-    assert_eq!(
-        p.nrows(),
-        q.nrows(),
-        "kl_position: stored and generated lengths differ"
-    );
+    assert_eq!(p.nrows(), q.nrows(), "kl_position: stored and generated lengths differ");
     let l = p.nrows();
-    let total: f64 = (0..l)
-        .map(|i| {
-            kl(
-                &smoothed(p.row(i).iter().copied()),
-                &smoothed(q.row(i).iter().copied()),
-            )
-        })
-        .sum();
+    let total: f64 = (0..l).map(|i| kl(&smoothed(p.row(i).iter().copied()), &smoothed(q.row(i).iter().copied()))).sum();
     total / l as f64
 }
 
@@ -174,10 +163,8 @@ pub fn published_mi_positions(l: usize) -> Vec<usize> {
 /// # Panics
 /// If a position is beyond a sequence's end.
 pub fn mi_matrix(seqs: &[Vec<u8>], positions: &[usize]) -> Array2<f64> {
-    let idx: Vec<Vec<Option<usize>>> = seqs
-        .iter()
-        .map(|s| positions.iter().map(|&p| residue_index(s[p])).collect())
-        .collect();
+    let idx: Vec<Vec<Option<usize>>> =
+        seqs.iter().map(|s| positions.iter().map(|&p| residue_index(s[p])).collect()).collect();
     let n = positions.len();
     let mut mi = Array2::zeros((n, n));
     for a in 0..n {
@@ -224,25 +211,16 @@ fn pair_mi(pairs: impl Iterator<Item = (usize, usize)>) -> f64 {
 /// Upper triangle (i < j, row-major) of a square matrix.
 pub fn upper_triangle(m: &Array2<f64>) -> Vec<f64> {
     let n = m.nrows();
-    (0..n)
-        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-        .map(|(i, j)| m[[i, j]])
-        .collect()
+    (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).map(|(i, j)| m[[i, j]]).collect()
 }
 
 /// Pearson r between the upper triangles of MI(G) and MI(S) at the published positions;
 /// `None` when either triangle has zero variance (or fewer than 2 entries).
 pub fn mi_correlation(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
     let l = stored.first().map_or(0, Vec::len);
-    assert!(
-        gen.iter().chain(stored).all(|s| s.len() == l),
-        "mi_correlation: sequences differ in length"
-    );
+    assert!(gen.iter().chain(stored).all(|s| s.len() == l), "mi_correlation: sequences differ in length");
     let positions = published_mi_positions(l);
-    pearson(
-        &upper_triangle(&mi_matrix(gen, &positions)),
-        &upper_triangle(&mi_matrix(stored, &positions)),
-    )
+    pearson(&upper_triangle(&mi_matrix(gen, &positions)), &upper_triangle(&mi_matrix(stored, &positions)))
 }
 
 /// Pearson correlation; `None` for fewer than 2 points or a constant vector.
@@ -253,10 +231,7 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     if n < 2 || y.len() != n || constant(x) || constant(y) {
         return None;
     }
-    let (mx, my) = (
-        x.iter().sum::<f64>() / n as f64,
-        y.iter().sum::<f64>() / n as f64,
-    );
+    let (mx, my) = (x.iter().sum::<f64>() / n as f64, y.iter().sum::<f64>() / n as f64);
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
     for (a, b) in x.iter().zip(y) {
         let (dx, dy) = (a - mx, b - my);
@@ -277,10 +252,6 @@ pub fn valid_fraction(gen: &[Vec<u8>]) -> f64 {
     if total == 0 {
         return 0.0;
     }
-    let valid = gen
-        .iter()
-        .flatten()
-        .filter(|&&c| residue_index(c).is_some())
-        .count();
+    let valid = gen.iter().flatten().filter(|&&c| residue_index(c).is_some()).count();
     valid as f64 / total as f64
 }

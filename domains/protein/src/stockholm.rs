@@ -118,9 +118,7 @@ pub fn parse_stockholm(text: &str, source: &str) -> Result<Vec<Alignment>, Prote
         });
     }
     if records.is_empty() {
-        return Err(ProteinError::NoRecords {
-            file: source.to_string(),
-        });
+        return Err(ProteinError::NoRecords { file: source.to_string() });
     }
     Ok(records)
 }
@@ -185,11 +183,7 @@ impl RecordBuilder {
     }
 
     fn malformed(&self, line: usize, problem: String) -> ProteinError {
-        ProteinError::MalformedLine {
-            file: self.source.clone(),
-            line,
-            problem,
-        }
+        ProteinError::MalformedLine { file: self.source.clone(), line, problem }
     }
 
     fn sequence_line(&mut self, trimmed: &str, line: usize) -> Result<(), ProteinError> {
@@ -198,17 +192,17 @@ impl RecordBuilder {
         let Some(residues) = fields.next() else {
             return Err(self.malformed(
                 line,
-                format!(
-                    "sequence line '{}' has a name but no residues (expected 'name residues')",
-                    shorten(name)
-                ),
+                format!("sequence line '{}' has a name but no residues (expected 'name residues')", shorten(name)),
             ));
         };
         let extra = fields.count();
         if extra > 0 {
             return Err(self.malformed(
                 line,
-                format!("sequence line for '{name}' has {} fields; expected 'name residues' (no spaces inside a sequence)", extra + 2),
+                format!(
+                    "sequence line for '{name}' has {} fields; expected 'name residues' (no spaces inside a sequence)",
+                    extra + 2
+                ),
             ));
         }
         if let Some(&first_line) = self.block_names.get(name) {
@@ -220,12 +214,7 @@ impl RecordBuilder {
             });
         }
         if let Some(ch) = residues.chars().find(|&c| !is_sequence_char(c)) {
-            return Err(ProteinError::BadCharacter {
-                file: self.source.clone(),
-                line,
-                name: name.to_string(),
-                ch,
-            });
+            return Err(ProteinError::BadCharacter { file: self.source.clone(), line, name: name.to_string(), ch });
         }
         self.block_names.insert(name.to_string(), line);
         let idx = match self.index.get(name) {
@@ -247,10 +236,7 @@ impl RecordBuilder {
     fn finish(self, end_line: usize) -> Result<Alignment, ProteinError> {
         let file = self.source.clone();
         if self.rows.is_empty() {
-            return Err(ProteinError::EmptyRecord {
-                file,
-                line: end_line,
-            });
+            return Err(ProteinError::EmptyRecord { file, line: end_line });
         }
         let width = self.rows[0].len();
         if let Some(b) = self.rows.iter().position(|r| r.len() != width) {
@@ -268,9 +254,7 @@ impl RecordBuilder {
             .iter()
             .flatten()
             .filter(|c| c.is_ascii_alphabetic())
-            .fold((0usize, 0usize), |(l, n), c| {
-                (l + 1, n + usize::from(b"ACGTUN".contains(c)))
-            });
+            .fold((0usize, 0usize), |(l, n), c| (l + 1, n + usize::from(b"ACGTUN".contains(c))));
         if letters > 0 && nucleotides as f64 >= NUCLEOTIDE_SHARE * letters as f64 {
             return Err(ProteinError::NucleotideAlphabet {
                 file,
@@ -309,11 +293,7 @@ pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
             row.len()
         )));
     }
-    if let Some(name) = a
-        .names
-        .iter()
-        .find(|n| n.is_empty() || n.contains(char::is_whitespace))
-    {
+    if let Some(name) = a.names.iter().find(|n| n.is_empty() || n.contains(char::is_whitespace)) {
         return Err(ProteinError::InvalidArgument(format!(
             "cannot write {}: sequence name '{name}' is empty or contains whitespace",
             path.display()
@@ -331,8 +311,6 @@ pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
         out.push_str(&format!("{name:<pad$}{}\n", String::from_utf8_lossy(row)));
     }
     out.push_str("//\n");
-    let mut file =
-        std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
-    file.write_all(out.as_bytes())
-        .map_err(|e| ProteinError::io(path, "cannot write", e))
+    let mut file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
+    file.write_all(out.as_bytes()).map_err(|e| ProteinError::io(path, "cannot write", e))
 }

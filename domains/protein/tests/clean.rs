@@ -5,9 +5,7 @@ use std::path::PathBuf;
 use satool_protein::{clean, parse_stockholm, read_stockholm, ProteinError};
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
 }
 
 #[test]
@@ -29,14 +27,8 @@ fn thresholds_are_inclusive() {
     // r2 over kept: C D D D C → 0 kept;  r3: D E E E E → 0 kept
     assert_eq!(c.kept_rows, vec![0, 2, 3]);
     assert_eq!(c.names, vec!["r0", "r2", "r3"]);
-    assert_eq!(
-        c.seqs,
-        vec![b"A.CAA".to_vec(), b"CDDDC".to_vec(), b"DEEEE".to_vec()]
-    );
-    assert_eq!(
-        (c.k(), c.len(), c.n_input_rows, c.n_input_cols),
-        (3, 5, 4, 6)
-    );
+    assert_eq!(c.seqs, vec![b"A.CAA".to_vec(), b"CDDDC".to_vec(), b"DEEEE".to_vec()]);
+    assert_eq!((c.k(), c.len(), c.n_input_rows, c.n_input_cols), (3, 5, 4, 6));
 }
 
 #[test]
@@ -53,28 +45,11 @@ fn too_little_left_says_what_remains() {
     let text = "# STOCKHOLM 1.0\n#=GF ID gappy\na A...\nb .C..\nc ..D.\n//\n";
     let err = clean(&parse_stockholm(text, "t.sto").unwrap()[0]).unwrap_err();
     assert!(
-        matches!(
-            err,
-            ProteinError::TooSmallAfterCleaning {
-                rows: 0,
-                cols: 0,
-                input_rows: 3,
-                input_cols: 4,
-                ..
-            }
-        ),
+        matches!(err, ProteinError::TooSmallAfterCleaning { rows: 0, cols: 0, input_rows: 3, input_cols: 4, .. }),
         "{err:?}"
     );
-    assert!(
-        err.to_string()
-            .starts_with("t.sto:1: too little left after cleaning"),
-        "{err}"
-    );
-    assert!(
-        err.to_string()
-            .contains("0 of 3 sequences x 0 of 4 columns"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("t.sto:1: too little left after cleaning"), "{err}");
+    assert!(err.to_string().contains("0 of 3 sequences x 0 of 4 columns"), "{err}");
 }
 
 /// Expected sizes from tests/reference/clean_reference.py (NumPy, independent parser).

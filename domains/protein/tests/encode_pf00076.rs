@@ -95,33 +95,15 @@ fn d59_and_variance_match_numpy() {
     assert_eq!(e.d(), 59);
     assert_eq!(e.seq_len(), 71);
     assert_eq!(e.k(), 68);
-    assert!(
-        (e.variance_retained - 0.9517174028997466).abs() < 1e-12,
-        "{}",
-        e.variance_retained
-    );
+    assert!((e.variance_retained - 0.9517174028997466).abs() < 1e-12, "{}", e.variance_retained);
     // Naive vs pairwise summation of 96,560 squares: observed 4e-13 apart.
-    assert!(
-        rel_err(e.total_variance, 53.16527655838455) < 1e-11,
-        "{}",
-        e.total_variance
-    );
+    assert!(rel_err(e.total_variance, 53.16527655838455) < 1e-11, "{}", e.total_variance);
     assert_eq!(e.explained.len(), 59);
     assert!((e.explained.iter().sum::<f64>() - e.variance_retained).abs() < 1e-15);
-    assert!(
-        rel_err(
-            e.explained[0],
-            11.962459021651386_f64.powi(2) / 67.0 / 53.16527655838455
-        ) < 1e-12
-    );
+    assert!(rel_err(e.explained[0], 11.962459021651386_f64.powi(2) / 67.0 / 53.16527655838455) < 1e-12);
     // 58 components would not reach 95%.
     assert!(e.variance_retained - e.explained[58] < 0.95);
-    for (i, (&ours, &numpy)) in e
-        .singular_values
-        .iter()
-        .zip(&NUMPY_SINGULAR_VALUES)
-        .enumerate()
-    {
+    for (i, (&ours, &numpy)) in e.singular_values.iter().zip(&NUMPY_SINGULAR_VALUES).enumerate() {
         assert!(rel_err(ours, numpy) < 1e-8, "s[{i}] {ours} vs {numpy}");
     }
     // The 68th direction is null after centring (NumPy: 5.3e-15).
@@ -149,26 +131,16 @@ fn svd_vs_gram_eigh_on_pf00076() {
         v_gram.column_mut(j).assign(&col);
     }
 
-    let max_rel = |s: &[f64]| {
-        s.iter()
-            .zip(&NUMPY_SINGULAR_VALUES)
-            .map(|(&a, &b)| rel_err(a, b))
-            .fold(0.0, f64::max)
-    };
+    let max_rel = |s: &[f64]| s.iter().zip(&NUMPY_SINGULAR_VALUES).map(|(&a, &b)| rel_err(a, b)).fold(0.0, f64::max);
     let ortho = |v: &Array2<f64>| {
         let g = v.t().dot(v);
-        g.indexed_iter()
-            .map(|((i, j), &x)| (x - f64::from(u8::from(i == j))).abs())
-            .fold(0.0, f64::max)
+        g.indexed_iter().map(|((i, j), &x)| (x - f64::from(u8::from(i == j))).abs()).fold(0.0, f64::max)
     };
     let (svd_sv, gram_sv) = (max_rel(&e.singular_values), max_rel(&s_gram));
     let (svd_orth, gram_orth) = (ortho(&e.components), ortho(&v_gram));
     println!("max rel. error of s[0..67] vs NumPy: SVD {svd_sv:.2e}, Gram {gram_sv:.2e}");
     println!("max |PᵀP − I| (59 kept axes): SVD {svd_orth:.2e}, Gram {gram_orth:.2e}");
-    println!(
-        "null direction s[67] (NumPy 5.3e-15): SVD {:.2e}, Gram {:.2e}",
-        e.singular_values[67], s_gram[67]
-    );
+    println!("null direction s[67] (NumPy 5.3e-15): SVD {:.2e}, Gram {:.2e}", e.singular_values[67], s_gram[67]);
     // Measured: the kept part of PF00076 is well conditioned (s from 12.0 to 3.5), so both
     // routes agree with NumPy at round-off (≈ 2e-15) ...
     assert!(svd_sv < 1e-13 && gram_sv < 1e-13);
@@ -188,17 +160,12 @@ fn svd_resolves_small_singular_values_gram_does_not() {
     // Orthonormal factors from Householder reflections H = I − 2vvᵀ/(vᵀv), exact to round-off.
     let householder = |size: usize, seed: f64| {
         let v = Array1::from_iter((0..size).map(|i| ((i as f64 + 1.0) * seed).sin()));
-        Array2::from_shape_fn((size, size), |(i, j)| {
-            f64::from(u8::from(i == j)) - 2.0 * v[i] * v[j] / v.dot(&v)
-        })
+        Array2::from_shape_fn((size, size), |(i, j)| f64::from(u8::from(i == j)) - 2.0 * v[i] * v[j] / v.dot(&v))
     };
     let (q1, q2) = (householder(m, 0.7), householder(n, 1.3));
     let mut a = Array2::<f64>::zeros((m, n));
     for (i, &s) in known.iter().enumerate() {
-        let outer = q1
-            .column(i)
-            .insert_axis(Axis(1))
-            .dot(&q2.column(i).insert_axis(Axis(0)));
+        let outer = q1.column(i).insert_axis(Axis(1)).dot(&q2.column(i).insert_axis(Axis(0)));
         a = a + outer * s;
     }
     let (_, s_svd, _) = linfa_linalg::svd::SVD::svd(&a, false, false).unwrap();
@@ -207,18 +174,8 @@ fn svd_resolves_small_singular_values_gram_does_not() {
     let lambda = a.dot(&a.t()).eigh().unwrap().0;
     let mut s_gram: Vec<f64> = lambda.iter().map(|l| l.max(0.0).sqrt()).collect();
     s_gram.sort_by(|a, b| b.total_cmp(a));
-    let worst = |s: &[f64]| {
-        known
-            .iter()
-            .zip(s)
-            .map(|(&k, &v)| rel_err(v, k))
-            .fold(0.0, f64::max)
-    };
-    println!(
-        "max rel. error over s = 1 … 1e-6: SVD {:.2e}, Gram {:.2e}",
-        worst(&s_svd),
-        worst(&s_gram)
-    );
+    let worst = |s: &[f64]| known.iter().zip(s).map(|(&k, &v)| rel_err(v, k)).fold(0.0, f64::max);
+    println!("max rel. error over s = 1 … 1e-6: SVD {:.2e}, Gram {:.2e}", worst(&s_svd), worst(&s_gram));
     assert!(worst(&s_svd) < 1e-8);
     assert!(worst(&s_gram) > 1e-6);
 }
@@ -253,9 +210,7 @@ fn memories_are_unit_norm_codes() {
     assert!(rel_err(mean, 7.051952039659067) < 1e-12);
     // Projecting the stored sequences reproduces the memory matrix.
     let projected = e.project(&c.seqs);
-    let diff = (&projected - &e.memory)
-        .mapv(f64::abs)
-        .fold(0.0, |m: f64, &v| m.max(v));
+    let diff = (&projected - &e.memory).mapv(f64::abs).fold(0.0, |m: f64, &v| m.max(v));
     assert!(diff < 1e-13, "{diff}");
 }
 
@@ -289,12 +244,7 @@ fn mismatches(stored: &[Vec<u8>], decoded: &[Vec<u8>]) -> Vec<usize> {
     stored
         .iter()
         .zip(decoded)
-        .map(|(s, d)| {
-            s.iter()
-                .zip(d)
-                .filter(|(&a, &b)| !(a == b || (satool_protein::is_gap(a) && b == b'-')))
-                .count()
-        })
+        .map(|(s, d)| s.iter().zip(d).filter(|(&a, &b)| !(a == b || (satool_protein::is_gap(a) && b == b'-'))).count())
         .collect()
 }
 

@@ -9,21 +9,18 @@
 use std::path::PathBuf;
 
 use satool_protein::{
-    clean, kl_composition, kl_position, mi_correlation, read_aligned_fasta, read_stockholm,
-    seq_identity, valid_fraction,
+    clean, kl_composition, kl_position, mi_correlation, read_aligned_fasta, read_stockholm, seq_identity,
+    valid_fraction,
 };
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
 }
 
 #[test]
 fn evaluate_fixture_matches_numpy_reference() {
     let stored = clean(&read_stockholm(&fixture("PF00076.sto")).unwrap()[0]).unwrap();
-    let records =
-        read_aligned_fasta(&fixture("PF00076_evaluate.aligned.fasta"), stored.len()).unwrap();
+    let records = read_aligned_fasta(&fixture("PF00076_evaluate.aligned.fasta"), stored.len()).unwrap();
     assert_eq!(records.len(), 40);
     assert_eq!(records[0].0, "Eval_1");
     let gen: Vec<Vec<u8>> = records.into_iter().map(|(_, s)| s).collect();

@@ -14,15 +14,8 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 fn writes_60_column_lines_and_strips_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.fasta");
-    let long: Vec<u8> = b"ACDEFGHIKL"
-        .repeat(13)
-        .into_iter()
-        .chain(*b"..--~~")
-        .collect(); // 130 + 6 gaps
-    let records = vec![
-        ("Method_1".to_string(), long.clone()),
-        ("Method_2".to_string(), b"A-C.D~".to_vec()),
-    ];
+    let long: Vec<u8> = b"ACDEFGHIKL".repeat(13).into_iter().chain(*b"..--~~").collect(); // 130 + 6 gaps
+    let records = vec![("Method_1".to_string(), long.clone()), ("Method_2".to_string(), b"A-C.D~".to_vec())];
     write_fasta(&path, &records, true).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -40,11 +33,7 @@ fn writes_60_column_lines_and_strips_gaps() {
 #[test]
 fn reads_wrapped_lowercase_crlf() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(
-        dir.path(),
-        "a.fa",
-        "\r\n>s1 some description\r\nac-d\r\nEF\r\n\r\n>s2\r\n*.~xyz\r\n",
-    );
+    let p = write(dir.path(), "a.fa", "\r\n>s1 some description\r\nac-d\r\nEF\r\n\r\n>s2\r\n*.~xyz\r\n");
     let recs = read_aligned_fasta(&p, 6).unwrap();
     assert_eq!(recs[0], ("s1".to_string(), b"AC-DEF".to_vec()));
     assert_eq!(recs[1], ("s2".to_string(), b"*.~XYZ".to_vec()));
@@ -74,8 +63,5 @@ fn errors_name_file_line_and_problem() {
         assert!(msg.starts_with(&p.display().to_string()), "{msg}");
     }
     let p = write(dir.path(), "blank.fa", "\n\n");
-    assert!(matches!(
-        read_aligned_fasta(&p, 3).unwrap_err(),
-        ProteinError::EmptyFasta { .. }
-    ));
+    assert!(matches!(read_aligned_fasta(&p, 3).unwrap_err(), ProteinError::EmptyFasta { .. }));
 }

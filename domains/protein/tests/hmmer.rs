@@ -11,8 +11,7 @@ use std::path::PathBuf;
 
 use satool_protein::hmmer::{find, hmmbuild, hmmsearch};
 use satool_protein::{
-    clean, parse_tblout, read_stockholm, summarize, write_fasta, write_stockholm, HmmHit,
-    HmmsearchHits, ProteinError,
+    clean, parse_tblout, read_stockholm, summarize, write_fasta, write_stockholm, HmmHit, HmmsearchHits, ProteinError,
 };
 
 fn here(rel: &str) -> PathBuf {
@@ -28,22 +27,8 @@ fn parses_real_tblout() {
     let path = here("tests/data/PF00076_stored.hmmsearch.tbl");
     let hits = parse_tblout(&std::fs::read_to_string(&path).unwrap(), "stored.tbl").unwrap();
     assert_eq!(hits.hits.len(), 68);
-    assert_eq!(
-        hits.hits[0],
-        HmmHit {
-            target: "CSTF2_HUMAN/18-88".into(),
-            evalue: 1.7e-30,
-            bitscore: 96.9
-        }
-    );
-    assert_eq!(
-        hits.hits[67],
-        HmmHit {
-            target: "MODU_DROME/177-245".into(),
-            evalue: 6.6e-13,
-            bitscore: 40.6
-        }
-    );
+    assert_eq!(hits.hits[0], HmmHit { target: "CSTF2_HUMAN/18-88".into(), evalue: 1.7e-30, bitscore: 96.9 });
+    assert_eq!(hits.hits[67], HmmHit { target: "MODU_DROME/177-245".into(), evalue: 6.6e-13, bitscore: 40.6 });
     let all: Vec<String> = hits.hits.iter().map(|h| h.target.clone()).collect();
     let s = summarize(&hits, &all);
     assert_eq!((s.n, s.n_hits, s.pass_fraction), (68, 68, 1.0));
@@ -54,10 +39,7 @@ fn parses_real_tblout() {
 #[test]
 fn malformed_lines_are_named() {
     let err = parse_tblout("# header\nseqA - RRM_1 PF1\n", "t.tbl").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "t.tbl:2: malformed tblout line: expected at least 6 columns, found 4"
-    );
+    assert_eq!(err.to_string(), "t.tbl:2: malformed tblout line: expected at least 6 columns, found 4");
     let err = parse_tblout("\nseqA - RRM_1 PF1 abc 3.0\n", "t.tbl").unwrap_err();
     assert!(matches!(err, ProteinError::Tblout { line: 2, .. }));
     assert_eq!(
@@ -65,31 +47,15 @@ fn malformed_lines_are_named() {
         "t.tbl:2: malformed tblout line: column 5 (full-sequence E-value) is 'abc', not a number"
     );
     let err = parse_tblout("seqA - RRM_1 PF1 1e-3 nan\n", "t.tbl").unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("column 6 (full-sequence bit score) is 'nan'"),
-        "{err}"
-    );
-    assert_eq!(
-        parse_tblout("# only comments\n#\n", "t.tbl").unwrap(),
-        HmmsearchHits::default()
-    );
+    assert!(err.to_string().contains("column 6 (full-sequence bit score) is 'nan'"), "{err}");
+    assert_eq!(parse_tblout("# only comments\n#\n", "t.tbl").unwrap(), HmmsearchHits::default());
 }
 
 #[test]
 fn summary_counts_missing_sequences_as_failures() {
-    let hit = |t: &str, e: f64, b: f64| HmmHit {
-        target: t.into(),
-        evalue: e,
-        bitscore: b,
-    };
+    let hit = |t: &str, e: f64, b: f64| HmmHit { target: t.into(), evalue: e, bitscore: b };
     let hits = HmmsearchHits {
-        hits: vec![
-            hit("a", 1e-5, 30.0),
-            hit("b", 0.5, 5.0),
-            hit("a", 1e-9, 40.0),
-            hit("zz", 1e-50, 99.0),
-        ],
+        hits: vec![hit("a", 1e-5, 30.0), hit("b", 0.5, 5.0), hit("a", 1e-9, 40.0), hit("zz", 1e-50, 99.0)],
     };
     // a keeps its best row (1e-9, 40); zz is not among the searched names.
     // names a b c: E sorted [1e-9, 0.5, +inf] → median 0.5; bits [−inf, 5, 40] → 5; pass 1/3.
@@ -99,15 +65,9 @@ fn summary_counts_missing_sequences_as_failures() {
     assert_eq!((s.median_evalue, s.median_bitscore), (Some(0.5), Some(5.0)));
     // names a b c d: E [1e-9, 0.5, inf, inf] → median (0.5 + inf)/2 = inf → None; bits likewise.
     let s = summarize(&hits, &names(&["a", "b", "c", "d"]));
-    assert_eq!(
-        (s.median_evalue, s.median_bitscore, s.pass_fraction),
-        (None, None, 0.25)
-    );
+    assert_eq!((s.median_evalue, s.median_bitscore, s.pass_fraction), (None, None, 0.25));
     // names a b: median of 1e-9 and 0.5 is their mean.
-    assert_eq!(
-        summarize(&hits, &names(&["a", "b"])).median_evalue,
-        Some((1e-9 + 0.5) / 2.0)
-    );
+    assert_eq!(summarize(&hits, &names(&["a", "b"])).median_evalue, Some((1e-9 + 0.5) / 2.0));
     let empty = summarize(&hits, &[]);
     assert_eq!((empty.pass_fraction, empty.median_evalue), (0.0, None));
 }
@@ -141,21 +101,10 @@ fn live_hmmsearch_of_stored_sequences() {
     let c = clean(&read_stockholm(&here("../../fixtures/PF00076.sto")).unwrap()[0]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let fasta = dir.path().join("stored.fasta");
-    let records: Vec<(String, Vec<u8>)> = c
-        .names
-        .iter()
-        .cloned()
-        .zip(c.seqs.iter().cloned())
-        .collect();
+    let records: Vec<(String, Vec<u8>)> = c.names.iter().cloned().zip(c.seqs.iter().cloned()).collect();
     write_fasta(&fasta, &records, true).unwrap();
     let tbl = dir.path().join("stored.tbl");
-    let hits = hmmsearch(
-        &hmmsearch_bin,
-        &here("../../fixtures/PF00076.hmm"),
-        &fasta,
-        &tbl,
-    )
-    .unwrap();
+    let hits = hmmsearch(&hmmsearch_bin, &here("../../fixtures/PF00076.hmm"), &fasta, &tbl).unwrap();
     let s = summarize(&hits, &c.names);
     println!(
         "stored PF00076 vs Pfam HMM: pass {} median E {:?} median bits {:?}",
@@ -166,13 +115,7 @@ fn live_hmmsearch_of_stored_sequences() {
     assert!((s.median_bitscore.unwrap() - 70.8).abs() < 1e-12);
 
     // A missing HMM file is a tool failure carrying hmmsearch's own message.
-    let err = hmmsearch(
-        &hmmsearch_bin,
-        &dir.path().join("missing.hmm"),
-        &fasta,
-        &tbl,
-    )
-    .unwrap_err();
+    let err = hmmsearch(&hmmsearch_bin, &dir.path().join("missing.hmm"), &fasta, &tbl).unwrap_err();
     assert!(matches!(err, ProteinError::ToolFailed { .. }), "{err:?}");
     assert!(err.to_string().contains("missing.hmm"), "{err}");
     assert!(!err.to_string().contains('\n'), "one line: {err}");
@@ -193,32 +136,18 @@ fn live_hmmbuild_then_hmmsearch() {
     hmmbuild(&build_bin, &sto, &hmm).unwrap();
     let text = std::fs::read_to_string(&hmm).unwrap();
     assert!(text.starts_with("HMMER3/f"), "{}", &text[..40]);
-    let leng: usize = text
-        .lines()
-        .find_map(|l| l.strip_prefix("LENG"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let leng: usize = text.lines().find_map(|l| l.strip_prefix("LENG")).unwrap().trim().parse().unwrap();
     // hmmbuild picks match columns by weighted residue fraction: 70, like the Pfam HMM.
     println!("hmmbuild on the uppercased seed: LENG {leng}");
     assert_eq!(leng, 70);
 
     let c = clean(a).unwrap();
-    let records: Vec<(String, Vec<u8>)> = c
-        .names
-        .iter()
-        .cloned()
-        .zip(c.seqs.iter().cloned())
-        .collect();
+    let records: Vec<(String, Vec<u8>)> = c.names.iter().cloned().zip(c.seqs.iter().cloned()).collect();
     let fasta = dir.path().join("stored.fasta");
     write_fasta(&fasta, &records, true).unwrap();
     let hits = hmmsearch(&search_bin, &hmm, &fasta, &dir.path().join("t.tbl")).unwrap();
     let s = summarize(&hits, &c.names);
-    println!(
-        "stored vs own HMM: pass {} median E {:?}",
-        s.pass_fraction, s.median_evalue
-    );
+    println!("stored vs own HMM: pass {} median E {:?}", s.pass_fraction, s.median_evalue);
     assert_eq!(s.pass_fraction, 1.0);
 
     // A broken alignment makes hmmbuild fail with its message.

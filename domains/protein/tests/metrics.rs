@@ -2,8 +2,8 @@
 
 use satool_protein::metrics::{pearson, upper_triangle, EPS};
 use satool_protein::{
-    composition, kl_composition, kl_position, mi_correlation, mi_matrix, position_frequencies,
-    published_mi_positions, seq_identity, valid_fraction,
+    composition, kl_composition, kl_position, mi_correlation, mi_matrix, position_frequencies, published_mi_positions,
+    seq_identity, valid_fraction,
 };
 
 fn seqs(v: &[&str]) -> Vec<Vec<u8>> {
@@ -29,9 +29,7 @@ fn seq_identity_skips_every_gap_character() {
 fn composition_and_position_frequencies() {
     // Residues of AAC- and X.CW: A A C C W (X and gaps ignored) → A .4, C .4, W .2.
     let c = composition(&seqs(&["AAC-", "X.CW"]));
-    assert!(
-        (c[0] - 0.4).abs() < 1e-15 && (c[1] - 0.4).abs() < 1e-15 && (c[18] - 0.2).abs() < 1e-15
-    );
+    assert!((c[0] - 0.4).abs() < 1e-15 && (c[1] - 0.4).abs() < 1e-15 && (c[18] - 0.2).abs() < 1e-15);
     assert!((c.iter().sum::<f64>() - 1.0).abs() < 1e-15);
     assert_eq!(composition(&seqs(&["--"])), [0.0; 20]);
     // Columns of AC, A-, CC: pos 0 A 2/3, C 1/3; pos 1 C 2/2.
@@ -84,10 +82,7 @@ fn mi_positions_match_numpy_round_linspace() {
     assert_eq!(published_mi_positions(2), vec![0, 1]);
     assert_eq!(published_mi_positions(19), (0..19).collect::<Vec<_>>());
     assert_eq!(published_mi_positions(20), (0..20).collect::<Vec<_>>());
-    assert_eq!(
-        published_mi_positions(21),
-        vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
-    );
+    assert_eq!(published_mi_positions(21), vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     assert_eq!(
         published_mi_positions(40),
         vec![0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39]
@@ -106,10 +101,7 @@ fn mi_positions_match_numpy_round_linspace() {
     );
     assert_eq!(
         published_mi_positions(445),
-        vec![
-            0, 23, 47, 70, 93, 117, 140, 164, 187, 210, 234, 257, 280, 304, 327, 351, 374, 397,
-            421, 444
-        ]
+        vec![0, 23, 47, 70, 93, 117, 140, 164, 187, 210, 234, 257, 280, 304, 327, 351, 374, 397, 421, 444]
     );
     assert_eq!(published_mi_positions(1), vec![0]);
     assert!(published_mi_positions(0).is_empty());
@@ -131,11 +123,7 @@ fn mi_hand_computed() {
         + 324.0 * e * (e / (b * b)).ln();
     let s = seqs(&["AC", "AC", "DE", "DE", "A-", "XC"]);
     let mi = mi_matrix(&s, &[0, 1]);
-    assert!(
-        (mi[[0, 1]] - expected).abs() < 1e-13,
-        "{} vs {expected}",
-        mi[[0, 1]]
-    );
+    assert!((mi[[0, 1]] - expected).abs() < 1e-13, "{} vs {expected}", mi[[0, 1]]);
     assert!((expected - 2f64.ln() - 1.9e-7).abs() < 1e-8, "{expected}");
     assert_eq!(mi[[0, 1]], mi[[1, 0]]);
     assert_eq!((mi[[0, 0]], mi[[1, 1]]), (0.0, 0.0));
@@ -143,15 +131,10 @@ fn mi_hand_computed() {
     // Independent columns (AC AE DC DE: each of the 4 pairs once, marginals ½) → MI = 0 up to
     // the ε terms: 4 cells c₁ = (1+ε)/(4+400ε) with c₁ ln(c₁/a²), plus the same 72 + 324 empty cells.
     let c1 = (1.0 + EPS) / (4.0 + 400.0 * EPS);
-    let expected_indep = 4.0 * c1 * (c1 / (a * a)).ln()
-        + 72.0 * e * (e / (a * b)).ln()
-        + 324.0 * e * (e / (b * b)).ln();
+    let expected_indep =
+        4.0 * c1 * (c1 / (a * a)).ln() + 72.0 * e * (e / (a * b)).ln() + 324.0 * e * (e / (b * b)).ln();
     let indep = mi_matrix(&seqs(&["AC", "AE", "DC", "DE"]), &[0, 1]);
-    assert!(
-        (indep[[0, 1]] - expected_indep).abs() < 1e-13,
-        "{} vs {expected_indep}",
-        indep[[0, 1]]
-    );
+    assert!((indep[[0, 1]] - expected_indep).abs() < 1e-13, "{} vs {expected_indep}", indep[[0, 1]]);
     assert!(expected_indep.abs() < 3e-7, "{expected_indep}");
     // Fewer than 2 usable pairs → exactly 0.
     assert_eq!(mi_matrix(&seqs(&["AC", "A-", "-C"]), &[0, 1])[[0, 1]], 0.0);

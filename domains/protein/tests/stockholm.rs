@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use satool_protein::{parse_stockholm, read_stockholm, write_stockholm, ProteinError};
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
 }
 
 // ---- the fixture files --------------------------------------------------------------
@@ -58,20 +56,14 @@ fn luxc_three_interleaved_blocks() {
     assert_eq!(a.id.as_deref(), Some("LuxC"));
     assert_eq!(a.names[0], "Q9KV99_VIBCH/423-818");
     // The last row ends with the last block's segment.
-    assert!(String::from_utf8_lossy(&a.rows[12])
-        .ends_with("TRLFGLADTLAEVGVNRICPLGEMDRAKSGWHHDGGFNLIDLLRA"));
+    assert!(String::from_utf8_lossy(&a.rows[12]).ends_with("TRLFGLADTLAEVGVNRICPLGEMDRAKSGWHHDGGFNLIDLLRA"));
 }
 
 #[test]
 fn duplicated_name_is_rejected_with_the_name() {
     let err = read_stockholm(&fixture("stockholm/PF00007_duplicate_name.sto")).unwrap_err();
     match &err {
-        ProteinError::DuplicateName {
-            name,
-            line,
-            first_line,
-            ..
-        } => {
+        ProteinError::DuplicateName { name, line, first_line, .. } => {
             assert_eq!(name, "GTHB2_ONCKE/26-130");
             assert_eq!(line - first_line, 1, "the two lines are adjacent");
         }
@@ -79,22 +71,14 @@ fn duplicated_name_is_rejected_with_the_name() {
     }
     let msg = err.to_string();
     assert!(msg.contains("PF00007_duplicate_name.sto:"), "{msg}");
-    assert!(
-        msg.contains("duplicated sequence name 'GTHB2_ONCKE/26-130'"),
-        "{msg}"
-    );
+    assert!(msg.contains("duplicated sequence name 'GTHB2_ONCKE/26-130'"), "{msg}");
 }
 
 #[test]
 fn rna_alignment_is_rejected() {
     let err = read_stockholm(&fixture("stockholm/RF00101_rna.sto")).unwrap_err();
     match &err {
-        ProteinError::NucleotideAlphabet {
-            line,
-            percent,
-            record,
-            ..
-        } => {
+        ProteinError::NucleotideAlphabet { line, percent, record, .. } => {
             assert_eq!(*line, 1);
             assert_eq!(record, "'SraC_RyeA'");
             assert!(*percent > 99.9, "{percent}");
@@ -129,18 +113,13 @@ fn interleaved_blocks_annotations_case_and_crlf() {
     assert_eq!(a.id.as_deref(), Some("Tiny"));
     assert_eq!(a.accession.as_deref(), Some("PF99999.1"));
     assert_eq!(a.names, vec!["a/1-8", "sp|P1|b"]);
-    assert_eq!(
-        a.rows[0],
-        b"ACDE.FGHI".to_vec(),
-        "lowercase is uppercased, blocks appended"
-    );
+    assert_eq!(a.rows[0], b"ACDE.FGHI".to_vec(), "lowercase is uppercased, blocks appended");
     assert_eq!(a.rows[1], b"MK~-N*W.Y".to_vec());
 }
 
 #[test]
 fn several_records_in_order() {
-    let text =
-        "# STOCKHOLM 1.0\n#=GF ID one\nx ACDE\ny ACDF\n//\n\n# STOCKHOLM 1.0\nz KLMN\nw KLMP\n//\n";
+    let text = "# STOCKHOLM 1.0\n#=GF ID one\nx ACDE\ny ACDF\n//\n\n# STOCKHOLM 1.0\nz KLMN\nw KLMP\n//\n";
     let recs = parse(text).unwrap();
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[0].id.as_deref(), Some("one"));
@@ -153,44 +132,25 @@ fn several_records_in_order() {
 #[test]
 fn missing_header() {
     let err = parse("\n# not stockholm\nx ACDE\n//\n").unwrap_err();
-    assert!(
-        matches!(err, ProteinError::MissingHeader { line: 2, .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        err.to_string(),
-        "mem.sto:2: missing '# STOCKHOLM 1.0' header (found '# not stockholm')"
-    );
+    assert!(matches!(err, ProteinError::MissingHeader { line: 2, .. }), "{err:?}");
+    assert_eq!(err.to_string(), "mem.sto:2: missing '# STOCKHOLM 1.0' header (found '# not stockholm')");
     // Content after a record's '//' needs its own header too.
     let err = parse("# STOCKHOLM 1.0\nx ACDE\ny ACDE\n//\nz ACDE\n").unwrap_err();
-    assert!(
-        matches!(err, ProteinError::MissingHeader { line: 5, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ProteinError::MissingHeader { line: 5, .. }), "{err:?}");
 }
 
 #[test]
 fn record_without_terminator() {
     let err = parse("# STOCKHOLM 1.0\nx ACDE\ny ACDE\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "mem.sto:1: record starting here has no closing '//' (end of file reached)"
-    );
+    assert_eq!(err.to_string(), "mem.sto:1: record starting here has no closing '//' (end of file reached)");
     let err = parse("# STOCKHOLM 1.0\nx ACDE\n# STOCKHOLM 1.0\ny ACDE\n//\n").unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("a new '# STOCKHOLM' header follows on line 3"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("a new '# STOCKHOLM' header follows on line 3"), "{err}");
 }
 
 #[test]
 fn empty_record_and_empty_file() {
     let err = parse("# STOCKHOLM 1.0\n#=GF ID e\n//\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "mem.sto:3: empty record: no sequence lines before '//'"
-    );
+    assert_eq!(err.to_string(), "mem.sto:3: empty record: no sequence lines before '//'");
     let err = parse("\n\n").unwrap_err();
     assert!(matches!(err, ProteinError::NoRecords { .. }), "{err:?}");
 }
@@ -198,25 +158,16 @@ fn empty_record_and_empty_file() {
 #[test]
 fn unequal_rows_name_both() {
     let err = parse("# STOCKHOLM 1.0\nalpha ACDE\nbeta  ACD\n//\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "mem.sto:3: rows of unequal length: 'alpha' has 4 columns but 'beta' has 3"
-    );
+    assert_eq!(err.to_string(), "mem.sto:3: rows of unequal length: 'alpha' has 4 columns but 'beta' has 3");
     // A row missing from the second block is caught the same way.
     let err = parse("# STOCKHOLM 1.0\na AC\nb AC\n\na DE\n//\n").unwrap_err();
-    assert!(
-        matches!(err, ProteinError::UnequalRows { ref name_b, len_b: 2, .. } if name_b == "b"),
-        "{err:?}"
-    );
+    assert!(matches!(err, ProteinError::UnequalRows { ref name_b, len_b: 2, .. } if name_b == "b"), "{err:?}");
 }
 
 #[test]
 fn duplicate_within_block_but_not_across_blocks() {
     let err = parse("# STOCKHOLM 1.0\na AC\nb AC\na AC\n//\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "mem.sto:4: duplicated sequence name 'a' (already used on line 2 of the same block)"
-    );
+    assert_eq!(err.to_string(), "mem.sto:4: duplicated sequence name 'a' (already used on line 2 of the same block)");
     assert!(parse("# STOCKHOLM 1.0\na AC\nb AC\n\na DE\nb DE\n//\n").is_ok());
 }
 
@@ -228,26 +179,16 @@ fn bad_characters_are_named() {
         "mem.sto:3: invalid character '1' in sequence 'b' (allowed: letters, gaps '.', '-', '~', and '*')"
     );
     let err = parse("# STOCKHOLM 1.0\na AC\nb A C\n//\n").unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("mem.sto:3: sequence line for 'b' has 3 fields"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("mem.sto:3: sequence line for 'b' has 3 fields"), "{err}");
     let err = parse("# STOCKHOLM 1.0\na\n//\n").unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("mem.sto:2: sequence line 'a' has a name but no residues"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("mem.sto:2: sequence line 'a' has a name but no residues"), "{err}");
 }
 
 #[test]
 fn nucleotide_rule_is_a_share_not_a_single_letter() {
     // 9 of 10 letters in ACGTUN → rejected; 8 of 10 → accepted as protein.
     let dna = parse("# STOCKHOLM 1.0\na ACGTA\nb UNGCW\n//\n").unwrap_err();
-    assert!(
-        matches!(dna, ProteinError::NucleotideAlphabet { percent, .. } if (percent - 90.0).abs() < 1e-9)
-    );
+    assert!(matches!(dna, ProteinError::NucleotideAlphabet { percent, .. } if (percent - 90.0).abs() < 1e-9));
     assert!(parse("# STOCKHOLM 1.0\na ACGTA\nb UNGWW\n//\n").is_ok());
 }
 
@@ -268,10 +209,7 @@ fn gzip_input_is_detected_by_magic_bytes() {
 #[test]
 fn missing_file_names_the_path() {
     let err = read_stockholm(&fixture("no_such_file.sto")).unwrap_err();
-    assert!(
-        err.to_string().contains("no_such_file.sto: cannot read: "),
-        "{err}"
-    );
+    assert!(err.to_string().contains("no_such_file.sto: cannot read: "), "{err}");
 }
 
 #[test]
