@@ -9,9 +9,11 @@ on 50 log-spaced β in [0.1, 500], H̄ = mean attention entropy of the first min
 /// The entropy curve and the β* it implies.
 #[derive(Debug, Clone)]
 pub struct EntropyCurve {
+    /// The β grid.
     pub betas: Vec<f64>,
     /// Mean attention entropy H̄(β) over the probes, in nats.
     pub mean_entropy: Vec<f64>,
+    /// The rule's β*.
     pub beta_star: f64,
 }
 
@@ -48,13 +50,23 @@ fn mean_entropy_of(mem: &Memory, beta: f64, probes: ndarray::ArrayView2<f64>) ->
     total / w.nrows() as f64
 }
 
-/// Round half to even, as Python's `round` (β_ret = round(20 β*), β_gen = round(2 β*)).
-pub fn round_half_even(x: f64) -> f64 {
-    let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
-        r - x.signum()
-    } else {
-        r
+/// The published operating points (SPEC §1): retrieval β_ret = round(20 β*) and generation
+/// β_gen = round(2 β*), rounded half to even as Python's `round`, and at least 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OperatingPoints {
+    /// β* of the entropy-inflection rule.
+    pub beta_star: f64,
+    /// Retrieval inverse temperature, round(20 β*).
+    pub beta_ret: f64,
+    /// Generation inverse temperature, round(2 β*).
+    pub beta_gen: f64,
+}
+
+impl OperatingPoints {
+    /// The operating points implied by `beta_star`.
+    pub fn from_beta_star(beta_star: f64) -> Self {
+        let at = |factor: f64| (factor * beta_star).round_ties_even().max(1.0);
+        OperatingPoints { beta_star, beta_ret: at(20.0), beta_gen: at(2.0) }
     }
 }
 
@@ -68,10 +80,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_half_even_matches_python() {
-        for (x, want) in [(0.5, 0.0), (1.5, 2.0), (2.5, 2.0), (76.97, 77.0), (7.6966, 8.0), (-2.5, -2.0), (3.2, 3.0)] {
-            assert_eq!(round_half_even(x), want, "round({x})");
-        }
+    fn operating_points_round_half_to_even_like_python() {
+        // Python: round(20 * 3.825) = round(76.5) = 76, round(2 * 3.825) = round(7.65) = 8
+        let p = OperatingPoints::from_beta_star(3.825);
+        assert_eq!((p.beta_ret, p.beta_gen), (76.0, 8.0));
+        // round(20 * 0.0125) = round(0.25) = 0 → at least 1; round(2.5) = 2, round(3.5) = 4
+        assert_eq!(OperatingPoints::from_beta_star(0.0125).beta_ret, 1.0);
+        assert_eq!(OperatingPoints::from_beta_star(1.25).beta_gen, 2.0);
+        assert_eq!(OperatingPoints::from_beta_star(1.75).beta_gen, 4.0);
     }
 
     #[test]

@@ -1,26 +1,37 @@
-//! Error classes and exit codes: 0 success, 2 bad input or usage, 1 internal error.
+//! The library's error type: what a caller passed does not satisfy the method's requirements.
 
 use thiserror::Error;
 
-/// A problem with what the user gave us (a file, a flag combination): exit code 2.
-#[derive(Debug, Error)]
-#[error("{0}")]
-pub struct InputError(pub String);
-
-/// Exit code for an error: 2 when any cause is bad input (ours or a domain reader's), else 1.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
-    let input = err.chain().any(|e| {
-        e.is::<InputError>() || e.is::<satool_protein::ProteinError>() || e.is::<satool_finance::FinanceError>()
-    });
-    if input {
-        2
-    } else {
-        1
-    }
+/// An invalid argument of the sampler core, named with the value and the requirement it fails.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A numeric parameter outside its domain (β ≤ 0, α ∉ (0, 1), zero chains, …).
+    #[error("{name} = {value} is out of range: {requirement}")]
+    Parameter {
+        /// The parameter's name as it appears in the API (`beta`, `alpha`, `chains`, …).
+        name: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// What the value must satisfy.
+        requirement: &'static str,
+    },
+    /// A memory matrix the energy is not defined for (too few patterns, a non-finite entry).
+    #[error("invalid memory: {0}")]
+    Memory(String),
+    /// A memory subset or label mask that leaves a state with no pattern to attend to.
+    #[error("invalid mask: {0}")]
+    Mask(String),
 }
 
-/// Shorthand for returning an input error.
-#[macro_export]
-macro_rules! input_err {
-    ($($t:tt)*) => { anyhow::Error::new($crate::error::InputError(format!($($t)*))) };
+/// `Result` with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `Ok(value)` when `ok` holds, else a [`Error::Parameter`].
+pub(crate) fn check(ok: bool, name: &'static str, value: f64, requirement: &'static str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Parameter { name, value, requirement })
+    }
 }

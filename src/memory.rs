@@ -4,10 +4,8 @@
 //! are held as rows of an `n × d` matrix so that one attention step for all of them is two
 //! matrix-matrix products: `logits = β Ξ X` (n × K) and `Ξ_att = softmax(logits) Xᵀ` (n × d).
 
-use crate::fused::{self, OnePass};
-use crate::packed::{matmul_packed, Packed};
-use crate::real::Real;
-use anyhow::{bail, Result};
+use crate::error::{Error, Result};
+use crate::kernels::{matmul_packed, one_pass, OnePass, Packed, Real};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 
 /// Stored patterns `X` (d × K) plus what every attention step needs precomputed, held in the
@@ -28,7 +26,7 @@ pub struct Memory<T: Real = f64> {
 /// runs in one pass.
 fn packed_pair<T: Real>(x: Array2<T>) -> (Packed<T>, Packed<T>, bool) {
     let xt = x.t().as_standard_layout().into_owned();
-    let one_pass = fused::one_pass::<T>(x.nrows(), x.ncols());
+    let one_pass = one_pass::<T>(x.nrows(), x.ncols());
     (Packed::new(x), if one_pass { Packed::plain_only(xt) } else { Packed::new(xt) }, one_pass)
 }
 
@@ -37,10 +35,11 @@ impl Memory<f64> {
     pub fn new(x: Array2<f64>) -> Result<Self> {
         let (d, k) = x.dim();
         if d == 0 || k < 2 {
-            bail!("memory matrix must have at least 1 dimension and 2 patterns (got {d} × {k})");
+            return Err(Error::Memory(format!("need at least 1 dimension and 2 patterns (got {d} × {k})")));
         }
         if let Some(pos) = x.iter().position(|v| !v.is_finite()) {
-            bail!("memory matrix has a non-finite entry at flat index {pos}");
+            let (i, j) = (pos / k, pos % k);
+            return Err(Error::Memory(format!("non-finite entry at row {i}, pattern {j}")));
         }
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
         let (x, xt, one_pass) = packed_pair(x);
@@ -51,7 +50,7 @@ impl Memory<f64> {
     /// bias outside the subset, applied alike in energy, attention and the exact sampler.
     pub fn subset(&self, idx: &[usize]) -> Result<Self> {
         if let Some(&bad) = idx.iter().find(|&&k| k >= self.k()) {
-            bail!("memory index {bad} out of range (K = {})", self.k());
+            return Err(Error::Mask(format!("memory index {bad} out of range (K = {})", self.k())));
         }
         Memory::new(self.x().select(Axis(1), idx))
     }
@@ -64,9 +63,11 @@ impl Memory<f64> {
 }
 
 impl<T: Real> Memory<T> {
+    /// Pattern dimension d.
     pub fn d(&self) -> usize {
         self.x.plain().nrows()
     }
+    /// Number of stored patterns K.
     pub fn k(&self) -> usize {
         self.x.plain().ncols()
     }
@@ -110,7 +111,7 @@ pub fn entropy(p: &[f64]) -> f64 {
 
 /// Buffers for one batched attention evaluation of `n` states; reused across steps.
 #[derive(Debug, Clone)]
-pub struct Attention<T: Real = f64> {
+pub(crate) struct Attention<T: Real = f64> {
     /// Attention weights `softmax(β Xᵀ ξ)` per row (n × K).
     pub probs: Array2<T>,
     /// `X p(ξ)` per row (n × d).
@@ -125,9 +126,9 @@ pub struct Attention<T: Real = f64> {
 /// others), so rows of one batch can follow different regimes. Every row label must label at
 /// least one memory.
 #[derive(Debug, Clone)]
-pub struct RowMask {
-    pub memory_labels: Vec<u32>,
-    pub row_labels: Vec<u32>,
+pub(crate) struct RowMask {
+    pub(crate) memory_labels: Vec<u32>,
+    pub(crate) row_labels: Vec<u32>,
 }
 
 impl<T: Real> Attention<T> {
@@ -140,7 +141,8 @@ impl<T: Real> Attention<T> {
     /// is scratch here (large memories never form it); `weights` computes it.
     pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
         if let (Some(one_pass), true) = (self.one_pass.as_mut(), xi.is_standard_layout()) {
-            return one_pass.attend(mem.xt(), beta, xi, mask, self.att.view_mut(), &mut self.lse);
+            let labels = mask.map(|m| (m.memory_labels.as_slice(), m.row_labels.as_slice()));
+            return one_pass.attend(mem.xt(), beta, xi, labels, self.att.view_mut(), &mut self.lse);
         }
         self.weights(mem, beta, xi, mask);
         matmul_packed(T::one(), self.probs.view(), &mem.xt, self.att.view_mut());
@@ -176,7 +178,7 @@ impl<T: Real> Attention<T> {
 /// `E(ξ) = ½‖ξ‖² − (1/β)·logsumexp(β Xᵀ ξ)`, given the row's logsumexp (the published form,
 /// without the paper's constants: a stored unit-norm pattern has E ≈ −0.5 at high β).
 /// Accumulated in f64 whatever the working precision.
-pub fn energy_from_lse<T: Real>(xi: ArrayView1<T>, lse: f64, beta: f64) -> f64 {
+pub(crate) fn energy_from_lse<T: Real>(xi: ArrayView1<T>, lse: f64, beta: f64) -> f64 {
     0.5 * xi.iter().map(|v| v.to_f64() * v.to_f64()).sum::<f64>() - lse / beta
 }
 
@@ -197,7 +199,7 @@ pub fn attention_weights(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> A
 }
 
 /// `ξ ← a·ξ + b·y + c·z` elementwise, the shape of every Langevin update.
-pub fn axpbypcz<T: Real>(xi: &mut Array2<T>, a: f64, b: f64, y: &Array2<T>, c: f64, z: &Array2<T>) {
+pub(crate) fn axpbypcz<T: Real>(xi: &mut Array2<T>, a: f64, b: f64, y: &Array2<T>, c: f64, z: &Array2<T>) {
     let (a, b, c) = (T::from_f64(a), T::from_f64(b), T::from_f64(c));
     Zip::from(xi).and(y).and(z).for_each(|x, &y, &z| *x = a * *x + b * y + c * z);
 }
@@ -282,5 +284,29 @@ mod tests {
     fn rejects_degenerate_memories() {
         assert!(Memory::new(Array2::zeros((3, 1))).is_err());
         assert!(Memory::new(array![[1.0, f64::NAN]]).is_err());
+    }
+
+    #[test]
+    fn one_pass_attention_equals_the_two_pass_evaluation() {
+        use rand::Rng as _;
+        let mut rng = crate::rng::stream(3, "fused");
+        for (d, k, rows, labels) in [(13, 1001, 33, None), (30, 1100, 9, Some(3u32)), (16, 1200, 4, Some(97))] {
+            let x = Array2::from_shape_simple_fn((d, k), || rng.random::<f64>() - 0.5);
+            let xi = Array2::from_shape_simple_fn((rows, d), || rng.random::<f64>() - 0.5);
+            let mask = labels.map(|n| RowMask {
+                memory_labels: (0..k as u32).map(|i| (i * 7) % n).collect(),
+                row_labels: (0..rows as u32).map(|r| r % n).collect(),
+            });
+            let mem = Memory::new(x).unwrap();
+            let two = mem.two_pass();
+            let (mut got, mut want) = (Attention::new(rows, &mem), Attention::new(rows, &two));
+            got.compute(&mem, 8.0, xi.mapv(|v| 0.5 * v).view(), None);
+            got.compute(&mem, 8.0, xi.view(), mask.as_ref());
+            want.compute(&two, 8.0, xi.view(), mask.as_ref());
+            for r in 0..rows {
+                assert!((got.lse[r] - want.lse[r]).abs() <= 1e-12 * want.lse[r].abs().max(1.0));
+                assert!((&got.att.row(r) - &want.att.row(r)).iter().all(|v| v.abs() <= 1e-12));
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! standard error over consecutive groups of samples (the published "SE across 30 chains").
 
 use crate::memory::{energies, Memory};
-use ndarray::{Array1, ArrayView2, Axis};
+use ndarray::{aview1, ArrayView2, Axis};
+use satool_common::stats::sd;
 use serde::Serialize;
 
 /// Number of consecutive groups the standard error is computed over (30 chains of 5 samples).
@@ -11,7 +12,9 @@ pub const SE_GROUPS: usize = 30;
 /// A mean with its standard error over groups (None when there are too few samples).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Estimate {
+    /// The mean over all samples.
     pub mean: f64,
+    /// Its standard error over the 30 groups (None for too few samples).
     pub se: Option<f64>,
 }
 
@@ -21,20 +24,13 @@ pub fn estimate(values: &[f64]) -> Estimate {
     let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
     let se = group_size(values.len()).map(|g| {
         let means: Vec<f64> = values.chunks(g).map(|c| c.iter().sum::<f64>() / g as f64).collect();
-        sd(&means) / (SE_GROUPS as f64).sqrt()
+        sd(aview1(&means)) / (SE_GROUPS as f64).sqrt()
     });
     Estimate { mean, se }
 }
 
 fn group_size(n: usize) -> Option<usize> {
     (n >= 2 * SE_GROUPS && n.is_multiple_of(SE_GROUPS)).then_some(n / SE_GROUPS)
-}
-
-/// Sample standard deviation (n − 1).
-pub fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 fn unit_columns(samples: ArrayView2<f64>) -> ndarray::Array2<f64> {
@@ -90,7 +86,7 @@ pub fn diversity_estimate(samples: ArrayView2<f64>) -> Estimate {
     let se = group_size(n).filter(|&g| g >= 2).map(|g| {
         let per: Vec<f64> =
             (0..SE_GROUPS).map(|i| diversity(samples.slice(ndarray::s![.., i * g..(i + 1) * g]))).collect();
-        sd(&per) / (SE_GROUPS as f64).sqrt()
+        sd(aview1(&per)) / (SE_GROUPS as f64).sqrt()
     });
     Estimate { mean: diversity(samples), se }
 }
@@ -98,22 +94,21 @@ pub fn diversity_estimate(samples: ArrayView2<f64>) -> Estimate {
 /// Novelty, diversity and energy (at `beta_eval`) of a sample set, as reported for every method.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct MemoryMetrics {
+    /// `1 − max_k cos(ξ, m_k)` per sample.
     pub novelty: Estimate,
+    /// Mean `1 − cos` over pairs of samples.
     pub diversity: Estimate,
+    /// `E(ξ)` at the evaluation β.
     pub energy: Estimate,
 }
 
+/// Novelty, diversity and energy at `beta_eval` of the columns of `samples` (d × n).
 pub fn memory_metrics(mem: &Memory, samples: ArrayView2<f64>, beta_eval: f64) -> MemoryMetrics {
     MemoryMetrics {
         novelty: estimate(&novelty(mem, samples)),
         diversity: diversity_estimate(samples),
         energy: estimate(&energies(mem, beta_eval, samples)),
     }
-}
-
-/// Column means of a d × n sample matrix (used by tests and reports).
-pub fn column_mean(samples: ArrayView2<f64>) -> Array1<f64> {
-    samples.mean_axis(Axis(1)).unwrap_or_else(|| Array1::zeros(samples.nrows()))
 }
 
 #[cfg(test)]

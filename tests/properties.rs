@@ -3,9 +3,9 @@
 
 use ndarray::{Array2, Axis};
 use proptest::prelude::*;
-use satool::memory::{energies, softmax_in_place, Memory};
-use satool::rng::stream;
-use satool::sampler::{exact_samples, run_chains, Kernel, Params, Protocol};
+use satool::{
+    energies, exact_samples, mixture_weights, run_chains, softmax_in_place, stream, Kernel, Memory, Params, Protocol,
+};
 
 /// A seeded random memory of unit-norm-ish patterns scaled by `scale`.
 fn memory(d: usize, k: usize, scale: f64, seed: u64) -> Memory {
@@ -68,8 +68,8 @@ proptest! {
         let beta = 10f64.powf(log_beta);
         let mem = memory(d, k, 1.0, seed);
         let n = 40_000;
-        let (s, _) = exact_samples(&mem, beta, n, &mut stream(seed, "exact"));
-        let w = satool::sampler::exact::mixture_weights(&mem, beta);
+        let (s, _) = exact_samples(&mem, beta, n, &mut stream(seed, "exact")).unwrap();
+        let w = mixture_weights(&mem, beta);
         let x = mem.x();
         for i in 0..d {
             let mean: f64 = (0..k).map(|c| w[c] * x[[i, c]]).sum();
@@ -91,16 +91,16 @@ fn no_nan_over_the_range_of_beta_and_k() {
     for &k in &[2usize, 50, 100_000] {
         let mem = memory(4, k, 1.0, k as u64);
         for &beta in &[1e-3, 1.0, 77.0, 1e5] {
-            let proto = Protocol { chains: 4, steps: 30, burn_in: 10, thin: 10, group_size: 2, ..Protocol::default() };
+            let proto = Protocol::new(4, 30, 10, 10).unwrap().with_group_size(2).unwrap();
             for kernel in [Kernel::Ula, Kernel::Mala] {
-                let run = run_chains(&mem, Params { alpha: 0.01, beta }, kernel, &proto, 1, "range");
+                let run = run_chains(&mem, Params::new(0.01, beta).unwrap(), kernel, &proto, 1, "range");
                 assert!(run.states.iter().all(|v| v.is_finite()), "K={k} β={beta} {kernel:?}");
                 assert!(energies(&mem, beta, run.states.view()).iter().all(|e| e.is_finite()));
                 if let Some(a) = run.acceptance {
                     assert!((0.0..=1.0).contains(&a));
                 }
             }
-            let (s, _) = exact_samples(&mem, beta, 100, &mut stream(2, "range"));
+            let (s, _) = exact_samples(&mem, beta, 100, &mut stream(2, "range")).unwrap();
             assert!(s.iter().all(|v| v.is_finite()));
             assert_eq!(s.len_of(Axis(1)), 100);
         }

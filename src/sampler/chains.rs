@@ -3,24 +3,26 @@
 //! so results are identical whatever the number of threads.
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
+use crate::error::{check, Result};
+use crate::kernels::{Precision, Real};
 use crate::memory::Memory;
-use crate::real::{Precision, Real};
 use crate::rng::{stream, Rng};
 use ndarray::{s, Array2};
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
-/// Protocol settings; `Default` is the published one.
-#[derive(Debug, Clone, Copy)]
+/// Multi-chain protocol settings, validated when built; `Default` is the published one
+/// (30 chains, 5000 steps, burn-in 2000, thinning 100, start jitter 0.01).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Protocol {
-    pub chains: usize,
-    pub steps: usize,
-    pub burn_in: usize,
-    pub thin: usize,
+    pub(crate) chains: usize,
+    pub(crate) steps: usize,
+    pub(crate) burn_in: usize,
+    pub(crate) thin: usize,
     /// Standard deviation of the Gaussian jitter added to each chain's starting pattern.
-    pub init_noise: f64,
+    pub(crate) init_noise: f64,
     /// Chains per batch; groups run in parallel. Fixed, so the streams never depend on threads.
-    pub group_size: usize,
+    pub(crate) group_size: usize,
 }
 
 impl Default for Protocol {
@@ -30,6 +32,33 @@ impl Default for Protocol {
 }
 
 impl Protocol {
+    /// `chains` chains of `steps` steps each, keeping every `thin`-th state from step `burn_in`
+    /// on. Requires chains ≥ 1, thin ≥ 1 and burn_in < steps (at least one kept state).
+    pub fn new(chains: usize, steps: usize, burn_in: usize, thin: usize) -> Result<Self> {
+        check(chains >= 1, "chains", chains as f64, "at least 1 chain")?;
+        check(thin >= 1, "thin", thin as f64, "thin >= 1")?;
+        check(burn_in < steps, "burn_in", burn_in as f64, "burn_in < steps (at least one kept state)")?;
+        Ok(Protocol { chains, steps, burn_in, thin, ..Protocol::default() })
+    }
+    /// The same protocol with start jitter `sd` (the published 0.01; 0 starts on the patterns).
+    pub fn with_init_noise(self, sd: f64) -> Result<Self> {
+        check(sd >= 0.0 && sd.is_finite(), "init_noise", sd, "a finite init_noise >= 0")?;
+        Ok(Protocol { init_noise: sd, ..self })
+    }
+    /// The same protocol with `n` chains per batch (the unit of parallel work; results do not
+    /// depend on it apart from the streams, which are per group).
+    pub fn with_group_size(self, n: usize) -> Result<Self> {
+        check(n >= 1, "group_size", n as f64, "group_size >= 1")?;
+        Ok(Protocol { group_size: n, ..self })
+    }
+    /// Number of chains.
+    pub fn chains(&self) -> usize {
+        self.chains
+    }
+    /// Steps per chain.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
     /// Loop indices t (0-based) whose resulting state is kept: burn_in, burn_in + thin, … < steps.
     pub fn recorded_steps(&self) -> Vec<usize> {
         (self.burn_in..self.steps).step_by(self.thin).collect()
@@ -41,7 +70,9 @@ impl Protocol {
 pub struct ChainRun {
     /// d × (chains · per_chain), chain-major: column `c * per_chain + j` is chain c's j-th kept state.
     pub states: Array2<f64>,
+    /// Kept states per chain.
     pub per_chain: usize,
+    /// Number of chains.
     pub chains: usize,
     /// Pattern each chain started from.
     pub starts: Vec<usize>,
@@ -198,7 +229,7 @@ mod tests {
     fn joint_and_group_batches_agree_bit_for_bit() {
         let mem = memory(48, 6000); // 2·7·48·6000 flops: products split across threads
         let proto = Protocol { chains: 7, steps: 60, burn_in: 20, thin: 10, group_size: 3, ..Protocol::default() };
-        let p = Params { alpha: 0.01, beta: 8.0 };
+        let p = Params::new(0.01, 8.0).unwrap();
         for kernel in [Kernel::Ula, Kernel::Mala] {
             let groups = run_chains_mode(&mem, p, kernel, &proto, 4, "t", false);
             for threads in [1, 2, 3] {

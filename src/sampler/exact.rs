@@ -2,6 +2,7 @@
 //! (SPEC §1), so an i.i.d. draw picks k by w and adds `β^{-1/2}·N(0, I)`: O(d) per sample,
 //! no burn-in, no discretisation bias — the ground truth for ULA and MALA.
 
+use crate::error::{check, Result};
 use crate::memory::Memory;
 use crate::rng::{stream, Rng};
 use ndarray::Array2;
@@ -43,21 +44,29 @@ fn fill(mem: &Memory, cdf: &[f64], scale: f64, rows: &mut [f64], rng: &mut Rng) 
 }
 
 /// `n` i.i.d. draws from `p_β`, as columns (d × n), and the component each came from.
-pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> (Array2<f64>, Vec<usize>) {
+/// Requires a finite β > 0.
+pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> Result<(Array2<f64>, Vec<usize>)> {
+    check_beta(beta)?;
     let (cdf, scale) = mixture(mem, beta);
     // Filled sample by sample (contiguous rows), returned as the d × n transpose.
     let mut out = Array2::zeros((n, mem.d()));
     let comps = fill(mem, &cdf, scale, out.as_slice_mut().expect("fresh array is contiguous"), rng);
-    (out.reversed_axes(), comps)
+    Ok((out.reversed_axes(), comps))
+}
+
+fn check_beta(beta: f64) -> Result<()> {
+    check(beta > 0.0 && beta.is_finite(), "beta", beta, "a finite beta > 0")
 }
 
 /// Samples per independent stream of [`exact_samples_parallel`]; fixed so the output does not
 /// depend on the number of threads.
-pub const EXACT_CHUNK: usize = 8192;
+pub(crate) const EXACT_CHUNK: usize = 8192;
 
 /// `n` i.i.d. draws (d × n) generated on all cores: chunk i of `EXACT_CHUNK` samples comes from
 /// stream (`seed`, "`label`/i"), exactly as `exact_samples` would draw them from that stream.
-pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, label: &str) -> Array2<f64> {
+/// Requires a finite β > 0.
+pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, label: &str) -> Result<Array2<f64>> {
+    check_beta(beta)?;
     let (cdf, scale) = mixture(mem, beta);
     let mut out = Array2::zeros((n, mem.d()));
     out.as_slice_mut().expect("fresh array is contiguous").par_chunks_mut(EXACT_CHUNK * mem.d()).enumerate().for_each(
@@ -65,5 +74,5 @@ pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, labe
             fill(mem, &cdf, scale, rows, &mut stream(seed, &format!("{label}/{i}")));
         },
     );
-    out.reversed_axes()
+    Ok(out.reversed_axes())
 }

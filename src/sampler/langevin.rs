@@ -4,8 +4,9 @@
 //! allocated once per batch, none inside the step loop. MALA keeps the attention of the current
 //! state, so a proposal costs the same single attention evaluation as a ULA step.
 
+use crate::error::{check, Result};
+use crate::kernels::Real;
 use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory, RowMask};
-use crate::real::Real;
 use crate::rng::Rng;
 use ndarray::{Array2, Zip};
 use rand::Rng as _;
@@ -20,14 +21,28 @@ pub enum Kernel {
     Mala,
 }
 
-/// Step size and inverse temperature of a run.
-#[derive(Debug, Clone, Copy)]
+/// Step size α and inverse temperature β of a Langevin run, validated when built.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Params {
-    pub alpha: f64,
-    pub beta: f64,
+    pub(crate) alpha: f64,
+    pub(crate) beta: f64,
 }
 
 impl Params {
+    /// Requires 0 < α < 1 (the update `(1−α)ξ + α X p(ξ)` contracts) and a finite β > 0.
+    pub fn new(alpha: f64, beta: f64) -> Result<Self> {
+        check(alpha > 0.0 && alpha < 1.0, "alpha", alpha, "0 < alpha < 1")?;
+        check(beta > 0.0 && beta.is_finite(), "beta", beta, "a finite beta > 0")?;
+        Ok(Params { alpha, beta })
+    }
+    /// The step size α.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+    /// The inverse temperature β.
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
     /// Noise scale per step, `sqrt(2α/β)`.
     pub fn sigma(&self) -> f64 {
         (2.0 * self.alpha / self.beta).sqrt()

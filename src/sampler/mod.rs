@@ -1,15 +1,17 @@
 //! Samplers of the Hopfield Boltzmann law `p_β(ξ) ∝ exp(−β E(ξ))`: batched ULA / MALA chains,
 //! the exact mixture sampler, and the sequential (warm-start) generator.
 
-pub mod chains;
-pub mod exact;
-pub mod langevin;
-pub mod regime;
-pub mod sequential;
+mod chains;
+mod exact;
+mod langevin;
+mod regime;
+mod sequential;
 
-pub use chains::{run_chains, ChainRun, Protocol, PUBLISHED_FIVE};
-pub use exact::exact_samples;
+pub use chains::{run_chains, run_chains_in, ChainRun, Protocol, PUBLISHED_FIVE};
+pub use exact::{exact_samples, exact_samples_parallel, mixture_weights};
 pub use langevin::{Kernel, Params};
+pub use regime::{centred_rolling_mean, fit_transitions, quantile_labels, simulate as simulate_labels};
+pub use sequential::{generate_in as generate_sequential, Regimes, Sequential, SequentialRun};
 
 #[cfg(test)]
 mod tests {
@@ -32,7 +34,7 @@ mod tests {
     fn exact_sampler_has_the_mixture_moments() {
         let mem = small_memory();
         let beta = 5.0;
-        let (s, _) = exact_samples(&mem, beta, 200_000, &mut stream(3, "exact"));
+        let (s, _) = exact_samples(&mem, beta, 200_000, &mut stream(3, "exact")).unwrap();
         // Equal norms → uniform weights: mean = mean of patterns; variance = 1/β + variance of the means.
         let want_mean = mem.x().mean_axis(Axis(1)).unwrap();
         let got_mean = s.mean_axis(Axis(1)).unwrap();
@@ -52,13 +54,13 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| exact::exact_samples_parallel(&mem, 5.0, 20_000, 3, "p"))
+                .install(|| exact::exact_samples_parallel(&mem, 5.0, 20_000, 3, "p").unwrap())
         };
         let (a, b) = (run(1), run(2));
         assert_eq!(a, b);
         assert_eq!(a.ncols(), 20_000);
         // chunk 0 is the serial sampler on stream (3, "p/0")
-        let (first, _) = exact_samples(&mem, 5.0, 100, &mut stream(3, "p/0"));
+        let (first, _) = exact_samples(&mem, 5.0, 100, &mut stream(3, "p/0")).unwrap();
         assert_eq!(a.slice(ndarray::s![.., ..100]), first);
     }
 
@@ -74,7 +76,7 @@ mod tests {
     fn chains_do_not_depend_on_thread_count() {
         let mem = small_memory();
         let proto = Protocol { steps: 300, burn_in: 100, thin: 50, ..Protocol::default() };
-        let p = Params { alpha: 0.01, beta: 5.0 };
+        let p = Params::new(0.01, 5.0).unwrap();
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -105,23 +107,23 @@ mod tests {
     fn ula_and_mala_match_the_exact_mixture() {
         let mem = small_memory();
         let beta = 5.0;
-        let p = Params { alpha: 0.01, beta };
-        let (exact, _) = exact_samples(&mem, beta, 900, &mut stream(5, "exact"));
+        let p = Params::new(0.01, beta).unwrap();
+        let (exact, _) = exact_samples(&mem, beta, 900, &mut stream(5, "exact")).unwrap();
         let e_exact = energies(&mem, beta, exact.view());
         let runs = [
-            (Kernel::Ula, crate::real::Precision::F64),
-            (Kernel::Mala, crate::real::Precision::F64),
-            (Kernel::Ula, crate::real::Precision::F32),
+            (Kernel::Ula, crate::kernels::Precision::F64),
+            (Kernel::Mala, crate::kernels::Precision::F64),
+            (Kernel::Ula, crate::kernels::Precision::F32),
         ];
         for (kernel, precision) in runs {
             let run = chains::run_chains_in(precision, &mem, p, kernel, &Protocol::default(), 5, "ks");
             let e = energies(&mem, beta, run.states.view());
-            let ks = satool_finance::ks_2samp(&e, &e_exact, satool_finance::KsMethod::Auto).unwrap();
+            let ks = satool_common::stats::ks_2samp(&e, &e_exact, satool_common::stats::KsMethod::Auto).unwrap();
             assert!(ks.pvalue > 0.01, "{kernel:?} {precision:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);
         }
-        let (hot, _) = exact_samples(&mem, 3.5, 900, &mut stream(6, "exact"));
+        let (hot, _) = exact_samples(&mem, 3.5, 900, &mut stream(6, "exact")).unwrap();
         let e_hot = energies(&mem, beta, hot.view());
-        let ks = satool_finance::ks_2samp(&e_hot, &e_exact, satool_finance::KsMethod::Auto).unwrap();
+        let ks = satool_common::stats::ks_2samp(&e_hot, &e_exact, satool_common::stats::KsMethod::Auto).unwrap();
         assert!(ks.pvalue < 1e-3, "β = 3.5 vs 5 should be told apart (p = {})", ks.pvalue);
     }
 }

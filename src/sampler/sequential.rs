@@ -6,39 +6,68 @@
 //! `segments = 1`). Blocks are much longer than the ACF lags examined, so junctions are negligible.
 
 use super::langevin::{fill_normal, Batch, Kernel, Params};
-use crate::linalg::matmul;
+use crate::error::{check, Error, Result};
+use crate::kernels::{matmul, Precision, Real};
 use crate::memory::{Memory, RowMask};
-use crate::real::{Precision, Real};
 use crate::rng::stream;
 use ndarray::{s, Array2, ArrayView2};
 use rand::Rng as _;
 use rayon::prelude::*;
 
-#[derive(Debug, Clone, Copy)]
+/// Settings of the sequential generator (Algorithm 3), validated when built.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sequential {
-    pub params: Params,
-    pub inner_steps: usize,
-    pub days: usize,
-    pub segments: usize,
+    pub(crate) params: Params,
+    pub(crate) inner_steps: usize,
+    pub(crate) days: usize,
+    pub(crate) segments: usize,
     /// Segments per batch (parallel unit); fixed so results do not depend on thread count.
-    pub group_size: usize,
+    pub(crate) group_size: usize,
+}
+
+impl Sequential {
+    /// `days` output days, one every `inner_steps` MALA steps at `params`, the series cut into
+    /// `segments` warm-started chains (1 = Algorithm 3 as published) run as two batches, one
+    /// per core.
+    /// Requires inner_steps ≥ 1, days ≥ 1 and segments ≥ 1; more segments than days are cut to
+    /// one per day.
+    pub fn new(params: Params, inner_steps: usize, days: usize, segments: usize) -> Result<Self> {
+        check(inner_steps >= 1, "inner_steps", inner_steps as f64, "inner_steps >= 1")?;
+        check(days >= 1, "days", days as f64, "days >= 1")?;
+        check(segments >= 1, "segments", segments as f64, "segments >= 1")?;
+        let segments = segments.min(days);
+        Ok(Sequential { params, inner_steps, days, segments, group_size: segments.div_ceil(2) })
+    }
 }
 
 /// Regime switching: memories carry labels, and output day t may only attend to the memories
 /// labelled `path[t]` (the days of that regime). With `path` simulated from a Markov chain fitted
 /// to the historical labels, the generated series inherits the regimes' persistence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Regimes {
-    pub memory_labels: Vec<u32>,
-    pub path: Vec<u32>,
+    pub(crate) memory_labels: Vec<u32>,
+    pub(crate) path: Vec<u32>,
+}
+
+impl Regimes {
+    /// Labels of the K memories and the label of each output day. Every label on the path must
+    /// label at least one memory (a day with no memory to attend to has no law).
+    pub fn new(memory_labels: Vec<u32>, path: Vec<u32>) -> Result<Self> {
+        if let Some(l) = path.iter().find(|l| !memory_labels.contains(l)) {
+            return Err(Error::Mask(format!("regime {l} on the path labels no memory")));
+        }
+        Ok(Regimes { memory_labels, path })
+    }
 }
 
 /// Output of a sequential run.
+#[derive(Debug, Clone)]
 pub struct SequentialRun {
     /// days × d_raw generated returns.
     pub returns: Array2<f64>,
     /// d × days chain states at emission (for novelty in memory space).
     pub states: Array2<f64>,
+    /// MALA acceptance rate over all segments and steps.
     pub acceptance: f64,
 }
 
@@ -51,14 +80,15 @@ pub fn generate_in(
     regimes: Option<&Regimes>,
     seed: u64,
     label: &str,
-) -> SequentialRun {
+) -> Result<SequentialRun> {
     match precision {
         Precision::F64 => generate(mem, raw, cfg, regimes, seed, label),
         Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, regimes, seed, label),
     }
 }
 
-/// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per row).
+/// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per
+/// row); `regimes`, when given, labels the K memories.
 pub fn generate<T: Real>(
     mem: &Memory<T>,
     raw: ArrayView2<f64>,
@@ -66,7 +96,19 @@ pub fn generate<T: Real>(
     regimes: Option<&Regimes>,
     seed: u64,
     label: &str,
-) -> SequentialRun {
+) -> Result<SequentialRun> {
+    if raw.nrows() != mem.k() {
+        return Err(Error::Memory(format!("{} raw rows for {} memories", raw.nrows(), mem.k())));
+    }
+    if let Some(r) = regimes.filter(|r| r.memory_labels.len() != mem.k() || r.path.len() < cfg.days) {
+        return Err(Error::Mask(format!(
+            "{} memory labels and a path of {} days for {} memories and {} days",
+            r.memory_labels.len(),
+            r.path.len(),
+            mem.k(),
+            cfg.days
+        )));
+    }
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
@@ -138,5 +180,5 @@ pub fn generate<T: Real>(
         acc += a;
         prop += p;
     }
-    SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 }
+    Ok(SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 })
 }

@@ -4,20 +4,18 @@
 //!
 //! Return scale: daily natural-log returns, not annualised (see [`returns`]).
 
-pub mod acf;
 pub mod bootstrap;
 pub mod error;
-pub mod kolmogorov;
-pub mod ks;
 pub mod metrics;
 pub mod prices;
 pub mod returns;
-pub mod stats;
 
-pub use acf::{acf, acovf};
+// The statistics live in satool-common; the modules stay reachable here for this crate's code.
 pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
 pub use error::{CellProblem, FinanceError};
-pub use ks::{ks_2samp, KsMethod, KsPvalueMethod, KsResult};
 pub use metrics::{acf_curves, affine_correct, evaluate, AcfCurves, FinanceMetrics};
 pub use prices::{parse_prices, read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
 pub use returns::{log_returns, raw_memory, scaled_memory};
+pub use satool_common::stats::{
+    acf, acovf, describe as stats, kolmogorov, ks, ks_2samp, KsMethod, KsPvalueMethod, KsResult,
+};

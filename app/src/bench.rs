@@ -2,16 +2,16 @@
 //! peak memory, with a NumPy reference run in the same invocation so results are ratios (the
 //! machines are shared and noisy; absolute numbers alone mean little).
 
-use crate::memory::Memory;
 use crate::output::table;
-use crate::real::Real;
-use crate::rng::stream;
-use crate::sampler::exact::exact_samples_parallel;
-use crate::sampler::{run_chains, Kernel, Params, Protocol};
 use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
+use satool::exact_samples_parallel;
+use satool::stream;
+use satool::Memory;
+use satool::Real;
+use satool::{run_chains, Kernel, Params, Protocol};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -84,8 +84,9 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 /// Ensemble steps per second of `kernel` (one step advances all chains), best of `reps`.
 fn chain_rate<T: Real>(mem: &Memory<T>, kernel: Kernel, steps: usize, reps: usize) -> f64 {
-    let proto = Protocol { chains: CHAINS, steps, burn_in: steps, ..Protocol::default() };
-    let p = Params { alpha: 0.01, beta: 25.0 };
+    // one kept state (the last), so the time is the steps'
+    let proto = Protocol::new(CHAINS, steps, steps - 1, steps).expect("valid bench protocol");
+    let p = Params::new(0.01, 25.0).expect("valid bench parameters");
     (0..reps).map(|_| steps as f64 / time(|| run_chains(mem, p, kernel, &proto, 0, "bench")).1).fold(0.0, f64::max)
 }
 
@@ -339,7 +340,7 @@ pub fn render(r: &BenchResults) -> String {
         r.threads,
         r.numpy.as_deref().unwrap_or("not run"),
         CHAINS,
-        crate::fused::ONE_PASS_RULE
+        satool::ONE_PASS_RULE
     );
     if let Some(peak) = r.f64_peak_gflops {
         s += &format!("f64 FMA peak of this machine (register-only loop, {} threads): {peak:.1} GFLOP/s\n", r.threads);

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // app/ is one level below the repository root, which holds fixtures/ and reports/
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("app/ has a parent").to_path_buf()
 }
 
 pub fn fixture(name: &str) -> String {

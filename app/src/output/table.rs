@@ -1,7 +1,7 @@
 //! Terminal tables (comfy-table) and number formatting shared by every command.
 
-use crate::metrics::Estimate;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+use satool::Estimate;
 
 /// `0.623 ± 0.004`, or just the mean when there is no SE.
 pub fn est(e: &Estimate, digits: usize) -> String {

@@ -14,8 +14,8 @@
 //! own running max, sum and output, merged in segment order. Every lane's arithmetic involves
 //! only its own chain, so results depend neither on the thread count nor on the other chains.
 
-use crate::memory::RowMask;
-use crate::real::Real;
+use super::lanes::CHUNK;
+use super::real::Real;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::sync::Mutex;
 
@@ -24,8 +24,6 @@ const BLOCK: usize = 64;
 /// Blocks per segment, aimed at; the segment count is rounded to an even number so two cores
 /// get equal shares.
 const SEGMENT_BLOCKS: usize = 8;
-/// Chains per lane group: four 8-lane f64 vectors, or two 16-lane f32 ones.
-pub const CHUNK: usize = 32;
 
 /// The one-pass evaluation needs at least this many patterns (16 blocks, so at least two
 /// segments for the two cores; below it the chain groups on separate cores win, K = 68: 3×).
@@ -52,204 +50,6 @@ pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
         && T::lane_kernel_available()
         && std::env::var_os("SATOOL_TWO_PASS").is_none()
 }
-
-/// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
-/// `lane_kernel_available` says so.
-pub trait LaneKernel: Sized {
-    fn lane_kernel_available() -> bool;
-    /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb` and at
-    /// least the first `n` chains (whole vectors: lanes past `n` get values from their inputs).
-    ///
-    /// # Safety
-    /// `xt` holds `kb` rows of `d`, `xit` `d` rows of `CHUNK`, `w` `kb` rows of `CHUNK`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn lane_logits(xt: *const Self, kb: usize, d: usize, xit: *const Self, n: usize, beta: Self, w: *mut Self);
-    /// `ot[j·CHUNK + c] ← scale[c]·ot[j·CHUNK + c] + Σ_{k<kb} w[k·CHUNK + c] · xt[k·d + j]` for
-    /// `j < d` and at least the first `n` chains.
-    ///
-    /// # Safety
-    /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn lane_accumulate(
-        xt: *const Self,
-        kb: usize,
-        d: usize,
-        w: *const Self,
-        scale: *const Self,
-        n: usize,
-        ot: *mut Self,
-    );
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use super::CHUNK;
-    use std::arch::x86_64::*;
-
-    /// Calls `$f::<M, CV>(args)` for the runtime `m` (patterns or output columns) and `cv`
-    /// (chain vectors), from the listed literals; the lists keep M·CV ≤ 24 accumulators, so
-    /// they, CV loaded vectors and one broadcast fit in the 32 registers.
-    macro_rules! dispatch {
-        ($f:ident, $m:expr, [$($ms:literal)*], $cv:expr, $cvs:tt, $args:tt) => {
-            match $m {
-                $($ms => dispatch!(@cv $f, $ms, $cv, $cvs, $args),)*
-                _ => unreachable!("block height out of range"),
-            }
-        };
-        (@cv $f:ident, $m:literal, $cv:expr, [$($cvs:literal)*], $args:tt) => {
-            match $cv {
-                $($cvs => $f::<$m, $cvs> $args,)*
-                _ => unreachable!("chain vectors out of range"),
-            }
-        };
-    }
-
-    /// The two lane kernels for one element type: `$lanes` chains per vector, so a chunk of
-    /// `CHUNK` chains is `CHUNK / $lanes` vectors and blocks of up to `$mmax` patterns keep
-    /// 24 accumulators in registers.
-    macro_rules! lane_kernels {
-        ($logits:ident, $accumulate:ident, $t:ty, $lanes:literal, $mmax:literal, $ms:tt, $cvs:tt,
-         $vec:ty, $zero:ident, $load:ident, $set1:ident, $fma:ident, $mul:ident, $store:ident) => {
-            pub mod $logits {
-                use super::*;
-
-                #[target_feature(enable = "avx512f")]
-                unsafe fn block<const M: usize, const CV: usize>(
-                    xt: *const $t,
-                    d: usize,
-                    xit: *const $t,
-                    beta: $t,
-                    w: *mut $t,
-                ) {
-                    let mut acc = [[$zero(); CV]; M];
-                    for i in 0..d {
-                        let mut xv = [$zero(); CV];
-                        for (c, v) in xv.iter_mut().enumerate() {
-                            *v = $load(xit.add(i * CHUNK + c * $lanes));
-                        }
-                        for (m, row) in acc.iter_mut().enumerate() {
-                            let b: $vec = $set1(*xt.add(m * d + i));
-                            for (a, &v) in row.iter_mut().zip(&xv) {
-                                *a = $fma(b, v, *a);
-                            }
-                        }
-                    }
-                    let vb = $set1(beta);
-                    for (m, row) in acc.iter().enumerate() {
-                        for (c, &a) in row.iter().enumerate() {
-                            $store(w.add(m * CHUNK + c * $lanes), $mul(vb, a));
-                        }
-                    }
-                }
-
-                /// See `LaneKernel::lane_logits`.
-                #[target_feature(enable = "avx512f")]
-                pub unsafe fn run(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
-                    let cv = n.div_ceil($lanes);
-                    let mut k = 0;
-                    while k < kb {
-                        let m = (kb - k).min($mmax);
-                        dispatch!(block, m, $ms, cv, $cvs, (xt.add(k * d), d, xit, beta, w.add(k * CHUNK)));
-                        k += m;
-                    }
-                }
-            }
-
-            pub mod $accumulate {
-                use super::*;
-
-                #[target_feature(enable = "avx512f")]
-                unsafe fn block<const M: usize, const CV: usize>(
-                    xt: *const $t,
-                    d: usize,
-                    kb: usize,
-                    w: *const $t,
-                    scale: *const $t,
-                    ot: *mut $t,
-                ) {
-                    let mut acc = [[$zero(); CV]; M];
-                    for k in 0..kb {
-                        let mut wv = [$zero(); CV];
-                        for (c, v) in wv.iter_mut().enumerate() {
-                            *v = $load(w.add(k * CHUNK + c * $lanes));
-                        }
-                        for (m, row) in acc.iter_mut().enumerate() {
-                            let b: $vec = $set1(*xt.add(k * d + m));
-                            for (a, &v) in row.iter_mut().zip(&wv) {
-                                *a = $fma(b, v, *a);
-                            }
-                        }
-                    }
-                    for (m, row) in acc.iter().enumerate() {
-                        for (c, &a) in row.iter().enumerate() {
-                            let o = ot.add(m * CHUNK + c * $lanes);
-                            $store(o, $fma($load(o), $load(scale.add(c * $lanes)), a));
-                        }
-                    }
-                }
-
-                /// See `LaneKernel::lane_accumulate`.
-                #[target_feature(enable = "avx512f")]
-                pub unsafe fn run(
-                    xt: *const $t,
-                    kb: usize,
-                    d: usize,
-                    w: *const $t,
-                    scale: *const $t,
-                    n: usize,
-                    ot: *mut $t,
-                ) {
-                    let cv = n.div_ceil($lanes);
-                    let mut j = 0;
-                    while j < d {
-                        let m = (d - j).min($mmax);
-                        dispatch!(block, m, $ms, cv, $cvs, (xt.add(j), d, kb, w, scale, ot.add(j * CHUNK)));
-                        j += m;
-                    }
-                }
-            }
-        };
-    }
-
-    lane_kernels!(logits_f64, accumulate_f64, f64, 8, 6, [1 2 3 4 5 6], [1 2 3 4],
-        __m512d, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_mul_pd, _mm512_storeu_pd);
-    lane_kernels!(logits_f32, accumulate_f32, f32, 16, 12, [1 2 3 4 5 6 7 8 9 10 11 12], [1 2],
-        __m512, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_mul_ps, _mm512_storeu_ps);
-}
-
-macro_rules! lane_kernel_impl {
-    ($t:ty, $logits:ident, $accumulate:ident) => {
-        impl LaneKernel for $t {
-            /// The same CPU test (and `SATOOL_NO_PACKED_KERNEL` switch) as the packed kernel's.
-            fn lane_kernel_available() -> bool {
-                <$t as crate::packed::PanelKernel>::panel_kernel_available()
-            }
-            #[allow(unused_variables, unreachable_code)]
-            unsafe fn lane_logits(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
-                #[cfg(target_arch = "x86_64")]
-                return avx512::$logits::run(xt, kb, d, xit, n, beta, w);
-                unreachable!("no lane kernel on this architecture")
-            }
-            #[allow(unused_variables, unreachable_code)]
-            unsafe fn lane_accumulate(
-                xt: *const $t,
-                kb: usize,
-                d: usize,
-                w: *const $t,
-                scale: *const $t,
-                n: usize,
-                ot: *mut $t,
-            ) {
-                #[cfg(target_arch = "x86_64")]
-                return avx512::$accumulate::run(xt, kb, d, w, scale, n, ot);
-                unreachable!("no lane kernel on this architecture")
-            }
-        }
-    };
-}
-
-lane_kernel_impl!(f64, logits_f64, accumulate_f64);
-lane_kernel_impl!(f32, logits_f32, accumulate_f32);
 
 /// Segment boundaries in patterns: whole blocks, an even number of segments where possible.
 fn segment_bounds(k: usize) -> Vec<usize> {
@@ -299,13 +99,14 @@ impl<T: Real> OnePass<T> {
     }
 
     /// `att ← X softmax(β Xᵀ ξ)` and `lse ← logsumexp(β Xᵀ ξ)` for the rows of `xi`, given the
-    /// memory as `xt` (K × d, one pattern per row, contiguous).
+    /// memory as `xt` (K × d, one pattern per row, contiguous). With `labels = (memory, rows)`,
+    /// row r attends only to the patterns k with `memory[k] == rows[r]` (a −∞ logit bias).
     pub fn attend(
         &mut self,
         xt: ArrayView2<T>,
         beta: f64,
         xi: ArrayView2<T>,
-        mask: Option<&RowMask>,
+        labels: Option<(&[u32], &[u32])>,
         att: ArrayViewMut2<T>,
         lse: &mut [f64],
     ) {
@@ -351,7 +152,7 @@ impl<T: Real> OnePass<T> {
                     let n = (rows - c * CHUNK).min(CHUNK);
                     // SAFETY: `xit` chunk c is d × CHUNK; `w` is BLOCK × CHUNK with kb ≤ BLOCK.
                     unsafe { T::lane_logits(block, kb, d, xit.as_ptr().add(c * d * CHUNK), n, beta_t, w.as_mut_ptr()) };
-                    let labels = mask.map(|m| (&m.row_labels[c * CHUNK..c * CHUNK + n], &m.memory_labels[k0..k0 + kb]));
+                    let labels = labels.map(|(mem, row)| (&row[c * CHUNK..c * CHUNK + n], &mem[k0..k0 + kb]));
                     // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
                     let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
                     let active = lanes.len();
@@ -539,53 +340,67 @@ fn merge<T: Real>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::lanes::LaneKernel;
     use super::*;
-    use crate::memory::{Attention, Memory};
-    use crate::rng::stream;
     use ndarray::Array2;
-    use rand::Rng as _;
+    use rand::{Rng as _, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
-    /// One-pass against the two-pass evaluation in precision `T`, to `tol` (small memories take
-    /// the two-pass path, so `OnePass` is called directly for them).
+    /// Direct evaluation in f64 (logits, max-subtracted softmax, weighted sum): `(att, lse)`.
+    fn reference(
+        xt: &Array2<f64>,
+        beta: f64,
+        xi: &Array2<f64>,
+        labels: Option<(&[u32], &[u32])>,
+    ) -> (Array2<f64>, Vec<f64>) {
+        let (k, d) = xt.dim();
+        let mut att = Array2::zeros((xi.nrows(), d));
+        let mut lse = vec![0.0; xi.nrows()];
+        for (r, row) in xi.rows().into_iter().enumerate() {
+            let keep = |j: usize| labels.is_none_or(|(m, rl)| m[j] == rl[r]);
+            let logits: Vec<f64> =
+                (0..k).map(|j| if keep(j) { beta * xt.row(j).dot(&row) } else { f64::NEG_INFINITY }).collect();
+            let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+            let z: f64 = w.iter().sum();
+            lse[r] = max + z.ln();
+            for j in 0..k {
+                att.row_mut(r).scaled_add(w[j] / z, &xt.row(j));
+            }
+        }
+        (att, lse)
+    }
+
+    /// One-pass against the direct evaluation in precision `T`, to `tol`.
     fn check_in<T: Real>(d: usize, k: usize, rows: usize, beta: f64, labels: Option<u32>, tol: f64) {
         if !T::lane_kernel_available() {
             return;
         }
-        let mut rng = stream(3, "fused");
-        let x = Array2::from_shape_simple_fn((d, k), || rng.random::<f64>() - 0.5);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let xt = Array2::from_shape_simple_fn((k, d), || T::from_f64(rng.random::<f64>() - 0.5));
         let xi = Array2::from_shape_simple_fn((rows, d), || T::from_f64(rng.random::<f64>() - 0.5));
-        let mask = labels.map(|n| RowMask {
-            memory_labels: (0..k as u32).map(|i| (i * 7) % n).collect(),
-            row_labels: (0..rows as u32).map(|r| r % n).collect(),
+        let lab = labels.map(|n| {
+            (
+                (0..k as u32).map(|i| (i * 7) % n).collect::<Vec<_>>(),
+                (0..rows as u32).map(|r| r % n).collect::<Vec<_>>(),
+            )
         });
-        let mem = Memory::new(x).unwrap().to_precision::<T>();
-        assert_eq!(mem.one_pass(), one_pass::<T>(d, k));
-        let two = mem.two_pass();
-        let mut want = Attention::new(rows, &two);
-        want.compute(&two, beta, xi.view(), mask.as_ref());
+        let lab = lab.as_ref().map(|(m, r)| (m.as_slice(), r.as_slice()));
+        let (want_att, want_lse) = reference(&xt.mapv(T::to_f64), beta, &xi.mapv(T::to_f64), lab);
         let (mut att, mut lse) = (Array2::from_elem((rows, d), T::from_f64(f64::NAN)), vec![f64::NAN; rows]);
-        if mem.one_pass() {
-            // through `Attention`, as the samplers call it
-            let mut got = Attention::new(rows, &mem);
-            got.compute(&mem, beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None);
-            got.compute(&mem, beta, xi.view(), mask.as_ref());
-            (att, lse) = (got.att, got.lse);
-        } else {
-            let mut one = OnePass::new(rows);
-            for _ in 0..2 {
-                // twice: buffers reused from the previous evaluation must not leak into the next
-                one.attend(mem.xt(), beta, xi.view(), mask.as_ref(), att.view_mut(), &mut lse);
-            }
-        }
+        let mut one = OnePass::new(rows);
+        // first with other states: buffers reused from one evaluation must not leak into the next
+        one.attend(xt.view(), beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None, att.view_mut(), &mut lse);
+        one.attend(xt.view(), beta, xi.view(), lab, att.view_mut(), &mut lse);
         for r in 0..rows {
             assert!(
-                (lse[r] - want.lse[r]).abs() <= tol * want.lse[r].abs().max(1.0),
+                (lse[r] - want_lse[r]).abs() <= tol * want_lse[r].abs().max(1.0),
                 "({d},{k},{rows}) lse {} vs {}",
                 lse[r],
-                want.lse[r]
+                want_lse[r]
             );
             for j in 0..d {
-                let (g, w) = (att[[r, j]].to_f64(), want.att[[r, j]].to_f64());
+                let (g, w) = (att[[r, j]].to_f64(), want_att[[r, j]]);
                 assert!((g - w).abs() <= tol, "({d},{k},{rows}) att[{r},{j}] {g} vs {w}");
             }
         }

@@ -2,21 +2,18 @@
 //! (SPEC §2).
 
 use crate::baselines::{gmm, simple, vae};
-use crate::beta::{entropy_inflection, mean_entropy, round_half_even, snr, BETA_STAR_RULE};
 use crate::input_err;
-use crate::memory::Memory;
-use crate::metrics::{estimate, memory_metrics, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::progress::{Progress, StageItem};
-use crate::real::Precision;
 use crate::report::protein::{GeneratedSet, ProteinReportInput};
 use crate::report::ReportTarget;
-use crate::rng::stream;
-use crate::sampler::chains::run_chains_in;
-use crate::sampler::{exact_samples, Kernel, Params, Protocol, PUBLISHED_FIVE};
 use anyhow::{Context, Result};
 use ndarray::Array2;
 use rayon::prelude::*;
+use satool::{
+    entropy_inflection, estimate, exact_samples, mean_entropy, memory_metrics, run_chains_in, snr, stream, Estimate,
+    Kernel, Memory, OperatingPoints, Params, Precision, Protocol, BETA_STAR_RULE, PUBLISHED_FIVE,
+};
 use satool_protein as prot;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -262,10 +259,10 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
     let t0 = Instant::now();
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, N_SAMPLES);
-    let chains = |beta: f64, kernel: Kernel| {
+    let chains = |beta: f64, kernel: Kernel| -> Result<_> {
         let run =
-            run_chains_in(f.precision, mem, Params { alpha: f.alpha, beta }, kernel, &Protocol::default(), f.seed, id);
-        (run.select(&PUBLISHED_FIVE), run.acceptance)
+            run_chains_in(f.precision, mem, Params::new(f.alpha, beta)?, kernel, &Protocol::default(), f.seed, id);
+        Ok((run.select(&PUBLISHED_FIVE), run.acceptance))
     };
     let (latent, seqs, acceptance) = match id {
         "profile" => {
@@ -276,18 +273,18 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
             let (latent, acc) = match id {
                 "bootstrap" => (simple::bootstrap(mem, n, &mut rng).0, None),
                 "gaussian" => {
-                    let sigma = Params { alpha: f.alpha, beta: f.beta_ret }.sigma();
+                    let sigma = Params::new(f.alpha, f.beta_ret)?.sigma();
                     (simple::gaussian_perturbation(mem, n, sigma, &mut rng), None)
                 }
                 "convex" => (simple::convex_combination(mem, n, &mut rng), None),
                 "gmm_pca" => (gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None),
                 "vae" => (vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None),
-                "exact_ret" => (exact_samples(mem, f.beta_ret, n, &mut rng).0, None),
-                "exact_gen" => (exact_samples(mem, f.beta_gen, n, &mut rng).0, None),
-                "mala_ret" => chains(f.beta_ret, Kernel::Mala),
-                "sa_ret" => chains(f.beta_ret, Kernel::Ula),
-                "mala_gen" => chains(f.beta_gen, Kernel::Mala),
-                "sa_gen" => chains(f.beta_gen, Kernel::Ula),
+                "exact_ret" => (exact_samples(mem, f.beta_ret, n, &mut rng)?.0, None),
+                "exact_gen" => (exact_samples(mem, f.beta_gen, n, &mut rng)?.0, None),
+                "mala_ret" => chains(f.beta_ret, Kernel::Mala)?,
+                "sa_ret" => chains(f.beta_ret, Kernel::Ula)?,
+                "mala_gen" => chains(f.beta_gen, Kernel::Mala)?,
+                "sa_gen" => chains(f.beta_gen, Kernel::Ula)?,
                 other => return Err(input_err!("unknown method '{other}' (known: {})", METHODS.join(", "))),
             };
             (latent, None, acc)
@@ -432,7 +429,7 @@ pub(crate) fn run_record(
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
     let beta_star = curve.beta_star;
-    let (beta_ret, beta_gen) = (round_half_even(20.0 * beta_star).max(1.0), round_half_even(2.0 * beta_star).max(1.0));
+    let OperatingPoints { beta_ret, beta_gen, .. } = OperatingPoints::from_beta_star(beta_star);
     // A condition keeps the family's encoding and temperatures but only the matching memories.
     // The report's entropy figure describes the whole family, before any condition.
     let report_entropy =

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use crate::kolmogorov::{kolmogorov_n_sf, kolmogorov_sf};
+use super::kolmogorov::{kolmogorov_n_sf, kolmogorov_sf};
 
 /// Largest sample size for which `Auto` tries the exact p-value (SciPy's `MAX_AUTO_N`).
 pub const MAX_EXACT_N: usize = 10_000;

@@ -6,8 +6,7 @@
 //! single-threaded here because chain groups are already spread over the cores, and so its
 //! results do not depend on the thread count.
 
-use crate::real::Real;
-use ndarray::linalg::general_mat_mul;
+use super::real::Real;
 use ndarray::{ArrayBase, ArrayViewMut2, Data, Ix2};
 
 /// `c ← alpha·a·b` (c is overwritten), in f64 or f32.
@@ -57,12 +56,17 @@ where
 }
 
 /// Reference product through ndarray (used by the tests to check `matmul`).
-pub fn matmul_reference<A, B>(alpha: f64, a: &ArrayBase<A, Ix2>, b: &ArrayBase<B, Ix2>, c: &mut ndarray::Array2<f64>)
-where
+#[cfg(test)]
+pub(crate) fn matmul_reference<A, B>(
+    alpha: f64,
+    a: &ArrayBase<A, Ix2>,
+    b: &ArrayBase<B, Ix2>,
+    c: &mut ndarray::Array2<f64>,
+) where
     A: Data<Elem = f64>,
     B: Data<Elem = f64>,
 {
-    general_mat_mul(alpha, a, b, 0.0, c);
+    ndarray::linalg::general_mat_mul(alpha, a, b, 0.0, c);
 }
 
 #[cfg(test)]

@@ -1,25 +1,21 @@
 //! `satool finance`: a price history → synthetic multi-asset return scenarios, compared with
 //! bootstrap baselines on the stylized facts (SPEC §3).
 
-use crate::beta::{entropy_inflection, snr, BETA_STAR_RULE};
 use crate::input_err;
-use crate::memory::{attention_weights, Memory};
-use crate::metrics::{estimate, novelty, sample_blocks, Estimate};
 use crate::output::{atomic::Staging, finite, finite_opt, table};
 use crate::progress::Progress;
-use crate::real::Precision;
 use crate::report::finance::{FinanceReportInput, ScenarioSet};
 use crate::report::ReportTarget;
-use crate::rng::stream;
-use crate::sampler::chains::run_chains_in;
-use crate::sampler::regime;
-use crate::sampler::sequential::{self, Sequential};
-use crate::sampler::{exact_samples, Kernel, Params, Protocol};
 use anyhow::Result;
 use chrono::NaiveDate;
 use ndarray::{s, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 use rayon::prelude::*;
+use satool::{
+    attention_weights, centred_rolling_mean, entropy_inflection, estimate, exact_samples, generate_sequential, novelty,
+    quantile_labels, run_chains_in, sample_blocks, simulate_labels, snr, stream, Estimate, Kernel, Memory, Params,
+    Precision, Protocol, Regimes, Sequential, BETA_STAR_RULE,
+};
 use satool_finance as fin;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -252,7 +248,7 @@ struct History {
 /// day's cross-sectional mean squared return.
 fn volatility_regimes(g: &Array2<f64>, n: usize, window: usize) -> Vec<u32> {
     let sq: Vec<f64> = g.rows().into_iter().map(|r| r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).collect();
-    regime::quantile_labels(&regime::centred_rolling_mean(&sq, window), n)
+    quantile_labels(&centred_rolling_mean(&sq, window), n)
 }
 
 /// Encodes return vectors (rows) like the memory: centred over tickers, unit norm; d × n.
@@ -288,7 +284,7 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
     let t0 = Instant::now();
     let mut rng = stream(job.seed, id);
     let n_hist = h.g.nrows();
-    let params = |beta| Params { alpha: job.alpha, beta };
+    let params = |beta| Params::new(job.alpha, beta);
     let (returns, nov, acceptance) = match id {
         "historical" => (h.g.clone(), None, None),
         "bootstrap" => {
@@ -297,32 +293,33 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
         }
         "block_bootstrap" => (fin::stationary_bootstrap(h.g.view(), n_hist, h.block_length, &mut rng), None, None),
         "exact" => {
-            let (xi, _) = exact_samples(&h.mem, job.beta, POOL, &mut rng);
+            let (xi, _) = exact_samples(&h.mem, job.beta, POOL, &mut rng)?;
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)
         }
         "sa" => {
-            let run =
-                run_chains_in(job.precision, &h.mem, params(job.beta), Kernel::Ula, &Protocol::default(), job.seed, id);
+            let run = run_chains_in(
+                job.precision,
+                &h.mem,
+                params(job.beta)?,
+                Kernel::Ula,
+                &Protocol::default(),
+                job.seed,
+                id,
+            );
             (project(h, job.beta, run.states.view()), Some(novelty(&h.mem, run.states.view())), None)
         }
         "sa_sequential" | "sa_regime" => {
-            let cfg = Sequential {
-                params: params(job.beta_sequential),
-                inner_steps: job.inner_steps,
-                days: n_hist,
-                segments: job.sequential_segments,
-                group_size: job.sequential_segments.div_ceil(2).max(1),
-            };
+            let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, n_hist, job.sequential_segments)?;
             // Regimes: a Markov chain fitted to the historical regime labels drives which days the
             // generator may attend to, so the output inherits the persistence of volatility.
-            let regimes = (id == "sa_regime").then(|| {
+            let regimes = if id == "sa_regime" {
                 let start = h.regime_labels[rng.random_range(0..n_hist)];
-                sequential::Regimes {
-                    memory_labels: h.regime_labels.clone(),
-                    path: regime::simulate(&h.regime_transitions, start, n_hist, &mut rng),
-                }
-            });
-            let run = sequential::generate_in(job.precision, &h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id);
+                let path = simulate_labels(&h.regime_transitions, start, n_hist, &mut rng);
+                Some(Regimes::new(h.regime_labels.clone(), path)?)
+            } else {
+                None
+            };
+            let run = generate_sequential(job.precision, &h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id)?;
             (run.returns, Some(novelty(&h.mem, run.states.view())), Some(run.acceptance))
         }
         other => return Err(input_err!("unknown method '{other}' (known: {})", METHODS.join(", "))),
@@ -342,7 +339,7 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
 /// Standard deviation (n − 1) of the equal-weight portfolio (row means).
 fn portfolio_sd(g: &Array2<f64>) -> f64 {
     let p: Vec<f64> = g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect();
-    crate::metrics::sd(&p)
+    satool_common::stats::sd(ndarray::aview1(&p))
 }
 
 fn evaluate(g: &Generated, h: &History, full: Option<&Array2<f64>>) -> Result<MethodResult> {
@@ -452,7 +449,7 @@ pub fn run(job: &FinanceJob, command_line: &str, progress: &Progress) -> Result<
         return Err(input_err!("--regimes {} is too many for {} days of history", job.regimes, g.nrows()));
     }
     let regime_labels = volatility_regimes(&g, job.regimes, job.regime_window);
-    let regime_transitions = regime::fit_transitions(&regime_labels, job.regimes);
+    let regime_transitions = satool::fit_transitions(&regime_labels, job.regimes);
     let h = History { g, mem, block_length, regime_labels, regime_transitions };
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));

@@ -1,11 +1,11 @@
 //! The simple baselines (SPEC §2), all from the same memory matrix and the run's seed:
 //! bootstrap, Gaussian perturbation, random convex combination, and independent columns.
 
-use crate::memory::Memory;
-use crate::rng::Rng;
 use ndarray::Array2;
 use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, StandardNormal};
+use satool::Memory;
+use satool::Rng;
 
 /// `n` stored patterns drawn uniformly with replacement (d × n), and their indices.
 pub fn bootstrap(mem: &Memory, n: usize, rng: &mut Rng) -> (Array2<f64>, Vec<usize>) {
@@ -50,8 +50,8 @@ pub fn independent_columns(rows: &[Vec<u8>], n: usize, rng: &mut Rng) -> Vec<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::stream;
     use ndarray::array;
+    use satool::stream;
 
     fn mem() -> Memory {
         Memory::new(array![[1.0, 0.0, 0.6], [0.0, 1.0, 0.8]]).unwrap()

@@ -1,13 +1,16 @@
 //! The sampler's working precision: f64 (default) or f32 (`--precision f32`, half the memory
 //! traffic and twice the SIMD width in every product). Metrics are always computed in f64.
 
+use super::lanes::LaneKernel;
+use super::panel::PanelKernel;
 use ndarray::LinalgScalar;
 
-/// A float the sampler can run in.
-pub trait Real:
-    LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug + crate::packed::PanelKernel + crate::fused::LaneKernel
-{
+/// A float the sampler can run in: `f64` or `f32` (implemented for those two only; the SIMD
+/// kernels it requires are private).
+pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug + PanelKernel + LaneKernel {
+    /// The nearest value of this type.
     fn from_f64(v: f64) -> Self;
+    /// The value as f64 (exact).
     fn to_f64(self) -> f64;
     /// `exp(x)` for `x ≤ 0`, branch-free (see [`exp_nonpositive`]).
     fn exp_nonpositive(self) -> Self;
@@ -179,8 +182,8 @@ impl Real for f32 {
     }
 }
 
-/// Working precision of the samplers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+/// Working precision of the samplers (`"f64"` or `"f32"` as text and in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Double precision (default).
@@ -188,6 +191,26 @@ pub enum Precision {
     F64,
     /// Single precision products and softmax; energies, metrics and outputs stay f64.
     F32,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "f64" => Ok(Precision::F64),
+            "f32" => Ok(Precision::F32),
+            _ => Err(format!("unknown precision '{s}' (expected f64 or f32)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::F64 => "f64",
+            Precision::F32 => "f32",
+        })
+    }
 }
 
 #[cfg(test)]

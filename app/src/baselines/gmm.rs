@@ -372,7 +372,7 @@ pub(crate) mod tests {
     /// clean (columns gap ≤ 0.5, then sequences gap ≤ 0.3), one-hot, centred PCA to 95 % of the
     /// variance, unit-normalised codes. Shared with the VAE tests for realistic timings.
     pub(crate) fn pf00076_memory() -> Array2<f64> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/PF00076.sto");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/PF00076.sto");
         let text = std::fs::read_to_string(path).expect("PF00076 fixture");
         let mut names: Vec<String> = Vec::new();
         let mut seqs: Vec<String> = Vec::new();

@@ -4,10 +4,10 @@
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, REFERENCE};
 use super::{median, Figure, Report};
-use crate::beta::EntropyCurve;
 use crate::protein::ProteinResults;
 use anyhow::Result;
 use plotters::style::RGBColor;
+use satool::EntropyCurve;
 use satool_protein as prot;
 
 /// One generated set, as the report needs it.

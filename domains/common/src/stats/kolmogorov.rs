@@ -398,7 +398,7 @@ mod tests {
 
     // Reference values: tests/reference/kolmogorov_reference.py (SciPy 1.17.1:
     // scipy.stats.kstwobign.sf, scipy.stats.kstwo.sf, scipy.special.smirnov).
-    include!("../tests/reference/kolmogorov_values.rs");
+    include!("../../tests/reference/kolmogorov_values.rs");
 
     fn close(got: f64, want: f64, what: &str) {
         let tol = 1e-12 + 1e-9 * want.abs();

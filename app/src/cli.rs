@@ -2,9 +2,9 @@
 
 use crate::finance::{self, FinanceJob};
 use crate::protein::{self, HmmerMode, ProteinJob};
-use crate::real::Precision;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use satool::Precision;
 use satool_finance::ReadOptions;
 use std::io::Write;
 use std::path::PathBuf;
@@ -180,7 +180,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 0.01)]
     pub alpha: f64,
     /// Working precision of the Langevin chains (f32 is about twice as fast; metrics stay f64).
-    #[arg(long, value_enum, default_value_t = Precision::F64)]
+    #[arg(long, default_value_t = Precision::F64, value_parser = precision_parser())]
     pub precision: Precision,
 }
 
@@ -387,4 +387,11 @@ fn check_alpha(alpha: f64) -> Result<()> {
         return Err(crate::input_err!("--alpha must be in (0, 1), got {alpha}"));
     }
     Ok(())
+}
+
+/// `--precision f64|f32`, listed in `--help`.
+fn precision_parser() -> impl clap::builder::TypedValueParser<Value = Precision> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["f64", "f32"])
+        .map(|s| s.parse::<Precision>().expect("listed values parse"))
 }

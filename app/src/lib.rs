@@ -1,0 +1,15 @@
+//! The satool application over the sampler core (`satool`) and the domains: the command line,
+//! the protein and finance jobs with their baselines, the reports, and the benchmark.
+//!
+//! Jobs return their results and generated sets; rendering (tables, reports) reads those.
+
+pub mod baselines;
+pub mod bench;
+pub mod cli;
+pub mod error;
+pub mod families;
+pub mod finance;
+pub mod output;
+pub mod progress;
+pub mod protein;
+pub mod report;

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(satool_app::cli::main());
+}

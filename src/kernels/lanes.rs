@@ -1,0 +1,203 @@
+//! Per-type SIMD kernels with the chains in the vector lanes (see `fused`). A leaf: it
+//! imports only the panel kernels' CPU test, so the precision trait can require it without a cycle.
+
+/// Chains per lane group: four 8-lane f64 vectors, or two 16-lane f32 ones.
+pub const CHUNK: usize = 32;
+
+/// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
+/// `lane_kernel_available` says so.
+pub trait LaneKernel: Sized {
+    fn lane_kernel_available() -> bool;
+    /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb` and at
+    /// least the first `n` chains (whole vectors: lanes past `n` get values from their inputs).
+    ///
+    /// # Safety
+    /// `xt` holds `kb` rows of `d`, `xit` `d` rows of `CHUNK`, `w` `kb` rows of `CHUNK`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn lane_logits(xt: *const Self, kb: usize, d: usize, xit: *const Self, n: usize, beta: Self, w: *mut Self);
+    /// `ot[j·CHUNK + c] ← scale[c]·ot[j·CHUNK + c] + Σ_{k<kb} w[k·CHUNK + c] · xt[k·d + j]` for
+    /// `j < d` and at least the first `n` chains.
+    ///
+    /// # Safety
+    /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn lane_accumulate(
+        xt: *const Self,
+        kb: usize,
+        d: usize,
+        w: *const Self,
+        scale: *const Self,
+        n: usize,
+        ot: *mut Self,
+    );
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::CHUNK;
+    use std::arch::x86_64::*;
+
+    /// Calls `$f::<M, CV>(args)` for the runtime `m` (patterns or output columns) and `cv`
+    /// (chain vectors), from the listed literals; the lists keep M·CV ≤ 24 accumulators, so
+    /// they, CV loaded vectors and one broadcast fit in the 32 registers.
+    macro_rules! dispatch {
+        ($f:ident, $m:expr, [$($ms:literal)*], $cv:expr, $cvs:tt, $args:tt) => {
+            match $m {
+                $($ms => dispatch!(@cv $f, $ms, $cv, $cvs, $args),)*
+                _ => unreachable!("block height out of range"),
+            }
+        };
+        (@cv $f:ident, $m:literal, $cv:expr, [$($cvs:literal)*], $args:tt) => {
+            match $cv {
+                $($cvs => $f::<$m, $cvs> $args,)*
+                _ => unreachable!("chain vectors out of range"),
+            }
+        };
+    }
+
+    /// The two lane kernels for one element type: `$lanes` chains per vector, so a chunk of
+    /// `CHUNK` chains is `CHUNK / $lanes` vectors and blocks of up to `$mmax` patterns keep
+    /// 24 accumulators in registers.
+    macro_rules! lane_kernels {
+        ($logits:ident, $accumulate:ident, $t:ty, $lanes:literal, $mmax:literal, $ms:tt, $cvs:tt,
+         $vec:ty, $zero:ident, $load:ident, $set1:ident, $fma:ident, $mul:ident, $store:ident) => {
+            pub mod $logits {
+                use super::*;
+
+                #[target_feature(enable = "avx512f")]
+                unsafe fn block<const M: usize, const CV: usize>(
+                    xt: *const $t,
+                    d: usize,
+                    xit: *const $t,
+                    beta: $t,
+                    w: *mut $t,
+                ) {
+                    let mut acc = [[$zero(); CV]; M];
+                    for i in 0..d {
+                        let mut xv = [$zero(); CV];
+                        for (c, v) in xv.iter_mut().enumerate() {
+                            *v = $load(xit.add(i * CHUNK + c * $lanes));
+                        }
+                        for (m, row) in acc.iter_mut().enumerate() {
+                            let b: $vec = $set1(*xt.add(m * d + i));
+                            for (a, &v) in row.iter_mut().zip(&xv) {
+                                *a = $fma(b, v, *a);
+                            }
+                        }
+                    }
+                    let vb = $set1(beta);
+                    for (m, row) in acc.iter().enumerate() {
+                        for (c, &a) in row.iter().enumerate() {
+                            $store(w.add(m * CHUNK + c * $lanes), $mul(vb, a));
+                        }
+                    }
+                }
+
+                /// See `LaneKernel::lane_logits`.
+                #[target_feature(enable = "avx512f")]
+                pub unsafe fn run(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
+                    let cv = n.div_ceil($lanes);
+                    let mut k = 0;
+                    while k < kb {
+                        let m = (kb - k).min($mmax);
+                        dispatch!(block, m, $ms, cv, $cvs, (xt.add(k * d), d, xit, beta, w.add(k * CHUNK)));
+                        k += m;
+                    }
+                }
+            }
+
+            pub mod $accumulate {
+                use super::*;
+
+                #[target_feature(enable = "avx512f")]
+                unsafe fn block<const M: usize, const CV: usize>(
+                    xt: *const $t,
+                    d: usize,
+                    kb: usize,
+                    w: *const $t,
+                    scale: *const $t,
+                    ot: *mut $t,
+                ) {
+                    let mut acc = [[$zero(); CV]; M];
+                    for k in 0..kb {
+                        let mut wv = [$zero(); CV];
+                        for (c, v) in wv.iter_mut().enumerate() {
+                            *v = $load(w.add(k * CHUNK + c * $lanes));
+                        }
+                        for (m, row) in acc.iter_mut().enumerate() {
+                            let b: $vec = $set1(*xt.add(k * d + m));
+                            for (a, &v) in row.iter_mut().zip(&wv) {
+                                *a = $fma(b, v, *a);
+                            }
+                        }
+                    }
+                    for (m, row) in acc.iter().enumerate() {
+                        for (c, &a) in row.iter().enumerate() {
+                            let o = ot.add(m * CHUNK + c * $lanes);
+                            $store(o, $fma($load(o), $load(scale.add(c * $lanes)), a));
+                        }
+                    }
+                }
+
+                /// See `LaneKernel::lane_accumulate`.
+                #[target_feature(enable = "avx512f")]
+                pub unsafe fn run(
+                    xt: *const $t,
+                    kb: usize,
+                    d: usize,
+                    w: *const $t,
+                    scale: *const $t,
+                    n: usize,
+                    ot: *mut $t,
+                ) {
+                    let cv = n.div_ceil($lanes);
+                    let mut j = 0;
+                    while j < d {
+                        let m = (d - j).min($mmax);
+                        dispatch!(block, m, $ms, cv, $cvs, (xt.add(j), d, kb, w, scale, ot.add(j * CHUNK)));
+                        j += m;
+                    }
+                }
+            }
+        };
+    }
+
+    lane_kernels!(logits_f64, accumulate_f64, f64, 8, 6, [1 2 3 4 5 6], [1 2 3 4],
+        __m512d, _mm512_setzero_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_mul_pd, _mm512_storeu_pd);
+    lane_kernels!(logits_f32, accumulate_f32, f32, 16, 12, [1 2 3 4 5 6 7 8 9 10 11 12], [1 2],
+        __m512, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_mul_ps, _mm512_storeu_ps);
+}
+
+macro_rules! lane_kernel_impl {
+    ($t:ty, $logits:ident, $accumulate:ident) => {
+        impl LaneKernel for $t {
+            /// The same CPU test (and `SATOOL_NO_PACKED_KERNEL` switch) as the packed kernel's.
+            fn lane_kernel_available() -> bool {
+                <$t as super::panel::PanelKernel>::panel_kernel_available()
+            }
+            #[allow(unused_variables, unreachable_code)]
+            unsafe fn lane_logits(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
+                #[cfg(target_arch = "x86_64")]
+                return avx512::$logits::run(xt, kb, d, xit, n, beta, w);
+                unreachable!("no lane kernel on this architecture")
+            }
+            #[allow(unused_variables, unreachable_code)]
+            unsafe fn lane_accumulate(
+                xt: *const $t,
+                kb: usize,
+                d: usize,
+                w: *const $t,
+                scale: *const $t,
+                n: usize,
+                ot: *mut $t,
+            ) {
+                #[cfg(target_arch = "x86_64")]
+                return avx512::$accumulate::run(xt, kb, d, w, scale, n, ot);
+                unreachable!("no lane kernel on this architecture")
+            }
+        }
+    };
+}
+
+lane_kernel_impl!(f64, logits_f64, accumulate_f64);
+lane_kernel_impl!(f32, logits_f32, accumulate_f32);
