@@ -1,0 +1,98 @@
+//! The core used as a library, through its re-exported API only: build a memory, choose β*,
+//! sample with the exact mixture and the Langevin chains, and check the law's moments.
+
+use ndarray::{array, Array1, Array2, Axis};
+use satool::{
+    energies, entropy_inflection, exact_samples, exact_samples_parallel, mixture_weights, novelty, run_chains, stream,
+    Error, Kernel, Memory, OperatingPoints, Params, Protocol,
+};
+
+/// Three patterns of different norms in d = 3 (unequal mixture weights).
+fn memory() -> Memory {
+    Memory::new(array![[1.0, 0.0, 0.3], [0.0, 1.2, 0.4], [0.0, 0.0, -0.9]]).unwrap()
+}
+
+/// Mean `Σ w_k m_k` and covariance `β⁻¹ I + Σ w_k m_k m_kᵀ − μ μᵀ` of the Boltzmann law.
+fn mixture_moments(mem: &Memory, beta: f64) -> (Array1<f64>, Array2<f64>) {
+    let w = mixture_weights(mem, beta);
+    let x = mem.x();
+    let mu = x.dot(&Array1::from(w.clone()));
+    let mut cov = Array2::eye(mem.d()) / beta;
+    for (k, wk) in w.iter().enumerate() {
+        let m = x.column(k);
+        for i in 0..mem.d() {
+            for j in 0..mem.d() {
+                cov[[i, j]] += wk * m[i] * m[j];
+            }
+        }
+    }
+    for i in 0..mem.d() {
+        for j in 0..mem.d() {
+            cov[[i, j]] -= mu[i] * mu[j];
+        }
+    }
+    (mu, cov)
+}
+
+#[test]
+fn exact_sampler_has_the_mixture_moments() {
+    let mem = memory();
+    let beta = 4.0;
+    let n = 400_000;
+    let s = exact_samples_parallel(&mem, beta, n, 11, "moments").unwrap();
+    let (mu, cov) = mixture_moments(&mem, beta);
+    let mean = s.mean_axis(Axis(1)).unwrap();
+    let centred = &s - &mean.view().insert_axis(Axis(1));
+    let emp_cov = centred.dot(&centred.t()) / (n as f64 - 1.0);
+    for i in 0..mem.d() {
+        // 5 standard errors of a mean over n draws
+        let se = (cov[[i, i]] / n as f64).sqrt();
+        assert!((mean[i] - mu[i]).abs() < 5.0 * se, "mean[{i}] {} vs {}", mean[i], mu[i]);
+        for j in 0..mem.d() {
+            let tol = 5.0 * ((cov[[i, i]] * cov[[j, j]] + cov[[i, j]].powi(2)) / n as f64).sqrt();
+            assert!((emp_cov[[i, j]] - cov[[i, j]]).abs() < tol, "cov[{i},{j}] {} vs {}", emp_cov[[i, j]], cov[[i, j]]);
+        }
+    }
+    // the test has power: the law at another temperature is rejected
+    let (hot_mu, _) = mixture_moments(&mem, 1.0);
+    assert!((0..mem.d()).any(|i| (mean[i] - hot_mu[i]).abs() > 20.0 * (cov[[i, i]] / n as f64).sqrt()));
+}
+
+#[test]
+fn langevin_chains_agree_with_the_exact_law_in_mean_energy() {
+    let mem = memory();
+    let beta = 4.0;
+    let run = run_chains(&mem, Params::new(0.01, beta).unwrap(), Kernel::Mala, &Protocol::default(), 3, "mala");
+    let (exact, _) = exact_samples(&mem, beta, 20_000, &mut stream(3, "exact")).unwrap();
+    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let (e_chain, e_exact) = (mean(energies(&mem, beta, run.states.view())), mean(energies(&mem, beta, exact.view())));
+    // 900 correlated chain states: a loose but meaningful band (E spans about 1.5 here)
+    assert!((e_chain - e_exact).abs() < 0.08, "chain mean energy {e_chain} vs exact {e_exact}");
+    assert!(run.acceptance.unwrap() > 0.5);
+    assert!(novelty(&mem, run.states.view()).iter().all(|v| v.is_finite() && *v >= 0.0));
+}
+
+#[test]
+fn beta_star_and_operating_points_come_from_the_memory() {
+    let curve = entropy_inflection(&memory());
+    assert_eq!(curve.betas.len(), 50);
+    let ops = OperatingPoints::from_beta_star(curve.beta_star);
+    assert_eq!(ops.beta_ret, (20.0 * curve.beta_star).round_ties_even().max(1.0));
+    assert_eq!(ops.beta_gen, (2.0 * curve.beta_star).round_ties_even().max(1.0));
+}
+
+#[test]
+fn invalid_parameters_are_errors_naming_the_parameter() {
+    let err = |r: Result<Params, Error>| r.unwrap_err().to_string();
+    assert_eq!(err(Params::new(5.0, 1.0)), "alpha = 5 is out of range: 0 < alpha < 1");
+    assert!(err(Params::new(0.01, 0.0)).starts_with("beta = 0 is out of range"));
+    assert!(err(Params::new(0.01, f64::INFINITY)).starts_with("beta = inf"));
+    assert!(Protocol::new(0, 10, 2, 1).unwrap_err().to_string().starts_with("chains = 0"));
+    assert!(Protocol::new(3, 10, 10, 1).is_err(), "no kept state");
+    assert!(Protocol::new(3, 10, 2, 0).is_err(), "thin 0");
+    assert!(Protocol::default().with_init_noise(-1.0).is_err());
+    assert!(exact_samples(&memory(), -2.0, 5, &mut stream(1, "x")).is_err());
+    assert!(matches!(Memory::new(Array2::zeros((3, 1))), Err(Error::Memory(_))));
+    assert!(matches!(memory().subset(&[0, 7]), Err(Error::Mask(_))));
+    assert!(satool::Regimes::new(vec![0, 0, 1], vec![0, 2]).is_err(), "regime 2 labels no memory");
+}
