@@ -43,7 +43,7 @@ mod sampler;
 
 pub use beta::{entropy_inflection, mean_entropy, snr, EntropyCurve, OperatingPoints, BETA_STAR_RULE};
 pub use error::{Error, Result};
-pub use kernels::{Precision, Real, ONE_PASS_RULE};
+pub use kernels::{f64_fma_peak_gflops, Precision, Real, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};
 pub use metrics::{
     diversity, diversity_estimate, estimate, memory_metrics, novelty, sample_blocks, Estimate, MemoryMetrics,

@@ -104,27 +104,45 @@ fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64,
     Ok((f("per_chain")?, f("batched")?, v["numpy"].as_str().unwrap_or("?").to_string()))
 }
 
-/// Runs this binary with `args`; returns wall seconds and the child's own peak RSS in MiB.
+/// Environment variable that makes `satool` print its peak RSS on stderr as it exits.
+const PEAK_RSS_ENV: &str = "SATOOL_REPORT_PEAK_RSS";
+/// The stderr line prefix of that report.
+const PEAK_RSS_LINE: &str = "satool-peak-rss-kib: ";
+
+/// Prints this process's peak resident set (VmHWM, Linux) on stderr when [`PEAK_RSS_ENV`] is
+/// set: `satool bench` reads it from its end-to-end children.
+pub fn report_peak_rss() {
+    if std::env::var_os(PEAK_RSS_ENV).is_none() {
+        return;
+    }
+    let hwm = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines().find_map(|l| {
+            l.strip_prefix("VmHWM:").and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+    });
+    if let Some(kib) = hwm {
+        eprintln!("{PEAK_RSS_LINE}{kib}");
+    }
+}
+
+/// Runs this binary with `args`; returns wall seconds and the child's own peak RSS in MiB
+/// (reported by the child itself; None where /proc is missing).
 fn run_self(args: &[String]) -> Result<(f64, Option<f64>)> {
     let exe = std::env::current_exe()?;
     let t0 = Instant::now();
-    let child = Command::new(&exe)
+    let out = Command::new(&exe)
         .args(args)
+        .env(PEAK_RSS_ENV, "1")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: wait4 on our own child; it writes only into `status` and the zeroed `ru`.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        .stderr(std::process::Stdio::piped())
+        .output()?;
     let secs = t0.elapsed().as_secs_f64();
-    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("satool {} failed (wait status {status}); run it directly to see why", args.join(" "));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("satool {} failed ({}): {}", args.join(" "), out.status, stderr.lines().last().unwrap_or(""));
     }
-    // ru_maxrss is in KiB on Linux, bytes on macOS.
-    let kib = if cfg!(target_os = "macos") { ru.ru_maxrss as f64 / 1024.0 } else { ru.ru_maxrss as f64 };
-    Ok((secs, Some(kib / 1024.0)))
+    let kib = stderr.lines().find_map(|l| l.strip_prefix(PEAK_RSS_LINE)?.parse::<f64>().ok());
+    Ok((secs, kib.map(|k| k / 1024.0)))
 }
 
 fn machine() -> String {
@@ -219,7 +237,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         });
     }
     progress.line("f64 FMA peak");
-    let peak = f64_fma_peak_gflops();
+    let peak = satool::f64_fma_peak_gflops();
     Ok(BenchResults {
         machine: machine(),
         threads: rayon::current_num_threads(),
@@ -228,65 +246,6 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         shapes: results,
         end_to_end: e2e,
     })
-}
-
-/// f64 GFLOP/s of independent FMAs on registers (16 accumulators, the widest vectors this CPU
-/// has), run on every rayon thread at once and summed: the ceiling any f64 product can reach.
-pub fn f64_fma_peak_gflops() -> Option<f64> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let wide = std::arch::is_x86_feature_detected!("avx512f");
-        let ymm = std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
-        if !wide && !ymm {
-            return None;
-        }
-        let iters = 50_000_000;
-        let per_thread: Vec<f64> = rayon::broadcast(|_| {
-            let t0 = Instant::now();
-            // SAFETY: the features were detected above.
-            let flops = unsafe {
-                if wide {
-                    fma_loop_512(iters)
-                } else {
-                    fma_loop_256(iters)
-                }
-            };
-            flops / t0.elapsed().as_secs_f64()
-        });
-        Some(per_thread.iter().sum::<f64>() / 1e9)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    None
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn fma_loop_512(iters: usize) -> f64 {
-    use std::arch::x86_64::*;
-    let (b, c) = (_mm512_set1_pd(0.999_999), _mm512_set1_pd(1e-9));
-    let mut acc = [_mm512_set1_pd(1.0); 16];
-    for _ in 0..iters {
-        for a in acc.iter_mut() {
-            *a = _mm512_fmadd_pd(*a, b, c);
-        }
-    }
-    std::hint::black_box(acc);
-    (iters * 16 * 16) as f64
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn fma_loop_256(iters: usize) -> f64 {
-    use std::arch::x86_64::*;
-    let (b, c) = (_mm256_set1_pd(0.999_999), _mm256_set1_pd(1e-9));
-    let mut acc = [_mm256_set1_pd(1.0); 16];
-    for _ in 0..iters {
-        for a in acc.iter_mut() {
-            *a = _mm256_fmadd_pd(*a, b, c);
-        }
-    }
-    std::hint::black_box(acc);
-    (iters * 16 * 8) as f64
 }
 
 fn ratio(a: f64, b: Option<f64>) -> String {

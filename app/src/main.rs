@@ -1,3 +1,5 @@
 fn main() {
-    std::process::exit(satool_app::cli::main());
+    let code = satool_app::cli::main();
+    satool_app::bench::report_peak_rss();
+    std::process::exit(code);
 }

@@ -10,10 +10,12 @@ mod lanes;
 mod linalg;
 mod packed;
 mod panel;
+mod peak;
 mod real;
 
 pub use fused::ONE_PASS_RULE;
 pub(crate) use fused::{one_pass, OnePass};
 pub(crate) use linalg::matmul;
 pub(crate) use packed::{matmul_packed, Packed};
+pub use peak::f64_fma_peak_gflops;
 pub use real::{Precision, Real};
