@@ -24,7 +24,7 @@ pub enum Error {
     Mask(String),
 }
 
-/// `Result` with the library's [`Error`].
+/// `Result` with the library's [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// `Ok(value)` when `ok` holds, else a [`Error::Parameter`].

@@ -251,8 +251,8 @@ mod tests {
         a.compute(&mem, 3.0, xi.view(), None);
         let logits: Vec<f64> = (0..3).map(|k| 3.0 * (0.3 * x[[0, k]] - 0.2 * x[[1, k]])).collect();
         let z: f64 = logits.iter().map(|l| l.exp()).sum();
-        for k in 0..3 {
-            assert!((a.probs[[0, k]] - logits[k].exp() / z).abs() < 1e-15);
+        for (k, l) in logits.iter().enumerate() {
+            assert!((a.probs[[0, k]] - l.exp() / z).abs() < 1e-15);
         }
         let want0: f64 = (0..3).map(|k| x[[0, k]] * logits[k].exp() / z).sum();
         assert!((a.att[[0, 0]] - want0).abs() < 1e-15);

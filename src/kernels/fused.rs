@@ -364,8 +364,8 @@ mod tests {
             let w: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
             let z: f64 = w.iter().sum();
             lse[r] = max + z.ln();
-            for j in 0..k {
-                att.row_mut(r).scaled_add(w[j] / z, &xt.row(j));
+            for (wj, pattern) in w.iter().zip(xt.rows()) {
+                att.row_mut(r).scaled_add(wj / z, &pattern);
             }
         }
         (att, lse)

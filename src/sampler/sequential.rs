@@ -71,6 +71,9 @@ pub struct SequentialRun {
     pub acceptance: f64,
 }
 
+/// One batch's segments, generated returns and states, accepted and proposed MALA moves.
+type GroupOutput<T> = (Vec<usize>, Array2<T>, Array2<T>, u64, u64);
+
 /// `generate` in the requested working precision (outputs are f64 either way).
 pub fn generate_in(
     precision: Precision,
@@ -114,7 +117,7 @@ pub fn generate<T: Real>(
     let len = cfg.days.div_ceil(segments);
     let ids: Vec<usize> = (0..segments).collect();
     let groups: Vec<(usize, &[usize])> = ids.chunks(cfg.group_size.max(1)).enumerate().collect();
-    let parts: Vec<(Vec<usize>, Array2<T>, Array2<T>, u64, u64)> = groups
+    let parts: Vec<GroupOutput<T>> = groups
         .par_iter()
         .map(|&(g, segs)| {
             let mut rng = stream(seed, &format!("{label}/group{g}"));
