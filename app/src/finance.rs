@@ -13,7 +13,7 @@ use rand::Rng as _;
 use rayon::prelude::*;
 use satool::{
     attention_weights, centred_rolling_mean, entropy_inflection, estimate, exact_samples, generate_sequential, novelty,
-    quantile_labels, run_chains_in, sample_blocks, simulate_labels, snr, stream, Estimate, Kernel, Memory, Params,
+    quantile_labels, run_chains, sample_blocks, simulate_labels, snr, stream, Estimate, Kernel, Memory, Params,
     Precision, Protocol, Regimes, Sequential, BETA_STAR_RULE,
 };
 use satool_finance as fin;
@@ -297,19 +297,19 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)
         }
         "sa" => {
-            let run = run_chains_in(
-                job.precision,
+            let run = run_chains(
                 &h.mem,
                 params(job.beta)?,
                 Kernel::Ula,
-                &Protocol::default(),
+                &Protocol::default().with_precision(job.precision),
                 job.seed,
                 id,
             );
             (project(h, job.beta, run.states.view()), Some(novelty(&h.mem, run.states.view())), None)
         }
         "sa_sequential" | "sa_regime" => {
-            let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, n_hist, job.sequential_segments)?;
+            let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, n_hist, job.sequential_segments)?
+                .with_precision(job.precision);
             // Regimes: a Markov chain fitted to the historical regime labels drives which days the
             // generator may attend to, so the output inherits the persistence of volatility.
             let regimes = if id == "sa_regime" {
@@ -319,7 +319,7 @@ fn generate(id: &str, h: &History, job: &FinanceJob) -> Result<Generated> {
             } else {
                 None
             };
-            let run = generate_sequential(job.precision, &h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id)?;
+            let run = generate_sequential(&h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id)?;
             (run.returns, Some(novelty(&h.mem, run.states.view())), Some(run.acceptance))
         }
         other => return Err(input_err!("unknown method '{other}' (known: {})", METHODS.join(", "))),

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use ndarray::Array2;
 use rayon::prelude::*;
 use satool::{
-    entropy_inflection, estimate, exact_samples, mean_entropy, memory_metrics, run_chains_in, snr, stream, Estimate,
+    entropy_inflection, estimate, exact_samples, mean_entropy, memory_metrics, run_chains, snr, stream, Estimate,
     Kernel, Memory, OperatingPoints, Params, Precision, Protocol, BETA_STAR_RULE, PUBLISHED_FIVE,
 };
 use satool_protein as prot;
@@ -260,8 +260,14 @@ fn generate(id: &str, f: &Family) -> Result<Generated> {
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, N_SAMPLES);
     let chains = |beta: f64, kernel: Kernel| -> Result<_> {
-        let run =
-            run_chains_in(f.precision, mem, Params::new(f.alpha, beta)?, kernel, &Protocol::default(), f.seed, id);
+        let run = run_chains(
+            mem,
+            Params::new(f.alpha, beta)?,
+            kernel,
+            &Protocol::default().with_precision(f.precision),
+            f.seed,
+            id,
+        );
         Ok((run.select(&PUBLISHED_FIVE), run.acceptance))
     };
     let (latent, seqs, acceptance) = match id {

@@ -23,11 +23,21 @@ pub struct Protocol {
     pub(crate) init_noise: f64,
     /// Chains per batch; groups run in parallel. Fixed, so the streams never depend on threads.
     pub(crate) group_size: usize,
+    /// Working precision of the chains (states are returned in f64 either way).
+    pub(crate) precision: Precision,
 }
 
 impl Default for Protocol {
     fn default() -> Self {
-        Protocol { chains: 30, steps: 5000, burn_in: 2000, thin: 100, init_noise: 0.01, group_size: 15 }
+        Protocol {
+            chains: 30,
+            steps: 5000,
+            burn_in: 2000,
+            thin: 100,
+            init_noise: 0.01,
+            group_size: 15,
+            precision: Precision::F64,
+        }
     }
 }
 
@@ -50,6 +60,11 @@ impl Protocol {
     pub fn with_group_size(self, n: usize) -> Result<Self> {
         check(n >= 1, "group_size", n as f64, "group_size >= 1")?;
         Ok(Protocol { group_size: n, ..self })
+    }
+    /// The same protocol in working precision `p` (f32 halves the memory traffic; states,
+    /// energies and metrics stay f64).
+    pub fn with_precision(self, p: Precision) -> Self {
+        Protocol { precision: p, ..self }
     }
     /// Number of chains.
     pub fn chains(&self) -> usize {
@@ -104,32 +119,16 @@ pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {
     (0..chains).map(|c| perm[c % k]).collect()
 }
 
-/// `run_chains` in the requested working precision (states are returned in f64 either way).
-pub fn run_chains_in(
-    precision: Precision,
-    mem: &Memory,
-    params: Params,
-    kernel: Kernel,
-    proto: &Protocol,
-    seed: u64,
-    label: &str,
-) -> ChainRun {
-    match precision {
-        Precision::F64 => run_chains(mem, params, kernel, proto, seed, label),
-        Precision::F32 => run_chains(&mem.to_precision::<f32>(), params, kernel, proto, seed, label),
+/// Runs the protocol with `kernel` at `params`, in the protocol's working precision; `label`
+/// names the random streams (`seed`, label).
+pub fn run_chains(mem: &Memory, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+    match proto.precision {
+        Precision::F64 => run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem)),
+        Precision::F32 => {
+            let mem = mem.to_precision::<f32>();
+            run_chains_mode(&mem, params, kernel, proto, seed, label, joint_batch(&mem))
+        }
     }
-}
-
-/// Runs the protocol with `kernel` at `params`; `label` names the random streams (`seed`, label).
-pub fn run_chains<T: Real>(
-    mem: &Memory<T>,
-    params: Params,
-    kernel: Kernel,
-    proto: &Protocol,
-    seed: u64,
-    label: &str,
-) -> ChainRun {
-    run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem))
 }
 
 /// Large memories run all chains as one batch, so each attention evaluation streams the memory

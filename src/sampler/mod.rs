@@ -7,11 +7,11 @@ mod langevin;
 mod regime;
 mod sequential;
 
-pub use chains::{run_chains, run_chains_in, ChainRun, Protocol, PUBLISHED_FIVE};
+pub use chains::{run_chains, ChainRun, Protocol, PUBLISHED_FIVE};
 pub use exact::{exact_samples, exact_samples_parallel, mixture_weights};
 pub use langevin::{Kernel, Params};
 pub use regime::{centred_rolling_mean, fit_transitions, quantile_labels, simulate as simulate_labels};
-pub use sequential::{generate_in as generate_sequential, Regimes, Sequential, SequentialRun};
+pub use sequential::{generate_sequential, Regimes, Sequential, SequentialRun};
 
 #[cfg(test)]
 mod tests {
@@ -116,7 +116,7 @@ mod tests {
             (Kernel::Ula, crate::kernels::Precision::F32),
         ];
         for (kernel, precision) in runs {
-            let run = chains::run_chains_in(precision, &mem, p, kernel, &Protocol::default(), 5, "ks");
+            let run = run_chains(&mem, p, kernel, &Protocol::default().with_precision(precision), 5, "ks");
             let e = energies(&mem, beta, run.states.view());
             let ks = satool_common::stats::ks_2samp(&e, &e_exact, satool_common::stats::KsMethod::Auto).unwrap();
             assert!(ks.pvalue > 0.01, "{kernel:?} {precision:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);

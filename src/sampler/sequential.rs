@@ -23,6 +23,8 @@ pub struct Sequential {
     pub(crate) segments: usize,
     /// Segments per batch (parallel unit); fixed so results do not depend on thread count.
     pub(crate) group_size: usize,
+    /// Working precision of the chain (outputs are f64 either way).
+    pub(crate) precision: Precision,
 }
 
 impl Sequential {
@@ -36,7 +38,19 @@ impl Sequential {
         check(days >= 1, "days", days as f64, "days >= 1")?;
         check(segments >= 1, "segments", segments as f64, "segments >= 1")?;
         let segments = segments.min(days);
-        Ok(Sequential { params, inner_steps, days, segments, group_size: segments.div_ceil(2) })
+        Ok(Sequential {
+            params,
+            inner_steps,
+            days,
+            segments,
+            group_size: segments.div_ceil(2),
+            precision: Precision::F64,
+        })
+    }
+
+    /// The same settings in working precision `p`.
+    pub fn with_precision(self, p: Precision) -> Self {
+        Sequential { precision: p, ..self }
     }
 }
 
@@ -74,9 +88,9 @@ pub struct SequentialRun {
 /// One batch's segments, generated returns and states, accepted and proposed MALA moves.
 type GroupOutput<T> = (Vec<usize>, Array2<T>, Array2<T>, u64, u64);
 
-/// `generate` in the requested working precision (outputs are f64 either way).
-pub fn generate_in(
-    precision: Precision,
+/// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per
+/// row), in the settings' working precision; `regimes`, when given, labels the K memories.
+pub fn generate_sequential(
     mem: &Memory,
     raw: ArrayView2<f64>,
     cfg: &Sequential,
@@ -84,15 +98,13 @@ pub fn generate_in(
     seed: u64,
     label: &str,
 ) -> Result<SequentialRun> {
-    match precision {
+    match cfg.precision {
         Precision::F64 => generate(mem, raw, cfg, regimes, seed, label),
         Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, regimes, seed, label),
     }
 }
 
-/// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per
-/// row); `regimes`, when given, labels the K memories.
-pub fn generate<T: Real>(
+fn generate<T: Real>(
     mem: &Memory<T>,
     raw: ArrayView2<f64>,
     cfg: &Sequential,
