@@ -14,7 +14,7 @@
 //! own running max, sum and output, merged in segment order. Every lane's arithmetic involves
 //! only its own chain, so results depend neither on the thread count nor on the other chains.
 
-use super::lanes::CHUNK;
+use super::lanes::{LaneBlock, CHUNK};
 use super::real::Real;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::sync::Mutex;
@@ -150,8 +150,9 @@ impl<T: Real> OnePass<T> {
                 let block = unsafe { (xt_ptr as *const T).add(k0 * d) };
                 for c in 0..chunks {
                     let n = (rows - c * CHUNK).min(CHUNK);
+                    let lanes_block = LaneBlock { xt: block, kb, d, n };
                     // SAFETY: `xit` chunk c is d × CHUNK; `w` is BLOCK × CHUNK with kb ≤ BLOCK.
-                    unsafe { T::lane_logits(block, kb, d, xit.as_ptr().add(c * d * CHUNK), n, beta_t, w.as_mut_ptr()) };
+                    unsafe { T::lane_logits(lanes_block, xit.as_ptr().add(c * d * CHUNK), beta_t, w.as_mut_ptr()) };
                     let labels = labels.map(|(mem, row)| (&row[c * CHUNK..c * CHUNK + n], &mem[k0..k0 + kb]));
                     // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
                     let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
@@ -165,15 +166,7 @@ impl<T: Real> OnePass<T> {
                     );
                     // SAFETY: as above; `out` chunk c is d × CHUNK, `scale` CHUNK values.
                     unsafe {
-                        T::lane_accumulate(
-                            block,
-                            kb,
-                            d,
-                            w.as_ptr(),
-                            scale.as_ptr(),
-                            n,
-                            out.as_mut_ptr().add(c * d * CHUNK),
-                        )
+                        T::lane_accumulate(lanes_block, w.as_ptr(), scale.as_ptr(), out.as_mut_ptr().add(c * d * CHUNK))
                     };
                 }
             }

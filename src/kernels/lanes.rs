@@ -4,32 +4,36 @@
 /// Chains per lane group: four 8-lane f64 vectors, or two 16-lane f32 ones.
 pub const CHUNK: usize = 32;
 
+/// A block of `kb` patterns of length `d` (`xt`, one pattern per row) seen by the first `n`
+/// chains of a lane group.
+#[derive(Debug, Clone, Copy)]
+pub struct LaneBlock<T> {
+    /// The block's first pattern; `kb` rows of `d` contiguous values.
+    pub xt: *const T,
+    /// Patterns in the block.
+    pub kb: usize,
+    /// Pattern length.
+    pub d: usize,
+    /// Chains that must be computed (whole vectors: lanes past `n` get values from their inputs).
+    pub n: usize,
+}
+
 /// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
 /// `lane_kernel_available` says so.
 pub trait LaneKernel: Sized {
+    /// Whether this CPU has the kernels.
     fn lane_kernel_available() -> bool;
-    /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb` and at
-    /// least the first `n` chains (whole vectors: lanes past `n` get values from their inputs).
+    /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb`.
     ///
     /// # Safety
-    /// `xt` holds `kb` rows of `d`, `xit` `d` rows of `CHUNK`, `w` `kb` rows of `CHUNK`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn lane_logits(xt: *const Self, kb: usize, d: usize, xit: *const Self, n: usize, beta: Self, w: *mut Self);
+    /// `b.xt` holds `kb` rows of `d`, `xit` `d` rows of `CHUNK`, `w` `kb` rows of `CHUNK`.
+    unsafe fn lane_logits(b: LaneBlock<Self>, xit: *const Self, beta: Self, w: *mut Self);
     /// `ot[j·CHUNK + c] ← scale[c]·ot[j·CHUNK + c] + Σ_{k<kb} w[k·CHUNK + c] · xt[k·d + j]` for
-    /// `j < d` and at least the first `n` chains.
+    /// `j < d`.
     ///
     /// # Safety
     /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn lane_accumulate(
-        xt: *const Self,
-        kb: usize,
-        d: usize,
-        w: *const Self,
-        scale: *const Self,
-        n: usize,
-        ot: *mut Self,
-    );
+    unsafe fn lane_accumulate(b: LaneBlock<Self>, w: *const Self, scale: *const Self, ot: *mut Self);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -176,23 +180,15 @@ macro_rules! lane_kernel_impl {
                 <$t as super::panel::PanelKernel>::panel_kernel_available()
             }
             #[allow(unused_variables, unreachable_code)]
-            unsafe fn lane_logits(xt: *const $t, kb: usize, d: usize, xit: *const $t, n: usize, beta: $t, w: *mut $t) {
+            unsafe fn lane_logits(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
                 #[cfg(target_arch = "x86_64")]
-                return avx512::$logits::run(xt, kb, d, xit, n, beta, w);
+                return avx512::$logits::run(b.xt, b.kb, b.d, xit, b.n, beta, w);
                 unreachable!("no lane kernel on this architecture")
             }
             #[allow(unused_variables, unreachable_code)]
-            unsafe fn lane_accumulate(
-                xt: *const $t,
-                kb: usize,
-                d: usize,
-                w: *const $t,
-                scale: *const $t,
-                n: usize,
-                ot: *mut $t,
-            ) {
+            unsafe fn lane_accumulate(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
                 #[cfg(target_arch = "x86_64")]
-                return avx512::$accumulate::run(xt, kb, d, w, scale, n, ot);
+                return avx512::$accumulate::run(b.xt, b.kb, b.d, w, scale, b.n, ot);
                 unreachable!("no lane kernel on this architecture")
             }
         }

@@ -8,6 +8,7 @@
 //! on the thread count (chain groups run on separate threads, never one product).
 
 use super::linalg::matmul;
+use super::panel::PanelProduct;
 use super::real::Real;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
@@ -73,7 +74,9 @@ pub fn matmul_packed<T: Real>(alpha: T, a: ArrayView2<T>, b: &Packed<T>, mut c: 
         // SAFETY: shapes checked above; rows of `a` and `c` are contiguous (unit column stride)
         // with the given row strides; `panels` holds ceil(n/LANES)·m·LANES elements; `c` is a
         // unique view and the parts write disjoint column ranges of it.
-        unsafe { T::panel_product(alpha, ap as *const T, lda, rows, m, bp as *const T, n, cp as *mut T, ldc, p0, p1) }
+        let op =
+            PanelProduct { alpha, a: ap as *const T, lda, rows, m, panels: bp as *const T, n, c: cp as *mut T, ldc };
+        unsafe { T::panel_product(op, p0, p1) }
     };
     if parts == 1 {
         run(0);

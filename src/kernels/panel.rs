@@ -2,28 +2,42 @@
 //! register-blocked panel product and the CPU test that gates it. A leaf: it imports nothing
 //! from the crate, so the precision trait can require it without a cycle.
 
+/// The operands of `c ← alpha · a · B` with `B` (m × n) packed in panels: the raw parts of
+/// checked ndarray views.
+#[derive(Debug, Clone, Copy)]
+pub struct PanelProduct<T> {
+    /// The scale of the product.
+    pub alpha: T,
+    /// `rows` rows of `m` contiguous elements, row stride `lda`.
+    pub a: *const T,
+    /// Row stride of `a`.
+    pub lda: isize,
+    /// Rows of `a` and `c`.
+    pub rows: usize,
+    /// Columns of `a`, rows of `B`.
+    pub m: usize,
+    /// `B` in panels (see `packed::Packed`).
+    pub panels: *const T,
+    /// Columns of `B` and `c`.
+    pub n: usize,
+    /// `rows` rows of `n` contiguous elements, row stride `ldc`.
+    pub c: *mut T,
+    /// Row stride of `c`.
+    pub ldc: isize,
+}
+
 /// Kernels for one float type. `panel_product` may only be called when `panel_kernel_available`.
 pub trait PanelKernel: Sized {
+    /// Elements per SIMD register (the panel width).
     const LANES: usize;
+    /// Whether this CPU has the kernel.
     fn panel_kernel_available() -> bool;
+    /// Computes output panels `p0..p1` (columns `p0·LANES..min(p1·LANES, n)`) of `op`.
+    ///
     /// # Safety
-    /// `a` points to `rows` rows of `m` contiguous elements (row stride `lda`), `c` to `rows`
-    /// rows of `n` (row stride `ldc`), `panels` to the packed operand; the CPU has the kernel.
-    #[allow(clippy::too_many_arguments)]
-    /// Only output panels `p0..p1` (columns `p0·LANES..min(p1·LANES, n)`) are computed.
-    unsafe fn panel_product(
-        alpha: Self,
-        a: *const Self,
-        lda: isize,
-        rows: usize,
-        m: usize,
-        panels: *const Self,
-        n: usize,
-        c: *mut Self,
-        ldc: isize,
-        p0: usize,
-        p1: usize,
-    );
+    /// The pointers and sizes of `op` describe live, non-overlapping buffers as documented on
+    /// [`PanelProduct`]; the CPU has the kernel.
+    unsafe fn panel_product(op: PanelProduct<Self>, p0: usize, p1: usize);
 }
 
 /// Rows per kernel block (the register budget; see `avx512`).
@@ -173,21 +187,9 @@ macro_rules! panel_kernel_impl {
                 }
             }
             #[allow(unused_variables)]
-            unsafe fn panel_product(
-                alpha: Self,
-                a: *const Self,
-                lda: isize,
-                rows: usize,
-                m: usize,
-                panels: *const Self,
-                n: usize,
-                c: *mut Self,
-                ldc: isize,
-                p0: usize,
-                p1: usize,
-            ) {
+            unsafe fn panel_product(op: PanelProduct<Self>, p0: usize, p1: usize) {
                 #[cfg(target_arch = "x86_64")]
-                avx512::$f(alpha, a, lda, rows, m, panels, n, c, ldc, p0, p1);
+                avx512::$f(op.alpha, op.a, op.lda, op.rows, op.m, op.panels, op.n, op.c, op.ldc, p0, p1);
                 #[cfg(not(target_arch = "x86_64"))]
                 unreachable!("no panel kernel on this architecture");
             }

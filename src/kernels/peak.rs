@@ -32,32 +32,25 @@ pub fn f64_fma_peak_gflops() -> Option<f64> {
     None
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn fma_loop_512(iters: usize) -> f64 {
-    use std::arch::x86_64::*;
-    let (b, c) = (_mm512_set1_pd(0.999_999), _mm512_set1_pd(1e-9));
-    let mut acc = [_mm512_set1_pd(1.0); 16];
-    for _ in 0..iters {
-        for a in acc.iter_mut() {
-            *a = _mm512_fmadd_pd(*a, b, c);
+/// `$name(iters)`: 16 independent FMA chains on `$lanes`-wide registers; returns the flops.
+macro_rules! fma_loop {
+    ($name:ident, $features:literal, $lanes:literal, $set1:ident, $fma:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name(iters: usize) -> f64 {
+            use std::arch::x86_64::*;
+            let (b, c) = ($set1(0.999_999), $set1(1e-9));
+            let mut acc = [$set1(1.0); 16];
+            for _ in 0..iters {
+                for a in acc.iter_mut() {
+                    *a = $fma(*a, b, c);
+                }
+            }
+            std::hint::black_box(acc);
+            (iters * 16 * 2 * $lanes) as f64
         }
-    }
-    std::hint::black_box(acc);
-    (iters * 16 * 16) as f64
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn fma_loop_256(iters: usize) -> f64 {
-    use std::arch::x86_64::*;
-    let (b, c) = (_mm256_set1_pd(0.999_999), _mm256_set1_pd(1e-9));
-    let mut acc = [_mm256_set1_pd(1.0); 16];
-    for _ in 0..iters {
-        for a in acc.iter_mut() {
-            *a = _mm256_fmadd_pd(*a, b, c);
-        }
-    }
-    std::hint::black_box(acc);
-    (iters * 16 * 8) as f64
-}
+fma_loop!(fma_loop_512, "avx512f", 8, _mm512_set1_pd, _mm512_fmadd_pd);
+fma_loop!(fma_loop_256, "avx2,fma", 4, _mm256_set1_pd, _mm256_fmadd_pd);
