@@ -7,6 +7,7 @@ use crate::finance::{FinanceMethod, FinanceResults, Scenarios};
 use crate::input_err;
 use anyhow::Result;
 use ndarray::{Array2, ArrayView2, Axis};
+use satool_common::stats::quantile_sorted;
 use satool_finance as fin;
 
 /// What the report draws from: a finance run's results and scenarios, and the run's text.
@@ -108,17 +109,6 @@ fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
     s
 }
 
-/// Quantile by linear interpolation between order statistics (NumPy's default).
-fn quantile(s: &[f64], q: f64) -> f64 {
-    let h = q * (s.len() - 1) as f64;
-    let (i, f) = (h.floor() as usize, h.fract());
-    if i + 1 < s.len() {
-        s[i] + f * (s[i + 1] - s[i])
-    } else {
-        s[s.len() - 1]
-    }
-}
-
 fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> Result<Figure> {
     let hist = input.history.to_owned();
     let corrected: Vec<Array2<f64>> = sets.iter().map(|s| fin::affine_correct(&s.returns, &hist)).collect();
@@ -134,7 +124,7 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) 
                     let m = h.len().min(g.len()).min(400);
                     let pts = (0..m).map(|i| {
                         let q = (i as f64 + 0.5) / m as f64;
-                        (quantile(&h, q), quantile(&g, q))
+                        (quantile_sorted(&h, q), quantile_sorted(&g, q))
                     });
                     Series::new(s.method.id(), colour(s.method.id()), pts.collect(), Mark::Points(2))
                 })
@@ -381,15 +371,6 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_interpolate_like_numpy() {
-        let s = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&s, 0.0), 1.0);
-        assert_eq!(quantile(&s, 1.0), 4.0);
-        assert!((quantile(&s, 0.5) - 2.5).abs() < 1e-12);
-        assert!((quantile(&s, 0.25) - 1.75).abs() < 1e-12);
-    }
 
     #[test]
     fn survival_counts_the_tail() {
