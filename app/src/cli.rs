@@ -1,6 +1,7 @@
 //! The command line: `satool protein …`, `satool finance …`.
 
-use crate::finance::{self, FinanceJob};
+use crate::commands::finance::FinanceOutputs;
+use crate::finance::{self, FinanceJob, FinanceMethod};
 use crate::protein::{self, HmmerMode, ProteinJob};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -47,11 +48,11 @@ mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\
 Input: wide CSV (date,T1,T2,…) or long CSV (date, ticker, price columns; detected by name or set with \
 --date-column/--ticker-column/--price-column), plain or gzip. Tickers without a complete history over the \
 window are dropped and listed; one-day |log return| > 0.5 is reported as a suspect (unadjusted split).\n\n\
-Methods (--methods): historical, bootstrap, block_bootstrap, exact, sa, sa_sequential, sa_regime.\n\n\
+Methods (--methods): ".to_owned() + &FinanceMethod::id_list() + ".\n\n\
 Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
 tickers.csv, command.txt.\n\n\
 Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
-acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n".to_owned() + EXIT_CODES)]
+acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n" + EXIT_CODES)]
     Finance(FinanceArgs),
     /// Measure sampler throughput and end-to-end run times against a NumPy reference (run from the repository root).
     #[command(after_help = "Example:\n  cargo run --release -- bench\n\n\
@@ -306,8 +307,6 @@ fn run(cli: &Cli) -> Result<()> {
                     drop_suspect: a.drop_suspect,
                     ..ReadOptions::default()
                 },
-                out: r.out.clone(),
-                force: r.force,
                 seed: r.seed,
                 alpha: r.alpha,
                 precision: r.precision,
@@ -323,12 +322,19 @@ fn run(cli: &Cli) -> Result<()> {
                     (None, Some(VolRegime::LowVol)) => Some(finance::Condition::LowVol(a.regime_quantile)),
                     (None, None) => None,
                 },
-                methods: r.methods.clone().unwrap_or_else(|| finance::METHODS.iter().map(|s| s.to_string()).collect()),
+                methods: match &r.methods {
+                    Some(ids) => FinanceMethod::parse_list(ids)?,
+                    None => FinanceMethod::ALL.to_vec(),
+                },
+            };
+            let outputs = FinanceOutputs {
+                out: r.out.clone(),
+                force: r.force,
                 report: r.report.clone(),
                 qq_tickers: a.qq_tickers.clone(),
             };
-            let out = finance::run(&job, &command_line(), &progress)?;
-            print_result(r.json, &out.results, &out.header, &out.table)
+            let out = crate::commands::finance::run(&job, &outputs, &command_line(), &progress)?;
+            print_result(r.json, &out.run.results, &out.header, &out.table)
         }
     }
 }

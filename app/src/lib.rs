@@ -6,6 +6,7 @@
 pub mod baselines;
 pub mod bench;
 pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod families;
 pub mod finance;

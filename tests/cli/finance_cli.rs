@@ -167,6 +167,22 @@ fn bad_price_files_fail_cleanly() {
     assert_input_error(&beta, "--beta");
 }
 
+/// `--methods` names each method once, by an id of the registry; anything else is a usage error
+/// (exit 2) that lists the valid ids, before any work.
+#[test]
+fn unknown_or_repeated_methods_are_usage_errors() {
+    let csv = fixture("sp500.csv");
+    let unknown = satool(&["finance", "--prices", &csv, "--methods", "sa,foo"], &[]);
+    assert_input_error(
+        &unknown,
+        "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, exact, sa, sa_sequential, \
+         sa_regime)",
+    );
+    let twice = satool(&["finance", "--prices", &csv, "--methods", "bootstrap,sa,bootstrap"], &[]);
+    assert_input_error(&twice, "--methods: 'bootstrap' given twice");
+    assert!(!stderr(&twice).contains("daily returns"), "refused before the job started: {}", stderr(&twice));
+}
+
 fn all_stocks(extra: &[&str]) -> serde_json::Value {
     let gz = fixture("all_stocks_5yr.csv.gz");
     let mut args = vec!["finance", "--prices", &gz, "--drop-suspect", "--json", "--quiet"];

@@ -3,18 +3,14 @@
 use super::plot::{self, Mark, Panel, Series};
 use super::style::colour;
 use super::{Figure, Report};
-use crate::finance::FinanceResults;
+use crate::finance::{FinanceMethod, FinanceResults, Scenarios};
 use crate::input_err;
 use anyhow::Result;
 use ndarray::{Array2, ArrayView2, Axis};
+use satool_common::stats::quantile_sorted;
 use satool_finance as fin;
 
-pub struct ScenarioSet<'a> {
-    pub id: &'a str,
-    /// n × d returns.
-    pub returns: &'a Array2<f64>,
-}
-
+/// What the report draws from: a finance run's results and scenarios, and the run's text.
 pub struct FinanceReportInput<'a> {
     pub results: &'a FinanceResults,
     pub command: String,
@@ -23,25 +19,33 @@ pub struct FinanceReportInput<'a> {
     /// The days the memory holds (K × d), which every method is compared with.
     pub history: ArrayView2<'a, f64>,
     pub tickers: &'a [String],
-    pub generated: Vec<ScenarioSet<'a>>,
+    pub generated: &'a [Scenarios],
     /// `--qq-tickers`; default: the five with the largest historical variance.
     pub qq_tickers: Option<&'a [String]>,
 }
 
-const QQ_METHODS: [&str; 3] = ["sa", "sa_sequential", "bootstrap"];
-const CORR_METHODS: [&str; 2] = ["sa", "bootstrap"];
-const ACF_METHODS: [&str; 4] = ["historical", "sa_sequential", "sa_regime", "block_bootstrap"];
+/// Methods of the QQ figure, in drawing order.
+const QQ_METHODS: [FinanceMethod; 3] = [FinanceMethod::Sa, FinanceMethod::SaSequential, FinanceMethod::Bootstrap];
+/// Methods of the correlation scatter: the i.i.d. pool and the bootstrap it should beat.
+const CORR_METHODS: [FinanceMethod; 2] = [FinanceMethod::Sa, FinanceMethod::Bootstrap];
+/// Methods of the ACF figures: those that produce a time series.
+const ACF_METHODS: [FinanceMethod; 4] =
+    [FinanceMethod::Historical, FinanceMethod::SaSequential, FinanceMethod::SaRegime, FinanceMethod::BlockBootstrap];
 /// Most pairs drawn in a correlation scatter (a fixed stride through the upper triangle).
 const MAX_PAIRS: usize = 4000;
 
+/// The finance report: header, table and the figures whose methods were run.
 pub fn build(input: &FinanceReportInput) -> Result<Report> {
     let qq = qq_tickers(input)?;
     let mut notes = Vec::new();
     let mut figures = Vec::new();
-    let present = |ids: &[&str]| -> Vec<&ScenarioSet> {
-        ids.iter().filter_map(|id| input.generated.iter().find(|g| g.id == *id)).collect()
+    let present = |methods: &[FinanceMethod]| -> Vec<&Scenarios> {
+        methods.iter().filter_map(|m| input.generated.iter().find(|g| g.method == *m)).collect()
     };
-    let missing = |what: &str, ids: &[&str]| format!("None of {} was run, so the {what} is left out.", ids.join(", "));
+    let missing = |what: &str, methods: &[FinanceMethod]| {
+        let ids: Vec<&str> = methods.iter().map(|m| m.id()).collect();
+        format!("None of {} was run, so the {what} is left out.", ids.join(", "))
+    };
 
     let sets = present(&QQ_METHODS);
     if sets.is_empty() {
@@ -105,20 +109,9 @@ fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
     s
 }
 
-/// Quantile by linear interpolation between order statistics (NumPy's default).
-fn quantile(s: &[f64], q: f64) -> f64 {
-    let h = q * (s.len() - 1) as f64;
-    let (i, f) = (h.floor() as usize, h.fract());
-    if i + 1 < s.len() {
-        s[i] + f * (s[i + 1] - s[i])
-    } else {
-        s[s.len() - 1]
-    }
-}
-
-fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Figure> {
+fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> Result<Figure> {
     let hist = input.history.to_owned();
-    let corrected: Vec<Array2<f64>> = sets.iter().map(|s| fin::affine_correct(s.returns, &hist)).collect();
+    let corrected: Vec<Array2<f64>> = sets.iter().map(|s| fin::affine_correct(&s.returns, &hist)).collect();
     let panels: Vec<Panel> = tickers
         .iter()
         .map(|&j| {
@@ -131,9 +124,9 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]
                     let m = h.len().min(g.len()).min(400);
                     let pts = (0..m).map(|i| {
                         let q = (i as f64 + 0.5) / m as f64;
-                        (quantile(&h, q), quantile(&g, q))
+                        (quantile_sorted(&h, q), quantile_sorted(&g, q))
                     });
-                    Series::new(s.id, colour(s.id), pts.collect(), Mark::Points(2))
+                    Series::new(s.method.id(), colour(s.method.id()), pts.collect(), Mark::Points(2))
                 })
                 .collect();
             Panel {
@@ -154,7 +147,7 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]
         .results
         .methods
         .iter()
-        .filter(|m| sets.iter().any(|s| s.id == m.id))
+        .filter(|m| sets.iter().any(|s| s.method == m.id))
         .map(|m| format!("{} {:.1}%", m.id, 100.0 * m.ks_pass_corrected))
         .collect();
     Ok(Figure {
@@ -185,7 +178,7 @@ fn pairs(c: &Array2<f64>, stride: usize) -> Vec<f64> {
     (0..d).flat_map(|i| (i + 1..d).map(move |j| (i, j))).step_by(stride).map(|(i, j)| c[[i, j]]).collect()
 }
 
-fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Figure> {
+fn correlations(input: &FinanceReportInput, sets: &[&Scenarios]) -> Result<Figure> {
     let d = input.history.ncols();
     let total = d * (d - 1) / 2;
     let stride = total.div_ceil(MAX_PAIRS).max(1);
@@ -195,18 +188,19 @@ fn correlations(input: &FinanceReportInput, sets: &[&ScenarioSet]) -> Result<Fig
     let mut panels = Vec::new();
     let mut shifts = Vec::new();
     for s in sets {
+        let id = s.method.id();
         let Some(c) = fin::stats::correlation_matrix(s.returns.view()) else { continue };
         let all = pairs(&c, 1);
         let shift = all.iter().zip(pairs(&hist, 1)).map(|(g, h)| g - h).sum::<f64>() / all.len().max(1) as f64;
-        shifts.push(format!("{} {shift:+.3}", s.id));
-        let err = input.results.methods.iter().find(|m| m.id == s.id).and_then(|m| m.corr_error);
+        shifts.push(format!("{id} {shift:+.3}"));
+        let err = input.results.methods.iter().find(|m| m.id == s.method).and_then(|m| m.corr_error);
         panels.push(Panel {
-            title: format!("{}: correlation error {}", s.id, err.map_or("—".into(), |e| format!("{:.1}%", 100.0 * e))),
+            title: format!("{id}: correlation error {}", err.map_or("—".into(), |e| format!("{:.1}%", 100.0 * e))),
             x_label: "historical pairwise correlation".into(),
-            y_label: format!("{} pairwise correlation", s.id),
+            y_label: format!("{id} pairwise correlation"),
             series: vec![Series::new(
                 "",
-                colour(s.id),
+                colour(id),
                 hx.iter().copied().zip(pairs(&c, stride)).collect(),
                 Mark::Points(1),
             )],
@@ -247,10 +241,11 @@ fn survival_points(p: &[f64], side: f64) -> Vec<(f64, f64)> {
 
 fn survival(input: &FinanceReportInput) -> Result<Figure> {
     let mut sets: Vec<(&str, Vec<f64>)> = Vec::new();
-    if !input.generated.iter().any(|g| g.id == "historical") {
-        sets.push(("historical", portfolio(input.history)));
+    // The history is always drawn, as the reference, even when `historical` was not run.
+    if !input.generated.iter().any(|g| g.method == FinanceMethod::Historical) {
+        sets.push((FinanceMethod::Historical.id(), portfolio(input.history)));
     }
-    sets.extend(input.generated.iter().map(|g| (g.id, portfolio(g.returns.view()))));
+    sets.extend(input.generated.iter().map(|g| (g.method.id(), portfolio(g.returns.view()))));
     let panel = |side: f64, title: &str, x_label: &str| Panel {
         title: title.into(),
         x_label: x_label.into(),
@@ -281,16 +276,16 @@ fn survival(input: &FinanceReportInput) -> Result<Figure> {
     })
 }
 
-fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) -> Result<Vec<Figure>> {
-    let curves: Vec<(&str, fin::AcfCurves)> =
-        sets.iter().filter_map(|s| fin::acf_curves(s.returns.view()).map(|c| (s.id, c))).collect();
+fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> Result<Vec<Figure>> {
+    let curves: Vec<(FinanceMethod, fin::AcfCurves)> =
+        sets.iter().filter_map(|s| fin::acf_curves(s.returns.view()).map(|c| (s.method, c))).collect();
     let band = fin::acf_curves(input.history).map(|c| c.band);
     let lags = |v: &[f64]| -> Vec<(f64, f64)> { v.iter().enumerate().map(|(k, &a)| ((k + 1) as f64, a)).collect() };
     let panel = |title: String, y_label: &str, pick: &dyn Fn(&fin::AcfCurves) -> Vec<f64>, legend: bool| Panel {
         title,
         x_label: "lag (trading days)".into(),
         y_label: y_label.into(),
-        series: curves.iter().map(|(id, c)| Series::new(*id, colour(id), lags(&pick(c)), Mark::Line)).collect(),
+        series: curves.iter().map(|(m, c)| Series::new(m.id(), colour(m.id()), lags(&pick(c)), Mark::Line)).collect(),
         band,
         legend,
         ..Default::default()
@@ -309,18 +304,19 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) ->
         .results
         .methods
         .iter()
-        .filter(|m| sets.iter().any(|s| s.id == m.id))
+        .filter(|m| sets.iter().any(|s| s.method == m.id))
         .filter_map(|m| m.acf_g2_mean_1_10.map(|v| format!("{} {v:.3}", m.id)))
         .collect();
     let band_text = band.map_or(String::new(), |b| {
         format!(" (±{b:.3} = 2.576/√N for the N = {} historical days)", input.history.nrows())
     });
     // Lag-1 autocorrelation of returns, mean over tickers: the first thing a sequential generator can get wrong.
-    let lag1: Vec<(&str, f64)> = curves.iter().filter_map(|(id, c)| c.mean_g.first().map(|&v| (*id, v))).collect();
-    let hist_lag1 = lag1.iter().find(|(id, _)| *id == "historical").map(|p| p.1);
+    let lag1: Vec<(FinanceMethod, f64)> =
+        curves.iter().filter_map(|(m, c)| c.mean_g.first().map(|&v| (*m, v))).collect();
+    let hist_lag1 = lag1.iter().find(|(m, _)| *m == FinanceMethod::Historical).map(|p| p.1);
     let momentum: Vec<&str> = match (hist_lag1, band) {
         (Some(h), Some(b)) => {
-            lag1.iter().filter(|(id, v)| *id != "historical" && v - h > b / 2.0).map(|p| p.0).collect()
+            lag1.iter().filter(|(m, v)| *m != FinanceMethod::Historical && v - h > b / 2.0).map(|p| p.0.id()).collect()
         }
         _ => vec![],
     };
@@ -375,15 +371,6 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&ScenarioSet]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_interpolate_like_numpy() {
-        let s = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&s, 0.0), 1.0);
-        assert_eq!(quantile(&s, 1.0), 4.0);
-        assert!((quantile(&s, 0.5) - 2.5).abs() < 1e-12);
-        assert!((quantile(&s, 0.25) - 1.75).abs() < 1e-12);
-    }
 
     #[test]
     fn survival_counts_the_tail() {

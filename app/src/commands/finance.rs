@@ -1,0 +1,67 @@
+//! `satool finance`: the job, then its table, its `--out` files and its `--report`.
+
+use crate::finance::{self, render, FinanceJob, FinanceRun};
+use crate::input_err;
+use crate::output::atomic::Staging;
+use crate::progress::Progress;
+use crate::report::{self, finance::FinanceReportInput, ReportTarget};
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// Where a finance run's results go besides stdout.
+#[derive(Debug, Clone, Default)]
+pub struct FinanceOutputs {
+    /// `--out DIR`: results.json, `<id>.csv` per method, tickers.csv, command.txt.
+    pub out: Option<PathBuf>,
+    /// `--force`: allow `--out` and `--report` to be existing, non-empty directories.
+    pub force: bool,
+    /// `--report DIR`: Markdown report with SVG figures (may be the `--out` directory).
+    pub report: Option<PathBuf>,
+    /// `--qq-tickers`: tickers of the QQ and per-ticker ACF figures (default: largest variance).
+    pub qq_tickers: Option<Vec<String>>,
+}
+
+/// A finished run and the text stdout shows for it.
+#[derive(Debug)]
+pub struct FinanceOutput {
+    pub run: FinanceRun,
+    pub header: String,
+    /// The comparison table with its timing column.
+    pub table: String,
+}
+
+/// Runs `job`, then writes the report and the `--out` directory (all or nothing, each atomic).
+pub fn run(
+    job: &FinanceJob,
+    outputs: &FinanceOutputs,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<FinanceOutput> {
+    // Both directories are claimed before the work, so a refused one costs nothing.
+    let mut staging =
+        outputs.out.as_ref().map(|o| Staging::new(o, outputs.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
+    let run = finance::run(job, progress)?;
+    let header = render::header(&run.results);
+    let table = render::comparison_table(&run.results, true).to_string();
+    if let Some(target) = report_target {
+        progress.line("drawing the report figures");
+        let input = FinanceReportInput {
+            results: &run.results,
+            command: report::invoked_command(),
+            header: &header,
+            // Without timings, so the report is the same bytes on every run.
+            table_markdown: report::markdown_table(render::comparison_table(&run.results, false)),
+            history: run.history.view(),
+            tickers: &run.results.tickers.kept,
+            generated: &run.scenarios,
+            qq_tickers: outputs.qq_tickers.as_deref(),
+        };
+        target.write(&report::finance::build(&input)?, staging.as_mut())?;
+    }
+    if let Some(mut st) = staging {
+        render::write_out(&mut st, &run, command_line)?;
+        st.commit()?;
+    }
+    Ok(FinanceOutput { run, header, table })
+}

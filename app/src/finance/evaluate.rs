@@ -1,0 +1,70 @@
+//! Scoring: each method's scenarios against the history, as one table row.
+
+use super::generate::{Generated, History};
+use super::{FinanceJob, MethodResult, VsHistory};
+use crate::output::{finite, finite_opt};
+use anyhow::Result;
+use ndarray::Array2;
+use satool::{estimate, Estimate};
+use satool_finance as fin;
+use std::time::Instant;
+
+/// Standard deviation (n − 1) of the equal-weight portfolio (row means).
+pub(super) fn portfolio_sd(g: &Array2<f64>) -> f64 {
+    let p: Vec<f64> = g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect();
+    satool_common::stats::sd(ndarray::aview1(&p))
+}
+
+/// The row of one method; `full` is the whole history when the run is conditioned, so the
+/// row also says how the scenarios compare with it.
+pub(super) fn evaluate(
+    g: &Generated,
+    job: &FinanceJob,
+    h: &History,
+    full: Option<&Array2<f64>>,
+) -> Result<MethodResult> {
+    let t0 = Instant::now();
+    let returns = &g.scenarios.returns;
+    let m = fin::evaluate(h.g.view(), returns.view(), fin::KsMethod::Auto)?;
+    let id = g.scenarios.method.id();
+    let f = |name: &str, v: f64| finite(&format!("{name} of {id}"), v);
+    let vs_history = full
+        .map(|full| -> Result<VsHistory> {
+            let a = fin::evaluate(full.view(), returns.view(), fin::KsMethod::Auto)?;
+            Ok(VsHistory {
+                ks_pass_corrected: f("corrected KS pass vs history", a.ks_pass_corrected)?,
+                ks_mean_p_corrected: f("corrected KS mean p vs history", a.ks_mean_p_corrected)?,
+                corr_error: finite_opt(&format!("correlation error vs history of {id}"), a.corr_error)?,
+                sd_ratio: f("sd ratio vs history", a.sd_ratio)?,
+                var_1: f("VaR 1%", a.var_1)?,
+                es_1: f("ES 1%", a.es_1)?,
+            })
+        })
+        .transpose()?;
+    let nov = estimate(&g.novelty);
+    Ok(MethodResult {
+        id: g.scenarios.method,
+        label: g.scenarios.method.label(job),
+        n: returns.nrows(),
+        ks_pass: f("KS pass", m.ks_pass)?,
+        ks_pass_corrected: f("corrected KS pass", m.ks_pass_corrected)?,
+        ks_mean_p: f("KS mean p", m.ks_mean_p)?,
+        ks_mean_p_corrected: f("corrected KS mean p", m.ks_mean_p_corrected)?,
+        corr_error: finite_opt(&format!("correlation error of {id}"), m.corr_error)?,
+        novelty: Estimate { mean: f("novelty", nov.mean)?, se: finite_opt(&format!("novelty SE of {id}"), nov.se)? },
+        sd_ratio: f("sd ratio", m.sd_ratio)?,
+        kurtosis: finite_opt(&format!("kurtosis of {id}"), m.kurtosis)?,
+        var_1: f("VaR 1%", m.var_1)?,
+        var_5: f("VaR 5%", m.var_5)?,
+        es_1: f("ES 1%", m.es_1)?,
+        es_5: f("ES 5%", m.es_5)?,
+        portfolio_sd: f("portfolio sd", portfolio_sd(returns))?,
+        acf_g2_mean_1_10: finite_opt(&format!("mean ACF(g²) lags 1-10 of {id}"), m.acf_g2_mean_1_10)?,
+        acf_g_outside_band: finite_opt(&format!("ACF(g) outside band of {id}"), m.acf_g_outside_band)?,
+        acf_g2_outside_band: finite_opt(&format!("ACF(g²) outside band of {id}"), m.acf_g2_outside_band)?,
+        ks_pvalue_method: m.ks_methods.iter().map(|k| k.short_name()).collect::<Vec<_>>().join(", "),
+        acceptance: g.acceptance,
+        vs_history,
+        seconds: g.seconds + t0.elapsed().as_secs_f64(),
+    })
+}

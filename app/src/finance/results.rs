@@ -1,0 +1,164 @@
+//! What a finance run returns: the serialisable results (results.json) and the generated
+//! scenarios, which the table, the `--out` files and the report are all drawn from.
+
+use super::FinanceMethod;
+use ndarray::Array2;
+use satool::{Estimate, Precision};
+use serde::Serialize;
+
+/// How KS p-values are computed (each method row also names the branch actually used).
+pub const KS_METHOD: &str = "as SciPy ks_2samp(method='auto'): exact two-sample distribution when max(n1, n2) ≤ 10000, else SciPy's asymptotic branch";
+
+/// The conventions every number of a run follows, printed in the header and kept in results.json.
+pub const CONVENTIONS: [&str; 10] = [
+    "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
+    "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
+    "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
+    "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd",
+    "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
+    "portfolio = equal-weight mean of the tickers' log returns; VaR/ES as positive losses in log-return units",
+    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
+    "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
+    "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
+    "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
+];
+
+/// Everything results.json holds: the input, the parameters and one row per method.
+#[derive(Debug, Serialize)]
+pub struct FinanceResults {
+    pub domain: &'static str,
+    pub input: InputInfo,
+    /// Present for conditional runs: which days the memory was restricted to.
+    pub condition: Option<ConditionInfo>,
+    pub tickers: Tickers,
+    pub parameters: Parameters,
+    pub conventions: Vec<&'static str>,
+    pub methods: Vec<MethodResult>,
+}
+
+/// The price file as read.
+#[derive(Debug, Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub format: String,
+    pub days: usize,
+    pub first_date: String,
+    pub last_date: String,
+}
+
+/// The subset of days a conditional run generates from.
+#[derive(Debug, Serialize)]
+pub struct ConditionInfo {
+    pub description: String,
+    pub days: usize,
+    pub of_days: usize,
+    /// Equal-weight portfolio sd and 1% ES of the whole history, for comparison with the rows
+    /// (whose `historical` row is the conditioned days themselves).
+    pub history_portfolio_sd: f64,
+    pub history_es_1: f64,
+}
+
+/// A method's main metrics against the whole history, when the run is conditioned.
+#[derive(Debug, Serialize)]
+pub struct VsHistory {
+    pub ks_pass_corrected: f64,
+    pub ks_mean_p_corrected: f64,
+    pub corr_error: Option<f64>,
+    pub sd_ratio: f64,
+    pub var_1: f64,
+    pub es_1: f64,
+}
+
+/// Which tickers the run kept, dropped (incomplete history) or flagged (suspect jumps).
+#[derive(Debug, Serialize)]
+pub struct Tickers {
+    pub kept: Vec<String>,
+    pub dropped: Vec<Dropped>,
+    pub suspect: Vec<Suspect>,
+}
+
+/// A ticker left out, and why.
+#[derive(Debug, Serialize)]
+pub struct Dropped {
+    pub ticker: String,
+    pub reason: String,
+}
+
+/// A one-day |log return| > 0.5, most likely an unadjusted split.
+#[derive(Debug, Serialize)]
+pub struct Suspect {
+    pub ticker: String,
+    pub date: String,
+    pub log_return: f64,
+}
+
+/// The sizes and settings of the run (`K` as in the paper: the number of memories).
+#[derive(Debug, Serialize)]
+#[allow(non_snake_case)]
+pub struct Parameters {
+    pub d: usize,
+    pub K: usize,
+    pub beta: f64,
+    pub beta_sequential: f64,
+    pub beta_star: f64,
+    pub beta_star_rule: &'static str,
+    pub snr: f64,
+    pub alpha: f64,
+    pub inner_steps: usize,
+    pub sequential_segments: usize,
+    pub regimes: usize,
+    pub regime_window: usize,
+    /// Fitted day-to-day transition matrix of the volatility regimes (row = from).
+    pub regime_transitions: Vec<Vec<f64>>,
+    pub precision: Precision,
+    pub block_length: f64,
+    pub ks_method: String,
+    pub seed: u64,
+}
+
+/// One table row: a method's scenarios scored against the history.
+#[derive(Debug, Serialize)]
+pub struct MethodResult {
+    pub id: FinanceMethod,
+    pub label: String,
+    pub n: usize,
+    pub ks_pass: f64,
+    pub ks_pass_corrected: f64,
+    pub ks_mean_p: f64,
+    pub ks_mean_p_corrected: f64,
+    pub corr_error: Option<f64>,
+    pub novelty: Estimate,
+    pub sd_ratio: f64,
+    pub kurtosis: Option<f64>,
+    pub var_1: f64,
+    pub var_5: f64,
+    pub es_1: f64,
+    pub es_5: f64,
+    /// Standard deviation of the equal-weight portfolio's daily log return.
+    pub portfolio_sd: f64,
+    pub acf_g2_mean_1_10: Option<f64>,
+    pub acf_g_outside_band: Option<f64>,
+    pub acf_g2_outside_band: Option<f64>,
+    pub ks_pvalue_method: String,
+    pub acceptance: Option<f64>,
+    /// Conditional runs only: the same metrics against the whole history.
+    pub vs_history: Option<VsHistory>,
+    pub seconds: f64,
+}
+
+/// One method's generated scenarios (n × d returns, tickers in `Tickers::kept` order).
+#[derive(Debug, Clone)]
+pub struct Scenarios {
+    pub method: FinanceMethod,
+    pub returns: Array2<f64>,
+}
+
+/// What a finance run returns: its results, the days it compared with, and every method's
+/// scenarios (in `--methods` order), for the table, the `--out` files and the report.
+#[derive(Debug)]
+pub struct FinanceRun {
+    pub results: FinanceResults,
+    /// The days the memory holds (K × d): the history, or its conditioned subset.
+    pub history: Array2<f64>,
+    pub scenarios: Vec<Scenarios>,
+}
