@@ -6,8 +6,8 @@
 pub mod baselines;
 pub mod bench;
 pub mod cli;
+pub mod commands;
 pub mod error;
-pub mod families;
 pub mod finance;
 pub mod output;
 pub mod progress;
