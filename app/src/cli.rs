@@ -2,7 +2,7 @@
 
 use crate::commands::finance::FinanceOutputs;
 use crate::finance::{self, FinanceJob, FinanceMethod};
-use crate::protein::{self, HmmerMode, ProteinJob};
+use crate::protein::{self, HmmerMode, ProteinJob, ProteinMethod};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use satool::Precision;
@@ -35,13 +35,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate protein family sequences from a Stockholm seed alignment and compare methods.
-    #[command(after_help = "Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
-Methods (--methods): bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, mala_ret, sa_ret, \
-mala_gen, sa_gen. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
+    #[command(after_help = format!("Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
+Methods (--methods): {}. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
 Files written with --out DIR: results.json, <id>.fasta (ungapped, for hmmsearch), <id>.aligned.fasta, \
 <id>.hmmsearch.tbl, command.txt.\n\n\
 Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
-mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n".to_owned() + EXIT_CODES)]
+mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{EXIT_CODES}", ProteinMethod::id_list()))]
     Protein(ProteinArgs),
     /// Generate multi-asset daily return scenarios from a price history and compare methods.
     #[command(after_help = "Example:\n  satool finance --prices fixtures/sp500.csv --out runs/sp500\n\n\
@@ -269,15 +268,16 @@ fn run(cli: &Cli) -> Result<()> {
                     (None, None) => None,
                 },
                 evaluate: a.evaluate.clone(),
-                methods: r.methods.clone().unwrap_or_else(|| protein::METHODS.iter().map(|s| s.to_string()).collect()),
+                methods: protein_methods(r.methods.as_deref())?,
                 report: r.report.clone(),
             };
             if a.all_families {
-                let fam = crate::families::run(&job, &command_line(), &progress)?;
-                return print_result(r.json, &fam, "", &crate::families::render(&fam, job.hmmer));
+                let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
+                return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
             }
-            let out = protein::run(&job, &command_line(), &progress)?;
-            print_result(r.json, &out.results, &out.header, &out.table)
+            let run = crate::commands::protein::run(&job, &command_line(), &progress)?;
+            let tables = protein::render::tables(&run.results, job.extended);
+            print_result(r.json, &run.results, &protein::render::header(&run), &tables)
         }
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
@@ -337,6 +337,21 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
     }
+}
+
+/// `--methods` of `satool protein`: every method in table order when not given; an unknown or
+/// repeated id is a usage error naming the valid ids.
+fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
+    let Some(given) = given else { return Ok(ProteinMethod::ALL.to_vec()) };
+    let mut methods = Vec::with_capacity(given.len());
+    for id in given {
+        let m: ProteinMethod = id.parse().map_err(|e| crate::input_err!("--methods: {e}"))?;
+        if methods.contains(&m) {
+            return Err(crate::input_err!("--methods: '{m}' given twice"));
+        }
+        methods.push(m);
+    }
+    Ok(methods)
 }
 
 /// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.

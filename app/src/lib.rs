@@ -8,7 +8,6 @@ pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod error;
-pub mod families;
 pub mod finance;
 pub mod output;
 pub mod progress;

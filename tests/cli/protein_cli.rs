@@ -203,6 +203,55 @@ fn bad_stockholm_files_fail_cleanly() {
     assert_input_error(&o, "no/such/file.sto");
 }
 
+/// `--methods` takes each registered id at most once: an unknown or repeated id is a usage error
+/// (exit 2) that names the valid ids, before any output directory is made.
+#[test]
+fn unknown_or_repeated_methods_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sto = fixture("PF00076.sto");
+    let run = |methods: &str| {
+        satool(
+            &["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", methods, "--out", out.to_str().unwrap()],
+            &[],
+        )
+    };
+    let unknown = run("bootstrap,foo");
+    assert_input_error(
+        &unknown,
+        "error: --methods: unknown method 'foo' (valid: bootstrap, gaussian, convex, gmm_pca, vae, profile, \
+         exact_ret, exact_gen, mala_ret, sa_ret, mala_gen, sa_gen)",
+    );
+    let twice = run("sa_gen,bootstrap,sa_gen");
+    assert_input_error(&twice, "error: --methods: 'sa_gen' given twice");
+    assert!(!out.exists(), "no output directory for a usage error");
+    // The same check guards --all-families, before any family runs.
+    let all =
+        satool(&["protein", "--stockholm", &fixture("multi_family.sto"), "--all-families", "--methods", "SA_GEN"], &[]);
+    assert_input_error(&all, "unknown method 'SA_GEN' (valid: bootstrap,");
+}
+
+/// `--family` reads the file record by record: a broken record elsewhere does not stop the chosen
+/// one, and a family that cannot be found lists the errors of the records that could not be read.
+#[test]
+fn family_runs_despite_broken_records_elsewhere() {
+    let sto = fixture("multi_family.sto");
+    let v = json(&satool(
+        &["protein", "--stockholm", &sto, "--family", "LuxC", "--hmmer", "off", "--methods", "bootstrap", "--json"],
+        &[],
+    ));
+    assert_eq!((v["input"]["family_id"].as_str(), v["parameters"]["K"].as_u64()), (Some("LuxC"), Some(13)));
+    let o = satool(&["protein", "--stockholm", &sto, "--family", "Cys_knot", "--hmmer", "off"], &[]);
+    assert_input_error(&o, "no record with ID or AC 'Cys_knot'");
+    let err = stderr(&o);
+    assert!(err.contains("2 records could not be read: "), "{err}");
+    assert!(err.contains("multi_family.sto:1929: alignment 'SraC_RyeA' looks like RNA/DNA"), "{err}");
+    assert!(err.contains("duplicated sequence name"), "{err}");
+    // Without --family the file must read cleanly: its first broken record is the error.
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off"], &[]);
+    assert_input_error(&o, "multi_family.sto:1929: ");
+}
+
 #[test]
 fn other_real_families_run() {
     for (file, k) in [("stockholm/PF00041_fn3.sto", 98), ("stockholm/LuxC_multiblock.sto", 13)] {

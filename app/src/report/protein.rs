@@ -1,80 +1,70 @@
 //! The protein report's figures: entropy curve, residue-frequency maps, identity histograms,
-//! MI scatter and the novelty–KL map.
+//! MI scatter and the novelty–KL map; and the index of a whole-database run. Drawn from what the
+//! protein job returned.
 
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, REFERENCE};
-use super::{median, Figure, Report};
-use crate::protein::ProteinResults;
+use super::{invoked_command, markdown_table, median, Figure, Report};
+use crate::protein::families::{summary_table, FamiliesResults};
+use crate::protein::{render, GeneratedSet, HmmerMode, ProteinMethod, ProteinResults, ProteinRun};
 use anyhow::Result;
 use plotters::style::RGBColor;
-use satool::EntropyCurve;
 use satool_protein as prot;
 
-/// One generated set, as the report needs it.
-pub struct GeneratedSet<'a> {
-    pub id: &'a str,
-    pub seqs: &'a [Vec<u8>],
-}
-
-pub struct ProteinReportInput<'a> {
-    pub results: &'a ProteinResults,
-    pub command: String,
-    pub header: &'a str,
-    pub table_markdown: String,
-    /// The entropy curve the β* rule used, over the whole family's K memories, and H̄ (nats) at
-    /// β_gen and β_ret.
-    pub curve: &'a EntropyCurve,
-    pub family_k: usize,
-    pub entropy_gen_ret: (f64, f64),
-    /// The sequences sets are scored against (the family, or the conditioned subset).
-    pub natural: &'a [Vec<u8>],
-    pub generated: Vec<GeneratedSet<'a>>,
-}
-
 /// Generated set shown in the residue-frequency map: the generation sampler, or its nearest stand-in.
-const MAP_PREFERENCE: [&str; 6] = ["sa_gen", "mala_gen", "exact_gen", "sa_ret", "mala_ret", "exact_ret"];
+const MAP_PREFERENCE: [ProteinMethod; 6] = [
+    ProteinMethod::SaGen,
+    ProteinMethod::MalaGen,
+    ProteinMethod::ExactGen,
+    ProteinMethod::SaRet,
+    ProteinMethod::MalaRet,
+    ProteinMethod::ExactRet,
+];
 /// Methods in the MI scatter, when present.
-const MI_METHODS: [&str; 3] = ["sa_gen", "vae", "bootstrap"];
+const MI_METHODS: [ProteinMethod; 3] = [ProteinMethod::SaGen, ProteinMethod::Vae, ProteinMethod::Bootstrap];
 
-pub fn build(input: &ProteinReportInput) -> Result<Report> {
-    let r = input.results;
+/// The report of one protein run, under the run's header and table.
+pub fn build(run: &ProteinRun) -> Result<Report> {
+    let r = &run.results;
     let fam = match (&r.input.family_id, &r.input.accession) {
         (Some(id), Some(ac)) => format!("{id} ({ac})"),
         (Some(id), None) => id.clone(),
         (None, Some(ac)) => ac.clone(),
         (None, None) => r.input.path.clone(),
     };
-    let mut figures = vec![entropy(input)?];
-    let find = |id: &str| input.generated.iter().find(|g| g.id == id);
+    let mut figures = vec![entropy(run)?];
+    let find = |m: &ProteinMethod| run.generated.iter().find(|g| g.id == m.id());
     let mut notes = Vec::new();
-    match MAP_PREFERENCE.iter().find_map(|id| find(id)) {
-        Some(g) => figures.push(frequencies(input, g)?),
+    match MAP_PREFERENCE.iter().find_map(find) {
+        Some(g) => figures.push(frequencies(run, g)?),
         None => notes.push("No sampler method was run, so the residue-frequency map is left out.".to_string()),
     }
-    figures.push(identities(input)?);
-    let mi: Vec<&GeneratedSet> = MI_METHODS.iter().filter_map(|id| find(id)).collect();
+    figures.push(identities(run)?);
+    let mi: Vec<&GeneratedSet> = MI_METHODS.iter().filter_map(find).collect();
     if mi.is_empty() {
-        notes.push(format!("None of {} was run, so the MI scatter is left out.", MI_METHODS.join(", ")));
+        let ids = MI_METHODS.map(ProteinMethod::id).join(", ");
+        notes.push(format!("None of {ids} was run, so the MI scatter is left out."));
     } else {
-        figures.push(mutual_information(input, &mi)?);
+        figures.push(mutual_information(run, &mi)?);
     }
     figures.push(novelty_kl(r)?);
     Ok(Report {
         title: format!("satool protein report — {fam}"),
-        command: input.command.clone(),
-        header: input.header.to_string(),
-        table: input.table_markdown.clone(),
+        command: invoked_command(),
+        header: render::header(run),
+        table: markdown_table(render::table(r, false)),
         notes,
         figures,
     })
 }
 
-fn entropy(input: &ProteinReportInput) -> Result<Figure> {
-    let p = &input.results.parameters;
-    let k = input.family_k;
+fn entropy(run: &ProteinRun) -> Result<Figure> {
+    let p = &run.results.parameters;
+    let k = run.entropy.family_k;
     let log_k = (k as f64).ln();
     let norm = |h: f64| h / log_k;
-    let points = input.curve.betas.iter().zip(&input.curve.mean_entropy).map(|(&b, &h)| (b, norm(h))).collect();
+    let points =
+        run.entropy.curve.betas.iter().zip(&run.entropy.curve.mean_entropy).map(|(&b, &h)| (b, norm(h))).collect();
     let sqrt_d = (p.d as f64).sqrt();
     let panel = Panel {
         title: format!("Attention entropy, K = {k}, d = {}", p.d),
@@ -84,7 +74,11 @@ fn entropy(input: &ProteinReportInput) -> Result<Figure> {
         series: vec![Series::new("H̄(β) / log K (50-point grid)", REFERENCE, points, Mark::Line)],
         vlines: vec![
             VLine { x: p.beta_star, label: format!("β* = {:.2}", p.beta_star), colour: RGBColor(31, 119, 180) },
-            VLine { x: p.beta_generation, label: format!("β_gen = {}", p.beta_generation), colour: colour("sa_gen") },
+            VLine {
+                x: p.beta_generation,
+                label: format!("β_gen = {}", p.beta_generation),
+                colour: colour(ProteinMethod::SaGen.id()),
+            },
             VLine {
                 x: p.beta_retrieval,
                 label: format!("β_ret = {}", p.beta_retrieval),
@@ -96,7 +90,7 @@ fn entropy(input: &ProteinReportInput) -> Result<Figure> {
         legend: true,
         ..Default::default()
     };
-    let (h_gen, h_ret) = (norm(input.entropy_gen_ret.0), norm(input.entropy_gen_ret.1));
+    let (h_gen, h_ret) = (norm(run.entropy.at_generation), norm(run.entropy.at_retrieval));
     Ok(Figure {
         heading: "Attention entropy and the operating temperatures".into(),
         stem: "entropy".into(),
@@ -124,14 +118,14 @@ fn residue_rows(seqs: &[Vec<u8>]) -> Vec<Vec<f64>> {
     (0..prot::N_AA).map(|a| f.column(a).to_vec()).collect()
 }
 
-fn frequencies(input: &ProteinReportInput, g: &GeneratedSet) -> Result<Figure> {
-    let nat = residue_rows(input.natural);
-    let gen = residue_rows(g.seqs);
+fn frequencies(run: &ProteinRun, g: &GeneratedSet) -> Result<Figure> {
+    let nat = residue_rows(&run.natural);
+    let gen = residue_rows(&g.seqs);
     let labels: Vec<String> = prot::ALPHABET.iter().map(|&c| (c as char).to_string()).collect();
     let l = nat[0].len();
     let svg = plot::heatmaps(
         &[
-            Heatmap { title: format!("Natural family ({} sequences)", input.natural.len()), values: nat.clone() },
+            Heatmap { title: format!("Natural family ({} sequences)", run.natural.len()), values: nat.clone() },
             Heatmap { title: format!("{} ({} sequences)", g.id, g.seqs.len()), values: gen.clone() },
         ],
         &labels,
@@ -186,7 +180,7 @@ fn frequencies(input: &ProteinReportInput, g: &GeneratedSet) -> Result<Figure> {
     })
 }
 
-fn identities(input: &ProteinReportInput) -> Result<Figure> {
+fn identities(run: &ProteinRun) -> Result<Figure> {
     let bins = 50;
     let hist = |v: &[f64]| -> Vec<(f64, f64)> {
         let mut c = vec![0.0; bins];
@@ -196,10 +190,10 @@ fn identities(input: &ProteinReportInput) -> Result<Figure> {
         let n = v.len().max(1) as f64;
         c.iter().enumerate().map(|(i, &k)| ((i as f64 + 0.5) / bins as f64, k / n)).collect()
     };
-    let natural = prot::extended::nn_identities(input.natural);
+    let natural = prot::extended::nn_identities(&run.natural);
     let mut sets: Vec<(String, String, Vec<f64>)> = vec![("natural".into(), "natural, leave-one-out".into(), natural)];
-    for g in &input.generated {
-        sets.push((g.id.to_string(), g.id.to_string(), prot::seq_identity(g.seqs, input.natural)));
+    for g in &run.generated {
+        sets.push((g.id.clone(), g.id.clone(), prot::seq_identity(&g.seqs, &run.natural)));
     }
     let mut medians = Vec::new();
     let panels: Vec<Panel> = sets
@@ -233,28 +227,28 @@ fn identities(input: &ProteinReportInput) -> Result<Figure> {
              ceiling for copying in this representation, not identity 1. `profile` samples residues directly and \
              does not pass through it. Medians: {}.",
             medians.join(", "),
-            d = input.results.parameters.d,
-            var = 100.0 * input.results.parameters.variance_retained
+            d = run.results.parameters.d,
+            var = 100.0 * run.results.parameters.variance_retained
         ),
     })
 }
 
-fn mutual_information(input: &ProteinReportInput, sets: &[&GeneratedSet]) -> Result<Figure> {
-    let l = input.natural[0].len();
+fn mutual_information(run: &ProteinRun, sets: &[&GeneratedSet]) -> Result<Figure> {
+    let l = run.natural[0].len();
     let pos = prot::published_mi_positions(l);
-    let nat = prot::upper_triangle(&prot::mi_matrix(input.natural, &pos));
+    let nat = prot::upper_triangle(&prot::mi_matrix(&run.natural, &pos));
     let mut rs = Vec::new();
     let panels: Vec<Panel> = sets
         .iter()
         .map(|g| {
-            let gen = prot::upper_triangle(&prot::mi_matrix(g.seqs, &pos));
+            let gen = prot::upper_triangle(&prot::mi_matrix(&g.seqs, &pos));
             let r = prot::pearson(&nat, &gen);
             rs.push(format!("{} {}", g.id, r.map_or("—".into(), |r| format!("{r:.3}"))));
             Panel {
                 title: format!("{}: r = {}", g.id, r.map_or("—".into(), |r| format!("{r:.3}"))),
                 x_label: "MI in the natural family (nats)".into(),
                 y_label: format!("MI in {} (nats)", g.id),
-                series: vec![Series::new("", colour(g.id), nat.iter().copied().zip(gen).collect(), Mark::Points(3))],
+                series: vec![Series::new("", colour(&g.id), nat.iter().copied().zip(gen).collect(), Mark::Points(3))],
                 diagonal: true,
                 ..Default::default()
             }
@@ -318,4 +312,24 @@ fn novelty_kl(r: &ProteinResults) -> Result<Figure> {
             }
         ),
     })
+}
+
+/// The `--report` index of a whole-database run: the summary table with a link per family.
+pub fn families_index(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) -> Report {
+    let mut links = String::from("| record | report |\n|---|---|\n");
+    for (f, d) in r.families.iter().zip(dirs) {
+        let name = f.id.clone().unwrap_or_else(|| "—".into());
+        match &f.error {
+            None => links += &format!("| {name} | [{d}/report.md]({d}/report.md) |\n"),
+            Some(e) => links += &format!("| {name} | failed: {} |\n", e.replace('|', "\\|")),
+        }
+    }
+    Report {
+        title: "satool protein report — whole-database run".into(),
+        command: invoked_command(),
+        header: String::new(),
+        table: markdown_table(summary_table(r, hmmer, false)),
+        notes: vec![format!("Each family's own report, with its figures:\n\n{links}")],
+        figures: vec![],
+    }
 }

@@ -51,21 +51,9 @@ mod tests {
 
     #[test]
     fn methods_of_one_domain_have_distinct_colours() {
-        let protein = [
-            "natural",
-            "bootstrap",
-            "gaussian",
-            "convex",
-            "gmm_pca",
-            "vae",
-            "profile",
-            "exact_ret",
-            "exact_gen",
-            "mala_ret",
-            "sa_ret",
-            "mala_gen",
-            "sa_gen",
-        ];
+        let protein: Vec<&str> = std::iter::once("natural")
+            .chain(crate::protein::ProteinMethod::ALL.map(crate::protein::ProteinMethod::id))
+            .collect();
         let finance = ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential", "sa_regime"];
         for ids in [&protein[..], &finance[..]] {
             for (i, a) in ids.iter().enumerate() {

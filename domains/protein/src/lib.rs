@@ -1,8 +1,9 @@
 //! Protein domain of satool: a Pfam seed alignment in, unit-norm memories out, and generated
 //! sequences scored against the family (SPEC §2). Knows nothing of the sampler.
 //!
-//! Pipeline: [`read_stockholm`] → [`clean()`] → [`encode()`] (one-hot, PCA to 95%, memory
-//! matrix) → the core samples ξ → [`Encoding::decode`] → [`metrics`] and [`hmmer`].
+//! Pipeline: [`read_stockholm`] (or [`StockholmFile`], record by record) → [`clean()`] →
+//! [`encode()`] (one-hot, PCA to 95%, memory matrix) → the core samples ξ →
+//! [`Encoding::decode`] → [`metrics`] and [`hmmer`].
 
 pub mod alphabet;
 pub mod clean;
@@ -26,4 +27,4 @@ pub use metrics::{
     composition, kl_composition, kl_position, mi_correlation, mi_matrix, pearson, position_frequencies,
     published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
-pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment};
+pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment, StockholmFile, StockholmRecords};

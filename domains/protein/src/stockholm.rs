@@ -1,6 +1,7 @@
 //! Stockholm 1.0 alignments: reader (plain or gzip) and a minimal writer.
 //!
-//! The reader accepts every record of a file (`# STOCKHOLM 1.x` … `//`), in order:
+//! The reader accepts every record of a file (`# STOCKHOLM 1.x` … `//`), in order, one at a
+//! time ([`StockholmRecords`]) or all at once ([`read_stockholm`]):
 //! interleaved blocks (separated by blank lines) append to the same name; `#=GF`, `#=GS`,
 //! `#=GR`, `#=GC` and other `#` lines may appear anywhere and are ignored except `#=GF ID`
 //! and `#=GF AC`; gap characters are `.`, `-` and `~` (kept as written); names may contain
@@ -17,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::iter::Peekable;
 use std::path::Path;
 
 use crate::input::{is_sequence_char, numbered_lines, read_text};
@@ -67,60 +69,159 @@ fn record_label(id: Option<&str>, first_line: usize) -> String {
     }
 }
 
-/// Reads every record of a Stockholm file (plain or gzip-compressed), in file order.
+/// Reads every record of a Stockholm file (plain or gzip-compressed), in file order; the first
+/// unreadable record is the error. [`StockholmFile`] reads them one at a time instead.
 pub fn read_stockholm(path: &Path) -> Result<Vec<Alignment>, ProteinError> {
-    let text = read_text(path)?;
-    parse_stockholm(&text, &path.display().to_string())
+    StockholmFile::open(path)?.records().collect()
 }
 
-/// Parses every record of Stockholm text; `source` names the input in error messages.
+/// Parses every record of Stockholm text; `source` names the input in error messages. The first
+/// unreadable record is the error; [`StockholmRecords`] reads them one at a time instead.
 pub fn parse_stockholm(text: &str, source: &str) -> Result<Vec<Alignment>, ProteinError> {
-    let mut records = Vec::new();
-    let mut open: Option<RecordBuilder> = None;
-    for (line_no, line) in numbered_lines(text) {
-        let trimmed = line.trim();
-        let Some(rec) = open.as_mut() else {
+    StockholmRecords::new(text, source).collect()
+}
+
+/// A Stockholm file's text (plain or gzip), read once, whose records are then read one by one.
+///
+/// ```no_run
+/// # fn main() -> Result<(), satool_protein::ProteinError> {
+/// let file = satool_protein::StockholmFile::open("Pfam-A.seed.gz".as_ref())?;
+/// for record in file.records() {
+///     match record {
+///         Ok(alignment) => println!("{:?}: {} sequences", alignment.id, alignment.n_rows()),
+///         Err(e) => eprintln!("skipped: {e}"),
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct StockholmFile {
+    text: String,
+    source: String,
+}
+
+impl StockholmFile {
+    /// Reads the file; only a file that cannot be read or decompressed fails here.
+    pub fn open(path: &Path) -> Result<Self, ProteinError> {
+        Ok(StockholmFile { text: read_text(path)?, source: path.display().to_string() })
+    }
+
+    /// The file's records, in file order.
+    pub fn records(&self) -> StockholmRecords<'_> {
+        StockholmRecords::new(&self.text, &self.source)
+    }
+
+    /// The path the file was read from, as messages name it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// The records of Stockholm text, one per item, read the way easel's Stockholm reader does: each
+/// item stops at its record's `//`, so the next item starts afresh. A broken record is one `Err`
+/// (with its file line) and reading resumes after it — past its `//`, or at the next
+/// `# STOCKHOLM` header when that comes first — so it never hides the records after it. Content
+/// outside any record is an `Err` of its own ([`ProteinError::MissingHeader`]); text without a
+/// single record yields one [`ProteinError::NoRecords`].
+pub struct StockholmRecords<'a> {
+    lines: Peekable<Box<dyn Iterator<Item = (usize, &'a str)> + 'a>>,
+    source: String,
+    /// Whether anything (record or error) has been yielded; if not at the end, the text is empty.
+    yielded: bool,
+}
+
+impl<'a> StockholmRecords<'a> {
+    /// The records of `text`; `source` names the input in error messages.
+    pub fn new(text: &'a str, source: &str) -> Self {
+        let lines: Box<dyn Iterator<Item = (usize, &'a str)> + 'a> = Box::new(numbered_lines(text));
+        StockholmRecords { lines: lines.peekable(), source: source.to_string(), yielded: false }
+    }
+
+    /// Reads the record whose header is on `first_line`, through its closing `//`.
+    fn read_record(&mut self, first_line: usize) -> Result<Alignment, ProteinError> {
+        let mut rec = RecordBuilder::new(first_line, &self.source);
+        while let Some(&(line_no, line)) = self.lines.peek() {
+            let trimmed = line.trim();
+            if is_header(trimmed) {
+                // Left unread: it starts the next record.
+                return Err(ProteinError::UnterminatedRecord {
+                    file: self.source.clone(),
+                    line: first_line,
+                    reason: format!("a new '# STOCKHOLM' header follows on line {line_no}"),
+                });
+            }
+            self.lines.next();
+            let step = if trimmed == "//" {
+                return rec.finish(line_no);
+            } else if trimmed.is_empty() {
+                rec.block_names.clear();
+                Ok(())
+            } else if let Some(rest) = trimmed.strip_prefix("#=GF") {
+                rec.annotation(rest);
+                Ok(())
+            } else if !trimmed.starts_with('#') {
+                rec.sequence_line(trimmed, line_no)
+            } else {
+                Ok(())
+            };
+            if let Err(e) = step {
+                self.skip_rest_of_record();
+                return Err(e);
+            }
+        }
+        Err(ProteinError::UnterminatedRecord {
+            file: self.source.clone(),
+            line: first_line,
+            reason: "end of file reached".to_string(),
+        })
+    }
+
+    /// After an error inside a record: skips past its `//`, or up to the next header if one
+    /// comes first (so that header still starts a record).
+    fn skip_rest_of_record(&mut self) {
+        while let Some(&(_, line)) = self.lines.peek() {
+            let trimmed = line.trim();
+            if is_header(trimmed) {
+                return;
+            }
+            self.lines.next();
+            if trimmed == "//" {
+                return;
+            }
+        }
+    }
+
+    /// After content outside any record: skips up to the next header.
+    fn skip_to_header(&mut self) {
+        while self.lines.next_if(|(_, line)| !is_header(line.trim())).is_some() {}
+    }
+}
+
+impl Iterator for StockholmRecords<'_> {
+    type Item = Result<Alignment, ProteinError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some((line_no, line)) = self.lines.next() {
+            let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
             }
+            self.yielded = true;
             if !is_header(trimmed) {
-                return Err(ProteinError::MissingHeader {
-                    file: source.to_string(),
-                    line: line_no,
-                    found: shorten(trimmed),
-                });
+                let err =
+                    ProteinError::MissingHeader { file: self.source.clone(), line: line_no, found: shorten(trimmed) };
+                self.skip_to_header();
+                return Some(Err(err));
             }
-            open = Some(RecordBuilder::new(line_no, source));
-            continue;
-        };
-        if trimmed == "//" {
-            let finished = open.take().expect("record is open");
-            records.push(finished.finish(line_no)?);
-        } else if is_header(trimmed) {
-            return Err(ProteinError::UnterminatedRecord {
-                file: source.to_string(),
-                line: rec.first_line,
-                reason: format!("a new '# STOCKHOLM' header follows on line {line_no}"),
-            });
-        } else if trimmed.is_empty() {
-            rec.block_names.clear();
-        } else if let Some(rest) = trimmed.strip_prefix("#=GF") {
-            rec.annotation(rest);
-        } else if !trimmed.starts_with('#') {
-            rec.sequence_line(trimmed, line_no)?;
+            return Some(self.read_record(line_no));
         }
+        if self.yielded {
+            return None;
+        }
+        self.yielded = true;
+        Some(Err(ProteinError::NoRecords { file: self.source.clone() }))
     }
-    if let Some(rec) = open {
-        return Err(ProteinError::UnterminatedRecord {
-            file: source.to_string(),
-            line: rec.first_line,
-            reason: "end of file reached".to_string(),
-        });
-    }
-    if records.is_empty() {
-        return Err(ProteinError::NoRecords { file: source.to_string() });
-    }
-    Ok(records)
 }
 
 fn is_header(trimmed: &str) -> bool {

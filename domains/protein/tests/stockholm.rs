@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use satool_protein::{parse_stockholm, read_stockholm, write_stockholm, ProteinError};
+use satool_protein::{parse_stockholm, read_stockholm, write_stockholm, ProteinError, StockholmFile, StockholmRecords};
 
 fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(rel)
@@ -88,6 +88,89 @@ fn rna_alignment_is_rejected() {
     let msg = err.to_string();
     assert!(msg.contains("RF00101_rna.sto:1: "), "{msg}");
     assert!(msg.contains("looks like RNA/DNA, not protein"), "{msg}");
+}
+
+/// Twelve records, two of them broken (RNA, a duplicated name): the reader yields each record in
+/// file order and the broken ones as errors naming their own lines.
+#[test]
+fn multi_record_file_is_read_record_by_record() {
+    let file = StockholmFile::open(&fixture("multi_family.sto")).unwrap();
+    let items: Vec<_> = file.records().collect();
+    assert_eq!(items.len(), 12);
+    let ids: Vec<Option<&str>> = items.iter().map(|r| r.as_ref().ok().and_then(|a| a.id.as_deref())).collect();
+    assert_eq!(
+        ids,
+        [
+            Some("RRM_1"),
+            Some("RRM_1"),
+            Some("fn3"),
+            Some("LuxC"),
+            Some("RRM_1_half1"),
+            Some("RRM_1_half2"),
+            Some("RRM_1_v13_half1"),
+            Some("RRM_1_v13_half2"),
+            Some("fn3_half1"),
+            Some("fn3_half2"),
+            None,
+            None
+        ]
+    );
+    let first = items[0].as_ref().unwrap();
+    assert_eq!((first.first_line, first.n_rows(), first.width()), (1, 68, 79));
+    assert_eq!(items[9].as_ref().unwrap().first_line, 1746);
+    match &items[10] {
+        Err(ProteinError::NucleotideAlphabet { line: 1929, record, .. }) => assert_eq!(record, "'SraC_RyeA'"),
+        other => panic!("expected the RNA record's error, got {other:?}"),
+    }
+    match &items[11] {
+        Err(e @ ProteinError::DuplicateName { line, first_line, .. }) => {
+            assert!((1982..2061).contains(first_line) && *line == first_line + 1, "{e}");
+            assert!(e.to_string().contains("multi_family.sto:"), "{e}");
+        }
+        other => panic!("expected the duplicated name's error, got {other:?}"),
+    }
+    // All at once, the first broken record is the error.
+    let err = read_stockholm(&fixture("multi_family.sto")).unwrap_err();
+    assert!(matches!(err, ProteinError::NucleotideAlphabet { line: 1929, .. }), "{err:?}");
+}
+
+/// A record broken in the middle of the file is one error, with its line, and the records after
+/// it still parse — whether the reader resumes after the broken record's `//`, at the next header
+/// (the broken record has no `//`), or after content outside any record.
+#[test]
+fn a_broken_middle_record_does_not_hide_the_next() {
+    let text = "# STOCKHOLM 1.0\n#=GF ID one\na ACDE\nb ACDF\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID two\na ACDE\nb AC1E\na KLMN\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID three\na ACDE\n\
+                # STOCKHOLM 1.0\n#=GF ID four\nx KLMN\ny KLMP\n//\n\
+                stray line\n\
+                # STOCKHOLM 1.0\n#=GF ID five\nx KLMN\ny KLMP\n//\n";
+    let items: Vec<_> = StockholmRecords::new(text, "mem.sto").collect();
+    assert_eq!(items.len(), 6, "{items:?}");
+    let ok = |i: usize| items[i].as_ref().unwrap_or_else(|e| panic!("record {i}: {e}"));
+    assert_eq!((ok(0).id.as_deref(), ok(0).first_line), (Some("one"), 1));
+    assert_eq!(
+        items[1].as_ref().unwrap_err().to_string(),
+        "mem.sto:9: invalid character '1' in sequence 'b' (allowed: letters, gaps '.', '-', '~', and '*')"
+    );
+    assert_eq!(
+        items[2].as_ref().unwrap_err().to_string(),
+        "mem.sto:12: record starting here has no closing '//' (a new '# STOCKHOLM' header follows on line 15)"
+    );
+    assert_eq!((ok(3).id.as_deref(), ok(3).first_line, ok(3).names.len()), (Some("four"), 15, 2));
+    assert_eq!(
+        items[4].as_ref().unwrap_err().to_string(),
+        "mem.sto:20: missing '# STOCKHOLM 1.0' header (found 'stray line')"
+    );
+    assert_eq!((ok(5).id.as_deref(), ok(5).first_line), (Some("five"), 21));
+}
+
+#[test]
+fn record_by_record_reader_on_empty_text_and_a_missing_file() {
+    let items: Vec<_> = StockholmRecords::new("\n\n", "mem.sto").collect();
+    assert!(matches!(items[..], [Err(ProteinError::NoRecords { .. })]), "{items:?}");
+    let err = StockholmFile::open(&fixture("no_such_file.sto")).unwrap_err();
+    assert!(err.to_string().contains("no_such_file.sto: cannot read: "), "{err}");
 }
 
 // ---- syntax rules --------------------------------------------------------------------

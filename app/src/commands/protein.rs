@@ -1,0 +1,113 @@
+//! `satool protein`: one family, or every record of a file with `--all-families` (one report per
+//! family plus an index).
+
+use crate::input_err;
+use crate::output::atomic::Staging;
+use crate::progress::Progress;
+use crate::protein::families::{self, FamiliesResults, FamilyRow};
+use crate::protein::{self, ProteinJob, ProteinRun};
+use crate::report::{self, ReportTarget};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use satool_protein as prot;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Runs the job on one family: `--out` and `--report` are checked before any work and written
+/// only when the whole run succeeded.
+pub fn run(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<ProteinRun> {
+    let mut out = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
+    let run = protein::run(job, out.as_mut(), command_line, progress)?;
+    finish(&run, report, out, progress)?;
+    Ok(run)
+}
+
+/// Draws the report of a finished run, then commits its output directory.
+fn finish(run: &ProteinRun, report: Option<ReportTarget>, mut out: Option<Staging>, progress: &Progress) -> Result<()> {
+    if let Some(target) = report {
+        progress.line("drawing the report figures");
+        target.write(&report::protein::build(run)?, out.as_mut())?;
+    }
+    if let Some(st) = out {
+        st.commit()?;
+    }
+    Ok(())
+}
+
+/// `--all-families`: every record in parallel, each into its own sub-directory of `--out` and
+/// `--report` (named by [`families::dir_name`]); a family that fails reports its error in its
+/// row. The index report and families.json go to the top directories.
+pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<FamiliesResults> {
+    families::check_job(job)?;
+    let mut top = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let mut top_report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
+    let records = families::read_records(&job.stockholm)?;
+    progress.line(&format!("{} records in {}; running them in parallel", records.len(), job.stockholm.display()));
+    let names: Vec<String> = records.iter().enumerate().map(|(i, r)| families::dir_name(i, r.as_ref().ok())).collect();
+    let out_dirs: Vec<Option<(String, PathBuf)>> =
+        names.iter().map(|name| top.as_mut().map(|st| (name.clone(), st.path(name)))).collect();
+    let report_dirs: Vec<Option<PathBuf>> = names
+        .iter()
+        .map(|name| match &mut top_report {
+            Some(ReportTarget::Own(st)) => Some(st.path(name)),
+            _ => None,
+        })
+        .collect();
+    let quiet = Progress::hidden();
+    let rows: Vec<FamilyRow> = records
+        .par_iter()
+        .zip(out_dirs)
+        .zip(report_dirs)
+        .map(|((record, out_dir), report_dir)| {
+            let t0 = Instant::now();
+            let aln = match record {
+                Ok(a) => a,
+                Err(e) => return FamilyRow::failed(None, e.clone(), t0.elapsed().as_secs_f64()),
+            };
+            let into_out = matches!(top_report, Some(ReportTarget::IntoOut));
+            let dirs = FamilyDirs { out: out_dir.as_ref().map(|(_, d)| d.as_path()), report: report_dir, into_out };
+            match run_family(job, aln, dirs, command_line, &quiet) {
+                Ok(run) => FamilyRow::ran(&run, t0.elapsed().as_secs_f64(), out_dir.map(|(name, _)| name)),
+                Err(e) => FamilyRow::failed(Some(aln), format!("{e:#}"), t0.elapsed().as_secs_f64()),
+            }
+        })
+        .collect();
+    let results = FamiliesResults { families: rows };
+    if let Some(target) = top_report {
+        target.write(&report::protein::families_index(&results, &names, job.hmmer), top.as_mut())?;
+    }
+    if let Some(mut st) = top {
+        st.write("families.json", crate::output::to_json(&results)?.as_bytes())?;
+        st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+        st.commit().context("writing --out")?;
+    }
+    Ok(results)
+}
+
+/// Where one family of `--all-families` writes: its staged sub-directories of `--out` and
+/// `--report`, or its `--out` sub-directory for both when `--report` is `--out`.
+struct FamilyDirs<'a> {
+    out: Option<&'a Path>,
+    report: Option<PathBuf>,
+    into_out: bool,
+}
+
+/// Runs, reports and commits one family of `--all-families`.
+fn run_family(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    dirs: FamilyDirs,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<ProteinRun> {
+    let mut out = dirs.out.map(|d| Staging::new(d, false)).transpose()?;
+    let report = match (dirs.into_out, dirs.report) {
+        (true, _) => Some(ReportTarget::IntoOut),
+        (false, Some(d)) => Some(ReportTarget::Own(Staging::new(&d, false)?)),
+        (false, None) => None,
+    };
+    let run = protein::run_record(job, aln, out.as_mut(), command_line, progress)?;
+    finish(&run, report, out, progress)?;
+    Ok(run)
+}

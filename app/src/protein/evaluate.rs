@@ -1,0 +1,65 @@
+//! Evaluation: one row's metrics against the stored sequences (and the whole family for
+//! conditional runs). Every number is checked finite before it can reach results.json.
+
+use super::generate::{FamilyModel, Generated};
+use super::results::{MethodResult, VsFamily};
+use crate::output::{finite, finite_opt};
+use anyhow::Result;
+use satool::{estimate, memory_metrics, Estimate};
+use satool_protein as prot;
+use std::time::Instant;
+
+/// Scores one row; the HMM columns are filled later by the HMMER step.
+pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
+    let t0 = Instant::now();
+    let stored = &f.stored;
+    let couplings = prot::extended::Couplings::of(&g.seqs).compare(&f.couplings);
+    let mm = memory_metrics(&f.mem, g.latent.view(), f.ops.beta_ret);
+    let sid = estimate(&prot::seq_identity(&g.seqs, stored));
+    let id = &g.id;
+    let check = |name: &str, e: &Estimate| -> Result<Estimate> {
+        Ok(Estimate {
+            mean: finite(&format!("{name} of {id}"), e.mean)?,
+            se: finite_opt(&format!("{name} SE of {id}"), e.se)?,
+        })
+    };
+    Ok(MethodResult {
+        id: g.id.clone(),
+        label: g.label.clone(),
+        n: g.seqs.len(),
+        novelty: check("novelty", &mm.novelty)?,
+        diversity: check("diversity", &mm.diversity)?,
+        energy: check("energy", &mm.energy)?,
+        seq_identity: finite(&format!("SeqID of {id}"), sid.mean)?,
+        seq_identity_se: finite_opt(&format!("SeqID SE of {id}"), sid.se)?,
+        kl_composition: finite(&format!("KL of {id}"), prot::kl_composition(stored, &g.seqs))?,
+        kl_position: finite(&format!("Pos-KL of {id}"), prot::kl_position(stored, &g.seqs))?,
+        mi_r: finite_opt(&format!("MI r of {id}"), prot::mi_correlation(stored, &g.seqs))?,
+        valid_fraction: finite(&format!("valid fraction of {id}"), prot::valid_fraction(&g.seqs))?,
+        hmm_pass: None,
+        hmm_median_evalue: None,
+        hmm_median_bitscore: None,
+        acceptance: g.acceptance,
+        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.0)?,
+        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.1)?,
+        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.2)?,
+        mean_pairwise_identity: finite_opt(
+            &format!("pairwise identity of {id}"),
+            prot::extended::mean_pairwise_identity(&g.seqs),
+        )?,
+        frac_over_90: prot::extended::fraction_over(&g.seqs, stored, 0.9),
+        vs_family: match &f.whole {
+            None => None,
+            Some(w) => Some(VsFamily {
+                seq_identity: finite(
+                    &format!("SeqID vs family of {id}"),
+                    estimate(&prot::seq_identity(&g.seqs, w)).mean,
+                )?,
+                kl_composition: finite(&format!("KL vs family of {id}"), prot::kl_composition(w, &g.seqs))?,
+                kl_position: finite(&format!("Pos-KL vs family of {id}"), prot::kl_position(w, &g.seqs))?,
+                mi_r: finite_opt(&format!("MI r vs family of {id}"), prot::mi_correlation(w, &g.seqs))?,
+            }),
+        },
+        seconds: g.seconds + t0.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,196 @@
+//! `satool protein`: a Pfam seed alignment → novel family sequences, compared with baselines
+//! (SPEC §2).
+//!
+//! The job returns data ([`ProteinRun`]: results.json and the generated sets) and writes its
+//! `--out` files into the staging directory it is given; the caller renders the text, draws the
+//! report and commits the directory.
+
+mod evaluate;
+pub mod families;
+mod generate;
+mod hmmer;
+pub mod methods;
+pub mod render;
+pub mod results;
+mod select;
+
+pub use methods::ProteinMethod;
+pub use results::{FamilyEntropy, GeneratedSet, MethodResult, ProteinResults, ProteinRun};
+pub use select::{select_record, NameCondition};
+
+use crate::input_err;
+use crate::output::atomic::Staging;
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use generate::{FamilyModel, Generated};
+use rayon::prelude::*;
+use results::{ConditionInfo, InputInfo, Parameters, CONVENTIONS};
+use satool::{entropy_inflection, mean_entropy, snr, Memory, OperatingPoints, Precision, BETA_STAR_RULE};
+use satool_protein as prot;
+use std::path::PathBuf;
+
+/// Samples per method (30 chains × 5).
+pub const N_SAMPLES: usize = 150;
+
+/// How HMMER is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HmmerMode {
+    /// Run when installed; otherwise warn and report "not run".
+    Auto,
+    /// Fail when HMMER is missing or fails.
+    Require,
+    /// Never run.
+    Off,
+}
+
+/// A protein run as the command line describes it.
+#[derive(Debug, Clone)]
+pub struct ProteinJob {
+    pub stockholm: PathBuf,
+    pub family: Option<String>,
+    pub hmm: Option<PathBuf>,
+    pub hmmer: HmmerMode,
+    pub out: Option<PathBuf>,
+    pub force: bool,
+    pub seed: u64,
+    pub alpha: f64,
+    pub precision: Precision,
+    pub extended: bool,
+    pub condition: Option<NameCondition>,
+    pub evaluate: Vec<PathBuf>,
+    /// Distinct methods, in the order their rows appear.
+    pub methods: Vec<ProteinMethod>,
+    /// `--report DIR`: Markdown report with SVG figures (drawn by the caller from the run).
+    pub report: Option<PathBuf>,
+}
+
+/// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
+pub fn run(job: &ProteinJob, out: Option<&mut Staging>, command_line: &str, progress: &Progress) -> Result<ProteinRun> {
+    let aln = select_record(&job.stockholm, job.family.as_deref())?;
+    run_record(job, &aln, out, command_line, progress)
+}
+
+/// Runs the job on one alignment record, writing its files into `out` (uncommitted) when given.
+pub fn run_record(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    mut out: Option<&mut Staging>,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<ProteinRun> {
+    let clean = prot::clean(aln)?;
+    let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
+    let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
+    let curve = entropy_inflection(&mem);
+    let ops = OperatingPoints::from_beta_star(curve.beta_star);
+    // A condition keeps the family's encoding and temperatures but only the matching memories.
+    // The entropy figure describes the whole family, before any condition.
+    let entropy = FamilyEntropy {
+        family_k: mem.k(),
+        at_generation: mean_entropy(&mem, ops.beta_gen),
+        at_retrieval: mean_entropy(&mem, ops.beta_ret),
+        curve,
+    };
+    let (mem, stored, whole, condition) = match &job.condition {
+        None => (mem, clean.seqs.clone(), None, None),
+        Some(c) => {
+            let idx = c.select(&clean.names)?;
+            if idx.len() < 2 {
+                return Err(input_err!(
+                    "{}: the condition ({}) matches {} of the {} cleaned sequences; at least 2 are needed",
+                    job.stockholm.display(),
+                    c.describe(),
+                    idx.len(),
+                    clean.names.len()
+                ));
+            }
+            let info = ConditionInfo {
+                description: c.describe(),
+                sequences: idx.iter().map(|&i| clean.names[i].clone()).collect(),
+            };
+            let subset = idx.iter().map(|&i| clean.seqs[i].clone()).collect();
+            (mem.subset(&idx)?, subset, Some(clean.seqs.clone()), Some(info))
+        }
+    };
+    let fam = FamilyModel {
+        clean,
+        enc,
+        mem,
+        ops,
+        alpha: job.alpha,
+        seed: job.seed,
+        precision: job.precision,
+        couplings: prot::extended::Couplings::of(&stored),
+        stored,
+        whole,
+    };
+    let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
+
+    // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
+    progress.line(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
+    let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
+    let stage = progress.stage("methods", &ids);
+    let mut generated: Vec<Generated> =
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, &fam))).collect::<Result<_>>()?;
+    drop(stage);
+    if condition.is_some() {
+        generated.insert(0, generate::condition_reference(&fam));
+    }
+    for p in &job.evaluate {
+        generated.push(generate::from_file(p, &fam)?);
+    }
+    let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
+    let stage = progress.stage("metrics", &ids);
+    let mut rows: Vec<MethodResult> =
+        generated.par_iter().map(|g| stage.run(&g.id, || evaluate::evaluate(g, &fam))).collect::<Result<_>>()?;
+    drop(stage);
+
+    let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, out.as_deref_mut(), progress)?;
+
+    let parameters = Parameters {
+        K: k,
+        L: l,
+        d,
+        variance_retained: fam.enc.variance_retained,
+        beta_star: ops.beta_star,
+        beta_star_rule: BETA_STAR_RULE,
+        beta_retrieval: ops.beta_ret,
+        beta_generation: ops.beta_gen,
+        snr_retrieval: snr(job.alpha, ops.beta_ret, d),
+        snr_generation: snr(job.alpha, ops.beta_gen, d),
+        alpha: job.alpha,
+        precision: job.precision,
+        seed: job.seed,
+        nn_identity_band: prot::extended::nn_identity_band(&fam.clean.seqs),
+    };
+    let results = ProteinResults {
+        domain: "protein",
+        condition,
+        input: InputInfo {
+            path: job.stockholm.display().to_string(),
+            family_id: aln.id.clone(),
+            accession: aln.accession.clone(),
+        },
+        parameters,
+        conventions: CONVENTIONS.to_vec(),
+        hmmer,
+        methods: rows,
+    };
+    if let Some(st) = out {
+        st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
+        for g in &generated {
+            let (stem, recs) = (g.file_stem(), g.fasta_records());
+            prot::write_fasta(&st.path(&format!("{stem}.aligned.fasta")), &recs, false)?;
+            prot::write_fasta(&st.path(&format!("{stem}.fasta")), &recs, true)?;
+        }
+        st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+    }
+    Ok(ProteinRun {
+        results,
+        input_rows: fam.clean.n_input_rows,
+        input_cols: fam.clean.n_input_cols,
+        entropy,
+        natural: fam.stored,
+        generated: generated.into_iter().map(|g| GeneratedSet { id: g.id, seqs: g.seqs }).collect(),
+    })
+}

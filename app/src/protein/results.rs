@@ -1,0 +1,143 @@
+//! What a protein run returns: the results.json document, and the data behind the report's
+//! figures (the generated sequences, the entropy curve).
+
+use satool::{EntropyCurve, Estimate, Precision};
+use serde::Serialize;
+
+/// The conventions every number of the table depends on, printed and stored with the results.
+pub const CONVENTIONS: [&str; 7] = [
+    "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900",
+    "± is the SE over 30 consecutive groups of 5 samples (one group per chain)",
+    "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
+    "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
+    "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
+    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10; MI r: 20 positions round(linspace(1, L, 20)), no APC",
+    "HMMER: hmmsearch --tblout -E 1000 --noali; pass = full-sequence E < 0.01; E-values depend on the number of sequences searched",
+];
+
+/// One protein run: results.json plus what the text header and the report draw from.
+pub struct ProteinRun {
+    pub results: ProteinResults,
+    /// The Stockholm record's size before cleaning (rows × columns).
+    pub input_rows: usize,
+    pub input_cols: usize,
+    /// The whole family's entropy curve, before any condition.
+    pub entropy: FamilyEntropy,
+    /// The sequences every set is scored against: the family, or the conditioned subset.
+    pub natural: Vec<Vec<u8>>,
+    /// Each row's sequences, in table order.
+    pub generated: Vec<GeneratedSet>,
+}
+
+/// The entropy curve the β* rule used, over the whole family's K memories, and the mean
+/// attention entropy (nats) at the two operating temperatures.
+pub struct FamilyEntropy {
+    pub curve: EntropyCurve,
+    /// K of the whole family (a condition keeps fewer memories but the family's temperatures).
+    pub family_k: usize,
+    pub at_generation: f64,
+    pub at_retrieval: f64,
+}
+
+/// One row's generated (or evaluated) sequences.
+pub struct GeneratedSet {
+    pub id: String,
+    /// Aligned to the cleaned columns.
+    pub seqs: Vec<Vec<u8>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProteinResults {
+    pub domain: &'static str,
+    pub input: InputInfo,
+    /// Present for conditional runs.
+    pub condition: Option<ConditionInfo>,
+    pub parameters: Parameters,
+    pub conventions: Vec<&'static str>,
+    pub hmmer: HmmerInfo,
+    pub methods: Vec<MethodResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionInfo {
+    pub description: String,
+    pub sequences: Vec<String>,
+}
+
+/// A method's sequence metrics against the whole family, for conditional runs.
+#[derive(Debug, Serialize)]
+pub struct VsFamily {
+    pub seq_identity: f64,
+    pub kl_composition: f64,
+    pub kl_position: f64,
+    pub mi_r: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub family_id: Option<String>,
+    pub accession: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[allow(non_snake_case)]
+pub struct Parameters {
+    pub K: usize,
+    pub L: usize,
+    pub d: usize,
+    pub variance_retained: f64,
+    pub beta_star: f64,
+    pub beta_star_rule: &'static str,
+    pub beta_retrieval: f64,
+    pub beta_generation: f64,
+    pub snr_retrieval: f64,
+    pub snr_generation: f64,
+    pub alpha: f64,
+    pub precision: Precision,
+    pub seed: u64,
+    /// The natural family's nearest-neighbour identity range (each member's best match to another).
+    pub nn_identity_band: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HmmerInfo {
+    /// "ran", "not run: …".
+    pub status: String,
+    pub hmm: Option<String>,
+}
+
+impl HmmerInfo {
+    /// Whether hmmsearch ran, i.e. the HMM columns hold numbers.
+    pub fn ran(&self) -> bool {
+        self.status == "ran"
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MethodResult {
+    pub id: String,
+    pub label: String,
+    pub n: usize,
+    pub novelty: Estimate,
+    pub diversity: Estimate,
+    pub energy: Estimate,
+    pub seq_identity: f64,
+    pub seq_identity_se: Option<f64>,
+    pub kl_composition: f64,
+    pub kl_position: f64,
+    pub mi_r: Option<f64>,
+    pub valid_fraction: f64,
+    pub hmm_pass: Option<f64>,
+    pub hmm_median_evalue: Option<f64>,
+    pub hmm_median_bitscore: Option<f64>,
+    pub acceptance: Option<f64>,
+    pub mi_r_all: Option<f64>,
+    pub mi_r_apc: Option<f64>,
+    pub cij_r: Option<f64>,
+    pub mean_pairwise_identity: Option<f64>,
+    pub frac_over_90: f64,
+    /// Conditional runs only: metrics against the whole family.
+    pub vs_family: Option<VsFamily>,
+    pub seconds: f64,
+}
