@@ -123,7 +123,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// columns, in matrix form (normalised columns, one product; equal to `pearson` within a few
 /// ulps). `None` if a column is constant (as [`is_constant`]) or holds a non-finite value.
 pub fn correlation_matrix(x: ArrayView2<f64>) -> Option<Array2<f64>> {
-    if x.axis_iter(Axis(1)).any(|col| is_constant(col)) {
+    if x.axis_iter(Axis(1)).any(is_constant) {
         return None;
     }
     let mut z = x.to_owned();
