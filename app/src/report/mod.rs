@@ -114,16 +114,9 @@ pub fn markdown_table(mut t: comfy_table::Table) -> String {
     format!("{t}\n")
 }
 
-/// Median of a sample (NaN-free input); `None` when empty.
-pub(crate) fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    Some(if n % 2 == 1 { s[n / 2] } else { 0.5 * (s[n / 2 - 1] + s[n / 2]) })
-}
+/// Median of a sample, `fn(&[f64]) -> Option<f64>` (`None` when empty); the reports' one
+/// definition is the shared one.
+pub(crate) use satool_common::stats::median;
 
 #[cfg(test)]
 mod tests {
@@ -141,13 +134,6 @@ mod tests {
         };
         let md = r.markdown();
         assert!(md.contains("![H](f.svg)") && md.contains("satool x") && md.contains("| a |"));
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::Rng;
 
-use crate::acf::acovf;
+use satool_common::stats::acovf;
 
 /// `n` days drawn uniformly with replacement from the K rows of `g` (K × d).
 pub fn iid_bootstrap<R: Rng + ?Sized>(g: ArrayView2<f64>, n: usize, rng: &mut R) -> Array2<f64> {

@@ -31,6 +31,16 @@ pub enum CellProblem {
     DuplicateTickerColumn(String),
 }
 
+impl From<satool_common::text::TextError> for FinanceError {
+    fn from(e: satool_common::text::TextError) -> Self {
+        use satool_common::text::TextError;
+        match e {
+            TextError::Read { path, source } => FinanceError::Io { path, source },
+            TextError::Gzip { path, source } => FinanceError::Gzip { path, source },
+        }
+    }
+}
+
 /// Errors of the finance domain (reading prices, computing returns and metrics).
 #[derive(Debug, Error)]
 pub enum FinanceError {

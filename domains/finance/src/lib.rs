@@ -10,12 +10,13 @@ pub mod metrics;
 pub mod prices;
 pub mod returns;
 
-// The statistics live in satool-common; the modules stay reachable here for this crate's code.
 pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
 pub use error::{CellProblem, FinanceError};
 pub use metrics::{acf_curves, affine_correct, evaluate, AcfCurves, FinanceMetrics};
 pub use prices::{parse_prices, read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
-pub use returns::{log_returns, raw_memory, scaled_memory};
+pub use returns::{log_returns, scaled_memory};
+// The statistics live in satool-common; re-exported so that users of this crate (the app) reach
+// them next to the metrics that report them.
 pub use satool_common::stats::{
     acf, acovf, describe as stats, kolmogorov, ks, ks_2samp, KsMethod, KsPvalueMethod, KsResult,
 };

@@ -13,10 +13,12 @@ use std::collections::BTreeSet;
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
-use crate::acf::acf;
+use satool_common::stats::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
+use satool_common::stats::{
+    acf, correlation_matrix, excess_kurtosis, frobenius, is_constant, mean, quantile_sorted, sd,
+};
+
 use crate::error::FinanceError;
-use crate::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
-use crate::stats::{correlation_matrix, excess_kurtosis, frobenius, mean, quantile_sorted, sd};
 
 /// KS significance level: a ticker passes when p > 0.05.
 pub const KS_ALPHA: f64 = 0.05;
@@ -125,10 +127,6 @@ fn check_inputs(hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> Result<(), Finan
         return Err(FinanceError::ZeroVarianceHistory { ticker: j });
     }
     Ok(())
-}
-
-fn is_constant(x: ArrayView1<f64>) -> bool {
-    x.iter().all(|&v| v == x[0])
 }
 
 fn sorted(x: ArrayView1<f64>) -> Vec<f64> {

@@ -2,7 +2,8 @@
 //!
 //! Scale: daily natural-log returns `g_t = ln(S_t / S_{t−1})`, **not annualised**. The published
 //! code multiplies by 252; that is a pure scale factor, which the scaled memory removes (each day
-//! column is normalised) and which would only rescale the raw memory, the generated scenarios and
+//! column is normalised) and which would only rescale the raw memory (the returns G themselves,
+//! which a generated scenario averages with softmax(β Xᵀ ξ) weights), the generated scenarios and
 //! the VaR/ES numbers.
 
 use ndarray::{Array2, Axis};
@@ -27,11 +28,6 @@ pub fn scaled_memory(g: &Array2<f64>) -> Array2<f64> {
         col.mapv_inplace(|v| v / (norm + 1e-12));
     }
     x
-}
-
-/// Raw memory M = Gᵀ (d × K): a generated scenario is `M · softmax(β Xᵀ ξ)`.
-pub fn raw_memory(g: &Array2<f64>) -> Array2<f64> {
-    g.t().to_owned()
 }
 
 #[cfg(test)]
@@ -71,7 +67,6 @@ mod tests {
                 assert!((col[j] - c[j] / (n + 1e-12)).abs() < 1e-15);
             }
         }
-        assert_eq!(raw_memory(&g), g.t());
     }
 
     #[test]

@@ -82,6 +82,17 @@ pub enum ProteinError {
     Tblout { file: String, line: usize, problem: String },
 }
 
+impl From<satool_common::text::TextError> for ProteinError {
+    /// Keeps this crate's wording of read errors.
+    fn from(e: satool_common::text::TextError) -> Self {
+        use satool_common::text::TextError;
+        match e {
+            TextError::Read { path, source } => ProteinError::io(path, "cannot read", source),
+            TextError::Gzip { path, source } => ProteinError::io(path, "cannot decompress gzip input", source),
+        }
+    }
+}
+
 impl ProteinError {
     pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
         ProteinError::Io { path: path.into(), action, source }

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use satool_common::stats::median;
+
 use crate::ProteinError;
 
 /// Full-sequence E-value below which a sequence counts as a family member.
@@ -146,10 +148,10 @@ pub struct HmmSummary {
     /// Fraction of the n sequences with E < 0.01 (0 when n = 0).
     pub pass_fraction: f64,
     /// Median E-value over all n, a sequence without a hit counting as +∞; `None` when that
-    /// median is infinite (or n = 0).
+    /// median is not finite (or n = 0).
     pub median_evalue: Option<f64>,
     /// Median bit score over all n, a sequence without a hit counting as −∞; `None` when
-    /// that median is infinite (or n = 0).
+    /// that median is not finite (or n = 0).
     pub median_bitscore: Option<f64>,
 }
 
@@ -176,17 +178,7 @@ pub fn summarize(hits: &HmmsearchHits, names: &[String]) -> HmmSummary {
         n,
         n_hits,
         pass_fraction: if n == 0 { 0.0 } else { passed as f64 / n as f64 },
-        median_evalue: median(evalues).filter(|m| m.is_finite()),
-        median_bitscore: median(scores).filter(|m| m.is_finite()),
+        median_evalue: median(&evalues).filter(|m| m.is_finite()),
+        median_bitscore: median(&scores).filter(|m| m.is_finite()),
     }
-}
-
-/// Median (mean of the two middle values for even n); `None` when empty.
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
 }

@@ -14,6 +14,8 @@
 //! (a programming error: sequences read by [`crate::read_aligned_fasta`] are checked).
 
 use ndarray::Array2;
+// Re-exported: the family metrics correlate with the shared definition.
+pub use satool_common::stats::pearson;
 
 use crate::alphabet::{residue_index, N_AA};
 use crate::input::is_gap;
@@ -221,28 +223,6 @@ pub fn mi_correlation(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
     assert!(gen.iter().chain(stored).all(|s| s.len() == l), "mi_correlation: sequences differ in length");
     let positions = published_mi_positions(l);
     pearson(&upper_triangle(&mi_matrix(gen, &positions)), &upper_triangle(&mi_matrix(stored, &positions)))
-}
-
-/// Pearson correlation; `None` for fewer than 2 points or a constant vector.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len();
-    // A constant vector is tested exactly: its float mean may differ from its value by an ulp.
-    let constant = |v: &[f64]| v.iter().all(|&e| e == v[0]);
-    if n < 2 || y.len() != n || constant(x) || constant(y) {
-        return None;
-    }
-    let (mx, my) = (x.iter().sum::<f64>() / n as f64, y.iter().sum::<f64>() / n as f64);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
 }
 
 /// Fraction of all generated characters (every position) that are one of the 20 residues;

@@ -290,6 +290,17 @@ fn gzip_input_is_detected_by_magic_bytes() {
 }
 
 #[test]
+fn byte_order_mark_is_ignored_and_bad_gzip_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.sto");
+    std::fs::write(&path, "\u{feff}# STOCKHOLM 1.0\r\na ACDE\r\nb AC-E\r\n//\r\n").unwrap();
+    assert_eq!(read_stockholm(&path).unwrap()[0].names, ["a", "b"]);
+    std::fs::write(&path, [0x1f, 0x8b, 0x08, 0x00]).unwrap();
+    let err = read_stockholm(&path).unwrap_err();
+    assert!(err.to_string().contains("bom.sto: cannot decompress gzip input: "), "{err}");
+}
+
+#[test]
 fn missing_file_names_the_path() {
     let err = read_stockholm(&fixture("no_such_file.sto")).unwrap_err();
     assert!(err.to_string().contains("no_such_file.sto: cannot read: "), "{err}");

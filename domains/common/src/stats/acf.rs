@@ -1,6 +1,8 @@
 //! Sample autocorrelation, as `statsmodels.tsa.stattools.acf(x, nlags, fft=False)`:
 //! demeaned, autocovariances with denominator n (not n − k), divided by the lag-0 value.
 
+use super::describe::is_constant;
+
 /// Autocovariances `γ(k) = (1/n) Σ_{t<n−k} (x_t − x̄)(x_{t+k} − x̄)` for k = 0..=min(nlags, n−1).
 pub fn acovf(x: &[f64], nlags: usize) -> Vec<f64> {
     let n = x.len();
@@ -13,9 +15,10 @@ pub fn acovf(x: &[f64], nlags: usize) -> Vec<f64> {
 }
 
 /// ACF at lags 0..=min(nlags, n−1) (lag 0 is 1). `None` for an empty, constant or non-finite
-/// series, whose autocorrelation is undefined.
+/// series, whose autocorrelation is undefined (statsmodels: an error, NaN, or rounding noise for
+/// a constant series whose float mean is off by an ulp).
 pub fn acf(x: &[f64], nlags: usize) -> Option<Vec<f64>> {
-    if x.is_empty() || x.iter().any(|v| !v.is_finite()) || x.iter().all(|&v| v == x[0]) {
+    if x.is_empty() || x.iter().any(|v| !v.is_finite()) || is_constant(x) {
         return None;
     }
     let g = acovf(x, nlags);

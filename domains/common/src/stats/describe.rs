@@ -1,8 +1,25 @@
 //! Small descriptive statistics with the conventions of NumPy/SciPy that the metrics name.
+//!
+//! Edge cases, one rule for the module: a statistic that is undefined for the input (no values,
+//! too few, a constant series) is `None`, where NumPy/SciPy return NaN with a warning or raise;
+//! a NaN in the input gives NaN, as NumPy propagates it. Two documented exceptions keep their
+//! callers' finite values: [`mean`] of nothing and [`sd`] of fewer than 2 values are 0.
+//! tests/edge_cases.rs checks every case against tests/reference/edge_cases_reference.py.
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
-/// Arithmetic mean (0 for an empty slice).
+/// True when every value equals the first exactly (vacuously for no values). This, not a zero
+/// variance, is the test for "constant": the float mean of equal values can differ from them by
+/// an ulp, leaving a tiny non-zero spread (NumPy's sd of [0.1, 0.1, 0.1] is 1.7e-17).
+pub fn is_constant<'a>(x: impl IntoIterator<Item = &'a f64>) -> bool {
+    let mut values = x.into_iter();
+    match values.next() {
+        None => true,
+        Some(first) => values.all(|v| v == first),
+    }
+}
+
+/// Arithmetic mean; 0 for no values (NumPy: NaN with a warning).
 pub fn mean(x: ArrayView1<f64>) -> f64 {
     if x.is_empty() {
         0.0
@@ -11,7 +28,8 @@ pub fn mean(x: ArrayView1<f64>) -> f64 {
     }
 }
 
-/// Sample standard deviation with denominator n − 1 (`numpy.std(ddof=1)`); 0 when n < 2.
+/// Sample standard deviation with denominator n − 1 (`numpy.std(ddof=1)`); 0 when n < 2
+/// (NumPy: NaN with a warning), so a single observation reads as "no spread".
 pub fn sd(x: ArrayView1<f64>) -> f64 {
     let n = x.len();
     if n < 2 {
@@ -21,9 +39,51 @@ pub fn sd(x: ArrayView1<f64>) -> f64 {
     (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
 }
 
+/// Median, as `numpy.median`: the middle order statistic, or `(a + b) / 2` of the two middle
+/// ones for even n. `None` for no values; NaN if any value is NaN. ±∞ are ordinary values
+/// (so the median of [−∞, ∞] is NaN, as in NumPy).
+pub fn median(x: &[f64]) -> Option<f64> {
+    if x.is_empty() {
+        return None;
+    }
+    if x.iter().any(|v| v.is_nan()) {
+        return Some(f64::NAN);
+    }
+    let mut s = x.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    let m = s.len() / 2;
+    Some(if s.len() % 2 == 1 { s[m] } else { (s[m - 1] + s[m]) / 2.0 })
+}
+
+/// Pearson correlation of paired samples (the statistic of `scipy.stats.pearsonr`), clamped to
+/// [−1, 1] as SciPy clips it. `None` for fewer than 2 pairs, samples of different lengths, or a
+/// constant sample (SciPy raises or returns NaN); NaN if a value is NaN.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len();
+    if n < 2 || y.len() != n || is_constant(x) || is_constant(y) {
+        return None;
+    }
+    let (mx, my) = (x.iter().sum::<f64>() / n as f64, y.iter().sum::<f64>() / n as f64);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mx, b - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    // Spread that underflowed to 0 (values a few ulps apart near the smallest doubles).
+    if sxx == 0.0 || syy == 0.0 {
+        return None;
+    }
+    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+}
+
 /// Excess kurtosis, SciPy's default `kurtosis(x, fisher=True, bias=True)`: m4/m2² − 3 with
-/// central moments over n. `None` for a constant series.
+/// central moments over n. `None` for a constant series (including n ≤ 1); NaN if a value is NaN.
 pub fn excess_kurtosis(x: ArrayView1<f64>) -> Option<f64> {
+    if is_constant(x) {
+        return None;
+    }
     let n = x.len() as f64;
     let m = mean(x);
     let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
@@ -31,13 +91,22 @@ pub fn excess_kurtosis(x: ArrayView1<f64>) -> Option<f64> {
         (a + d2, b + d2 * d2)
     });
     let (m2, m4) = (m2 / n, m4 / n);
-    (m2 > 0.0).then(|| m4 / (m2 * m2) - 3.0)
+    // m2 = 0 only when the spread underflows.
+    (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
 }
 
 /// Quantile of sorted data with NumPy's default (`method='linear'`): position h = (n−1)q,
-/// linear interpolation between the neighbouring order statistics (NumPy's `_lerp` form).
+/// linear interpolation between the neighbouring order statistics (NumPy's `_lerp` form, so the
+/// rounding and the ±∞ cases match `numpy.quantile` with a float q). `sorted` is ascending by
+/// `f64::total_cmp`, which puts any NaN at an end: then the result is NaN, as in NumPy.
+/// Panics on no values (NumPy raises); q must lie in [0, 1].
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let n = sorted.len();
+    assert!(n > 0, "quantile of no values");
+    debug_assert!((0.0..=1.0).contains(&q), "quantile level {q} outside [0, 1]");
+    if sorted[0].is_nan() || sorted[n - 1].is_nan() {
+        return f64::NAN;
+    }
     let h = (n - 1) as f64 * q;
     let lo = (h.floor() as usize).min(n - 1);
     let hi = (lo + 1).min(n - 1);
@@ -50,8 +119,13 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
-/// Pearson correlation matrix of the columns of `x` (n × d). `None` if a column is constant.
+/// Pearson correlation matrix of the columns of `x` (n × d): [`pearson`] of every pair of
+/// columns, in matrix form (normalised columns, one product; equal to `pearson` within a few
+/// ulps). `None` if a column is constant (as [`is_constant`]) or holds a non-finite value.
 pub fn correlation_matrix(x: ArrayView2<f64>) -> Option<Array2<f64>> {
+    if x.axis_iter(Axis(1)).any(is_constant) {
+        return None;
+    }
     let mut z = x.to_owned();
     for mut col in z.axis_iter_mut(Axis(1)) {
         let m = mean(col.view());

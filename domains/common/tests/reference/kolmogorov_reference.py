@@ -1,4 +1,4 @@
-"""Reference values for src/kolmogorov.rs, computed with SciPy.
+"""Reference values for src/stats/kolmogorov.rs, computed with SciPy.
 
 Run: python3 kolmogorov_reference.py > kolmogorov_values.rs
 The (n, x) cases are chosen to hit every branch of the Simard & L'Ecuyer rules that

@@ -1,40 +1,13 @@
-"""Deterministic samples shared with the Rust tests (tests/common/mod.rs reimplements this
-bit for bit with integer arithmetic only)."""
+"""Deterministic series shared with the Rust tests (tests/common/mod.rs reimplements this
+bit for bit with integer arithmetic only), built on the generator of the statistics tests,
+domains/common/tests/reference/samples.py (Rust: domains/common/tests/support/samples.rs)."""
+import sys
+from pathlib import Path
+
 import numpy as np
 
-MASK = (1 << 64) - 1
-
-
-class Lcg:
-    def __init__(self, seed):
-        self.state = seed & MASK
-
-    def uniform(self):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) & MASK
-        return (self.state >> 11) / float(1 << 53)
-
-    def normalish(self):
-        """Irwin-Hall: sum of 12 uniforms - 6 (summed left to right)."""
-        s = 0.0
-        for _ in range(12):
-            s += self.uniform()
-        return s - 6.0
-
-
-def sample(seed, n, kind, loc=0.0, scale=1.0):
-    rng = Lcg(seed)
-    out = []
-    for _ in range(n):
-        if kind == "unif":
-            v = rng.uniform()
-        elif kind == "norm":
-            v = rng.normalish()
-        elif kind == "tie":
-            v = float(int(rng.uniform() * 10.0))
-        else:
-            raise ValueError(kind)
-        out.append(loc + scale * v)
-    return np.array(out)
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "common" / "tests" / "reference"))
+from samples import Lcg, sample  # noqa: E402  (sample is re-exported for the scripts here)
 
 
 def ar1(seed, n, phi):

@@ -1,9 +1,9 @@
 //! Two-sample KS p-values against `scipy.stats.ks_2samp` (values from tests/reference/ks_reference.py).
 
-mod common;
+mod support;
 
-use common::Spec;
-use satool_finance::{ks_2samp, KsMethod, KsPvalueMethod};
+use satool_common::stats::{ks_2samp, KsMethod, KsPvalueMethod};
+use support::samples::Spec;
 
 include!("reference/ks_values.rs");
 

@@ -2,7 +2,7 @@
 
 Run: python3 ks_reference.py > ks_values.rs
 
-The samples come from lcg.py (64-bit LCG, reimplemented bit for bit in tests/common/mod.rs),
+The samples come from samples.py (64-bit LCG, reimplemented bit for bit in tests/support/samples.rs),
 so no data needs to be stored. kinds: 'unif' -> u; 'norm' -> sum of 12 u - 6 (Irwin-Hall);
 'tie' -> floor(10 u) (many ties). A sample is loc + scale * value.
 """
@@ -11,7 +11,7 @@ import numpy as np
 import scipy
 from scipy import stats
 
-from lcg import sample
+from samples import sample
 
 
 # (name, (seed, n, kind, loc, scale) for a, same for b)

@@ -1,0 +1,119 @@
+//! The text-input layer: plain, gzip (one and several members), CRLF, BOM, empty, missing and
+//! corrupt files.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use satool_common::text::{numbered_lines, read_bytes, read_text, Source, TextError};
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Self {
+        Dir(tempfile::tempdir().unwrap())
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.0.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn plain_and_gzip_read_the_same_text() {
+    let dir = Dir::new();
+    let text = "# STOCKHOLM 1.0\nseq1 ACDE\n//\n";
+    let plain = dir.write("a.sto", text.as_bytes());
+    // Detected by content, not by name.
+    let gz = dir.write("b.sto", &gzip(text.as_bytes()));
+    assert_eq!(read_text(&plain).unwrap(), text);
+    assert_eq!(read_text(&gz).unwrap(), text);
+    assert_eq!(read_bytes(&plain).unwrap(), Source { bytes: text.as_bytes().to_vec(), gzip: false });
+    assert_eq!(read_bytes(&gz).unwrap(), Source { bytes: text.as_bytes().to_vec(), gzip: true });
+}
+
+#[test]
+fn multi_member_gzip_is_read_to_the_end() {
+    let dir = Dir::new();
+    // `cat a.gz b.gz > ab.gz`: two members, one text.
+    let mut both = gzip(b"first line\n");
+    both.extend(gzip(b"second line\n"));
+    assert_eq!(read_text(&dir.write("ab.gz", &both)).unwrap(), "first line\nsecond line\n");
+}
+
+#[test]
+fn crlf_lines_are_numbered_without_the_carriage_return() {
+    let lines: Vec<(usize, &str)> = numbered_lines("a\r\nb\r\n\r\nc").collect();
+    assert_eq!(lines, [(1, "a"), (2, "b"), (3, ""), (4, "c")]);
+    // A final newline gives a last, empty line; a lone \r inside a line stays.
+    let lines: Vec<(usize, &str)> = numbered_lines("x\ry\n").collect();
+    assert_eq!(lines, [(1, "x\ry"), (2, "")]);
+    assert_eq!(numbered_lines("").collect::<Vec<_>>(), [(1, "")]);
+}
+
+#[test]
+fn bom_is_dropped_from_text_but_kept_in_bytes() {
+    let dir = Dir::new();
+    let with_bom = "\u{feff}date,A\r\n2020-01-01,1\r\n";
+    let p = dir.write("bom.csv", with_bom.as_bytes());
+    assert_eq!(read_text(&p).unwrap(), "date,A\r\n2020-01-01,1\r\n");
+    assert_eq!(read_bytes(&p).unwrap().bytes, with_bom.as_bytes());
+    // Inside gzip too, and only at the start.
+    let p = dir.write("bom.csv.gz", &gzip("\u{feff}a\u{feff}b".as_bytes()));
+    assert_eq!(read_text(&p).unwrap(), "a\u{feff}b");
+}
+
+#[test]
+fn invalid_utf8_becomes_replacement_characters() {
+    let dir = Dir::new();
+    let p = dir.write("latin1.txt", b"caf\xe9\n");
+    assert_eq!(read_text(&p).unwrap(), "caf\u{fffd}\n");
+}
+
+#[test]
+fn empty_files_are_empty_text() {
+    let dir = Dir::new();
+    assert_eq!(read_text(&dir.write("empty", b"")).unwrap(), "");
+    assert_eq!(read_bytes(&dir.write("empty", b"")).unwrap(), Source { bytes: vec![], gzip: false });
+    // An empty gzip member decompresses to nothing.
+    assert_eq!(read_bytes(&dir.write("empty.gz", &gzip(b""))).unwrap(), Source { bytes: vec![], gzip: true });
+    // One byte of the magic is not gzip.
+    assert!(!read_bytes(&dir.write("one", &[0x1f])).unwrap().gzip);
+}
+
+#[test]
+fn missing_file_is_a_read_error_naming_it() {
+    let dir = Dir::new();
+    let p = dir.0.path().join("nope.sto");
+    let e = read_text(&p).unwrap_err();
+    assert!(matches!(e, TextError::Read { ref path, .. } if path == &p), "{e:?}");
+    assert!(e.to_string().starts_with(&format!("{}: cannot read: ", p.display())), "{e}");
+    // A directory cannot be read as a file either.
+    assert!(matches!(read_bytes(dir.0.path()), Err(TextError::Read { .. })));
+}
+
+#[test]
+fn corrupt_or_truncated_gzip_is_a_gzip_error() {
+    let dir = Dir::new();
+    let mut bad = gzip(b"some text that is long enough to compress\n");
+    let n = bad.len();
+    bad[n / 2] ^= 0xff;
+    let p = dir.write("bad.gz", &bad);
+    let e = read_text(&p).unwrap_err();
+    assert!(matches!(e, TextError::Gzip { .. }), "{e:?}");
+    assert!(e.to_string().starts_with(&format!("{}: not a valid gzip stream: ", p.display())), "{e}");
+
+    let whole = gzip(b"some text\n");
+    let truncated = dir.write("cut.gz", &whole[..whole.len() - 6]);
+    assert!(matches!(read_bytes(&truncated), Err(TextError::Gzip { .. })));
+    // Only the magic bytes.
+    assert!(matches!(read_bytes(&dir.write("magic.gz", &[0x1f, 0x8b])), Err(TextError::Gzip { .. })));
+}
