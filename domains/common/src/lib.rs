@@ -3,4 +3,5 @@
 //! reader uses ([`text`]).
 
 pub mod stats;
+#[cfg(feature = "text")]
 pub mod text;
