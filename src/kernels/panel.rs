@@ -45,6 +45,7 @@ const MAX_ROWS: usize = 30;
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
+    use super::PanelProduct;
     use std::arch::x86_64::*;
 
     /// Up to 30 rows at a time: R accumulators (one per row) per panel, all in registers (30 of
@@ -52,20 +53,10 @@ mod avx512 {
     /// memory inside the FMA). A 30-chain batch thus reads each panel of the big operand once.
     macro_rules! kernels {
         ($name:ident, $block:ident, $t:ty, $lanes:expr, $vec:ty, $mask:ty, $zero:ident, $load:ident, $set1:ident, $fma:ident, $mul:ident, $store:ident) => {
+            /// `R` rows of `op` starting at `a` and `c`, output panels `p0..p1`.
             #[target_feature(enable = "avx512f")]
-            #[allow(clippy::too_many_arguments)]
-            unsafe fn $block<const R: usize>(
-                alpha: $t,
-                a: *const $t,
-                lda: isize,
-                m: usize,
-                panels: *const $t,
-                n: usize,
-                c: *mut $t,
-                ldc: isize,
-                p0: usize,
-                p1: usize,
-            ) {
+            unsafe fn $block<const R: usize>(op: &PanelProduct<$t>, a: *const $t, c: *mut $t, p0: usize, p1: usize) {
+                let PanelProduct { alpha, lda, m, panels, n, ldc, .. } = *op;
                 let va = $set1(alpha);
                 for p in p0..p1 {
                     let bp = panels.add(p * m * $lanes);
@@ -84,56 +75,44 @@ mod avx512 {
                 }
             }
 
+            /// All rows of `op`, in blocks of at most `MAX_ROWS`, output panels `p0..p1`.
             #[target_feature(enable = "avx512f")]
-            #[allow(clippy::too_many_arguments)]
-            pub unsafe fn $name(
-                alpha: $t,
-                a: *const $t,
-                lda: isize,
-                rows: usize,
-                m: usize,
-                panels: *const $t,
-                n: usize,
-                c: *mut $t,
-                ldc: isize,
-                p0: usize,
-                p1: usize,
-            ) {
+            pub unsafe fn $name(op: PanelProduct<$t>, p0: usize, p1: usize) {
                 let mut r0 = 0;
-                while r0 < rows {
-                    let r = (rows - r0).min(super::MAX_ROWS);
-                    let (a, c) = (a.offset(r0 as isize * lda), c.offset(r0 as isize * ldc));
+                while r0 < op.rows {
+                    let r = (op.rows - r0).min(super::MAX_ROWS);
+                    let (a, c) = (op.a.offset(r0 as isize * op.lda), op.c.offset(r0 as isize * op.ldc));
                     match r {
-                        1 => $block::<1>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        2 => $block::<2>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        3 => $block::<3>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        4 => $block::<4>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        5 => $block::<5>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        6 => $block::<6>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        7 => $block::<7>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        8 => $block::<8>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        9 => $block::<9>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        10 => $block::<10>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        11 => $block::<11>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        12 => $block::<12>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        13 => $block::<13>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        14 => $block::<14>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        15 => $block::<15>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        16 => $block::<16>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        17 => $block::<17>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        18 => $block::<18>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        19 => $block::<19>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        20 => $block::<20>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        21 => $block::<21>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        22 => $block::<22>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        23 => $block::<23>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        24 => $block::<24>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        25 => $block::<25>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        26 => $block::<26>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        27 => $block::<27>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        28 => $block::<28>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        29 => $block::<29>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
-                        _ => $block::<30>(alpha, a, lda, m, panels, n, c, ldc, p0, p1),
+                        1 => $block::<1>(&op, a, c, p0, p1),
+                        2 => $block::<2>(&op, a, c, p0, p1),
+                        3 => $block::<3>(&op, a, c, p0, p1),
+                        4 => $block::<4>(&op, a, c, p0, p1),
+                        5 => $block::<5>(&op, a, c, p0, p1),
+                        6 => $block::<6>(&op, a, c, p0, p1),
+                        7 => $block::<7>(&op, a, c, p0, p1),
+                        8 => $block::<8>(&op, a, c, p0, p1),
+                        9 => $block::<9>(&op, a, c, p0, p1),
+                        10 => $block::<10>(&op, a, c, p0, p1),
+                        11 => $block::<11>(&op, a, c, p0, p1),
+                        12 => $block::<12>(&op, a, c, p0, p1),
+                        13 => $block::<13>(&op, a, c, p0, p1),
+                        14 => $block::<14>(&op, a, c, p0, p1),
+                        15 => $block::<15>(&op, a, c, p0, p1),
+                        16 => $block::<16>(&op, a, c, p0, p1),
+                        17 => $block::<17>(&op, a, c, p0, p1),
+                        18 => $block::<18>(&op, a, c, p0, p1),
+                        19 => $block::<19>(&op, a, c, p0, p1),
+                        20 => $block::<20>(&op, a, c, p0, p1),
+                        21 => $block::<21>(&op, a, c, p0, p1),
+                        22 => $block::<22>(&op, a, c, p0, p1),
+                        23 => $block::<23>(&op, a, c, p0, p1),
+                        24 => $block::<24>(&op, a, c, p0, p1),
+                        25 => $block::<25>(&op, a, c, p0, p1),
+                        26 => $block::<26>(&op, a, c, p0, p1),
+                        27 => $block::<27>(&op, a, c, p0, p1),
+                        28 => $block::<28>(&op, a, c, p0, p1),
+                        29 => $block::<29>(&op, a, c, p0, p1),
+                        _ => $block::<30>(&op, a, c, p0, p1),
                     }
                     r0 += r;
                 }
@@ -189,7 +168,7 @@ macro_rules! panel_kernel_impl {
             #[allow(unused_variables)]
             unsafe fn panel_product(op: PanelProduct<Self>, p0: usize, p1: usize) {
                 #[cfg(target_arch = "x86_64")]
-                avx512::$f(op.alpha, op.a, op.lda, op.rows, op.m, op.panels, op.n, op.c, op.ldc, p0, p1);
+                avx512::$f(op, p0, p1);
                 #[cfg(not(target_arch = "x86_64"))]
                 unreachable!("no panel kernel on this architecture");
             }

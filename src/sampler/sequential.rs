@@ -98,20 +98,6 @@ pub fn generate_sequential(
     seed: u64,
     label: &str,
 ) -> Result<SequentialRun> {
-    match cfg.precision {
-        Precision::F64 => generate(mem, raw, cfg, regimes, seed, label),
-        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, cfg, regimes, seed, label),
-    }
-}
-
-fn generate<T: Real>(
-    mem: &Memory<T>,
-    raw: ArrayView2<f64>,
-    cfg: &Sequential,
-    regimes: Option<&Regimes>,
-    seed: u64,
-    label: &str,
-) -> Result<SequentialRun> {
     if raw.nrows() != mem.k() {
         return Err(Error::Memory(format!("{} raw rows for {} memories", raw.nrows(), mem.k())));
     }
@@ -124,6 +110,24 @@ fn generate<T: Real>(
             cfg.days
         )));
     }
+    let spec = RunSpec { cfg, regimes, seed, label };
+    Ok(match cfg.precision {
+        Precision::F64 => generate(mem, raw, spec),
+        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, spec),
+    })
+}
+
+/// A checked run: the settings, regime labels, seed and stream label.
+#[derive(Clone, Copy)]
+struct RunSpec<'a> {
+    cfg: &'a Sequential,
+    regimes: Option<&'a Regimes>,
+    seed: u64,
+    label: &'a str,
+}
+
+fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> SequentialRun {
+    let RunSpec { cfg, regimes, seed, label } = spec;
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
@@ -195,5 +199,5 @@ fn generate<T: Real>(
         acc += a;
         prop += p;
     }
-    Ok(SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 })
+    SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 }
 }
