@@ -10,22 +10,14 @@
 //!    `drop_suspect` those tickers are dropped too.
 
 use chrono::NaiveDate;
-use ndarray::{Array2, Axis};
+use ndarray::Axis;
 
 use super::parse::RawPanel;
-use super::{DroppedTicker, ReadOptions, SuspectJump};
+use super::{DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
 
-/// A complete (gap-free) panel and what was removed to get it.
-pub struct Filtered {
-    pub dates: Vec<NaiveDate>,
-    pub tickers: Vec<String>,
-    pub prices: Array2<f64>,
-    pub dropped: Vec<DroppedTicker>,
-    pub suspect: Vec<SuspectJump>,
-    pub dropped_dates: Vec<NaiveDate>,
-}
-
-pub fn apply(panel: RawPanel, opts: &ReadOptions) -> Filtered {
+/// The complete (gap-free) table of `panel` under the rules above, with what was removed to get
+/// it (`gzip` is set by the caller, which read the bytes).
+pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format) -> PriceTable {
     let in_window = |d: &NaiveDate| opts.start.is_none_or(|s| *d >= s) && opts.end.is_none_or(|e| *d <= e);
     let rows: Vec<usize> = (0..panel.dates.len()).filter(|&i| in_window(&panel.dates[i])).collect();
     let window = panel.prices.select(Axis(0), &rows);
@@ -117,12 +109,14 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions) -> Filtered {
     }
 
     dropped.sort_by_key(|(j, _)| *j);
-    Filtered {
+    PriceTable {
+        format,
         dates: calendar.iter().map(|&i| panel.dates[rows[i]]).collect(),
         tickers: kept.iter().map(|&j| panel.tickers[j].clone()).collect(),
         prices: window.select(Axis(0), &calendar).select(Axis(1), &kept),
         dropped: dropped.into_iter().map(|(_, d)| d).collect(),
         suspect,
         dropped_dates,
+        gzip: false,
     }
 }

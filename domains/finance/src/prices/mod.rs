@@ -152,7 +152,7 @@ pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Pri
             (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr)?)
         }
     };
-    let f = filter::apply(panel, opts);
+    let f = filter::apply(panel, opts, format);
     if f.dates.len() < MIN_DAYS {
         let detail = match (opts.start, opts.end) {
             (None, None) => format!("{} date(s) dropped by the calendar rule", f.dropped_dates.len()),
@@ -181,14 +181,5 @@ pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Pri
             detail: detail.join("; "),
         });
     }
-    Ok(PriceTable {
-        format,
-        dates: f.dates,
-        tickers: f.tickers,
-        prices: f.prices,
-        dropped: f.dropped,
-        suspect: f.suspect,
-        dropped_dates: f.dropped_dates,
-        gzip: false,
-    })
+    Ok(f)
 }
