@@ -1,7 +1,7 @@
 //! The finance report's figures: QQ plots, correlation scatter, portfolio tail survival, ACFs.
 
 use super::plot::{self, Mark, Panel, Series};
-use super::style::colour;
+use super::style::{colour, finance_colour};
 use super::{Figure, Report};
 use crate::finance::{FinanceMethod, FinanceResults, Scenarios};
 use crate::input_err;
@@ -126,7 +126,7 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) 
                         let q = (i as f64 + 0.5) / m as f64;
                         (quantile_sorted(&h, q), quantile_sorted(&g, q))
                     });
-                    Series::new(s.method.id(), colour(s.method.id()), pts.collect(), Mark::Points(2))
+                    Series::new(s.method.id(), finance_colour(s.method), pts.collect(), Mark::Points(2))
                 })
                 .collect();
             Panel {
@@ -285,7 +285,7 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
         title,
         x_label: "lag (trading days)".into(),
         y_label: y_label.into(),
-        series: curves.iter().map(|(m, c)| Series::new(m.id(), colour(m.id()), lags(&pick(c)), Mark::Line)).collect(),
+        series: curves.iter().map(|(m, c)| Series::new(m.id(), finance_colour(*m), lags(&pick(c)), Mark::Line)).collect(),
         band,
         legend,
         ..Default::default()

@@ -3,7 +3,7 @@
 //! protein job returned.
 
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
-use super::style::{colour, REFERENCE};
+use super::style::{colour, protein_colour, REFERENCE};
 use super::{invoked_command, markdown_table, median, Figure, Report};
 use crate::protein::families::{summary_table, FamiliesResults};
 use crate::protein::{render, GeneratedSet, HmmerMode, ProteinMethod, ProteinResults, ProteinRun};
@@ -77,7 +77,7 @@ fn entropy(run: &ProteinRun) -> Result<Figure> {
             VLine {
                 x: p.beta_generation,
                 label: format!("β_gen = {}", p.beta_generation),
-                colour: colour(ProteinMethod::SaGen.id()),
+                colour: protein_colour(ProteinMethod::SaGen),
             },
             VLine {
                 x: p.beta_retrieval,

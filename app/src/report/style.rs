@@ -1,5 +1,7 @@
 //! One colour per method, the same in every figure of both domains, and the embedded font.
 
+use crate::finance::FinanceMethod;
+use crate::protein::ProteinMethod;
 use plotters::style::RGBColor;
 use std::sync::Once;
 
@@ -20,30 +22,64 @@ pub fn register_font() {
 /// The reference data (natural family, historical days, a conditioned subset).
 pub const REFERENCE: RGBColor = RGBColor(20, 20, 20);
 
-/// Colour of a method id (Tableau-like palette; the sampler's retrieval/generation pairs share hues).
+/// Colour of a protein method (Tableau-like palette; retrieval/generation pairs share hues).
+pub fn protein_colour(m: ProteinMethod) -> RGBColor {
+    match m {
+        ProteinMethod::Bootstrap => GREY,
+        ProteinMethod::Gaussian => RGBColor(188, 189, 34),
+        ProteinMethod::Convex => RGBColor(23, 190, 207),
+        ProteinMethod::GmmPca => RGBColor(227, 119, 194),
+        ProteinMethod::Vae => RGBColor(148, 103, 189),
+        ProteinMethod::Profile => ORANGE,
+        ProteinMethod::ExactRet => GREEN,
+        ProteinMethod::ExactGen => RGBColor(120, 200, 100),
+        ProteinMethod::MalaRet => RGBColor(120, 170, 220),
+        ProteinMethod::MalaGen => RGBColor(240, 130, 130),
+        ProteinMethod::SaRet => BLUE,
+        ProteinMethod::SaGen => RED,
+    }
+}
+
+/// Colour of a finance method, in the same palette (the i.i.d. and sequential samplers take
+/// the protein retrieval and generation hues).
+pub fn finance_colour(m: FinanceMethod) -> RGBColor {
+    match m {
+        FinanceMethod::Historical => REFERENCE,
+        FinanceMethod::Bootstrap => GREY,
+        FinanceMethod::BlockBootstrap => RGBColor(140, 86, 75),
+        FinanceMethod::Exact => GREEN,
+        FinanceMethod::Sa => BLUE,
+        FinanceMethod::SaSequential => RED,
+        FinanceMethod::SaRegime => ORANGE,
+    }
+}
+
+const GREY: RGBColor = RGBColor(127, 127, 127);
+const ORANGE: RGBColor = RGBColor(255, 127, 14);
+const GREEN: RGBColor = RGBColor(44, 160, 44);
+const BLUE: RGBColor = RGBColor(31, 119, 180);
+const RED: RGBColor = RGBColor(214, 39, 40);
+
+/// Colour of a row id: a method of either registry, the reference data (`natural`,
+/// `condition`), or teal for anything else (an `--evaluate` file).
 pub fn colour(id: &str) -> RGBColor {
+    if let Ok(m) = id.parse::<ProteinMethod>() {
+        return protein_colour(m);
+    }
+    if let Ok(m) = id.parse::<FinanceMethod>() {
+        return finance_colour(m);
+    }
     match id {
-        "natural" | "historical" | "condition" => REFERENCE,
-        "bootstrap" => RGBColor(127, 127, 127),
-        "block_bootstrap" => RGBColor(140, 86, 75),
-        "gaussian" => RGBColor(188, 189, 34),
-        "convex" => RGBColor(23, 190, 207),
-        "gmm_pca" => RGBColor(227, 119, 194),
-        "vae" => RGBColor(148, 103, 189),
-        "profile" => RGBColor(255, 127, 14),
-        "exact" | "exact_ret" => RGBColor(44, 160, 44),
-        "exact_gen" => RGBColor(120, 200, 100),
-        "mala_ret" => RGBColor(120, 170, 220),
-        "mala_gen" => RGBColor(240, 130, 130),
-        "sa" | "sa_ret" => RGBColor(31, 119, 180),
-        "sa_gen" | "sa_sequential" => RGBColor(214, 39, 40),
-        "sa_regime" => RGBColor(255, 127, 14),
+        "natural" | "condition" => REFERENCE,
         _ => RGBColor(0, 128, 128),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::finance::FinanceMethod;
+    use crate::protein::ProteinMethod;
+
     #[test]
     fn embedded_font_parses() {
         super::register_font();
@@ -51,10 +87,8 @@ mod tests {
 
     #[test]
     fn methods_of_one_domain_have_distinct_colours() {
-        let protein: Vec<&str> = std::iter::once("natural")
-            .chain(crate::protein::ProteinMethod::ALL.map(crate::protein::ProteinMethod::id))
-            .collect();
-        let finance = ["historical", "bootstrap", "block_bootstrap", "exact", "sa", "sa_sequential", "sa_regime"];
+        let protein: Vec<&str> = std::iter::once("natural").chain(ProteinMethod::ALL.map(ProteinMethod::id)).collect();
+        let finance: Vec<&str> = FinanceMethod::ALL.map(FinanceMethod::id).to_vec();
         for ids in [&protein[..], &finance[..]] {
             for (i, a) in ids.iter().enumerate() {
                 for b in &ids[i + 1..] {
