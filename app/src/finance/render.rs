@@ -89,9 +89,7 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
         .methods
         .iter()
         .map(|m| {
-            vec![
-                m.id.to_string(),
-                m.label.clone(),
+            let cells = vec![
                 format!("{:.1}% / {:.3}", 100.0 * m.ks_pass, m.ks_mean_p),
                 format!("{:.1}% / {:.3}", 100.0 * m.ks_pass_corrected, m.ks_mean_p_corrected),
                 table::opt(m.corr_error, 3),
@@ -103,15 +101,18 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
                 format!("{:.4}", m.portfolio_sd),
                 table::opt(m.acf_g2_mean_1_10, 3),
                 format!("{} / {}", table::pct(m.acf_g_outside_band), table::pct(m.acf_g2_outside_band)),
-                table::pct(m.acceptance),
-                format!("{:.2}", m.seconds),
-            ]
+            ];
+            table::MethodRow {
+                id: m.id.to_string(),
+                label: m.label.clone(),
+                cells,
+                acceptance: m.acceptance,
+                seconds: m.seconds,
+            }
         })
         .collect();
-    table::timed_table(
+    table::method_table(
         &[
-            "id",
-            "method",
             "KS pass / p",
             "KS corr. pass / p",
             "corr err",
@@ -123,8 +124,6 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
             "port. sd",
             "ACF g² 1-10",
             "ACF out g / g²",
-            "accept",
-            "s",
         ],
         rows,
         timing,

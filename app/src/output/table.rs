@@ -26,17 +26,43 @@ pub fn sci(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.2e}"))
 }
 
-/// `table` whose last column is the run time in seconds ("s"), dropped when `timing` is false
-/// (reports must be byte-for-byte reproducible).
-pub fn timed_table(header: &[&str], mut rows: Vec<Vec<String>>, timing: bool) -> Table {
-    debug_assert_eq!(header.last(), Some(&"s"));
+/// One method's row of a comparison table: its own cells between the id and label and the
+/// acceptance rate and run time every comparison table ends with.
+pub struct MethodRow {
+    /// The method id (first column).
+    pub id: String,
+    /// The method label (second column).
+    pub label: String,
+    /// The metric cells, one per column of [`method_table`]'s `columns`.
+    pub cells: Vec<String>,
+    /// MALA acceptance rate (the "accept" column).
+    pub acceptance: Option<f64>,
+    /// Run time (the "s" column).
+    pub seconds: f64,
+}
+
+/// A comparison table: "id", "method", `columns`, "accept" and the run time in seconds ("s"),
+/// which is left out when `timing` is false (reports must be byte-for-byte reproducible).
+pub fn method_table(columns: &[&str], rows: Vec<MethodRow>, timing: bool) -> Table {
+    let mut header = vec!["id", "method"];
+    header.extend_from_slice(columns);
+    header.push("accept");
     if timing {
-        return table(header, rows);
+        header.push("s");
     }
-    for r in &mut rows {
-        r.pop();
-    }
-    table(&header[..header.len() - 1], rows)
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let mut cells = vec![r.id, r.label];
+            cells.extend(r.cells);
+            cells.push(pct(r.acceptance));
+            if timing {
+                cells.push(format!("{:.2}", r.seconds));
+            }
+            cells
+        })
+        .collect();
+    table(&header, rows)
 }
 
 /// A table with a header row; numeric columns are right-aligned.

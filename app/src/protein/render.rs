@@ -72,9 +72,7 @@ pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
         .iter()
         .map(|m| {
             let hmm = |v: String| if hmm_ran { v } else { "not run".to_string() };
-            vec![
-                m.id.clone(),
-                m.label.clone(),
+            let cells = vec![
                 table::est(&m.novelty, 3),
                 table::est(&m.diversity, 3),
                 table::est(&m.energy, 3),
@@ -85,28 +83,18 @@ pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
                 format!("{:.3}", m.valid_fraction),
                 hmm(table::pct(m.hmm_pass)),
                 hmm(table::sci(m.hmm_median_evalue)),
-                table::pct(m.acceptance),
-                format!("{:.2}", m.seconds),
-            ]
+            ];
+            table::MethodRow {
+                id: m.id.to_string(),
+                label: m.label.clone(),
+                cells,
+                acceptance: m.acceptance,
+                seconds: m.seconds,
+            }
         })
         .collect();
-    table::timed_table(
-        &[
-            "id",
-            "method",
-            "novelty",
-            "diversity",
-            "energy",
-            "SeqID",
-            "KL",
-            "Pos-KL",
-            "MI r",
-            "valid",
-            "HMM pass",
-            "median E",
-            "accept",
-            "s",
-        ],
+    table::method_table(
+        &["novelty", "diversity", "energy", "SeqID", "KL", "Pos-KL", "MI r", "valid", "HMM pass", "median E"],
         rows,
         timing,
     )

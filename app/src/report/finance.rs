@@ -285,7 +285,10 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
         title,
         x_label: "lag (trading days)".into(),
         y_label: y_label.into(),
-        series: curves.iter().map(|(m, c)| Series::new(m.id(), finance_colour(*m), lags(&pick(c)), Mark::Line)).collect(),
+        series: curves
+            .iter()
+            .map(|(m, c)| Series::new(m.id(), finance_colour(*m), lags(&pick(c)), Mark::Line))
+            .collect(),
         band,
         legend,
         ..Default::default()
