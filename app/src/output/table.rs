@@ -41,6 +41,13 @@ pub struct MethodRow {
     pub seconds: f64,
 }
 
+impl MethodRow {
+    /// The row of method `id` labelled `label`.
+    pub fn new(id: impl ToString, label: &str, cells: Vec<String>, acceptance: Option<f64>, seconds: f64) -> Self {
+        MethodRow { id: id.to_string(), label: label.to_string(), cells, acceptance, seconds }
+    }
+}
+
 /// A comparison table: "id", "method", `columns`, "accept" and the run time in seconds ("s"),
 /// which is left out when `timing` is false (reports must be byte-for-byte reproducible).
 pub fn method_table(columns: &[&str], rows: Vec<MethodRow>, timing: bool) -> Table {

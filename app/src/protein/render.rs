@@ -84,13 +84,7 @@ pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
                 hmm(table::pct(m.hmm_pass)),
                 hmm(table::sci(m.hmm_median_evalue)),
             ];
-            table::MethodRow {
-                id: m.id.to_string(),
-                label: m.label.clone(),
-                cells,
-                acceptance: m.acceptance,
-                seconds: m.seconds,
-            }
+            table::MethodRow::new(&m.id, &m.label, cells, m.acceptance, m.seconds)
         })
         .collect();
     table::method_table(
