@@ -102,7 +102,7 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
                 table::opt(m.acf_g2_mean_1_10, 3),
                 format!("{} / {}", table::pct(m.acf_g_outside_band), table::pct(m.acf_g2_outside_band)),
             ];
-            table::MethodRow::new(&m.id, &m.label, cells, m.acceptance, m.seconds)
+            table::MethodRow::new(m.id, &m.label, cells, m.acceptance, m.seconds)
         })
         .collect();
     table::method_table(
