@@ -105,7 +105,7 @@ const PEAK_RSS_ENV: &str = "SATOOL_REPORT_PEAK_RSS";
 /// The stderr line prefix of that report.
 const PEAK_RSS_LINE: &str = "satool-peak-rss-kib: ";
 
-/// Prints this process's peak resident set (VmHWM, Linux) on stderr when [`PEAK_RSS_ENV`] is
+/// Prints this process's peak resident set (VmHWM, Linux) on stderr when `SATOOL_REPORT_PEAK_RSS` is
 /// set: `satool bench` reads it from its end-to-end children.
 pub fn report_peak_rss() {
     if std::env::var_os(PEAK_RSS_ENV).is_none() {
