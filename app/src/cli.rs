@@ -214,6 +214,10 @@ pub struct ProteinArgs {
     /// Generate from the sequences named in this file only (one name per line; `#` comments).
     #[arg(long, value_name = "IDS.txt")]
     pub condition_file: Option<PathBuf>,
+    /// Keep at most N cleaned sequences: when more remain, a random N (seeded), in their order.
+    /// The published protocol's cap is 100; `all` keeps every sequence.
+    #[arg(long, value_name = "N|all", default_value = "100", value_parser = protein::parse_max_sequences)]
+    pub max_sequences: protein::MaxSequences,
     /// Also compute the extended metrics (MI r over all pairs and with APC, connected-correlation r,
     /// identities) and print them as a second table.
     #[arg(long)]
@@ -262,6 +266,7 @@ fn run(cli: &Cli) -> Result<()> {
                 alpha: r.alpha,
                 precision: r.precision,
                 extended: a.extended,
+                max_sequences: a.max_sequences.0,
                 condition: match (&a.condition_names, &a.condition_file) {
                     (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
                     (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),

@@ -2,8 +2,52 @@
 
 use crate::input_err;
 use anyhow::Result;
+use rand::seq::SliceRandom;
 use satool_protein as prot;
 use std::path::Path;
+
+/// The published protocol's cap on K (SPEC §2): at most this many cleaned sequences.
+pub const DEFAULT_MAX_SEQUENCES: usize = 100;
+
+/// The random stream (of `--seed`) that picks the sequences the cap keeps.
+pub const MAX_SEQUENCES_STREAM: &str = "max-sequences";
+
+/// `--max-sequences N|all`: the cap on K (`None`: no cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxSequences(pub Option<usize>);
+
+/// Parses `--max-sequences`: a count of at least 2, or `all` (no cap).
+pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(MaxSequences(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 2 => Ok(MaxSequences(Some(n))),
+        Ok(n) => Err(format!("{n} is too few: at least 2 sequences are needed (or 'all')")),
+        Err(_) => Err(format!("expected a number of sequences (at least 2) or 'all', got '{s}'")),
+    }
+}
+
+/// The published cap (SPEC §2, L491, L516–521): when more than `max` sequences remain after
+/// cleaning, keep a random `max` of them, drawn from the stream [`MAX_SEQUENCES_STREAM`] of
+/// `seed`, in their original order. Returns the number of cleaned sequences when it applied.
+pub fn cap_sequences(
+    clean: prot::CleanAlignment,
+    max: Option<usize>,
+    seed: u64,
+) -> (prot::CleanAlignment, Option<usize>) {
+    match max {
+        Some(n) if clean.k() > n => {
+            let mut idx: Vec<usize> = (0..clean.k()).collect();
+            idx.shuffle(&mut satool::stream(seed, MAX_SEQUENCES_STREAM));
+            idx.truncate(n);
+            idx.sort_unstable();
+            let cleaned = clean.k();
+            (clean.keep_sequences(&idx), Some(cleaned))
+        }
+        _ => (clean, None),
+    }
+}
 
 /// Reads the record to model, record by record: the file's only record, or the first one whose
 /// ID or accession is `family` (so a broken record elsewhere in the file does not stop it).
