@@ -193,7 +193,8 @@ pub struct ProteinArgs {
     /// sub-directory per family under --out; a failing family reports its error in its row.
     #[arg(long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
     pub all_families: bool,
-    /// Which alignment of a multi-record file to use (its #=GF ID or AC).
+    /// Which alignment of a multi-record file to use: its #=GF ID, its AC (with or without the
+    /// version), or #N for the N-th record; a name that matches several records is an error.
     #[arg(long, value_name = "ID_OR_AC")]
     pub family: Option<String>,
     /// Profile HMM for hmmsearch; without it, one is built from the seed with hmmbuild.
