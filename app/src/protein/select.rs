@@ -173,3 +173,46 @@ impl NameCondition {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(k: usize) -> prot::CleanAlignment {
+        prot::CleanAlignment {
+            names: (0..k).map(|i| format!("s{i}")).collect(),
+            seqs: (0..k).map(|i| vec![b'A' + (i % 20) as u8; 3]).collect(),
+            kept_columns: vec![0, 2, 3],
+            kept_rows: (0..k).map(|i| 2 * i).collect(),
+            n_input_rows: 2 * k,
+            n_input_cols: 4,
+        }
+    }
+
+    /// The cap keeps a seeded random N in their original order, rows and names together; it
+    /// leaves K ≤ N alone.
+    #[test]
+    fn cap_keeps_a_seeded_random_subset_in_order() {
+        let (capped, cleaned) = cap_sequences(clean(250), Some(100), 7);
+        assert_eq!((capped.k(), cleaned), (100, Some(250)));
+        assert!(capped.kept_rows.windows(2).all(|w| w[0] < w[1]), "original order");
+        for (name, row) in capped.names.iter().zip(&capped.kept_rows) {
+            assert_eq!(*name, format!("s{}", row / 2), "names follow their rows");
+        }
+        assert_eq!(capped.kept_columns, vec![0, 2, 3]);
+        assert_eq!(capped, cap_sequences(clean(250), Some(100), 7).0, "same seed, same subset");
+        assert_ne!(capped.names, cap_sequences(clean(250), Some(100), 8).0.names);
+        assert_eq!(cap_sequences(clean(100), Some(100), 7), (clean(100), None));
+        assert_eq!(cap_sequences(clean(250), None, 7), (clean(250), None));
+    }
+
+    #[test]
+    fn max_sequences_values() {
+        assert_eq!(parse_max_sequences("all"), Ok(MaxSequences(None)));
+        assert_eq!(parse_max_sequences("100"), Ok(MaxSequences(Some(100))));
+        assert_eq!(parse_max_sequences("2"), Ok(MaxSequences(Some(2))));
+        for bad in ["0", "1", "x", "-3", "", "2.5"] {
+            assert!(parse_max_sequences(bad).is_err(), "{bad}");
+        }
+    }
+}
