@@ -193,7 +193,8 @@ pub struct ProteinArgs {
     /// sub-directory per family under --out; a failing family reports its error in its row.
     #[arg(long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
     pub all_families: bool,
-    /// Which alignment of a multi-record file to use (its #=GF ID or AC).
+    /// Which alignment of a multi-record file to use: its #=GF ID, its AC (with or without the
+    /// version), or #N for the N-th record; a name that matches several records is an error.
     #[arg(long, value_name = "ID_OR_AC")]
     pub family: Option<String>,
     /// Profile HMM for hmmsearch; without it, one is built from the seed with hmmbuild.
@@ -214,6 +215,10 @@ pub struct ProteinArgs {
     /// Generate from the sequences named in this file only (one name per line; `#` comments).
     #[arg(long, value_name = "IDS.txt")]
     pub condition_file: Option<PathBuf>,
+    /// Keep at most N cleaned sequences: when more remain, a random N (seeded), in their order.
+    /// The published protocol's cap is 100; `all` keeps every sequence.
+    #[arg(long, value_name = "N|all", default_value = "100", value_parser = protein::parse_max_sequences)]
+    pub max_sequences: protein::MaxSequences,
     /// Also compute the extended metrics (MI r over all pairs and with APC, connected-correlation r,
     /// identities) and print them as a second table.
     #[arg(long)]
@@ -262,6 +267,7 @@ fn run(cli: &Cli) -> Result<()> {
                 alpha: r.alpha,
                 precision: r.precision,
                 extended: a.extended,
+                max_sequences: a.max_sequences.0,
                 condition: match (&a.condition_names, &a.condition_file) {
                     (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
                     (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),

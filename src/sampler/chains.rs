@@ -1,4 +1,5 @@
-//! The multi-chain protocol (SPEC §1): C chains started near distinct stored patterns, T steps,
+//! The multi-chain protocol (SPEC §1): C chains started near stored patterns (distinct when
+//! K ≥ C, drawn with replacement when K < C, as published), T steps,
 //! burn-in, thinning; chains run in fixed groups, each group a batch with its own random stream,
 //! so results are identical whatever the number of threads.
 
@@ -9,6 +10,7 @@ use crate::memory::Memory;
 use crate::rng::{stream, Rng};
 use ndarray::{s, Array2};
 use rand::seq::SliceRandom;
+use rand::Rng as _;
 use rayon::prelude::*;
 
 /// Multi-chain protocol settings, validated when built; `Default` is the published one
@@ -112,11 +114,18 @@ impl ChainRun {
     }
 }
 
-/// Starting patterns: distinct while K ≥ C; otherwise cycles through one random permutation.
+/// Starting patterns (SPEC §1): with K ≥ C, C distinct patterns (the first C of one random
+/// permutation); with fewer patterns than chains, C independent uniform draws with replacement,
+/// as the published code does (`run_protein_hmm_validation.jl` L557).
 pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {
-    let mut perm: Vec<usize> = (0..k).collect();
-    perm.shuffle(rng);
-    (0..chains).map(|c| perm[c % k]).collect()
+    if k >= chains {
+        let mut perm: Vec<usize> = (0..k).collect();
+        perm.shuffle(rng);
+        perm.truncate(chains);
+        perm
+    } else {
+        (0..chains).map(|_| rng.random_range(0..k)).collect()
+    }
 }
 
 /// Runs the protocol with `kernel` at `params`, in the protocol's working precision; `label`
@@ -220,6 +229,35 @@ mod tests {
             c /= n;
         }
         Memory::new(x).unwrap()
+    }
+
+    /// K ≥ C: distinct patterns, from the same stream use as always (one shuffle of 0..K).
+    /// K < C: independent draws with replacement (values repeat without a cyclic pattern),
+    /// reproducible from the seed.
+    #[test]
+    fn starts_are_distinct_when_k_ge_c_and_drawn_with_replacement_otherwise() {
+        let draw = |k: usize, seed: u64| starting_patterns(k, 30, &mut stream(seed, "t/starts"));
+        let distinct = draw(68, 3);
+        let mut sorted = distinct.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 30, "distinct when K ≥ C");
+        let mut perm: Vec<usize> = (0..68).collect();
+        perm.shuffle(&mut stream(3, "t/starts"));
+        assert_eq!(distinct, perm[..30], "the first C of one permutation");
+
+        let starts = draw(5, 3);
+        assert_eq!(starts, draw(5, 3), "reproducible from the seed");
+        assert_ne!(starts, draw(5, 4), "another seed, other starts");
+        assert_eq!(starts.len(), 30);
+        assert!(starts.iter().all(|&s| s < 5));
+        let counts: Vec<usize> = (0..5).map(|k| starts.iter().filter(|&&s| s == k).count()).collect();
+        assert_ne!(counts, vec![6; 5], "not one permutation cycled: {counts:?}");
+        // A cycled permutation would repeat with period K; independent draws do not.
+        assert!((0..25).any(|i| starts[i] != starts[i + 5]), "no period-5 cycle: {starts:?}");
+        // Over many seeds the counts vary as multinomial draws do (a cycle gives 6 each, always).
+        let uneven = (0..50).filter(|&s| (0..5).any(|k| draw(5, s).iter().filter(|&&x| x == k).count() != 6)).count();
+        assert!(uneven > 40, "{uneven} of 50 seeds uneven");
     }
 
     /// The joint batch and the group batches are the same chains, bit for bit, for both kernels,

@@ -182,3 +182,38 @@ fn price_file_errors_name_file_line_and_column() {
     let p = write(dir.path(), "dup.csv", dup.as_bytes());
     assert_input_error(&satool(&["finance", "--prices", &p], &[]), "dup.csv:");
 }
+
+/// A `--family` name that matches several records is a usage error listing them (index, ID,
+/// AC); the AC with its version, the AC without it, or `#N` picks one.
+#[test]
+fn ambiguous_family_lists_the_matching_records() {
+    let sto = fixture("multi_family.sto");
+    let run = |family: &str| {
+        satool(
+            &["protein", "--stockholm", &sto, "--family", family, "--hmmer", "off", "--methods", "bootstrap", "--json"],
+            &[],
+        )
+    };
+    // multi_family.sto holds RRM_1 twice (PF00076.29 and PF00076.13).
+    let o = run("RRM_1");
+    assert_input_error(&o, "--family 'RRM_1' matches 2 records: #1 RRM_1 (PF00076.29), #2 RRM_1 (PF00076.13)");
+    let o = run("PF00076");
+    assert_input_error(
+        &o,
+        "--family 'PF00076' matches 6 records: #1 RRM_1 (PF00076.29), #2 RRM_1 (PF00076.13), #5 RRM_1_half1",
+    );
+    assert!(stdout(&o).is_empty(), "no output for a usage error");
+    // The halves share their family's AC, so a versioned AC can be ambiguous too.
+    assert_input_error(&run("PF00076.13"), "matches 3 records: #2 RRM_1 (PF00076.13), #7 RRM_1_v13_half1 (PF00076.13)");
+    let v = json(&run("#2"));
+    assert_eq!(
+        (v["input"]["family_id"].as_str(), v["input"]["accession"].as_str()),
+        (Some("RRM_1"), Some("PF00076.13"))
+    );
+    let v = json(&run("PF05893"));
+    assert_eq!(v["input"]["family_id"], "LuxC", "an AC without its version");
+    let v = json(&run("PF05893.5"));
+    assert_eq!(v["input"]["family_id"], "LuxC", "an AC with its version");
+    assert_input_error(&run("#12"), "duplicated sequence name");
+    assert_input_error(&run("#13"), "the file holds 12 records");
+}

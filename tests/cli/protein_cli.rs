@@ -403,3 +403,73 @@ fn all_families_runs_every_record_and_reports_failures() {
     assert!(errors.iter().any(|e| e.contains("duplicated sequence name")), "{errors:?}");
     assert!(out.join("families.json").is_file());
 }
+
+/// `--max-sequences N` keeps a random N of the cleaned sequences (seeded, in their order) and says
+/// so in the header and results.json; the default (the published 100) and `all` leave PF00076
+/// (K = 68) whole and results.json without the cap's fields; bad values are usage errors.
+#[test]
+fn max_sequences_caps_k_reproducibly() {
+    let sto = fixture("PF00076.sto");
+    let run = |extra: &[&str], json_out: bool| {
+        let mut args = vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap,sa_gen"];
+        args.extend_from_slice(extra);
+        if json_out {
+            args.push("--json");
+        }
+        satool(&args, &[])
+    };
+    let capped = without_timings(json(&run(&["--max-sequences", "20"], true)));
+    let p = &capped["parameters"];
+    assert_eq!(
+        (p["K"].as_u64(), p["max_sequences"].as_u64(), p["cleaned_sequences"].as_u64()),
+        (Some(20), Some(20), Some(68))
+    );
+    assert_eq!(capped, without_timings(json(&run(&["--max-sequences", "20"], true))), "same seed, same results");
+    let other = without_timings(json(&run(&["--max-sequences", "20", "--seed", "2"], true)));
+    assert_eq!(other["parameters"]["K"], 20);
+    assert_ne!(capped["methods"], other["methods"], "another seed keeps other sequences");
+    // The header names the cap; it is the same bytes for the same seed (the table has timings).
+    let header = |o: &std::process::Output| {
+        assert!(o.status.success(), "{}", stderr(o));
+        stdout(o).split("conventions:").next().unwrap().to_string()
+    };
+    let text = header(&run(&["--max-sequences", "20"], false));
+    assert!(text.contains("K = 20 sequences, L = "), "{text}");
+    assert!(text.contains("max-sequences: K is a random 20 of the 68 cleaned sequences (--max-sequences 20"), "{text}");
+    assert_eq!(text, header(&run(&["--max-sequences", "20"], false)));
+    // K = 68 ≤ 100: the default changes nothing, and `all` is the same run.
+    let default = without_timings(json(&run(&[], true)));
+    assert_eq!(default["parameters"]["K"], 68);
+    assert!(
+        default["parameters"].get("max_sequences").is_none()
+            && default["parameters"].get("cleaned_sequences").is_none()
+    );
+    assert_eq!(default, without_timings(json(&run(&["--max-sequences", "all"], true))));
+    assert_eq!(default, without_timings(json(&run(&["--max-sequences", "68"], true))), "a cap of K keeps all");
+    assert!(!header(&run(&[], false)).contains("max-sequences"));
+    for (bad, why) in
+        [("0", "too few"), ("1", "too few"), ("ten", "expected a number of sequences"), ("-5", "expected")]
+    {
+        let o = run(&[&format!("--max-sequences={bad}")], true);
+        assert_input_error(&o, "--max-sequences");
+        assert!(stderr(&o).contains(why), "{bad}: {}", stderr(&o));
+    }
+}
+
+/// The cap applies to every record of `--all-families`; the summary shows "K of cleaned".
+#[test]
+fn max_sequences_applies_to_all_families() {
+    let sto = fixture("multi_family.sto");
+    let args = ["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--methods", "bootstrap"];
+    let o = satool(&[&args[..], &["--max-sequences", "40", "--json"]].concat(), &[]);
+    let v = json(&o);
+    let row = |i: usize| &v["families"][i];
+    assert_eq!(
+        (row(0)["id"].as_str(), row(0)["K"].as_u64(), row(0)["cleaned_sequences"].as_u64()),
+        (Some("RRM_1"), Some(40), Some(68))
+    );
+    assert_eq!((row(3)["id"].as_str(), row(3)["K"].as_u64()), (Some("LuxC"), Some(13)));
+    assert!(row(3).get("cleaned_sequences").is_none(), "LuxC has 13 < 40: not capped");
+    let text = stdout(&satool(&[&args[..], &["--max-sequences", "40"]].concat(), &[]));
+    assert!(text.contains("40 of 68"), "{text}");
+}

@@ -21,6 +21,9 @@ pub struct FamilyRow {
     pub id: Option<String>,
     pub accession: Option<String>,
     pub K: Option<usize>,
+    /// Sequences left after cleaning when `--max-sequences` kept a random K of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_sequences: Option<usize>,
     pub L: Option<usize>,
     pub d: Option<usize>,
     pub beta_star: Option<f64>,
@@ -46,6 +49,7 @@ impl FamilyRow {
             id: r.input.family_id.clone(),
             accession: r.input.accession.clone(),
             K: Some(p.K),
+            cleaned_sequences: p.cleaned_sequences,
             L: Some(p.L),
             d: Some(p.d),
             beta_star: Some(p.beta_star),
@@ -66,6 +70,7 @@ impl FamilyRow {
             id: aln.and_then(|a| a.id.clone()),
             accession: aln.and_then(|a| a.accession.clone()),
             K: None,
+            cleaned_sequences: None,
             L: None,
             d: None,
             beta_star: None,
@@ -131,7 +136,10 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> com
             let mut row = vec![
                 f.id.clone().unwrap_or_else(|| "—".into()),
                 f.accession.clone().unwrap_or_else(|| "—".into()),
-                f.K.map_or("—".into(), |v| v.to_string()),
+                match (f.K, f.cleaned_sequences) {
+                    (Some(k), Some(of)) => format!("{k} of {of}"),
+                    (k, _) => k.map_or("—".into(), |v| v.to_string()),
+                },
                 f.L.map_or("—".into(), |v| v.to_string()),
                 f.d.map_or("—".into(), |v| v.to_string()),
                 table::opt(f.beta_star, 3),

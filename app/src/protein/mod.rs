@@ -16,7 +16,7 @@ mod select;
 
 pub use methods::ProteinMethod;
 pub use results::{FamilyEntropy, GeneratedSet, MethodResult, ProteinResults, ProteinRun};
-pub use select::{select_record, NameCondition};
+pub use select::{parse_max_sequences, select_record, MaxSequences, NameCondition, DEFAULT_MAX_SEQUENCES};
 
 use crate::input_err;
 use crate::output::atomic::Staging;
@@ -56,6 +56,8 @@ pub struct ProteinJob {
     pub alpha: f64,
     pub precision: Precision,
     pub extended: bool,
+    /// `--max-sequences`: keep a random this many cleaned sequences when more remain (None: all).
+    pub max_sequences: Option<usize>,
     pub condition: Option<NameCondition>,
     pub evaluate: Vec<PathBuf>,
     /// Distinct methods, in the order their rows appear.
@@ -78,7 +80,7 @@ pub fn run_record(
     command_line: &str,
     progress: &Progress,
 ) -> Result<ProteinRun> {
-    let clean = prot::clean(aln)?;
+    let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
@@ -161,6 +163,8 @@ pub fn run_record(
         alpha: job.alpha,
         precision: job.precision,
         seed: job.seed,
+        max_sequences: cleaned_k.and(job.max_sequences),
+        cleaned_sequences: cleaned_k,
         nn_identity_band: prot::extended::nn_identity_band(&fam.clean.seqs),
     };
     let results = ProteinResults {

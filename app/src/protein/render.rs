@@ -48,6 +48,13 @@ pub fn header(run: &ProteinRun) -> String {
         (p.d as f64).sqrt(),
         p.seed
     );
+    if let (Some(n), Some(of)) = (p.max_sequences, p.cleaned_sequences) {
+        h += &format!(
+            "max-sequences: K is a random {n} of the {of} cleaned sequences (--max-sequences {n}, stream \"{}\" of the seed; the published protocol caps at {}; `all` keeps every one)\n",
+            super::select::MAX_SEQUENCES_STREAM,
+            super::DEFAULT_MAX_SEQUENCES
+        );
+    }
     if let Some(c) = &r.condition {
         h += &format!(
             "condition: {} — {} of {} sequences; rows are scored against them (against the whole family under `vs_family` in results.json)\n",

@@ -96,6 +96,13 @@ pub struct Parameters {
     pub alpha: f64,
     pub precision: Precision,
     pub seed: u64,
+    /// `--max-sequences`, present only when it applied: K is a random this many (stream
+    /// "max-sequences" of the seed) of the `cleaned_sequences` left after cleaning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_sequences: Option<usize>,
+    /// Sequences left after cleaning, before the cap (present only when the cap applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_sequences: Option<usize>,
     /// The natural family's nearest-neighbour identity range (each member's best match to another).
     pub nn_identity_band: Option<[f64; 2]>,
 }

@@ -2,33 +2,105 @@
 
 use crate::input_err;
 use anyhow::Result;
+use rand::seq::SliceRandom;
 use satool_protein as prot;
 use std::path::Path;
 
-/// Reads the record to model, record by record: the file's only record, or the first one whose
-/// ID or accession is `family` (so a broken record elsewhere in the file does not stop it).
+/// The published protocol's cap on K (SPEC §2): at most this many cleaned sequences.
+pub const DEFAULT_MAX_SEQUENCES: usize = 100;
+
+/// The random stream (of `--seed`) that picks the sequences the cap keeps.
+pub const MAX_SEQUENCES_STREAM: &str = "max-sequences";
+
+/// `--max-sequences N|all`: the cap on K (`None`: no cap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxSequences(pub Option<usize>);
+
+/// Parses `--max-sequences`: a count of at least 2, or `all` (no cap).
+pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(MaxSequences(None));
+    }
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 2 => Ok(MaxSequences(Some(n))),
+        Ok(n) => Err(format!("{n} is too few: at least 2 sequences are needed (or 'all')")),
+        Err(_) => Err(format!("expected a number of sequences (at least 2) or 'all', got '{s}'")),
+    }
+}
+
+/// The published cap (SPEC §2, L491, L516–521): when more than `max` sequences remain after
+/// cleaning, keep a random `max` of them, drawn from the stream [`MAX_SEQUENCES_STREAM`] of
+/// `seed`, in their original order. Returns the number of cleaned sequences when it applied.
+pub fn cap_sequences(
+    clean: prot::CleanAlignment,
+    max: Option<usize>,
+    seed: u64,
+) -> (prot::CleanAlignment, Option<usize>) {
+    match max {
+        Some(n) if clean.k() > n => {
+            let mut idx: Vec<usize> = (0..clean.k()).collect();
+            idx.shuffle(&mut satool::stream(seed, MAX_SEQUENCES_STREAM));
+            idx.truncate(n);
+            idx.sort_unstable();
+            let cleaned = clean.k();
+            (clean.keep_sequences(&idx), Some(cleaned))
+        }
+        _ => (clean, None),
+    }
+}
+
+/// Reads the record to model, record by record: the file's only record, or the one record whose
+/// ID or accession (with or without its version) is `family`, or record `#N` (1-based, counting
+/// every record of the file). A broken record elsewhere in the file does not stop it; a name that
+/// matches several records is an error listing them (index, ID, AC).
 /// Without `family`, the file must read cleanly: its first unreadable record is the error.
 /// With it, a file whose only record is unreadable fails with that record's error.
 pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignment> {
     let file = prot::StockholmFile::open(path)?;
-    let mut readable = Vec::new();
+    let wanted_index = family.and_then(|f| f.strip_prefix('#')).and_then(|n| n.trim().parse::<usize>().ok());
+    // Only a summary of each record is kept, so a whole Pfam file is not held in memory.
+    let mut readable: Vec<String> = Vec::new();
     let mut unreadable = Vec::new();
-    for record in file.records() {
+    let mut chosen: Option<prot::Alignment> = None;
+    let mut matches: Vec<String> = Vec::new();
+    let mut n_records = 0;
+    for (i, record) in file.records().enumerate() {
+        n_records = i + 1;
         match record {
-            Ok(a) if family.is_some_and(|want| is_named(&a, want)) => return Ok(a),
-            Ok(a) => readable.push(a),
-            Err(e) => unreadable.push(e),
+            Ok(a) => {
+                let summary = describe(i, &a);
+                let hit = match (wanted_index, family) {
+                    (Some(n), _) => n == i + 1,
+                    (None, Some(want)) => is_named(&a, want),
+                    (None, None) => chosen.is_none(),
+                };
+                if hit {
+                    matches.push(summary.clone());
+                    chosen.get_or_insert(a);
+                }
+                readable.push(summary);
+            }
+            Err(e) => unreadable.push((i, e)),
         }
     }
-    let names = readable
-        .iter()
-        .map(|a| format!("{} ({})", a.id.as_deref().unwrap_or("?"), a.accession.as_deref().unwrap_or("no AC")))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = readable.join(", ");
     match family {
+        Some(want) if matches.len() > 1 => Err(input_err!(
+            "{}: --family '{want}' matches {} records: {}; name one by its ID, its AC with version, or #N",
+            path.display(),
+            matches.len(),
+            matches.join(", ")
+        )),
+        Some(_) if chosen.is_some() => Ok(chosen.expect("one match")),
         // A one-record file: its own error says more than "not found".
-        Some(_) if readable.is_empty() && unreadable.len() == 1 => Err(unreadable.swap_remove(0).into()),
+        Some(_) if readable.is_empty() && unreadable.len() == 1 => Err(unreadable.swap_remove(0).1.into()),
         Some(want) => {
+            if let Some(n) = wanted_index {
+                if let Some((_, e)) = unreadable.into_iter().find(|(i, _)| i + 1 == n) {
+                    return Err(anyhow::Error::from(e).context(format!("--family '{want}'")));
+                }
+                return Err(input_err!("{}: --family '{want}': the file holds {n_records} records", path.display()));
+            }
             // The wanted record may be one of the unreadable ones: show what went wrong with them.
             const SHOWN: usize = 3;
             let mut broken = match unreadable.len() {
@@ -36,20 +108,25 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
                 1 => "; 1 record could not be read: ".to_string(),
                 n => format!("; {n} records could not be read: "),
             };
-            broken += &unreadable.iter().take(SHOWN).map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            broken += &unreadable.iter().take(SHOWN).map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ");
             if unreadable.len() > SHOWN {
                 broken += &format!("; and {} more", unreadable.len() - SHOWN);
             }
             Err(input_err!("{}: no record with ID or AC '{want}' (records: {names}){broken}", path.display()))
         }
-        None if !unreadable.is_empty() => Err(unreadable.swap_remove(0).into()),
-        None if readable.len() == 1 => Ok(readable.pop().expect("one record")),
+        None if !unreadable.is_empty() => Err(unreadable.swap_remove(0).1.into()),
+        None if readable.len() == 1 => Ok(chosen.expect("the only record")),
         None => Err(input_err!(
-            "{}: holds {} alignments; choose one with --family ID_OR_AC (records: {names})",
+            "{}: holds {} alignments; choose one with --family ID_OR_AC or #N (records: {names})",
             path.display(),
             readable.len()
         )),
     }
+}
+
+/// A record as messages list it: `#N ID (AC)`, N 1-based.
+fn describe(i: usize, a: &prot::Alignment) -> String {
+    format!("#{} {} ({})", i + 1, a.id.as_deref().unwrap_or("?"), a.accession.as_deref().unwrap_or("no AC"))
 }
 
 /// `--family` matches the record's ID, its accession, or the accession without its version.
@@ -94,5 +171,48 @@ impl NameCondition {
                     .collect()
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(k: usize) -> prot::CleanAlignment {
+        prot::CleanAlignment {
+            names: (0..k).map(|i| format!("s{i}")).collect(),
+            seqs: (0..k).map(|i| vec![b'A' + (i % 20) as u8; 3]).collect(),
+            kept_columns: vec![0, 2, 3],
+            kept_rows: (0..k).map(|i| 2 * i).collect(),
+            n_input_rows: 2 * k,
+            n_input_cols: 4,
+        }
+    }
+
+    /// The cap keeps a seeded random N in their original order, rows and names together; it
+    /// leaves K ≤ N alone.
+    #[test]
+    fn cap_keeps_a_seeded_random_subset_in_order() {
+        let (capped, cleaned) = cap_sequences(clean(250), Some(100), 7);
+        assert_eq!((capped.k(), cleaned), (100, Some(250)));
+        assert!(capped.kept_rows.windows(2).all(|w| w[0] < w[1]), "original order");
+        for (name, row) in capped.names.iter().zip(&capped.kept_rows) {
+            assert_eq!(*name, format!("s{}", row / 2), "names follow their rows");
+        }
+        assert_eq!(capped.kept_columns, vec![0, 2, 3]);
+        assert_eq!(capped, cap_sequences(clean(250), Some(100), 7).0, "same seed, same subset");
+        assert_ne!(capped.names, cap_sequences(clean(250), Some(100), 8).0.names);
+        assert_eq!(cap_sequences(clean(100), Some(100), 7), (clean(100), None));
+        assert_eq!(cap_sequences(clean(250), None, 7), (clean(250), None));
+    }
+
+    #[test]
+    fn max_sequences_values() {
+        assert_eq!(parse_max_sequences("all"), Ok(MaxSequences(None)));
+        assert_eq!(parse_max_sequences("100"), Ok(MaxSequences(Some(100))));
+        assert_eq!(parse_max_sequences("2"), Ok(MaxSequences(Some(2))));
+        for bad in ["0", "1", "x", "-3", "", "2.5"] {
+            assert!(parse_max_sequences(bad).is_err(), "{bad}");
+        }
     }
 }

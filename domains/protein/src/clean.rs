@@ -42,6 +42,20 @@ impl CleanAlignment {
     pub fn is_empty(&self) -> bool {
         self.kept_columns.is_empty()
     }
+
+    /// The same alignment with only sequences `idx` (indices into the cleaned sequences,
+    /// increasing), e.g. the published cap of a random 100; the kept columns are unchanged.
+    pub fn keep_sequences(&self, idx: &[usize]) -> CleanAlignment {
+        debug_assert!(idx.windows(2).all(|w| w[0] < w[1]) && idx.iter().all(|&i| i < self.k()));
+        CleanAlignment {
+            names: idx.iter().map(|&i| self.names[i].clone()).collect(),
+            seqs: idx.iter().map(|&i| self.seqs[i].clone()).collect(),
+            kept_columns: self.kept_columns.clone(),
+            kept_rows: idx.iter().map(|&i| self.kept_rows[i]).collect(),
+            n_input_rows: self.n_input_rows,
+            n_input_cols: self.n_input_cols,
+        }
+    }
 }
 
 /// Applies the SPEC gap filters. Fails when fewer than 2 sequences or 2 columns remain.
