@@ -7,6 +7,15 @@ letters ignored), eps = 1e-10 added to the counts: p = (c_S + eps) / (sum c_S + 
 same for q; KL(p || q) natural log; mean over positions. The old formula (eps added to the
 frequencies c/n, renormalised; uniform 1/20 for an empty position) is printed beside it so
 the test can show that it no longer matches.
+
+Output (numpy 2.4.6), asserted by tests/metrics.rs::kl_position_matches_numpy_reference:
+  absent_residue_and_gap_column: kl_position = 6.748628362575831  (per position
+    [0.007381996982312702, 11.62449723543672, 2.3592180905587075, 19.058897310572235,
+    0.693147179329184]; old eps-on-frequencies 6.3381515778263395)
+  half_half: kl_position = 5.583175932357769  (per position [0.0, 11.166351864715539];
+    old eps-on-frequencies 5.40988913254234)
+  all_gap_generated: kl_position = 2.9957322279048744  (per position [2.9957322279048744];
+    old eps-on-frequencies 2.995732227904873)
 """
 import numpy as np
 
