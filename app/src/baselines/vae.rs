@@ -7,7 +7,12 @@
 //! model as two separate heads, with one matmul fewer per step.
 //!
 //! Objective (full batch of all K stored patterns, means over the batch):
-//! `loss = mean_k ‖x_k − x̂_k‖² + w · mean_k ½ Σ_j (μ² + σ² − log σ² − 1)`.
+//! `loss = mean_k ‖x_k − x̂_k‖² + w · mean_k ½ Σ_j (μ² + σ² − log σ² − 1)`, where the
+//! decoder's linear output o is normalised inside the loss, x̂ = o/(‖o‖ + 1e-8), in both phases
+//! (SPEC §2; the published code normalises before the reconstruction term). Sampling decodes
+//! z ~ N(0, I) and normalises the same way. A decoder output that is exactly zero (all hidden
+//! ReLUs dead and a zero output bias, as at initialisation for some seeds) gives x̂ = 0, a finite
+//! loss and finite gradients: see [`NORM_FLOOR`].
 //! Schedule: `epochs_plain` epochs with w = 0, then `epochs_ramp` epochs where ramp epoch
 //! t = 1, …, epochs_ramp uses w = kl_weight_max · t / epochs_ramp (paper J.2: β_KL(t) = 1e-4·t/2000
 //! for t ∈ [1, 2000], so the last epoch uses the full weight). Adam exactly as PyTorch's
@@ -44,6 +49,20 @@ const ADAM_BETA1: f64 = 0.9;
 const ADAM_BETA2: f64 = 0.999;
 const ADAM_EPS: f64 = 1e-8;
 
+/// The published denominator of the output normalisation, x̂ = o/(‖o‖ + NORM_EPS).
+const NORM_EPS: f64 = 1e-8;
+/// Added to Σo² under the square root of ‖o‖: without it an exactly zero output makes the
+/// gradient NaN (candle's d√s/ds = ½/√s = ∞ at s = 0, times ds/do = 2o = 0). In f32 it leaves
+/// Σo² unchanged above 1.7e-23, where ‖o‖ ≥ 4e-12 is already negligible beside NORM_EPS; at
+/// o = 0 the gradient of ‖o‖ is 0, as in PyTorch's norm.
+const NORM_FLOOR: f64 = 1e-30;
+
+/// x̂ = o/(‖o‖ + 1e-8) for every column of the feature-major output `o` (d × batch).
+fn normalise_t(o: &Tensor) -> candle_core::Result<Tensor> {
+    let norm = o.sqr()?.sum_keepdim(0)?.affine(1.0, NORM_FLOOR)?.sqrt()?.affine(1.0, NORM_EPS)?;
+    o.broadcast_div(&norm)
+}
+
 /// Hyper-parameters of the VAE baseline; `Default` gives the published values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VaeConfig {
@@ -68,7 +87,7 @@ impl Default for VaeConfig {
 /// Samples and final training losses of [`vae_sample`].
 #[derive(Debug, Clone)]
 pub struct VaeOutput {
-    /// d × n, one unit-norm sample per column.
+    /// d × n, one sample o/(‖o‖ + 1e-8) per column (norm 1 up to 1e-8/‖o‖; 0 if o = 0).
     pub samples: Array2<f64>,
     /// Loss of the last training epoch (reconstruction + w·KL, with that epoch's w and ε).
     pub final_loss: f64,
@@ -190,7 +209,8 @@ impl Vae {
         let (mu, logvar) = self.encode_t(x)?;
         let std = (&logvar * 0.5)?.exp()?;
         let z = (&mu + (&std * eps)?)?;
-        let recon = (self.decode_t(&z)? - x)?.sqr()?.sum_all()?.affine(1.0 / k, 0.0)?;
+        let xhat = normalise_t(&self.decode_t(&z)?)?;
+        let recon = (xhat - x)?.sqr()?.sum_all()?.affine(1.0 / k, 0.0)?;
         // KL = ½ Σ (μ² + σ² − log σ² − 1) / K; the "−1" terms sum to the constant −latent·K.
         let kl_sum = ((mu.sqr()? + std.sqr()?)? - &logvar)?.sum_all()?;
         let kl = kl_sum.affine(0.5 / k, -0.5 * self.latent as f64)?;
@@ -231,10 +251,13 @@ impl Vae {
         Self::to_columns(&self.decode_t(&self.batch(z)?)?)
     }
 
-    /// Deterministic reconstruction decode(μ(x)) of the patterns `x` (d × K).
+    /// Deterministic reconstruction of the patterns `x` (d × K): decode(μ(x)), normalised as
+    /// in the loss.
     pub fn reconstruct(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         let (mu, _) = self.encode(x)?;
-        self.decode(mu.view())
+        let mut out = self.decode(mu.view())?;
+        normalise_columns(&mut out)?;
+        Ok(out)
     }
 
     /// KL(q(z|x) ‖ N(0, I)) per latent dimension, averaged over the patterns `x` (d × K);
@@ -246,20 +269,25 @@ impl Vae {
     }
 
     /// Draws n samples: z ~ N(0, I) (n × latent normals from `rng`, sample by sample), decoded
-    /// and divided by their norm. Errors if a decoded vector has zero or non-finite norm.
+    /// and normalised as in the loss, o/(‖o‖ + 1e-8) (an exactly zero output stays zero).
+    /// Errors if a decoded vector is not finite.
     pub fn sample<R: Rng + ?Sized>(&self, n: usize, rng: &mut R) -> Result<Array2<f64>> {
         let z = Array2::from_shape_fn((n, self.latent), |_| StandardNormal.sample(rng)).reversed_axes();
         let mut out = self.decode(z.view())?;
-        for (i, mut col) in out.columns_mut().into_iter().enumerate() {
-            let norm = col.dot(&col).sqrt();
-            ensure!(
-                norm.is_finite() && norm > 0.0,
-                "VAE sample {i} decoded to a vector of norm {norm}; cannot unit-normalise"
-            );
-            col /= norm;
-        }
+        normalise_columns(&mut out)?;
         Ok(out)
     }
+}
+
+/// Every column o of `out` → o/(‖o‖ + 1e-8) (the loss's normalisation, on the host in f64).
+/// Errors if a column has a non-finite norm.
+fn normalise_columns(out: &mut Array2<f64>) -> Result<()> {
+    for (i, mut col) in out.columns_mut().into_iter().enumerate() {
+        let norm = col.dot(&col).sqrt();
+        ensure!(norm.is_finite(), "VAE output {i} has norm {norm}; cannot normalise");
+        col /= norm + NORM_EPS;
+    }
+    Ok(())
 }
 
 /// Adam state for one parameter tensor, kept on the host so the update order is fixed.
@@ -286,6 +314,12 @@ pub fn train_vae<R: Rng + ?Sized>(x: ArrayView2<f64>, cfg: &VaeConfig, rng: &mut
         bail!("VAE: non-finite value {v} in the memory at row {i}, column {j}");
     }
     let vae = Vae::new(d, cfg.latent, rng)?;
+    fit(vae, x, cfg, rng)
+}
+
+/// The training loop of [`train_vae`] from the given initial model (inputs already checked).
+fn fit<R: Rng + ?Sized>(vae: Vae, x: ArrayView2<f64>, cfg: &VaeConfig, rng: &mut R) -> Result<(Vae, VaeTrace)> {
+    let k = x.ncols();
     let batch = vae.batch(x)?;
     let vars = vae.vars();
     let mut slots: Vec<AdamSlot> = vars
@@ -411,14 +445,16 @@ mod tests {
         assert_eq!(trace.kl_weight[2000], 1e-4 / 2000.0);
         assert_eq!(trace.kl_weight[3999], 1e-4);
 
-        // The loss falls by an order of magnitude (first epoch ≈ 5.5 with this seed).
+        // x and x̂ are unit vectors, so ‖x − x̂‖² = 2 − 2 cos starts near 2 (1.992 with this
+        // seed) and the loss falls below a quarter of that (0.432 over the last 100 epochs).
         let tail: f64 = trace.loss[3900..].iter().sum::<f64>() / 100.0;
-        assert!(tail < 0.15 * trace.loss[0], "loss {} → {tail}", trace.loss[0]);
+        assert!(tail < 0.25 * trace.loss[0], "loss {} → {tail}", trace.loss[0]);
         assert!(trace.recon[1999] < trace.recon[99]);
 
         // Deterministic reconstruction decode(μ(x)) vs two yardsticks computed with NumPy by
         // tests/reference/pf00076_memory.py: predicting the mean column (0.99993) and the best
-        // linear 8-dimensional code, centred PCA-8 (0.74175). The 8-latent VAE beats both.
+        // linear 8-dimensional code, centred PCA-8 (0.74175). The 8-latent VAE beats both
+        // (0.4257 with this seed).
         let mean = x.mean_axis(Axis(1)).unwrap();
         let mean_pred = (&x - &mean.view().insert_axis(Axis(1))).mapv(|v| v * v).sum() / 68.0;
         assert!((mean_pred - 0.9999299407238993).abs() < 1e-12, "memory differs from NumPy's: {mean_pred}");
@@ -437,7 +473,8 @@ mod tests {
         assert_eq!(samples.dim(), (59, 150));
         for c in samples.columns() {
             assert!(c.iter().all(|v| v.is_finite()));
-            assert!((c.dot(&c) - 1.0).abs() < 1e-12);
+            // ‖x̂‖ = ‖o‖/(‖o‖ + 1e-8): 1 − 1e-7 at worst here (‖o‖ ≈ 0.2).
+            assert!((c.dot(&c) - 1.0).abs() < 1e-6, "{}", c.dot(&c));
         }
         eprintln!(
             "VAE on PF00076: {secs:.3} s training; loss {:.3} → {:.4} (recon {:.4}, KL {:.2}); \
@@ -522,7 +559,11 @@ mod tests {
         let z = &mu + &(logvar.mapv(|v| (0.5 * v).exp()) * &eps);
         let g = relu(layer(&vae.dec1, &z));
         let g = relu(layer(&vae.dec2, &g));
-        let xhat = layer(&vae.dec3, &g);
+        let mut xhat = layer(&vae.dec3, &g);
+        for mut col in xhat.columns_mut() {
+            let norm = col.dot(&col).sqrt();
+            col /= norm + 1e-8;
+        }
         let recon = (&xhat - &xr).mapv(|v| v * v).sum() / k as f64;
         let kl = 0.5 * (mu.mapv(|v| v * v) + logvar.mapv(f64::exp) - &logvar - 1.0).sum() / k as f64;
         let loss = recon + 0.25 * kl;
@@ -531,6 +572,50 @@ mod tests {
         assert!(close(got.recon.to_scalar::<F>().unwrap() as f64, recon), "recon");
         assert!(close(got.kl.to_scalar::<F>().unwrap() as f64, kl), "kl");
         assert!(close(got.loss.to_scalar::<F>().unwrap() as f64, loss), "loss");
+    }
+
+    /// A model whose decoder output is exactly zero for every input (output layer zeroed; at
+    /// initialisation the same happens when every last hidden ReLU is dead, the biases being 0).
+    fn zero_output_vae(d: usize, latent: usize, seed: u64) -> Vae {
+        let vae = Vae::new(d, latent, &mut rng(seed)).unwrap();
+        vae.dec3.w.set(&Tensor::zeros(vae.dec3.w.shape(), DTYPE, &vae.device).unwrap()).unwrap();
+        vae.dec3.b.set(&Tensor::zeros(vae.dec3.b.shape(), DTYPE, &vae.device).unwrap()).unwrap();
+        vae
+    }
+
+    #[test]
+    fn zero_decoder_output_gives_finite_loss_gradients_and_samples() {
+        let (d, k, latent) = (10, 7, 3);
+        let x = random_memory(d, k, 11);
+        let vae = zero_output_vae(d, latent, 12);
+        let eps = Tensor::zeros((latent, k), DTYPE, &vae.device).unwrap();
+        let losses = vae.step_losses(&vae.batch(x.view()).unwrap(), &eps, 0.5).unwrap();
+        // x̂ = 0 → reconstruction = mean ‖x‖² = 1 (unit columns, rounded to f32).
+        let recon = losses.recon.to_scalar::<F>().unwrap();
+        assert!((recon - 1.0).abs() < 1e-6, "{recon}");
+        let grads = losses.loss.backward().unwrap();
+        for var in vae.vars() {
+            let g: Vec<F> = grads.get(var.as_tensor()).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+            assert!(g.iter().all(|v| v.is_finite()), "non-finite gradient {g:?}");
+        }
+        // Only the output bias can move: ∂loss/∂b = −(2/K) Σ_k x_k / (‖o‖ + 1e-8) = −2e8 · mean x.
+        let gb: Vec<F> = grads.get(vae.dec3.b.as_tensor()).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+        let mean = x.mean_axis(Axis(1)).unwrap();
+        for (g, m) in gb.iter().zip(&mean) {
+            assert!(((*g as f64) + 2e8 * m).abs() <= 1e-4 * 2e8 * m.abs().max(1e-3), "{g} vs {}", -2e8 * m);
+        }
+        // Samples of a zero output stay zero instead of NaN.
+        let samples = vae.sample(5, &mut rng(13)).unwrap();
+        assert!(samples.iter().all(|&v| v == 0.0));
+        // Training from there stays finite and leaves the zero point after one Adam step.
+        let (trained, trace) =
+            fit(zero_output_vae(d, latent, 12), x.view(), &VaeConfig { latent, ..short(3, 3) }, &mut rng(14)).unwrap();
+        assert!((trace.recon[0] - 1.0).abs() < 1e-6, "{}", trace.recon[0]);
+        assert!(trace.loss.iter().chain(&trace.kl).all(|v| v.is_finite()));
+        let out = trained.sample(5, &mut rng(15)).unwrap();
+        for c in out.columns() {
+            assert!((c.dot(&c).sqrt() - 1.0).abs() < 1e-6, "{c}");
+        }
     }
 
     #[test]

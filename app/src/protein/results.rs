@@ -11,7 +11,7 @@ pub const CONVENTIONS: [&str; 7] = [
     "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
     "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
     "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
-    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10; MI r: 20 positions round(linspace(1, L, 20)), no APC",
+    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC",
     "HMMER: hmmsearch --tblout -E 1000 --noali; pass = full-sequence E < 0.01; E-values depend on the number of sequences searched",
 ];
 

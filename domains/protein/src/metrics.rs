@@ -5,8 +5,11 @@
 //! - **SeqID** skips a position when either character is any gap (`.`, `-`, `~`). The
 //!   published code skipped only `-`, so stored `.` gaps counted as mismatches (bootstrap
 //!   0.644 there, ≈ 0.655 with ours).
+//! - Composition KL adds ε to the frequencies; per-position KL and MI add ε to the counts
+//!   (both as published, SPEC §2).
 //! - Frequencies with no residue at all (e.g. an all-gap generated position) are uniform
-//!   1/20 before the ε step, as in the published composition helper.
+//!   1/20 (before the ε step in the composition helper, as published; ε on counts gives
+//!   1/20 by itself).
 //! - Natural logarithms throughout; ε = 1e-10.
 //!
 //! # Panics
@@ -20,7 +23,8 @@ pub use satool_common::stats::pearson;
 use crate::alphabet::{residue_index, N_AA};
 use crate::input::is_gap;
 
-/// Smoothing added to every frequency (published value).
+/// Smoothing ε (published value): added to every frequency in the composition KL, to every
+/// count in the per-position KL and the MI.
 pub const EPS: f64 = 1e-10;
 /// Number of MI positions in the published protocol.
 pub const MI_POSITIONS: usize = 20;
@@ -122,7 +126,19 @@ fn composition_counts(seqs: &[Vec<u8>]) -> [f64; N_AA] {
     counts
 }
 
-/// Mean over the L positions of KL(p_S,i ‖ q_G,i), ε-smoothed per position.
+/// Counts → (c + ε)/(Σc + 20ε): ε on the counts, not on the frequencies (the published
+/// `position_specific_kl`). An empty row is uniform 1/20.
+fn smoothed_counts(counts: impl Iterator<Item = f64> + Clone) -> Vec<f64> {
+    let total: f64 = counts.clone().sum();
+    let z = total + N_AA as f64 * EPS;
+    counts.map(|c| (c + EPS) / z).collect()
+}
+
+/// Mean over the L positions of KL(p_S,i ‖ q_G,i), with ε added to each position's 20
+/// counts: p = (c_S + ε)/(Σc_S + 20ε), the same for q (SPEC §2; the published
+/// `position_specific_kl`). Unlike [`kl_composition`], which adds ε to the frequencies:
+/// doing that here gives values ≈ 0.80× the published ones, because a residue absent from G
+/// gets q = ε/(n + 20ε) instead of ε/(1 + 20ε).
 ///
 /// # Panics
 /// If `gen` and `stored` sequences differ in length.
@@ -130,7 +146,9 @@ pub fn kl_position(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> f64 {
     let (p, q) = (position_counts(stored), position_counts(gen));
     assert_eq!(p.nrows(), q.nrows(), "kl_position: stored and generated lengths differ");
     let l = p.nrows();
-    let total: f64 = (0..l).map(|i| kl(&smoothed(p.row(i).iter().copied()), &smoothed(q.row(i).iter().copied()))).sum();
+    let total: f64 = (0..l)
+        .map(|i| kl(&smoothed_counts(p.row(i).iter().copied()), &smoothed_counts(q.row(i).iter().copied())))
+        .sum();
     total / l as f64
 }
 

@@ -63,10 +63,18 @@ fn kl_composition_hand_computed() {
 
 #[test]
 fn kl_position_hand_computed() {
-    // Position 0: A vs A → 0. Position 1: {C, D} vs {C, C} → the half/half case. Mean over 2.
+    // ε on the counts (SPEC §2): p = (c + ε)/(n + 20ε). Position 0: A vs A → 0. Position 1:
+    // {C, D} vs {C, C}: p_C = p_D = (1+ε)/(2+20ε), q_C = (2+ε)/(2+20ε), q_D = ε/(2+20ε) →
+    // KL = p_C ln((1+ε)/(2+ε)) + p_D ln((1+ε)/ε) ≈ ½ ln(5e9) = 11.1664. Mean over 2.
+    // (ε on the frequencies would give q_D = ε/(1+20ε) and ½ ln(2.5e9) = 10.8198 instead.)
+    let z = 2.0 + 20.0 * EPS;
+    let p = (1.0 + EPS) / z;
+    let pos1 = p * ((1.0 + EPS) / (2.0 + EPS)).ln() + p * ((1.0 + EPS) / EPS).ln();
+    assert!((pos1 - 11.166351864715539).abs() < 1e-9, "{pos1}");
     let kl = kl_position(&seqs(&["AC", "AD"]), &seqs(&["AC", "AC"]));
-    assert!((kl - half_half_vs_all_a() / 2.0).abs() < 1e-12, "{kl}");
-    // An all-gap generated position is uniform: q = (1/20 + ε)/(1 + 20ε) = 1/20 exactly;
+    assert!((kl - pos1 / 2.0).abs() < 1e-12, "{kl}");
+    assert!((kl - half_half_vs_all_a() / 2.0).abs() > 0.1, "ε on the frequencies again: {kl}");
+    // An all-gap generated position is uniform: q = ε/(20ε) = 1/20;
     // p_A = (1+ε)/Z, others ε/Z → KL = p_A ln(20 p_A) + 19 (ε/Z) ln(20 ε/Z) ≈ ln 20 − 5.6e-8.
     let z = 1.0 + 20.0 * EPS;
     let (pa, po) = ((1.0 + EPS) / z, EPS / z);
@@ -74,6 +82,36 @@ fn kl_position_hand_computed() {
     let kl = kl_position(&seqs(&["A"]), &seqs(&["-"]));
     assert!((kl - expected).abs() < 1e-12, "{kl} vs {expected}");
     assert!((kl - 20f64.ln()).abs() < 1e-7);
+}
+
+/// tests/reference/kl_position_reference.py (NumPy, written from the SPEC, not from this
+/// crate) printed, for these alignments:
+///   absent_residue_and_gap_column: kl_position = 6.748628362575831
+///     (per position 0.00738…, 11.6245…, 2.35922…, 19.0589…, 0.693147…;
+///      old ε-on-frequencies formula 6.3381515778263395)
+///   half_half: kl_position = 5.583175932357769 (old 5.40988913254234)
+///   all_gap_generated: kl_position = 2.9957322279048744
+#[test]
+fn kl_position_matches_numpy_reference() {
+    // pos 0: the same letters in other proportions; pos 1: E in S, absent from G; pos 2: all
+    // gaps in G (mixed gap characters); pos 3: all gaps in S; pos 4: X and B ignored.
+    let stored = seqs(&["ACD.W", "AED-W", "GEG~X", "AC-.W"]);
+    let gen = seqs(&["AC-KW", "GC.KY", "AC~-B", "AC-WW", "AC-KY"]);
+    let kl = kl_position(&stored, &gen);
+    assert!((kl - 6.748628362575831).abs() < 1e-12, "{kl}");
+    // The old formula (ε on the frequencies) is 0.41 lower here.
+    assert!((kl - 6.3381515778263395).abs() > 0.4, "{kl}");
+    // One position at a time: the per-position values the script printed.
+    let per_pos = [0.007381996982312702, 11.62449723543672, 2.3592180905587075, 19.058897310572235, 0.693147179329184];
+    for (i, want) in per_pos.into_iter().enumerate() {
+        let col = |v: &[Vec<u8>]| v.iter().map(|s| vec![s[i]]).collect::<Vec<_>>();
+        let got = kl_position(&col(&stored), &col(&gen));
+        assert!((got - want).abs() < 1e-12, "position {i}: {got} vs {want}");
+    }
+    let kl = kl_position(&seqs(&["AC", "AD"]), &seqs(&["AC", "AC"]));
+    assert!((kl - 5.583175932357769).abs() < 1e-12, "{kl}");
+    let kl = kl_position(&seqs(&["A"]), &seqs(&["-"]));
+    assert!((kl - 2.9957322279048744).abs() < 1e-12, "{kl}");
 }
 
 #[test]

@@ -87,9 +87,14 @@ def kl_composition(stored, gen):
     return kl(freqs_with_eps(counts_at(stored)), freqs_with_eps(counts_at(gen)))
 
 
+def probs_eps_on_counts(counts):
+    """(c + eps) / (sum c + 20 eps): eps on the counts (published position_specific_kl)."""
+    return (counts + EPS) / (counts.sum() + 20 * EPS)
+
+
 def kl_position(stored, gen):
     L = len(stored[0])
-    vals = [kl(freqs_with_eps(counts_at(stored, i)), freqs_with_eps(counts_at(gen, i))) for i in range(L)]
+    vals = [kl(probs_eps_on_counts(counts_at(stored, i)), probs_eps_on_counts(counts_at(gen, i))) for i in range(L)]
     return float(np.mean(vals))
 
 
