@@ -12,7 +12,7 @@
 //! (SPEC §2; the published code normalises before the reconstruction term). Sampling decodes
 //! z ~ N(0, I) and normalises the same way. A decoder output that is exactly zero (all hidden
 //! ReLUs dead and a zero output bias, as at initialisation for some seeds) gives x̂ = 0, a finite
-//! loss and finite gradients: see [`NORM_FLOOR`].
+//! loss and finite gradients: the norm is `√(Σo² + 1e-30)`.
 //! Schedule: `epochs_plain` epochs with w = 0, then `epochs_ramp` epochs where ramp epoch
 //! t = 1, …, epochs_ramp uses w = kl_weight_max · t / epochs_ramp (paper J.2: β_KL(t) = 1e-4·t/2000
 //! for t ∈ [1, 2000], so the last epoch uses the full weight). Adam exactly as PyTorch's
