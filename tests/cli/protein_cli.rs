@@ -480,3 +480,41 @@ fn max_sequences_applies_to_all_families() {
     let text = stdout(&satool(&[&args[..], &["--max-sequences", "40"]].concat(), &[]));
     assert!(text.contains("40 of 68"), "{text}");
 }
+
+#[test]
+fn small_families_and_copied_samples_are_warned_about() {
+    let pf = fixture("PF00076.sto");
+    // K = 3 after the cap: the family is too small and sa_gen mostly repeats three sequences
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &pf,
+            "--methods",
+            "bootstrap,sa_gen",
+            "--hmmer",
+            "off",
+            "--max-sequences",
+            "3",
+            "--json",
+        ],
+        &[],
+    );
+    let v = json(&o);
+    let w: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert!(w.iter().any(|w| w.starts_with("K = 3 sequences: too few")), "{w:?}");
+    assert!(w.iter().any(|w| w.starts_with("sa_gen: only ") && w.contains("distinct")), "{w:?}");
+    assert!(w.iter().any(|w| w.starts_with("sa_gen: ") && w.contains("near-copies")), "{w:?}");
+    // the bootstrap baseline repeats by design and is not judged
+    assert!(!w.iter().any(|w| w.starts_with("bootstrap")), "{w:?}");
+    let err = stderr(&o);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("warning: ") && l.contains("PF00076.sto")).count(),
+        w.len(),
+        "{err}"
+    );
+    // the whole family: nothing to warn about
+    let o = satool(&["protein", "--stockholm", &pf, "--methods", "bootstrap,sa_gen", "--hmmer", "off", "--json"], &[]);
+    assert_eq!(json(&o)["warnings"], serde_json::json!([]));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}

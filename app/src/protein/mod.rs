@@ -13,6 +13,7 @@ pub mod methods;
 pub mod render;
 pub mod results;
 mod select;
+mod warnings;
 
 pub use methods::ProteinMethod;
 pub use results::{FamilyEntropy, GeneratedSet, MethodResult, ProteinResults, ProteinRun};
@@ -148,6 +149,10 @@ pub fn run_record(
     drop(stage);
 
     let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, out.as_deref_mut(), progress)?;
+    let warnings = warnings::warnings(k, l, &generated, &rows);
+    for w in &warnings {
+        eprintln!("warning: {}: {w}", aln.source);
+    }
 
     let parameters = Parameters {
         K: k,
@@ -179,6 +184,7 @@ pub fn run_record(
         conventions: CONVENTIONS.to_vec(),
         hmmer,
         methods: rows,
+        warnings,
     };
     if let Some(st) = out {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;

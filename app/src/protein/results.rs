@@ -56,6 +56,9 @@ pub struct ProteinResults {
     pub conventions: Vec<&'static str>,
     pub hmmer: HmmerInfo,
     pub methods: Vec<MethodResult>,
+    /// Why some numbers should not be trusted (tiny family, repeated or copied samples); empty
+    /// when there is nothing to say.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

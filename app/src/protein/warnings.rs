@@ -1,0 +1,57 @@
+//! Warnings for results too weak to trust, printed on stderr and listed in results.json: a family
+//! too small for its encoding and metrics to mean much, and sample sets that are mostly repeats or
+//! near-copies of stored sequences (a generator that copies scores well on every column).
+
+use super::generate::Generated;
+use super::methods::{ProteinMethod, Recipe};
+use super::results::MethodResult;
+use std::collections::HashSet;
+
+/// Families with at most this many sequences, or columns, get a warning.
+pub const MIN_FAMILY: usize = 10;
+/// A sample set with fewer distinct sequences than this share is mostly repeats.
+pub const MIN_UNIQUE_SHARE: f64 = 0.5;
+/// A sample set with more near-copies (> 90% identical to a stored sequence) than this share.
+pub const MAX_NEAR_COPY_SHARE: f64 = 0.25;
+
+/// The warnings for a family of `k` sequences × `l` columns and its generated sets. Only the
+/// sampler's own rows (exact, MALA, SA) and `--evaluate` files are judged on repeats and copies:
+/// the baselines repeat by design (bootstrap redraws K memories 150 times, convex combinations
+/// decode to the consensus), and the `condition` row is the stored sequences themselves.
+pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[MethodResult]) -> Vec<String> {
+    let mut out = Vec::new();
+    if k <= MIN_FAMILY {
+        out.push(format!(
+            "K = {k} sequences: too few to trust the encoding and the metrics (warned at K ≤ {MIN_FAMILY})"
+        ));
+    }
+    if l <= MIN_FAMILY {
+        out.push(format!("L = {l} columns: too few to trust the metrics (warned at L ≤ {MIN_FAMILY})"));
+    }
+    let judged = |id: &str| match id.parse::<ProteinMethod>() {
+        Ok(m) => matches!(m.recipe(), Recipe::Exact(_) | Recipe::Chains(..)),
+        Err(_) => id != "condition",
+    };
+    for (g, r) in generated.iter().zip(rows).filter(|(g, _)| judged(&g.id)) {
+        let n = g.seqs.len().max(1);
+        let unique = g.seqs.iter().collect::<HashSet<_>>().len() as f64 / n as f64;
+        if unique < MIN_UNIQUE_SHARE {
+            out.push(format!(
+                "{}: only {:.0}% of its {} sequences are distinct (warned below {:.0}%)",
+                g.id,
+                100.0 * unique,
+                g.seqs.len(),
+                100.0 * MIN_UNIQUE_SHARE
+            ));
+        }
+        if r.frac_over_90 > MAX_NEAR_COPY_SHARE {
+            out.push(format!(
+                "{}: {:.0}% of its sequences are > 90% identical to a stored one (near-copies; warned above {:.0}%)",
+                g.id,
+                100.0 * r.frac_over_90,
+                100.0 * MAX_NEAR_COPY_SHARE
+            ));
+        }
+    }
+    out
+}
