@@ -6,6 +6,10 @@ use crate::memory::{attention_weights, entropy, Memory};
 pub const BETA_STAR_RULE: &str = "entropy inflection, published code's rule: argmin of d²H̄/d(log β)² \
 on 50 log-spaced β in [0.1, 500], H̄ = mean attention entropy of the first min(K,20) memories";
 
+/// Name of the refined rule ([`refined_beta_star`]): the same criterion without the coarse grid.
+pub const BETA_STAR_REFINED_RULE: &str = "the same criterion on continuous β: closed-form d²H̄/d(log β)², \
+2000-point log grid on [0.1, 500], then golden-section search";
+
 /// The entropy curve and the β* it implies.
 #[derive(Debug, Clone)]
 pub struct EntropyCurve {
@@ -37,6 +41,73 @@ pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
     let imin =
         d2h.iter().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) }).0;
     EntropyCurve { beta_star: betas[imin + 1], betas, mean_entropy }
+}
+
+/// The published criterion without its 50-point grid, which makes β* a step function of the data
+/// (every PF00076-sized family lands on one of a few grid values): the β in [0.1, 500] that
+/// minimises d²H̄/d(log β)², the same probes. For one probe with scores s = Xᵀξ and attention
+/// p = softmax(βs), dH/dβ = −β Var_p(s) and dVar_p(s)/dβ = κ₃, so
+/// d²H/d(log β)² = −2β²κ₂ − β³κ₃ exactly. Minimised on a 2000-point log grid, then by
+/// golden-section search between the grid neighbours of the best point.
+pub fn refined_beta_star(mem: &Memory) -> f64 {
+    let x = mem.x();
+    let probes = x.slice(ndarray::s![.., ..mem.k().min(20)]);
+    let scores = probes.t().dot(&x); // probes × K, one row of scores per probe
+    let scores = scores.as_standard_layout();
+    let mut p = vec![0.0; mem.k()];
+    let mut curvature = |u: f64| -> f64 {
+        let beta = u.exp();
+        let total: f64 = scores
+            .rows()
+            .into_iter()
+            .map(|s| {
+                let s = s.as_slice().expect("standard layout");
+                let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mut z = 0.0;
+                for (pk, &sk) in p.iter_mut().zip(s) {
+                    *pk = (beta * (sk - max)).exp();
+                    z += *pk;
+                }
+                let mean = p.iter().zip(s).map(|(pk, sk)| pk * sk).sum::<f64>() / z;
+                let (mut k2, mut k3) = (0.0, 0.0);
+                for (pk, &sk) in p.iter().zip(s) {
+                    let c = sk - mean;
+                    k2 += pk * c * c;
+                    k3 += pk * c * c * c;
+                }
+                let (k2, k3) = (k2 / z, k3 / z);
+                -2.0 * beta * beta * k2 - beta * beta * beta * k3
+            })
+            .sum();
+        total / scores.nrows() as f64
+    };
+    let (lo, hi) = (0.1f64.ln(), 500f64.ln());
+    let n = 2000;
+    let grid: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
+    let values: Vec<f64> = grid.iter().map(|&u| curvature(u)).collect();
+    let best = values.iter().enumerate().fold(0, |b, (i, v)| if *v < values[b] { i } else { b });
+    let (mut a, mut b) = (grid[best.saturating_sub(1)], grid[(best + 1).min(n - 1)]);
+    // Golden-section search; the bracket is 2 grid steps (0.008 in log β) wide.
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (curvature(c), curvature(d));
+    while b - a > 1e-10 {
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = curvature(c);
+        } else {
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = curvature(d);
+        }
+    }
+    let u = (a + b) / 2.0;
+    if curvature(u) <= values[best] {
+        u.exp()
+    } else {
+        grid[best].exp()
+    }
 }
 
 /// H̄(β): mean attention entropy (nats) of the probes the β* rule uses, the first min(K, 20) memories.

@@ -41,7 +41,10 @@ mod metrics;
 mod rng;
 mod sampler;
 
-pub use beta::{entropy_inflection, mean_entropy, snr, EntropyCurve, OperatingPoints, BETA_STAR_RULE};
+pub use beta::{
+    entropy_inflection, mean_entropy, refined_beta_star, snr, EntropyCurve, OperatingPoints, BETA_STAR_REFINED_RULE,
+    BETA_STAR_RULE,
+};
 pub use error::{Error, Result};
 pub use kernels::{f64_fma_peak_gflops, Precision, Real, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};

@@ -3,8 +3,8 @@
 
 use ndarray::{array, Array1, Array2, Axis};
 use satool::{
-    energies, entropy_inflection, exact_samples, exact_samples_parallel, mixture_weights, novelty, run_chains, stream,
-    Error, Kernel, Memory, OperatingPoints, Params, Protocol,
+    energies, entropy_inflection, exact_samples, exact_samples_parallel, mixture_weights, novelty, refined_beta_star,
+    run_chains, stream, Error, Kernel, Memory, OperatingPoints, Params, Protocol,
 };
 
 /// Three patterns of different norms in d = 3 (unequal mixture weights).
@@ -79,6 +79,23 @@ fn beta_star_and_operating_points_come_from_the_memory() {
     let ops = OperatingPoints::from_beta_star(curve.beta_star);
     assert_eq!(ops.beta_ret, (20.0 * curve.beta_star).round_ties_even().max(1.0));
     assert_eq!(ops.beta_gen, (2.0 * curve.beta_star).round_ties_even().max(1.0));
+}
+
+/// The refined β* against tests/reference/beta_star_refined.py (SciPy's bounded minimiser of the
+/// same closed form, which the script checks against a numerical derivative of the entropy):
+/// 3.286645; the published 50-point rule gives 3.234325.
+#[test]
+fn refined_beta_star_matches_a_numerical_derivative_of_the_entropy() {
+    let (d, k) = (12, 40);
+    let mut x = Array2::from_shape_fn((d, k), |(i, j)| (1.3 * i as f64 + 0.7 * j as f64 + 0.1 * (i * j) as f64).sin());
+    for mut c in x.columns_mut() {
+        let n = c.dot(&c).sqrt();
+        c /= n;
+    }
+    let mem = Memory::new(x).unwrap();
+    let refined = refined_beta_star(&mem);
+    assert!((refined - 3.286645).abs() < 1e-5, "refined β* = {refined}");
+    assert!((entropy_inflection(&mem).beta_star - 3.234325).abs() < 1e-6);
 }
 
 #[test]

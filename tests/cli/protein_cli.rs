@@ -20,7 +20,16 @@ fn reproduces_the_published_pf00076_table() {
     assert!((f(p, "beta_star") - 3.8483).abs() < 1e-3, "β* = {}", p["beta_star"]);
     assert_eq!((f(p, "beta_retrieval"), f(p, "beta_generation")), (77.0, 8.0));
     assert_eq!(v["input"]["family_id"], "RRM_1");
-    assert_eq!(v["methods"].as_array().unwrap().len(), 12);
+    assert_eq!(v["methods"].as_array().unwrap().len(), 13);
+    // The same criterion without the 50-point grid: 3.8475 (printed, not used).
+    assert!((f(p, "beta_star_refined") - 3.8475).abs() < 1e-3, "refined β* = {}", p["beta_star_refined"]);
+
+    // The natural row is the finite-sample ceiling of the distribution metrics.
+    let natural = method(&v, "natural");
+    assert!(f(natural, "cij_r") >= 0.8, "natural C_ij r {}", natural["cij_r"]);
+    assert!(f(natural, "mi_r") >= 0.95, "natural MI r {}", natural["mi_r"]);
+    assert!(f(natural, "kl_position") < 0.5, "natural Pos-KL {}", natural["kl_position"]);
+    assert_eq!((f(natural, "seq_identity"), f(natural, "frac_over_90")), (1.0, 1.0));
 
     let gen = method(&v, "sa_gen");
     let nov = f(&gen["novelty"], "mean");
@@ -226,8 +235,8 @@ fn unknown_or_repeated_methods_are_usage_errors() {
     let unknown = run("bootstrap,foo");
     assert_input_error(
         &unknown,
-        "error: --methods: unknown method 'foo' (valid: bootstrap, gaussian, convex, gmm_pca, vae, profile, \
-         exact_ret, exact_gen, mala_ret, sa_ret, mala_gen, sa_gen)",
+        "error: --methods: unknown method 'foo' (valid: natural, bootstrap, gaussian, convex, gmm_pca, vae, \
+         profile, exact_ret, exact_gen, mala_ret, sa_ret, mala_gen, sa_gen)",
     );
     let twice = run("sa_gen,bootstrap,sa_gen");
     assert_input_error(&twice, "error: --methods: 'sa_gen' given twice");
@@ -235,7 +244,7 @@ fn unknown_or_repeated_methods_are_usage_errors() {
     // The same check guards --all-families, before any family runs.
     let all =
         satool(&["protein", "--stockholm", &fixture("multi_family.sto"), "--all-families", "--methods", "SA_GEN"], &[]);
-    assert_input_error(&all, "unknown method 'SA_GEN' (valid: bootstrap,");
+    assert_input_error(&all, "unknown method 'SA_GEN' (valid: natural, bootstrap,");
 }
 
 /// `--family` reads the file record by record: a broken record elsewhere does not stop the chosen
@@ -333,7 +342,17 @@ fn extended_metrics_for_every_method() {
         &[],
     );
     assert!(o.status.success() && stdout(&o).contains("C_ij r"), "{}", stderr(&o));
-    let v = pf00076(&["--hmmer", "off", "--methods", "profile,sa_gen,bootstrap"]);
+    // Both tables and the wrapped header fit a 100-column terminal (the first line names the path).
+    for line in stdout(&o).lines().skip(1) {
+        assert!(line.trim_end().chars().count() <= 100, "{} columns: {line}", line.chars().count());
+    }
+    let v = pf00076(&["--hmmer", "off", "--methods", "profile,sa_gen,bootstrap,natural"]);
+    let family_id = f(&v["parameters"], "pairwise_identity");
+    assert!((0.2..0.27).contains(&family_id), "family pairwise identity {family_id}");
+    // Resampled natural sequences are their own nearest (identity 1, above the band); independent
+    // sites land at 0.36, inside it.
+    assert_eq!(f(method(&v, "natural"), "nn_band_share"), 0.0);
+    assert!(f(method(&v, "profile"), "nn_band_share") > 0.9);
     let band = v["parameters"]["nn_identity_band"].as_array().unwrap();
     let (lo, hi) = (band[0].as_f64().unwrap(), band[1].as_f64().unwrap());
     assert!(0.0 < lo && lo < hi && hi < 1.0, "band {lo}..{hi}");

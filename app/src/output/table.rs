@@ -1,12 +1,24 @@
 //! Terminal tables (comfy-table) and number formatting shared by every command.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+use comfy_table::{CellAlignment, ContentArrangement, Table};
 use satool::Estimate;
 
 /// `0.623 ± 0.004`, or just the mean when there is no SE.
 pub fn est(e: &Estimate, digits: usize) -> String {
     match e.se {
         Some(se) => format!("{:.*} ± {:.*}", digits, e.mean, digits, se),
+        None => format!("{:.*}", digits, e.mean),
+    }
+}
+
+/// `0.623(4)`: the mean and, in brackets, the SE in units of the mean's last digit (the
+/// concise notation of metrology: 0.623(4) = 0.623 ± 0.004); just the mean when there is no SE.
+pub fn est_short(e: &Estimate, digits: usize) -> String {
+    match e.se {
+        Some(se) => {
+            let units = (se * 10f64.powi(digits as i32)).round();
+            format!("{:.*}({units:.0})", digits, e.mean)
+        }
         None => format!("{:.*}", digits, e.mean),
     }
 }
@@ -21,9 +33,39 @@ pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", 100.0 * v))
 }
 
+/// A whole-number percentage of a fraction (`75%`), or `—`.
+pub fn pct0(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.0}%", 100.0 * v))
+}
+
 /// Scientific notation for E-values, or `—`.
 pub fn sci(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.2e}"))
+}
+
+/// Word-wraps `text` to `width` columns (counted in chars), the first line after `first`, the
+/// others after `rest`; a word longer than a line stays whole. Ends without a newline.
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::from(first);
+    let mut col = first.chars().count();
+    let mut line_empty = true;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if !line_empty && col + 1 + w > width {
+            out.push('\n');
+            out.push_str(rest);
+            col = rest.chars().count();
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += w;
+        line_empty = false;
+    }
+    out
 }
 
 /// One method's row of a comparison table: its own cells between the id and label and the
@@ -72,19 +114,55 @@ pub fn method_table(columns: &[&str], rows: Vec<MethodRow>, timing: bool) -> Tab
     table(&header, rows)
 }
 
-/// A table with a header row; numeric columns are right-aligned.
+/// Rules above and below the table and under the header, no vertical lines: two spaces between
+/// columns, so a dozen numeric columns fit in 100 terminal columns.
+const RULES_ONLY: &str = "  ── ──      ──    ";
+
+/// A table with a header row; the columns after the first two (id and label) are right-aligned.
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
+    table_from(header, rows, 2)
+}
+
+/// A table with a header row whose columns from `numeric` on are right-aligned.
+pub fn table_from(header: &[&str], rows: Vec<Vec<String>>, numeric: usize) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
+    t.load_preset(RULES_ONLY).set_content_arrangement(ContentArrangement::Disabled).set_header(header.to_vec());
     for r in rows {
         t.add_row(r);
     }
-    for i in 2..header.len() {
+    right_align_from(&mut t, numeric, header.len());
+    t
+}
+
+/// Right-aligns columns `from..to` (the numeric ones) and sets every column's padding.
+fn right_align_from(t: &mut Table, from: usize, to: usize) {
+    for i in 0..to {
         if let Some(c) = t.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
+            // No padding on the left: the blank vertical rule already separates columns.
+            c.set_padding((0, 1));
+            if i >= from {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
         }
     }
-    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_estimates_put_the_se_in_last_digit_units() {
+        assert_eq!(est_short(&Estimate { mean: 0.6174, se: Some(0.0061) }, 3), "0.617(6)");
+        assert_eq!(est_short(&Estimate { mean: 3.112, se: Some(0.0594) }, 3), "3.112(59)");
+        assert_eq!(est_short(&Estimate { mean: -0.5, se: Some(1e-9) }, 3), "-0.500(0)");
+        assert_eq!(est_short(&Estimate { mean: 0.5, se: None }, 2), "0.50");
+    }
+
+    #[test]
+    fn wrap_breaks_between_words_and_indents() {
+        assert_eq!(wrap("aa bb cc dd", 8, "- ", "  "), "- aa bb\n  cc dd");
+        assert_eq!(wrap("ε-smoothed ü", 12, "", ""), "ε-smoothed ü");
+        assert_eq!(wrap("averyveryverylongword x", 5, "", ""), "averyveryverylongword\nx");
+    }
 }

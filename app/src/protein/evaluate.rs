@@ -15,7 +15,11 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
     let stored = &f.stored;
     let couplings = prot::extended::Couplings::of(&g.seqs).compare(&f.couplings);
     let mm = memory_metrics(&f.mem, g.latent.view(), f.ops.beta_ret);
-    let sid = estimate(&prot::seq_identity(&g.seqs, stored));
+    let nearest = prot::seq_identity(&g.seqs, stored);
+    let sid = estimate(&nearest);
+    let in_band = f.nn_band.map(|[lo, hi]| {
+        nearest.iter().filter(|&&x| (lo..=hi).contains(&x)).count() as f64 / nearest.len().max(1) as f64
+    });
     let id = &g.id;
     let check = |name: &str, e: &Estimate| -> Result<Estimate> {
         Ok(Estimate {
@@ -47,7 +51,8 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
             &format!("pairwise identity of {id}"),
             prot::extended::mean_pairwise_identity(&g.seqs),
         )?,
-        frac_over_90: prot::extended::fraction_over(&g.seqs, stored, 0.9),
+        frac_over_90: nearest.iter().filter(|&&x| x > 0.9).count() as f64 / nearest.len().max(1) as f64,
+        nn_band_share: in_band,
         vs_family: match &f.whole {
             None => None,
             Some(w) => Some(VsFamily {

@@ -25,6 +25,8 @@ pub(super) struct FamilyModel {
     pub stored: Vec<Vec<u8>>,
     /// The whole family when `stored` is a conditioned subset.
     pub whole: Option<Vec<Vec<u8>>>,
+    /// The whole family's nearest-neighbour identity band (each member's best match to another).
+    pub nn_band: Option<[f64; 2]>,
     /// Pair statistics of `stored`, computed once for the extended metrics.
     pub couplings: prot::extended::Couplings,
 }
@@ -65,6 +67,11 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
             // The one method that samples sequences directly; its latent is their projection.
             let seqs = simple::independent_columns(&f.stored, n, &mut rng);
             (f.enc.project(&seqs), Some(seqs), None)
+        }
+        Recipe::Natural => {
+            // The stored sequences themselves; their memory-space points are the memories.
+            let (latent, picked) = simple::bootstrap(mem, n, &mut rng);
+            (latent, Some(picked.iter().map(|&k| f.stored[k].clone()).collect()), None)
         }
         Recipe::Bootstrap => (simple::bootstrap(mem, n, &mut rng).0, None, None),
         Recipe::GaussianPerturbation => {

@@ -8,6 +8,7 @@ use std::str::FromStr;
 /// One generator of the comparison table (the references and the sampler at two temperatures).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProteinMethod {
+    Natural,
     Bootstrap,
     Gaussian,
     Convex,
@@ -44,7 +45,10 @@ impl Temperature {
 /// How a method produces its samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recipe {
-    /// Stored memories drawn with replacement.
+    /// Stored sequences drawn with replacement, neither encoded nor decoded: the finite-sample
+    /// ceiling of every sequence metric.
+    Natural,
+    /// Stored memories drawn with replacement (then decoded like every memory-space sample).
     Bootstrap,
     /// Stored memories plus Gaussian noise of the Langevin noise scale at β_ret.
     GaussianPerturbation,
@@ -64,7 +68,8 @@ pub enum Recipe {
 
 impl ProteinMethod {
     /// Every method, in table order (also the default `--methods`).
-    pub const ALL: [ProteinMethod; 12] = [
+    pub const ALL: [ProteinMethod; 13] = [
+        ProteinMethod::Natural,
         ProteinMethod::Bootstrap,
         ProteinMethod::Gaussian,
         ProteinMethod::Convex,
@@ -83,6 +88,7 @@ impl ProteinMethod {
     /// method's random stream (so changing one changes its samples).
     pub fn id(self) -> &'static str {
         match self {
+            ProteinMethod::Natural => "natural",
             ProteinMethod::Bootstrap => "bootstrap",
             ProteinMethod::Gaussian => "gaussian",
             ProteinMethod::Convex => "convex",
@@ -102,7 +108,8 @@ impl ProteinMethod {
     pub fn label(self, ops: &OperatingPoints) -> String {
         let (r, g) = (ops.beta_ret, ops.beta_gen);
         match self {
-            ProteinMethod::Bootstrap => "Bootstrap".into(),
+            ProteinMethod::Natural => "Natural seqs (resampled)".into(),
+            ProteinMethod::Bootstrap => "Bootstrap (decoded memory)".into(),
             ProteinMethod::Gaussian => "Gaussian perturbation".into(),
             ProteinMethod::Convex => "Random convex comb.".into(),
             ProteinMethod::GmmPca => "GMM-PCA".into(),
@@ -121,6 +128,7 @@ impl ProteinMethod {
     pub fn recipe(self) -> Recipe {
         use Temperature::{Generation, Retrieval};
         match self {
+            ProteinMethod::Natural => Recipe::Natural,
             ProteinMethod::Bootstrap => Recipe::Bootstrap,
             ProteinMethod::Gaussian => Recipe::GaussianPerturbation,
             ProteinMethod::Convex => Recipe::ConvexCombination,
@@ -174,7 +182,7 @@ mod tests {
         let err = "foo".parse::<ProteinMethod>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown method 'foo' (valid: bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, \
+            "unknown method 'foo' (valid: natural, bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, \
              mala_ret, sa_ret, mala_gen, sa_gen)"
         );
     }

@@ -26,7 +26,10 @@ use anyhow::{Context, Result};
 use generate::{FamilyModel, Generated};
 use rayon::prelude::*;
 use results::{ConditionInfo, InputInfo, Parameters, CONVENTIONS};
-use satool::{entropy_inflection, mean_entropy, snr, Memory, OperatingPoints, Precision, BETA_STAR_RULE};
+use satool::{
+    entropy_inflection, mean_entropy, refined_beta_star, snr, Memory, OperatingPoints, Precision,
+    BETA_STAR_REFINED_RULE, BETA_STAR_RULE,
+};
 use satool_protein as prot;
 use std::path::PathBuf;
 
@@ -85,6 +88,7 @@ pub fn run_record(
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
+    let beta_star_refined = refined_beta_star(&mem);
     let ops = OperatingPoints::from_beta_star(curve.beta_star);
     // A condition keeps the family's encoding and temperatures but only the matching memories.
     // The entropy figure describes the whole family, before any condition.
@@ -115,7 +119,10 @@ pub fn run_record(
             (mem.subset(&idx)?, subset, Some(clean.seqs.clone()), Some(info))
         }
     };
+    let nn_band = prot::extended::nn_identity_band(&clean.seqs);
+    let pairwise_identity = prot::extended::mean_pairwise_identity(&clean.seqs);
     let fam = FamilyModel {
+        nn_band,
         clean,
         enc,
         mem,
@@ -161,6 +168,8 @@ pub fn run_record(
         variance_retained: fam.enc.variance_retained,
         beta_star: ops.beta_star,
         beta_star_rule: BETA_STAR_RULE,
+        beta_star_refined,
+        beta_star_refined_rule: BETA_STAR_REFINED_RULE,
         beta_retrieval: ops.beta_ret,
         beta_generation: ops.beta_gen,
         snr_retrieval: snr(job.alpha, ops.beta_ret, d),
@@ -170,7 +179,8 @@ pub fn run_record(
         seed: job.seed,
         max_sequences: cleaned_k.and(job.max_sequences),
         cleaned_sequences: cleaned_k,
-        nn_identity_band: prot::extended::nn_identity_band(&fam.clean.seqs),
+        nn_identity_band: nn_band,
+        pairwise_identity,
     };
     let results = ProteinResults {
         domain: "protein",

@@ -12,7 +12,7 @@ pub fn tables(r: &ProteinResults, extended: bool) -> String {
     if !extended {
         return main;
     }
-    format!("{main}\n\nextended metrics (natural nearest-neighbour identity band {}):\n{}", band(r), extended_table(r))
+    format!("{main}\n\n{}\n{}", extended_caption(r), extended_table(r))
 }
 
 /// The text above the table: the family, its size and temperatures, HMMER and the conventions.
@@ -36,10 +36,21 @@ pub fn header(run: &ProteinRun) -> String {
         p.d,
         100.0 * p.variance_retained
     );
+    h += &table::wrap(&format!("β* = {:.4} [{}]", p.beta_star, p.beta_star_rule), 100, "", "  ");
+    h += &table::wrap(
+        &format!(
+            "refined β* = {:.4}, not used [{}]; the published grid's neighbours are {:.4} and {:.4}",
+            p.beta_star_refined,
+            p.beta_star_refined_rule,
+            grid_step(p.beta_star, -1),
+            grid_step(p.beta_star, 1)
+        ),
+        100,
+        "\n",
+        "  ",
+    );
     h += &format!(
-        "β* = {:.4} [{}]\nβ_ret = round(20β*) = {}, β_gen = round(2β*) = {}, α = {}, SNR = {:.4} / {:.4}, √d = {:.2}, seed = {}\n",
-        p.beta_star,
-        p.beta_star_rule,
+        "\nβ_ret = round(20β*) = {}, β_gen = round(2β*) = {}, α = {}, SNR = {:.4} / {:.4}, √d = {:.2},\nseed = {}\n",
         p.beta_retrieval,
         p.beta_generation,
         p.alpha,
@@ -66,39 +77,51 @@ pub fn header(run: &ProteinRun) -> String {
     h += &format!("HMMER: {}\n", r.hmmer.status);
     h += "conventions:\n";
     for c in &r.conventions {
-        h += &format!("  - {c}\n");
+        h += &table::wrap(c, 100, "  - ", "    ");
+        h.push('\n');
     }
     h
 }
 
-/// The comparison table; `timing` adds the seconds column (left out where output must be reproducible).
+/// The comparison table, at most 100 columns wide: the paper's columns (novelty, SeqID, KL,
+/// Pos-KL, MI r, HMM pass) with diversity, and the two that separate methods the paper's do not —
+/// C_ij r (couplings) and the share of near-copies. `timing` adds the seconds column (left out
+/// where output must be reproducible). Labels, energies and the rest are in [`extended_table`].
 pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
     let hmm_ran = r.hmmer.ran();
+    let mut header =
+        vec!["id", "novelty", "diversity", "SeqID", "KL", "Pos-KL", "MI r", "C_ij r", ">90% id", "HMM pass"];
+    if timing {
+        header.push("s");
+    }
     let rows = r
         .methods
         .iter()
         .map(|m| {
-            let hmm = |v: String| if hmm_ran { v } else { "not run".to_string() };
-            let cells = vec![
-                table::est(&m.novelty, 3),
-                table::est(&m.diversity, 3),
-                table::est(&m.energy, 3),
-                table::est(&Estimate { mean: m.seq_identity, se: m.seq_identity_se }, 3),
+            let mut cells = vec![
+                m.id.clone(),
+                table::est_short(&m.novelty, 3),
+                table::est_short(&m.diversity, 3),
+                table::est_short(&Estimate { mean: m.seq_identity, se: m.seq_identity_se }, 3),
                 format!("{:.3}", m.kl_composition),
                 format!("{:.2}", m.kl_position),
                 table::opt(m.mi_r, 3),
-                format!("{:.3}", m.valid_fraction),
-                hmm(table::pct(m.hmm_pass)),
-                hmm(table::sci(m.hmm_median_evalue)),
+                table::opt(m.cij_r, 3),
+                table::pct0(Some(m.frac_over_90)),
+                if hmm_ran { table::pct0(m.hmm_pass) } else { "not run".into() },
             ];
-            table::MethodRow::new(&m.id, &m.label, cells, m.acceptance, m.seconds)
+            if timing {
+                cells.push(format!("{:.2}", m.seconds));
+            }
+            cells
         })
         .collect();
-    table::method_table(
-        &["novelty", "diversity", "energy", "SeqID", "KL", "Pos-KL", "MI r", "valid", "HMM pass", "median E"],
-        rows,
-        timing,
-    )
+    table::table_from(&header, rows, 1)
+}
+
+/// The published grid's point `steps` away from `beta` (a grid point): 50 log-spaced β in [0.1, 500].
+fn grid_step(beta: f64, steps: i32) -> f64 {
+    beta * (500f64 / 0.1).powf(f64::from(steps) / 49.0)
 }
 
 /// The natural nearest-neighbour identity band, `[lo, hi]`.
@@ -106,8 +129,10 @@ fn band(r: &ProteinResults) -> String {
     r.parameters.nn_identity_band.map_or_else(|| "—".into(), |[lo, hi]| format!("[{lo:.3}, {hi:.3}]"))
 }
 
-/// The second table of `--extended`: the coevolution community's checks.
-fn extended_table(r: &ProteinResults) -> comfy_table::Table {
+/// The second table of `--extended` (and of the report): each method's label, the energy at
+/// β_ret, the coevolution checks beyond the paper's and how family-like the samples are.
+pub fn extended_table(r: &ProteinResults) -> comfy_table::Table {
+    let hmm_ran = r.hmmer.ran();
     let rows = r
         .methods
         .iter()
@@ -115,28 +140,26 @@ fn extended_table(r: &ProteinResults) -> comfy_table::Table {
             vec![
                 m.id.clone(),
                 m.label.clone(),
-                table::opt(m.mi_r, 3),
-                table::opt(m.mi_r_all, 3),
+                table::est_short(&m.energy, 3),
                 table::opt(m.mi_r_apc, 3),
-                table::opt(m.cij_r, 3),
                 table::opt(m.mean_pairwise_identity, 3),
-                table::pct(Some(m.frac_over_90)),
-                table::opt(m.hmm_median_bitscore, 1),
+                table::pct0(m.nn_band_share),
+                format!("{:.3}", m.valid_fraction),
+                if hmm_ran { table::opt(m.hmm_median_bitscore, 1) } else { "—".into() },
+                table::pct(m.acceptance),
             ]
         })
         .collect();
-    table::table(
-        &[
-            "id",
-            "method",
-            "MI r (20 pos)",
-            "MI r (all)",
-            "MI r (APC)",
-            "C_ij r",
-            "pairwise id",
-            "> 90% id",
-            "median bits",
-        ],
-        rows,
+    table::table(&["id", "method", "energy", "MI r APC", "pair id", "in band", "valid", "bits", "accept"], rows)
+}
+
+/// The line above the extended table: what its reference values are.
+pub fn extended_caption(r: &ProteinResults) -> String {
+    format!(
+        "extended metrics; natural family: pairwise id {}, nearest-neighbour identity band {}\n\
+         in band: share of samples whose identity to their nearest stored sequence lies in the band;\n\
+         bits: median hmmsearch bit score (natural sequences: the natural row's)",
+        table::opt(r.parameters.pairwise_identity, 3),
+        band(r)
     )
 }

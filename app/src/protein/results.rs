@@ -5,13 +5,14 @@ use satool::{EntropyCurve, Estimate, Precision};
 use serde::Serialize;
 
 /// The conventions every number of the table depends on, printed and stored with the results.
-pub const CONVENTIONS: [&str; 7] = [
+pub const CONVENTIONS: [&str; 8] = [
     "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900",
-    "± is the SE over 30 consecutive groups of 5 samples (one group per chain)",
+    "0.617(6) = 0.617 ± 0.006: the SE over 30 consecutive groups of 5 samples (one group per chain)",
     "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
     "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
     "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
-    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC",
+    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC; C_ij r: connected correlations f_ij(a,b) − f_i(a)f_j(b), all column pairs and residue pairs",
+    ">90% id: share of samples more than 90% identical to a stored sequence; natural: stored sequences drawn with replacement, the finite-sample reference of KL, Pos-KL, MI r and C_ij r (its novelty, SeqID and >90% id are 0, 1 and 100% by construction); bootstrap: stored memories, decoded",
     "HMMER: hmmsearch --tblout -E 1000 --noali; pass = full-sequence E < 0.01; E-values depend on the number of sequences searched",
 ];
 
@@ -92,6 +93,10 @@ pub struct Parameters {
     pub variance_retained: f64,
     pub beta_star: f64,
     pub beta_star_rule: &'static str,
+    /// The same criterion without the 50-point grid (reported, not used: β_ret and β_gen come
+    /// from the published `beta_star`).
+    pub beta_star_refined: f64,
+    pub beta_star_refined_rule: &'static str,
     pub beta_retrieval: f64,
     pub beta_generation: f64,
     pub snr_retrieval: f64,
@@ -108,6 +113,8 @@ pub struct Parameters {
     pub cleaned_sequences: Option<usize>,
     /// The natural family's nearest-neighbour identity range (each member's best match to another).
     pub nn_identity_band: Option<[f64; 2]>,
+    /// The natural family's mean pairwise identity (the reference for each row's).
+    pub pairwise_identity: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,6 +154,9 @@ pub struct MethodResult {
     pub cij_r: Option<f64>,
     pub mean_pairwise_identity: Option<f64>,
     pub frac_over_90: f64,
+    /// Share of samples whose identity to their nearest natural sequence lies inside the
+    /// natural nearest-neighbour band (`parameters.nn_identity_band`).
+    pub nn_band_share: Option<f64>,
     /// Conditional runs only: metrics against the whole family.
     pub vs_family: Option<VsFamily>,
     pub seconds: f64,

@@ -111,6 +111,10 @@ pub fn invoked_command() -> String {
 /// A comfy table re-rendered as a Markdown table.
 pub fn markdown_table(mut t: comfy_table::Table) -> String {
     t.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    // The terminal style pads only on the right; Markdown cells are padded on both sides.
+    for c in t.column_iter_mut() {
+        c.set_padding((1, 1));
+    }
     format!("{t}\n")
 }
 

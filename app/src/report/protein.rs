@@ -52,7 +52,12 @@ pub fn build(run: &ProteinRun) -> Result<Report> {
         title: format!("satool protein report — {fam}"),
         command: invoked_command(),
         header: render::header(run),
-        table: markdown_table(render::table(r, false)),
+        table: format!(
+            "{}\n{}\n\n{}",
+            markdown_table(render::table(r, false)),
+            render::extended_caption(r),
+            markdown_table(render::extended_table(r))
+        ),
         notes,
         figures,
     })
@@ -192,7 +197,8 @@ fn identities(run: &ProteinRun) -> Result<Figure> {
     };
     let natural = prot::extended::nn_identities(&run.natural);
     let mut sets: Vec<(String, String, Vec<f64>)> = vec![("natural".into(), "natural, leave-one-out".into(), natural)];
-    for g in &run.generated {
+    // The resampled `natural` row is 1.0 by construction; the leave-one-out panel stands for it.
+    for g in run.generated.iter().filter(|g| g.id != ProteinMethod::Natural.id()) {
         sets.push((g.id.clone(), g.id.clone(), prot::seq_identity(&g.seqs, &run.natural)));
     }
     let mut medians = Vec::new();

@@ -25,6 +25,7 @@ pub const REFERENCE: RGBColor = RGBColor(20, 20, 20);
 /// Colour of a protein method (Tableau-like palette; retrieval/generation pairs share hues).
 pub fn protein_colour(m: ProteinMethod) -> RGBColor {
     match m {
+        ProteinMethod::Natural => REFERENCE,
         ProteinMethod::Bootstrap => GREY,
         ProteinMethod::Gaussian => RGBColor(188, 189, 34),
         ProteinMethod::Convex => RGBColor(23, 190, 207),
@@ -87,7 +88,7 @@ mod tests {
 
     #[test]
     fn methods_of_one_domain_have_distinct_colours() {
-        let protein: Vec<&str> = std::iter::once("natural").chain(ProteinMethod::ALL.map(ProteinMethod::id)).collect();
+        let protein: Vec<&str> = ProteinMethod::ALL.map(ProteinMethod::id).to_vec();
         let finance: Vec<&str> = FinanceMethod::ALL.map(FinanceMethod::id).to_vec();
         for ids in [&protein[..], &finance[..]] {
             for (i, a) in ids.iter().enumerate() {
