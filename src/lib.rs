@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod beta;
+mod diagnostics;
 mod error;
 mod kernels;
 mod memory;
@@ -45,6 +46,7 @@ pub use beta::{
     entropy_inflection, mean_entropy, refined_beta_star, snr, EntropyCurve, OperatingPoints, BETA_STAR_REFINED_RULE,
     BETA_STAR_RULE,
 };
+pub use diagnostics::{convergence, Convergence};
 pub use error::{Error, Result};
 pub use kernels::{f64_fma_peak_gflops, Precision, Real, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};

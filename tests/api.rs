@@ -3,8 +3,8 @@
 
 use ndarray::{array, Array1, Array2, Axis};
 use satool::{
-    energies, entropy_inflection, exact_samples, exact_samples_parallel, mixture_weights, novelty, refined_beta_star,
-    run_chains, stream, Error, Kernel, Memory, OperatingPoints, Params, Protocol,
+    convergence, energies, entropy_inflection, exact_samples, exact_samples_parallel, mixture_weights, novelty,
+    refined_beta_star, run_chains, stream, Error, Kernel, Memory, OperatingPoints, Params, Protocol,
 };
 
 /// Three patterns of different norms in d = 3 (unequal mixture weights).
@@ -112,4 +112,53 @@ fn invalid_parameters_are_errors_naming_the_parameter() {
     assert!(matches!(Memory::new(Array2::zeros((3, 1))), Err(Error::Memory(_))));
     assert!(matches!(memory().subset(&[0, 7]), Err(Error::Mask(_))));
     assert!(satool::Regimes::new(vec![0, 0, 1], vec![0, 2]).is_err(), "regime 2 labels no memory");
+}
+
+/// R̂ and bulk ESS against ArviZ 0.23.4 (`rhat(method="rank")`, `ess(method="bulk")`) on the
+/// draws of tests/reference/convergence_reference.py.
+#[test]
+fn convergence_diagnostics_match_arviz() {
+    let wave = |shift: f64| -> Vec<Vec<f64>> {
+        (0..4)
+            .map(|c| {
+                (0..50)
+                    .map(|i| {
+                        let (i, c) = (i as f64, c as f64);
+                        (0.37 * i + c).sin()
+                            + 0.5 * (1.7 * i * (c + 1.0)).sin()
+                            + 0.1 * c
+                            + if c == 3.0 { shift } else { 0.0 }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let ar1 = || -> Vec<Vec<f64>> {
+        let mut state: u64 = 12345;
+        (0..4)
+            .map(|_| {
+                let mut x = 0.0;
+                (0..200)
+                    .map(|_| {
+                        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        let e = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                        x = 0.9 * x + e;
+                        x
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    for (draws, rhat, ess) in [
+        (wave(0.0), 1.017470669083, 51.330069231557),
+        (wave(0.8), 1.163827906465, 35.703470723142),
+        (ar1(), 1.140454336155, 23.237169298609),
+    ] {
+        let refs: Vec<&[f64]> = draws.iter().map(Vec::as_slice).collect();
+        let c = convergence(&refs).unwrap();
+        assert!((c.rhat - rhat).abs() < 1e-9, "R̂ {} vs ArviZ {rhat}", c.rhat);
+        assert!((c.ess_bulk - ess).abs() < 1e-7, "ESS {} vs ArviZ {ess}", c.ess_bulk);
+    }
+    assert!(convergence(&[&[1.0, 2.0, 3.0][..]]).is_none(), "one chain");
+    assert!(convergence(&[&[1.0; 6][..], &[1.0; 6][..]]).is_none(), "constant draws");
 }

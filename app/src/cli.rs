@@ -223,8 +223,29 @@ pub struct ProteinArgs {
     /// identities) and print them as a second table.
     #[arg(long)]
     pub extended: bool,
+    /// Sequences per method. 150 is the published protocol (30 chains × 5 kept states); other
+    /// counts keep ceil(N/30) states per chain, 700 steps apart after the 2000-step burn-in (the
+    /// published spacing), so the chains run 2000 + 700·(ceil(N/30) − 1) + 1 steps.
+    #[arg(long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    pub samples: usize,
+    /// Generation inverse temperature, instead of round(2β*) (`sa_gen`, `mala_gen`, `exact_gen`).
+    #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
+    pub beta_gen: Option<f64>,
+    /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
+    #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
+    pub beta_ret: Option<f64>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// A finite β > 0 small enough for the mixture weights exp(β‖m‖²/2) to be computed in f64.
+fn positive_beta(s: &str) -> Result<f64, String> {
+    let b: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if b.is_finite() && b > 0.0 && b <= 1e6 {
+        Ok(b)
+    } else {
+        Err(format!("{s} is out of range: 0 < β ≤ 1e6"))
+    }
 }
 
 /// Parses arguments, runs, prints; returns the process exit code.
@@ -268,6 +289,9 @@ fn run(cli: &Cli) -> Result<()> {
                 precision: r.precision,
                 extended: a.extended,
                 max_sequences: a.max_sequences.0,
+                samples: a.samples,
+                beta_gen: a.beta_gen,
+                beta_ret: a.beta_ret,
                 condition: match (&a.condition_names, &a.condition_file) {
                     (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
                     (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),

@@ -112,6 +112,14 @@ impl ChainRun {
         }
         out
     }
+
+    /// R̂ and bulk ESS of the energy at `beta` over every kept state of every chain (None with
+    /// fewer than 4 kept states per chain or a constant energy).
+    pub fn energy_convergence(&self, mem: &Memory, beta: f64) -> Option<crate::Convergence> {
+        let e = crate::memory::energies(mem, beta, self.states.view());
+        let chains: Vec<&[f64]> = e.chunks(self.per_chain).collect();
+        crate::diagnostics::convergence(&chains)
+    }
 }
 
 /// Starting patterns (SPEC §1): with K ≥ C, C distinct patterns (the first C of one random

@@ -44,6 +44,7 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         hmm_median_evalue: None,
         hmm_median_bitscore: None,
         acceptance: g.acceptance,
+        convergence: g.convergence,
         mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.0)?,
         mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.1)?,
         cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.2)?,

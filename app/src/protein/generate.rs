@@ -1,8 +1,7 @@
-//! Generation: each method's 150 samples from its own random stream, decoded to sequences; and
+//! Generation: each method's samples (`--samples`, 150 published) from its own random stream, decoded to sequences; and
 //! the extra rows that are not generated here (the conditioned subset, `--evaluate` files).
 
 use super::methods::{ProteinMethod, Recipe};
-use super::N_SAMPLES;
 use crate::baselines::{gmm, simple, vae};
 use anyhow::Result;
 use ndarray::Array2;
@@ -21,6 +20,8 @@ pub(super) struct FamilyModel {
     pub alpha: f64,
     pub seed: u64,
     pub precision: Precision,
+    /// Sequences per method.
+    pub samples: usize,
     /// The sequences generated sets are scored against: the family, or the conditioned subset.
     pub stored: Vec<Vec<u8>>,
     /// The whole family when `stored` is a conditioned subset.
@@ -40,6 +41,8 @@ pub(super) struct Generated {
     /// Aligned sequences (length L).
     pub seqs: Vec<Vec<u8>>,
     pub acceptance: Option<f64>,
+    /// Chain methods: R̂ and bulk ESS of the energy over the 30 chains' kept states.
+    pub convergence: Option<satool::Convergence>,
     pub seconds: f64,
 }
 
@@ -61,7 +64,8 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
     let t0 = Instant::now();
     let id = method.id();
     let mut rng = stream(f.seed, id);
-    let (mem, n) = (&f.mem, N_SAMPLES);
+    let (mem, n) = (&f.mem, f.samples);
+    let mut convergence = None;
     let (latent, seqs, acceptance) = match method.recipe() {
         Recipe::IndependentColumns => {
             // The one method that samples sequences directly; its latent is their projection.
@@ -86,8 +90,14 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
         Recipe::Exact(t) => (exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
         Recipe::Chains(t, kernel) => {
             let params = Params::new(f.alpha, t.beta(&f.ops))?;
-            let run = run_chains(mem, params, kernel, &Protocol::default().with_precision(f.precision), f.seed, id);
-            (run.select(&PUBLISHED_FIVE), None, run.acceptance)
+            let (protocol, keep) = chain_schedule(n)?;
+            let run = run_chains(mem, params, kernel, &protocol.with_precision(f.precision), f.seed, id);
+            convergence = run.energy_convergence(mem, params.beta());
+            let mut states = run.select(&keep);
+            if states.ncols() > n {
+                states = states.slice(ndarray::s![.., ..n]).to_owned();
+            }
+            (states, None, run.acceptance)
         }
     };
     let seqs = seqs.unwrap_or_else(|| f.enc.decode(latent.view()));
@@ -97,8 +107,30 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
         latent,
         seqs,
         acceptance,
+        convergence,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Steps between kept states when `--samples` is not 150: the published thinning. Kept states
+/// are then nearly independent: the energy's bulk ESS is 760–880 of 900 kept states on PF00076
+/// and fn3 at β_gen and β_ret (ULA and MALA), R̂ 1.002 with 100 states per chain.
+pub(super) const KEPT_SPACING: usize = 100;
+
+/// The chain protocol and kept (thinned) indices for `n` samples from 30 chains: the published
+/// protocol and its five states per chain for n = 150; otherwise ceil(n/30) states per chain,
+/// [`KEPT_SPACING`] steps apart from the published burn-in on (chain-major; the caller keeps the
+/// first n when 30 does not divide n).
+pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
+    let published = Protocol::default();
+    if n == super::N_SAMPLES {
+        return Ok((published, PUBLISHED_FIVE.to_vec()));
+    }
+    let per_chain = n.div_ceil(published.chains());
+    let burn_in = 2000;
+    let protocol =
+        Protocol::new(published.chains(), burn_in + KEPT_SPACING * (per_chain - 1) + 1, burn_in, KEPT_SPACING)?;
+    Ok((protocol, (0..per_chain).collect()))
 }
 
 /// The conditioned sequences themselves, as the reference row of a conditional run.
@@ -109,6 +141,7 @@ pub(super) fn condition_reference(f: &FamilyModel) -> Generated {
         latent: f.enc.project(&f.stored),
         seqs: f.stored.clone(),
         acceptance: None,
+        convergence: None,
         seconds: 0.0,
     }
 }
@@ -126,6 +159,7 @@ pub(super) fn from_file(path: &Path, f: &FamilyModel) -> Result<Generated> {
         latent: f.enc.project(&seqs),
         seqs,
         acceptance: None,
+        convergence: None,
         seconds: t0.elapsed().as_secs_f64(),
     })
 }

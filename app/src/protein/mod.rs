@@ -25,7 +25,7 @@ use crate::progress::Progress;
 use anyhow::{Context, Result};
 use generate::{FamilyModel, Generated};
 use rayon::prelude::*;
-use results::{ConditionInfo, InputInfo, Parameters, CONVENTIONS};
+use results::{conventions, ConditionInfo, InputInfo, Parameters};
 use satool::{
     entropy_inflection, mean_entropy, refined_beta_star, snr, Memory, OperatingPoints, Precision,
     BETA_STAR_REFINED_RULE, BETA_STAR_RULE,
@@ -33,7 +33,7 @@ use satool::{
 use satool_protein as prot;
 use std::path::PathBuf;
 
-/// Samples per method (30 chains × 5).
+/// Samples per method by default: the published 30 chains × 5.
 pub const N_SAMPLES: usize = 150;
 
 /// How HMMER is used.
@@ -62,6 +62,11 @@ pub struct ProteinJob {
     pub extended: bool,
     /// `--max-sequences`: keep a random this many cleaned sequences when more remain (None: all).
     pub max_sequences: Option<usize>,
+    /// `--samples`: sequences per method.
+    pub samples: usize,
+    /// `--beta-gen` / `--beta-ret`: temperatures instead of round(2β*) / round(20β*).
+    pub beta_gen: Option<f64>,
+    pub beta_ret: Option<f64>,
     pub condition: Option<NameCondition>,
     pub evaluate: Vec<PathBuf>,
     /// Distinct methods, in the order their rows appear.
@@ -89,7 +94,12 @@ pub fn run_record(
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let curve = entropy_inflection(&mem);
     let beta_star_refined = refined_beta_star(&mem);
-    let ops = OperatingPoints::from_beta_star(curve.beta_star);
+    let published = OperatingPoints::from_beta_star(curve.beta_star);
+    let ops = OperatingPoints {
+        beta_gen: job.beta_gen.unwrap_or(published.beta_gen),
+        beta_ret: job.beta_ret.unwrap_or(published.beta_ret),
+        ..published
+    };
     // A condition keeps the family's encoding and temperatures but only the matching memories.
     // The entropy figure describes the whole family, before any condition.
     let entropy = FamilyEntropy {
@@ -130,6 +140,7 @@ pub fn run_record(
         alpha: job.alpha,
         seed: job.seed,
         precision: job.precision,
+        samples: job.samples,
         couplings: prot::extended::Couplings::of(&stored),
         stored,
         whole,
@@ -137,7 +148,7 @@ pub fn run_record(
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
-    progress.line(&format!("generating {} methods × {N_SAMPLES} samples (K={k}, L={l}, d={d})", job.methods.len()));
+    progress.line(&format!("generating {} methods × {} samples (K={k}, L={l}, d={d})", job.methods.len(), job.samples));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
     let mut generated: Vec<Generated> =
@@ -172,6 +183,9 @@ pub fn run_record(
         beta_star_refined_rule: BETA_STAR_REFINED_RULE,
         beta_retrieval: ops.beta_ret,
         beta_generation: ops.beta_gen,
+        beta_retrieval_rule: if job.beta_ret.is_some() { "--beta-ret" } else { "round(20β*)" },
+        beta_generation_rule: if job.beta_gen.is_some() { "--beta-gen" } else { "round(2β*)" },
+        samples: job.samples,
         snr_retrieval: snr(job.alpha, ops.beta_ret, d),
         snr_generation: snr(job.alpha, ops.beta_gen, d),
         alpha: job.alpha,
@@ -191,7 +205,7 @@ pub fn run_record(
             accession: aln.accession.clone(),
         },
         parameters,
-        conventions: CONVENTIONS.to_vec(),
+        conventions: conventions(job.samples),
         hmmer,
         methods: rows,
         warnings,

@@ -50,8 +50,10 @@ pub fn header(run: &ProteinRun) -> String {
         "  ",
     );
     h += &format!(
-        "\nβ_ret = round(20β*) = {}, β_gen = round(2β*) = {}, α = {}, SNR = {:.4} / {:.4}, √d = {:.2},\nseed = {}\n",
+        "\nβ_ret = {} = {}, β_gen = {} = {}, α = {}, SNR = {:.4} / {:.4}, √d = {:.2},\nseed = {}\n",
+        p.beta_retrieval_rule,
         p.beta_retrieval,
+        p.beta_generation_rule,
         p.beta_generation,
         p.alpha,
         p.snr_retrieval,

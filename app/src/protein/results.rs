@@ -4,17 +4,42 @@
 use satool::{EntropyCurve, Estimate, Precision};
 use serde::Serialize;
 
-/// The conventions every number of the table depends on, printed and stored with the results.
-pub const CONVENTIONS: [&str; 8] = [
-    "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900",
-    "0.617(6) = 0.617 ± 0.006: the SE over 30 consecutive groups of 5 samples (one group per chain)",
-    "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
-    "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
-    "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
-    "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC; C_ij r: connected correlations f_ij(a,b) − f_i(a)f_j(b), all column pairs and residue pairs",
-    ">90% id: share of samples more than 90% identical to a stored sequence; natural: stored sequences drawn with replacement, the finite-sample reference of KL, Pos-KL, MI r and C_ij r (its novelty, SeqID and >90% id are 0, 1 and 100% by construction); bootstrap: stored memories, decoded",
-    "HMMER: hmmsearch --tblout -E 1000 --noali; pass = full-sequence E < 0.01; E-values depend on the number of sequences searched",
-];
+/// The conventions every number of the table depends on, printed and stored with the results;
+/// the first two describe the sampling of `samples` sequences per method.
+pub fn conventions(samples: usize) -> Vec<String> {
+    let sampling = if samples == super::N_SAMPLES {
+        "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900".to_string()
+    } else {
+        let per_chain = samples.div_ceil(30);
+        format!(
+            "samples: {samples} per method; chains: 30 × {} steps, burn-in 2000, {per_chain} kept per chain, {} steps apart (the published thinning){}",
+            2000 + super::generate::KEPT_SPACING * (per_chain - 1) + 1,
+            super::generate::KEPT_SPACING,
+            if samples % 30 == 0 { "" } else { "; the first N in chain order" }
+        )
+    };
+    let se = if samples % 30 == 0 && samples >= 60 {
+        format!(
+            "0.617(6) = 0.617 ± 0.006: the SE over 30 consecutive groups of {} samples (one group per chain)",
+            samples / 30
+        )
+    } else {
+        "no SE: it needs a multiple of 30 samples (30 groups, one per chain)".to_string()
+    };
+    let mut v = vec![sampling, se];
+    v.extend(
+        [
+        "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
+        "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
+        "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
+        "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC; C_ij r: connected correlations f_ij(a,b) − f_i(a)f_j(b), all column pairs and residue pairs",
+        ">90% id: share of samples more than 90% identical to a stored sequence; natural: stored sequences drawn with replacement, the finite-sample reference of KL, Pos-KL, MI r and C_ij r (its novelty, SeqID and >90% id are 0, 1 and 100% by construction); bootstrap: stored memories, decoded",
+        "HMMER: hmmsearch --tblout -E 1000 --noali; pass = full-sequence E < 0.01; E-values depend on the number of sequences searched",
+        ]
+        .map(String::from),
+    );
+    v
+}
 
 /// One protein run: results.json plus what the text header and the report draw from.
 pub struct ProteinRun {
@@ -54,7 +79,7 @@ pub struct ProteinResults {
     /// Present for conditional runs.
     pub condition: Option<ConditionInfo>,
     pub parameters: Parameters,
-    pub conventions: Vec<&'static str>,
+    pub conventions: Vec<String>,
     pub hmmer: HmmerInfo,
     pub methods: Vec<MethodResult>,
     /// Why some numbers should not be trusted (tiny family, repeated or copied samples); empty
@@ -99,6 +124,12 @@ pub struct Parameters {
     pub beta_star_refined_rule: &'static str,
     pub beta_retrieval: f64,
     pub beta_generation: f64,
+    /// Where β_ret came from: "round(20β*)" (published) or "--beta-ret".
+    pub beta_retrieval_rule: &'static str,
+    /// Where β_gen came from: "round(2β*)" (published) or "--beta-gen".
+    pub beta_generation_rule: &'static str,
+    /// Sequences per method (`--samples`; 150 published).
+    pub samples: usize,
     pub snr_retrieval: f64,
     pub snr_generation: f64,
     pub alpha: f64,
@@ -149,6 +180,10 @@ pub struct MethodResult {
     pub hmm_median_evalue: Option<f64>,
     pub hmm_median_bitscore: Option<f64>,
     pub acceptance: Option<f64>,
+    /// Chain methods: rank-normalised split-R̂ and bulk ESS of the energy (at the chains' β) over
+    /// every kept state of the 30 chains (Vehtari et al. 2021, as ArviZ); describes the sampler's
+    /// state, not the sequences.
+    pub convergence: Option<satool::Convergence>,
     pub mi_r_all: Option<f64>,
     pub mi_r_apc: Option<f64>,
     pub cij_r: Option<f64>,

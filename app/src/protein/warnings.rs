@@ -13,6 +13,11 @@ pub const MIN_FAMILY: usize = 10;
 pub const MIN_UNIQUE_SHARE: f64 = 0.5;
 /// A sample set with more near-copies (> 90% identical to a stored sequence) than this share.
 pub const MAX_NEAR_COPY_SHARE: f64 = 0.25;
+/// Chains whose energy R̂ exceeds this, or whose bulk ESS is below [`MIN_ESS`], have not mixed
+/// (the thresholds of Vehtari et al. 2021).
+pub const MAX_RHAT: f64 = 1.01;
+/// See [`MAX_RHAT`].
+pub const MIN_ESS: f64 = 100.0;
 
 /// The warnings for a family of `k` sequences × `l` columns and its generated sets. Only the
 /// sampler's own rows (exact, MALA, SA) and `--evaluate` files are judged on repeats and copies:
@@ -50,6 +55,17 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
                 g.id,
                 100.0 * r.frac_over_90,
                 100.0 * MAX_NEAR_COPY_SHARE
+            ));
+        }
+    }
+    for c in generated.iter().filter_map(|g| Some((g.id.as_str(), g.convergence?))) {
+        let (id, c) = c;
+        if c.rhat > MAX_RHAT || c.ess_bulk < MIN_ESS {
+            out.push(format!(
+                "{id}: the energy's R̂ over the 30 chains is {:.3} and its bulk ESS {:.0} (warned above R̂ {MAX_RHAT} or \
+                 below ESS {MIN_ESS}): the chains may not have forgotten their starts; longer chains (--samples) \
+                 reduce it",
+                c.rhat, c.ess_bulk
             ));
         }
     }
