@@ -15,10 +15,10 @@ pub fn conventions(samples: usize) -> Vec<String> {
             "samples: {samples} per method; chains: 30 × {} steps, burn-in 2000, {per_chain} kept per chain, {} steps apart (the published thinning){}",
             2000 + super::generate::KEPT_SPACING * (per_chain - 1) + 1,
             super::generate::KEPT_SPACING,
-            if samples % 30 == 0 { "" } else { "; the first N in chain order" }
+            if samples.is_multiple_of(30) { "" } else { "; the first N in chain order" }
         )
     };
-    let se = if samples % 30 == 0 && samples >= 60 {
+    let se = if samples.is_multiple_of(30) && samples >= 60 {
         format!(
             "0.617(6) = 0.617 ± 0.006: the SE over 30 consecutive groups of {} samples (one group per chain)",
             samples / 30
