@@ -234,8 +234,22 @@ pub struct ProteinArgs {
     /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
     #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_ret: Option<f64>,
+    /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence;
+    /// the header and results.json count them per method.
+    #[arg(long, value_name = "X", value_parser = unit_fraction, allow_negative_numbers = true)]
+    pub max_identity: Option<f64>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// A number in [0, 1].
+fn unit_fraction(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{s} is out of range: 0 ≤ X ≤ 1"))
+    }
 }
 
 /// A finite β > 0 small enough for the mixture weights exp(β‖m‖²/2) to be computed in f64.
@@ -290,6 +304,7 @@ fn run(cli: &Cli) -> Result<()> {
                 extended: a.extended,
                 max_sequences: a.max_sequences.0,
                 samples: a.samples,
+                max_identity: a.max_identity,
                 beta_gen: a.beta_gen,
                 beta_ret: a.beta_ret,
                 condition: match (&a.condition_names, &a.condition_file) {

@@ -585,3 +585,56 @@ fn sample_count_and_temperatures_are_options() {
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn per_sequence_scores_and_the_identity_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sto = fixture("PF00076.sto");
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--methods",
+            "sa_ret,natural",
+            "--samples",
+            "60",
+            "--max-identity",
+            "0.7",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let removed = v["parameters"]["removed_over_max_identity"]["sa_ret"].as_u64().unwrap() as usize;
+    assert!(removed > 0 && removed < 60, "sa_ret lost {removed} of 60 at identity 0.7");
+    let kept = method(&v, "sa_ret");
+    assert_eq!(kept["n"].as_u64().unwrap() as usize, 60 - removed);
+    assert_eq!(method(&v, "natural")["n"], 60, "the natural row is not filtered");
+    // one TSV row per kept sequence, every identity ≤ 0.7, mean identity = the table's SeqID
+    let tsv = std::fs::read_to_string(out.join("sa_ret.tsv")).unwrap();
+    let mut lines = tsv.lines();
+    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 60 - removed);
+    let ids: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
+    assert!(ids.iter().all(|&x| x <= 0.7));
+    assert!((ids.iter().sum::<f64>() / ids.len() as f64 - f(kept, "seq_identity")).abs() < 1e-12);
+    let nov: Vec<f64> = rows.iter().map(|r| r[6].parse().unwrap()).collect();
+    assert!((nov.iter().sum::<f64>() / nov.len() as f64 - f(&kept["novelty"], "mean")).abs() < 1e-12);
+    assert!(rows.iter().all(|r| r[2] == "77.0" && r[1].len() == 71 && r[4].contains('/')));
+    // the FASTA headers carry the same fields
+    let fasta = std::fs::read_to_string(out.join("sa_ret.aligned.fasta")).unwrap();
+    let header = fasta.lines().next().unwrap();
+    assert!(header.starts_with(&format!(">{} energy=", rows[0][0])) && header.contains(" nearest="), "{header}");
+
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--max-identity", "1.5"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("1.5 is out of range: 0 ≤ X ≤ 1"), "{}", stderr(&o));
+}

@@ -24,6 +24,8 @@ pub(super) struct FamilyModel {
     pub samples: usize,
     /// The sequences generated sets are scored against: the family, or the conditioned subset.
     pub stored: Vec<Vec<u8>>,
+    /// The names of `stored`.
+    pub stored_names: Vec<String>,
     /// The whole family when `stored` is a conditioned subset.
     pub whole: Option<Vec<Vec<u8>>>,
     /// The whole family's nearest-neighbour identity band (each member's best match to another).
@@ -51,6 +53,23 @@ impl Generated {
     pub fn fasta_records(&self) -> Vec<(String, Vec<u8>)> {
         let prefix = self.file_stem();
         self.seqs.iter().enumerate().map(|(i, s)| (format!("{prefix}_{}", i + 1), s.clone())).collect()
+    }
+
+    /// Drops the sequences (and their memory-space points) more than `max` identical to a stored
+    /// sequence; returns how many were dropped.
+    pub fn drop_over_identity(&mut self, stored: &[Vec<u8>], max: f64) -> usize {
+        let keep: Vec<usize> = prot::seq_identity(&self.seqs, stored)
+            .iter()
+            .enumerate()
+            .filter(|(_, &x)| x <= max)
+            .map(|(i, _)| i)
+            .collect();
+        let dropped = self.seqs.len() - keep.len();
+        if dropped > 0 {
+            self.seqs = keep.iter().map(|&i| std::mem::take(&mut self.seqs[i])).collect();
+            self.latent = self.latent.select(ndarray::Axis(1), &keep);
+        }
+        dropped
     }
 
     /// The stem of the row's files in `--out`.
@@ -110,6 +129,15 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
         convergence,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// The inverse temperature a row's per-sequence energies are evaluated at: its own for the
+/// sampler rows (exact, MALA, SA), β_gen for every other row.
+pub(super) fn row_beta(id: &str, ops: &OperatingPoints) -> f64 {
+    match id.parse::<ProteinMethod>().map(ProteinMethod::recipe) {
+        Ok(Recipe::Exact(t) | Recipe::Chains(t, _)) => t.beta(ops),
+        _ => ops.beta_gen,
+    }
 }
 
 /// Steps between kept states when `--samples` is not 150: the published thinning. Kept states

@@ -10,6 +10,7 @@ pub mod families;
 mod generate;
 mod hmmer;
 pub mod methods;
+pub mod per_sequence;
 pub mod render;
 pub mod results;
 mod select;
@@ -64,6 +65,8 @@ pub struct ProteinJob {
     pub max_sequences: Option<usize>,
     /// `--samples`: sequences per method.
     pub samples: usize,
+    /// `--max-identity`: drop generated sequences more identical than this to a stored one.
+    pub max_identity: Option<f64>,
     /// `--beta-gen` / `--beta-ret`: temperatures instead of round(2β*) / round(20β*).
     pub beta_gen: Option<f64>,
     pub beta_ret: Option<f64>,
@@ -109,7 +112,7 @@ pub fn run_record(
         curve,
     };
     let (mem, stored, whole, condition) = match &job.condition {
-        None => (mem, clean.seqs.clone(), None, None),
+        None => (mem, (clean.seqs.clone(), clean.names.clone()), None, None),
         Some(c) => {
             let idx = c.select(&clean.names)?;
             if idx.len() < 2 {
@@ -126,12 +129,14 @@ pub fn run_record(
                 sequences: idx.iter().map(|&i| clean.names[i].clone()).collect(),
             };
             let subset = idx.iter().map(|&i| clean.seqs[i].clone()).collect();
-            (mem.subset(&idx)?, subset, Some(clean.seqs.clone()), Some(info))
+            (mem.subset(&idx)?, (subset, info.sequences.clone()), Some(clean.seqs.clone()), Some(info))
         }
     };
     let nn_band = prot::extended::nn_identity_band(&clean.seqs);
     let pairwise_identity = prot::extended::mean_pairwise_identity(&clean.seqs);
+    let (stored, stored_names) = stored;
     let fam = FamilyModel {
+        stored_names,
         nn_band,
         clean,
         enc,
@@ -154,6 +159,14 @@ pub fn run_record(
     let mut generated: Vec<Generated> =
         job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, &fam))).collect::<Result<_>>()?;
     drop(stage);
+    let removed: Vec<(String, usize)> = match job.max_identity {
+        None => Vec::new(),
+        Some(x) => generated
+            .iter_mut()
+            .filter(|g| g.id != ProteinMethod::Natural.id())
+            .map(|g| (g.id.clone(), g.drop_over_identity(&fam.stored, x)))
+            .collect(),
+    };
     if condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
@@ -193,6 +206,8 @@ pub fn run_record(
         seed: job.seed,
         max_sequences: cleaned_k.and(job.max_sequences),
         cleaned_sequences: cleaned_k,
+        max_identity: job.max_identity,
+        removed_over_max_identity: removed.into_iter().collect(),
         nn_identity_band: nn_band,
         pairwise_identity,
     };
@@ -213,9 +228,16 @@ pub fn run_record(
     if let Some(st) = out {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
         for g in &generated {
-            let (stem, recs) = (g.file_stem(), g.fasta_records());
+            let stem = g.file_stem();
+            let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
+            let beta = generate::row_beta(&g.id, &fam.ops);
+            let scores =
+                per_sequence::score(&names, &g.seqs, g.latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
+            let recs: Vec<(String, Vec<u8>)> =
+                scores.iter().zip(&g.seqs).map(|(s, q)| (per_sequence::fasta_header(s), q.clone())).collect();
             prot::write_fasta(&st.path(&format!("{stem}.aligned.fasta")), &recs, false)?;
             prot::write_fasta(&st.path(&format!("{stem}.fasta")), &recs, true)?;
+            per_sequence::write_tsv(&st.path(&format!("{stem}.tsv")), &scores)?;
         }
         st.write("command.txt", format!("{command_line}\n").as_bytes())?;
     }

@@ -68,6 +68,21 @@ pub fn header(run: &ProteinRun) -> String {
             super::DEFAULT_MAX_SEQUENCES
         );
     }
+    if let Some(x) = p.max_identity {
+        let counts: Vec<String> = p.removed_over_max_identity.iter().map(|(id, n)| format!("{id} {n}")).collect();
+        h += &table::wrap(
+            &format!(
+                "max-identity {x}: generated sequences more than {:.0}% identical to a stored one were dropped \
+                 (--max-identity; the natural row is kept whole): {}",
+                100.0 * x,
+                counts.join(", ")
+            ),
+            100,
+            "",
+            "  ",
+        );
+        h.push('\n');
+    }
     if let Some(c) = &r.condition {
         h += &format!(
             "condition: {} — {} of {} sequences; rows are scored against them (against the whole family under `vs_family` in results.json)\n",

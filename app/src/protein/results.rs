@@ -142,6 +142,12 @@ pub struct Parameters {
     /// Sequences left after cleaning, before the cap (present only when the cap applied).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaned_sequences: Option<usize>,
+    /// `--max-identity`, when given: generated sequences more identical than this to a stored
+    /// one were dropped; how many per row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_identity: Option<f64>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub removed_over_max_identity: std::collections::BTreeMap<String, usize>,
     /// The natural family's nearest-neighbour identity range (each member's best match to another).
     pub nn_identity_band: Option<[f64; 2]>,
     /// The natural family's mean pairwise identity (the reference for each row's).

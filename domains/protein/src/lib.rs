@@ -24,7 +24,7 @@ pub use fasta::{parse_aligned_fasta, read_aligned_fasta, write_fasta};
 pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{
-    composition, kl_composition, kl_position, mi_correlation, mi_matrix, pearson, position_frequencies,
+    composition, kl_composition, kl_position, mi_correlation, mi_matrix, nearest, pearson, position_frequencies,
     published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
 pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment, StockholmFile, StockholmRecords};

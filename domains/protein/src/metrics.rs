@@ -32,26 +32,30 @@ pub const MI_POSITIONS: usize = 20;
 /// Per generated sequence: max over stored sequences of matches / compared positions,
 /// skipping positions where either character is a gap; 0 when nothing is compared.
 pub fn seq_identity(gen: &[Vec<u8>], stored: &[Vec<u8>]) -> Vec<f64> {
+    nearest(gen, stored).into_iter().map(|(_, id)| id).collect()
+}
+
+/// Per generated sequence: the index of its nearest stored sequence (the first of equals; 0 when
+/// `stored` is empty) and the identity to it, as [`seq_identity`].
+pub fn nearest(gen: &[Vec<u8>], stored: &[Vec<u8>]) -> Vec<(usize, f64)> {
     gen.iter()
         .map(|g| {
-            stored
-                .iter()
-                .map(|s| {
-                    assert_eq!(g.len(), s.len(), "seq_identity: lengths differ");
-                    let (mut matches, mut compared) = (0usize, 0usize);
-                    for (&a, &b) in g.iter().zip(s) {
-                        if !is_gap(a) && !is_gap(b) {
-                            compared += 1;
-                            matches += usize::from(a == b);
-                        }
+            stored.iter().enumerate().fold((0, 0.0), |best, (k, s)| {
+                assert_eq!(g.len(), s.len(), "seq_identity: lengths differ");
+                let (mut matches, mut compared) = (0usize, 0usize);
+                for (&a, &b) in g.iter().zip(s) {
+                    if !is_gap(a) && !is_gap(b) {
+                        compared += 1;
+                        matches += usize::from(a == b);
                     }
-                    if compared == 0 {
-                        0.0
-                    } else {
-                        matches as f64 / compared as f64
-                    }
-                })
-                .fold(0.0, f64::max)
+                }
+                let id = if compared == 0 { 0.0 } else { matches as f64 / compared as f64 };
+                if id > best.1 {
+                    (k, id)
+                } else {
+                    best
+                }
+            })
         })
         .collect()
 }
