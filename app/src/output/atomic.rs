@@ -84,8 +84,12 @@ impl Staging {
             bail!("--out {}: exists and is not a directory", dir.display());
         }
         let names = Names::of(dir)?;
+        if force && dir.is_dir() {
+            refuse_to_replace(dir, &names.parent.join(&names.name))?;
+        }
         let mut st = Staging {
-            dir: dir.to_path_buf(),
+            // The real path of an existing directory (a symlink to it stays a symlink).
+            dir: names.parent.join(&names.name),
             tmp: names.tmp(),
             force,
             created: Vec::new(),
@@ -224,6 +228,30 @@ impl Drop for Staging {
     }
 }
 
+/// `--force` replaces a directory whole, so it refuses the ones whose loss would not be a
+/// previous run's output: the root, the home directory, and the current directory or one of
+/// its parents.
+fn refuse_to_replace(given: &Path, real: &Path) -> Result<()> {
+    let cwd = std::env::current_dir().ok().and_then(|c| fs::canonicalize(c).ok());
+    let home = std::env::var_os("HOME").and_then(|h| fs::canonicalize(h).ok());
+    let why = if real.parent().is_none() {
+        Some("it is the root directory")
+    } else if home.as_deref() == Some(real) {
+        Some("it is your home directory")
+    } else if cwd.as_deref().is_some_and(|c| c.starts_with(real)) {
+        Some("it holds the current directory")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => bail!(
+            "--out {}: --force would replace this directory whole and {why}; choose a sub-directory",
+            given.display()
+        ),
+        None => Ok(()),
+    }
+}
+
 /// An exclusive lock on a lock file, removed (while still held) when dropped.
 struct DirLock {
     path: PathBuf,
@@ -359,6 +387,31 @@ mod tests {
         s.commit().unwrap();
         assert_eq!(fs::read(out.join("x")).unwrap(), b"1");
         assert_eq!(names(&root.path().join("a/b")), ["c"]);
+    }
+
+    #[test]
+    fn force_never_replaces_the_current_directory_or_its_parents() {
+        let cwd = std::env::current_dir().unwrap();
+        for dir in [Path::new("."), cwd.parent().unwrap()] {
+            let e = Staging::new(dir, true).err().expect("refused");
+            assert!(format!("{e:#}").contains("--force would replace this directory whole"), "{e:#}");
+        }
+        assert!(Staging::new(Path::new("/"), true).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_directory_is_replaced_where_it_points() {
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        fs::create_dir(&real).unwrap();
+        fs::write(real.join("old.txt"), b"old").unwrap();
+        std::os::unix::fs::symlink(&real, root.path().join("link")).unwrap();
+        let mut s = Staging::new(&root.path().join("link"), true).unwrap();
+        s.write("new.txt", b"new").unwrap();
+        s.commit().unwrap();
+        assert!(fs::symlink_metadata(root.path().join("link")).unwrap().file_type().is_symlink());
+        assert_eq!(names(&real), ["new.txt"]);
     }
 
     #[test]
