@@ -145,8 +145,10 @@ fn a_killed_runs_staging_is_removed_by_the_next_run() {
     }
     let left = ls(&sb.path("runs"));
     assert!(left.contains(&format!(".out.satool-partial-{pid}")), "{left:?}");
+    assert_eq!(ls(&sb.path("tmp")), [format!("satool-{pid}")], "the killed run's private TMPDIR");
     // And an earlier version's staging directory inside the target.
     std::fs::create_dir_all(out.join(".satool-partial-99999999/x")).unwrap();
+    let tmp = sb.path("tmp").display().to_string();
     let o = satool(
         &[
             "protein",
@@ -159,7 +161,7 @@ fn a_killed_runs_staging_is_removed_by_the_next_run() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[],
+        &[("TMPDIR", &tmp)],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
@@ -167,6 +169,7 @@ fn a_killed_runs_staging_is_removed_by_the_next_run() {
     assert!(err.contains("process 99999999 no longer exists"), "{err}");
     assert_eq!(ls(&sb.path("runs")), ["out"]);
     assert!(ls(&out).iter().all(|n| !n.starts_with('.')), "{:?}", ls(&out));
+    assert!(ls(&sb.path("tmp")).is_empty(), "stale TMPDIR left: {:?}", ls(&sb.path("tmp")));
     assert!(ls(&out).contains(&"results.json".to_string()));
 }
 
