@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad input or usage (the message names the file, line and problem), \
-1 internal error.\nResults go to stdout (a table, or JSON with --json); progress and warnings go to stderr.";
+1 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (partial output removed).\nResults go to stdout (a table, or JSON with --json); progress and warnings go to stderr.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -161,7 +161,7 @@ pub struct RunArgs {
     /// Write results.json and the generated data to this directory (atomically).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Allow --out to be an existing, non-empty directory.
+    /// Allow --out (and --report) to be an existing, non-empty directory: it is replaced whole.
     #[arg(long)]
     pub force: bool,
     /// Seed of every random draw; the same seed gives the same output.
@@ -275,7 +275,7 @@ pub fn main() -> i32 {
     match run(&cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::error::message(&e));
             crate::error::exit_code(&e)
         }
     }
@@ -291,6 +291,9 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Protein(a) => {
             let r = &a.run;
             check_alpha(r.alpha)?;
+            if let Some(re) = &a.condition_names {
+                check_regex("--condition-names", re)?;
+            }
             let job = ProteinJob {
                 stockholm: a.stockholm.clone(),
                 family: a.family.clone(),
@@ -401,8 +404,8 @@ fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
 
 /// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
 fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| crate::input_err!("--condition-file {}: {e}", path.display()))?;
+    // The shared reader: gzip, BOM and the input size limits like every other input file.
+    let text = satool_common::text::read_text(path).map_err(|e| crate::input_err!("--condition-file {e}"))?;
     let names: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -446,6 +449,20 @@ fn bench(a: &BenchArgs, progress: &crate::progress::Progress) -> Result<()> {
         write!(stdout, "{}", crate::bench::render(&r))?;
     }
     Ok(())
+}
+
+/// A regular expression checked before any work, its error on one line naming the option (the
+/// regex crate's own message spans four lines: pattern, caret, cause).
+fn check_regex(option: &str, re: &str) -> Result<()> {
+    match regex::Regex::new(re) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let text = e.to_string();
+            let cause = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim();
+            let cause = cause.strip_prefix("error: ").unwrap_or(cause);
+            Err(crate::input_err!("{option} '{re}': invalid regular expression: {cause}"))
+        }
+    }
 }
 
 fn check_alpha(alpha: f64) -> Result<()> {

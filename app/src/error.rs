@@ -1,4 +1,5 @@
-//! Error classes and exit codes: 0 success, 2 bad input or usage, 1 internal error.
+//! Error classes and exit codes: 0 success, 2 bad input or usage, 1 internal error (130, 143, 129
+//! after SIGINT, SIGTERM, SIGHUP: see [`crate::shutdown`]); messages for the terminal ([`message`]).
 
 use thiserror::Error;
 
@@ -26,4 +27,52 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
 #[macro_export]
 macro_rules! input_err {
     ($($t:tt)*) => { anyhow::Error::new($crate::error::InputError(format!($($t)*))) };
+}
+
+/// The one-line (or few-line) text of an error for the terminal: the causes joined by ": " like
+/// `{:#}`, a cause left out when the text before it already ends with it (an I/O error quoted by
+/// the error that wraps it), and control characters escaped (`\x1b`, `\u{85}`; newlines of
+/// multi-line messages and tabs are kept) so that a file name or a line quoted from an input
+/// cannot drive the terminal.
+pub fn message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.is_empty() {
+            text = c;
+        } else if !text.ends_with(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    escape_controls(&text)
+}
+
+/// Escapes every control character but newline and tab: C0 and DEL as `\xNN`, C1 as `\u{NN}`.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\n' | '\t' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_repeated_causes_dropped() {
+        assert_eq!(escape_controls("a\x1b[31mb\x07\r\u{85}\u{7f}\n\tc"), "a\\x1b[31mb\\x07\\x0d\\u{85}\\x7f\n\tc");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = anyhow::Error::new(io).context("x.sto: cannot read: gone");
+        assert_eq!(message(&e), "x.sto: cannot read: gone");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&e), "outer: inner");
+    }
 }

@@ -13,3 +13,4 @@ pub mod output;
 pub mod progress;
 pub mod protein;
 pub mod report;
+pub mod shutdown;

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use satool_common::text::{numbered_lines, read_bytes, read_text, Source, TextError};
+use satool_common::text::{
+    numbered_lines, read_bytes, read_bytes_limited, read_text, read_text_limited, Limits, Source, TextError,
+};
 
 struct Dir(tempfile::TempDir);
 
@@ -116,4 +118,49 @@ fn corrupt_or_truncated_gzip_is_a_gzip_error() {
     assert!(matches!(read_bytes(&truncated), Err(TextError::Gzip { .. })));
     // Only the magic bytes.
     assert!(matches!(read_bytes(&dir.write("magic.gz", &[0x1f, 0x8b])), Err(TextError::Gzip { .. })));
+}
+
+#[test]
+fn a_line_over_the_limit_stops_the_read_naming_file_and_line() {
+    let dir = Dir::new();
+    let limits = Limits { max_line: 8, max_file: 1 << 20 };
+    // Exactly at the limit, with CRLF, is fine.
+    let ok = dir.write("ok.txt", b"12345678\r\nabc\n");
+    assert_eq!(read_text_limited(&ok, limits).unwrap(), "12345678\r\nabc\n");
+    let p = dir.write("long.txt", b"short\n123456789\n");
+    let e = read_text_limited(&p, limits).unwrap_err();
+    assert!(
+        matches!(e, TextError::Read { ref source, .. } if source.kind() == std::io::ErrorKind::InvalidData),
+        "{e:?}"
+    );
+    let msg = e.to_string();
+    assert!(msg.starts_with(&format!("{}: cannot read: line 2 is longer than", p.display())), "{msg}");
+    assert!(msg.contains("8 bytes per line") && msg.contains(Limits::LINE_VAR), "{msg}");
+    // Inside gzip the decompressed lines count.
+    let gz = dir.write("long.gz", &gzip(&[b'A'; 100]));
+    assert!(read_text_limited(&gz, limits).unwrap_err().to_string().contains("line 1 is longer"));
+}
+
+#[test]
+fn a_file_over_the_limit_stops_the_read() {
+    let dir = Dir::new();
+    let limits = Limits { max_line: 1 << 20, max_file: 1000 };
+    let p = dir.write("big.txt", &b"0123456789\n".repeat(200));
+    let msg = read_bytes_limited(&p, limits).unwrap_err().to_string();
+    assert!(msg.contains("larger than the input limit of 1000 bytes") && msg.contains(Limits::FILE_VAR), "{msg}");
+    // A small gzip file that decompresses past the limit (a "gzip bomb") stops at the limit too.
+    let bomb = dir.write("bomb.gz", &gzip(&b"0123456789\n".repeat(10_000)));
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1000);
+    let e = read_bytes_limited(&bomb, limits).unwrap_err();
+    assert!(matches!(e, TextError::Read { .. }) && e.to_string().contains("larger than the input limit"), "{e}");
+    assert_eq!(Limits::DEFAULT, Limits { max_line: 1 << 20, max_file: 4 << 30 });
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_device_stops_at_the_line_limit() {
+    let t0 = std::time::Instant::now();
+    let e = read_text(std::path::Path::new("/dev/zero")).unwrap_err();
+    assert!(e.to_string().starts_with("/dev/zero: cannot read: line 1 is longer than the input limit of 1 MiB"), "{e}");
+    assert!(t0.elapsed().as_secs() < 10);
 }

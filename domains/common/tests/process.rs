@@ -1,0 +1,41 @@
+//! The child registry with real processes: a shutdown stops a registered child's whole process
+//! group, and a child registered after the shutdown began is stopped at once.
+#![cfg(unix)]
+
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use satool_common::process::{register_child, registered_children, shutting_down, stop_children};
+
+fn group_alive(pgid: u32) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks for existence.
+    unsafe { libc::kill(-(pgid as i32), 0) == 0 }
+}
+
+#[test]
+fn stop_children_stops_each_registered_group_and_later_ones_at_once() {
+    // A shell in its own group with a grandchild, as hmmbuild/hmmsearch wrappers may have.
+    let mut child = Command::new("sh").args(["-c", "sleep 60 & wait"]).process_group(0).spawn().unwrap();
+    let guard = register_child(child.id());
+    assert_eq!(registered_children(), [child.id()]);
+    assert!(!shutting_down());
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(stop_children(), 1);
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    // The grandchild (same group) is gone too.
+    let t0 = Instant::now();
+    while group_alive(child.id()) {
+        assert!(t0.elapsed() < Duration::from_secs(5), "the child's group survived the shutdown");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(guard);
+    assert!(registered_children().is_empty());
+    // Registered after the shutdown: stopped at once.
+    let mut late = Command::new("sleep").arg("60").process_group(0).spawn().unwrap();
+    let _g = register_child(late.id());
+    let t0 = Instant::now();
+    assert!(!late.wait().unwrap().success());
+    assert!(t0.elapsed() < Duration::from_secs(5));
+}

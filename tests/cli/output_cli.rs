@@ -1,0 +1,344 @@
+//! Output and input handling (issue 18 items 4, 5, 9, 10): signals stop a run and leave nothing,
+//! the `--out` commit is one rename under a lock, inputs are read within limits, and error
+//! messages are one safe line. Signal and lock tests run the real binary as child processes,
+//! with a slow fake `hmmsearch` on PATH to catch them mid-run.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Files and folders directly in `dir`, sorted.
+fn ls(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(d) => d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect(),
+        Err(_) => vec![],
+    };
+    v.sort();
+    v
+}
+
+/// A test's sandbox: a bin/ with a fake `hmmsearch` that records its pid in `started` and then
+/// sleeps `seconds` and fails (so `--hmmer auto` goes on without it), a tmp/ for TMPDIR, and
+/// the output root.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new(seconds: u32) -> Sandbox {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["bin", "tmp", "runs"] {
+            std::fs::create_dir(dir.path().join(d)).unwrap();
+        }
+        let started = dir.path().join("started");
+        let script = format!("#!/bin/sh\necho $$ >> '{}'\nsleep {seconds}\nexit 1\n", started.display());
+        let exe = dir.path().join("bin/hmmsearch");
+        std::fs::write(&exe, script).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Sandbox { dir }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    fn out(&self) -> PathBuf {
+        self.path("runs/out")
+    }
+    /// `satool protein` on PF00076 (one method, the given HMM) with these extra arguments, started
+    /// in the background with the fake HMMER first on PATH and TMPDIR in the sandbox.
+    fn spawn(&self, extra: &[&str]) -> Child {
+        let mut args = vec![
+            "protein".to_string(),
+            "--stockholm".into(),
+            fixture("PF00076.sto"),
+            "--hmm".into(),
+            fixture("PF00076.hmm"),
+            "--methods".into(),
+            "bootstrap".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::new(env!("CARGO_BIN_EXE_satool"))
+            .args(&args)
+            .current_dir(root())
+            .env("PATH", format!("{}:/usr/bin:/bin", self.path("bin").display()))
+            .env("TMPDIR", self.path("tmp"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start satool")
+    }
+    /// Waits until the fake hmmsearch has started (the run is then mid-way, its output staged).
+    fn wait_started(&self) -> Vec<i32> {
+        let t0 = Instant::now();
+        loop {
+            if let Ok(s) = std::fs::read_to_string(self.path("started")) {
+                let pids: Vec<i32> = s.lines().filter_map(|l| l.trim().parse().ok()).collect();
+                if !pids.is_empty() {
+                    return pids;
+                }
+            }
+            assert!(t0.elapsed() < Duration::from_secs(60), "the fake hmmsearch never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn kill(child: &Child, sig: i32) {
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+/// Waits for the child with a time limit; returns its exit code and stderr.
+fn finish(child: Child) -> (Option<i32>, String) {
+    let o = child.wait_with_output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn sigterm_sigint_and_sighup_stop_the_run_and_leave_nothing() {
+    for (sig, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130), (libc::SIGHUP, 129)] {
+        let sb = Sandbox::new(30);
+        let out = sb.out();
+        let report = sb.path("runs/report");
+        let child = sb.spawn(&["--out", out.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+        sb.wait_started();
+        let staged: Vec<String> = ls(&sb.path("runs"));
+        assert!(staged.iter().any(|n| n.starts_with(".out.satool-partial-")), "staging exists mid-run: {staged:?}");
+        kill(&child, sig);
+        let t0 = Instant::now();
+        let (status, err) = finish(child);
+        assert!(t0.elapsed() < Duration::from_secs(10), "the signal must stop the run promptly");
+        assert_eq!(status, Some(code), "signal {sig}: {err}");
+        assert!(err.contains("interrupted"), "{err}");
+        assert!(ls(&sb.path("runs")).is_empty(), "signal {sig} left {:?}", ls(&sb.path("runs")));
+        assert!(ls(&sb.path("tmp")).is_empty(), "signal {sig} left temporary files {:?}", ls(&sb.path("tmp")));
+    }
+}
+
+#[test]
+fn without_out_a_signal_removes_the_temporary_directory() {
+    let sb = Sandbox::new(30);
+    let child = sb.spawn(&[]);
+    sb.wait_started();
+    assert!(!ls(&sb.path("tmp")).is_empty(), "hmmsearch works in a temporary directory");
+    kill(&child, libc::SIGINT);
+    let (status, err) = finish(child);
+    assert_eq!(status, Some(130), "{err}");
+    assert!(ls(&sb.path("tmp")).is_empty(), "left {:?}", ls(&sb.path("tmp")));
+}
+
+#[test]
+fn a_killed_runs_staging_is_removed_by_the_next_run() {
+    let sb = Sandbox::new(30);
+    let out = sb.out();
+    let child = sb.spawn(&["--out", out.to_str().unwrap()]);
+    let fake = sb.wait_started();
+    kill(&child, libc::SIGKILL);
+    let pid = child.id();
+    let _ = finish(child);
+    for p in fake {
+        // SAFETY: as above. The orphaned fake hmmsearch (SIGKILL cannot be handled).
+        unsafe { libc::kill(p, libc::SIGKILL) };
+    }
+    let left = ls(&sb.path("runs"));
+    assert!(left.contains(&format!(".out.satool-partial-{pid}")), "{left:?}");
+    assert_eq!(ls(&sb.path("tmp")), [format!("satool-{pid}")], "the killed run's private TMPDIR");
+    // And an earlier version's staging directory inside the target.
+    std::fs::create_dir_all(out.join(".satool-partial-99999999/x")).unwrap();
+    let tmp = sb.path("tmp").display().to_string();
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &fixture("PF00076.sto"),
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("TMPDIR", &tmp)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("note: removed") && err.contains(&format!("process {pid} no longer exists")), "{err}");
+    assert!(err.contains("process 99999999 no longer exists"), "{err}");
+    assert_eq!(ls(&sb.path("runs")), ["out"]);
+    assert!(ls(&out).iter().all(|n| !n.starts_with('.')), "{:?}", ls(&out));
+    assert!(ls(&sb.path("tmp")).is_empty(), "stale TMPDIR left: {:?}", ls(&sb.path("tmp")));
+    assert!(ls(&out).contains(&"results.json".to_string()));
+}
+
+#[test]
+fn a_concurrent_run_into_the_same_directory_fails_at_once() {
+    // The first run sits in a 10 s hmmsearch; the others must not wait for it.
+    let sb = Sandbox::new(10);
+    let out = sb.out();
+    let first = sb.spawn(&["--out", out.to_str().unwrap(), "--json"]);
+    sb.wait_started();
+    let sto = fixture("PF00076.sto");
+    for force in [false, true] {
+        let mut args = vec!["protein", "--stockholm", &sto];
+        let out_s = out.to_str().unwrap();
+        args.extend(["--hmmer", "off", "--methods", "gaussian", "--seed", "2", "--out", out_s]);
+        if force {
+            args.push("--force");
+        }
+        let t0 = Instant::now();
+        let o = satool(&args, &[]);
+        assert!(t0.elapsed() < Duration::from_secs(5), "must fail at once, not wait for the lock");
+        assert_input_error(&o, "another satool run is writing this directory");
+        assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    }
+    let o = first.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(without_timings(v), without_timings(written), "the first run's output is the one in place");
+    assert!(out.join("bootstrap.fasta").exists() && !out.join("gaussian.fasta").exists());
+    assert_eq!(ls(&sb.path("runs")), ["out"], "no lock file or staging left");
+}
+
+#[test]
+fn many_concurrent_runs_never_both_succeed_into_one_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let children: Vec<Child> = (0..4)
+        .map(|seed| {
+            Command::new(env!("CARGO_BIN_EXE_satool"))
+                .args(["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap"])
+                .args(["--seed", &seed.to_string(), "--out", out.to_str().unwrap()])
+                .current_dir(root())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<Option<i32>> = children.into_iter().map(|c| finish(c).0).collect();
+    assert_eq!(codes.iter().filter(|c| **c == Some(0)).count(), 1, "exactly one run writes the directory: {codes:?}");
+    assert!(codes.iter().all(|c| *c == Some(0) || *c == Some(2)), "{codes:?}");
+    assert_eq!(ls(dir.path()), ["out"]);
+}
+
+#[test]
+fn force_replaces_the_old_directory_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("old_sub")).unwrap();
+    std::fs::write(out.join("stale.fasta"), ">x\nA\n").unwrap();
+    std::fs::write(out.join("results.json"), "{}").unwrap();
+    let args = [
+        "protein",
+        "--stockholm",
+        &fixture("PF00076.sto"),
+        "--hmmer",
+        "off",
+        "--methods",
+        "bootstrap",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = satool(&args, &[]);
+    assert_input_error(&o, "--force");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = satool(&forced, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(ls(&out), ["bootstrap.aligned.fasta", "bootstrap.fasta", "command.txt", "results.json"]);
+    assert_eq!(ls(dir.path()), ["out"]);
+}
+
+#[test]
+fn report_into_out_and_beside_it_still_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let rep = dir.path().join("rep");
+    let base = ["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap,sa_gen"];
+    let mut args = base.to_vec();
+    args.extend(["--out", out.to_str().unwrap(), "--report", out.to_str().unwrap()]);
+    let o = satool(&args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("report.md").exists() && out.join("results.json").exists());
+    let mut args = base.to_vec();
+    args.extend(["--out", out.to_str().unwrap(), "--force", "--report", rep.to_str().unwrap()]);
+    let o = satool(&args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(rep.join("report.md").exists() && !out.join("report.md").exists(), "--force replaced out whole");
+    assert_eq!(ls(dir.path()), ["out", "rep"]);
+}
+
+#[test]
+fn a_failed_run_into_missing_parents_leaves_no_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a/b/c");
+    let bad = dir.path().join("bad.fasta");
+    std::fs::write(&bad, ">x\nACD\n").unwrap();
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &fixture("PF00076.sto"),
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--evaluate",
+            bad.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_input_error(&o, "bad.fasta");
+    assert_eq!(ls(dir.path()), ["bad.fasta"], "a/b/ must not stay behind");
+}
+
+#[test]
+fn endless_inputs_stop_at_the_line_limit() {
+    let zero = "/dev/zero";
+    let cases: Vec<Vec<&str>> = vec![vec!["protein", "--stockholm", zero], vec!["finance", "--prices", zero]];
+    let sto = fixture("PF00076.sto");
+    let more: Vec<Vec<&str>> = vec![
+        vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap", "--evaluate", zero],
+        vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap", "--condition-file", zero],
+    ];
+    for args in cases.iter().chain(&more) {
+        let t0 = Instant::now();
+        let o = satool(args, &[]);
+        assert!(t0.elapsed() < Duration::from_secs(20), "{args:?} must stop at the limit");
+        assert_input_error(&o, "/dev/zero: cannot read: line 1 is longer than the input limit of 1 MiB");
+        assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_naming_it() {
+    let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto")], &[("SATOOL_MAX_INPUT_BYTES", "1000")]);
+    assert_input_error(&o, "PF00076.sto: cannot read: larger than the input limit of 1000 bytes");
+    assert!(stderr(&o).contains("SATOOL_MAX_INPUT_BYTES"));
+    let o = satool(&["finance", "--prices", &fixture("sp500.csv")], &[("SATOOL_MAX_LINE_BYTES", "16")]);
+    assert_input_error(&o, "sp500.csv: cannot read: line 1 is longer than the input limit of 16 bytes");
+}
+
+#[test]
+fn an_invalid_regex_is_one_line_naming_the_option() {
+    let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--condition-names", "(abc"], &[]);
+    assert_input_error(&o, "--condition-names '(abc': invalid regular expression: unclosed group");
+    assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn control_characters_in_messages_are_escaped() {
+    let o = satool(&["protein", "--stockholm", "no\x1b[31mfile\x07.sto"], &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "raw control characters reached the terminal: {err:?}");
+    assert!(err.contains("no\\x1b[31mfile\\x07.sto"), "{err}");
+    // The I/O cause is said once, not twice.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
