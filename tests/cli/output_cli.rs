@@ -249,7 +249,10 @@ fn force_replaces_the_old_directory_whole() {
     forced.push("--force");
     let o = satool(&forced, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(ls(&out), ["bootstrap.aligned.fasta", "bootstrap.fasta", "command.txt", "results.json"]);
+    assert_eq!(
+        ls(&out),
+        ["bootstrap.aligned.fasta", "bootstrap.fasta", "bootstrap.tsv", "command.txt", "results.json"]
+    );
     assert_eq!(ls(dir.path()), ["out"]);
 }
 
