@@ -234,6 +234,11 @@ pub struct ProteinArgs {
     /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
     #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_ret: Option<f64>,
+    /// Score these sequences (FASTA aligned to the cleaned columns) instead of generating: one
+    /// tab-separated line each on stdout, lowest energy at β_gen first (name, sequence, β,
+    /// energy, nearest stored sequence, identity, novelty); --json prints them as JSON.
+    #[arg(long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
+    pub score: Option<PathBuf>,
     /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence;
     /// the header and results.json count them per method.
     #[arg(long, value_name = "X", value_parser = unit_fraction, allow_negative_numbers = true)]
@@ -274,6 +279,14 @@ pub fn main() -> i32 {
     };
     match run(&cli) {
         Ok(()) => 0,
+        // The reader of stdout went away (`satool … | head`): stop quietly, as ripgrep does.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(e) => {
             eprintln!("error: {}", crate::error::message(&e));
             crate::error::exit_code(&e)
@@ -322,6 +335,20 @@ fn run(cli: &Cli) -> Result<()> {
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
                 return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
+            }
+            if let Some(fasta) = &a.score {
+                let (scores, beta) = protein::score::score_file(&job, fasta)?;
+                progress.line(&format!(
+                    "scored {} sequences of {} at β_gen = {beta}; lowest energy (most probable) first",
+                    scores.len(),
+                    fasta.display()
+                ));
+                if r.json {
+                    println!("{}", crate::output::to_json(&scores)?);
+                } else {
+                    protein::per_sequence::write_tsv_to(std::io::stdout().lock(), &scores)?;
+                }
+                return Ok(());
             }
             let run = crate::commands::protein::run(&job, &command_line(), &progress)?;
             let tables = protein::render::tables(&run.results, job.extended);

@@ -638,3 +638,52 @@ fn per_sequence_scores_and_the_identity_filter() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("1.5 is out of range: 0 ≤ X ≤ 1"), "{}", stderr(&o));
 }
+
+/// `--score` ranks the family's own sequences above the same sequences reversed (same
+/// composition, no family structure), lowest energy first.
+#[test]
+fn score_ranks_family_members_above_decoys() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sto = fixture("PF00076.sto");
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "natural", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("natural.aligned.fasta")).unwrap();
+    let mut fasta = String::new();
+    let mut members = std::collections::BTreeSet::new();
+    for rec in text.split('>').skip(1) {
+        let mut lines = rec.lines();
+        let name = lines.next().unwrap().split_whitespace().next().unwrap().to_string();
+        let seq: String = lines.collect();
+        if members.insert(seq.clone()) {
+            fasta += &format!(">{name}\n{seq}\n>{name}_reversed\n{}\n", seq.chars().rev().collect::<String>());
+        }
+    }
+    let path = dir.path().join("score.fasta");
+    std::fs::write(&path, fasta).unwrap();
+    let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tsv = stdout(&o);
+    let mut lines = tsv.lines();
+    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2 * members.len());
+    let energy: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    assert!(energy.windows(2).all(|w| w[0] <= w[1]), "sorted by energy");
+    let (top, bottom) = rows.split_at(members.len());
+    assert!(top.iter().all(|r| !r[0].ends_with("_reversed")), "members first");
+    assert!(bottom.iter().all(|r| r[0].ends_with("_reversed")));
+    // a member's nearest stored sequence is itself: identity 1, novelty 0, β = β_gen = 8
+    assert!(top.iter().all(|r| r[5] == "1.0" && r[6].parse::<f64>().unwrap() < 1e-12 && r[2] == "8.0"));
+    // JSON and bad input
+    let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap(), "--json"], &[]);
+    assert_eq!(json(&o).as_array().unwrap().len(), rows.len());
+    let bad = dir.path().join("bad.fasta");
+    std::fs::write(&bad, ">x\nACDEF\n").unwrap();
+    let o = satool(&["protein", "--stockholm", &sto, "--score", bad.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.fasta"), "{}", stderr(&o));
+}

@@ -13,6 +13,7 @@ pub mod methods;
 pub mod per_sequence;
 pub mod render;
 pub mod results;
+pub mod score;
 mod select;
 mod warnings;
 
@@ -84,14 +85,19 @@ pub fn run(job: &ProteinJob, out: Option<&mut Staging>, command_line: &str, prog
     run_record(job, &aln, out, command_line, progress)
 }
 
-/// Runs the job on one alignment record, writing its files into `out` (uncommitted) when given.
-pub fn run_record(
-    job: &ProteinJob,
-    aln: &prot::Alignment,
-    mut out: Option<&mut Staging>,
-    command_line: &str,
-    progress: &Progress,
-) -> Result<ProteinRun> {
+/// What a run knows about its family besides the model: the numbers of the header.
+struct FamilyFacts {
+    entropy: FamilyEntropy,
+    condition: Option<ConditionInfo>,
+    /// Sequences left after cleaning, when `--max-sequences` removed some.
+    cleaned_k: Option<usize>,
+    beta_star_refined: f64,
+    pairwise_identity: Option<f64>,
+}
+
+/// Cleans, caps and encodes the record, builds the memory (the condition's subset when given)
+/// and the operating temperatures.
+fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel, FamilyFacts)> {
     let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
@@ -150,6 +156,21 @@ pub fn run_record(
         stored,
         whole,
     };
+    let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity };
+    Ok((fam, facts))
+}
+
+/// Runs the job on one alignment record, writing its files into `out` (uncommitted) when given.
+pub fn run_record(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    mut out: Option<&mut Staging>,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<ProteinRun> {
+    let (fam, facts) = family_model(job, aln)?;
+    let FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity } = facts;
+    let ops = fam.ops;
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
@@ -208,7 +229,7 @@ pub fn run_record(
         cleaned_sequences: cleaned_k,
         max_identity: job.max_identity,
         removed_over_max_identity: removed.into_iter().collect(),
-        nn_identity_band: nn_band,
+        nn_identity_band: fam.nn_band,
         pairwise_identity,
     };
     let results = ProteinResults {

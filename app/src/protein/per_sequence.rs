@@ -67,14 +67,17 @@ pub fn fasta_header(s: &SequenceScore) -> String {
 
 /// Writes the scores as a tab-separated file with a header row.
 pub fn write_tsv(path: &Path, scores: &[SequenceScore]) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b'\t')
-        .from_path(path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+    write_tsv_to(std::io::BufWriter::new(file), scores).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// Writes the scores as tab-separated text with a header row to `w`.
+pub fn write_tsv_to(w: impl std::io::Write, scores: &[SequenceScore]) -> Result<()> {
+    let mut w = csv::WriterBuilder::new().delimiter(b'\t').from_writer(w);
     for s in scores {
-        w.serialize(s).with_context(|| format!("{}: cannot write", path.display()))?;
+        w.serialize(s)?;
     }
-    w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
+    w.flush()?;
     Ok(())
 }
 

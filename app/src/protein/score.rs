@@ -1,0 +1,23 @@
+//! `satool protein --score SEQS.fasta`: ranks given sequences by their energy under the family's
+//! Boltzmann law at β_gen, with the nearest stored sequence, identity and novelty — the way
+//! adabmDCA's `energies` ranks designs.
+
+use super::per_sequence::{self, SequenceScore};
+use super::{family_model, select_record, ProteinJob};
+use anyhow::Result;
+use satool_protein as prot;
+use std::path::Path;
+
+/// The scores of every sequence of `fasta` (aligned to the family's cleaned columns), lowest
+/// energy first (ties keep the file's order), and the β they were evaluated at.
+pub fn score_file(job: &ProteinJob, fasta: &Path) -> Result<(Vec<SequenceScore>, f64)> {
+    let aln = select_record(&job.stockholm, job.family.as_deref())?;
+    let (fam, _) = family_model(job, &aln)?;
+    let records = prot::read_aligned_fasta(fasta, fam.stored[0].len())?;
+    let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = records.into_iter().unzip();
+    let latent = fam.enc.project(&seqs);
+    let beta = fam.ops.beta_gen;
+    let mut scores = per_sequence::score(&names, &seqs, latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
+    scores.sort_by(|a, b| a.energy.total_cmp(&b.energy));
+    Ok((scores, beta))
+}
