@@ -408,8 +408,13 @@ pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
     if let Some(ac) = &a.accession {
         out.push_str(&format!("#=GF AC   {ac}\n"));
     }
+    // Padded by hand: a format width (`{name:<pad$}`) panics beyond u16::MAX, and names may be
+    // that long.
     for (name, row) in a.names.iter().zip(&a.rows) {
-        out.push_str(&format!("{name:<pad$}{}\n", String::from_utf8_lossy(row)));
+        out.push_str(name);
+        out.extend(std::iter::repeat_n(' ', pad - name.len()));
+        out.push_str(&String::from_utf8_lossy(row));
+        out.push('\n');
     }
     out.push_str("//\n");
     let mut file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;

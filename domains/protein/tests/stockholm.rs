@@ -319,3 +319,16 @@ fn write_then_read_round_trip() {
     assert_eq!(back[0].id, recs[0].id);
     assert_eq!(back[0].accession, recs[0].accession);
 }
+
+/// A sequence name longer than a format width may be (u16::MAX) is written, not a panic
+/// (issue 18 item 1: hmmbuild's input for a record with a 65,534-character name).
+#[test]
+fn write_handles_very_long_names() {
+    let mut rec = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap().remove(0);
+    rec.names[0] = "N".repeat(70_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.sto");
+    write_stockholm(&rec, &path).unwrap();
+    let back = read_stockholm(&path).unwrap();
+    assert_eq!((&back[0].names, &back[0].rows), (&rec.names, &rec.rows));
+}
