@@ -518,3 +518,45 @@ fn small_families_and_copied_samples_are_warned_about() {
     assert_eq!(json(&o)["warnings"], serde_json::json!([]));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
+
+/// A profile built by hmmbuild is named where the user finds it: `family.hmm`, relative to the
+/// output directory (never the staging directory, which is renamed away), next to the
+/// `family.sto` it was built from; without --out it was temporary and results.json says null.
+/// `protein --help` lists every file --out writes (issue 14 items 6: the HMM path, undocumented files).
+#[test]
+fn built_hmm_is_named_by_its_committed_path() {
+    if !hmmer_installed() {
+        eprintln!("skipped: HMMER not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let sto = fixture("PF00076.sto");
+    let args = ["protein", "--stockholm", &sto, "--methods", "bootstrap", "--hmmer", "require", "--quiet"];
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", out.to_str().unwrap()]);
+    let o = satool(&with_out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["hmmer"]["status"], "ran");
+    assert_eq!(r["hmmer"]["hmm"], "family.hmm", "{}", r["hmmer"]);
+    for f in ["family.hmm", "family.sto", "bootstrap.hmmsearch.tbl"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v = json(&satool(&json_args, &[]));
+    assert_eq!(v["hmmer"]["status"], "ran");
+    assert!(v["hmmer"]["hmm"].is_null(), "a temporary HMM is not named: {}", v["hmmer"]);
+    let mut given = json_args.clone();
+    let hmm = fixture("PF00076.hmm");
+    given.extend(["--hmm", &hmm]);
+    assert_eq!(json(&satool(&given, &[]))["hmmer"]["hmm"].as_str(), Some(hmm.as_str()));
+    let help = stdout(&satool(&["protein", "--help"], &[]));
+    for f in
+        ["results.json", "command.txt", ".aligned.fasta", ".hmmsearch.tbl", "family.sto", "family.hmm", "families.json"]
+    {
+        assert!(help.contains(f), "--help does not list {f}");
+    }
+}

@@ -51,6 +51,8 @@ pub struct ProteinJob {
     pub family: Option<String>,
     pub hmm: Option<PathBuf>,
     pub hmmer: HmmerMode,
+    /// `--hmmer-timeout`: seconds each hmmbuild/hmmsearch run may take (None: scaled by its input).
+    pub hmmer_timeout: Option<f64>,
     pub out: Option<PathBuf>,
     pub force: bool,
     pub seed: u64,
