@@ -560,3 +560,53 @@ fn built_hmm_is_named_by_its_committed_path() {
         assert!(help.contains(f), "--help does not list {f}");
     }
 }
+
+/// Two --evaluate files with the same name in different folders are two rows with ids that keep
+/// their folder, each with its own numbers (those of the file scored alone) and its own output
+/// files; the same arguments give the same bytes on every run (issue 18 item 6).
+#[test]
+fn same_named_evaluate_files_in_different_folders_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076_evaluate.aligned.fasta")).unwrap();
+    let records: Vec<String> = text.split('>').filter(|r| !r.is_empty()).map(|r| format!(">{r}")).collect();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("x.fasta"), records[..20].concat()).unwrap();
+    std::fs::write(b.join("x.fasta"), records[20..].concat()).unwrap();
+    let (fa, fb) = (a.join("x.fasta").display().to_string(), b.join("x.fasta").display().to_string());
+    let sto = fixture("PF00076.sto");
+    let run = |files: &[&str], out: Option<&std::path::Path>| {
+        let mut args = vec!["protein", "--stockholm", &sto, "--methods", "bootstrap", "--json", "--quiet"];
+        for f in files {
+            args.extend(["--evaluate", f]);
+        }
+        let out_s = out.map(|o| o.display().to_string());
+        if let Some(o) = &out_s {
+            args.extend(["--out", o]);
+        }
+        json(&satool(&args, &[]))
+    };
+    let out = dir.path().join("out");
+    let both = run(&[&fa, &fb], Some(&out));
+    let ids: Vec<&str> = both["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["bootstrap", "file:a/x", "file:b/x"]);
+    for (id, file) in [("file:a/x", &fa), ("file:b/x", &fb)] {
+        let alone = run(&[file], None);
+        let (m, want) = (method(&both, id), method(&alone, "file:x"));
+        for key in ["kl_composition", "kl_position", "mi_r", "seq_identity", "hmm_pass"] {
+            assert_eq!(m[key], want[key], "{id} {key}");
+        }
+        assert_eq!(m["n"], 20);
+    }
+    assert_ne!(method(&both, "file:a/x")["kl_position"], method(&both, "file:b/x")["kl_position"]);
+    for stem in ["file_a_x", "file_b_x"] {
+        let fasta = std::fs::read_to_string(out.join(format!("{stem}.fasta"))).unwrap();
+        assert_eq!(fasta.matches('>').count(), 20, "{stem}");
+        assert!(fasta.starts_with(&format!(">{stem}_1\n")), "{stem}");
+        assert!(out.join(format!("{stem}.aligned.fasta")).is_file());
+    }
+    for _ in 0..3 {
+        assert_eq!(without_timings(run(&[&fa, &fb], None)), without_timings(run(&[&fa, &fb], None)));
+    }
+}

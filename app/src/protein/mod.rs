@@ -141,8 +141,8 @@ pub fn run_record(
     if condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
-    for p in &job.evaluate {
-        generated.push(generate::from_file(p, &fam)?);
+    for (p, id) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)) {
+        generated.push(generate::from_file(p, id, &fam)?);
     }
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);
