@@ -610,3 +610,71 @@ fn same_named_evaluate_files_in_different_folders_stay_apart() {
         assert_eq!(without_timings(run(&[&fa, &fb], None)), without_timings(run(&[&fa, &fb], None)));
     }
 }
+
+/// `--all-families` names failed records by the ID their lines gave, reports the first generating
+/// method that ran (here exact_gen, not a row of "—" for the absent sa_gen) and says which, and
+/// passes `--extended` through: C_ij r and the other extended columns in the table and JSON
+/// (issue 14 item 6).
+#[test]
+fn all_families_names_failed_records_and_uses_the_methods_run() {
+    let sto = fixture("multi_family.sto");
+    let args = ["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--methods", "exact_gen,profile"];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--json", "--quiet"]);
+    let v = json(&satool(&json_args, &[]));
+    assert_eq!(v["row_method"], "exact_gen");
+    let fams = v["families"].as_array().unwrap();
+    for f in fams.iter().filter(|f| f["error"].is_null()) {
+        assert_eq!(f["row"], "exact_gen", "{f}");
+        for key in ["novelty", "kl_position", "mi_r", "cij_r", "mi_r_apc", "frac_over_90"] {
+            assert!(f[key].is_number(), "{key} in {f}");
+        }
+    }
+    let failed: Vec<&serde_json::Value> = fams.iter().filter(|f| !f["error"].is_null()).collect();
+    assert_eq!(failed.len(), 2);
+    for f in &failed {
+        assert!(f["id"].is_string(), "a failed record keeps its ID: {f}");
+    }
+    assert!(failed.iter().any(|f| f["id"] == "SraC_RyeA"), "{failed:?}");
+    let mut text_args = args.to_vec();
+    text_args.extend(["--extended", "--quiet"]);
+    let o = satool(&text_args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("(row: exact_gen)"), "{table}");
+    assert!(table.contains("C_ij r") && table.contains("SraC_RyeA"), "{table}");
+}
+
+/// A record whose hmmbuild input once panicked the Stockholm writer (a 65,534-character
+/// sequence name) no longer ends an `--all-families` run (issue 18 item 1).
+#[test]
+fn all_families_survives_a_record_with_a_huge_sequence_name() {
+    if !hmmer_installed() {
+        eprintln!("skipped: HMMER not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let first = text.lines().find(|l| !l.starts_with('#') && !l.trim().is_empty()).unwrap();
+    let name = first.split_whitespace().next().unwrap();
+    let long = text.replacen(name, &"N".repeat(65_534), 1);
+    let path = dir.path().join("two.sto");
+    std::fs::write(&path, long + &std::fs::read_to_string(fixture("stockholm/PF00041_fn3.sto")).unwrap()).unwrap();
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            path.to_str().unwrap(),
+            "--all-families",
+            "--methods",
+            "bootstrap",
+            "--json",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let v = json(&o);
+    let ids: Vec<&str> = v["families"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RRM_1", "fn3"]);
+}

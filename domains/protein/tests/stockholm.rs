@@ -332,3 +332,31 @@ fn write_handles_very_long_names() {
     let back = read_stockholm(&path).unwrap();
     assert_eq!((&back[0].names, &back[0].rows), (&rec.names, &rec.rows));
 }
+
+/// A broken record is still named: its ID and AC (annotation lines after the error included)
+/// are known through `last_names`, so `--all-families` can show them on its failed row.
+#[test]
+fn broken_records_keep_their_names() {
+    let text = "# STOCKHOLM 1.0\n#=GF ID Good\n#=GF AC PF1.1\ns1 ACDE\ns2 ACDF\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID Bad\ns1 AC!E\n#=GF AC PF2.1\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID Rna\n#=GF AC RF3.1\ns1 ACGU\ns2 ACGU\n//\n\
+                stray line\n\
+                # STOCKHOLM 1.0\n#=GF ID Cut\ns1 ACDE\n";
+    let mut recs = StockholmRecords::new(text, "t.sto");
+    let mut seen = Vec::new();
+    while let Some(r) = recs.next() {
+        let (id, ac) = recs.last_names();
+        seen.push((r.is_ok(), id.map(str::to_string), ac.map(str::to_string)));
+    }
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        seen,
+        [
+            (true, s("Good"), s("PF1.1")),
+            (false, s("Bad"), s("PF2.1")),
+            (false, s("Rna"), s("RF3.1")),
+            (false, None, None),
+            (false, s("Cut"), None),
+        ]
+    );
+}
