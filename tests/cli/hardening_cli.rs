@@ -292,3 +292,39 @@ fn thirty_price_days_run_without_panic() {
     assert_eq!(o.status.code(), Some(2), "29 days: {}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+/// `--family fn3` reads record by record: an RNA record and a truncated record elsewhere in the
+/// file (before and after it) do not stop it (issue 14 items 6/2).
+#[test]
+fn family_ignores_broken_records_it_did_not_ask_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let rna = std::fs::read_to_string(fixture("stockholm/RF00101_rna.sto")).unwrap();
+    let fn3 = std::fs::read_to_string(fixture("stockholm/PF00041_fn3.sto")).unwrap();
+    let text = pf00076_text();
+    let cut = text[..text.len() / 2].rfind('\n').unwrap();
+    let truncated = &text[..cut];
+    let path = write(dir.path(), "mixed.sto", format!("{rna}{truncated}\n{fn3}{truncated}").as_bytes());
+    for family in ["fn3", "PF00041"] {
+        let o = satool(
+            &[
+                "protein",
+                "--stockholm",
+                &path,
+                "--family",
+                family,
+                "--hmmer",
+                "off",
+                "--methods",
+                "bootstrap",
+                "--json",
+            ],
+            &[],
+        );
+        let v = json(&o);
+        assert_eq!(v["input"]["family_id"], "fn3", "{family}");
+    }
+    // Asking for a broken record gives its own error, not "not found".
+    let o = satool(&["protein", "--stockholm", &path, "--family", "RRM_1", "--hmmer", "off"], &[]);
+    assert_input_error(&o, "--family 'RRM_1': ");
+    assert!(stderr(&o).contains("no closing '//'") && !stderr(&o).contains("no record with"), "{}", stderr(&o));
+}

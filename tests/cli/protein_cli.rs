@@ -248,8 +248,12 @@ fn family_runs_despite_broken_records_elsewhere() {
         &[],
     ));
     assert_eq!((v["input"]["family_id"].as_str(), v["parameters"]["K"].as_u64()), (Some("LuxC"), Some(13)));
+    // The broken record asked for: its own error.
     let o = satool(&["protein", "--stockholm", &sto, "--family", "Cys_knot", "--hmmer", "off"], &[]);
-    assert_input_error(&o, "no record with ID or AC 'Cys_knot'");
+    assert_input_error(&o, "--family 'Cys_knot': ");
+    assert!(stderr(&o).contains("duplicated sequence name"), "{}", stderr(&o));
+    let o = satool(&["protein", "--stockholm", &sto, "--family", "nope", "--hmmer", "off"], &[]);
+    assert_input_error(&o, "no record with ID or AC 'nope'");
     let err = stderr(&o);
     assert!(err.contains("2 records could not be read: "), "{err}");
     assert!(err.contains("multi_family.sto:1929: alignment 'SraC_RyeA' looks like RNA/DNA"), "{err}");
