@@ -37,8 +37,12 @@ pub enum Command {
     /// Generate protein family sequences from a Stockholm seed alignment and compare methods.
     #[command(after_help = format!("Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
 Methods (--methods): {}. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
-Files written with --out DIR: results.json, <id>.fasta (ungapped, for hmmsearch), <id>.aligned.fasta, \
-<id>.hmmsearch.tbl, command.txt.\n\n\
+Files written with --out DIR: results.json; command.txt; per row <id> (a method id, or file_<name> for \
+an --evaluate file): <id>.aligned.fasta (the samples on the cleaned columns), <id>.fasta (ungapped, the input \
+of hmmsearch) and, when HMMER ran, <id>.hmmsearch.tbl (its --tblout); when hmmbuild built the profile: \
+family.sto (the seed record it was built from) and family.hmm (results.json's hmmer.hmm names it by this path, \
+relative to the output directory; without --out the HMM is temporary and hmmer.hmm is null). \
+With --all-families: families.json and command.txt, and one sub-directory per record holding the files above.\n\n\
 Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
 mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{EXIT_CODES}", ProteinMethod::id_list()))]
     Protein(ProteinArgs),
@@ -203,6 +207,11 @@ pub struct ProteinArgs {
     /// Use HMMER when installed (auto), insist on it (require), or skip it (off).
     #[arg(long, value_enum, default_value_t = HmmerMode::Auto, value_name = "MODE")]
     pub hmmer: HmmerMode,
+    /// Time limit of each hmmbuild and hmmsearch run, in seconds (default: 60 s plus 0.1 s per
+    /// sequence the run reads). On expiry the tool and every process it started are stopped;
+    /// --hmmer auto then warns and reports "not run (timeout after N s)", require exits with 2.
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    pub hmmer_timeout: Option<f64>,
     /// Skip HMMER (same as --hmmer off).
     #[arg(long, conflicts_with = "hmmer")]
     pub no_hmmer: bool,
@@ -312,6 +321,7 @@ fn run(cli: &Cli) -> Result<()> {
                 family: a.family.clone(),
                 hmm: a.hmm.clone(),
                 hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
+                hmmer_timeout: a.hmmer_timeout,
                 out: r.out.clone(),
                 force: r.force,
                 seed: r.seed,
@@ -489,6 +499,14 @@ fn check_regex(option: &str, re: &str) -> Result<()> {
             let cause = cause.strip_prefix("error: ").unwrap_or(cause);
             Err(crate::input_err!("{option} '{re}': invalid regular expression: {cause}"))
         }
+    }
+}
+
+/// `--hmmer-timeout`: a positive, finite number of seconds.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(format!("expected a positive number of seconds (at most 1e9), got '{s}'")),
     }
 }
 

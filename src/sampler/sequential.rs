@@ -31,13 +31,14 @@ impl Sequential {
     /// `days` output days, one every `inner_steps` MALA steps at `params`, the series cut into
     /// `segments` warm-started chains (1 = Algorithm 3 as published) run as two batches, one
     /// per core.
-    /// Requires inner_steps ≥ 1, days ≥ 1 and segments ≥ 1; more segments than days are cut to
-    /// one per day.
+    /// Requires inner_steps ≥ 1, days ≥ 1 and segments ≥ 1. Segments are ⌈days / segments⌉ days
+    /// long; when fewer of them cover the series (more segments than days, or e.g. 29 days in 16
+    /// segments of 2), the count is cut to those that hold at least one day.
     pub fn new(params: Params, inner_steps: usize, days: usize, segments: usize) -> Result<Self> {
         check(inner_steps >= 1, "inner_steps", inner_steps as f64, "inner_steps >= 1")?;
         check(days >= 1, "days", days as f64, "days >= 1")?;
         check(segments >= 1, "segments", segments as f64, "segments >= 1")?;
-        let segments = segments.min(days);
+        let segments = days.div_ceil(days.div_ceil(segments));
         Ok(Sequential {
             params,
             inner_steps,

@@ -217,3 +217,114 @@ fn ambiguous_family_lists_the_matching_records() {
     assert_input_error(&run("#12"), "duplicated sequence name");
     assert_input_error(&run("#13"), "the file holds 12 records");
 }
+
+/// Whether a process is alive (a zombie counts as gone).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+}
+
+/// A hmmbuild or hmmsearch that hangs (and starts a child of its own) is stopped at
+/// `--hmmer-timeout` with everything it started: `auto` warns and reports the timeout, `require`
+/// exits 2 naming the limit; nothing is orphaned (issue 18 item 3).
+#[test]
+fn hung_hmmer_tools_time_out_and_leave_no_process() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let pidfile = dir.path().join("sleeper.pid");
+    for tool in ["hmmsearch", "hmmbuild"] {
+        let exe = bin.join(tool);
+        std::fs::write(&exe, format!("#!/bin/sh\nsleep 1000 &\necho $! > {}\nwait\n", pidfile.display())).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let sto = fixture("PF00076.sto");
+    let hmm = fixture("PF00076.hmm");
+    let with_hmm = ["--hmm", hmm.as_str()];
+    for (stuck, extra) in [("hmmsearch", &with_hmm[..]), ("hmmbuild", &[][..])] {
+        let mut args = vec!["protein", "--stockholm", &sto, "--methods", "bootstrap", "--hmmer-timeout", "1", "--json"];
+        args.extend(extra);
+        let _ = std::fs::remove_file(&pidfile);
+        let t0 = std::time::Instant::now();
+        let auto = satool(&args, &[("PATH", &path)]);
+        assert!(t0.elapsed().as_secs() < 60, "{stuck}: took {:?}", t0.elapsed());
+        let v = json(&auto);
+        assert_eq!(v["hmmer"]["status"], "not run (timeout after 1 s)", "{stuck}");
+        assert!(v["hmmer"]["hmm"].is_null(), "{stuck}: {}", v["hmmer"]);
+        assert!(stderr(&auto).contains(&format!("warning: HMMER columns not run: {stuck} did not finish within 1 s")));
+        let check_no_orphan = || {
+            let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+            let gone = (0..100).any(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                !alive(pid)
+            });
+            assert!(gone, "{stuck}: its child {pid} was orphaned");
+        };
+        check_no_orphan();
+        args.extend(["--hmmer", "require"]);
+        let _ = std::fs::remove_file(&pidfile);
+        let req = satool(&args, &[("PATH", &path)]);
+        assert_input_error(&req, &format!("--hmmer require: {stuck} did not finish within 1 s"));
+        assert!(stderr(&req).contains("--hmmer-timeout"), "{}", stderr(&req));
+        check_no_orphan();
+    }
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer-timeout", "0"], &[]);
+    assert_input_error(&o, "--hmmer-timeout");
+}
+
+/// 29 price days are too few (exit 2); exactly 30 and 31 run every method, including the
+/// sequential and regime generators whose segments once ran past the series (issue 18 item 1).
+#[test]
+fn thirty_price_days_run_without_panic() {
+    let prices = fixture("sp500.csv");
+    let run = |start: &str| {
+        satool(&["finance", "--prices", &prices, "--start", start, "--end", "2022-12-28", "--json", "--quiet"], &[])
+    };
+    for start in ["2022-11-15", "2022-11-14"] {
+        let o = run(start);
+        assert!(!stderr(&o).contains("panicked"), "{start}: {}", stderr(&o));
+        let v = json(&o);
+        assert!(v["methods"].as_array().unwrap().iter().any(|m| m["id"] == "sa_regime"), "{start}");
+    }
+    let o = run("2022-11-16");
+    assert_eq!(o.status.code(), Some(2), "29 days: {}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+/// `--family fn3` reads record by record: an RNA record and a truncated record elsewhere in the
+/// file (before and after it) do not stop it (issue 14 items 6/2).
+#[test]
+fn family_ignores_broken_records_it_did_not_ask_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let rna = std::fs::read_to_string(fixture("stockholm/RF00101_rna.sto")).unwrap();
+    let fn3 = std::fs::read_to_string(fixture("stockholm/PF00041_fn3.sto")).unwrap();
+    let text = pf00076_text();
+    let cut = text[..text.len() / 2].rfind('\n').unwrap();
+    let truncated = &text[..cut];
+    let path = write(dir.path(), "mixed.sto", format!("{rna}{truncated}\n{fn3}{truncated}").as_bytes());
+    for family in ["fn3", "PF00041"] {
+        let o = satool(
+            &[
+                "protein",
+                "--stockholm",
+                &path,
+                "--family",
+                family,
+                "--hmmer",
+                "off",
+                "--methods",
+                "bootstrap",
+                "--json",
+            ],
+            &[],
+        );
+        let v = json(&o);
+        assert_eq!(v["input"]["family_id"], "fn3", "{family}");
+    }
+    // Asking for a broken record gives its own error, not "not found".
+    let o = satool(&["protein", "--stockholm", &path, "--family", "RRM_1", "--hmmer", "off"], &[]);
+    assert_input_error(&o, "--family 'RRM_1': ");
+    assert!(stderr(&o).contains("no closing '//'") && !stderr(&o).contains("no record with"), "{}", stderr(&o));
+}

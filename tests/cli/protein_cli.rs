@@ -257,8 +257,12 @@ fn family_runs_despite_broken_records_elsewhere() {
         &[],
     ));
     assert_eq!((v["input"]["family_id"].as_str(), v["parameters"]["K"].as_u64()), (Some("LuxC"), Some(13)));
+    // The broken record asked for: its own error.
     let o = satool(&["protein", "--stockholm", &sto, "--family", "Cys_knot", "--hmmer", "off"], &[]);
-    assert_input_error(&o, "no record with ID or AC 'Cys_knot'");
+    assert_input_error(&o, "--family 'Cys_knot': ");
+    assert!(stderr(&o).contains("duplicated sequence name"), "{}", stderr(&o));
+    let o = satool(&["protein", "--stockholm", &sto, "--family", "nope", "--hmmer", "off"], &[]);
+    assert_input_error(&o, "no record with ID or AC 'nope'");
     let err = stderr(&o);
     assert!(err.contains("2 records could not be read: "), "{err}");
     assert!(err.contains("multi_family.sto:1929: alignment 'SraC_RyeA' looks like RNA/DNA"), "{err}");
@@ -686,4 +690,164 @@ fn score_ranks_family_members_above_decoys() {
     let o = satool(&["protein", "--stockholm", &sto, "--score", bad.to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.fasta"), "{}", stderr(&o));
+}
+
+/// A profile built by hmmbuild is named where the user finds it: `family.hmm`, relative to the
+/// output directory (never the staging directory, which is renamed away), next to the
+/// `family.sto` it was built from; without --out it was temporary and results.json says null.
+/// `protein --help` lists every file --out writes (issue 14 items 6: the HMM path, undocumented files).
+#[test]
+fn built_hmm_is_named_by_its_committed_path() {
+    if !hmmer_installed() {
+        eprintln!("skipped: HMMER not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let sto = fixture("PF00076.sto");
+    let args = ["protein", "--stockholm", &sto, "--methods", "bootstrap", "--hmmer", "require", "--quiet"];
+    let mut with_out = args.to_vec();
+    with_out.extend(["--out", out.to_str().unwrap()]);
+    let o = satool(&with_out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(r["hmmer"]["status"], "ran");
+    assert_eq!(r["hmmer"]["hmm"], "family.hmm", "{}", r["hmmer"]);
+    for f in ["family.hmm", "family.sto", "bootstrap.hmmsearch.tbl"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let v = json(&satool(&json_args, &[]));
+    assert_eq!(v["hmmer"]["status"], "ran");
+    assert!(v["hmmer"]["hmm"].is_null(), "a temporary HMM is not named: {}", v["hmmer"]);
+    let mut given = json_args.clone();
+    let hmm = fixture("PF00076.hmm");
+    given.extend(["--hmm", &hmm]);
+    assert_eq!(json(&satool(&given, &[]))["hmmer"]["hmm"].as_str(), Some(hmm.as_str()));
+    let help = stdout(&satool(&["protein", "--help"], &[]));
+    for f in
+        ["results.json", "command.txt", ".aligned.fasta", ".hmmsearch.tbl", "family.sto", "family.hmm", "families.json"]
+    {
+        assert!(help.contains(f), "--help does not list {f}");
+    }
+}
+
+/// Two --evaluate files with the same name in different folders are two rows with ids that keep
+/// their folder, each with its own numbers (those of the file scored alone) and its own output
+/// files; the same arguments give the same bytes on every run (issue 18 item 6).
+#[test]
+fn same_named_evaluate_files_in_different_folders_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076_evaluate.aligned.fasta")).unwrap();
+    let records: Vec<String> = text.split('>').filter(|r| !r.is_empty()).map(|r| format!(">{r}")).collect();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("x.fasta"), records[..20].concat()).unwrap();
+    std::fs::write(b.join("x.fasta"), records[20..].concat()).unwrap();
+    let (fa, fb) = (a.join("x.fasta").display().to_string(), b.join("x.fasta").display().to_string());
+    let sto = fixture("PF00076.sto");
+    let run = |files: &[&str], out: Option<&std::path::Path>| {
+        let mut args = vec!["protein", "--stockholm", &sto, "--methods", "bootstrap", "--json", "--quiet"];
+        for f in files {
+            args.extend(["--evaluate", f]);
+        }
+        let out_s = out.map(|o| o.display().to_string());
+        if let Some(o) = &out_s {
+            args.extend(["--out", o]);
+        }
+        json(&satool(&args, &[]))
+    };
+    let out = dir.path().join("out");
+    let both = run(&[&fa, &fb], Some(&out));
+    let ids: Vec<&str> = both["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["bootstrap", "file:a/x", "file:b/x"]);
+    for (id, file) in [("file:a/x", &fa), ("file:b/x", &fb)] {
+        let alone = run(&[file], None);
+        let (m, want) = (method(&both, id), method(&alone, "file:x"));
+        for key in ["kl_composition", "kl_position", "mi_r", "seq_identity", "hmm_pass"] {
+            assert_eq!(m[key], want[key], "{id} {key}");
+        }
+        assert_eq!(m["n"], 20);
+    }
+    assert_ne!(method(&both, "file:a/x")["kl_position"], method(&both, "file:b/x")["kl_position"]);
+    for stem in ["file_a_x", "file_b_x"] {
+        let fasta = std::fs::read_to_string(out.join(format!("{stem}.fasta"))).unwrap();
+        assert_eq!(fasta.matches('>').count(), 20, "{stem}");
+        assert!(fasta.starts_with(&format!(">{stem}_1\n")), "{stem}");
+        assert!(out.join(format!("{stem}.aligned.fasta")).is_file());
+    }
+    for _ in 0..3 {
+        assert_eq!(without_timings(run(&[&fa, &fb], None)), without_timings(run(&[&fa, &fb], None)));
+    }
+}
+
+/// `--all-families` names failed records by the ID their lines gave, reports the first generating
+/// method that ran (here exact_gen, not a row of "—" for the absent sa_gen) and says which, and
+/// passes `--extended` through: C_ij r and the other extended columns in the table and JSON
+/// (issue 14 item 6).
+#[test]
+fn all_families_names_failed_records_and_uses_the_methods_run() {
+    let sto = fixture("multi_family.sto");
+    let args = ["protein", "--stockholm", &sto, "--all-families", "--hmmer", "off", "--methods", "exact_gen,profile"];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--json", "--quiet"]);
+    let v = json(&satool(&json_args, &[]));
+    assert_eq!(v["row_method"], "exact_gen");
+    let fams = v["families"].as_array().unwrap();
+    for f in fams.iter().filter(|f| f["error"].is_null()) {
+        assert_eq!(f["row"], "exact_gen", "{f}");
+        for key in ["novelty", "kl_position", "mi_r", "cij_r", "mi_r_apc", "frac_over_90"] {
+            assert!(f[key].is_number(), "{key} in {f}");
+        }
+    }
+    let failed: Vec<&serde_json::Value> = fams.iter().filter(|f| !f["error"].is_null()).collect();
+    assert_eq!(failed.len(), 2);
+    for f in &failed {
+        assert!(f["id"].is_string(), "a failed record keeps its ID: {f}");
+    }
+    assert!(failed.iter().any(|f| f["id"] == "SraC_RyeA"), "{failed:?}");
+    let mut text_args = args.to_vec();
+    text_args.extend(["--extended", "--quiet"]);
+    let o = satool(&text_args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("(row: exact_gen)"), "{table}");
+    assert!(table.contains("C_ij r") && table.contains("SraC_RyeA"), "{table}");
+}
+
+/// A record whose hmmbuild input once panicked the Stockholm writer (a 65,534-character
+/// sequence name) no longer ends an `--all-families` run (issue 18 item 1).
+#[test]
+fn all_families_survives_a_record_with_a_huge_sequence_name() {
+    if !hmmer_installed() {
+        eprintln!("skipped: HMMER not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let first = text.lines().find(|l| !l.starts_with('#') && !l.trim().is_empty()).unwrap();
+    let name = first.split_whitespace().next().unwrap();
+    let long = text.replacen(name, &"N".repeat(65_534), 1);
+    let path = dir.path().join("two.sto");
+    std::fs::write(&path, long + &std::fs::read_to_string(fixture("stockholm/PF00041_fn3.sto")).unwrap()).unwrap();
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            path.to_str().unwrap(),
+            "--all-families",
+            "--methods",
+            "bootstrap",
+            "--json",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let v = json(&o);
+    let ids: Vec<&str> = v["families"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RRM_1", "fn3"]);
 }

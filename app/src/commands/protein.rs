@@ -55,6 +55,7 @@ pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -
         })
         .collect();
     let quiet = Progress::hidden();
+    let row_method = families::summary_method(&job.methods);
     let rows: Vec<FamilyRow> = records
         .par_iter()
         .zip(out_dirs)
@@ -63,17 +64,29 @@ pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -
             let t0 = Instant::now();
             let aln = match record {
                 Ok(a) => a,
-                Err(e) => return FamilyRow::failed(None, e.clone(), t0.elapsed().as_secs_f64()),
+                Err(b) => {
+                    return FamilyRow::failed(
+                        b.id.clone(),
+                        b.accession.clone(),
+                        b.error.clone(),
+                        t0.elapsed().as_secs_f64(),
+                    )
+                }
             };
             let into_out = matches!(top_report, Some(ReportTarget::IntoOut));
             let dirs = FamilyDirs { out: out_dir.as_ref().map(|(_, d)| d.as_path()), report: report_dir, into_out };
-            match run_family(job, aln, dirs, command_line, &quiet) {
-                Ok(run) => FamilyRow::ran(&run, t0.elapsed().as_secs_f64(), out_dir.map(|(name, _)| name)),
-                Err(e) => FamilyRow::failed(Some(aln), format!("{e:#}"), t0.elapsed().as_secs_f64()),
+            // A panic in one record becomes its row's internal error; the others go on.
+            match families::catch_panic(|| run_family(job, aln, dirs, command_line, &quiet)) {
+                Ok(run) => FamilyRow::ran(&run, row_method, t0.elapsed().as_secs_f64(), out_dir.map(|(name, _)| name)),
+                Err(e) => {
+                    let secs = t0.elapsed().as_secs_f64();
+                    FamilyRow::failed(aln.id.clone(), aln.accession.clone(), format!("{e:#}"), secs)
+                }
             }
         })
         .collect();
-    let results = FamiliesResults { families: rows };
+    let results =
+        FamiliesResults { row_method: row_method.map(|m| m.id().to_string()), families: rows, extended: job.extended };
     if let Some(target) = top_report {
         target.write(&report::protein::families_index(&results, &names, job.hmmer), top.as_mut())?;
     }

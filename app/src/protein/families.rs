@@ -4,6 +4,7 @@
 //! stop the others. The loop over the records is the command layer's (it also draws reports);
 //! this module holds the pieces it uses: the records, the rows, the summary table.
 
+use super::methods::{Recipe, Temperature};
 use super::{HmmerMode, ProteinJob, ProteinMethod, ProteinRun};
 use crate::input_err;
 use crate::output::table;
@@ -12,8 +13,19 @@ use satool_protein as prot;
 use serde::Serialize;
 use std::path::Path;
 
-/// The method whose row the summary reports for each family: the generator.
-pub const SUMMARY_METHOD: ProteinMethod = ProteinMethod::SaGen;
+/// The method whose row the summary reports for each family: the generator (`sa_gen`) when it
+/// ran, else the first method run at the generation temperature, else the first method run.
+pub fn summary_method(methods: &[ProteinMethod]) -> Option<ProteinMethod> {
+    let at_generation = |m: &&ProteinMethod| {
+        matches!(m.recipe(), Recipe::Exact(Temperature::Generation) | Recipe::Chains(Temperature::Generation, _))
+    };
+    methods
+        .iter()
+        .find(|&&m| m == ProteinMethod::SaGen)
+        .or_else(|| methods.iter().find(at_generation))
+        .or_else(|| methods.first())
+        .copied()
+}
 
 #[derive(Debug, Serialize)]
 #[allow(non_snake_case)]
@@ -27,12 +39,17 @@ pub struct FamilyRow {
     pub L: Option<usize>,
     pub d: Option<usize>,
     pub beta_star: Option<f64>,
-    /// The `sa_gen` row's metrics (null when the family failed or `sa_gen` was not run).
+    /// The method whose row the metrics below are (see [`summary_method`]); null when the family failed.
+    pub row: Option<String>,
     pub novelty: Option<f64>,
     pub kl_composition: Option<f64>,
     pub kl_position: Option<f64>,
     pub mi_r: Option<f64>,
     pub hmm_pass: Option<f64>,
+    /// Extended metrics of the same row (always here; printed with `--extended`).
+    pub cij_r: Option<f64>,
+    pub mi_r_apc: Option<f64>,
+    pub frac_over_90: Option<f64>,
     pub seconds: f64,
     /// The sub-directory holding this family's full results (with --out).
     pub directory: Option<String>,
@@ -41,10 +58,10 @@ pub struct FamilyRow {
 
 impl FamilyRow {
     /// The row of a family that ran.
-    pub fn ran(run: &ProteinRun, seconds: f64, directory: Option<String>) -> FamilyRow {
+    pub fn ran(run: &ProteinRun, row: Option<ProteinMethod>, seconds: f64, directory: Option<String>) -> FamilyRow {
         let r = &run.results;
         let p = &r.parameters;
-        let gen = r.methods.iter().find(|m| m.id == SUMMARY_METHOD.id());
+        let gen = row.and_then(|row| r.methods.iter().find(|m| m.id == row.id()));
         FamilyRow {
             id: r.input.family_id.clone(),
             accession: r.input.accession.clone(),
@@ -53,32 +70,40 @@ impl FamilyRow {
             L: Some(p.L),
             d: Some(p.d),
             beta_star: Some(p.beta_star),
+            row: gen.map(|m| m.id.clone()),
             novelty: gen.map(|m| m.novelty.mean),
             kl_composition: gen.map(|m| m.kl_composition),
             kl_position: gen.map(|m| m.kl_position),
             mi_r: gen.and_then(|m| m.mi_r),
             hmm_pass: gen.and_then(|m| m.hmm_pass),
+            cij_r: gen.and_then(|m| m.cij_r),
+            mi_r_apc: gen.and_then(|m| m.mi_r_apc),
+            frac_over_90: gen.map(|m| m.frac_over_90),
             seconds,
             directory,
             error: None,
         }
     }
 
-    /// The row of a family that failed (`aln` is `None` when its record could not be read).
-    pub fn failed(aln: Option<&prot::Alignment>, error: String, seconds: f64) -> FamilyRow {
+    /// The row of a family that failed, named by its record's ID and AC when they are known.
+    pub fn failed(id: Option<String>, accession: Option<String>, error: String, seconds: f64) -> FamilyRow {
         FamilyRow {
-            id: aln.and_then(|a| a.id.clone()),
-            accession: aln.and_then(|a| a.accession.clone()),
+            id,
+            accession,
             K: None,
             cleaned_sequences: None,
             L: None,
             d: None,
             beta_star: None,
+            row: None,
             novelty: None,
             kl_composition: None,
             kl_position: None,
             mi_r: None,
             hmm_pass: None,
+            cij_r: None,
+            mi_r_apc: None,
+            frac_over_90: None,
             seconds,
             directory: None,
             error: Some(error),
@@ -88,7 +113,33 @@ impl FamilyRow {
 
 #[derive(Debug, Serialize)]
 pub struct FamiliesResults {
+    /// The method whose row each family's metrics come from (see [`summary_method`]).
+    pub row_method: Option<String>,
     pub families: Vec<FamilyRow>,
+    /// `--extended`: the summary table adds C_ij r, MI r (APC) and the share > 90% identical.
+    #[serde(skip)]
+    pub extended: bool,
+}
+
+/// A record that could not be read, named by the ID and AC its lines gave before the problem.
+#[derive(Debug, Clone)]
+pub struct BrokenRecord {
+    pub id: Option<String>,
+    pub accession: Option<String>,
+    pub error: String,
+}
+
+/// Runs one record's work, turning a panic into an internal-error result (so one record cannot
+/// end a whole-database run).
+pub fn catch_panic<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(anyhow::anyhow!("internal error (a bug in satool, please report it): panic: {what}"))
+    })
 }
 
 /// Refuses the options that name one family's inputs (clap enforces this too).
@@ -102,20 +153,33 @@ pub fn check_job(job: &ProteinJob) -> Result<()> {
     Ok(())
 }
 
-/// Every record of the file, each read on its own (a broken one is its error, as text). A file
-/// with no record at all — unreadable, empty, or without any `# STOCKHOLM` header — is the error.
-pub fn read_records(path: &Path) -> Result<Vec<Result<prot::Alignment, String>>> {
+/// Every record of the file, each read on its own (a broken one is its error, as text, with its
+/// ID and AC when its lines gave them). A file with no record at all — unreadable, empty, or
+/// without any `# STOCKHOLM` header — is the error.
+pub fn read_records(path: &Path) -> Result<Vec<Result<prot::Alignment, BrokenRecord>>> {
     let file = prot::StockholmFile::open(path)?;
-    let mut records: Vec<Result<prot::Alignment, prot::ProteinError>> = file.records().collect();
-    let not_a_record = |r: &Result<_, prot::ProteinError>| {
-        matches!(r, Err(prot::ProteinError::MissingHeader { .. } | prot::ProteinError::NoRecords { .. }))
+    let mut reader = file.records();
+    let mut records: Vec<Result<prot::Alignment, (prot::ProteinError, BrokenRecord)>> = Vec::new();
+    while let Some(r) = reader.next() {
+        let (id, accession) = reader.last_names();
+        records.push(r.map_err(|e| {
+            let broken = BrokenRecord {
+                id: id.map(str::to_string),
+                accession: accession.map(str::to_string),
+                error: e.to_string(),
+            };
+            (e, broken)
+        }));
+    }
+    let not_a_record = |r: &Result<_, (prot::ProteinError, BrokenRecord)>| {
+        matches!(r, Err((prot::ProteinError::MissingHeader { .. } | prot::ProteinError::NoRecords { .. }, _)))
     };
     if records.iter().all(not_a_record) {
-        if let Some(Err(e)) = records.pop() {
+        if let Some(Err((e, _))) = records.pop() {
             return Err(e.into());
         }
     }
-    Ok(records.into_iter().map(|r| r.map_err(|e| e.to_string())).collect())
+    Ok(records.into_iter().map(|r| r.map_err(|(_, b)| b)).collect())
 }
 
 /// A directory name for record `i`: its ID when it has one, made file-system safe.
@@ -126,7 +190,8 @@ pub fn dir_name(i: usize, aln: Option<&prot::Alignment>) -> String {
     format!("{:03}_{safe}", i + 1)
 }
 
-/// One row per family (columns from its sa_gen row); `timing` adds the seconds column.
+/// One row per family (columns from its [`summary_method`] row); `timing` adds the seconds
+/// column, `r.extended` C_ij r, MI r (APC) and the share of samples > 90% identical to a natural one.
 pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> comfy_table::Table {
     let rows = r
         .families
@@ -147,19 +212,27 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> com
                 table::opt(f.kl_composition, 3),
                 table::opt(f.kl_position, 2),
                 table::opt(f.mi_r, 3),
-                hmm,
-                f.error.clone().unwrap_or_default(),
             ];
-            if timing {
-                row.insert(11, format!("{:.1}", f.seconds));
+            if r.extended {
+                row.extend([table::opt(f.cij_r, 3), table::opt(f.mi_r_apc, 3), table::pct(f.frac_over_90)]);
             }
+            row.push(hmm);
+            if timing {
+                row.push(format!("{:.1}", f.seconds));
+            }
+            row.push(f.error.clone().unwrap_or_default());
             row
         })
         .collect();
-    let mut header = vec!["ID", "AC", "K", "L", "d", "β*", "novelty", "KL", "Pos-KL", "MI r", "HMM pass", "error"];
-    if timing {
-        header.insert(11, "s");
+    let mut header = vec!["ID", "AC", "K", "L", "d", "β*", "novelty", "KL", "Pos-KL", "MI r"];
+    if r.extended {
+        header.extend(["C_ij r", "MI r APC", ">90% id"]);
     }
+    header.push("HMM pass");
+    if timing {
+        header.push("s");
+    }
+    header.push("error");
     table::table(&header, rows)
 }
 
@@ -167,9 +240,35 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> com
 pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
     let ok = r.families.iter().filter(|f| f.error.is_none()).count();
     format!(
-        "satool protein --all-families: {} records, {ok} ran, {} failed (columns from the {SUMMARY_METHOD} row)\n{}",
+        "satool protein --all-families: {} records, {ok} ran, {} failed (row: {})\n{}",
         r.families.len(),
         r.families.len() - ok,
+        r.row_method.as_deref().unwrap_or("—"),
         summary_table(r, hmmer, true)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic in one record's work is that record's internal error, not the end of the run.
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let e = catch_panic::<()>(|| panic!("slice out of range")).unwrap_err();
+        assert!(e.to_string().contains("internal error") && e.to_string().contains("slice out of range"), "{e}");
+        let e = catch_panic::<()>(|| std::panic::panic_any(format!("formatted {}", 7))).unwrap_err();
+        assert!(e.to_string().contains("formatted 7"), "{e}");
+        assert_eq!(catch_panic(|| Ok(3)).unwrap(), 3);
+        assert!(catch_panic::<()>(|| Err(anyhow::anyhow!("plain"))).unwrap_err().to_string() == "plain");
+    }
+
+    #[test]
+    fn the_summary_row_is_the_first_generator_run() {
+        use ProteinMethod::*;
+        assert_eq!(summary_method(&ProteinMethod::ALL), Some(SaGen));
+        assert_eq!(summary_method(&[Profile, ExactGen, MalaGen]), Some(ExactGen));
+        assert_eq!(summary_method(&[Bootstrap, Profile]), Some(Bootstrap));
+        assert_eq!(summary_method(&[]), None);
+    }
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 use ndarray::Array2;
 use satool::{exact_samples, run_chains, stream, Memory, OperatingPoints, Params, Precision, Protocol, PUBLISHED_FIVE};
 use satool_protein as prot;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
 
 /// Everything the methods need about the family.
@@ -49,7 +49,7 @@ pub(super) struct Generated {
 }
 
 impl Generated {
-    /// The row's sequences as FASTA records named `<id>_<n>` (`:` of file rows made `_`).
+    /// The row's sequences as FASTA records named `<id>_<n>` (`:` and `/` of file rows made `_`).
     pub fn fasta_records(&self) -> Vec<(String, Vec<u8>)> {
         let prefix = self.file_stem();
         self.seqs.iter().enumerate().map(|(i, s)| (format!("{prefix}_{}", i + 1), s.clone())).collect()
@@ -74,7 +74,7 @@ impl Generated {
 
     /// The stem of the row's files in `--out`.
     pub fn file_stem(&self) -> String {
-        self.id.replace(':', "_")
+        file_stem_of(&self.id)
     }
 }
 
@@ -174,15 +174,71 @@ pub(super) fn condition_reference(f: &FamilyModel) -> Generated {
     }
 }
 
-/// Sequences from a FASTA file aligned to the cleaned columns, scored as an extra row.
-pub(super) fn from_file(path: &Path, f: &FamilyModel) -> Result<Generated> {
+/// The row ids of `--evaluate` files, in order: `file:<stem>` (the name without its extension
+/// and a trailing `.aligned`), unique and the same on every run with the same arguments. Files
+/// whose stems collide keep as many of their parent folders as it takes to tell them apart
+/// (`file:a/x`, `file:b/x`); a file given twice (or two names that still collide as file names)
+/// gets `_2`, `_3`, … in the order given.
+pub(super) fn evaluate_ids(paths: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &Path| {
+        let s = p.file_stem().map_or_else(|| "evaluate".into(), |s| s.to_string_lossy().into_owned());
+        s.strip_suffix(".aligned").unwrap_or(&s).to_string()
+    };
+    // The folders of each path, innermost first (`.` left out).
+    let folders = |p: &Path| -> Vec<String> {
+        p.parent()
+            .map(|d| {
+                d.components()
+                    .filter(|c| !matches!(c, Component::CurDir))
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .rev()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let named = |p: &Path, depth: usize| {
+        let mut parts: Vec<String> = folders(p).into_iter().take(depth).collect();
+        parts.reverse();
+        parts.push(stem(p));
+        parts.join("/")
+    };
+    let mut ids: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let clashes: Vec<&PathBuf> = paths.iter().filter(|q| stem(q) == stem(p)).collect();
+            // The fewest folders that tell this file from every other with its stem.
+            let deepest = clashes.iter().map(|q| folders(q).len()).max().unwrap_or(0);
+            let depth = (0..=deepest)
+                .find(|&d| clashes.iter().all(|q| *q == p || named(q, d) != named(p, d)))
+                .unwrap_or(deepest);
+            format!("file:{}", named(p, depth))
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for id in &mut ids {
+        let base = id.clone();
+        let mut n = 1;
+        while !seen.insert(file_stem_of(id)) {
+            n += 1;
+            *id = format!("{base}_{n}");
+        }
+    }
+    ids
+}
+
+/// The stem of a row's files in `--out`: its id with `:` and `/` made `_`.
+fn file_stem_of(id: &str) -> String {
+    id.replace([':', '/', '\\'], "_")
+}
+
+/// Sequences from a FASTA file aligned to the cleaned columns, scored as an extra row with the
+/// id [`evaluate_ids`] gave it.
+pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel) -> Result<Generated> {
     let t0 = Instant::now();
     let records = prot::read_aligned_fasta(path, f.clean.seqs[0].len())?;
     let seqs: Vec<Vec<u8>> = records.into_iter().map(|(_, s)| s).collect();
-    let stem = path.file_stem().map_or_else(|| "evaluate".into(), |s| s.to_string_lossy().into_owned());
-    let stem = stem.strip_suffix(".aligned").unwrap_or(&stem).to_string();
     Ok(Generated {
-        id: format!("file:{stem}"),
+        id,
         label: format!("{} (file)", path.display()),
         latent: f.enc.project(&seqs),
         seqs,
@@ -190,4 +246,24 @@ pub(super) fn from_file(path: &Path, f: &FamilyModel) -> Result<Generated> {
         convergence: None,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(paths: &[&str]) -> Vec<String> {
+        evaluate_ids(&paths.iter().map(PathBuf::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn evaluate_ids_are_unique_and_short() {
+        assert_eq!(ids(&["runs/a.aligned.fasta", "b.fasta"]), ["file:a", "file:b"]);
+        assert_eq!(ids(&["x/a/s.fasta", "y/b/s.fasta", "t.fa"]), ["file:a/s", "file:b/s", "file:t"]);
+        assert_eq!(ids(&["p/a/s.fasta", "q/a/s.fasta"]), ["file:p/a/s", "file:q/a/s"]);
+        assert_eq!(ids(&["./s.fasta", "a/s.fasta"]), ["file:s", "file:a/s"]);
+        assert_eq!(ids(&["s.fasta", "s.fasta"]), ["file:s", "file:s_2"]);
+        assert_eq!(ids(&["a/s.fasta", "a_s.fasta"]), ["file:s", "file:a_s"]);
+        assert_eq!(ids(&["a/s.fasta", "b/s.fasta", "a_s.fasta"]), ["file:a/s", "file:b/s", "file:a_s_2"]);
+    }
 }

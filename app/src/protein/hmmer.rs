@@ -11,6 +11,22 @@ use anyhow::Result;
 use rayon::prelude::*;
 use satool_protein as prot;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default time limit of one hmmbuild or hmmsearch run: this many seconds …
+pub const TIMEOUT_BASE_SECONDS: f64 = 60.0;
+/// … plus this many per sequence it reads (seed sequences for hmmbuild, samples for hmmsearch).
+pub const TIMEOUT_PER_SEQUENCE_SECONDS: f64 = 0.1;
+
+/// The time limit of a run over `n` sequences: `--hmmer-timeout` when given, else the default.
+fn timeout(job: &ProteinJob, n: usize) -> Duration {
+    let s = job.hmmer_timeout.unwrap_or(TIMEOUT_BASE_SECONDS + TIMEOUT_PER_SEQUENCE_SECONDS * n as f64);
+    Duration::from_secs_f64(s)
+}
+
+fn limits(job: &ProteinJob, n: usize) -> prot::hmmer::RunLimits<'static> {
+    prot::hmmer::RunLimits { timeout: Some(timeout(job, n)), watcher: None }
+}
 
 /// Runs hmmsearch per method when HMMER is available (or required) and fills the HMM columns.
 pub(super) fn run_hmmer(
@@ -39,27 +55,31 @@ pub(super) fn run_hmmer(
         Some(s) => Work::Out(s),
         None => Work::Tmp(tempfile::tempdir()?),
     };
-    let hmm = match &job.hmm {
-        Some(h) => h.clone(),
+    // results.json names the HMM as the user will find it: the --hmm file, `family.hmm` in the
+    // output directory (a path relative to it: the staging directory is renamed away), or
+    // nothing when it was built in a temporary directory that is gone after the run.
+    let (hmm, hmm_named) = match &job.hmm {
+        Some(h) => (h.clone(), Some(h.display().to_string())),
         None => {
             let Some(hmmbuild) = prot::hmmer::find("hmmbuild") else { return missing("hmmbuild") };
-            let sto = work.path("family.sto");
+            let sto = work.path(STO_FILE);
             prot::write_stockholm(aln, &sto)?;
-            let out = work.path("family.hmm");
+            let out = work.path(HMM_FILE);
             progress.line("building a profile HMM from the seed with hmmbuild");
-            if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out) {
+            if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out, &limits(job, aln.n_rows())) {
                 return hmmer_failed(job, e.into());
             }
-            out
+            let named = matches!(work, Work::Out(_)).then(|| HMM_FILE.to_string());
+            (out, named)
         }
     };
-    let jobs: Vec<(usize, PathBuf, PathBuf)> = generated
+    // Every job's working files are its own: ids are unique, and a repeated stem (which would
+    // make two parallel hmmsearch runs share files) still gets its own names.
+    let stems = work_stems(generated);
+    let jobs: Vec<(usize, PathBuf, PathBuf)> = stems
         .iter()
         .enumerate()
-        .map(|(i, g)| {
-            let stem = g.file_stem();
-            (i, work.path(&format!("{stem}.fasta")), work.path(&format!("{stem}.hmmsearch.tbl")))
-        })
+        .map(|(i, stem)| (i, work.path(&format!("{stem}.fasta")), work.path(&format!("{stem}.hmmsearch.tbl"))))
         .collect();
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("hmmsearch", &ids);
@@ -69,7 +89,7 @@ pub(super) fn run_hmmer(
             let _item = StageItem::new(&stage, &generated[*i].id);
             let recs = generated[*i].fasta_records();
             prot::write_fasta(fasta, &recs, true)?;
-            let hits = prot::hmmer::hmmsearch(&hmmsearch, &hmm, fasta, tbl)?;
+            let hits = prot::hmmer::hmmsearch(&hmmsearch, &hmm, fasta, tbl, &limits(job, recs.len()))?;
             let names: Vec<String> = recs.into_iter().map(|(n, _)| n).collect();
             Ok(prot::hmmer::summarize(&hits, &names))
         })
@@ -84,7 +104,33 @@ pub(super) fn run_hmmer(
             Err(e) => return hmmer_failed(job, e),
         }
     }
-    Ok(HmmerInfo { status: "ran".into(), hmm: Some(hmm.display().to_string()) })
+    Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named })
+}
+
+/// Name of the seed alignment written for hmmbuild (in `--out` when given).
+pub const STO_FILE: &str = "family.sto";
+/// Name of the profile HMM hmmbuild writes (in `--out` when given); results.json names it by
+/// this path, relative to the output directory.
+pub const HMM_FILE: &str = "family.hmm";
+
+/// The stem of each row's hmmsearch working files: its file stem, with `.2`, `.3`, … added to a
+/// stem already taken (never expected, since row ids are unique, but two parallel runs must not
+/// share files).
+fn work_stems(generated: &[Generated]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    generated
+        .iter()
+        .map(|g| {
+            let stem = g.file_stem();
+            let mut candidate = stem.clone();
+            let mut n = 1;
+            while !seen.insert(candidate.clone()) {
+                n += 1;
+                candidate = format!("{stem}.{n}");
+            }
+            candidate
+        })
+        .collect()
 }
 
 /// Where HMMER's inputs and outputs go: the run's staged output, or a temporary directory.
@@ -103,6 +149,23 @@ impl Work<'_> {
 }
 
 fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
+    let timed_out = e.chain().find_map(|c| match c.downcast_ref::<prot::ProteinError>() {
+        Some(prot::ProteinError::ToolTimedOut { tool, seconds }) => Some((tool.clone(), *seconds)),
+        _ => None,
+    });
+    if let Some((tool, seconds)) = timed_out {
+        let tool = std::path::Path::new(&tool).file_name().map_or(tool.clone(), |n| n.to_string_lossy().into_owned());
+        if job.hmmer == HmmerMode::Require {
+            return Err(input_err!(
+                "--hmmer require: {tool} did not finish within {seconds} s and was stopped; \
+                 raise the limit with --hmmer-timeout SECONDS, or skip HMMER with --hmmer off"
+            ));
+        }
+        eprintln!(
+            "warning: HMMER columns not run: {tool} did not finish within {seconds} s and was stopped (--hmmer-timeout)"
+        );
+        return Ok(HmmerInfo { status: format!("not run (timeout after {seconds} s)"), hmm: None });
+    }
     if job.hmmer == HmmerMode::Require {
         return Err(e.context("--hmmer require: HMMER failed"));
     }

@@ -56,6 +56,8 @@ pub struct ProteinJob {
     pub family: Option<String>,
     pub hmm: Option<PathBuf>,
     pub hmmer: HmmerMode,
+    /// `--hmmer-timeout`: seconds each hmmbuild/hmmsearch run may take (None: scaled by its input).
+    pub hmmer_timeout: Option<f64>,
     pub out: Option<PathBuf>,
     pub force: bool,
     pub seed: u64,
@@ -191,8 +193,8 @@ pub fn run_record(
     if condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
-    for p in &job.evaluate {
-        generated.push(generate::from_file(p, &fam)?);
+    for (p, id) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)) {
+        generated.push(generate::from_file(p, id, &fam)?);
     }
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);

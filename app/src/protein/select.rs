@@ -51,8 +51,9 @@ pub fn cap_sequences(
 
 /// Reads the record to model, record by record: the file's only record, or the one record whose
 /// ID or accession (with or without its version) is `family`, or record `#N` (1-based, counting
-/// every record of the file). A broken record elsewhere in the file does not stop it; a name that
-/// matches several records is an error listing them (index, ID, AC).
+/// every record of the file). A broken record elsewhere in the file does not stop it; a broken
+/// record the name matches (by the ID or AC its lines gave) is the error, with its own message; a
+/// name that matches several records is an error listing them (index, ID, AC).
 /// Without `family`, the file must read cleanly: its first unreadable record is the error.
 /// With it, a file whose only record is unreadable fails with that record's error.
 pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignment> {
@@ -64,8 +65,21 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
     let mut chosen: Option<prot::Alignment> = None;
     let mut matches: Vec<String> = Vec::new();
     let mut n_records = 0;
-    for (i, record) in file.records().enumerate() {
+    // Broken records whose ID or AC (as far as their lines were read) is the one asked for.
+    let mut broken_matches = Vec::new();
+    let mut reader = file.records();
+    let mut i = 0;
+    while let Some(record) = reader.next() {
         n_records = i + 1;
+        let names_it = |want: &str| {
+            let (id, ac) = reader.last_names();
+            id == Some(want) || ac.is_some_and(|ac| ac == want || ac.split('.').next() == Some(want))
+        };
+        if let (Err(e), Some(want)) = (&record, family) {
+            if wanted_index.is_none() && names_it(want) {
+                broken_matches.push(e.to_string());
+            }
+        }
         match record {
             Ok(a) => {
                 let summary = describe(i, &a);
@@ -82,6 +96,7 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
             }
             Err(e) => unreadable.push((i, e)),
         }
+        i += 1;
     }
     let names = readable.join(", ");
     match family {
@@ -91,7 +106,13 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
             matches.len(),
             matches.join(", ")
         )),
-        Some(_) if chosen.is_some() => Ok(chosen.expect("one match")),
+        Some(_) if chosen.is_some() && broken_matches.is_empty() => Ok(chosen.expect("one match")),
+        // The record asked for is there but unreadable: its own error (and any readable namesake).
+        Some(want) if !broken_matches.is_empty() => Err(input_err!(
+            "--family '{want}': {}{}",
+            broken_matches.join("; "),
+            if matches.is_empty() { String::new() } else { format!("; also matched: {}", matches.join(", ")) }
+        )),
         // A one-record file: its own error says more than "not found".
         Some(_) if readable.is_empty() && unreadable.len() == 1 => Err(unreadable.swap_remove(0).1.into()),
         Some(want) => {

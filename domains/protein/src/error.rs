@@ -77,6 +77,11 @@ pub enum ProteinError {
     #[error("{tool} failed ({status}): {stderr_tail}")]
     ToolFailed { tool: String, status: String, stderr_tail: String },
 
+    /// An external tool (hmmbuild, hmmsearch) did not finish within its time limit; it and its
+    /// process group were killed.
+    #[error("{tool} did not finish within {seconds} s and was stopped (with every process it started)")]
+    ToolTimedOut { tool: String, seconds: f64 },
+
     /// A line of an hmmsearch `--tblout` file could not be parsed.
     #[error("{file}:{line}: malformed tblout line: {problem}")]
     Tblout { file: String, line: usize, problem: String },

@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use satool_common::stats::median;
 
@@ -38,24 +39,149 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// Runs a tool; a failure to start or a non-zero exit becomes [`ProteinError::ToolFailed`]
-/// carrying the last lines of its stderr.
-fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<(), ProteinError> {
+/// How long a tool may run, and who is told about its process.
+#[derive(Clone, Copy, Default)]
+pub struct RunLimits<'a> {
+    /// Wall-clock limit; when it expires the tool and its whole process group are killed.
+    pub timeout: Option<Duration>,
+    /// Told when the child has started and when it and its process group are gone, e.g. to
+    /// register the group for cleanup when satool itself is interrupted.
+    pub watcher: Option<&'a (dyn Fn(ChildEvent) + Sync)>,
+}
+
+impl std::fmt::Debug for RunLimits<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunLimits")
+            .field("timeout", &self.timeout)
+            .field("watcher", &self.watcher.map(|_| "…"))
+            .finish()
+    }
+}
+
+/// What a [`RunLimits::watcher`] hears about a child process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildEvent {
+    /// The child started as the leader of its own process group (`process_group == pid` on
+    /// Unix): killing `-process_group` stops it and everything it started.
+    Started { pid: u32, process_group: u32 },
+    /// The child has been reaped and its group killed; nothing is left to clean up.
+    Finished { process_group: u32 },
+}
+
+/// How a child run with [`spawn_with_deadline`] ended.
+#[derive(Debug)]
+pub enum Finished {
+    /// It exited by itself (any leftover process of its group was then killed).
+    Exited { status: std::process::ExitStatus, stderr: Vec<u8> },
+    /// The time limit expired; the child and its process group were killed.
+    TimedOut,
+}
+
+/// Most stderr kept from a child (the rest is read and dropped so the child never blocks).
+const STDERR_KEEP: u64 = 1 << 20;
+
+/// Runs `cmd` (stdin and stdout null, stderr captured) as the leader of a new process group,
+/// waiting at most `limits.timeout`. On expiry the whole group is killed (SIGKILL) and reaped; after a
+/// normal exit, any process the child left behind in its group is killed too, so nothing is
+/// orphaned. The one place satool starts external tools.
+pub fn spawn_with_deadline(mut cmd: Command, limits: &RunLimits) -> std::io::Result<Finished> {
+    use std::io::Read;
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let mut child = cmd.spawn()?;
+    let pid = child.id();
+    // A signal to satool stops the child's group too (SIGINT/TERM/HUP handling in the app).
+    let _registered = satool_common::process::register_child(pid);
+    if let Some(w) = limits.watcher {
+        w(ChildEvent::Started { pid, process_group: pid });
+    }
+    let pipe = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = (&mut pipe).take(STDERR_KEEP).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        }
+        kept
+    });
+    let deadline = limits.timeout.map(|t| Instant::now() + t);
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(e) => {
+                kill_group(pid);
+                let _ = child.wait();
+                return Err(e);
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break None;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    // The group outlives its leader while any member lives: stop whatever is left.
+    kill_group(pid);
+    if status.is_none() {
+        let _ = child.wait();
+    }
+    let stderr = reader.join().unwrap_or_default();
+    if let Some(w) = limits.watcher {
+        w(ChildEvent::Finished { process_group: pid });
+    }
+    Ok(match status {
+        Some(status) => Finished::Exited { status, stderr },
+        None => Finished::TimedOut,
+    })
+}
+
+/// Sends SIGKILL to process group `pgid` (no error when it is already gone).
+#[cfg(unix)]
+fn kill_group(pgid: u32) {
+    if let Ok(pgid) = libc::pid_t::try_from(pgid) {
+        if pgid > 0 {
+            // SAFETY: kill(2) with a negative pid only sends a signal; it touches no memory.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pgid: u32) {}
+
+/// Runs a tool within `limits`; a failure to start or a non-zero exit becomes
+/// [`ProteinError::ToolFailed`] carrying the last lines of its stderr, an expired time limit
+/// [`ProteinError::ToolTimedOut`].
+fn run(program: &Path, args: &[&std::ffi::OsStr], limits: &RunLimits) -> Result<(), ProteinError> {
     let tool = program.display().to_string();
-    let out = Command::new(program).args(args).output().map_err(|e| ProteinError::ToolFailed {
-        tool: tool.clone(),
-        status: "could not start".into(),
-        stderr_tail: e.to_string(),
-    })?;
-    if out.status.success() {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    let (status, stderr) = match spawn_with_deadline(cmd, limits) {
+        Err(e) => {
+            return Err(ProteinError::ToolFailed { tool, status: "could not start".into(), stderr_tail: e.to_string() })
+        }
+        Ok(Finished::TimedOut) => {
+            return Err(ProteinError::ToolTimedOut { tool, seconds: limits.timeout.unwrap_or_default().as_secs_f64() })
+        }
+        Ok(Finished::Exited { status, stderr }) => (status, stderr),
+    };
+    if status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&stderr);
     let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(STDERR_TAIL_LINES)..].join(" | ");
     Err(ProteinError::ToolFailed {
         tool,
-        status: out.status.to_string(),
+        status: status.to_string(),
         stderr_tail: if tail.is_empty() { "(no stderr output)".into() } else { tail },
     })
 }
@@ -63,10 +189,11 @@ fn run(program: &Path, args: &[&std::ffi::OsStr]) -> Result<(), ProteinError> {
 /// `hmmbuild --amino --informat stockholm OUT_HMM STO`: builds a protein profile from a
 /// Stockholm alignment with one record (see [`crate::write_stockholm`]). The format is stated
 /// because hmmbuild's guesser otherwise accepts almost any text as some alignment.
-pub fn hmmbuild(hmmbuild: &Path, sto: &Path, out_hmm: &Path) -> Result<(), ProteinError> {
+pub fn hmmbuild(hmmbuild: &Path, sto: &Path, out_hmm: &Path, limits: &RunLimits) -> Result<(), ProteinError> {
     run(
         hmmbuild,
         &["--amino".as_ref(), "--informat".as_ref(), "stockholm".as_ref(), out_hmm.as_os_str(), sto.as_os_str()],
+        limits,
     )
 }
 
@@ -89,8 +216,14 @@ pub struct HmmsearchHits {
 }
 
 /// Runs exactly `hmmsearch --tblout TBLOUT -E 1000 --noali HMM FASTA` (stdout discarded)
-/// and parses the table.
-pub fn hmmsearch(hmmsearch: &Path, hmm: &Path, fasta: &Path, tblout: &Path) -> Result<HmmsearchHits, ProteinError> {
+/// within `limits`, and parses the table.
+pub fn hmmsearch(
+    hmmsearch: &Path,
+    hmm: &Path,
+    fasta: &Path,
+    tblout: &Path,
+    limits: &RunLimits,
+) -> Result<HmmsearchHits, ProteinError> {
     run(
         hmmsearch,
         &[
@@ -102,8 +235,10 @@ pub fn hmmsearch(hmmsearch: &Path, hmm: &Path, fasta: &Path, tblout: &Path) -> R
             hmm.as_os_str(),
             fasta.as_os_str(),
         ],
+        limits,
     )?;
-    let text = std::fs::read_to_string(tblout).map_err(|e| ProteinError::io(tblout, "cannot read", e))?;
+    // The shared reader: bounded line length and file size, one-line message on excess.
+    let text = satool_common::text::read_text(tblout)?;
     parse_tblout(&text, &tblout.display().to_string())
 }
 
@@ -180,5 +315,66 @@ pub fn summarize(hits: &HmmsearchHits, names: &[String]) -> HmmSummary {
         pass_fraction: if n == 0 { 0.0 } else { passed as f64 / n as f64 },
         median_evalue: median(&evalues).filter(|m| m.is_finite()),
         median_bitscore: median(&scores).filter(|m| m.is_finite()),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Whether a process is still alive (a zombie counts as gone).
+    fn alive(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+    }
+
+    /// A child that starts a grandchild and hangs is killed at the deadline with its whole
+    /// group, the watcher hears start and finish, and no process is left behind.
+    #[test]
+    fn deadline_kills_the_child_and_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild.pid");
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(format!("sleep 1000 & echo $! > {}; wait", pidfile.display()));
+        let events = Mutex::new(Vec::new());
+        let watcher = |e: ChildEvent| events.lock().unwrap().push(e);
+        let limits = RunLimits { timeout: Some(Duration::from_millis(500)), watcher: Some(&watcher) };
+        let t0 = Instant::now();
+        let finished = spawn_with_deadline(cmd, &limits).unwrap();
+        assert!(matches!(finished, Finished::TimedOut), "{finished:?}");
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        let grandchild: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        let gone = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            !alive(grandchild)
+        });
+        assert!(gone, "grandchild {grandchild} survived");
+        let events = events.into_inner().unwrap();
+        let ChildEvent::Started { pid, process_group } = events[0] else { panic!("{events:?}") };
+        assert_eq!(pid, process_group);
+        assert_eq!(events[1..], [ChildEvent::Finished { process_group }]);
+    }
+
+    /// A quick tool is not disturbed: its exit status and stderr come back.
+    #[test]
+    fn a_tool_within_its_limit_reports_its_exit() {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg("echo oops >&2; exit 3");
+        let limits = RunLimits { timeout: Some(Duration::from_secs(60)), watcher: None };
+        match spawn_with_deadline(cmd, &limits).unwrap() {
+            Finished::Exited { status, stderr } => {
+                assert_eq!(status.code(), Some(3));
+                assert_eq!(stderr, b"oops\n");
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = run(
+            Path::new("/bin/sh"),
+            &["-c".as_ref(), "sleep 5".as_ref()],
+            &RunLimits { timeout: Some(Duration::from_millis(100)), watcher: None },
+        )
+        .unwrap_err();
+        assert!(matches!(err, ProteinError::ToolTimedOut { .. }), "{err}");
     }
 }

@@ -129,18 +129,40 @@ pub struct StockholmRecords<'a> {
     source: String,
     /// Whether anything (record or error) has been yielded; if not at the end, the text is empty.
     yielded: bool,
+    /// `#=GF ID` and `#=GF AC` of the record the last item came from.
+    last_names: (Option<String>, Option<String>),
 }
 
 impl<'a> StockholmRecords<'a> {
     /// The records of `text`; `source` names the input in error messages.
     pub fn new(text: &'a str, source: &str) -> Self {
         let lines: Box<dyn Iterator<Item = (usize, &'a str)> + 'a> = Box::new(numbered_lines(text));
-        StockholmRecords { lines: lines.peekable(), source: source.to_string(), yielded: false }
+        StockholmRecords {
+            lines: lines.peekable(),
+            source: source.to_string(),
+            yielded: false,
+            last_names: (None, None),
+        }
     }
 
-    /// Reads the record whose header is on `first_line`, through its closing `//`.
-    fn read_record(&mut self, first_line: usize) -> Result<Alignment, ProteinError> {
+    /// `#=GF ID` and `#=GF AC` of the record the last item came from, broken records included
+    /// (their annotation lines are read to the record's end); `(None, None)` after content outside
+    /// any record. Lets a caller name a record it could not read.
+    pub fn last_names(&self) -> (Option<&str>, Option<&str>) {
+        (self.last_names.0.as_deref(), self.last_names.1.as_deref())
+    }
+
+    /// Reads the record whose header is on `first_line`, remembering its ID and AC.
+    fn read_named_record(&mut self, first_line: usize) -> Result<Alignment, ProteinError> {
         let mut rec = RecordBuilder::new(first_line, &self.source);
+        let result = self.read_record(&mut rec);
+        self.last_names = (rec.id.take(), rec.accession.take());
+        result
+    }
+
+    /// Reads the record `rec` starts, through its closing `//`.
+    fn read_record(&mut self, rec: &mut RecordBuilder) -> Result<Alignment, ProteinError> {
+        let first_line = rec.first_line;
         while let Some(&(line_no, line)) = self.lines.peek() {
             let trimmed = line.trim();
             if is_header(trimmed) {
@@ -153,7 +175,11 @@ impl<'a> StockholmRecords<'a> {
             }
             self.lines.next();
             let step = if trimmed == "//" {
-                return rec.finish(line_no);
+                // The builder is consumed; its ID and AC stay behind for `last_names`.
+                let mut done = RecordBuilder::new(first_line, &self.source);
+                done.id.clone_from(&rec.id);
+                done.accession.clone_from(&rec.accession);
+                return std::mem::replace(rec, done).finish(line_no);
             } else if trimmed.is_empty() {
                 rec.block_names.clear();
                 Ok(())
@@ -166,7 +192,7 @@ impl<'a> StockholmRecords<'a> {
                 Ok(())
             };
             if let Err(e) = step {
-                self.skip_rest_of_record();
+                self.skip_rest_of_record(rec);
                 return Err(e);
             }
         }
@@ -178,8 +204,8 @@ impl<'a> StockholmRecords<'a> {
     }
 
     /// After an error inside a record: skips past its `//`, or up to the next header if one
-    /// comes first (so that header still starts a record).
-    fn skip_rest_of_record(&mut self) {
+    /// comes first (so that header still starts a record), still reading its ID and AC.
+    fn skip_rest_of_record(&mut self, rec: &mut RecordBuilder) {
         while let Some(&(_, line)) = self.lines.peek() {
             let trimmed = line.trim();
             if is_header(trimmed) {
@@ -188,6 +214,9 @@ impl<'a> StockholmRecords<'a> {
             self.lines.next();
             if trimmed == "//" {
                 return;
+            }
+            if let Some(rest) = trimmed.strip_prefix("#=GF") {
+                rec.annotation(rest);
             }
         }
     }
@@ -208,13 +237,14 @@ impl Iterator for StockholmRecords<'_> {
                 continue;
             }
             self.yielded = true;
+            self.last_names = (None, None);
             if !is_header(trimmed) {
                 let err =
                     ProteinError::MissingHeader { file: self.source.clone(), line: line_no, found: shorten(trimmed) };
                 self.skip_to_header();
                 return Some(Err(err));
             }
-            return Some(self.read_record(line_no));
+            return Some(self.read_named_record(line_no));
         }
         if self.yielded {
             return None;
@@ -408,8 +438,13 @@ pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
     if let Some(ac) = &a.accession {
         out.push_str(&format!("#=GF AC   {ac}\n"));
     }
+    // Padded by hand: a format width (`{name:<pad$}`) panics beyond u16::MAX, and names may be
+    // that long.
     for (name, row) in a.names.iter().zip(&a.rows) {
-        out.push_str(&format!("{name:<pad$}{}\n", String::from_utf8_lossy(row)));
+        out.push_str(name);
+        out.extend(std::iter::repeat_n(' ', pad - name.len()));
+        out.push_str(&String::from_utf8_lossy(row));
+        out.push('\n');
     }
     out.push_str("//\n");
     let mut file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;

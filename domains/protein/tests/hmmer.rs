@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use satool_protein::hmmer::{find, hmmbuild, hmmsearch};
+use satool_protein::hmmer::{find, hmmbuild, hmmsearch, RunLimits};
 use satool_protein::{
     clean, parse_tblout, read_stockholm, summarize, write_fasta, write_stockholm, HmmHit, HmmsearchHits, ProteinError,
 };
@@ -104,7 +104,8 @@ fn live_hmmsearch_of_stored_sequences() {
     let records: Vec<(String, Vec<u8>)> = c.names.iter().cloned().zip(c.seqs.iter().cloned()).collect();
     write_fasta(&fasta, &records, true).unwrap();
     let tbl = dir.path().join("stored.tbl");
-    let hits = hmmsearch(&hmmsearch_bin, &here("../../fixtures/PF00076.hmm"), &fasta, &tbl).unwrap();
+    let hits =
+        hmmsearch(&hmmsearch_bin, &here("../../fixtures/PF00076.hmm"), &fasta, &tbl, &RunLimits::default()).unwrap();
     let s = summarize(&hits, &c.names);
     println!(
         "stored PF00076 vs Pfam HMM: pass {} median E {:?} median bits {:?}",
@@ -115,7 +116,8 @@ fn live_hmmsearch_of_stored_sequences() {
     assert!((s.median_bitscore.unwrap() - 70.8).abs() < 1e-12);
 
     // A missing HMM file is a tool failure carrying hmmsearch's own message.
-    let err = hmmsearch(&hmmsearch_bin, &dir.path().join("missing.hmm"), &fasta, &tbl).unwrap_err();
+    let err =
+        hmmsearch(&hmmsearch_bin, &dir.path().join("missing.hmm"), &fasta, &tbl, &RunLimits::default()).unwrap_err();
     assert!(matches!(err, ProteinError::ToolFailed { .. }), "{err:?}");
     assert!(err.to_string().contains("missing.hmm"), "{err}");
     assert!(!err.to_string().contains('\n'), "one line: {err}");
@@ -133,7 +135,7 @@ fn live_hmmbuild_then_hmmsearch() {
     let sto = dir.path().join("seed.sto");
     write_stockholm(a, &sto).unwrap();
     let hmm = dir.path().join("seed.hmm");
-    hmmbuild(&build_bin, &sto, &hmm).unwrap();
+    hmmbuild(&build_bin, &sto, &hmm, &RunLimits::default()).unwrap();
     let text = std::fs::read_to_string(&hmm).unwrap();
     assert!(text.starts_with("HMMER3/f"), "{}", &text[..40]);
     let leng: usize = text.lines().find_map(|l| l.strip_prefix("LENG")).unwrap().trim().parse().unwrap();
@@ -145,7 +147,7 @@ fn live_hmmbuild_then_hmmsearch() {
     let records: Vec<(String, Vec<u8>)> = c.names.iter().cloned().zip(c.seqs.iter().cloned()).collect();
     let fasta = dir.path().join("stored.fasta");
     write_fasta(&fasta, &records, true).unwrap();
-    let hits = hmmsearch(&search_bin, &hmm, &fasta, &dir.path().join("t.tbl")).unwrap();
+    let hits = hmmsearch(&search_bin, &hmm, &fasta, &dir.path().join("t.tbl"), &RunLimits::default()).unwrap();
     let s = summarize(&hits, &c.names);
     println!("stored vs own HMM: pass {} median E {:?}", s.pass_fraction, s.median_evalue);
     assert_eq!(s.pass_fraction, 1.0);
@@ -153,7 +155,7 @@ fn live_hmmbuild_then_hmmsearch() {
     // A broken alignment makes hmmbuild fail with its message.
     let bad = dir.path().join("bad.sto");
     std::fs::write(&bad, "not stockholm\n").unwrap();
-    let err = hmmbuild(&build_bin, &bad, &dir.path().join("bad.hmm")).unwrap_err();
+    let err = hmmbuild(&build_bin, &bad, &dir.path().join("bad.hmm"), &RunLimits::default()).unwrap_err();
     assert!(matches!(err, ProteinError::ToolFailed { .. }), "{err:?}");
     println!("{err}");
     assert!(!err.to_string().contains('\n'), "one line: {err}");

@@ -319,3 +319,44 @@ fn write_then_read_round_trip() {
     assert_eq!(back[0].id, recs[0].id);
     assert_eq!(back[0].accession, recs[0].accession);
 }
+
+/// A sequence name longer than a format width may be (u16::MAX) is written, not a panic
+/// (issue 18 item 1: hmmbuild's input for a record with a 65,534-character name).
+#[test]
+fn write_handles_very_long_names() {
+    let mut rec = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap().remove(0);
+    rec.names[0] = "N".repeat(70_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.sto");
+    write_stockholm(&rec, &path).unwrap();
+    let back = read_stockholm(&path).unwrap();
+    assert_eq!((&back[0].names, &back[0].rows), (&rec.names, &rec.rows));
+}
+
+/// A broken record is still named: its ID and AC (annotation lines after the error included)
+/// are known through `last_names`, so `--all-families` can show them on its failed row.
+#[test]
+fn broken_records_keep_their_names() {
+    let text = "# STOCKHOLM 1.0\n#=GF ID Good\n#=GF AC PF1.1\ns1 ACDE\ns2 ACDF\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID Bad\ns1 AC!E\n#=GF AC PF2.1\n//\n\
+                # STOCKHOLM 1.0\n#=GF ID Rna\n#=GF AC RF3.1\ns1 ACGU\ns2 ACGU\n//\n\
+                stray line\n\
+                # STOCKHOLM 1.0\n#=GF ID Cut\ns1 ACDE\n";
+    let mut recs = StockholmRecords::new(text, "t.sto");
+    let mut seen = Vec::new();
+    while let Some(r) = recs.next() {
+        let (id, ac) = recs.last_names();
+        seen.push((r.is_ok(), id.map(str::to_string), ac.map(str::to_string)));
+    }
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        seen,
+        [
+            (true, s("Good"), s("PF1.1")),
+            (false, s("Bad"), s("PF2.1")),
+            (false, s("Rna"), s("RF3.1")),
+            (false, None, None),
+            (false, s("Cut"), None),
+        ]
+    );
+}
