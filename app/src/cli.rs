@@ -286,7 +286,9 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(&cli) {
+    let result = run(&cli);
+    crate::shutdown::wait_if_interrupted();
+    match result {
         Ok(()) => 0,
         // The reader of stdout went away (`satool … | head`): stop quietly, as ripgrep does.
         Err(e)

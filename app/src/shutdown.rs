@@ -113,6 +113,17 @@ pub fn finish() {
     }
 }
 
+/// Once a signal has stopped the children, the interrupted work (a killed hmmsearch, a removed
+/// staging directory) fails in ways that are not errors: the calling thread waits here for the
+/// handler to exit the process with 128 + the signal instead of reporting them.
+pub fn wait_if_interrupted() {
+    if satool_common::process::shutting_down() {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 /// The signal handler's work: waits for a commit in progress, stops the children, removes what
 /// is registered and exits with 128 + `sig`, holding off any further commit.
 fn interrupted(sig: i32) -> ! {

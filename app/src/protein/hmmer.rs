@@ -149,6 +149,7 @@ impl Work<'_> {
 }
 
 fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
+    crate::shutdown::wait_if_interrupted();
     let timed_out = e.chain().find_map(|c| match c.downcast_ref::<prot::ProteinError>() {
         Some(prot::ProteinError::ToolTimedOut { tool, seconds }) => Some((tool.clone(), *seconds)),
         _ => None,
