@@ -168,7 +168,75 @@ fn evaluate_rejects_unaligned_sequences() {
         ],
         &[],
     );
-    assert_input_error(&o, "expected 71");
+    assert_input_error(&o, "the sequences are unaligned");
+    assert!(stderr(&o).contains("--hmmer off disables"), "{}", stderr(&o));
+    // gapped, but aligned to neither the 71 cleaned nor the 79 seed columns
+    std::fs::write(&bad, ">s1\nACD-EFGHIK\n").unwrap();
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--evaluate", bad.to_str().unwrap()], &[]);
+    assert_input_error(&o, "short.fasta:1: sequence 's1' has length 10 with gaps");
+}
+
+/// Alignment interop: the RF Stockholm builds a model whose match states are the L columns;
+/// generated sequences are also written in the seed's columns (A2M); `--evaluate` takes files
+/// aligned to the seed's columns, and unaligned files (hmmemit's) through hmmalign.
+#[test]
+fn alignment_interop_with_hmmer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let sto = fixture("PF00076.sto");
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "sa_gen", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rf = std::fs::read_to_string(out.join("family.cleaned.sto")).unwrap();
+    let rf_line = rf.lines().find(|l| l.starts_with("#=GC RF")).unwrap();
+    let marks = rf_line.split_whitespace().last().unwrap();
+    assert_eq!((marks.len(), marks.matches('x').count()), (79, 71));
+    assert_eq!(rf.lines().filter(|l| !l.starts_with('#') && !l.starts_with("//")).count(), 68);
+    let a2m = std::fs::read_to_string(out.join("sa_gen.a2m")).unwrap();
+    for rec in a2m.split('>').skip(1) {
+        let seq: String = rec.lines().skip(1).collect();
+        assert_eq!(seq.len(), 79);
+        assert_eq!(seq.chars().filter(|c| c.is_ascii_uppercase() || *c == '-').count(), 71);
+        assert_eq!(seq.chars().filter(|&c| c == '.').count(), 8);
+    }
+
+    // The seed's own rows, in its 79 columns, are its cleaned sequences: identity 1.
+    let mut seed = String::new();
+    for line in std::fs::read_to_string(&sto).unwrap().lines() {
+        if let Some((name, row)) = line.split_once(char::is_whitespace) {
+            if !name.starts_with('#') && !name.starts_with("//") && seed.matches('>').count() < 10 {
+                seed += &format!(">{name}\n{}\n", row.trim());
+            }
+        }
+    }
+    let seed_file = dir.path().join("seed_columns.fasta");
+    std::fs::write(&seed_file, seed).unwrap();
+    let v = pf00076(&["--hmmer", "off", "--methods", "natural", "--evaluate", seed_file.to_str().unwrap()]);
+    let m = method(&v, "file:seed_columns");
+    assert_eq!((m["n"].as_u64(), f(m, "seq_identity")), (Some(10), 1.0));
+
+    if !hmmer_installed() {
+        eprintln!("HMMER not installed: skipping hmmbuild --hand / hmmemit / hmmalign");
+        return;
+    }
+    let hmm = dir.path().join("rf.hmm");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(args[0]).args(&args[1..]).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["hmmbuild", "--hand", "--amino", hmm.to_str().unwrap(), out.join("family.cleaned.sto").to_str().unwrap()]);
+    let leng = std::fs::read_to_string(&hmm).unwrap();
+    assert!(leng.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["LENG", "71"]), "match states = L");
+    let emitted = dir.path().join("emitted.fasta");
+    run(&["hmmemit", "-N", "25", "--seed", "7", "-o", emitted.to_str().unwrap(), hmm.to_str().unwrap()]);
+    let v = pf00076(&["--methods", "natural", "--evaluate", emitted.to_str().unwrap()]);
+    let m = method(&v, "file:emitted");
+    assert_eq!(m["n"], 25);
+    assert!(f(m, "hmm_pass") >= 0.8, "hmmemit's sequences pass the family HMM: {}", m["hmm_pass"]);
+    assert!((0.2..0.8).contains(&f(m, "seq_identity")), "{}", m["seq_identity"]);
 }
 
 #[test]

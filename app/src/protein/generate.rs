@@ -231,12 +231,39 @@ fn file_stem_of(id: &str) -> String {
     id.replace([':', '/', '\\'], "_")
 }
 
-/// Sequences from a FASTA file aligned to the cleaned columns, scored as an extra row with the
-/// id [`evaluate_ids`] gave it.
-pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel) -> Result<Generated> {
+/// Sequences from a FASTA file, scored as an extra row. They may be aligned to the L cleaned
+/// columns, aligned to the seed's W columns (the kept ones are taken), or unaligned (no gap
+/// characters; `align` aligns them, with hmmalign to the family's RF model).
+pub(super) fn from_file(
+    path: &Path,
+    id: String,
+    f: &FamilyModel,
+    align: &dyn Fn(&[prot::FastaRecord]) -> Result<Vec<Vec<u8>>>,
+) -> Result<Generated> {
     let t0 = Instant::now();
-    let records = prot::read_aligned_fasta(path, f.clean.seqs[0].len())?;
-    let seqs: Vec<Vec<u8>> = records.into_iter().map(|(_, s)| s).collect();
+    let records = prot::read_fasta(path, false)?;
+    let (l, w) = (f.clean.len(), f.clean.n_input_cols);
+    let seqs: Vec<Vec<u8>> = if records.iter().all(|r| r.seq.len() == l) {
+        records.into_iter().map(|r| r.seq).collect()
+    } else if records.iter().all(|r| r.seq.len() == w) {
+        records.iter().map(|r| f.clean.kept_columns.iter().map(|&c| r.seq[c]).collect()).collect()
+    } else if records.iter().all(|r| !r.seq.iter().any(|&c| prot::is_gap(c))) {
+        align(&records)?
+    } else {
+        let r = records.iter().find(|r| r.seq.len() != l && r.seq.len() != w).unwrap_or(&records[0]);
+        return Err(prot::ProteinError::Fasta {
+            file: path.display().to_string(),
+            line: r.line,
+            problem: format!(
+                "sequence '{}' has length {} with gaps; --evaluate needs sequences aligned to the {l} cleaned \
+                 columns (expected {l}), to the seed's {w} columns, or unaligned (no gap characters; aligned with \
+                 hmmalign)",
+                r.name,
+                r.seq.len()
+            ),
+        }
+        .into());
+    };
     Ok(Generated {
         id,
         label: format!("{} (file)", path.display()),

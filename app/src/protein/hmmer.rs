@@ -10,7 +10,7 @@ use crate::progress::{Progress, StageItem};
 use anyhow::Result;
 use rayon::prelude::*;
 use satool_protein as prot;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Default time limit of one hmmbuild or hmmsearch run: this many seconds …
@@ -172,4 +172,65 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
     }
     eprintln!("warning: HMMER columns not run: {e:#}");
     Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None })
+}
+
+/// The family's cleaned sequences in the seed's columns, with `#=GC RF` marking the L kept
+/// columns: `hmmbuild --hand` on it gives a model whose match states are satool's columns.
+pub(super) fn write_rf_stockholm(aln: &prot::Alignment, clean: &prot::CleanAlignment, path: &Path) -> Result<()> {
+    let kept = prot::Alignment {
+        names: clean.kept_rows.iter().map(|&i| aln.names[i].clone()).collect(),
+        rows: clean.kept_rows.iter().map(|&i| aln.rows[i].clone()).collect(),
+        ..aln.clone()
+    };
+    prot::write_stockholm_rf(&kept, Some(&clean.kept_columns), path)?;
+    Ok(())
+}
+
+/// Aligns unaligned `--evaluate` sequences (from `file`) to the family's cleaned columns:
+/// hmmbuild --hand on the RF Stockholm, then hmmalign; the match states are the columns.
+pub(super) fn align_to_family(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    clean: &prot::CleanAlignment,
+    file: &Path,
+    records: &[prot::FastaRecord],
+) -> Result<Vec<Vec<u8>>> {
+    let why = |what: &str| {
+        input_err!(
+            "{}: the sequences are unaligned (no gap characters, lengths other than the {} cleaned or {} seed \
+             columns); aligning them needs {what}",
+            file.display(),
+            clean.len(),
+            clean.n_input_cols
+        )
+    };
+    if job.hmmer == HmmerMode::Off {
+        return Err(why("HMMER's hmmalign, which --hmmer off disables"));
+    }
+    let (Some(hmmbuild), Some(hmmalign)) = (prot::hmmer::find("hmmbuild"), prot::hmmer::find("hmmalign")) else {
+        return Err(why("HMMER's hmmbuild and hmmalign on PATH (Debian/Ubuntu: apt-get install hmmer)"));
+    };
+    let dir = tempfile::tempdir()?;
+    let (sto, hmm, fasta, a2m) = ["rf.sto", "rf.hmm", "input.fasta", "aligned.a2m"].map(|n| dir.path().join(n)).into();
+    write_rf_stockholm(aln, clean, &sto)?;
+    let limits = limits(job, records.len() + clean.k());
+    prot::hmmer::hmmbuild_hand(&hmmbuild, &sto, &hmm, &limits)?;
+    let plain: Vec<(String, Vec<u8>)> = records.iter().map(|r| (r.name.clone(), r.seq.clone())).collect();
+    prot::write_fasta(&fasta, &plain, true)?;
+    prot::hmmer::hmmalign_a2m(&hmmalign, &hmm, &fasta, &a2m, &limits)?;
+    let aligned = prot::read_fasta(&a2m, true)?;
+    if aligned.len() != records.len() || aligned.iter().zip(records).any(|(a, r)| a.name != r.name) {
+        anyhow::bail!("hmmalign returned {} sequences for the {} of {}", aligned.len(), records.len(), file.display());
+    }
+    aligned
+        .iter()
+        .map(|a| {
+            let cols = prot::hmmer::a2m_match_columns(&a.seq);
+            if cols.len() == clean.len() {
+                Ok(cols)
+            } else {
+                anyhow::bail!("hmmalign gave '{}' {} match columns, expected {}", a.name, cols.len(), clean.len())
+            }
+        })
+        .collect()
 }

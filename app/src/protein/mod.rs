@@ -87,6 +87,17 @@ pub fn run(job: &ProteinJob, out: Option<&mut Staging>, command_line: &str, prog
     run_record(job, &aln, out, command_line, progress)
 }
 
+/// A sequence on the cleaned columns in the seed's column space, as A2M: the kept columns are
+/// match states (residues upper case, gaps `-`), every other seed column an insert state the
+/// sequence does not use (`.`).
+fn seed_columns(seq: &[u8], clean: &prot::CleanAlignment) -> Vec<u8> {
+    let mut out = vec![b'.'; clean.n_input_cols];
+    for (&c, &r) in clean.kept_columns.iter().zip(seq) {
+        out[c] = if prot::is_gap(r) { b'-' } else { r.to_ascii_uppercase() };
+    }
+    out
+}
+
 /// What a run knows about its family besides the model: the numbers of the header.
 struct FamilyFacts {
     entropy: FamilyEntropy,
@@ -194,7 +205,8 @@ pub fn run_record(
         generated.insert(0, generate::condition_reference(&fam));
     }
     for (p, id) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)) {
-        generated.push(generate::from_file(p, id, &fam)?);
+        let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
+        generated.push(generate::from_file(p, id, &fam, &align)?);
     }
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);
@@ -261,7 +273,11 @@ pub fn run_record(
             prot::write_fasta(&st.path(&format!("{stem}.aligned.fasta")), &recs, false)?;
             prot::write_fasta(&st.path(&format!("{stem}.fasta")), &recs, true)?;
             per_sequence::write_tsv(&st.path(&format!("{stem}.tsv")), &scores)?;
+            let a2m: Vec<(String, Vec<u8>)> =
+                recs.iter().map(|(name, q)| (name.clone(), seed_columns(q, &fam.clean))).collect();
+            prot::write_fasta(&st.path(&format!("{stem}.a2m")), &a2m, false)?;
         }
+        hmmer::write_rf_stockholm(aln, &fam.clean, &st.path("family.cleaned.sto"))?;
         st.write("command.txt", format!("{command_line}\n").as_bytes())?;
     }
     Ok(ProteinRun {

@@ -35,27 +35,38 @@ pub fn read_aligned_fasta(path: &Path, expected_len: usize) -> Result<Vec<(Strin
     parse_aligned_fasta(&text, &path.display().to_string(), expected_len)
 }
 
-/// [`read_aligned_fasta`] on text already in memory (`file` names it in messages); the entry
-/// point of the fuzzer.
-pub fn parse_aligned_fasta(
-    text: &str,
-    file: &str,
-    expected_len: usize,
-) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
+/// One FASTA record as read: the name (the header's first word), the header's line, and the
+/// sequence (whitespace removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastaRecord {
+    pub name: String,
+    pub line: usize,
+    pub seq: Vec<u8>,
+}
+
+/// Reads FASTA records (plain or gzip) without a length rule: residues uppercased unless
+/// `keep_case` (A2M marks insertions in lowercase). Every record must be non-empty and hold only
+/// letters, gaps (`.`, `-`, `~`) and `*`.
+pub fn read_fasta(path: &Path, keep_case: bool) -> Result<Vec<FastaRecord>, ProteinError> {
+    let text = read_text(path)?;
+    parse_fasta(&text, &path.display().to_string(), keep_case)
+}
+
+/// [`read_fasta`] on text already in memory (`file` names it in messages).
+pub fn parse_fasta(text: &str, file: &str, keep_case: bool) -> Result<Vec<FastaRecord>, ProteinError> {
     let file = file.to_string();
     let err = |line: usize, problem: String| ProteinError::Fasta { file: file.clone(), line, problem };
-    // (name, header line, sequence)
-    let mut records: Vec<(String, usize, Vec<u8>)> = Vec::new();
+    let mut records: Vec<FastaRecord> = Vec::new();
     for (line_no, line) in numbered_lines(text) {
         let trimmed = line.trim();
         if let Some(header) = trimmed.strip_prefix('>') {
             let Some(name) = header.split_whitespace().next() else {
                 return Err(err(line_no, "header line '>' has no sequence name".into()));
             };
-            records.push((name.to_string(), line_no, Vec::new()));
+            records.push(FastaRecord { name: name.to_string(), line: line_no, seq: Vec::new() });
         } else if trimmed.is_empty() {
             continue;
-        } else if let Some((name, _, seq)) = records.last_mut() {
+        } else if let Some(FastaRecord { name, seq, .. }) = records.last_mut() {
             if let Some(ch) = trimmed.chars().find(|&c| !is_sequence_char(c) && !c.is_whitespace()) {
                 return Err(err(
                     line_no,
@@ -64,7 +75,12 @@ pub fn parse_aligned_fasta(
                     ),
                 ));
             }
-            seq.extend(trimmed.bytes().filter(|b| !b.is_ascii_whitespace()).map(|b| b.to_ascii_uppercase()));
+            let bytes = trimmed.bytes().filter(|b| !b.is_ascii_whitespace());
+            if keep_case {
+                seq.extend(bytes);
+            } else {
+                seq.extend(bytes.map(|b| b.to_ascii_uppercase()));
+            }
         } else {
             let shown: String = trimmed.chars().take(40).collect();
             return Err(err(line_no, format!("not FASTA: expected a '>' header line, found '{shown}'")));
@@ -73,19 +89,31 @@ pub fn parse_aligned_fasta(
     if records.is_empty() {
         return Err(ProteinError::EmptyFasta { file });
     }
-    for (name, line, seq) in &records {
-        if seq.is_empty() {
-            return Err(err(*line, format!("sequence '{name}' is empty")));
-        }
-        if seq.len() != expected_len {
-            return Err(err(
-                *line,
-                format!(
-                    "sequence '{name}' (line {line}) has length {}; --evaluate needs sequences aligned to the {expected_len} cleaned columns (expected {expected_len})",
-                    seq.len()
-                ),
-            ));
-        }
+    if let Some(r) = records.iter().find(|r| r.seq.is_empty()) {
+        return Err(err(r.line, format!("sequence '{}' is empty", r.name)));
     }
-    Ok(records.into_iter().map(|(name, _, seq)| (name, seq)).collect())
+    Ok(records)
+}
+
+/// [`read_aligned_fasta`] on text already in memory (`file` names it in messages); the entry
+/// point of the fuzzer.
+pub fn parse_aligned_fasta(
+    text: &str,
+    file: &str,
+    expected_len: usize,
+) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
+    let records = parse_fasta(text, file, false)?;
+    if let Some(r) = records.iter().find(|r| r.seq.len() != expected_len) {
+        return Err(ProteinError::Fasta {
+            file: file.to_string(),
+            line: r.line,
+            problem: format!(
+                "sequence '{}' (line {}) has length {}; --evaluate needs sequences aligned to the {expected_len} cleaned columns (expected {expected_len})",
+                r.name,
+                r.line,
+                r.seq.len()
+            ),
+        });
+    }
+    Ok(records.into_iter().map(|r| (r.name, r.seq)).collect())
 }

@@ -215,6 +215,52 @@ pub struct HmmsearchHits {
     pub hits: Vec<HmmHit>,
 }
 
+/// Runs `hmmbuild --hand`: the match states are the `#=GC RF` columns marked `x` (see
+/// [`crate::write_stockholm_rf`]).
+pub fn hmmbuild_hand(hmmbuild: &Path, sto: &Path, out_hmm: &Path, limits: &RunLimits) -> Result<(), ProteinError> {
+    run(
+        hmmbuild,
+        &[
+            "--amino".as_ref(),
+            "--hand".as_ref(),
+            "--informat".as_ref(),
+            "stockholm".as_ref(),
+            out_hmm.as_os_str(),
+            sto.as_os_str(),
+        ],
+        limits,
+    )
+}
+
+/// Runs `hmmalign --outformat A2M` of `fasta` to `hmm`, writing `out`.
+pub fn hmmalign_a2m(
+    hmmalign: &Path,
+    hmm: &Path,
+    fasta: &Path,
+    out: &Path,
+    limits: &RunLimits,
+) -> Result<(), ProteinError> {
+    run(
+        hmmalign,
+        &[
+            "--amino".as_ref(),
+            "--outformat".as_ref(),
+            "A2M".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            hmm.as_os_str(),
+            fasta.as_os_str(),
+        ],
+        limits,
+    )
+}
+
+/// The match-state columns of an A2M sequence: its uppercase letters and `-` (insertions are
+/// lowercase letters and `.`).
+pub fn a2m_match_columns(seq: &[u8]) -> Vec<u8> {
+    seq.iter().copied().filter(|c| c.is_ascii_uppercase() || *c == b'-').collect()
+}
+
 /// Runs exactly `hmmsearch --tblout TBLOUT -E 1000 --noali HMM FASTA` (stdout discarded)
 /// within `limits`, and parses the table.
 pub fn hmmsearch(

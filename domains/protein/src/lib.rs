@@ -20,11 +20,13 @@ pub use alphabet::{residue_index, ALPHABET, N_AA};
 pub use clean::{clean, CleanAlignment};
 pub use encode::{encode, one_hot, Encoding};
 pub use error::ProteinError;
-pub use fasta::{parse_aligned_fasta, read_aligned_fasta, write_fasta};
+pub use fasta::{parse_aligned_fasta, parse_fasta, read_aligned_fasta, read_fasta, write_fasta, FastaRecord};
 pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{
     composition, kl_composition, kl_position, mi_correlation, mi_matrix, nearest, pearson, position_frequencies,
     published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
-pub use stockholm::{parse_stockholm, read_stockholm, write_stockholm, Alignment, StockholmFile, StockholmRecords};
+pub use stockholm::{
+    parse_stockholm, read_stockholm, write_stockholm, write_stockholm_rf, Alignment, StockholmFile, StockholmRecords,
+};

@@ -408,6 +408,13 @@ impl RecordBuilder {
 /// Writes one alignment as a single-block Stockholm 1.0 file (ID and AC kept), e.g. to run
 /// `hmmbuild` on one selected record.
 pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
+    write_stockholm_rf(a, None, path)
+}
+
+/// As [`write_stockholm`], with a `#=GC RF` line marking the columns `rf` (0-based, e.g. the
+/// columns cleaning kept) `x` and the others `.`, so `hmmbuild --hand` makes exactly those
+/// columns its match states and `hmmalign` aligns new sequences to them.
+pub fn write_stockholm_rf(a: &Alignment, rf: Option<&[usize]>, path: &Path) -> Result<(), ProteinError> {
     let width = a.width();
     if a.rows.is_empty() || a.names.len() != a.rows.len() {
         return Err(ProteinError::InvalidArgument(format!(
@@ -444,6 +451,17 @@ pub fn write_stockholm(a: &Alignment, path: &Path) -> Result<(), ProteinError> {
         out.push_str(name);
         out.extend(std::iter::repeat_n(' ', pad - name.len()));
         out.push_str(&String::from_utf8_lossy(row));
+        out.push('\n');
+    }
+    if let Some(rf) = rf {
+        let mut line = vec![b'.'; width];
+        for &c in rf.iter().filter(|&&c| c < width) {
+            line[c] = b'x';
+        }
+        let tag = "#=GC RF";
+        out.push_str(tag);
+        out.extend(std::iter::repeat_n(' ', pad.saturating_sub(tag.len()).max(1)));
+        out.push_str(&String::from_utf8_lossy(&line));
         out.push('\n');
     }
     out.push_str("//\n");
