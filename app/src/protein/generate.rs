@@ -231,6 +231,9 @@ fn file_stem_of(id: &str) -> String {
     id.replace([':', '/', '\\'], "_")
 }
 
+/// Aligns unaligned records to the family's cleaned columns.
+pub(super) type Aligner<'a> = dyn Fn(&[prot::FastaRecord]) -> Result<Vec<Vec<u8>>> + 'a;
+
 /// Sequences from a FASTA file, scored as an extra row. They may be aligned to the L cleaned
 /// columns, aligned to the seed's W columns (the kept ones are taken), or unaligned (no gap
 /// characters; `align` aligns them, with hmmalign to the family's RF model).
@@ -238,7 +241,7 @@ pub(super) fn from_file(
     path: &Path,
     id: String,
     f: &FamilyModel,
-    align: &dyn Fn(&[prot::FastaRecord]) -> Result<Vec<Vec<u8>>>,
+    align: &Aligner,
 ) -> Result<Generated> {
     let t0 = Instant::now();
     let records = prot::read_fasta(path, false)?;
