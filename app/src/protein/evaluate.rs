@@ -13,7 +13,7 @@ use std::time::Instant;
 pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
     let t0 = Instant::now();
     let stored = &f.stored;
-    let couplings = prot::extended::Couplings::of(&g.seqs).compare(&f.couplings);
+    let couplings = f.couplings.compare(&g.seqs);
     let mm = memory_metrics(&f.mem, g.latent.view(), f.ops.beta_ret);
     let sid = estimate(&prot::seq_identity(&g.seqs, stored));
     let id = &g.id;
@@ -40,9 +40,9 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         hmm_median_evalue: None,
         hmm_median_bitscore: None,
         acceptance: g.acceptance,
-        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.0)?,
-        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.1)?,
-        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.2)?,
+        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.mi_all)?,
+        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.mi_apc)?,
+        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.cij)?,
         mean_pairwise_identity: finite_opt(
             &format!("pairwise identity of {id}"),
             prot::extended::mean_pairwise_identity(&g.seqs),

@@ -25,7 +25,8 @@ pub(super) struct FamilyModel {
     pub stored: Vec<Vec<u8>>,
     /// The whole family when `stored` is a conditioned subset.
     pub whole: Option<Vec<Vec<u8>>>,
-    /// Pair statistics of `stored`, computed once for the extended metrics.
+    /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
+    /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,
 }
 

@@ -123,7 +123,7 @@ pub fn run_record(
         alpha: job.alpha,
         seed: job.seed,
         precision: job.precision,
-        couplings: prot::extended::Couplings::of(&stored),
+        couplings: prot::extended::Couplings::of(&stored, true),
         stored,
         whole,
     };
