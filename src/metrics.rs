@@ -72,7 +72,7 @@ pub const DIVERSITY_GRAM_MAX: usize = SAMPLE_BLOCK;
 
 /// Mean of `1 − cos(ξ_i, ξ_j)` over pairs i < j of the columns.
 ///
-/// Up to [`DIVERSITY_GRAM_MAX`] samples (every published row: 150) the cosines are summed pair by
+/// Up to `DIVERSITY_GRAM_MAX` = 1024 samples (every published row: 150) the cosines are summed pair by
 /// pair from the Gram matrix, as always. Beyond, without any n × n buffer: for unit vectors
 /// `û_i` (a zero vector stays zero), `Σ_{i<j} cos_ij = (‖Σ_i û_i‖² − Σ_i ‖û_i‖²) / 2`, exact up to
 /// rounding (the two forms agree to ≈ 1e-13 on the same data).
