@@ -263,3 +263,41 @@ fn decode_block(block: &[f64]) -> u8 {
         ALPHABET[best]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projecting_block_by_block_equals_one_sequence_at_a_time() {
+        // A small family, then more sequences than one block: every column of the blocked
+        // projection equals the projection of that sequence alone.
+        let letters = b"ACDEFGHIKL-";
+        let mut st = 17u64;
+        let mut next = || {
+            st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (st >> 33) as usize
+        };
+        let seq =
+            |next: &mut dyn FnMut() -> usize| (0..12).map(|_| letters[next() % letters.len()]).collect::<Vec<u8>>();
+        let fam: Vec<Vec<u8>> = (0..9).map(|_| seq(&mut next)).collect();
+        let c = CleanAlignment {
+            names: (0..9).map(|i| format!("s{i}")).collect(),
+            seqs: fam,
+            kept_columns: (0..12).collect(),
+            kept_rows: (0..9).collect(),
+            n_input_rows: 9,
+            n_input_cols: 12,
+        };
+        let e = encode(&c, 0.95).unwrap();
+        let many: Vec<Vec<u8>> = (0..2 * PROJECT_BLOCK + 3).map(|_| seq(&mut next)).collect();
+        let z = e.project(&many);
+        assert_eq!(z.dim(), (e.d(), many.len()));
+        for j in [0, 1, PROJECT_BLOCK - 1, PROJECT_BLOCK, PROJECT_BLOCK + 1, 2 * PROJECT_BLOCK + 2] {
+            let one = e.project(&many[j..j + 1]);
+            for i in 0..e.d() {
+                assert!((z[[i, j]] - one[[i, 0]]).abs() < 1e-12, "sequence {j}, component {i}");
+            }
+        }
+    }
+}
