@@ -66,8 +66,38 @@ pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
     out
 }
 
+/// Largest sample count whose diversity is summed pair by pair from the n × n Gram matrix
+/// (≤ 8 MB); larger sets use the sum of unit vectors, in O(d) memory.
+pub const DIVERSITY_GRAM_MAX: usize = SAMPLE_BLOCK;
+
 /// Mean of `1 − cos(ξ_i, ξ_j)` over pairs i < j of the columns.
+///
+/// Up to `DIVERSITY_GRAM_MAX` = 1024 samples (every published row: 150) the cosines are summed pair by
+/// pair from the Gram matrix, as always. Beyond, without any n × n buffer: for unit vectors
+/// `û_i` (a zero vector stays zero), `Σ_{i<j} cos_ij = (‖Σ_i û_i‖² − Σ_i ‖û_i‖²) / 2`, exact up to
+/// rounding (the two forms agree to ≈ 1e-13 on the same data).
 pub fn diversity(samples: ArrayView2<f64>) -> f64 {
+    let n = samples.ncols();
+    if n <= DIVERSITY_GRAM_MAX {
+        return diversity_gram(samples);
+    }
+    let pairs = (n * (n - 1)) as f64 / 2.0;
+    let mut sum = ndarray::Array1::<f64>::zeros(samples.nrows());
+    let mut self_dots = 0.0;
+    for c in samples.columns() {
+        let norm = c.dot(&c).sqrt();
+        if norm > 0.0 {
+            let u = &c / norm;
+            self_dots += u.dot(&u);
+            sum += &u;
+        }
+    }
+    let cos_sum = (sum.dot(&sum) - self_dots) / 2.0;
+    (pairs - cos_sum) / pairs
+}
+
+/// [`diversity`] pair by pair from the Gram matrix of the unit columns (n × n memory).
+fn diversity_gram(samples: ArrayView2<f64>) -> f64 {
     let u = unit_columns(samples);
     let g = u.t().dot(&u);
     let n = g.nrows();
@@ -136,6 +166,33 @@ mod tests {
         assert!((nv[1] - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
         // One pair with cosine 1/√2.
         assert!((diversity(s.view()) - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn diversity_without_the_gram_matrix_equals_the_pairwise_sum() {
+        // Deterministic pseudo-random samples (some zero columns, some near-duplicates) just above
+        // the Gram limit: the sum-of-unit-vectors form against the pairwise one on the same data.
+        let (d, n) = (7, DIVERSITY_GRAM_MAX + 37);
+        let mut st = 3u64;
+        let mut rnd = || {
+            st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((st >> 11) as f64 / (1u64 << 53) as f64) - 0.3
+        };
+        let s = ndarray::Array2::from_shape_fn((d, n), |(i, j)| match j % 50 {
+            0 => 0.0,
+            1 => (i + 1) as f64,
+            _ => rnd(),
+        });
+        let (fast, pairwise) = (diversity(s.view()), diversity_gram(s.view()));
+        assert!((fast - pairwise).abs() < 1e-12, "{fast} vs {pairwise}");
+        // A set of one direction: diversity 0 (up to rounding), however many samples.
+        let same = ndarray::Array2::from_shape_fn((3, 2000), |(i, j)| (i + 1) as f64 * (1 + j % 3) as f64);
+        assert!(diversity(same.view()).abs() < 1e-12);
+        // Two orthogonal directions, half each: pairs across (n²/4 of them) have 1 − cos = 1.
+        let n = 3000;
+        let half = ndarray::Array2::from_shape_fn((2, n), |(i, j)| if i == j % 2 { 1.0 } else { 0.0 });
+        let expect = (n * n / 4) as f64 / (n * (n - 1) / 2) as f64;
+        assert!((diversity(half.view()) - expect).abs() < 1e-12);
     }
 
     #[test]

@@ -13,13 +13,14 @@ use std::time::Instant;
 pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
     let t0 = Instant::now();
     let stored = &f.stored;
-    let couplings = prot::extended::Couplings::of(&g.seqs).compare(&f.couplings);
+    let couplings = f.couplings.compare(&g.seqs);
     let mm = memory_metrics(&f.mem, g.latent.view(), f.ops.beta_ret);
     let nearest = prot::seq_identity(&g.seqs, stored);
     let sid = estimate(&nearest);
     let in_band = f.nn_band.map(|[lo, hi]| {
         nearest.iter().filter(|&&x| (lo..=hi).contains(&x)).count() as f64 / nearest.len().max(1) as f64
     });
+    let pairwise = prot::extended::pairwise_identity(&g.seqs);
     let id = &g.id;
     let check = |name: &str, e: &Estimate| -> Result<Estimate> {
         Ok(Estimate {
@@ -45,13 +46,11 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         hmm_median_bitscore: None,
         acceptance: g.acceptance,
         convergence: g.convergence,
-        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.0)?,
-        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.1)?,
-        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.2)?,
-        mean_pairwise_identity: finite_opt(
-            &format!("pairwise identity of {id}"),
-            prot::extended::mean_pairwise_identity(&g.seqs),
-        )?,
+        mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.mi_all)?,
+        mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.mi_apc)?,
+        cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.cij)?,
+        mean_pairwise_identity: finite_opt(&format!("pairwise identity of {id}"), pairwise.mean)?,
+        pairwise_identity_sampled_pairs: pairwise.sampled_pairs,
         frac_over_90: nearest.iter().filter(|&&x| x > 0.9).count() as f64 / nearest.len().max(1) as f64,
         nn_band_share: in_band,
         vs_family: match &f.whole {

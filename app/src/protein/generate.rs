@@ -30,7 +30,8 @@ pub(super) struct FamilyModel {
     pub whole: Option<Vec<Vec<u8>>>,
     /// The whole family's nearest-neighbour identity band (each member's best match to another).
     pub nn_band: Option<[f64; 2]>,
-    /// Pair statistics of `stored`, computed once for the extended metrics.
+    /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
+    /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,
 }
 
@@ -237,12 +238,7 @@ pub(super) type Aligner<'a> = dyn Fn(&[prot::FastaRecord]) -> Result<Vec<Vec<u8>
 /// Sequences from a FASTA file, scored as an extra row. They may be aligned to the L cleaned
 /// columns, aligned to the seed's W columns (the kept ones are taken), or unaligned (no gap
 /// characters; `align` aligns them, with hmmalign to the family's RF model).
-pub(super) fn from_file(
-    path: &Path,
-    id: String,
-    f: &FamilyModel,
-    align: &Aligner,
-) -> Result<Generated> {
+pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel, align: &Aligner) -> Result<Generated> {
     let t0 = Instant::now();
     let records = prot::read_fasta(path, false)?;
     let (l, w) = (f.clean.len(), f.clean.n_input_cols);

@@ -165,7 +165,7 @@ fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel,
         seed: job.seed,
         precision: job.precision,
         samples: job.samples,
-        couplings: prot::extended::Couplings::of(&stored),
+        couplings: prot::extended::Couplings::of(&stored, true),
         stored,
         whole,
     };

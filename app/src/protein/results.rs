@@ -194,6 +194,10 @@ pub struct MethodResult {
     pub mi_r_apc: Option<f64>,
     pub cij_r: Option<f64>,
     pub mean_pairwise_identity: Option<f64>,
+    /// Present when the set has more than 2000 sequences: the mean pairwise identity is over this
+    /// many pairs drawn with a fixed seed, not over every pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pairwise_identity_sampled_pairs: Option<usize>,
     pub frac_over_90: f64,
     /// Share of samples whose identity to their nearest natural sequence lies inside the
     /// natural nearest-neighbour band (`parameters.nn_identity_band`).

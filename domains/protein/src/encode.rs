@@ -11,7 +11,7 @@
 //! outputs then do not depend on solver details.
 
 use linfa_linalg::svd::SVD;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder};
 
 use crate::alphabet::{residue_index, ALPHABET, N_AA};
 use crate::{CleanAlignment, ProteinError};
@@ -208,7 +208,8 @@ impl Encoding {
     }
 
     /// Encodes sequences aligned to the L cleaned columns exactly like the family's memories:
-    /// d × n, column i = Pᵀ(x_i − μ) / (‖·‖ + 1e-12).
+    /// d × n, column i = Pᵀ(x_i − μ) / (‖·‖ + 1e-12). Sequences are one-hot encoded
+    /// [`PROJECT_BLOCK`] at a time, so memory stays O(d·n + 20L·block) however many there are.
     ///
     /// # Panics
     /// If a sequence's length is not L.
@@ -217,15 +218,33 @@ impl Encoding {
         if let Some((i, s)) = seqs.iter().enumerate().find(|(_, s)| s.len() != l) {
             panic!("project: sequence {i} has length {}, expected L = {l}", s.len());
         }
-        let centred = one_hot(seqs) - &self.mean;
-        let mut z = self.components.t().dot(&centred.t());
-        for mut col in z.columns_mut() {
-            let n = col.dot(&col).sqrt();
-            col /= n + NORM_EPS;
+        let block = |chunk: &[Vec<u8>]| {
+            let centred = one_hot(chunk) - &self.mean;
+            let mut zb = self.components.t().dot(&centred.t());
+            for mut col in zb.columns_mut() {
+                let n = col.dot(&col).sqrt();
+                col /= n + NORM_EPS;
+            }
+            zb
+        };
+        if seqs.len() <= PROJECT_BLOCK {
+            return block(seqs);
+        }
+        // The product's memory order (column-major here) is kept: later products on these
+        // samples round by it.
+        let first = block(&seqs[..PROJECT_BLOCK]);
+        let shape = (self.d(), seqs.len());
+        let mut z = if first.t().is_standard_layout() { Array2::zeros(shape.f()) } else { Array2::zeros(shape) };
+        z.slice_mut(ndarray::s![.., ..PROJECT_BLOCK]).assign(&first);
+        for (b, chunk) in seqs.chunks(PROJECT_BLOCK).enumerate().skip(1) {
+            z.slice_mut(ndarray::s![.., b * PROJECT_BLOCK..b * PROJECT_BLOCK + chunk.len()]).assign(&block(chunk));
         }
         z
     }
 }
+
+/// Sequences one-hot encoded at a time by [`Encoding::project`] (a block of 20L·1024 f64).
+pub const PROJECT_BLOCK: usize = 1024;
 
 /// One position of the published decode.
 fn decode_block(block: &[f64]) -> u8 {
@@ -242,5 +261,43 @@ fn decode_block(block: &[f64]) -> u8 {
         b'-'
     } else {
         ALPHABET[best]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projecting_block_by_block_equals_one_sequence_at_a_time() {
+        // A small family, then more sequences than one block: every column of the blocked
+        // projection equals the projection of that sequence alone.
+        let letters = b"ACDEFGHIKL-";
+        let mut st = 17u64;
+        let mut next = || {
+            st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (st >> 33) as usize
+        };
+        let seq =
+            |next: &mut dyn FnMut() -> usize| (0..12).map(|_| letters[next() % letters.len()]).collect::<Vec<u8>>();
+        let fam: Vec<Vec<u8>> = (0..9).map(|_| seq(&mut next)).collect();
+        let c = CleanAlignment {
+            names: (0..9).map(|i| format!("s{i}")).collect(),
+            seqs: fam,
+            kept_columns: (0..12).collect(),
+            kept_rows: (0..9).collect(),
+            n_input_rows: 9,
+            n_input_cols: 12,
+        };
+        let e = encode(&c, 0.95).unwrap();
+        let many: Vec<Vec<u8>> = (0..2 * PROJECT_BLOCK + 3).map(|_| seq(&mut next)).collect();
+        let z = e.project(&many);
+        assert_eq!(z.dim(), (e.d(), many.len()));
+        for j in [0, 1, PROJECT_BLOCK - 1, PROJECT_BLOCK, PROJECT_BLOCK + 1, 2 * PROJECT_BLOCK + 2] {
+            let one = e.project(&many[j..j + 1]);
+            for i in 0..e.d() {
+                assert!((z[[i, j]] - one[[i, 0]]).abs() < 1e-12, "sequence {j}, component {i}");
+            }
+        }
     }
 }

@@ -2,9 +2,8 @@
 //! table: MI correlation over all column pairs, with and without the average-product correction,
 //! Pearson r of connected pair correlations, within-set and to-family identities.
 
-use crate::alphabet::{residue_index, N_AA};
-use crate::input::is_gap;
-use crate::metrics::{mi_matrix, pearson, seq_identity, upper_triangle};
+use crate::alphabet::N_AA;
+use crate::metrics::{gap_coded, identity_counts, pearson, residue_code, seq_identity, PairCounts, PairMi, NO_RESIDUE};
 use ndarray::Array2;
 
 /// MI with the average-product correction: `MI_ij − MI_i· MI_·j / MI_··`, where `MI_i·` is the
@@ -24,105 +23,329 @@ pub fn apc(mi: &Array2<f64>) -> Array2<f64> {
     Array2::from_shape_fn((n, n), |(i, j)| if i == j { 0.0 } else { mi[[i, j]] - row[i] * row[j] / all })
 }
 
-/// The pair statistics of one set of aligned sequences, computed once and compared many times:
-/// MI over every column pair (SPEC convention, no APC), the same after APC, and the connected
-/// correlations.
+/// Columns of a set as residue codes, column-major (`cols[i * n + s]`), with each column's
+/// residue counts: the O(n·L + 20·L) a streaming pair pass needs.
+struct Columns {
+    n: usize,
+    l: usize,
+    codes: Vec<u8>,
+    /// Residue counts per column over all sequences, `counts[i][a]`.
+    counts: Vec<[u32; N_AA]>,
+}
+
+impl Columns {
+    fn of(seqs: &[Vec<u8>]) -> Self {
+        let (n, l) = (seqs.len(), seqs.first().map_or(0, Vec::len));
+        assert!(seqs.iter().all(|s| s.len() == l), "couplings: sequences differ in length");
+        let mut codes = vec![NO_RESIDUE; n * l];
+        let mut counts = vec![[0u32; N_AA]; l];
+        for (s, seq) in seqs.iter().enumerate() {
+            for (i, &c) in seq.iter().enumerate() {
+                let a = residue_code(c);
+                codes[i * n + s] = a;
+                if a < NO_RESIDUE {
+                    counts[i][a as usize] += 1;
+                }
+            }
+        }
+        Columns { n, l, codes, counts }
+    }
+
+    fn col(&self, i: usize) -> &[u8] {
+        &self.codes[i * self.n..(i + 1) * self.n]
+    }
+}
+
+/// Exact sums for a Pearson r over the connected correlations, in integers: with counts, the
+/// value `n² C_ij(a,b) = n J_ij(a,b) − c_i(a) c_j(b)` is an integer, and r does not change when
+/// each variable is scaled by its n², so Σx, Σy, Σx², Σy², Σxy over 10⁸ or more cells are
+/// accumulated exactly (i128) and rounded once at the end.
+#[derive(Default, Clone, Copy)]
+struct ExactSums {
+    cells: i128,
+    sx: i128,
+    sy: i128,
+    sxx: i128,
+    syy: i128,
+    sxy: i128,
+}
+
+impl ExactSums {
+    /// Pearson r; None when either variable is constant (exactly).
+    fn r(&self) -> Option<f64> {
+        let var = |s: i128, ss: i128| -> Option<f64> {
+            match self.cells.checked_mul(ss).and_then(|a| s.checked_mul(s).and_then(|b| a.checked_sub(b))) {
+                Some(0) => None,
+                Some(v) => Some(v as f64),
+                // Far beyond any family (|n² C| ≤ n², 400·L² cells): rounded arithmetic.
+                None => Some(self.cells as f64 * ss as f64 - (s as f64) * (s as f64)).filter(|v| *v > 0.0),
+            }
+        };
+        let (vx, vy) = (var(self.sx, self.sxx)?, var(self.sy, self.syy)?);
+        let cov = match self.cells.checked_mul(self.sxy).and_then(|a| a.checked_sub(self.sx.checked_mul(self.sy)?)) {
+            Some(v) => v as f64,
+            None => self.cells as f64 * self.sxy as f64 - self.sx as f64 * self.sy as f64,
+        };
+        Some((cov / (vx.sqrt() * vy.sqrt())).clamp(-1.0, 1.0))
+    }
+}
+
+/// Per column of the pair (i or j): Σ_a c(a), Σ_a c(a)², and Σ_a c(a)·c'(a) with the other set.
+fn column_sums(c: &[u32; N_AA]) -> (i128, i128) {
+    (c.iter().map(|&v| v as i128).sum(), c.iter().map(|&v| (v as i128) * (v as i128)).sum())
+}
+
+/// The natural family's side of the pair statistics, computed once and compared with any number
+/// of generated sets: its columns and single-site counts (O(n·L + 20·L)) and, when MI is asked
+/// for, its MI over every column pair with and without APC (two triangles of L(L−1)/2 values).
+///
+/// Nothing of size L²·400 is ever held: [`Couplings::compare`] streams over the column pairs,
+/// counting each pair's joint residues in both sets (O(n_natural + n_generated) per pair) and
+/// accumulating the connected-correlation sums exactly in integers (`n²·C_ij(a,b)` is an integer
+/// and r is scale-free, so 10⁸ cells add up without rounding); the pair MI of the
+/// generated set reuses the same counts at O(20) more per pair (no logarithm, see
+/// `metrics::PairMi`). The two MI r also need the natural MI triangle (built here, O(L²·n)) and
+/// one L(L−1)/2 triangle per generated set; they are optional (`with_mi`). The app computes all
+/// three for every row: on a K = 24, L = 1140 family the twelve rows' pair statistics take about
+/// 1.4 s CPU more with MI than without (7.4 s vs 6.0 s for the whole run) and ≈ 10 MB, so
+/// `--json` keeps every column without `--extended`.
 pub struct Couplings {
-    mi: Vec<f64>,
-    mi_apc: Vec<f64>,
-    cij: Vec<f64>,
+    natural: Columns,
+    mi: Option<NaturalMi>,
+}
+
+struct NaturalMi {
+    all: Vec<f64>,
+    apc: Vec<f64>,
+}
+
+/// Pearson r of a generated set's pair statistics against the natural family's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CouplingR {
+    /// MI over every column pair (SPEC MI convention, no APC); None when not computed or constant.
+    pub mi_all: Option<f64>,
+    /// The same after the average-product correction of both matrices.
+    pub mi_apc: Option<f64>,
+    /// Connected correlations `C_ij(a,b)` over all i < j and residue pairs (a, b).
+    pub cij: Option<f64>,
 }
 
 impl Couplings {
-    pub fn of(seqs: &[Vec<u8>]) -> Self {
-        let pos: Vec<usize> = (0..seqs.first().map_or(0, Vec::len)).collect();
-        let mi = mi_matrix(seqs, &pos);
-        let mut cij = Vec::new();
-        connected_correlations(seqs, |_, v| cij.push(v));
-        Couplings { mi: upper_triangle(&mi), mi_apc: upper_triangle(&apc(&mi)), cij }
+    /// The natural set's statistics; `with_mi` also builds its all-pairs MI (and APC) triangles.
+    ///
+    /// # Panics
+    /// If the sequences differ in length.
+    pub fn of(natural: &[Vec<u8>], with_mi: bool) -> Self {
+        let natural = Columns::of(natural);
+        let mi = with_mi.then(|| {
+            let mut pm = PairMi::new(natural.n);
+            let l = natural.l;
+            let mut all = Vec::with_capacity(l * l.saturating_sub(1) / 2);
+            for i in 0..l {
+                for j in i + 1..l {
+                    all.push(pm.mi(natural.col(i), natural.col(j)));
+                }
+            }
+            let apc = apc_triangle(&all, l);
+            NaturalMi { all, apc }
+        });
+        Couplings { natural, mi }
     }
 
-    /// Pearson r against the natural family's: (MI over all pairs, MI with APC, C_ij).
-    pub fn compare(&self, natural: &Couplings) -> (Option<f64>, Option<f64>, Option<f64>) {
-        (pearson(&self.mi, &natural.mi), pearson(&self.mi_apc, &natural.mi_apc), pearson(&self.cij, &natural.cij))
+    /// Whether [`Couplings::compare`] computes the two MI r.
+    pub fn has_mi(&self) -> bool {
+        self.mi.is_some()
     }
+
+    /// Pearson r of `gen`'s pair statistics against the natural family's (C_ij always; the MI
+    /// ones when built [`Couplings::of`] `with_mi`). Memory: O(n·L) for the columns, plus one
+    /// L(L−1)/2 triangle with MI.
+    ///
+    /// # Panics
+    /// If `gen`'s sequences do not have the natural length.
+    pub fn compare(&self, gen: &[Vec<u8>]) -> CouplingR {
+        let g = Columns::of(gen);
+        let nat = &self.natural;
+        assert!(g.n == 0 || g.l == nat.l, "couplings: generated length {} differs from natural {}", g.l, nat.l);
+        let l = nat.l;
+        if g.n == 0 || nat.n == 0 {
+            return CouplingR::default();
+        }
+        let (nn, ng) = (nat.n as i128, g.n as i128);
+        // Per column: (Σc, Σc²) of each set and Σ cN·cG.
+        let sn: Vec<(i128, i128)> = nat.counts.iter().map(column_sums).collect();
+        let sg: Vec<(i128, i128)> = g.counts.iter().map(column_sums).collect();
+        let cross: Vec<i128> = nat
+            .counts
+            .iter()
+            .zip(&g.counts)
+            .map(|(a, b)| a.iter().zip(b).map(|(&x, &y)| x as i128 * y as i128).sum())
+            .collect();
+        let mut sums = ExactSums::default();
+        let mut cn = PairCounts::new();
+        let mut pg = PairMi::new(g.n);
+        let with_mi = self.mi.is_some();
+        let mut gen_mi = Vec::with_capacity(if with_mi { l * l.saturating_sub(1) / 2 } else { 0 });
+        for i in 0..l {
+            let (ni, gi) = (&nat.counts[i], &g.counts[i]);
+            for j in i + 1..l {
+                let (nj, gj) = (&nat.counts[j], &g.counts[j]);
+                cn.fill(nat.col(i), nat.col(j));
+                pg.counts_mut().fill(g.col(i), g.col(j));
+                if with_mi {
+                    gen_mi.push(pg.mi_of_counts());
+                }
+                let cg = pg.counts();
+                // Natural: x = nN·JN − cN_i(a)·cN_j(b); generated: y = nG·JG − cG_i(a)·cG_j(b).
+                let (mut tn, mut jn2, mut jn_nn, mut jn_gg) = (0i64, 0i64, 0i64, 0i64);
+                for (a, b, c) in cn.residue_pairs() {
+                    let c = c as i64;
+                    tn += c;
+                    jn2 += c * c;
+                    jn_nn += c * ni[a] as i64 * nj[b] as i64;
+                    jn_gg += c * gi[a] as i64 * gj[b] as i64;
+                }
+                let (mut tg, mut jg2, mut jg_gg, mut jg_nn, mut jnjg) = (0i64, 0i64, 0i64, 0i64, 0i64);
+                for (a, b, c) in cg.residue_pairs() {
+                    let c = c as i64;
+                    tg += c;
+                    jg2 += c * c;
+                    jg_gg += c * gi[a] as i64 * gj[b] as i64;
+                    jg_nn += c * ni[a] as i64 * nj[b] as i64;
+                    jnjg += c * cn.count[a * (N_AA + 1) + b] as i64;
+                }
+                let ((ni_s, ni_q), (nj_s, nj_q)) = (sn[i], sn[j]);
+                let ((gi_s, gi_q), (gj_s, gj_q)) = (sg[i], sg[j]);
+                sums.sx += nn * tn as i128 - ni_s * nj_s;
+                sums.sy += ng * tg as i128 - gi_s * gj_s;
+                sums.sxx += nn * nn * jn2 as i128 - 2 * nn * jn_nn as i128 + ni_q * nj_q;
+                sums.syy += ng * ng * jg2 as i128 - 2 * ng * jg_gg as i128 + gi_q * gj_q;
+                sums.sxy += nn * ng * jnjg as i128 - nn * jn_gg as i128 - ng * jg_nn as i128 + cross[i] * cross[j];
+                sums.cells += (N_AA * N_AA) as i128;
+            }
+        }
+        let (mi_all, mi_apc) = match &self.mi {
+            None => (None, None),
+            Some(m) => (pearson(&gen_mi, &m.all), pearson(&apc_triangle(&gen_mi, l), &m.apc)),
+        };
+        CouplingR { mi_all, mi_apc, cij: sums.r() }
+    }
+}
+
+/// [`apc`] of a symmetric matrix given as its upper triangle (i < j, row-major), returned the same way.
+fn apc_triangle(tri: &[f64], l: usize) -> Vec<f64> {
+    if l < 2 {
+        return tri.to_vec();
+    }
+    let mut row = vec![0.0; l];
+    let mut k = 0;
+    for i in 0..l {
+        for j in i + 1..l {
+            row[i] += tri[k];
+            row[j] += tri[k];
+            k += 1;
+        }
+    }
+    row.iter_mut().for_each(|v| *v /= (l - 1) as f64);
+    let all = row.iter().sum::<f64>() / l as f64;
+    if all == 0.0 {
+        return tri.to_vec();
+    }
+    let mut out = Vec::with_capacity(tri.len());
+    for i in 0..l {
+        for j in i + 1..l {
+            out.push(tri[out.len()] - row[i] * row[j] / all);
+        }
+    }
+    out
 }
 
 /// Pearson r between MI(G) and MI(S) over every column pair (SPEC MI convention, no APC).
 pub fn mi_r_all(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    Couplings::of(gen).compare(&Couplings::of(stored)).0
+    Couplings::of(stored, true).compare(gen).mi_all
 }
 
 /// As [`mi_r_all`] after the average-product correction of both matrices.
 pub fn mi_r_apc(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    Couplings::of(gen).compare(&Couplings::of(stored)).1
+    Couplings::of(stored, true).compare(gen).mi_apc
 }
 
-/// Residue indices per sequence and column (None for gaps and non-standard letters).
-fn indices(seqs: &[Vec<u8>]) -> Vec<Vec<Option<usize>>> {
-    seqs.iter().map(|s| s.iter().map(|&c| residue_index(c)).collect()).collect()
-}
-
-/// Connected correlations `C_ij(a,b) = f_ij(a,b) − f_i(a) f_j(b)` for every column pair i < j and
-/// residue pair (a, b), frequencies over all sequences (a gap is "no residue"), in a fixed order.
-/// Calls `visit` once per value so large families need no L²·400 buffer.
-fn connected_correlations(seqs: &[Vec<u8>], mut visit: impl FnMut(usize, f64)) {
-    // (the index argument lets callers locate a value without materialising the whole vector)
-    let idx = indices(seqs);
-    let l = seqs.first().map_or(0, Vec::len);
-    let n = seqs.len().max(1) as f64;
-    let mut single = Array2::<f64>::zeros((l, N_AA));
-    for r in &idx {
-        for (i, a) in r.iter().enumerate() {
-            if let Some(a) = a {
-                single[[i, *a]] += 1.0 / n;
-            }
-        }
-    }
-    let mut joint = [[0.0f64; N_AA]; N_AA];
-    let mut k = 0;
-    for i in 0..l {
-        for j in i + 1..l {
-            joint.iter_mut().for_each(|r| r.fill(0.0));
-            for r in &idx {
-                if let (Some(a), Some(b)) = (r[i], r[j]) {
-                    joint[a][b] += 1.0 / n;
-                }
-            }
-            for a in 0..N_AA {
-                for b in 0..N_AA {
-                    visit(k, joint[a][b] - single[[i, a]] * single[[j, b]]);
-                    k += 1;
-                }
-            }
-        }
-    }
-}
-
-/// Pearson r between the connected correlations of G and of S (over all i < j and a, b).
+/// Pearson r between the connected correlations `C_ij(a,b) = f_ij(a,b) − f_i(a) f_j(b)` of G and
+/// of S, over every column pair i < j and residue pair (a, b); frequencies over all sequences (a
+/// gap is "no residue"). Streams over the pairs (see [`Couplings`]).
 pub fn cij_r(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
-    Couplings::of(gen).compare(&Couplings::of(stored)).2
+    Couplings::of(stored, false).compare(gen).cij
 }
 
-/// Identity of two aligned sequences over positions where neither has a gap (None if none).
+/// Identity of two [`gap_coded`] aligned sequences over positions where neither has a gap (None if none).
 fn identity(a: &[u8], b: &[u8]) -> Option<f64> {
-    let (mut m, mut c) = (0usize, 0usize);
-    for (&x, &y) in a.iter().zip(b) {
-        if !is_gap(x) && !is_gap(y) {
-            c += 1;
-            m += usize::from(x == y);
-        }
-    }
+    let (m, c) = identity_counts(a, b);
     (c > 0).then(|| m as f64 / c as f64)
 }
 
-/// Mean identity over all pairs of the set (pairs with no comparable position are skipped).
+/// Sets up to this many sequences get their exact mean pairwise identity (≤ 2·10⁶ pairs).
+pub const PAIRWISE_EXACT_MAX: usize = 2000;
+/// Pairs drawn for the mean pairwise identity of a larger set.
+pub const PAIRWISE_SAMPLE: usize = 1_000_000;
+/// Seed of the pair sample (fixed: the same set gives the same value).
+const PAIRWISE_SEED: u64 = 0x5A70_0118;
+
+/// Mean identity over pairs of a set, and how it was obtained.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairwiseIdentity {
+    /// The mean (None when no pair has a comparable position).
+    pub mean: Option<f64>,
+    /// Pairs drawn (with replacement, i ≠ j, fixed seed) when the set has more than
+    /// [`PAIRWISE_EXACT_MAX`] sequences; None when every pair was used.
+    pub sampled_pairs: Option<usize>,
+}
+
+/// Mean identity over all pairs of the set, or, above [`PAIRWISE_EXACT_MAX`] sequences, over
+/// [`PAIRWISE_SAMPLE`] pairs drawn with a fixed seed (standard error ≈ sd/1000: ≈ 1e-4). Pairs
+/// with no comparable position are skipped. O(1) memory beyond the set.
+pub fn pairwise_identity(seqs: &[Vec<u8>]) -> PairwiseIdentity {
+    let coded: Vec<Vec<u8>> = seqs.iter().map(|s| gap_coded(s)).collect();
+    let n = coded.len();
+    let (mut sum, mut count) = (0.0, 0usize);
+    let mut add = |i: usize, j: usize| {
+        if let Some(v) = identity(&coded[i], &coded[j]) {
+            sum += v;
+            count += 1;
+        }
+    };
+    let sampled_pairs = if n <= PAIRWISE_EXACT_MAX {
+        for i in 0..n {
+            for j in i + 1..n {
+                add(i, j);
+            }
+        }
+        None
+    } else {
+        let mut st = PAIRWISE_SEED ^ n as u64;
+        let mut draw = |m: usize| (splitmix(&mut st) % m as u64) as usize;
+        for _ in 0..PAIRWISE_SAMPLE {
+            let i = draw(n);
+            let j = (i + 1 + draw(n - 1)) % n; // uniform over j ≠ i
+            add(i, j);
+        }
+        Some(PAIRWISE_SAMPLE)
+    };
+    PairwiseIdentity { mean: (count > 0).then(|| sum / count as f64), sampled_pairs }
+}
+
+/// SplitMix64 step (the pair sample's generator).
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// [`pairwise_identity`]'s mean: over all pairs up to [`PAIRWISE_EXACT_MAX`] sequences, over a
+/// seeded sample of [`PAIRWISE_SAMPLE`] pairs beyond.
 pub fn mean_pairwise_identity(seqs: &[Vec<u8>]) -> Option<f64> {
-    let v: Vec<f64> = (0..seqs.len())
-        .flat_map(|i| (i + 1..seqs.len()).map(move |j| (i, j)))
-        .filter_map(|(i, j)| identity(&seqs[i], &seqs[j]))
-        .collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    pairwise_identity(seqs).mean
 }
 
 /// Fraction of generated sequences more than `threshold` identical to some natural one.
@@ -141,21 +364,198 @@ pub fn nn_identity_band(stored: &[Vec<u8>]) -> Option<[f64; 2]> {
 }
 
 /// Each stored sequence's identity to its nearest other stored sequence (leave-one-out; sequences
-/// with no comparable partner are skipped).
+/// with no comparable partner are skipped). O(K²·L) time, branch-free; O(K·L) memory.
 pub fn nn_identities(stored: &[Vec<u8>]) -> Vec<f64> {
-    (0..stored.len())
-        .filter_map(|i| {
-            (0..stored.len()).filter(|&j| j != i).filter_map(|j| identity(&stored[i], &stored[j])).reduce(f64::max)
-        })
-        .collect()
+    let coded: Vec<Vec<u8>> = stored.iter().map(|s| gap_coded(s)).collect();
+    let k = coded.len();
+    // Each pair once; the best per sequence in both directions.
+    let mut best: Vec<Option<f64>> = vec![None; k];
+    for i in 0..k {
+        for j in i + 1..k {
+            if let Some(v) = identity(&coded[i], &coded[j]) {
+                for t in [i, j] {
+                    best[t] = Some(best[t].map_or(v, |b: f64| b.max(v)));
+                }
+            }
+        }
+    }
+    best.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alphabet::residue_index;
+    use crate::metrics::tests::{next, pair_mi_direct};
+    use crate::metrics::upper_triangle;
 
     fn s(v: &[&str]) -> Vec<Vec<u8>> {
         v.iter().map(|x| x.as_bytes().to_vec()).collect()
+    }
+
+    /// The materialised connected correlations the streaming pass replaced (the test reference):
+    /// every `C_ij(a,b)`, i < j, in order, frequencies as sums of 1/n.
+    fn connected_correlations(seqs: &[Vec<u8>], mut visit: impl FnMut(usize, f64)) {
+        let idx: Vec<Vec<Option<usize>>> = seqs.iter().map(|s| s.iter().map(|&c| residue_index(c)).collect()).collect();
+        let l = seqs.first().map_or(0, Vec::len);
+        let n = seqs.len().max(1) as f64;
+        let mut single = Array2::<f64>::zeros((l, N_AA));
+        for r in &idx {
+            for (i, a) in r.iter().enumerate() {
+                if let Some(a) = a {
+                    single[[i, *a]] += 1.0 / n;
+                }
+            }
+        }
+        let mut k = 0;
+        for i in 0..l {
+            for j in i + 1..l {
+                let mut joint = [[0.0f64; N_AA]; N_AA];
+                for r in &idx {
+                    if let (Some(a), Some(b)) = (r[i], r[j]) {
+                        joint[a][b] += 1.0 / n;
+                    }
+                }
+                for a in 0..N_AA {
+                    for b in 0..N_AA {
+                        visit(k, joint[a][b] - single[[i, a]] * single[[j, b]]);
+                        k += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 400-cell MI matrix over every column pair (the reference of the streaming MI).
+    fn mi_matrix_direct(seqs: &[Vec<u8>]) -> Array2<f64> {
+        let l = seqs.first().map_or(0, Vec::len);
+        let mut mi = Array2::zeros((l, l));
+        for i in 0..l {
+            for j in i + 1..l {
+                let v = pair_mi_direct(seqs.iter().filter_map(|s| Some((residue_index(s[i])?, residue_index(s[j])?))));
+                mi[[i, j]] = v;
+                mi[[j, i]] = v;
+            }
+        }
+        mi
+    }
+
+    /// The materialised comparison: (MI all, MI APC, C_ij) r as computed before streaming.
+    fn materialised(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let cij = |x: &[Vec<u8>]| {
+            let mut v = Vec::new();
+            connected_correlations(x, |_, c| v.push(c));
+            v
+        };
+        let (ms, mg) = (mi_matrix_direct(stored), mi_matrix_direct(gen));
+        (
+            pearson(&upper_triangle(&mg), &upper_triangle(&ms)),
+            pearson(&upper_triangle(&apc(&mg)), &upper_triangle(&apc(&ms))),
+            pearson(&cij(gen), &cij(stored)),
+        )
+    }
+
+    /// A random family: `n` sequences of length `l` from a few "parents" with mutations and gaps,
+    /// so columns are correlated, some columns constant and some letters non-standard.
+    fn random_family(st: &mut u64, n: usize, l: usize, parents: usize, gap: u64) -> Vec<Vec<u8>> {
+        const LETTERS: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
+        let par: Vec<Vec<u8>> =
+            (0..parents).map(|_| (0..l).map(|_| LETTERS[(next(st) % 20) as usize]).collect()).collect();
+        (0..n)
+            .map(|_| {
+                let p = &par[(next(st) % parents as u64) as usize];
+                p.iter()
+                    .enumerate()
+                    .map(|(i, &c)| match next(st) % 100 {
+                        _ if i == 0 => b'A', // a constant column
+                        r if r < gap => b'-',
+                        99 => b'X',
+                        r if r >= 80 => LETTERS[(next(st) % 20) as usize],
+                        _ => c,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streaming_couplings_equal_the_materialised_computation() {
+        let mut st = 11u64;
+        for trial in 0..12 {
+            let l = 3 + (next(&mut st) % 30) as usize;
+            let (nn, ng) = (2 + (next(&mut st) % 60) as usize, 2 + (next(&mut st) % 150) as usize);
+            let gap = [0, 5, 30][trial % 3];
+            let nat = random_family(&mut st, nn, l, 1 + trial % 4, gap);
+            let gen = random_family(&mut st, ng, l, 1 + (trial + 1) % 5, gap);
+            let (mi_all, mi_apc, cij) = materialised(&nat, &gen);
+            let c = Couplings::of(&nat, true);
+            let got = c.compare(&gen);
+            let close = |a: Option<f64>, b: Option<f64>, what: &str| match (a, b) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "trial {trial} {what}: {a} vs {b}"),
+                _ => assert_eq!(a.is_some(), b.is_some(), "trial {trial} {what}: {a:?} vs {b:?}"),
+            };
+            close(got.cij, cij, "C_ij r");
+            close(got.mi_all, mi_all, "MI r all");
+            close(got.mi_apc, mi_apc, "MI r APC");
+            assert!(cij.is_some() && mi_all.is_some(), "trial {trial}: the test data must give values");
+            // Without MI: the same C_ij r, no MI.
+            let lean = Couplings::of(&nat, false).compare(&gen);
+            assert_eq!((lean.cij, lean.mi_all, lean.mi_apc), (got.cij, None, None));
+            // A set against itself: r = 1.
+            assert!((c.compare(&nat).cij.unwrap() - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn identity_counts_equal_the_character_loop() {
+        let mut st = 5u64;
+        for _ in 0..50 {
+            let l = 1 + (next(&mut st) % 700) as usize;
+            let a = random_family(&mut st, 2, l, 1, 20);
+            let (x, y) = (&a[0], &a[1]);
+            let (mut m, mut c) = (0, 0);
+            for (&p, &q) in x.iter().zip(y) {
+                if !crate::is_gap(p) && !crate::is_gap(q) {
+                    c += 1;
+                    m += usize::from(p == q);
+                }
+            }
+            assert_eq!(identity_counts(&gap_coded(x), &gap_coded(y)), (m, c));
+        }
+    }
+
+    #[test]
+    fn large_sets_get_a_sampled_pairwise_identity_close_to_the_exact_one() {
+        let mut st = 9u64;
+        let seqs = random_family(&mut st, PAIRWISE_EXACT_MAX + 1, 12, 6, 10);
+        let sampled = pairwise_identity(&seqs);
+        assert_eq!(sampled.sampled_pairs, Some(PAIRWISE_SAMPLE));
+        assert_eq!(pairwise_identity(&seqs), sampled, "the sample is seeded");
+        let coded: Vec<Vec<u8>> = seqs.iter().map(|s| gap_coded(s)).collect();
+        let (mut sum, mut count) = (0.0, 0);
+        for i in 0..coded.len() {
+            for j in i + 1..coded.len() {
+                if let Some(v) = identity(&coded[i], &coded[j]) {
+                    sum += v;
+                    count += 1;
+                }
+            }
+        }
+        let exact = sum / count as f64;
+        // Identities here have sd ≈ 0.3; the mean of 10⁶ pairs is within 5 SE (1.5e-3).
+        assert!((sampled.mean.unwrap() - exact).abs() < 1.5e-3, "{:?} vs {exact}", sampled.mean);
+        let small = pairwise_identity(&seqs[..PAIRWISE_EXACT_MAX]);
+        assert_eq!(small.sampled_pairs, None);
+    }
+
+    #[test]
+    fn constant_sets_have_no_couplings_r() {
+        let nat = s(&["ACDE", "ACDF", "GHIK", "GHIE"]);
+        let same = s(&["ACDE", "ACDE", "ACDE"]);
+        // Every C_ij of `same` is exactly 0: no r (the materialised Pearson says the same).
+        assert_eq!(Couplings::of(&nat, true).compare(&same).cij, None);
+        assert_eq!(materialised(&nat, &same).2, None);
+        assert_eq!(Couplings::of(&nat, true).compare(&[]), CouplingR::default());
     }
 
     #[test]
@@ -176,6 +576,7 @@ mod tests {
         let mut v = Vec::new();
         connected_correlations(&seqs, |_, x| v.push(x));
         assert_eq!(v.len(), 400);
+        // The exact integer form of the streaming pass: n²·C = n·J − c_i·c_j = 16·(±1/4) = ±4.
         let at = |a: u8, b: u8| v[residue_index(a).unwrap() * 20 + residue_index(b).unwrap()];
         assert!((at(b'A', b'C') - 0.25).abs() < 1e-15 && (at(b'D', b'E') - 0.25).abs() < 1e-15);
         assert!((at(b'A', b'E') + 0.25).abs() < 1e-15 && (at(b'D', b'C') + 0.25).abs() < 1e-15);
