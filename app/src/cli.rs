@@ -223,8 +223,19 @@ pub struct ProteinArgs {
     /// identities) and print them as a second table.
     #[arg(long)]
     pub extended: bool,
+    /// How memory-space samples become sequences: published (x = Pξ + μ, argmax), norm (the
+    /// stored codes' norm restored first), sample[:T] (one of 21 states drawn per position from
+    /// the norm-restored block, gap included; T = decode temperature, default 1), attention[:SEG]
+    /// (per position the residue of a stored sequence drawn from the attention weights).
+    #[arg(long, value_name = "DECODE", default_value = "published", value_parser = decode_parser)]
+    pub decode: satool_protein::DecodeMethod,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `--decode` of `satool protein`.
+fn decode_parser(s: &str) -> std::result::Result<satool_protein::DecodeMethod, String> {
+    s.parse()
 }
 
 /// Parses arguments, runs, prints; returns the process exit code.
@@ -276,6 +287,7 @@ fn run(cli: &Cli) -> Result<()> {
                 evaluate: a.evaluate.clone(),
                 methods: protein_methods(r.methods.as_deref())?,
                 report: r.report.clone(),
+                decode: a.decode,
             };
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;

@@ -29,6 +29,8 @@ pub(super) struct FamilyModel {
     pub nn_band: Option<[f64; 2]>,
     /// Pair statistics of `stored`, computed once for the extended metrics.
     pub couplings: prot::extended::Couplings,
+    /// `--decode`: how memory-space samples become sequences.
+    pub decode: prot::DecodeMethod,
 }
 
 /// One row's output before evaluation.
@@ -90,7 +92,7 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
             (run.select(&PUBLISHED_FIVE), None, run.acceptance)
         }
     };
-    let seqs = seqs.unwrap_or_else(|| f.enc.decode(latent.view()));
+    let seqs = seqs.unwrap_or_else(|| decode(method, f, &latent));
     Ok(Generated {
         id: id.into(),
         label: method.label(&f.ops),
@@ -99,6 +101,17 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
         acceptance,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Decodes a method's samples with `--decode` at the method's β (β_gen for the baselines, which
+/// have none), drawing from the stream `decode:<method id>`.
+fn decode(method: ProteinMethod, f: &FamilyModel, latent: &Array2<f64>) -> Vec<Vec<u8>> {
+    let beta = match method.recipe() {
+        Recipe::Exact(t) | Recipe::Chains(t, _) => t.beta(&f.ops),
+        _ => f.ops.beta_gen,
+    };
+    let decoder = prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, beta);
+    decoder.decode(latent.view(), &mut stream(f.seed, &format!("decode:{}", method.id())))
 }
 
 /// The conditioned sequences themselves, as the reference row of a conditional run.

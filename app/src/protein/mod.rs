@@ -68,6 +68,8 @@ pub struct ProteinJob {
     pub methods: Vec<ProteinMethod>,
     /// `--report DIR`: Markdown report with SVG figures (drawn by the caller from the run).
     pub report: Option<PathBuf>,
+    /// `--decode`: how memory-space samples become sequences.
+    pub decode: prot::DecodeMethod,
 }
 
 /// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
@@ -133,6 +135,7 @@ pub fn run_record(
         couplings: prot::extended::Couplings::of(&stored),
         stored,
         whole,
+        decode: job.decode,
     };
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
@@ -181,6 +184,7 @@ pub fn run_record(
         cleaned_sequences: cleaned_k,
         nn_identity_band: nn_band,
         pairwise_identity,
+        decode: job.decode.to_string(),
     };
     let results = ProteinResults {
         domain: "protein",
