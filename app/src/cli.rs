@@ -223,11 +223,13 @@ pub struct ProteinArgs {
     /// identities) and print them as a second table.
     #[arg(long)]
     pub extended: bool,
-    /// How memory-space samples become sequences: published (x = Pξ + μ, argmax), norm (the
-    /// stored codes' norm restored first), sample[:T] (one of 21 states drawn per position from
-    /// the norm-restored block, gap included; T = decode temperature, default 1), attention[:SEG]
-    /// (per position the residue of a stored sequence drawn from the attention weights).
-    #[arg(long, value_name = "DECODE", default_value = "published", value_parser = decode_parser)]
+    /// How memory-space samples become sequences: norm[:λ] (the default: ξ scaled by λ × the
+    /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
+    /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
+    /// sample[:T[:λ]] (one of the 21 states drawn per position at decode temperature T, default 1),
+    /// attention[:SEG] (per position the residue of a stored sequence drawn from the attention
+    /// weights). README "Decoding" compares them.
+    #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
     #[command(flatten)]
     pub run: RunArgs,

@@ -5,8 +5,7 @@ use ndarray::{Array2, Axis};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use satool_protein::decode::{
-    attention_weights, block_masses, code_norms, decode_attention_one, decode_sampled, decode_scaled, restored_norm,
-    sample_block,
+    attention_weights, block_masses, code_norms, decode_attention_one, decode_sampled, restored_norm, sample_block,
 };
 use satool_protein::{encode, CleanAlignment, DecodeMethod, Decoder, Encoding, N_AA};
 
@@ -48,12 +47,20 @@ fn norm_restoration_decodes_a_memory_to_its_own_sequence() {
     // Each memory, scaled by its own norm, decodes to its sequence (gaps as '-'); the published
     // decode of the same unit memory does not, for at least one of them.
     let scales = enc.code_norms.clone();
-    let restored = decode_scaled(&enc, enc.memory.view(), &scales);
+    let restored = decode_sampled(&enc, enc.memory.view(), &scales, 0.0, &mut rng(1));
     assert_eq!(restored, c.seqs);
     assert_ne!(enc.decode(enc.memory.view()), c.seqs);
     // The Decoder at a high β (weights concentrated on the memory itself) does the same.
-    let dec = Decoder::new(DecodeMethod::Norm, &enc, enc.memory.view(), &c.seqs, 1e4);
+    let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, enc.memory.view(), &c.seqs, 1e4);
     assert_eq!(dec.decode(enc.memory.view(), &mut rng(1)), c.seqs);
+    // The shrink factor scales the restored norm: λ = 0.6 on a memory is the λ = 1 decode of
+    // 0.6 × the memory.
+    let dec6 = Decoder::new(DecodeMethod::Norm { shrink: 0.6 }, &enc, enc.memory.view(), &c.seqs, 1e4);
+    let shrunk: Vec<f64> = scales.iter().map(|s| 0.6 * s).collect();
+    assert_eq!(
+        dec6.decode(enc.memory.view(), &mut rng(1)),
+        decode_sampled(&enc, enc.memory.view(), &shrunk, 0.0, &mut rng(1))
+    );
 }
 
 #[test]
@@ -182,7 +189,7 @@ fn attention_decode_draws_stored_residues_by_weight() {
 fn decoders_are_reproducible_and_published_is_the_encodings() {
     let (c, enc) = family();
     let xi: Array2<f64> = enc.memory.clone() * 0.7;
-    for m in ["published", "norm", "sample", "sample:0.5", "attention", "attention:8"] {
+    for m in ["published", "norm", "norm:1", "sample", "sample:0.5", "sample:0.5:1", "attention", "attention:8"] {
         let m: DecodeMethod = m.parse().unwrap();
         let dec = Decoder::new(m, &enc, enc.memory.view(), &c.seqs, 2.0);
         let a = dec.decode(xi.view(), &mut rng(11));
@@ -199,17 +206,32 @@ fn decoders_are_reproducible_and_published_is_the_encodings() {
 fn decode_values_parse_and_print() {
     for (s, m) in [
         ("published", DecodeMethod::Published),
-        ("norm", DecodeMethod::Norm),
-        ("sample", DecodeMethod::Sample { temperature: 1.0 }),
-        ("sample:0.5", DecodeMethod::Sample { temperature: 0.5 }),
+        ("norm", DecodeMethod::Norm { shrink: 0.6 }),
+        ("norm:1", DecodeMethod::Norm { shrink: 1.0 }),
+        ("sample", DecodeMethod::Sample { temperature: 1.0, shrink: 0.6 }),
+        ("sample:0.5", DecodeMethod::Sample { temperature: 0.5, shrink: 0.6 }),
+        ("sample:0.5:1", DecodeMethod::Sample { temperature: 0.5, shrink: 1.0 }),
         ("attention", DecodeMethod::Attention { segment: 1.0 }),
         ("attention:8", DecodeMethod::Attention { segment: 8.0 }),
     ] {
         assert_eq!(s.parse::<DecodeMethod>().unwrap(), m);
         assert_eq!(m.to_string(), s);
     }
-    assert_eq!("sample:0".parse::<DecodeMethod>().unwrap(), DecodeMethod::Sample { temperature: 0.0 });
-    for bad in ["", "argmax", "sample:-1", "sample:x", "sample:inf", "attention:0.5", "norm:2", "published:1"] {
+    assert_eq!("sample:0".parse::<DecodeMethod>().unwrap(), DecodeMethod::Sample { temperature: 0.0, shrink: 0.6 });
+    for bad in [
+        "",
+        "argmax",
+        "sample:-1",
+        "sample:x",
+        "sample:inf",
+        "sample:1:0",
+        "sample:1:1:1",
+        "attention:0.5",
+        "norm:2",
+        "norm:0",
+        "norm:1:1",
+        "published:1",
+    ] {
         assert!(bad.parse::<DecodeMethod>().is_err(), "{bad} accepted");
     }
 }
