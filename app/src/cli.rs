@@ -223,12 +223,12 @@ pub struct ProteinArgs {
     /// identities) and print them as a second table.
     #[arg(long)]
     pub extended: bool,
-    /// How memory-space samples become sequences: norm[:λ] (the default: ξ scaled by λ × the
+    /// How memory-space samples become sequences: norm or norm:λ (the default: ξ scaled by λ × the
     /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
     /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
-    /// sample[:T[:λ]] (one of the 21 states drawn per position at decode temperature T, default 1),
-    /// attention[:SEG] (per position the residue of a stored sequence drawn from the attention
-    /// weights). README "Decoding" compares them.
+    /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
+    /// temperature T, default 1), attention or attention:SEG (per position the residue of a stored
+    /// sequence drawn from the attention weights). README "Decoding" compares them.
     #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
     #[command(flatten)]
