@@ -233,8 +233,8 @@ pub struct ProteinArgs {
     #[arg(long)]
     pub extended: bool,
     /// Sequences per method. 150 is the published protocol (30 chains × 5 kept states); other
-    /// counts keep ceil(N/30) states per chain, 700 steps apart after the 2000-step burn-in (the
-    /// published spacing), so the chains run 2000 + 700·(ceil(N/30) − 1) + 1 steps.
+    /// counts keep ceil(N/30) states per chain, 100 steps apart after the 2000-step burn-in (the
+    /// published thinning), so the chains run 2000 + 100·(ceil(N/30) − 1) + 1 steps.
     #[arg(long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
     pub samples: usize,
     /// Generation inverse temperature, instead of round(2β*) (`sa_gen`, `mala_gen`, `exact_gen`).
@@ -252,6 +252,14 @@ pub struct ProteinArgs {
     /// the header and results.json count them per method.
     #[arg(long, value_name = "X", value_parser = unit_fraction, allow_negative_numbers = true)]
     pub max_identity: Option<f64>,
+    /// How memory-space samples become sequences: norm or norm:λ (the default: ξ scaled by λ × the
+    /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
+    /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
+    /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
+    /// temperature T, default 1), attention or attention:SEG (per position the residue of a stored
+    /// sequence drawn from the attention weights). README "Decoding" compares them.
+    #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
+    pub decode: satool_protein::DecodeMethod,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -274,6 +282,11 @@ fn positive_beta(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("{s} is out of range: 0 < β ≤ 1e6"))
     }
+}
+
+/// `--decode` of `satool protein`.
+fn decode_parser(s: &str) -> std::result::Result<satool_protein::DecodeMethod, String> {
+    s.parse()
 }
 
 /// Parses arguments, runs, prints; returns the process exit code.
@@ -343,6 +356,7 @@ fn run(cli: &Cli) -> Result<()> {
                 evaluate: a.evaluate.clone(),
                 methods: protein_methods(r.methods.as_deref())?,
                 report: r.report.clone(),
+                decode: a.decode,
             };
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;

@@ -3,10 +3,11 @@
 mod common;
 use common::*;
 
+/// A PF00076 run with the published decode (the paper's table); `extra` may not repeat --decode.
 fn pf00076(extra: &[&str]) -> serde_json::Value {
     let sto = fixture("PF00076.sto");
     let hmm = fixture("PF00076.hmm");
-    let mut args = vec!["protein", "--stockholm", &sto, "--hmm", &hmm, "--json", "--quiet"];
+    let mut args = vec!["protein", "--stockholm", &sto, "--hmm", &hmm, "--json", "--quiet", "--decode", "published"];
     args.extend_from_slice(extra);
     json(&satool(&args, &[]))
 }
@@ -918,4 +919,53 @@ fn all_families_survives_a_record_with_a_huge_sequence_name() {
     let v = json(&o);
     let ids: Vec<&str> = v["families"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["RRM_1", "fn3"]);
+}
+
+/// `--decode`: named in results.json and the header; the default (norm) and the sampling decoders
+/// change the decoded sequences (not the memory-space samples), published keeps the paper's
+/// numbers; bad values are usage errors (exit 2).
+#[test]
+fn decode_is_reported_and_changes_the_sequences() {
+    let sto = fixture("PF00076.sto");
+    let run = |decode: Option<&str>, out: &std::path::Path| {
+        let mut args =
+            vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "natural,sa_gen", "--quiet", "--json"];
+        let o = out.to_str().unwrap().to_string();
+        args.extend_from_slice(&["--out", &o]);
+        if let Some(d) = decode {
+            args.extend_from_slice(&["--decode", d]);
+        }
+        let v = json(&satool(&args, &[]));
+        let fasta = std::fs::read_to_string(out.join("sa_gen.aligned.fasta")).unwrap();
+        let natural = std::fs::read_to_string(out.join("natural.aligned.fasta")).unwrap();
+        (v, fasta, natural)
+    };
+    let d = tempfile::tempdir().unwrap();
+    let (published, pub_fasta, pub_nat) = run(Some("published"), &d.path().join("p"));
+    let (default, def_fasta, def_nat) = run(None, &d.path().join("d"));
+    let (attention, att_fasta, _) = run(Some("attention"), &d.path().join("a"));
+    assert_eq!(published["parameters"]["decode"], "published");
+    assert_eq!(default["parameters"]["decode"], "norm", "the default decode");
+    assert_eq!(attention["parameters"]["decode"], "attention");
+    assert_ne!(pub_fasta, def_fasta);
+    assert_ne!(def_fasta, att_fasta);
+    assert_eq!(pub_nat, def_nat, "the natural row is not decoded");
+    let sa =
+        |v: &serde_json::Value| v["methods"].as_array().unwrap().iter().find(|m| m["id"] == "sa_gen").unwrap().clone();
+    assert_eq!(sa(&published)["novelty"], sa(&default)["novelty"], "decoding does not change the samples");
+    let id = |v: &serde_json::Value| sa(v)["mean_pairwise_identity"].as_f64().unwrap();
+    assert!(id(&published) > 0.4 && id(&default) < 0.3, "published {} vs norm {}", id(&published), id(&default));
+    assert!(def_fasta.lines().filter(|l| !l.starts_with('>')).any(|l| l.contains('-')), "norm decodes gaps");
+    // Same seed, same decoded bytes (the sampling decoders included).
+    let (_, again, _) = run(Some("attention"), &d.path().join("a2"));
+    assert_eq!(att_fasta, again);
+    // The header names the decode.
+    let text =
+        stdout(&satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "sa_gen", "--quiet"], &[]));
+    assert!(text.contains("decode = norm ["), "{text}");
+    for bad in ["argmax", "sample:-1", "norm:2", "published:1", "attention:0"] {
+        let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--decode", bad], &[]);
+        assert_eq!(o.status.code(), Some(2), "--decode {bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--decode"), "{}", stderr(&o));
+    }
 }

@@ -33,6 +33,8 @@ pub(super) struct FamilyModel {
     /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
     /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,
+    /// `--decode`: how memory-space samples become sequences.
+    pub decode: prot::DecodeMethod,
 }
 
 /// One row's output before evaluation.
@@ -120,7 +122,7 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
             (states, None, run.acceptance)
         }
     };
-    let seqs = seqs.unwrap_or_else(|| f.enc.decode(latent.view()));
+    let seqs = seqs.unwrap_or_else(|| decode(method, f, &latent));
     Ok(Generated {
         id: id.into(),
         label: method.label(&f.ops),
@@ -160,6 +162,13 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
     let protocol =
         Protocol::new(published.chains(), burn_in + KEPT_SPACING * (per_chain - 1) + 1, burn_in, KEPT_SPACING)?;
     Ok((protocol, (0..per_chain).collect()))
+}
+
+/// Decodes a method's samples with `--decode` at the method's β (β_gen for the baselines, which
+/// have none), drawing from the stream `decode:<method id>`.
+fn decode(method: ProteinMethod, f: &FamilyModel, latent: &Array2<f64>) -> Vec<Vec<u8>> {
+    let decoder = prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, row_beta(method.id(), &f.ops));
+    decoder.decode(latent.view(), &mut stream(f.seed, &format!("decode:{}", method.id())))
 }
 
 /// The conditioned sequences themselves, as the reference row of a conditional run.

@@ -79,6 +79,8 @@ pub struct ProteinJob {
     pub methods: Vec<ProteinMethod>,
     /// `--report DIR`: Markdown report with SVG figures (drawn by the caller from the run).
     pub report: Option<PathBuf>,
+    /// `--decode`: how memory-space samples become sequences.
+    pub decode: prot::DecodeMethod,
 }
 
 /// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
@@ -168,6 +170,7 @@ fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel,
         couplings: prot::extended::Couplings::of(&stored, true),
         stored,
         whole,
+        decode: job.decode,
     };
     let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity };
     Ok((fam, facts))
@@ -245,6 +248,7 @@ pub fn run_record(
         removed_over_max_identity: removed.into_iter().collect(),
         nn_identity_band: fam.nn_band,
         pairwise_identity,
+        decode: job.decode.to_string(),
     };
     let results = ProteinResults {
         domain: "protein",

@@ -91,6 +91,8 @@ pub fn header(run: &ProteinRun) -> String {
             run.entropy.family_k
         );
     }
+    h += &table::wrap(&decode_line(&p.decode), 100, "", "  ");
+    h += "\n";
     h += &format!("HMMER: {}\n", r.hmmer.status);
     h += "conventions:\n";
     for c in &r.conventions {
@@ -179,4 +181,12 @@ pub fn extended_caption(r: &ProteinResults) -> String {
         table::opt(r.parameters.pairwise_identity, 3),
         band(r)
     )
+}
+
+/// The header's `decode = …` line: the `--decode` value and what it does.
+fn decode_line(decode: &str) -> String {
+    match decode.parse::<satool_protein::DecodeMethod>() {
+        Ok(m) => format!("decode = {decode} [{}] (--decode)", m.describe()),
+        Err(_) => format!("decode = {decode} (--decode)"),
+    }
 }

@@ -30,7 +30,7 @@ pub fn conventions(samples: usize) -> Vec<String> {
     v.extend(
         [
         "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",
-        "decoding x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
+        "decoding: the decode line above; published = x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)",
         "SeqID skips positions where either residue is a gap (any of . - ~); the published code skipped only '-'",
         "KL and Pos-KL: KL(natural ‖ generated), natural log, ε = 1e-10 on frequencies (KL) and on per-position counts (Pos-KL); MI r: 20 positions round(linspace(1, L, 20)), no APC; C_ij r: connected correlations f_ij(a,b) − f_i(a)f_j(b), all column pairs and residue pairs",
         ">90% id: share of samples more than 90% identical to a stored sequence; natural: stored sequences drawn with replacement, the finite-sample reference of KL, Pos-KL, MI r and C_ij r (its novelty, SeqID and >90% id are 0, 1 and 100% by construction); bootstrap: stored memories, decoded",
@@ -152,6 +152,8 @@ pub struct Parameters {
     pub nn_identity_band: Option<[f64; 2]>,
     /// The natural family's mean pairwise identity (the reference for each row's).
     pub pairwise_identity: Option<f64>,
+    /// `--decode`: how memory-space samples became sequences (`published` = the paper's).
+    pub decode: String,
 }
 
 #[derive(Debug, Serialize)]

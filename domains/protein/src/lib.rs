@@ -3,10 +3,11 @@
 //!
 //! Pipeline: [`read_stockholm`] (or [`StockholmFile`], record by record) → [`clean()`] →
 //! [`encode()`] (one-hot, PCA to 95%, memory matrix) → the core samples ξ →
-//! [`Encoding::decode`] → [`metrics`] and [`hmmer`].
+//! [`Encoding::decode`] (or a [`decode`] decoder) → [`metrics`] and [`hmmer`].
 
 pub mod alphabet;
 pub mod clean;
+pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod extended;
@@ -18,6 +19,7 @@ pub mod stockholm;
 
 pub use alphabet::{residue_index, ALPHABET, N_AA};
 pub use clean::{clean, CleanAlignment};
+pub use decode::{DecodeMethod, Decoder};
 pub use encode::{encode, one_hot, Encoding};
 pub use error::ProteinError;
 pub use fasta::{parse_aligned_fasta, parse_fasta, read_aligned_fasta, read_fasta, write_fasta, FastaRecord};

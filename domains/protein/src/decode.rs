@@ -1,0 +1,364 @@
+//! Decoders from memory space to sequences beyond the published one (issue 15, item 3).
+//!
+//! The published decode ([`Encoding::decode`]: `x = Pξ + μ`, argmax per position) maps a sample
+//! ξ of norm ≈ 1 into a space whose stored codes have norm 6–8, so every sample decodes close to
+//! the family consensus. The decoders here put samples among the family instead:
+//!
+//! - [`DecodeMethod::Norm`]: restore the stored codes' norm before decoding: ξ · λs with
+//!   s = Σ_k p_k(ξ) ‖z_k‖ (the attention-weighted norm of the stored codes at the method's β)
+//!   and a shrink factor λ ≤ 1, then per position the argmax of 21 states of the block
+//!   b = P(λsξ) + μ: the 20 residues with mass max(b_a, 0) and the gap with mass
+//!   max(1 − Σ_a b_a, 0) (a stored gap is an all-zero block, so a block's missing mass is its
+//!   gap share). With λ = 1 a stored memory decodes to its own PCA reconstruction; but a sample
+//!   of the generation law is a memory plus isotropic noise of norm ≈ √(d/β), which the
+//!   restoration scales up too — λ = 0.6 ([`DEFAULT_SHRINK`], chosen by measurement on PF00076
+//!   and fn3) brings identities and HMM scores to the natural family's.
+//! - [`DecodeMethod::Sample`]: the same 21-state blocks, one state drawn per position with
+//!   probability ∝ mass^(1/T) (T = decode temperature; T → 0 is the `norm` argmax).
+//! - [`DecodeMethod::Attention`]: per position, the residue (or gap) of a stored sequence drawn
+//!   from the attention weights p(ξ) = softmax(β Xᵀξ); with a segment length ℓ > 1, the drawn
+//!   sequence is kept along the alignment and re-drawn with probability 1/ℓ at each position.
+//!
+//! Each sampling decoder draws from the random stream it is given, sample by sample in order,
+//! so the same stream gives the same sequences whatever the thread count.
+
+use ndarray::{ArrayView1, ArrayView2};
+use rand::Rng;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::alphabet::{ALPHABET, N_AA};
+use crate::encode::{one_hot, Encoding};
+use crate::input::is_gap;
+
+/// How memory-space samples become sequences (`--decode`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DecodeMethod {
+    /// `x = Pξ + μ`, argmax per position (the paper's decode).
+    Published,
+    /// ξ scaled by `shrink` × the attention-weighted stored norm Σ_k p_k ‖z_k‖, then the
+    /// 21-state argmax per position (gap = 1 − Σ block).
+    Norm { shrink: f64 },
+    /// The same blocks as a 21-state distribution, sampled at this decode temperature.
+    Sample { temperature: f64, shrink: f64 },
+    /// Per position, the residue of a stored sequence drawn from the attention weights; the
+    /// drawn sequence is kept for segments of mean length `segment` (1: every position drawn anew).
+    Attention { segment: f64 },
+}
+
+/// The `--decode` values, for help and error messages.
+pub const DECODE_IDS: &str = "published, norm[:SHRINK], sample[:T[:SHRINK]], attention[:SEGMENT]";
+
+/// The norm restoration's shrink factor λ when `norm` or `sample` is given without one.
+pub const DEFAULT_SHRINK: f64 = 0.6;
+
+impl DecodeMethod {
+    /// Whether decoding draws random numbers.
+    pub fn is_random(&self) -> bool {
+        matches!(self, DecodeMethod::Sample { .. } | DecodeMethod::Attention { .. })
+    }
+
+    /// Whether the decoder needs the attention weights of each sample.
+    pub fn needs_weights(&self) -> bool {
+        !matches!(self, DecodeMethod::Published)
+    }
+
+    /// One line saying what the decoder does (for the header).
+    pub fn describe(&self) -> String {
+        match self {
+            DecodeMethod::Published => "x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)".into(),
+            DecodeMethod::Norm { shrink } => format!(
+                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ (attention-weighted stored norm at the method's β), λ = {shrink}; per position the argmax of 21 states (residues max(b,0), gap max(1 − Σb, 0))"
+            ),
+            DecodeMethod::Sample { temperature, shrink } => format!(
+                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ at the method's β, λ = {shrink}; per position one of 21 states (residues max(b,0), gap max(1 − Σb, 0)) drawn ∝ mass^(1/T), T = {temperature}"
+            ),
+            DecodeMethod::Attention { segment } => format!(
+                "per position the residue or gap of a stored sequence drawn from the attention weights at the method's β{}",
+                if *segment > 1.0 { format!(", kept for segments of mean length {segment}") } else { String::new() }
+            ),
+        }
+    }
+}
+
+impl fmt::Display for DecodeMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeMethod::Published => write!(f, "published"),
+            DecodeMethod::Norm { shrink } if *shrink == DEFAULT_SHRINK => write!(f, "norm"),
+            DecodeMethod::Norm { shrink } => write!(f, "norm:{shrink}"),
+            DecodeMethod::Sample { temperature, shrink } if *shrink == DEFAULT_SHRINK && *temperature == 1.0 => {
+                write!(f, "sample")
+            }
+            DecodeMethod::Sample { temperature, shrink } if *shrink == DEFAULT_SHRINK => {
+                write!(f, "sample:{temperature}")
+            }
+            DecodeMethod::Sample { temperature, shrink } => write!(f, "sample:{temperature}:{shrink}"),
+            DecodeMethod::Attention { segment } if *segment == 1.0 => write!(f, "attention"),
+            DecodeMethod::Attention { segment } => write!(f, "attention:{segment}"),
+        }
+    }
+}
+
+impl FromStr for DecodeMethod {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut parts = s.split(':');
+        let name = parts.next().unwrap_or_default();
+        let args: Vec<&str> = parts.collect();
+        let number = |i: usize, what: &str, lo: f64, hi: f64, default: f64| -> Result<f64, String> {
+            let Some(a) = args.get(i) else { return Ok(default) };
+            let v: f64 = a.parse().map_err(|_| format!("--decode {s}: {what} '{a}' is not a number"))?;
+            if !(v.is_finite() && v >= lo && v <= hi) {
+                return Err(format!("--decode {s}: {what} must be in [{lo}, {hi}], got {a}"));
+            }
+            Ok(v)
+        };
+        let max_args = match name {
+            "published" => 0,
+            "norm" | "attention" => 1,
+            "sample" => 2,
+            _ => return Err(format!("unknown decode '{s}' (expected one of: {DECODE_IDS})")),
+        };
+        if args.len() > max_args {
+            return Err(format!("--decode {s}: '{name}' takes at most {max_args} ':' parameter(s) ({DECODE_IDS})"));
+        }
+        let shrink = |i| number(i, "the shrink factor λ", 1e-6, 1.0, DEFAULT_SHRINK);
+        Ok(match name {
+            "published" => DecodeMethod::Published,
+            "norm" => DecodeMethod::Norm { shrink: shrink(0)? },
+            "sample" => {
+                DecodeMethod::Sample { temperature: number(0, "the temperature", 0.0, 1e6, 1.0)?, shrink: shrink(1)? }
+            }
+            _ => DecodeMethod::Attention { segment: number(0, "the segment length", 1.0, 1e12, 1.0)? },
+        })
+    }
+}
+
+/// Attention weights softmax(β Xᵀξ) of one sample over the K memories (columns of `memory`,
+/// d × K), computed stably (max subtracted).
+///
+/// # Panics
+/// If ξ's length differs from the memory's d.
+pub fn attention_weights(memory: ArrayView2<f64>, xi: ArrayView1<f64>, beta: f64) -> Vec<f64> {
+    assert_eq!(
+        memory.nrows(),
+        xi.len(),
+        "attention_weights: ξ has {} entries, memory d = {}",
+        xi.len(),
+        memory.nrows()
+    );
+    let logits: Vec<f64> = memory.columns().into_iter().map(|x| beta * x.dot(&xi)).collect();
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return vec![f64::NAN; logits.len()];
+    }
+    let e: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.into_iter().map(|v| v / z).collect()
+}
+
+/// ‖z_k‖ = ‖Pᵀ(x_k − μ)‖ of each sequence (aligned to the L columns): the norms the memories
+/// were divided by.
+pub fn code_norms(enc: &Encoding, seqs: &[Vec<u8>]) -> Vec<f64> {
+    let centred = one_hot(seqs) - &enc.mean;
+    let z = enc.components.t().dot(&centred.t());
+    z.columns().into_iter().map(|c| c.dot(&c).sqrt()).collect()
+}
+
+/// The attention-weighted stored norm Σ_k p_k ‖z_k‖.
+pub fn restored_norm(weights: &[f64], norms: &[f64]) -> f64 {
+    weights.iter().zip(norms).map(|(p, n)| p * n).sum()
+}
+
+/// The 21 masses of one decoded block b (20 residues in alphabet order, then the gap):
+/// max(b_a, 0) and max(1 − Σ_a b_a, 0).
+pub fn block_masses(block: &[f64]) -> [f64; N_AA + 1] {
+    let mut m = [0.0; N_AA + 1];
+    for (a, &v) in block.iter().enumerate().take(N_AA) {
+        m[a] = v.max(0.0);
+    }
+    m[N_AA] = (1.0 - block.iter().take(N_AA).sum::<f64>()).max(0.0);
+    m
+}
+
+/// One state of a 21-state block drawn ∝ mass^(1/T); T = 0 gives the first maximum. Returns the
+/// residue letter or `-`; `X` when the block is not finite.
+pub fn sample_block<R: Rng + ?Sized>(block: &[f64], temperature: f64, rng: &mut R) -> u8 {
+    if block.iter().any(|v| !v.is_finite()) {
+        return b'X';
+    }
+    let m = block_masses(block);
+    let letter = |i: usize| if i == N_AA { b'-' } else { ALPHABET[i] };
+    let argmax = || {
+        let mut best = 0;
+        for i in 1..m.len() {
+            if m[i] > m[best] {
+                best = i;
+            }
+        }
+        letter(best)
+    };
+    if temperature == 0.0 {
+        return argmax();
+    }
+    let max = m.iter().copied().fold(0.0, f64::max);
+    // Relative to the maximum, so a small T does not underflow every weight to zero.
+    let w: Vec<f64> = m.iter().map(|&v| if v > 0.0 { (v / max).powf(1.0 / temperature) } else { 0.0 }).collect();
+    let total: f64 = w.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return argmax();
+    }
+    let mut u = rng.random::<f64>() * total;
+    for (i, &v) in w.iter().enumerate() {
+        if v > 0.0 {
+            if u < v {
+                return letter(i);
+            }
+            u -= v;
+        }
+    }
+    // Round-off: the last positive state.
+    letter(w.iter().rposition(|&v| v > 0.0).unwrap_or(N_AA))
+}
+
+/// `norm` and `sample` decode: each column ξ_i of `xi` (d × n) scaled by `scales[i]`, decoded
+/// to blocks b = P(s ξ) + μ, and one of 21 states taken per position by [`sample_block`]
+/// (temperature 0: the argmax, no random number drawn).
+pub fn decode_sampled<R: Rng + ?Sized>(
+    enc: &Encoding,
+    xi: ArrayView2<f64>,
+    scales: &[f64],
+    temperature: f64,
+    rng: &mut R,
+) -> Vec<Vec<u8>> {
+    assert_eq!(xi.ncols(), scales.len(), "decode_sampled: {} samples, {} scales", xi.ncols(), scales.len());
+    let l = enc.seq_len();
+    let x = enc.components.dot(&xi); // 20L × n
+    x.columns()
+        .into_iter()
+        .zip(scales)
+        .map(|(col, &s)| {
+            (0..l)
+                .map(|pos| {
+                    let block: Vec<f64> =
+                        (0..N_AA).map(|a| s * col[pos * N_AA + a] + enc.mean[pos * N_AA + a]).collect();
+                    sample_block(&block, temperature, rng)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `attention` decode of one sample: per position the letter of `stored[k]` with k drawn from
+/// `weights` (gap characters written `-`); with `segment` > 1 the drawn k is kept and re-drawn
+/// with probability 1/segment at each later position. Non-finite weights give `X`s.
+pub fn decode_attention_one<R: Rng + ?Sized>(
+    stored: &[Vec<u8>],
+    weights: &[f64],
+    segment: f64,
+    rng: &mut R,
+) -> Vec<u8> {
+    assert_eq!(
+        stored.len(),
+        weights.len(),
+        "decode_attention: {} stored sequences, {} weights",
+        stored.len(),
+        weights.len()
+    );
+    let l = stored.first().map_or(0, Vec::len);
+    let total: f64 = weights.iter().sum();
+    if !(total.is_finite() && total > 0.0) || weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+        return vec![b'X'; l];
+    }
+    let draw = |rng: &mut R| {
+        let mut u = rng.random::<f64>() * total;
+        for (k, &w) in weights.iter().enumerate() {
+            if w > 0.0 {
+                if u < w {
+                    return k;
+                }
+                u -= w;
+            }
+        }
+        weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
+    };
+    let mut k = draw(rng);
+    (0..l)
+        .map(|pos| {
+            if pos > 0 && (segment <= 1.0 || rng.random::<f64>() < 1.0 / segment) {
+                k = draw(rng);
+            }
+            let c = stored[k][pos];
+            if is_gap(c) {
+                b'-'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A decoder bound to a family: the encoding, the memories the samples attend to (d × K,
+/// unit columns, in the order of `stored`), their sequences and the method's β.
+pub struct Decoder<'a> {
+    pub method: DecodeMethod,
+    pub enc: &'a Encoding,
+    pub memory: ArrayView2<'a, f64>,
+    pub stored: &'a [Vec<u8>],
+    pub beta: f64,
+    norms: Vec<f64>,
+}
+
+impl<'a> Decoder<'a> {
+    /// Binds `method` to a family; the stored codes' norms are computed once here.
+    ///
+    /// # Panics
+    /// If `stored` and the memory's columns differ in number.
+    pub fn new(
+        method: DecodeMethod,
+        enc: &'a Encoding,
+        memory: ArrayView2<'a, f64>,
+        stored: &'a [Vec<u8>],
+        beta: f64,
+    ) -> Self {
+        assert_eq!(
+            memory.ncols(),
+            stored.len(),
+            "Decoder: {} memories, {} stored sequences",
+            memory.ncols(),
+            stored.len()
+        );
+        let norms = if method.needs_weights() { code_norms(enc, stored) } else { Vec::new() };
+        Decoder { method, enc, memory, stored, beta, norms }
+    }
+
+    /// Attention weights of each column of `xi` (d × n) at the decoder's β.
+    pub fn weights(&self, xi: ArrayView2<f64>) -> Vec<Vec<f64>> {
+        xi.columns().into_iter().map(|c| attention_weights(self.memory, c, self.beta)).collect()
+    }
+
+    /// Decodes each column of `xi` (d × n); the random decoders draw from `rng`, sample by sample.
+    pub fn decode<R: Rng + ?Sized>(&self, xi: ArrayView2<f64>, rng: &mut R) -> Vec<Vec<u8>> {
+        if self.method == DecodeMethod::Published {
+            return self.enc.decode(xi);
+        }
+        let weights = self.weights(xi);
+        let scales: Vec<f64> = weights.iter().map(|w| restored_norm(w, &self.norms)).collect();
+        match self.method {
+            DecodeMethod::Published => unreachable!(),
+            DecodeMethod::Norm { shrink } => decode_sampled(self.enc, xi, &scale_by(&scales, shrink), 0.0, rng),
+            DecodeMethod::Sample { temperature, shrink } => {
+                decode_sampled(self.enc, xi, &scale_by(&scales, shrink), temperature, rng)
+            }
+            DecodeMethod::Attention { segment } => {
+                weights.iter().map(|w| decode_attention_one(self.stored, w, segment, rng)).collect()
+            }
+        }
+    }
+}
+
+fn scale_by(v: &[f64], f: f64) -> Vec<f64> {
+    v.iter().map(|x| x * f).collect()
+}

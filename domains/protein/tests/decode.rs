@@ -1,0 +1,237 @@
+//! The decoders of `decode.rs`, checked by hand on a tiny family whose PCA keeps every
+//! component (so a stored code decodes back to its own one-hot exactly).
+
+use ndarray::{Array2, Axis};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use satool_protein::decode::{
+    attention_weights, block_masses, code_norms, decode_attention_one, decode_sampled, restored_norm, sample_block,
+};
+use satool_protein::{encode, CleanAlignment, DecodeMethod, Decoder, Encoding, N_AA};
+
+fn family() -> (CleanAlignment, Encoding) {
+    let seqs: Vec<Vec<u8>> = ["ACDE", "ACD-", "WCKE", "AYK-", "WYDE"].iter().map(|s| s.as_bytes().to_vec()).collect();
+    let c = CleanAlignment {
+        names: (0..seqs.len()).map(|i| format!("s{i}")).collect(),
+        kept_columns: (0..4).collect(),
+        kept_rows: (0..seqs.len()).collect(),
+        n_input_rows: seqs.len(),
+        n_input_cols: 4,
+        seqs,
+    };
+    let enc = encode(&c, 1.0).unwrap();
+    (c, enc)
+}
+
+fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+#[test]
+fn code_norms_are_the_encodings() {
+    let (c, enc) = family();
+    let n = code_norms(&enc, &c.seqs);
+    for (a, b) in n.iter().zip(&enc.code_norms) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn norm_restoration_decodes_a_memory_to_its_own_sequence() {
+    let (c, enc) = family();
+    // By hand: with all the weight on memory k, the restored norm is ‖z_k‖.
+    let w = [0.0, 0.0, 1.0, 0.0, 0.0];
+    assert!((restored_norm(&w, &enc.code_norms) - enc.code_norms[2]).abs() < 1e-15);
+    let w = [0.5, 0.0, 0.5, 0.0, 0.0];
+    assert!((restored_norm(&w, &enc.code_norms) - 0.5 * (enc.code_norms[0] + enc.code_norms[2])).abs() < 1e-12);
+    // Each memory, scaled by its own norm, decodes to its sequence (gaps as '-'); the published
+    // decode of the same unit memory does not, for at least one of them.
+    let scales = enc.code_norms.clone();
+    let restored = decode_sampled(&enc, enc.memory.view(), &scales, 0.0, &mut rng(1));
+    assert_eq!(restored, c.seqs);
+    assert_ne!(enc.decode(enc.memory.view()), c.seqs);
+    // The Decoder at a high β (weights concentrated on the memory itself) does the same.
+    let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, enc.memory.view(), &c.seqs, 1e4);
+    assert_eq!(dec.decode(enc.memory.view(), &mut rng(1)), c.seqs);
+    // The shrink factor scales the restored norm: λ = 0.6 on a memory is the λ = 1 decode of
+    // 0.6 × the memory.
+    let dec6 = Decoder::new(DecodeMethod::Norm { shrink: 0.6 }, &enc, enc.memory.view(), &c.seqs, 1e4);
+    let shrunk: Vec<f64> = scales.iter().map(|s| 0.6 * s).collect();
+    assert_eq!(
+        dec6.decode(enc.memory.view(), &mut rng(1)),
+        decode_sampled(&enc, enc.memory.view(), &shrunk, 0.0, &mut rng(1))
+    );
+}
+
+#[test]
+fn attention_weights_are_a_stable_softmax() {
+    let (_, enc) = family();
+    let xi = enc.memory.column(1);
+    let w = attention_weights(enc.memory.view(), xi, 3.0);
+    let logits: Vec<f64> = enc.memory.columns().into_iter().map(|x| 3.0 * x.dot(&xi)).collect();
+    let z: f64 = logits.iter().map(|l| l.exp()).sum();
+    for (a, l) in w.iter().zip(&logits) {
+        assert!((a - l.exp() / z).abs() < 1e-14);
+    }
+    // A huge β does not overflow: all the weight on the memory itself.
+    let w = attention_weights(enc.memory.view(), xi, 1e6);
+    assert!((w[1] - 1.0).abs() < 1e-12 && w.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn block_masses_give_the_gap_the_missing_mass() {
+    let mut b = vec![0.0; N_AA];
+    b[0] = 0.3;
+    b[1] = 0.1;
+    b[2] = -0.05;
+    let m = block_masses(&b);
+    assert_eq!(m[0], 0.3);
+    assert_eq!(m[1], 0.1);
+    assert_eq!(m[2], 0.0, "negative entries have no mass");
+    assert!((m[N_AA] - 0.65).abs() < 1e-15, "gap = 1 − Σ b = 1 − 0.35");
+    let over: Vec<f64> = (0..N_AA).map(|a| if a < 2 { 0.7 } else { 0.0 }).collect();
+    assert_eq!(block_masses(&over)[N_AA], 0.0, "no gap mass when the block sums past 1");
+}
+
+#[test]
+fn sampling_draws_gaps_with_their_probability() {
+    let mut b = vec![0.0; N_AA];
+    b[0] = 0.3; // A
+    b[1] = 0.1; // C
+    let mut r = rng(7);
+    let n = 40_000;
+    let (mut a, mut c, mut gap) = (0, 0, 0);
+    for _ in 0..n {
+        match sample_block(&b, 1.0, &mut r) {
+            b'A' => a += 1,
+            b'C' => c += 1,
+            b'-' => gap += 1,
+            x => panic!("unexpected state {}", x as char),
+        }
+    }
+    let f = |k: usize| k as f64 / n as f64;
+    // SE ≤ 0.0025 at n = 40 000; allow 4 SE.
+    assert!((f(a) - 0.3).abs() < 0.01, "A {}", f(a));
+    assert!((f(c) - 0.1).abs() < 0.01, "C {}", f(c));
+    assert!((f(gap) - 0.6).abs() < 0.01, "gap {}", f(gap));
+    // T = 0.5 squares the masses: 0.09 : 0.01 : 0.36.
+    let mut gap = 0;
+    for _ in 0..n {
+        gap += usize::from(sample_block(&b, 0.5, &mut r) == b'-');
+    }
+    assert!((f(gap) - 0.36 / 0.46).abs() < 0.01, "gap at T=0.5 {}", f(gap));
+}
+
+#[test]
+fn sampling_at_zero_temperature_is_the_argmax() {
+    let (c, enc) = family();
+    let mut b = vec![0.0; N_AA];
+    b[5] = 0.45;
+    b[9] = 0.44;
+    assert_eq!(sample_block(&b, 0.0, &mut rng(1)), b'G', "first max of 21 states");
+    let mut r = rng(2);
+    assert!((0..2000).all(|_| sample_block(&b, 1e-3, &mut r) == b'G'), "T → 0 tends to the argmax");
+    b[5] = 0.2;
+    b[9] = 0.1;
+    assert_eq!(sample_block(&b, 0.0, &mut r), b'-', "gap mass 0.7 beats 0.2");
+    b[0] = f64::NAN;
+    assert_eq!(sample_block(&b, 1.0, &mut r), b'X');
+    // The whole decode at T = 0 on restored memories: the stored sequences, gaps included; on
+    // the published (unscaled) blocks with the gap state excluded by the data, the published argmax.
+    let scales = enc.code_norms.clone();
+    assert_eq!(decode_sampled(&enc, enc.memory.view(), &scales, 0.0, &mut r), c.seqs);
+    let ones = vec![1.0; c.seqs.len()];
+    let mut xi = enc.memory.clone();
+    xi *= 0.05; // blocks near the mean: residue masses beat the gap's
+    let published = enc.decode(xi.view());
+    let sampled = decode_sampled(&enc, xi.view(), &ones, 0.0, &mut r);
+    for (p, s) in published.iter().zip(&sampled) {
+        for (x, y) in p.iter().zip(s) {
+            assert!(x == y || *y == b'-', "T=0 differs from the published argmax other than by a gap");
+        }
+    }
+}
+
+#[test]
+fn attention_decode_draws_stored_residues_by_weight() {
+    let stored: Vec<Vec<u8>> = vec![b"AAAA".to_vec(), b"CC.C".to_vec()];
+    let w = [0.25, 0.75];
+    let mut r = rng(3);
+    let n = 20_000;
+    let mut counts = [[0usize; 3]; 4]; // A, C, gap per position
+    for _ in 0..n {
+        let s = decode_attention_one(&stored, &w, 1.0, &mut r);
+        for (pos, &ch) in s.iter().enumerate() {
+            counts[pos][match ch {
+                b'A' => 0,
+                b'C' => 1,
+                b'-' => 2,
+                x => panic!("unexpected {}", x as char),
+            }] += 1;
+        }
+    }
+    for (pos, c) in counts.iter().enumerate() {
+        let other = if pos == 2 { c[2] } else { c[1] };
+        assert!((c[0] as f64 / n as f64 - 0.25).abs() < 0.015, "pos {pos}: A {:?}", c);
+        assert!((other as f64 / n as f64 - 0.75).abs() < 0.015, "pos {pos}: {:?}", c);
+    }
+    // Long segments: whole stored sequences, gap written '-'.
+    for _ in 0..200 {
+        let s = decode_attention_one(&stored, &w, 1e12, &mut r);
+        assert!(s == b"AAAA" || s == b"CC-C", "{}", String::from_utf8_lossy(&s));
+    }
+    // All the weight on one sequence: that sequence.
+    assert_eq!(decode_attention_one(&stored, &[0.0, 1.0], 1.0, &mut r), b"CC-C");
+    assert_eq!(decode_attention_one(&stored, &[f64::NAN, 1.0], 1.0, &mut r), b"XXXX");
+}
+
+#[test]
+fn decoders_are_reproducible_and_published_is_the_encodings() {
+    let (c, enc) = family();
+    let xi: Array2<f64> = enc.memory.clone() * 0.7;
+    for m in ["published", "norm", "norm:1", "sample", "sample:0.5", "sample:0.5:1", "attention", "attention:8"] {
+        let m: DecodeMethod = m.parse().unwrap();
+        let dec = Decoder::new(m, &enc, enc.memory.view(), &c.seqs, 2.0);
+        let a = dec.decode(xi.view(), &mut rng(11));
+        assert_eq!(a, dec.decode(xi.view(), &mut rng(11)), "{m}: same stream, same sequences");
+        assert_eq!(a.len(), xi.len_of(Axis(1)));
+        assert!(a.iter().all(|s| s.len() == 4));
+        if m == DecodeMethod::Published {
+            assert_eq!(a, enc.decode(xi.view()));
+        }
+    }
+}
+
+#[test]
+fn decode_values_parse_and_print() {
+    for (s, m) in [
+        ("published", DecodeMethod::Published),
+        ("norm", DecodeMethod::Norm { shrink: 0.6 }),
+        ("norm:1", DecodeMethod::Norm { shrink: 1.0 }),
+        ("sample", DecodeMethod::Sample { temperature: 1.0, shrink: 0.6 }),
+        ("sample:0.5", DecodeMethod::Sample { temperature: 0.5, shrink: 0.6 }),
+        ("sample:0.5:1", DecodeMethod::Sample { temperature: 0.5, shrink: 1.0 }),
+        ("attention", DecodeMethod::Attention { segment: 1.0 }),
+        ("attention:8", DecodeMethod::Attention { segment: 8.0 }),
+    ] {
+        assert_eq!(s.parse::<DecodeMethod>().unwrap(), m);
+        assert_eq!(m.to_string(), s);
+    }
+    assert_eq!("sample:0".parse::<DecodeMethod>().unwrap(), DecodeMethod::Sample { temperature: 0.0, shrink: 0.6 });
+    for bad in [
+        "",
+        "argmax",
+        "sample:-1",
+        "sample:x",
+        "sample:inf",
+        "sample:1:0",
+        "sample:1:1:1",
+        "attention:0.5",
+        "norm:2",
+        "norm:0",
+        "norm:1:1",
+        "published:1",
+    ] {
+        assert!(bad.parse::<DecodeMethod>().is_err(), "{bad} accepted");
+    }
+}
