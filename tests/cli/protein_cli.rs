@@ -610,7 +610,7 @@ fn small_families_and_copied_samples_are_warned_about() {
     let o = satool(&["protein", "--stockholm", &pf, "--methods", "bootstrap,sa_gen", "--hmmer", "off", "--json"], &[]);
     let v = json(&o);
     let w: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
-    assert!(w.iter().all(|w| w.starts_with("sa_gen: the energy's R̂")), "{w:?}");
+    assert!(w.iter().all(|w| w.starts_with("energy R̂ (bulk ESS) over the 30 chains: sa_gen 1.0")), "{w:?}");
     let c = &method(&v, "sa_gen")["convergence"];
     assert!((1.0..1.03).contains(&f(c, "rhat")) && f(c, "ess_bulk") > 600.0, "{c}");
     let o = satool(

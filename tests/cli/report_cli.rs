@@ -267,6 +267,7 @@ fn committed_protein_report_is_reproduced_by_its_command() {
         return;
     }
     reproduces_committed("reports/PF00076");
+    reproduces_committed("reports/PF00076-norm");
 }
 
 #[test]

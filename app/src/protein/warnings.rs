@@ -3,7 +3,7 @@
 //! near-copies of stored sequences (a generator that copies scores well on every column).
 
 use super::generate::Generated;
-use super::methods::{ProteinMethod, Recipe};
+use super::methods::{ProteinMethod, Recipe, Temperature};
 use super::results::MethodResult;
 use std::collections::HashSet;
 
@@ -20,8 +20,9 @@ pub const MAX_RHAT: f64 = 1.01;
 pub const MIN_ESS: f64 = 100.0;
 
 /// The warnings for a family of `k` sequences × `l` columns and its generated sets. Only the
-/// sampler's own rows (exact, MALA, SA) and `--evaluate` files are judged on repeats and copies:
-/// the baselines repeat by design (bootstrap redraws K memories 150 times, convex combinations
+/// sampler's generation rows (exact, MALA, SA at β_gen) and `--evaluate` files are judged on
+/// repeats and copies: the retrieval rows stay next to stored sequences by design, the baselines
+/// repeat by design (bootstrap redraws K memories 150 times, convex combinations
 /// decode to the consensus), and the `condition` row is the stored sequences themselves.
 pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[MethodResult]) -> Vec<String> {
     let mut out = Vec::new();
@@ -33,8 +34,11 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
     if l <= MIN_FAMILY {
         out.push(format!("L = {l} columns: too few to trust the metrics (warned at L ≤ {MIN_FAMILY})"));
     }
+    // Retrieval rows (β_ret) stay next to stored sequences by design; generation rows must not.
     let judged = |id: &str| match id.parse::<ProteinMethod>() {
-        Ok(m) => matches!(m.recipe(), Recipe::Exact(_) | Recipe::Chains(..)),
+        Ok(m) => {
+            matches!(m.recipe(), Recipe::Exact(Temperature::Generation) | Recipe::Chains(Temperature::Generation, _))
+        }
         Err(_) => id != "condition",
     };
     for (g, r) in generated.iter().zip(rows).filter(|(g, _)| judged(&g.id)) {
@@ -58,16 +62,18 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
             ));
         }
     }
-    for c in generated.iter().filter_map(|g| Some((g.id.as_str(), g.convergence?))) {
-        let (id, c) = c;
-        if c.rhat > MAX_RHAT || c.ess_bulk < MIN_ESS {
-            out.push(format!(
-                "{id}: the energy's R̂ over the 30 chains is {:.3} and its bulk ESS {:.0} (warned above R̂ {MAX_RHAT} or \
-                 below ESS {MIN_ESS}): the chains may not have forgotten their starts; longer chains (--samples) \
-                 reduce it",
-                c.rhat, c.ess_bulk
-            ));
-        }
+    let unmixed: Vec<String> = generated
+        .iter()
+        .filter_map(|g| Some((g.id.as_str(), g.convergence?)))
+        .filter(|(_, c)| c.rhat > MAX_RHAT || c.ess_bulk < MIN_ESS)
+        .map(|(id, c)| format!("{id} {:.3} ({:.0})", c.rhat, c.ess_bulk))
+        .collect();
+    if !unmixed.is_empty() {
+        out.push(format!(
+            "energy R̂ (bulk ESS) over the 30 chains: {} — warned above R̂ {MAX_RHAT} or below ESS {MIN_ESS}: the \
+             chains may not have forgotten their starts; longer chains (--samples) reduce it",
+            unmixed.join(", ")
+        ));
     }
     out
 }
