@@ -168,7 +168,17 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
 /// have none), drawing from the stream `decode:<method id>`.
 fn decode(method: ProteinMethod, f: &FamilyModel, latent: &Array2<f64>) -> Vec<Vec<u8>> {
     let decoder = prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, row_beta(method.id(), &f.ops));
-    decoder.decode(latent.view(), &mut stream(f.seed, &format!("decode:{}", method.id())))
+    let mut rng = stream(f.seed, &format!("decode:{}", method.id()));
+    // In blocks, so the 20L × n decoded matrix is never formed for large n (the decoders draw
+    // column by column, so the bytes do not depend on the block size).
+    let n = latent.ncols();
+    (0..n)
+        .step_by(prot::encode::PROJECT_BLOCK)
+        .flat_map(|i| {
+            let block = latent.slice(ndarray::s![.., i..(i + prot::encode::PROJECT_BLOCK).min(n)]);
+            decoder.decode(block, &mut rng)
+        })
+        .collect()
 }
 
 /// The conditioned sequences themselves, as the reference row of a conditional run.
