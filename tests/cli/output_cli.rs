@@ -251,7 +251,15 @@ fn force_replaces_the_old_directory_whole() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         ls(&out),
-        ["bootstrap.aligned.fasta", "bootstrap.fasta", "bootstrap.tsv", "command.txt", "results.json"]
+        [
+            "bootstrap.a2m",
+            "bootstrap.aligned.fasta",
+            "bootstrap.fasta",
+            "bootstrap.tsv",
+            "command.txt",
+            "family.cleaned.sto",
+            "results.json"
+        ]
     );
     assert_eq!(ls(dir.path()), ["out"]);
 }
