@@ -677,6 +677,8 @@ fn per_sequence_scores_and_the_identity_filter() {
             "60",
             "--max-identity",
             "0.7",
+            "--decode",
+            "published",
             "--out",
             out.to_str().unwrap(),
             "--json",
@@ -706,6 +708,29 @@ fn per_sequence_scores_and_the_identity_filter() {
     let fasta = std::fs::read_to_string(out.join("sa_ret.aligned.fasta")).unwrap();
     let header = fasta.lines().next().unwrap();
     assert!(header.starts_with(&format!(">{} energy=", rows[0][0])) && header.contains(" nearest="), "{header}");
+
+    // With the default decode the retrieval rows are near-copies: a filter at 0.5 empties sa_ret,
+    // which leaves the table with a warning instead of failing the run.
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--methods",
+            "sa_ret,sa_gen",
+            "--max-identity",
+            "0.5",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let ids: Vec<&str> = v["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["sa_gen"], "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-identity 0.5 removed every sample of sa_ret"), "{}", stderr(&o));
 
     let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--max-identity", "1.5"], &[]);
     assert_eq!(o.status.code(), Some(2));

@@ -204,6 +204,9 @@ pub fn run_record(
             .map(|g| (g.id.clone(), g.drop_over_identity(&fam.stored, x)))
             .collect(),
     };
+    // A row the filter emptied has nothing to score: it leaves the table, with a warning.
+    let emptied: Vec<String> = generated.iter().filter(|g| g.seqs.is_empty()).map(|g| g.id.clone()).collect();
+    generated.retain(|g| !g.seqs.is_empty());
     if condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
@@ -218,7 +221,11 @@ pub fn run_record(
     drop(stage);
 
     let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, out.as_deref_mut(), progress)?;
-    let warnings = warnings::warnings(k, l, &generated, &rows);
+    let mut warnings = warnings::warnings(k, l, &generated, &rows);
+    if let (Some(x), false) = (job.max_identity, emptied.is_empty()) {
+        warnings
+            .push(format!("--max-identity {x} removed every sample of {}: left out of the table", emptied.join(", ")));
+    }
     for w in &warnings {
         eprintln!("warning: {}: {w}", aln.source);
     }
