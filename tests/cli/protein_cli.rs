@@ -695,7 +695,7 @@ fn per_sequence_scores_and_the_identity_filter() {
     // one TSV row per kept sequence, every identity ≤ 0.7, mean identity = the table's SeqID
     let tsv = std::fs::read_to_string(out.join("sa_ret.tsv")).unwrap();
     let mut lines = tsv.lines();
-    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty"));
+    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 60 - removed);
     let ids: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
@@ -708,6 +708,24 @@ fn per_sequence_scores_and_the_identity_filter() {
     let fasta = std::fs::read_to_string(out.join("sa_ret.aligned.fasta")).unwrap();
     let header = fasta.lines().next().unwrap();
     assert!(header.starts_with(&format!(">{} energy=", rows[0][0])) && header.contains(" nearest="), "{header}");
+
+    // With HMMER, each sequence's bit score and E-value; their median is the table's.
+    if hmmer_installed() {
+        let out = dir.path().join("hmm");
+        let hmm = fixture("PF00076.hmm");
+        let args =
+            ["protein", "--stockholm", &sto, "--hmm", &hmm, "--methods", "sa_gen", "--out", out.to_str().unwrap()];
+        let o = satool(&[&args[..], &["--json"]].concat(), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = json(&o);
+        let tsv = std::fs::read_to_string(out.join("sa_gen.tsv")).unwrap();
+        let mut bits: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(7).unwrap().parse().unwrap()).collect();
+        bits.sort_by(f64::total_cmp);
+        let median = (bits[74] + bits[75]) / 2.0;
+        assert!((median - f(method(&v, "sa_gen"), "hmm_median_bitscore")).abs() < 1e-9, "{median}");
+        let fasta = std::fs::read_to_string(out.join("sa_gen.fasta")).unwrap();
+        assert!(fasta.lines().next().unwrap().contains(" bits="), "the FASTA header carries the bit score");
+    }
 
     // With the default decode the retrieval rows are near-copies: a filter at 0.5 empties sa_ret,
     // which leaves the table with a warning instead of failing the run.
@@ -766,7 +784,7 @@ fn score_ranks_family_members_above_decoys() {
     assert!(o.status.success(), "{}", stderr(&o));
     let tsv = stdout(&o);
     let mut lines = tsv.lines();
-    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty"));
+    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 2 * members.len());
     let energy: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();

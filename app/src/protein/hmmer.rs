@@ -39,7 +39,7 @@ pub(super) fn run_hmmer(
 ) -> Result<HmmerInfo> {
     const INSTALL: &str = "install HMMER (Debian/Ubuntu: apt-get install hmmer; conda: conda install -c bioconda hmmer; macOS: brew install hmmer)";
     if job.hmmer == HmmerMode::Off {
-        return Ok(HmmerInfo { status: "not run (--hmmer off)".into(), hmm: None });
+        return Ok(HmmerInfo { status: "not run (--hmmer off)".into(), hmm: None, hits: Vec::new() });
     }
     let missing = |tool: &str| -> Result<HmmerInfo> {
         let msg = format!("{tool} not found on PATH; {INSTALL}");
@@ -47,7 +47,7 @@ pub(super) fn run_hmmer(
             return Err(input_err!("--hmmer require: {msg}"));
         }
         eprintln!("warning: HMMER columns not run: {msg}");
-        Ok(HmmerInfo { status: format!("not run ({tool} not found)"), hmm: None })
+        Ok(HmmerInfo { status: format!("not run ({tool} not found)"), hmm: None, hits: Vec::new() })
     };
     let Some(hmmsearch) = prot::hmmer::find("hmmsearch") else { return missing("hmmsearch") };
     // Work in the staging directory when there is one, else in a temporary directory.
@@ -83,7 +83,7 @@ pub(super) fn run_hmmer(
         .collect();
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("hmmsearch", &ids);
-    let summaries: Vec<Result<prot::hmmer::HmmSummary>> = jobs
+    let summaries: Vec<Result<(prot::hmmer::HmmSummary, prot::hmmer::HmmsearchHits)>> = jobs
         .par_iter()
         .map(|(i, fasta, tbl)| -> Result<_> {
             let _item = StageItem::new(&stage, &generated[*i].id);
@@ -91,12 +91,14 @@ pub(super) fn run_hmmer(
             prot::write_fasta(fasta, &recs, true)?;
             let hits = prot::hmmer::hmmsearch(&hmmsearch, &hmm, fasta, tbl, &limits(job, recs.len()))?;
             let names: Vec<String> = recs.into_iter().map(|(n, _)| n).collect();
-            Ok(prot::hmmer::summarize(&hits, &names))
+            Ok((prot::hmmer::summarize(&hits, &names), hits))
         })
         .collect();
+    let mut all_hits = Vec::with_capacity(summaries.len());
     for (r, s) in results.iter_mut().zip(summaries) {
         match s {
-            Ok(s) => {
+            Ok((s, hits)) => {
+                all_hits.push(hits);
                 r.hmm_pass = Some(s.pass_fraction);
                 r.hmm_median_evalue = s.median_evalue;
                 r.hmm_median_bitscore = s.median_bitscore;
@@ -104,7 +106,7 @@ pub(super) fn run_hmmer(
             Err(e) => return hmmer_failed(job, e),
         }
     }
-    Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named })
+    Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named, hits: all_hits })
 }
 
 /// Name of the seed alignment written for hmmbuild (in `--out` when given).
@@ -165,13 +167,13 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
         eprintln!(
             "warning: HMMER columns not run: {tool} did not finish within {seconds} s and was stopped (--hmmer-timeout)"
         );
-        return Ok(HmmerInfo { status: format!("not run (timeout after {seconds} s)"), hmm: None });
+        return Ok(HmmerInfo { status: format!("not run (timeout after {seconds} s)"), hmm: None, hits: Vec::new() });
     }
     if job.hmmer == HmmerMode::Require {
         return Err(e.context("--hmmer require: HMMER failed"));
     }
     eprintln!("warning: HMMER columns not run: {e:#}");
-    Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None })
+    Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None, hits: Vec::new() })
 }
 
 /// The family's cleaned sequences in the seed's columns, with `#=GC RF` marking the L kept

@@ -273,12 +273,15 @@ pub fn run_record(
     };
     if let Some(st) = out {
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
-        for g in &generated {
+        for (row, g) in generated.iter().enumerate() {
             let stem = g.file_stem();
             let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
             let beta = generate::row_beta(&g.id, &fam.ops);
-            let scores =
+            let mut scores =
                 per_sequence::score(&names, &g.seqs, g.latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
+            if let Some(hits) = results.hmmer.hits.get(row) {
+                per_sequence::add_hmm_scores(&mut scores, hits);
+            }
             let recs: Vec<(String, Vec<u8>)> =
                 scores.iter().zip(&g.seqs).map(|(s, q)| (per_sequence::fasta_header(s), q.clone())).collect();
             prot::write_fasta(&st.path(&format!("{stem}.aligned.fasta")), &recs, false)?;

@@ -25,6 +25,26 @@ pub struct SequenceScore {
     pub identity: f64,
     /// 1 − max cosine of ξ to a stored memory.
     pub novelty: f64,
+    /// hmmsearch full-sequence bit score and E-value against the family HMM, when HMMER ran and
+    /// reported the sequence (E ≤ 1000); empty otherwise.
+    pub bits: Option<f64>,
+    pub evalue: Option<f64>,
+}
+
+/// Fills the HMM fields from a row's hmmsearch hits (the best domain-independent hit per name).
+pub fn add_hmm_scores(scores: &mut [SequenceScore], hits: &prot::hmmer::HmmsearchHits) {
+    let mut best: std::collections::HashMap<&str, &prot::hmmer::HmmHit> = std::collections::HashMap::new();
+    for h in &hits.hits {
+        let e = best.entry(h.target.as_str()).or_insert(h);
+        if h.evalue < e.evalue {
+            *e = h;
+        }
+    }
+    for s in scores {
+        if let Some(h) = best.get(s.name.as_str()) {
+            (s.bits, s.evalue) = (Some(h.bitscore), Some(h.evalue));
+        }
+    }
 }
 
 /// Scores `seqs` (with memory-space points `latent`, d × n) against the stored sequences
@@ -53,16 +73,22 @@ pub fn score(
             nearest: stored_names.get(k).cloned().unwrap_or_default(),
             identity,
             novelty,
+            bits: None,
+            evalue: None,
         })
         .collect()
 }
 
 /// The FASTA header of a scored sequence: its name, then `key=value` fields.
 pub fn fasta_header(s: &SequenceScore) -> String {
-    format!(
+    let mut h = format!(
         "{} energy={:.6} beta={} nearest={} identity={:.4} novelty={:.4}",
         s.name, s.energy, s.beta, s.nearest, s.identity, s.novelty
-    )
+    );
+    if let (Some(bits), Some(e)) = (s.bits, s.evalue) {
+        h += &format!(" bits={bits:.1} evalue={e:.2e}");
+    }
+    h
 }
 
 /// Writes the scores as a tab-separated file with a header row.
@@ -106,7 +132,17 @@ mod tests {
         write_tsv(&p, &s).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty"));
+        assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
         assert!(lines.next().unwrap().starts_with("g1\tGHIL\t2.0\t"));
+        let mut scored = s.clone();
+        let hits = prot::hmmer::HmmsearchHits {
+            hits: vec![
+                prot::hmmer::HmmHit { target: "g2".into(), evalue: 1e-5, bitscore: 30.0 },
+                prot::hmmer::HmmHit { target: "g2".into(), evalue: 1e-9, bitscore: 42.0 },
+            ],
+        };
+        add_hmm_scores(&mut scored, &hits);
+        assert_eq!((scored[0].bits, scored[1].bits, scored[1].evalue), (None, Some(42.0), Some(1e-9)));
+        assert!(fasta_header(&scored[1]).ends_with(" bits=42.0 evalue=1.00e-9"));
     }
 }

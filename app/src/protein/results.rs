@@ -161,6 +161,9 @@ pub struct HmmerInfo {
     /// "ran", "not run: …".
     pub status: String,
     pub hmm: Option<String>,
+    /// Each row's hmmsearch hits, in row order, when HMMER ran (for the per-sequence files).
+    #[serde(skip)]
+    pub hits: Vec<satool_protein::hmmer::HmmsearchHits>,
 }
 
 impl HmmerInfo {
