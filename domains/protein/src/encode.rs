@@ -114,8 +114,60 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
     })
 }
 
+/// Above this many sequences PCA goes through the eigen-decomposition of the smaller of the
+/// K × K Gram matrix and the 20L × 20L scatter matrix (faer, both cores) instead of a full SVD
+/// (single-threaded, minutes at K = 2000). Below it the SVD stays, so small families keep their
+/// exact bits.
+pub const GRAM_PCA_MIN_K: usize = 500;
+
 /// Singular values (descending) and right singular vectors (20L × min(K, 20L)) of `centred`.
 fn principal_axes(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
+    if centred.nrows() > GRAM_PCA_MIN_K {
+        return principal_axes_eigen(centred);
+    }
+    principal_axes_svd(centred)
+}
+
+/// [`principal_axes`] from the eigen-decomposition of C Cᵀ (K ≤ 20L: σᵢ² and uᵢ, then
+/// vᵢ = Cᵀuᵢ/σᵢ) or of CᵀC (K > 20L: σᵢ² and vᵢ directly). Directions with σᵢ at rounding level
+/// get zero axes (they are never kept: [`n_components`] stops at the numerical rank).
+fn principal_axes_eigen(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
+    use faer::{Mat, Side};
+    let (k, f) = centred.dim();
+    let c = Mat::<f64>::from_fn(k, f, |i, j| centred[[i, j]]);
+    let small_side = k <= f;
+    let m = if small_side { &c * c.transpose() } else { c.transpose() * &c };
+    let evd = m.self_adjoint_eigen(Side::Lower).map_err(|e| ProteinError::Linalg(format!("{e:?}")))?;
+    let (vals, vecs) = (evd.S(), evd.U());
+    let n = m.nrows();
+    // faer returns ascending eigenvalues; σ = sqrt(λ), descending.
+    let order: Vec<usize> = (0..n).rev().collect();
+    let values: Vec<f64> = order.iter().map(|&i| vals[i].max(0.0).sqrt()).collect();
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(ProteinError::Linalg("eigen-decomposition returned non-finite values".into()));
+    }
+    let tol = values[0] * values.len() as f64 * f64::EPSILON * 10.0;
+    let mut axes = Array2::zeros((f, n));
+    if small_side {
+        let ct_u = c.transpose() * vecs; // f × n
+        for (j, &i) in order.iter().enumerate() {
+            if values[j] > tol {
+                for r in 0..f {
+                    axes[[r, j]] = ct_u[(r, i)] / values[j];
+                }
+            }
+        }
+    } else {
+        for (j, &i) in order.iter().enumerate() {
+            for r in 0..f {
+                axes[[r, j]] = vecs[(r, i)];
+            }
+        }
+    }
+    Ok((values, axes))
+}
+
+fn principal_axes_svd(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
     let (_, s, vt) = centred.svd(false, true).map_err(|e| ProteinError::Linalg(e.to_string()))?;
     let vt = vt.ok_or_else(|| ProteinError::Linalg("SVD returned no right singular vectors".into()))?;
     if s.iter().any(|v| !v.is_finite()) {
@@ -267,6 +319,43 @@ fn decode_block(block: &[f64]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A centred matrix with a decaying spectrum (distinct gaps), from a fixed LCG.
+    fn structured(k: usize, f: usize) -> Array2<f64> {
+        let mut state: u64 = 42;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let rank = 30;
+        let u = Array2::from_shape_fn((k, rank), |_| next());
+        let v = Array2::from_shape_fn((rank, f), |(i, _)| next() * 0.8f64.powi(i as i32));
+        let mut m = u.dot(&v) + Array2::from_shape_fn((k, f), |_| 1e-3 * next());
+        let mean = m.mean_axis(Axis(0)).unwrap();
+        m -= &mean;
+        m
+    }
+
+    /// The eigen route of large families gives the SVD's values and (sign-fixed) axes, on both
+    /// sides (K ≤ 20L: Gram matrix; K > 20L: scatter matrix).
+    #[test]
+    fn eigen_pca_equals_svd_pca() {
+        for (k, f) in [(620, 900), (700, 240)] {
+            let c = structured(k, f);
+            let (s1, mut a1) = principal_axes_svd(&c).unwrap();
+            let (s2, mut a2) = principal_axes_eigen(&c).unwrap();
+            let d = 25;
+            for i in 0..d {
+                assert!((s1[i] - s2[i]).abs() <= 1e-9 * s1[0], "{k}×{f} σ{i}: {} vs {}", s1[i], s2[i]);
+            }
+            let (mut p1, mut p2) =
+                (a1.slice_mut(ndarray::s![.., ..d]).to_owned(), a2.slice_mut(ndarray::s![.., ..d]).to_owned());
+            fix_signs(&mut p1);
+            fix_signs(&mut p2);
+            let worst = (&p1 - &p2).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(worst < 1e-7, "{k}×{f}: axes differ by {worst}");
+        }
+    }
 
     #[test]
     fn projecting_block_by_block_equals_one_sequence_at_a_time() {
