@@ -6,6 +6,13 @@ use crate::memory::{attention_weights, entropy, Memory};
 pub const BETA_STAR_RULE: &str = "entropy inflection, published code's rule: argmin of d²H̄/d(log β)² \
 on 50 log-spaced β in [0.1, 500], H̄ = mean attention entropy of the first min(K,20) memories";
 
+/// The published β grid: this many log-spaced values from [`BETA_GRID_MIN`] to [`BETA_GRID_MAX`].
+pub const BETA_GRID_POINTS: usize = 50;
+/// Smallest β of the published grid.
+pub const BETA_GRID_MIN: f64 = 0.1;
+/// Largest β of the published grid.
+pub const BETA_GRID_MAX: f64 = 500.0;
+
 /// Name of the refined rule ([`refined_beta_star`]): the same criterion without the coarse grid.
 pub const BETA_STAR_REFINED_RULE: &str = "the same criterion on continuous β: closed-form d²H̄/d(log β)², \
 2000-point log grid on [0.1, 500], then golden-section search";
@@ -31,12 +38,13 @@ pub fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 /// memories; H̄(β) their mean entropy; `dH = diff(H̄)/diff(log β)`, `d2H = diff(dH)/diff(log β)[..n-1]`;
 /// `β* = β[argmin(d2H) + 1]`.
 pub fn entropy_inflection(mem: &Memory) -> EntropyCurve {
-    let betas = logspace(0.1, 500.0, 50);
+    let betas = logspace(BETA_GRID_MIN, BETA_GRID_MAX, BETA_GRID_POINTS);
     let probes = mem.x().slice(ndarray::s![.., ..mem.k().min(20)]).to_owned();
     let mean_entropy: Vec<f64> = betas.iter().map(|&b| mean_entropy_of(mem, b, probes.view())).collect();
     let logb: Vec<f64> = betas.iter().map(|b| b.ln()).collect();
-    let dh: Vec<f64> = (0..49).map(|i| (mean_entropy[i + 1] - mean_entropy[i]) / (logb[i + 1] - logb[i])).collect();
-    let d2h: Vec<f64> = (0..48).map(|i| (dh[i + 1] - dh[i]) / (logb[i + 1] - logb[i])).collect();
+    let dh: Vec<f64> =
+        (0..BETA_GRID_POINTS - 1).map(|i| (mean_entropy[i + 1] - mean_entropy[i]) / (logb[i + 1] - logb[i])).collect();
+    let d2h: Vec<f64> = (0..BETA_GRID_POINTS - 2).map(|i| (dh[i + 1] - dh[i]) / (logb[i + 1] - logb[i])).collect();
     // First minimum, as numpy.argmin.
     let imin =
         d2h.iter().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) }).0;
@@ -81,7 +89,7 @@ pub fn refined_beta_star(mem: &Memory) -> f64 {
             .sum();
         total / scores.nrows() as f64
     };
-    let (lo, hi) = (0.1f64.ln(), 500f64.ln());
+    let (lo, hi) = (BETA_GRID_MIN.ln(), BETA_GRID_MAX.ln());
     let n = 2000;
     let grid: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
     let values: Vec<f64> = grid.iter().map(|&u| curvature(u)).collect();

@@ -2,6 +2,8 @@
 //! sample size (Vehtari, Gelman, Simpson, Carpenter & Bürkner 2021), as Stan and ArviZ compute
 //! them (`arviz.rhat(method="rank")`, `arviz.ess(method="bulk")`).
 
+use ndarray::aview1;
+use satool_common::stats::{median, sd};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// R̂ and bulk ESS of one scalar traced over the chains.
@@ -25,7 +27,7 @@ pub fn convergence(draws: &[&[f64]]) -> Option<Convergence> {
     let split = split_chains(draws);
     let bulk = z_scale(&split);
     let all: Vec<f64> = draws.iter().flat_map(|c| c.iter().copied()).collect();
-    let med = median(&all);
+    let med = median(&all)?;
     let folded: Vec<Vec<f64>> = draws.iter().map(|c| c.iter().map(|x| (x - med).abs()).collect()).collect();
     let folded_refs: Vec<&[f64]> = folded.iter().map(Vec::as_slice).collect();
     let tail = z_scale(&split_chains(&folded_refs));
@@ -67,24 +69,12 @@ fn z_scale(chains: &[Vec<f64>]) -> Vec<Vec<f64>> {
 }
 
 fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+    satool_common::stats::mean(aview1(x))
 }
 
 /// Sample variance (divisor n − 1).
 fn var(x: &[f64]) -> f64 {
-    let m = mean(x);
-    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64
-}
-
-fn median(x: &[f64]) -> f64 {
-    let mut s = x.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
+    sd(aview1(x)).powi(2)
 }
 
 /// Gelman–Rubin R̂ of (already split) chains.

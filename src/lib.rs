@@ -43,8 +43,8 @@ mod rng;
 mod sampler;
 
 pub use beta::{
-    entropy_inflection, mean_entropy, refined_beta_star, snr, EntropyCurve, OperatingPoints, BETA_STAR_REFINED_RULE,
-    BETA_STAR_RULE,
+    entropy_inflection, mean_entropy, refined_beta_star, snr, EntropyCurve, OperatingPoints, BETA_GRID_MAX,
+    BETA_GRID_MIN, BETA_GRID_POINTS, BETA_STAR_REFINED_RULE, BETA_STAR_RULE,
 };
 pub use diagnostics::{convergence, Convergence};
 pub use error::{Error, Result};

@@ -76,6 +76,10 @@ impl Protocol {
     pub fn steps(&self) -> usize {
         self.steps
     }
+    /// Steps before the first kept state.
+    pub fn burn_in(&self) -> usize {
+        self.burn_in
+    }
     /// Loop indices t (0-based) whose resulting state is kept: burn_in, burn_in + thin, … < steps.
     pub fn recorded_steps(&self) -> Vec<usize> {
         (self.burn_in..self.steps).step_by(self.thin).collect()

@@ -158,7 +158,7 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
         return Ok((published, PUBLISHED_FIVE.to_vec()));
     }
     let per_chain = n.div_ceil(published.chains());
-    let burn_in = 2000;
+    let burn_in = published.burn_in();
     let protocol =
         Protocol::new(published.chains(), burn_in + KEPT_SPACING * (per_chain - 1) + 1, burn_in, KEPT_SPACING)?;
     Ok((protocol, (0..per_chain).collect()))

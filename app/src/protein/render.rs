@@ -138,9 +138,10 @@ pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
     table::table_from(&header, rows, 1)
 }
 
-/// The published grid's point `steps` away from `beta` (a grid point): 50 log-spaced β in [0.1, 500].
+/// The published grid's point `steps` away from `beta` (a grid point of log-spaced β).
 fn grid_step(beta: f64, steps: i32) -> f64 {
-    beta * (500f64 / 0.1).powf(f64::from(steps) / 49.0)
+    let ratio = satool::BETA_GRID_MAX / satool::BETA_GRID_MIN;
+    beta * ratio.powf(f64::from(steps) / (satool::BETA_GRID_POINTS - 1) as f64)
 }
 
 /// The natural nearest-neighbour identity band, `[lo, hi]`.

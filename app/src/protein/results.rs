@@ -10,10 +10,14 @@ pub fn conventions(samples: usize) -> Vec<String> {
     let sampling = if samples == super::N_SAMPLES {
         "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900".to_string()
     } else {
-        let per_chain = samples.div_ceil(30);
+        // The protocol chain_schedule builds, described from itself.
+        let (protocol, keep) = super::generate::chain_schedule(samples).expect("a valid schedule for N ≥ 1");
         format!(
-            "samples: {samples} per method; chains: 30 × {} steps, burn-in 2000, {per_chain} kept per chain, {} steps apart (the published thinning){}",
-            2000 + super::generate::KEPT_SPACING * (per_chain - 1) + 1,
+            "samples: {samples} per method; chains: {} × {} steps, burn-in {}, {} kept per chain, {} steps apart (the published thinning){}",
+            protocol.chains(),
+            protocol.steps(),
+            protocol.burn_in(),
+            keep.len(),
             super::generate::KEPT_SPACING,
             if samples.is_multiple_of(30) { "" } else { "; the first N in chain order" }
         )
