@@ -24,8 +24,8 @@ fn timeout(job: &ProteinJob, n: usize) -> Duration {
     Duration::from_secs_f64(s)
 }
 
-fn limits(job: &ProteinJob, n: usize) -> prot::hmmer::RunLimits<'static> {
-    prot::hmmer::RunLimits { timeout: Some(timeout(job, n)), watcher: None }
+fn limits(job: &ProteinJob, n: usize) -> prot::hmmer::RunLimits {
+    prot::hmmer::RunLimits { timeout: Some(timeout(job, n)) }
 }
 
 /// Runs hmmsearch per method when HMMER is available (or required) and fills the HMM columns.

@@ -39,33 +39,12 @@ fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// How long a tool may run, and who is told about its process.
-#[derive(Clone, Copy, Default)]
-pub struct RunLimits<'a> {
+/// How long a tool may run. While it runs, its process group is registered with
+/// `satool_common::process`, so an interrupted satool stops it too.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunLimits {
     /// Wall-clock limit; when it expires the tool and its whole process group are killed.
     pub timeout: Option<Duration>,
-    /// Told when the child has started and when it and its process group are gone, e.g. to
-    /// register the group for cleanup when satool itself is interrupted.
-    pub watcher: Option<&'a (dyn Fn(ChildEvent) + Sync)>,
-}
-
-impl std::fmt::Debug for RunLimits<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunLimits")
-            .field("timeout", &self.timeout)
-            .field("watcher", &self.watcher.map(|_| "…"))
-            .finish()
-    }
-}
-
-/// What a [`RunLimits::watcher`] hears about a child process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChildEvent {
-    /// The child started as the leader of its own process group (`process_group == pid` on
-    /// Unix): killing `-process_group` stops it and everything it started.
-    Started { pid: u32, process_group: u32 },
-    /// The child has been reaped and its group killed; nothing is left to clean up.
-    Finished { process_group: u32 },
 }
 
 /// How a child run with [`spawn_with_deadline`] ended.
@@ -96,9 +75,6 @@ pub fn spawn_with_deadline(mut cmd: Command, limits: &RunLimits) -> std::io::Res
     let pid = child.id();
     // A signal to satool stops the child's group too (SIGINT/TERM/HUP handling in the app).
     let _registered = satool_common::process::register_child(pid);
-    if let Some(w) = limits.watcher {
-        w(ChildEvent::Started { pid, process_group: pid });
-    }
     let pipe = child.stderr.take();
     let reader = std::thread::spawn(move || {
         let mut kept = Vec::new();
@@ -132,9 +108,6 @@ pub fn spawn_with_deadline(mut cmd: Command, limits: &RunLimits) -> std::io::Res
         let _ = child.wait();
     }
     let stderr = reader.join().unwrap_or_default();
-    if let Some(w) = limits.watcher {
-        w(ChildEvent::Finished { process_group: pid });
-    }
     Ok(match status {
         Some(status) => Finished::Exited { status, stderr },
         None => Finished::TimedOut,
@@ -367,7 +340,6 @@ pub fn summarize(hits: &HmmsearchHits, names: &[String]) -> HmmSummary {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     /// Whether a process is still alive (a zombie counts as gone).
     fn alive(pid: u32) -> bool {
@@ -376,16 +348,20 @@ mod tests {
     }
 
     /// A child that starts a grandchild and hangs is killed at the deadline with its whole
-    /// group, the watcher hears start and finish, and no process is left behind.
+    /// group (it leads its own), is registered for cleanup only while it runs, and no process is
+    /// left behind.
     #[test]
     fn deadline_kills_the_child_and_its_group() {
         let dir = tempfile::tempdir().unwrap();
         let pidfile = dir.path().join("grandchild.pid");
         let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(format!("sleep 1000 & echo $! > {}; wait", pidfile.display()));
-        let events = Mutex::new(Vec::new());
-        let watcher = |e: ChildEvent| events.lock().unwrap().push(e);
-        let limits = RunLimits { timeout: Some(Duration::from_millis(500)), watcher: Some(&watcher) };
+        let childfile = dir.path().join("child.stat");
+        cmd.arg("-c").arg(format!(
+            "cat /proc/$$/stat > {}; sleep 1000 & echo $! > {}; wait",
+            childfile.display(),
+            pidfile.display()
+        ));
+        let limits = RunLimits { timeout: Some(Duration::from_millis(500)) };
         let t0 = Instant::now();
         let finished = spawn_with_deadline(cmd, &limits).unwrap();
         assert!(matches!(finished, Finished::TimedOut), "{finished:?}");
@@ -396,10 +372,13 @@ mod tests {
             !alive(grandchild)
         });
         assert!(gone, "grandchild {grandchild} survived");
-        let events = events.into_inner().unwrap();
-        let ChildEvent::Started { pid, process_group } = events[0] else { panic!("{events:?}") };
-        assert_eq!(pid, process_group);
-        assert_eq!(events[1..], [ChildEvent::Finished { process_group }]);
+        // /proc/PID/stat: "pid (comm) state ppid pgrp …" — the child leads its own group
+        let stat = std::fs::read_to_string(&childfile).unwrap();
+        let pid: u32 = stat.split_whitespace().next().unwrap().parse().unwrap();
+        let pgrp: u32 = stat.rsplit(')').next().unwrap().split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert_eq!(pid, pgrp);
+        assert!(!alive(pid), "child {pid} survived");
+        assert!(!satool_common::process::registered_children().contains(&pid), "still registered");
     }
 
     /// A quick tool is not disturbed: its exit status and stderr come back.
@@ -407,7 +386,7 @@ mod tests {
     fn a_tool_within_its_limit_reports_its_exit() {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg("echo oops >&2; exit 3");
-        let limits = RunLimits { timeout: Some(Duration::from_secs(60)), watcher: None };
+        let limits = RunLimits { timeout: Some(Duration::from_secs(60)) };
         match spawn_with_deadline(cmd, &limits).unwrap() {
             Finished::Exited { status, stderr } => {
                 assert_eq!(status.code(), Some(3));
@@ -418,7 +397,7 @@ mod tests {
         let err = run(
             Path::new("/bin/sh"),
             &["-c".as_ref(), "sleep 5".as_ref()],
-            &RunLimits { timeout: Some(Duration::from_millis(100)), watcher: None },
+            &RunLimits { timeout: Some(Duration::from_millis(100)) },
         )
         .unwrap_err();
         assert!(matches!(err, ProteinError::ToolTimedOut { .. }), "{err}");
