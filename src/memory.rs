@@ -20,6 +20,8 @@ pub struct Memory<T: Real = f64> {
     norms: Array1<f64>,
     /// Attention runs in one pass over the memory (`fused::one_pass`); decided once here.
     one_pass: bool,
+    /// Per-pattern logit bias `b_k = ln w_k` (sequence weights), or none (every `w_k = 1`).
+    log_weights: Option<Vec<T>>,
 }
 
 /// Packs `X` and `Xᵀ` for the products of precision `T`; `Xᵀ` stays unpacked when attention
@@ -43,7 +45,7 @@ impl Memory<f64> {
         }
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
         let (x, xt, one_pass) = packed_pair(x);
-        Ok(Memory { x, xt, norms, one_pass })
+        Ok(Memory { x, xt, norms, one_pass, log_weights: None })
     }
 
     /// The memories `idx` only: conditioning on a subset. This is exactly the paper's −∞ logit
@@ -52,13 +54,33 @@ impl Memory<f64> {
         if let Some(&bad) = idx.iter().find(|&&k| k >= self.k()) {
             return Err(Error::Mask(format!("memory index {bad} out of range (K = {})", self.k())));
         }
-        Memory::new(self.x().select(Axis(1), idx))
+        let sub = Memory::new(self.x().select(Axis(1), idx))?;
+        match &self.log_weights {
+            Some(b) => sub.with_log_weights(&idx.iter().map(|&k| b[k]).collect::<Vec<_>>()),
+            None => Ok(sub),
+        }
+    }
+
+    /// The same memory with pattern k weighted by `w_k = exp(log_weights[k])`: the energy becomes
+    /// `½‖ξ‖² − β⁻¹ log Σ_k w_k exp(β m_kᵀξ)`, i.e. a logit bias `ln w_k` in every attention step,
+    /// and the exact law's mixture weights become `w_k exp(β‖m_k‖²/2)` (sequence reweighting).
+    /// Requires one finite value per pattern.
+    pub fn with_log_weights(mut self, log_weights: &[f64]) -> Result<Self> {
+        if log_weights.len() != self.k() {
+            return Err(Error::Memory(format!("{} log-weights for {} patterns", log_weights.len(), self.k())));
+        }
+        if let Some(k) = log_weights.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Memory(format!("non-finite log-weight of pattern {k}")));
+        }
+        self.log_weights = Some(log_weights.to_vec());
+        Ok(self)
     }
 
     /// The same memory in another working precision (f32 halves the cost of every product).
     pub fn to_precision<T: Real>(&self) -> Memory<T> {
         let (x, xt, one_pass) = packed_pair(self.x().mapv(T::from_f64));
-        Memory { x, xt, norms: self.norms.clone(), one_pass }
+        let log_weights = self.log_weights.as_ref().map(|b| b.iter().map(|&v| T::from_f64(v)).collect());
+        Memory { x, xt, norms: self.norms.clone(), one_pass, log_weights }
     }
 }
 
@@ -87,6 +109,11 @@ impl<T: Real> Memory<T> {
     pub fn pattern(&self, k: usize) -> ArrayView1<'_, T> {
         self.x().index_axis_move(Axis(1), k)
     }
+    /// The per-pattern logit bias `ln w_k`, when the patterns are weighted
+    /// ([`Memory::with_log_weights`]).
+    pub fn log_weights(&self) -> Option<&[T]> {
+        self.log_weights.as_deref()
+    }
     /// Whether attention over this memory runs in one pass (`fused::one_pass`).
     pub fn one_pass(&self) -> bool {
         self.one_pass
@@ -95,7 +122,8 @@ impl<T: Real> Memory<T> {
     /// The same memory with the two-pass attention evaluation, for comparison (`satool bench`).
     pub fn two_pass(&self) -> Self {
         let x = self.x.clone();
-        Memory { xt: Packed::new(self.xt().to_owned()), x, norms: self.norms.clone(), one_pass: false }
+        let (norms, log_weights) = (self.norms.clone(), self.log_weights.clone());
+        Memory { xt: Packed::new(self.xt().to_owned()), x, norms, one_pass: false, log_weights }
     }
 }
 
@@ -142,7 +170,8 @@ impl<T: Real> Attention<T> {
     pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
         if let (Some(one_pass), true) = (self.one_pass.as_mut(), xi.is_standard_layout()) {
             let labels = mask.map(|m| (m.memory_labels.as_slice(), m.row_labels.as_slice()));
-            return one_pass.attend(mem.xt(), beta, xi, labels, self.att.view_mut(), &mut self.lse);
+            let bias = mem.log_weights();
+            return one_pass.attend(mem.xt(), beta, xi, labels, bias, self.att.view_mut(), &mut self.lse);
         }
         self.weights(mem, beta, xi, mask);
         matmul_packed(T::one(), self.probs.view(), &mem.xt, self.att.view_mut());
@@ -151,6 +180,10 @@ impl<T: Real> Attention<T> {
     /// Only the weights and logsumexp (no `X p`): what energy, entropy and projections need.
     pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
         matmul_packed(T::from_f64(beta), xi, &mem.x, self.probs.view_mut());
+        if let Some(b) = mem.log_weights() {
+            let b = ndarray::aview1(b);
+            self.probs.rows_mut().into_iter().for_each(|mut row| row.zip_mut_with(&b, |v, &bk| *v = *v + bk));
+        }
         if let Some(m) = mask {
             let masked = T::from_f64(f64::NEG_INFINITY);
             for (mut row, &r) in self.probs.rows_mut().into_iter().zip(&m.row_labels) {
@@ -281,6 +314,33 @@ mod tests {
     }
 
     #[test]
+    fn a_log_weight_of_ln_n_equals_n_copies_of_the_pattern() {
+        // Pattern 2 stored three times, against stored once with weight 3: the same attention
+        // over the distinct patterns, the same logsumexp, the same exact-law mixture weights.
+        let x = array![[1.0, 0.0, 0.6, -0.3], [0.0, 1.0, 0.8, 0.9], [0.2, -0.4, 0.1, 0.5]];
+        let copies = Memory::new(x.select(Axis(1), &[0, 1, 2, 2, 2, 3])).unwrap();
+        let weighted = Memory::new(x).unwrap().with_log_weights(&[0.0, 0.0, 3f64.ln(), 0.0]).unwrap();
+        let xi = array![[0.3, -0.2, 0.4], [0.1, 0.7, -0.5]];
+        let (mut a, mut b) = (Attention::new(2, &copies), Attention::new(2, &weighted));
+        a.compute(&copies, 5.0, xi.view(), None);
+        b.compute(&weighted, 5.0, xi.view(), None);
+        for r in 0..2 {
+            assert!((a.lse[r] - b.lse[r]).abs() < 1e-13);
+            assert!((&a.att.row(r) - &b.att.row(r)).iter().all(|v| v.abs() < 1e-15));
+            let tripled = a.probs[[r, 2]] + a.probs[[r, 3]] + a.probs[[r, 4]];
+            assert!((tripled - b.probs[[r, 2]]).abs() < 1e-15 && (a.probs[[r, 5]] - b.probs[[r, 3]]).abs() < 1e-15);
+        }
+        let (wc, ww) = (crate::mixture_weights(&copies, 4.0), crate::mixture_weights(&weighted, 4.0));
+        assert!((wc[2] + wc[3] + wc[4] - ww[2]).abs() < 1e-15 && (wc[0] - ww[0]).abs() < 1e-15);
+        // A subset keeps its patterns' weights; a precision change keeps them too.
+        let sub = weighted.subset(&[2, 3]).unwrap();
+        assert_eq!(sub.log_weights(), Some(&[3f64.ln(), 0.0][..]));
+        assert_eq!(weighted.to_precision::<f32>().log_weights().unwrap()[2], 3f32.ln());
+        assert!(Memory::new(array![[1.0, 0.0]]).unwrap().with_log_weights(&[0.0]).is_err());
+        assert!(Memory::new(array![[1.0, 0.0]]).unwrap().with_log_weights(&[0.0, f64::NAN]).is_err());
+    }
+
+    #[test]
     fn rejects_degenerate_memories() {
         assert!(Memory::new(Array2::zeros((3, 1))).is_err());
         assert!(Memory::new(array![[1.0, f64::NAN]]).is_err());
@@ -298,6 +358,13 @@ mod tests {
                 row_labels: (0..rows as u32).map(|r| r % n).collect(),
             });
             let mem = Memory::new(x).unwrap();
+            // the second shape also weights its patterns (a logit bias in both evaluations)
+            let mem = match labels {
+                Some(3) => {
+                    mem.with_log_weights(&(0..k).map(|i| ((i % 5) as f64 - 2.0) * 0.7).collect::<Vec<_>>()).unwrap()
+                }
+                _ => mem,
+            };
             let two = mem.two_pass();
             let (mut got, mut want) = (Attention::new(rows, &mem), Attention::new(rows, &two));
             got.compute(&mem, 8.0, xi.mapv(|v| 0.5 * v).view(), None);

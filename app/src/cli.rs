@@ -260,6 +260,13 @@ pub struct ProteinArgs {
     /// sequence drawn from the attention weights). README "Decoding" compares them.
     #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
+    /// Weight each stored sequence by 1/(number of stored sequences at least X identical to it,
+    /// itself included; identity over all L columns with the gap as a state, the DCA/Pfam
+    /// convention). The weights enter the energy as a logit bias ln w_k, so the attention, the
+    /// exact law's mixture weights and β* use them; the header gives M_eff = Σ w_k. Off by default
+    /// (the published table is unweighted); 0.8 is the usual choice.
+    #[arg(long, value_name = "X", value_parser = reweight_threshold, allow_negative_numbers = true)]
+    pub reweight: Option<f64>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -271,6 +278,14 @@ fn unit_fraction(s: &str) -> Result<f64, String> {
         Ok(x)
     } else {
         Err(format!("{s} is out of range: 0 ≤ X ≤ 1"))
+    }
+}
+
+/// A number in (0, 1]: an identity threshold (0 would put every sequence in one cluster).
+fn reweight_threshold(s: &str) -> Result<f64, String> {
+    match unit_fraction(s)? {
+        x if x > 0.0 => Ok(x),
+        _ => Err(format!("{s} is out of range: 0 < X ≤ 1")),
     }
 }
 
@@ -357,6 +372,7 @@ fn run(cli: &Cli) -> Result<()> {
                 methods: protein_methods(r.methods.as_deref())?,
                 report: r.report.clone(),
                 decode: a.decode,
+                reweight: a.reweight,
             };
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;

@@ -100,13 +100,16 @@ impl<T: Real> OnePass<T> {
 
     /// `att ← X softmax(β Xᵀ ξ)` and `lse ← logsumexp(β Xᵀ ξ)` for the rows of `xi`, given the
     /// memory as `xt` (K × d, one pattern per row, contiguous). With `labels = (memory, rows)`,
-    /// row r attends only to the patterns k with `memory[k] == rows[r]` (a −∞ logit bias).
+    /// row r attends only to the patterns k with `memory[k] == rows[r]` (a −∞ logit bias);
+    /// `bias` (K values) is added to every row's logits (pattern weights `ln w_k`).
+    #[allow(clippy::too_many_arguments)]
     pub fn attend(
         &mut self,
         xt: ArrayView2<T>,
         beta: f64,
         xi: ArrayView2<T>,
         labels: Option<(&[u32], &[u32])>,
+        bias: Option<&[T]>,
         att: ArrayViewMut2<T>,
         lse: &mut [f64],
     ) {
@@ -153,6 +156,11 @@ impl<T: Real> OnePass<T> {
                     let lanes_block = LaneBlock { xt: block, kb, d, n };
                     // SAFETY: `xit` chunk c is d × CHUNK; `w` is BLOCK × CHUNK with kb ≤ BLOCK.
                     unsafe { T::lane_logits(lanes_block, xit.as_ptr().add(c * d * CHUNK), beta_t, w.as_mut_ptr()) };
+                    if let Some(b) = bias {
+                        for (wk, &bk) in w[..kb * CHUNK].chunks_exact_mut(CHUNK).zip(&b[k0..k0 + kb]) {
+                            wk.iter_mut().for_each(|v| *v = *v + bk);
+                        }
+                    }
                     let labels = labels.map(|(mem, row)| (&row[c * CHUNK..c * CHUNK + n], &mem[k0..k0 + kb]));
                     // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
                     let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
@@ -383,8 +391,8 @@ mod tests {
         let (mut att, mut lse) = (Array2::from_elem((rows, d), T::from_f64(f64::NAN)), vec![f64::NAN; rows]);
         let mut one = OnePass::new(rows);
         // first with other states: buffers reused from one evaluation must not leak into the next
-        one.attend(xt.view(), beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None, att.view_mut(), &mut lse);
-        one.attend(xt.view(), beta, xi.view(), lab, att.view_mut(), &mut lse);
+        one.attend(xt.view(), beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None, None, att.view_mut(), &mut lse);
+        one.attend(xt.view(), beta, xi.view(), lab, None, att.view_mut(), &mut lse);
         for r in 0..rows {
             assert!(
                 (lse[r] - want_lse[r]).abs() <= tol * want_lse[r].abs().max(1.0),

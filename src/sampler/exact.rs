@@ -10,9 +10,11 @@ use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-/// Mixture weights, computed in log space (β‖m‖²/2 can overflow for large β).
+/// Mixture weights `∝ w_k exp(β‖m_k‖²/2)` (`w_k = 1` unless the memory is weighted), computed
+/// in log space (β‖m‖²/2 can overflow for large β).
 pub fn mixture_weights(mem: &Memory, beta: f64) -> Vec<f64> {
-    let logw: Vec<f64> = mem.norms().iter().map(|n| 0.5 * beta * n * n).collect();
+    let bias = |k: usize| mem.log_weights().map_or(0.0, |b| b[k]);
+    let logw: Vec<f64> = mem.norms().iter().enumerate().map(|(k, n)| 0.5 * beta * n * n + bias(k)).collect();
     let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let w: Vec<f64> = logw.iter().map(|l| (l - max).exp()).collect();
     let sum: f64 = w.iter().sum();

@@ -1012,3 +1012,66 @@ fn decode_is_reported_and_changes_the_sequences() {
         assert!(stderr(&o).contains("--decode"), "{}", stderr(&o));
     }
 }
+
+/// PF00076 plus 30 one-mutation copies of its first sequence: a redundant cluster of 31 that
+/// holds 32% of the stored sequences but is one family member.
+fn redundant_family(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let (name, seq) = text
+        .lines()
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_once(char::is_whitespace))
+        .unwrap();
+    let mut out: String = text.lines().filter(|l| *l != "//").map(|l| format!("{l}\n")).collect();
+    let residues: Vec<usize> =
+        seq.trim().bytes().enumerate().filter(|(_, c)| c.is_ascii_alphabetic()).map(|(i, _)| i).collect();
+    for i in 0..30 {
+        let mut s = seq.trim().as_bytes().to_vec();
+        let j = residues[(i * 7) % residues.len()];
+        s[j] = if s[j] == b'A' { b'G' } else { b'A' };
+        out += &format!("copy{i}_{name}  {}\n", String::from_utf8(s).unwrap());
+    }
+    out += "//\n";
+    let path = dir.join("redundant.sto");
+    std::fs::write(&path, out).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let sto = redundant_family(dir.path());
+    let first = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let first =
+        first.lines().find(|l| !l.is_empty() && !l.starts_with('#')).unwrap().split('/').next().unwrap().to_string();
+    // Share of exact_gen samples whose nearest stored sequence is in the cluster.
+    let cluster_share = |extra: &[&str], out: &str| {
+        let out = dir.path().join(out);
+        let o = out.display().to_string();
+        let mut args = vec!["protein", "--stockholm", &sto, "--no-hmmer", "--max-sequences", "all", "--methods"];
+        args.extend_from_slice(&["exact_gen", "--samples", "600", "--quiet", "--out", &o]);
+        args.extend_from_slice(extra);
+        let run = satool(&args, &[]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        let tsv = std::fs::read_to_string(out.join("exact_gen.tsv")).unwrap();
+        let nearest: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').nth(4).unwrap()).collect();
+        assert_eq!(nearest.len(), 600);
+        let results: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+        let share = nearest.iter().filter(|n| n.starts_with("copy") || n.starts_with(&first)).count() as f64 / 600.0;
+        (share, results["parameters"]["m_eff"].as_f64())
+    };
+    // Unweighted, the cluster draws about its 31/98 of the samples; weighted, about 1/67.
+    let (plain, no_m_eff) = cluster_share(&[], "plain");
+    let (weighted, m_eff) = cluster_share(&["--reweight", "0.8"], "weighted");
+    assert_eq!(no_m_eff, None);
+    // The seed alone has M_eff = 67 of 68 (one pair ≥ 80% identical); the cluster of 31 around
+    // its first sequence counts as that one sequence, so M_eff stays 67 (checked with NumPy).
+    assert!((m_eff.unwrap() - 67.0).abs() < 1e-9, "M_eff {m_eff:?}");
+    assert!((0.25..=0.40).contains(&plain), "unweighted cluster share {plain}");
+    assert!(weighted <= 0.08, "weighted cluster share {weighted}");
+    for bad in ["0", "1.5", "-0.8", "x"] {
+        let o = satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--reweight", bad], &[]);
+        assert_eq!(o.status.code(), Some(2), "--reweight {bad}: {}", stderr(&o));
+    }
+}

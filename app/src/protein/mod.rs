@@ -81,6 +81,8 @@ pub struct ProteinJob {
     pub report: Option<PathBuf>,
     /// `--decode`: how memory-space samples become sequences.
     pub decode: prot::DecodeMethod,
+    /// `--reweight X`: weight each stored sequence by 1/#(sequences ≥ X identical to it).
+    pub reweight: Option<f64>,
 }
 
 /// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
@@ -108,6 +110,8 @@ struct FamilyFacts {
     cleaned_k: Option<usize>,
     beta_star_refined: f64,
     pairwise_identity: Option<f64>,
+    /// M_eff = Σ_k w_k, when `--reweight` weighted the memories.
+    m_eff: Option<f64>,
 }
 
 /// Cleans, caps and encodes the record, builds the memory (the condition's subset when given)
@@ -116,6 +120,13 @@ fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel,
     let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
+    let (mem, m_eff) = match job.reweight {
+        None => (mem, None),
+        Some(x) => {
+            let (bias, m_eff) = log_weight_bias(&prot::sequence_weights(&clean.seqs, x));
+            (mem.with_log_weights(&bias).context("sequence weights")?, Some(m_eff))
+        }
+    };
     let curve = entropy_inflection(&mem);
     let beta_star_refined = refined_beta_star(&mem);
     let published = OperatingPoints::from_beta_star(curve.beta_star);
@@ -172,8 +183,16 @@ fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel,
         whole,
         decode: job.decode,
     };
-    let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity };
+    let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff };
     Ok((fam, facts))
+}
+
+/// The logit bias `ln(w_k K / M_eff)` of sequence weights `w` (scaled to mean 1, so a family of
+/// distinct sequences keeps the unweighted energy exactly), and M_eff = Σ_k w_k.
+fn log_weight_bias(w: &[f64]) -> (Vec<f64>, f64) {
+    let m_eff: f64 = w.iter().sum();
+    let k = w.len() as f64;
+    (w.iter().map(|&v| (v * k / m_eff).ln()).collect(), m_eff)
 }
 
 /// Runs the job on one alignment record, writing its files into `out` (uncommitted) when given.
@@ -185,7 +204,7 @@ pub fn run_record(
     progress: &Progress,
 ) -> Result<ProteinRun> {
     let (fam, facts) = family_model(job, aln)?;
-    let FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity } = facts;
+    let FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff } = facts;
     let ops = fam.ops;
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
@@ -256,6 +275,8 @@ pub fn run_record(
         nn_identity_band: fam.nn_band,
         pairwise_identity,
         decode: job.decode.to_string(),
+        reweight: job.reweight,
+        m_eff,
     };
     let results = ProteinResults {
         domain: "protein",
@@ -266,7 +287,7 @@ pub fn run_record(
             accession: aln.accession.clone(),
         },
         parameters,
-        conventions: conventions(job.samples),
+        conventions: conventions(job.samples, job.reweight),
         hmmer,
         methods: rows,
         warnings,

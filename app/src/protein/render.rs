@@ -68,6 +68,19 @@ pub fn header(run: &ProteinRun) -> String {
             super::DEFAULT_MAX_SEQUENCES
         );
     }
+    if let (Some(x), Some(m_eff)) = (p.reweight, p.m_eff) {
+        h += &table::wrap(
+            &format!(
+                "reweight: M_eff = {m_eff:.1} of K = {} (w_k = 1/#sequences ≥ {x} identical, gaps a state); \
+                 the weights enter attention, the exact law and β*; baselines and metrics are unweighted",
+                p.K
+            ),
+            100,
+            "",
+            "  ",
+        );
+        h.push('\n');
+    }
     if let Some(x) = p.max_identity {
         let counts: Vec<String> = p.removed_over_max_identity.iter().map(|(id, n)| format!("{id} {n}")).collect();
         h += &table::wrap(

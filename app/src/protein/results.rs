@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// The conventions every number of the table depends on, printed and stored with the results;
 /// the first two describe the sampling of `samples` sequences per method.
-pub fn conventions(samples: usize) -> Vec<String> {
+pub fn conventions(samples: usize, reweight: Option<f64>) -> Vec<String> {
     let sampling = if samples == super::N_SAMPLES {
         "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900".to_string()
     } else {
@@ -42,6 +42,11 @@ pub fn conventions(samples: usize) -> Vec<String> {
         ]
         .map(String::from),
     );
+    if let Some(x) = reweight {
+        v.push(format!(
+            "--reweight {x}: the sampled law is that of E(ξ) = ½‖ξ‖² − log Σ_k w_k exp(β m_kᵀξ)/β with w_k = 1/#(stored sequences ≥ {x} identical to k, itself included; identity over all L columns, gaps one state) scaled to mean 1; the energy column uses the same weighted energy"
+        ));
+    }
     v
 }
 
@@ -158,6 +163,12 @@ pub struct Parameters {
     pub pairwise_identity: Option<f64>,
     /// `--decode`: how memory-space samples became sequences (`published` = the paper's).
     pub decode: String,
+    /// `--reweight X` when given: each stored sequence weighs 1/#(sequences ≥ X identical to it)
+    /// in the energy (a logit bias), the exact law and β*; M_eff is the sum of the weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reweight: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m_eff: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]

@@ -16,6 +16,7 @@ pub mod hmmer;
 mod input;
 pub mod metrics;
 pub mod stockholm;
+pub mod weights;
 
 pub use alphabet::{residue_index, ALPHABET, N_AA};
 pub use clean::{clean, CleanAlignment};
@@ -32,3 +33,4 @@ pub use metrics::{
 pub use stockholm::{
     parse_stockholm, read_stockholm, write_stockholm, write_stockholm_rf, Alignment, StockholmFile, StockholmRecords,
 };
+pub use weights::sequence_weights;
