@@ -163,7 +163,14 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
     let mut e2e = Vec::new();
     if job.end_to_end {
         let fx = |f: &str| job.fixtures.join(f).display().to_string();
-        let runs: [(&'static str, Vec<String>); 2] = [
+        // The 10,000-sequence runs write their scored files (FASTA, a2m, TSV) here, as users get them.
+        let scratch = tempfile::tempdir()?;
+        let out = |m: &str| scratch.path().join(m).display().to_string();
+        let per_10k = |m: &str| -> Vec<String> {
+            let a = ["protein", "--stockholm", &fx("PF00076.sto"), "--hmmer", "off", "--methods", m, "--samples"];
+            a.iter().map(|s| s.to_string()).chain(["10000".into(), "--out".into(), out(m)]).collect()
+        };
+        let runs: [(&'static str, Vec<String>); 4] = [
             (
                 "finance all_stocks_5yr (default run, --drop-suspect)",
                 vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()],
@@ -172,9 +179,11 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
                 "protein PF00076 (12 methods, no HMMER)",
                 vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()],
             ),
+            ("protein PF00076 exact_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("exact_gen")),
+            ("protein PF00076 sa_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("sa_gen")),
         ];
         for (name, mut args) in runs {
-            if job.quick && name.starts_with("finance") {
+            if job.quick && (name.starts_with("finance") || name.contains("sa_gen")) {
                 continue;
             }
             args.extend(["--json".into(), "--quiet".into()]);
@@ -182,7 +191,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             let (secs, rss) = run_self(&args)?;
             e2e.push(EndToEnd {
                 name,
-                command: format!("satool {}", args.join(" ")),
+                command: format!("satool {}", args.join(" ")).replace(&scratch.path().display().to_string(), "$TMPDIR"),
                 seconds: secs,
                 peak_rss_mib: rss,
             });
