@@ -59,6 +59,27 @@ def run(binary, sto, hmm, decode, seed, extra):
         return res
 
 
+def hmmemit_row(binary, sto, hmm, seed, extra):
+    """The profile HMM's own samples (`hmmemit -N n --seed s`, unaligned), scored by satool as an
+    --evaluate row (aligned with hmmbuild --hand + hmmalign): the peer every decoder is measured
+    against."""
+    n = int(extra[extra.index("--samples") + 1]) if "--samples" in extra else 150
+    with tempfile.TemporaryDirectory() as d:
+        if hmm is None:
+            hmm = os.path.join(d, "family.hmm")
+            subprocess.run(["hmmbuild", "--amino", hmm, sto], capture_output=True, check=True)
+        emitted = os.path.join(d, "hmmemit.fasta")
+        with open(emitted, "w") as f:
+            subprocess.run(["hmmemit", "-N", str(n), "--seed", str(seed), hmm], stdout=f, check=True)
+        out = os.path.join(d, "out")
+        cmd = [binary, "protein", "--stockholm", sto, "--hmm", hmm, "--methods", "natural", "--evaluate", emitted,
+               "--seed", str(seed), "--json", "--quiet", "--out", out]
+        res = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+        row = next(m for m in res["methods"] if m["id"] == "file:hmmemit")
+        row["gap_fraction"] = gap_fraction(os.path.join(out, "file_hmmemit.aligned.fasta"))
+        return row
+
+
 KEYS = ["mean_pairwise_identity", "nn_band_share", "hmm_median_bitscore", "cij_r", "frac_over_90", "gap_fraction"]
 
 
@@ -79,6 +100,7 @@ def main():
     ap.add_argument("--seeds", default="1,2")
     ap.add_argument("--decodes", default="published,norm:1,norm,sample:0.3,sample,attention,attention:8")
     ap.add_argument("--families", default="pf00076,fn3,luxc")
+    ap.add_argument("--hmmemit", action="store_true", help="add hmmemit's samples as a row (HMMER needed)")
     ap.add_argument("--extra", default="", help="extra satool arguments, space-separated (e.g. '--samples 300')")
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.split(",")]
@@ -95,6 +117,10 @@ def main():
             nat = [next(m for m in r["methods"] if m["id"] == "natural") for r in runs]
             natural = {k: mean([m[k] for m in nat]) for k in KEYS}
             print(f"  {fam} {dec} done", file=sys.stderr)
+        if a.hmmemit:
+            ms = [hmmemit_row(a.bin, sto, hmm, s, extra) for s in seeds]
+            rows[("hmmemit", "hmmemit")] = {k: mean([m[k] for m in ms]) for k in KEYS}
+            print(f"  {fam} hmmemit done", file=sys.stderr)
         band = params["nn_identity_band"]
         print(f"\n{name}: K = {params['K']}, L = {params['L']}, d = {params['d']}, β_gen = {params['beta_generation']}; "
               f"family pairwise identity {params['pairwise_identity']:.3f}, nn band [{band[0]:.2f}, {band[1]:.2f}]; "
