@@ -379,7 +379,7 @@ fn run(cli: &Cli) -> Result<()> {
                 return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
             }
             if let Some(fasta) = &a.score {
-                let (scores, beta) = protein::score::score_file(&job, fasta)?;
+                let (scores, beta) = protein::score::score_file(&job, fasta, &progress)?;
                 progress.line(&format!(
                     "scored {} sequences of {} at β_gen = {beta}; lowest energy (most probable) first",
                     scores.len(),

@@ -794,6 +794,19 @@ fn score_ranks_family_members_above_decoys() {
     assert!(bottom.iter().all(|r| r[0].ends_with("_reversed")));
     // a member's nearest stored sequence is itself: identity 1, novelty 0, β = β_gen = 8
     assert!(top.iter().all(|r| r[5] == "1.0" && r[6].parse::<f64>().unwrap() < 1e-12 && r[2] == "8.0"));
+    // With HMMER, the members' bit scores against the family's HMM (hmmsearch of the seed's own
+    // sequences: PF00076's bundled model scores them 40–80 bits); the reversed decoys miss it.
+    if hmmer_installed() {
+        let bits = |r: &Vec<&str>| r[7].parse::<f64>().ok();
+        let member_bits: Vec<f64> = top.iter().filter_map(bits).collect();
+        assert_eq!(member_bits.len(), top.len(), "every member has a hit");
+        let mut sorted = member_bits.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert!(sorted[sorted.len() / 2] > 30.0, "median member bit score {}", sorted[sorted.len() / 2]);
+        assert!(bottom.iter().all(|r| bits(r).is_none_or(|b| b < 15.0)), "reversed decoys score low");
+    } else {
+        assert!(rows.iter().all(|r| r[7].is_empty()));
+    }
     // JSON and bad input
     let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap(), "--json"], &[]);
     assert_eq!(json(&o).as_array().unwrap().len(), rows.len());

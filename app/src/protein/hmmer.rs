@@ -37,41 +37,14 @@ pub(super) fn run_hmmer(
     staging: Option<&mut Staging>,
     progress: &Progress,
 ) -> Result<HmmerInfo> {
-    const INSTALL: &str = "install HMMER (Debian/Ubuntu: apt-get install hmmer; conda: conda install -c bioconda hmmer; macOS: brew install hmmer)";
-    if job.hmmer == HmmerMode::Off {
-        return Ok(HmmerInfo { status: "not run (--hmmer off)".into(), hmm: None, hits: Vec::new() });
-    }
-    let missing = |tool: &str| -> Result<HmmerInfo> {
-        let msg = format!("{tool} not found on PATH; {INSTALL}");
-        if job.hmmer == HmmerMode::Require {
-            return Err(input_err!("--hmmer require: {msg}"));
-        }
-        eprintln!("warning: HMMER columns not run: {msg}");
-        Ok(HmmerInfo { status: format!("not run ({tool} not found)"), hmm: None, hits: Vec::new() })
-    };
-    let Some(hmmsearch) = prot::hmmer::find("hmmsearch") else { return missing("hmmsearch") };
     // Work in the staging directory when there is one, else in a temporary directory.
     let mut work = match staging {
         Some(s) => Work::Out(s),
         None => Work::Tmp(tempfile::tempdir()?),
     };
-    // results.json names the HMM as the user will find it: the --hmm file, `family.hmm` in the
-    // output directory (a path relative to it: the staging directory is renamed away), or
-    // nothing when it was built in a temporary directory that is gone after the run.
-    let (hmm, hmm_named) = match &job.hmm {
-        Some(h) => (h.clone(), Some(h.display().to_string())),
-        None => {
-            let Some(hmmbuild) = prot::hmmer::find("hmmbuild") else { return missing("hmmbuild") };
-            let sto = work.path(STO_FILE);
-            prot::write_stockholm(aln, &sto)?;
-            let out = work.path(HMM_FILE);
-            progress.line("building a profile HMM from the seed with hmmbuild");
-            if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out, &limits(job, aln.n_rows())) {
-                return hmmer_failed(job, e.into());
-            }
-            let named = matches!(work, Work::Out(_)).then(|| HMM_FILE.to_string());
-            (out, named)
-        }
+    let (hmmsearch, hmm, hmm_named) = match setup(job, aln, &mut work, progress)? {
+        Setup::Ready { hmmsearch, hmm, named } => (hmmsearch, hmm, named),
+        Setup::NotRun(info) => return Ok(info),
     };
     // Every job's working files are its own: ids are unique, and a repeated stem (which would
     // make two parallel hmmsearch runs share files) still gets its own names.
@@ -107,6 +80,69 @@ pub(super) fn run_hmmer(
         }
     }
     Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named, hits: all_hits })
+}
+
+/// HMMER ready to search (hmmsearch and the family's profile HMM), or why it is not run.
+enum Setup {
+    Ready { hmmsearch: PathBuf, hmm: PathBuf, named: Option<String> },
+    NotRun(HmmerInfo),
+}
+
+/// Finds hmmsearch and the profile HMM (`--hmm`, or hmmbuild of the seed into `work`), following
+/// `--hmmer`: off and a missing tool in `auto` give [`Setup::NotRun`], `require` an error.
+fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &mut Work, progress: &Progress) -> Result<Setup> {
+    const INSTALL: &str = "install HMMER (Debian/Ubuntu: apt-get install hmmer; conda: conda install -c bioconda hmmer; macOS: brew install hmmer)";
+    if job.hmmer == HmmerMode::Off {
+        return Ok(Setup::NotRun(HmmerInfo { status: "not run (--hmmer off)".into(), hmm: None, hits: Vec::new() }));
+    }
+    let missing = |tool: &str| -> Result<Setup> {
+        let msg = format!("{tool} not found on PATH; {INSTALL}");
+        if job.hmmer == HmmerMode::Require {
+            return Err(input_err!("--hmmer require: {msg}"));
+        }
+        eprintln!("warning: HMMER columns not run: {msg}");
+        Ok(Setup::NotRun(HmmerInfo { status: format!("not run ({tool} not found)"), hmm: None, hits: Vec::new() }))
+    };
+    let Some(hmmsearch) = prot::hmmer::find("hmmsearch") else { return missing("hmmsearch") };
+    // results.json names the HMM as the user will find it: the --hmm file, `family.hmm` in the
+    // output directory (a path relative to it: the staging directory is renamed away), or
+    // nothing when it was built in a temporary directory that is gone after the run.
+    let (hmm, named) = match &job.hmm {
+        Some(h) => (h.clone(), Some(h.display().to_string())),
+        None => {
+            let Some(hmmbuild) = prot::hmmer::find("hmmbuild") else { return missing("hmmbuild") };
+            let sto = work.path(STO_FILE);
+            prot::write_stockholm(aln, &sto)?;
+            let out = work.path(HMM_FILE);
+            progress.line("building a profile HMM from the seed with hmmbuild");
+            if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out, &limits(job, aln.n_rows())) {
+                return hmmer_failed(job, e.into()).map(Setup::NotRun);
+            }
+            (out, matches!(work, Work::Out(_)).then(|| HMM_FILE.to_string()))
+        }
+    };
+    Ok(Setup::Ready { hmmsearch, hmm, named })
+}
+
+/// hmmsearch hits of `records` (aligned or not; written ungapped) against the family's profile
+/// HMM, in a temporary directory, following `--hmmer` (None when it is not run); for `--score`.
+pub(super) fn hits_of(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    records: &[(String, Vec<u8>)],
+    progress: &Progress,
+) -> Result<Option<prot::hmmer::HmmsearchHits>> {
+    let mut work = Work::Tmp(tempfile::tempdir()?);
+    let (hmmsearch, hmm) = match setup(job, aln, &mut work, progress)? {
+        Setup::Ready { hmmsearch, hmm, .. } => (hmmsearch, hmm),
+        Setup::NotRun(_) => return Ok(None),
+    };
+    let (fasta, tbl) = (work.path("score.fasta"), work.path("score.hmmsearch.tbl"));
+    prot::write_fasta(&fasta, records, true)?;
+    match prot::hmmer::hmmsearch(&hmmsearch, &hmm, &fasta, &tbl, &limits(job, records.len())) {
+        Ok(hits) => Ok(Some(hits)),
+        Err(e) => hmmer_failed(job, e.into()).map(|_| None),
+    }
 }
 
 /// Name of the seed alignment written for hmmbuild (in `--out` when given).

@@ -4,13 +4,14 @@
 
 use super::per_sequence::{self, SequenceScore};
 use super::{family_model, select_record, ProteinJob};
+use crate::progress::Progress;
 use anyhow::Result;
 use satool_protein as prot;
 use std::path::Path;
 
 /// The scores of every sequence of `fasta` (aligned to the family's cleaned columns), lowest
 /// energy first (ties keep the file's order), and the β they were evaluated at.
-pub fn score_file(job: &ProteinJob, fasta: &Path) -> Result<(Vec<SequenceScore>, f64)> {
+pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result<(Vec<SequenceScore>, f64)> {
     let aln = select_record(&job.stockholm, job.family.as_deref())?;
     let (fam, _) = family_model(job, &aln)?;
     let records = prot::read_aligned_fasta(fasta, fam.stored[0].len())?;
@@ -18,6 +19,11 @@ pub fn score_file(job: &ProteinJob, fasta: &Path) -> Result<(Vec<SequenceScore>,
     let latent = fam.enc.project(&seqs);
     let beta = fam.ops.beta_gen;
     let mut scores = per_sequence::score(&names, &seqs, latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
+    // The bit score and E-value against the family's profile HMM, when HMMER runs (--hmmer).
+    let records: Vec<(String, Vec<u8>)> = names.iter().cloned().zip(seqs.iter().cloned()).collect();
+    if let Some(hits) = super::hmmer::hits_of(job, &aln, &records, progress)? {
+        per_sequence::add_hmm_scores(&mut scores, &hits);
+    }
     scores.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     Ok((scores, beta))
 }
