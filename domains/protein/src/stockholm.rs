@@ -437,6 +437,13 @@ pub fn write_stockholm_rf(a: &Alignment, rf: Option<&[usize]>, path: &Path) -> R
             path.display()
         )));
     }
+    // A line starting with '#' is markup to every Stockholm reader: hmmbuild would drop the row.
+    if let Some(name) = a.names.iter().find(|n| n.starts_with('#')) {
+        return Err(ProteinError::InvalidArgument(format!(
+            "cannot write {}: sequence name '{name}' starts with '#', which Stockholm readers (hmmbuild, hmmalign) take for markup",
+            path.display()
+        )));
+    }
     let pad = a.names.iter().map(String::len).max().unwrap_or(0) + 2;
     let mut out = String::from("# STOCKHOLM 1.0\n");
     if let Some(id) = &a.id {

@@ -333,6 +333,18 @@ fn write_handles_very_long_names() {
     assert_eq!((&back[0].names, &back[0].rows), (&rec.names, &rec.rows));
 }
 
+/// A name starting with '#' would be read back as markup (hmmbuild drops the row silently):
+/// writing refuses it with the name and the reason (issue 18 item 10).
+#[test]
+fn write_refuses_names_that_readers_take_for_markup() {
+    let mut rec = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap().remove(0);
+    rec.names[1] = "#hidden".into();
+    let dir = tempfile::tempdir().unwrap();
+    let err = write_stockholm(&rec, &dir.path().join("hash.sto")).unwrap_err().to_string();
+    assert!(err.contains("hash.sto: sequence name '#hidden' starts with '#'"), "{err}");
+    assert!(!dir.path().join("hash.sto").exists());
+}
+
 /// A broken record is still named: its ID and AC (annotation lines after the error included)
 /// are known through `last_names`, so `--all-families` can show them on its failed row.
 #[test]
