@@ -296,21 +296,21 @@ pub fn run_record(
         st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
         for (row, g) in generated.iter().enumerate() {
             let stem = g.file_stem();
-            let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
+            let mut files = per_sequence::RowFiles::create(st, &stem)?;
             let beta = generate::row_beta(&g.id, &fam.ops);
-            let mut scores =
-                per_sequence::score(&names, &g.seqs, g.latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
-            if let Some(hits) = results.hmmer.hits.get(row) {
-                per_sequence::add_hmm_scores(&mut scores, hits);
+            let hits = results.hmmer.hits.get(row);
+            // In blocks, so a large row's scores and headers are never all in memory at once.
+            for block in satool::sample_blocks(g.seqs.len()) {
+                let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
+                let (seqs, latent) = (&g.seqs[block.clone()], g.latent.slice(ndarray::s![.., block]));
+                let mut scores =
+                    per_sequence::score(&names, seqs, latent, &fam.mem, beta, &fam.stored, &fam.stored_names);
+                if let Some(hits) = hits {
+                    per_sequence::add_hmm_scores(&mut scores, hits);
+                }
+                files.write(&scores, seqs, |q| seed_columns(q, &fam.clean))?;
             }
-            let recs: Vec<(String, Vec<u8>)> =
-                scores.iter().zip(&g.seqs).map(|(s, q)| (per_sequence::fasta_header(s), q.clone())).collect();
-            prot::write_fasta(&st.path(&format!("{stem}.aligned.fasta")), &recs, false)?;
-            prot::write_fasta(&st.path(&format!("{stem}.fasta")), &recs, true)?;
-            per_sequence::write_tsv(&st.path(&format!("{stem}.tsv")), &scores)?;
-            let a2m: Vec<(String, Vec<u8>)> =
-                recs.iter().map(|(name, q)| (name.clone(), seed_columns(q, &fam.clean))).collect();
-            prot::write_fasta(&st.path(&format!("{stem}.a2m")), &a2m, false)?;
+            files.finish()?;
         }
         hmmer::write_rf_stockholm(aln, &fam.clean, &st.path("family.cleaned.sto"))?;
         st.write("command.txt", format!("{command_line}\n").as_bytes())?;

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use ndarray::ArrayView2;
 use satool::{energies, novelty, Memory};
 use satool_protein as prot;
-use std::path::Path;
 
 /// One sequence's scores.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -91,10 +90,47 @@ pub fn fasta_header(s: &SequenceScore) -> String {
     h
 }
 
-/// Writes the scores as a tab-separated file with a header row.
-pub fn write_tsv(path: &Path, scores: &[SequenceScore]) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-    write_tsv_to(std::io::BufWriter::new(file), scores).with_context(|| format!("{}: cannot write", path.display()))
+/// A row's per-sequence files, written block by block: `<stem>.aligned.fasta`, `<stem>.fasta`
+/// (gaps removed), `<stem>.a2m` (the seed's columns) and `<stem>.tsv`.
+pub struct RowFiles {
+    aligned: prot::FastaWriter,
+    plain: prot::FastaWriter,
+    a2m: prot::FastaWriter,
+    tsv: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    tsv_path: std::path::PathBuf,
+}
+
+impl RowFiles {
+    pub fn create(st: &mut crate::output::atomic::Staging, stem: &str) -> Result<Self> {
+        let mut fasta = |ext: &str, strip| -> Result<_> {
+            Ok(prot::FastaWriter::create(&st.path(&format!("{stem}.{ext}")), strip)?)
+        };
+        let (aligned, plain, a2m) = (fasta("aligned.fasta", false)?, fasta("fasta", true)?, fasta("a2m", false)?);
+        let tsv_path = st.path(&format!("{stem}.tsv"));
+        let file =
+            std::fs::File::create(&tsv_path).with_context(|| format!("{}: cannot create", tsv_path.display()))?;
+        let tsv = csv::WriterBuilder::new().delimiter(b'\t').from_writer(std::io::BufWriter::new(file));
+        Ok(RowFiles { aligned, plain, a2m, tsv, tsv_path })
+    }
+
+    /// Appends scored sequences (aligned to the cleaned columns); `a2m` maps one to the seed's columns.
+    pub fn write(&mut self, scores: &[SequenceScore], seqs: &[Vec<u8>], a2m: impl Fn(&[u8]) -> Vec<u8>) -> Result<()> {
+        for (s, q) in scores.iter().zip(seqs) {
+            let header = fasta_header(s);
+            self.aligned.write(&header, q)?;
+            self.plain.write(&header, q)?;
+            self.a2m.write(&header, &a2m(q))?;
+            self.tsv.serialize(s).with_context(|| format!("{}: cannot write", self.tsv_path.display()))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        for f in [self.aligned, self.plain, self.a2m] {
+            f.finish()?;
+        }
+        self.tsv.flush().with_context(|| format!("{}: cannot write", self.tsv_path.display()))
+    }
 }
 
 /// Writes the scores as tab-separated text with a header row to `w`.
@@ -127,10 +163,9 @@ mod tests {
         // E = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at ξ = (0, 1), β = 2: ½ − ln(e⁰ + e²)/2
         assert!((s[0].energy - (0.5 - (1.0 + 2f64.exp()).ln() / 2.0)).abs() < 1e-12);
         assert!(fasta_header(&s[1]).starts_with("g2 energy="));
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.tsv");
-        write_tsv(&p, &s).unwrap();
-        let text = std::fs::read_to_string(&p).unwrap();
+        let mut bytes = Vec::new();
+        write_tsv_to(&mut bytes, &s).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
         assert!(lines.next().unwrap().starts_with("g1\tGHIL\t2.0\t"));

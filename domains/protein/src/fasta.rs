@@ -17,14 +17,47 @@ pub const FASTA_LINE_WIDTH: usize = 60;
 /// characters `.`, `-`, `~` are removed first (HMMER wants raw sequences). The name becomes the
 /// whole header line after `>`.
 pub fn write_fasta(path: &Path, records: &[(String, Vec<u8>)], strip_gaps: bool) -> Result<(), ProteinError> {
-    let file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
-    let mut writer = fasta::Writer::new(file);
-    writer.set_linewrap(Some(FASTA_LINE_WIDTH));
+    let mut writer = FastaWriter::create(path, strip_gaps)?;
     for (name, seq) in records {
-        let seq: Vec<u8> = if strip_gaps { seq.iter().copied().filter(|&c| !is_gap(c)).collect() } else { seq.clone() };
-        writer.write(name, None, &seq).map_err(|e| ProteinError::io(path, "cannot write", e))?;
+        writer.write(name, seq)?;
     }
-    writer.flush().map_err(|e| ProteinError::io(path, "cannot write", e))
+    writer.finish()
+}
+
+/// A FASTA file written record by record (as [`write_fasta`] writes them), so large outputs
+/// need not be held in memory.
+pub struct FastaWriter {
+    path: std::path::PathBuf,
+    writer: fasta::Writer<std::fs::File>,
+    strip_gaps: bool,
+    buf: Vec<u8>,
+}
+
+impl FastaWriter {
+    /// Creates (truncates) `path`.
+    pub fn create(path: &Path, strip_gaps: bool) -> Result<Self, ProteinError> {
+        let file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
+        let mut writer = fasta::Writer::new(file);
+        writer.set_linewrap(Some(FASTA_LINE_WIDTH));
+        Ok(FastaWriter { path: path.to_path_buf(), writer, strip_gaps, buf: Vec::new() })
+    }
+
+    /// Appends one record (`name` is the whole header line after `>`).
+    pub fn write(&mut self, name: &str, seq: &[u8]) -> Result<(), ProteinError> {
+        let seq = if self.strip_gaps {
+            self.buf.clear();
+            self.buf.extend(seq.iter().copied().filter(|&c| !is_gap(c)));
+            &self.buf[..]
+        } else {
+            seq
+        };
+        self.writer.write(name, None, seq).map_err(|e| ProteinError::io(&self.path, "cannot write", e))
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<(), ProteinError> {
+        self.writer.flush().map_err(|e| ProteinError::io(&self.path, "cannot write", e))
+    }
 }
 
 /// Reads FASTA whose sequences are aligned to the L cleaned columns of a family (plain or

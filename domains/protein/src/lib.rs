@@ -23,7 +23,9 @@ pub use clean::{clean, CleanAlignment};
 pub use decode::{DecodeMethod, Decoder};
 pub use encode::{encode, one_hot, Encoding};
 pub use error::ProteinError;
-pub use fasta::{parse_aligned_fasta, parse_fasta, read_aligned_fasta, read_fasta, write_fasta, FastaRecord};
+pub use fasta::{
+    parse_aligned_fasta, parse_fasta, read_aligned_fasta, read_fasta, write_fasta, FastaRecord, FastaWriter,
+};
 pub use hmmer::{parse_tblout, summarize, HmmHit, HmmSummary, HmmsearchHits};
 pub use input::is_gap;
 pub use metrics::{
