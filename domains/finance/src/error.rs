@@ -77,6 +77,9 @@ pub enum FinanceError {
     #[error("{}: {days} trading day(s) left after filtering, need at least {needed} ({detail})", path.display())]
     TooFewDays { path: PathBuf, days: usize, needed: usize, detail: String },
 
+    #[error("{}: --min-tickers {min} is more than the {tickers} ticker(s) with a price in the window", path.display())]
+    MinTickers { path: PathBuf, min: usize, tickers: usize },
+
     #[error("{what} returns: day {day}, ticker #{ticker} is {value} (not finite)")]
     NonFinite { what: &'static str, day: usize, ticker: usize, value: f64 },
 

@@ -13,7 +13,10 @@ pub mod returns;
 pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
 pub use error::{CellProblem, FinanceError};
 pub use metrics::{acf_curves, affine_correct, evaluate, AcfCurves, FinanceMetrics};
-pub use prices::{parse_prices, read_prices, DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
+pub use prices::{
+    near_split_fraction, parse_prices, read_prices, Coverage, DroppedRange, DroppedTicker, Format, PriceTable, ReadOptions,
+    SharedJumpDay, SuspectJump, TickerCoverage, WindowRule,
+};
 pub use returns::{log_returns, scaled_memory};
 // The statistics live in satool-common; re-exported so that users of this crate (the app) reach
 // them next to the metrics that report them.
