@@ -4,12 +4,14 @@
 //! [`run`] returns the results and every method's scenarios ([`FinanceRun`]); the table, the
 //! `--out` files ([`render`]) and the report are drawn from them by the caller.
 
+mod coverage;
 mod evaluate;
 mod generate;
 mod methods;
 pub mod render;
 mod results;
 
+pub use coverage::{header_lines, tickers_csv};
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
 pub use results::*;
@@ -164,19 +166,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
             first_date: table_in.dates.first().map(date).unwrap_or_default(),
             last_date: table_in.dates.last().map(date).unwrap_or_default(),
         },
-        tickers: Tickers {
-            kept: table_in.tickers.clone(),
-            dropped: table_in
-                .dropped
-                .iter()
-                .map(|t| Dropped { ticker: t.ticker.clone(), reason: t.reason.clone() })
-                .collect(),
-            suspect: table_in
-                .suspect
-                .iter()
-                .map(|s| Suspect { ticker: s.ticker.clone(), date: date(&s.date), log_return: s.log_return })
-                .collect(),
-        },
+        tickers: coverage::tickers(&table_in, job.read.jump_threshold),
         parameters: Parameters {
             d,
             K: k,

@@ -89,13 +89,8 @@ fn all_stocks_long_gzip() {
     // Default: gaps of up to 5 days are filled, which keeps BMY, ICE and ORCL.
     let t = read_prices(&fixture("all_stocks_5yr.csv.gz"), &ReadOptions::default()).unwrap();
     assert_eq!((t.tickers.len(), t.dates.len()), (473, 1259));
-    let filled: Vec<(&str, usize)> = t
-        .coverage
-        .tickers
-        .iter()
-        .filter(|c| c.filled_days > 0)
-        .map(|c| (c.ticker.as_str(), c.filled_days))
-        .collect();
+    let filled: Vec<(&str, usize)> =
+        t.coverage.tickers.iter().filter(|c| c.filled_days > 0).map(|c| (c.ticker.as_str(), c.filled_days)).collect();
     assert_eq!(filled, [("BMY", 2), ("ICE", 5), ("ORCL", 2)]);
     let dhr = t.coverage.tickers.iter().find(|c| c.ticker == "DHR").unwrap();
     assert!(!dhr.kept && dhr.reason.contains("a gap longer than the fill limit (5 days)"), "{}", dhr.reason);

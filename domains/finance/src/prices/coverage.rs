@@ -81,9 +81,12 @@ pub(super) fn choose(valid: &Array2<bool>, rule: WindowRule, min_tickers: usize)
     }
     let complete = |j: usize, f: usize, l: usize| (f..=l).all(|t| valid[[t, j]]);
     match rule {
-        WindowRule::Full => {
-            Some(Chosen { first: 0, last: c - 1, skip: vec![], kept: (0..a).filter(|&j| complete(j, 0, c - 1)).collect() })
-        }
+        WindowRule::Full => Some(Chosen {
+            first: 0,
+            last: c - 1,
+            skip: vec![],
+            kept: (0..a).filter(|&j| complete(j, 0, c - 1)).collect(),
+        }),
         WindowRule::Common => {
             let col_span = |j: usize| {
                 let col = valid.column(j);

@@ -207,9 +207,7 @@ fn dropped_ranges(ch: &Chosen, cal: &[usize], rows: usize, date: &dyn Fn(usize) 
                 last.last = date(r);
                 last.days += 1;
             }
-            (Some(w), _, _) => {
-                out.push(DroppedRange { first: date(r), last: date(r), days: 1, reason: w.to_string() })
-            }
+            (Some(w), _, _) => out.push(DroppedRange { first: date(r), last: date(r), days: 1, reason: w.to_string() }),
             (None, _, _) => {}
         }
         prev = why.map(|w| (w, r));

@@ -34,8 +34,8 @@ use ndarray::Array2;
 
 use crate::error::FinanceError;
 pub use dates::parse_date;
-pub use splits::near_split_fraction;
 use layout::{Layout, Overrides};
+pub use splits::near_split_fraction;
 
 /// Fewest trading days (price rows) a table may keep.
 pub const MIN_DAYS: usize = 30;

@@ -106,8 +106,7 @@ mod tests {
             }
         }
         p[[4, 5]] /= 2.0;
-        let dates: Vec<NaiveDate> =
-            (1..=5).map(|d| NaiveDate::from_ymd_opt(2020, 3, d).unwrap()).collect();
+        let dates: Vec<NaiveDate> = (1..=5).map(|d| NaiveDate::from_ymd_opt(2020, 3, d).unwrap()).collect();
         let names: Vec<String> = (0..6).map(|j| format!("T{j}")).collect();
         let (s, days) = find(&p, &dates, &names, 0.5, 3);
         assert_eq!(days.len(), 1);
