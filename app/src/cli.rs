@@ -56,7 +56,8 @@ one-day |log return| > --jump-threshold on a day fewer than 3 tickers jump is re
 (unadjusted split or spin-off), with its ratio, the split fraction it is near and the market's move.\n\n\
 Methods (--methods): ".to_owned() + &FinanceMethod::id_list() + ".\n\n\
 Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
-tickers.csv, command.txt.\n\n\
+tickers.csv (every ticker: status, first/last date, filled days, reason), command.txt, and with a condition \
+condition_days.csv (the selected return days and their run of consecutive days).\n\n\
 Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
 acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n" + EXIT_CODES)]
     Finance(FinanceArgs),
@@ -111,11 +112,11 @@ pub struct FinanceArgs {
     #[arg(long, value_name = "RULE", default_value = "longest", value_parser = parse_window)]
     pub window: WindowArg,
     /// --window longest: fewest tickers complete on the window (default: more than half of them).
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub min_tickers: Option<usize>,
     /// Forward-fill gaps of at most N trading days inside a ticker's history (like pandas
     /// `ffill(limit=N)` on whole gaps; counted in tickers.csv); longer gaps drop the ticker or the dates.
-    #[arg(long, value_name = "N", default_value_t = 5, allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub fill_limit: usize,
     /// A one-day |log return| above this is a jump; a jump on a day fewer than 3 tickers jump is a suspect.
     #[arg(long, value_name = "X", default_value_t = 0.5, allow_negative_numbers = true)]
@@ -130,17 +131,17 @@ pub struct FinanceArgs {
     #[arg(long, default_value_t = 12.0, value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_sequential: f64,
     /// MALA steps between consecutive generated days (sequential generator).
-    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 200, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub inner_steps: usize,
     /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
-    #[arg(long, default_value_t = 16, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub sequential_segments: usize,
     /// Volatility regimes of the regime-switching generator (quantile bins of smoothed volatility).
-    #[arg(long, default_value_t = 4, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 4, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regimes: usize,
     /// Window (trading days, centred) of the realised volatility that defines the regimes (at most
     /// the number of return days).
-    #[arg(long, default_value_t = 21, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 21, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regime_window: usize,
     /// Generate from the days dated START..END only (YYYY-MM-DD..YYYY-MM-DD), e.g. a sell-off.
     #[arg(long, value_name = "START..END", value_parser = parse_date_range, conflicts_with = "condition_regime")]
@@ -165,6 +166,11 @@ pub enum VolRegime {
     HighVol,
     #[value(name = "low-vol")]
     LowVol,
+}
+
+/// A count or seed: a whole number ≥ 0, with a message that says so for "-1" or "2.5".
+fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("'{s}' is not a whole number ≥ 0"))
 }
 
 /// `--window` of `satool finance`.
@@ -206,7 +212,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Seed of every random draw; the same seed gives the same output.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = whole::<u64>, allow_negative_numbers = true)]
     pub seed: u64,
     /// Write an analysis report to this directory: report.md with SVG figures (may equal --out).
     #[arg(long, value_name = "DIR")]
@@ -218,7 +224,7 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,…")]
     pub methods: Option<Vec<String>>,
     /// Langevin step size α.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Working precision of the Langevin chains (f32 is about twice as fast; metrics stay f64).
     #[arg(long, default_value_t = Precision::F64, value_parser = precision_parser())]

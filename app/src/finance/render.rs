@@ -52,8 +52,8 @@ pub fn header(r: &FinanceResults) -> String {
     h += &super::header_lines(&r.tickers);
     if let Some(c) = &r.condition {
         h += &format!(
-            "condition: {} — {} of {} return days; the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
-            c.description, c.days, c.of_days, c.history_portfolio_sd, c.history_es_1
+            "condition: {} — {} of {} return days in {} run(s) of consecutive days (longest {}; blocks, regimes and ACFs stay inside a run); the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
+            c.description, c.days, c.of_days, c.runs, c.longest_run, c.history_portfolio_sd, c.history_es_1
         );
     }
     h += &format!(

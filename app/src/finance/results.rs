@@ -52,10 +52,19 @@ pub struct ConditionInfo {
     pub description: String,
     pub days: usize,
     pub of_days: usize,
+    /// Runs of consecutive selected days, and the longest: time-series statistics (blocks,
+    /// regime transitions, ACFs of the `historical` row) never pair days across two runs.
+    pub runs: usize,
+    pub longest_run: usize,
     /// Equal-weight portfolio sd and 1% ES of the whole history, for comparison with the rows
     /// (whose `historical` row is the conditioned days themselves).
     pub history_portfolio_sd: f64,
     pub history_es_1: f64,
+    /// The selected return days (condition_days.csv under --out) and the run (1-based) of each.
+    #[serde(skip)]
+    pub dates: Vec<String>,
+    #[serde(skip)]
+    pub run_of_day: Vec<usize>,
 }
 
 /// A method's main metrics against the whole history, when the run is conditioned.

@@ -15,6 +15,8 @@ pub enum CellProblem {
     NotFinite(String),
     #[error("price {0} is not positive")]
     NonPositive(f64),
+    #[error("price {0:e} is outside [1e-100, 1e100]: the ratio of two such prices can overflow or lose all precision")]
+    OutOfRange(f64),
     #[error(
         "'{0}' is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or MM/DD/YYYY, optionally followed by a time)"
     )]

@@ -10,14 +10,18 @@
 //! a time part that is ignored.
 //!
 //! **Cells.** Missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None`, `.` (any case). Any
-//! other non-number, infinity or price ≤ 0 is an error naming file, line and column.
+//! other non-number, infinity, price ≤ 0 or outside [1e-100, 1e100] is an error naming file, line
+//! and column.
 //!
-//! **Rules after parsing**, in order: sort by date; keep the `[start, end]` window (inclusive);
+//! **Rules after parsing** (details in `filter`), in order: sort by date; keep `[start, end]`;
 //! drop tickers with no price in it; the calendar is the dates on which more than half of the
-//! remaining tickers have a price (others are dropped and listed); drop tickers missing any
-//! calendar date, and tickers whose price never changes; list suspicious jumps (|daily log
-//! return| > `jump_threshold`) of the kept tickers, and with `drop_suspect` drop those tickers.
-//! At least [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain.
+//! tickers listed then have a price; gaps of at most `fill_limit` days are forward-filled; the
+//! [`WindowRule`] (default: the longest run of dates with at least `min_tickers` complete
+//! tickers, more than half by default) picks the dates and the tickers complete on them; drop
+//! tickers whose price never changes; list suspect jumps (|daily log return| > `jump_threshold`
+//! on a day fewer than `shared_jump_tickers` tickers jump) and with `drop_suspect` drop those
+//! tickers. Every dropped ticker and date range is in [`PriceTable::coverage`]. At least
+//! [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain.
 
 mod coverage;
 mod dates;

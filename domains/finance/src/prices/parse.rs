@@ -3,7 +3,7 @@
 //! the reader).
 //!
 //! Missing cells are empty cells and the tokens `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None` and `.`
-//! (case-insensitive). Any other cell that is not a finite number, or a price ≤ 0, is an error.
+//! (case-insensitive). Any other cell that is not a finite number, or a price ≤ 0 or outside [1e-100, 1e100], is an error.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -48,6 +48,10 @@ fn is_missing(cell: &[u8]) -> bool {
     cell.is_empty() || (cell.len() <= 4 && TOKENS.iter().any(|t| t.eq_ignore_ascii_case(cell)))
 }
 
+/// Smallest and largest usable price.
+const MIN_PRICE: f64 = 1e-100;
+const MAX_PRICE: f64 = 1e100;
+
 /// A price cell: `Ok(None)` when missing, the positive finite price, or the problem.
 fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
     let cell = trim(raw);
@@ -62,6 +66,10 @@ fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
     }
     if v <= 0.0 {
         return Err(CellProblem::NonPositive(v));
+    }
+    // Returns are ln(S_t / S_{t-1}); within this range every ratio is a normal f64.
+    if !(MIN_PRICE..=MAX_PRICE).contains(&v) {
+        return Err(CellProblem::OutOfRange(v));
     }
     Ok(Some(v))
 }
@@ -236,5 +244,8 @@ mod tests {
         assert_eq!(parse_price(b"inf"), Err(CellProblem::NotFinite("inf".into())));
         assert_eq!(parse_price(b"0"), Err(CellProblem::NonPositive(0.0)));
         assert_eq!(parse_price(b"-3.5"), Err(CellProblem::NonPositive(-3.5)));
+        assert_eq!(parse_price(b"5e-324"), Err(CellProblem::OutOfRange(5e-324)));
+        assert_eq!(parse_price(b"1e300"), Err(CellProblem::OutOfRange(1e300)));
+        assert_eq!(parse_price(b"1e-100"), Ok(Some(1e-100)));
     }
 }
