@@ -5,8 +5,8 @@ use anyhow::Result;
 use ndarray::{s, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 use satool::{
-    attention_weights, exact_samples, generate_sequential, novelty, quantile_labels, run_chains,
-    sample_blocks, simulate_labels, stream, Kernel, Memory, Params, Protocol, Regimes, Sequential,
+    attention_weights, exact_samples, generate_sequential, novelty, quantile_labels, run_chains, sample_blocks,
+    simulate_labels, stream, Kernel, Memory, Params, Protocol, Regimes, Sequential,
 };
 use satool_finance as fin;
 use std::time::Instant;
@@ -39,7 +39,12 @@ pub(super) struct Generated {
 
 /// Regime of each day: equal-count bins of the centred rolling mean (over `window` days, inside
 /// each run of consecutive days) of the day's cross-sectional mean squared return.
-pub(super) fn volatility_regimes(g: &Array2<f64>, runs: &[std::ops::Range<usize>], n: usize, window: usize) -> Vec<u32> {
+pub(super) fn volatility_regimes(
+    g: &Array2<f64>,
+    runs: &[std::ops::Range<usize>],
+    n: usize,
+    window: usize,
+) -> Vec<u32> {
     let sq: Vec<f64> = g.rows().into_iter().map(|r| r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).collect();
     quantile_labels(&fin::centred_rolling_mean_runs(&sq, runs, window), n)
 }

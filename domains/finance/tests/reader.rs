@@ -462,3 +462,15 @@ fn no_nan_or_infinity_reaches_the_table() {
     assert_eq!(t.dates.len(), 40);
     assert!(t.prices.iter().all(|v| v.is_finite() && *v > 0.0));
 }
+
+#[test]
+fn crlf_line_numbers_and_unusable_prices() {
+    let dir = Dir::new();
+    // Line 5 holds the bad price; with CRLF line ends the csv crate alone would say line 4.
+    let text = wide(10, &["A", "B"], |i, j| (i == 3 && j == 0).then(|| "5e-324".to_string())).replace('\n', "\r\n");
+    let e = read_err(&dir.write("crlf.csv", text.as_bytes()), &ReadOptions::default());
+    assert_eq!(cell_error(e), (5, "A".into(), CellProblem::OutOfRange(5e-324)));
+    let text = wide(10, &["A", "B"], |i, j| (i == 6 && j == 1).then(|| "-2".to_string())).replace('\n', "\r\n");
+    let e = read_err(&dir.write("crlf2.csv", text.as_bytes()), &ReadOptions::default());
+    assert_eq!(cell_error(e), (8, "B".into(), CellProblem::NonPositive(-2.0)));
+}

@@ -221,20 +221,21 @@ pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, Financ
 pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
     let header = parse::read_header(path, &mut rdr)?;
+    let mut lines = parse::LineCounter::new(bytes);
     let overrides = Overrides {
         date: opts.date_column.as_deref(),
         ticker: opts.ticker_column.as_deref(),
         price: opts.price_column.as_deref(),
     };
     let (format, panel) = match layout::detect(path, &header, &overrides)? {
-        Layout::Wide { date } => (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr)?),
+        Layout::Wide { date } => (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr, &mut lines)?),
         Layout::Long { date, ticker, price } => {
             let format = Format::Long {
                 date: header[date].clone(),
                 ticker: header[ticker].clone(),
                 price: header[price].clone(),
             };
-            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr)?)
+            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr, &mut lines)?)
         }
     };
     let f = filter::apply(panel, opts, format, path)?;

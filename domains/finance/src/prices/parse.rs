@@ -74,6 +74,34 @@ fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
     Ok(Some(v))
 }
 
+/// 1-based line of a record from its byte offset, counted on the raw bytes: with CRLF line ends
+/// the `csv` crate's record offset points at the `\n` of the previous line and its line count is
+/// one short (sp500.csv reported line 4 for line 5).
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        LineCounter { bytes, offset: 0, line: 1 }
+    }
+
+    /// Line of the record starting at `byte` (offsets must not decrease between calls).
+    fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
+        let mut byte = record.position().map_or(self.offset, |p| p.byte() as usize).min(self.bytes.len());
+        while byte < self.bytes.len() && (self.bytes[byte] == b'\n' || self.bytes[byte] == b'\r') {
+            byte += 1;
+        }
+        if byte > self.offset {
+            self.line += self.bytes[self.offset..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = byte;
+        }
+        self.line
+    }
+}
+
 struct CellError<'a> {
     path: &'a Path,
     header: &'a [String],
@@ -98,6 +126,7 @@ pub fn parse_wide(
     header: &[String],
     date_col: usize,
     rdr: &mut Records,
+    lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let ticker_cols: Vec<usize> = (0..header.len()).filter(|&c| c != date_col).collect();
@@ -114,7 +143,7 @@ pub fn parse_wide(
     let mut values: Vec<f64> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&record);
         if record.len() != header.len() {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
@@ -155,6 +184,7 @@ pub fn parse_long(
     header: &[String],
     (date_col, ticker_col, price_col): (usize, usize, usize),
     rdr: &mut Records,
+    lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let needed = date_col.max(ticker_col).max(price_col) + 1;
@@ -167,7 +197,7 @@ pub fn parse_long(
     let mut entries: Vec<Entry> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&record);
         if record.len() < needed {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
