@@ -103,7 +103,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
     let (g, condition, runs) = match &job.condition {
-        None => (full.clone(), None, vec![0..full.nrows()]),
+        None => (full.clone(), None, std::iter::once(0..full.nrows()).collect()),
         Some(c) => {
             let idx = c.select(&full, &table_in.dates);
             if idx.len() < 30 {

@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn one_run_is_the_plain_statistic() {
         let x: Vec<f64> = (0..50).map(|i| ((i * 37) % 11) as f64 - 0.3 * i as f64).collect();
-        let one = [0..50];
+        let one: Vec<Range<usize>> = std::iter::once(0..50).collect();
         assert_eq!(acovf_runs(&x, &one, 10), acovf(&x, 10));
         let g = Array2::from_shape_fn((50, 2), |(t, j)| x[t] * (j + 1) as f64 + t as f64 * 0.01);
         let mut a = Xoshiro256PlusPlus::seed_from_u64(5);
