@@ -117,19 +117,28 @@ pub fn header_lines(t: &Tickers) -> String {
 }
 
 /// tickers.csv: every ticker of the input, kept or dropped, with its price span, filled days and
-/// the reason it was dropped (text fields quoted as CSV).
+/// the reason it was dropped.
 pub fn tickers_csv(t: &Tickers) -> String {
     let mut s = String::from("ticker,status,first_date,last_date,filled_days,reason\n");
     for k in &t.coverage {
         s += &format!(
-            "\"{}\",{},{},{},{},\"{}\"\n",
-            k.ticker.replace('"', "\"\""),
+            "{},{},{},{},{},{}\n",
+            csv_field(&k.ticker),
             k.status,
             k.first_date.as_deref().unwrap_or(""),
             k.last_date.as_deref().unwrap_or(""),
             k.filled_days,
-            k.reason.replace('"', "\"\"")
+            csv_field(&k.reason)
         );
     }
     s
+}
+
+/// A CSV field, quoted (quotes doubled) when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
