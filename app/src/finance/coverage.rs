@@ -64,7 +64,7 @@ pub(super) fn tickers(t: &fin::PriceTable, jump_threshold: f64) -> Tickers {
 }
 
 /// Header lines: the window, the filled days, every dropped ticker and date range (the first
-/// [`SHOWN`] of each), the suspect jumps and the shared-jump days.
+/// `SHOWN` of each), the suspect jumps and the shared-jump days.
 pub fn header_lines(t: &Tickers) -> String {
     let filled: Vec<&TickerRow> = t.coverage.iter().filter(|k| k.filled_days > 0).collect();
     let mut h = format!(
