@@ -49,11 +49,15 @@ mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\
     /// Generate multi-asset daily return scenarios from a price history and compare methods.
     #[command(after_help = "Example:\n  satool finance --prices fixtures/sp500.csv --out runs/sp500\n\n\
 Input: wide CSV (date,T1,T2,…) or long CSV (date, ticker, price columns; detected by name or set with \
---date-column/--ticker-column/--price-column), plain or gzip. Tickers without a complete history over the \
-window are dropped and listed; one-day |log return| > 0.5 is reported as a suspect (unadjusted split).\n\n\
+--date-column/--ticker-column/--price-column), plain or gzip. Gaps of up to --fill-limit days are \
+forward-filled; --window chooses the dates (default: the longest run on which more than half of the tickers \
+are complete); every dropped ticker and date range is listed in the header, results.json and tickers.csv. A \
+one-day |log return| > --jump-threshold on a day fewer than 3 tickers jump is reported as a suspect \
+(unadjusted split or spin-off), with its ratio, the split fraction it is near and the market's move.\n\n\
 Methods (--methods): ".to_owned() + &FinanceMethod::id_list() + ".\n\n\
 Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
-tickers.csv, command.txt.\n\n\
+tickers.csv (every ticker: status, first/last date, filled days, reason), command.txt, and with a condition \
+condition_days.csv (the selected return days and their run of consecutive days).\n\n\
 Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
 acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n" + EXIT_CODES)]
     Finance(FinanceArgs),
@@ -95,32 +99,49 @@ pub struct FinanceArgs {
     /// Long format: the price column (default: adjusted close, else close).
     #[arg(long, value_name = "NAME")]
     pub price_column: Option<String>,
-    /// First date of the window (YYYY-MM-DD).
+    /// First date read (YYYY-MM-DD); --window then chooses inside [--start, --end].
     #[arg(long, value_name = "DATE")]
     pub start: Option<chrono::NaiveDate>,
-    /// Last date of the window (YYYY-MM-DD).
+    /// Last date read (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub end: Option<chrono::NaiveDate>,
-    /// Drop tickers with a suspect one-day jump (|log return| > 0.5).
+    /// Which dates to keep: longest (the longest run of dates on which at least --min-tickers
+    /// tickers have a price; the others are dropped and listed), common (every ticker kept, on the
+    /// dates all of them cover; like pandas `dropna()`), or START..END (every date of that range;
+    /// tickers incomplete on it are dropped).
+    #[arg(long, value_name = "RULE", default_value = "longest", value_parser = parse_window)]
+    pub window: WindowArg,
+    /// --window longest: fewest tickers complete on the window (default: more than half of them).
+    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
+    pub min_tickers: Option<usize>,
+    /// Forward-fill gaps of at most N trading days inside a ticker's history (like pandas
+    /// `ffill(limit=N)` on whole gaps; counted in tickers.csv); longer gaps drop the ticker or the dates.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    pub fill_limit: usize,
+    /// A one-day |log return| above this is a jump; a jump on a day fewer than 3 tickers jump is a suspect.
+    #[arg(long, value_name = "X", default_value_t = 0.5, allow_negative_numbers = true)]
+    pub jump_threshold: f64,
+    /// Drop tickers with a suspect one-day jump (likely an unadjusted split or spin-off).
     #[arg(long)]
     pub drop_suspect: bool,
-    /// Inverse temperature of the i.i.d. pool and the exact sampler.
-    #[arg(long, default_value_t = 25.0)]
+    /// Inverse temperature of the i.i.d. pool and the exact sampler (0 < β ≤ 1e6).
+    #[arg(long, default_value_t = 25.0, value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta: f64,
-    /// Inverse temperature of the sequential generator.
-    #[arg(long, default_value_t = 12.0)]
+    /// Inverse temperature of the sequential generator (0 < β ≤ 1e6).
+    #[arg(long, default_value_t = 12.0, value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_sequential: f64,
     /// MALA steps between consecutive generated days (sequential generator).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub inner_steps: usize,
     /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub sequential_segments: usize,
     /// Volatility regimes of the regime-switching generator (quantile bins of smoothed volatility).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regimes: usize,
-    /// Window (trading days, centred) of the realised volatility that defines the regimes.
-    #[arg(long, default_value_t = 21)]
+    /// Window (trading days, centred) of the realised volatility that defines the regimes (at most
+    /// the number of return days).
+    #[arg(long, default_value_t = 21, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regime_window: usize,
     /// Generate from the days dated START..END only (YYYY-MM-DD..YYYY-MM-DD), e.g. a sell-off.
     #[arg(long, value_name = "START..END", value_parser = parse_date_range, conflicts_with = "condition_regime")]
@@ -129,7 +150,7 @@ pub struct FinanceArgs {
     #[arg(long, value_enum, value_name = "REGIME")]
     pub condition_regime: Option<VolRegime>,
     /// Share of days in the --condition-regime subset (top or bottom of daily realised volatility).
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
     pub regime_quantile: f64,
     /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
     #[arg(long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
@@ -145,6 +166,28 @@ pub enum VolRegime {
     HighVol,
     #[value(name = "low-vol")]
     LowVol,
+}
+
+/// A count or seed: a whole number ≥ 0, with a message that says so for "-1" or "2.5".
+fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|_| format!("'{s}' is not a whole number ≥ 0"))
+}
+
+/// `--window` of `satool finance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowArg {
+    Longest,
+    Common,
+    Range(chrono::NaiveDate, chrono::NaiveDate),
+}
+
+fn parse_window(s: &str) -> Result<WindowArg, String> {
+    match s {
+        "longest" => Ok(WindowArg::Longest),
+        "common" => Ok(WindowArg::Common),
+        _ if s.contains("..") => parse_date_range(s).map(|(a, b)| WindowArg::Range(a, b)),
+        _ => Err(format!("expected longest, common or START..END, got '{s}'")),
+    }
 }
 
 fn parse_date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
@@ -169,7 +212,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Seed of every random draw; the same seed gives the same output.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = whole::<u64>, allow_negative_numbers = true)]
     pub seed: u64,
     /// Write an analysis report to this directory: report.md with SVG figures (may equal --out).
     #[arg(long, value_name = "DIR")]
@@ -181,7 +224,7 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,…")]
     pub methods: Option<Vec<String>>,
     /// Langevin step size α.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Working precision of the Langevin chains (f32 is about twice as fast; metrics stay f64).
     #[arg(long, default_value_t = Precision::F64, value_parser = precision_parser())]
@@ -400,11 +443,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Finance(a) => {
             let r = &a.run;
             check_alpha(r.alpha)?;
-            for (name, b) in [("--beta", a.beta), ("--beta-sequential", a.beta_sequential)] {
-                if !(b.is_finite() && b > 0.0) {
-                    return Err(crate::input_err!("{name} must be a positive number, got {b}"));
-                }
-            }
+            let (start, end, window) = finance_window(a)?;
             if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
                 return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
             }
@@ -419,9 +458,13 @@ fn run(cli: &Cli) -> Result<()> {
                     date_column: a.date_column.clone(),
                     ticker_column: a.ticker_column.clone(),
                     price_column: a.price_column.clone(),
-                    start: a.start,
-                    end: a.end,
+                    start,
+                    end,
                     drop_suspect: a.drop_suspect,
+                    jump_threshold: a.jump_threshold,
+                    window,
+                    min_tickers: a.min_tickers,
+                    fill_limit: a.fill_limit,
                     ..ReadOptions::default()
                 },
                 seed: r.seed,
@@ -454,6 +497,38 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
     }
+}
+
+/// The date range and window rule of `satool finance`, checked: --start not after --end, a
+/// --window range not combined with them, a --min-tickers of at least 1 and a positive jump threshold.
+fn finance_window(
+    a: &FinanceArgs,
+) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, satool_finance::WindowRule)> {
+    use satool_finance::WindowRule;
+    if let (Some(s), Some(e)) = (a.start, a.end) {
+        if e < s {
+            return Err(crate::input_err!("--end {e} is before --start {s}"));
+        }
+    }
+    if a.min_tickers == Some(0) {
+        return Err(crate::input_err!("--min-tickers must be at least 1"));
+    }
+    if a.min_tickers.is_some() && a.window != WindowArg::Longest {
+        return Err(crate::input_err!("--min-tickers applies to --window longest only"));
+    }
+    if !(a.jump_threshold.is_finite() && a.jump_threshold > 0.0) {
+        return Err(crate::input_err!("--jump-threshold must be a positive number, got {}", a.jump_threshold));
+    }
+    Ok(match a.window {
+        WindowArg::Longest => (a.start, a.end, WindowRule::Longest),
+        WindowArg::Common => (a.start, a.end, WindowRule::Common),
+        WindowArg::Range(s, e) => {
+            if a.start.is_some() || a.end.is_some() {
+                return Err(crate::input_err!("--window START..END cannot be combined with --start or --end"));
+            }
+            (Some(s), Some(e), WindowRule::Full)
+        }
+    })
 }
 
 /// `--methods` of `satool protein`: every method in table order when not given; an unknown or

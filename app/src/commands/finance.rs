@@ -11,7 +11,8 @@ use std::path::PathBuf;
 /// Where a finance run's results go besides stdout.
 #[derive(Debug, Clone, Default)]
 pub struct FinanceOutputs {
-    /// `--out DIR`: results.json, `<id>.csv` per method, tickers.csv, command.txt.
+    /// `--out DIR`: results.json, `<id>.csv` per method, tickers.csv, command.txt (and
+    /// condition_days.csv for a conditioned run).
     pub out: Option<PathBuf>,
     /// `--force`: allow `--out` and `--report` to be existing, non-empty directories.
     pub force: bool,
@@ -61,7 +62,19 @@ pub fn run(
     }
     if let Some(mut st) = staging {
         render::write_out(&mut st, &run, command_line)?;
+        if let Some(c) = &run.results.condition {
+            st.write("condition_days.csv", condition_days_csv(c).as_bytes())?;
+        }
         st.commit()?;
     }
     Ok(FinanceOutput { run, header, table })
+}
+
+/// The return days a conditioned run selected, with the run of consecutive days each belongs to.
+fn condition_days_csv(c: &finance::ConditionInfo) -> String {
+    let mut s = String::from("date,run\n");
+    for (d, r) in c.dates.iter().zip(&c.run_of_day) {
+        s += &format!("{d},{r}\n");
+    }
+    s
 }

@@ -5,8 +5,8 @@ use anyhow::Result;
 use ndarray::{s, Array2, ArrayView2, Axis};
 use rand::Rng as _;
 use satool::{
-    attention_weights, centred_rolling_mean, exact_samples, generate_sequential, novelty, quantile_labels, run_chains,
-    sample_blocks, simulate_labels, stream, Kernel, Memory, Params, Protocol, Regimes, Sequential,
+    attention_weights, exact_samples, generate_sequential, novelty, quantile_labels, run_chains, sample_blocks,
+    simulate_labels, stream, Kernel, Memory, Params, Protocol, Regimes, Sequential,
 };
 use satool_finance as fin;
 use std::time::Instant;
@@ -18,6 +18,9 @@ pub const POOL: usize = 900;
 /// the regime-switching generator fit to them once.
 pub(super) struct History {
     pub g: Array2<f64>,
+    /// Runs of consecutive days of `g` (one run unless the run is conditioned): blocks and
+    /// regime transitions stay inside a run.
+    pub runs: Vec<std::ops::Range<usize>>,
     pub mem: Memory,
     pub block_length: f64,
     /// Volatility regime of each historical day, and the fitted transition matrix.
@@ -34,11 +37,16 @@ pub(super) struct Generated {
     pub seconds: f64,
 }
 
-/// Regime of each day: equal-count bins of the centred rolling mean (over `window` days) of the
-/// day's cross-sectional mean squared return.
-pub(super) fn volatility_regimes(g: &Array2<f64>, n: usize, window: usize) -> Vec<u32> {
+/// Regime of each day: equal-count bins of the centred rolling mean (over `window` days, inside
+/// each run of consecutive days) of the day's cross-sectional mean squared return.
+pub(super) fn volatility_regimes(
+    g: &Array2<f64>,
+    runs: &[std::ops::Range<usize>],
+    n: usize,
+    window: usize,
+) -> Vec<u32> {
     let sq: Vec<f64> = g.rows().into_iter().map(|r| r.iter().map(|v| v * v).sum::<f64>() / r.len() as f64).collect();
-    quantile_labels(&centred_rolling_mean(&sq, window), n)
+    quantile_labels(&fin::centred_rolling_mean_runs(&sq, runs, window), n)
 }
 
 /// Encodes return vectors (rows) like the memory: centred over tickers, unit norm; d × n.
@@ -71,7 +79,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
             (h.g.select(Axis(0), &idx), None, None)
         }
         FinanceMethod::BlockBootstrap => {
-            (fin::stationary_bootstrap(h.g.view(), n_hist, h.block_length, &mut rng), None, None)
+            (fin::stationary_bootstrap_runs(h.g.view(), &h.runs, n_hist, h.block_length, &mut rng), None, None)
         }
         FinanceMethod::Exact => {
             let (xi, _) = exact_samples(&h.mem, job.beta, POOL, &mut rng)?;

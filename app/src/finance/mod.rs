@@ -4,12 +4,14 @@
 //! [`run`] returns the results and every method's scenarios ([`FinanceRun`]); the table, the
 //! `--out` files ([`render`]) and the report are drawn from them by the caller.
 
+mod coverage;
 mod evaluate;
 mod generate;
 mod methods;
 pub mod render;
 mod results;
 
+pub use coverage::{header_lines, tickers_csv};
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
 pub use results::*;
@@ -100,8 +102,8 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let full = fin::log_returns(&table_in);
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
-    let (g, condition) = match &job.condition {
-        None => (full.clone(), None),
+    let (g, condition, runs) = match &job.condition {
+        None => (full.clone(), None, std::iter::once(0..full.nrows()).collect()),
         Some(c) => {
             let idx = c.select(&full, &table_in.dates);
             if idx.len() < 30 {
@@ -112,14 +114,20 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
                     idx.len()
                 ));
             }
+            // Scattered days are not one series: every time-series statistic stays inside a run.
+            let runs = fin::consecutive_runs(&idx);
             let info = ConditionInfo {
                 description: c.describe(),
                 days: idx.len(),
                 of_days: full.nrows(),
+                runs: runs.len(),
+                longest_run: runs.iter().map(|r| r.len()).max().unwrap_or(0),
                 history_portfolio_sd: portfolio_sd(&full),
                 history_es_1: fin::evaluate(full.view(), full.view(), fin::KsMethod::Auto)?.es_1,
+                dates: idx.iter().map(|&t| date(&table_in.dates[t + 1])).collect(),
+                run_of_day: runs.iter().enumerate().flat_map(|(i, r)| std::iter::repeat_n(i + 1, r.len())).collect(),
             };
-            (full.select(Axis(0), &idx), Some(info))
+            (full.select(Axis(0), &idx), Some(info), runs)
         }
     };
     let x = fin::scaled_memory(&g);
@@ -127,7 +135,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let beta_star = entropy_inflection(&mem).beta_star;
     // Chosen on squared returns: returns themselves are nearly uncorrelated, and the rule would
     // pick ~2-day blocks that lose the volatility clustering the block bootstrap exists to keep.
-    let block_length = fin::politis_white_panel(g.mapv(|v| v * v).view()).ok_or_else(|| {
+    let block_length = fin::politis_white_panel_runs(g.mapv(|v| v * v).view(), &runs).ok_or_else(|| {
         input_err!(
             "{}: cannot estimate a Politis–White block length (no ticker has a usable autocovariance)",
             job.prices.display()
@@ -136,9 +144,16 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     if job.regimes > g.nrows() / 2 {
         return Err(input_err!("--regimes {} is too many for {} days of history", job.regimes, g.nrows()));
     }
-    let regime_labels = volatility_regimes(&g, job.regimes, job.regime_window);
-    let regime_transitions = satool::fit_transitions(&regime_labels, job.regimes);
-    let h = History { g, mem, block_length, regime_labels, regime_transitions };
+    if job.regime_window > g.nrows() {
+        return Err(input_err!(
+            "--regime-window {} is longer than the {} return days of the history",
+            job.regime_window,
+            g.nrows()
+        ));
+    }
+    let regime_labels = volatility_regimes(&g, &runs, job.regimes, job.regime_window);
+    let regime_transitions = fin::fit_transitions_runs(&regime_labels, &runs, job.regimes);
+    let h = History { g, runs, mem, block_length, regime_labels, regime_transitions };
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
@@ -148,11 +163,19 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     drop(stage);
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
-    let results: Vec<MethodResult> = generated
+    let mut results: Vec<MethodResult> = generated
         .par_iter()
         .map(|g| stage.run(g.scenarios.method.id(), || evaluate(g, job, &h, full_ref)))
         .collect::<Result<_>>()?;
     drop(stage);
+    if h.runs.len() > 1 {
+        // The conditioned days themselves: their ACFs pair days inside a run only.
+        let acfs = fin::acf_summary_runs(h.g.view(), &h.runs);
+        for m in results.iter_mut().filter(|m| m.id == FinanceMethod::Historical) {
+            (m.acf_g2_mean_1_10, m.acf_g_outside_band, m.acf_g2_outside_band) =
+                (acfs.map(|a| a.0), acfs.map(|a| a.1), acfs.map(|a| a.2));
+        }
+    }
 
     let results = FinanceResults {
         domain: "finance",
@@ -164,19 +187,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
             first_date: table_in.dates.first().map(date).unwrap_or_default(),
             last_date: table_in.dates.last().map(date).unwrap_or_default(),
         },
-        tickers: Tickers {
-            kept: table_in.tickers.clone(),
-            dropped: table_in
-                .dropped
-                .iter()
-                .map(|t| Dropped { ticker: t.ticker.clone(), reason: t.reason.clone() })
-                .collect(),
-            suspect: table_in
-                .suspect
-                .iter()
-                .map(|s| Suspect { ticker: s.ticker.clone(), date: date(&s.date), log_return: s.log_return })
-                .collect(),
-        },
+        tickers: coverage::tickers(&table_in, job.read.jump_threshold),
         parameters: Parameters {
             d,
             K: k,

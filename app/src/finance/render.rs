@@ -14,20 +14,8 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str) -> Resu
     for s in &run.scenarios {
         st.write(&format!("{}.csv", s.method.id()), scenarios_csv(&results.tickers.kept, &s.returns).as_bytes())?;
     }
-    st.write("tickers.csv", tickers_csv(results).as_bytes())?;
+    st.write("tickers.csv", super::tickers_csv(&results.tickers).as_bytes())?;
     st.write("command.txt", format!("{command_line}\n").as_bytes())
-}
-
-/// Every ticker of the input with its status; a dropped ticker's reason is quoted.
-fn tickers_csv(results: &FinanceResults) -> String {
-    let mut t = String::from("ticker,status,reason\n");
-    for k in &results.tickers.kept {
-        t += &format!("{k},kept,\n");
-    }
-    for dr in &results.tickers.dropped {
-        t += &format!("{},dropped,\"{}\"\n", dr.ticker, dr.reason.replace('"', "'"));
-    }
-    t
 }
 
 /// One scenario per row, one column per ticker, full precision (round-trips exactly).
@@ -50,7 +38,7 @@ fn scenarios_csv(tickers: &[String], g: &Array2<f64>) -> String {
 pub fn header(r: &FinanceResults) -> String {
     let p = &r.parameters;
     let mut h = format!(
-        "satool finance — {} ({})\n{} days {} → {}; tickers: {} kept, {} dropped, {} suspect jumps (|log return| > 0.5)\n",
+        "satool finance — {} ({})\n{} days {} → {}; tickers: {} kept, {} dropped, {} suspect jumps (|log return| > {})\n",
         r.input.path,
         r.input.format,
         r.input.days,
@@ -58,16 +46,15 @@ pub fn header(r: &FinanceResults) -> String {
         r.input.last_date,
         r.tickers.kept.len(),
         r.tickers.dropped.len(),
-        r.tickers.suspect.len()
+        r.tickers.suspect.len(),
+        r.tickers.jump_threshold
     );
+    h += &super::header_lines(&r.tickers);
     if let Some(c) = &r.condition {
         h += &format!(
-            "condition: {} — {} of {} return days; the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
-            c.description, c.days, c.of_days, c.history_portfolio_sd, c.history_es_1
+            "condition: {} — {} of {} return days in {} run(s) of consecutive days (longest {}; blocks, regimes and ACFs stay inside a run); the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
+            c.description, c.days, c.of_days, c.runs, c.longest_run, c.history_portfolio_sd, c.history_es_1
         );
-    }
-    for s in r.tickers.suspect.iter().take(10) {
-        h += &format!("  suspect: {} on {}: log return {:+.3} (unadjusted split?)\n", s.ticker, s.date, s.log_return);
     }
     h += &format!(
         "d = {} tickers, K = {} return days; β = {}, β_seq = {}, α = {}, SNR = {:.4}; β* = {:.3} for reference [{}]\n",

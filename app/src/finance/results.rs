@@ -52,10 +52,19 @@ pub struct ConditionInfo {
     pub description: String,
     pub days: usize,
     pub of_days: usize,
+    /// Runs of consecutive selected days, and the longest: time-series statistics (blocks,
+    /// regime transitions, ACFs of the `historical` row) never pair days across two runs.
+    pub runs: usize,
+    pub longest_run: usize,
     /// Equal-weight portfolio sd and 1% ES of the whole history, for comparison with the rows
     /// (whose `historical` row is the conditioned days themselves).
     pub history_portfolio_sd: f64,
     pub history_es_1: f64,
+    /// The selected return days (condition_days.csv under --out) and the run (1-based) of each.
+    #[serde(skip)]
+    pub dates: Vec<String>,
+    #[serde(skip)]
+    pub run_of_day: Vec<usize>,
 }
 
 /// A method's main metrics against the whole history, when the run is conditioned.
@@ -75,6 +84,18 @@ pub struct Tickers {
     pub kept: Vec<String>,
     pub dropped: Vec<Dropped>,
     pub suspect: Vec<Suspect>,
+    /// The window rule and the window it chose, in words.
+    pub window: String,
+    /// Gaps of at most this many trading days were forward-filled.
+    pub fill_limit: usize,
+    /// A one-day |log return| above this is a jump.
+    pub jump_threshold: f64,
+    /// Every ticker of the file: status, price span, filled days, reason (also tickers.csv).
+    pub coverage: Vec<TickerRow>,
+    /// Runs of file dates (inside --start/--end) the history leaves out, and why.
+    pub dropped_dates: Vec<DroppedDates>,
+    /// Days on which several tickers jumped together (market moves, not suspects).
+    pub shared_jump_days: Vec<SharedJumps>,
 }
 
 /// A ticker left out, and why.
@@ -84,12 +105,48 @@ pub struct Dropped {
     pub reason: String,
 }
 
-/// A one-day |log return| > 0.5, most likely an unadjusted split.
+/// A one-day |log return| above the threshold on a day few tickers jumped: most likely an
+/// unadjusted split, a spin-off or a data error.
 #[derive(Debug, Serialize)]
 pub struct Suspect {
     pub ticker: String,
     pub date: String,
     pub log_return: f64,
+    pub ratio: f64,
+    /// The simple split fraction the market-adjusted ratio is within 3% of (e.g. "1/2").
+    pub near_split: Option<&'static str>,
+    /// Cross-sectional median log return of the day.
+    pub market_log_return: f64,
+    pub tickers_jumping: usize,
+}
+
+/// One ticker of the input file and what the reader did with it.
+#[derive(Debug, Serialize)]
+pub struct TickerRow {
+    pub ticker: String,
+    /// "kept" or "dropped".
+    pub status: &'static str,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub filled_days: usize,
+    pub reason: String,
+}
+
+/// A run of consecutive file dates left out of the history.
+#[derive(Debug, Serialize)]
+pub struct DroppedDates {
+    pub first: String,
+    pub last: String,
+    pub days: usize,
+    pub reason: String,
+}
+
+/// A day on which several tickers jumped together.
+#[derive(Debug, Serialize)]
+pub struct SharedJumps {
+    pub date: String,
+    pub tickers: Vec<String>,
+    pub market_log_return: f64,
 }
 
 /// The sizes and settings of the run (`K` as in the paper: the number of memories).

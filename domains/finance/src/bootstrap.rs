@@ -76,6 +76,12 @@ fn pw_constants(n: usize) -> PwConstants {
 /// `None` for a series too short for the rule (m_max ≥ n, i.e. n < 12), non-finite, or with
 /// zero variance.
 pub fn politis_white_block_length(x: &[f64]) -> Option<f64> {
+    politis_white_from(x, |m| acovf(x, m))
+}
+
+/// The rule of [`politis_white_block_length`] with the autocovariances up to lag m given by
+/// `acov(m)` (run-pooled ones for a conditioned subset, see [`crate::runs`]).
+pub(crate) fn politis_white_from(x: &[f64], acov: impl Fn(usize) -> Vec<f64>) -> Option<f64> {
     let n = x.len();
     if n < 2 || x.iter().any(|v| !v.is_finite()) {
         return None;
@@ -84,7 +90,7 @@ pub fn politis_white_block_length(x: &[f64]) -> Option<f64> {
     if c.m_max >= n {
         return None;
     }
-    let r = acovf(x, c.m_max);
+    let r = acov(c.m_max);
     if r[0] <= 0.0 || x.iter().all(|&v| v == x[0]) {
         return None;
     }

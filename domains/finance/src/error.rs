@@ -15,6 +15,8 @@ pub enum CellProblem {
     NotFinite(String),
     #[error("price {0} is not positive")]
     NonPositive(f64),
+    #[error("price {0:e} is outside [1e-100, 1e100]: the ratio of two such prices can overflow or lose all precision")]
+    OutOfRange(f64),
     #[error(
         "'{0}' is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or MM/DD/YYYY, optionally followed by a time)"
     )]
@@ -76,6 +78,9 @@ pub enum FinanceError {
 
     #[error("{}: {days} trading day(s) left after filtering, need at least {needed} ({detail})", path.display())]
     TooFewDays { path: PathBuf, days: usize, needed: usize, detail: String },
+
+    #[error("{}: --min-tickers {min} is more than the {tickers} ticker(s) with a price in the window", path.display())]
+    MinTickers { path: PathBuf, min: usize, tickers: usize },
 
     #[error("{what} returns: day {day}, ticker #{ticker} is {value} (not finite)")]
     NonFinite { what: &'static str, day: usize, ticker: usize, value: f64 },

@@ -46,6 +46,7 @@ mod tests {
             dropped: vec![],
             suspect: vec![],
             dropped_dates: vec![],
+            coverage: Default::default(),
             gzip: false,
         };
         let g = log_returns(&table);

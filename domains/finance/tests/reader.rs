@@ -59,6 +59,15 @@ fn read(path: &Path) -> PriceTable {
     read_prices(path, &ReadOptions::default()).unwrap()
 }
 
+/// Without forward filling: every gap drops its ticker.
+fn no_fill() -> ReadOptions {
+    ReadOptions { fill_limit: 0, ..ReadOptions::default() }
+}
+
+fn read_no_fill(path: &Path) -> PriceTable {
+    read_prices(path, &no_fill()).unwrap()
+}
+
 fn read_err(path: &Path, opts: &ReadOptions) -> FinanceError {
     read_prices(path, opts).unwrap_err()
 }
@@ -133,7 +142,21 @@ fn missing_cells_listing_and_delisting() {
         _ => None,
     };
     for (name, text) in [("w.csv", wide(40, &names, cell)), ("l.csv", long(40, &names, cell))] {
+        // The default fill limit (5 days) keeps GAP, with its one filled day counted.
         let t = read(&dir.write(name, text.as_bytes()));
+        assert_eq!(t.tickers, ["A", "B", "C", "GAP"], "{name}");
+        let gap = t.coverage.tickers.iter().find(|c| c.ticker == "GAP").unwrap();
+        assert_eq!((gap.kept, gap.filled_days), (true, 1));
+        assert_eq!(t.prices[[12, 3]], t.prices[[11, 3]]);
+        // Without filling, 4 tickers (the default: more than half of 6) are complete on at most 35
+        // days (A, B, C, LATE from day 5); asking for 3 keeps all 40 days.
+        let p = dir.write(name, text.as_bytes());
+        let t = read_no_fill(&p);
+        assert_eq!((t.tickers.len(), t.dates.len(), t.dates[0]), (4, 35, day(5)), "{name}");
+        assert_eq!(t.coverage.dropped_ranges.len(), 1);
+        let r = &t.coverage.dropped_ranges[0];
+        assert_eq!((r.first, r.last, r.days, r.reason.as_str()), (day(0), day(4), 5, "before the window"));
+        let t = read_prices(&p, &ReadOptions { min_tickers: Some(3), ..no_fill() }).unwrap();
         assert_eq!(t.tickers, ["A", "B", "C"], "{name}");
         assert_eq!(t.dates.len(), 40);
         let reasons: Vec<(String, String)> = t.dropped.iter().map(|d| (d.ticker.clone(), d.reason.clone())).collect();
@@ -142,15 +165,15 @@ fn missing_cells_listing_and_delisting() {
             vec![
                 (
                     "LATE".to_string(),
-                    "no price on 5 of 40 days (first missing 2020-01-01, last missing 2020-01-05)".to_string()
+                    "no price before 2020-01-06, the window starts 2020-01-01".to_string()
                 ),
                 (
                     "GONE".to_string(),
-                    "no price on 9 of 40 days (first missing 2020-02-01, last missing 2020-02-09)".to_string()
+                    "no price after 2020-01-31, the window ends 2020-02-09".to_string()
                 ),
                 (
                     "GAP".to_string(),
-                    "no price on 1 of 40 days (first missing 2020-01-13, last missing 2020-01-13)".to_string()
+                    "no price on 1 of 40 days (first missing 2020-01-13, last missing 2020-01-13); a gap longer than the fill limit (0 days)".to_string()
                 ),
             ],
             "{name}"
@@ -180,7 +203,7 @@ fn window_rule() {
     assert!(matches!(e, FinanceError::TooFewDays { days: 29, needed: 30, .. }), "{e}");
     assert!(
         e.to_string()
-            .contains("29 trading day(s) left after filtering, need at least 30 (window 2020-02-01 to 2020-02-29"),
+            .contains("29 trading day(s) left after filtering, need at least 30 (--start/--end 2020-02-01 to 2020-02-29, longest window with ≥ 2 of 3 tickers complete: 2020-02-01 → 2020-02-29; 0 date(s) left out)"),
         "{e}"
     );
 }
@@ -198,9 +221,10 @@ fn calendar_drops_dates_most_tickers_lack() {
     // Exactly half is not more than half: with 2 of 4 the date is still dropped.
     let p = dir.write("w2.csv", wide(40, &names, |i, j| (i == 7 && j > 1).then(String::new)).as_bytes());
     assert_eq!(read(&p).dropped_dates, vec![day(7)]);
-    // 3 of 4: date kept, D dropped for the gap.
+    // 3 of 4: date kept, D dropped for the gap (without filling; with it D keeps a filled day).
     let p = dir.write("w3.csv", wide(40, &names, |i, j| (i == 7 && j == 3).then(String::new)).as_bytes());
-    let t = read(&p);
+    assert_eq!(read(&p).coverage.tickers[3].filled_days, 1);
+    let t = read_no_fill(&p);
     assert!(t.dropped_dates.is_empty());
     assert_eq!(t.tickers, ["A", "B", "C"]);
 }
@@ -365,12 +389,12 @@ fn too_few_tickers_or_days() {
         "one.csv",
         wide(40, &["A", "G1", "G2"], |i, j| ((j == 1 && i == 5) || (j == 2 && i == 9)).then(String::new)).as_bytes(),
     );
-    let e = read_err(&p, &ReadOptions::default());
+    let e = read_err(&p, &ReadOptions { min_tickers: Some(1), ..no_fill() });
     assert!(matches!(e, FinanceError::TooFewTickers { kept: 1, .. }), "{e}");
     assert_eq!(
         e.to_string(),
         format!(
-            "{}: 1 ticker(s) left after filtering, need at least 2 (G1: no price on 1 of 40 days (first missing 2020-01-06, last missing 2020-01-06); G2: no price on 1 of 40 days (first missing 2020-01-10, last missing 2020-01-10))",
+            "{}: 1 ticker(s) left after filtering, need at least 2 (only A kept; the memory centres each day's returns over the tickers, which leaves nothing of a single series; G1: no price on 1 of 40 days (first missing 2020-01-06, last missing 2020-01-06); a gap longer than the fill limit (0 days); G2: no price on 1 of 40 days (first missing 2020-01-10, last missing 2020-01-10); a gap longer than the fill limit (0 days))",
             p.display()
         )
     );
@@ -425,8 +449,28 @@ fn no_nan_or_infinity_reaches_the_table() {
         (1, 3) => Some("#N/A".to_string()),
         _ => None,
     };
-    let t = read(&dir.write("w.csv", wide(40, &names, cell).as_bytes()));
+    let p = dir.write("w.csv", wide(40, &names, cell).as_bytes());
+    let t = read_prices(&p, &ReadOptions { min_tickers: Some(2), ..no_fill() }).unwrap();
     assert_eq!(t.tickers, ["A", "B"]);
+    assert!(t.prices.iter().all(|v| v.is_finite() && *v > 0.0));
+    // Filled: D's gaps are filled; C lists on day 1 (no back-filling), so the longest window with
+    // 3 tickers is all 40 days without C (length first, then the number of tickers).
+    let t = read(&p);
+    assert_eq!((t.tickers.len(), t.dates.len(), t.dates[0]), (3, 40, day(0)));
+    assert_eq!(t.dropped[0].reason, "no price before 2020-01-02, the window starts 2020-01-01");
+    assert_eq!(t.coverage.tickers[3].filled_days, 8);
     assert_eq!(t.dates.len(), 40);
     assert!(t.prices.iter().all(|v| v.is_finite() && *v > 0.0));
+}
+
+#[test]
+fn crlf_line_numbers_and_unusable_prices() {
+    let dir = Dir::new();
+    // Line 5 holds the bad price; with CRLF line ends the csv crate alone would say line 4.
+    let text = wide(10, &["A", "B"], |i, j| (i == 3 && j == 0).then(|| "5e-324".to_string())).replace('\n', "\r\n");
+    let e = read_err(&dir.write("crlf.csv", text.as_bytes()), &ReadOptions::default());
+    assert_eq!(cell_error(e), (5, "A".into(), CellProblem::OutOfRange(5e-324)));
+    let text = wide(10, &["A", "B"], |i, j| (i == 6 && j == 1).then(|| "-2".to_string())).replace('\n', "\r\n");
+    let e = read_err(&dir.write("crlf2.csv", text.as_bytes()), &ReadOptions::default());
+    assert_eq!(cell_error(e), (8, "B".into(), CellProblem::NonPositive(-2.0)));
 }

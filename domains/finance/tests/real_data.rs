@@ -53,7 +53,8 @@ const SHORT_HISTORY: [&str; 35] = [
 #[test]
 fn all_stocks_long_gzip() {
     let start = std::time::Instant::now();
-    let t = read_prices(&fixture("all_stocks_5yr.csv.gz"), &ReadOptions::default()).unwrap();
+    let no_fill = ReadOptions { fill_limit: 0, ..ReadOptions::default() };
+    let t = read_prices(&fixture("all_stocks_5yr.csv.gz"), &no_fill).unwrap();
     let secs = start.elapsed().as_secs_f64();
     eprintln!("all_stocks_5yr.csv.gz read in {secs:.3} s");
     // Measured ≈ 0.25 s on an idle 2-core machine; the bound leaves room for a loaded one.
@@ -65,15 +66,34 @@ fn all_stocks_long_gzip() {
     let dropped: Vec<&str> = t.dropped.iter().map(|d| d.ticker.as_str()).collect();
     assert_eq!(dropped, SHORT_HISTORY);
     let bmy = &t.dropped[4];
-    assert_eq!(bmy.reason, "no price on 2 of 1259 days (first missing 2013-04-26, last missing 2013-06-07)");
+    assert_eq!(
+        bmy.reason,
+        "no price on 2 of 1259 days (first missing 2013-04-26, last missing 2013-06-07); a gap longer than the fill limit (0 days)"
+    );
     let sus: Vec<(String, NaiveDate)> = t.suspect.iter().map(|s| (s.ticker.clone(), s.date)).collect();
     let want: Vec<(String, NaiveDate)> = SUSPECT.iter().map(|(k, d)| (k.to_string(), date(d))).collect();
     assert_eq!(sus, want);
     // EBAY 2015-07-17 close 66.29 → 2015-07-20 close 28.57 (PayPal spin-off), from the file.
     let ebay = t.suspect.iter().find(|s| s.ticker == "EBAY").unwrap();
     assert!((ebay.log_return - (28.57f64 / 66.29).ln()).abs() < 1e-12, "{}", ebay.log_return);
+    assert_eq!((ebay.near_split, ebay.tickers_jumping), (None, 1));
+    assert!((ebay.ratio - 28.57 / 66.29).abs() < 1e-12);
+    // DISCA and DISCK: one corporate action of two share classes, both near 1/2, same day.
+    let disca = t.suspect.iter().find(|s| s.ticker == "DISCA").unwrap();
+    assert_eq!((disca.near_split, disca.tickers_jumping), (Some("1/2"), 2));
+    assert!(disca.market_log_return.abs() < 0.02, "{}", disca.market_log_return);
+    assert!(t.coverage.shared_jump_days.is_empty());
     // Reported only: the suspect tickers stay.
     assert!(t.tickers.iter().any(|k| k == "EBAY"));
+
+    // Default: gaps of up to 5 days are filled, which keeps BMY, ICE and ORCL.
+    let t = read_prices(&fixture("all_stocks_5yr.csv.gz"), &ReadOptions::default()).unwrap();
+    assert_eq!((t.tickers.len(), t.dates.len()), (473, 1259));
+    let filled: Vec<(&str, usize)> =
+        t.coverage.tickers.iter().filter(|c| c.filled_days > 0).map(|c| (c.ticker.as_str(), c.filled_days)).collect();
+    assert_eq!(filled, [("BMY", 2), ("ICE", 5), ("ORCL", 2)]);
+    let dhr = t.coverage.tickers.iter().find(|c| c.ticker == "DHR").unwrap();
+    assert!(!dhr.kept && dhr.reason.contains("a gap longer than the fill limit (5 days)"), "{}", dhr.reason);
 }
 
 #[test]
@@ -81,14 +101,14 @@ fn all_stocks_drop_suspect() {
     let opts = ReadOptions { drop_suspect: true, ..ReadOptions::default() };
     let t = read_prices(&fixture("all_stocks_5yr.csv.gz"), &opts).unwrap();
     let g = log_returns(&t);
-    assert_eq!(g.dim(), (1258, 464));
+    assert_eq!(g.dim(), (1258, 467));
     assert!(g.iter().all(|v| v.is_finite()));
     for k in ["BAX", "DISCA", "DISCK", "EBAY", "LNT", "NI"] {
         assert!(!t.tickers.iter().any(|x| x == k), "{k} kept");
         let d = t.dropped.iter().find(|d| d.ticker == k).unwrap();
         assert!(d.reason.contains("suspicious jump"), "{}", d.reason);
     }
-    assert_eq!(t.dropped.len(), 35 + 6);
+    assert_eq!(t.dropped.len(), 32 + 6);
     let ni = t.dropped.iter().find(|d| d.ticker == "NI").unwrap();
     assert_eq!(
         ni.reason,

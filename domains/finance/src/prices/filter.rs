@@ -1,122 +1,216 @@
 //! The rules that turn a raw panel with gaps into a complete price table:
 //!
 //! 1. keep dates inside the `[start, end]` window (both inclusive);
-//! 2. tickers with no price at all in the window are dropped;
-//! 3. the calendar is the set of dates on which more than half of the remaining tickers have a
-//!    price; other dates (holidays of a few exchanges, stray rows) are dropped and counted;
-//! 4. a ticker missing a price on any calendar date is dropped (late listing, delisting, gap);
-//! 5. a ticker whose price never changes is dropped (its returns have zero variance);
-//! 6. suspicious jumps (|daily log return| > threshold) are listed for the kept tickers, and with
-//!    `drop_suspect` those tickers are dropped too.
+//! 2. tickers with no price at all in it are dropped;
+//! 3. the calendar is the set of dates on which more than half of the tickers *listed then* (inside
+//!    their own first..last price span) have a price; other dates (holidays of a few exchanges,
+//!    stray rows) are dropped and reported;
+//! 4. gaps of at most `fill_limit` calendar days inside a ticker's span are forward-filled (counted);
+//! 5. the window rule ([`WindowRule`]) picks the dates and the tickers complete on them; every other
+//!    ticker and every left-out date range is reported with its reason;
+//! 6. a ticker whose price never changes in the window is dropped (zero-variance returns);
+//! 7. suspect jumps of the kept tickers are listed ([`super::splits`]), and with `drop_suspect`
+//!    those tickers are dropped too.
+
+use std::path::Path;
 
 use chrono::NaiveDate;
-use ndarray::Axis;
+use ndarray::{Array2, Axis};
 
+use super::coverage::{self, Chosen};
 use super::parse::RawPanel;
-use super::{DroppedTicker, Format, PriceTable, ReadOptions, SuspectJump};
+use super::{
+    splits, Coverage, DroppedRange, DroppedTicker, Format, PriceTable, ReadOptions, TickerCoverage, WindowRule,
+    MIN_DAYS,
+};
+use crate::error::FinanceError;
 
 /// The complete (gap-free) table of `panel` under the rules above, with what was removed to get
 /// it (`gzip` is set by the caller, which read the bytes).
-pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format) -> PriceTable {
+pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -> Result<PriceTable, FinanceError> {
     let in_window = |d: &NaiveDate| opts.start.is_none_or(|s| *d >= s) && opts.end.is_none_or(|e| *d <= e);
     let rows: Vec<usize> = (0..panel.dates.len()).filter(|&i| in_window(&panel.dates[i])).collect();
+    let row_date = |i: usize| panel.dates[rows[i]];
     let window = panel.prices.select(Axis(0), &rows);
-    let has = |i: usize, j: usize| !window[[i, j]].is_nan();
-
-    let mut dropped: Vec<(usize, DroppedTicker)> = Vec::new();
-    let drop = |dropped: &mut Vec<(usize, DroppedTicker)>, j: usize, reason: String| {
-        dropped.push((j, DroppedTicker { ticker: panel.tickers[j].clone(), reason }));
-    };
+    let n = panel.tickers.len();
+    let mut cov: Vec<TickerCoverage> = panel
+        .tickers
+        .iter()
+        .map(|t| TickerCoverage {
+            ticker: t.clone(),
+            kept: false,
+            first_date: None,
+            last_date: None,
+            filled_days: 0,
+            reason: String::new(),
+        })
+        .collect();
 
     // Rule 2.
-    let mut active = Vec::new();
-    for j in 0..panel.tickers.len() {
-        if (0..rows.len()).any(|i| has(i, j)) {
-            active.push(j);
-        } else {
-            let where_ = if opts.start.is_some() || opts.end.is_some() { "in the window" } else { "in the file" };
-            drop(&mut dropped, j, format!("no price {where_}"));
-        }
+    let active: Vec<usize> = (0..n).filter(|&j| window.column(j).iter().any(|v| !v.is_nan())).collect();
+    let where_ = if opts.start.is_some() || opts.end.is_some() { "in the window" } else { "in the file" };
+    for c in cov.iter_mut() {
+        c.reason = format!("no price {where_}");
+    }
+    let prices = window.select(Axis(1), &active);
+    let has = prices.mapv(|v| !v.is_nan());
+    let spans = coverage::spans(&has);
+    for (a, &j) in active.iter().enumerate() {
+        cov[j].first_date = Some(row_date(spans[a].0));
+        cov[j].last_date = Some(row_date(spans[a].1));
+        cov[j].reason.clear();
     }
 
-    // Rule 3: strictly more than half of the active tickers.
-    let (mut calendar, mut dropped_dates) = (Vec::new(), Vec::new());
-    for (i, &row) in rows.iter().enumerate() {
-        let priced = active.iter().filter(|&&j| has(i, j)).count();
-        if 2 * priced > active.len() {
-            calendar.push(i);
-        } else {
-            dropped_dates.push(panel.dates[row]);
-        }
+    // Rules 3–5.
+    let cal = coverage::calendar(&has, &spans);
+    let (filled_prices, filled) = coverage::fill(&prices, &cal, opts.fill_limit);
+    let valid = filled_prices.mapv(|v| !v.is_nan());
+    let m = opts.min_tickers.unwrap_or(active.len() / 2 + 1);
+    if opts.window == WindowRule::Longest && m > active.len() {
+        return Err(FinanceError::MinTickers { path: path.to_path_buf(), min: m, tickers: active.len() });
     }
-
-    // Rules 4 and 5.
-    let mut kept = Vec::new();
-    for &j in &active {
-        let missing: Vec<usize> = calendar.iter().copied().filter(|&i| !has(i, j)).collect();
-        if let (Some(&first), Some(&last)) = (missing.first(), missing.last()) {
-            let reason = format!(
-                "no price on {} of {} days (first missing {}, last missing {})",
-                missing.len(),
-                calendar.len(),
-                panel.dates[rows[first]],
-                panel.dates[rows[last]]
-            );
-            drop(&mut dropped, j, reason);
-        } else if calendar.len() > 1 && calendar.iter().all(|&i| window[[i, j]] == window[[calendar[0], j]]) {
-            drop(
-                &mut dropped,
-                j,
-                format!("price never changes over the {} days (zero-variance returns)", calendar.len()),
-            );
+    let Some(ch) = coverage::choose(&valid, opts.window, m) else {
+        let detail = if cal.is_empty() {
+            "no trading day".to_string()
         } else {
-            kept.push(j);
-        }
+            "the tickers' histories do not overlap: no common window".to_string()
+        };
+        return Err(FinanceError::TooFewDays { path: path.to_path_buf(), days: 0, needed: MIN_DAYS, detail });
+    };
+    let sel: Vec<usize> = (ch.first..=ch.last).filter(|t| ch.skip.binary_search(t).is_err()).collect();
+    let (ws, we) = (row_date(cal[ch.first]), row_date(cal[ch.last]));
+    for a in (0..active.len()).filter(|a| !ch.kept.contains(a)) {
+        cov[active[a]].reason = incomplete_reason(&valid, a, &ch, &|t| row_date(cal[t]), opts.fill_limit);
     }
 
     // Rule 6.
-    let mut suspect = Vec::new();
-    let mut suspect_tickers = Vec::new();
-    for &j in &kept {
-        let jumps: Vec<SuspectJump> = calendar
-            .windows(2)
-            .filter_map(|w| {
-                let r = (window[[w[1], j]] / window[[w[0], j]]).ln();
-                (r.abs() > opts.jump_threshold).then(|| SuspectJump {
-                    ticker: panel.tickers[j].clone(),
-                    date: panel.dates[rows[w[1]]],
-                    log_return: r,
-                })
-            })
-            .collect();
-        if let Some(first) = jumps.first() {
-            suspect_tickers.push(j);
-            if opts.drop_suspect {
-                let reason = format!(
-                    "{} suspicious jump(s) (|daily log return| > {}), first {:+.4} on {}: likely an unadjusted split or spin-off",
-                    jumps.len(),
-                    opts.jump_threshold,
-                    first.log_return,
-                    first.date
-                );
-                drop(&mut dropped, j, reason);
-            }
+    let mut kept: Vec<usize> = Vec::new();
+    for &a in &ch.kept {
+        let first = filled_prices[[sel[0], a]];
+        if sel.len() > 1 && sel.iter().all(|&t| filled_prices[[t, a]] == first) {
+            cov[active[a]].reason = format!("price never changes over the {} days (zero-variance returns)", sel.len());
+        } else {
+            kept.push(a);
         }
-        suspect.extend(jumps);
-    }
-    if opts.drop_suspect {
-        kept.retain(|j| !suspect_tickers.contains(j));
     }
 
-    dropped.sort_by_key(|(j, _)| *j);
-    PriceTable {
+    // Rule 7.
+    let dates: Vec<NaiveDate> = sel.iter().map(|&t| row_date(cal[t])).collect();
+    let table = filled_prices.select(Axis(0), &sel).select(Axis(1), &kept);
+    let names: Vec<String> = kept.iter().map(|&a| panel.tickers[active[a]].clone()).collect();
+    let (suspect, shared_jump_days) =
+        splits::find(&table, &dates, &names, opts.jump_threshold, opts.shared_jump_tickers);
+    if opts.drop_suspect {
+        kept.retain(|&a| {
+            let name = &panel.tickers[active[a]];
+            let jumps: Vec<_> = suspect.iter().filter(|s| s.ticker == *name).collect();
+            let Some(first) = jumps.first() else { return true };
+            cov[active[a]].reason = format!(
+                "{} suspicious jump(s) (|daily log return| > {}), first {:+.4} on {}: likely an unadjusted split or spin-off",
+                jumps.len(),
+                opts.jump_threshold,
+                first.log_return,
+                first.date
+            );
+            false
+        });
+    }
+    for &a in &kept {
+        cov[active[a]].kept = true;
+        cov[active[a]].filled_days = sel.iter().filter(|&&t| filled[[t, a]]).count();
+    }
+
+    let describe = match opts.window {
+        WindowRule::Longest => format!("longest window with ≥ {m} of {} tickers complete: {ws} → {we}", active.len()),
+        WindowRule::Common => format!(
+            "common window of all {} tickers: {ws} → {we}, {} date(s) inside dropped for gaps longer than the fill limit",
+            active.len(),
+            ch.skip.len()
+        ),
+        WindowRule::Full => format!("every trading day of {ws} → {we}"),
+    };
+    let dropped_ranges = dropped_ranges(&ch, &cal, rows.len(), &row_date);
+    let dropped_dates = {
+        let mut in_table = vec![false; rows.len()];
+        sel.iter().for_each(|&t| in_table[cal[t]] = true);
+        (0..rows.len()).filter(|&i| !in_table[i]).map(row_date).collect()
+    };
+    Ok(PriceTable {
         format,
-        dates: calendar.iter().map(|&i| panel.dates[rows[i]]).collect(),
-        tickers: kept.iter().map(|&j| panel.tickers[j].clone()).collect(),
-        prices: window.select(Axis(0), &calendar).select(Axis(1), &kept),
-        dropped: dropped.into_iter().map(|(_, d)| d).collect(),
+        prices: filled_prices.select(Axis(0), &sel).select(Axis(1), &kept),
+        tickers: kept.iter().map(|&a| panel.tickers[active[a]].clone()).collect(),
+        dates,
+        dropped: cov
+            .iter()
+            .filter(|c| !c.kept)
+            .map(|c| DroppedTicker { ticker: c.ticker.clone(), reason: c.reason.clone() })
+            .collect(),
         suspect,
         dropped_dates,
+        coverage: Coverage {
+            window: describe,
+            fill_limit: opts.fill_limit,
+            tickers: cov,
+            dropped_ranges,
+            shared_jump_days,
+        },
         gzip: false,
+    })
+}
+
+/// Why ticker `a` is not complete on the chosen window: listed late, delisted, or gaps.
+fn incomplete_reason(
+    valid: &Array2<bool>,
+    a: usize,
+    ch: &Chosen,
+    date: &dyn Fn(usize) -> NaiveDate,
+    fill_limit: usize,
+) -> String {
+    let col = valid.column(a);
+    let (first_valid, last_valid) = (col.iter().position(|&v| v), col.iter().rposition(|&v| v));
+    match (first_valid, last_valid) {
+        (Some(f), _) if f > ch.first => format!("no price before {}, the window starts {}", date(f), date(ch.first)),
+        (_, Some(l)) if l < ch.last => format!("no price after {}, the window ends {}", date(l), date(ch.last)),
+        _ => {
+            let missing: Vec<usize> = (ch.first..=ch.last).filter(|&t| !col[t]).collect();
+            format!(
+                "no price on {} of {} days (first missing {}, last missing {}); a gap longer than the fill limit ({} days)",
+                missing.len(),
+                ch.last - ch.first + 1,
+                missing.first().map_or(String::new(), |&t| date(t).to_string()),
+                missing.last().map_or(String::new(), |&t| date(t).to_string()),
+                fill_limit
+            )
+        }
     }
+}
+
+/// Consecutive file dates left out of the table, grouped by reason.
+fn dropped_ranges(ch: &Chosen, cal: &[usize], rows: usize, date: &dyn Fn(usize) -> NaiveDate) -> Vec<DroppedRange> {
+    let mut pos = vec![None; rows];
+    cal.iter().enumerate().for_each(|(t, &r)| pos[r] = Some(t));
+    let reason = |r: usize| -> Option<&'static str> {
+        match pos[r] {
+            None => Some("at most half of the listed tickers have a price (not a trading day)"),
+            Some(t) if t < ch.first => Some("before the window"),
+            Some(t) if t > ch.last => Some("after the window"),
+            Some(t) if ch.skip.binary_search(&t).is_ok() => Some("a ticker's gap longer than the fill limit"),
+            Some(_) => None,
+        }
+    };
+    let mut out: Vec<DroppedRange> = Vec::new();
+    let mut prev: Option<(&str, usize)> = None;
+    for r in 0..rows {
+        let why = reason(r);
+        match (why, &mut out.last_mut(), prev) {
+            (Some(w), Some(last), Some((pw, pr))) if w == pw && pr + 1 == r => {
+                last.last = date(r);
+                last.days += 1;
+            }
+            (Some(w), _, _) => out.push(DroppedRange { first: date(r), last: date(r), days: 1, reason: w.to_string() }),
+            (None, _, _) => {}
+        }
+        prev = why.map(|w| (w, r));
+    }
+    out
 }

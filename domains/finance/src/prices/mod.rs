@@ -10,19 +10,25 @@
 //! a time part that is ignored.
 //!
 //! **Cells.** Missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None`, `.` (any case). Any
-//! other non-number, infinity or price ≤ 0 is an error naming file, line and column.
+//! other non-number, infinity, price ≤ 0 or outside [1e-100, 1e100] is an error naming file, line
+//! and column.
 //!
-//! **Rules after parsing**, in order: sort by date; keep the `[start, end]` window (inclusive);
+//! **Rules after parsing** (details in `filter`), in order: sort by date; keep `[start, end]`;
 //! drop tickers with no price in it; the calendar is the dates on which more than half of the
-//! remaining tickers have a price (others are dropped and listed); drop tickers missing any
-//! calendar date, and tickers whose price never changes; list suspicious jumps (|daily log
-//! return| > `jump_threshold`) of the kept tickers, and with `drop_suspect` drop those tickers.
-//! At least [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain.
+//! tickers listed then have a price; gaps of at most `fill_limit` days are forward-filled; the
+//! [`WindowRule`] (default: the longest run of dates with at least `min_tickers` complete
+//! tickers, more than half by default) picks the dates and the tickers complete on them; drop
+//! tickers whose price never changes; list suspect jumps (|daily log return| > `jump_threshold`
+//! on a day fewer than `shared_jump_tickers` tickers jump) and with `drop_suspect` drop those
+//! tickers. Every dropped ticker and date range is in [`PriceTable::coverage`]. At least
+//! [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain.
 
+mod coverage;
 mod dates;
 mod filter;
 mod layout;
 mod parse;
+mod splits;
 
 use std::fmt;
 use std::path::Path;
@@ -33,6 +39,7 @@ use ndarray::Array2;
 use crate::error::FinanceError;
 pub use dates::parse_date;
 use layout::{Layout, Overrides};
+pub use splits::near_split_fraction;
 
 /// Fewest trading days (price rows) a table may keep.
 pub const MIN_DAYS: usize = 30;
@@ -56,6 +63,27 @@ pub struct ReadOptions {
     pub drop_suspect: bool,
     /// A daily |log return| above this is a suspicious jump (default 0.5).
     pub jump_threshold: f64,
+    /// Days on which at least this many tickers jump are market moves, not corporate actions (default 3).
+    pub shared_jump_tickers: usize,
+    /// Which dates the table keeps (default [`WindowRule::Longest`]).
+    pub window: WindowRule,
+    /// `Longest`: fewest tickers complete over the window (default: more than half of the tickers).
+    pub min_tickers: Option<usize>,
+    /// Gaps of at most this many trading days inside a ticker's history are forward-filled (default 5).
+    pub fill_limit: usize,
+}
+
+/// Which dates the table keeps once the calendar is known (all inside `[start, end]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRule {
+    /// The longest run of dates on which at least `min_tickers` tickers have a (filled) price;
+    /// tickers incomplete on it are dropped.
+    Longest,
+    /// The dates every ticker covers (latest first price to earliest last price); every ticker is
+    /// kept, and dates inside on which a gap longer than the fill limit remains are dropped.
+    Common,
+    /// Every calendar date of `[start, end]`; tickers incomplete on it are dropped.
+    Full,
 }
 
 impl Default for ReadOptions {
@@ -68,6 +96,10 @@ impl Default for ReadOptions {
             end: None,
             drop_suspect: false,
             jump_threshold: 0.5,
+            shared_jump_tickers: 3,
+            window: WindowRule::Longest,
+            min_tickers: None,
+            fill_limit: 5,
         }
     }
 }
@@ -95,13 +127,65 @@ pub struct DroppedTicker {
     pub reason: String,
 }
 
-/// One day on which a kept ticker's |log return| exceeded the jump threshold.
+/// One day on which a kept ticker's |log return| exceeded the jump threshold while fewer than
+/// `shared_jump_tickers` tickers jumped: a likely unadjusted split, spin-off or data error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuspectJump {
     pub ticker: String,
     /// The date of the second price of the return (the day the jump shows).
     pub date: NaiveDate,
     pub log_return: f64,
+    /// Price ratio of the day, `exp(log_return)`.
+    pub ratio: f64,
+    /// The simple split fraction (e.g. `1/2`, `3/2`) the market-adjusted ratio is within 3% of.
+    pub near_split: Option<&'static str>,
+    /// The market's move that day: the cross-sectional median log return of the kept tickers.
+    pub market_log_return: f64,
+    /// How many kept tickers jumped (|log return| > threshold) that day, this one included.
+    pub tickers_jumping: usize,
+}
+
+/// A day on which several tickers jumped together: a market move, so none of them is a suspect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedJumpDay {
+    pub date: NaiveDate,
+    pub tickers: Vec<String>,
+    pub market_log_return: f64,
+}
+
+/// What became of one ticker of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickerCoverage {
+    pub ticker: String,
+    pub kept: bool,
+    /// First and last dates with a price in the file (inside `[start, end]`); `None` when it has none.
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// Trading days of the table whose price was forward-filled.
+    pub filled_days: usize,
+    /// Why it was dropped (empty when kept).
+    pub reason: String,
+}
+
+/// A run of consecutive file dates (inside `[start, end]`) the table leaves out, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedRange {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub days: usize,
+    pub reason: String,
+}
+
+/// How the table's dates and tickers were chosen: one entry per ticker of the file and every
+/// dropped date range, for the header, results.json and tickers.csv.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    /// The window rule and its outcome in words, e.g. "longest window with ≥ 11 complete tickers".
+    pub window: String,
+    pub fill_limit: usize,
+    pub tickers: Vec<TickerCoverage>,
+    pub dropped_ranges: Vec<DroppedRange>,
+    pub shared_jump_days: Vec<SharedJumpDay>,
 }
 
 /// A complete price table: every ticker has a positive, finite price on every date.
@@ -117,8 +201,9 @@ pub struct PriceTable {
     pub dropped: Vec<DroppedTicker>,
     /// Suspicious jumps of the kept tickers (with `drop_suspect`: of the tickers dropped for them).
     pub suspect: Vec<SuspectJump>,
-    /// Dates inside the window on which at most half of the tickers had a price.
+    /// Every date of the file inside `[start, end]` the table leaves out (see `coverage.dropped_ranges`).
     pub dropped_dates: Vec<NaiveDate>,
+    pub coverage: Coverage,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
 }
@@ -136,31 +221,32 @@ pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, Financ
 pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
     let header = parse::read_header(path, &mut rdr)?;
+    let mut lines = parse::LineCounter::new(bytes);
     let overrides = Overrides {
         date: opts.date_column.as_deref(),
         ticker: opts.ticker_column.as_deref(),
         price: opts.price_column.as_deref(),
     };
     let (format, panel) = match layout::detect(path, &header, &overrides)? {
-        Layout::Wide { date } => (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr)?),
+        Layout::Wide { date } => (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr, &mut lines)?),
         Layout::Long { date, ticker, price } => {
             let format = Format::Long {
                 date: header[date].clone(),
                 ticker: header[ticker].clone(),
                 price: header[price].clone(),
             };
-            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr)?)
+            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr, &mut lines)?)
         }
     };
-    let f = filter::apply(panel, opts, format);
+    let f = filter::apply(panel, opts, format, path)?;
     if f.dates.len() < MIN_DAYS {
+        let left_out = format!("{}; {} date(s) left out", f.coverage.window, f.dropped_dates.len());
         let detail = match (opts.start, opts.end) {
-            (None, None) => format!("{} date(s) dropped by the calendar rule", f.dropped_dates.len()),
+            (None, None) => left_out,
             (s, e) => format!(
-                "window {} to {}, {} date(s) dropped by the calendar rule",
+                "--start/--end {} to {}, {left_out}",
                 s.map_or("start".into(), |d| d.to_string()),
                 e.map_or("end".into(), |d| d.to_string()),
-                f.dropped_dates.len()
             ),
         };
         return Err(FinanceError::TooFewDays {
@@ -174,6 +260,17 @@ pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Pri
         let mut detail: Vec<String> = f.dropped.iter().take(5).map(|d| format!("{}: {}", d.ticker, d.reason)).collect();
         if f.dropped.len() > 5 {
             detail.push(format!("and {} more", f.dropped.len() - 5));
+        }
+        if let [only] = f.tickers.as_slice() {
+            // A single series cannot make a memory: each day is centred over the tickers.
+            detail.insert(
+                0,
+                format!(
+                    "only {only} kept; the memory centres each day's returns over the tickers, which leaves nothing of a single series"
+                ),
+            );
+        } else if detail.is_empty() {
+            detail.push("no ticker has a usable price".to_string());
         }
         return Err(FinanceError::TooFewTickers {
             path: path.to_path_buf(),

@@ -3,7 +3,7 @@
 //! the reader).
 //!
 //! Missing cells are empty cells and the tokens `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None` and `.`
-//! (case-insensitive). Any other cell that is not a finite number, or a price ≤ 0, is an error.
+//! (case-insensitive). Any other cell that is not a finite number, or a price ≤ 0 or outside [1e-100, 1e100], is an error.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -48,6 +48,10 @@ fn is_missing(cell: &[u8]) -> bool {
     cell.is_empty() || (cell.len() <= 4 && TOKENS.iter().any(|t| t.eq_ignore_ascii_case(cell)))
 }
 
+/// Smallest and largest usable price.
+const MIN_PRICE: f64 = 1e-100;
+const MAX_PRICE: f64 = 1e100;
+
 /// A price cell: `Ok(None)` when missing, the positive finite price, or the problem.
 fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
     let cell = trim(raw);
@@ -63,7 +67,39 @@ fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
     if v <= 0.0 {
         return Err(CellProblem::NonPositive(v));
     }
+    // Returns are ln(S_t / S_{t-1}); within this range every ratio is a normal f64.
+    if !(MIN_PRICE..=MAX_PRICE).contains(&v) {
+        return Err(CellProblem::OutOfRange(v));
+    }
     Ok(Some(v))
+}
+
+/// 1-based line of a record from its byte offset, counted on the raw bytes: with CRLF line ends
+/// the `csv` crate's record offset points at the `\n` of the previous line and its line count is
+/// one short (sp500.csv reported line 4 for line 5).
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        LineCounter { bytes, offset: 0, line: 1 }
+    }
+
+    /// Line of the record starting at `byte` (offsets must not decrease between calls).
+    fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
+        let mut byte = record.position().map_or(self.offset, |p| p.byte() as usize).min(self.bytes.len());
+        while byte < self.bytes.len() && (self.bytes[byte] == b'\n' || self.bytes[byte] == b'\r') {
+            byte += 1;
+        }
+        if byte > self.offset {
+            self.line += self.bytes[self.offset..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = byte;
+        }
+        self.line
+    }
 }
 
 struct CellError<'a> {
@@ -90,6 +126,7 @@ pub fn parse_wide(
     header: &[String],
     date_col: usize,
     rdr: &mut Records,
+    lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let ticker_cols: Vec<usize> = (0..header.len()).filter(|&c| c != date_col).collect();
@@ -106,7 +143,7 @@ pub fn parse_wide(
     let mut values: Vec<f64> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&record);
         if record.len() != header.len() {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
@@ -147,6 +184,7 @@ pub fn parse_long(
     header: &[String],
     (date_col, ticker_col, price_col): (usize, usize, usize),
     rdr: &mut Records,
+    lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let needed = date_col.max(ticker_col).max(price_col) + 1;
@@ -159,7 +197,7 @@ pub fn parse_long(
     let mut entries: Vec<Entry> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of(&record);
         if record.len() < needed {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
@@ -236,5 +274,8 @@ mod tests {
         assert_eq!(parse_price(b"inf"), Err(CellProblem::NotFinite("inf".into())));
         assert_eq!(parse_price(b"0"), Err(CellProblem::NonPositive(0.0)));
         assert_eq!(parse_price(b"-3.5"), Err(CellProblem::NonPositive(-3.5)));
+        assert_eq!(parse_price(b"5e-324"), Err(CellProblem::OutOfRange(5e-324)));
+        assert_eq!(parse_price(b"1e300"), Err(CellProblem::OutOfRange(1e300)));
+        assert_eq!(parse_price(b"1e-100"), Ok(Some(1e-100)));
     }
 }
