@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 pub mod error;
+pub mod garch;
 pub mod metrics;
 pub mod prices;
 pub mod returns;
