@@ -27,6 +27,8 @@ fn chi2_1_sf(lr: f64) -> f64 {
 pub struct Backtest {
     /// Confidence level c (e.g. 0.99): the expected exceedance rate is 1 − c.
     pub level: f64,
+    /// The VaR tested (a positive loss, log-return units).
+    pub var: f64,
     pub days: usize,
     pub exceedances: usize,
     pub expected: f64,
@@ -71,6 +73,7 @@ pub fn backtest(var: f64, level: f64, realised: &[f64]) -> Backtest {
     let lr_ind = christoffersen_lr(&hits);
     Backtest {
         level,
+        var,
         days: hits.len(),
         exceedances: x,
         expected: p * hits.len() as f64,
