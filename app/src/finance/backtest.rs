@@ -67,7 +67,7 @@ pub(super) fn split(
     }
     let day = |t: usize| dates[t + 1].format("%Y-%m-%d").to_string();
     let description = format!(
-        "history {} .. {} ({cut} return days), backtest {} .. {} ({} days)",
+        "history {}..{} ({cut} days), backtest {}..{} ({} days)",
         day(0),
         day(cut - 1),
         day(cut),
@@ -123,7 +123,7 @@ pub fn backtest_table(r: &BacktestResults) -> String {
     let mut header = vec!["id".to_string()];
     for c in shown {
         let c = 100.0 * c;
-        header.extend([format!("exceed {c}% (exp.)"), "Kupiec p".to_string(), "Christoffersen p".to_string()]);
+        header.extend([format!("exceed {c}% (exp.)"), "p Kupiec".to_string(), "p Chr.".to_string()]);
     }
     let rows = r
         .methods
@@ -143,5 +143,10 @@ pub fn backtest_table(r: &BacktestResults) -> String {
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    format!("VaR backtest: {}\n{}", r.split, table::table_from(&header, rows, 1))
+    format!(
+        "VaR backtest of each method's 1-day VaR (p-values: Kupiec unconditional coverage, Christoffersen\n\
+         independence)\n{}\n{}",
+        r.split,
+        table::table_from(&header, rows, 1)
+    )
 }
