@@ -15,7 +15,8 @@ use std::path::PathBuf;
 /// How the portfolio aggregates tickers, as results.json and the table state it.
 pub const AGGREGATION: &str = "portfolio day = ln Σ_j w_j e^{g_j} (simple-return aggregation, weights summing to 1, \
 rebalanced daily); H-day return = sum of H portfolio days; paths = overlapping H-day windows of each method's \
-scenario rows (for the i.i.d. pools: sums of independent days); VaR_c = −quantile_{1−c}, ES_c = −mean beyond it, \
+scenario rows in their generated order (bootstrap and exact: independent days; sa: consecutive thinned \
+states of each chain, so its multi-day numbers carry the chains' autocorrelation); VaR_c = −quantile_{1−c}, ES_c = −mean beyond it, \
 max drawdown = largest fall of the cumulative log return from its running peak; all in log-return units";
 
 /// `--weights`: equal weights, or a CSV file of `ticker,weight` lines.
