@@ -50,7 +50,9 @@ fn risk_and_backtest_of_the_history_match_the_scipy_reference() {
             close(f(a, "var"), f(b, "var"), 1e-12, &format!("VaR H={h} {}", a["level"]));
             close(f(a, "es"), f(b, "es"), 1e-12, &format!("ES H={h} {}", a["level"]));
         }
-        for (a, b) in got["drawdown_quantiles"].as_array().unwrap().iter().zip(want["drawdown_quantiles"].as_array().unwrap()) {
+        for (a, b) in
+            got["drawdown_quantiles"].as_array().unwrap().iter().zip(want["drawdown_quantiles"].as_array().unwrap())
+        {
             close(a.as_f64().unwrap(), b.as_f64().unwrap(), 1e-12, &format!("drawdown quantile H={h}"));
         }
         close(f(got, "drawdown_mean"), f(want, "drawdown_mean"), 1e-12, &format!("mean drawdown H={h}"));

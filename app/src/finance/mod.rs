@@ -12,10 +12,10 @@ pub mod render;
 mod results;
 mod risk;
 
+pub use backtest::{backtest_table, BacktestResults, Split};
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
 pub use results::*;
-pub use backtest::{backtest_table, BacktestResults, Split};
 pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
 
 use crate::input_err;

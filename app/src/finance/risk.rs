@@ -178,9 +178,7 @@ pub(super) fn per_ticker(m: &fin::FinanceMetrics, hist: ArrayView2<f64>, gen: Ar
         sd_ratio: (0..d).map(|j| sd(gen.column(j)) / sd(hist.column(j))).collect(),
         kurtosis: (0..d).map(|j| excess_kurtosis(gen.column(j))).collect(),
         acf_g_1: (0..d).map(|j| acf.and_then(|c| c.g.get([j, 0]).copied())).collect(),
-        acf_g2_1_10: (0..d)
-            .map(|j| acf.map(|c| c.g2.row(j).iter().take(10).copied().collect::<Vec<f64>>()))
-            .collect(),
+        acf_g2_1_10: (0..d).map(|j| acf.map(|c| c.g2.row(j).iter().take(10).copied().collect::<Vec<f64>>())).collect(),
     }
 }
 

@@ -218,10 +218,8 @@ pub struct GarchPanel {
 impl GarchPanel {
     /// Fits every column of `g` (K days × d tickers) in parallel.
     pub fn fit(g: ArrayView2<f64>) -> Result<GarchPanel, GarchError> {
-        let fits: Vec<GarchFit> = (0..g.ncols())
-            .into_par_iter()
-            .map(|j| fit(&g.column(j).to_vec(), j))
-            .collect::<Result<_, _>>()?;
+        let fits: Vec<GarchFit> =
+            (0..g.ncols()).into_par_iter().map(|j| fit(&g.column(j).to_vec(), j)).collect::<Result<_, _>>()?;
         let std_resid = Array2::from_shape_fn(g.dim(), |(t, j)| fits[j].std_resid[t]);
         Ok(GarchPanel { fits, std_resid })
     }

@@ -64,7 +64,9 @@ fn fitted_parameters_equal_arch_to_1e_3_relative() {
         // Against arch solved to 1e-12, closer still (μ, near 0 for some tickers, in absolute
         // percent units).
         assert!((got.mu - tight.mu).abs() < 1e-5, "{name} mu: satool {}, arch (tight) {}", got.mu, tight.mu);
-        for (what, a, b) in [("omega", got.omega, tight.omega), ("alpha", got.alpha, tight.alpha), ("beta", got.beta, tight.beta)] {
+        for (what, a, b) in
+            [("omega", got.omega, tight.omega), ("alpha", got.alpha, tight.alpha), ("beta", got.beta, tight.beta)]
+        {
             assert!((a - b).abs() <= 1e-4 * b.abs(), "{name} {what}: satool {a}, arch (tight) {b}");
         }
         for (what, a, b) in [
