@@ -27,8 +27,8 @@ pub const FIT_SCALE: f64 = 100.0;
 /// Length and decay of `arch`'s backcast (EWMA of the first squared residuals).
 const BACKCAST_DAYS: usize = 75;
 const BACKCAST_DECAY: f64 = 0.94;
-/// Fewest returns a ticker needs to be fitted.
-pub const MIN_DAYS: usize = 30;
+/// Fewest returns a ticker needs to be fitted (the finance job itself runs from 29).
+pub const MIN_DAYS: usize = 20;
 
 /// Why a GARCH fit failed.
 #[derive(Debug, Error)]

@@ -134,7 +134,7 @@ fn simulation_follows_the_recursion_with_one_residual_day_for_all_tickers() {
 
 #[test]
 fn bad_series_are_named_errors() {
-    assert!(matches!(fit(&[0.01; 10], 3), Err(GarchError::TooShort { ticker: 3, days: 10 })));
+    assert!(matches!(fit(&[0.01; 19], 3), Err(GarchError::TooShort { ticker: 3, days: 19 })));
     assert!(matches!(fit(&[0.01; 40], 1), Err(GarchError::Constant { ticker: 1 })));
     let mut r: Vec<f64> = (0..40).map(|i| (i as f64).sin() * 0.01).collect();
     r[5] = f64::NAN;
