@@ -155,6 +155,14 @@ pub struct FinanceArgs {
     /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
     #[arg(long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
     pub qq_tickers: Option<Vec<String>>,
+    /// Portfolio of the VaR/ES table and the backtest: `equal`, or a CSV of ticker,weight lines
+    /// (normalised to sum 1; unlisted tickers weigh 0).
+    #[arg(long, value_name = "FILE|equal", default_value = "equal")]
+    pub weights: String,
+    /// Hold out the return days from DATE (YYYY-MM-DD), or all but the first FRACTION of them:
+    /// the memory is built from the days before, and each method's 1-day VaR is backtested on the rest.
+    #[arg(long, value_name = "DATE|FRACTION", conflicts_with_all = ["condition_dates", "condition_regime"])]
+    pub backtest_split: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -486,6 +494,8 @@ fn run(cli: &Cli) -> Result<()> {
                     Some(ids) => FinanceMethod::parse_list(ids)?,
                     None => FinanceMethod::ALL.to_vec(),
                 },
+                weights: finance::WeightsSpec::parse(&a.weights),
+                backtest_split: a.backtest_split.as_deref().map(finance::Split::parse).transpose()?,
             };
             let outputs = FinanceOutputs {
                 out: r.out.clone(),

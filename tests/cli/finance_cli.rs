@@ -178,8 +178,8 @@ fn unknown_or_repeated_methods_are_usage_errors() {
     let unknown = satool(&["finance", "--prices", &csv, "--methods", "sa,foo"], &[]);
     assert_input_error(
         &unknown,
-        "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, exact, sa, sa_sequential, \
-         sa_regime)",
+        "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, garch_fhs, exact, sa, \
+         sa_sequential, sa_regime)",
     );
     let twice = satool(&["finance", "--prices", &csv, "--methods", "bootstrap,sa,bootstrap"], &[]);
     assert_input_error(&twice, "--methods: 'bootstrap' given twice");

@@ -44,7 +44,11 @@ pub fn run(
     let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
     let run = finance::run(job, progress)?;
     let header = render::header(&run.results);
-    let table = render::comparison_table(&run.results, true).to_string();
+    let mut table = render::comparison_table(&run.results, true).to_string();
+    table += &format!("\n\n{}", finance::risk_table(&run.results.risk));
+    if let Some(b) = &run.results.backtest {
+        table += &format!("\n\n{}", finance::backtest_table(b));
+    }
     if let Some(target) = report_target {
         progress.line("drawing the report figures");
         let input = FinanceReportInput {
@@ -65,6 +69,7 @@ pub fn run(
         if let Some(c) = &run.results.condition {
             st.write("condition_days.csv", condition_days_csv(c).as_bytes())?;
         }
+        st.write("per_ticker.csv", finance::per_ticker_csv(&run.results).as_bytes())?;
         st.commit()?;
     }
     Ok(FinanceOutput { run, header, table })

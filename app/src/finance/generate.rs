@@ -81,6 +81,11 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
         FinanceMethod::BlockBootstrap => {
             (fin::stationary_bootstrap_runs(h.g.view(), &h.runs, n_hist, h.block_length, &mut rng), None, None)
         }
+        FinanceMethod::GarchFhs => {
+            // One path as long as the history, from the variance after its last day.
+            let path = fin::garch::GarchPanel::fit(h.g.view())?.simulate(1, n_hist, &mut rng);
+            (path.into_shape_with_order((n_hist, h.g.ncols()))?, None, None)
+        }
         FinanceMethod::Exact => {
             let (xi, _) = exact_samples(&h.mem, job.beta, POOL, &mut rng)?;
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)

@@ -17,6 +17,8 @@ pub enum FinanceMethod {
     Bootstrap,
     /// Stationary block bootstrap, which keeps some of the day-to-day dependence.
     BlockBootstrap,
+    /// GARCH(1,1) filtered historical simulation: per-ticker fits, residual days resampled jointly.
+    GarchFhs,
     /// I.i.d. draws of the Boltzmann law (the Gaussian mixture), projected onto the history.
     Exact,
     /// The i.i.d. pool of ULA chains.
@@ -29,10 +31,11 @@ pub enum FinanceMethod {
 
 impl FinanceMethod {
     /// Every method, in table order (also the default of `--methods`).
-    pub const ALL: [FinanceMethod; 7] = [
+    pub const ALL: [FinanceMethod; 8] = [
         FinanceMethod::Historical,
         FinanceMethod::Bootstrap,
         FinanceMethod::BlockBootstrap,
+        FinanceMethod::GarchFhs,
         FinanceMethod::Exact,
         FinanceMethod::Sa,
         FinanceMethod::SaSequential,
@@ -46,6 +49,7 @@ impl FinanceMethod {
             FinanceMethod::Historical => "historical",
             FinanceMethod::Bootstrap => "bootstrap",
             FinanceMethod::BlockBootstrap => "block_bootstrap",
+            FinanceMethod::GarchFhs => "garch_fhs",
             FinanceMethod::Exact => "exact",
             FinanceMethod::Sa => "sa",
             FinanceMethod::SaSequential => "sa_sequential",
@@ -65,6 +69,7 @@ impl FinanceMethod {
             FinanceMethod::Historical => "Historical (reference)".into(),
             FinanceMethod::Bootstrap => "Bootstrap (i.i.d. days)".into(),
             FinanceMethod::BlockBootstrap => "Stationary block bootstrap".into(),
+            FinanceMethod::GarchFhs => "GARCH(1,1) filtered hist. sim.".into(),
             FinanceMethod::Exact => format!("Exact mixture β={}", job.beta),
             FinanceMethod::Sa => format!("SA β={} (i.i.d. pool)", job.beta),
             FinanceMethod::SaSequential => format!("SA sequential MALA β={}", job.beta_sequential),
@@ -149,8 +154,8 @@ mod tests {
         let unknown = FinanceMethod::parse_list(&strings(&["sa", "foo"])).unwrap_err().to_string();
         assert_eq!(
             unknown,
-            "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, exact, sa, \
-             sa_sequential, sa_regime)"
+            "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, garch_fhs, exact, \
+             sa, sa_sequential, sa_regime)"
         );
         let twice = FinanceMethod::parse_list(&strings(&["sa", "bootstrap", "sa"])).unwrap_err().to_string();
         assert_eq!(twice, "--methods: 'sa' given twice");

@@ -4,17 +4,21 @@
 //! [`run`] returns the results and every method's scenarios ([`FinanceRun`]); the table, the
 //! `--out` files ([`render`]) and the report are drawn from them by the caller.
 
+mod backtest;
 mod coverage;
 mod evaluate;
 mod generate;
 mod methods;
 pub mod render;
 mod results;
+mod risk;
 
+pub use backtest::{backtest_table, BacktestResults, Split};
 pub use coverage::{header_lines, tickers_csv};
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
 pub use results::*;
+pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
 
 use crate::input_err;
 use crate::progress::Progress;
@@ -45,6 +49,10 @@ pub struct FinanceJob {
     pub condition: Option<Condition>,
     /// The methods to run, in table order as given (no repeats: see [`FinanceMethod::parse_list`]).
     pub methods: Vec<FinanceMethod>,
+    /// `--weights`: the portfolio of the VaR/ES table and the backtest.
+    pub weights: WeightsSpec,
+    /// `--backtest-split`: the days from here on are held out and each method's VaR backtested.
+    pub backtest_split: Option<Split>,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -99,7 +107,9 @@ fn date(d: &NaiveDate) -> String {
 /// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
 pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let table_in = fin::read_prices(&job.prices, &job.read)?;
-    let full = fin::log_returns(&table_in);
+    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
+    let (full, held_out) =
+        backtest::split(fin::log_returns(&table_in), &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
     let (g, condition, runs) = match &job.condition {
@@ -176,6 +186,9 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
                 (acfs.map(|a| a.0), acfs.map(|a| a.1), acfs.map(|a| a.2));
         }
     }
+    let scenarios: Vec<Scenarios> = generated.into_iter().map(|g| g.scenarios).collect();
+    let risk = risk::evaluate(&weights, &scenarios)?;
+    let backtest = held_out.map(|held| backtest::evaluate(&held, &weights, &scenarios)).transpose()?;
 
     let results = FinanceResults {
         domain: "finance",
@@ -209,6 +222,8 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         },
         conventions: CONVENTIONS.to_vec(),
         methods: results,
+        risk,
+        backtest,
     };
-    Ok(FinanceRun { results, history: h.g, scenarios: generated.into_iter().map(|g| g.scenarios).collect() })
+    Ok(FinanceRun { results, history: h.g, scenarios })
 }

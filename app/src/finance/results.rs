@@ -10,7 +10,7 @@ use serde::Serialize;
 pub const KS_METHOD: &str = "as SciPy ks_2samp(method='auto'): exact two-sample distribution when max(n1, n2) ≤ 10000, else SciPy's asymptotic branch";
 
 /// The conventions every number of a run follows, printed in the header and kept in results.json.
-pub const CONVENTIONS: [&str; 10] = [
+pub const CONVENTIONS: [&str; 11] = [
     "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
     "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
@@ -21,6 +21,7 @@ pub const CONVENTIONS: [&str; 10] = [
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
+    "garch_fhs: per-ticker GARCH(1,1), constant mean, Gaussian QML as Python arch (percent returns, arch's backcast); one K-day path from the variance after the last day, each day one historical day's standardised residuals for all tickers",
 ];
 
 /// Everything results.json holds: the input, the parameters and one row per method.
@@ -34,6 +35,10 @@ pub struct FinanceResults {
     pub parameters: Parameters,
     pub conventions: Vec<&'static str>,
     pub methods: Vec<MethodResult>,
+    /// Portfolio VaR/ES and drawdowns of every method (`--weights`).
+    pub risk: super::RiskResults,
+    /// `--backtest-split` runs: each method's VaR counted on the held-out days.
+    pub backtest: Option<super::BacktestResults>,
 }
 
 /// The price file as read.
@@ -201,6 +206,8 @@ pub struct MethodResult {
     /// Conditional runs only: the same metrics against the whole history.
     pub vs_history: Option<VsHistory>,
     pub seconds: f64,
+    /// KS, sd ratio, kurtosis and ACFs of each ticker, in `tickers.kept` order.
+    pub per_ticker: super::PerTicker,
 }
 
 /// One method's generated scenarios (n × d returns, tickers in `Tickers::kept` order).

@@ -29,8 +29,13 @@ const QQ_METHODS: [FinanceMethod; 3] = [FinanceMethod::Sa, FinanceMethod::SaSequ
 /// Methods of the correlation scatter: the i.i.d. pool and the bootstrap it should beat.
 const CORR_METHODS: [FinanceMethod; 2] = [FinanceMethod::Sa, FinanceMethod::Bootstrap];
 /// Methods of the ACF figures: those that produce a time series.
-const ACF_METHODS: [FinanceMethod; 4] =
-    [FinanceMethod::Historical, FinanceMethod::SaSequential, FinanceMethod::SaRegime, FinanceMethod::BlockBootstrap];
+const ACF_METHODS: [FinanceMethod; 5] = [
+    FinanceMethod::Historical,
+    FinanceMethod::SaSequential,
+    FinanceMethod::SaRegime,
+    FinanceMethod::BlockBootstrap,
+    FinanceMethod::GarchFhs,
+];
 /// Most pairs drawn in a correlation scatter (a fixed stride through the upper triangle).
 const MAX_PAIRS: usize = 4000;
 

@@ -4,11 +4,14 @@
 //!
 //! Return scale: daily natural-log returns, not annualised (see [`returns`]).
 
+pub mod backtest;
 pub mod bootstrap;
 pub mod error;
+pub mod garch;
 pub mod metrics;
 pub mod prices;
 pub mod returns;
+pub mod risk;
 pub mod runs;
 
 pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};

@@ -1,0 +1,206 @@
+//! Portfolio risk of a finance run: `--weights`, the VaR/ES and drawdown table of every method,
+//! and the per-ticker results (results.json and per_ticker.csv).
+
+use super::{FinanceMethod, FinanceResults, Scenarios};
+use crate::input_err;
+use crate::output::table;
+use anyhow::Result;
+use ndarray::ArrayView2;
+use satool_common::stats::{excess_kurtosis, sd};
+use satool_finance as fin;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// How the portfolio aggregates tickers, as results.json and the table state it.
+pub const AGGREGATION: &str = "portfolio day = ln Σ_j w_j e^{g_j} (simple-return aggregation, weights summing to 1, \
+rebalanced daily); H-day return = sum of H portfolio days; paths = overlapping H-day windows of each method's \
+scenario rows in their generated order (bootstrap and exact: independent days; sa: consecutive thinned \
+states of each chain, so its multi-day numbers carry the chains' autocorrelation); VaR_c = −quantile_{1−c}, ES_c = −mean beyond it, \
+max drawdown = largest fall of the cumulative log return from its running peak; all in log-return units";
+
+/// `--weights`: equal weights, or a CSV file of `ticker,weight` lines.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum WeightsSpec {
+    #[default]
+    Equal,
+    File(PathBuf),
+}
+
+impl WeightsSpec {
+    /// `equal`, or anything else as a file path.
+    pub fn parse(s: &str) -> WeightsSpec {
+        if s == "equal" {
+            WeightsSpec::Equal
+        } else {
+            WeightsSpec::File(PathBuf::from(s))
+        }
+    }
+}
+
+/// Weights resolved against the kept tickers (normalised, one per kept ticker).
+#[derive(Debug, Clone)]
+pub(super) struct Weights {
+    pub w: Vec<f64>,
+    pub description: String,
+}
+
+/// Reads `--weights` against the tickers the run kept: every listed ticker must be kept, none
+/// listed twice; unlisted tickers weigh 0; the weights are normalised to sum to 1.
+pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights> {
+    let path = match spec {
+        WeightsSpec::Equal => {
+            return Ok(Weights { w: vec![1.0 / tickers.len() as f64; tickers.len()], description: "equal".into() })
+        }
+        WeightsSpec::File(p) => p,
+    };
+    let file = path.display();
+    let text = satool_common::text::read_text(path).map_err(|e| input_err!("--weights {e}"))?;
+    let index: HashMap<&str, usize> = tickers.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
+    let mut raw = vec![0.0; tickers.len()];
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    for (line, l) in satool_common::text::numbered_lines(&text) {
+        let l = l.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = l.split(',').map(str::trim).collect();
+        let [ticker, weight] = fields[..] else {
+            return Err(input_err!("--weights {file}:{line}: expected 'ticker,weight', got '{l}'"));
+        };
+        let Ok(weight) = weight.parse::<f64>() else {
+            if seen.is_empty() && line == 1 {
+                continue; // a header line
+            }
+            return Err(input_err!("--weights {file}:{line}: weight '{weight}' is not a number"));
+        };
+        if !weight.is_finite() {
+            return Err(input_err!("--weights {file}:{line}: weight '{weight}' is not finite"));
+        }
+        let &j = index.get(ticker).ok_or_else(|| {
+            input_err!("--weights {file}:{line}: ticker '{ticker}' is not among the {} tickers kept", tickers.len())
+        })?;
+        if let Some(first) = seen.insert(j, line) {
+            return Err(input_err!("--weights {file}:{line}: ticker '{ticker}' already given on line {first}"));
+        }
+        raw[j] = weight;
+    }
+    if seen.is_empty() {
+        return Err(input_err!("--weights {file}: no 'ticker,weight' lines"));
+    }
+    let w = fin::risk::normalise_weights(&raw).map_err(|e| input_err!("--weights {file}: {e}"))?;
+    Ok(Weights { w, description: format!("{file} ({} tickers)", seen.len()) })
+}
+
+/// One method's risk at every horizon.
+#[derive(Debug, Serialize)]
+pub struct MethodRisk {
+    pub id: FinanceMethod,
+    pub horizons: Vec<fin::risk::HorizonRisk>,
+}
+
+/// The portfolio risk of every method (the VaR/ES table).
+#[derive(Debug, Serialize)]
+pub struct RiskResults {
+    /// `equal`, or the weights file and how many tickers it names.
+    pub weights: String,
+    /// One weight per kept ticker (normalised), in `tickers.kept` order.
+    pub weights_used: Vec<f64>,
+    pub aggregation: &'static str,
+    pub levels: Vec<f64>,
+    pub methods: Vec<MethodRisk>,
+}
+
+/// VaR/ES and drawdowns of every method's scenarios under `weights`.
+pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios]) -> Result<RiskResults> {
+    let methods = scenarios
+        .iter()
+        .map(|s| -> Result<MethodRisk> {
+            let port = fin::risk::portfolio_returns(s.returns.view(), &weights.w)?;
+            Ok(MethodRisk { id: s.method, horizons: fin::risk::series_risk(&port)? })
+        })
+        .collect::<Result<_>>()?;
+    Ok(RiskResults {
+        weights: weights.description.clone(),
+        weights_used: weights.w.clone(),
+        aggregation: AGGREGATION,
+        levels: fin::risk::LEVELS.to_vec(),
+        methods,
+    })
+}
+
+/// The VaR/ES table: one row per method and horizon, in percent of log return.
+pub fn risk_table(r: &RiskResults) -> String {
+    let levels: Vec<String> = fin::risk::LEVELS.iter().map(|l| format!("{}", 100.0 * l)).collect();
+    let mut header: Vec<String> = vec!["id".into(), "H".into()];
+    header.extend(levels.iter().map(|l| format!("VaR{l}")));
+    header.extend(levels.iter().map(|l| format!("ES{l}")));
+    header.extend(["MDD50".into(), "MDD99".into()]);
+    let pct = |v: f64| format!("{:.2}", 100.0 * v);
+    let mut rows = Vec::new();
+    for m in &r.methods {
+        for h in &m.horizons {
+            let mut row = vec![m.id.to_string(), h.horizon.to_string()];
+            row.extend(h.tails.iter().map(|t| pct(t.var)));
+            row.extend(h.tails.iter().map(|t| pct(t.es)));
+            row.extend([pct(h.drawdown_quantiles[0]), pct(h.drawdown_quantiles[2])]);
+            rows.push(row);
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    format!(
+        "portfolio risk (weights: {})\nVaR/ES at 95–99.5% and the median and 99% quantile of the maximum \
+         drawdown (MDD)\nover H days, in % of log return\n{}",
+        r.weights,
+        table::table_from(&header, rows, 1)
+    )
+}
+
+/// One method's per-ticker results, each list in `tickers.kept` order.
+#[derive(Debug, Serialize)]
+pub struct PerTicker {
+    pub ks_p: Vec<f64>,
+    pub ks_p_corrected: Vec<f64>,
+    pub sd_ratio: Vec<f64>,
+    pub kurtosis: Vec<Option<f64>>,
+    /// ACF of g at lag 1 and of g² at lags 1–10 (absent when a generated series is constant).
+    pub acf_g_1: Vec<Option<f64>>,
+    pub acf_g2_1_10: Vec<Option<Vec<f64>>>,
+}
+
+/// The per-ticker numbers of one method, from its metrics and its scenarios.
+pub(super) fn per_ticker(m: &fin::FinanceMetrics, hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> PerTicker {
+    let d = hist.ncols();
+    let acf = m.acf_curves.as_ref();
+    PerTicker {
+        ks_p: m.ks_pvalues.clone(),
+        ks_p_corrected: m.ks_pvalues_corrected.clone(),
+        sd_ratio: (0..d).map(|j| sd(gen.column(j)) / sd(hist.column(j))).collect(),
+        kurtosis: (0..d).map(|j| excess_kurtosis(gen.column(j))).collect(),
+        acf_g_1: (0..d).map(|j| acf.and_then(|c| c.g.get([j, 0]).copied())).collect(),
+        acf_g2_1_10: (0..d).map(|j| acf.map(|c| c.g2.row(j).iter().take(10).copied().collect::<Vec<f64>>())).collect(),
+    }
+}
+
+/// per_ticker.csv: one line per (method, ticker), loadable with `pandas.read_csv`.
+pub fn per_ticker_csv(r: &FinanceResults) -> String {
+    let mut s = String::from("method,ticker,ks_p,ks_p_corrected,sd_ratio,excess_kurtosis,acf_g_1");
+    for lag in 1..=10 {
+        s += &format!(",acf_g2_{lag}");
+    }
+    s.push('\n');
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    for m in &r.methods {
+        let p = &m.per_ticker;
+        for (j, ticker) in r.tickers.kept.iter().enumerate() {
+            s += &format!("{},{ticker},{},{},{}", m.id, p.ks_p[j], p.ks_p_corrected[j], p.sd_ratio[j]);
+            s += &format!(",{},{}", opt(p.kurtosis[j]), opt(p.acf_g_1[j]));
+            let g2 = p.acf_g2_1_10[j].as_deref().unwrap_or(&[]);
+            for lag in 0..10 {
+                s += &format!(",{}", opt(g2.get(lag).copied()));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}

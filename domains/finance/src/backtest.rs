@@ -1,0 +1,115 @@
+//! VaR backtests: exceedance counts with Kupiec's unconditional-coverage test and
+//! Christoffersen's independence test (both likelihood ratios, χ²(1) p-values).
+//!
+//! An exceedance is a day whose portfolio log return is below −VaR (a loss larger than the VaR).
+
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// `x ln y` with 0 ln 0 = 0 (the convention of both likelihoods).
+fn xlny(x: f64, y: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x * y.ln()
+    }
+}
+
+/// Upper tail of χ²(1) at `lr` (a non-positive statistic gives 1).
+fn chi2_1_sf(lr: f64) -> f64 {
+    if lr <= 0.0 {
+        return 1.0;
+    }
+    ChiSquared::new(1.0).map_or(f64::NAN, |c| c.sf(lr))
+}
+
+/// One backtest: a VaR level against a sequence of exceedances.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Backtest {
+    /// Confidence level c (e.g. 0.99): the expected exceedance rate is 1 − c.
+    pub level: f64,
+    /// The VaR tested (a positive loss, log-return units).
+    pub var: f64,
+    pub days: usize,
+    pub exceedances: usize,
+    pub expected: f64,
+    /// Kupiec (1995) likelihood ratio and its χ²(1) p-value.
+    pub lr_uc: f64,
+    pub p_uc: f64,
+    /// Christoffersen (1998) independence likelihood ratio (first-order Markov alternative) and
+    /// its χ²(1) p-value.
+    pub lr_ind: f64,
+    pub p_ind: f64,
+}
+
+/// Kupiec's LR for `x` exceedances in `n` days at expected rate `p`.
+pub fn kupiec_lr(x: usize, n: usize, p: f64) -> f64 {
+    let (x, n) = (x as f64, n as f64);
+    let null = xlny(n - x, 1.0 - p) + xlny(x, p);
+    let alt = if n > 0.0 { xlny(n - x, 1.0 - x / n) + xlny(x, x / n) } else { 0.0 };
+    -2.0 * (null - alt)
+}
+
+/// Christoffersen's independence LR of a hit sequence (true = exceedance).
+pub fn christoffersen_lr(hits: &[bool]) -> f64 {
+    let mut n = [[0.0f64; 2]; 2];
+    for w in hits.windows(2) {
+        n[w[0] as usize][w[1] as usize] += 1.0;
+    }
+    let rate = |a: f64, b: f64| if a + b > 0.0 { b / (a + b) } else { 0.0 };
+    let (p0, p1) = (rate(n[0][0], n[0][1]), rate(n[1][0], n[1][1]));
+    let p = rate(n[0][0] + n[1][0], n[0][1] + n[1][1]);
+    let null = xlny(n[0][0] + n[1][0], 1.0 - p) + xlny(n[0][1] + n[1][1], p);
+    let alt = xlny(n[0][0], 1.0 - p0) + xlny(n[0][1], p0) + xlny(n[1][0], 1.0 - p1) + xlny(n[1][1], p1);
+    // Rounding can make a zero statistic slightly negative.
+    (-2.0 * (null - alt)).max(0.0)
+}
+
+/// Backtests a constant VaR (a positive loss) at `level` on the realised returns.
+pub fn backtest(var: f64, level: f64, realised: &[f64]) -> Backtest {
+    let hits: Vec<bool> = realised.iter().map(|&r| r < -var).collect();
+    let x = hits.iter().filter(|&&h| h).count();
+    let p = 1.0 - level;
+    let lr_uc = kupiec_lr(x, hits.len(), p);
+    let lr_ind = christoffersen_lr(&hits);
+    Backtest {
+        level,
+        var,
+        days: hits.len(),
+        exceedances: x,
+        expected: p * hits.len() as f64,
+        lr_uc,
+        p_uc: chi2_1_sf(lr_uc),
+        lr_ind,
+        p_ind: chi2_1_sf(lr_ind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn likelihood_ratios_by_hand() {
+        // 5 exceedances in 100 days at 1%: LR = −2[95 ln .99 + 5 ln .01 − 95 ln .95 − 5 ln .05].
+        let want = -2.0 * (95.0 * 0.99f64.ln() + 5.0 * 0.01f64.ln() - 95.0 * 0.95f64.ln() - 5.0 * 0.05f64.ln());
+        assert!((kupiec_lr(5, 100, 0.01) - want).abs() < 1e-12);
+        // Exactly the expected rate: LR 0, p 1; no exceedance at all is finite.
+        assert!(kupiec_lr(1, 100, 0.01).abs() < 1e-12);
+        assert!((kupiec_lr(0, 100, 0.01) - (-2.0 * 100.0 * 0.99f64.ln())).abs() < 1e-12);
+        // Alternating hits are as dependent as it gets; spread-out hits are not.
+        let alternating: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
+        assert!(christoffersen_lr(&alternating) > 30.0);
+        assert_eq!(christoffersen_lr(&[false; 50]), 0.0);
+        // χ²(1) upper tail at 3.841459 is 5%.
+        assert!((chi2_1_sf(3.841_458_820_694_124) - 0.05).abs() < 1e-9);
+    }
+
+    #[test]
+    fn backtest_counts_losses_beyond_the_var() {
+        let r = [-0.03, 0.01, -0.021, -0.02, 0.0];
+        let b = backtest(0.02, 0.95, &r);
+        assert_eq!((b.days, b.exceedances), (5, 2));
+        assert!((b.expected - 0.25).abs() < 1e-12);
+        assert!(b.p_uc > 0.0 && b.p_uc < 1.0 && b.p_ind > 0.0 && b.p_ind <= 1.0);
+    }
+}

@@ -1,0 +1,142 @@
+//! GARCH tests: the likelihood and the fitted parameters against `arch`
+//! (tests/reference/garch_reference.py → garch_reference.json), and the simulation by hand.
+
+use super::*;
+use crate::{log_returns, read_prices, ReadOptions};
+use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
+
+const REFERENCE: &str = include_str!("../../../tests/reference/garch_reference.json");
+
+/// The reference window: fixtures/sp500.csv from 2018-01-01, as the script reads it.
+fn sp500_2018() -> (Vec<String>, Array2<f64>) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/sp500.csv");
+    let opts = ReadOptions { start: chrono::NaiveDate::from_ymd_opt(2018, 1, 1), ..ReadOptions::default() };
+    let table = read_prices(std::path::Path::new(path), &opts).unwrap();
+    (table.tickers.clone(), log_returns(&table))
+}
+
+fn reference() -> serde_json::Value {
+    serde_json::from_str(REFERENCE).unwrap()
+}
+
+fn params_of(v: &serde_json::Value) -> GarchParams {
+    let f = |k: &str| v[k].as_f64().unwrap();
+    GarchParams { mu: f("mu"), omega: f("omega"), alpha: f("alpha"), beta: f("beta") }
+}
+
+fn column(g: &Array2<f64>, tickers: &[String], name: &str) -> Vec<f64> {
+    g.column(tickers.iter().position(|t| t == name).unwrap()).to_vec()
+}
+
+#[test]
+fn likelihood_and_forecast_equal_arch_at_arch_parameters() {
+    let (tickers, g) = sp500_2018();
+    let refs = reference();
+    assert_eq!(refs["days"].as_u64().unwrap() as usize, g.nrows());
+    for f in refs["fits"].as_array().unwrap() {
+        let x: Vec<f64> = column(&g, &tickers, f["ticker"].as_str().unwrap()).iter().map(|v| v * 100.0).collect();
+        let mean = x.iter().sum::<f64>() / x.len() as f64;
+        let bc = backcast(&x.iter().map(|v| v - mean).collect::<Vec<_>>());
+        let p = params_of(f);
+        let ll = loglikelihood(&x, p, bc);
+        let want = f["loglikelihood"].as_f64().unwrap();
+        assert!((ll - want).abs() < 1e-9 * want.abs(), "{}: {ll} vs {want}", f["ticker"]);
+        let mut s2 = Vec::new();
+        let next = variances(&x, p, bc, &mut s2);
+        let (last, want_last) = (*s2.last().unwrap(), f["last_sigma2"].as_f64().unwrap());
+        assert!((last - want_last).abs() < 1e-9 * want_last, "{}: {last} vs {want_last}", f["ticker"]);
+        let want_next = f["next_sigma2"].as_f64().unwrap();
+        assert!((next - want_next).abs() < 1e-9 * want_next, "{}: {next} vs {want_next}", f["ticker"]);
+    }
+}
+
+#[test]
+fn fitted_parameters_equal_arch_to_1e_3_relative() {
+    let (tickers, g) = sp500_2018();
+    let panel = GarchPanel::fit(g.view()).unwrap();
+    for f in reference()["fits"].as_array().unwrap() {
+        let name = f["ticker"].as_str().unwrap();
+        let j = tickers.iter().position(|t| t == name).unwrap();
+        let got = panel.fits[j].params.rescaled(FIT_SCALE);
+        let want = params_of(f);
+        let tight = params_of(&f["tight"]);
+        // Against arch solved to 1e-12, closer still (μ, near 0 for some tickers, in absolute
+        // percent units).
+        assert!((got.mu - tight.mu).abs() < 1e-5, "{name} mu: satool {}, arch (tight) {}", got.mu, tight.mu);
+        for (what, a, b) in
+            [("omega", got.omega, tight.omega), ("alpha", got.alpha, tight.alpha), ("beta", got.beta, tight.beta)]
+        {
+            assert!((a - b).abs() <= 1e-4 * b.abs(), "{name} {what}: satool {a}, arch (tight) {b}");
+        }
+        for (what, a, b) in [
+            ("mu", got.mu, want.mu),
+            ("omega", got.omega, want.omega),
+            ("alpha", got.alpha, want.alpha),
+            ("beta", got.beta, want.beta),
+        ] {
+            assert!((a - b).abs() <= 1e-3 * b.abs(), "{name} {what}: satool {a}, arch {b}");
+        }
+        // Our optimum is at least as good as arch's (its default tolerance stops a little early).
+        let ll = panel.fits[j].loglikelihood_percent;
+        assert!(ll >= f["loglikelihood"].as_f64().unwrap() - 1e-6, "{name}: {ll}");
+    }
+}
+
+#[test]
+fn recovers_the_parameters_of_a_simulated_garch() {
+    let truth = GarchParams { mu: 0.0005, omega: 2e-6, alpha: 0.08, beta: 0.9 };
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+    let mut var = truth.omega / (1.0 - truth.alpha - truth.beta);
+    let r: Vec<f64> = (0..20000)
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let e = var.sqrt() * z;
+            var = truth.omega + truth.alpha * e * e + truth.beta * var;
+            truth.mu + e
+        })
+        .collect();
+    let p = fit(&r, 0).unwrap().params;
+    assert!((p.alpha - 0.08).abs() < 0.015 && (p.beta - 0.9).abs() < 0.02, "{p:?}");
+    assert!((p.omega / truth.omega - 1.0).abs() < 0.35 && (p.mu - truth.mu).abs() < 3e-4, "{p:?}");
+}
+
+#[test]
+fn simulation_follows_the_recursion_with_one_residual_day_for_all_tickers() {
+    let fit_of = |mu, omega, alpha, beta, z: Vec<f64>, next| GarchFit {
+        params: GarchParams { mu, omega, alpha, beta },
+        loglikelihood_percent: 0.0,
+        std_resid: z,
+        next_variance: next,
+    };
+    let z0 = vec![1.0, -2.0, 0.5];
+    let z1 = vec![2.0, -4.0, 1.0]; // ticker 2's residuals are ticker 1's doubled, day by day
+    let fits = vec![fit_of(0.001, 1e-6, 0.1, 0.8, z0.clone(), 4e-4), fit_of(0.0, 2e-6, 0.05, 0.9, z1.clone(), 1e-4)];
+    let std_resid = Array2::from_shape_fn((3, 2), |(t, j)| if j == 0 { z0[t] } else { z1[t] });
+    let panel = GarchPanel { fits, std_resid };
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+    let sim = panel.simulate(4, 5, &mut rng);
+    assert_eq!(sim.dim(), (4, 5, 2));
+    for path in 0..4 {
+        let (mut v0, mut v1) = (4e-4, 1e-4);
+        for day in 0..5 {
+            let e0 = sim[[path, day, 0]] - 0.001;
+            let e1 = sim[[path, day, 1]];
+            // Both tickers used the same historical day: z1 = 2 z0.
+            let (u0, u1) = (e0 / f64::sqrt(v0), e1 / f64::sqrt(v1));
+            assert!((u1 - 2.0 * u0).abs() < 1e-9, "path {path} day {day}");
+            assert!(z0.iter().any(|z| (z - u0).abs() < 1e-9));
+            v0 = 1e-6 + 0.1 * e0 * e0 + 0.8 * v0;
+            v1 = 2e-6 + 0.05 * e1 * e1 + 0.9 * v1;
+        }
+    }
+}
+
+#[test]
+fn bad_series_are_named_errors() {
+    assert!(matches!(fit(&[0.01; 19], 3), Err(GarchError::TooShort { ticker: 3, days: 19 })));
+    assert!(matches!(fit(&[0.01; 40], 1), Err(GarchError::Constant { ticker: 1 })));
+    let mut r: Vec<f64> = (0..40).map(|i| (i as f64).sin() * 0.01).collect();
+    r[5] = f64::NAN;
+    assert!(matches!(fit(&r, 0), Err(GarchError::NonFinite { ticker: 0, day: 5, .. })));
+}

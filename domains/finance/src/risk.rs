@@ -1,0 +1,215 @@
+//! Portfolio risk of return scenarios: multi-horizon VaR and ES and the maximum-drawdown
+//! distribution, from a set of H-day paths.
+//!
+//! Conventions (stated once, here):
+//! - **Aggregation**: a day's portfolio log return is `ln Σ_j w_j e^{g_j}` — the log of one plus
+//!   the weighted mean of the simple returns `e^{g_j} − 1` (weights summing to 1, rebalanced to
+//!   the target weights every day), not the weighted mean of log returns.
+//! - **Horizon**: an H-day path's return is the sum of its daily portfolio log returns.
+//! - **VaR/ES at level c** (e.g. 0.99): `VaR = −q_{1−c}` of the H-day returns (NumPy's linear
+//!   quantile) and `ES = −mean` of the returns ≤ that quantile: positive numbers are losses, in
+//!   log-return units.
+//! - **Maximum drawdown** of a path: the largest fall of the cumulative log return from its
+//!   running peak (the start counts as a peak), in log-return units.
+//!
+//! Paths come either from a generator of H-day paths ([`portfolio_paths`], n × H × d) or from a
+//! single series cut into overlapping H-day windows ([`overlapping_windows`]).
+
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayView3};
+use satool_common::stats::quantile_sorted;
+use thiserror::Error;
+
+/// Confidence levels of the VaR/ES tables.
+pub const LEVELS: [f64; 4] = [0.95, 0.975, 0.99, 0.995];
+/// Horizons (trading days) of the VaR/ES tables.
+pub const HORIZONS: [usize; 4] = [1, 5, 10, 20];
+/// Quantiles reported of the maximum-drawdown distribution.
+pub const DRAWDOWN_QUANTILES: [f64; 3] = [0.5, 0.95, 0.99];
+
+/// Why portfolio risk cannot be computed.
+#[derive(Debug, Error, PartialEq)]
+pub enum RiskError {
+    #[error("{weights} weights for {tickers} tickers")]
+    WeightCount { weights: usize, tickers: usize },
+    #[error("the weights sum to {0}; they must sum to a positive number")]
+    WeightSum(f64),
+    #[error("weight #{0} is not finite")]
+    WeightNonFinite(usize),
+    #[error("no {horizon}-day path (the series has {days} days)")]
+    NoPaths { horizon: usize, days: usize },
+    #[error("a day's portfolio value is not positive (weighted simple returns ≤ −100%)")]
+    Ruin,
+}
+
+/// Weights normalised to sum to 1 (short positions allowed; the sum must be positive).
+pub fn normalise_weights(w: &[f64]) -> Result<Vec<f64>, RiskError> {
+    if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+        return Err(RiskError::WeightNonFinite(i));
+    }
+    let total: f64 = w.iter().sum();
+    if total <= 0.0 || !total.is_finite() {
+        return Err(RiskError::WeightSum(total));
+    }
+    Ok(w.iter().map(|v| v / total).collect())
+}
+
+fn day_return(g: ArrayView1<f64>, w: &[f64]) -> Result<f64, RiskError> {
+    let value: f64 = g.iter().zip(w).map(|(g, w)| w * g.exp()).sum();
+    if value > 0.0 {
+        Ok(value.ln())
+    } else {
+        Err(RiskError::Ruin)
+    }
+}
+
+/// Daily portfolio log returns of `g` (days × d) under normalised weights `w`.
+pub fn portfolio_returns(g: ArrayView2<f64>, w: &[f64]) -> Result<Vec<f64>, RiskError> {
+    if w.len() != g.ncols() {
+        return Err(RiskError::WeightCount { weights: w.len(), tickers: g.ncols() });
+    }
+    g.rows().into_iter().map(|r| day_return(r, w)).collect()
+}
+
+/// Portfolio log returns of n paths × H days × d tickers, as n × H.
+pub fn portfolio_paths(paths: ArrayView3<f64>, w: &[f64]) -> Result<Array2<f64>, RiskError> {
+    let (n, h, d) = paths.dim();
+    if w.len() != d {
+        return Err(RiskError::WeightCount { weights: w.len(), tickers: d });
+    }
+    let mut out = Array2::zeros((n, h));
+    for ((i, t), v) in out.indexed_iter_mut() {
+        *v = day_return(paths.slice(ndarray::s![i, t, ..]), w)?;
+    }
+    Ok(out)
+}
+
+/// Every H-day window of a series (days − H + 1 overlapping paths × H).
+pub fn overlapping_windows(series: &[f64], horizon: usize) -> Result<Array2<f64>, RiskError> {
+    if horizon == 0 || series.len() < horizon {
+        return Err(RiskError::NoPaths { horizon, days: series.len() });
+    }
+    let n = series.len() - horizon + 1;
+    Ok(Array2::from_shape_fn((n, horizon), |(i, t)| series[i + t]))
+}
+
+/// VaR and ES at one level.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Tail {
+    pub level: f64,
+    pub var: f64,
+    pub es: f64,
+}
+
+/// VaR and ES of returns sorted ascending at `level`, as positive losses.
+pub fn var_es(sorted_returns: &[f64], level: f64) -> Tail {
+    let q = quantile_sorted(sorted_returns, 1.0 - level);
+    let tail: Vec<f64> = sorted_returns.iter().copied().take_while(|&r| r <= q).collect();
+    let es = -tail.iter().sum::<f64>() / tail.len().max(1) as f64;
+    Tail { level, var: -q, es }
+}
+
+/// Largest fall of the cumulative sum of `path` from its running peak (the start, 0, is a peak).
+pub fn max_drawdown(path: ArrayView1<f64>) -> f64 {
+    let (mut level, mut peak, mut worst) = (0.0f64, 0.0f64, 0.0f64);
+    for &r in path {
+        level += r;
+        peak = peak.max(level);
+        worst = worst.max(peak - level);
+    }
+    worst
+}
+
+/// The risk of one horizon: VaR/ES at every level and the drawdown distribution.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HorizonRisk {
+    pub horizon: usize,
+    /// Paths the numbers come from.
+    pub paths: usize,
+    pub tails: Vec<Tail>,
+    /// Quantiles [`DRAWDOWN_QUANTILES`] of the maximum drawdown over the horizon.
+    pub drawdown_quantiles: Vec<f64>,
+    pub drawdown_mean: f64,
+}
+
+/// VaR/ES at `levels` and the drawdown distribution of portfolio paths (n × H log returns).
+pub fn horizon_risk(paths: ArrayView2<f64>, levels: &[f64]) -> Result<HorizonRisk, RiskError> {
+    let (n, h) = paths.dim();
+    if n == 0 || h == 0 {
+        return Err(RiskError::NoPaths { horizon: h, days: n });
+    }
+    let mut totals: Vec<f64> = paths.rows().into_iter().map(|p| p.sum()).collect();
+    totals.sort_by(f64::total_cmp);
+    let mut dd: Vec<f64> = paths.rows().into_iter().map(max_drawdown).collect();
+    dd.sort_by(f64::total_cmp);
+    Ok(HorizonRisk {
+        horizon: h,
+        paths: n,
+        tails: levels.iter().map(|&l| var_es(&totals, l)).collect(),
+        drawdown_quantiles: DRAWDOWN_QUANTILES.iter().map(|&q| quantile_sorted(&dd, q)).collect(),
+        drawdown_mean: dd.iter().sum::<f64>() / n as f64,
+    })
+}
+
+/// [`horizon_risk`] at every horizon of [`HORIZONS`] from overlapping windows of one daily
+/// portfolio series (the horizons longer than the series are left out).
+pub fn series_risk(series: &[f64]) -> Result<Vec<HorizonRisk>, RiskError> {
+    HORIZONS
+        .iter()
+        .filter(|&&h| h <= series.len())
+        .map(|&h| horizon_risk(overlapping_windows(series, h)?.view(), &LEVELS))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array3};
+
+    #[test]
+    fn aggregation_is_the_log_of_the_weighted_simple_return() {
+        let g = array![[0.1f64.ln_1p(), (-0.2f64).ln_1p()], [0.0, 0.5f64.ln_1p()]];
+        let w = normalise_weights(&[3.0, 1.0]).unwrap();
+        let p = portfolio_returns(g.view(), &w).unwrap();
+        assert!((p[0] - (0.75 * 0.1 + 0.25 * -0.2f64).ln_1p()).abs() < 1e-15);
+        assert!((p[1] - (0.25 * 0.5f64).ln_1p()).abs() < 1e-15);
+        // The same days as one 1 × 2 × 2 path.
+        let paths = Array3::from_shape_fn((1, 2, 2), |(_, t, j)| g[[t, j]]);
+        assert_eq!(portfolio_paths(paths.view(), &w).unwrap().row(0).to_vec(), p);
+        assert_eq!(normalise_weights(&[1.0, -1.0]), Err(RiskError::WeightSum(0.0)));
+        assert_eq!(portfolio_returns(g.view(), &[1.0]), Err(RiskError::WeightCount { weights: 1, tickers: 2 }));
+        assert_eq!(portfolio_returns(array![[-3.0, 0.0]].view(), &[2.0, -1.0]).unwrap_err(), RiskError::Ruin);
+    }
+
+    #[test]
+    fn var_es_and_drawdown_by_hand() {
+        let mut r: Vec<f64> = (1..=100).map(|i| -(i as f64) / 100.0).collect();
+        r.sort_by(f64::total_cmp);
+        let t = var_es(&r, 0.95);
+        // sorted ascending −1.00 … −0.01; h = 99·0.05 = 4.95 → −0.96 + 0.95·0.01 = −0.9505.
+        assert!((t.var - 0.9505).abs() < 1e-12, "{t:?}");
+        // Returns ≤ −0.9505: −1.00 … −0.96 (5 values), mean −0.98.
+        assert!((t.es - 0.98).abs() < 1e-12, "{t:?}");
+        assert!((max_drawdown(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.4).abs() < 1e-15);
+        assert!((max_drawdown(array![-0.1, 0.05].view()) - 0.1).abs() < 1e-15);
+        assert_eq!(max_drawdown(array![0.1, 0.2].view()), 0.0);
+    }
+
+    #[test]
+    fn windows_and_horizons() {
+        let s: Vec<f64> = (0..30).map(|i| ((i * 7 % 11) as f64 - 5.0) / 100.0).collect();
+        let w = overlapping_windows(&s, 5).unwrap();
+        assert_eq!(w.dim(), (26, 5));
+        assert_eq!(w.row(3).to_vec(), s[3..8].to_vec());
+        assert!(overlapping_windows(&s, 31).is_err());
+        let risk = series_risk(&s).unwrap();
+        assert_eq!(risk.iter().map(|r| r.horizon).collect::<Vec<_>>(), HORIZONS);
+        assert_eq!(risk[3].paths, 11);
+        let one = &risk[0];
+        let mut sorted = s.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(one.tails[2], var_es(&sorted, 0.99));
+        // Losses grow with the level.
+        assert!(one.tails.windows(2).all(|t| t[1].var >= t[0].var && t[1].es >= t[0].es));
+        assert_eq!(series_risk(&s[..7]).unwrap().len(), 2);
+    }
+}
