@@ -19,6 +19,8 @@ pub struct FinanceOutputs {
     pub report: Option<PathBuf>,
     /// `--qq-tickers`: tickers of the QQ and per-ticker ACF figures (default: largest variance).
     pub qq_tickers: Option<Vec<String>>,
+    /// `--gzip`: the long path files as `<id>.paths.csv.gz`.
+    pub gzip: bool,
 }
 
 /// A finished run and the text stdout shows for it.
@@ -43,7 +45,7 @@ pub fn run(
     let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
     let run = finance::run(job, progress)?;
     let header = render::header(&run.results);
-    let table = render::comparison_table(&run.results, true).to_string();
+    let table = format!("{}\n{}", render::comparison_table(&run.results, true), render::scenario_table(&run.results));
     if let Some(target) = report_target {
         progress.line("drawing the report figures");
         let input = FinanceReportInput {
@@ -60,7 +62,7 @@ pub fn run(
         target.write(&report::finance::build(&input)?, staging.as_mut())?;
     }
     if let Some(mut st) = staging {
-        render::write_out(&mut st, &run, command_line)?;
+        render::write_out(&mut st, &run, command_line, outputs.gzip)?;
         st.commit()?;
     }
     Ok(FinanceOutput { run, header, table })

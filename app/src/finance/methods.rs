@@ -25,11 +25,14 @@ pub enum FinanceMethod {
     SaSequential,
     /// Algorithm 3 restricted to the days of a simulated volatility regime path.
     SaRegime,
+    /// Volatility-state paths: each day a fresh exact draw of the mixture law restricted to the
+    /// historical days whose volatility state is nearest the path's (no momentum, clustering kept).
+    SaPaths,
 }
 
 impl FinanceMethod {
     /// Every method, in table order (also the default of `--methods`).
-    pub const ALL: [FinanceMethod; 7] = [
+    pub const ALL: [FinanceMethod; 8] = [
         FinanceMethod::Historical,
         FinanceMethod::Bootstrap,
         FinanceMethod::BlockBootstrap,
@@ -37,6 +40,7 @@ impl FinanceMethod {
         FinanceMethod::Sa,
         FinanceMethod::SaSequential,
         FinanceMethod::SaRegime,
+        FinanceMethod::SaPaths,
     ];
 
     /// The id: what `--methods` takes, the JSON `id`, the `<id>.csv` name and the random stream
@@ -50,6 +54,7 @@ impl FinanceMethod {
             FinanceMethod::Sa => "sa",
             FinanceMethod::SaSequential => "sa_sequential",
             FinanceMethod::SaRegime => "sa_regime",
+            FinanceMethod::SaPaths => "sa_paths",
         }
     }
 
@@ -71,6 +76,7 @@ impl FinanceMethod {
             FinanceMethod::SaRegime => {
                 format!("SA regime-switching β={} ({} vol regimes)", job.beta_sequential, job.regimes)
             }
+            FinanceMethod::SaPaths => format!("SA vol-state paths β={} (fresh draw/day)", job.beta),
         }
     }
 
@@ -150,7 +156,7 @@ mod tests {
         assert_eq!(
             unknown,
             "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, exact, sa, \
-             sa_sequential, sa_regime)"
+             sa_sequential, sa_regime, sa_paths)"
         );
         let twice = FinanceMethod::parse_list(&strings(&["sa", "bootstrap", "sa"])).unwrap_err().to_string();
         assert_eq!(twice, "--methods: 'sa' given twice");

@@ -7,11 +7,14 @@
 mod evaluate;
 mod generate;
 mod methods;
+mod paths;
+mod paths_state;
 pub mod render;
 mod results;
 
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
+pub use paths::PathSpec;
 pub use results::*;
 
 use crate::input_err;
@@ -43,6 +46,11 @@ pub struct FinanceJob {
     pub condition: Option<Condition>,
     /// The methods to run, in table order as given (no repeats: see [`FinanceMethod::parse_list`]).
     pub methods: Vec<FinanceMethod>,
+    /// `--scenarios N --horizon H`: N independent paths of H days per method (absent: the
+    /// published protocol).
+    pub paths: Option<PathSpec>,
+    /// `--raw`: paths as generated, without the per-ticker correction to the history's mean and sd.
+    pub raw: bool,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -100,8 +108,11 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let full = fin::log_returns(&table_in);
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
-    let (g, condition) = match &job.condition {
-        None => (full.clone(), None),
+    if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
+        return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
+    }
+    let (g, condition, rows) = match &job.condition {
+        None => (full.clone(), None, (0..full.nrows()).collect::<Vec<_>>()),
         Some(c) => {
             let idx = c.select(&full, &table_in.dates);
             if idx.len() < 30 {
@@ -119,9 +130,10 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
                 history_portfolio_sd: portfolio_sd(&full),
                 history_es_1: fin::evaluate(full.view(), full.view(), fin::KsMethod::Auto)?.es_1,
             };
-            (full.select(Axis(0), &idx), Some(info))
+            (full.select(Axis(0), &idx), Some(info), idx)
         }
     };
+    let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
     let x = fin::scaled_memory(&g);
     let mem = Memory::new(x)?;
     let beta_star = entropy_inflection(&mem).beta_star;
@@ -138,13 +150,17 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     }
     let regime_labels = volatility_regimes(&g, job.regimes, job.regime_window);
     let regime_transitions = satool::fit_transitions(&regime_labels, job.regimes);
-    let h = History { g, mem, block_length, regime_labels, regime_transitions };
+    let h = History { g, mem, block_length, regime_labels, regime_transitions, dates };
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
-    let generated: Vec<Generated> =
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?;
+    // Paths run one method at a time (each in parallel over its paths): N·H·d values each.
+    let generated: Vec<Generated> = if job.paths.is_some() {
+        job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+    } else {
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+    };
     drop(stage);
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
@@ -195,9 +211,17 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
             block_length,
             ks_method: KS_METHOD.to_string(),
             seed: job.seed,
+            scenarios: job.paths.map(|p| p.n),
+            horizon: job.paths.map(|p| p.h),
+            raw: job.raw,
         },
         conventions: CONVENTIONS.to_vec(),
         methods: results,
     };
-    Ok(FinanceRun { results, history: h.g, scenarios: generated.into_iter().map(|g| g.scenarios).collect() })
+    Ok(FinanceRun {
+        results,
+        history: h.g,
+        dates: h.dates,
+        scenarios: generated.into_iter().map(|g| g.scenarios).collect(),
+    })
 }
