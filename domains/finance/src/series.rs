@@ -114,7 +114,7 @@ pub fn variance_ratio(gen: ArrayView2<f64>, h: usize, q: usize) -> Option<f64> {
             let one = satool_common::stats::sd(x);
             let mut sums = Vec::with_capacity(paths * (h - q + 1));
             for p in 0..paths {
-                let mut s: f64 = x.iter().skip(p * h).take(q).sum();
+                let mut s: f64 = (p * h..p * h + q).map(|t| x[t]).sum();
                 sums.push(s);
                 for t in p * h + q..(p + 1) * h {
                     s += x[t] - x[t - q];
