@@ -40,7 +40,7 @@ pub fn path_acf(x: ArrayView1<f64>, h: usize, lags: usize) -> Option<Vec<f64>> {
     let n = x.len();
     let mean = x.sum() / n as f64;
     let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-    if !(var > 0.0) || h < 2 {
+    if var.is_nan() || var <= 0.0 || h < 2 {
         return None;
     }
     let paths = n / h;
