@@ -163,6 +163,19 @@ pub struct FinanceArgs {
     /// the memory is built from the days before, and each method's 1-day VaR is backtested on the rest.
     #[arg(long, value_name = "DATE|FRACTION", conflicts_with_all = ["condition_dates", "condition_regime"])]
     pub backtest_split: Option<String>,
+    /// Paths per method: N independent scenarios of --horizon days each (default: the published
+    /// protocol, 900 i.i.d. days or one series as long as the history).
+    #[arg(long, value_name = "N", requires = "horizon")]
+    pub scenarios: Option<usize>,
+    /// Days per path (with --scenarios).
+    #[arg(long, value_name = "H", requires = "scenarios")]
+    pub horizon: Option<usize>,
+    /// Paths as generated: without the per-ticker correction to the history's mean and sd.
+    #[arg(long, requires = "scenarios")]
+    pub raw: bool,
+    /// Write the long path files gzip-compressed (<id>.paths.csv.gz).
+    #[arg(long, requires = "scenarios")]
+    pub gzip: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -496,12 +509,15 @@ fn run(cli: &Cli) -> Result<()> {
                 },
                 weights: finance::WeightsSpec::parse(&a.weights),
                 backtest_split: a.backtest_split.as_deref().map(finance::Split::parse).transpose()?,
+                paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
+                raw: a.raw,
             };
             let outputs = FinanceOutputs {
                 out: r.out.clone(),
                 force: r.force,
                 report: r.report.clone(),
                 qq_tickers: a.qq_tickers.clone(),
+                gzip: a.gzip,
             };
             let out = crate::commands::finance::run(&job, &outputs, &command_line(), &progress)?;
             print_result(r.json, &out.run.results, &out.header, &out.table)

@@ -179,7 +179,7 @@ fn unknown_or_repeated_methods_are_usage_errors() {
     assert_input_error(
         &unknown,
         "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, garch_fhs, exact, sa, \
-         sa_sequential, sa_regime)",
+         sa_sequential, sa_regime, sa_paths)",
     );
     let twice = satool(&["finance", "--prices", &csv, "--methods", "bootstrap,sa,bootstrap"], &[]);
     assert_input_error(&twice, "--methods: 'bootstrap' given twice");

@@ -20,6 +20,8 @@ pub struct FinanceOutputs {
     pub report: Option<PathBuf>,
     /// `--qq-tickers`: tickers of the QQ and per-ticker ACF figures (default: largest variance).
     pub qq_tickers: Option<Vec<String>>,
+    /// `--gzip`: the long path files as `<id>.paths.csv.gz`.
+    pub gzip: bool,
 }
 
 /// A finished run and the text stdout shows for it.
@@ -44,7 +46,8 @@ pub fn run(
     let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
     let run = finance::run(job, progress)?;
     let header = render::header(&run.results);
-    let mut table = render::comparison_table(&run.results, true).to_string();
+    let mut table =
+        format!("{}\n{}", render::comparison_table(&run.results, true), render::scenario_table(&run.results));
     table += &format!("\n\n{}", finance::risk_table(&run.results.risk));
     if let Some(b) = &run.results.backtest {
         table += &format!("\n\n{}", finance::backtest_table(b));
@@ -65,7 +68,7 @@ pub fn run(
         target.write(&report::finance::build(&input)?, staging.as_mut())?;
     }
     if let Some(mut st) = staging {
-        render::write_out(&mut st, &run, command_line)?;
+        render::write_out(&mut st, &run, command_line, outputs.gzip)?;
         if let Some(c) = &run.results.condition {
             st.write("condition_days.csv", condition_days_csv(c).as_bytes())?;
         }

@@ -25,12 +25,13 @@ pub(super) fn evaluate(
 ) -> Result<MethodResult> {
     let t0 = Instant::now();
     let returns = &g.scenarios.returns;
-    let m = fin::evaluate(h.g.view(), returns.view(), fin::KsMethod::Auto)?;
+    let layout = g.scenarios.layout;
+    let m = fin::evaluate_layout(h.g.view(), returns.view(), fin::KsMethod::Auto, layout)?;
     let id = g.scenarios.method.id();
     let f = |name: &str, v: f64| finite(&format!("{name} of {id}"), v);
     let vs_history = full
         .map(|full| -> Result<VsHistory> {
-            let a = fin::evaluate(full.view(), returns.view(), fin::KsMethod::Auto)?;
+            let a = fin::evaluate_layout(full.view(), returns.view(), fin::KsMethod::Auto, layout)?;
             Ok(VsHistory {
                 ks_pass_corrected: f("corrected KS pass vs history", a.ks_pass_corrected)?,
                 ks_mean_p_corrected: f("corrected KS mean p vs history", a.ks_mean_p_corrected)?,
@@ -42,6 +43,14 @@ pub(super) fn evaluate(
         })
         .transpose()?;
     let nov = estimate(&g.novelty);
+    let out_nov = estimate(&g.output_novelty);
+    let near = g.output_novelty.iter().filter(|&&v| v < 0.01).count() as f64 / g.output_novelty.len().max(1) as f64;
+    let lag1 = m.lag1.as_ref();
+    let opt = |name: &str, v: Option<f64>| finite_opt(&format!("{name} of {id}"), v);
+    let paths = match layout {
+        fin::Layout::Paths(h) => Some((returns.nrows() / h.max(1), h)),
+        _ => None,
+    };
     Ok(MethodResult {
         id: g.scenarios.method,
         label: g.scenarios.method.label(job),
@@ -52,6 +61,11 @@ pub(super) fn evaluate(
         ks_mean_p_corrected: f("corrected KS mean p", m.ks_mean_p_corrected)?,
         corr_error: finite_opt(&format!("correlation error of {id}"), m.corr_error)?,
         novelty: Estimate { mean: f("novelty", nov.mean)?, se: finite_opt(&format!("novelty SE of {id}"), nov.se)? },
+        output_novelty: Estimate {
+            mean: f("output novelty", out_nov.mean)?,
+            se: finite_opt(&format!("output novelty SE of {id}"), out_nov.se)?,
+        },
+        near_copies: near,
         sd_ratio: f("sd ratio", m.sd_ratio)?,
         kurtosis: finite_opt(&format!("kurtosis of {id}"), m.kurtosis)?,
         var_1: f("VaR 1%", m.var_1)?,
@@ -62,6 +76,13 @@ pub(super) fn evaluate(
         acf_g2_mean_1_10: finite_opt(&format!("mean ACF(g²) lags 1-10 of {id}"), m.acf_g2_mean_1_10)?,
         acf_g_outside_band: finite_opt(&format!("ACF(g) outside band of {id}"), m.acf_g_outside_band)?,
         acf_g2_outside_band: finite_opt(&format!("ACF(g²) outside band of {id}"), m.acf_g2_outside_band)?,
+        acf_g_lag1: opt("lag-1 ACF(g)", lag1.map(|l| l.mean))?,
+        acf_g_lag1_inside_band: lag1.map(|l| l.inside_band),
+        acf_g_lag1_band: lag1.map(|l| l.band),
+        variance_ratio_10: opt("10-day variance ratio", m.variance_ratio_10)?,
+        acf_g2_mean_11_50: opt("mean ACF(g²) lags 11-50", m.acf_g2_mean_11_50)?,
+        paths: paths.map(|p| p.0),
+        horizon: paths.map(|p| p.1),
         ks_pvalue_method: m.ks_methods.iter().map(|k| k.short_name()).collect::<Vec<_>>().join(", "),
         acceptance: g.acceptance,
         vs_history,

@@ -1,5 +1,6 @@
 //! Scenario generation: each method's draws from the history and its memory.
 
+use super::paths::{self, PathSpec};
 use super::{FinanceJob, FinanceMethod, Scenarios};
 use anyhow::Result;
 use ndarray::{s, Array2, ArrayView2, Axis};
@@ -26,13 +27,17 @@ pub(super) struct History {
     /// Volatility regime of each historical day, and the fitted transition matrix.
     pub regime_labels: Vec<u32>,
     pub regime_transitions: Array2<f64>,
+    /// Date of each day (row of `g`).
+    pub dates: Vec<chrono::NaiveDate>,
 }
 
 /// A method's scenarios with what is measured while generating them.
 pub(super) struct Generated {
     pub scenarios: Scenarios,
-    /// Per-scenario novelty in memory space.
+    /// Per-scenario novelty in memory space (of the sampler state, where there is one).
     pub novelty: Vec<f64>,
+    /// Per-scenario novelty of the output day, encoded like the memory.
+    pub output_novelty: Vec<f64>,
     pub acceptance: Option<f64>,
     pub seconds: f64,
 }
@@ -50,12 +55,12 @@ pub(super) fn volatility_regimes(
 }
 
 /// Encodes return vectors (rows) like the memory: centred over tickers, unit norm; d × n.
-fn encode_days(rows: ArrayView2<f64>) -> Array2<f64> {
+pub(super) fn encode_days(rows: ArrayView2<f64>) -> Array2<f64> {
     fin::scaled_memory(&rows.to_owned())
 }
 
 /// `M softmax(β Xᵀ ξ)` for the columns of `states` (d × n): convex combinations of history.
-fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2<f64> {
+pub(super) fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2<f64> {
     let mut out = Array2::zeros((states.ncols(), h.g.ncols()));
     for cols in sample_blocks(states.ncols()) {
         let days = attention_weights(&h.mem, beta, states.slice(s![.., cols.clone()])).dot(&h.g);
@@ -67,6 +72,9 @@ fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2<f64> {
 /// Runs one method. Its random draws come from the stream named by its id, so a method's
 /// scenarios do not depend on which other methods run.
 pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> Result<Generated> {
+    if let Some(spec) = job.paths.filter(|_| method != FinanceMethod::Historical) {
+        return paths::generate(method, h, job, spec);
+    }
     let t0 = Instant::now();
     let id = method.id();
     let mut rng = stream(job.seed, id);
@@ -116,8 +124,25 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
             let run = generate_sequential(&h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id)?;
             (run.returns, Some(novelty(&h.mem, run.states.view())), Some(run.acceptance))
         }
+        // One path as long as the history, on the history's scale (as with --scenarios).
+        FinanceMethod::SaPaths => {
+            let g = paths::generate(method, h, job, PathSpec { n: 1, h: n_hist })?;
+            return Ok(Generated { scenarios: Scenarios { layout: fin::Layout::Series, ..g.scenarios }, ..g });
+        }
+    };
+    // Rows of the i.i.d. methods have no time order (the pool's are in chain order).
+    let layout = match method {
+        FinanceMethod::Bootstrap | FinanceMethod::Exact | FinanceMethod::Sa => fin::Layout::Iid,
+        _ => fin::Layout::Series,
     };
     // Replayed days are encoded like the memory, so their novelty is measured the same way.
-    let novelty = nov.unwrap_or_else(|| novelty(&h.mem, encode_days(returns.view()).view()));
-    Ok(Generated { scenarios: Scenarios { method, returns }, novelty, acceptance, seconds: t0.elapsed().as_secs_f64() })
+    let output_novelty = novelty(&h.mem, encode_days(returns.view()).view());
+    let novelty = nov.unwrap_or_else(|| output_novelty.clone());
+    Ok(Generated {
+        scenarios: Scenarios { method, returns, layout, source_day: None, regime: None },
+        novelty,
+        output_novelty,
+        acceptance,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
 }

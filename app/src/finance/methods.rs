@@ -27,11 +27,14 @@ pub enum FinanceMethod {
     SaSequential,
     /// Algorithm 3 restricted to the days of a simulated volatility regime path.
     SaRegime,
+    /// Volatility-state paths: each day a fresh exact draw of the mixture law restricted to the
+    /// historical days whose volatility state is nearest the path's (no momentum, clustering kept).
+    SaPaths,
 }
 
 impl FinanceMethod {
     /// Every method, in table order (also the default of `--methods`).
-    pub const ALL: [FinanceMethod; 8] = [
+    pub const ALL: [FinanceMethod; 9] = [
         FinanceMethod::Historical,
         FinanceMethod::Bootstrap,
         FinanceMethod::BlockBootstrap,
@@ -40,6 +43,7 @@ impl FinanceMethod {
         FinanceMethod::Sa,
         FinanceMethod::SaSequential,
         FinanceMethod::SaRegime,
+        FinanceMethod::SaPaths,
     ];
 
     /// The id: what `--methods` takes, the JSON `id`, the `<id>.csv` name and the random stream
@@ -54,6 +58,7 @@ impl FinanceMethod {
             FinanceMethod::Sa => "sa",
             FinanceMethod::SaSequential => "sa_sequential",
             FinanceMethod::SaRegime => "sa_regime",
+            FinanceMethod::SaPaths => "sa_paths",
         }
     }
 
@@ -76,6 +81,7 @@ impl FinanceMethod {
             FinanceMethod::SaRegime => {
                 format!("SA regime-switching β={} ({} vol regimes)", job.beta_sequential, job.regimes)
             }
+            FinanceMethod::SaPaths => format!("SA vol-state paths β={} (fresh draw/day)", job.beta),
         }
     }
 
@@ -155,7 +161,7 @@ mod tests {
         assert_eq!(
             unknown,
             "--methods: unknown method 'foo' (valid: historical, bootstrap, block_bootstrap, garch_fhs, exact, \
-             sa, sa_sequential, sa_regime)"
+             sa, sa_sequential, sa_regime, sa_paths)"
         );
         let twice = FinanceMethod::parse_list(&strings(&["sa", "bootstrap", "sa"])).unwrap_err().to_string();
         assert_eq!(twice, "--methods: 'sa' given twice");

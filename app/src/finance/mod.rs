@@ -9,6 +9,8 @@ mod coverage;
 mod evaluate;
 mod generate;
 mod methods;
+mod paths;
+mod paths_state;
 pub mod render;
 mod results;
 mod risk;
@@ -17,6 +19,7 @@ pub use backtest::{backtest_table, BacktestResults, Split};
 pub use coverage::{header_lines, tickers_csv};
 pub use generate::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
+pub use paths::PathSpec;
 pub use results::*;
 pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
 
@@ -53,6 +56,11 @@ pub struct FinanceJob {
     pub weights: WeightsSpec,
     /// `--backtest-split`: the days from here on are held out and each method's VaR backtested.
     pub backtest_split: Option<Split>,
+    /// `--scenarios N --horizon H`: N independent paths of H days per method (absent: the
+    /// published protocol).
+    pub paths: Option<PathSpec>,
+    /// `--raw`: paths as generated, without the per-ticker correction to the history's mean and sd.
+    pub raw: bool,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -112,8 +120,11 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         backtest::split(fin::log_returns(&table_in), &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
-    let (g, condition, runs) = match &job.condition {
-        None => (full.clone(), None, std::iter::once(0..full.nrows()).collect()),
+    if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
+        return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
+    }
+    let (g, condition, rows, runs) = match &job.condition {
+        None => (full.clone(), None, (0..full.nrows()).collect::<Vec<_>>(), std::iter::once(0..full.nrows()).collect()),
         Some(c) => {
             let idx = c.select(&full, &table_in.dates);
             if idx.len() < 30 {
@@ -137,9 +148,10 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
                 dates: idx.iter().map(|&t| date(&table_in.dates[t + 1])).collect(),
                 run_of_day: runs.iter().enumerate().flat_map(|(i, r)| std::iter::repeat_n(i + 1, r.len())).collect(),
             };
-            (full.select(Axis(0), &idx), Some(info), runs)
+            (full.select(Axis(0), &idx), Some(info), idx, runs)
         }
     };
+    let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
     let x = fin::scaled_memory(&g);
     let mem = Memory::new(x)?;
     let beta_star = entropy_inflection(&mem).beta_star;
@@ -163,13 +175,17 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     }
     let regime_labels = volatility_regimes(&g, &runs, job.regimes, job.regime_window);
     let regime_transitions = fin::fit_transitions_runs(&regime_labels, &runs, job.regimes);
-    let h = History { g, runs, mem, block_length, regime_labels, regime_transitions };
+    let h = History { g, runs, mem, block_length, regime_labels, regime_transitions, dates };
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
-    let generated: Vec<Generated> =
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?;
+    // Paths run one method at a time (each in parallel over its paths): N·H·d values each.
+    let generated: Vec<Generated> = if job.paths.is_some() {
+        job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+    } else {
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+    };
     drop(stage);
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
@@ -187,7 +203,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         }
     }
     let scenarios: Vec<Scenarios> = generated.into_iter().map(|g| g.scenarios).collect();
-    let risk = risk::evaluate(&weights, &scenarios)?;
+    let risk = risk::evaluate(&weights, &scenarios, job.paths.map(|p| p.h))?;
     let backtest = held_out.map(|held| backtest::evaluate(&held, &weights, &scenarios)).transpose()?;
 
     let results = FinanceResults {
@@ -219,11 +235,14 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
             block_length,
             ks_method: KS_METHOD.to_string(),
             seed: job.seed,
+            scenarios: job.paths.map(|p| p.n),
+            horizon: job.paths.map(|p| p.h),
+            raw: job.raw,
         },
         conventions: CONVENTIONS.to_vec(),
         methods: results,
         risk,
         backtest,
     };
-    Ok(FinanceRun { results, history: h.g, scenarios })
+    Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
 }

@@ -1,18 +1,39 @@
 //! Text output of a finance run: the header and comparison table printed to stdout (and
 //! reused by the report), and the files of `--out`.
 
-use super::{FinanceResults, FinanceRun};
+use super::{FinanceMethod, FinanceResults, FinanceRun, Scenarios};
 use crate::output::{atomic::Staging, table};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use flate2::{write::GzEncoder, Compression};
 use ndarray::Array2;
+use satool_finance::Layout;
+use std::io::{BufWriter, Write};
 
 /// Writes results.json, one `<id>.csv` per method, tickers.csv and command.txt into `st`
 /// (the caller commits it, after adding the report when that shares the directory).
-pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str) -> Result<()> {
+/// Path runs (`--scenarios`) write each method's paths as the long `<id>.paths.csv` (gzip with
+/// `gzip`) instead, and the history as historical.csv with its dates.
+pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: bool) -> Result<()> {
     let results = &run.results;
     st.write("results.json", crate::output::to_json(results)?.as_bytes())?;
+    let paths = results.parameters.scenarios.is_some();
     for s in &run.scenarios {
-        st.write(&format!("{}.csv", s.method.id()), scenarios_csv(&results.tickers.kept, &s.returns).as_bytes())?;
+        let id = s.method.id();
+        if !paths {
+            st.write(&format!("{id}.csv"), scenarios_csv(&results.tickers.kept, &s.returns).as_bytes())?;
+        } else if s.method == FinanceMethod::Historical {
+            st.write("historical.csv", dated_csv(&results.tickers.kept, &s.returns, &run.dates).as_bytes())?;
+        } else {
+            let name = format!("{id}.paths.csv{}", if gzip { ".gz" } else { "" });
+            let file = std::fs::File::create(st.path(&name)).with_context(|| format!("cannot create {name}"))?;
+            let mut w: Box<dyn Write> = if gzip {
+                Box::new(BufWriter::new(GzEncoder::new(file, Compression::fast())))
+            } else {
+                Box::new(BufWriter::new(file))
+            };
+            write_long(&mut w, &results.tickers.kept, s, &run.dates).with_context(|| format!("writing {name}"))?;
+        }
     }
     st.write("tickers.csv", super::tickers_csv(&results.tickers).as_bytes())?;
     st.write("command.txt", format!("{command_line}\n").as_bytes())
@@ -32,6 +53,55 @@ fn scenarios_csv(tickers: &[String], g: &Array2<f64>) -> String {
         s.push('\n');
     }
     s
+}
+
+/// One historical day per row with its date.
+fn dated_csv(tickers: &[String], g: &Array2<f64>, dates: &[NaiveDate]) -> String {
+    let mut s = format!("scenario,date,{}\n", tickers.join(","));
+    for (i, (row, d)) in g.outer_iter().zip(dates).enumerate() {
+        s += &format!("{},{}", i + 1, d.format("%Y-%m-%d"));
+        for v in row {
+            s.push(',');
+            s += &v.to_string();
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The long file of a path method, streamed: `scenario,day,ticker,log_return` (1-based path and
+/// day), plus `source_day` (the date of the historical day the row copies or was drawn around)
+/// and `regime` where the method has them.
+fn write_long(w: &mut dyn Write, tickers: &[String], s: &Scenarios, dates: &[NaiveDate]) -> std::io::Result<()> {
+    let h = match s.layout {
+        Layout::Paths(h) => h,
+        _ => s.returns.nrows(),
+    };
+    let days: Vec<String> = dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
+    write!(w, "scenario,day,ticker,log_return")?;
+    if s.source_day.is_some() {
+        write!(w, ",source_day")?;
+    }
+    if s.regime.is_some() {
+        write!(w, ",regime")?;
+    }
+    writeln!(w)?;
+    for (r, row) in s.returns.outer_iter().enumerate() {
+        let (p, t) = (r / h + 1, r % h + 1);
+        let src = s.source_day.as_ref().map(|v| &days[v[r]]);
+        let reg = s.regime.as_ref().map(|v| v[r]);
+        for (ticker, v) in tickers.iter().zip(row) {
+            write!(w, "{p},{t},{ticker},{v}")?;
+            if let Some(src) = src {
+                write!(w, ",{src}")?;
+            }
+            if let Some(reg) = reg {
+                write!(w, ",{reg}")?;
+            }
+            writeln!(w)?;
+        }
+    }
+    w.flush()
 }
 
 /// The text above the table: input, tickers, condition, parameters and conventions.
@@ -108,5 +178,49 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
         ],
         rows,
         timing,
+    )
+}
+
+/// The scenario-level checks, beside the main table: what the output days are (novelty of the
+/// output, near copies of one historical day) and whether they move like prices (lag-1 ACF of g,
+/// 10-day variance ratio, volatility clustering at short and long lags). "—" where the rows are
+/// not a time series.
+pub fn scenario_table(r: &FinanceResults) -> comfy_table::Table {
+    let rows = r
+        .methods
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.id().to_string(),
+                m.label.clone(),
+                match (m.paths, m.horizon) {
+                    (Some(n), Some(h)) => format!("{n} × {h}"),
+                    _ => format!("{}", m.n),
+                },
+                table::est(&m.novelty, 3),
+                table::est(&m.output_novelty, 3),
+                format!("{:.1}%", 100.0 * m.near_copies),
+                match (m.acf_g_lag1, m.acf_g_lag1_inside_band) {
+                    (Some(a), Some(b)) => format!("{a:+.3} / {:.0}%", 100.0 * b),
+                    _ => "—".into(),
+                },
+                table::opt(m.variance_ratio_10, 3),
+                format!("{} / {}", table::opt(m.acf_g2_mean_1_10, 3), table::opt(m.acf_g2_mean_11_50, 3)),
+            ]
+        })
+        .collect();
+    table::table(
+        &[
+            "id",
+            "method",
+            "rows",
+            "state novelty",
+            "output novelty",
+            "cos>0.99",
+            "lag-1 ACF g / in band",
+            "VR 10d",
+            "ACF g² 1-10 / 11-50",
+        ],
+        rows,
     )
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 pub const KS_METHOD: &str = "as SciPy ks_2samp(method='auto'): exact two-sample distribution when max(n1, n2) ≤ 10000, else SciPy's asymptotic branch";
 
 /// The conventions every number of a run follows, printed in the header and kept in results.json.
-pub const CONVENTIONS: [&str; 11] = [
+pub const CONVENTIONS: [&str; 12] = [
     "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
     "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
@@ -21,7 +21,8 @@ pub const CONVENTIONS: [&str; 11] = [
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
-    "garch_fhs: per-ticker GARCH(1,1), constant mean, Gaussian QML as Python arch (percent returns, arch's backcast); one K-day path from the variance after the last day, each day one historical day's standardised residuals for all tickers",
+    "garch_fhs: per-ticker GARCH(1,1), constant mean, Gaussian QML as Python arch (percent returns, arch's backcast); from the variance after the last day one K-day path (with --scenarios, N paths of H days), each day one historical day's standardised residuals for all tickers",
+    "sa_paths: each day a fresh exact draw of the mixture law (β) restricted to the 2% of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean g²) is nearest the path's, the state then updated with the day drawn; rescaled to the history's per-ticker mean and sd (as every path file of --scenarios, unless --raw)",
 ];
 
 /// Everything results.json holds: the input, the parameters and one row per method.
@@ -176,6 +177,11 @@ pub struct Parameters {
     pub block_length: f64,
     pub ks_method: String,
     pub seed: u64,
+    /// `--scenarios` and `--horizon` (absent: the published protocol).
+    pub scenarios: Option<usize>,
+    pub horizon: Option<usize>,
+    /// `--raw`: path scenarios left without the correction to the history's mean and sd.
+    pub raw: bool,
 }
 
 /// One table row: a method's scenarios scored against the history.
@@ -190,6 +196,10 @@ pub struct MethodResult {
     pub ks_mean_p_corrected: f64,
     pub corr_error: Option<f64>,
     pub novelty: Estimate,
+    /// Novelty of the output days (1 − max cos of the encoded day to a historical day), and the
+    /// share of output days with cos > 0.99 to one historical day (near copies).
+    pub output_novelty: Estimate,
+    pub near_copies: f64,
     pub sd_ratio: f64,
     pub kurtosis: Option<f64>,
     pub var_1: f64,
@@ -201,6 +211,18 @@ pub struct MethodResult {
     pub acf_g2_mean_1_10: Option<f64>,
     pub acf_g_outside_band: Option<f64>,
     pub acf_g2_outside_band: Option<f64>,
+    /// Lag-1 ACF of g within the series or paths: mean over tickers, share of tickers inside the
+    /// 99% band, the band; `None` for i.i.d. rows.
+    pub acf_g_lag1: Option<f64>,
+    pub acf_g_lag1_inside_band: Option<f64>,
+    pub acf_g_lag1_band: Option<f64>,
+    /// Mean over tickers of the 10-day variance ratio (1 = no serial dependence in g).
+    pub variance_ratio_10: Option<f64>,
+    /// Mean ACF(g²) over lags 11–50 (series of over 50 days only).
+    pub acf_g2_mean_11_50: Option<f64>,
+    /// Paths (scenario) count and length, for path runs.
+    pub paths: Option<usize>,
+    pub horizon: Option<usize>,
     pub ks_pvalue_method: String,
     pub acceptance: Option<f64>,
     /// Conditional runs only: the same metrics against the whole history.
@@ -215,6 +237,12 @@ pub struct MethodResult {
 pub struct Scenarios {
     pub method: FinanceMethod,
     pub returns: Array2<f64>,
+    /// How the rows relate in time (one series, paths of H days, or i.i.d. days).
+    pub layout: satool_finance::Layout,
+    /// Row of the history each scenario row copies or was drawn around, where known.
+    pub source_day: Option<Vec<usize>>,
+    /// Volatility regime of each row, for the regime generators' paths.
+    pub regime: Option<Vec<u32>>,
 }
 
 /// What a finance run returns: its results, the days it compared with, and every method's
@@ -224,5 +252,7 @@ pub struct FinanceRun {
     pub results: FinanceResults,
     /// The days the memory holds (K × d): the history, or its conditioned subset.
     pub history: Array2<f64>,
+    /// The date of each row of `history`.
+    pub dates: Vec<chrono::NaiveDate>,
     pub scenarios: Vec<Scenarios>,
 }

@@ -96,6 +96,9 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights>
 #[derive(Debug, Serialize)]
 pub struct MethodRisk {
     pub id: FinanceMethod,
+    /// `paths` (each of the N generated paths once per horizon, its first H days) or `windows`
+    /// (every overlapping H-day window of the method's rows).
+    pub from: &'static str,
     pub horizons: Vec<fin::risk::HorizonRisk>,
 }
 
@@ -112,12 +115,24 @@ pub struct RiskResults {
 }
 
 /// VaR/ES and drawdowns of every method's scenarios under `weights`.
-pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios]) -> Result<RiskResults> {
+/// With `--scenarios`, the horizons are those of the table up to the path length plus the
+/// path length itself.
+pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon: Option<usize>) -> Result<RiskResults> {
     let methods = scenarios
         .iter()
         .map(|s| -> Result<MethodRisk> {
             let port = fin::risk::portfolio_returns(s.returns.view(), &weights.w)?;
-            Ok(MethodRisk { id: s.method, horizons: fin::risk::series_risk(&port)? })
+            Ok(match s.layout {
+                fin::Layout::Paths(h) => {
+                    let paths = ndarray::ArrayView2::from_shape((port.len() / h, h), &port)?;
+                    let horizons = fin::risk::paths_risk(paths, &fin::risk::report_horizons(h, Some(h)))?;
+                    MethodRisk { id: s.method, from: "paths", horizons }
+                }
+                _ => {
+                    let horizons = fin::risk::report_horizons(port.len(), path_horizon);
+                    MethodRisk { id: s.method, from: "windows", horizons: fin::risk::series_risk(&port, &horizons)? }
+                }
+            })
         })
         .collect::<Result<_>>()?;
     Ok(RiskResults {
@@ -148,9 +163,16 @@ pub fn risk_table(r: &RiskResults) -> String {
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let from = |f: &str| r.methods.iter().filter(|m| m.from == f).map(|m| m.id.id()).collect::<Vec<_>>().join(", ");
+    let mut sources = String::new();
+    for (f, what) in [("paths", "each generated path's first H days"), ("windows", "every overlapping H-day window")] {
+        if r.methods.iter().any(|m| m.from == f) {
+            sources += &format!("\nfrom {what}: {}", from(f));
+        }
+    }
     format!(
         "portfolio risk (weights: {})\nVaR/ES at 95–99.5% and the median and 99% quantile of the maximum \
-         drawdown (MDD)\nover H days, in % of log return\n{}",
+         drawdown (MDD)\nover H days, in % of log return{sources}\n{}",
         r.weights,
         table::table_from(&header, rows, 1)
     )

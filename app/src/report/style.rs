@@ -53,6 +53,7 @@ pub fn finance_colour(m: FinanceMethod) -> RGBColor {
         FinanceMethod::Sa => BLUE,
         FinanceMethod::SaSequential => RED,
         FinanceMethod::SaRegime => ORANGE,
+        FinanceMethod::SaPaths => RGBColor(148, 103, 189),
     }
 }
 

@@ -29,7 +29,11 @@ pub fn stationary_bootstrap<R: Rng + ?Sized>(
     mean_block: f64,
     rng: &mut R,
 ) -> Array2<f64> {
-    let k = g.nrows();
+    g.select(Axis(0), &stationary_rows(g.nrows(), n, mean_block, rng))
+}
+
+/// The day indices (0..k) of [`stationary_bootstrap`]: the same draws in the same order.
+pub fn stationary_rows<R: Rng + ?Sized>(k: usize, n: usize, mean_block: f64, rng: &mut R) -> Vec<usize> {
     let p_new = 1.0 / mean_block.max(1.0);
     let mut rows = Vec::with_capacity(n);
     let mut cur = 0usize;
@@ -37,7 +41,7 @@ pub fn stationary_bootstrap<R: Rng + ?Sized>(
         cur = if t == 0 || rng.random::<f64>() < p_new { rng.random_range(0..k) } else { (cur + 1) % k };
         rows.push(cur);
     }
-    g.select(Axis(0), &rows)
+    rows
 }
 
 /// Constants of the Politis–White rule for a series of length n.

@@ -13,10 +13,15 @@ pub mod prices;
 pub mod returns;
 pub mod risk;
 pub mod runs;
+pub mod series;
 
-pub use bootstrap::{iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap};
+pub use bootstrap::{
+    iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap, stationary_rows,
+};
 pub use error::{CellProblem, FinanceError};
-pub use metrics::{acf_curves, affine_correct, evaluate, AcfCurves, FinanceMetrics};
+pub use metrics::{
+    acf_curves, affine_correct, affine_correct_view, evaluate, evaluate_layout, AcfCurves, FinanceMetrics,
+};
 pub use prices::{
     near_split_fraction, parse_prices, read_prices, Coverage, DroppedRange, DroppedTicker, Format, PriceTable,
     ReadOptions, SharedJumpDay, SuspectJump, TickerCoverage, WindowRule,
@@ -24,8 +29,9 @@ pub use prices::{
 pub use returns::{log_returns, scaled_memory};
 pub use runs::{
     acf_runs, acf_summary_runs, acovf_runs, centred_rolling_mean_runs, consecutive_runs, fit_transitions_runs,
-    politis_white_panel_runs, stationary_bootstrap_runs,
+    politis_white_panel_runs, stationary_bootstrap_runs, stationary_rows_runs,
 };
+pub use series::{Lag1, Layout};
 // The statistics live in satool-common; re-exported so that users of this crate (the app) reach
 // them next to the metrics that report them.
 pub use satool_common::stats::{

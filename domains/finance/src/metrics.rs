@@ -19,6 +19,7 @@ use satool_common::stats::{
 };
 
 use crate::error::FinanceError;
+use crate::series::{self, Lag1, Layout, VR_DAYS};
 
 /// KS significance level: a ticker passes when p > 0.05.
 pub const KS_ALPHA: f64 = 0.05;
@@ -29,15 +30,25 @@ pub const ACF_G2_LAGS: usize = 100;
 /// z of the two-sided 99% white-noise band ±z/√N.
 pub const BAND_Z: f64 = 2.576;
 
-/// Per-ticker affine correction: `ĝ ← (ĝ − mean_gen)·sd_hist/(sd_gen + 1e-12) + mean_hist`,
-/// standard deviations with n − 1. `gen` is N × d, `hist` K × d (same d).
+/// Per-ticker affine correction: `ĝ ← ĝ·s + (mean_hist − mean_gen·s)`, `s = sd_hist/sd_gen`
+/// (n − 1; `s = 0` for a constant generated ticker, which becomes the historical mean).
+/// `gen` is N × d, `hist` K × d (same d). Written as one multiply-add so that a set equal to
+/// the history maps to itself bit for bit (s = 1, offset 0): an atom of exact-zero returns stays
+/// at zero, where the former `sd_gen + 1e-12` moved every other value and failed the history's
+/// own KS test on data with many zero returns.
 pub fn affine_correct(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
-    let mut out = gen.clone();
+    affine_correct_view(gen.view(), hist.view())
+}
+
+/// [`affine_correct`] of views.
+pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = gen.to_owned();
     for (mut col, h) in out.axis_iter_mut(Axis(1)).zip(hist.axis_iter(Axis(1))) {
         let (mg, sg) = (mean(col.view()), sd(col.view()));
         let (mh, sh) = (mean(h), sd(h));
-        let scale = sh / (sg + 1e-12);
-        col.mapv_inplace(|v| (v - mg) * scale + mh);
+        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+        let offset = mh - mg * scale;
+        col.mapv_inplace(|v| v * scale + offset);
     }
     out
 }
@@ -92,6 +103,13 @@ pub struct FinanceMetrics {
     /// Share (0–1) of (ticker, lag) values outside ±2.576/√N, for g (lags 1–40) and g² (1–100).
     pub acf_g_outside_band: Option<f64>,
     pub acf_g2_outside_band: Option<f64>,
+    /// Lag-1 ACF of g (mean over tickers, share inside the band); `None` for i.i.d. layouts.
+    pub lag1: Option<Lag1>,
+    /// Mean over tickers of the 10-day variance ratio (within paths); `None` for i.i.d. layouts
+    /// and paths shorter than 10 days.
+    pub variance_ratio_10: Option<f64>,
+    /// Mean over tickers and lags 11–50 of ACF(g²); `None` unless the paths are over 50 days.
+    pub acf_g2_mean_11_50: Option<f64>,
     /// Per-ticker and mean curves. The ACF fields are `None` when a generated g or g² series is
     /// constant (its autocorrelation is undefined).
     pub acf_curves: Option<AcfCurves>,
@@ -135,12 +153,24 @@ fn sorted(x: ArrayView1<f64>) -> Vec<f64> {
     v
 }
 
-/// Evaluates `gen` (N × d) against `hist` (K × d).
+/// Evaluates `gen` (N × d) against `hist` (K × d), the rows of `gen` being one time series.
 pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Result<FinanceMetrics, FinanceError> {
+    evaluate_layout(hist, gen, ks, Layout::Series)
+}
+
+/// [`evaluate`] with the rows laid out as `layout` says: for paths the ACF columns pair days
+/// within a path only; for i.i.d. days the lag-1 and variance-ratio checks are `None` (the
+/// pooled ACF columns are still computed on the rows in order, as published).
+pub fn evaluate_layout(
+    hist: ArrayView2<f64>,
+    gen: ArrayView2<f64>,
+    ks: KsMethod,
+    layout: Layout,
+) -> Result<FinanceMetrics, FinanceError> {
     check_inputs(hist, gen)?;
     let d = hist.ncols();
     let n = gen.nrows();
-    let corrected = affine_correct(&gen.to_owned(), &hist.to_owned());
+    let corrected = affine_correct_view(gen, hist);
 
     // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance.
     struct PerTicker {
@@ -191,7 +221,15 @@ pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Re
     let (var_1, es_1) = tail(0.01);
     let (var_5, es_5) = tail(0.05);
 
-    let acf_curves = if degenerate { None } else { acf_curves(gen) };
+    let acf_curves = match layout {
+        _ if degenerate => None,
+        Layout::Paths(h) => path_acf_curves(gen, h),
+        Layout::Series | Layout::Iid => acf_curves(gen),
+    };
+    let path_len = if degenerate { None } else { layout.path_len(n).filter(|&h| h >= 2) };
+    let lag1 = path_len.and_then(|h| series::lag1(gen, h));
+    let variance_ratio_10 = path_len.and_then(|h| series::variance_ratio(gen, h, VR_DAYS));
+    let acf_g2_mean_11_50 = path_len.and_then(|h| series::acf_g2_mean(gen, h, 11, 50));
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {
         Some(c) => {
             let l = c.mean_g2.len().min(10);
@@ -223,6 +261,9 @@ pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Re
         acf_g2_mean_1_10,
         acf_g_outside_band,
         acf_g2_outside_band,
+        lag1,
+        variance_ratio_10,
+        acf_g2_mean_11_50,
         acf_curves,
         zero_variance_tickers,
     })
@@ -247,4 +288,27 @@ pub fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
     let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
     let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
     Some(AcfCurves { band: BAND_Z / (n as f64).sqrt(), g, g2, mean_g, mean_g2 })
+}
+
+/// [`acf_curves`] for rows laid out as paths of `h` days: only within-path pairs (see
+/// [`series::path_acf`]), lags up to h − 1; band ±2.576/√(lag-1 pairs).
+fn path_acf_curves(gen: ArrayView2<f64>, h: usize) -> Option<AcfCurves> {
+    if h < 2 {
+        return None;
+    }
+    let d = gen.ncols();
+    let sq = gen.mapv(|v| v * v);
+    let per: Vec<(Vec<f64>, Vec<f64>)> = (0..d)
+        .into_par_iter()
+        .map(|j| {
+            Some((series::path_acf(gen.column(j), h, ACF_G_LAGS)?, series::path_acf(sq.column(j), h, ACF_G2_LAGS)?))
+        })
+        .collect::<Option<_>>()?;
+    let (l1, l2) = (per[0].0.len(), per[0].1.len());
+    let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
+    let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
+    let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
+    let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
+    let pairs = (gen.nrows() / h) * (h - 1);
+    Some(AcfCurves { band: BAND_Z / (pairs as f64).sqrt(), g, g2, mean_g, mean_g2 })
 }

@@ -150,13 +150,33 @@ pub fn horizon_risk(paths: ArrayView2<f64>, levels: &[f64]) -> Result<HorizonRis
     })
 }
 
-/// [`horizon_risk`] at every horizon of [`HORIZONS`] from overlapping windows of one daily
+/// The horizons reported for `len` days (a series' length or a path's): those of [`HORIZONS`]
+/// that fit, and `extra` (a requested path horizon) when it fits and is not among them.
+pub fn report_horizons(len: usize, extra: Option<usize>) -> Vec<usize> {
+    let mut h: Vec<usize> = HORIZONS.iter().copied().chain(extra).filter(|&h| h >= 1 && h <= len).collect();
+    h.sort_unstable();
+    h.dedup();
+    h
+}
+
+/// [`horizon_risk`] at every horizon of `horizons` from overlapping windows of one daily
 /// portfolio series (the horizons longer than the series are left out).
-pub fn series_risk(series: &[f64]) -> Result<Vec<HorizonRisk>, RiskError> {
-    HORIZONS
+pub fn series_risk(series: &[f64], horizons: &[usize]) -> Result<Vec<HorizonRisk>, RiskError> {
+    horizons
         .iter()
         .filter(|&&h| h <= series.len())
         .map(|&h| horizon_risk(overlapping_windows(series, h)?.view(), &LEVELS))
+        .collect()
+}
+
+/// [`horizon_risk`] at every horizon of `horizons` from n independent H-day portfolio paths
+/// (n × H): horizon h takes each path's first h days, so every path counts once per horizon
+/// (the horizons longer than H are left out).
+pub fn paths_risk(paths: ArrayView2<f64>, horizons: &[usize]) -> Result<Vec<HorizonRisk>, RiskError> {
+    horizons
+        .iter()
+        .filter(|&&h| h <= paths.ncols())
+        .map(|&h| horizon_risk(paths.slice(ndarray::s![.., ..h]), &LEVELS))
         .collect()
 }
 
@@ -201,7 +221,7 @@ mod tests {
         assert_eq!(w.dim(), (26, 5));
         assert_eq!(w.row(3).to_vec(), s[3..8].to_vec());
         assert!(overlapping_windows(&s, 31).is_err());
-        let risk = series_risk(&s).unwrap();
+        let risk = series_risk(&s, &HORIZONS).unwrap();
         assert_eq!(risk.iter().map(|r| r.horizon).collect::<Vec<_>>(), HORIZONS);
         assert_eq!(risk[3].paths, 11);
         let one = &risk[0];
@@ -210,6 +230,23 @@ mod tests {
         assert_eq!(one.tails[2], var_es(&sorted, 0.99));
         // Losses grow with the level.
         assert!(one.tails.windows(2).all(|t| t[1].var >= t[0].var && t[1].es >= t[0].es));
-        assert_eq!(series_risk(&s[..7]).unwrap().len(), 2);
+        assert_eq!(series_risk(&s[..7], &HORIZONS).unwrap().len(), 2);
+        assert_eq!(report_horizons(30, Some(3)), [1, 3, 5, 10, 20]);
+        assert_eq!(report_horizons(7, Some(20)), [1, 5]);
+        assert_eq!(report_horizons(30, Some(10)), HORIZONS);
+    }
+
+    #[test]
+    fn paths_risk_takes_each_paths_first_days() {
+        // 4 paths × 6 days: horizon 5 sums days 0..5 of each path, never a window across paths.
+        let p = Array2::from_shape_fn((4, 6), |(i, t)| if t == 5 { -1.0 } else { (i as f64 - 1.5) / 100.0 });
+        let r = paths_risk(p.view(), &report_horizons(6, Some(6))).unwrap();
+        assert_eq!(r.iter().map(|h| h.horizon).collect::<Vec<_>>(), [1, 5, 6]);
+        assert!(r.iter().all(|h| h.paths == 4));
+        let mut totals: Vec<f64> = (0..4).map(|i| 5.0 * (i as f64 - 1.5) / 100.0).collect();
+        totals.sort_by(f64::total_cmp);
+        assert_eq!(r[1].tails[0], var_es(&totals, 0.95));
+        // The sixth day's loss appears at horizon 6 only.
+        assert!(r[2].tails[0].var > 0.99 && r[1].tails[0].var < 0.1);
     }
 }

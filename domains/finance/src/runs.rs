@@ -93,7 +93,17 @@ pub fn stationary_bootstrap_runs<R: Rng + ?Sized>(
     mean_block: f64,
     rng: &mut R,
 ) -> Array2<f64> {
-    let k = g.nrows();
+    g.select(Axis(0), &stationary_rows_runs(g.nrows(), runs, n, mean_block, rng))
+}
+
+/// The rows (of k) that [`stationary_bootstrap_runs`] draws.
+pub fn stationary_rows_runs<R: Rng + ?Sized>(
+    k: usize,
+    runs: &[Range<usize>],
+    n: usize,
+    mean_block: f64,
+    rng: &mut R,
+) -> Vec<usize> {
     let mut run_of = vec![0usize; k];
     for (i, r) in runs.iter().enumerate() {
         run_of[r.clone()].iter_mut().for_each(|x| *x = i);
@@ -114,7 +124,7 @@ pub fn stationary_bootstrap_runs<R: Rng + ?Sized>(
         };
         rows.push(cur);
     }
-    g.select(Axis(0), &rows)
+    rows
 }
 
 /// Row-stochastic transition matrix of `labels` counting only transitions inside a run (a state

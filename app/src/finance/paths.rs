@@ -1,0 +1,204 @@
+//! `--scenarios N --horizon H`: N independent paths of H days per method, each path drawn from
+//! its own random stream (`<id>/path<p>`), so the paths do not depend on the thread count
+//! (the `sa_paths` generator itself is in `paths_state`).
+
+use super::generate::{encode_days, project, Generated, History};
+use super::{FinanceJob, FinanceMethod, Scenarios};
+use crate::input_err;
+use anyhow::Result;
+use ndarray::{s, Array2, Axis};
+use rand::Rng as _;
+use rayon::prelude::*;
+use satool::{
+    exact_samples, generate_sequential, novelty, run_chains, simulate_labels, stream, Kernel, Params, Protocol,
+    Regimes, Rng, Sequential,
+};
+use satool_finance as fin;
+use std::time::Instant;
+
+/// N paths of H days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathSpec {
+    pub n: usize,
+    pub h: usize,
+}
+
+/// Paths per parallel work unit: fixed, so nothing depends on how the units are scheduled.
+pub(super) const CHUNK: usize = 128;
+
+/// What a path method draws: N·H rows (path-major), with what is known of each row.
+pub(super) struct PathDraw {
+    pub returns: Array2<f64>,
+    /// Novelty of the sampler state behind each row (memory space), when there is one.
+    pub state_novelty: Option<Vec<f64>>,
+    /// The historical day (row of the history) each row copies or was drawn around.
+    pub source: Option<Vec<usize>>,
+    /// The volatility regime of each row.
+    pub regime: Option<Vec<u32>>,
+    pub acceptance: Option<f64>,
+}
+
+pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
+    stream(seed, &format!("{id}/path{p}"))
+}
+
+/// A regime path of `len` days starting at a regime drawn from the historical labels (their
+/// empirical stationary law), then following the fitted transition matrix.
+fn regime_path(h: &History, len: usize, rng: &mut Rng) -> Vec<u32> {
+    let start = h.regime_labels[rng.random_range(0..h.regime_labels.len())];
+    simulate_labels(&h.regime_transitions, start, len, rng)
+}
+
+/// Paths of i.i.d. exact draws of the Gaussian-mixture law, projected onto the history:
+/// H fresh draws per path from the path's stream, projected chunk by chunk.
+fn exact_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Result<PathDraw> {
+    let chunks: Vec<usize> = (0..spec.n.div_ceil(CHUNK)).collect();
+    type Part = (Array2<f64>, Vec<f64>, Vec<usize>);
+    let parts: Vec<Part> = chunks
+        .par_iter()
+        .map(|&c| -> Result<Part> {
+            let paths = c * CHUNK..((c + 1) * CHUNK).min(spec.n);
+            let mut states = Array2::zeros((h.mem.d(), paths.len() * spec.h));
+            let mut source = Vec::with_capacity(paths.len() * spec.h);
+            for (i, p) in paths.enumerate() {
+                let (xi, comps) = exact_samples(&h.mem, job.beta, spec.h, &mut path_stream(job.seed, id, p))?;
+                states.slice_mut(s![.., i * spec.h..(i + 1) * spec.h]).assign(&xi);
+                source.extend(comps);
+            }
+            Ok((project(h, job.beta, states.view()), novelty(&h.mem, states.view()), source))
+        })
+        .collect::<Result<_>>()?;
+    let mut returns = Array2::zeros((spec.n * spec.h, h.g.ncols()));
+    let (mut nov, mut source) = (Vec::new(), Vec::new());
+    for (c, (r, n, s)) in parts.into_iter().enumerate() {
+        let start = c * CHUNK * spec.h;
+        returns.slice_mut(s![start..start + r.nrows(), ..]).assign(&r);
+        nov.extend(n);
+        source.extend(s);
+    }
+    Ok(PathDraw { returns, state_novelty: Some(nov), source: Some(source), regime: None, acceptance: None })
+}
+
+/// Historical rows drawn per path: i.i.d. days or stationary blocks (within the path, and
+/// within a run of consecutive days when the memory is conditioned).
+fn resampled_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str, blocks: bool) -> PathDraw {
+    let k = h.g.nrows();
+    let rows: Vec<usize> = (0..spec.n)
+        .into_par_iter()
+        .flat_map_iter(|p| {
+            let mut rng = path_stream(job.seed, id, p);
+            if blocks {
+                fin::stationary_rows_runs(k, &h.runs, spec.h, h.block_length, &mut rng)
+            } else {
+                (0..spec.h).map(|_| rng.random_range(0..k)).collect()
+            }
+        })
+        .collect();
+    PathDraw {
+        returns: h.g.select(Axis(0), &rows),
+        state_novelty: None,
+        source: Some(rows),
+        regime: None,
+        acceptance: None,
+    }
+}
+
+/// GARCH-FHS paths: the panel fitted once, every path simulated from the variance after the
+/// history's last day with its own stream (one historical day's residual vector per day).
+fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Result<PathDraw> {
+    let panel = fin::garch::GarchPanel::fit(h.g.view())?;
+    let d = h.g.ncols();
+    let mut returns = Array2::zeros((spec.n * spec.h, d));
+    let flat = returns.as_slice_mut().expect("a new array is contiguous");
+    flat.par_chunks_mut(spec.h * d).enumerate().for_each(|(p, rows)| {
+        let path = panel.simulate(1, spec.h, &mut path_stream(job.seed, id, p));
+        rows.copy_from_slice(path.as_slice().expect("a new array is contiguous"));
+    });
+    Ok(PathDraw { returns, state_novelty: None, source: None, regime: None, acceptance: None })
+}
+
+/// One method's N × H paths.
+pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: PathSpec) -> Result<PathDraw> {
+    let id = method.id();
+    let params = |beta| Params::new(job.alpha, beta);
+    Ok(match method {
+        FinanceMethod::Bootstrap => resampled_paths(h, job, spec, id, false),
+        FinanceMethod::BlockBootstrap => resampled_paths(h, job, spec, id, true),
+        FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
+        FinanceMethod::SaPaths => super::paths_state::state_paths(h, job.beta, spec, job.seed, id)?,
+        FinanceMethod::GarchFhs => garch_paths(h, job, spec, id)?,
+        FinanceMethod::Sa => {
+            // The published pool of ULA states, each path's days drawn from it with replacement:
+            // the pool's rows are in chain order (sticky), so a path never reads them in order.
+            let run = run_chains(
+                &h.mem,
+                params(job.beta)?,
+                Kernel::Ula,
+                &Protocol::default().with_precision(job.precision),
+                job.seed,
+                id,
+            );
+            let pool = project(h, job.beta, run.states.view());
+            let pool_nov = novelty(&h.mem, run.states.view());
+            let picks: Vec<usize> = (0..spec.n)
+                .into_par_iter()
+                .flat_map_iter(|p| {
+                    let mut rng = path_stream(job.seed, id, p);
+                    (0..spec.h).map(|_| rng.random_range(0..pool.nrows())).collect::<Vec<_>>()
+                })
+                .collect();
+            PathDraw {
+                returns: pool.select(Axis(0), &picks),
+                state_novelty: Some(picks.iter().map(|&i| pool_nov[i]).collect()),
+                source: None,
+                regime: None,
+                acceptance: None,
+            }
+        }
+        FinanceMethod::SaSequential | FinanceMethod::SaRegime => {
+            // One warm-started chain per path (segment), its first day after `inner_steps` MALA
+            // steps from a memory of its first regime.
+            let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, spec.n * spec.h, spec.n)?
+                .with_precision(job.precision);
+            let path: Option<Vec<u32>> = (method == FinanceMethod::SaRegime).then(|| {
+                (0..spec.n)
+                    .into_par_iter()
+                    .flat_map_iter(|p| regime_path(h, spec.h, &mut path_stream(job.seed, id, p)))
+                    .collect()
+            });
+            let regimes = path.clone().map(|p| Regimes::new(h.regime_labels.clone(), p)).transpose()?;
+            let run = generate_sequential(&h.mem, h.g.view(), &cfg, regimes.as_ref(), job.seed, id)?;
+            PathDraw {
+                returns: run.returns,
+                state_novelty: Some(novelty(&h.mem, run.states.view())),
+                source: None,
+                regime: path,
+                acceptance: Some(run.acceptance),
+            }
+        }
+        other => return Err(input_err!("--scenarios: method '{other}' cannot make paths")),
+    })
+}
+
+/// A path method's scenarios: drawn, set to the history's per-ticker mean and sd unless
+/// `--raw` (so the file, and every metric of its row, is on the history's scale).
+pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spec: PathSpec) -> Result<Generated> {
+    let t0 = Instant::now();
+    let draw = draw(method, h, job, spec)?;
+    let returns = if job.raw { draw.returns } else { fin::affine_correct_view(draw.returns.view(), h.g.view()) };
+    let output_novelty = novelty(&h.mem, encode_days(returns.view()).view());
+    let novelty = draw.state_novelty.unwrap_or_else(|| output_novelty.clone());
+    Ok(Generated {
+        scenarios: Scenarios {
+            method,
+            returns,
+            layout: fin::Layout::Paths(spec.h),
+            source_day: draw.source,
+            regime: draw.regime,
+        },
+        novelty,
+        output_novelty,
+        acceptance: draw.acceptance,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}

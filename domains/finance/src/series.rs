@@ -1,0 +1,166 @@
+//! Time-series checks that respect how the rows of a scenario set are laid out: one series,
+//! N independent paths of H days (no statistic pairs the last day of a path with the first of
+//! the next), or i.i.d. days (no time order: no autocorrelation is reported).
+
+use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::metrics::BAND_Z;
+
+/// How the rows of a generated set relate in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One time series (the rows in order).
+    Series,
+    /// Consecutive blocks of `h` rows are independent paths of `h` days.
+    Paths(usize),
+    /// Independent days in no time order.
+    Iid,
+}
+
+impl Layout {
+    /// Path length of `n` rows (`None` for i.i.d. days).
+    pub fn path_len(self, n: usize) -> Option<usize> {
+        match self {
+            Layout::Series => Some(n),
+            Layout::Paths(h) => Some(h.min(n)),
+            Layout::Iid => None,
+        }
+    }
+}
+
+/// Days summed by the variance ratio.
+pub const VR_DAYS: usize = 10;
+
+/// Autocorrelation at lags 1..=`lags` of one ticker's column laid out as paths of `h` days:
+/// the mean over the within-path pairs of the centred products (centred on the pooled mean),
+/// over the pooled variance (denominator n). With one path this is the usual estimator with
+/// denominator n − lag instead of n; `None` for a constant column.
+pub fn path_acf(x: ArrayView1<f64>, h: usize, lags: usize) -> Option<Vec<f64>> {
+    let n = x.len();
+    let mean = x.sum() / n as f64;
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+    if var.is_nan() || var <= 0.0 || h < 2 {
+        return None;
+    }
+    let paths = n / h;
+    let lags = lags.min(h - 1);
+    let out = (1..=lags)
+        .map(|l| {
+            let mut s = 0.0;
+            for p in 0..paths {
+                for t in p * h..(p + 1) * h - l {
+                    s += (x[t] - mean) * (x[t + l] - mean);
+                }
+            }
+            s / (paths * (h - l)) as f64 / var
+        })
+        .collect();
+    Some(out)
+}
+
+/// Per-ticker lag-1 autocorrelation of g (within paths) and the share of tickers inside the
+/// 99% band ±2.576/√(pairs), `pairs` = number of within-path lag-1 pairs per ticker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lag1 {
+    pub mean: f64,
+    pub inside_band: f64,
+    pub band: f64,
+}
+
+/// Lag-1 ACF of every column of `gen` laid out as paths of `h` days; `None` if any is undefined.
+pub fn lag1(gen: ArrayView2<f64>, h: usize) -> Option<Lag1> {
+    let per: Vec<f64> = (0..gen.ncols())
+        .into_par_iter()
+        .map(|j| path_acf(gen.column(j), h, 1).and_then(|a| a.first().copied()))
+        .collect::<Option<_>>()?;
+    let pairs = (gen.nrows() / h) * (h - 1);
+    let band = BAND_Z / (pairs as f64).sqrt();
+    let d = per.len() as f64;
+    Some(Lag1 {
+        mean: per.iter().sum::<f64>() / d,
+        inside_band: per.iter().filter(|v| v.abs() <= band).count() as f64 / d,
+        band,
+    })
+}
+
+/// Mean over tickers of the ACF of g² at lags `from..=to` (within paths), or `None` when the
+/// paths are shorter than `to + 1` days or a g² column is constant.
+pub fn acf_g2_mean(gen: ArrayView2<f64>, h: usize, from: usize, to: usize) -> Option<f64> {
+    if h <= to || from == 0 || from > to {
+        return None;
+    }
+    let sq = gen.mapv(|v| v * v);
+    let per: Vec<f64> = (0..sq.ncols())
+        .into_par_iter()
+        .map(|j| path_acf(sq.column(j), h, to).map(|a| a[from - 1..].iter().sum::<f64>() / (to - from + 1) as f64))
+        .collect::<Option<_>>()?;
+    Some(per.iter().sum::<f64>() / per.len() as f64)
+}
+
+/// Variance ratio VR(q) = Var(sum of q consecutive days) / (q·Var(one day)), per ticker over
+/// every window of q days inside a path (overlapping), both variances with n − 1; the mean
+/// over tickers. 1 for i.i.d. days, below 1 with mean reversion, above with momentum. `None`
+/// when the paths are shorter than q days or a column is constant.
+pub fn variance_ratio(gen: ArrayView2<f64>, h: usize, q: usize) -> Option<f64> {
+    if h < q || q == 0 {
+        return None;
+    }
+    let paths = gen.nrows() / h;
+    let per: Vec<f64> = (0..gen.ncols())
+        .into_par_iter()
+        .map(|j| {
+            let x = gen.column(j);
+            let one = satool_common::stats::sd(x);
+            let mut sums = Vec::with_capacity(paths * (h - q + 1));
+            for p in 0..paths {
+                let mut s: f64 = (p * h..p * h + q).map(|t| x[t]).sum();
+                sums.push(s);
+                for t in p * h + q..(p + 1) * h {
+                    s += x[t] - x[t - q];
+                    sums.push(s);
+                }
+            }
+            let many = satool_common::stats::sd(ndarray::aview1(&sums));
+            (one > 0.0 && sums.len() > 1).then(|| many * many / (q as f64 * one * one))
+        })
+        .collect::<Option<_>>()?;
+    Some(per.iter().sum::<f64>() / per.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    #[test]
+    fn path_acf_by_hand_ignores_pairs_across_paths() {
+        // Two paths of 3 days: 1,2,3 | 3,2,1 → mean 2, var (1+0+1+1+0+1)/6 = 2/3.
+        let x = array![1.0, 2.0, 3.0, 3.0, 2.0, 1.0];
+        // Lag 1 pairs within paths: (−1·0)+(0·1)+(1·0)+(0·−1) = 0; across (3,3) would add 1.
+        let a = path_acf(x.view(), 3, 2).unwrap();
+        assert_eq!(a[0], 0.0);
+        // Lag 2: (−1·1) + (1·−1) = −2 over 2 pairs = −1, / (2/3) = −1.5.
+        assert!((a[1] + 1.5).abs() < 1e-15);
+        assert_eq!(path_acf(array![1.0, 1.0, 1.0].view(), 3, 1), None);
+    }
+
+    #[test]
+    fn variance_ratio_by_hand() {
+        // One path 1,−1,1,−1 with q = 2: sums 0,0,0 → VR = 0 (perfect mean reversion).
+        let g = Array2::from_shape_vec((4, 1), vec![1.0, -1.0, 1.0, -1.0]).unwrap();
+        assert_eq!(variance_ratio(g.view(), 4, 2), Some(0.0));
+        // 1,1,−1,−1: sums 2,0,−2 → var 4, one-day var 4/3 → VR = 4 / (2·4/3) = 1.5.
+        let g = Array2::from_shape_vec((4, 1), vec![1.0, 1.0, -1.0, -1.0]).unwrap();
+        assert!((variance_ratio(g.view(), 4, 2).unwrap() - 1.5).abs() < 1e-15);
+        assert_eq!(variance_ratio(g.view(), 4, 5), None);
+    }
+
+    #[test]
+    fn lag1_band_counts_within_path_pairs() {
+        let g = Array2::from_shape_fn((40, 2), |(t, j)| ((t * 7 + j * 3) % 5) as f64);
+        let l = lag1(g.view(), 4).unwrap();
+        assert!((l.band - 2.576 / 30f64.sqrt()).abs() < 1e-12);
+        assert!(acf_g2_mean(g.view(), 4, 1, 3).is_some() && acf_g2_mean(g.view(), 4, 1, 4).is_none());
+    }
+}
