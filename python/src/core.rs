@@ -73,7 +73,8 @@ pub fn on_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send)
         None => Ok(f()),
         Some(0) => Err(errors::value("threads must be at least 1")),
         Some(t) => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().map_err(|e| errors::value(e.to_string()))?;
+            let pool =
+                rayon::ThreadPoolBuilder::new().num_threads(t).build().map_err(|e| errors::value(e.to_string()))?;
             Ok(pool.install(f))
         }
     }

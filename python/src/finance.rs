@@ -94,10 +94,7 @@ pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py
     d.set_item("dates", table.dates.iter().map(date).collect::<Vec<_>>())?;
     d.set_item("prices", table.prices.into_pyarray(py))?;
     d.set_item("log_returns", returns.into_pyarray(py))?;
-    d.set_item(
-        "dropped",
-        table.dropped.iter().map(|t| (t.ticker.clone(), t.reason.clone())).collect::<Vec<_>>(),
-    )?;
+    d.set_item("dropped", table.dropped.iter().map(|t| (t.ticker.clone(), t.reason.clone())).collect::<Vec<_>>())?;
     d.set_item(
         "suspect",
         table.suspect.iter().map(|s| (s.ticker.clone(), date(&s.date), s.log_return)).collect::<Vec<_>>(),

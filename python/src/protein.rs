@@ -91,10 +91,7 @@ impl PyFamily {
 }
 
 /// The columns of scored sequences, for a DataFrame.
-fn score_columns<'py>(
-    py: Python<'py>,
-    scores: &[per_sequence::SequenceScore],
-) -> PyResult<Bound<'py, PyDict>> {
+fn score_columns<'py>(py: Python<'py>, scores: &[per_sequence::SequenceScore]) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let ungapped = |s: &str| s.bytes().filter(|&c| !prot::is_gap(c)).map(char::from).collect::<String>();
     d.set_item("name", scores.iter().map(|s| s.name.clone()).collect::<Vec<_>>())?;
@@ -189,7 +186,8 @@ impl PyFamily {
         decode: Option<&str>,
         seed: Option<u64>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let method: ProteinMethod = method.parse().map_err(|e: protein::methods::UnknownMethod| errors::value(e.to_string()))?;
+        let method: ProteinMethod =
+            method.parse().map_err(|e: protein::methods::UnknownMethod| errors::value(e.to_string()))?;
         if n == 0 {
             return Err(errors::value("n must be at least 1"));
         }
@@ -218,7 +216,8 @@ impl PyFamily {
                 let out = generate::generate(method, &m).map(|g| {
                     let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
                     let beta = generate::row_beta(&g.id, &m.ops);
-                    let s = per_sequence::score(&names, &g.seqs, g.latent.view(), &m.mem, beta, &m.stored, &m.stored_names);
+                    let s =
+                        per_sequence::score(&names, &g.seqs, g.latent.view(), &m.mem, beta, &m.stored, &m.stored_names);
                     (s, beta, g.acceptance, g.convergence, g.seconds)
                 });
                 (m.samples, m.seed, m.decode, m.ops) = saved;
@@ -245,7 +244,15 @@ impl PyFamily {
                 let parsed = prot::parse_aligned_fasta(&text, "sequences", m.stored[0].len())?;
                 let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = parsed.into_iter().unzip();
                 let latent = m.enc.project(&seqs);
-                let mut s = per_sequence::score(&names, &seqs, latent.view(), &m.mem, m.ops.beta_gen, &m.stored, &m.stored_names);
+                let mut s = per_sequence::score(
+                    &names,
+                    &seqs,
+                    latent.view(),
+                    &m.mem,
+                    m.ops.beta_gen,
+                    &m.stored,
+                    &m.stored_names,
+                );
                 s.sort_by(|a, b| a.energy.total_cmp(&b.energy));
                 anyhow::Ok(s)
             })

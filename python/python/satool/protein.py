@@ -56,10 +56,10 @@ def _sequences(cols: Dict[str, Any]) -> Sequences:
 
 
 def methods_table(results: Dict[str, Any]) -> pd.DataFrame:
-    """The comparison table of a results dict: one row per method id; an estimate's value keeps
+    """The comparison table of a results dict: one row per method id; an estimate's mean keeps
     the metric's name and its standard error gets ``_se`` (``novelty``, ``novelty_se``)."""
     df = pd.json_normalize(results["methods"], sep="_")
-    df.columns = [c[: -len("_value")] if c.endswith("_value") else c for c in df.columns]
+    df.columns = [c[: -len("_mean")] if c.endswith("_mean") else c for c in df.columns]
     return df.set_index("id")
 
 
