@@ -1,6 +1,6 @@
 //! The `satool` Python package's native module (`satool._native`): the sampler core on numpy
-//! arrays ([`core`]) and the protein and finance jobs of the app's library ([`protein`],
-//! [`finance`]). The Python layer (python/python/satool) builds DataFrames and turns keyword
+//! arrays (`core`) and the protein and finance jobs of the app's library (`protein`,
+//! `finance`). The Python layer (python/python/satool) builds DataFrames and turns keyword
 //! arguments into the command line's options.
 
 mod core;

@@ -76,10 +76,12 @@ def test_exact_samples_follow_the_mixture():
 
 def test_exact_is_fast():
     mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 500)))
-    mem.sample(1000, beta=8)
-    t = time.perf_counter()
-    mem.sample(100_000, beta=8, method="exact")
-    assert time.perf_counter() - t < 0.5  # 0.06 s here; the issue asks < 0.2 s on an idle machine
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        mem.sample(100_000, beta=8, method="exact")
+        best = min(best, time.perf_counter() - t)
+    assert best < 0.5  # 0.065 s here (0.27 s with 8 processes on the 2 cores); the issue asks < 0.2 s
 
 
 @pytest.mark.parametrize("method", ["ula", "mala"])
