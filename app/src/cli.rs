@@ -173,7 +173,7 @@ pub struct FinanceArgs {
     /// Paths as generated: without the per-ticker correction to the history's mean and sd.
     #[arg(long, requires = "scenarios")]
     pub raw: bool,
-    /// Write the long path files gzip-compressed (<id>.paths.csv.gz).
+    /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
     #[arg(long, requires = "scenarios")]
     pub gzip: bool,
     #[command(flatten)]
@@ -406,38 +406,7 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Protein(a) => {
             let r = &a.run;
-            check_alpha(r.alpha)?;
-            if let Some(re) = &a.condition_names {
-                check_regex("--condition-names", re)?;
-            }
-            let job = ProteinJob {
-                stockholm: a.stockholm.clone(),
-                family: a.family.clone(),
-                hmm: a.hmm.clone(),
-                hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
-                hmmer_timeout: a.hmmer_timeout,
-                out: r.out.clone(),
-                force: r.force,
-                seed: r.seed,
-                alpha: r.alpha,
-                precision: r.precision,
-                extended: a.extended,
-                max_sequences: a.max_sequences.0,
-                samples: a.samples,
-                max_identity: a.max_identity,
-                beta_gen: a.beta_gen,
-                beta_ret: a.beta_ret,
-                condition: match (&a.condition_names, &a.condition_file) {
-                    (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
-                    (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),
-                    (None, None) => None,
-                },
-                evaluate: a.evaluate.clone(),
-                methods: protein_methods(r.methods.as_deref())?,
-                report: r.report.clone(),
-                decode: a.decode,
-                reweight: a.reweight,
-            };
+            let job = a.job()?;
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
                 return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
@@ -463,55 +432,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
             let r = &a.run;
-            check_alpha(r.alpha)?;
-            let (start, end, window) = finance_window(a)?;
-            if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
-                return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
-            }
-            if a.inner_steps == 0 || a.sequential_segments == 0 || a.regimes == 0 || a.regime_window == 0 {
-                return Err(crate::input_err!(
-                    "--inner-steps, --sequential-segments, --regimes and --regime-window must be at least 1"
-                ));
-            }
-            let job = FinanceJob {
-                prices: a.prices.clone(),
-                read: ReadOptions {
-                    date_column: a.date_column.clone(),
-                    ticker_column: a.ticker_column.clone(),
-                    price_column: a.price_column.clone(),
-                    start,
-                    end,
-                    drop_suspect: a.drop_suspect,
-                    jump_threshold: a.jump_threshold,
-                    window,
-                    min_tickers: a.min_tickers,
-                    fill_limit: a.fill_limit,
-                    ..ReadOptions::default()
-                },
-                seed: r.seed,
-                alpha: r.alpha,
-                precision: r.precision,
-                beta: a.beta,
-                beta_sequential: a.beta_sequential,
-                inner_steps: a.inner_steps,
-                sequential_segments: a.sequential_segments,
-                regimes: a.regimes,
-                regime_window: a.regime_window,
-                condition: match (a.condition_dates, a.condition_regime) {
-                    (Some((x, y)), _) => Some(finance::Condition::Dates(x, y)),
-                    (None, Some(VolRegime::HighVol)) => Some(finance::Condition::HighVol(a.regime_quantile)),
-                    (None, Some(VolRegime::LowVol)) => Some(finance::Condition::LowVol(a.regime_quantile)),
-                    (None, None) => None,
-                },
-                methods: match &r.methods {
-                    Some(ids) => FinanceMethod::parse_list(ids)?,
-                    None => FinanceMethod::ALL.to_vec(),
-                },
-                weights: finance::WeightsSpec::parse(&a.weights),
-                backtest_split: a.backtest_split.as_deref().map(finance::Split::parse).transpose()?,
-                paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
-                raw: a.raw,
-            };
+            let job = a.job()?;
             let outputs = FinanceOutputs {
                 out: r.out.clone(),
                 force: r.force,
@@ -522,6 +443,110 @@ fn run(cli: &Cli) -> Result<()> {
             let out = crate::commands::finance::run(&job, &outputs, &command_line(), &progress)?;
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
+    }
+}
+
+impl ProteinArgs {
+    /// The job these arguments ask for, checked (the command line and the Python package both
+    /// build their jobs here).
+    pub fn job(&self) -> Result<ProteinJob> {
+        let (a, r) = (self, &self.run);
+        check_alpha(r.alpha)?;
+        if let Some(re) = &a.condition_names {
+            check_regex("--condition-names", re)?;
+        }
+        Ok(ProteinJob {
+            stockholm: a.stockholm.clone(),
+            family: a.family.clone(),
+            hmm: a.hmm.clone(),
+            hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
+            hmmer_timeout: a.hmmer_timeout,
+            out: r.out.clone(),
+            force: r.force,
+            seed: r.seed,
+            alpha: r.alpha,
+            precision: r.precision,
+            extended: a.extended,
+            max_sequences: a.max_sequences.0,
+            samples: a.samples,
+            max_identity: a.max_identity,
+            beta_gen: a.beta_gen,
+            beta_ret: a.beta_ret,
+            condition: match (&a.condition_names, &a.condition_file) {
+                (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
+                (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),
+                (None, None) => None,
+            },
+            evaluate: a.evaluate.clone(),
+            methods: protein_methods(r.methods.as_deref())?,
+            report: r.report.clone(),
+            decode: a.decode,
+            reweight: a.reweight,
+        })
+    }
+}
+
+impl FinanceArgs {
+    /// How the prices are read (dates, window, columns, fill and split rules), checked.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        let a = self;
+        let (start, end, window) = finance_window(a)?;
+        Ok(ReadOptions {
+            date_column: a.date_column.clone(),
+            ticker_column: a.ticker_column.clone(),
+            price_column: a.price_column.clone(),
+            start,
+            end,
+            drop_suspect: a.drop_suspect,
+            jump_threshold: a.jump_threshold,
+            window,
+            min_tickers: a.min_tickers,
+            fill_limit: a.fill_limit,
+            ..ReadOptions::default()
+        })
+    }
+
+    /// The job these arguments ask for, checked (the command line and the Python package both
+    /// build their jobs here).
+    pub fn job(&self) -> Result<FinanceJob> {
+        let (a, r) = (self, &self.run);
+        check_alpha(r.alpha)?;
+        let read = a.read_options()?;
+        if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
+            return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
+        }
+        if a.inner_steps == 0 || a.sequential_segments == 0 || a.regimes == 0 || a.regime_window == 0 {
+            return Err(crate::input_err!(
+                "--inner-steps, --sequential-segments, --regimes and --regime-window must be at least 1"
+            ));
+        }
+        Ok(FinanceJob {
+            prices: a.prices.clone(),
+            read,
+            seed: r.seed,
+            alpha: r.alpha,
+            precision: r.precision,
+            beta: a.beta,
+            beta_sequential: a.beta_sequential,
+            inner_steps: a.inner_steps,
+            sequential_segments: a.sequential_segments,
+            regimes: a.regimes,
+            regime_window: a.regime_window,
+            condition: match (a.condition_dates, a.condition_regime) {
+                (Some((x, y)), _) => Some(finance::Condition::Dates(x, y)),
+                (None, Some(VolRegime::HighVol)) => Some(finance::Condition::HighVol(a.regime_quantile)),
+                (None, Some(VolRegime::LowVol)) => Some(finance::Condition::LowVol(a.regime_quantile)),
+                (None, None) => None,
+            },
+            methods: match &r.methods {
+                Some(ids) => FinanceMethod::parse_list(ids)?,
+                None => FinanceMethod::ALL.to_vec(),
+            },
+            weights: finance::WeightsSpec::parse(&a.weights),
+            backtest_split: a.backtest_split.as_deref().map(finance::Split::parse).transpose()?,
+            paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
+            raw: a.raw,
+        })
     }
 }
 

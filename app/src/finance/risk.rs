@@ -125,7 +125,8 @@ pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon:
             Ok(match s.layout {
                 fin::Layout::Paths(h) => {
                     let paths = ndarray::ArrayView2::from_shape((port.len() / h, h), &port)?;
-                    let horizons = fin::risk::paths_risk(paths, &fin::risk::report_horizons(h, Some(h)))?;
+                    let horizons =
+                        fin::risk::paths_risk(paths, &fin::risk::report_horizons(h, Some(h)), &fin::risk::LEVELS)?;
                     MethodRisk { id: s.method, from: "paths", horizons }
                 }
                 _ => {

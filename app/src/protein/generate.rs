@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
 
 /// Everything the methods need about the family.
-pub(super) struct FamilyModel {
+pub struct FamilyModel {
     pub clean: prot::CleanAlignment,
     pub enc: prot::Encoding,
     /// The memories sampled from: the family's, or the conditioned subset's.
@@ -38,7 +38,7 @@ pub(super) struct FamilyModel {
 }
 
 /// One row's output before evaluation.
-pub(super) struct Generated {
+pub struct Generated {
     pub id: String,
     pub label: String,
     /// Memory-space samples (d × n).
@@ -82,7 +82,7 @@ impl Generated {
 }
 
 /// Generates one method's samples from its own random stream (named by the method's id).
-pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
+pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
     let t0 = Instant::now();
     let id = method.id();
     let mut rng = stream(f.seed, id);
@@ -136,7 +136,7 @@ pub(super) fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generat
 
 /// The inverse temperature a row's per-sequence energies are evaluated at: its own for the
 /// sampler rows (exact, MALA, SA), β_gen for every other row.
-pub(super) fn row_beta(id: &str, ops: &OperatingPoints) -> f64 {
+pub fn row_beta(id: &str, ops: &OperatingPoints) -> f64 {
     match id.parse::<ProteinMethod>().map(ProteinMethod::recipe) {
         Ok(Recipe::Exact(t) | Recipe::Chains(t, _)) => t.beta(ops),
         _ => ops.beta_gen,
@@ -146,7 +146,7 @@ pub(super) fn row_beta(id: &str, ops: &OperatingPoints) -> f64 {
 /// Steps between kept states when `--samples` is not 150: the published thinning. Kept states
 /// are then nearly independent: the energy's bulk ESS is 760–880 of 900 kept states on PF00076
 /// and fn3 at β_gen and β_ret (ULA and MALA), R̂ 1.002 with 100 states per chain.
-pub(super) const KEPT_SPACING: usize = 100;
+pub const KEPT_SPACING: usize = 100;
 
 /// The chain protocol and kept (thinned) indices for `n` samples from 30 chains: the published
 /// protocol and its five states per chain for n = 150; otherwise ceil(n/30) states per chain,

@@ -7,7 +7,7 @@
 
 mod evaluate;
 pub mod families;
-mod generate;
+pub mod generate;
 mod hmmer;
 pub mod methods;
 pub mod per_sequence;
@@ -103,7 +103,7 @@ fn seed_columns(seq: &[u8], clean: &prot::CleanAlignment) -> Vec<u8> {
 }
 
 /// What a run knows about its family besides the model: the numbers of the header.
-struct FamilyFacts {
+pub struct FamilyFacts {
     entropy: FamilyEntropy,
     condition: Option<ConditionInfo>,
     /// Sequences left after cleaning, when `--max-sequences` removed some.
@@ -116,7 +116,7 @@ struct FamilyFacts {
 
 /// Cleans, caps and encodes the record, builds the memory (the condition's subset when given)
 /// and the operating temperatures.
-fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel, FamilyFacts)> {
+pub fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel, FamilyFacts)> {
     let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;

@@ -169,14 +169,14 @@ pub fn series_risk(series: &[f64], horizons: &[usize]) -> Result<Vec<HorizonRisk
         .collect()
 }
 
-/// [`horizon_risk`] at every horizon of `horizons` from n independent H-day portfolio paths
-/// (n × H): horizon h takes each path's first h days, so every path counts once per horizon
-/// (the horizons longer than H are left out).
-pub fn paths_risk(paths: ArrayView2<f64>, horizons: &[usize]) -> Result<Vec<HorizonRisk>, RiskError> {
+/// [`horizon_risk`] at `levels` and every horizon of `horizons` from n independent H-day
+/// portfolio paths (n × H): horizon h takes each path's first h days, so every path counts once
+/// per horizon (the horizons longer than H are left out).
+pub fn paths_risk(paths: ArrayView2<f64>, horizons: &[usize], levels: &[f64]) -> Result<Vec<HorizonRisk>, RiskError> {
     horizons
         .iter()
-        .filter(|&&h| h <= paths.ncols())
-        .map(|&h| horizon_risk(paths.slice(ndarray::s![.., ..h]), &LEVELS))
+        .filter(|&&h| h >= 1 && h <= paths.ncols())
+        .map(|&h| horizon_risk(paths.slice(ndarray::s![.., ..h]), levels))
         .collect()
 }
 
@@ -240,7 +240,7 @@ mod tests {
     fn paths_risk_takes_each_paths_first_days() {
         // 4 paths × 6 days: horizon 5 sums days 0..5 of each path, never a window across paths.
         let p = Array2::from_shape_fn((4, 6), |(i, t)| if t == 5 { -1.0 } else { (i as f64 - 1.5) / 100.0 });
-        let r = paths_risk(p.view(), &report_horizons(6, Some(6))).unwrap();
+        let r = paths_risk(p.view(), &report_horizons(6, Some(6)), &LEVELS).unwrap();
         assert_eq!(r.iter().map(|h| h.horizon).collect::<Vec<_>>(), [1, 5, 6]);
         assert!(r.iter().all(|h| h.paths == 4));
         let mut totals: Vec<f64> = (0..4).map(|i| 5.0 * (i as f64 - 1.5) / 100.0).collect();

@@ -1,0 +1,107 @@
+"""Type stubs of the native module (python/src). satool.Memory is this module's Memory; Family,
+the functions and their argument lists are used by satool.protein and satool.finance."""
+
+from os import PathLike
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union, overload
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+ArrayLike = npt.ArrayLike
+F64Array = npt.NDArray[np.float64]
+
+class Memory:
+    """Stored patterns X (d × K, one pattern per column) and the Boltzmann law of the modern
+    Hopfield energy E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) built from them.
+
+    Memory(X): X (d, K), float64 (read without a copy in any layout) or float32 (widened; chains
+    then run in float32 by default); other numbers go through numpy.asarray. States are rows."""
+
+    def __init__(self, X: ArrayLike) -> None: ...
+    @staticmethod
+    def from_rows(P: ArrayLike) -> "Memory":
+        """The memory whose patterns are the rows of P (K, d)."""
+    @property
+    def d(self) -> int: ...
+    @property
+    def K(self) -> int: ...
+    @property
+    def X(self) -> F64Array:
+        """A copy of X (d, K)."""
+    def beta_star(self, refined: bool = False) -> Tuple[float, str]:
+        """(β*, the rule that produced it): the published entropy-inflection rule, or with
+        refined=True the same criterion on continuous β."""
+    def attention(self, xi: ArrayLike, beta: float) -> F64Array:
+        """softmax(β Xᵀξ): (K,) for ξ of shape (d,), (n, K) for states (n, d)."""
+    def energy(self, xi: ArrayLike, beta: float) -> Union[float, F64Array]:
+        """E(ξ): a float for ξ of shape (d,), (n,) for states (n, d)."""
+    @overload
+    def sample(
+        self,
+        n: int,
+        beta: float,
+        method: Literal["exact", "ula", "mala"] = "exact",
+        alpha: float = 0.01,
+        seed: int = 1,
+        chains: int = 30,
+        precision: Optional[Literal["f64", "f32"]] = None,
+        label: Optional[str] = None,
+        threads: Optional[int] = None,
+        return_diagnostics: Literal[False] = False,
+    ) -> F64Array: ...
+    @overload
+    def sample(
+        self,
+        n: int,
+        beta: float,
+        method: Literal["exact", "ula", "mala"] = "exact",
+        alpha: float = 0.01,
+        seed: int = 1,
+        chains: int = 30,
+        precision: Optional[Literal["f64", "f32"]] = None,
+        label: Optional[str] = None,
+        threads: Optional[int] = None,
+        *,
+        return_diagnostics: Literal[True],
+    ) -> Tuple[F64Array, Dict[str, Any]]:
+        """n samples (n, d) of p_β ∝ exp(−βE): "exact" i.i.d. mixture draws, or "ula"/"mala"
+        chains (published burn-in 2000, kept states 100 steps apart). Stream (seed, label);
+        the GIL is released. return_diagnostics=True adds acceptance, rhat, ess_bulk, …"""
+
+class Family:
+    """A Stockholm record's model as `satool protein ARGS…` builds it (use satool.protein.Family)."""
+
+    def __init__(self, args: List[str]) -> None: ...
+    K: int
+    L: int
+    d: int
+    names: List[str]
+    alignment: List[str]
+    memory: Memory
+    def info(self) -> Dict[str, Any]: ...
+    def generate(
+        self, n: int, method: str, beta: Optional[float] = None, decode: Optional[str] = None, seed: Optional[int] = None
+    ) -> Dict[str, Any]: ...
+    def score(self, records: List[Tuple[str, str]]) -> Dict[str, Any]: ...
+
+def protein_results(args: List[str]) -> str:
+    """results.json of `satool protein ARGS…`, as JSON text."""
+
+def write_scored_fasta(
+    path: Union[str, "PathLike[str]"], rows: List[Tuple[str, str, float, float, str, float, float]], strip_gaps: bool
+) -> None: ...
+def read_panel(args: List[str]) -> Dict[str, Any]:
+    """The price panel `satool finance ARGS…` reads."""
+
+def finance_results(args: List[str]) -> str:
+    """results.json of `satool finance ARGS…`, as JSON text."""
+
+def finance_paths(args: List[str]) -> Tuple[str, Dict[str, F64Array]]:
+    """`satool finance ARGS…` with --scenarios N --horizon H: (results.json as JSON text,
+    {method id: (N, H, tickers) paths})."""
+
+def portfolio_risk(paths: F64Array, weights: List[float], levels: List[float], horizons: List[int]) -> str:
+    """VaR/ES and drawdowns of a portfolio over (n, H, tickers) paths, as JSON text (a list with
+    one entry per horizon)."""

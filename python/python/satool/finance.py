@@ -1,0 +1,361 @@
+"""Finance: a price history → synthetic multi-asset return scenarios (``satool finance``).
+
+>>> import pandas as pd
+>>> from satool.finance import Panel
+>>> panel = Panel.from_csv("fixtures/sp500.csv", start="2018-01-01")
+>>> panel.returns.shape                       # (days − 1, tickers) daily log returns
+>>> table, results = panel.compare(seed=1)    # results == the CLI's results.json
+>>> paths = panel.scenarios(1000, 20, seed=1)  # long DataFrame: scenario, day, ticker, log_return
+>>> panel.risk(n=10000, horizon=20)           # portfolio VaR/ES by horizon, from the paths
+
+``Panel.from_prices(df)`` takes a pandas DataFrame of prices (dates × tickers, NaN allowed) and
+reads it with the command line's rules (``window``, ``fill_limit``, ``min_tickers``: gaps up to
+``fill_limit`` days are forward-filled, tickers without a complete window are dropped and listed;
+one-day |log return| > ``jump_threshold`` is reported as suspect).
+
+``Panel.scenarios`` is ``satool finance --scenarios N --horizon H``: the same seed gives the same
+numbers as the CLI's ``<id>.paths.csv``. ``Panel.risk`` and :func:`portfolio_risk` use the CLI's
+risk conventions (``satool_finance::risk``): a day's portfolio log return is ``ln Σ w_j e^{g_j}``
+(daily rebalancing), an H-day return is the sum of a path's first H days, VaR/ES are positive
+losses in log-return units, VaR from NumPy's linear quantile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+from ._options import to_args
+from .protein import methods_table
+
+PathLike = Union[str, "os.PathLike[str]"]
+DateLike = Union[str, "pd.Timestamp", None]
+Weights = Union[str, Mapping[str, float], "pd.Series"]
+
+#: Confidence levels and horizons (trading days) of the CLI's risk table.
+LEVELS = (0.95, 0.975, 0.99, 0.995)
+HORIZONS = (1, 5, 10, 20)
+
+
+def _date(d: DateLike) -> Optional[str]:
+    return None if d is None else pd.Timestamp(d).strftime("%Y-%m-%d")
+
+
+class Panel:
+    """A daily price panel as ``satool finance`` reads it: kept tickers, dates, log returns, the
+    dropped tickers with their reasons and the suspect jumps. Create it with :meth:`from_csv` or
+    :meth:`from_prices`."""
+
+    def __init__(self, options: Dict[str, Any], keep: Any = None):
+        self._options = options
+        # A from_prices panel keeps its temporary CSV for as long as it lives.
+        self._keep = keep
+        self._panel = _native.read_panel(to_args(options))
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: PathLike,
+        *,
+        start: DateLike = None,
+        end: DateLike = None,
+        date_column: Optional[str] = None,
+        ticker_column: Optional[str] = None,
+        price_column: Optional[str] = None,
+        window: str = "longest",
+        min_tickers: Optional[int] = None,
+        fill_limit: int = 5,
+        jump_threshold: float = 0.5,
+        drop_suspect: bool = False,
+    ) -> "Panel":
+        """Reads a wide (date,T1,T2,…) or long (date, ticker, price columns) CSV, plain or gzip,
+        with the CLI's options (``window``: "longest", "common" or "START..END"). OSError when the
+        file cannot be read; ValueError with the CLI's file:line message when it is not a usable
+        price file."""
+        options = dict(
+            prices=os.fspath(path),
+            start=_date(start),
+            end=_date(end),
+            date_column=date_column,
+            ticker_column=ticker_column,
+            price_column=price_column,
+            **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect),
+        )
+        return cls(options)
+
+    @classmethod
+    def from_prices(
+        cls,
+        prices: pd.DataFrame,
+        *,
+        start: DateLike = None,
+        end: DateLike = None,
+        window: str = "longest",
+        min_tickers: Optional[int] = None,
+        fill_limit: int = 5,
+        jump_threshold: float = 0.5,
+        drop_suspect: bool = False,
+    ) -> "Panel":
+        """A DataFrame of prices: a DatetimeIndex (or date strings) × one column per ticker; NaN
+        marks a missing price (gaps up to ``fill_limit`` days are forward-filled; a ticker with a
+        longer gap inside the window is dropped, as in the CLI)."""
+        if not isinstance(prices, pd.DataFrame):
+            raise ValueError(f"prices must be a pandas DataFrame (dates × tickers), got {type(prices).__name__}")
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(prices.index))
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"prices: the index must be dates ({e})") from None
+        frame = prices.copy()
+        frame.index = index.strftime("%Y-%m-%d")
+        frame.index.name = "date"
+        frame.columns = [str(c) for c in frame.columns]
+        tmp = tempfile.TemporaryDirectory(prefix="satool-prices-")
+        path = os.path.join(tmp.name, "prices.csv")
+        frame.to_csv(path, na_rep="")
+        options = dict(
+            prices=path,
+            start=_date(start),
+            end=_date(end),
+            **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect),
+        )
+        return cls(options, keep=tmp)
+
+    @property
+    def tickers(self) -> list:
+        """Tickers kept, in file order."""
+        return list(self._panel["tickers"])
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """Trading days of the panel."""
+        return pd.DatetimeIndex(pd.to_datetime(self._panel["dates"]), name="date")
+
+    @property
+    def prices(self) -> pd.DataFrame:
+        """The complete price table the returns come from (dates × kept tickers)."""
+        return pd.DataFrame(self._panel["prices"], index=self.dates, columns=self.tickers)
+
+    @property
+    def returns(self) -> pd.DataFrame:
+        """Daily log returns (days × tickers), dated by the second price of each return."""
+        return pd.DataFrame(self._panel["log_returns"], index=self.dates[1:], columns=self.tickers)
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Tickers left out, and why."""
+        return pd.DataFrame(self._panel["dropped"], columns=["ticker", "reason"])
+
+    @property
+    def suspect(self) -> pd.DataFrame:
+        """One-day |log return| > 0.5 of kept tickers (an unadjusted split?)."""
+        return pd.DataFrame(self._panel["suspect"], columns=["ticker", "date", "log_return"])
+
+    @property
+    def format(self) -> str:
+        """The file's layout: "wide" or "long (date=…, ticker=…, price=…)"."""
+        return self._panel["format"]
+
+    def compare(
+        self,
+        methods: Optional[Sequence[str]] = None,
+        seed: int = 1,
+        weights: Weights = "equal",
+        backtest_split: Union[str, float, None] = None,
+        **sampler: Any,
+    ) -> Tuple[pd.DataFrame, Dict[str, Any]]:
+        """The comparison table of ``satool finance``: (DataFrame indexed by method id, the full
+        results dict — the content of results.json, risk table included). ``weights``: "equal",
+        a {ticker: weight} mapping or a Series (unlisted tickers weigh 0); ``backtest_split``: a
+        date or a fraction of the days. Sampler options are the CLI's (alpha, beta,
+        beta_sequential, inner_steps, sequential_segments, regimes, regime_window, precision,
+        condition_dates=(start, end), condition_regime="high-vol"|"low-vol", regime_quantile).
+        No file is written."""
+        options = self._run_options(methods, seed, sampler)
+        with _weights_file(weights) as w:
+            options.update(weights=w, backtest_split=None if backtest_split is None else str(backtest_split))
+            results = json.loads(_native.finance_results(to_args(options)))
+        return methods_table(results), results
+
+    def scenarios(
+        self,
+        n: int,
+        horizon: int,
+        method: str = "sa_paths",
+        seed: int = 1,
+        raw: bool = False,
+        as_array: bool = False,
+        **sampler: Any,
+    ) -> Union[pd.DataFrame, np.ndarray]:
+        """``n`` synthetic paths of ``horizon`` trading days from one method — the numbers of
+        ``satool finance --methods METHOD --scenarios N --horizon H --seed SEED`` (its
+        ``<method>.paths.csv``). A long DataFrame (scenario, day — both 1-based —, ticker,
+        log_return), or with ``as_array=True`` an (n, horizon, tickers) float64 array in
+        :attr:`tickers` order. ``raw=True``: no rescaling to the history's scale (the CLI's
+        ``--raw``). Sampler options as in :meth:`compare`."""
+        cube = self._paths(n, horizon, method, seed, raw, sampler)
+        if as_array:
+            return cube
+        tickers = self.tickers
+        d = len(tickers)
+        return pd.DataFrame(
+            {
+                "scenario": np.repeat(np.arange(1, n + 1), horizon * d),
+                "day": np.tile(np.repeat(np.arange(1, horizon + 1), d), n),
+                "ticker": np.tile(np.asarray(tickers, dtype=object), n * horizon),
+                "log_return": cube.reshape(-1),
+            }
+        )
+
+    def risk(
+        self,
+        weights: Weights = "equal",
+        levels: Sequence[float] = LEVELS,
+        horizons: Optional[Sequence[int]] = None,
+        n: int = 10000,
+        horizon: Optional[int] = None,
+        method: str = "sa_paths",
+        seed: int = 1,
+        **sampler: Any,
+    ) -> pd.DataFrame:
+        """Portfolio VaR/ES at ``levels`` and the maximum-drawdown distribution at each of
+        ``horizons``, from ``n`` paths of ``horizon`` days made by ``method`` with ``seed`` — the
+        CLI's risk table for ``--scenarios N --horizon H --weights …``. Defaults: ``horizon`` the
+        longest of ``horizons``, or 20; ``horizons`` the CLI's (1, 5, 10, 20 up to H, and H).
+        One row per horizon; see :func:`portfolio_risk` for the columns."""
+        if horizon is None:
+            horizon = max(horizons) if horizons else HORIZONS[-1]
+        cube = self._paths(n, horizon, method, seed, False, sampler)
+        return portfolio_risk(cube, _weight_vector(weights, self.tickers), levels, horizons)
+
+    def _run_options(self, methods: Optional[Sequence[str]], seed: int, sampler: Dict[str, Any]) -> Dict[str, Any]:
+        unknown = set(sampler) - SAMPLER_OPTIONS
+        if unknown:
+            raise TypeError(f"unexpected option(s) {', '.join(sorted(unknown))}; sampler options are "
+                            f"{', '.join(sorted(SAMPLER_OPTIONS))}")
+        options = dict(self._options)
+        options.update(methods=list(methods) if methods is not None else None, seed=seed)
+        for key, value in sampler.items():
+            if key == "condition_dates" and value is not None:
+                value = f"{_date(value[0])}..{_date(value[1])}"
+            options[key] = value
+        return options
+
+    def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, sampler: Dict[str, Any]) -> np.ndarray:
+        options = self._run_options([method], seed, sampler)
+        options.update(scenarios=n, horizon=horizon, raw=raw)
+        _, paths = _native.finance_paths(to_args(options))
+        return paths[method]
+
+    def __repr__(self) -> str:
+        return f"Panel({len(self._panel['tickers'])} tickers × {len(self._panel['dates'])} days)"
+
+
+# Options of compare/scenarios/risk passed to the CLI's parser as they are.
+SAMPLER_OPTIONS = {
+    "alpha",
+    "beta",
+    "beta_sequential",
+    "inner_steps",
+    "sequential_segments",
+    "regimes",
+    "regime_window",
+    "precision",
+    "condition_dates",
+    "condition_regime",
+    "regime_quantile",
+}
+
+
+def _reading(window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
+    return dict(
+        window=window,
+        min_tickers=min_tickers,
+        fill_limit=fill_limit,
+        jump_threshold=jump_threshold,
+        drop_suspect=drop_suspect,
+    )
+
+
+def _weight_vector(weights: Weights, tickers: Sequence[str]) -> np.ndarray:
+    """One weight per ticker, in ``tickers`` order: "equal", or a mapping/Series whose keys are
+    kept tickers (unlisted tickers weigh 0, as with the CLI's --weights file)."""
+    if isinstance(weights, str):
+        if weights != "equal":
+            raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got '{weights}'")
+        return np.full(len(tickers), 1.0 / len(tickers))
+    items = weights.items() if isinstance(weights, (Mapping, pd.Series)) else None
+    if items is None:
+        raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got {type(weights).__name__}")
+    index = {t: i for i, t in enumerate(tickers)}
+    w = np.zeros(len(tickers))
+    for ticker, value in items:
+        if ticker not in index:
+            raise ValueError(f"weights: ticker '{ticker}' is not among the {len(tickers)} tickers kept")
+        w[index[ticker]] = float(value)
+    return w
+
+
+class _weights_file:
+    """``weights`` as the CLI's --weights value: "equal", or a temporary ticker,weight file."""
+
+    def __init__(self, weights: Weights):
+        self._weights = weights
+        self._tmp: Optional[tempfile.TemporaryDirectory] = None
+
+    def __enter__(self) -> str:
+        if isinstance(self._weights, str):
+            if self._weights != "equal":
+                raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got '{self._weights}'")
+            return "equal"
+        if not isinstance(self._weights, (Mapping, pd.Series)):
+            raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got {type(self._weights).__name__}")
+        self._tmp = tempfile.TemporaryDirectory(prefix="satool-weights-")
+        path = os.path.join(self._tmp.name, "weights.csv")
+        with open(path, "w") as f:
+            f.write("ticker,weight\n")
+            for ticker, value in self._weights.items():
+                f.write(f"{ticker},{float(value)!r}\n")
+        return path
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def portfolio_risk(
+    paths: np.ndarray,
+    weights: Sequence[float],
+    levels: Sequence[float] = LEVELS,
+    horizons: Optional[Sequence[int]] = None,
+) -> pd.DataFrame:
+    """VaR/ES and maximum drawdowns of the portfolio ``weights`` (one per ticker, normalised to
+    sum 1; short positions allowed) over ``paths`` (n, H, tickers) daily log returns, for every
+    horizon h of ``horizons`` (1 ≤ h ≤ H; each path's first h days; default: 1, 5, 10, 20 up to
+    H, and H, as in the CLI's table). Rows: horizons; columns
+    ``var_<level>``, ``es_<level>`` (positive losses, log-return units), ``drawdown_q50``,
+    ``drawdown_q95``, ``drawdown_q99``, ``drawdown_mean`` and ``paths``."""
+    cube = np.ascontiguousarray(paths, dtype=np.float64)
+    if cube.ndim != 3:
+        raise ValueError(f"paths must be (n, horizon, tickers), got shape {cube.shape}")
+    w = [float(x) for x in np.asarray(weights, dtype=np.float64).reshape(-1)]
+    if horizons is None:
+        horizons = sorted({h for h in HORIZONS if h <= cube.shape[1]} | {cube.shape[1]})
+    out = json.loads(_native.portfolio_risk(cube, w, [float(x) for x in levels], [int(h) for h in horizons]))
+    rows = []
+    for h in out:
+        row: Dict[str, Any] = {"horizon": h["horizon"]}
+        for t in h["tails"]:
+            row[f"var_{t['level']:g}"] = t["var"]
+            row[f"es_{t['level']:g}"] = t["es"]
+        for q, v in zip(("q50", "q95", "q99"), h["drawdown_quantiles"]):
+            row[f"drawdown_{q}"] = v
+        row["drawdown_mean"] = h["drawdown_mean"]
+        row["paths"] = h["paths"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("horizon")

@@ -1,0 +1,101 @@
+//! The finance job (`satool finance`) for Python: reading a price panel with the CLI's rules and
+//! the comparison table. Options arrive as the command line's arguments (the Python layer writes
+//! them), so defaults, validation and messages are the CLI's.
+
+use crate::errors;
+use clap::Parser;
+use numpy::{IntoPyArray, PyReadonlyArray3};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use satool_app::cli::{Cli, Command, FinanceArgs};
+use satool_app::finance;
+use satool_app::progress::Progress;
+use satool_finance as fin;
+
+/// `satool finance ARGS…` parsed as the command line parses it.
+fn parse(args: &[String]) -> PyResult<FinanceArgs> {
+    let argv = ["satool", "finance"].into_iter().map(String::from).chain(args.iter().cloned());
+    match Cli::try_parse_from(argv).map_err(errors::clap)?.command {
+        Command::Finance(a) => Ok(a),
+        _ => unreachable!("the subcommand is finance"),
+    }
+}
+
+/// The panel `satool finance ARGS…` reads: tickers kept and dropped, dates, log returns
+/// (days × tickers), suspect jumps, the file's layout.
+#[pyfunction]
+pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py, PyDict>> {
+    let a = parse(&args)?;
+    let opts = a.read_options().map_err(errors::job)?;
+    let table = py.detach(|| fin::read_prices(&a.prices, &opts)).map_err(|e| errors::job(e.into()))?;
+    let returns = fin::log_returns(&table);
+    let date = |d: &chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let d = PyDict::new(py);
+    d.set_item("format", table.format.to_string())?;
+    d.set_item("tickers", table.tickers.clone())?;
+    d.set_item("dates", table.dates.iter().map(date).collect::<Vec<_>>())?;
+    d.set_item("prices", table.prices.into_pyarray(py))?;
+    d.set_item("log_returns", returns.into_pyarray(py))?;
+    d.set_item("dropped", table.dropped.iter().map(|t| (t.ticker.clone(), t.reason.clone())).collect::<Vec<_>>())?;
+    d.set_item(
+        "suspect",
+        table.suspect.iter().map(|s| (s.ticker.clone(), date(&s.date), s.log_return)).collect::<Vec<_>>(),
+    )?;
+    d.set_item("dropped_dates", table.dropped_dates.iter().map(date).collect::<Vec<_>>())?;
+    Ok(d)
+}
+
+/// results.json of `satool finance ARGS…` (as a JSON string), computed without writing files.
+#[pyfunction]
+pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
+    let job = parse(&args)?.job().map_err(errors::job)?;
+    py.detach(|| {
+        let run = finance::run(&job, &Progress::hidden())?;
+        satool_app::output::to_json(&run.results)
+    })
+    .map_err(errors::job)
+}
+
+/// `satool finance ARGS…` with `--scenarios N --horizon H`: (results.json as JSON text, each
+/// path method's paths as an (N, H, tickers) float64 array, keyed by method id).
+#[pyfunction]
+pub fn finance_paths<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<(String, Bound<'py, PyDict>)> {
+    let job = parse(&args)?.job().map_err(errors::job)?;
+    let spec = job.paths.ok_or_else(|| errors::value("scenarios: n and horizon are required"))?;
+    if job.methods.contains(&finance::FinanceMethod::Historical) {
+        return Err(errors::value("method 'historical' replays the history and makes no paths"));
+    }
+    let run = py.detach(|| finance::run(&job, &Progress::hidden())).map_err(errors::job)?;
+    let json = satool_app::output::to_json(&run.results).map_err(errors::job)?;
+    let paths = PyDict::new(py);
+    for s in run.scenarios {
+        let d = s.returns.ncols();
+        let cube = s.returns.into_shape_with_order((spec.n, spec.h, d)).map_err(|e| errors::value(e.to_string()))?;
+        paths.set_item(s.method.id(), cube.into_pyarray(py))?;
+    }
+    Ok((json, paths))
+}
+
+/// VaR and ES at `levels` and the maximum-drawdown distribution, for every horizon of `horizons`
+/// up to H, of the portfolio `weights` (normalised to sum 1) over `paths` (N × H × tickers log
+/// returns); the conventions of the CLI's risk table (`satool_finance::risk`).
+#[pyfunction]
+pub fn portfolio_risk(
+    paths: PyReadonlyArray3<'_, f64>,
+    weights: Vec<f64>,
+    levels: Vec<f64>,
+    horizons: Vec<usize>,
+) -> PyResult<String> {
+    if let Some(l) = levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
+        return Err(errors::value(format!("levels: {l} is not in (0, 1)")));
+    }
+    let paths = paths.as_array();
+    if let Some(&h) = horizons.iter().find(|&&h| h == 0 || h > paths.dim().1) {
+        return Err(errors::value(format!("horizons: {h} is not in 1..={}", paths.dim().1)));
+    }
+    let bad = |e: fin::risk::RiskError| errors::value(e.to_string());
+    let w = fin::risk::normalise_weights(&weights).map_err(bad)?;
+    let port = fin::risk::portfolio_paths(paths, &w).map_err(bad)?;
+    let risk = fin::risk::paths_risk(port.view(), &horizons, &levels).map_err(bad)?;
+    satool_app::output::to_json(&risk).map_err(errors::job)
+}

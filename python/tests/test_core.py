@@ -1,0 +1,231 @@
+"""satool.Memory on numpy: numbers against numpy references, dtype/shape/layout edge cases,
+messages, determinism, and the GIL released while sampling."""
+
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import satool
+from conftest import ROOT
+
+
+def memory_matrix(d=16, k=40, seed=0):
+    x = np.random.default_rng(seed).standard_normal((d, k))
+    return x / np.linalg.norm(x, axis=0)
+
+
+def test_version_is_the_crates():
+    core = re.search(r'^version = "(.+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
+    ext = re.search(r'^version = "(.+)"', (ROOT / "python" / "Cargo.toml").read_text(), re.M).group(1)
+    assert satool.__version__ == core == ext
+
+
+def test_energy_and_attention_match_numpy():
+    x = memory_matrix()
+    mem = satool.Memory(x)
+    assert (mem.d, mem.K) == x.shape
+    xi = np.random.default_rng(1).standard_normal((5, 16)) * 0.3
+    beta = 7.5
+    logits = beta * xi @ x
+    lse = logits.max(axis=1) + np.log(np.exp(logits - logits.max(axis=1, keepdims=True)).sum(axis=1))
+    np.testing.assert_allclose(mem.energy(xi, beta), 0.5 * (xi**2).sum(axis=1) - lse / beta, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(mem.attention(xi, beta), np.exp(logits - lse[:, None]), rtol=1e-10, atol=1e-14)
+    # one state: a float and a (K,) vector
+    assert isinstance(mem.energy(xi[0], beta), float)
+    assert mem.attention(xi[0], beta).shape == (40,)
+    assert mem.energy(xi[0], beta) == mem.energy(xi, beta)[0]
+
+
+def test_beta_star_is_the_published_rule():
+    x = memory_matrix(d=24, k=60, seed=3)
+    value, rule = satool.Memory(x).beta_star()
+    assert rule.startswith("entropy inflection")
+    # The rule in numpy: 50 log-spaced β on [0.1, 500], the first min(K, 20) memories as probes.
+    betas = np.logspace(np.log10(0.1), np.log10(500), 50)
+    probes = x[:, :20]
+    h = []
+    for b in betas:
+        logits = b * probes.T @ x
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        h.append(np.mean([-(r[r >= 1e-30] * np.log(r[r >= 1e-30])).sum() for r in p]))
+    lb = np.log(betas)
+    dh = np.diff(h) / np.diff(lb)
+    d2h = np.diff(dh) / np.diff(lb)[:-1]
+    assert value == pytest.approx(betas[np.argmin(d2h) + 1], rel=1e-12)
+    refined, rule = satool.Memory(x).beta_star(refined=True)
+    assert "continuous" in rule and abs(np.log(refined / value)) < np.log(500 / 0.1) / 49
+
+
+def test_exact_samples_follow_the_mixture():
+    x = memory_matrix(d=8, k=5, seed=2) * np.array([1.0, 1.2, 0.8, 1.1, 0.9])
+    beta = 4.0
+    s = satool.Memory(x).sample(200_000, beta, method="exact", seed=5)
+    assert s.shape == (200_000, 8) and s.dtype == np.float64 and s.flags.c_contiguous
+    w = np.exp(beta * (x**2).sum(axis=0) / 2)
+    w /= w.sum()
+    mean = x @ w
+    spread = 8 / beta + (w * ((x - mean[:, None]) ** 2).sum(axis=0)).sum()
+    # 200k draws: the mean's SE is about sqrt(spread/8/200k) ≈ 1e-3 per coordinate
+    np.testing.assert_allclose(s.mean(axis=0), mean, atol=5e-3)
+    assert ((s - mean) ** 2).sum(axis=1).mean() == pytest.approx(spread, rel=0.01)
+
+
+def test_exact_is_fast():
+    mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 500)))
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        mem.sample(100_000, beta=8, method="exact")
+        best = min(best, time.perf_counter() - t)
+    assert best < 0.5  # 0.065 s here (0.27 s with 8 processes on the 2 cores); the issue asks < 0.2 s
+
+
+@pytest.mark.parametrize("method", ["ula", "mala"])
+def test_chains_shape_diagnostics_and_seed(method):
+    mem = satool.Memory(memory_matrix())
+    s, diag = mem.sample(88, 6.0, method=method, seed=2, chains=15, return_diagnostics=True)
+    assert s.shape == (88, 16) and s.flags.c_contiguous
+    # 88 → ceil(88/15) = 6 kept states per chain, 100 steps apart after the 2000-step burn-in
+    assert (diag["chains"], diag["kept_per_chain"], diag["steps"], diag["burn_in"]) == (15, 6, 2501, 2000)
+    assert 0.95 < diag["rhat"] < 1.2 and diag["ess_bulk"] > 10
+    if method == "mala":
+        assert 0.5 < diag["acceptance"] <= 1.0
+    else:
+        assert diag["acceptance"] is None
+    again = mem.sample(88, 6.0, method=method, seed=2, chains=15)
+    np.testing.assert_array_equal(s, again)
+    assert not np.array_equal(s, mem.sample(88, 6.0, method=method, seed=3, chains=15))
+    # the numbers do not depend on the thread count
+    np.testing.assert_array_equal(s, mem.sample(88, 6.0, method=method, seed=2, chains=15, threads=1))
+
+
+def test_published_protocol_when_n_is_five_per_chain():
+    mem = satool.Memory(memory_matrix(k=8))
+    _, diag = mem.sample(20, 6.0, method="ula", chains=4, return_diagnostics=True)
+    assert (diag["steps"], diag["kept_per_chain"]) == (5000, 30)
+
+
+def test_layouts_and_dtypes_give_the_same_memory():
+    x = memory_matrix()
+    ref = satool.Memory(x).sample(50, 5.0, seed=1)
+    for variant in [np.asfortranarray(x), x.tolist(), np.ascontiguousarray(x.T).T]:
+        np.testing.assert_array_equal(satool.Memory(variant).sample(50, 5.0, seed=1), ref)
+    np.testing.assert_array_equal(satool.Memory.from_rows(x.T.copy()).sample(50, 5.0, seed=1), ref)
+    # strided and reversed views are read as they are
+    big = np.zeros((32, 80))
+    big[::2, ::2] = x
+    np.testing.assert_array_equal(satool.Memory(big[::2, ::2]).X, x)
+    np.testing.assert_array_equal(satool.Memory(x[::-1, ::-1]).X, x[::-1, ::-1])
+    # float32 is widened; its chains run in f32 unless told
+    m32 = satool.Memory(x.astype(np.float32))
+    np.testing.assert_array_equal(m32.X, x.astype(np.float32).astype(np.float64))
+    _, diag = m32.sample(30, 5.0, method="ula", return_diagnostics=True)
+    assert diag["precision"] == "f32"
+    _, diag = m32.sample(30, 5.0, method="ula", precision="f64", return_diagnostics=True)
+    assert diag["precision"] == "f64"
+    # integers are converted
+    assert satool.Memory(np.arange(12).reshape(3, 4)).X.dtype == np.float64
+
+
+def test_states_in_any_layout():
+    mem = satool.Memory(memory_matrix())
+    xi = np.random.default_rng(4).standard_normal((10, 16))
+    e = mem.energy(xi, 3.0)
+    np.testing.assert_array_equal(mem.energy(np.asfortranarray(xi), 3.0), e)
+    np.testing.assert_array_equal(mem.energy(xi[::2], 3.0), e[::2])
+    np.testing.assert_array_equal(mem.energy(xi[::-1], 3.0), e[::-1])
+    np.testing.assert_allclose(mem.energy(xi.astype(np.float32), 3.0), mem.energy(xi.astype(np.float32).astype(float), 3.0))
+    np.testing.assert_array_equal(mem.energy(xi.tolist(), 3.0), e)
+    assert mem.energy(np.empty((0, 16)), 3.0).shape == (0,)
+    assert mem.sample(0, 3.0).shape == (0, 16)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda m: satool.Memory(np.ones(5)), "X must be a 2-D array of shape (d, K); got shape [5]"),
+        (lambda m: satool.Memory(np.array([[1.0, np.nan], [0.0, 1.0]])), "invalid memory"),
+        (lambda m: satool.Memory([["a", "b"]]), "X must be an array of numbers"),
+        (lambda m: m.energy(np.ones((2, 3)), 1.0), "xi has 3 entries per state (shape [2, 3]); the memory's d is 16"),
+        (lambda m: m.energy(np.ones((2, 2, 16)), 1.0), "xi must have shape (d,) or (n, d); got 3 dimensions"),
+        (lambda m: m.attention(np.ones(16), -1.0), "beta = -1 is out of range: a finite beta > 0"),
+        (lambda m: m.sample(10, float("inf")), "beta = inf is out of range: a finite beta > 0"),
+        (lambda m: m.sample(10, 2.0, method="ula", alpha=1.5), "alpha = 1.5 is out of range: 0 < alpha < 1"),
+        (lambda m: m.sample(10, 2.0, method="hmc"), "method must be one of exact, ula, mala; got 'hmc'"),
+        (lambda m: m.sample(10, 2.0, method="ula", precision="f16"), "precision must be f64 or f32; got 'f16'"),
+        (lambda m: m.sample(0, 2.0, method="mala"), "n must be at least 1 for the chain methods"),
+        (lambda m: m.sample(10, 2.0, method="ula", chains=0), "chains must be at least 1"),
+        (lambda m: m.sample(10, 2.0, threads=0), "threads must be at least 1"),
+    ],
+)
+def test_bad_input_raises_value_error_with_the_message(call, message):
+    mem = satool.Memory(memory_matrix())
+    with pytest.raises(ValueError) as e:
+        call(mem)
+    assert message in str(e.value)
+
+
+def gil_workload():
+    # ~0.3–1 s of ULA on one thread
+    mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 400)))
+    return lambda: mem.sample(30, 8.0, method="ula", threads=1)
+
+
+def test_gil_is_released_while_sampling():
+    """Python keeps running while another thread samples: with the GIL held, the counting loop
+    below would stand still for the whole call (this holds on a busy machine too)."""
+    work = gil_workload()
+    t = time.perf_counter()
+    count = 0
+    while time.perf_counter() - t < 0.2:
+        count += 1
+    rate = count / 0.2
+    thread = threading.Thread(target=work)
+    start = time.perf_counter()
+    thread.start()
+    count = 0
+    while thread.is_alive():
+        count += 1
+    elapsed = time.perf_counter() - start
+    # A held GIL lets the loop run one switch interval (5 ms) at most: < 2% of the call.
+    assert count > 0.05 * rate * elapsed, (count, rate, elapsed)
+
+
+def concurrency_ratio(work):
+    """Wall time of two threads running `work` at once over the time of one run."""
+    t = time.perf_counter()
+    work()
+    one = time.perf_counter() - t
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return (time.perf_counter() - t) / one
+
+
+def test_two_threads_sample_concurrently():
+    """Two sampling threads finish in about the time of one on two cores (a held GIL: twice).
+    Only meaningful while two cores are free: a GIL-free reference (hashlib on 64 MB, which
+    releases the GIL) measured in the same moment must show them, else the try is not counted;
+    the test is skipped when no try of five sees two free cores."""
+    import hashlib
+
+    data = b"x" * (64 << 20)
+    reference = lambda: hashlib.sha256(data).digest()  # noqa: E731
+    work = gil_workload()
+    work()
+    tries = []
+    for _ in range(5):
+        ref, ours = concurrency_ratio(reference), concurrency_ratio(work)
+        tries.append((round(ref, 2), round(ours, 2)))
+        if ref < 1.4 and ours < 1.6:
+            return
+    if all(ref >= 1.4 for ref, _ in tries):
+        pytest.skip(f"two cores are not free now (reference ratios {tries})")
+    raise AssertionError(f"two sampling threads took ≥ 1.6 × one while the reference ran in parallel: {tries}")

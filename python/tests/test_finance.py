@@ -1,0 +1,166 @@
+"""satool.finance against the command line: the same panel and seed give the same results.json,
+from a CSV or from a pandas DataFrame; bad input raises with the CLI's messages."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from satool.finance import Panel, portfolio_risk
+from conftest import FINANCE_METHODS, FINANCE_START, PRICES, run_cli, without
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return Panel.from_csv(PRICES, start=FINANCE_START)
+
+
+def test_panel_reads_like_the_cli(panel, finance_cli):
+    assert panel.tickers == finance_cli["tickers"]["kept"]
+    assert panel.format == "wide"
+    assert len(panel.dates) == finance_cli["input"]["days"]
+    assert panel.dates[0].strftime("%Y-%m-%d") == finance_cli["input"]["first_date"]
+    r = panel.returns
+    assert r.shape == (finance_cli["input"]["days"] - 1, finance_cli["parameters"]["d"])
+    # log returns of the prices, checked with pandas on the raw file
+    raw = pd.read_csv(PRICES, index_col=0, parse_dates=True).loc[FINANCE_START:]
+    np.testing.assert_allclose(r.values, np.log(raw).diff().iloc[1:][panel.tickers].values, rtol=1e-9, atol=1e-14)
+
+
+def test_compare_equals_results_json(panel, finance_cli):
+    table, results = panel.compare(methods=FINANCE_METHODS, seed=3)
+    assert without(results, {"seconds"}) == without(finance_cli, {"seconds"})
+    assert table.index.tolist() == FINANCE_METHODS
+
+
+def test_from_prices_gives_the_same_results(finance_cli):
+    prices = pd.read_csv(PRICES, index_col=0, parse_dates=True)
+    panel = Panel.from_prices(prices, start=FINANCE_START)
+    _, results = panel.compare(methods=FINANCE_METHODS, seed=3)
+    # the DataFrame went through a temporary CSV: only the input path differs
+    assert without(results, {"seconds", "path"}) == without(finance_cli, {"seconds", "path"})
+
+
+def test_nan_prices_follow_the_cli_rules():
+    dates = pd.bdate_range("2020-01-01", periods=120)
+    rng = np.random.default_rng(0)
+    prices = pd.DataFrame(
+        np.exp(np.cumsum(rng.normal(0, 0.01, (120, 4)), axis=0)) * 50, index=dates, columns=["A", "B", "C", "D"]
+    )
+    prices.iloc[30, 2] = np.nan  # C misses a day
+    # by default a one-day gap is forward-filled (fill_limit=5): C is kept, its price carried
+    filled = Panel.from_prices(prices)
+    assert filled.tickers == ["A", "B", "C", "D"]
+    np.testing.assert_allclose(filled.prices.values, prices.ffill().values, rtol=1e-15)
+    # with fill_limit=0 the gap drops C, with the reason
+    panel = Panel.from_prices(prices, fill_limit=0)
+    assert panel.tickers == ["A", "B", "D"]
+    assert panel.dropped["ticker"].tolist() == ["C"]
+    assert "no price on 1 of" in panel.dropped["reason"][0]
+    np.testing.assert_allclose(panel.prices.values, prices[["A", "B", "D"]].values, rtol=1e-15)
+
+
+def test_errors_carry_the_cli_messages(tmp_path, panel):
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        Panel.from_csv(tmp_path / "nope.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,A,B\n2020-01-01,1,2\n2020-01-02,x,2\n")
+    with pytest.raises(ValueError, match="bad.csv:3"):
+        Panel.from_csv(bad)
+    with pytest.raises(ValueError, match="prices must be a pandas DataFrame"):
+        Panel.from_prices([[1, 2]])
+    with pytest.raises(ValueError, match="unknown method 'nope'"):
+        panel.compare(methods=["nope"])
+    with pytest.raises(ValueError, match="--alpha must be in"):
+        panel.compare(alpha=1.5)
+
+
+def cli_paths(satool_bin, tmp_path, *args):
+    out = tmp_path / "out"
+    r = run_cli(satool_bin, "finance", "--prices", str(PRICES), "--start", FINANCE_START, "--out", str(out), "-q", *args)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.mark.parametrize("method", ["sa_paths", "block_bootstrap"])
+def test_scenarios_equal_the_cli_path_file(panel, satool_bin, tmp_path, method):
+    out = cli_paths(satool_bin, tmp_path, "--methods", method, "--scenarios", "40", "--horizon", "7", "--seed", "2")
+    cli = pd.read_csv(out / f"{method}.paths.csv")
+    paths = panel.scenarios(40, 7, method=method, seed=2)
+    assert paths.columns.tolist() == ["scenario", "day", "ticker", "log_return"]
+    pd.testing.assert_frame_equal(paths, cli[paths.columns.tolist()], check_exact=True)
+    cube = panel.scenarios(40, 7, method=method, seed=2, as_array=True)
+    assert cube.shape == (40, 7, len(panel.tickers))
+    np.testing.assert_array_equal(cube.reshape(-1), cli["log_return"].values)
+    # a different seed gives different paths; raw=True skips the rescaling
+    assert not np.array_equal(cube, panel.scenarios(40, 7, method=method, seed=3, as_array=True))
+
+
+def test_raw_paths_differ_only_by_scale(panel):
+    scaled = panel.scenarios(30, 5, seed=1, as_array=True)
+    raw = panel.scenarios(30, 5, seed=1, raw=True, as_array=True)
+    assert not np.array_equal(scaled, raw)
+    assert np.corrcoef(scaled.reshape(-1), raw.reshape(-1))[0, 1] > 0.9
+
+
+def test_risk_equals_the_cli_risk_table(panel, satool_bin, tmp_path):
+    weights = {"AAPL": 0.5, "JPM": 0.3, "XOM": 0.2}
+    wfile = tmp_path / "w.csv"
+    wfile.write_text("ticker,weight\n" + "".join(f"{t},{w}\n" for t, w in weights.items()))
+    out = cli_paths(satool_bin, tmp_path, "--methods", "sa_paths", "--scenarios", "500", "--horizon", "20",
+                    "--seed", "4", "--weights", str(wfile))
+    cli = json.loads((out / "results.json").read_text())["risk"]["methods"][0]
+    assert cli["id"] == "sa_paths" and cli["from"] == "paths"
+    ours = panel.risk(weights, n=500, horizon=20, seed=4)
+    assert ours.index.tolist() == [h["horizon"] for h in cli["horizons"]] == [1, 5, 10, 20]
+    for h in cli["horizons"]:
+        row = ours.loc[h["horizon"]]
+        assert row["paths"] == h["paths"] == 500
+        for t in h["tails"]:
+            assert row[f"var_{t['level']:g}"] == pytest.approx(t["var"], rel=1e-12)
+            assert row[f"es_{t['level']:g}"] == pytest.approx(t["es"], rel=1e-12)
+        assert row["drawdown_mean"] == pytest.approx(h["drawdown_mean"], rel=1e-12)
+    # the same table from the same paths through compare()
+    _, results = panel.compare(methods=["bootstrap"], seed=4, weights=pd.Series(weights))
+    assert results["risk"]["weights_used"][panel.tickers.index("JPM")] == pytest.approx(0.3)
+
+
+def test_portfolio_risk_matches_numpy():
+    rng = np.random.default_rng(7)
+    paths = rng.standard_t(4, (2000, 10, 3)) * 0.01
+    w = np.array([2.0, 1.0, 1.0])
+    r = portfolio_risk(paths, w, levels=[0.9, 0.99], horizons=[1, 10])
+    port = np.log(np.exp(paths) @ (w / w.sum()))  # daily rebalanced portfolio log return
+    for h in (1, 10):
+        total = port[:, :h].sum(axis=1)
+        for level in (0.9, 0.99):
+            q = np.quantile(total, 1 - level)  # linear, NumPy's default
+            assert r.loc[h, f"var_{level:g}"] == pytest.approx(-q, rel=1e-12)
+            assert r.loc[h, f"es_{level:g}"] == pytest.approx(-total[total <= q].mean(), rel=1e-12)
+        cum = np.concatenate([np.zeros((len(total), 1)), np.cumsum(port[:, :h], axis=1)], axis=1)
+        dd = (np.maximum.accumulate(cum, axis=1) - cum).max(axis=1)
+        assert r.loc[h, "drawdown_mean"] == pytest.approx(dd.mean(), rel=1e-12)
+        assert r.loc[h, "drawdown_q95"] == pytest.approx(np.quantile(dd, 0.95), rel=1e-12)
+
+
+def test_scenario_and_risk_errors(panel):
+    with pytest.raises(ValueError, match="historical"):
+        panel.scenarios(10, 5, method="historical")
+    with pytest.raises(ValueError, match="unknown method 'nope'"):
+        panel.scenarios(10, 5, method="nope")
+    with pytest.raises(ValueError, match="ticker 'NOPE' is not among the 20 tickers kept"):
+        panel.risk({"NOPE": 1.0}, n=10)
+    with pytest.raises(ValueError, match="ticker 'NOPE' is not among the 20 tickers kept"):
+        panel.compare(methods=["bootstrap"], weights={"NOPE": 1.0})
+    with pytest.raises(ValueError, match="horizons: 30 is not in 1..=20"):
+        panel.risk(n=10, horizon=20, horizons=[1, 30])
+    with pytest.raises(ValueError, match="levels"):
+        portfolio_risk(np.zeros((5, 2, 1)), [1.0], levels=[1.5])
+    with pytest.raises(ValueError, match="sum to"):
+        portfolio_risk(np.zeros((5, 2, 2)), [1.0, -1.0])
+    with pytest.raises(ValueError, match="2 weights for 3 tickers"):
+        portfolio_risk(np.zeros((5, 2, 3)), [1.0, 1.0])
+    assert portfolio_risk(np.zeros((5, 7, 1)), [1.0]).index.tolist() == [1, 5, 7]
+    with pytest.raises(TypeError, match="unexpected option"):
+        panel.scenarios(10, 5, betta=3)
