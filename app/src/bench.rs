@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use ndarray::Array2;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
-use satool::{exact_samples_parallel, run_chains, stream, Kernel, Memory, Params, Precision, Protocol};
+use satool::{exact_samples, exact_samples_parallel, run_chains, stream, Kernel, Memory, Params, Precision, Protocol};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +19,9 @@ pub struct BenchJob {
     pub numpy_script: PathBuf,
     pub fixtures: PathBuf,
     pub end_to_end: bool,
+    /// The interpreter the Python package row runs with (None: the row is skipped).
+    pub python: Option<PathBuf>,
+    pub python_script: PathBuf,
 }
 
 /// Chains in every throughput measurement (the published protocol).
@@ -50,6 +53,21 @@ pub struct EndToEnd {
     pub peak_rss_mib: Option<f64>,
 }
 
+/// The Python package (`import satool`) beside the Rust core on the same calls, timed in the same
+/// bench run: the Python side by bench/python_api.py in a child interpreter, the core here.
+#[derive(Debug, Serialize)]
+pub struct PythonRow {
+    pub interpreter: String,
+    pub satool: String,
+    /// `Memory.sample(150, beta=25, method="ula", chains=30)`, protein shape (59 × 68), best of reps.
+    pub ula_seconds: f64,
+    /// The same published protocol through `run_chains` in this process.
+    pub core_ula_seconds: f64,
+    /// `Memory(randn(64, 500)).sample(100_000, beta=8, method="exact")`, best of reps.
+    pub exact_100k_seconds: f64,
+    pub core_exact_100k_seconds: f64,
+}
+
 #[derive(Debug, Serialize)]
 pub struct BenchResults {
     pub machine: String,
@@ -59,6 +77,7 @@ pub struct BenchResults {
     pub numpy: Option<String>,
     pub shapes: Vec<ShapeResult>,
     pub end_to_end: Vec<EndToEnd>,
+    pub python: Option<PythonRow>,
 }
 
 /// Random unit-norm patterns (d × K), seeded.
@@ -98,6 +117,50 @@ fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64,
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("NumPy reference printed no JSON")?;
     let f = |key: &str| v[key].as_f64().with_context(|| format!("NumPy reference: no {key}"));
     Ok((f("per_chain")?, f("batched")?, v["numpy"].as_str().unwrap_or("?").to_string()))
+}
+
+/// The Python package's timings (bench/python_api.py) and the core's on the same calls.
+fn python_row(job: &BenchJob, interpreter: &Path) -> Result<PythonRow> {
+    let reps = if job.quick { 1 } else { 3 };
+    let out = Command::new(interpreter)
+        .arg(&job.python_script)
+        .arg(reps.to_string())
+        .output()
+        .with_context(|| format!("cannot run {}", interpreter.display()))?;
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("the Python script failed"));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("the Python script printed no JSON")?;
+    let f = |key: &str| v[key].as_f64().with_context(|| format!("Python row: no {key}"));
+    let best = |f: &dyn Fn()| (0..reps).map(|_| time(f).1).fold(f64::INFINITY, f64::min);
+    // the same shapes and calls, in this process
+    let mut rng = stream(0, "bench/python");
+    let unit = |d: usize, k: usize, rng: &mut satool::Rng| {
+        let mut x = Array2::from_shape_simple_fn((d, k), || rng.sample::<f64, _>(StandardNormal));
+        for mut c in x.columns_mut() {
+            let n = c.dot(&c).sqrt();
+            c /= n;
+        }
+        x
+    };
+    let protein = Memory::new(unit(59, 68, &mut rng)).context("protein-shape memory")?;
+    let params = Params::new(0.01, 25.0).context("bench parameters")?;
+    let core_ula = best(&|| {
+        run_chains(&protein, params, Kernel::Ula, &Protocol::default(), 1, "ula");
+    });
+    let big = Memory::new(Array2::from_shape_simple_fn((64, 500), || rng.sample::<f64, _>(StandardNormal)))
+        .context("64 × 500 memory")?;
+    let core_exact = best(&|| {
+        exact_samples(&big, 8.0, 100_000, &mut stream(1, "exact")).expect("valid exact bench call");
+    });
+    Ok(PythonRow {
+        interpreter: interpreter.display().to_string(),
+        satool: v["satool"].as_str().unwrap_or("?").to_string(),
+        ula_seconds: f("ula_seconds")?,
+        core_ula_seconds: core_ula,
+        exact_100k_seconds: f("exact_100k_seconds")?,
+        core_exact_100k_seconds: core_exact,
+    })
 }
 
 /// Environment variable that makes `satool` print its peak RSS on stderr as it exits.
@@ -243,6 +306,14 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             numpy_batched_steps_per_s: bt,
         });
     }
+    let python = job.python.as_deref().and_then(|py| {
+        progress.line(&format!("Python package ({})", py.display()));
+        python_row(job, py)
+            .map_err(|e| {
+                eprintln!("warning: Python package row not run: {e:#} (scripts/test installs it into target/pyenv)")
+            })
+            .ok()
+    });
     progress.line("f64 FMA peak");
     let peak = satool::f64_fma_peak_gflops();
     Ok(BenchResults {
@@ -252,6 +323,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         numpy: numpy_version,
         shapes: results,
         end_to_end: e2e,
+        python,
     })
 }
 
@@ -333,10 +405,36 @@ pub fn render(r: &BenchResults) -> String {
             e.command
         );
     }
+    if let Some(p) = &r.python {
+        s += &format!(
+            "Python package (satool {} under {}), each call best of its runs, beside the Rust core on the same call in this process:\n  \
+             Memory(59 × 68).sample(150, beta=25, method=\"ula\", chains=30) (published 30 chains × 5000 steps): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n  \
+             Memory(randn(64, 500)).sample(100_000, beta=8, method=\"exact\"): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n",
+            p.satool,
+            p.interpreter,
+            p.ula_seconds,
+            p.core_ula_seconds,
+            p.ula_seconds / p.core_ula_seconds,
+            p.exact_100k_seconds,
+            p.core_exact_100k_seconds,
+            p.exact_100k_seconds / p.core_exact_100k_seconds
+        );
+    }
     s
 }
 
 /// Where the benchmark expects the repository's files.
 pub fn default_paths() -> (PathBuf, PathBuf) {
     (Path::new("bench/numpy_ref.py").to_path_buf(), Path::new("fixtures").to_path_buf())
+}
+
+/// The interpreter of the Python package row: `--python`, else scripts/test's environment
+/// (target/pyenv) when it exists, else `python3`.
+pub fn default_python() -> PathBuf {
+    let pyenv = Path::new("target/pyenv/bin/python");
+    if pyenv.exists() {
+        pyenv.to_path_buf()
+    } else {
+        PathBuf::from("python3")
+    }
 }

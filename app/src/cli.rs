@@ -80,6 +80,13 @@ pub struct BenchArgs {
     /// Skip the end-to-end runs.
     #[arg(long)]
     pub no_end_to_end: bool,
+    /// Python interpreter with the satool package (`pip install ./python`) for the Python row
+    /// (default: target/pyenv/bin/python, which scripts/test makes, else python3).
+    #[arg(long, value_name = "PY")]
+    pub python: Option<PathBuf>,
+    /// Skip the Python package row.
+    #[arg(long, conflicts_with = "python")]
+    pub no_python: bool,
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
@@ -635,6 +642,8 @@ fn bench(a: &BenchArgs, progress: &crate::progress::Progress) -> Result<()> {
         numpy_script,
         fixtures,
         end_to_end: !a.no_end_to_end,
+        python: (!a.no_python).then(|| a.python.clone().unwrap_or_else(crate::bench::default_python)),
+        python_script: "bench/python_api.py".into(),
     };
     let r = crate::bench::run(&job, progress)?;
     let mut stdout = std::io::stdout().lock();

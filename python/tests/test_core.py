@@ -229,3 +229,22 @@ def test_two_threads_sample_concurrently():
     if all(ref >= 1.4 for ref, _ in tries):
         pytest.skip(f"two cores are not free now (reference ratios {tries})")
     raise AssertionError(f"two sampling threads took ≥ 1.6 × one while the reference ran in parallel: {tries}")
+
+
+def test_bench_reports_the_python_row(satool_bin):
+    """`satool bench` times this package beside the core (issue 19's 10% criterion is read there,
+    not asserted here: timings on a shared machine are not a test)."""
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [str(satool_bin), "bench", "--quick", "--no-numpy", "--no-end-to-end", "--json", "--quiet", "--python", sys.executable],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)["python"]
+    assert row is not None, r.stderr
+    assert row["satool"] == satool.__version__ and row["interpreter"] == sys.executable
+    for key in ("ula_seconds", "core_ula_seconds", "exact_100k_seconds", "core_exact_100k_seconds"):
+        assert 0 < row[key] < 60, (key, row[key])

@@ -14,10 +14,13 @@ use std::path::PathBuf;
 
 /// How the portfolio aggregates tickers, as results.json and the table state it.
 pub const AGGREGATION: &str = "portfolio day = ln Σ_j w_j e^{g_j} (simple-return aggregation, weights summing to 1, \
-rebalanced daily); H-day return = sum of H portfolio days; paths = overlapping H-day windows of each method's \
-scenario rows in their generated order (bootstrap and exact: independent days; sa: consecutive thinned \
-states of each chain, so its multi-day numbers carry the chains' autocorrelation); VaR_c = −quantile_{1−c}, ES_c = −mean beyond it, \
-max drawdown = largest fall of the cumulative log return from its running peak; all in log-return units";
+rebalanced daily); H-day return = sum of H portfolio days of one path: a generated path's first H days (--scenarios), \
+else an overlapping H-day window of the method's rows in their generated order (bootstrap and exact: independent \
+days; sa: consecutive thinned states of each chain, so its multi-day numbers carry the chains' autocorrelation); \
+VaR_c = −quantile_{1−c} (linear), ES_c = −mean of the returns ≤ that quantile; max drawdown = largest fall of the \
+cumulative log return from its running peak (the start counts); all in log-return units";
+/// The aggregation in a few words, for the table's heading.
+const AGGREGATION_SHORT: &str = "portfolio day = ln Σ w·e^g, rebalanced daily";
 
 /// `--weights`: equal weights, or a CSV file of `ticker,weight` lines.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -173,7 +176,7 @@ pub fn risk_table(r: &RiskResults) -> String {
     }
     format!(
         "portfolio risk (weights: {})\nVaR/ES at 95–99.5% and the median and 99% quantile of the maximum \
-         drawdown (MDD)\nover H days, in % of log return{sources}\n{}",
+         drawdown (MDD)\nover H days, in % of log return; {AGGREGATION_SHORT}{sources}\n{}",
         r.weights,
         table::table_from(&header, rows, 1)
     )

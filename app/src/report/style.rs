@@ -48,7 +48,7 @@ pub fn finance_colour(m: FinanceMethod) -> RGBColor {
         FinanceMethod::Historical => REFERENCE,
         FinanceMethod::Bootstrap => GREY,
         FinanceMethod::BlockBootstrap => RGBColor(140, 86, 75),
-        FinanceMethod::GarchFhs => RGBColor(148, 103, 189),
+        FinanceMethod::GarchFhs => RGBColor(227, 119, 194),
         FinanceMethod::Exact => GREEN,
         FinanceMethod::Sa => BLUE,
         FinanceMethod::SaSequential => RED,
