@@ -164,3 +164,11 @@ def test_scenario_and_risk_errors(panel):
     assert portfolio_risk(np.zeros((5, 7, 1)), [1.0]).index.tolist() == [1, 5, 7]
     with pytest.raises(TypeError, match="unexpected option"):
         panel.scenarios(10, 5, betta=3)
+
+
+def test_weights_must_be_equal_or_a_mapping(panel):
+    for bad, shown in (("half", "'half'"), ([0.5, 0.5], "list")):
+        with pytest.raises(ValueError, match=f"got {shown}"):
+            panel.risk(bad, n=10)
+        with pytest.raises(ValueError, match=f"got {shown}"):
+            panel.compare(methods=["bootstrap"], weights=bad)

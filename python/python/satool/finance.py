@@ -282,22 +282,28 @@ def _reading(window: str, min_tickers: Optional[int], fill_limit: int, jump_thre
     )
 
 
+def _weight_items(weights: Weights) -> Optional[list]:
+    """None for "equal", else the (ticker, weight) pairs of a mapping or Series."""
+    if isinstance(weights, str) and weights == "equal":
+        return None
+    if isinstance(weights, (Mapping, pd.Series)):
+        return [(str(t), float(w)) for t, w in weights.items()]
+    shown = f"'{weights}'" if isinstance(weights, str) else type(weights).__name__
+    raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got {shown}")
+
+
 def _weight_vector(weights: Weights, tickers: Sequence[str]) -> np.ndarray:
     """One weight per ticker, in ``tickers`` order: "equal", or a mapping/Series whose keys are
     kept tickers (unlisted tickers weigh 0, as with the CLI's --weights file)."""
-    if isinstance(weights, str):
-        if weights != "equal":
-            raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got '{weights}'")
-        return np.full(len(tickers), 1.0 / len(tickers))
-    items = weights.items() if isinstance(weights, (Mapping, pd.Series)) else None
+    items = _weight_items(weights)
     if items is None:
-        raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got {type(weights).__name__}")
+        return np.full(len(tickers), 1.0 / len(tickers))
     index = {t: i for i, t in enumerate(tickers)}
     w = np.zeros(len(tickers))
     for ticker, value in items:
         if ticker not in index:
             raise ValueError(f"weights: ticker '{ticker}' is not among the {len(tickers)} tickers kept")
-        w[index[ticker]] = float(value)
+        w[index[ticker]] = value
     return w
 
 
@@ -305,22 +311,17 @@ class _weights_file:
     """``weights`` as the CLI's --weights value: "equal", or a temporary ticker,weight file."""
 
     def __init__(self, weights: Weights):
-        self._weights = weights
+        self._items = _weight_items(weights)
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
 
     def __enter__(self) -> str:
-        if isinstance(self._weights, str):
-            if self._weights != "equal":
-                raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got '{self._weights}'")
+        if self._items is None:
             return "equal"
-        if not isinstance(self._weights, (Mapping, pd.Series)):
-            raise ValueError(f"weights: expected 'equal', a {{ticker: weight}} mapping or a Series, got {type(self._weights).__name__}")
         self._tmp = tempfile.TemporaryDirectory(prefix="satool-weights-")
         path = os.path.join(self._tmp.name, "weights.csv")
         with open(path, "w") as f:
             f.write("ticker,weight\n")
-            for ticker, value in self._weights.items():
-                f.write(f"{ticker},{float(value)!r}\n")
+            f.writelines(f"{ticker},{value!r}\n" for ticker, value in self._items)
         return path
 
     def __exit__(self, *exc: Any) -> None:
