@@ -10,12 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{aview1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use satool_common::stats::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
 use satool_common::stats::{
-    acf, correlation_matrix, excess_kurtosis, frobenius, is_constant, mean, quantile_sorted, sd,
+    acf, correlation_matrix, frobenius, is_constant, mean, quantile_sorted, sd,
 };
 
 use crate::error::FinanceError;
@@ -42,15 +42,46 @@ pub fn affine_correct(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
 
 /// [`affine_correct`] of views.
 pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = gen.to_owned();
-    for (mut col, h) in out.axis_iter_mut(Axis(1)).zip(hist.axis_iter(Axis(1))) {
-        let (mg, sg) = (mean(col.view()), sd(col.view()));
-        let (mh, sh) = (mean(h), sd(h));
-        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
-        let offset = mh - mg * scale;
-        col.mapv_inplace(|v| v * scale + offset);
-    }
+    let (mg, sg) = column_mean_sd(gen);
+    let mut out = gen.as_standard_layout().into_owned();
+    let maps: Vec<(f64, f64)> = hist
+        .axis_iter(Axis(1))
+        .enumerate()
+        .map(|(j, h)| {
+            let (mh, sh) = (mean(h), sd(h));
+            let scale = if sg[j] > 0.0 { sh / sg[j] } else { 0.0 };
+            (scale, mh - mg[j] * scale)
+        })
+        .collect();
+    let d = maps.len().max(1);
+    out.as_slice_mut().expect("standard layout").par_chunks_mut(d).for_each(|row| {
+        for (v, &(scale, offset)) in row.iter_mut().zip(&maps) {
+            *v = *v * scale + offset;
+        }
+    });
     out
+}
+
+/// Per-column mean and sd (n − 1) of an N × d array, read row by row (cache-friendly for a
+/// row-major array); each column's sums run in row order from 0, as [`mean`] and [`sd`] sum a
+/// strided column, so the values are the same to the last bit.
+fn column_mean_sd(x: ArrayView2<f64>) -> (Vec<f64>, Vec<f64>) {
+    let (n, d) = x.dim();
+    let mut sum = vec![0.0; d];
+    for row in x.rows() {
+        for (a, &v) in sum.iter_mut().zip(row) {
+            *a += v;
+        }
+    }
+    let m: Vec<f64> = sum.iter().map(|s| if n == 0 { 0.0 } else { s / n as f64 }).collect();
+    let mut ss = vec![0.0; d];
+    for row in x.rows() {
+        for ((a, &v), &mj) in ss.iter_mut().zip(row).zip(&m) {
+            *a += (v - mj) * (v - mj);
+        }
+    }
+    let sd = ss.iter().map(|s| if n < 2 { 0.0 } else { (s / (n - 1) as f64).sqrt() }).collect();
+    (m, sd)
 }
 
 /// ACF curves of the generated scenarios (lags start at 1).
@@ -91,6 +122,9 @@ pub struct FinanceMetrics {
     pub sd_ratio: f64,
     /// Mean over tickers of the excess kurtosis (Fisher, biased: SciPy's default).
     pub kurtosis: Option<f64>,
+    /// Per ticker: sd_gen / sd_hist, and the excess kurtosis (`None` for a constant ticker).
+    pub sd_ratios: Vec<f64>,
+    pub kurtoses: Vec<Option<f64>>,
     /// Equal-weight portfolio (mean over tickers of the returns): VaR_q = −quantile_q (NumPy
     /// linear interpolation) and ES_q = −mean of the returns ≤ that quantile, at q = 1% and 5%;
     /// positive numbers are losses, in return units.
@@ -170,26 +204,76 @@ pub fn evaluate_layout(
     check_inputs(hist, gen)?;
     let d = hist.ncols();
     let n = gen.nrows();
-    let corrected = affine_correct_view(gen, hist);
+    // One ticker per contiguous row: every per-ticker statistic below reads memory in order.
+    let mut cols = transpose(gen);
+    let path_len = layout.path_len(n).filter(|&h| h >= 2);
 
-    // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance.
+    // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance, and the ACFs.
     struct PerTicker {
         raw: KsResult,
         cor: KsResult,
         sd_ratio: f64,
         kurt: Option<f64>,
         constant: bool,
+        curves: Option<(Vec<f64>, Vec<f64>)>,
+        lag1: Option<f64>,
+        vr: Option<f64>,
+        g2_11_50: Option<f64>,
     }
     let per: Vec<PerTicker> = (0..d)
         .into_par_iter()
         .map(|j| {
-            let h = sorted(hist.column(j));
+            let x = cols.row(j);
+            let hc = hist.column(j);
+            let h = sorted(hc);
+            let (mh, sh) = (mean(hc), sd(hc));
+            let (mg, sg) = (series::fold_mean(x), series::fold_sd(x));
+            // The correction is increasing (or constant), so the corrected sample sorted is the
+            // raw sample sorted, corrected: one sort, the same values as correcting first.
+            let raw = sorted(x);
+            let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+            let offset = mh - mg * scale;
+            let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
+            let constant = is_constant(x);
+            let kurt = (!constant)
+                .then(|| {
+                    let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+                        let d2 = (v - mg) * (v - mg);
+                        (a + d2, b + d2 * d2)
+                    });
+                    let (m2, m4) = (m2 / n as f64, m4 / n as f64);
+                    (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
+                })
+                .flatten();
+            let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+            let curves = match layout {
+                Layout::Paths(h) => h.ge(&2).then(|| {
+                    Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(&sq), h, ACF_G2_LAGS)?))
+                }),
+                Layout::Series | Layout::Iid => {
+                    let g = x.to_vec();
+                    Some(acf(&g, ACF_G_LAGS).zip(acf(&sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
+                }
+            }
+            .flatten();
+            let (lag1, vr, g2_11_50) = match path_len {
+                Some(h) => (
+                    series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
+                    series::variance_ratio_column(x, h, VR_DAYS),
+                    (h > 50).then(|| series::path_acf(aview1(&sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0)).flatten(),
+                ),
+                None => (None, None, None),
+            };
             PerTicker {
-                raw: ks_2samp_sorted(&sorted(gen.column(j)), &h, ks),
-                cor: ks_2samp_sorted(&sorted(corrected.column(j)), &h, ks),
-                sd_ratio: sd(gen.column(j)) / sd(hist.column(j)),
-                kurt: excess_kurtosis(gen.column(j)),
-                constant: is_constant(gen.column(j)),
+                raw: ks_2samp_sorted(&raw, &h, ks),
+                cor: ks_2samp_sorted(&cor, &h, ks),
+                sd_ratio: sg / sd(hc),
+                kurt,
+                constant,
+                curves,
+                lag1,
+                vr,
+                g2_11_50,
             }
         })
         .collect();
@@ -203,12 +287,13 @@ pub fn evaluate_layout(
     let ks_methods: Vec<KsPvalueMethod> =
         per.iter().flat_map(|p| [p.raw.method_used, p.cor.method_used]).collect::<BTreeSet<_>>().into_iter().collect();
 
-    let corr_error = match (degenerate, correlation_matrix(hist), correlation_matrix(gen)) {
+    let corr_error = match (degenerate, correlation_matrix(hist), correlation_of_rows(&mut cols)) {
         (false, Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
         _ => None,
     };
-    let kurtosis =
-        if degenerate { None } else { per.iter().map(|p| p.kurt).collect::<Option<Vec<f64>>>().map(|k| avg(&k)) };
+    drop(cols);
+    let kurtoses: Vec<Option<f64>> = per.iter().map(|p| p.kurt).collect();
+    let kurtosis = if degenerate { None } else { kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k)) };
 
     // Equal-weight portfolio tails.
     let port: Vec<f64> =
@@ -221,15 +306,22 @@ pub fn evaluate_layout(
     let (var_1, es_1) = tail(0.01);
     let (var_5, es_5) = tail(0.05);
 
-    let acf_curves = match layout {
-        _ if degenerate => None,
-        Layout::Paths(h) => path_acf_curves(gen, h),
-        Layout::Series | Layout::Iid => acf_curves(gen),
+    let acf_curves = if degenerate {
+        None
+    } else {
+        per.iter().map(|p| p.curves.clone()).collect::<Option<Vec<_>>>().map(|c| {
+            let band = match layout {
+                Layout::Paths(h) => BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(),
+                Layout::Series | Layout::Iid => BAND_Z / (n as f64).sqrt(),
+            };
+            curves_of(c, band)
+        })
     };
-    let path_len = if degenerate { None } else { layout.path_len(n).filter(|&h| h >= 2) };
-    let lag1 = path_len.and_then(|h| series::lag1(gen, h));
-    let variance_ratio_10 = path_len.and_then(|h| series::variance_ratio(gen, h, VR_DAYS));
-    let acf_g2_mean_11_50 = path_len.and_then(|h| series::acf_g2_mean(gen, h, 11, 50));
+    let path_len = if degenerate { None } else { path_len };
+    let all = |f: fn(&PerTicker) -> Option<f64>| per.iter().map(f).collect::<Option<Vec<f64>>>();
+    let lag1 = path_len.and_then(|h| all(|p| p.lag1).map(|v: Vec<f64>| Lag1::from_tickers(&v, n, h)));
+    let variance_ratio_10 = path_len.and_then(|_| all(|p| p.vr)).map(|v: Vec<f64>| avg(&v));
+    let acf_g2_mean_11_50 = path_len.and_then(|_| all(|p| p.g2_11_50)).map(|v: Vec<f64>| avg(&v));
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {
         Some(c) => {
             let l = c.mean_g2.len().min(10);
@@ -239,6 +331,7 @@ pub fn evaluate_layout(
         }
         None => (None, None, None),
     };
+    let sd_ratios: Vec<f64> = per.iter().map(|p| p.sd_ratio).collect();
 
     Ok(FinanceMetrics {
         n_hist: hist.nrows(),
@@ -252,8 +345,10 @@ pub fn evaluate_layout(
         ks_pvalues,
         ks_pvalues_corrected,
         corr_error,
-        sd_ratio: avg(&per.iter().map(|p| p.sd_ratio).collect::<Vec<_>>()),
+        sd_ratio: avg(&sd_ratios),
+        sd_ratios,
         kurtosis,
+        kurtoses,
         var_1,
         var_5,
         es_1,
@@ -282,33 +377,83 @@ pub fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
         })
         .collect();
     let per: Vec<(Vec<f64>, Vec<f64>)> = per.into_iter().collect::<Option<_>>()?;
-    let (l1, l2) = (per[0].0.len(), per[0].1.len());
-    let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
-    let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
-    let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    Some(AcfCurves { band: BAND_Z / (n as f64).sqrt(), g, g2, mean_g, mean_g2 })
+    Some(curves_of(per, BAND_Z / (n as f64).sqrt()))
 }
 
-/// [`acf_curves`] for rows laid out as paths of `h` days: only within-path pairs (see
-/// [`series::path_acf`]), lags up to h − 1; band ±2.576/√(lag-1 pairs).
-fn path_acf_curves(gen: ArrayView2<f64>, h: usize) -> Option<AcfCurves> {
-    if h < 2 {
-        return None;
-    }
-    let d = gen.ncols();
-    let sq = gen.mapv(|v| v * v);
-    let per: Vec<(Vec<f64>, Vec<f64>)> = (0..d)
-        .into_par_iter()
-        .map(|j| {
-            Some((series::path_acf(gen.column(j), h, ACF_G_LAGS)?, series::path_acf(sq.column(j), h, ACF_G2_LAGS)?))
-        })
-        .collect::<Option<_>>()?;
-    let (l1, l2) = (per[0].0.len(), per[0].1.len());
+/// The curves of every ticker (ACF of g, ACF of g², lags from 1) as [`AcfCurves`].
+fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64) -> AcfCurves {
+    let d = per.len();
+    let (l1, l2) = per.first().map_or((0, 0), |p| (p.0.len(), p.1.len()));
     let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
     let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
     let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
     let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    let pairs = (gen.nrows() / h) * (h - 1);
-    Some(AcfCurves { band: BAND_Z / (pairs as f64).sqrt(), g, g2, mean_g, mean_g2 })
+    AcfCurves { band, g, g2, mean_g, mean_g2 }
+}
+
+/// Rows per block of the transpose and of the correlation's partial products.
+const ROW_BLOCK: usize = 4096;
+
+/// `x` (N × d) as a d × N standard-layout array, filled block by block in parallel.
+fn transpose(x: ArrayView2<f64>) -> Array2<f64> {
+    let (n, d) = x.dim();
+    let mut t = Array2::zeros((d, n));
+    const TICKERS: usize = 8;
+    if n == 0 {
+        return t;
+    }
+    let flat = t.as_slice_mut().expect("a new array is contiguous");
+    flat.par_chunks_mut(TICKERS * n).enumerate().for_each(|(b, out)| {
+        let j0 = b * TICKERS;
+        for i in 0..n {
+            let row = x.row(i);
+            for (jj, o) in out.chunks_exact_mut(n).enumerate() {
+                o[i] = row[j0 + jj];
+            }
+        }
+    });
+    t
+}
+
+/// Pearson correlation matrix of the rows of `rows` (d × N, one variable per row), which it
+/// centres and scales in place; `None` when a row is constant. The rows are centred on their
+/// means and set to unit norm as [`correlation_matrix`] does with columns, and `Z Zᵀ` is summed
+/// over fixed blocks of observations, computed in parallel and added in block order (so the
+/// result does not depend on the thread count; it differs from one product by rounding only).
+fn correlation_of_rows(rows: &mut Array2<f64>) -> Option<Array2<f64>> {
+    let n = rows.ncols();
+    if n == 0 {
+        return None;
+    }
+    let flat = rows.as_slice_mut()?;
+    let ok = flat
+        .par_chunks_mut(n)
+        .map(|r| {
+            if is_constant(r.iter()) {
+                return false;
+            }
+            let m = series::fold_mean(aview1(r));
+            r.iter_mut().for_each(|v| *v -= m);
+            let norm = r.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if norm == 0.0 || !norm.is_finite() {
+                return false;
+            }
+            r.iter_mut().for_each(|v| *v /= norm);
+            true
+        })
+        .collect::<Vec<bool>>();
+    if ok.iter().any(|&b| !b) {
+        return None;
+    }
+    let rows = &*rows;
+    let parts: Vec<Array2<f64>> = (0..n.div_ceil(ROW_BLOCK * 4))
+        .into_par_iter()
+        .map(|b| {
+            let z = rows.slice(ndarray::s![.., b * ROW_BLOCK * 4..((b + 1) * ROW_BLOCK * 4).min(n)]);
+            z.dot(&z.t())
+        })
+        .collect();
+    let mut c = parts.into_iter().reduce(|a, b| a + b)?;
+    c.diag_mut().fill(1.0);
+    Some(c)
 }
