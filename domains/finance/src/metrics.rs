@@ -42,8 +42,17 @@ pub fn affine_correct(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
 
 /// [`affine_correct`] of views.
 pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array2<f64> {
-    let (mg, sg) = column_mean_sd(gen);
     let mut out = gen.as_standard_layout().into_owned();
+    affine_correct_in_place(&mut out, hist);
+    out
+}
+
+/// [`affine_correct`] in place (no copy of a large scenario set).
+pub fn affine_correct_in_place(out: &mut Array2<f64>, hist: ArrayView2<f64>) {
+    if !out.is_standard_layout() {
+        *out = out.as_standard_layout().into_owned();
+    }
+    let (mg, sg) = column_mean_sd(out.view());
     let maps: Vec<(f64, f64)> = hist
         .axis_iter(Axis(1))
         .enumerate()
@@ -59,7 +68,6 @@ pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array
             *v = *v * scale + offset;
         }
     });
-    out
 }
 
 /// Per-column mean and sd (n − 1) of an N × d array, read row by row (cache-friendly for a
