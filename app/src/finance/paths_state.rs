@@ -7,7 +7,7 @@
 use super::generate::History;
 use super::paths::{path_stream, PathDraw, PathSpec, CHUNK};
 use anyhow::Result;
-use ndarray::{Array2, ArrayView1};
+use ndarray::Array2;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -63,27 +63,24 @@ impl States {
     }
 }
 
-fn dot(a: ArrayView1<f64>, b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 /// Buffers of [`draw_day`], reused from day to day.
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'a> {
     w: Vec<f64>,
     logits: Vec<f64>,
+    rows: Vec<&'a [f64]>,
 }
 
 /// One day: ξ = x_k + β^{-1/2}z with k drawn from `pool` by the mixture weights, and its
 /// projection M softmax(β Xᵀξ) over the same days; returns k.
-fn draw_day(
-    h: &History,
+fn draw_day<'a>(
+    h: &'a History,
     beta: f64,
     pool: &[usize],
     xi: &mut [f64],
     out: &mut [f64],
     rng: &mut Rng,
-    sc: &mut Scratch,
+    sc: &mut Scratch<'a>,
 ) -> usize {
     let xt = h.mem.xt();
     let norms = h.mem.norms();
@@ -102,8 +99,21 @@ fn draw_day(
     for (v, &m) in xi.iter_mut().zip(xt.row(k)) {
         *v = m + sigma * rng.sample::<f64, _>(StandardNormal);
     }
+    // The pool's dot products side by side, one accumulator each, every one summed in the order
+    // of its coordinates as a single dot product is (from −0.0, as `f64: Sum` starts): the same
+    // bits, without waiting on one addition chain at a time.
+    sc.rows.clear();
+    let dm = xt.ncols();
+    let all: &'a [f64] = xt.to_slice().expect("Xᵀ is in standard layout");
+    sc.rows.extend(pool.iter().map(|&j| &all[j * dm..(j + 1) * dm]));
     sc.logits.clear();
-    sc.logits.extend(pool.iter().map(|&j| beta * dot(xt.row(j), xi)));
+    sc.logits.resize(pool.len(), -0.0);
+    for (i, &x) in xi.iter().enumerate() {
+        for (acc, row) in sc.logits.iter_mut().zip(&sc.rows) {
+            *acc += row[i] * x;
+        }
+    }
+    sc.logits.iter_mut().for_each(|l| *l *= beta);
     satool::softmax_in_place(&mut sc.logits);
     out.iter_mut().for_each(|v| *v = 0.0);
     for (&j, &a) in pool.iter().zip(&sc.logits) {

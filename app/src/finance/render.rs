@@ -7,8 +7,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use flate2::{write::GzEncoder, Compression};
 use ndarray::Array2;
-use satool_finance::Layout;
 use rayon::prelude::*;
+use satool_finance::Layout;
 use std::io::{BufWriter, Write};
 
 /// Writes results.json, one `<id>.csv` per method, tickers.csv and command.txt into `st`

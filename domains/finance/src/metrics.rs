@@ -14,9 +14,7 @@ use ndarray::{aview1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use satool_common::stats::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
-use satool_common::stats::{
-    acf, correlation_matrix, frobenius, is_constant, mean, quantile_sorted, sd,
-};
+use satool_common::stats::{acf, correlation_matrix, frobenius, is_constant, mean, quantile_sorted, sd};
 
 use crate::error::FinanceError;
 use crate::series::{self, Lag1, Layout, VR_DAYS};
@@ -191,7 +189,8 @@ fn check_inputs(hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> Result<(), Finan
 
 fn sorted(x: ArrayView1<f64>) -> Vec<f64> {
     let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
+    // Unstable is the same result: total_cmp equal values are the same bits.
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 
@@ -212,8 +211,6 @@ pub fn evaluate_layout(
     check_inputs(hist, gen)?;
     let d = hist.ncols();
     let n = gen.nrows();
-    // One ticker per contiguous row: every per-ticker statistic below reads memory in order.
-    let mut cols = transpose(gen);
     let path_len = layout.path_len(n).filter(|&h| h >= 2);
 
     // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance, and the ACFs.
@@ -227,62 +224,79 @@ pub fn evaluate_layout(
         lag1: Option<f64>,
         vr: Option<f64>,
         g2_11_50: Option<f64>,
+        mean: f64,
+        ss: f64,
     }
-    let per: Vec<PerTicker> = (0..d)
-        .into_par_iter()
-        .map(|j| {
-            let x = cols.row(j);
-            let hc = hist.column(j);
-            let h = sorted(hc);
-            let (mh, sh) = (mean(hc), sd(hc));
-            let (mg, sg) = (series::fold_mean(x), series::fold_sd(x));
-            // The correction is increasing (or constant), so the corrected sample sorted is the
-            // raw sample sorted, corrected: one sort, the same values as correcting first.
-            let raw = sorted(x);
-            let scale = if sg > 0.0 { sh / sg } else { 0.0 };
-            let offset = mh - mg * scale;
-            let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
-            let constant = is_constant(x);
-            let kurt = (!constant)
-                .then(|| {
-                    let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
-                        let d2 = (v - mg) * (v - mg);
-                        (a + d2, b + d2 * d2)
-                    });
-                    let (m2, m4) = (m2 / n as f64, m4 / n as f64);
-                    (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
-                })
-                .flatten();
-            let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
-            let curves = match layout {
-                Layout::Paths(h) => h.ge(&2).then(|| {
-                    Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(&sq), h, ACF_G2_LAGS)?))
-                }),
-                Layout::Series | Layout::Iid => {
-                    let g = x.to_vec();
-                    Some(acf(&g, ACF_G_LAGS).zip(acf(&sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
-                }
-            }
+    // Bands of tickers in parallel, each copied out of the rows once (one pass over the set per
+    // band of a cache line) so that every per-ticker statistic reads contiguous memory, in a
+    // buffer the allocator reuses (no N × d copy).
+    let stats = |j: usize, x: ArrayView1<f64>| -> PerTicker {
+        let hc = hist.column(j);
+        let h = sorted(hc);
+        let (mh, sh) = (mean(hc), sd(hc));
+        // fold_sd's sum, kept: it is also the squared norm of the centred column (correlation).
+        let mg = series::fold_mean(x);
+        let ss = x.iter().map(|v| (v - mg) * (v - mg)).sum::<f64>();
+        let sg = (ss / (n - 1) as f64).sqrt();
+        // The correction is increasing (or constant), so the corrected sample sorted is the
+        // raw sample sorted, corrected: one sort, the same values as correcting first.
+        let raw = sorted(x);
+        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+        let offset = mh - mg * scale;
+        let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
+        let constant = is_constant(x);
+        let kurt = (!constant)
+            .then(|| {
+                let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+                    let d2 = (v - mg) * (v - mg);
+                    (a + d2, b + d2 * d2)
+                });
+                let (m2, m4) = (m2 / n as f64, m4 / n as f64);
+                (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
+            })
             .flatten();
-            let (lag1, vr, g2_11_50) = match path_len {
-                Some(h) => (
-                    series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
-                    series::variance_ratio_column(x, h, VR_DAYS),
-                    (h > 50).then(|| series::path_acf(aview1(&sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0)).flatten(),
-                ),
-                None => (None, None, None),
-            };
-            PerTicker {
-                raw: ks_2samp_sorted(&raw, &h, ks),
-                cor: ks_2samp_sorted(&cor, &h, ks),
-                sd_ratio: sg / sd(hc),
-                kurt,
-                constant,
-                curves,
-                lag1,
-                vr,
-                g2_11_50,
+        let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let curves = match layout {
+            Layout::Paths(h) => h
+                .ge(&2)
+                .then(|| Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(&sq), h, ACF_G2_LAGS)?))),
+            Layout::Series | Layout::Iid => {
+                let g = x.to_vec();
+                Some(acf(&g, ACF_G_LAGS).zip(acf(&sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
             }
+        }
+        .flatten();
+        let (lag1, vr, g2_11_50) = match path_len {
+            Some(h) => (
+                series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
+                series::variance_ratio_column(x, h, VR_DAYS),
+                (h > 50)
+                    .then(|| series::path_acf(aview1(&sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0))
+                    .flatten(),
+            ),
+            None => (None, None, None),
+        };
+        PerTicker {
+            raw: ks_2samp_sorted(&raw, &h, ks),
+            cor: ks_2samp_sorted(&cor, &h, ks),
+            sd_ratio: sg / sd(hc),
+            kurt,
+            constant,
+            curves,
+            lag1,
+            vr,
+            g2_11_50,
+            mean: mg,
+            ss,
+        }
+    };
+    const BAND: usize = 8;
+    let per: Vec<PerTicker> = (0..d.div_ceil(BAND))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let tickers = b * BAND..((b + 1) * BAND).min(d);
+            let band = gather_columns(gen, tickers.clone());
+            tickers.enumerate().map(|(jj, j)| stats(j, band.row(jj))).collect::<Vec<_>>()
         })
         .collect();
     let zero_variance_tickers: Vec<usize> = (0..d).filter(|&j| per[j].constant).collect();
@@ -295,13 +309,19 @@ pub fn evaluate_layout(
     let ks_methods: Vec<KsPvalueMethod> =
         per.iter().flat_map(|p| [p.raw.method_used, p.cor.method_used]).collect::<BTreeSet<_>>().into_iter().collect();
 
-    let corr_error = match (degenerate, correlation_matrix(hist), correlation_of_rows(&mut cols)) {
+    let means: Vec<f64> = per.iter().map(|p| p.mean).collect();
+    let norms: Vec<f64> = per.iter().map(|p| p.ss.sqrt()).collect();
+    let cg = if degenerate { None } else { correlation_of_columns(gen, &means, &norms) };
+    let corr_error = match (degenerate, correlation_matrix(hist), cg) {
         (false, Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
         _ => None,
     };
-    drop(cols);
     let kurtoses: Vec<Option<f64>> = per.iter().map(|p| p.kurt).collect();
-    let kurtosis = if degenerate { None } else { kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k)) };
+    let kurtosis = if degenerate {
+        None
+    } else {
+        kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k))
+    };
 
     // Equal-weight portfolio tails.
     let port: Vec<f64> =
@@ -399,66 +419,42 @@ fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64) -> AcfCurves {
     AcfCurves { band, g, g2, mean_g, mean_g2 }
 }
 
-/// Rows per block of the transpose and of the correlation's partial products.
-const ROW_BLOCK: usize = 4096;
+/// Rows per block of the correlation's partial products.
+const ROW_BLOCK: usize = 16384;
 
-/// `x` (N × d) as a d × N standard-layout array, filled block by block in parallel.
-fn transpose(x: ArrayView2<f64>) -> Array2<f64> {
-    let (n, d) = x.dim();
-    let mut t = Array2::zeros((d, n));
-    const TICKERS: usize = 8;
-    if n == 0 {
-        return t;
-    }
-    let flat = t.as_slice_mut().expect("a new array is contiguous");
-    flat.par_chunks_mut(TICKERS * n).enumerate().for_each(|(b, out)| {
-        let j0 = b * TICKERS;
-        for i in 0..n {
-            let row = x.row(i);
-            for (jj, o) in out.chunks_exact_mut(n).enumerate() {
-                o[i] = row[j0 + jj];
-            }
+/// Columns `tickers` of `x` (N × d) as rows of a standard-layout array, read in tiles of rows.
+fn gather_columns(x: ArrayView2<f64>, tickers: std::ops::Range<usize>) -> Array2<f64> {
+    let n = x.nrows();
+    let mut out = Array2::zeros((tickers.len(), n));
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for (jj, j) in tickers.clone().enumerate() {
+            out[[jj, i]] = row[j];
         }
-    });
-    t
+    }
+    out
 }
 
-/// Pearson correlation matrix of the rows of `rows` (d × N, one variable per row), which it
-/// centres and scales in place; `None` when a row is constant. The rows are centred on their
-/// means and set to unit norm as [`correlation_matrix`] does with columns, and `Z Zᵀ` is summed
-/// over fixed blocks of observations, computed in parallel and added in block order (so the
-/// result does not depend on the thread count; it differs from one product by rounding only).
-fn correlation_of_rows(rows: &mut Array2<f64>) -> Option<Array2<f64>> {
-    let n = rows.ncols();
-    if n == 0 {
+/// Pearson correlation matrix of the columns of `x` (N × d) given each column's mean (as
+/// [`series::fold_mean`]) and the norm of the centred column: `Z Zᵀ` with `z = (v − mean)/norm`
+/// (the values [`correlation_matrix`] forms), summed over fixed blocks of rows computed in
+/// parallel and added in block order (independent of the thread count; it differs from one
+/// product by rounding only). `None` when a norm is zero or not finite.
+fn correlation_of_columns(x: ArrayView2<f64>, means: &[f64], norms: &[f64]) -> Option<Array2<f64>> {
+    if norms.iter().any(|&v| v == 0.0 || !v.is_finite()) {
         return None;
     }
-    let flat = rows.as_slice_mut()?;
-    let ok = flat
-        .par_chunks_mut(n)
-        .map(|r| {
-            if is_constant(r.iter()) {
-                return false;
-            }
-            let m = series::fold_mean(aview1(r));
-            r.iter_mut().for_each(|v| *v -= m);
-            let norm = r.iter().map(|v| v * v).sum::<f64>().sqrt();
-            if norm == 0.0 || !norm.is_finite() {
-                return false;
-            }
-            r.iter_mut().for_each(|v| *v /= norm);
-            true
-        })
-        .collect::<Vec<bool>>();
-    if ok.iter().any(|&b| !b) {
-        return None;
-    }
-    let rows = &*rows;
-    let parts: Vec<Array2<f64>> = (0..n.div_ceil(ROW_BLOCK * 4))
+    let n = x.nrows();
+    let parts: Vec<Array2<f64>> = (0..n.div_ceil(ROW_BLOCK))
         .into_par_iter()
         .map(|b| {
-            let z = rows.slice(ndarray::s![.., b * ROW_BLOCK * 4..((b + 1) * ROW_BLOCK * 4).min(n)]);
-            z.dot(&z.t())
+            let rows = x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]);
+            let mut z = rows.to_owned();
+            for mut r in z.rows_mut() {
+                for ((v, &m), &s) in r.iter_mut().zip(means).zip(norms) {
+                    *v = (*v - m) / s;
+                }
+            }
+            z.t().dot(&z)
         })
         .collect();
     let mut c = parts.into_iter().reduce(|a, b| a + b)?;
