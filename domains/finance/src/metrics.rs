@@ -461,3 +461,55 @@ fn correlation_of_columns(x: ArrayView2<f64>, means: &[f64], norms: &[f64]) -> O
     c.diag_mut().fill(1.0);
     Some(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use satool_common::stats::excess_kurtosis;
+
+    /// Pseudo-random returns with a per-ticker scale and mean (no RNG crate needed).
+    fn panel(n: usize, d: usize, seed: u64) -> Array2<f64> {
+        let mut s = seed;
+        Array2::from_shape_simple_fn((n, d), || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.03
+        }) + Array2::from_shape_fn((1, d), |(_, j)| 1e-4 * j as f64)
+    }
+
+    /// The column-by-column correction as it was written before the row-wise one.
+    fn affine_reference(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
+        let mut out = gen.to_owned();
+        for (mut col, h) in out.axis_iter_mut(Axis(1)).zip(hist.axis_iter(Axis(1))) {
+            let (mg, sg) = (mean(col.view()), sd(col.view()));
+            let (mh, sh) = (mean(h), sd(h));
+            let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+            let offset = mh - mg * scale;
+            col.mapv_inplace(|v| v * scale + offset);
+        }
+        out
+    }
+
+    #[test]
+    fn batched_metrics_equal_the_column_by_column_definitions() {
+        // More rows than one correlation block, tickers not a multiple of the band.
+        let (hist, gen) = (panel(700, 11, 1), panel(20 * 1000 + 7, 11, 2) * 1.3);
+        let cor = affine_reference(&gen, &hist);
+        assert_eq!(affine_correct(&gen, &hist), cor, "row-wise correction: the same bits");
+        let m = evaluate_layout(hist.view(), gen.view(), KsMethod::Auto, Layout::Paths(20)).unwrap();
+        for j in 0..11 {
+            let h = sorted(hist.column(j));
+            let raw = ks_2samp_sorted(&sorted(gen.column(j)), &h, KsMethod::Auto).pvalue;
+            let c = ks_2samp_sorted(&sorted(cor.column(j)), &h, KsMethod::Auto).pvalue;
+            assert_eq!((m.ks_pvalues[j], m.ks_pvalues_corrected[j]), (raw, c), "ticker {j}");
+            assert_eq!(m.sd_ratios[j], sd(gen.column(j)) / sd(hist.column(j)));
+            assert_eq!(m.kurtoses[j], excess_kurtosis(gen.column(j)));
+            let curves = m.acf_curves.as_ref().unwrap();
+            assert_eq!(curves.g.row(j).to_vec(), series::path_acf(gen.column(j), 20, ACF_G_LAGS).unwrap());
+        }
+        let (ch, cg) = (correlation_matrix(hist.view()).unwrap(), correlation_matrix(gen.view()).unwrap());
+        let want = frobenius((&cg - &ch).view()) / frobenius(ch.view());
+        assert!((m.corr_error.unwrap() - want).abs() < 1e-12 * want, "{:?} vs {want}", m.corr_error);
+        assert_eq!(m.lag1.unwrap(), series::lag1(gen.view(), 20).unwrap());
+        assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
+    }
+}

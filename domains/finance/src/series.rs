@@ -176,6 +176,36 @@ mod tests {
         assert_eq!(path_acf(array![1.0, 1.0, 1.0].view(), 3, 1), None);
     }
 
+    /// The lag-by-lag form path_acf had before all lags went into one pass (strided column).
+    fn path_acf_reference(x: ArrayView1<f64>, h: usize, lags: usize) -> Vec<f64> {
+        let n = x.len();
+        let mean = x.sum() / n as f64;
+        let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        let paths = n / h;
+        (1..=lags.min(h - 1))
+            .map(|l| {
+                let mut s = 0.0;
+                for p in 0..paths {
+                    for t in p * h..(p + 1) * h - l {
+                        s += (x[t] - mean) * (x[t + l] - mean);
+                    }
+                }
+                s / (paths * (h - l)) as f64 / var
+            })
+            .collect()
+    }
+
+    #[test]
+    fn path_acf_in_one_pass_is_the_lag_by_lag_sum_bit_for_bit() {
+        let g = Array2::from_shape_fn((2003, 3), |(t, j)| (((t * 7919 + j * 31) % 997) as f64 / 997.0 - 0.4).powi(3));
+        for h in [2, 7, 20, 250] {
+            let col = g.column(1);
+            assert_eq!(path_acf(col, h, 40).unwrap(), path_acf_reference(col, h, 40), "h = {h}");
+            let contiguous = col.to_owned();
+            assert_eq!(path_acf(contiguous.view(), h, 40).unwrap(), path_acf_reference(col, h, 40));
+        }
+    }
+
     #[test]
     fn variance_ratio_by_hand() {
         // One path 1,−1,1,−1 with q = 2: sums 0,0,0 → VR = 0 (perfect mean reversion).
