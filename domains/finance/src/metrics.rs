@@ -214,7 +214,7 @@ fn radix_sorted(x: ArrayView1<f64>) -> Vec<f64> {
         for &k in &a {
             count[((k >> shift) & 0xff) as usize + 1] += 1;
         }
-        if count[1..].iter().any(|&c| c == a.len()) {
+        if count[1..].contains(&a.len()) {
             continue; // every key has the same digit here
         }
         for i in 1..257 {
