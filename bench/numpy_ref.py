@@ -5,7 +5,10 @@ For one shape (d, K, C chains) it times the ULA loop of SPEC §1 two ways and pr
   per_chain: one chain at a time, a matrix-vector product per step (as the authors' code runs it);
   batched:   all C chains at once as matrix-matrix products (NumPy's BLAS: the practical limit of a
              straightforward implementation).
-Rates are ensemble steps per second (one step advances all C chains).
+Rates are ensemble steps per second (one step advances all C chains). "blas" names the BLAS and the
+kernel it chose (threadpoolctl; NumPy's build information without it): `satool bench` runs this
+script without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which pin OpenBLAS to older kernels on some
+machines.
 Usage: numpy_ref.py D K C STEPS [dtype]
 """
 import json
