@@ -5,7 +5,10 @@ For one shape (d, K, C chains) it times the ULA loop of SPEC §1 two ways and pr
   per_chain: one chain at a time, a matrix-vector product per step (as the authors' code runs it);
   batched:   all C chains at once as matrix-matrix products (NumPy's BLAS: the practical limit of a
              straightforward implementation).
-Rates are ensemble steps per second (one step advances all C chains).
+Rates are ensemble steps per second (one step advances all C chains). "blas" names the BLAS and the
+kernel it chose (threadpoolctl; NumPy's build information without it): `satool bench` runs this
+script without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which pin OpenBLAS to older kernels on some
+machines.
 Usage: numpy_ref.py D K C STEPS [dtype]
 """
 import json
@@ -50,6 +53,27 @@ def batched(x, c, steps, alpha, beta, rng):
     return steps / (time.perf_counter() - t0)
 
 
+def blas_info():
+    """The BLAS this NumPy runs and, where threadpoolctl can tell, the kernel it chose
+    (OpenBLAS' core type: e.g. SkylakeX, Haswell) and its threads."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if blas:
+            return "; ".join(
+                f"{i.get('internal_api')} {i.get('version')}, kernel {i.get('architecture')}, {i.get('num_threads')} threads"
+                for i in blas
+            )
+    except Exception:
+        pass
+    try:
+        dep = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{dep.get('name')} {dep.get('version')} (kernel unknown: no threadpoolctl)"
+    except Exception:
+        return "unknown"
+
+
 def main():
     d, k, c, steps = (int(a) for a in sys.argv[1:5])
     dtype = np.float32 if len(sys.argv) > 5 and sys.argv[5] == "f32" else np.float64
@@ -63,6 +87,7 @@ def main():
         "batched": max(batched(x, c, steps, 0.01, 25.0, rng) for _ in range(3)),
         "numpy": np.__version__,
         "dtype": np.dtype(dtype).name,
+        "blas": blas_info(),
     }
     print(json.dumps(out))
 

@@ -2,7 +2,8 @@
 //! standard error over consecutive groups of samples (the published "SE across 30 chains").
 
 use crate::memory::{energies, Memory};
-use ndarray::{aview1, ArrayView2, Axis};
+use ndarray::{aview1, ArrayView2};
+use rayon::prelude::*;
 use satool_common::stats::sd;
 use serde::Serialize;
 
@@ -57,13 +58,23 @@ pub fn sample_blocks(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
 /// Clamped at 0: a stored pattern's cosine with itself can round to 1 + 1e-16.
 pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
     let m = unit_columns(mem.x());
-    let mut out = Vec::with_capacity(samples.ncols());
-    for cols in sample_blocks(samples.ncols()) {
-        let u = unit_columns(samples.slice(ndarray::s![.., cols]));
-        let cos = m.t().dot(&u); // K × block
-        out.extend(cos.map_axis(Axis(0), |c| (1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).max(0.0)));
-    }
-    out
+    let blocks: Vec<std::ops::Range<usize>> = sample_blocks(samples.ncols()).collect();
+    // One GEMM per block of samples (block × K cosines, row-major so each sample's maximum reads
+    // a contiguous row), blocks in parallel: the cost is n·K·d multiply-adds at the matrix
+    // kernel's rate, and the result does not depend on the thread count.
+    let per: Vec<Vec<f64>> = blocks
+        .into_par_iter()
+        .map(|cols| {
+            let u = unit_columns(samples.slice(ndarray::s![.., cols]));
+            let mut cos = ndarray::Array2::<f64>::zeros((u.ncols(), m.ncols()));
+            crate::kernels::matmul(1.0, &u.t(), &m, cos.view_mut());
+            cos.rows()
+                .into_iter()
+                .map(|c| (1.0 - c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).max(0.0))
+                .collect()
+        })
+        .collect();
+    per.concat()
 }
 
 /// Largest sample count whose diversity is summed pair by pair from the n × n Gram matrix

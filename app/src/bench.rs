@@ -78,6 +78,8 @@ pub struct BenchResults {
     pub shapes: Vec<ShapeResult>,
     pub end_to_end: Vec<EndToEnd>,
     pub python: Option<PythonRow>,
+    /// The paths row (with the end-to-end runs).
+    pub paths: Option<PathsBench>,
 }
 
 /// Random unit-norm patterns (d × K), seeded.
@@ -106,9 +108,13 @@ fn chain_rate(mem: &Memory, precision: Precision, kernel: Kernel, steps: usize, 
 }
 
 fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64, f64, String)> {
-    let out = Command::new("python3")
+    // Some machines here set these to pin OpenBLAS to older kernels (measured at the finance
+    // shape: 244 steps/s with them, 459–567 without); the reference runs with NumPy's own choice.
+    let out = Command::new(python())
         .arg(&job.numpy_script)
         .args([d, k, CHAINS, steps].map(|v| v.to_string()))
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
         .output()
         .with_context(|| format!("cannot run python3 {}", job.numpy_script.display()))?;
     if !out.status.success() {
@@ -116,7 +122,134 @@ fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64,
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("NumPy reference printed no JSON")?;
     let f = |key: &str| v[key].as_f64().with_context(|| format!("NumPy reference: no {key}"));
-    Ok((f("per_chain")?, f("batched")?, v["numpy"].as_str().unwrap_or("?").to_string()))
+    let blas = v["blas"].as_str().unwrap_or("unknown");
+    Ok((f("per_chain")?, f("batched")?, format!("{}; BLAS: {blas}", v["numpy"].as_str().unwrap_or("?"))))
+}
+
+/// The Python interpreter of the reference scripts: `SATOOL_BENCH_PYTHON`, else `python3`.
+fn python() -> String {
+    std::env::var("SATOOL_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Paths per run and days per path of the paths row.
+pub const PATHS_N: usize = 10_000;
+pub const PATHS_H: usize = 20;
+
+/// The paths row: satool's default path generator end to end against `arch`'s GARCH(1,1)-FHS
+/// simulation of the same N × H on the same panel.
+#[derive(Debug, Serialize)]
+pub struct PathsBench {
+    pub n: usize,
+    pub h: usize,
+    pub command: String,
+    pub satool_seconds: f64,
+    pub satool_peak_rss_mib: Option<f64>,
+    /// arch's fit + simulation seconds (reading the panel excluded), when it ran.
+    pub arch: Option<ArchFhs>,
+    /// Why arch did not run.
+    pub arch_error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchFhs {
+    pub seconds: f64,
+    pub fit_seconds: f64,
+    pub simulate_seconds: f64,
+    pub arch: String,
+    pub d: usize,
+    pub k: usize,
+}
+
+/// Runs the paths row: the panel is written once by satool (historical.csv, the returns after
+/// its reader's filters), then `satool finance … --methods sa_paths --scenarios N --horizon H`
+/// is timed end to end (no --out: the paths stay in memory, as arch's do), then arch_fhs.py.
+fn paths_bench(job: &BenchJob, progress: &crate::progress::Progress) -> Result<PathsBench> {
+    let prices = job.fixtures.join("all_stocks_5yr.csv.gz").display().to_string();
+    let scratch = tempfile::tempdir()?;
+    let base = ["finance", "--prices", &prices, "--drop-suspect", "--quiet"].map(String::from);
+    let panel: Vec<String> = base
+        .iter()
+        .cloned()
+        .chain(["--methods", "historical", "--scenarios", "1", "--horizon", "2", "--out"].map(String::from))
+        .chain([scratch.path().join("panel").display().to_string()])
+        .collect();
+    run_self(&panel)?;
+    let n = PATHS_N;
+    let args: Vec<String> = base
+        .iter()
+        .cloned()
+        .chain(["--methods".into(), "sa_paths".into(), "--scenarios".into(), n.to_string()])
+        .chain(["--horizon".into(), PATHS_H.to_string(), "--json".into()])
+        .collect();
+    progress.line(&format!("paths: satool sa_paths {n} × {PATHS_H}"));
+    let (secs, rss) = run_self(&args)?;
+    progress.line(&format!("paths: arch GARCH-FHS {n} × {PATHS_H} (bench/arch_fhs.py)"));
+    let script = job.numpy_script.with_file_name("arch_fhs.py");
+    let csv = scratch.path().join("panel").join("historical.csv");
+    let (arch, arch_error) = match arch_fhs(&script, &csv, n) {
+        Ok(a) => (Some(a), None),
+        Err(e) => {
+            eprintln!("warning: arch GARCH-FHS reference not run: {e:#} (pip install arch pandas)");
+            (None, Some(format!("{e:#}")))
+        }
+    };
+    Ok(PathsBench {
+        n,
+        h: PATHS_H,
+        command: format!("satool {}", args.join(" ")),
+        satool_seconds: secs,
+        satool_peak_rss_mib: rss,
+        arch,
+        arch_error,
+    })
+}
+
+fn arch_fhs(script: &Path, csv: &Path, n: usize) -> Result<ArchFhs> {
+    let out = Command::new(python())
+        .arg(script)
+        .arg(csv)
+        .args([n, PATHS_H].map(|v| v.to_string()))
+        .output()
+        .with_context(|| format!("cannot run {} {}", python(), script.display()))?;
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed"));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("arch_fhs.py printed no JSON")?;
+    let f = |key: &str| v[key].as_f64().with_context(|| format!("arch_fhs.py: no {key}"));
+    Ok(ArchFhs {
+        seconds: f("seconds")?,
+        fit_seconds: f("fit_seconds")?,
+        simulate_seconds: f("simulate_seconds")?,
+        arch: v["arch"].as_str().unwrap_or("?").to_string(),
+        d: f("d")? as usize,
+        k: f("k")? as usize,
+    })
+}
+
+/// The paths row as text.
+fn render_paths(p: &PathsBench) -> String {
+    let arch = match (&p.arch, &p.arch_error) {
+        (Some(a), _) => format!(
+            "arch {} GARCH(1,1)-FHS (bench/arch_fhs.py, d={} K={}): {:.2} s (fit {:.2} s, simulate {:.2} s); satool ÷ arch time {:.2}× ({})",
+            a.arch,
+            a.d,
+            a.k,
+            a.seconds,
+            a.fit_seconds,
+            a.simulate_seconds,
+            p.satool_seconds / a.seconds,
+            if p.satool_seconds <= a.seconds { "satool faster" } else { "arch faster" }
+        ),
+        (None, e) => format!("arch GARCH-FHS: not run ({})", e.as_deref().unwrap_or("?")),
+    };
+    format!(
+        "paths, {} × {} days on all_stocks_5yr (--drop-suspect): satool sa_paths end to end {:.2} s{}; {arch}\n  {}\n",
+        p.n,
+        p.h,
+        p.satool_seconds,
+        p.satool_peak_rss_mib.map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB")),
+        p.command
+    )
 }
 
 /// The Python package's timings (bench/python_api.py) and the core's on the same calls.
@@ -260,6 +393,12 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
             });
         }
     }
+    let paths = if job.end_to_end && !job.quick {
+        progress.line("end to end: paths");
+        Some(paths_bench(job, progress)?)
+    } else {
+        None
+    };
     let mut numpy_version = None;
     let mut results = Vec::new();
     for (name, d, k, steps) in shapes {
@@ -324,6 +463,7 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         shapes: results,
         end_to_end: e2e,
         python,
+        paths,
     })
 }
 
@@ -395,6 +535,9 @@ pub fn render(r: &BenchResults) -> String {
                 ))
             );
         }
+    }
+    if let Some(p) = &r.paths {
+        s += &render_paths(p);
     }
     for e in &r.end_to_end {
         s += &format!(

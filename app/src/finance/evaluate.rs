@@ -87,6 +87,6 @@ pub(super) fn evaluate(
         acceptance: g.acceptance,
         vs_history,
         seconds: g.seconds + t0.elapsed().as_secs_f64(),
-        per_ticker: super::risk::per_ticker(&m, h.g.view(), returns.view()),
+        per_ticker: super::risk::per_ticker(&m),
     })
 }

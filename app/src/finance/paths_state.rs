@@ -7,7 +7,7 @@
 use super::generate::History;
 use super::paths::{path_stream, PathDraw, PathSpec, CHUNK};
 use anyhow::Result;
-use ndarray::{s, Array2, ArrayView1};
+use ndarray::Array2;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -63,21 +63,34 @@ impl States {
     }
 }
 
-fn dot(a: ArrayView1<f64>, b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+/// Buffers of [`draw_day`], reused from day to day.
+#[derive(Default)]
+struct Scratch<'a> {
+    w: Vec<f64>,
+    logits: Vec<f64>,
+    rows: Vec<&'a [f64]>,
 }
 
 /// One day: ξ = x_k + β^{-1/2}z with k drawn from `pool` by the mixture weights, and its
 /// projection M softmax(β Xᵀξ) over the same days; returns k.
-fn draw_day(h: &History, beta: f64, pool: &[usize], xi: &mut [f64], out: &mut [f64], rng: &mut Rng) -> usize {
+fn draw_day<'a>(
+    h: &'a History,
+    beta: f64,
+    pool: &[usize],
+    xi: &mut [f64],
+    out: &mut [f64],
+    rng: &mut Rng,
+    sc: &mut Scratch<'a>,
+) -> usize {
     let xt = h.mem.xt();
     let norms = h.mem.norms();
-    let logw: Vec<f64> = pool.iter().map(|&k| 0.5 * beta * norms[k] * norms[k]).collect();
-    let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = logw.iter().map(|l| (l - max).exp()).collect();
-    let u = rng.random::<f64>() * w.iter().sum::<f64>();
+    sc.w.clear();
+    sc.w.extend(pool.iter().map(|&k| 0.5 * beta * norms[k] * norms[k]));
+    let max = sc.w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    sc.w.iter_mut().for_each(|l| *l = (*l - max).exp());
+    let u = rng.random::<f64>() * sc.w.iter().sum::<f64>();
     let mut acc = 0.0;
-    let pick = w.iter().position(|&v| {
+    let pick = sc.w.iter().position(|&v| {
         acc += v;
         u < acc
     });
@@ -86,10 +99,24 @@ fn draw_day(h: &History, beta: f64, pool: &[usize], xi: &mut [f64], out: &mut [f
     for (v, &m) in xi.iter_mut().zip(xt.row(k)) {
         *v = m + sigma * rng.sample::<f64, _>(StandardNormal);
     }
-    let mut logits: Vec<f64> = pool.iter().map(|&j| beta * dot(xt.row(j), xi)).collect();
-    satool::softmax_in_place(&mut logits);
+    // The pool's dot products side by side, one accumulator each, every one summed in the order
+    // of its coordinates as a single dot product is (from −0.0, as `f64: Sum` starts): the same
+    // bits, without waiting on one addition chain at a time.
+    sc.rows.clear();
+    let dm = xt.ncols();
+    let all: &'a [f64] = xt.to_slice().expect("Xᵀ is in standard layout");
+    sc.rows.extend(pool.iter().map(|&j| &all[j * dm..(j + 1) * dm]));
+    sc.logits.clear();
+    sc.logits.resize(pool.len(), -0.0);
+    for (i, &x) in xi.iter().enumerate() {
+        for (acc, row) in sc.logits.iter_mut().zip(&sc.rows) {
+            *acc += row[i] * x;
+        }
+    }
+    sc.logits.iter_mut().for_each(|l| *l *= beta);
+    satool::softmax_in_place(&mut sc.logits);
     out.iter_mut().for_each(|v| *v = 0.0);
-    for (&j, &a) in pool.iter().zip(&logits) {
+    for (&j, &a) in pool.iter().zip(&sc.logits) {
         for (o, &g) in out.iter_mut().zip(h.g.row(j)) {
             *o += a * g;
         }
@@ -98,47 +125,47 @@ fn draw_day(h: &History, beta: f64, pool: &[usize], xi: &mut [f64], out: &mut [f
 }
 
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
-/// historical day.
+/// historical day. Each chunk of paths writes its rows of the result in place.
 pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
     let states = States::new(&h.g);
     let (d_mem, d) = (h.mem.d(), h.g.ncols());
     let k = h.g.nrows();
-    let chunks: Vec<usize> = (0..spec.n.div_ceil(CHUNK)).collect();
-    let parts: Vec<(Array2<f64>, Vec<f64>, Vec<usize>)> = chunks
-        .par_iter()
-        .map(|&c| {
+    let mut returns = Array2::zeros((spec.n * spec.h, d));
+    let flat = returns.as_slice_mut().expect("a new array is contiguous");
+    let parts: Vec<(Vec<f64>, Vec<usize>)> = flat
+        .par_chunks_mut(CHUNK * spec.h * d)
+        .enumerate()
+        .map(|(c, block)| {
             let paths = c * CHUNK..((c + 1) * CHUNK).min(spec.n);
             let rows = paths.len() * spec.h;
             let mut xis = Array2::zeros((rows, d_mem));
-            let mut returns = Array2::zeros((rows, d));
             let mut source = Vec::with_capacity(rows);
+            let mut sc = Scratch::default();
             for (i, p) in paths.enumerate() {
                 let mut rng = path_stream(seed, id, p);
                 let mut state = states.sorted[rng.random_range(0..k)];
                 for t in 0..spec.h {
                     let r = i * spec.h + t;
-                    let (mut xi, mut out) = (xis.row_mut(r), returns.row_mut(r));
+                    let mut xi = xis.row_mut(r);
                     let pool = states.neighbours(state);
                     let day = draw_day(
                         h,
                         beta,
                         pool,
                         xi.as_slice_mut().expect("row of a standard array"),
-                        out.as_slice_mut().expect("row of a standard array"),
+                        &mut block[r * d..(r + 1) * d],
                         &mut rng,
+                        &mut sc,
                     );
                     state = STATE_DECAY * state + (1.0 - STATE_DECAY) * states.mean_sq[day];
                     source.push(day);
                 }
             }
-            (returns, novelty(&h.mem, xis.t()), source)
+            (novelty(&h.mem, xis.t()), source)
         })
         .collect();
-    let mut returns = Array2::zeros((spec.n * spec.h, d));
-    let (mut nov, mut source) = (Vec::new(), Vec::new());
-    for (c, (r, n, s)) in parts.into_iter().enumerate() {
-        let start = c * CHUNK * spec.h;
-        returns.slice_mut(s![start..start + r.nrows(), ..]).assign(&r);
+    let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
+    for (n, s) in parts {
         nov.extend(n);
         source.extend(s);
     }

@@ -5,8 +5,6 @@ use super::{FinanceMethod, FinanceResults, Scenarios};
 use crate::input_err;
 use crate::output::table;
 use anyhow::Result;
-use ndarray::ArrayView2;
-use satool_common::stats::{excess_kurtosis, sd};
 use satool_finance as fin;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -195,14 +193,14 @@ pub struct PerTicker {
 }
 
 /// The per-ticker numbers of one method, from its metrics and its scenarios.
-pub(super) fn per_ticker(m: &fin::FinanceMetrics, hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> PerTicker {
-    let d = hist.ncols();
+pub(super) fn per_ticker(m: &fin::FinanceMetrics) -> PerTicker {
+    let d = m.tickers;
     let acf = m.acf_curves.as_ref();
     PerTicker {
         ks_p: m.ks_pvalues.clone(),
         ks_p_corrected: m.ks_pvalues_corrected.clone(),
-        sd_ratio: (0..d).map(|j| sd(gen.column(j)) / sd(hist.column(j))).collect(),
-        kurtosis: (0..d).map(|j| excess_kurtosis(gen.column(j))).collect(),
+        sd_ratio: m.sd_ratios.clone(),
+        kurtosis: m.kurtoses.clone(),
         acf_g_1: (0..d).map(|j| acf.and_then(|c| c.g.get([j, 0]).copied())).collect(),
         acf_g2_1_10: (0..d).map(|j| acf.map(|c| c.g2.row(j).iter().take(10).copied().collect::<Vec<f64>>())).collect(),
     }

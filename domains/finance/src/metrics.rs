@@ -10,13 +10,11 @@
 
 use std::collections::BTreeSet;
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{aview1, Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use satool_common::stats::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
-use satool_common::stats::{
-    acf, correlation_matrix, excess_kurtosis, frobenius, is_constant, mean, quantile_sorted, sd,
-};
+use satool_common::stats::{acf, correlation_matrix, frobenius, is_constant, mean, quantile_sorted, sd};
 
 use crate::error::FinanceError;
 use crate::series::{self, Lag1, Layout, VR_DAYS};
@@ -42,15 +40,54 @@ pub fn affine_correct(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
 
 /// [`affine_correct`] of views.
 pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = gen.to_owned();
-    for (mut col, h) in out.axis_iter_mut(Axis(1)).zip(hist.axis_iter(Axis(1))) {
-        let (mg, sg) = (mean(col.view()), sd(col.view()));
-        let (mh, sh) = (mean(h), sd(h));
-        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
-        let offset = mh - mg * scale;
-        col.mapv_inplace(|v| v * scale + offset);
-    }
+    let mut out = gen.as_standard_layout().into_owned();
+    affine_correct_in_place(&mut out, hist);
     out
+}
+
+/// [`affine_correct`] in place (no copy of a large scenario set).
+pub fn affine_correct_in_place(out: &mut Array2<f64>, hist: ArrayView2<f64>) {
+    if !out.is_standard_layout() {
+        *out = out.as_standard_layout().into_owned();
+    }
+    let (mg, sg) = column_mean_sd(out.view());
+    let maps: Vec<(f64, f64)> = hist
+        .axis_iter(Axis(1))
+        .enumerate()
+        .map(|(j, h)| {
+            let (mh, sh) = (mean(h), sd(h));
+            let scale = if sg[j] > 0.0 { sh / sg[j] } else { 0.0 };
+            (scale, mh - mg[j] * scale)
+        })
+        .collect();
+    let d = maps.len().max(1);
+    out.as_slice_mut().expect("standard layout").par_chunks_mut(d).for_each(|row| {
+        for (v, &(scale, offset)) in row.iter_mut().zip(&maps) {
+            *v = *v * scale + offset;
+        }
+    });
+}
+
+/// Per-column mean and sd (n − 1) of an N × d array, read row by row (cache-friendly for a
+/// row-major array); each column's sums run in row order from 0, as [`mean`] and [`sd`] sum a
+/// strided column, so the values are the same to the last bit.
+fn column_mean_sd(x: ArrayView2<f64>) -> (Vec<f64>, Vec<f64>) {
+    let (n, d) = x.dim();
+    let mut sum = vec![0.0; d];
+    for row in x.rows() {
+        for (a, &v) in sum.iter_mut().zip(row) {
+            *a += v;
+        }
+    }
+    let m: Vec<f64> = sum.iter().map(|s| if n == 0 { 0.0 } else { s / n as f64 }).collect();
+    let mut ss = vec![0.0; d];
+    for row in x.rows() {
+        for ((a, &v), &mj) in ss.iter_mut().zip(row).zip(&m) {
+            *a += (v - mj) * (v - mj);
+        }
+    }
+    let sd = ss.iter().map(|s| if n < 2 { 0.0 } else { (s / (n - 1) as f64).sqrt() }).collect();
+    (m, sd)
 }
 
 /// ACF curves of the generated scenarios (lags start at 1).
@@ -91,6 +128,9 @@ pub struct FinanceMetrics {
     pub sd_ratio: f64,
     /// Mean over tickers of the excess kurtosis (Fisher, biased: SciPy's default).
     pub kurtosis: Option<f64>,
+    /// Per ticker: sd_gen / sd_hist, and the excess kurtosis (`None` for a constant ticker).
+    pub sd_ratios: Vec<f64>,
+    pub kurtoses: Vec<Option<f64>>,
     /// Equal-weight portfolio (mean over tickers of the returns): VaR_q = −quantile_q (NumPy
     /// linear interpolation) and ES_q = −mean of the returns ≤ that quantile, at q = 1% and 5%;
     /// positive numbers are losses, in return units.
@@ -148,9 +188,46 @@ fn check_inputs(hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> Result<(), Finan
 }
 
 fn sorted(x: ArrayView1<f64>) -> Vec<f64> {
+    if x.len() >= RADIX_MIN {
+        return radix_sorted(x);
+    }
     let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
+    // Unstable is the same result: total_cmp equal values are the same bits.
+    v.sort_unstable_by(f64::total_cmp);
     v
+}
+
+/// Below this many values a comparison sort is as fast.
+const RADIX_MIN: usize = 4096;
+
+/// `x` sorted by `f64::total_cmp`, by an LSD radix sort (8 passes of 8 bits) of the keys
+/// `total_cmp` compares: the same order, so the same values in the same places as a comparison
+/// sort, in O(n) per pass.
+fn radix_sorted(x: ArrayView1<f64>) -> Vec<f64> {
+    const SIGN: u64 = 1 << 63;
+    // total_cmp's key (negatives with their magnitude bits flipped) made unsigned; an involution.
+    let key = |b: u64| (b ^ (((b as i64 >> 63) as u64) >> 1)) ^ SIGN;
+    let mut a: Vec<u64> = x.iter().map(|v| key(v.to_bits())).collect();
+    let mut b = vec![0u64; a.len()];
+    for shift in (0..64).step_by(8) {
+        let mut count = [0usize; 257];
+        for &k in &a {
+            count[((k >> shift) & 0xff) as usize + 1] += 1;
+        }
+        if count[1..].contains(&a.len()) {
+            continue; // every key has the same digit here
+        }
+        for i in 1..257 {
+            count[i] += count[i - 1];
+        }
+        for &k in &a {
+            let d = ((k >> shift) & 0xff) as usize;
+            b[count[d]] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a.into_iter().map(|k| f64::from_bits(key(k ^ SIGN) ^ SIGN)).collect()
 }
 
 /// Evaluates `gen` (N × d) against `hist` (K × d), the rows of `gen` being one time series.
@@ -170,27 +247,92 @@ pub fn evaluate_layout(
     check_inputs(hist, gen)?;
     let d = hist.ncols();
     let n = gen.nrows();
-    let corrected = affine_correct_view(gen, hist);
+    let path_len = layout.path_len(n).filter(|&h| h >= 2);
 
-    // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance.
+    // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance, and the ACFs.
     struct PerTicker {
         raw: KsResult,
         cor: KsResult,
         sd_ratio: f64,
         kurt: Option<f64>,
         constant: bool,
+        curves: Option<(Vec<f64>, Vec<f64>)>,
+        lag1: Option<f64>,
+        vr: Option<f64>,
+        g2_11_50: Option<f64>,
+        mean: f64,
+        ss: f64,
     }
-    let per: Vec<PerTicker> = (0..d)
-        .into_par_iter()
-        .map(|j| {
-            let h = sorted(hist.column(j));
-            PerTicker {
-                raw: ks_2samp_sorted(&sorted(gen.column(j)), &h, ks),
-                cor: ks_2samp_sorted(&sorted(corrected.column(j)), &h, ks),
-                sd_ratio: sd(gen.column(j)) / sd(hist.column(j)),
-                kurt: excess_kurtosis(gen.column(j)),
-                constant: is_constant(gen.column(j)),
+    // Bands of tickers in parallel, each copied out of the rows once (one pass over the set per
+    // band of a cache line) so that every per-ticker statistic reads contiguous memory, in a
+    // buffer the allocator reuses (no N × d copy).
+    let stats = |j: usize, x: ArrayView1<f64>| -> PerTicker {
+        let hc = hist.column(j);
+        let h = sorted(hc);
+        let (mh, sh) = (mean(hc), sd(hc));
+        // fold_sd's sum, kept: it is also the squared norm of the centred column (correlation).
+        let mg = series::fold_mean(x);
+        let ss = x.iter().map(|v| (v - mg) * (v - mg)).sum::<f64>();
+        let sg = (ss / (n - 1) as f64).sqrt();
+        // The correction is increasing (or constant), so the corrected sample sorted is the
+        // raw sample sorted, corrected: one sort, the same values as correcting first.
+        let raw = sorted(x);
+        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+        let offset = mh - mg * scale;
+        let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
+        let constant = is_constant(x);
+        let kurt = (!constant)
+            .then(|| {
+                let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+                    let d2 = (v - mg) * (v - mg);
+                    (a + d2, b + d2 * d2)
+                });
+                let (m2, m4) = (m2 / n as f64, m4 / n as f64);
+                (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
+            })
+            .flatten();
+        let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let curves = match layout {
+            Layout::Paths(h) => h
+                .ge(&2)
+                .then(|| Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(&sq), h, ACF_G2_LAGS)?))),
+            Layout::Series | Layout::Iid => {
+                let g = x.to_vec();
+                Some(acf(&g, ACF_G_LAGS).zip(acf(&sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
             }
+        }
+        .flatten();
+        let (lag1, vr, g2_11_50) = match path_len {
+            Some(h) => (
+                series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
+                series::variance_ratio_column(x, h, VR_DAYS),
+                (h > 50)
+                    .then(|| series::path_acf(aview1(&sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0))
+                    .flatten(),
+            ),
+            None => (None, None, None),
+        };
+        PerTicker {
+            raw: ks_2samp_sorted(&raw, &h, ks),
+            cor: ks_2samp_sorted(&cor, &h, ks),
+            sd_ratio: sg / sd(hc),
+            kurt,
+            constant,
+            curves,
+            lag1,
+            vr,
+            g2_11_50,
+            mean: mg,
+            ss,
+        }
+    };
+    const BAND: usize = 8;
+    let per: Vec<PerTicker> = (0..d.div_ceil(BAND))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let tickers = b * BAND..((b + 1) * BAND).min(d);
+            let band = gather_columns(gen, tickers.clone());
+            tickers.enumerate().map(|(jj, j)| stats(j, band.row(jj))).collect::<Vec<_>>()
         })
         .collect();
     let zero_variance_tickers: Vec<usize> = (0..d).filter(|&j| per[j].constant).collect();
@@ -203,12 +345,19 @@ pub fn evaluate_layout(
     let ks_methods: Vec<KsPvalueMethod> =
         per.iter().flat_map(|p| [p.raw.method_used, p.cor.method_used]).collect::<BTreeSet<_>>().into_iter().collect();
 
-    let corr_error = match (degenerate, correlation_matrix(hist), correlation_matrix(gen)) {
+    let means: Vec<f64> = per.iter().map(|p| p.mean).collect();
+    let norms: Vec<f64> = per.iter().map(|p| p.ss.sqrt()).collect();
+    let cg = if degenerate { None } else { correlation_of_columns(gen, &means, &norms) };
+    let corr_error = match (degenerate, correlation_matrix(hist), cg) {
         (false, Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
         _ => None,
     };
-    let kurtosis =
-        if degenerate { None } else { per.iter().map(|p| p.kurt).collect::<Option<Vec<f64>>>().map(|k| avg(&k)) };
+    let kurtoses: Vec<Option<f64>> = per.iter().map(|p| p.kurt).collect();
+    let kurtosis = if degenerate {
+        None
+    } else {
+        kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k))
+    };
 
     // Equal-weight portfolio tails.
     let port: Vec<f64> =
@@ -221,15 +370,22 @@ pub fn evaluate_layout(
     let (var_1, es_1) = tail(0.01);
     let (var_5, es_5) = tail(0.05);
 
-    let acf_curves = match layout {
-        _ if degenerate => None,
-        Layout::Paths(h) => path_acf_curves(gen, h),
-        Layout::Series | Layout::Iid => acf_curves(gen),
+    let acf_curves = if degenerate {
+        None
+    } else {
+        per.iter().map(|p| p.curves.clone()).collect::<Option<Vec<_>>>().map(|c| {
+            let band = match layout {
+                Layout::Paths(h) => BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(),
+                Layout::Series | Layout::Iid => BAND_Z / (n as f64).sqrt(),
+            };
+            curves_of(c, band)
+        })
     };
-    let path_len = if degenerate { None } else { layout.path_len(n).filter(|&h| h >= 2) };
-    let lag1 = path_len.and_then(|h| series::lag1(gen, h));
-    let variance_ratio_10 = path_len.and_then(|h| series::variance_ratio(gen, h, VR_DAYS));
-    let acf_g2_mean_11_50 = path_len.and_then(|h| series::acf_g2_mean(gen, h, 11, 50));
+    let path_len = if degenerate { None } else { path_len };
+    let all = |f: fn(&PerTicker) -> Option<f64>| per.iter().map(f).collect::<Option<Vec<f64>>>();
+    let lag1 = path_len.and_then(|h| all(|p| p.lag1).map(|v: Vec<f64>| Lag1::from_tickers(&v, n, h)));
+    let variance_ratio_10 = path_len.and_then(|_| all(|p| p.vr)).map(|v: Vec<f64>| avg(&v));
+    let acf_g2_mean_11_50 = path_len.and_then(|_| all(|p| p.g2_11_50)).map(|v: Vec<f64>| avg(&v));
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {
         Some(c) => {
             let l = c.mean_g2.len().min(10);
@@ -239,6 +395,7 @@ pub fn evaluate_layout(
         }
         None => (None, None, None),
     };
+    let sd_ratios: Vec<f64> = per.iter().map(|p| p.sd_ratio).collect();
 
     Ok(FinanceMetrics {
         n_hist: hist.nrows(),
@@ -252,8 +409,10 @@ pub fn evaluate_layout(
         ks_pvalues,
         ks_pvalues_corrected,
         corr_error,
-        sd_ratio: avg(&per.iter().map(|p| p.sd_ratio).collect::<Vec<_>>()),
+        sd_ratio: avg(&sd_ratios),
+        sd_ratios,
         kurtosis,
+        kurtoses,
         var_1,
         var_5,
         es_1,
@@ -282,33 +441,124 @@ pub fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
         })
         .collect();
     let per: Vec<(Vec<f64>, Vec<f64>)> = per.into_iter().collect::<Option<_>>()?;
-    let (l1, l2) = (per[0].0.len(), per[0].1.len());
-    let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
-    let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
-    let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    Some(AcfCurves { band: BAND_Z / (n as f64).sqrt(), g, g2, mean_g, mean_g2 })
+    Some(curves_of(per, BAND_Z / (n as f64).sqrt()))
 }
 
-/// [`acf_curves`] for rows laid out as paths of `h` days: only within-path pairs (see
-/// [`series::path_acf`]), lags up to h − 1; band ±2.576/√(lag-1 pairs).
-fn path_acf_curves(gen: ArrayView2<f64>, h: usize) -> Option<AcfCurves> {
-    if h < 2 {
-        return None;
-    }
-    let d = gen.ncols();
-    let sq = gen.mapv(|v| v * v);
-    let per: Vec<(Vec<f64>, Vec<f64>)> = (0..d)
-        .into_par_iter()
-        .map(|j| {
-            Some((series::path_acf(gen.column(j), h, ACF_G_LAGS)?, series::path_acf(sq.column(j), h, ACF_G2_LAGS)?))
-        })
-        .collect::<Option<_>>()?;
-    let (l1, l2) = (per[0].0.len(), per[0].1.len());
+/// The curves of every ticker (ACF of g, ACF of g², lags from 1) as [`AcfCurves`].
+fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64) -> AcfCurves {
+    let d = per.len();
+    let (l1, l2) = per.first().map_or((0, 0), |p| (p.0.len(), p.1.len()));
     let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
     let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
     let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
     let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    let pairs = (gen.nrows() / h) * (h - 1);
-    Some(AcfCurves { band: BAND_Z / (pairs as f64).sqrt(), g, g2, mean_g, mean_g2 })
+    AcfCurves { band, g, g2, mean_g, mean_g2 }
+}
+
+/// Rows per block of the correlation's partial products.
+const ROW_BLOCK: usize = 16384;
+
+/// Columns `tickers` of `x` (N × d) as rows of a standard-layout array, read in tiles of rows.
+fn gather_columns(x: ArrayView2<f64>, tickers: std::ops::Range<usize>) -> Array2<f64> {
+    let n = x.nrows();
+    let mut out = Array2::zeros((tickers.len(), n));
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for (jj, j) in tickers.clone().enumerate() {
+            out[[jj, i]] = row[j];
+        }
+    }
+    out
+}
+
+/// Pearson correlation matrix of the columns of `x` (N × d) given each column's mean (as
+/// [`series::fold_mean`]) and the norm of the centred column: `Z Zᵀ` with `z = (v − mean)/norm`
+/// (the values [`correlation_matrix`] forms), summed over fixed blocks of rows computed in
+/// parallel and added in block order (independent of the thread count; it differs from one
+/// product by rounding only). `None` when a norm is zero or not finite.
+fn correlation_of_columns(x: ArrayView2<f64>, means: &[f64], norms: &[f64]) -> Option<Array2<f64>> {
+    if norms.iter().any(|&v| v == 0.0 || !v.is_finite()) {
+        return None;
+    }
+    let n = x.nrows();
+    let parts: Vec<Array2<f64>> = (0..n.div_ceil(ROW_BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let rows = x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]);
+            let mut z = rows.to_owned();
+            for mut r in z.rows_mut() {
+                for ((v, &m), &s) in r.iter_mut().zip(means).zip(norms) {
+                    *v = (*v - m) / s;
+                }
+            }
+            z.t().dot(&z)
+        })
+        .collect();
+    let mut c = parts.into_iter().reduce(|a, b| a + b)?;
+    c.diag_mut().fill(1.0);
+    Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use satool_common::stats::excess_kurtosis;
+
+    /// Pseudo-random returns with a per-ticker scale and mean (no RNG crate needed).
+    fn panel(n: usize, d: usize, seed: u64) -> Array2<f64> {
+        let mut s = seed;
+        Array2::from_shape_simple_fn((n, d), || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.03
+        }) + Array2::from_shape_fn((1, d), |(_, j)| 1e-4 * j as f64)
+    }
+
+    /// The column-by-column correction as it was written before the row-wise one.
+    fn affine_reference(gen: &Array2<f64>, hist: &Array2<f64>) -> Array2<f64> {
+        let mut out = gen.to_owned();
+        for (mut col, h) in out.axis_iter_mut(Axis(1)).zip(hist.axis_iter(Axis(1))) {
+            let (mg, sg) = (mean(col.view()), sd(col.view()));
+            let (mh, sh) = (mean(h), sd(h));
+            let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+            let offset = mh - mg * scale;
+            col.mapv_inplace(|v| v * scale + offset);
+        }
+        out
+    }
+
+    #[test]
+    fn radix_sort_is_total_cmp_order() {
+        let mut v: Vec<f64> = panel(9000, 1, 7).iter().map(|v| v * 1e3).collect();
+        v.extend([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-310, -1e-310, 5.0, 5.0, -2.5, f64::MIN, f64::MAX]);
+        let mut want = v.clone();
+        want.sort_by(f64::total_cmp);
+        let got = radix_sorted(ndarray::aview1(&v));
+        assert_eq!(
+            got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn batched_metrics_equal_the_column_by_column_definitions() {
+        // More rows than one correlation block, tickers not a multiple of the band.
+        let (hist, gen) = (panel(700, 11, 1), panel(20 * 1000 + 7, 11, 2) * 1.3);
+        let cor = affine_reference(&gen, &hist);
+        assert_eq!(affine_correct(&gen, &hist), cor, "row-wise correction: the same bits");
+        let m = evaluate_layout(hist.view(), gen.view(), KsMethod::Auto, Layout::Paths(20)).unwrap();
+        for j in 0..11 {
+            let h = sorted(hist.column(j));
+            let raw = ks_2samp_sorted(&sorted(gen.column(j)), &h, KsMethod::Auto).pvalue;
+            let c = ks_2samp_sorted(&sorted(cor.column(j)), &h, KsMethod::Auto).pvalue;
+            assert_eq!((m.ks_pvalues[j], m.ks_pvalues_corrected[j]), (raw, c), "ticker {j}");
+            assert_eq!(m.sd_ratios[j], sd(gen.column(j)) / sd(hist.column(j)));
+            assert_eq!(m.kurtoses[j], excess_kurtosis(gen.column(j)));
+            let curves = m.acf_curves.as_ref().unwrap();
+            assert_eq!(curves.g.row(j).to_vec(), series::path_acf(gen.column(j), 20, ACF_G_LAGS).unwrap());
+        }
+        let (ch, cg) = (correlation_matrix(hist.view()).unwrap(), correlation_matrix(gen.view()).unwrap());
+        let want = frobenius((&cg - &ch).view()) / frobenius(ch.view());
+        assert!((m.corr_error.unwrap() - want).abs() < 1e-12 * want, "{:?} vs {want}", m.corr_error);
+        assert_eq!(m.lag1.unwrap(), series::lag1(gen.view(), 20).unwrap());
+        assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
+    }
 }

@@ -38,25 +38,46 @@ pub const VR_DAYS: usize = 10;
 /// denominator n − lag instead of n; `None` for a constant column.
 pub fn path_acf(x: ArrayView1<f64>, h: usize, lags: usize) -> Option<Vec<f64>> {
     let n = x.len();
-    let mean = x.sum() / n as f64;
+    let mean = fold_mean(x);
     let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
     if var.is_nan() || var <= 0.0 || h < 2 {
         return None;
     }
     let paths = n / h;
     let lags = lags.min(h - 1);
-    let out = (1..=lags)
-        .map(|l| {
-            let mut s = 0.0;
-            for p in 0..paths {
-                for t in p * h..(p + 1) * h - l {
-                    s += (x[t] - mean) * (x[t + l] - mean);
-                }
+    // All lags in one pass over each path, one accumulator per lag: every lag's sum still adds
+    // its products in path order, then day order (the same rounding as a pass per lag).
+    let c: Vec<f64> = x.iter().take(paths * h).map(|v| v - mean).collect();
+    let mut s = vec![0.0; lags];
+    for path in c.chunks_exact(h) {
+        for (t, &a) in path.iter().enumerate() {
+            let ahead = &path[t + 1..(t + 1 + lags).min(h)];
+            for (acc, &b) in s.iter_mut().zip(ahead) {
+                *acc += a * b;
             }
-            s / (paths * (h - l)) as f64 / var
-        })
-        .collect();
-    Some(out)
+        }
+    }
+    Some(s.iter().enumerate().map(|(i, v)| v / (paths * (h - i - 1)) as f64 / var).collect())
+}
+
+/// Mean as a left fold from 0, the order in which ndarray sums a strided column: a column
+/// copied out to contiguous memory then gives the same value to the last bit.
+pub fn fold_mean(x: ArrayView1<f64>) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        x.iter().fold(0.0, |a, &v| a + v) / x.len() as f64
+    }
+}
+
+/// `satool_common::stats::sd` (n − 1; 0 below 2 values) with the mean of [`fold_mean`].
+pub fn fold_sd(x: ArrayView1<f64>) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let m = fold_mean(x);
+    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
 }
 
 /// Per-ticker lag-1 autocorrelation of g (within paths) and the share of tickers inside the
@@ -74,14 +95,21 @@ pub fn lag1(gen: ArrayView2<f64>, h: usize) -> Option<Lag1> {
         .into_par_iter()
         .map(|j| path_acf(gen.column(j), h, 1).and_then(|a| a.first().copied()))
         .collect::<Option<_>>()?;
-    let pairs = (gen.nrows() / h) * (h - 1);
-    let band = BAND_Z / (pairs as f64).sqrt();
-    let d = per.len() as f64;
-    Some(Lag1 {
-        mean: per.iter().sum::<f64>() / d,
-        inside_band: per.iter().filter(|v| v.abs() <= band).count() as f64 / d,
-        band,
-    })
+    Some(Lag1::from_tickers(&per, gen.nrows(), h))
+}
+
+impl Lag1 {
+    /// From each ticker's lag-1 ACF of `n` rows laid out as paths of `h` days.
+    pub fn from_tickers(per: &[f64], n: usize, h: usize) -> Lag1 {
+        let pairs = (n / h) * (h - 1);
+        let band = BAND_Z / (pairs as f64).sqrt();
+        let d = per.len() as f64;
+        Lag1 {
+            mean: per.iter().sum::<f64>() / d,
+            inside_band: per.iter().filter(|v| v.abs() <= band).count() as f64 / d,
+            band,
+        }
+    }
 }
 
 /// Mean over tickers of the ACF of g² at lags `from..=to` (within paths), or `None` when the
@@ -106,26 +134,29 @@ pub fn variance_ratio(gen: ArrayView2<f64>, h: usize, q: usize) -> Option<f64> {
     if h < q || q == 0 {
         return None;
     }
-    let paths = gen.nrows() / h;
-    let per: Vec<f64> = (0..gen.ncols())
-        .into_par_iter()
-        .map(|j| {
-            let x = gen.column(j);
-            let one = satool_common::stats::sd(x);
-            let mut sums = Vec::with_capacity(paths * (h - q + 1));
-            for p in 0..paths {
-                let mut s: f64 = (p * h..p * h + q).map(|t| x[t]).sum();
-                sums.push(s);
-                for t in p * h + q..(p + 1) * h {
-                    s += x[t] - x[t - q];
-                    sums.push(s);
-                }
-            }
-            let many = satool_common::stats::sd(ndarray::aview1(&sums));
-            (one > 0.0 && sums.len() > 1).then(|| many * many / (q as f64 * one * one))
-        })
-        .collect::<Option<_>>()?;
+    let per: Vec<f64> =
+        (0..gen.ncols()).into_par_iter().map(|j| variance_ratio_column(gen.column(j), h, q)).collect::<Option<_>>()?;
     Some(per.iter().sum::<f64>() / per.len() as f64)
+}
+
+/// [`variance_ratio`] of one ticker's column (`None` when undefined; `h ≥ q ≥ 1`).
+pub fn variance_ratio_column(x: ArrayView1<f64>, h: usize, q: usize) -> Option<f64> {
+    if h < q || q == 0 {
+        return None;
+    }
+    let paths = x.len() / h;
+    let one = fold_sd(x);
+    let mut sums = Vec::with_capacity(paths * (h - q + 1));
+    for p in 0..paths {
+        let mut s: f64 = (p * h..p * h + q).map(|t| x[t]).sum();
+        sums.push(s);
+        for t in p * h + q..(p + 1) * h {
+            s += x[t] - x[t - q];
+            sums.push(s);
+        }
+    }
+    let many = satool_common::stats::sd(ndarray::aview1(&sums));
+    (one > 0.0 && sums.len() > 1).then(|| many * many / (q as f64 * one * one))
 }
 
 #[cfg(test)]
@@ -143,6 +174,36 @@ mod tests {
         // Lag 2: (−1·1) + (1·−1) = −2 over 2 pairs = −1, / (2/3) = −1.5.
         assert!((a[1] + 1.5).abs() < 1e-15);
         assert_eq!(path_acf(array![1.0, 1.0, 1.0].view(), 3, 1), None);
+    }
+
+    /// The lag-by-lag form path_acf had before all lags went into one pass (strided column).
+    fn path_acf_reference(x: ArrayView1<f64>, h: usize, lags: usize) -> Vec<f64> {
+        let n = x.len();
+        let mean = x.sum() / n as f64;
+        let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        let paths = n / h;
+        (1..=lags.min(h - 1))
+            .map(|l| {
+                let mut s = 0.0;
+                for p in 0..paths {
+                    for t in p * h..(p + 1) * h - l {
+                        s += (x[t] - mean) * (x[t + l] - mean);
+                    }
+                }
+                s / (paths * (h - l)) as f64 / var
+            })
+            .collect()
+    }
+
+    #[test]
+    fn path_acf_in_one_pass_is_the_lag_by_lag_sum_bit_for_bit() {
+        let g = Array2::from_shape_fn((2003, 3), |(t, j)| (((t * 7919 + j * 31) % 997) as f64 / 997.0 - 0.4).powi(3));
+        for h in [2, 7, 20, 250] {
+            let col = g.column(1);
+            assert_eq!(path_acf(col, h, 40).unwrap(), path_acf_reference(col, h, 40), "h = {h}");
+            let contiguous = col.to_owned();
+            assert_eq!(path_acf(contiguous.view(), h, 40).unwrap(), path_acf_reference(col, h, 40));
+        }
     }
 
     #[test]
