@@ -69,6 +69,14 @@ pub(super) fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2
     out
 }
 
+/// The published `sa` pool: 30 ULA chains at β (burn-in 2000, thinning 100 → 900 states) on the
+/// method's stream `id`, projected onto the history, with each state's novelty.
+pub(super) fn ula_pool(h: &History, job: &FinanceJob, id: &str) -> Result<(Array2<f64>, Vec<f64>)> {
+    let protocol = Protocol::default().with_precision(job.precision);
+    let run = run_chains(&h.mem, Params::new(job.alpha, job.beta)?, Kernel::Ula, &protocol, job.seed, id);
+    Ok((project(h, job.beta, run.states.view()), novelty(&h.mem, run.states.view())))
+}
+
 /// Runs one method. Its random draws come from the stream named by its id, so a method's
 /// scenarios do not depend on which other methods run.
 pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> Result<Generated> {
@@ -99,15 +107,8 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
             (project(h, job.beta, xi.view()), Some(novelty(&h.mem, xi.view())), None)
         }
         FinanceMethod::Sa => {
-            let run = run_chains(
-                &h.mem,
-                params(job.beta)?,
-                Kernel::Ula,
-                &Protocol::default().with_precision(job.precision),
-                job.seed,
-                id,
-            );
-            (project(h, job.beta, run.states.view()), Some(novelty(&h.mem, run.states.view())), None)
+            let (pool, nov) = ula_pool(h, job, id)?;
+            (pool, Some(nov), None)
         }
         FinanceMethod::SaSequential | FinanceMethod::SaRegime => {
             let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, n_hist, job.sequential_segments)?

@@ -9,10 +9,7 @@ use anyhow::Result;
 use ndarray::{s, Array2, Axis};
 use rand::Rng as _;
 use rayon::prelude::*;
-use satool::{
-    exact_samples, generate_sequential, novelty, run_chains, simulate_labels, stream, Kernel, Params, Protocol,
-    Regimes, Rng, Sequential,
-};
+use satool::{exact_samples, generate_sequential, novelty, simulate_labels, stream, Params, Regimes, Rng, Sequential};
 use satool_finance as fin;
 use std::time::Instant;
 
@@ -130,16 +127,7 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Sa => {
             // The published pool of ULA states, each path's days drawn from it with replacement:
             // the pool's rows are in chain order (sticky), so a path never reads them in order.
-            let run = run_chains(
-                &h.mem,
-                params(job.beta)?,
-                Kernel::Ula,
-                &Protocol::default().with_precision(job.precision),
-                job.seed,
-                id,
-            );
-            let pool = project(h, job.beta, run.states.view());
-            let pool_nov = novelty(&h.mem, run.states.view());
+            let (pool, pool_nov) = super::generate::ula_pool(h, job, id)?;
             let picks: Vec<usize> = (0..spec.n)
                 .into_par_iter()
                 .flat_map_iter(|p| {
