@@ -20,8 +20,8 @@ pub use bootstrap::{
 };
 pub use error::{CellProblem, FinanceError};
 pub use metrics::{
-    acf_curves, affine_correct, affine_correct_in_place, affine_correct_view, evaluate, evaluate_layout, AcfCurves,
-    FinanceMetrics,
+    acf_curves, affine_correct, affine_correct_in_place, affine_correct_view, correct_keeping_zeros_in_place, evaluate,
+    evaluate_layout, AcfCurves, FinanceMetrics,
 };
 pub use prices::{
     near_split_fraction, parse_prices, read_prices, Coverage, DroppedRange, DroppedTicker, Format, PriceTable,
