@@ -39,6 +39,9 @@ pub(super) struct Generated {
     /// Per-scenario novelty of the output day, encoded like the memory.
     pub output_novelty: Vec<f64>,
     pub acceptance: Option<f64>,
+    /// Already set to the history's per-ticker mean and sd (a path file without `--raw`): its
+    /// corrected KS is its own.
+    pub on_history_scale: bool,
     pub seconds: f64,
 }
 
@@ -144,6 +147,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
         novelty,
         output_novelty,
         acceptance,
+        on_history_scale: false,
         seconds: t0.elapsed().as_secs_f64(),
     })
 }

@@ -169,13 +169,14 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
 }
 
 /// A path method's scenarios: drawn, set to the history's per-ticker mean and sd unless
-/// `--raw` (so the file, and every metric of its row, is on the history's scale).
+/// `--raw` (so the file, and every metric of its row, is on the history's scale), exact-zero
+/// returns kept at zero.
 pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spec: PathSpec) -> Result<Generated> {
     let t0 = Instant::now();
     let draw = draw(method, h, job, spec)?;
     let mut returns = draw.returns;
     if !job.raw {
-        fin::affine_correct_in_place(&mut returns, h.g.view());
+        fin::correct_keeping_zeros_in_place(&mut returns, h.g.view());
     }
     let output_novelty = output_novelty(h, returns.view());
     let novelty = draw.state_novelty.unwrap_or_else(|| output_novelty.clone());
@@ -190,6 +191,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spe
         novelty,
         output_novelty,
         acceptance: draw.acceptance,
+        on_history_scale: !job.raw,
         seconds: t0.elapsed().as_secs_f64(),
     })
 }
@@ -197,8 +199,9 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spe
 /// Novelty of each row encoded like the memory, a block of rows at a time (the same values as
 /// encoding every row at once: the encoding is per row), without an encoded copy of the set.
 pub(super) fn output_novelty(h: &History, rows: ndarray::ArrayView2<f64>) -> Vec<f64> {
+    let index = satool::Novelty::new(&h.mem);
     let blocks: Vec<std::ops::Range<usize>> = satool::sample_blocks(rows.nrows()).collect();
     let per: Vec<Vec<f64>> =
-        blocks.into_par_iter().map(|r| novelty(&h.mem, encode_days(rows.slice(s![r, ..])).view())).collect();
+        blocks.into_par_iter().map(|r| index.of(encode_days(rows.slice(s![r, ..])).view())).collect();
     per.concat()
 }
