@@ -150,15 +150,6 @@ pub(crate) struct Attention<T: Real = f64> {
     one_pass: Option<OnePass<T>>,
 }
 
-/// Restricts row i's attention to the memories labelled `row_labels[i]` (a −∞ logit bias on the
-/// others), so rows of one batch can follow different regimes. Every row label must label at
-/// least one memory.
-#[derive(Debug, Clone)]
-pub(crate) struct RowMask {
-    pub(crate) memory_labels: Vec<u32>,
-    pub(crate) row_labels: Vec<u32>,
-}
-
 impl<T: Real> Attention<T> {
     pub fn new(n: usize, mem: &Memory<T>) -> Self {
         let one_pass = mem.one_pass().then(|| OnePass::new(n));
@@ -167,32 +158,21 @@ impl<T: Real> Attention<T> {
 
     /// Computes `X p` and logsumexp for the rows of `xi` (n × d), without allocating. `probs`
     /// is scratch here (large memories never form it); `weights` computes it.
-    pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
+    pub fn compute(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>) {
         if let (Some(one_pass), true) = (self.one_pass.as_mut(), xi.is_standard_layout()) {
-            let labels = mask.map(|m| (m.memory_labels.as_slice(), m.row_labels.as_slice()));
             let bias = mem.log_weights();
-            return one_pass.attend(mem.xt(), beta, xi, labels, bias, self.att.view_mut(), &mut self.lse);
+            return one_pass.attend(mem.xt(), beta, xi, bias, self.att.view_mut(), &mut self.lse);
         }
-        self.weights(mem, beta, xi, mask);
+        self.weights(mem, beta, xi);
         matmul_packed(T::one(), self.probs.view(), &mem.xt, self.att.view_mut());
     }
 
     /// Only the weights and logsumexp (no `X p`): what energy, entropy and projections need.
-    pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>, mask: Option<&RowMask>) {
+    pub fn weights(&mut self, mem: &Memory<T>, beta: f64, xi: ArrayView2<T>) {
         matmul_packed(T::from_f64(beta), xi, &mem.x, self.probs.view_mut());
         if let Some(b) = mem.log_weights() {
             let b = ndarray::aview1(b);
             self.probs.rows_mut().into_iter().for_each(|mut row| row.zip_mut_with(&b, |v, &bk| *v = *v + bk));
-        }
-        if let Some(m) = mask {
-            let masked = T::from_f64(f64::NEG_INFINITY);
-            for (mut row, &r) in self.probs.rows_mut().into_iter().zip(&m.row_labels) {
-                row.zip_mut_with(&ndarray::aview1(&m.memory_labels), |v, &l| {
-                    if l != r {
-                        *v = masked;
-                    }
-                });
-            }
         }
         let k = self.probs.ncols().max(1);
         let large = self.probs.len() >= 1 << 15;
@@ -219,7 +199,7 @@ pub(crate) fn energy_from_lse<T: Real>(xi: ArrayView1<T>, lse: f64, beta: f64) -
 pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
-    a.weights(mem, beta, rows, None);
+    a.weights(mem, beta, rows);
     rows.outer_iter().zip(&a.lse).map(|(xi, &lse)| energy_from_lse(xi, lse, beta)).collect()
 }
 
@@ -227,7 +207,7 @@ pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
 pub fn attention_weights(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Array2<f64> {
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
-    a.weights(mem, beta, rows, None);
+    a.weights(mem, beta, rows);
     a.probs
 }
 
@@ -281,7 +261,7 @@ mod tests {
         let mem = Memory::new(x.clone()).unwrap();
         let xi = array![[0.3, -0.2]];
         let mut a = Attention::new(1, &mem);
-        a.compute(&mem, 3.0, xi.view(), None);
+        a.compute(&mem, 3.0, xi.view());
         let logits: Vec<f64> = (0..3).map(|k| 3.0 * (0.3 * x[[0, k]] - 0.2 * x[[1, k]])).collect();
         let z: f64 = logits.iter().map(|l| l.exp()).sum();
         for (k, l) in logits.iter().enumerate() {
@@ -293,23 +273,9 @@ mod tests {
     }
 
     #[test]
-    fn a_row_mask_equals_attention_over_the_subset() {
-        let x = array![[1.0, 0.0, 0.6, -0.3], [0.0, 1.0, 0.8, 0.9]];
-        let mem = Memory::new(x).unwrap();
-        let sub = mem.subset(&[1, 3]).unwrap();
-        let xi = array![[0.3, -0.2], [0.1, 0.7]];
-        let mask = RowMask { memory_labels: vec![0, 1, 0, 1], row_labels: vec![1, 1] };
-        let (mut a, mut b) = (Attention::new(2, &mem), Attention::new(2, &sub));
-        a.compute(&mem, 4.0, xi.view(), Some(&mask));
-        b.compute(&sub, 4.0, xi.view(), None);
-        for r in 0..2 {
-            assert_eq!((a.probs[[r, 0]], a.probs[[r, 2]]), (0.0, 0.0));
-            assert!(
-                (a.probs[[r, 1]] - b.probs[[r, 0]]).abs() < 1e-15 && (a.probs[[r, 3]] - b.probs[[r, 1]]).abs() < 1e-15
-            );
-            assert!((a.lse[r] - b.lse[r]).abs() < 1e-14);
-            assert!((&a.att.row(r) - &b.att.row(r)).iter().all(|v| v.abs() < 1e-15));
-        }
+    fn a_subset_is_checked() {
+        let mem = Memory::new(array![[1.0, 0.0, 0.6, -0.3], [0.0, 1.0, 0.8, 0.9]]).unwrap();
+        assert_eq!(mem.subset(&[1, 3]).unwrap().x(), array![[0.0, -0.3], [1.0, 0.9]]);
         assert!(mem.subset(&[0, 9]).is_err());
     }
 
@@ -322,8 +288,8 @@ mod tests {
         let weighted = Memory::new(x).unwrap().with_log_weights(&[0.0, 0.0, 3f64.ln(), 0.0]).unwrap();
         let xi = array![[0.3, -0.2, 0.4], [0.1, 0.7, -0.5]];
         let (mut a, mut b) = (Attention::new(2, &copies), Attention::new(2, &weighted));
-        a.compute(&copies, 5.0, xi.view(), None);
-        b.compute(&weighted, 5.0, xi.view(), None);
+        a.compute(&copies, 5.0, xi.view());
+        b.compute(&weighted, 5.0, xi.view());
         for r in 0..2 {
             assert!((a.lse[r] - b.lse[r]).abs() < 1e-13);
             assert!((&a.att.row(r) - &b.att.row(r)).iter().all(|v| v.abs() < 1e-15));
@@ -350,26 +316,22 @@ mod tests {
     fn one_pass_attention_equals_the_two_pass_evaluation() {
         use rand::Rng as _;
         let mut rng = crate::rng::stream(3, "fused");
-        for (d, k, rows, labels) in [(13, 1001, 33, None), (30, 1100, 9, Some(3u32)), (16, 1200, 4, Some(97))] {
+        for (d, k, rows, weighted) in [(13, 1001, 33, false), (30, 1100, 9, true), (16, 1200, 4, false)] {
             let x = Array2::from_shape_simple_fn((d, k), || rng.random::<f64>() - 0.5);
             let xi = Array2::from_shape_simple_fn((rows, d), || rng.random::<f64>() - 0.5);
-            let mask = labels.map(|n| RowMask {
-                memory_labels: (0..k as u32).map(|i| (i * 7) % n).collect(),
-                row_labels: (0..rows as u32).map(|r| r % n).collect(),
-            });
             let mem = Memory::new(x).unwrap();
             // the second shape also weights its patterns (a logit bias in both evaluations)
-            let mem = match labels {
-                Some(3) => {
+            let mem = match weighted {
+                true => {
                     mem.with_log_weights(&(0..k).map(|i| ((i % 5) as f64 - 2.0) * 0.7).collect::<Vec<_>>()).unwrap()
                 }
-                _ => mem,
+                false => mem,
             };
             let two = mem.two_pass();
             let (mut got, mut want) = (Attention::new(rows, &mem), Attention::new(rows, &two));
-            got.compute(&mem, 8.0, xi.mapv(|v| 0.5 * v).view(), None);
-            got.compute(&mem, 8.0, xi.view(), mask.as_ref());
-            want.compute(&two, 8.0, xi.view(), mask.as_ref());
+            got.compute(&mem, 8.0, xi.mapv(|v| 0.5 * v).view());
+            got.compute(&mem, 8.0, xi.view());
+            want.compute(&two, 8.0, xi.view());
             for r in 0..rows {
                 assert!((got.lse[r] - want.lse[r]).abs() <= 1e-12 * want.lse[r].abs().max(1.0));
                 assert!((&got.att.row(r) - &want.att.row(r)).iter().all(|v| v.abs() <= 1e-12));

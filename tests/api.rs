@@ -162,3 +162,35 @@ fn convergence_diagnostics_match_arviz() {
     assert!(convergence(&[&[1.0, 2.0, 3.0][..]]).is_none(), "one chain");
     assert!(convergence(&[&[1.0; 6][..], &[1.0; 6][..]]).is_none(), "constant draws");
 }
+
+/// Regime switching: a day of regime r attends to regime r's memories only. With each memory's
+/// raw row the one-hot vector of its regime, every emitted day is a convex combination of rows of
+/// one regime, so it must be exactly that regime's one-hot vector — for regimes of many days, of
+/// one day (stored twice internally), in both precisions, and the same run twice gives the same bits.
+#[test]
+fn regime_days_attend_to_their_regime_only() {
+    use satool::{generate_sequential, Precision, Regimes, Sequential};
+    let (d, k) = (6, 40);
+    let mut rng = stream(5, "regime-memory");
+    let x = Array2::from_shape_simple_fn((d, k), || rand::Rng::random::<f64>(&mut rng) - 0.5);
+    let mem = Memory::new(x).unwrap();
+    // Labels 0..3; regime 3 has a single day (pattern 39).
+    let labels: Vec<u32> = (0..k as u32).map(|i| if i == 39 { 3 } else { i % 3 }).collect();
+    let raw = Array2::from_shape_fn((k, 4), |(i, j)| f64::from(labels[i] == j as u32));
+    let days = 60;
+    let path: Vec<u32> = (0..days as u32).map(|t| [0, 0, 1, 2, 3, 3, 1][(t / 4) as usize % 7]).collect();
+    for precision in [Precision::F64, Precision::F32] {
+        let cfg = Sequential::new(Params::new(0.01, 8.0).unwrap(), 5, days, 4).unwrap().with_precision(precision);
+        let regimes = Regimes::new(labels.clone(), path.clone()).unwrap();
+        let run = generate_sequential(&mem, raw.view(), &cfg, Some(&regimes), 9, "r").unwrap();
+        for (t, row) in run.returns.rows().into_iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                let want = f64::from(path[t] == j as u32);
+                assert!((v - want).abs() < 1e-6, "{precision:?} day {t} (regime {}), column {j}: {v}", path[t]);
+            }
+        }
+        assert!(run.acceptance > 0.5 && run.states.dim() == (d, days));
+        let again = generate_sequential(&mem, raw.view(), &cfg, Some(&regimes), 9, "r").unwrap();
+        assert_eq!(run.returns, again.returns);
+    }
+}

@@ -99,16 +99,14 @@ impl<T: Real> OnePass<T> {
     }
 
     /// `att ← X softmax(β Xᵀ ξ)` and `lse ← logsumexp(β Xᵀ ξ)` for the rows of `xi`, given the
-    /// memory as `xt` (K × d, one pattern per row, contiguous). With `labels = (memory, rows)`,
-    /// row r attends only to the patterns k with `memory[k] == rows[r]` (a −∞ logit bias);
-    /// `bias` (K values) is added to every row's logits (pattern weights `ln w_k`).
+    /// memory as `xt` (K × d, one pattern per row, contiguous); `bias` (K values) is added to
+    /// every row's logits (pattern weights `ln w_k`).
     #[allow(clippy::too_many_arguments)]
     pub fn attend(
         &mut self,
         xt: ArrayView2<T>,
         beta: f64,
         xi: ArrayView2<T>,
-        labels: Option<(&[u32], &[u32])>,
         bias: Option<&[T]>,
         att: ArrayViewMut2<T>,
         lse: &mut [f64],
@@ -161,13 +159,11 @@ impl<T: Real> OnePass<T> {
                             wk.iter_mut().for_each(|v| *v = *v + bk);
                         }
                     }
-                    let labels = labels.map(|(mem, row)| (&row[c * CHUNK..c * CHUNK + n], &mem[k0..k0 + kb]));
                     // only the vectors holding chains (8 rows in f64: a quarter of the lanes)
                     let lanes = c * CHUNK..c * CHUNK + n.div_ceil(T::LANES) * T::LANES;
                     let active = lanes.len();
                     online_softmax_dispatch(
                         &mut w[..kb * CHUNK],
-                        labels,
                         &mut max[lanes.clone()],
                         &mut sum[lanes],
                         &mut scale[..active],
@@ -193,74 +189,40 @@ impl<T: Real> OnePass<T> {
 
 /// `online_softmax` for the `max.len()` active lanes (a whole number of vectors: 8, 16, 24 or
 /// 32). The lane count is a constant of each instance so the running maxima stay in registers.
-fn online_softmax_dispatch<T: Real>(
-    w: &mut [T],
-    labels: Option<(&[u32], &[u32])>,
-    max: &mut [T],
-    sum: &mut [T],
-    scale: &mut [T],
-) {
+fn online_softmax_dispatch<T: Real>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     match max.len() {
-        8 => online_softmax_wide::<T, 8>(w, labels, max, sum, scale),
-        16 => online_softmax_wide::<T, 16>(w, labels, max, sum, scale),
-        24 => online_softmax_wide::<T, 24>(w, labels, max, sum, scale),
-        _ => online_softmax_wide::<T, CHUNK>(w, labels, max, sum, scale),
+        8 => online_softmax_wide::<T, 8>(w, max, sum, scale),
+        16 => online_softmax_wide::<T, 16>(w, max, sum, scale),
+        24 => online_softmax_wide::<T, 24>(w, max, sum, scale),
+        _ => online_softmax_wide::<T, CHUNK>(w, max, sum, scale),
     }
 }
 
 /// `online_softmax` compiled for AVX-512 where the CPU has it (the one-pass path only runs
 /// there; no FMA contraction happens, so the bits do not depend on the vector width).
-fn online_softmax_wide<T: Real, const L: usize>(
-    w: &mut [T],
-    labels: Option<(&[u32], &[u32])>,
-    max: &mut [T],
-    sum: &mut [T],
-    scale: &mut [T],
-) {
+fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f")]
-        unsafe fn wide<T: Real, const L: usize>(
-            w: &mut [T],
-            labels: Option<(&[u32], &[u32])>,
-            max: &mut [T],
-            sum: &mut [T],
-            scale: &mut [T],
-        ) {
-            online_softmax::<T, L>(w, labels, max, sum, scale)
+        unsafe fn wide<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
+            online_softmax::<T, L>(w, max, sum, scale)
         }
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the features the function was compiled for.
-            return unsafe { wide::<T, L>(w, labels, max, sum, scale) };
+            return unsafe { wide::<T, L>(w, max, sum, scale) };
         }
     }
-    online_softmax::<T, L>(w, labels, max, sum, scale)
+    online_softmax::<T, L>(w, max, sum, scale)
 }
 
 /// Turns a block's logits `w` (kb × CHUNK, a chain per lane) into weights `exp(l − m)` against
 /// each chain's updated running max `m`, adds them to the running sums, and leaves in `scale`
 /// the factors `exp(m_old − m)` for the earlier sums, for the first `L` lanes (`max`, `sum` and
-/// `scale` hold `L` values; the other lanes of `w` are left alone). `labels` = (the chains'
-/// labels, the block's pattern labels): patterns of another label weigh 0.
+/// `scale` hold `L` values; the other lanes of `w` are left alone).
 #[inline(always)]
-fn online_softmax<T: Real, const L: usize>(
-    w: &mut [T],
-    labels: Option<(&[u32], &[u32])>,
-    max: &mut [T],
-    sum: &mut [T],
-    scale: &mut [T],
-) {
+fn online_softmax<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     assert!(max.len() == L && sum.len() == L && scale.len() == L && L <= CHUNK);
     let ninf = T::from_f64(f64::NEG_INFINITY);
-    if let Some((rows, mem)) = labels {
-        for (wk, &ml) in w.chunks_exact_mut(CHUNK).zip(mem) {
-            for (v, &rl) in wk.iter_mut().zip(rows) {
-                if ml != rl {
-                    *v = ninf;
-                }
-            }
-        }
-    }
     let mut new_max = [ninf; L];
     new_max.copy_from_slice(max);
     for wk in w.chunks_exact(CHUNK) {
@@ -268,7 +230,7 @@ fn online_softmax<T: Real, const L: usize>(
             *m = if v > *m { v } else { *m };
         }
     }
-    // A chain whose patterns so far are all masked keeps max −∞: its weights are exp(−∞) = 0
+    // A chain whose logits so far are all −∞ keeps max −∞: its weights are exp(−∞) = 0
     // against a shift of 0, and its (zero) sums are left as they are.
     let mut shift = [T::zero(); L];
     for l in 0..L {
@@ -348,19 +310,12 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
 
     /// Direct evaluation in f64 (logits, max-subtracted softmax, weighted sum): `(att, lse)`.
-    fn reference(
-        xt: &Array2<f64>,
-        beta: f64,
-        xi: &Array2<f64>,
-        labels: Option<(&[u32], &[u32])>,
-    ) -> (Array2<f64>, Vec<f64>) {
+    fn reference(xt: &Array2<f64>, beta: f64, xi: &Array2<f64>) -> (Array2<f64>, Vec<f64>) {
         let (k, d) = xt.dim();
         let mut att = Array2::zeros((xi.nrows(), d));
         let mut lse = vec![0.0; xi.nrows()];
         for (r, row) in xi.rows().into_iter().enumerate() {
-            let keep = |j: usize| labels.is_none_or(|(m, rl)| m[j] == rl[r]);
-            let logits: Vec<f64> =
-                (0..k).map(|j| if keep(j) { beta * xt.row(j).dot(&row) } else { f64::NEG_INFINITY }).collect();
+            let logits: Vec<f64> = (0..k).map(|j| beta * xt.row(j).dot(&row)).collect();
             let max = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let w: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
             let z: f64 = w.iter().sum();
@@ -373,26 +328,19 @@ mod tests {
     }
 
     /// One-pass against the direct evaluation in precision `T`, to `tol`.
-    fn check_in<T: Real>(d: usize, k: usize, rows: usize, beta: f64, labels: Option<u32>, tol: f64) {
+    fn check_in<T: Real>(d: usize, k: usize, rows: usize, beta: f64, tol: f64) {
         if !T::lane_kernel_available() {
             return;
         }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let xt = Array2::from_shape_simple_fn((k, d), || T::from_f64(rng.random::<f64>() - 0.5));
         let xi = Array2::from_shape_simple_fn((rows, d), || T::from_f64(rng.random::<f64>() - 0.5));
-        let lab = labels.map(|n| {
-            (
-                (0..k as u32).map(|i| (i * 7) % n).collect::<Vec<_>>(),
-                (0..rows as u32).map(|r| r % n).collect::<Vec<_>>(),
-            )
-        });
-        let lab = lab.as_ref().map(|(m, r)| (m.as_slice(), r.as_slice()));
-        let (want_att, want_lse) = reference(&xt.mapv(T::to_f64), beta, &xi.mapv(T::to_f64), lab);
+        let (want_att, want_lse) = reference(&xt.mapv(T::to_f64), beta, &xi.mapv(T::to_f64));
         let (mut att, mut lse) = (Array2::from_elem((rows, d), T::from_f64(f64::NAN)), vec![f64::NAN; rows]);
         let mut one = OnePass::new(rows);
         // first with other states: buffers reused from one evaluation must not leak into the next
-        one.attend(xt.view(), beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None, None, att.view_mut(), &mut lse);
-        one.attend(xt.view(), beta, xi.view(), lab, None, att.view_mut(), &mut lse);
+        one.attend(xt.view(), beta, xi.mapv(|v| v * T::from_f64(0.5)).view(), None, att.view_mut(), &mut lse);
+        one.attend(xt.view(), beta, xi.view(), None, att.view_mut(), &mut lse);
         for r in 0..rows {
             assert!(
                 (lse[r] - want_lse[r]).abs() <= tol * want_lse[r].abs().max(1.0),
@@ -407,9 +355,9 @@ mod tests {
         }
     }
 
-    fn check(d: usize, k: usize, rows: usize, beta: f64, labels: Option<u32>) {
-        check_in::<f64>(d, k, rows, beta, labels, 1e-12);
-        check_in::<f32>(d, k, rows, beta, labels, 2e-5);
+    fn check(d: usize, k: usize, rows: usize, beta: f64) {
+        check_in::<f64>(d, k, rows, beta, 1e-12);
+        check_in::<f32>(d, k, rows, beta, 2e-5);
     }
 
     #[test]
@@ -425,17 +373,10 @@ mod tests {
             (5, 1300, 70),
             (25, 1100, 17),
         ] {
-            check(d, k, rows, 8.0, None);
+            check(d, k, rows, 8.0);
         }
         // large β: the running max moves block after block and most weights underflow
-        check(40, 1500, 6, 400.0, None);
-    }
-
-    #[test]
-    fn one_pass_honours_row_masks() {
-        check(30, 1100, 9, 5.0, Some(3));
-        // a label whose memories all lie in late blocks: early blocks are fully masked
-        check(16, 1200, 4, 5.0, Some(97));
+        check(40, 1500, 6, 400.0);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::error::{check, Result};
 use crate::kernels::Real;
-use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory, RowMask};
+use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory};
 use crate::rng::Rng;
 use ndarray::{Array2, Zip};
 use rand::Rng as _;
@@ -58,8 +58,6 @@ pub struct Batch<T: Real = f64> {
     // MALA proposal buffers.
     prop: Array2<T>,
     prop_att: Attention<T>,
-    /// Optional per-row restriction of the memories (regime switching).
-    mask: Option<RowMask>,
     pub accepted: u64,
     pub proposed: u64,
 }
@@ -77,7 +75,7 @@ impl<T: Real> Batch<T> {
     pub fn new(mem: &Memory<T>, p: Params, init: Array2<T>) -> Self {
         let n = init.nrows();
         let mut cur = Attention::new(n, mem);
-        cur.compute(mem, p.beta, init.view(), None);
+        cur.compute(mem, p.beta, init.view());
         let energy = init.outer_iter().zip(&cur.lse).map(|(x, &l)| energy_from_lse(x, l, p.beta)).collect();
         Batch {
             eps: Array2::zeros(init.raw_dim()),
@@ -88,24 +86,13 @@ impl<T: Real> Batch<T> {
             energy,
             accepted: 0,
             proposed: 0,
-            mask: None,
-        }
-    }
-
-    /// Changes the per-row memory restriction and re-evaluates the current states under it
-    /// (their energies change with the mask: the target is the conditional law).
-    pub fn set_mask(&mut self, mem: &Memory<T>, p: Params, mask: Option<RowMask>) {
-        self.mask = mask;
-        self.cur.compute(mem, p.beta, self.xi.view(), self.mask.as_ref());
-        for (i, e) in self.energy.iter_mut().enumerate() {
-            *e = energy_from_lse(self.xi.row(i), self.cur.lse[i], p.beta);
         }
     }
 
     /// Attention weights of the current states, recomputed (MALA does not carry them across
     /// accepted proposals: copying K weights per accept would cost more than this occasional GEMM).
     pub fn current_weights(&mut self, mem: &Memory<T>, p: Params) -> &Array2<T> {
-        self.cur.weights(mem, p.beta, self.xi.view(), self.mask.as_ref());
+        self.cur.weights(mem, p.beta, self.xi.view());
         &self.cur.probs
     }
 
@@ -135,7 +122,7 @@ impl<T: Real> Batch<T> {
         match kernel {
             Kernel::Ula => {
                 axpbypcz(&mut self.xi, 1.0 - p.alpha, p.alpha, &self.cur.att, p.sigma(), &self.eps);
-                self.cur.compute(mem, p.beta, self.xi.view(), self.mask.as_ref());
+                self.cur.compute(mem, p.beta, self.xi.view());
             }
             Kernel::Mala => self.mala_step(mem, p, rngs, group),
         }
@@ -146,7 +133,7 @@ impl<T: Real> Batch<T> {
         // ξ* = μ(ξ) + σ ε
         self.prop.assign(&self.xi);
         axpbypcz(&mut self.prop, 1.0 - a, a, &self.cur.att, s, &self.eps);
-        self.prop_att.compute(mem, b, self.prop.view(), self.mask.as_ref());
+        self.prop_att.compute(mem, b, self.prop.view());
         for i in 0..self.xi.nrows() {
             let xs = self.prop.row(i);
             let e_new = energy_from_lse(xs, self.prop_att.lse[i], b);

@@ -8,7 +8,7 @@
 use super::langevin::{fill_normal, Batch, Kernel, Params};
 use crate::error::{check, Error, Result};
 use crate::kernels::{matmul, Precision, Real};
-use crate::memory::{Memory, RowMask};
+use crate::memory::Memory;
 use crate::rng::stream;
 use ndarray::{s, Array2, ArrayView2};
 use rand::Rng as _;
@@ -111,24 +111,105 @@ pub fn generate_sequential(
             cfg.days
         )));
     }
-    let spec = RunSpec { cfg, regimes, seed, label };
-    Ok(match cfg.precision {
-        Precision::F64 => generate(mem, raw, spec),
-        Precision::F32 => generate(&mem.to_precision::<f32>(), raw, spec),
+    let spec = RunSpec { cfg, seed, label };
+    Ok(match (cfg.precision, regimes) {
+        (Precision::F64, None) => generate(mem, raw, spec),
+        (Precision::F32, None) => generate(&mem.to_precision::<f32>(), raw, spec),
+        (Precision::F64, Some(r)) => generate_regimes::<f64>(mem, raw, r, spec)?,
+        (Precision::F32, Some(r)) => generate_regimes::<f32>(mem, raw, r, spec)?,
     })
 }
 
-/// A checked run: the settings, regime labels, seed and stream label.
+/// Algorithm 3 with regime switching: on a day of regime r a chain attends to the memory of
+/// regime r's days only — the law of the masked attention (a −∞ logit outside the regime),
+/// evaluated on the quarter of the memory it is about instead of over every pattern with most of
+/// them masked (the exponentials, three quarters of them of −∞, were half the cost). Every
+/// segment's chain has its own stream (`<label>/segment<s>`); the segments advance day by day
+/// together, and each day the chains of one regime step as one batch (rows drawing from their own
+/// streams, so the grouping changes no chain), the regimes' batches in parallel: the result does
+/// not depend on the thread count.
+fn generate_regimes<T: Real>(
+    mem: &Memory,
+    raw: ArrayView2<f64>,
+    regimes: &Regimes,
+    spec: RunSpec,
+) -> Result<SequentialRun> {
+    let RunSpec { cfg, seed, label } = spec;
+    // Per regime on the path: its memories and their raw days.
+    let mut labels: Vec<u32> = regimes.path[..cfg.days].to_vec();
+    labels.sort_unstable();
+    labels.dedup();
+    let parts: Vec<(Memory<T>, Array2<T>)> = labels
+        .iter()
+        .map(|&l| -> Result<_> {
+            let idx: Vec<usize> = (0..mem.k()).filter(|&k| regimes.memory_labels[k] == l).collect();
+            // A regime of one day gets it twice: the same law (the energy shifted by a
+            // constant), which a memory of one pattern cannot hold.
+            let idx = if idx.len() == 1 { vec![idx[0]; 2] } else { idx };
+            Ok((mem.subset(&idx)?.to_precision::<T>().two_pass(), raw.select(ndarray::Axis(0), &idx).mapv(T::from_f64)))
+        })
+        .collect::<Result<_>>()?;
+    let part_of = |t: usize| labels.binary_search(&regimes.path[t]).expect("every regime on the path has a part");
+    let segments = cfg.segments.clamp(1, cfg.days.max(1));
+    let len = cfg.days.div_ceil(segments);
+    // Each chain starts near a memory of its first day's regime.
+    let mut rngs: Vec<_> = (0..segments).map(|sgm| stream(seed, &format!("{label}/segment{sgm}"))).collect();
+    let mut xi = Array2::<T>::zeros((segments, mem.d()));
+    for (sgm, (mut row, rng)) in xi.rows_mut().into_iter().zip(&mut rngs).enumerate() {
+        let first = &parts[part_of(sgm * len)].0;
+        let mut noise = Array2::zeros((1, mem.d()));
+        fill_normal(&mut noise, rng);
+        let k = rng.random_range(0..first.k());
+        row.assign(&(&first.pattern(k) + &noise.row(0).mapv(|v: T| v * T::from_f64(0.01))));
+    }
+    let mut returns = Array2::zeros((cfg.days, raw.ncols()));
+    let mut states = Array2::zeros((mem.d(), cfg.days));
+    let (mut acc, mut prop) = (0, 0);
+    for i in 0..len {
+        let live: Vec<usize> = (0..segments).filter(|&sgm| sgm * len + i < cfg.days).collect();
+        let groups: Vec<(usize, Vec<usize>)> = (0..parts.len())
+            .map(|p| (p, live.iter().copied().filter(|&sgm| part_of(sgm * len + i) == p).collect::<Vec<_>>()))
+            .filter(|(_, segs)| !segs.is_empty())
+            .collect();
+        let stepped: Vec<_> = groups
+            .into_par_iter()
+            .map(|(p, segs)| {
+                let (sub, sub_raw) = &parts[p];
+                let mut own: Vec<_> = segs.iter().map(|&sgm| rngs[sgm].clone()).collect();
+                let mut batch = Batch::new(sub, cfg.params, xi.select(ndarray::Axis(0), &segs));
+                for _ in 0..cfg.inner_steps {
+                    batch.step_groups(sub, cfg.params, Kernel::Mala, &mut own, 1);
+                }
+                let mut day = Array2::zeros((segs.len(), raw.ncols()));
+                matmul(T::one(), batch.current_weights(sub, cfg.params), sub_raw, day.view_mut());
+                (segs, own, day, batch)
+            })
+            .collect();
+        for (segs, own, day, batch) in stepped {
+            for (r, (&sgm, rng)) in segs.iter().zip(own).enumerate() {
+                let t = sgm * len + i;
+                rngs[sgm] = rng;
+                xi.row_mut(sgm).assign(&batch.xi.row(r));
+                returns.row_mut(t).assign(&day.row(r).mapv(T::to_f64));
+                states.column_mut(t).assign(&batch.xi.row(r).mapv(T::to_f64));
+            }
+            acc += batch.accepted;
+            prop += batch.proposed;
+        }
+    }
+    Ok(SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 })
+}
+
+/// A checked run: the settings, seed and stream label.
 #[derive(Clone, Copy)]
 struct RunSpec<'a> {
     cfg: &'a Sequential,
-    regimes: Option<&'a Regimes>,
     seed: u64,
     label: &'a str,
 }
 
 fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> SequentialRun {
-    let RunSpec { cfg, regimes, seed, label } = spec;
+    let RunSpec { cfg, seed, label } = spec;
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
@@ -145,32 +226,11 @@ fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> Se
                 let k = rng.random_range(0..mem.k());
                 row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
             }
-            // Regime runs start each chain at a memory of its first day's regime.
-            if let Some(reg) = regimes {
-                for (mut row, &sgm) in init.rows_mut().into_iter().zip(segs) {
-                    let want = reg.path[(sgm * len).min(cfg.days - 1)];
-                    let pool: Vec<usize> = (0..mem.k()).filter(|&k| reg.memory_labels[k] == want).collect();
-                    let k = pool[rng.random_range(0..pool.len())];
-                    row.assign(&mem.pattern(k));
-                    for v in row.iter_mut() {
-                        *v = *v + T::from_f64(0.01 * rng.sample::<f64, _>(rand_distr::StandardNormal));
-                    }
-                }
-            }
             let mut batch = Batch::new(mem, cfg.params, init);
-            let mut current: Vec<u32> = Vec::new();
             let mut out = Array2::zeros((segs.len() * len, raw.ncols()));
             let mut states = Array2::zeros((segs.len() * len, mem.d()));
             let mut day = Array2::zeros((segs.len(), raw.ncols()));
             for t in 0..len {
-                if let Some(reg) = regimes {
-                    let want: Vec<u32> = segs.iter().map(|&sgm| reg.path[(sgm * len + t).min(cfg.days - 1)]).collect();
-                    if want != current {
-                        let mask = RowMask { memory_labels: reg.memory_labels.clone(), row_labels: want.clone() };
-                        batch.set_mask(mem, cfg.params, Some(mask));
-                        current = want;
-                    }
-                }
                 for _ in 0..cfg.inner_steps {
                     batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
                 }
