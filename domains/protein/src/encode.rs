@@ -90,9 +90,9 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
         )));
     }
 
-    let (singular_values, axes) = principal_axes(&centred)?;
-    let d = n_components(&singular_values, k, total_variance, variance_target);
-    let mut components = axes.slice(ndarray::s![.., ..d]).to_owned();
+    let keep = |s: &[f64]| n_components(s, k, total_variance, variance_target);
+    let (singular_values, mut components) = principal_axes(&centred, keep)?;
+    let d = components.ncols();
     fix_signs(&mut components);
 
     let codes = components.t().dot(&centred.t()); // d × K
@@ -120,18 +120,29 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
 /// exact bits.
 pub const GRAM_PCA_MIN_K: usize = 500;
 
-/// Singular values (descending) and right singular vectors (20L × min(K, 20L)) of `centred`.
-fn principal_axes(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
+/// Singular values (descending) of `centred`, and its first `keep(values)` right singular
+/// vectors (20L × that many).
+fn principal_axes(
+    centred: &Array2<f64>,
+    keep: impl Fn(&[f64]) -> usize,
+) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
     if centred.nrows() > GRAM_PCA_MIN_K {
-        return principal_axes_eigen(centred);
+        return principal_axes_eigen(centred, keep);
     }
-    principal_axes_svd(centred)
+    let (values, axes) = principal_axes_svd(centred)?;
+    let d = keep(&values);
+    Ok((values, axes.slice(ndarray::s![.., ..d]).to_owned()))
 }
 
 /// [`principal_axes`] from the eigen-decomposition of C Cᵀ (K ≤ 20L: σᵢ² and uᵢ, then
 /// vᵢ = Cᵀuᵢ/σᵢ) or of CᵀC (K > 20L: σᵢ² and vᵢ directly). Directions with σᵢ at rounding level
-/// get zero axes (they are never kept: [`n_components`] stops at the numerical rank).
-fn principal_axes_eigen(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
+/// get zero axes (they are never kept: [`n_components`] stops at the numerical rank). Only the
+/// first `keep(values)` axes are formed (at K = 5000 all of them were a 6020 × 5000 × 5000
+/// product for the ~200 kept).
+fn principal_axes_eigen(
+    centred: &Array2<f64>,
+    keep: impl Fn(&[f64]) -> usize,
+) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
     use faer::{Mat, Side};
     let (k, f) = centred.dim();
     let c = Mat::<f64>::from_fn(k, f, |i, j| centred[[i, j]]);
@@ -147,13 +158,17 @@ fn principal_axes_eigen(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)
         return Err(ProteinError::Linalg("eigen-decomposition returned non-finite values".into()));
     }
     let tol = values[0] * values.len() as f64 * f64::EPSILON * 10.0;
-    let mut axes = Array2::zeros((f, n));
+    let d = keep(&values).min(n);
+    let order = &order[..d];
+    let mut axes = Array2::zeros((f, d));
     if small_side {
-        let ct_u = c.transpose() * vecs; // f × n
-        for (j, &i) in order.iter().enumerate() {
+        // The kept eigenvectors side by side (descending), then Cᵀ U once for them.
+        let u = Mat::<f64>::from_fn(k, d, |r, j| vecs[(r, order[j])]);
+        let ct_u = c.transpose() * &u; // f × d
+        for j in 0..d {
             if values[j] > tol {
                 for r in 0..f {
-                    axes[[r, j]] = ct_u[(r, i)] / values[j];
+                    axes[[r, j]] = ct_u[(r, j)] / values[j];
                 }
             }
         }
@@ -343,7 +358,10 @@ mod tests {
         for (k, f) in [(620, 900), (700, 240)] {
             let c = structured(k, f);
             let (s1, mut a1) = principal_axes_svd(&c).unwrap();
-            let (s2, mut a2) = principal_axes_eigen(&c).unwrap();
+            let (s2, mut a2) = principal_axes_eigen(&c, |s| s.len()).unwrap();
+            let seven = principal_axes_eigen(&c, |_| 7).unwrap().1;
+            let gap = (&seven - &a2.slice(ndarray::s![.., ..7])).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(seven.ncols() == 7 && gap < 1e-12, "only the kept axes, the same ones: {gap}");
             let d = 25;
             for i in 0..d {
                 assert!((s1[i] - s2[i]).abs() <= 1e-9 * s1[0], "{k}×{f} σ{i}: {} vs {}", s1[i], s2[i]);
