@@ -74,18 +74,25 @@ impl Generated {
         mut seqs: Vec<Vec<u8>>,
         max_identity: Option<f64>,
     ) -> Generated {
+        let mut removed = 0;
+        let latent = match max_identity {
+            None => latent,
+            Some(max) => {
+                let near = prot::nearest(&seqs, &f.stored);
+                let kept: Vec<usize> = (0..seqs.len()).filter(|&i| near[i].1 <= max).collect();
+                removed = seqs.len() - kept.len();
+                if removed == 0 {
+                    latent
+                } else {
+                    seqs = kept.iter().map(|&i| std::mem::take(&mut seqs[i])).collect();
+                    latent.select(ndarray::Axis(1), &kept)
+                }
+            }
+        };
+        // Scored after the filter: a sample's novelty can round differently at another place in
+        // its block of 1024.
         let mut scores = SampleScores::default();
         scores.extend(&seqs, latent.view(), &f.mem, row_beta(&id, &f.ops), &f.stored);
-        let keep: Vec<bool> = scores.nearest.iter().map(|&(_, x)| max_identity.is_none_or(|m| x <= m)).collect();
-        let kept: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
-        let removed = seqs.len() - kept.len();
-        let latent = if removed == 0 {
-            latent
-        } else {
-            scores.retain(&keep);
-            seqs = kept.iter().map(|&i| std::mem::take(&mut seqs[i])).collect();
-            latent.select(ndarray::Axis(1), &kept)
-        };
         let memory = memory_metrics(&f.mem, latent.view(), f.ops.beta_ret);
         Generated { id, label, seqs, scores, memory, removed, acceptance: None, convergence: None, seconds: 0.0 }
     }

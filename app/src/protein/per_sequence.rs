@@ -84,17 +84,6 @@ impl SampleScores {
         self.nearest.extend(prot::nearest(seqs, stored));
     }
 
-    /// Keeps the scores of the sequences `keep` marks (one flag a sequence).
-    pub fn retain(&mut self, keep: &[bool]) {
-        fn by<T>(v: &mut Vec<T>, keep: &[bool]) {
-            let mut k = keep.iter();
-            v.retain(|_| *k.next().expect("one flag a sequence"));
-        }
-        by(&mut self.energy, keep);
-        by(&mut self.novelty, keep);
-        by(&mut self.nearest, keep);
-    }
-
     /// The records of sequences `range` (`names` and `seqs` are those of the range).
     pub fn records(
         &self,
