@@ -1097,7 +1097,7 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
 fn streamed_rows_equal_the_whole_row_computation() {
     use satool_app::protein::generate::STREAM_CHUNK;
     let n = 30 * (STREAM_CHUNK / 30 + 67); // 18390: one full chunk and 2006 more; groups of 613
-    assert!(n > STREAM_CHUNK && n < 2 * STREAM_CHUNK && (STREAM_CHUNK % (n / 30)) != 0);
+    assert!(n > STREAM_CHUNK && n < 2 * STREAM_CHUNK && !STREAM_CHUNK.is_multiple_of(n / 30));
     let dir = tempfile::tempdir().unwrap();
     let sto = fixture("PF00076.sto");
     let run = |name: &str, threads: &str, extra: &[&str]| {
