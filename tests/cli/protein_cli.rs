@@ -1089,7 +1089,7 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
     }
 }
 
-/// Streaming (exact rows drawn, decoded and scored `STREAM_CHUNK` samples at a time) changes no
+/// Streaming (i.i.d. rows drawn, decoded and scored `STREAM_CHUNK` samples at a time) changes no
 /// byte: a run across a chunk boundary, with SE groups that straddle it, equals itself at one
 /// and two threads and equals the unchunked path (`--max-identity 1` filters, so it scores the
 /// row whole, dropping nothing); its TSVs hold every sample and give back the table's means.
@@ -1103,7 +1103,8 @@ fn streamed_rows_equal_the_whole_row_computation() {
     let run = |name: &str, threads: &str, extra: &[&str]| {
         let out = dir.path().join(name);
         let samples = n.to_string();
-        let mut args = vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "exact_gen,exact_ret"];
+        let methods = "exact_ret,bootstrap,profile";
+        let mut args = vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", methods];
         args.extend_from_slice(&["--samples", &samples, "--quiet", "--out", out.to_str().unwrap()]);
         args.extend_from_slice(extra);
         let o = satool(&args, &[("RAYON_NUM_THREADS", threads)]);
@@ -1116,7 +1117,7 @@ fn streamed_rows_equal_the_whole_row_computation() {
         let v: serde_json::Value = serde_json::from_slice(&read(dir, "results.json")).unwrap();
         without_timings(v)
     };
-    for id in ["exact_gen", "exact_ret"] {
+    for id in ["exact_ret", "bootstrap", "profile"] {
         for ext in ["tsv", "fasta", "aligned.fasta", "a2m"] {
             let file = format!("{id}.{ext}");
             assert!(read(&one, &file) == read(&two, &file), "{file}: 1 vs 2 threads");
@@ -1126,13 +1127,13 @@ fn streamed_rows_equal_the_whole_row_computation() {
     let (r, w) = (results(&one), results(&whole));
     assert_eq!(r, results(&two), "results.json: 1 vs 2 threads");
     assert_eq!(r["methods"], w["methods"], "results.json: streamed vs whole");
-    assert_eq!(w["parameters"]["removed_over_max_identity"]["exact_gen"], 0);
+    assert_eq!(w["parameters"]["removed_over_max_identity"]["bootstrap"], 0);
 
     // Every sample is in the TSV once, and its columns give back the table's means (to 1e-14:
     // serde_json reads the JSON's last digit approximately).
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let same = |a: f64, b: f64, what: &str| assert!((a - b).abs() < 1e-14, "{what}: {a} vs {b}");
-    for id in ["exact_gen", "exact_ret"] {
+    for id in ["exact_ret", "bootstrap", "profile"] {
         let tsv = String::from_utf8(read(&one, &format!("{id}.tsv"))).unwrap();
         let rows: Vec<Vec<&str>> = tsv.lines().skip(1).map(|l| l.split('\t').collect()).collect();
         assert_eq!(rows.len(), n, "{id}: one TSV row per sample");

@@ -109,7 +109,7 @@ impl Generated {
     }
 }
 
-/// Samples an exact row draws, decodes and scores at a time, then drops (their memory-space
+/// Samples an i.i.d. row draws, decodes and scores at a time, then drops (their memory-space
 /// points: 7.7 MB at d = 59): a multiple of the decode and metric blocks (1024), so the chunks
 /// change no number.
 pub const STREAM_CHUNK: usize = 16 * prot::encode::PROJECT_BLOCK;
@@ -121,34 +121,42 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
     let id = method.id();
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, f.samples);
+    // The i.i.d. rows whose draws take the stream sample after sample stream in chunks; a filtered
+    // row is scored whole (its SE groups depend on how many samples the filter keeps).
+    let streamed = f.max_identity.is_none() || method == ProteinMethod::Natural;
+    let chunked = |draw: &mut dyn FnMut(usize) -> Result<Chunk>| in_chunks(method, f, draw);
     let mut convergence = None;
-    let (latent, seqs, acceptance) = match method.recipe() {
-        Recipe::Exact(t) if f.max_identity.is_none() => {
-            let mut g = exact_in_chunks(method, f, t.beta(&f.ops), &mut rng)?;
-            g.seconds = t0.elapsed().as_secs_f64();
-            return Ok(g);
+    let drawn = match method.recipe() {
+        Recipe::Exact(t) if streamed => {
+            chunked(&mut |c| Ok((exact_samples(mem, t.beta(&f.ops), c, &mut rng)?.0, None)))?
         }
-        Recipe::IndependentColumns => {
-            // The one method that samples sequences directly; its latent is their projection.
-            let seqs = simple::independent_columns(&f.stored, n, &mut rng);
-            (f.enc.project(&seqs), Some(seqs), None)
-        }
-        Recipe::Natural => {
+        Recipe::Natural => chunked(&mut |c| {
             // The stored sequences themselves; their memory-space points are the memories.
-            let (latent, picked) = simple::bootstrap(mem, n, &mut rng);
-            (latent, Some(picked.iter().map(|&k| f.stored[k].clone()).collect()), None)
+            let (latent, picked) = simple::bootstrap(mem, c, &mut rng);
+            Ok((latent, Some(picked.iter().map(|&k| f.stored[k].clone()).collect())))
+        })?,
+        Recipe::Bootstrap if streamed => chunked(&mut |c| Ok((simple::bootstrap(mem, c, &mut rng).0, None)))?,
+        Recipe::IndependentColumns if streamed => chunked(&mut |c| {
+            // The one method that samples sequences directly; its latent is their projection.
+            let seqs = simple::independent_columns(&f.stored, c, &mut rng);
+            Ok((f.enc.project(&seqs), Some(seqs)))
+        })?,
+        Recipe::IndependentColumns => {
+            let seqs = simple::independent_columns(&f.stored, n, &mut rng);
+            Whole(f.enc.project(&seqs), Some(seqs), None)
         }
-        Recipe::Bootstrap => (simple::bootstrap(mem, n, &mut rng).0, None, None),
+        Recipe::Bootstrap => Whole(simple::bootstrap(mem, n, &mut rng).0, None, None),
         Recipe::GaussianPerturbation => {
+            // Not streamed: it draws every sample's memory before any noise.
             let sigma = Params::new(f.alpha, f.ops.beta_ret)?.sigma();
-            (simple::gaussian_perturbation(mem, n, sigma, &mut rng), None, None)
+            Whole(simple::gaussian_perturbation(mem, n, sigma, &mut rng), None, None)
         }
-        Recipe::ConvexCombination => (simple::convex_combination(mem, n, &mut rng), None, None),
+        Recipe::ConvexCombination => Whole(simple::convex_combination(mem, n, &mut rng), None, None),
         Recipe::GmmPca => {
-            (gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None, None)
+            Whole(gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None, None)
         }
-        Recipe::Vae => (vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
-        Recipe::Exact(t) => (exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
+        Recipe::Vae => Whole(vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
+        Recipe::Exact(t) => Whole(exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
         Recipe::Chains(t, kernel) => {
             let params = Params::new(f.alpha, t.beta(&f.ops))?;
             let (protocol, keep) = chain_schedule(n)?;
@@ -158,34 +166,67 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
             if states.ncols() > n {
                 states = states.slice(ndarray::s![.., ..n]).to_owned();
             }
-            (states, None, run.acceptance)
+            Whole(states, None, run.acceptance)
         }
     };
-    let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
-    let max_identity = f.max_identity.filter(|_| method != ProteinMethod::Natural);
-    let g = Generated::scored(f, id.into(), method.label(&f.ops), latent, seqs, max_identity);
-    Ok(Generated { acceptance, convergence, seconds: t0.elapsed().as_secs_f64(), ..g })
+    let g = match drawn {
+        Drawn::Streamed(g) => g,
+        Whole(latent, seqs, acceptance) => {
+            let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
+            let max_identity = f.max_identity.filter(|_| method != ProteinMethod::Natural);
+            Generated {
+                acceptance,
+                ..Generated::scored(f, id.into(), method.label(&f.ops), latent, seqs, max_identity)
+            }
+        }
+    };
+    Ok(Generated { convergence, seconds: t0.elapsed().as_secs_f64(), ..g })
 }
 
-/// An exact row streamed: [`STREAM_CHUNK`] i.i.d. draws at a time from `rng` (consumed in the
-/// same order as one draw of all), decoded, scored and dropped — only the sequences and 48 bytes
-/// of numbers a sample stay. Every number equals the whole row's: the decode and the per-sample
-/// scores run in blocks of 1024 either way, and the sums in the same order.
-fn exact_in_chunks(method: ProteinMethod, f: &FamilyModel, beta: f64, rng: &mut satool::Rng) -> Result<Generated> {
-    let n = f.samples;
-    let id = method.id();
-    let mut decoder = RowDecoder::new(method, f);
+/// One chunk of a streamed row: its memory-space points and, for rows that draw sequences, those.
+type Chunk = (Array2<f64>, Option<Vec<Vec<u8>>>);
+
+/// A row as drawn: whole (points, sequences when the method draws them, acceptance), or
+/// already streamed and scored.
+enum Drawn {
+    Whole(Array2<f64>, Option<Vec<Vec<u8>>>, Option<f64>),
+    Streamed(Generated),
+}
+use Drawn::Whole;
+
+/// The sizes of the chunks of `n` samples: [`STREAM_CHUNK`] each, the last one shorter — but
+/// never a single sample after a full chunk (a d × 1 chunk has a contiguous column where the
+/// whole row's may be strided, and ndarray sums a norm in another order there), which the chunk
+/// before takes.
+fn chunk_sizes(n: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> = (0..n).step_by(STREAM_CHUNK).map(|s| STREAM_CHUNK.min(n - s)).collect();
+    if sizes.len() > 1 && sizes.last() == Some(&1) {
+        sizes.pop();
+        *sizes.last_mut().expect("two chunks") += 1;
+    }
+    sizes
+}
+
+/// An i.i.d. row streamed: `draw(c)` gives the next c samples (the random stream consumed in
+/// the same order as one draw of all), decoded when it gives no sequences, scored and dropped —
+/// only the sequences and 48 bytes of numbers a sample stay. Every number equals the whole
+/// row's: the decode and the per-sample scores run in blocks of 1024 either way, and the sums in
+/// the same order.
+fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize) -> Result<Chunk>) -> Result<Drawn> {
+    let (n, id) = (f.samples, method.id());
+    let mut decoder = None;
     let mut seqs = Vec::with_capacity(n);
     let mut scores = SampleScores::default();
     let mut metrics = MemoryMetricsStream::new(n, f.ops.beta_ret);
-    for start in (0..n).step_by(STREAM_CHUNK) {
-        let (latent, _) = exact_samples(&f.mem, beta, STREAM_CHUNK.min(n - start), rng)?;
-        let chunk = decoder.decode(latent.view());
+    for c in chunk_sizes(n) {
+        let (latent, drawn) = draw(c)?;
+        let chunk =
+            drawn.unwrap_or_else(|| decoder.get_or_insert_with(|| RowDecoder::new(method, f)).decode(latent.view()));
         scores.extend(&chunk, latent.view(), &f.mem, row_beta(id, &f.ops), &f.stored);
         metrics.push(&f.mem, latent.view());
         seqs.extend(chunk);
     }
-    Ok(Generated {
+    Ok(Drawn::Streamed(Generated {
         id: id.into(),
         label: method.label(&f.ops),
         seqs,
@@ -195,7 +236,7 @@ fn exact_in_chunks(method: ProteinMethod, f: &FamilyModel, beta: f64, rng: &mut 
         acceptance: None,
         convergence: None,
         seconds: 0.0,
-    })
+    }))
 }
 
 /// The inverse temperature a row's per-sequence energies are evaluated at: its own for the
@@ -362,6 +403,17 @@ mod tests {
 
     fn ids(paths: &[&str]) -> Vec<String> {
         evaluate_ids(&paths.iter().map(PathBuf::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn chunks_are_full_but_never_end_in_a_single_sample() {
+        let c = STREAM_CHUNK;
+        assert_eq!(chunk_sizes(1), [1]);
+        assert_eq!(chunk_sizes(c), [c]);
+        assert_eq!(chunk_sizes(c + 1), [c + 1]);
+        assert_eq!(chunk_sizes(2 * c + 5), [c, c, 5]);
+        assert_eq!(chunk_sizes(2 * c + 1), [c, c + 1]);
+        assert!(chunk_sizes(0).is_empty());
     }
 
     #[test]
