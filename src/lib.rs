@@ -51,8 +51,8 @@ pub use error::{Error, Result};
 pub use kernels::{f64_fma_peak_gflops, Precision, Real, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};
 pub use metrics::{
-    diversity, diversity_estimate, estimate, memory_metrics, novelty, sample_blocks, Estimate, MemoryMetrics, Novelty,
-    SAMPLE_BLOCK, SE_GROUPS,
+    diversity, diversity_estimate, estimate, memory_metrics, novelty, sample_blocks, DiversityStream, Estimate,
+    MemoryMetrics, MemoryMetricsStream, Novelty, SAMPLE_BLOCK, SE_GROUPS,
 };
 pub use rng::{stream, Rng};
 pub use sampler::{

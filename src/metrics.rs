@@ -2,7 +2,7 @@
 //! standard error over consecutive groups of samples (the published "SE across 30 chains").
 
 use crate::memory::{energies, Memory};
-use ndarray::{aview1, ArrayView2};
+use ndarray::{aview1, ArrayView2, ShapeBuilder};
 use rayon::prelude::*;
 use satool_common::stats::sd;
 use serde::Serialize;
@@ -137,23 +137,88 @@ pub const DIVERSITY_GRAM_MAX: usize = SAMPLE_BLOCK;
 /// `û_i` (a zero vector stays zero), `Σ_{i<j} cos_ij = (‖Σ_i û_i‖² − Σ_i ‖û_i‖²) / 2`, exact up to
 /// rounding (the two forms agree to ≈ 1e-13 on the same data).
 pub fn diversity(samples: ArrayView2<f64>) -> f64 {
-    let n = samples.ncols();
-    if n <= DIVERSITY_GRAM_MAX {
-        return diversity_gram(samples);
+    let mut s = DiversityStream::default();
+    s.push(samples);
+    s.finish()
+}
+
+/// [`diversity`] of columns pushed block by block, in O(d·`DIVERSITY_GRAM_MAX`) memory: equal
+/// bit for bit to [`diversity`] of the blocks side by side (the same sums in the same order; the
+/// first `DIVERSITY_GRAM_MAX` columns are kept for the Gram form, in their blocks' layout).
+#[derive(Default)]
+pub struct DiversityStream {
+    /// Columns so far while there are at most `DIVERSITY_GRAM_MAX`.
+    kept: Vec<ndarray::Array2<f64>>,
+    count: usize,
+    /// Σ û_i and Σ ‖û_i‖² once past `DIVERSITY_GRAM_MAX` columns.
+    sum: Option<ndarray::Array1<f64>>,
+    self_dots: f64,
+}
+
+impl DiversityStream {
+    /// Adds the columns of `samples` (d × m), after those pushed before.
+    pub fn push(&mut self, samples: ArrayView2<f64>) {
+        self.count += samples.ncols();
+        if self.count <= DIVERSITY_GRAM_MAX {
+            self.kept.push(samples.to_owned());
+            return;
+        }
+        if self.sum.is_none() {
+            self.sum = Some(ndarray::Array1::zeros(samples.nrows()));
+            for k in std::mem::take(&mut self.kept) {
+                self.add_units(k.view());
+            }
+        }
+        self.add_units(samples);
     }
-    let pairs = (n * (n - 1)) as f64 / 2.0;
-    let mut sum = ndarray::Array1::<f64>::zeros(samples.nrows());
-    let mut self_dots = 0.0;
-    for c in samples.columns() {
-        let norm = c.dot(&c).sqrt();
-        if norm > 0.0 {
-            let u = &c / norm;
-            self_dots += u.dot(&u);
-            sum += &u;
+
+    fn add_units(&mut self, samples: ArrayView2<f64>) {
+        let sum = self.sum.as_mut().expect("unit sum started");
+        for c in samples.columns() {
+            let norm = c.dot(&c).sqrt();
+            if norm > 0.0 {
+                let u = &c / norm;
+                self.self_dots += u.dot(&u);
+                *sum += &u;
+            }
         }
     }
-    let cos_sum = (sum.dot(&sum) - self_dots) / 2.0;
-    (pairs - cos_sum) / pairs
+
+    /// Mean `1 − cos` over the pairs of every column pushed.
+    pub fn finish(&self) -> f64 {
+        let Some(sum) = &self.sum else {
+            return match self.kept.as_slice() {
+                [] => 0.0,
+                [one] => diversity_gram(one.view()),
+                // Blocks of one group side by side, in the layout a slice of the whole set would
+                // have been copied to (so the column norms round alike).
+                blocks => {
+                    let columns_contiguous = blocks.iter().any(|b| b.ncols() > 1 && !b.is_standard_layout());
+                    let (d, n) = (blocks[0].nrows(), self.count);
+                    let col = |j: usize| {
+                        let (mut j, mut b) = (j, 0);
+                        while j >= blocks[b].ncols() {
+                            (j, b) = (j - blocks[b].ncols(), b + 1);
+                        }
+                        blocks[b].column(j)
+                    };
+                    let all = if columns_contiguous {
+                        let data: Vec<f64> = (0..n).flat_map(|j| col(j).to_vec()).collect();
+                        ndarray::Array2::from_shape_vec((d, n).f(), data)
+                    } else {
+                        let data: Vec<f64> = (0..d).flat_map(|i| (0..n).map(move |j| col(j)[i])).collect();
+                        ndarray::Array2::from_shape_vec((d, n), data)
+                    }
+                    .expect("blocks of d rows");
+                    diversity_gram(all.view())
+                }
+            };
+        };
+        let n = self.count;
+        let pairs = (n * (n - 1)) as f64 / 2.0;
+        let cos_sum = (sum.dot(sum) - self.self_dots) / 2.0;
+        (pairs - cos_sum) / pairs
+    }
 }
 
 /// [`diversity`] pair by pair from the Gram matrix of the unit columns (n × n memory).
@@ -172,13 +237,56 @@ fn diversity_gram(samples: ArrayView2<f64>) -> f64 {
 
 /// Diversity over all pairs, with SE from the diversity within each of the 30 consecutive groups.
 pub fn diversity_estimate(samples: ArrayView2<f64>) -> Estimate {
-    let n = samples.ncols();
-    let se = group_size(n).filter(|&g| g >= 2).map(|g| {
-        let per: Vec<f64> =
-            (0..SE_GROUPS).map(|i| diversity(samples.slice(ndarray::s![.., i * g..(i + 1) * g]))).collect();
-        sd(aview1(&per)) / (SE_GROUPS as f64).sqrt()
-    });
-    Estimate { mean: diversity(samples), se }
+    let mut s = DiversityEstimateStream::new(samples.ncols());
+    s.push(samples);
+    s.finish()
+}
+
+/// [`diversity_estimate`] of `n` columns pushed block by block: the whole set's and each SE
+/// group's [`DiversityStream`].
+struct DiversityEstimateStream {
+    all: DiversityStream,
+    /// Group size (when the SE is defined), finished groups' diversities, the current group.
+    group: Option<usize>,
+    done: Vec<f64>,
+    current: DiversityStream,
+    in_current: usize,
+}
+
+impl DiversityEstimateStream {
+    fn new(n: usize) -> Self {
+        let group = group_size(n).filter(|&g| g >= 2);
+        DiversityEstimateStream {
+            all: DiversityStream::default(),
+            group,
+            done: Vec::new(),
+            current: DiversityStream::default(),
+            in_current: 0,
+        }
+    }
+
+    fn push(&mut self, samples: ArrayView2<f64>) {
+        self.all.push(samples);
+        let Some(g) = self.group else { return };
+        let mut from = 0;
+        while from < samples.ncols() {
+            let take = (g - self.in_current).min(samples.ncols() - from);
+            self.current.push(samples.slice(ndarray::s![.., from..from + take]));
+            (from, self.in_current) = (from + take, self.in_current + take);
+            if self.in_current == g {
+                self.done.push(std::mem::take(&mut self.current).finish());
+                self.in_current = 0;
+            }
+        }
+    }
+
+    fn finish(&self) -> Estimate {
+        let se = self.group.map(|_| {
+            assert_eq!(self.done.len(), SE_GROUPS, "diversity: fewer samples pushed than announced");
+            sd(aview1(&self.done)) / (SE_GROUPS as f64).sqrt()
+        });
+        Estimate { mean: self.all.finish(), se }
+    }
 }
 
 /// Novelty, diversity and energy (at `beta_eval`) of a sample set, as reported for every method.
@@ -194,10 +302,61 @@ pub struct MemoryMetrics {
 
 /// Novelty, diversity and energy at `beta_eval` of the columns of `samples` (d × n).
 pub fn memory_metrics(mem: &Memory, samples: ArrayView2<f64>, beta_eval: f64) -> MemoryMetrics {
-    MemoryMetrics {
-        novelty: estimate(&novelty(mem, samples)),
-        diversity: diversity_estimate(samples),
-        energy: estimate(&energies(mem, beta_eval, samples)),
+    let mut s = MemoryMetricsStream::new(samples.ncols(), beta_eval);
+    s.push(mem, samples);
+    s.finish()
+}
+
+/// [`memory_metrics`] of `n` samples pushed block by block, so a large set need never be held:
+/// O(n) numbers (each sample's novelty and energy, for the means and SEs) and O(d·1024) for the
+/// diversity. Equal bit for bit to [`memory_metrics`] of the blocks side by side, because
+/// novelty and energy are per-sample values and the diversity sums run in the same order.
+pub struct MemoryMetricsStream {
+    beta_eval: f64,
+    n: usize,
+    novelty: Vec<f64>,
+    energy: Vec<f64>,
+    diversity: DiversityEstimateStream,
+}
+
+impl MemoryMetricsStream {
+    /// For `n` samples in all (the SE groups depend on it), energies at `beta_eval`.
+    pub fn new(n: usize, beta_eval: f64) -> Self {
+        MemoryMetricsStream {
+            beta_eval,
+            n,
+            novelty: Vec::with_capacity(n),
+            energy: Vec::with_capacity(n),
+            diversity: DiversityEstimateStream::new(n),
+        }
+    }
+
+    /// Adds the next samples (columns of `samples`, d × m).
+    pub fn push(&mut self, mem: &Memory, samples: ArrayView2<f64>) {
+        if samples.ncols() == 0 {
+            return;
+        }
+        self.novelty.extend(novelty(mem, samples));
+        self.energy.extend(energies(mem, self.beta_eval, samples));
+        self.diversity.push(samples);
+    }
+
+    /// Each sample's novelty so far, in order.
+    pub fn novelty(&self) -> &[f64] {
+        &self.novelty
+    }
+
+    /// The metrics of every sample pushed.
+    ///
+    /// # Panics
+    /// If the samples pushed are not the `n` announced.
+    pub fn finish(self) -> MemoryMetrics {
+        assert_eq!(self.novelty.len(), self.n, "memory metrics: samples pushed differ from those announced");
+        MemoryMetrics {
+            novelty: estimate(&self.novelty),
+            diversity: self.diversity.finish(),
+            energy: estimate(&self.energy),
+        }
     }
 }
 
@@ -279,8 +438,9 @@ mod tests {
     fn the_f32_screen_finds_the_f64_maximum() {
         // 400 unit memories in d = 300 with many near-ties: samples are a memory plus noise of
         // 1e-6 (cosines within ~1e-12 of 1, far below the f32 resolution), or a blend of two
-        // memories whose cosines to both differ by ~5e-9 (f32 cannot order them), or random. The screened novelty must be the f64
-        // maximum over all patterns, computed here pattern by pattern.
+        // memories whose cosines to both differ by ~5e-9 (f32 cannot order them), or random.
+        // The screened novelty must be the f64 maximum over all patterns, computed here pattern
+        // by pattern.
         use rand::{Rng as _, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
         let (d, k, n) = (300, 400, 1500);
@@ -305,6 +465,32 @@ mod tests {
             let best = (0..k).map(|c| u.dot(&unit(x.column(c)))).fold(f64::NEG_INFINITY, f64::max);
             let want = (1.0 - best).max(0.0);
             assert!((g - want).abs() < 1e-14, "sample {j}: {g} vs {want}");
+        }
+    }
+
+    #[test]
+    fn streamed_metrics_equal_the_whole_sets_bit_for_bit() {
+        // Pseudo-random memories and samples; blocks cut across the SE groups, for groups under
+        // the Gram limit (n = 30·700) and above it (n = 30·1100), both column layouts.
+        let mut st = 11u64;
+        let mut rnd = || {
+            st = st.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((st >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        };
+        let (d, k) = (5, 9);
+        let mem = Memory::new(ndarray::Array2::from_shape_fn((d, k), |_| rnd())).unwrap();
+        for (n, columns_contiguous) in
+            [(30 * 700, true), (30 * 700, false), (30 * 1100, true), (150, true), (2000, true)]
+        {
+            let c_order = ndarray::Array2::from_shape_fn((d, n), |_| rnd());
+            let s = if columns_contiguous { c_order.t().as_standard_layout().t().to_owned() } else { c_order };
+            let whole = memory_metrics(&mem, s.view(), 3.0);
+            let mut stream = MemoryMetricsStream::new(n, 3.0);
+            for start in (0..n).step_by(4096) {
+                stream.push(&mem, s.slice(ndarray::s![.., start..(start + 4096).min(n)]));
+            }
+            let streamed = stream.finish();
+            assert_eq!(format!("{whole:?}"), format!("{streamed:?}"), "n = {n}, contiguous {columns_contiguous}");
         }
     }
 }

@@ -173,8 +173,7 @@ impl PyFamily {
                 let out = generate::generate(method, &m).map(|g| {
                     let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
                     let beta = generate::row_beta(&g.id, &m.ops);
-                    let s =
-                        per_sequence::score(&names, &g.seqs, g.latent.view(), &m.mem, beta, &m.stored, &m.stored_names);
+                    let s = g.scores.records(0..g.seqs.len(), &names, &g.seqs, beta, &m.stored_names);
                     (s, beta, g.acceptance, g.convergence, g.seconds)
                 });
                 (m.samples, m.seed, m.decode, m.ops) = saved;

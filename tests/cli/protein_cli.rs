@@ -1088,3 +1088,65 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
         assert_eq!(o.status.code(), Some(2), "--reweight {bad}: {}", stderr(&o));
     }
 }
+
+/// Streaming (i.i.d. rows drawn, decoded and scored `STREAM_CHUNK` samples at a time) changes no
+/// byte: a run across a chunk boundary, with SE groups that straddle it, equals itself at one
+/// and two threads and equals the unchunked path (`--max-identity 1` filters, so it scores the
+/// row whole, dropping nothing); its TSVs hold every sample and give back the table's means.
+#[test]
+fn streamed_rows_equal_the_whole_row_computation() {
+    use satool_app::protein::generate::STREAM_CHUNK;
+    let n = 30 * (STREAM_CHUNK / 30 + 67); // 18390: one full chunk and 2006 more; groups of 613
+    assert!(n > STREAM_CHUNK && n < 2 * STREAM_CHUNK && !STREAM_CHUNK.is_multiple_of(n / 30));
+    let dir = tempfile::tempdir().unwrap();
+    let sto = fixture("PF00076.sto");
+    let run = |name: &str, threads: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let samples = n.to_string();
+        let methods = "exact_ret,bootstrap,profile";
+        let mut args = vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", methods];
+        args.extend_from_slice(&["--samples", &samples, "--quiet", "--out", out.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        let o = satool(&args, &[("RAYON_NUM_THREADS", threads)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (one, two, whole) = (run("one", "1", &[]), run("two", "2", &[]), run("whole", "2", &["--max-identity", "1"]));
+    let read = |dir: &std::path::Path, file: &str| std::fs::read(dir.join(file)).unwrap();
+    let results = |dir: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_slice(&read(dir, "results.json")).unwrap();
+        without_timings(v)
+    };
+    for id in ["exact_ret", "bootstrap", "profile"] {
+        for ext in ["tsv", "fasta", "aligned.fasta", "a2m"] {
+            let file = format!("{id}.{ext}");
+            assert!(read(&one, &file) == read(&two, &file), "{file}: 1 vs 2 threads");
+            assert!(read(&one, &file) == read(&whole, &file), "{file}: streamed vs whole");
+        }
+    }
+    let (r, w) = (results(&one), results(&whole));
+    assert_eq!(r, results(&two), "results.json: 1 vs 2 threads");
+    assert_eq!(r["methods"], w["methods"], "results.json: streamed vs whole");
+    assert_eq!(w["parameters"]["removed_over_max_identity"]["bootstrap"], 0);
+
+    // Every sample is in the TSV once, and its columns give back the table's means (to 1e-14:
+    // serde_json reads the JSON's last digit approximately).
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let same = |a: f64, b: f64, what: &str| assert!((a - b).abs() < 1e-14, "{what}: {a} vs {b}");
+    for id in ["exact_ret", "bootstrap", "profile"] {
+        let tsv = String::from_utf8(read(&one, &format!("{id}.tsv"))).unwrap();
+        let rows: Vec<Vec<&str>> = tsv.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+        assert_eq!(rows.len(), n, "{id}: one TSV row per sample");
+        assert_eq!(rows[n - 1][0], format!("{id}_{n}"));
+        let col = |c: usize| rows.iter().map(|r| r[c].parse::<f64>().unwrap()).collect::<Vec<f64>>();
+        let m = method(&r, id);
+        assert_eq!(m["n"], n);
+        same(mean(&col(6)), f(&m["novelty"], "mean"), &format!("{id}: novelty"));
+        same(mean(&col(5)), f(m, "seq_identity"), &format!("{id}: SeqID"));
+        assert!(m["diversity"]["se"].is_f64(), "{id}: diversity SE over 30 groups that straddle the chunks");
+    }
+    // The TSV's energy is at the row's β: for exact_ret that is β_ret, the table's.
+    let tsv = String::from_utf8(read(&one, "exact_ret.tsv")).unwrap();
+    let energy: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap().parse().unwrap()).collect();
+    same(mean(&energy), f(&method(&r, "exact_ret")["energy"], "mean"), "exact_ret: energy at β_ret");
+}

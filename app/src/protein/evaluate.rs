@@ -5,7 +5,7 @@ use super::generate::{FamilyModel, Generated};
 use super::results::{MethodResult, VsFamily};
 use crate::output::{finite, finite_opt};
 use anyhow::Result;
-use satool::{estimate, memory_metrics, Estimate};
+use satool::{estimate, Estimate};
 use satool_protein as prot;
 use std::time::Instant;
 
@@ -14,8 +14,8 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
     let t0 = Instant::now();
     let stored = &f.stored;
     let couplings = f.couplings.compare(&g.seqs);
-    let mm = memory_metrics(&f.mem, g.latent.view(), f.ops.beta_ret);
-    let nearest = prot::seq_identity(&g.seqs, stored);
+    let mm = &g.memory;
+    let nearest: Vec<f64> = g.scores.nearest.iter().map(|&(_, x)| x).collect();
     let sid = estimate(&nearest);
     let in_band = f.nn_band.map(|[lo, hi]| {
         nearest.iter().filter(|&&x| (lo..=hi).contains(&x)).count() as f64 / nearest.len().max(1) as f64

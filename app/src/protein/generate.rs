@@ -2,10 +2,14 @@
 //! the extra rows that are not generated here (the conditioned subset, `--evaluate` files).
 
 use super::methods::{ProteinMethod, Recipe};
+use super::per_sequence::SampleScores;
 use crate::baselines::{gmm, simple, vae};
 use anyhow::Result;
-use ndarray::Array2;
-use satool::{exact_samples, run_chains, stream, Memory, OperatingPoints, Params, Precision, Protocol, PUBLISHED_FIVE};
+use ndarray::{Array2, ArrayView2};
+use satool::{
+    exact_samples, memory_metrics, run_chains, stream, Memory, MemoryMetrics, MemoryMetricsStream, OperatingPoints,
+    Params, Precision, Protocol, PUBLISHED_FIVE,
+};
 use satool_protein as prot;
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
@@ -35,16 +39,24 @@ pub struct FamilyModel {
     pub couplings: prot::extended::Couplings,
     /// `--decode`: how memory-space samples become sequences.
     pub decode: prot::DecodeMethod,
+    /// `--max-identity`: generated sequences more identical than this to a stored one are dropped.
+    pub max_identity: Option<f64>,
 }
 
-/// One row's output before evaluation.
+/// One row's output before evaluation: its sequences and what their memory-space points gave
+/// (per-sequence scores and the memory metrics); the points themselves are not kept (d × 8
+/// bytes a sample: 472 MB for 10⁶ samples on PF00076).
 pub struct Generated {
     pub id: String,
     pub label: String,
-    /// Memory-space samples (d × n).
-    pub latent: Array2<f64>,
     /// Aligned sequences (length L).
     pub seqs: Vec<Vec<u8>>,
+    /// Per sequence: energy at [`row_beta`], novelty, nearest stored sequence.
+    pub scores: SampleScores,
+    /// Novelty, diversity and energy at β_ret of the memory-space points.
+    pub memory: MemoryMetrics,
+    /// Samples `--max-identity` dropped.
+    pub removed: usize,
     pub acceptance: Option<f64>,
     /// Chain methods: R̂ and bulk ESS of the energy over the 30 chains' kept states.
     pub convergence: Option<satool::Convergence>,
@@ -52,27 +64,43 @@ pub struct Generated {
 }
 
 impl Generated {
+    /// A row of `seqs` whose memory-space points are `latent` (d × n), scored at once. With
+    /// `max_identity`, the sequences more than that identical to a stored one are dropped first.
+    fn scored(
+        f: &FamilyModel,
+        id: String,
+        label: String,
+        latent: Array2<f64>,
+        mut seqs: Vec<Vec<u8>>,
+        max_identity: Option<f64>,
+    ) -> Generated {
+        let mut removed = 0;
+        let latent = match max_identity {
+            None => latent,
+            Some(max) => {
+                let near = prot::nearest(&seqs, &f.stored);
+                let kept: Vec<usize> = (0..seqs.len()).filter(|&i| near[i].1 <= max).collect();
+                removed = seqs.len() - kept.len();
+                if removed == 0 {
+                    latent
+                } else {
+                    seqs = kept.iter().map(|&i| std::mem::take(&mut seqs[i])).collect();
+                    latent.select(ndarray::Axis(1), &kept)
+                }
+            }
+        };
+        // Scored after the filter: a sample's novelty can round differently at another place in
+        // its block of 1024.
+        let mut scores = SampleScores::default();
+        scores.extend(&seqs, latent.view(), &f.mem, row_beta(&id, &f.ops), &f.stored);
+        let memory = memory_metrics(&f.mem, latent.view(), f.ops.beta_ret);
+        Generated { id, label, seqs, scores, memory, removed, acceptance: None, convergence: None, seconds: 0.0 }
+    }
+
     /// The row's sequences as FASTA records named `<id>_<n>` (`:` and `/` of file rows made `_`).
     pub fn fasta_records(&self) -> Vec<(String, Vec<u8>)> {
         let prefix = self.file_stem();
         self.seqs.iter().enumerate().map(|(i, s)| (format!("{prefix}_{}", i + 1), s.clone())).collect()
-    }
-
-    /// Drops the sequences (and their memory-space points) more than `max` identical to a stored
-    /// sequence; returns how many were dropped.
-    pub fn drop_over_identity(&mut self, stored: &[Vec<u8>], max: f64) -> usize {
-        let keep: Vec<usize> = prot::seq_identity(&self.seqs, stored)
-            .iter()
-            .enumerate()
-            .filter(|(_, &x)| x <= max)
-            .map(|(i, _)| i)
-            .collect();
-        let dropped = self.seqs.len() - keep.len();
-        if dropped > 0 {
-            self.seqs = keep.iter().map(|&i| std::mem::take(&mut self.seqs[i])).collect();
-            self.latent = self.latent.select(ndarray::Axis(1), &keep);
-        }
-        dropped
     }
 
     /// The stem of the row's files in `--out`.
@@ -81,35 +109,54 @@ impl Generated {
     }
 }
 
-/// Generates one method's samples from its own random stream (named by the method's id).
+/// Samples an i.i.d. row draws, decodes and scores at a time, then drops (their memory-space
+/// points: 7.7 MB at d = 59): a multiple of the decode and metric blocks (1024), so the chunks
+/// change no number.
+pub const STREAM_CHUNK: usize = 16 * prot::encode::PROJECT_BLOCK;
+
+/// Generates one method's samples from its own random stream (named by the method's id), and
+/// scores them; `f.max_identity` drops near-copies (not from `natural`, the reference).
 pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
     let t0 = Instant::now();
     let id = method.id();
     let mut rng = stream(f.seed, id);
     let (mem, n) = (&f.mem, f.samples);
+    // The i.i.d. rows whose draws take the stream sample after sample stream in chunks; a filtered
+    // row is scored whole (its SE groups depend on how many samples the filter keeps).
+    let streamed = f.max_identity.is_none() || method == ProteinMethod::Natural;
+    let chunked = |draw: &mut dyn FnMut(usize) -> Result<Chunk>| in_chunks(method, f, draw);
     let mut convergence = None;
-    let (latent, seqs, acceptance) = match method.recipe() {
-        Recipe::IndependentColumns => {
-            // The one method that samples sequences directly; its latent is their projection.
-            let seqs = simple::independent_columns(&f.stored, n, &mut rng);
-            (f.enc.project(&seqs), Some(seqs), None)
+    let drawn = match method.recipe() {
+        Recipe::Exact(t) if streamed => {
+            chunked(&mut |c| Ok((exact_samples(mem, t.beta(&f.ops), c, &mut rng)?.0, None)))?
         }
-        Recipe::Natural => {
+        Recipe::Natural => chunked(&mut |c| {
             // The stored sequences themselves; their memory-space points are the memories.
-            let (latent, picked) = simple::bootstrap(mem, n, &mut rng);
-            (latent, Some(picked.iter().map(|&k| f.stored[k].clone()).collect()), None)
+            let (latent, picked) = simple::bootstrap(mem, c, &mut rng);
+            Ok((latent, Some(picked.iter().map(|&k| f.stored[k].clone()).collect())))
+        })?,
+        Recipe::Bootstrap if streamed => chunked(&mut |c| Ok((simple::bootstrap(mem, c, &mut rng).0, None)))?,
+        Recipe::IndependentColumns if streamed => chunked(&mut |c| {
+            // The one method that samples sequences directly; its latent is their projection.
+            let seqs = simple::independent_columns(&f.stored, c, &mut rng);
+            Ok((f.enc.project(&seqs), Some(seqs)))
+        })?,
+        Recipe::IndependentColumns => {
+            let seqs = simple::independent_columns(&f.stored, n, &mut rng);
+            Whole(f.enc.project(&seqs), Some(seqs), None)
         }
-        Recipe::Bootstrap => (simple::bootstrap(mem, n, &mut rng).0, None, None),
+        Recipe::Bootstrap => Whole(simple::bootstrap(mem, n, &mut rng).0, None, None),
         Recipe::GaussianPerturbation => {
+            // Not streamed: it draws every sample's memory before any noise.
             let sigma = Params::new(f.alpha, f.ops.beta_ret)?.sigma();
-            (simple::gaussian_perturbation(mem, n, sigma, &mut rng), None, None)
+            Whole(simple::gaussian_perturbation(mem, n, sigma, &mut rng), None, None)
         }
-        Recipe::ConvexCombination => (simple::convex_combination(mem, n, &mut rng), None, None),
+        Recipe::ConvexCombination => Whole(simple::convex_combination(mem, n, &mut rng), None, None),
         Recipe::GmmPca => {
-            (gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None, None)
+            Whole(gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None, None)
         }
-        Recipe::Vae => (vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
-        Recipe::Exact(t) => (exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
+        Recipe::Vae => Whole(vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
+        Recipe::Exact(t) => Whole(exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
         Recipe::Chains(t, kernel) => {
             let params = Params::new(f.alpha, t.beta(&f.ops))?;
             let (protocol, keep) = chain_schedule(n)?;
@@ -119,19 +166,77 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
             if states.ncols() > n {
                 states = states.slice(ndarray::s![.., ..n]).to_owned();
             }
-            (states, None, run.acceptance)
+            Whole(states, None, run.acceptance)
         }
     };
-    let seqs = seqs.unwrap_or_else(|| decode(method, f, &latent));
-    Ok(Generated {
+    let g = match drawn {
+        Drawn::Streamed(g) => g,
+        Whole(latent, seqs, acceptance) => {
+            let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
+            let max_identity = f.max_identity.filter(|_| method != ProteinMethod::Natural);
+            Generated {
+                acceptance,
+                ..Generated::scored(f, id.into(), method.label(&f.ops), latent, seqs, max_identity)
+            }
+        }
+    };
+    Ok(Generated { convergence, seconds: t0.elapsed().as_secs_f64(), ..g })
+}
+
+/// One chunk of a streamed row: its memory-space points and, for rows that draw sequences, those.
+type Chunk = (Array2<f64>, Option<Vec<Vec<u8>>>);
+
+/// A row as drawn: whole (points, sequences when the method draws them, acceptance), or
+/// already streamed and scored.
+enum Drawn {
+    Whole(Array2<f64>, Option<Vec<Vec<u8>>>, Option<f64>),
+    Streamed(Generated),
+}
+use Drawn::Whole;
+
+/// The sizes of the chunks of `n` samples: [`STREAM_CHUNK`] each, the last one shorter — but
+/// never a single sample after a full chunk (a d × 1 chunk has a contiguous column where the
+/// whole row's may be strided, and ndarray sums a norm in another order there), which the chunk
+/// before takes.
+fn chunk_sizes(n: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> = (0..n).step_by(STREAM_CHUNK).map(|s| STREAM_CHUNK.min(n - s)).collect();
+    if sizes.len() > 1 && sizes.last() == Some(&1) {
+        sizes.pop();
+        *sizes.last_mut().expect("two chunks") += 1;
+    }
+    sizes
+}
+
+/// An i.i.d. row streamed: `draw(c)` gives the next c samples (the random stream consumed in
+/// the same order as one draw of all), decoded when it gives no sequences, scored and dropped —
+/// only the sequences and 48 bytes of numbers a sample stay. Every number equals the whole
+/// row's: the decode and the per-sample scores run in blocks of 1024 either way, and the sums in
+/// the same order.
+fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize) -> Result<Chunk>) -> Result<Drawn> {
+    let (n, id) = (f.samples, method.id());
+    let mut decoder = None;
+    let mut seqs = Vec::with_capacity(n);
+    let mut scores = SampleScores::default();
+    let mut metrics = MemoryMetricsStream::new(n, f.ops.beta_ret);
+    for c in chunk_sizes(n) {
+        let (latent, drawn) = draw(c)?;
+        let chunk =
+            drawn.unwrap_or_else(|| decoder.get_or_insert_with(|| RowDecoder::new(method, f)).decode(latent.view()));
+        scores.extend(&chunk, latent.view(), &f.mem, row_beta(id, &f.ops), &f.stored);
+        metrics.push(&f.mem, latent.view());
+        seqs.extend(chunk);
+    }
+    Ok(Drawn::Streamed(Generated {
         id: id.into(),
         label: method.label(&f.ops),
-        latent,
         seqs,
-        acceptance,
-        convergence,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
+        scores,
+        memory: metrics.finish(),
+        removed: 0,
+        acceptance: None,
+        convergence: None,
+        seconds: 0.0,
+    }))
 }
 
 /// The inverse temperature a row's per-sequence energies are evaluated at: its own for the
@@ -165,33 +270,39 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
 }
 
 /// Decodes a method's samples with `--decode` at the method's β (β_gen for the baselines, which
-/// have none), drawing from the stream `decode:<method id>`.
-fn decode(method: ProteinMethod, f: &FamilyModel, latent: &Array2<f64>) -> Vec<Vec<u8>> {
-    let decoder = prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, row_beta(method.id(), &f.ops));
-    let mut rng = stream(f.seed, &format!("decode:{}", method.id()));
-    // In blocks, so the 20L × n decoded matrix is never formed for large n (the decoders draw
-    // column by column, so the bytes do not depend on the block size).
-    let n = latent.ncols();
-    (0..n)
-        .step_by(prot::encode::PROJECT_BLOCK)
-        .flat_map(|i| {
-            let block = latent.slice(ndarray::s![.., i..(i + prot::encode::PROJECT_BLOCK).min(n)]);
-            decoder.decode(block, &mut rng)
-        })
-        .collect()
+/// have none), drawing from the stream `decode:<method id>`, one call after another.
+struct RowDecoder<'a> {
+    decoder: prot::Decoder<'a>,
+    rng: satool::Rng,
+}
+
+impl<'a> RowDecoder<'a> {
+    fn new(method: ProteinMethod, f: &'a FamilyModel) -> Self {
+        RowDecoder {
+            decoder: prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, row_beta(method.id(), &f.ops)),
+            rng: stream(f.seed, &format!("decode:{}", method.id())),
+        }
+    }
+
+    /// The sequences of the next samples (d × n).
+    fn decode(&mut self, latent: ArrayView2<f64>) -> Vec<Vec<u8>> {
+        // In blocks, so the 20L × n decoded matrix is never formed for large n (the decoders draw
+        // column by column, so the bytes do not depend on the block size).
+        let n = latent.ncols();
+        (0..n)
+            .step_by(prot::encode::PROJECT_BLOCK)
+            .flat_map(|i| {
+                let block = latent.slice(ndarray::s![.., i..(i + prot::encode::PROJECT_BLOCK).min(n)]);
+                self.decoder.decode(block, &mut self.rng)
+            })
+            .collect()
+    }
 }
 
 /// The conditioned sequences themselves, as the reference row of a conditional run.
 pub(super) fn condition_reference(f: &FamilyModel) -> Generated {
-    Generated {
-        id: "condition".into(),
-        label: "Conditioned sequences (reference)".into(),
-        latent: f.enc.project(&f.stored),
-        seqs: f.stored.clone(),
-        acceptance: None,
-        convergence: None,
-        seconds: 0.0,
-    }
+    let label = "Conditioned sequences (reference)".into();
+    Generated::scored(f, "condition".into(), label, f.enc.project(&f.stored), f.stored.clone(), None)
 }
 
 /// The row ids of `--evaluate` files, in order: `file:<stem>` (the name without its extension
@@ -282,15 +393,8 @@ pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel, align: &Aligne
         }
         .into());
     };
-    Ok(Generated {
-        id,
-        label: format!("{} (file)", path.display()),
-        latent: f.enc.project(&seqs),
-        seqs,
-        acceptance: None,
-        convergence: None,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
+    let g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
+    Ok(Generated { seconds: t0.elapsed().as_secs_f64(), ..g })
 }
 
 #[cfg(test)]
@@ -299,6 +403,17 @@ mod tests {
 
     fn ids(paths: &[&str]) -> Vec<String> {
         evaluate_ids(&paths.iter().map(PathBuf::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn chunks_are_full_but_never_end_in_a_single_sample() {
+        let c = STREAM_CHUNK;
+        assert_eq!(chunk_sizes(1), [1]);
+        assert_eq!(chunk_sizes(c), [c]);
+        assert_eq!(chunk_sizes(c + 1), [c + 1]);
+        assert_eq!(chunk_sizes(2 * c + 5), [c, c, 5]);
+        assert_eq!(chunk_sizes(2 * c + 1), [c, c + 1]);
+        assert!(chunk_sizes(0).is_empty());
     }
 
     #[test]

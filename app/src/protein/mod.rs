@@ -182,6 +182,7 @@ pub fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyMo
         stored,
         whole,
         decode: job.decode,
+        max_identity: job.max_identity,
     };
     let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff };
     Ok((fam, facts))
@@ -217,10 +218,10 @@ pub fn run_record(
     drop(stage);
     let removed: Vec<(String, usize)> = match job.max_identity {
         None => Vec::new(),
-        Some(x) => generated
-            .iter_mut()
+        Some(_) => generated
+            .iter()
             .filter(|g| g.id != ProteinMethod::Natural.id())
-            .map(|g| (g.id.clone(), g.drop_over_identity(&fam.stored, x)))
+            .map(|g| (g.id.clone(), g.removed))
             .collect(),
     };
     // A row the filter emptied has nothing to score: it leaves the table, with a warning.
@@ -299,12 +300,11 @@ pub fn run_record(
             let mut files = per_sequence::RowFiles::create(st, &stem)?;
             let beta = generate::row_beta(&g.id, &fam.ops);
             let hits = results.hmmer.hits.get(row);
-            // In blocks, so a large row's scores and headers are never all in memory at once.
+            // In blocks, so a large row's records and headers are never all in memory at once.
             for block in satool::sample_blocks(g.seqs.len()) {
                 let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
-                let (seqs, latent) = (&g.seqs[block.clone()], g.latent.slice(ndarray::s![.., block]));
-                let mut scores =
-                    per_sequence::score(&names, seqs, latent, &fam.mem, beta, &fam.stored, &fam.stored_names);
+                let seqs = &g.seqs[block.clone()];
+                let mut scores = g.scores.records(block, &names, seqs, beta, &fam.stored_names);
                 if let Some(hits) = hits {
                     per_sequence::add_hmm_scores(&mut scores, hits);
                 }

@@ -57,25 +57,60 @@ pub fn score(
     stored: &[Vec<u8>],
     stored_names: &[String],
 ) -> Vec<SequenceScore> {
-    let energy = energies(mem, beta, latent);
-    let nov = novelty(mem, latent);
-    let near = prot::nearest(seqs, stored);
-    names
-        .iter()
-        .zip(seqs)
-        .zip(energy.iter().zip(&nov).zip(&near))
-        .map(|((name, s), ((&energy, &novelty), &(k, identity)))| SequenceScore {
-            name: name.clone(),
-            sequence: String::from_utf8_lossy(s).into_owned(),
-            beta,
-            energy,
-            nearest: stored_names.get(k).cloned().unwrap_or_default(),
-            identity,
-            novelty,
-            bits: None,
-            evalue: None,
-        })
-        .collect()
+    let mut s = SampleScores::default();
+    s.extend(seqs, latent, mem, beta, stored);
+    s.records(0..seqs.len(), names, seqs, beta, stored_names)
+}
+
+/// The numbers of a set's per-sequence scores, in the order of its sequences: 32 bytes a
+/// sequence, so a row keeps them without its memory-space points (d × 8 bytes a sequence).
+#[derive(Debug, Clone, Default)]
+pub struct SampleScores {
+    /// Energy at the row's β.
+    pub energy: Vec<f64>,
+    pub novelty: Vec<f64>,
+    /// Index of the nearest stored sequence and the identity to it.
+    pub nearest: Vec<(usize, f64)>,
+}
+
+impl SampleScores {
+    /// Appends the scores of `seqs`, whose memory-space points are `latent` (d × n), at `beta`.
+    pub fn extend(&mut self, seqs: &[Vec<u8>], latent: ArrayView2<f64>, mem: &Memory, beta: f64, stored: &[Vec<u8>]) {
+        if seqs.is_empty() {
+            return;
+        }
+        self.energy.extend(energies(mem, beta, latent));
+        self.novelty.extend(novelty(mem, latent));
+        self.nearest.extend(prot::nearest(seqs, stored));
+    }
+
+    /// The records of sequences `range` (`names` and `seqs` are those of the range).
+    pub fn records(
+        &self,
+        range: std::ops::Range<usize>,
+        names: &[String],
+        seqs: &[Vec<u8>],
+        beta: f64,
+        stored_names: &[String],
+    ) -> Vec<SequenceScore> {
+        let (energy, novelty, near) = (&self.energy[range.clone()], &self.novelty[range.clone()], &self.nearest[range]);
+        names
+            .iter()
+            .zip(seqs)
+            .zip(energy.iter().zip(novelty).zip(near))
+            .map(|((name, s), ((&energy, &novelty), &(k, identity)))| SequenceScore {
+                name: name.clone(),
+                sequence: String::from_utf8_lossy(s).into_owned(),
+                beta,
+                energy,
+                nearest: stored_names.get(k).cloned().unwrap_or_default(),
+                identity,
+                novelty,
+                bits: None,
+                evalue: None,
+            })
+            .collect()
+    }
 }
 
 /// The FASTA header of a scored sequence: its name, then `key=value` fields.

@@ -302,31 +302,33 @@ pub struct PairwiseIdentity {
 
 /// Mean identity over all pairs of the set, or, above [`PAIRWISE_EXACT_MAX`] sequences, over
 /// [`PAIRWISE_SAMPLE`] pairs drawn with a fixed seed (standard error ≈ sd/1000: ≈ 1e-4). Pairs
-/// with no comparable position are skipped. O(1) memory beyond the set.
+/// with no comparable position are skipped. O(1) memory beyond the set above
+/// [`PAIRWISE_EXACT_MAX`].
 pub fn pairwise_identity(seqs: &[Vec<u8>]) -> PairwiseIdentity {
-    let coded: Vec<Vec<u8>> = seqs.iter().map(|s| gap_coded(s)).collect();
-    let n = coded.len();
+    let n = seqs.len();
     let (mut sum, mut count) = (0.0, 0usize);
-    let mut add = |i: usize, j: usize| {
-        if let Some(v) = identity(&coded[i], &coded[j]) {
+    let mut add = |v: Option<f64>| {
+        if let Some(v) = v {
             sum += v;
             count += 1;
         }
     };
     let sampled_pairs = if n <= PAIRWISE_EXACT_MAX {
+        let coded: Vec<Vec<u8>> = seqs.iter().map(|s| gap_coded(s)).collect();
         for i in 0..n {
             for j in i + 1..n {
-                add(i, j);
+                add(identity(&coded[i], &coded[j]));
             }
         }
         None
     } else {
+        // Each drawn pair is coded as it is drawn: no copy of a set that may hold 10⁶ sequences.
         let mut st = PAIRWISE_SEED ^ n as u64;
         let mut draw = |m: usize| (splitmix(&mut st) % m as u64) as usize;
         for _ in 0..PAIRWISE_SAMPLE {
             let i = draw(n);
             let j = (i + 1 + draw(n - 1)) % n; // uniform over j ≠ i
-            add(i, j);
+            add(identity(&gap_coded(&seqs[i]), &gap_coded(&seqs[j])));
         }
         Some(PAIRWISE_SAMPLE)
     };
