@@ -96,12 +96,6 @@ impl<T: Real> Batch<T> {
         &self.cur.probs
     }
 
-    /// One step of `kernel` for every chain of the batch, all chains drawing from `rng`.
-    pub fn step(&mut self, mem: &Memory<T>, p: Params, kernel: Kernel, rng: &mut Rng) {
-        let rows = self.xi.nrows();
-        self.step_groups(mem, p, kernel, std::slice::from_mut(rng), rows.max(1));
-    }
-
     /// One step where consecutive blocks of `group` rows draw from their own stream `rngs[g]`,
     /// in the same order as if each block were a batch of its own: a joint batch gives the same
     /// chains, bit for bit, as separate group batches, with one pass over the memory per product.

@@ -86,9 +86,6 @@ pub struct SequentialRun {
     pub acceptance: f64,
 }
 
-/// One batch's segments, generated returns and states, accepted and proposed MALA moves.
-type GroupOutput<T> = (Vec<usize>, Array2<T>, Array2<T>, u64, u64);
-
 /// Runs Algorithm 3 on memory `mem` with raw memory `raw` (K × d_raw, one historical day per
 /// row), in the settings' working precision; `regimes`, when given, labels the K memories.
 pub fn generate_sequential(
@@ -213,52 +210,38 @@ fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> Se
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
-    let ids: Vec<usize> = (0..segments).collect();
-    let groups: Vec<(usize, &[usize])> = ids.chunks(cfg.group_size.max(1)).enumerate().collect();
-    let parts: Vec<GroupOutput<T>> = groups
-        .par_iter()
-        .map(|&(g, segs)| {
-            let mut rng = stream(seed, &format!("{label}/group{g}"));
-            let mut init = Array2::zeros((segs.len(), mem.d()));
-            fill_normal(&mut init, &mut rng);
-            init.mapv_inplace(|v: T| v * T::from_f64(0.01));
-            for mut row in init.rows_mut() {
-                let k = rng.random_range(0..mem.k());
-                row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
-            }
-            let mut batch = Batch::new(mem, cfg.params, init);
-            let mut out = Array2::zeros((segs.len() * len, raw.ncols()));
-            let mut states = Array2::zeros((segs.len() * len, mem.d()));
-            let mut day = Array2::zeros((segs.len(), raw.ncols()));
-            for t in 0..len {
-                for _ in 0..cfg.inner_steps {
-                    batch.step(mem, cfg.params, Kernel::Mala, &mut rng);
-                }
-                matmul(T::one(), batch.current_weights(mem, cfg.params), &raw, day.view_mut());
-                for r in 0..segs.len() {
-                    out.row_mut(r * len + t).assign(&day.row(r));
-                    states.row_mut(r * len + t).assign(&batch.xi.row(r));
-                }
-            }
-            (segs.to_vec(), out, states, batch.accepted, batch.proposed)
-        })
-        .collect();
+    // Chains start in groups of `group_size`, each group from its own stream, then all run as
+    // one batch whose rows draw from their group's stream: the same chains, bit for bit, as one
+    // batch per group, with one pass over the memory per step for all of them (the attention
+    // itself spreads over the cores).
+    let group = cfg.group_size.max(1);
+    let mut rngs: Vec<_> = (0..segments.div_ceil(group)).map(|g| stream(seed, &format!("{label}/group{g}"))).collect();
+    let mut init = Array2::zeros((segments, mem.d()));
+    for (g, rng) in rngs.iter_mut().enumerate() {
+        let rows = g * group..((g + 1) * group).min(segments);
+        let mut part = Array2::zeros((rows.len(), mem.d()));
+        fill_normal(&mut part, rng);
+        part.mapv_inplace(|v: T| v * T::from_f64(0.01));
+        for mut row in part.rows_mut() {
+            let k = rng.random_range(0..mem.k());
+            row.zip_mut_with(&mem.pattern(k), |a, &b| *a = *a + b);
+        }
+        init.slice_mut(s![rows, ..]).assign(&part);
+    }
+    let mut batch = Batch::new(mem, cfg.params, init);
     let mut returns = Array2::zeros((cfg.days, raw.ncols()));
     let mut states = Array2::zeros((mem.d(), cfg.days));
-    let (mut acc, mut prop) = (0, 0);
-    for (segs, out, st, a, p) in parts {
-        for (r, &sgm) in segs.iter().enumerate() {
-            let start = sgm * len;
-            let n = len.min(cfg.days.saturating_sub(start));
-            returns
-                .slice_mut(s![start..start + n, ..])
-                .assign(&out.slice(s![r * len..r * len + n, ..]).mapv(T::to_f64));
-            states
-                .slice_mut(s![.., start..start + n])
-                .assign(&st.slice(s![r * len..r * len + n, ..]).t().mapv(T::to_f64));
+    let mut day = Array2::zeros((segments, raw.ncols()));
+    for t in 0..len {
+        for _ in 0..cfg.inner_steps {
+            batch.step_groups(mem, cfg.params, Kernel::Mala, &mut rngs, group);
         }
-        acc += a;
-        prop += p;
+        matmul(T::one(), batch.current_weights(mem, cfg.params), &raw, day.view_mut());
+        for sgm in (0..segments).filter(|&sgm| sgm * len + t < cfg.days) {
+            returns.row_mut(sgm * len + t).assign(&day.row(sgm).mapv(T::to_f64));
+            states.column_mut(sgm * len + t).assign(&batch.xi.row(sgm).mapv(T::to_f64));
+        }
     }
+    let (acc, prop) = (batch.accepted, batch.proposed);
     SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 }
 }
