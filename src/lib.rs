@@ -56,7 +56,7 @@ pub use metrics::{
 };
 pub use rng::{stream, Rng};
 pub use sampler::{
-    centred_rolling_mean, exact_samples, exact_samples_parallel, fit_transitions, generate_sequential, mixture_weights,
-    quantile_labels, run_chains, simulate_labels, ChainRun, Kernel, Params, Protocol, Regimes, Sequential,
-    SequentialRun, PUBLISHED_FIVE,
+    centred_rolling_mean, exact_samples, exact_samples_parallel, fit_transitions, generate_sequential,
+    mixture_log_weights, mixture_weights, quantile_labels, run_chains, simulate_labels, ChainRun, Kernel, Params,
+    Protocol, Regimes, Sequential, SequentialRun, PUBLISHED_FIVE,
 };

@@ -71,8 +71,7 @@ pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
 /// cosines are dot products summed in coordinate order: the result does not depend on the thread
 /// count or the CPU's kernel.
 pub struct Novelty {
-    /// Unit memory columns, d × K, and Mᵀ row-major in f64 (each pattern contiguous) and f32.
-    unit: ndarray::Array2<f64>,
+    /// The unit memory: Mᵀ row-major in f64 (each pattern contiguous), M (d × K) in f32.
     unit_rows: ndarray::Array2<f64>,
     unit32: ndarray::Array2<f32>,
     margin: f32,
@@ -85,12 +84,12 @@ impl Novelty {
         let unit_rows = unit.t().as_standard_layout().into_owned();
         let unit32 = unit.mapv(|v| v as f32);
         let bound = (unit.nrows() as f64 + 4.0) * f64::from(f32::EPSILON) / 2.0;
-        Novelty { unit, unit_rows, unit32, margin: (2.0 * 1.01 * bound) as f32 }
+        Novelty { unit_rows, unit32, margin: (2.0 * 1.01 * bound) as f32 }
     }
 
     /// Novelty of each column of `samples` (d × n).
     pub fn of(&self, samples: ArrayView2<f64>) -> Vec<f64> {
-        let k = self.unit.ncols();
+        let k = self.unit32.ncols();
         let blocks: Vec<std::ops::Range<usize>> = sample_blocks(samples.ncols()).collect();
         let per: Vec<Vec<f64>> = blocks
             .into_par_iter()

@@ -10,11 +10,17 @@ use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
+/// Log mixture weights `β‖m_k‖²/2 + ln w_k` (`ln w_k = 0` unless the memory is weighted),
+/// unnormalised: what a draw restricted to some of the patterns normalises over those.
+pub fn mixture_log_weights(mem: &Memory, beta: f64) -> Vec<f64> {
+    let bias = |k: usize| mem.log_weights().map_or(0.0, |b| b[k]);
+    mem.norms().iter().enumerate().map(|(k, n)| 0.5 * beta * n * n + bias(k)).collect()
+}
+
 /// Mixture weights `∝ w_k exp(β‖m_k‖²/2)` (`w_k = 1` unless the memory is weighted), computed
 /// in log space (β‖m‖²/2 can overflow for large β).
 pub fn mixture_weights(mem: &Memory, beta: f64) -> Vec<f64> {
-    let bias = |k: usize| mem.log_weights().map_or(0.0, |b| b[k]);
-    let logw: Vec<f64> = mem.norms().iter().enumerate().map(|(k, n)| 0.5 * beta * n * n + bias(k)).collect();
+    let logw = mixture_log_weights(mem, beta);
     let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let w: Vec<f64> = logw.iter().map(|l| (l - max).exp()).collect();
     let sum: f64 = w.iter().sum();

@@ -8,7 +8,7 @@ mod regime;
 mod sequential;
 
 pub use chains::{run_chains, ChainRun, Protocol, PUBLISHED_FIVE};
-pub use exact::{exact_samples, exact_samples_parallel, mixture_weights};
+pub use exact::{exact_samples, exact_samples_parallel, mixture_log_weights, mixture_weights};
 pub use langevin::{Kernel, Params};
 pub use regime::{centred_rolling_mean, fit_transitions, quantile_labels, simulate as simulate_labels};
 pub use sequential::{generate_sequential, Regimes, Sequential, SequentialRun};

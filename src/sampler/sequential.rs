@@ -21,7 +21,8 @@ pub struct Sequential {
     pub(crate) inner_steps: usize,
     pub(crate) days: usize,
     pub(crate) segments: usize,
-    /// Segments per batch (parallel unit); fixed so results do not depend on thread count.
+    /// Segments per random stream (`<label>/group<g>`); fixed so results do not depend on the
+    /// thread count.
     pub(crate) group_size: usize,
     /// Working precision of the chain (outputs are f64 either way).
     pub(crate) precision: Precision,
@@ -29,8 +30,8 @@ pub struct Sequential {
 
 impl Sequential {
     /// `days` output days, one every `inner_steps` MALA steps at `params`, the series cut into
-    /// `segments` warm-started chains (1 = Algorithm 3 as published) run as two batches, one
-    /// per core.
+    /// `segments` warm-started chains (1 = Algorithm 3 as published) that step together, in two
+    /// random-stream groups (regime runs: one stream per chain).
     /// Requires inner_steps ≥ 1, days ≥ 1 and segments ≥ 1. Segments are ⌈days / segments⌉ days
     /// long; when fewer of them cover the series (more segments than days, or e.g. 29 days in 16
     /// segments of 2), the count is cut to those that hold at least one day.
@@ -173,6 +174,8 @@ fn generate_regimes<T: Real>(
             .map(|(p, segs)| {
                 let (sub, sub_raw) = &parts[p];
                 let mut own: Vec<_> = segs.iter().map(|&sgm| rngs[sgm].clone()).collect();
+                // The chains carry their states; the batch (and its attention) is rebuilt per day,
+                // one attention in `inner_steps` steps.
                 let mut batch = Batch::new(sub, cfg.params, xi.select(ndarray::Axis(0), &segs));
                 for _ in 0..cfg.inner_steps {
                     batch.step_groups(sub, cfg.params, Kernel::Mala, &mut own, 1);

@@ -50,6 +50,7 @@ fn regime_path(h: &History, len: usize, rng: &mut Rng) -> Vec<u32> {
 /// H fresh draws per path from the path's stream, projected chunk by chunk.
 fn exact_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Result<PathDraw> {
     let chunks: Vec<usize> = (0..spec.n.div_ceil(CHUNK)).collect();
+    let index = satool::Novelty::new(&h.mem);
     type Part = (Array2<f64>, Vec<f64>, Vec<usize>);
     let parts: Vec<Part> = chunks
         .par_iter()
@@ -62,7 +63,7 @@ fn exact_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
                 states.slice_mut(s![.., i * spec.h..(i + 1) * spec.h]).assign(&xi);
                 source.extend(comps);
             }
-            Ok((project(h, job.beta, states.view()), novelty(&h.mem, states.view()), source))
+            Ok((project(h, job.beta, states.view()), index.of(states.view()), source))
         })
         .collect::<Result<_>>()?;
     let mut returns = Array2::zeros((spec.n * spec.h, h.g.ncols()));

@@ -17,7 +17,7 @@ use ndarray::{Array2, Axis};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
-use satool::{novelty, Rng};
+use satool::Rng;
 
 /// Decay of the exponentially weighted mean square that is the volatility state (RiskMetrics'
 /// daily λ; half-life ≈ 11 days).
@@ -39,6 +39,8 @@ struct States {
     mean_sq: Vec<f64>,
     /// Neighbourhood size.
     pool: usize,
+    /// Log mixture weight of every day (`satool::mixture_log_weights`).
+    log_w: Vec<f64>,
     /// Row `lo`: what centring adds to a day drawn from the neighbourhood `order[lo..lo + pool]`:
     /// the history's mean day minus the neighbourhood's mixture-weighted mean day, per ticker
     /// divided by the weighted share of the neighbourhood's days on which the ticker moved.
@@ -83,10 +85,11 @@ impl States {
         let k = state.len();
         let pool = ((STATE_SHARE * k as f64).round() as usize).max(MIN_POOL).min(k);
         let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
+        let log_w = satool::mixture_log_weights(&h.mem, beta);
         let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
         let mut w = Vec::with_capacity(pool);
         for (lo, mut row) in shift.rows_mut().into_iter().enumerate() {
-            mixture_weights(h, beta, &order[lo..lo + pool], &mut w);
+            pool_weights(&log_w, &order[lo..lo + pool], &mut w);
             let total: f64 = w.iter().sum();
             let mut moving = vec![0.0; g.ncols()];
             row.assign(&history_mean);
@@ -101,24 +104,22 @@ impl States {
                 *v = if m > 0.0 { *v / m } else { 0.0 };
             }
         }
-        States { order, sorted, mean_sq, pool, shift }
+        States { order, sorted, mean_sq, pool, log_w, shift }
     }
 
-    /// The days nearest `state` (a window of the sorted states centred on its rank) and the
-    /// window's start.
-    fn neighbours(&self, state: f64) -> (usize, &[usize]) {
+    /// Where the neighbourhood of `state` starts: the days `order[lo..lo + pool]` nearest it (a
+    /// window of the sorted states centred on its rank).
+    fn neighbourhood(&self, state: f64) -> usize {
         let rank = self.sorted.partition_point(|&v| v < state);
-        let lo = rank.saturating_sub(self.pool / 2).min(self.order.len() - self.pool);
-        (lo, &self.order[lo..lo + self.pool])
+        rank.saturating_sub(self.pool / 2).min(self.order.len() - self.pool)
     }
 }
 
-/// The mixture weights exp(β‖x_k‖²/2) of the days in `pool`, unnormalised (scaled by the
-/// largest), into `w`.
-fn mixture_weights(h: &History, beta: f64, pool: &[usize], w: &mut Vec<f64>) {
-    let norms = h.mem.norms();
+/// The mixture weights of the days in `pool` from their log weights, unnormalised (scaled by the
+/// pool's largest, so a pool far below the memory's largest weight does not underflow), into `w`.
+fn pool_weights(log_w: &[f64], pool: &[usize], w: &mut Vec<f64>) {
     w.clear();
-    w.extend(pool.iter().map(|&k| 0.5 * beta * norms[k] * norms[k]));
+    w.extend(pool.iter().map(|&k| log_w[k]));
     let max = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     w.iter_mut().for_each(|l| *l = (*l - max).exp());
 }
@@ -131,22 +132,23 @@ struct Scratch<'a> {
     rows: Vec<&'a [f64]>,
 }
 
-/// One day: ξ = x_k + β^{-1/2}z with k drawn from `pool` by the mixture weights, and its
-/// projection M softmax(β Xᵀξ) over the same days, centred (`shift`), zero where day k is;
-/// returns k.
+/// One day from the neighbourhood starting at `lo`: ξ = x_k + β^{-1/2}z with k drawn from it by
+/// the mixture weights, and its projection M softmax(β Xᵀξ) over the same days, centred, zero
+/// where day k is; returns k.
 #[allow(clippy::too_many_arguments)]
 fn draw_day<'a>(
     h: &'a History,
     beta: f64,
-    pool: &[usize],
-    shift: &[f64],
+    states: &States,
+    lo: usize,
     xi: &mut [f64],
     out: &mut [f64],
     rng: &mut Rng,
     sc: &mut Scratch<'a>,
 ) -> usize {
     let xt = h.mem.xt();
-    mixture_weights(h, beta, pool, &mut sc.w);
+    let pool = &states.order[lo..lo + states.pool];
+    pool_weights(&states.log_w, pool, &mut sc.w);
     let u = rng.random::<f64>() * sc.w.iter().sum::<f64>();
     let mut acc = 0.0;
     let pick = sc.w.iter().position(|&v| {
@@ -174,7 +176,7 @@ fn draw_day<'a>(
     }
     sc.logits.iter_mut().for_each(|l| *l *= beta);
     satool::softmax_in_place(&mut sc.logits);
-    out.copy_from_slice(shift);
+    out.copy_from_slice(states.shift.row(lo).to_slice().expect("row of a standard array"));
     for (&j, &a) in pool.iter().zip(&sc.logits) {
         for (o, &g) in out.iter_mut().zip(h.g.row(j)) {
             *o += a * g;
@@ -194,6 +196,7 @@ fn draw_day<'a>(
 /// historical day. Each chunk of paths writes its rows of the result in place.
 pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
     let states = States::new(h, beta);
+    let index = satool::Novelty::new(&h.mem);
     let (d_mem, d) = (h.mem.d(), h.g.ncols());
     let k = h.g.nrows();
     let mut returns = Array2::zeros((spec.n * spec.h, d));
@@ -213,12 +216,11 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
                 for t in 0..spec.h {
                     let r = i * spec.h + t;
                     let mut xi = xis.row_mut(r);
-                    let (lo, pool) = states.neighbours(state);
                     let day = draw_day(
                         h,
                         beta,
-                        pool,
-                        states.shift.row(lo).to_slice().expect("row of a standard array"),
+                        &states,
+                        states.neighbourhood(state),
                         xi.as_slice_mut().expect("row of a standard array"),
                         &mut block[r * d..(r + 1) * d],
                         &mut rng,
@@ -228,7 +230,7 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
                     source.push(day);
                 }
             }
-            (novelty(&h.mem, xis.t()), source)
+            (index.of(xis.t()), source)
         })
         .collect();
     let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
