@@ -16,6 +16,7 @@ pub mod hmmer;
 mod input;
 pub mod metrics;
 pub mod stockholm;
+pub mod two_sample;
 pub mod weights;
 
 pub use alphabet::{residue_index, ALPHABET, N_AA};
