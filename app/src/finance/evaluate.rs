@@ -1,6 +1,6 @@
 //! Scoring: each method's scenarios against the history, as one table row.
 
-use super::generate::{Generated, History};
+use super::history::{Generated, History};
 use super::{FinanceJob, MethodResult, VsHistory};
 use crate::output::{finite, finite_opt};
 use anyhow::Result;

@@ -6,6 +6,7 @@
 
 pub mod backtest;
 pub mod bootstrap;
+pub mod conventions;
 pub mod error;
 pub mod garch;
 pub mod metrics;

@@ -16,17 +16,9 @@ use rayon::prelude::*;
 use satool_common::stats::ks::{ks_2samp_sorted, KsMethod, KsPvalueMethod, KsResult};
 use satool_common::stats::{acf, correlation_matrix, frobenius, is_constant, mean, quantile_sorted, sd};
 
+pub use crate::conventions::{ACF_G2_LAGS, ACF_G_LAGS, BAND_Z, KS_ALPHA};
 use crate::error::FinanceError;
 use crate::series::{self, Lag1, Layout, VR_DAYS};
-
-/// KS significance level: a ticker passes when p > 0.05.
-pub const KS_ALPHA: f64 = 0.05;
-/// Lags of the ACF of g.
-pub const ACF_G_LAGS: usize = 40;
-/// Lags of the ACF of g².
-pub const ACF_G2_LAGS: usize = 100;
-/// z of the two-sided 99% white-noise band ±z/√N.
-pub const BAND_Z: f64 = 2.576;
 
 /// Per-ticker affine correction: `ĝ ← ĝ·s + (mean_hist − mean_gen·s)`, `s = sd_hist/sd_gen`
 /// (n − 1; `s = 0` for a constant generated ticker, which becomes the historical mean).

@@ -64,7 +64,7 @@ pub fn acf_runs(x: &[f64], runs: &[Range<usize>], nlags: usize) -> Option<Vec<f6
 /// and the shares of (ticker, lag) values outside ±2.576/√N for g (lags 1–40) and g² (lags 1–100).
 /// `None` if a ticker's g or g² is constant.
 pub fn acf_summary_runs(g: ArrayView2<f64>, runs: &[Range<usize>]) -> Option<(f64, f64, f64)> {
-    use crate::metrics::{ACF_G2_LAGS, ACF_G_LAGS, BAND_Z};
+    use crate::conventions::{ACF_G2_LAGS, ACF_G_LAGS, BAND_Z};
     let band = BAND_Z / (g.nrows() as f64).sqrt();
     let (mut mean_1_10, mut out_g, mut out_g2, mut n_g, mut n_g2) = (0.0, 0usize, 0usize, 0usize, 0usize);
     let mut lags_1_10 = 0usize;

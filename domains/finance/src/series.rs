@@ -5,7 +5,7 @@
 use ndarray::{ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
-use crate::metrics::BAND_Z;
+use crate::conventions::BAND_Z;
 
 /// How the rows of a generated set relate in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@
 //! consecutive days — measured as a lag-1 ACF of +0.012 on all_stocks_5yr, outside the 99%
 //! white-noise band for 87% of tickers at 10,000 × 20 paths.
 
-use super::generate::History;
-use super::paths::{path_stream, PathDraw, PathSpec, CHUNK};
+use super::{path_stream, PathDraw, PathSpec, CHUNK};
+use crate::finance::history::History;
 use anyhow::Result;
 use ndarray::{Array2, Axis};
 use rand::Rng as _;

@@ -1,8 +1,8 @@
 //! `--scenarios N --horizon H`: N independent paths of H days per method, each path drawn from
 //! its own random stream (`<id>/path<p>`), so the paths do not depend on the thread count
-//! (the `sa_paths` generator itself is in `paths_state`).
+//! (the `sa_paths` generator itself is in `state`).
 
-use super::generate::{encode_days, project, Generated, History};
+use super::history::{encode_days, project, ula_pool, Generated, History};
 use super::{FinanceJob, FinanceMethod, Scenarios};
 use crate::input_err;
 use anyhow::Result;
@@ -12,6 +12,8 @@ use rayon::prelude::*;
 use satool::{exact_samples, generate_sequential, novelty, simulate_labels, stream, Params, Regimes, Rng, Sequential};
 use satool_finance as fin;
 use std::time::Instant;
+
+mod state;
 
 /// N paths of H days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +125,12 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Bootstrap => resampled_paths(h, job, spec, id, false),
         FinanceMethod::BlockBootstrap => resampled_paths(h, job, spec, id, true),
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
-        FinanceMethod::SaPaths => super::paths_state::state_paths(h, job.beta, spec, job.seed, id)?,
+        FinanceMethod::SaPaths => state::state_paths(h, job.beta, spec, job.seed, id)?,
         FinanceMethod::GarchFhs => garch_paths(h, job, spec, id)?,
         FinanceMethod::Sa => {
             // The published pool of ULA states, each path's days drawn from it with replacement:
             // the pool's rows are in chain order (sticky), so a path never reads them in order.
-            let (pool, pool_nov) = super::generate::ula_pool(h, job, id)?;
+            let (pool, pool_nov) = ula_pool(h, job, id)?;
             let picks: Vec<usize> = (0..spec.n)
                 .into_par_iter()
                 .flat_map_iter(|p| {
