@@ -607,7 +607,7 @@ fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
 /// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
 fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
     // The shared reader: gzip, BOM and the input size limits like every other input file.
-    let text = satool_common::text::read_text(path).map_err(|e| crate::input_err!("--condition-file {e}"))?;
+    let text = satool_io::text::read_text(path).map_err(|e| crate::input_err!("--condition-file {e}"))?;
     let names: Vec<String> = text
         .lines()
         .map(str::trim)

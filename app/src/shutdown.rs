@@ -1,5 +1,5 @@
 //! Interrupted runs leave nothing behind: SIGINT, SIGTERM and SIGHUP stop the registered child
-//! processes ([`satool_common::process`]), remove the staging directories, lock files and the
+//! processes ([`satool_io::process`]), remove the staging directories, lock files and the
 //! run's private temporary directory, and exit with 130, 143 or 129 (128 + the signal number).
 //!
 //! Code that creates something a signal must remove registers it with [`remove_on_signal`] for
@@ -117,7 +117,7 @@ pub fn finish() {
 /// staging directory) fails in ways that are not errors: the calling thread waits here for the
 /// handler to exit the process with 128 + the signal instead of reporting them.
 pub fn wait_if_interrupted() {
-    if satool_common::process::shutting_down() {
+    if satool_io::process::shutting_down() {
         loop {
             std::thread::park();
         }
@@ -128,7 +128,7 @@ pub fn wait_if_interrupted() {
 /// is registered and exits with 128 + `sig`, holding off any further commit.
 fn interrupted(sig: i32) -> ! {
     let _held = CRITICAL.lock().unwrap_or_else(|e| e.into_inner());
-    let children = satool_common::process::stop_children();
+    let children = satool_io::process::stop_children();
     let mut entries: Vec<(PathBuf, Removal)> =
         std::mem::take(&mut paths().1).into_iter().map(|e| (e.path, e.removal)).collect();
     entries.reverse();

@@ -56,11 +56,11 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights>
         WeightsSpec::File(p) => p,
     };
     let file = path.display();
-    let text = satool_common::text::read_text(path).map_err(|e| input_err!("--weights {e}"))?;
+    let text = satool_io::text::read_text(path).map_err(|e| input_err!("--weights {e}"))?;
     let index: HashMap<&str, usize> = tickers.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
     let mut raw = vec![0.0; tickers.len()];
     let mut seen: HashMap<usize, usize> = HashMap::new();
-    for (line, l) in satool_common::text::numbered_lines(&text) {
+    for (line, l) in satool_io::text::numbered_lines(&text) {
         let l = l.trim();
         if l.is_empty() || l.starts_with('#') {
             continue;

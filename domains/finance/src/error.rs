@@ -33,9 +33,9 @@ pub enum CellProblem {
     DuplicateTickerColumn(String),
 }
 
-impl From<satool_common::text::TextError> for FinanceError {
-    fn from(e: satool_common::text::TextError) -> Self {
-        use satool_common::text::TextError;
+impl From<satool_io::text::TextError> for FinanceError {
+    fn from(e: satool_io::text::TextError) -> Self {
+        use satool_io::text::TextError;
         match e {
             TextError::Read { path, source } => FinanceError::Io { path, source },
             TextError::Gzip { path, source } => FinanceError::Gzip { path, source },

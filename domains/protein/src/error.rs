@@ -87,10 +87,10 @@ pub enum ProteinError {
     Tblout { file: String, line: usize, problem: String },
 }
 
-impl From<satool_common::text::TextError> for ProteinError {
+impl From<satool_io::text::TextError> for ProteinError {
     /// Keeps this crate's wording of read errors.
-    fn from(e: satool_common::text::TextError) -> Self {
-        use satool_common::text::TextError;
+    fn from(e: satool_io::text::TextError) -> Self {
+        use satool_io::text::TextError;
         match e {
             TextError::Read { path, source } => ProteinError::io(path, "cannot read", source),
             TextError::Gzip { path, source } => ProteinError::io(path, "cannot decompress gzip input", source),

@@ -1,4 +1,4 @@
-//! HMMER validation (SPEC §2 "HMMER"): build a profile with `hmmbuild`, score sequences with
+//! HMMER validation (as published): build a profile with `hmmbuild`, score sequences with
 //! `hmmsearch --tblout OUT -E 1000 --noali HMM FASTA`, parse the tblout and summarise.
 //!
 //! E-values depend on the number of sequences searched (no `-Z`); bit scores do not.
@@ -40,7 +40,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// How long a tool may run. While it runs, its process group is registered with
-/// `satool_common::process`, so an interrupted satool stops it too.
+/// `satool_io::process`, so an interrupted satool stops it too.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunLimits {
     /// Wall-clock limit; when it expires the tool and its whole process group are killed.
@@ -74,7 +74,7 @@ pub fn spawn_with_deadline(mut cmd: Command, limits: &RunLimits) -> std::io::Res
     let mut child = cmd.spawn()?;
     let pid = child.id();
     // A signal to satool stops the child's group too (SIGINT/TERM/HUP handling in the app).
-    let _registered = satool_common::process::register_child(pid);
+    let _registered = satool_io::process::register_child(pid);
     let pipe = child.stderr.take();
     let reader = std::thread::spawn(move || {
         let mut kept = Vec::new();
@@ -257,7 +257,7 @@ pub fn hmmsearch(
         limits,
     )?;
     // The shared reader: bounded line length and file size, one-line message on excess.
-    let text = satool_common::text::read_text(tblout)?;
+    let text = satool_io::text::read_text(tblout)?;
     parse_tblout(&text, &tblout.display().to_string())
 }
 
@@ -378,7 +378,7 @@ mod tests {
         let pgrp: u32 = stat.rsplit(')').next().unwrap().split_whitespace().nth(2).unwrap().parse().unwrap();
         assert_eq!(pid, pgrp);
         assert!(!alive(pid), "child {pid} survived");
-        assert!(!satool_common::process::registered_children().contains(&pid), "still registered");
+        assert!(!satool_io::process::registered_children().contains(&pid), "still registered");
     }
 
     /// A quick tool is not disturbed: its exit status and stderr come back.

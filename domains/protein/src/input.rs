@@ -1,4 +1,4 @@
-//! Reading text inputs through the shared layer ([`satool_common::text`]: plain or gzip, BOM
+//! Reading text inputs through the shared layer ([`satool_io::text`]: plain or gzip, BOM
 //! dropped, CRLF tolerated), and the character classes of sequence lines.
 
 use std::path::Path;
@@ -6,12 +6,12 @@ use std::path::Path;
 use crate::ProteinError;
 
 /// Lines with their 1-based numbers, a trailing `\r` removed.
-pub(crate) use satool_common::text::numbered_lines;
+pub(crate) use satool_io::text::numbered_lines;
 
 /// The whole file as text (gzip decompressed, a BOM dropped, bytes that are not UTF-8 as
 /// U+FFFD: a bad byte in a sequence is then reported as an invalid character by the parser).
 pub(crate) fn read_text(path: &Path) -> Result<String, ProteinError> {
-    Ok(satool_common::text::read_text(path)?)
+    Ok(satool_io::text::read_text(path)?)
 }
 
 /// True for the three alignment gap characters `.`, `-`, `~`.

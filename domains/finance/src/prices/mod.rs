@@ -210,7 +210,7 @@ pub struct PriceTable {
 
 /// Reads a price file (wide or long, plain or gzip) and applies the window and completeness rules.
 pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
-    let src = satool_common::text::read_bytes(path)?;
+    let src = satool_io::text::read_bytes(path)?;
     let mut table = parse_prices(&src.bytes, path, opts)?;
     table.gzip = src.gzip;
     Ok(table)

@@ -7,7 +7,7 @@
 //! use std::os::unix::process::CommandExt;
 //! let mut child = std::process::Command::new("hmmsearch").process_group(0).spawn()?;
 //! // Its own process group (pgid = its pid), so that its children are stopped with it.
-//! let _registered = satool_common::process::register_child(child.id());
+//! let _registered = satool_io::process::register_child(child.id());
 //! let status = child.wait()?;
 //! # Ok::<(), std::io::Error>(())
 //! ```

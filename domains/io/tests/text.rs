@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use satool_common::text::{
+use satool_io::text::{
     numbered_lines, read_bytes, read_bytes_limited, read_text, read_text_limited, Limits, Source, TextError,
 };
 

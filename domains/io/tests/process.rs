@@ -6,7 +6,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use satool_common::process::{register_child, registered_children, shutting_down, stop_children};
+use satool_io::process::{register_child, registered_children, shutting_down, stop_children};
 
 fn group_alive(pgid: u32) -> bool {
     // SAFETY: kill(2) with signal 0 only checks for existence.
