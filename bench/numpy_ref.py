@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NumPy reference speeds for `satool bench` (our own code, written for this comparison).
 
-For one shape (d, K, C chains) it times the ULA loop of SPEC §1 two ways and prints JSON:
+For one shape (d, K, C chains) it times the published ULA loop two ways and prints JSON:
   per_chain: one chain at a time, a matrix-vector product per step (as the authors' code runs it);
   batched:   all C chains at once as matrix-matrix products (NumPy's BLAS: the practical limit of a
              straightforward implementation).

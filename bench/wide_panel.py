@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A synthetic wide price panel for the finance scale measurement (bench/README.md, issue 18):
+"""A synthetic wide price panel for the finance scale measurement (bench/README.md):
 N tickers × DAYS prices driven by three factors plus Student-t(5) noise, numpy default_rng(1).
 Usage: wide_panel.py OUT.csv [TICKERS=3000] [DAYS=1251]"""
 import sys

@@ -1,4 +1,4 @@
-//! Choice of the inverse temperature: the published entropy-inflection rule (SPEC §1).
+//! Choice of the inverse temperature: the published entropy-inflection rule.
 
 use crate::memory::{attention_weights, entropy, Memory};
 
@@ -129,7 +129,7 @@ fn mean_entropy_of(mem: &Memory, beta: f64, probes: ndarray::ArrayView2<f64>) ->
     total / w.nrows() as f64
 }
 
-/// The published operating points (SPEC §1): retrieval β_ret = round(20 β*) and generation
+/// The published operating points: retrieval β_ret = round(20 β*) and generation
 /// β_gen = round(2 β*), rounded half to even as Python's `round`, and at least 1.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OperatingPoints {
@@ -149,7 +149,7 @@ impl OperatingPoints {
     }
 }
 
-/// Per-step signal-to-noise ratio `sqrt(α β / (2d))` (SPEC §1).
+/// Per-step signal-to-noise ratio `sqrt(α β / (2d))`.
 pub fn snr(alpha: f64, beta: f64, d: usize) -> f64 {
     (alpha * beta / (2.0 * d as f64)).sqrt()
 }

@@ -1,4 +1,4 @@
-//! The memory matrix and the attention primitives of the modern Hopfield energy (SPEC §1).
+//! The memory matrix and the attention primitives of the modern Hopfield energy.
 //!
 //! Conventions: memories are the K columns of `X` (d × K). Batches of states (chains, samples)
 //! are held as rows of an `n × d` matrix so that one attention step for all of them is two
@@ -132,7 +132,7 @@ pub fn softmax_in_place(row: &mut [f64]) -> f64 {
     f64::softmax_in_place(row)
 }
 
-/// Shannon entropy (nats) of a probability vector, skipping p < 1e-30 (SPEC §1).
+/// Shannon entropy (nats) of a probability vector, skipping p < 1e-30.
 pub fn entropy(p: &[f64]) -> f64 {
     p.iter().filter(|&&v| v >= 1e-30).map(|&v| -v * v.ln()).sum()
 }

@@ -1,4 +1,4 @@
-//! Generic sample metrics in memory space (SPEC §1): novelty, diversity, energy, and the
+//! Generic sample metrics in memory space: novelty, diversity, energy, and the
 //! standard error over consecutive groups of samples (the published "SE across 30 chains").
 
 use crate::memory::{energies, Memory};

@@ -108,8 +108,8 @@ fn chain_rate(mem: &Memory, precision: Precision, kernel: Kernel, steps: usize, 
 }
 
 fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64, f64, String)> {
-    // Some machines here set these to pin OpenBLAS to older kernels (measured at the finance
-    // shape: 244 steps/s with them, 459–567 without); the reference runs with NumPy's own choice.
+    // Some machines set these to pin OpenBLAS to older kernels (half the rate at the finance
+    // shape); the reference runs with NumPy's own choice.
     let out = Command::new(python())
         .arg(&job.numpy_script)
         .args([d, k, CHAINS, steps].map(|v| v.to_string()))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Decoder comparison (issue 15, item 3): runs `satool protein --methods natural,sa_gen,exact_gen`
+"""Decoder comparison: runs `satool protein --methods natural,sa_gen,exact_gen`
 once per family × decode × seed and prints one Markdown table per family.
 
 Columns: mean pairwise identity (target: the family's ± 0.05), share of samples inside the

@@ -232,7 +232,7 @@ def test_two_threads_sample_concurrently():
 
 
 def test_bench_reports_the_python_row(satool_bin):
-    """`satool bench` times this package beside the core (issue 19's 10% criterion is read there,
+    """`satool bench` times this package beside the core (the 10% criterion is read there,
     not asserted here: timings on a shared machine are not a test)."""
     import json
     import subprocess

@@ -26,7 +26,7 @@ const BLOCK: usize = 64;
 const SEGMENT_BLOCKS: usize = 8;
 
 /// The one-pass evaluation needs at least this many patterns (16 blocks, so at least two
-/// segments for the two cores; below it the chain groups on separate cores win, K = 68: 3×).
+/// segments for the two cores; below it the chain groups on separate cores win).
 pub const ONE_PASS_MIN_PATTERNS: usize = 1024;
 /// In f32 it also needs patterns at most this long: longer ones keep the two-pass evaluation,
 /// whose traffic f32 already halves, and batches of 8 chains fill only half an f32 vector.
@@ -35,12 +35,8 @@ pub const ONE_PASS_F32_MAX_D: usize = 128;
 pub const ONE_PASS_RULE: &str = "K ≥ 1024 (in f32 also d ≤ 128)";
 
 /// Whether attention over a `d × k` memory in precision `T` runs in one pass: the CPU has the
-/// kernels and the memory is of a shape where it wins. Measured 2026-12-02 (Intel Xeon, 2
-/// cores), one-pass ÷ two-pass: 30-chain ULA alone, f64 / f32: d = 20, K = 8312: 1.6× / 2.4×;
-/// d = 100, K = 2000: 1.1× / 1.3×; d = 424, K = 2766: 1.1–1.2× / 0.9×; d = 464, K = 1258:
-/// 0.85× / 0.72×; d = 1000, K = 1500: 1.0× / 0.85×. End to end on all_stocks_5yr (d = 464,
-/// K = 1258: methods run concurrently, sequential batches of 8 chains) f64 per method 1.05–1.25×,
-/// f32 0.62× for the sequential generators, hence f64 one-pass there and f32 not.
+/// kernels and the memory is of a shape where it wins (the measurements behind the rule:
+/// bench/README.md, "Design measurements").
 /// `SATOOL_TWO_PASS=1` forces the two-pass evaluation, for comparison (`satool bench` reports both).
 pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
     let f32_shape = std::mem::size_of::<T>() == 8 || d <= ONE_PASS_F32_MAX_D;

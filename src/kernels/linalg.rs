@@ -1,8 +1,8 @@
 //! The one matrix-multiply entry point of the sampler.
 //!
 //! Chains are batched as rows, so every product is "a few rows × a fixed memory matrix". The
-//! `gemm` crate (runtime-dispatched AVX2 / AVX-512 / NEON kernels) is 1.3–2.5× faster than
-//! ndarray's `matrixmultiply` backend on these thin shapes (measured by `satool bench`); it runs
+//! `gemm` crate (runtime-dispatched AVX2 / AVX-512 / NEON kernels) is faster than ndarray's
+//! `matrixmultiply` backend on these thin shapes (bench/README.md, "Design measurements"); it runs
 //! single-threaded here because chain groups are already spread over the cores, and so its
 //! results do not depend on the thread count.
 

@@ -1,4 +1,4 @@
-//! The multi-chain protocol (SPEC §1): C chains started near stored patterns (distinct when
+//! The published multi-chain protocol: C chains started near stored patterns (distinct when
 //! K ≥ C, drawn with replacement when K < C, as published), T steps,
 //! burn-in, thinning; chains run in fixed groups, each group a batch with its own random stream,
 //! so results are identical whatever the number of threads.
@@ -126,7 +126,7 @@ impl ChainRun {
     }
 }
 
-/// Starting patterns (SPEC §1): with K ≥ C, C distinct patterns (the first C of one random
+/// Starting patterns: with K ≥ C, C distinct patterns (the first C of one random
 /// permutation); with fewer patterns than chains, C independent uniform draws with replacement,
 /// as the published code does (`run_protein_hmm_validation.jl` L557).
 pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {

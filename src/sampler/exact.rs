@@ -1,5 +1,5 @@
 //! The exact sampler: `p_β` is the mixture Σ_k w_k N(m_k, β⁻¹ I) with `w_k ∝ exp(β‖m_k‖²/2)`
-//! (SPEC §1), so an i.i.d. draw picks k by w and adds `β^{-1/2}·N(0, I)`: O(d) per sample,
+//! (the stationary law of the energy), so an i.i.d. draw picks k by w and adds `β^{-1/2}·N(0, I)`: O(d) per sample,
 //! no burn-in, no discretisation bias — the ground truth for ULA and MALA.
 
 use crate::error::{check, Result};

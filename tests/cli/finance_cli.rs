@@ -1,4 +1,4 @@
-//! `satool finance` end to end on the bundled real price histories (SPEC §3).
+//! `satool finance` end to end on the bundled real price histories.
 
 mod common;
 use common::*;

@@ -1,4 +1,4 @@
-//! `satool finance` data coverage (issue 17 items 4–7): late listings and gaps, the split check,
+//! `satool finance` data coverage: late listings and gaps, the split check,
 //! conditioned runs and usage errors. Panels are small and only cheap methods run.
 
 mod common;

@@ -1,5 +1,5 @@
 //! `satool finance --scenarios N --horizon H`: path shapes, the long file, determinism across
-//! thread counts, the history's scale, and no spurious momentum in `sa_paths` (issue 16).
+//! thread counts, the history's scale, and no spurious momentum in `sa_paths`.
 
 mod common;
 use common::*;

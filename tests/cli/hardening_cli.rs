@@ -226,7 +226,7 @@ fn alive(pid: u32) -> bool {
 
 /// A hmmbuild or hmmsearch that hangs (and starts a child of its own) is stopped at
 /// `--hmmer-timeout` with everything it started: `auto` warns and reports the timeout, `require`
-/// exits 2 naming the limit; nothing is orphaned (issue 18 item 3).
+/// exits 2 naming the limit; nothing is orphaned.
 #[test]
 fn hung_hmmer_tools_time_out_and_leave_no_process() {
     use std::os::unix::fs::PermissionsExt;
@@ -275,7 +275,7 @@ fn hung_hmmer_tools_time_out_and_leave_no_process() {
 }
 
 /// 29 price days are too few (exit 2); exactly 30 and 31 run every method, including the
-/// sequential and regime generators whose segments once ran past the series (issue 18 item 1).
+/// sequential and regime generators whose segments once ran past the series.
 #[test]
 fn thirty_price_days_run_without_panic() {
     let prices = fixture("sp500.csv");
@@ -294,7 +294,7 @@ fn thirty_price_days_run_without_panic() {
 }
 
 /// `--family fn3` reads record by record: an RNA record and a truncated record elsewhere in the
-/// file (before and after it) do not stop it (issue 14 items 6/2).
+/// file (before and after it) do not stop it.
 #[test]
 fn family_ignores_broken_records_it_did_not_ask_for() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! Output and input handling (issue 18 items 4, 5, 9, 10): signals stop a run and leave nothing,
+//! Output and input handling: signals stop a run and leave nothing,
 //! the `--out` commit is one rename under a lock, inputs are read within limits, and error
 //! messages are one safe line. Signal and lock tests run the real binary as child processes,
 //! with a slow fake `hmmsearch` on PATH to catch them mid-run.

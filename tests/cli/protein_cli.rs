@@ -1,4 +1,4 @@
-//! `satool protein` end to end on the bundled PF00076 seed (SPEC §2 targets).
+//! `satool protein` end to end on the bundled PF00076 seed (the published targets).
 
 mod common;
 use common::*;
@@ -56,7 +56,7 @@ fn reproduces_the_published_pf00076_table() {
     assert!((7.1..=7.9).contains(&f(boot, "kl_position")), "bootstrap Pos-KL {}", boot["kl_position"]);
 
     let vae = method(&v, "vae");
-    // Loss on the normalised output (SPEC §2): seeds 1–5 give diversity 0.81–0.95 and novelty
+    // Loss on the normalised output: seeds 1–5 give diversity 0.81–0.95 and novelty
     // 0.57–0.60 (published 0.834 / 0.621); the issue's target is ≥ 0.70 / ≥ 0.55.
     assert!(f(&vae["diversity"], "mean") >= 0.70, "VAE diversity {}", vae["diversity"]);
     assert!(f(&vae["novelty"], "mean") >= 0.55, "VAE novelty {}", vae["novelty"]);
@@ -820,7 +820,7 @@ fn score_ranks_family_members_above_decoys() {
 /// A profile built by hmmbuild is named where the user finds it: `family.hmm`, relative to the
 /// output directory (never the staging directory, which is renamed away), next to the
 /// `family.sto` it was built from; without --out it was temporary and results.json says null.
-/// `protein --help` lists every file --out writes (issue 14 items 6: the HMM path, undocumented files).
+/// `protein --help` lists every file --out writes (the HMM path included).
 #[test]
 fn built_hmm_is_named_by_its_committed_path() {
     if !hmmer_installed() {
@@ -861,7 +861,7 @@ fn built_hmm_is_named_by_its_committed_path() {
 
 /// Two --evaluate files with the same name in different folders are two rows with ids that keep
 /// their folder, each with its own numbers (those of the file scored alone) and its own output
-/// files; the same arguments give the same bytes on every run (issue 18 item 6).
+/// files; the same arguments give the same bytes on every run.
 #[test]
 fn same_named_evaluate_files_in_different_folders_stay_apart() {
     let dir = tempfile::tempdir().unwrap();
@@ -911,8 +911,7 @@ fn same_named_evaluate_files_in_different_folders_stay_apart() {
 
 /// `--all-families` names failed records by the ID their lines gave, reports the first generating
 /// method that ran (here exact_gen, not a row of "—" for the absent sa_gen) and says which, and
-/// passes `--extended` through: C_ij r and the other extended columns in the table and JSON
-/// (issue 14 item 6).
+/// passes `--extended` through: C_ij r and the other extended columns in the table and JSON.
 #[test]
 fn all_families_names_failed_records_and_uses_the_methods_run() {
     let sto = fixture("multi_family.sto");
@@ -944,7 +943,7 @@ fn all_families_names_failed_records_and_uses_the_methods_run() {
 }
 
 /// A record whose hmmbuild input once panicked the Stockholm writer (a 65,534-character
-/// sequence name) no longer ends an `--all-families` run (issue 18 item 1).
+/// sequence name) no longer ends an `--all-families` run.
 #[test]
 fn all_families_survives_a_record_with_a_huge_sequence_name() {
     if !hmmer_installed() {

@@ -127,7 +127,7 @@ fn a_non_empty_report_directory_is_refused_without_force() {
     assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1, "nothing written");
     let out = protein_report(d.path(), &["--methods", "bootstrap", "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // --force replaces the directory whole (issue 18 item 5): no file of before stays mixed in.
+    // --force replaces the directory whole: no file of before stays mixed in.
     assert!(d.path().join("report.md").exists() && !d.path().join("keep.txt").exists());
 }
 

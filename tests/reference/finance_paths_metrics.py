@@ -1,4 +1,4 @@
-"""Independent check of the path metrics of `satool finance --scenarios N --horizon H` (issue 16).
+"""Independent check of the path metrics of `satool finance --scenarios N --horizon H`.
 
 Reads an --out directory and recomputes, from <id>.paths.csv[.gz] and historical.csv with pandas,
 the lag-1 ACF of g within paths (mean over tickers, share inside ±2.576/√(N(H−1))), the 10-day

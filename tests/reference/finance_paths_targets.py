@@ -1,4 +1,4 @@
-"""Issue 16, item 2: the targets of the default path generator (sa_paths) over seeds 1–5 on
+"""The targets of the default path generator (sa_paths) over seeds 1–5 on
 all_stocks_5yr (--drop-suspect) and the 20-ticker 1990–2022 file, as the issue's Done-when runs
 them: 10,000 paths × 20 days (lag-1 ACF of g and its 99% band, 10-day variance ratio, ACF of g²
 at lags 1–10, KS of the files, correlation error), and 2,000 × 60 days for the ACF of g² at lags

@@ -1,10 +1,10 @@
-//! GMM-PCA baseline (SPEC §2, "Samples to evaluate"; paper appendix J.1).
+//! GMM-PCA baseline (paper appendix J.1).
 //!
 //! The stored patterns (columns of `X`, d × K) are projected by a second, centred PCA to
 //! `r = min(max_dims, d − 1, K − 1)` dimensions; a `C = min(max_components, K − 1)`-component
 //! Gaussian mixture with diagonal covariances is fitted to the K codes by EM (k-means++ start);
 //! new codes are drawn from the mixture and mapped back with `x = U_r z + mean`.
-//! Following the published code (and the SPEC, which overrides the paper's text), the samples
+//! Following the published code (not the paper's text), the samples
 //! are **not** renormalised to unit norm.
 //!
 //! The EM is written here rather than taken from linfa-clustering because that GMM is
@@ -17,7 +17,7 @@
 //!   coincides with a chosen centre (fewer distinct codes than C), seeding stops early and the
 //!   mixture has fewer components. Initial parameters are one M-step on the hard assignment of
 //!   every code to its nearest centre (ties → lowest centre index).
-//! - Variances are floored at `var_floor` (a floor, `max(σ², floor)`, as the SPEC states; note
+//! - Variances are floored at `var_floor` (a floor, `max(σ², floor)`, as the published code does; note
 //!   scikit-learn's `reg_covar` instead adds its value).
 //! - A component whose total responsibility falls below [`MIN_COMPONENT_MASS`] is **dropped**
 //!   (not re-seeded): its weight is then < 1e-10 / K, it cannot be sampled in practice, and
@@ -368,7 +368,7 @@ pub(crate) mod tests {
         Xoshiro256PlusPlus::seed_from_u64(seed)
     }
 
-    /// PF00076 memory X (d × K = 59 × 68) built as in SPEC §2 with a minimal Stockholm reader:
+    /// PF00076 memory X (d × K = 59 × 68) built as the protein job builds it, with a minimal Stockholm reader:
     /// clean (columns gap ≤ 0.5, then sequences gap ≤ 0.3), one-hot, centred PCA to 95 % of the
     /// variance, unit-normalised codes. Shared with the VAE tests for realistic timings.
     pub(crate) fn pf00076_memory() -> Array2<f64> {
@@ -564,7 +564,7 @@ pub(crate) mod tests {
     #[test]
     fn pf00076_shape_protocol_and_timing() {
         let x = pf00076_memory();
-        assert_eq!(x.dim(), (59, 68), "SPEC: d = 59, K = 68 on PF00076");
+        assert_eq!(x.dim(), (59, 68), "published: d = 59, K = 68 on PF00076");
         let start = std::time::Instant::now();
         let out = gmm_pca_sample(x.view(), 150, &GmmPcaConfig::default(), &mut rng(1)).unwrap();
         let secs = start.elapsed().as_secs_f64();

@@ -1,4 +1,4 @@
-//! The simple baselines (SPEC §2), all from the same memory matrix and the run's seed:
+//! The simple baselines, all from the same memory matrix and the run's seed:
 //! bootstrap, Gaussian perturbation, random convex combination, and independent columns.
 
 use ndarray::Array2;

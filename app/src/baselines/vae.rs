@@ -1,4 +1,4 @@
-//! VAE baseline (SPEC §2, "Samples to evaluate"; paper appendix J.2), trained with candle on CPU.
+//! VAE baseline (paper appendix J.2), trained with candle on CPU.
 //!
 //! Architecture: encoder d → h1 → h2 → (μ, log σ²) ∈ ℝ^latent with h1 = max(⌊d/2⌋, 16),
 //! h2 = max(⌊d/4⌋, 8), ReLU on hidden layers; mirror decoder latent → h2 → h1 → d with a
@@ -9,7 +9,7 @@
 //! Objective (full batch of all K stored patterns, means over the batch):
 //! `loss = mean_k ‖x_k − x̂_k‖² + w · mean_k ½ Σ_j (μ² + σ² − log σ² − 1)`, where the
 //! decoder's linear output o is normalised inside the loss, x̂ = o/(‖o‖ + 1e-8), in both phases
-//! (SPEC §2; the published code normalises before the reconstruction term). Sampling decodes
+//! (our convention; the published code normalises before the reconstruction term). Sampling decodes
 //! z ~ N(0, I) and normalises the same way. A decoder output that is exactly zero (all hidden
 //! ReLUs dead and a zero output bias, as at initialisation for some seeds) gives x̂ = 0, a finite
 //! loss and finite gradients: the norm is `√(Σo² + 1e-30)`.
@@ -20,9 +20,8 @@
 //! for t ∈ [1, 2000], so the last epoch uses the full weight). Adam exactly as PyTorch's
 //! (β₁ 0.9, β₂ 0.999, ε 1e-8, no weight decay), run on the host after candle's backward pass.
 //!
-//! Precision: f32, PyTorch's default and so most likely the published one; on the PF00076
-//! shape (d = 59, K = 68) it trains in about half the time of f64 (0.66 s vs 1.34 s), and the
-//! quantities involved (loss ≈ 0.5–5, KL ≈ 60) are far from f32's limits. Inputs and outputs are
+//! Precision: f32, PyTorch's default and so most likely the published one; it trains in about
+//! half the time of f64 (bench/README.md, "Design measurements"), and the quantities involved (loss ≈ 0.5–5, KL ≈ 60) are far from f32's limits. Inputs and outputs are
 //! f64. Activations are feature-major (features × batch, like the d × K memory) so that the bias
 //! gradients are reductions over candle's contiguous last axis, its fast path.
 //!
@@ -118,8 +117,7 @@ pub struct VaeTrace {
 
 /// One dense layer `y = W x + b` on feature-major activations (features × batch), with `W`
 /// stored `out × in` and `b` as `out × 1`. Feature-major keeps the bias gradient (a sum over the
-/// batch) a reduction over the contiguous last axis, candle's fast path (over the first axis it
-/// took 15 % of the training time, over the last 3 %).
+/// batch) a reduction over the contiguous last axis, candle's fast path.
 struct Dense {
     w: Var,
     b: Var,

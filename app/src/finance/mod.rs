@@ -1,5 +1,5 @@
 //! `satool finance`: a price history → synthetic multi-asset return scenarios, compared with
-//! bootstrap baselines on the stylized facts (SPEC §3).
+//! bootstrap baselines on the stylized facts.
 //!
 //! [`run`] returns the results and every method's scenarios ([`FinanceRun`]); the table, the
 //! `--out` files ([`render`]) and the report are drawn from them by the caller.

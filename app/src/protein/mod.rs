@@ -1,5 +1,5 @@
 //! `satool protein`: a Pfam seed alignment → novel family sequences, compared with baselines
-//! (SPEC §2).
+//! (the published protein protocol).
 //!
 //! The job returns data ([`ProteinRun`]: results.json and the generated sets) and writes its
 //! `--out` files into the staging directory it is given; the caller renders the text, draws the

@@ -6,7 +6,7 @@ use rand::seq::SliceRandom;
 use satool_protein as prot;
 use std::path::Path;
 
-/// The published protocol's cap on K (SPEC §2): at most this many cleaned sequences.
+/// The published protocol's cap on K: at most this many cleaned sequences.
 pub const DEFAULT_MAX_SEQUENCES: usize = 100;
 
 /// The random stream (of `--seed`) that picks the sequences the cap keeps.
@@ -28,7 +28,7 @@ pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
     }
 }
 
-/// The published cap (SPEC §2, L491, L516–521): when more than `max` sequences remain after
+/// The published cap: when more than `max` sequences remain after
 /// cleaning, keep a random `max` of them, drawn from the stream [`MAX_SEQUENCES_STREAM`] of
 /// `seed`, in their original order. Returns the number of cleaned sequences when it applied.
 pub fn cap_sequences(

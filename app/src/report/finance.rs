@@ -338,7 +338,7 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
                 " {} carr{} positive lag-1 autocorrelation that the history does not have: consecutive generated \
                  days are only {} Langevin steps (--inner-steps) apart, so the chain state, and with it the \
                  emitted return, carries over to the next day (momentum). The table's ACF-outside-band fraction, \
-                 pooled over 40 lags, dilutes this; the SPEC's target is ACF(g) inside the band at every lag.",
+                 pooled over 40 lags, dilutes this; the target is ACF(g) inside the band at every lag.",
                 momentum.join(" and "),
                 if momentum.len() == 1 { "ies" } else { "y" },
                 input.results.parameters.inner_steps

@@ -1,4 +1,4 @@
-//! Evaluation of generated return scenarios against the historical returns (SPEC §3).
+//! Evaluation of generated return scenarios against the historical returns.
 //!
 //! Everything is computed on the scenarios as generated, except the two corrected KS columns,
 //! which use the per-ticker affine correction ([`affine_correct`]). Returns are in the units

@@ -1,4 +1,4 @@
-//! Returns and memories (SPEC §3).
+//! Returns and memories.
 //!
 //! Scale: daily natural-log returns `g_t = ln(S_t / S_{t−1})`, **not annualised**. The published
 //! code multiplies by 252; that is a pure scale factor, which the scaled memory removes (each day

@@ -1,4 +1,4 @@
-//! Gap cleaning of a seed alignment (SPEC §2 "Cleaning"): keep a column when at most half of
+//! Gap cleaning of a seed alignment (as published): keep a column when at most half of
 //! its characters are gaps, then keep a sequence when at most 30% of its kept columns are
 //! gaps. Gaps are `.`, `-` and `~`; `*` and non-standard letters count as residues here.
 
@@ -58,7 +58,7 @@ impl CleanAlignment {
     }
 }
 
-/// Applies the SPEC gap filters. Fails when fewer than 2 sequences or 2 columns remain.
+/// Applies the published gap filters. Fails when fewer than 2 sequences or 2 columns remain.
 pub fn clean(a: &Alignment) -> Result<CleanAlignment, ProteinError> {
     let (k_in, l_in) = (a.n_rows(), a.width());
     // Fractions are compared as gaps/n ≤ threshold in f64, the published arithmetic, so that

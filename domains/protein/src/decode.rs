@@ -1,4 +1,4 @@
-//! Decoders from memory space to sequences beyond the published one (issue 15, item 3).
+//! Decoders from memory space to sequences beyond the published one.
 //!
 //! The published decode ([`Encoding::decode`]: `x = Pξ + μ`, argmax per position) maps a sample
 //! ξ of norm ≈ 1 into a space whose stored codes have norm 6–8, so every sample decodes close to

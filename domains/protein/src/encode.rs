@@ -1,5 +1,5 @@
 //! One-hot encoding, PCA to a variance target, unit-norm memories, and the published decode
-//! (SPEC §2 "Encoding", "PCA", "Decoding (published)").
+//! (each as published).
 //!
 //! PCA is computed from the thin SVD of the centred K × 20L one-hot matrix (linfa-linalg's
 //! bidiagonal SVD), not from an eigendecomposition of its Gram matrix: on PF00076 both agree
@@ -62,7 +62,7 @@ pub fn one_hot(seqs: &[Vec<u8>]) -> Array2<f64> {
 }
 
 /// Encodes a cleaned family: one-hot, centre, PCA keeping the smallest number of components
-/// whose variance share reaches `variance_target` (0.95 in the SPEC), unit-norm memories.
+/// whose variance share reaches `variance_target` (0.95 as published), unit-norm memories.
 pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, ProteinError> {
     if !(variance_target > 0.0 && variance_target <= 1.0) {
         return Err(ProteinError::InvalidArgument(format!(

@@ -106,9 +106,8 @@ fn column_sums(c: &[u32; N_AA]) -> (i128, i128) {
 /// generated set reuses the same counts at O(20) more per pair (no logarithm, see
 /// `metrics::PairMi`). The two MI r also need the natural MI triangle (built here, O(L²·n)) and
 /// one L(L−1)/2 triangle per generated set; they are optional (`with_mi`). The app computes all
-/// three for every row: on a K = 24, L = 1140 family the twelve rows' pair statistics take about
-/// 1.4 s CPU more with MI than without (7.4 s vs 6.0 s for the whole run) and ≈ 10 MB, so
-/// `--json` keeps every column without `--extended`.
+/// three for every row (about a fifth of the run's CPU on an L = 1140 family: bench/README.md,
+/// "Design measurements"), so `--json` keeps every column without `--extended`.
 pub struct Couplings {
     natural: Columns,
     mi: Option<NaturalMi>,
@@ -122,7 +121,7 @@ struct NaturalMi {
 /// Pearson r of a generated set's pair statistics against the natural family's.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CouplingR {
-    /// MI over every column pair (SPEC MI convention, no APC); None when not computed or constant.
+    /// MI over every column pair (the MI convention of `metrics::mi_matrix`, no APC); None when not computed or constant.
     pub mi_all: Option<f64>,
     /// The same after the average-product correction of both matrices.
     pub mi_apc: Option<f64>,
@@ -260,7 +259,7 @@ fn apc_triangle(tri: &[f64], l: usize) -> Vec<f64> {
     out
 }
 
-/// Pearson r between MI(G) and MI(S) over every column pair (SPEC MI convention, no APC).
+/// Pearson r between MI(G) and MI(S) over every column pair (the MI convention of `metrics::mi_matrix`, no APC).
 pub fn mi_r_all(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
     Couplings::of(stored, true).compare(gen).mi_all
 }

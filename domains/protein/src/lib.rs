@@ -1,5 +1,5 @@
 //! Protein domain of satool: a Pfam seed alignment in, unit-norm memories out, and generated
-//! sequences scored against the family (SPEC §2). Knows nothing of the sampler.
+//! sequences scored against the family. Knows nothing of the sampler.
 //!
 //! Pipeline: [`read_stockholm`] (or [`StockholmFile`], record by record) → [`clean()`] →
 //! [`encode()`] (one-hot, PCA to 95%, memory matrix) → the core samples ξ →

@@ -1,12 +1,12 @@
 //! Family-fidelity metrics of a generated set G against the cleaned stored alignment S
-//! (SPEC §2 "Protein metrics"). All sequences are aligned: length L each.
+//! (the published metrics). All sequences are aligned: length L each.
 //!
-//! Conventions (ours where the SPEC leaves a choice):
+//! Conventions (ours where the published code leaves a choice):
 //! - **SeqID** skips a position when either character is any gap (`.`, `-`, `~`). The
 //!   published code skipped only `-`, so stored `.` gaps counted as mismatches (bootstrap
 //!   0.644 there, ≈ 0.655 with ours).
 //! - Composition KL adds ε to the frequencies; per-position KL and MI add ε to the counts
-//!   (both as published, SPEC §2).
+//!   (both as published).
 //! - Frequencies with no residue at all (e.g. an all-gap generated position) are uniform
 //!   1/20 (before the ε step in the composition helper, as published; ε on counts gives
 //!   1/20 by itself).
@@ -158,7 +158,7 @@ fn smoothed_counts(counts: impl Iterator<Item = f64> + Clone) -> Vec<f64> {
 }
 
 /// Mean over the L positions of KL(p_S,i ‖ q_G,i), with ε added to each position's 20
-/// counts: p = (c_S + ε)/(Σc_S + 20ε), the same for q (SPEC §2; the published
+/// counts: p = (c_S + ε)/(Σc_S + 20ε), the same for q (the published
 /// `position_specific_kl`). Unlike [`kl_composition`], which adds ε to the frequencies:
 /// doing that here gives values ≈ 0.80× the published ones, because a residue absent from G
 /// gets q = ε/(n + 20ε) instead of ε/(1 + 20ε).
@@ -269,7 +269,7 @@ impl PairCounts {
 }
 
 /// Pair MI in O(sequences + 20) additions and no logarithm per pair: with `ln(c + ε)` of every
-/// count tabulated once, the SPEC formula `Σ_xy p_xy ln(p_xy / p_x p_y)` over all 400 cells is
+/// count tabulated once, the formula `Σ_xy p_xy ln(p_xy / p_x p_y)` over all 400 cells is
 ///
 /// `(1/Z)[Σ_nz (J+ε) ln(J+ε) + (400 − nnz) ε ln ε − Σ_x (r_x+20ε) ln(r_x+ε) − Σ_y (c_y+20ε) ln(c_y+ε)]
 ///  − ln Z + 2 ln(T + 20ε)`
@@ -289,7 +289,7 @@ impl PairMi {
         PairMi { counts: PairCounts::new(), ln_count: (0..=n).map(|c| (c as f64 + EPS).ln()).collect() }
     }
 
-    /// MI of two columns of residue codes (SPEC convention, see [`mi_matrix`]).
+    /// MI of two columns of residue codes (the convention of [`mi_matrix`]).
     pub(crate) fn mi(&mut self, ci: &[u8], cj: &[u8]) -> f64 {
         self.counts.fill(ci, cj);
         self.mi_of_counts()
@@ -359,7 +359,7 @@ pub fn valid_fraction(gen: &[Vec<u8>]) -> f64 {
 pub(crate) mod tests {
     use super::*;
 
-    /// The SPEC's 400-cell pair MI, term by term (the reference of the fast form).
+    /// The 400-cell pair MI, term by term (the reference of the fast form).
     pub(crate) fn pair_mi_direct(pairs: impl Iterator<Item = (usize, usize)>) -> f64 {
         let mut joint = [[0.0f64; N_AA]; N_AA];
         let mut total = 0.0;

@@ -63,7 +63,7 @@ fn kl_composition_hand_computed() {
 
 #[test]
 fn kl_position_hand_computed() {
-    // ε on the counts (SPEC §2): p = (c + ε)/(n + 20ε). Position 0: A vs A → 0. Position 1:
+    // ε on the counts (as published): p = (c + ε)/(n + 20ε). Position 0: A vs A → 0. Position 1:
     // {C, D} vs {C, C}: p_C = p_D = (1+ε)/(2+20ε), q_C = (2+ε)/(2+20ε), q_D = ε/(2+20ε) →
     // KL = p_C ln((1+ε)/(2+ε)) + p_D ln((1+ε)/ε) ≈ ½ ln(5e9) = 11.1664. Mean over 2.
     // (ε on the frequencies would give q_D = ε/(1+20ε) and ½ ln(2.5e9) = 10.8198 instead.)
@@ -84,7 +84,7 @@ fn kl_position_hand_computed() {
     assert!((kl - 20f64.ln()).abs() < 1e-7);
 }
 
-/// tests/reference/kl_position_reference.py (NumPy, written from the SPEC, not from this
+/// tests/reference/kl_position_reference.py (NumPy, written from the published formula, not from this
 /// crate) printed, for these alignments:
 ///   absent_residue_and_gap_column: kl_position = 6.748628362575831
 ///     (per position 0.00738…, 11.6245…, 2.35922…, 19.0589…, 0.693147…;

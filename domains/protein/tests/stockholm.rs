@@ -321,7 +321,7 @@ fn write_then_read_round_trip() {
 }
 
 /// A sequence name longer than a format width may be (u16::MAX) is written, not a panic
-/// (issue 18 item 1: hmmbuild's input for a record with a 65,534-character name).
+/// (hmmbuild's input for a record with a 65,534-character name).
 #[test]
 fn write_handles_very_long_names() {
     let mut rec = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap().remove(0);
@@ -334,7 +334,7 @@ fn write_handles_very_long_names() {
 }
 
 /// A name starting with '#' would be read back as markup (hmmbuild drops the row silently):
-/// writing refuses it with the name and the reason (issue 18 item 10).
+/// writing refuses it with the name and the reason.
 #[test]
 fn write_refuses_names_that_readers_take_for_markup() {
     let mut rec = read_stockholm(&fixture("stockholm/LuxC_multiblock.sto")).unwrap().remove(0);

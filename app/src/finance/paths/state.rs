@@ -7,8 +7,7 @@
 //! Each day is centred on its neighbourhood: the neighbourhood's mean day (weighted as the
 //! mixture weights it) is replaced by the history's mean. Consecutive days share most of their
 //! neighbourhood, so without this the noise in a ~20-day mean would be a drift common to
-//! consecutive days — measured as a lag-1 ACF of +0.012 on all_stocks_5yr, outside the 99%
-//! white-noise band for 87% of tickers at 10,000 × 20 paths.
+//! consecutive days, a spurious lag-1 ACF (bench/README.md, "Design measurements").
 
 use super::{path_stream, PathDraw, PathSpec, CHUNK};
 use crate::finance::history::History;
@@ -22,10 +21,9 @@ use satool::Rng;
 /// Decay of the exponentially weighted mean square that is the volatility state (RiskMetrics'
 /// daily λ; half-life ≈ 11 days).
 pub const STATE_DECAY: f64 = 0.94;
-/// Share of the history each day may draw from: the days nearest the current state (measured:
-/// 0.1 halves the volatility clustering of 0.02 on all_stocks_5yr; on the 8,312-day 1990–2022
-/// file 0.01 keeps 57% of the history's ACF(g²) at lags 1–10 where 0.02 keeps 43%, and halves
-/// the correlation error, 0.044 → 0.019; 0.005 adds nothing).
+/// Share of the history each day may draw from: the days nearest the current state (the
+/// smallest share whose volatility clustering and correlation error stop improving:
+/// bench/README.md, "Design measurements").
 pub const STATE_SHARE: f64 = 0.01;
 /// Fewest days a neighbourhood holds (short histories).
 const MIN_POOL: usize = 20;

@@ -2,7 +2,7 @@
 
 Run: python3 kl_position_reference.py
 
-SPEC §2: at each aligned position, the 20-letter counts of S and G (gaps and non-standard
+As published: at each aligned position, the 20-letter counts of S and G (gaps and non-standard
 letters ignored), eps = 1e-10 added to the counts: p = (c_S + eps) / (sum c_S + 20 eps), the
 same for q; KL(p || q) natural log; mean over positions. The old formula (eps added to the
 frequencies c/n, renormalised; uniform 1/20 for an empty position) is printed beside it so

@@ -1,4 +1,4 @@
-"""NumPy reference for the PF00076 encoding (SPEC §2 "Encoding", "PCA", "Decoding").
+"""NumPy reference for the PF00076 encoding (encoding, PCA and decoding as published).
 
 Run: python3 pca_reference.py   (from any directory; needs numpy only)
 Prints the numbers asserted in tests/encode_pf00076.rs.

@@ -1,6 +1,6 @@
 """Shared helpers for the NumPy reference calculations of satool-protein's tests.
 
-Written independently of the Rust code, straight from SPEC.md §2: a minimal Stockholm
+Written independently of the Rust code, straight from the published protocol: a minimal Stockholm
 reader for one-record files, the gap cleaning, the one-hot layout and the metric
 conventions. Only numpy is used.
 """
@@ -30,7 +30,7 @@ def read_stockholm_single(path):
 
 
 def clean(names, rows, col_max=0.5, seq_max=0.3):
-    """SPEC cleaning: columns with gap fraction <= 0.5, then rows with gap fraction <= 0.3."""
+    """Published cleaning: columns with gap fraction <= 0.5, then rows with gap fraction <= 0.3."""
     mat = np.array([list(r) for r in rows])
     gap = np.isin(mat, list(GAPS))
     keep_cols = np.where(gap.mean(axis=0) <= col_max)[0]
@@ -57,7 +57,7 @@ def pf00076_clean():
     return clean(names, rows)
 
 
-# --- metrics (SPEC §2 "Protein metrics") -------------------------------------------
+# --- metrics (the published protein metrics) -------------------------------------------
 
 
 def freqs_with_eps(counts):
