@@ -350,49 +350,54 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
+/// The end-to-end rows: the default runs and the 10,000-sequence runs as child processes,
+/// each timed with its own peak RSS.
+fn end_to_end(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Vec<EndToEnd>> {
+    let mut e2e = Vec::new();
+    let fx = |f: &str| job.fixtures.join(f).display().to_string();
+    // The 10,000-sequence runs write their scored files (FASTA, a2m, TSV) here, as users get them.
+    let scratch = tempfile::tempdir()?;
+    let out = |m: &str| scratch.path().join(m).display().to_string();
+    let per_10k = |m: &str| -> Vec<String> {
+        let a = ["protein", "--stockholm", &fx("PF00076.sto"), "--hmmer", "off", "--methods", m, "--samples"];
+        a.iter().map(|s| s.to_string()).chain(["10000".into(), "--out".into(), out(m)]).collect()
+    };
+    let runs: [(&'static str, Vec<String>); 4] = [
+        (
+            "finance all_stocks_5yr (default run, --drop-suspect)",
+            vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()],
+        ),
+        (
+            "protein PF00076 (12 methods, no HMMER)",
+            vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()],
+        ),
+        ("protein PF00076 exact_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("exact_gen")),
+        ("protein PF00076 sa_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("sa_gen")),
+    ];
+    for (name, mut args) in runs {
+        if job.quick && (name.starts_with("finance") || name.contains("sa_gen")) {
+            continue;
+        }
+        args.extend(["--json".into(), "--quiet".into()]);
+        progress.line(&format!("end to end: {name}"));
+        let (secs, rss) = run_self(&args)?;
+        e2e.push(EndToEnd {
+            name,
+            command: format!("satool {}", args.join(" ")).replace(&scratch.path().display().to_string(), "$TMPDIR"),
+            seconds: secs,
+            peak_rss_mib: rss,
+        });
+    }
+    Ok(e2e)
+}
+
 pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<BenchResults> {
     let scale = if job.quick { 5 } else { 1 };
     let shapes: [(&'static str, usize, usize, usize); 3] =
         [("protein", 59, 68, 5000), ("image", 784, 100, 1000), ("finance", 424, 2766, 200)];
     // End-to-end runs first: a child's peak RSS counts the parent's pages at spawn time
     // (vfork), so they must run while this process is still small.
-    let mut e2e = Vec::new();
-    if job.end_to_end {
-        let fx = |f: &str| job.fixtures.join(f).display().to_string();
-        // The 10,000-sequence runs write their scored files (FASTA, a2m, TSV) here, as users get them.
-        let scratch = tempfile::tempdir()?;
-        let out = |m: &str| scratch.path().join(m).display().to_string();
-        let per_10k = |m: &str| -> Vec<String> {
-            let a = ["protein", "--stockholm", &fx("PF00076.sto"), "--hmmer", "off", "--methods", m, "--samples"];
-            a.iter().map(|s| s.to_string()).chain(["10000".into(), "--out".into(), out(m)]).collect()
-        };
-        let runs: [(&'static str, Vec<String>); 4] = [
-            (
-                "finance all_stocks_5yr (default run, --drop-suspect)",
-                vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()],
-            ),
-            (
-                "protein PF00076 (12 methods, no HMMER)",
-                vec!["protein".into(), "--stockholm".into(), fx("PF00076.sto"), "--hmmer".into(), "off".into()],
-            ),
-            ("protein PF00076 exact_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("exact_gen")),
-            ("protein PF00076 sa_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("sa_gen")),
-        ];
-        for (name, mut args) in runs {
-            if job.quick && (name.starts_with("finance") || name.contains("sa_gen")) {
-                continue;
-            }
-            args.extend(["--json".into(), "--quiet".into()]);
-            progress.line(&format!("end to end: {name}"));
-            let (secs, rss) = run_self(&args)?;
-            e2e.push(EndToEnd {
-                name,
-                command: format!("satool {}", args.join(" ")).replace(&scratch.path().display().to_string(), "$TMPDIR"),
-                seconds: secs,
-                peak_rss_mib: rss,
-            });
-        }
-    }
+    let e2e = if job.end_to_end { end_to_end(job, progress)? } else { Vec::new() };
     let paths = if job.end_to_end && !job.quick {
         progress.line("end to end: paths");
         Some(paths_bench(job, progress)?)

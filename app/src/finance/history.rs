@@ -5,7 +5,9 @@
 use super::{FinanceJob, Scenarios};
 use anyhow::Result;
 use ndarray::{s, Array2, ArrayView2};
-use satool::{attention_weights, novelty, quantile_labels, run_chains, sample_blocks, Kernel, Memory, Params, Protocol};
+use satool::{
+    attention_weights, novelty, quantile_labels, run_chains, sample_blocks, Kernel, Memory, Params, Protocol,
+};
 use satool_finance as fin;
 
 /// Size of the i.i.d. pool (30 chains × 30 thinned states).

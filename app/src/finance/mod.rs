@@ -111,23 +111,28 @@ fn date(d: &NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Runs the whole finance job: reads the prices, generates with every method of `job.methods`
-/// and scores each against the history; `progress` receives one-line progress messages (stderr).
-/// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
-pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
-    let table_in = fin::read_prices(&job.prices, &job.read)?;
-    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
-    let (full, held_out) =
-        backtest::split(fin::log_returns(&table_in), &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
-    // A condition restricts the memory to a subset of days; everything below runs on that subset,
-    // and every method is also compared with the whole history.
-    if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
-        return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
-    }
-    let (g, condition, rows, runs) = match &job.condition {
-        None => (full.clone(), None, (0..full.nrows()).collect::<Vec<_>>(), std::iter::once(0..full.nrows()).collect()),
+/// The return days a run draws from.
+struct Conditioned {
+    g: Array2<f64>,
+    /// What results.json says of the condition, when there is one.
+    condition: Option<ConditionInfo>,
+    /// The days' rows in the whole history.
+    rows: Vec<usize>,
+    /// Their runs of consecutive days.
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+/// The return days the run draws from: every day, or the days `job.condition` keeps (at least 30).
+fn condition_rows(job: &FinanceJob, full: &Array2<f64>, price_dates: &[NaiveDate]) -> Result<Conditioned> {
+    Ok(match &job.condition {
+        None => Conditioned {
+            g: full.clone(),
+            condition: None,
+            rows: (0..full.nrows()).collect(),
+            runs: std::iter::once(0..full.nrows()).collect(),
+        },
         Some(c) => {
-            let idx = c.select(&full, &table_in.dates);
+            let idx = c.select(full, price_dates);
             if idx.len() < 30 {
                 return Err(input_err!(
                     "{}: the condition ({}) keeps {} return days; at least 30 are needed",
@@ -144,15 +149,24 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
                 of_days: full.nrows(),
                 runs: runs.len(),
                 longest_run: runs.iter().map(|r| r.len()).max().unwrap_or(0),
-                history_portfolio_sd: portfolio_sd(&full),
+                history_portfolio_sd: portfolio_sd(full),
                 history_es_1: fin::evaluate(full.view(), full.view(), fin::KsMethod::Auto)?.es_1,
-                dates: idx.iter().map(|&t| date(&table_in.dates[t + 1])).collect(),
+                dates: idx.iter().map(|&t| date(&price_dates[t + 1])).collect(),
                 run_of_day: runs.iter().enumerate().flat_map(|(i, r)| std::iter::repeat_n(i + 1, r.len())).collect(),
             };
-            (full.select(Axis(0), &idx), Some(info), idx, runs)
+            Conditioned { g: full.select(Axis(0), &idx), condition: Some(info), rows: idx, runs }
         }
-    };
-    let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
+    })
+}
+
+/// The history every method draws from: the days' memory, the block length of the bootstraps
+/// and the volatility regimes, fitted once; with β* of the memory.
+fn history(
+    job: &FinanceJob,
+    g: Array2<f64>,
+    runs: Vec<std::ops::Range<usize>>,
+    dates: Vec<NaiveDate>,
+) -> Result<(History, f64)> {
     let x = fin::scaled_memory(&g);
     let mem = Memory::new(x)?;
     let beta_star = entropy_inflection(&mem).beta_star;
@@ -176,7 +190,52 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     }
     let regime_labels = volatility_regimes(&g, &runs, job.regimes, job.regime_window);
     let regime_transitions = fin::fit_transitions_runs(&regime_labels, &runs, job.regimes);
-    let h = History { g, runs, mem, block_length, regime_labels, regime_transitions, dates };
+    Ok((History { g, runs, mem, block_length, regime_labels, regime_transitions, dates }, beta_star))
+}
+
+/// The parameters results.json reports for the run.
+fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
+    let (k, d) = (h.g.nrows(), h.g.ncols());
+    Parameters {
+        d,
+        K: k,
+        beta: job.beta,
+        beta_sequential: job.beta_sequential,
+        beta_star,
+        beta_star_rule: BETA_STAR_RULE,
+        snr: snr(job.alpha, job.beta, d),
+        alpha: job.alpha,
+        inner_steps: job.inner_steps,
+        sequential_segments: job.sequential_segments,
+        regimes: job.regimes,
+        regime_window: job.regime_window,
+        regime_transitions: h.regime_transitions.rows().into_iter().map(|r| r.to_vec()).collect(),
+        precision: job.precision,
+        block_length: h.block_length,
+        ks_method: KS_METHOD.to_string(),
+        seed: job.seed,
+        scenarios: job.paths.map(|p| p.n),
+        horizon: job.paths.map(|p| p.h),
+        raw: job.raw,
+    }
+}
+
+/// Runs the whole finance job: reads the prices, generates with every method of `job.methods`
+/// and scores each against the history; `progress` receives one-line progress messages (stderr).
+/// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
+pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
+    let table_in = fin::read_prices(&job.prices, &job.read)?;
+    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
+    let (full, held_out) =
+        backtest::split(fin::log_returns(&table_in), &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
+    // A condition restricts the memory to a subset of days; everything below runs on that subset,
+    // and every method is also compared with the whole history.
+    if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
+        return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
+    }
+    let Conditioned { g, condition, rows, runs } = condition_rows(job, &full, &table_in.dates)?;
+    let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
+    let (h, beta_star) = history(job, g, runs, dates)?;
     let (k, d) = (h.g.nrows(), h.g.ncols());
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
@@ -218,28 +277,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
             last_date: table_in.dates.last().map(date).unwrap_or_default(),
         },
         tickers: coverage::tickers(&table_in, job.read.jump_threshold),
-        parameters: Parameters {
-            d,
-            K: k,
-            beta: job.beta,
-            beta_sequential: job.beta_sequential,
-            beta_star,
-            beta_star_rule: BETA_STAR_RULE,
-            snr: snr(job.alpha, job.beta, d),
-            alpha: job.alpha,
-            inner_steps: job.inner_steps,
-            sequential_segments: job.sequential_segments,
-            regimes: job.regimes,
-            regime_window: job.regime_window,
-            regime_transitions: h.regime_transitions.rows().into_iter().map(|r| r.to_vec()).collect(),
-            precision: job.precision,
-            block_length,
-            ks_method: KS_METHOD.to_string(),
-            seed: job.seed,
-            scenarios: job.paths.map(|p| p.n),
-            horizon: job.paths.map(|p| p.h),
-            raw: job.raw,
-        },
+        parameters: parameters(job, &h, beta_star),
         conventions: CONVENTIONS.to_vec(),
         methods: results,
         risk,

@@ -205,8 +205,6 @@ pub fn run_record(
     progress: &Progress,
 ) -> Result<ProteinRun> {
     let (fam, facts) = family_model(job, aln)?;
-    let FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff } = facts;
-    let ops = fam.ops;
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
@@ -227,7 +225,7 @@ pub fn run_record(
     // A row the filter emptied has nothing to score: it leaves the table, with a warning.
     let emptied: Vec<String> = generated.iter().filter(|g| g.seqs.is_empty()).map(|g| g.id.clone()).collect();
     generated.retain(|g| !g.seqs.is_empty());
-    if condition.is_some() {
+    if facts.condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
     for (p, id) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)) {
@@ -250,14 +248,47 @@ pub fn run_record(
         eprintln!("warning: {}: {w}", aln.source);
     }
 
-    let parameters = Parameters {
+    let parameters = parameters(job, &fam, &facts, removed);
+    let FamilyFacts { entropy, condition, .. } = facts;
+    let results = ProteinResults {
+        domain: "protein",
+        condition,
+        input: InputInfo {
+            path: job.stockholm.display().to_string(),
+            family_id: aln.id.clone(),
+            accession: aln.accession.clone(),
+        },
+        parameters,
+        conventions: conventions(job.samples, job.reweight),
+        hmmer,
+        methods: rows,
+        warnings,
+    };
+    if let Some(st) = out {
+        write_files(st, &results, &generated, &fam, aln, command_line)?;
+    }
+    Ok(ProteinRun {
+        results,
+        input_rows: fam.clean.n_input_rows,
+        input_cols: fam.clean.n_input_cols,
+        entropy,
+        natural: fam.stored,
+        generated: generated.into_iter().map(|g| GeneratedSet { id: g.id, seqs: g.seqs }).collect(),
+    })
+}
+
+/// The parameters results.json reports: the family's shape and temperatures, and the options.
+fn parameters(job: &ProteinJob, fam: &FamilyModel, facts: &FamilyFacts, removed: Vec<(String, usize)>) -> Parameters {
+    let (ops, cleaned_k) = (fam.ops, facts.cleaned_k);
+    let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
+    Parameters {
         K: k,
         L: l,
         d,
         variance_retained: fam.enc.variance_retained,
         beta_star: ops.beta_star,
         beta_star_rule: BETA_STAR_RULE,
-        beta_star_refined,
+        beta_star_refined: facts.beta_star_refined,
         beta_star_refined_rule: BETA_STAR_REFINED_RULE,
         beta_retrieval: ops.beta_ret,
         beta_generation: ops.beta_gen,
@@ -274,53 +305,42 @@ pub fn run_record(
         max_identity: job.max_identity,
         removed_over_max_identity: removed.into_iter().collect(),
         nn_identity_band: fam.nn_band,
-        pairwise_identity,
+        pairwise_identity: facts.pairwise_identity,
         decode: job.decode.to_string(),
         reweight: job.reweight,
-        m_eff,
-    };
-    let results = ProteinResults {
-        domain: "protein",
-        condition,
-        input: InputInfo {
-            path: job.stockholm.display().to_string(),
-            family_id: aln.id.clone(),
-            accession: aln.accession.clone(),
-        },
-        parameters,
-        conventions: conventions(job.samples, job.reweight),
-        hmmer,
-        methods: rows,
-        warnings,
-    };
-    if let Some(st) = out {
-        st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
-        for (row, g) in generated.iter().enumerate() {
-            let stem = g.file_stem();
-            let mut files = per_sequence::RowFiles::create(st, &stem)?;
-            let beta = generate::row_beta(&g.id, &fam.ops);
-            let hits = results.hmmer.hits.get(row);
-            // In blocks, so a large row's records and headers are never all in memory at once.
-            for block in satool::sample_blocks(g.seqs.len()) {
-                let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
-                let seqs = &g.seqs[block.clone()];
-                let mut scores = g.scores.records(block, &names, seqs, beta, &fam.stored_names);
-                if let Some(hits) = hits {
-                    per_sequence::add_hmm_scores(&mut scores, hits);
-                }
-                files.write(&scores, seqs, |q| seed_columns(q, &fam.clean))?;
-            }
-            files.finish()?;
-        }
-        hmmer::write_rf_stockholm(aln, &fam.clean, &st.path("family.cleaned.sto"))?;
-        st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+        m_eff: facts.m_eff,
     }
-    Ok(ProteinRun {
-        results,
-        input_rows: fam.clean.n_input_rows,
-        input_cols: fam.clean.n_input_cols,
-        entropy,
-        natural: fam.stored,
-        generated: generated.into_iter().map(|g| GeneratedSet { id: g.id, seqs: g.seqs }).collect(),
-    })
+}
+
+/// The `--out` files of a run: results.json, each row's sequences and scores, the cleaned family
+/// and the command line.
+fn write_files(
+    st: &mut Staging,
+    results: &ProteinResults,
+    generated: &[Generated],
+    fam: &FamilyModel,
+    aln: &prot::Alignment,
+    command_line: &str,
+) -> Result<()> {
+    st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
+    for (row, g) in generated.iter().enumerate() {
+        let stem = g.file_stem();
+        let mut files = per_sequence::RowFiles::create(st, &stem)?;
+        let beta = generate::row_beta(&g.id, &fam.ops);
+        let hits = results.hmmer.hits.get(row);
+        // In blocks, so a large row's records and headers are never all in memory at once.
+        for block in satool::sample_blocks(g.seqs.len()) {
+            let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
+            let seqs = &g.seqs[block.clone()];
+            let mut scores = g.scores.records(block, &names, seqs, beta, &fam.stored_names);
+            if let Some(hits) = hits {
+                per_sequence::add_hmm_scores(&mut scores, hits);
+            }
+            files.write(&scores, seqs, |q| seed_columns(q, &fam.clean))?;
+        }
+        files.finish()?;
+    }
+    hmmer::write_rf_stockholm(aln, &fam.clean, &st.path("family.cleaned.sto"))?;
+    st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+    Ok(())
 }

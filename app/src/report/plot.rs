@@ -157,11 +157,16 @@ fn superscript(n: i64) -> String {
     s
 }
 
-fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel) -> Result<()> {
-    let pts = |s: &Series| -> Vec<(f64, f64)> {
-        s.points.iter().filter_map(|&(x, y)| Some((to_axis(x, p.x_log)?, to_axis(y, p.y_log)?))).collect()
-    };
-    let data: Vec<Vec<(f64, f64)>> = p.series.iter().map(pts).collect();
+/// The chart of one panel: plotters' context over f64 × f64 axes.
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The panel's axis ranges (x0, x1, y0, y1), in axis units (log10 on a log axis): the data, the
+/// vertical lines, the band and a bar chart's floor at 0; equal axes for a square panel.
+fn panel_ranges(p: &Panel, data: &[Vec<(f64, f64)>]) -> (f64, f64, f64, f64) {
     let bar_floor = p.series.iter().any(|s| matches!(s.mark, Mark::Bars(_)));
     let xs = data.iter().flatten().map(|q| q.0).chain(p.vlines.iter().filter_map(|v| to_axis(v.x, p.x_log)));
     let (x0, x1) = axis_range(xs, p.x_range, p.x_log);
@@ -176,30 +181,16 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
     if bar_floor && p.y_range.is_none() && !p.y_log {
         y0 = 0.0;
     }
-    let (x0, x1, y0, y1) = if p.square { (x0.min(y0), x1.max(y1), x0.min(y0), x1.max(y1)) } else { (x0, x1, y0, y1) };
-    let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, (FONT, 15))
-        .margin(10)
-        .x_label_area_size(38)
-        .y_label_area_size(52)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(pe)?;
-    let (xl, yl) = (p.x_log, p.y_log);
-    chart
-        .configure_mesh()
-        .x_desc(p.x_label.as_str())
-        .y_desc(p.y_label.as_str())
-        .x_label_formatter(&|v| tick(*v, xl))
-        .y_label_formatter(&|v| tick(*v, yl))
-        .x_labels(if xl { ((x1 - x0).ceil() as usize + 1).max(3) } else { 6 })
-        .y_labels(if yl { ((y1 - y0).ceil() as usize + 1).max(3) } else { 6 })
-        .label_style((FONT, 11))
-        .axis_desc_style((FONT, 12))
-        .bold_line_style(RGBColor(225, 225, 225))
-        .light_line_style(WHITE)
-        .draw()
-        .map_err(pe)?;
-    if let Some(b) = band {
+    if p.square {
+        (x0.min(y0), x1.max(y1), x0.min(y0), x1.max(y1))
+    } else {
+        (x0, x1, y0, y1)
+    }
+}
+
+/// The band ±b, the diagonal and the vertical lines (with their legend entries).
+fn draw_guides(chart: &mut Chart, p: &Panel, (x0, x1, y0, y1): (f64, f64, f64, f64)) -> Result<()> {
+    if let Some(b) = p.band.filter(|_| !p.y_log) {
         let grey = RGBColor(150, 150, 150);
         chart.draw_series(std::iter::once(Rectangle::new([(x0, -b), (x1, b)], grey.mix(0.15).filled()))).map_err(pe)?;
         for y in [-b, b] {
@@ -223,7 +214,12 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
         }
     }
-    for (s, d) in p.series.iter().zip(&data) {
+    Ok(())
+}
+
+/// Each series as its mark (line, dashes, points or bars from `y0`), with its legend entry.
+fn draw_marks(chart: &mut Chart, p: &Panel, data: &[Vec<(f64, f64)>], y0: f64) -> Result<()> {
+    for (s, d) in p.series.iter().zip(data) {
         let c = s.colour;
         let ann = match s.mark {
             Mark::Line => chart.draw_series(LineSeries::new(d.iter().copied(), c.stroke_width(2))).map_err(pe)?,
@@ -249,41 +245,79 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
             }
         }
     }
-    if p.annotate {
-        // Greedy placement: the first offset whose box overlaps no point and no label placed so far.
-        let boxes_of = |s: &Series, d: &[(f64, f64)]| -> Vec<(i32, i32, i32, i32)> {
-            let r = if let Mark::Points(r) = s.mark { r as i32 + 1 } else { 0 };
-            d.iter().map(|q| chart.backend_coord(q)).map(|(x, y)| (x - r, y - r, x + r, y + r)).collect()
-        };
-        let mut placed: Vec<(i32, i32, i32, i32)> =
-            p.series.iter().zip(&data).flat_map(|(s, d)| boxes_of(s, d)).collect();
-        let mut labels = Vec::new();
-        for (s, d) in p.series.iter().zip(&data) {
-            if s.label.is_empty() || !matches!(s.mark, Mark::Points(_)) {
-                continue;
-            }
-            for &q in d {
-                let (px, py) = chart.backend_coord(&q);
-                let (w, h) = (7 * s.label.chars().count() as i32, 13);
-                let offsets =
-                    [(9, -7), (-w - 9, -7), (-w / 2, -22), (-w / 2, 9), (9, -20), (9, 6), (-w - 9, -20), (-w - 9, 6)];
-                let (dx, dy) = offsets
-                    .iter()
-                    .copied()
-                    .find(|&(dx, dy)| {
-                        let b = (px + dx, py + dy, px + dx + w, py + dy + h);
-                        placed.iter().all(|o| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1)
-                    })
-                    .unwrap_or(offsets[0]);
-                placed.push((px + dx, py + dy, px + dx + w, py + dy + h));
-                labels.push((q, s.label.clone(), (dx, dy)));
-            }
+    Ok(())
+}
+
+/// Labels every point of a labelled point series. Greedy placement: the first offset whose box
+/// overlaps no point and no label placed so far.
+fn annotate_points(chart: &mut Chart, p: &Panel, data: &[Vec<(f64, f64)>]) -> Result<()> {
+    let boxes_of = |s: &Series, d: &[(f64, f64)]| -> Vec<(i32, i32, i32, i32)> {
+        let r = if let Mark::Points(r) = s.mark { r as i32 + 1 } else { 0 };
+        d.iter().map(|q| chart.backend_coord(q)).map(|(x, y)| (x - r, y - r, x + r, y + r)).collect()
+    };
+    let mut placed: Vec<(i32, i32, i32, i32)> = p.series.iter().zip(data).flat_map(|(s, d)| boxes_of(s, d)).collect();
+    let mut labels = Vec::new();
+    for (s, d) in p.series.iter().zip(data) {
+        if s.label.is_empty() || !matches!(s.mark, Mark::Points(_)) {
+            continue;
         }
-        chart
-            .draw_series(
-                labels.into_iter().map(|(q, l, off)| EmptyElement::at(q) + Text::new(l, off, (FONT, 11).into_font())),
-            )
-            .map_err(pe)?;
+        for &q in d {
+            let (px, py) = chart.backend_coord(&q);
+            let (w, h) = (7 * s.label.chars().count() as i32, 13);
+            let offsets =
+                [(9, -7), (-w - 9, -7), (-w / 2, -22), (-w / 2, 9), (9, -20), (9, 6), (-w - 9, -20), (-w - 9, 6)];
+            let (dx, dy) = offsets
+                .iter()
+                .copied()
+                .find(|&(dx, dy)| {
+                    let b = (px + dx, py + dy, px + dx + w, py + dy + h);
+                    placed.iter().all(|o| b.2 <= o.0 || o.2 <= b.0 || b.3 <= o.1 || o.3 <= b.1)
+                })
+                .unwrap_or(offsets[0]);
+            placed.push((px + dx, py + dy, px + dx + w, py + dy + h));
+            labels.push((q, s.label.clone(), (dx, dy)));
+        }
+    }
+    chart
+        .draw_series(
+            labels.into_iter().map(|(q, l, off)| EmptyElement::at(q) + Text::new(l, off, (FONT, 11).into_font())),
+        )
+        .map_err(pe)?;
+    Ok(())
+}
+
+fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel) -> Result<()> {
+    let pts = |s: &Series| -> Vec<(f64, f64)> {
+        s.points.iter().filter_map(|&(x, y)| Some((to_axis(x, p.x_log)?, to_axis(y, p.y_log)?))).collect()
+    };
+    let data: Vec<Vec<(f64, f64)>> = p.series.iter().map(pts).collect();
+    let (x0, x1, y0, y1) = panel_ranges(p, &data);
+    let mut chart = ChartBuilder::on(area)
+        .caption(&p.title, (FONT, 15))
+        .margin(10)
+        .x_label_area_size(38)
+        .y_label_area_size(52)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(pe)?;
+    let (xl, yl) = (p.x_log, p.y_log);
+    chart
+        .configure_mesh()
+        .x_desc(p.x_label.as_str())
+        .y_desc(p.y_label.as_str())
+        .x_label_formatter(&|v| tick(*v, xl))
+        .y_label_formatter(&|v| tick(*v, yl))
+        .x_labels(if xl { ((x1 - x0).ceil() as usize + 1).max(3) } else { 6 })
+        .y_labels(if yl { ((y1 - y0).ceil() as usize + 1).max(3) } else { 6 })
+        .label_style((FONT, 11))
+        .axis_desc_style((FONT, 12))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(pe)?;
+    draw_guides(&mut chart, p, (x0, x1, y0, y1))?;
+    draw_marks(&mut chart, p, &data, y0)?;
+    if p.annotate {
+        annotate_points(&mut chart, p, &data)?;
     }
     if p.legend {
         chart
@@ -302,6 +336,36 @@ fn draw_panel(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, p: &Panel)
 pub struct Heatmap {
     pub title: String,
     pub values: Vec<Vec<f64>>,
+}
+
+/// The colour bar beside heatmaps: viridis over [0, vmax], labelled `scale_label`.
+fn colour_bar(bar: &DrawingArea<SVGBackend, plotters::coord::Shift>, scale_label: &str, vmax: f64) -> Result<()> {
+    let mut chart = ChartBuilder::on(bar)
+        .margin_top(35)
+        .margin_bottom(48)
+        .margin_right(40)
+        .y_label_area_size(0)
+        .right_y_label_area_size(40)
+        .caption(scale_label, (FONT, 11))
+        .build_cartesian_2d(0.0..1.0, 0.0..vmax)
+        .map_err(pe)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(5)
+        .y_label_formatter(&|v| trim(*v))
+        .label_style((FONT, 10))
+        .draw()
+        .map_err(pe)?;
+    let steps = 64;
+    chart
+        .draw_series((0..steps).map(|i| {
+            let (a, b) = (vmax * i as f64 / steps as f64, vmax * (i + 1) as f64 / steps as f64);
+            Rectangle::new([(0.0, a), (1.0, b)], ViridisRGB::get_color_normalized((a + b) / 2.0, 0.0, vmax).filled())
+        }))
+        .map_err(pe)?;
+    Ok(())
 }
 
 /// Heatmaps side by side on one colour scale [0, vmax] (viridis), with a colour bar.
@@ -374,35 +438,7 @@ pub fn heatmaps(
             });
             chart.draw_series(cells).map_err(pe)?;
         }
-        // Colour bar.
-        let mut chart = ChartBuilder::on(&bar)
-            .margin_top(35)
-            .margin_bottom(48)
-            .margin_right(40)
-            .y_label_area_size(0)
-            .right_y_label_area_size(40)
-            .caption(scale_label, (FONT, 11))
-            .build_cartesian_2d(0.0..1.0, 0.0..vmax)
-            .map_err(pe)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .disable_x_axis()
-            .y_labels(5)
-            .y_label_formatter(&|v| trim(*v))
-            .label_style((FONT, 10))
-            .draw()
-            .map_err(pe)?;
-        let steps = 64;
-        chart
-            .draw_series((0..steps).map(|i| {
-                let (a, b) = (vmax * i as f64 / steps as f64, vmax * (i + 1) as f64 / steps as f64);
-                Rectangle::new(
-                    [(0.0, a), (1.0, b)],
-                    ViridisRGB::get_color_normalized((a + b) / 2.0, 0.0, vmax).filled(),
-                )
-            }))
-            .map_err(pe)?;
+        colour_bar(&bar, scale_label, vmax)?;
         root.present().map_err(pe)?;
     }
     Ok(svg)

@@ -282,6 +282,172 @@ pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Re
     evaluate_layout(hist, gen, ks, Layout::Series)
 }
 
+/// One ticker's statistics: KS raw and corrected, sd ratio, kurtosis, zero variance, the ACFs
+/// and the within-path checks.
+struct PerTicker {
+    raw: KsResult,
+    cor: KsResult,
+    sd_ratio: f64,
+    kurt: Option<f64>,
+    constant: bool,
+    curves: Option<(Vec<f64>, Vec<f64>)>,
+    lag1: Option<f64>,
+    vr: Option<f64>,
+    g2_11_50: Option<f64>,
+    mean: f64,
+    ss: f64,
+}
+
+fn avg(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Excess kurtosis (Fisher, biased) of `x` with mean `mg`; `None` when constant.
+fn excess_kurtosis(x: ArrayView1<f64>, mg: f64, constant: bool) -> Option<f64> {
+    let n = x.len();
+    (!constant)
+        .then(|| {
+            let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+                let d2 = (v - mg) * (v - mg);
+                (a + d2, b + d2 * d2)
+            });
+            let (m2, m4) = (m2 / n as f64, m4 / n as f64);
+            (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
+        })
+        .flatten()
+}
+
+/// ACF of g (lags 1–40) and of g² (`sq`, lags 1–100) of one ticker, within paths for a path
+/// layout; `None` when undefined.
+fn ticker_curves(x: ArrayView1<f64>, sq: &[f64], layout: Layout) -> Option<(Vec<f64>, Vec<f64>)> {
+    match layout {
+        Layout::Paths(h) => {
+            h.ge(&2).then(|| Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(sq), h, ACF_G2_LAGS)?)))
+        }
+        Layout::Series | Layout::Iid => {
+            let g = x.to_vec();
+            Some(acf(&g, ACF_G_LAGS).zip(acf(sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
+        }
+    }
+    .flatten()
+}
+
+/// The within-path checks of one ticker (lag-1 ACF, 10-day variance ratio, mean ACF(g²) at lags
+/// 11–50), for paths of `path_len` days.
+fn path_checks(x: ArrayView1<f64>, sq: &[f64], path_len: Option<usize>) -> (Option<f64>, Option<f64>, Option<f64>) {
+    match path_len {
+        Some(h) => (
+            series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
+            series::variance_ratio_column(x, h, VR_DAYS),
+            (h > 50).then(|| series::path_acf(aview1(sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0)).flatten(),
+        ),
+        None => (None, None, None),
+    }
+}
+
+/// The statistics of generated ticker `x` against historical ticker `hc`.
+fn ticker_stats(
+    hc: ArrayView1<f64>,
+    x: ArrayView1<f64>,
+    ks: KsMethod,
+    layout: Layout,
+    path_len: Option<usize>,
+) -> PerTicker {
+    let n = x.len();
+    let h = sorted(hc);
+    let (mh, sh) = (mean(hc), sd(hc));
+    // fold_sd's sum, kept: it is also the squared norm of the centred column (correlation).
+    let mg = series::fold_mean(x);
+    let ss = x.iter().map(|v| (v - mg) * (v - mg)).sum::<f64>();
+    let sg = (ss / (n - 1) as f64).sqrt();
+    // The correction is increasing (or constant), so the corrected sample sorted is the
+    // raw sample sorted, corrected: one sort, the same values as correcting first.
+    let raw = sorted(x);
+    let scale = if sg > 0.0 { sh / sg } else { 0.0 };
+    let offset = mh - mg * scale;
+    let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
+    let constant = is_constant(x);
+    let kurt = excess_kurtosis(x, mg, constant);
+    let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let curves = ticker_curves(x, &sq, layout);
+    let (lag1, vr, g2_11_50) = path_checks(x, &sq, path_len);
+    PerTicker {
+        raw: ks_2samp_sorted(&raw, &h, ks),
+        cor: ks_2samp_sorted(&cor, &h, ks),
+        sd_ratio: sg / sd(hc),
+        kurt,
+        constant,
+        curves,
+        lag1,
+        vr,
+        g2_11_50,
+        mean: mg,
+        ss,
+    }
+}
+
+/// Every ticker's statistics. Bands of tickers in parallel, each copied out of the rows once
+/// (one pass over the set per band of a cache line) so that every per-ticker statistic reads
+/// contiguous memory, in a buffer the allocator reuses (no N × d copy).
+fn per_ticker(
+    hist: ArrayView2<f64>,
+    gen: ArrayView2<f64>,
+    ks: KsMethod,
+    layout: Layout,
+    path_len: Option<usize>,
+) -> Vec<PerTicker> {
+    const BAND: usize = 8;
+    let d = hist.ncols();
+    (0..d.div_ceil(BAND))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let tickers = b * BAND..((b + 1) * BAND).min(d);
+            let band = gather_columns(gen, tickers.clone());
+            tickers
+                .enumerate()
+                .map(|(jj, j)| ticker_stats(hist.column(j), band.row(jj), ks, layout, path_len))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Equal-weight portfolio tails: (VaR 1%, ES 1%, VaR 5%, ES 5%), losses positive.
+fn portfolio_tails(gen: ArrayView2<f64>) -> (f64, f64, f64, f64) {
+    let d = gen.ncols();
+    let port: Vec<f64> =
+        sorted(gen.rows().into_iter().map(|r| r.sum() / d as f64).collect::<ndarray::Array1<f64>>().view());
+    let tail = |q: f64| {
+        let v = quantile_sorted(&port, q);
+        let losses: Vec<f64> = port.iter().copied().take_while(|&r| r <= v).collect();
+        (-v, -avg(&losses))
+    };
+    let (var_1, es_1) = tail(0.01);
+    let (var_5, es_5) = tail(0.05);
+    (var_1, es_1, var_5, es_5)
+}
+
+/// The correlation error ‖C_gen − C_hist‖_F / ‖C_hist‖_F; `None` when a matrix is undefined.
+fn correlation_error(hist: ArrayView2<f64>, gen: ArrayView2<f64>, per: &[PerTicker]) -> Option<f64> {
+    let means: Vec<f64> = per.iter().map(|p| p.mean).collect();
+    let norms: Vec<f64> = per.iter().map(|p| p.ss.sqrt()).collect();
+    let cg = correlation_of_columns(gen, &means, &norms);
+    match (correlation_matrix(hist), cg) {
+        (Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
+        _ => None,
+    }
+}
+
+/// The ACF curves of every ticker, with the band of `layout` over `n` rows.
+fn layout_curves(per: &[PerTicker], layout: Layout, n: usize) -> Option<AcfCurves> {
+    per.iter().map(|p| p.curves.clone()).collect::<Option<Vec<_>>>().map(|c| {
+        let band = match layout {
+            Layout::Paths(h) => BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(),
+            Layout::Series | Layout::Iid => BAND_Z / (n as f64).sqrt(),
+        };
+        curves_of(c, band)
+    })
+}
+
 /// [`evaluate`] with the rows laid out as `layout` says: for paths the ACF columns pair days
 /// within a path only; for i.i.d. days the lag-1 and variance-ratio checks are `None` (the
 /// pooled ACF columns are still computed on the rows in order, as published).
@@ -295,139 +461,26 @@ pub fn evaluate_layout(
     let d = hist.ncols();
     let n = gen.nrows();
     let path_len = layout.path_len(n).filter(|&h| h >= 2);
-
-    // Per-ticker: KS raw and corrected, sd ratio, kurtosis, zero variance, and the ACFs.
-    struct PerTicker {
-        raw: KsResult,
-        cor: KsResult,
-        sd_ratio: f64,
-        kurt: Option<f64>,
-        constant: bool,
-        curves: Option<(Vec<f64>, Vec<f64>)>,
-        lag1: Option<f64>,
-        vr: Option<f64>,
-        g2_11_50: Option<f64>,
-        mean: f64,
-        ss: f64,
-    }
-    // Bands of tickers in parallel, each copied out of the rows once (one pass over the set per
-    // band of a cache line) so that every per-ticker statistic reads contiguous memory, in a
-    // buffer the allocator reuses (no N × d copy).
-    let stats = |j: usize, x: ArrayView1<f64>| -> PerTicker {
-        let hc = hist.column(j);
-        let h = sorted(hc);
-        let (mh, sh) = (mean(hc), sd(hc));
-        // fold_sd's sum, kept: it is also the squared norm of the centred column (correlation).
-        let mg = series::fold_mean(x);
-        let ss = x.iter().map(|v| (v - mg) * (v - mg)).sum::<f64>();
-        let sg = (ss / (n - 1) as f64).sqrt();
-        // The correction is increasing (or constant), so the corrected sample sorted is the
-        // raw sample sorted, corrected: one sort, the same values as correcting first.
-        let raw = sorted(x);
-        let scale = if sg > 0.0 { sh / sg } else { 0.0 };
-        let offset = mh - mg * scale;
-        let cor: Vec<f64> = raw.iter().map(|v| v * scale + offset).collect();
-        let constant = is_constant(x);
-        let kurt = (!constant)
-            .then(|| {
-                let (m2, m4) = x.iter().fold((0.0, 0.0), |(a, b), v| {
-                    let d2 = (v - mg) * (v - mg);
-                    (a + d2, b + d2 * d2)
-                });
-                let (m2, m4) = (m2 / n as f64, m4 / n as f64);
-                (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
-            })
-            .flatten();
-        let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
-        let curves = match layout {
-            Layout::Paths(h) => h
-                .ge(&2)
-                .then(|| Some((series::path_acf(x, h, ACF_G_LAGS)?, series::path_acf(aview1(&sq), h, ACF_G2_LAGS)?))),
-            Layout::Series | Layout::Iid => {
-                let g = x.to_vec();
-                Some(acf(&g, ACF_G_LAGS).zip(acf(&sq, ACF_G2_LAGS)).map(|(a, b)| (a[1..].to_vec(), b[1..].to_vec())))
-            }
-        }
-        .flatten();
-        let (lag1, vr, g2_11_50) = match path_len {
-            Some(h) => (
-                series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
-                series::variance_ratio_column(x, h, VR_DAYS),
-                (h > 50)
-                    .then(|| series::path_acf(aview1(&sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0))
-                    .flatten(),
-            ),
-            None => (None, None, None),
-        };
-        PerTicker {
-            raw: ks_2samp_sorted(&raw, &h, ks),
-            cor: ks_2samp_sorted(&cor, &h, ks),
-            sd_ratio: sg / sd(hc),
-            kurt,
-            constant,
-            curves,
-            lag1,
-            vr,
-            g2_11_50,
-            mean: mg,
-            ss,
-        }
-    };
-    const BAND: usize = 8;
-    let per: Vec<PerTicker> = (0..d.div_ceil(BAND))
-        .into_par_iter()
-        .flat_map_iter(|b| {
-            let tickers = b * BAND..((b + 1) * BAND).min(d);
-            let band = gather_columns(gen, tickers.clone());
-            tickers.enumerate().map(|(jj, j)| stats(j, band.row(jj))).collect::<Vec<_>>()
-        })
-        .collect();
+    let per = per_ticker(hist, gen, ks, layout, path_len);
     let zero_variance_tickers: Vec<usize> = (0..d).filter(|&j| per[j].constant).collect();
     let degenerate = !zero_variance_tickers.is_empty();
 
     let ks_pvalues: Vec<f64> = per.iter().map(|p| p.raw.pvalue).collect();
     let ks_pvalues_corrected: Vec<f64> = per.iter().map(|p| p.cor.pvalue).collect();
     let pass = |ps: &[f64]| ps.iter().filter(|&&p| p > KS_ALPHA).count() as f64 / d as f64;
-    let avg = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let ks_methods: Vec<KsPvalueMethod> =
         per.iter().flat_map(|p| [p.raw.method_used, p.cor.method_used]).collect::<BTreeSet<_>>().into_iter().collect();
 
-    let means: Vec<f64> = per.iter().map(|p| p.mean).collect();
-    let norms: Vec<f64> = per.iter().map(|p| p.ss.sqrt()).collect();
-    let cg = if degenerate { None } else { correlation_of_columns(gen, &means, &norms) };
-    let corr_error = match (degenerate, correlation_matrix(hist), cg) {
-        (false, Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
-        _ => None,
-    };
+    let corr_error = if degenerate { None } else { correlation_error(hist, gen, &per) };
     let kurtoses: Vec<Option<f64>> = per.iter().map(|p| p.kurt).collect();
     let kurtosis = if degenerate {
         None
     } else {
         kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k))
     };
+    let (var_1, es_1, var_5, es_5) = portfolio_tails(gen);
 
-    // Equal-weight portfolio tails.
-    let port: Vec<f64> =
-        sorted(gen.rows().into_iter().map(|r| r.sum() / d as f64).collect::<ndarray::Array1<f64>>().view());
-    let tail = |q: f64| {
-        let v = quantile_sorted(&port, q);
-        let losses: Vec<f64> = port.iter().copied().take_while(|&r| r <= v).collect();
-        (-v, -avg(&losses))
-    };
-    let (var_1, es_1) = tail(0.01);
-    let (var_5, es_5) = tail(0.05);
-
-    let acf_curves = if degenerate {
-        None
-    } else {
-        per.iter().map(|p| p.curves.clone()).collect::<Option<Vec<_>>>().map(|c| {
-            let band = match layout {
-                Layout::Paths(h) => BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(),
-                Layout::Series | Layout::Iid => BAND_Z / (n as f64).sqrt(),
-            };
-            curves_of(c, band)
-        })
-    };
+    let acf_curves = if degenerate { None } else { layout_curves(&per, layout, n) };
     let path_len = if degenerate { None } else { path_len };
     let all = |f: fn(&PerTicker) -> Option<f64>| per.iter().map(f).collect::<Option<Vec<f64>>>();
     let lag1 = path_len.and_then(|h| all(|p| p.lag1).map(|v: Vec<f64>| Lag1::from_tickers(&v, n, h)));

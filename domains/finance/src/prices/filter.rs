@@ -33,25 +33,10 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     let row_date = |i: usize| panel.dates[rows[i]];
     let window = panel.prices.select(Axis(0), &rows);
     let n = panel.tickers.len();
-    let mut cov: Vec<TickerCoverage> = panel
-        .tickers
-        .iter()
-        .map(|t| TickerCoverage {
-            ticker: t.clone(),
-            kept: false,
-            first_date: None,
-            last_date: None,
-            filled_days: 0,
-            reason: String::new(),
-        })
-        .collect();
+    let mut cov = unlisted_coverage(&panel.tickers, opts);
 
     // Rule 2.
     let active: Vec<usize> = (0..n).filter(|&j| window.column(j).iter().any(|v| !v.is_nan())).collect();
-    let where_ = if opts.start.is_some() || opts.end.is_some() { "in the window" } else { "in the file" };
-    for c in cov.iter_mut() {
-        c.reason = format!("no price {where_}");
-    }
     let prices = window.select(Axis(1), &active);
     let has = prices.mapv(|v| !v.is_nan());
     let spans = coverage::spans(&has);
@@ -84,15 +69,7 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     }
 
     // Rule 6.
-    let mut kept: Vec<usize> = Vec::new();
-    for &a in &ch.kept {
-        let first = filled_prices[[sel[0], a]];
-        if sel.len() > 1 && sel.iter().all(|&t| filled_prices[[t, a]] == first) {
-            cov[active[a]].reason = format!("price never changes over the {} days (zero-variance returns)", sel.len());
-        } else {
-            kept.push(a);
-        }
-    }
+    let mut kept = drop_unchanging(&filled_prices, &sel, &ch.kept, |a, reason| cov[active[a]].reason = reason);
 
     // Rule 7.
     let dates: Vec<NaiveDate> = sel.iter().map(|&t| row_date(cal[t])).collect();
@@ -101,18 +78,12 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     let (suspect, shared_jump_days) =
         splits::find(&table, &dates, &names, opts.jump_threshold, opts.shared_jump_tickers);
     if opts.drop_suspect {
-        kept.retain(|&a| {
-            let name = &panel.tickers[active[a]];
-            let jumps: Vec<_> = suspect.iter().filter(|s| s.ticker == *name).collect();
-            let Some(first) = jumps.first() else { return true };
-            cov[active[a]].reason = format!(
-                "{} suspicious jump(s) (|daily log return| > {}), first {:+.4} on {}: likely an unadjusted split or spin-off",
-                jumps.len(),
-                opts.jump_threshold,
-                first.log_return,
-                first.date
-            );
-            false
+        kept.retain(|&a| match suspect_reason(&suspect, &panel.tickers[active[a]], opts.jump_threshold) {
+            Some(reason) => {
+                cov[active[a]].reason = reason;
+                false
+            }
+            None => true,
         });
     }
     for &a in &kept {
@@ -120,15 +91,7 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
         cov[active[a]].filled_days = sel.iter().filter(|&&t| filled[[t, a]]).count();
     }
 
-    let describe = match opts.window {
-        WindowRule::Longest => format!("longest window with ≥ {m} of {} tickers complete: {ws} → {we}", active.len()),
-        WindowRule::Common => format!(
-            "common window of all {} tickers: {ws} → {we}, {} date(s) inside dropped for gaps longer than the fill limit",
-            active.len(),
-            ch.skip.len()
-        ),
-        WindowRule::Full => format!("every trading day of {ws} → {we}"),
-    };
+    let describe = describe_window(opts.window, m, active.len(), ch.skip.len(), (ws, we));
     let dropped_ranges = dropped_ranges(&ch, &cal, rows.len(), &row_date);
     let dropped_dates = {
         let mut in_table = vec![false; rows.len()];
@@ -156,6 +119,73 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
         },
         gzip: false,
     })
+}
+
+/// Every ticker of the file, none kept yet, each with the reason that holds until a price of it
+/// is found in the window (rule 2).
+fn unlisted_coverage(tickers: &[String], opts: &ReadOptions) -> Vec<TickerCoverage> {
+    let where_ = if opts.start.is_some() || opts.end.is_some() { "in the window" } else { "in the file" };
+    tickers
+        .iter()
+        .map(|t| TickerCoverage {
+            ticker: t.clone(),
+            kept: false,
+            first_date: None,
+            last_date: None,
+            filled_days: 0,
+            reason: format!("no price {where_}"),
+        })
+        .collect()
+}
+
+/// Rule 6: the complete tickers `complete` (columns of `prices`) whose price changes over the
+/// chosen rows `sel`; each other one is handed to `dropped` with its reason.
+fn drop_unchanging(
+    prices: &Array2<f64>,
+    sel: &[usize],
+    complete: &[usize],
+    mut dropped: impl FnMut(usize, String),
+) -> Vec<usize> {
+    let mut kept: Vec<usize> = Vec::new();
+    for &a in complete {
+        let first = prices[[sel[0], a]];
+        if sel.len() > 1 && sel.iter().all(|&t| prices[[t, a]] == first) {
+            dropped(a, format!("price never changes over the {} days (zero-variance returns)", sel.len()));
+        } else {
+            kept.push(a);
+        }
+    }
+    kept
+}
+
+/// Rule 7 with `drop_suspect`: why `ticker` is dropped, when it has a suspect jump.
+fn suspect_reason(suspect: &[super::SuspectJump], ticker: &str, threshold: f64) -> Option<String> {
+    let jumps: Vec<_> = suspect.iter().filter(|s| s.ticker == ticker).collect();
+    let first = jumps.first()?;
+    Some(format!(
+        "{} suspicious jump(s) (|daily log return| > {}), first {:+.4} on {}: likely an unadjusted split or spin-off",
+        jumps.len(),
+        threshold,
+        first.log_return,
+        first.date
+    ))
+}
+
+/// The chosen window in words (the coverage report's first line).
+fn describe_window(
+    rule: WindowRule,
+    min_tickers: usize,
+    active: usize,
+    skipped: usize,
+    (ws, we): (NaiveDate, NaiveDate),
+) -> String {
+    match rule {
+        WindowRule::Longest => format!("longest window with ≥ {min_tickers} of {active} tickers complete: {ws} → {we}"),
+        WindowRule::Common => format!(
+            "common window of all {active} tickers: {ws} → {we}, {skipped} date(s) inside dropped for gaps longer than the fill limit"
+        ),
+        WindowRule::Full => format!("every trading day of {ws} → {we}"),
+    }
 }
 
 /// Why ticker `a` is not complete on the chosen window: listed late, delisted, or gaps.
