@@ -23,19 +23,9 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from refcommon import ALPHABET, FIXTURES, pf00076_clean
+from refcommon import FIXTURES, one_hot, pf00076_clean
 
 FOLDS = 5
-
-
-def one_hot21(seqs):
-    L = len(seqs[0])
-    x = np.zeros((len(seqs), 21 * L))
-    for k, s in enumerate(seqs):
-        for pos, c in enumerate(s):
-            a = ALPHABET.find(c)
-            x[k, pos * 21 + (a if a >= 0 else 20)] = 1.0
-    return x
 
 
 def read_aligned_fasta(path):
@@ -57,7 +47,7 @@ def model(c):
 
 
 def run(name, neg, pos, c):
-    x = one_hot21(neg + pos)
+    x = one_hot(neg + pos, gap_state=True)
     y = np.array([0] * len(neg) + [1] * len(pos))
     fold = np.array([i % FOLDS for i in range(len(neg))] + [i % FOLDS for i in range(len(pos))])
     aucs = []

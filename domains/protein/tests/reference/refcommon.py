@@ -40,15 +40,16 @@ def clean(names, rows, col_max=0.5, seq_max=0.3):
     return [names[k] for k in keep_rows], seqs, keep_cols
 
 
-def one_hot(seqs):
-    """K x 20L matrix, position-major (pos*20 + aa); gaps and other letters all-zero."""
-    L = len(seqs[0])
-    x = np.zeros((len(seqs), 20 * L))
+def one_hot(seqs, gap_state=False):
+    """K x 20L matrix, position-major (pos*20 + aa); gaps and other letters all-zero.
+    With gap_state: K x 21L (pos*21 + state), gaps and other letters in state 20."""
+    L, width = len(seqs[0]), 21 if gap_state else 20
+    x = np.zeros((len(seqs), width * L))
     for k, s in enumerate(seqs):
         for pos, c in enumerate(s):
             a = ALPHABET.find(c)
-            if a >= 0:
-                x[k, pos * 20 + a] = 1.0
+            if a >= 0 or gap_state:
+                x[k, pos * width + (a if a >= 0 else 20)] = 1.0
     return x
 
 
