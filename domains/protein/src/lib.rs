@@ -13,6 +13,7 @@ pub mod error;
 pub mod extended;
 pub mod fasta;
 pub mod hmmer;
+pub mod holdout;
 mod input;
 pub mod metrics;
 pub mod stockholm;
