@@ -1049,30 +1049,33 @@ fn redundant_family(dir: &std::path::Path) -> String {
     path.display().to_string()
 }
 
+/// Share of 600 exact_gen samples of `redundant_family` (at `sto`) whose nearest stored sequence
+/// is in the cluster, and results.json's M_eff, for a run with `extra` arguments into `dir/out`.
+fn cluster_share(dir: &std::path::Path, sto: &str, extra: &[&str], out: &str) -> (f64, Option<f64>) {
+    let first = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let first =
+        first.lines().find(|l| !l.is_empty() && !l.starts_with('#')).unwrap().split('/').next().unwrap().to_string();
+    let out = dir.join(out);
+    let o = out.display().to_string();
+    let mut args = vec!["protein", "--stockholm", sto, "--no-hmmer", "--max-sequences", "all", "--methods"];
+    args.extend_from_slice(&["exact_gen", "--samples", "600", "--quiet", "--out", &o]);
+    args.extend_from_slice(extra);
+    let run = satool(&args, &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let tsv = std::fs::read_to_string(out.join("exact_gen.tsv")).unwrap();
+    let nearest: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').nth(4).unwrap()).collect();
+    assert_eq!(nearest.len(), 600);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let share = nearest.iter().filter(|n| n.starts_with("copy") || n.starts_with(&first)).count() as f64 / 600.0;
+    (share, results["parameters"]["m_eff"].as_f64())
+}
+
 #[test]
 fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
     let dir = tempfile::tempdir().unwrap();
     let sto = redundant_family(dir.path());
-    let first = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
-    let first =
-        first.lines().find(|l| !l.is_empty() && !l.starts_with('#')).unwrap().split('/').next().unwrap().to_string();
-    // Share of exact_gen samples whose nearest stored sequence is in the cluster.
-    let cluster_share = |extra: &[&str], out: &str| {
-        let out = dir.path().join(out);
-        let o = out.display().to_string();
-        let mut args = vec!["protein", "--stockholm", &sto, "--no-hmmer", "--max-sequences", "all", "--methods"];
-        args.extend_from_slice(&["exact_gen", "--samples", "600", "--quiet", "--out", &o]);
-        args.extend_from_slice(extra);
-        let run = satool(&args, &[]);
-        assert!(run.status.success(), "{}", stderr(&run));
-        let tsv = std::fs::read_to_string(out.join("exact_gen.tsv")).unwrap();
-        let nearest: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').nth(4).unwrap()).collect();
-        assert_eq!(nearest.len(), 600);
-        let results: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-        let share = nearest.iter().filter(|n| n.starts_with("copy") || n.starts_with(&first)).count() as f64 / 600.0;
-        (share, results["parameters"]["m_eff"].as_f64())
-    };
+    let cluster_share = |extra: &[&str], out: &str| cluster_share(dir.path(), &sto, extra, out);
     // Unweighted, the cluster draws about its 31/98 of the samples; weighted, about 1/67.
     let (plain, no_m_eff) = cluster_share(&[], "plain");
     let (weighted, m_eff) = cluster_share(&["--reweight", "0.8"], "weighted");
@@ -1086,6 +1089,20 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
         let o = satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--reweight", bad], &[]);
         assert_eq!(o.status.code(), Some(2), "--reweight {bad}: {}", stderr(&o));
     }
+}
+
+/// `--decode attention` draws each position from a stored sequence by the sampler's attention,
+/// sequence weights included: weighted, the cluster of 31 gets about the 1/67 of the samples of
+/// one sequence (9 of 600 expected, sd 3), as under the default decode. A decoder with its own
+/// unweighted softmax put 31 of 600 there.
+#[test]
+fn reweight_reaches_the_attention_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let sto = redundant_family(dir.path());
+    let (plain, _) = cluster_share(dir.path(), &sto, &["--decode", "attention"], "plain");
+    let (weighted, _) = cluster_share(dir.path(), &sto, &["--decode", "attention", "--reweight", "0.8"], "weighted");
+    assert!((0.25..=0.40).contains(&plain), "unweighted cluster share {plain}");
+    assert!((0.002..=0.035).contains(&weighted), "weighted cluster share {weighted}");
 }
 
 /// Streaming (i.i.d. rows drawn, decoded and scored `STREAM_CHUNK` samples at a time) changes no

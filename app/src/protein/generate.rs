@@ -273,13 +273,18 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
 /// have none), drawing from the stream `decode:<method id>`, one call after another.
 struct RowDecoder<'a> {
     decoder: prot::Decoder<'a>,
+    /// The memory the samples attend to (with the sequence weights of `--reweight`) and β.
+    mem: &'a Memory,
+    beta: f64,
     rng: satool::Rng,
 }
 
 impl<'a> RowDecoder<'a> {
     fn new(method: ProteinMethod, f: &'a FamilyModel) -> Self {
         RowDecoder {
-            decoder: prot::Decoder::new(f.decode, &f.enc, f.mem.x(), &f.stored, row_beta(method.id(), &f.ops)),
+            decoder: prot::Decoder::new(f.decode, &f.enc, &f.stored),
+            mem: &f.mem,
+            beta: row_beta(method.id(), &f.ops),
             rng: stream(f.seed, &format!("decode:{}", method.id())),
         }
     }
@@ -293,7 +298,9 @@ impl<'a> RowDecoder<'a> {
             .step_by(prot::encode::PROJECT_BLOCK)
             .flat_map(|i| {
                 let block = latent.slice(ndarray::s![.., i..(i + prot::encode::PROJECT_BLOCK).min(n)]);
-                self.decoder.decode(block, &mut self.rng)
+                // The sampler's attention, logit bias included: what the samples were drawn by.
+                let attention = |x: ArrayView2<f64>| satool::attention_weights(self.mem, self.beta, x);
+                self.decoder.decode(block, attention, &mut self.rng)
             })
             .collect()
     }

@@ -19,10 +19,14 @@
 //!   from the attention weights p(ξ) = softmax(β Xᵀξ); with a segment length ℓ > 1, the drawn
 //!   sequence is kept along the alignment and re-drawn with probability 1/ℓ at each position.
 //!
+//! The attention weights p(ξ) are the caller's: [`Decoder::decode`] asks for them, so the
+//! decoders use the sampler's own attention, with whatever logit bias its memory carries
+//! (sequence weights, say), and this crate computes no softmax of its own.
+//!
 //! Each sampling decoder draws from the random stream it is given, sample by sample in order,
 //! so the same stream gives the same sequences whatever the thread count.
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use rand::Rng;
 use std::fmt;
 use std::str::FromStr;
@@ -134,29 +138,6 @@ impl FromStr for DecodeMethod {
             _ => DecodeMethod::Attention { segment: number(0, "the segment length", 1.0, 1e12, 1.0)? },
         })
     }
-}
-
-/// Attention weights softmax(β Xᵀξ) of one sample over the K memories (columns of `memory`,
-/// d × K), computed stably (max subtracted).
-///
-/// # Panics
-/// If ξ's length differs from the memory's d.
-pub fn attention_weights(memory: ArrayView2<f64>, xi: ArrayView1<f64>, beta: f64) -> Vec<f64> {
-    assert_eq!(
-        memory.nrows(),
-        xi.len(),
-        "attention_weights: ξ has {} entries, memory d = {}",
-        xi.len(),
-        memory.nrows()
-    );
-    let logits: Vec<f64> = memory.columns().into_iter().map(|x| beta * x.dot(&xi)).collect();
-    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !max.is_finite() {
-        return vec![f64::NAN; logits.len()];
-    }
-    let e: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
-    let z: f64 = e.iter().sum();
-    e.into_iter().map(|v| v / z).collect()
 }
 
 /// ‖z_k‖ = ‖Pᵀ(x_k − μ)‖ of each sequence (aligned to the L columns): the norms the memories
@@ -300,51 +281,47 @@ pub fn decode_attention_one<R: Rng + ?Sized>(
         .collect()
 }
 
-/// A decoder bound to a family: the encoding, the memories the samples attend to (d × K,
-/// unit columns, in the order of `stored`), their sequences and the method's β.
+/// A decoder bound to a family: the encoding and the stored sequences the samples attend to (in
+/// the order of the memories).
 pub struct Decoder<'a> {
     pub method: DecodeMethod,
     pub enc: &'a Encoding,
-    pub memory: ArrayView2<'a, f64>,
     pub stored: &'a [Vec<u8>],
-    pub beta: f64,
     norms: Vec<f64>,
 }
 
 impl<'a> Decoder<'a> {
     /// Binds `method` to a family; the stored codes' norms are computed once here.
-    ///
-    /// # Panics
-    /// If `stored` and the memory's columns differ in number.
-    pub fn new(
-        method: DecodeMethod,
-        enc: &'a Encoding,
-        memory: ArrayView2<'a, f64>,
-        stored: &'a [Vec<u8>],
-        beta: f64,
-    ) -> Self {
-        assert_eq!(
-            memory.ncols(),
-            stored.len(),
-            "Decoder: {} memories, {} stored sequences",
-            memory.ncols(),
-            stored.len()
-        );
+    pub fn new(method: DecodeMethod, enc: &'a Encoding, stored: &'a [Vec<u8>]) -> Self {
         let norms = if method.needs_weights() { code_norms(enc, stored) } else { Vec::new() };
-        Decoder { method, enc, memory, stored, beta, norms }
-    }
-
-    /// Attention weights of each column of `xi` (d × n) at the decoder's β.
-    pub fn weights(&self, xi: ArrayView2<f64>) -> Vec<Vec<f64>> {
-        xi.columns().into_iter().map(|c| attention_weights(self.memory, c, self.beta)).collect()
+        Decoder { method, enc, stored, norms }
     }
 
     /// Decodes each column of `xi` (d × n); the random decoders draw from `rng`, sample by sample.
-    pub fn decode<R: Rng + ?Sized>(&self, xi: ArrayView2<f64>, rng: &mut R) -> Vec<Vec<u8>> {
+    /// `attention` gives the attention weights of the columns of `xi` as rows (n × K, over the
+    /// stored sequences in order) at the method's β; it is called once, unless the decoder needs
+    /// no weights (the published decode).
+    ///
+    /// # Panics
+    /// If the weights are not n × K.
+    pub fn decode<R: Rng + ?Sized>(
+        &self,
+        xi: ArrayView2<f64>,
+        attention: impl FnOnce(ArrayView2<f64>) -> Array2<f64>,
+        rng: &mut R,
+    ) -> Vec<Vec<u8>> {
         if self.method == DecodeMethod::Published {
             return self.enc.decode(xi);
         }
-        let weights = self.weights(xi);
+        let p = attention(xi);
+        assert_eq!(
+            p.dim(),
+            (xi.ncols(), self.stored.len()),
+            "Decoder: weights of {} samples over {} stored sequences expected",
+            xi.ncols(),
+            self.stored.len()
+        );
+        let weights: Vec<Vec<f64>> = p.rows().into_iter().map(|r| r.to_vec()).collect();
         let scales: Vec<f64> = weights.iter().map(|w| restored_norm(w, &self.norms)).collect();
         match self.method {
             DecodeMethod::Published => unreachable!(),

@@ -1,11 +1,11 @@
 //! The decoders of `decode.rs`, checked by hand on a tiny family whose PCA keeps every
 //! component (so a stored code decodes back to its own one-hot exactly).
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use satool_protein::decode::{
-    attention_weights, block_masses, code_norms, decode_attention_one, decode_sampled, restored_norm, sample_block,
+    block_masses, code_norms, decode_attention_one, decode_sampled, restored_norm, sample_block,
 };
 use satool_protein::{encode, CleanAlignment, DecodeMethod, Decoder, Encoding, N_AA};
 
@@ -25,6 +25,21 @@ fn family() -> (CleanAlignment, Encoding) {
 
 fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
+}
+
+/// The attention a caller hands the decoder: softmax(β Xᵀξ) of each column of `xi` over the
+/// memories (columns of `memory`), as rows (computed directly: the tiny family needs no care).
+fn softmax(memory: ArrayView2<'_, f64>, beta: f64) -> impl Fn(ArrayView2<f64>) -> Array2<f64> + '_ {
+    move |xi: ArrayView2<f64>| {
+        let mut p = (memory.t().dot(&xi) * beta).reversed_axes();
+        for mut row in p.rows_mut() {
+            let max = row.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            row.mapv_inplace(|v| (v - max).exp());
+            let z = row.sum();
+            row.mapv_inplace(|v| v / z);
+        }
+        p
+    }
 }
 
 #[test]
@@ -51,31 +66,32 @@ fn norm_restoration_decodes_a_memory_to_its_own_sequence() {
     assert_eq!(restored, c.seqs);
     assert_ne!(enc.decode(enc.memory.view()), c.seqs);
     // The Decoder at a high β (weights concentrated on the memory itself) does the same.
-    let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, enc.memory.view(), &c.seqs, 1e4);
-    assert_eq!(dec.decode(enc.memory.view(), &mut rng(1)), c.seqs);
+    let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, &c.seqs);
+    let attention = softmax(enc.memory.view(), 1e4);
+    assert_eq!(dec.decode(enc.memory.view(), &attention, &mut rng(1)), c.seqs);
     // The shrink factor scales the restored norm: λ = 0.6 on a memory is the λ = 1 decode of
     // 0.6 × the memory.
-    let dec6 = Decoder::new(DecodeMethod::Norm { shrink: 0.6 }, &enc, enc.memory.view(), &c.seqs, 1e4);
+    let dec6 = Decoder::new(DecodeMethod::Norm { shrink: 0.6 }, &enc, &c.seqs);
     let shrunk: Vec<f64> = scales.iter().map(|s| 0.6 * s).collect();
     assert_eq!(
-        dec6.decode(enc.memory.view(), &mut rng(1)),
+        dec6.decode(enc.memory.view(), &attention, &mut rng(1)),
         decode_sampled(&enc, enc.memory.view(), &shrunk, 0.0, &mut rng(1))
     );
 }
 
+/// The attention weights are the caller's: the attention decode draws only sequences they weight.
 #[test]
-fn attention_weights_are_a_stable_softmax() {
-    let (_, enc) = family();
-    let xi = enc.memory.column(1);
-    let w = attention_weights(enc.memory.view(), xi, 3.0);
-    let logits: Vec<f64> = enc.memory.columns().into_iter().map(|x| 3.0 * x.dot(&xi)).collect();
-    let z: f64 = logits.iter().map(|l| l.exp()).sum();
-    for (a, l) in w.iter().zip(&logits) {
-        assert!((a - l.exp() / z).abs() < 1e-14);
-    }
-    // A huge β does not overflow: all the weight on the memory itself.
-    let w = attention_weights(enc.memory.view(), xi, 1e6);
-    assert!((w[1] - 1.0).abs() < 1e-12 && w.iter().all(|v| v.is_finite()));
+fn the_attention_decode_draws_by_the_weights_it_is_given() {
+    let (c, enc) = family();
+    let dec = Decoder::new(DecodeMethod::Attention { segment: 1e12 }, &enc, &c.seqs);
+    let xi = enc.memory.view();
+    // Every sample's weight on stored sequence 3 only: every sample decodes to it.
+    let on = |k: usize| move |x: ArrayView2<f64>| Array2::from_shape_fn((x.ncols(), 5), |(_, j)| (j == k) as u8 as f64);
+    assert_eq!(dec.decode(xi, on(3), &mut rng(2)), vec![b"AYK-".to_vec(); 5]);
+    // The norm decode's scale follows them too: all weight on memory 2 restores ‖z_2‖ for every sample.
+    let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, &c.seqs);
+    let scales = vec![enc.code_norms[2]; 5];
+    assert_eq!(dec.decode(xi, on(2), &mut rng(2)), decode_sampled(&enc, xi, &scales, 0.0, &mut rng(2)));
 }
 
 #[test]
@@ -191,9 +207,10 @@ fn decoders_are_reproducible_and_published_is_the_encodings() {
     let xi: Array2<f64> = enc.memory.clone() * 0.7;
     for m in ["published", "norm", "norm:1", "sample", "sample:0.5", "sample:0.5:1", "attention", "attention:8"] {
         let m: DecodeMethod = m.parse().unwrap();
-        let dec = Decoder::new(m, &enc, enc.memory.view(), &c.seqs, 2.0);
-        let a = dec.decode(xi.view(), &mut rng(11));
-        assert_eq!(a, dec.decode(xi.view(), &mut rng(11)), "{m}: same stream, same sequences");
+        let dec = Decoder::new(m, &enc, &c.seqs);
+        let attention = softmax(enc.memory.view(), 2.0);
+        let a = dec.decode(xi.view(), &attention, &mut rng(11));
+        assert_eq!(a, dec.decode(xi.view(), &attention, &mut rng(11)), "{m}: same stream, same sequences");
         assert_eq!(a.len(), xi.len_of(Axis(1)));
         assert!(a.iter().all(|s| s.len() == 4));
         if m == DecodeMethod::Published {
