@@ -6,7 +6,7 @@ Prints JSON:
   ula_seconds:        Memory(X).sample(150, beta=25, method="ula", chains=30) on the protein shape
                       (X: d=59 × K=68; the published 30 × 5 protocol: 30 chains × 5000 steps), best of REPS;
   exact_100k_seconds: Memory(standard normal (64, 500)).sample(100_000, beta=8, method="exact"),
-                      best of REPS (the README example; the target is < 0.2 s).
+                      best of REPS (the example of docs/python.md; the target is < 0.2 s).
 Exit status 3 when `import satool` fails (the package is not installed: pip install ./python).
 Usage: python_api.py REPS
 """
