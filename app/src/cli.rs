@@ -328,7 +328,7 @@ pub struct ProteinArgs {
     /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
     /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
     /// temperature T, default 1), attention or attention:SEG (per position the residue of a stored
-    /// sequence drawn from the attention weights). README "Decoding" compares them.
+    /// sequence drawn from the attention weights). docs/decoding.md compares them.
     #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
     /// Weight each stored sequence by 1/(number of stored sequences at least X identical to it,
