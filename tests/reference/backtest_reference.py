@@ -13,7 +13,7 @@ For the `historical` method (its scenarios are the history itself):
 - backtest: 1-day VaR_c of the history, exceedances = backtest days with return < -VaR_c,
   Kupiec and Christoffersen LRs with scipy.stats.chi2.sf(., 1).
 
-Run:  /work/venv/bin/python tests/reference/backtest_reference.py > tests/reference/backtest_reference.json
+Run:  python3 tests/reference/backtest_reference.py > tests/reference/backtest_reference.json
 """
 import json
 

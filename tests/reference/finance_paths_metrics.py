@@ -5,7 +5,7 @@ the lag-1 ACF of g within paths (mean over tickers, share inside ±2.576/√(N(H
 variance ratio (overlapping windows within paths, n − 1 variances) and the mean ACF(g²) lags
 1–10 within paths, and the file's per-ticker mean and sd against the history's, then prints them beside results.json's values.
 
-    /work/venv/bin/python tests/reference/finance_paths_metrics.py OUT_DIR [ID ...]
+    python3 tests/reference/finance_paths_metrics.py OUT_DIR [ID ...]   (numpy and pandas)
 """
 import json
 import sys

@@ -8,7 +8,7 @@ Scaling convention: arch is fitted to 100 × the daily log returns (percent retu
 recommends); the printed mu is in percent, omega in percent², alpha and beta are scale-free.
 satool fits the same percent returns and converts (mu/100, omega/1e4) for simulation.
 
-Run:  /work/venv/bin/python tests/reference/garch_reference.py > tests/reference/garch_reference.json
+Run:  python3 tests/reference/garch_reference.py > tests/reference/garch_reference.json
 (arch 8.0.0, numpy, pandas).
 """
 import json

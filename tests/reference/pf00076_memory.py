@@ -1,7 +1,7 @@
 """Builds the PF00076 memory X (as published) with NumPy and reports PCA reconstruction errors
 of X itself, as a yardstick for the VAE's reconstruction error (mean over columns of ||x - x_hat||^2)."""
 import numpy as np, sys
-path = sys.argv[1] if len(sys.argv) > 1 else "/work/main/fixtures/PF00076.sto"
+path = sys.argv[1] if len(sys.argv) > 1 else "fixtures/PF00076.sto"
 seqs = {}
 for line in open(path):
     line = line.rstrip()
