@@ -338,8 +338,30 @@ pub struct ProteinArgs {
     /// (the published table is unweighted); 0.8 is the usual choice.
     #[arg(long, value_name = "X", value_parser = reweight_threshold, allow_negative_numbers = true)]
     pub reweight: Option<f64>,
+    /// Keep this fraction F (0 < F < 1, e.g. 0.2) of the cleaned sequences out of the memory and
+    /// score every row against them too: identity to the nearest held-out member, C_ij r against
+    /// the held-out members, and a classifier's AUC telling held-out members from the row's
+    /// samples (0.5: indistinguishable); the training members scored the same way are the null.
+    /// The held-out members are drawn from a fixed stream, the same whatever --seed. Shown in the
+    /// extended table and results.json (`holdout`, each row's `held_out`)
+    #[arg(long, value_name = "F", value_parser = open_fraction, allow_negative_numbers = true,
+          conflicts_with_all = ["score", "condition_names", "condition_file"])]
+    pub holdout: Option<f64>,
+    /// With --holdout: repeat over this many disjoint held-out sets (each a full run of the
+    /// methods) and report mean ± sd over them
+    #[arg(long, value_name = "K", default_value_t = 1, requires = "holdout",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+    pub holdout_folds: usize,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// A number strictly between 0 and 1.
+fn open_fraction(s: &str) -> Result<f64, String> {
+    match unit_fraction(s)? {
+        x if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!("{s} is out of range: 0 < F < 1")),
+    }
 }
 
 /// A number in [0, 1].
@@ -489,6 +511,7 @@ impl ProteinArgs {
             report: r.report.clone(),
             decode: a.decode,
             reweight: a.reweight,
+            holdout: a.holdout.map(|fraction| protein::holdout::Holdout { fraction, folds: a.holdout_folds }),
         })
     }
 }

@@ -1166,3 +1166,93 @@ fn streamed_rows_equal_the_whole_row_computation() {
     let energy: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap().parse().unwrap()).collect();
     same(mean(&energy), f(&method(&r, "exact_ret")["energy"], "mean"), "exact_ret: energy at β_ret");
 }
+
+/// `--holdout`: the memory holds the training members only, every row is scored against the
+/// held-out ones over disjoint folds, and the split does not follow `--seed`.
+#[test]
+fn holdout_scores_rows_against_members_the_model_never_saw() {
+    let sto = fixture("PF00076.sto");
+    let run = |seed: &str| {
+        let args = ["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "natural,sa_gen", "--json", "--quiet"];
+        let mut args = args.to_vec();
+        args.extend_from_slice(&["--holdout", "0.2", "--holdout-folds", "3", "--seed", seed]);
+        let o = satool(&args, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)
+    };
+    let (a, b) = (run("1"), run("2"));
+    // 68 cleaned members: floor(0.2 × 68) = 13 held out, 55 train the memory.
+    assert_eq!(a["parameters"]["K"], 55);
+    let h = &a["holdout"];
+    assert_eq!(
+        (h["held_out_per_fold"].as_u64(), h["train_per_fold"].as_u64(), h["folds"].as_u64()),
+        (Some(13), Some(55), Some(3))
+    );
+    for id in ["natural", "sa_gen"] {
+        let s = &method(&a, id)["held_out"];
+        assert_eq!(s["auc"]["folds"], 3, "{id}: {s}");
+        let auc = f(&s["auc"], "mean");
+        assert!((0.0..=1.0).contains(&auc), "{id}: AUC {auc}");
+        let id_mean = f(&s["nn_identity"], "mean");
+        assert!((0.2..0.6).contains(&id_mean), "{id}: nearest held-out identity {id_mean}");
+    }
+    // The null: training members vs held-out. Its identity depends on the split only, so it is
+    // the same for every seed, while the generated rows change with the seed.
+    let null = |v: &serde_json::Value, k: &str| f(&v["holdout"]["null"][k], "mean");
+    assert_eq!(null(&a, "nn_identity"), null(&b, "nn_identity"));
+    assert!((0.25..0.45).contains(&null(&a, "nn_identity")), "null identity {}", null(&a, "nn_identity"));
+    assert!((0.3..0.9).contains(&null(&a, "auc")), "natural vs natural AUC {}", null(&a, "auc"));
+    let gen_id = |v: &serde_json::Value| f(&method(v, "sa_gen")["held_out"]["nn_identity"], "mean");
+    assert_ne!(gen_id(&a), gen_id(&b));
+
+    let text = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--no-hmmer",
+            "--methods",
+            "sa_gen",
+            "--extended",
+            "--holdout",
+            "0.2",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(
+        stdout(&text).contains("ho AUC") && stdout(&text).contains("null (training members vs held-out)"),
+        "{}",
+        stdout(&text)
+    );
+    for bad in [
+        &["--holdout", "0"][..],
+        &["--holdout", "1"],
+        &["--holdout-folds", "2"],
+        &["--holdout", "0.3", "--holdout-folds", "4"],
+    ] {
+        let mut args = vec!["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "sa_gen", "--quiet"];
+        args.extend_from_slice(bad);
+        let o = satool(&args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+    }
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--no-hmmer", "--holdout", "0.3", "--holdout-folds", "4", "--quiet"],
+        &[],
+    );
+    assert!(stderr(&o).contains("at most 3 folds"), "{}", stderr(&o));
+}
+
+/// The extended table's note on the bits column names the natural row only when it was run.
+#[test]
+fn extended_bits_note_names_the_natural_row_only_when_it_ran() {
+    let sto = fixture("PF00076.sto");
+    let note = |methods: &str| {
+        let o =
+            satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--methods", methods, "--extended", "--quiet"], &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().find(|l| l.starts_with("bits:")).unwrap().to_string()
+    };
+    assert_eq!(note("sa_gen"), "bits: median hmmsearch bit score");
+    assert_eq!(note("natural,sa_gen"), "bits: median hmmsearch bit score (natural sequences: the natural row's)");
+}

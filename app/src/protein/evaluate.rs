@@ -65,6 +65,7 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
                 mi_r: finite_opt(&format!("MI r vs family of {id}"), prot::mi_correlation(w, &g.seqs))?,
             }),
         },
+        held_out: None,
         seconds: g.seconds + t0.elapsed().as_secs_f64(),
     })
 }

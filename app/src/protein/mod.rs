@@ -9,6 +9,7 @@ mod evaluate;
 pub mod families;
 pub mod generate;
 mod hmmer;
+pub mod holdout;
 pub mod methods;
 pub mod per_sequence;
 pub mod render;
@@ -83,6 +84,8 @@ pub struct ProteinJob {
     pub decode: prot::DecodeMethod,
     /// `--reweight X`: weight each stored sequence by 1/#(sequences ≥ X identical to it).
     pub reweight: Option<f64>,
+    /// `--holdout F --holdout-folds k`: members kept out of the memory and scored against.
+    pub holdout: Option<holdout::Holdout>,
 }
 
 /// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
@@ -115,9 +118,30 @@ pub struct FamilyFacts {
 }
 
 /// Cleans, caps and encodes the record, builds the memory (the condition's subset when given)
-/// and the operating temperatures.
+/// and the operating temperatures. With `--holdout`, from the training members of fold 0.
 pub fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyModel, FamilyFacts)> {
+    family_model_fold(job, aln, 0).map(|(fam, facts, _)| (fam, facts))
+}
+
+/// The members a `--holdout` fold keeps out of the memory (aligned to the cleaned columns).
+pub type HeldOutMembers = Vec<Vec<u8>>;
+
+/// [`family_model`] of held-out fold `fold` (`--holdout`): built from that fold's training
+/// members; its held-out members are returned with it (None without `--holdout`).
+pub fn family_model_fold(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    fold: usize,
+) -> Result<(FamilyModel, FamilyFacts, Option<HeldOutMembers>)> {
     let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
+    let (clean, held_out) = match job.holdout {
+        None => (clean, None),
+        Some(h) => {
+            let split = h.splits(clean.k())?.swap_remove(fold);
+            let held: Vec<Vec<u8>> = split.held_out.iter().map(|&i| clean.seqs[i].clone()).collect();
+            (clean.keep_sequences(&split.train), Some(held))
+        }
+    };
     let enc = prot::encode(&clean, 0.95).map_err(|e| input_err!("{}: {e}", aln.source))?;
     let mem = Memory::new(enc.memory.clone()).context("memory matrix")?;
     let (mem, m_eff) = match job.reweight {
@@ -185,7 +209,7 @@ pub fn family_model(job: &ProteinJob, aln: &prot::Alignment) -> Result<(FamilyMo
         max_identity: job.max_identity,
     };
     let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff };
-    Ok((fam, facts))
+    Ok((fam, facts, held_out))
 }
 
 /// The logit bias `ln(w_k K / M_eff)` of sequence weights `w` (scaled to mean 1, so a family of
@@ -204,7 +228,7 @@ pub fn run_record(
     command_line: &str,
     progress: &Progress,
 ) -> Result<ProteinRun> {
-    let (fam, facts) = family_model(job, aln)?;
+    let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
@@ -237,6 +261,10 @@ pub fn run_record(
     let mut rows: Vec<MethodResult> =
         generated.par_iter().map(|g| stage.run(&g.id, || evaluate::evaluate(g, &fam))).collect::<Result<_>>()?;
     drop(stage);
+    let holdout = match held_out {
+        None => None,
+        Some(held) => Some(held_out_scores(job, aln, &fam, held, &generated, &mut rows, progress)?),
+    };
 
     let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, out.as_deref_mut(), progress)?;
     let mut warnings = warnings::warnings(k, l, &generated, &rows);
@@ -261,6 +289,7 @@ pub fn run_record(
         parameters,
         conventions: conventions(job.samples, job.reweight),
         hmmer,
+        holdout,
         methods: rows,
         warnings,
     };
@@ -274,6 +303,50 @@ pub fn run_record(
         entropy,
         natural: fam.stored,
         generated: generated.into_iter().map(|g| GeneratedSet { id: g.id, seqs: g.seqs }).collect(),
+    })
+}
+
+/// `--holdout`: every row of fold 0 (the table's) and of the other folds (generated again)
+/// scored against the held-out members; each row's summary goes into its result.
+fn held_out_scores(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    fam: &FamilyModel,
+    held: Vec<Vec<u8>>,
+    generated: &[Generated],
+    rows: &mut [MethodResult],
+    progress: &Progress,
+) -> Result<holdout::HoldoutInfo> {
+    let h = job.holdout.expect("--holdout");
+    progress.line(&format!("held-out evaluation: {} fold(s) of {} members", h.folds, held.len()));
+    let (n_held, n_train) = (held.len(), fam.stored.len());
+    let all: Vec<&Generated> = generated.iter().collect();
+    let first = holdout::score_fold(0, held, &fam.stored, &all, fam.seed);
+    let files: Vec<&Generated> = generated.iter().filter(|g| g.id.starts_with("file_")).collect();
+    let folds = holdout::all_folds(job, aln, first, &files)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let (per_row, null) = holdout::summarize(&ids, &folds);
+    for (row, s) in rows.iter_mut().zip(per_row) {
+        row.held_out = s;
+    }
+    let auc = holdout::auc_settings();
+    Ok(holdout::HoldoutInfo {
+        fraction: h.fraction,
+        folds: h.folds,
+        held_out_per_fold: n_held,
+        train_per_fold: n_train,
+        split: format!(
+            "floor({} × K) members per fold, {} disjoint folds, from stream \"{}\" of seed {} (not --seed: every seed holds out the same members); the memory, β* and every table column use the training members of fold 1; the other folds generate again",
+            h.fraction,
+            h.folds,
+            holdout::HOLDOUT_STREAM,
+            holdout::HOLDOUT_SEED
+        ),
+        classifier: format!(
+            "held-out members vs the row's samples: L2 logistic regression (C = {}) on 21-state one-hot columns, {} stratified folds, equal class sizes (the larger subsampled), {} draws; AUC mean over folds and draws (0.5: indistinguishable)",
+            auc.c, auc.folds, auc.draws
+        ),
+        null,
     })
 }
 

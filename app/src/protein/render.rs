@@ -163,14 +163,15 @@ fn band(r: &ProteinResults) -> String {
 }
 
 /// The second table of `--extended` (and of the report): each method's label, the energy at
-/// β_ret, the coevolution checks beyond the paper's and how family-like the samples are.
+/// β_ret, the coevolution checks beyond the paper's and how family-like the samples are; with
+/// `--holdout`, the rows against the held-out members.
 pub fn extended_table(r: &ProteinResults) -> comfy_table::Table {
     let hmm_ran = r.hmmer.ran();
     let rows = r
         .methods
         .iter()
         .map(|m| {
-            vec![
+            let mut cells = vec![
                 m.id.clone(),
                 m.label.clone(),
                 table::est_short(&m.energy, 3),
@@ -180,21 +181,82 @@ pub fn extended_table(r: &ProteinResults) -> comfy_table::Table {
                 format!("{:.3}", m.valid_fraction),
                 if hmm_ran { table::opt(m.hmm_median_bitscore, 1) } else { "—".into() },
                 table::pct(m.acceptance),
-            ]
+            ];
+            if r.holdout.is_some() {
+                cells.extend(held_out_cells(m.held_out.as_ref()));
+            }
+            cells
         })
         .collect();
-    table::table(&["id", "method", "energy", "MI r APC", "pair id", "in band", "valid", "bits", "accept"], rows)
+    let mut header = vec!["id", "method", "energy", "MI r APC", "pair id", "in band", "valid", "bits", "accept"];
+    if r.holdout.is_some() {
+        header.extend(["ho id", "ho C_ij r", "ho AUC"]);
+    }
+    table::table(&header, rows)
+}
+
+/// The three held-out cells: nearest-held-out identity, C_ij r and AUC, `mean±sd` over folds.
+fn held_out_cells(s: Option<&satool_protein::holdout::HeldOutSummary>) -> [String; 3] {
+    let cell = |f: Option<satool_protein::holdout::FoldStats>| match f {
+        None => "—".to_string(),
+        Some(f) if f.folds > 1 => format!("{:.2}±{:.2}", f.mean, f.sd),
+        Some(f) => format!("{:.3}", f.mean),
+    };
+    match s {
+        None => ["—".into(), "—".into(), "—".into()],
+        Some(s) => [cell(s.nn_identity), cell(s.cij_r), cell(s.auc)],
+    }
 }
 
 /// The line above the extended table: what its reference values are.
 pub fn extended_caption(r: &ProteinResults) -> String {
-    format!(
+    let natural_row = r.methods.iter().any(|m| m.id == "natural");
+    let mut c = format!(
         "extended metrics; natural family: pairwise id {}, nearest-neighbour identity band {}\n\
          in band: share of samples whose identity to their nearest stored sequence lies in the band;\n\
-         bits: median hmmsearch bit score (natural sequences: the natural row's)",
+         bits: median hmmsearch bit score{}",
         table::opt(r.parameters.pairwise_identity, 3),
-        band(r)
-    )
+        band(r),
+        if natural_row { " (natural sequences: the natural row's)" } else { "" }
+    );
+    if let Some(h) = &r.holdout {
+        let [id, cij, auc] = held_out_cells(Some(&h.null));
+        c += &format!(
+            "\nho: against {} held-out members per fold ({} fold(s), {} training members; --holdout {}):\n\
+             ho id: mean identity to the nearest held-out member; ho C_ij r: against the held-out members';\n\
+             ho AUC: classifier telling held-out members from the row (0.5: cannot); mean±sd over folds;\n\
+             null (training members vs held-out): ho id {id}, ho C_ij r {cij}, ho AUC {auc}",
+            h.held_out_per_fold, h.folds, h.train_per_fold, h.fraction
+        );
+    }
+    c
+}
+
+/// The report's paragraph on the held-out evaluation (`--holdout`), None without it.
+pub fn holdout_paragraph(r: &ProteinResults) -> Option<String> {
+    let h = r.holdout.as_ref()?;
+    let [null_id, _, null_auc] = held_out_cells(Some(&h.null));
+    let rows: Vec<String> = r
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let [id, _, auc] = held_out_cells(m.held_out.as_ref()?.into());
+            Some(format!("{} {auc} (identity {id})", m.id))
+        })
+        .collect();
+    Some(format!(
+        "Held-out evaluation (--holdout {}, {} fold(s)): {} of the cleaned members per fold were kept out of the \
+         memory ({}; {}). A classifier telling held-out members from a row's samples reaches AUC {}; \
+         the training members themselves, which are of the family by construction, reach {null_auc} \
+         (nearest held-out identity {null_id}). A row near the null looks like members the model never saw; \
+         a row far above it is told apart (too close to the training members, or off the family).",
+        h.fraction,
+        h.folds,
+        h.held_out_per_fold,
+        h.split,
+        h.classifier,
+        rows.join(", ")
+    ))
 }
 
 /// The header's `decode = …` line: the `--decode` value and what it does.

@@ -90,6 +90,9 @@ pub struct ProteinResults {
     pub parameters: Parameters,
     pub conventions: Vec<String>,
     pub hmmer: HmmerInfo,
+    /// `--holdout`: the held-out split and the natural null; each row's scores are its `held_out`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<super::holdout::HoldoutInfo>,
     pub methods: Vec<MethodResult>,
     /// Why some numbers should not be trusted (tiny family, repeated or copied samples); empty
     /// when there is nothing to say.
@@ -224,5 +227,8 @@ pub struct MethodResult {
     pub nn_band_share: Option<f64>,
     /// Conditional runs only: metrics against the whole family.
     pub vs_family: Option<VsFamily>,
+    /// `--holdout`: the row against the held-out members (mean ± sd over held-out folds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<satool_protein::holdout::HeldOutSummary>,
     pub seconds: f64,
 }

@@ -48,6 +48,7 @@ pub fn build(run: &ProteinRun) -> Result<Report> {
         figures.push(mutual_information(run, &mi)?);
     }
     figures.push(novelty_kl(r)?);
+    notes.extend(render::holdout_paragraph(r));
     Ok(Report {
         title: format!("satool protein report — {fam}"),
         command: invoked_command(),

@@ -15,6 +15,7 @@ use crate::two_sample::{two_sample_auc, AucSettings, TwoSampleAuc};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use satool_common::stats;
+use serde::Serialize;
 
 /// One fold: indices (into the cleaned members, ascending) of the training and held-out members.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +112,7 @@ impl HeldOut {
 }
 
 /// A score over held-out folds: mean and sd (n − 1; 0 for one fold) over the folds that have it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FoldStats {
     /// Mean over folds.
     pub mean: f64,
@@ -130,7 +131,7 @@ impl FoldStats {
 }
 
 /// [`HeldOutScores`] summarised over folds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct HeldOutSummary {
     /// Nearest-held-out-member identity.
     pub nn_identity: Option<FoldStats>,
