@@ -435,6 +435,12 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Protein(a) => {
             let r = &a.run;
+            let mut inputs = vec![("--stockholm", a.stockholm.as_path())];
+            inputs.extend(a.hmm.as_deref().map(|p| ("--hmm", p)));
+            inputs.extend(a.evaluate.iter().map(|p| ("--evaluate", p.as_path())));
+            inputs.extend(a.condition_file.as_deref().map(|p| ("--condition-file", p)));
+            inputs.extend(a.score.as_deref().map(|p| ("--score", p)));
+            refuse_outputs_over_inputs(r, &inputs)?;
             let job = a.job()?;
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
@@ -461,6 +467,12 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
             let r = &a.run;
+            let weights = PathBuf::from(&a.weights);
+            let mut inputs = vec![("--prices", a.prices.as_path())];
+            if a.weights != "equal" {
+                inputs.push(("--weights", weights.as_path()));
+            }
+            refuse_outputs_over_inputs(r, &inputs)?;
             let job = a.job()?;
             let outputs = FinanceOutputs {
                 out: r.out.clone(),
@@ -473,6 +485,17 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
     }
+}
+
+/// Refuses `--out` and `--report` directories that are or hold an input, before anything reads
+/// or writes (see [`crate::output::atomic::refuse_inputs_inside`]).
+fn refuse_outputs_over_inputs(r: &RunArgs, inputs: &[(&str, &std::path::Path)]) -> Result<()> {
+    for (option, dir) in [("--out", &r.out), ("--report", &r.report)] {
+        if let Some(dir) = dir {
+            crate::output::atomic::refuse_inputs_inside(option, dir, inputs).map_err(|e| crate::input_err!("{e:#}"))?;
+        }
+    }
+    Ok(())
 }
 
 impl ProteinArgs {
@@ -630,13 +653,15 @@ fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
 /// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
 fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
     // The shared reader: gzip, BOM and the input size limits like every other input file.
-    let text = satool_io::text::read_text(path).map_err(|e| crate::input_err!("--condition-file {e}"))?;
-    let names: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split_whitespace().next().unwrap_or(l).to_string())
-        .collect();
+    let read_err = |e| crate::input_err!("--condition-file {e}");
+    let mut names: Vec<String> = Vec::new();
+    for item in satool_io::text::TextReader::open(path).map_err(read_err)?.lines() {
+        let (_, line) = item.map_err(read_err)?;
+        let l = line.trim();
+        if !l.is_empty() && !l.starts_with('#') {
+            names.push(l.split_whitespace().next().unwrap_or(l).to_string());
+        }
+    }
     if names.is_empty() {
         return Err(crate::input_err!("--condition-file {}: no sequence names in the file", path.display()));
     }

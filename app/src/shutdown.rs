@@ -135,7 +135,7 @@ fn interrupted(sig: i32) -> ! {
     let mut removed = 0;
     for (path, removal) in entries.iter().filter(|(_, r)| *r != Removal::EmptyDir) {
         let ok = match removal {
-            Removal::Tree => std::fs::remove_dir_all(path).is_ok(),
+            Removal::Tree => remove_tree(path),
             _ => std::fs::remove_file(path).is_ok(),
         };
         removed += usize::from(ok && *removal == Removal::Tree);
@@ -160,6 +160,25 @@ fn interrupted(sig: i32) -> ! {
     let what = if what.is_empty() { String::new() } else { format!("; {}", what.join(", ")) };
     eprintln!("\nsatool: interrupted by {name}{what}");
     std::process::exit(128 + sig);
+}
+
+/// Removes a directory tree that a thread of the run or a child stopping may still be writing
+/// into (a file created between the listing and the `rmdir` makes one removal fail): tries again
+/// until the path is gone, for up to about a second. Whether it existed and is gone.
+fn remove_tree(path: &Path) -> bool {
+    let mut existed = false;
+    for _ in 0..100 {
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return existed,
+            Err(_) => return false,
+            Ok(_) => existed = true,
+        }
+        if std::fs::remove_dir_all(path).is_ok() && std::fs::symlink_metadata(path).is_err() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
 }
 
 /// Whether a process with this id exists (on other systems than Unix: assumed so).

@@ -353,3 +353,241 @@ fn control_characters_in_messages_are_escaped() {
     // The I/O cause is said once, not twice.
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+// ---- issue 31: inputs inside outputs, mount points, streamed readers, signals during HMMER ----
+
+/// `--out` (or `--report`) that is or holds an input is refused with exit 2 before anything is
+/// touched, with or without `--force`: a symlinked path, a hard link and the directory itself.
+#[test]
+fn an_output_directory_holding_an_input_is_refused_and_nothing_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    let prices = victim.join("sp500.csv");
+    std::fs::copy(fixture("sp500.csv"), &prices).unwrap();
+    let sto = victim.join("fam.sto");
+    std::fs::copy(fixture("PF00076.sto"), &sto).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("alias")).unwrap();
+    let linked = dir.path().join("linked.csv");
+    std::fs::hard_link(&prices, &linked).unwrap();
+    let (v, alias, p, l, s) = (
+        victim.to_str().unwrap(),
+        dir.path().join("alias").display().to_string(),
+        prices.to_str().unwrap(),
+        linked.to_str().unwrap(),
+        sto.to_str().unwrap(),
+    );
+    let seed = fixture("PF00076.sto");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["finance", "--prices", p, "--methods", "bootstrap", "--out", v, "--force"], "--out"),
+        (vec!["finance", "--prices", p, "--methods", "bootstrap", "--out", &alias, "--force"], "--out"),
+        (vec!["finance", "--prices", l, "--methods", "bootstrap", "--out", v, "--force"], "--out"),
+        (vec!["finance", "--prices", p, "--methods", "bootstrap", "--report", v, "--force"], "--report"),
+        (vec!["protein", "--stockholm", s, "--hmmer", "off", "--methods", "bootstrap", "--out", v, "--force"], "--out"),
+        (vec!["protein", "--stockholm", &seed, "--hmmer", "off", "--evaluate", p, "--out", v], "--out"),
+    ];
+    for (args, option) in cases {
+        let o = satool(&args, &[]);
+        assert_input_error(&o, &format!("{option} "));
+        assert!(stderr(&o).contains("holds the input"), "{args:?}: {}", stderr(&o));
+        assert_eq!(ls(&victim), ["fam.sto", "sp500.csv"], "{args:?} changed the directory");
+        assert_eq!(std::fs::read(&prices).unwrap(), std::fs::read(fixture("sp500.csv")).unwrap());
+    }
+    assert_eq!(ls(dir.path()), ["alias", "linked.csv", "victim"], "no staging or lock left");
+}
+
+/// Unmounts a tmpfs when dropped.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// `--out` on a directory that cannot be renamed — a mount point (a tmpfs, when the tests run as
+/// root and may mount), else a directory in a parent this user cannot write — is committed into:
+/// a first run fills the empty directory, a `--force` run replaces its content, and the
+/// directory itself stays (still mounted).
+#[test]
+fn out_on_a_mount_point_or_in_a_read_only_parent_is_committed_into() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().join("parent");
+    let out = parent.join("vol");
+    std::fs::create_dir_all(&out).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    let root_user = unsafe { libc::geteuid() } == 0;
+    let mounted = root_user
+        && Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+            .arg(&out)
+            .status()
+            .is_ok_and(|s| s.success());
+    let _guard = mounted.then(|| Mounted(out.clone()));
+    if !mounted {
+        assert!(!root_user, "as root the test mounts a tmpfs (mount failed)");
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let dev = |p: &Path| std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(p).unwrap());
+    let dev0 = dev(&out);
+    let out_s = out.to_str().unwrap();
+    let args = ["finance", "--prices", &fixture("sp500.csv"), "--methods", "bootstrap", "--out", out_s];
+    let o = satool(&args, &[]);
+    assert!(o.status.success(), "into an empty mount point: {}", stderr(&o));
+    assert_eq!(ls(&out), ["bootstrap.csv", "command.txt", "per_ticker.csv", "results.json", "tickers.csv"]);
+    std::fs::write(out.join("stale.txt"), "old").unwrap();
+    let o = satool(&args, &[]);
+    assert_input_error(&o, "not empty");
+    let mut forced = args.to_vec();
+    forced[4] = "exact";
+    forced.push("--force");
+    let o = satool(&forced, &[]);
+    assert!(o.status.success(), "--force into a mount point: {}", stderr(&o));
+    assert_eq!(ls(&out), ["command.txt", "exact.csv", "per_ticker.csv", "results.json", "tickers.csv"]);
+    assert_eq!(dev(&out), dev0, "the directory itself was not replaced");
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(ls(&parent), ["vol"], "no staging or lock left beside it");
+}
+
+/// A gzip stream that decompresses to far more than its size (24 copies of one 64 MiB member:
+/// 1.5 GiB of lines), under an address-space limit of 1 GiB: the readers parse as they read, so
+/// they stop at the first bad line long before the limit; a reader that held the whole text would
+/// abort. /dev/urandom likewise.
+#[test]
+fn garbage_and_endless_inputs_fail_at_their_first_bad_line_in_bounded_memory() {
+    use std::io::Write;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let line = b"garbage line, with, some, commas\n";
+    for _ in 0..(64 << 20) / line.len() {
+        member.write_all(line).unwrap();
+    }
+    let member = member.finish().unwrap();
+    let gz = dir.path().join("garbage.csv.gz");
+    std::fs::write(&gz, member.repeat(24)).unwrap();
+    let (g, sto) = (gz.to_str().unwrap(), fixture("PF00076.sto"));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["finance", "--prices", g], "garbage.csv.gz:2: column 'garbage line'"),
+        (vec!["protein", "--stockholm", g], "garbage.csv.gz:1: missing '# STOCKHOLM 1.0' header"),
+        (vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--evaluate", g], "garbage.csv.gz:1: not FASTA"),
+        (vec!["finance", "--prices", "/dev/urandom"], "/dev/urandom:"),
+        (vec!["protein", "--stockholm", "/dev/urandom"], "/dev/urandom:"),
+    ];
+    for (args, needle) in cases {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_satool"));
+        c.args(&args).current_dir(root());
+        // SAFETY: setrlimit is async-signal-safe and touches only the child's limits.
+        unsafe {
+            c.pre_exec(|| {
+                let lim = libc::rlimit { rlim_cur: 1 << 30, rlim_max: 1 << 30 };
+                if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let o = c.output().unwrap();
+        assert_input_error(&o, needle);
+    }
+}
+
+/// Signals at spread-out moments of runs with hmmsearch (the real HMMER when installed, else
+/// the slow fake): whenever it lands, the run either finished or stopped with 128 + the signal,
+/// and no staging directory, lock or temporary file is left.
+#[test]
+fn signals_at_random_moments_during_hmmsearch_leave_nothing() {
+    let real = hmmer_installed();
+    // A fixed pseudo-random sequence of delays (ms), so a failure can be replayed.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for (i, sig) in
+        [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGTERM, libc::SIGINT].into_iter().enumerate()
+    {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let delay = Duration::from_millis(20 + x % 400);
+        let sb = Sandbox::new(2);
+        let (out, report) = (sb.out(), sb.path("runs/report"));
+        let mut args = vec![
+            "--out",
+            out.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--methods",
+            "bootstrap,exact_gen",
+        ];
+        let child = if real {
+            // The real hmmsearch, first on PATH (the fake one is left out).
+            args.extend(["--hmmer", "require"]);
+            let mut c = Command::new(env!("CARGO_BIN_EXE_satool"));
+            c.args(["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &fixture("PF00076.hmm")])
+                .args(&args)
+                .current_dir(root())
+                .env("TMPDIR", sb.path("tmp"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            c.spawn().unwrap()
+        } else {
+            sb.spawn(&args)
+        };
+        std::thread::sleep(delay);
+        // SAFETY: kill(2) has no memory-safety preconditions (the child may have exited).
+        unsafe { libc::kill(child.id() as i32, sig) };
+        let (status, err) = finish(child);
+        assert!(
+            status == Some(0) || status == Some(128 + sig),
+            "case {i} (signal {sig} after {delay:?}): exit {status:?}: {err}"
+        );
+        let left: Vec<String> = ls(&sb.path("runs")).into_iter().filter(|n| n.starts_with('.')).collect();
+        assert!(left.is_empty(), "case {i} (signal {sig} after {delay:?}) left {left:?}: {err}");
+        for d in [&out, &report] {
+            assert!(ls(d).iter().all(|n| !n.starts_with('.')), "case {i}: {:?} in {}", ls(d), d.display());
+        }
+        assert!(ls(&sb.path("tmp")).is_empty(), "case {i} left temporary files {:?}", ls(&sb.path("tmp")));
+    }
+}
+
+/// A fake `hmmsearch` in a new bin/ of `dir` whose table is `table` (a shell here-document body;
+/// `$TBL` is the --tblout argument, `$FASTA` the sequence file), plus a line naming its working
+/// directory as the real one does.
+fn fake_hmmsearch(dir: &Path, table: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/bin/sh\nTBL=$2\nfor a; do FASTA=$a; done\ncat > \"$TBL\" <<END\n{table}\n# Target file: $FASTA\n# Current dir: $(pwd)\nEND\n"
+    );
+    let exe = bin.join("hmmsearch");
+    std::fs::write(&exe, script).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+/// The committed hmmsearch tables name no staging directory, and a table that does not parse
+/// (the HMM columns then say "not run") is not committed.
+#[test]
+fn committed_hmmsearch_tables_name_no_staging_path_and_garbage_ones_are_not_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |bin: &Path, out: &Path| {
+        let path = format!("{}:/usr/bin:/bin", bin.display());
+        let args = ["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &fixture("PF00076.hmm")];
+        let mut c = Command::new(env!("CARGO_BIN_EXE_satool"));
+        c.args(args).args(["--methods", "bootstrap", "--json", "--out", out.to_str().unwrap()]);
+        c.current_dir(root()).env("PATH", path).output().unwrap()
+    };
+    let good = "bootstrap_1 - RRM_1 PF00076.29 1e-12 41.0 0.0 1.1e-12 40.9 0.0 1.0 1 0 0 1 1 1 1 -";
+    let o = run(&fake_hmmsearch(&dir.path().join("good"), good), &out);
+    let v = json(&o);
+    assert_eq!(v["hmmer"]["status"], "ran", "{v}");
+    let tbl = std::fs::read_to_string(out.join("bootstrap.hmmsearch.tbl")).unwrap();
+    assert!(tbl.contains("bootstrap_1") && tbl.contains("# Target file: bootstrap.fasta"), "{tbl}");
+    assert!(!tbl.contains("satool-partial") && !tbl.contains("Current dir"), "{tbl}");
+    let out2 = dir.path().join("out2");
+    let o = run(&fake_hmmsearch(&dir.path().join("bad"), "this is not a table"), &out2);
+    let v = json(&o);
+    assert!(v["hmmer"]["status"].as_str().unwrap().starts_with("not run"), "{v}");
+    assert!(!out2.join("bootstrap.hmmsearch.tbl").exists(), "{:?}", ls(&out2));
+}

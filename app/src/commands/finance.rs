@@ -2,7 +2,7 @@
 
 use crate::finance::{self, render, FinanceJob, FinanceRun};
 use crate::input_err;
-use crate::output::atomic::Staging;
+use crate::output::atomic::{commit_all, Staging};
 use crate::progress::Progress;
 use crate::report::{self, finance::FinanceReportInput, ReportTarget};
 use anyhow::Result;
@@ -33,7 +33,7 @@ pub struct FinanceOutput {
     pub table: String,
 }
 
-/// Runs `job`, then writes the report and the `--out` directory (all or nothing, each atomic).
+/// Runs `job`, then writes the report and the `--out` directory (both or neither, each atomic).
 pub fn run(
     job: &FinanceJob,
     outputs: &FinanceOutputs,
@@ -52,6 +52,7 @@ pub fn run(
     if let Some(b) = &run.results.backtest {
         table += &format!("\n\n{}", finance::backtest_table(b));
     }
+    let mut report_staging = None;
     if let Some(target) = report_target {
         progress.line("drawing the report figures");
         let input = FinanceReportInput {
@@ -65,16 +66,17 @@ pub fn run(
             generated: &run.scenarios,
             qq_tickers: outputs.qq_tickers.as_deref(),
         };
-        target.write(&report::finance::build(&input)?, staging.as_mut())?;
+        report_staging = target.write(&report::finance::build(&input)?, staging.as_mut())?;
     }
-    if let Some(mut st) = staging {
-        render::write_out(&mut st, &run, command_line, outputs.gzip)?;
+    if let Some(st) = &mut staging {
+        render::write_out(st, &run, command_line, outputs.gzip)?;
         if let Some(c) = &run.results.condition {
             st.write("condition_days.csv", condition_days_csv(c).as_bytes())?;
         }
         st.write("per_ticker.csv", finance::per_ticker_csv(&run.results).as_bytes())?;
-        st.commit()?;
     }
+    // Both or neither.
+    commit_all(report_staging.into_iter().chain(staging).collect())?;
     Ok(FinanceOutput { run, header, table })
 }
 

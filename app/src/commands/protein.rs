@@ -2,7 +2,7 @@
 //! family plus an index).
 
 use crate::input_err;
-use crate::output::atomic::Staging;
+use crate::output::atomic::{commit_all, Staging};
 use crate::progress::Progress;
 use crate::protein::families::{self, FamiliesResults, FamilyRow};
 use crate::protein::{self, ProteinJob, ProteinRun};
@@ -25,13 +25,13 @@ pub fn run(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<
 
 /// Draws the report of a finished run, then commits its output directory.
 fn finish(run: &ProteinRun, report: Option<ReportTarget>, mut out: Option<Staging>, progress: &Progress) -> Result<()> {
+    let mut report_staging = None;
     if let Some(target) = report {
         progress.line("drawing the report figures");
-        target.write(&report::protein::build(run)?, out.as_mut())?;
+        report_staging = target.write(&report::protein::build(run)?, out.as_mut())?;
     }
-    if let Some(st) = out {
-        st.commit()?;
-    }
+    // Both or neither.
+    commit_all(report_staging.into_iter().chain(out).collect())?;
     Ok(())
 }
 
@@ -87,14 +87,16 @@ pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -
         .collect();
     let results =
         FamiliesResults { row_method: row_method.map(|m| m.id().to_string()), families: rows, extended: job.extended };
+    let mut report_staging = None;
     if let Some(target) = top_report {
-        target.write(&report::protein::families_index(&results, &names, job.hmmer), top.as_mut())?;
+        report_staging = target.write(&report::protein::families_index(&results, &names, job.hmmer), top.as_mut())?;
     }
-    if let Some(mut st) = top {
+    if let Some(st) = &mut top {
         st.write("families.json", crate::output::to_json(&results)?.as_bytes())?;
         st.write("command.txt", format!("{command_line}\n").as_bytes())?;
-        st.commit().context("writing --out")?;
     }
+    // Both or neither.
+    commit_all(report_staging.into_iter().chain(top).collect()).context("writing --out")?;
     Ok(results)
 }
 

@@ -56,11 +56,13 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights>
         WeightsSpec::File(p) => p,
     };
     let file = path.display();
-    let text = satool_io::text::read_text(path).map_err(|e| input_err!("--weights {e}"))?;
+    // Parsed as it is read: the first bad line stops the read.
+    let lines = satool_io::text::TextReader::open(path).map_err(|e| input_err!("--weights {e}"))?.lines();
     let index: HashMap<&str, usize> = tickers.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();
     let mut raw = vec![0.0; tickers.len()];
     let mut seen: HashMap<usize, usize> = HashMap::new();
-    for (line, l) in satool_io::text::numbered_lines(&text) {
+    for item in lines {
+        let (line, l) = item.map_err(|e| input_err!("--weights {e}"))?;
         let l = l.trim();
         if l.is_empty() || l.starts_with('#') {
             continue;

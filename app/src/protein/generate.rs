@@ -372,11 +372,25 @@ fn file_stem_of(id: &str) -> String {
 /// Aligns unaligned records to the family's cleaned columns.
 pub(super) type Aligner<'a> = dyn Fn(&[prot::FastaRecord]) -> Result<Vec<Vec<u8>>> + 'a;
 
-/// Sequences from a FASTA file, scored as an extra row. They may be aligned to the L cleaned
-/// columns, aligned to the seed's W columns (the kept ones are taken), or unaligned (no gap
-/// characters; `align` aligns them, with hmmalign to the family's RF model).
-pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel, align: &Aligner) -> Result<Generated> {
+/// The row of an `--evaluate` file whose sequences [`read_evaluate`] has read (in
+/// `read_seconds`).
+pub(super) fn from_sequences(
+    path: &Path,
+    id: String,
+    f: &FamilyModel,
+    seqs: Vec<Vec<u8>>,
+    read_seconds: f64,
+) -> Generated {
     let t0 = Instant::now();
+    let g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
+    Generated { seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
+}
+
+/// The sequences of an `--evaluate` file on the cleaned columns, read and checked before any
+/// method runs. They may be aligned to the L cleaned columns, aligned to the seed's W columns
+/// (the kept ones are taken), or unaligned (no gap characters; `align` aligns them, with
+/// hmmalign to the family's RF model).
+pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Result<Vec<Vec<u8>>> {
     let records = prot::read_fasta(path, false)?;
     let (l, w) = (f.clean.len(), f.clean.n_input_cols);
     let seqs: Vec<Vec<u8>> = if records.iter().all(|r| r.seq.len() == l) {
@@ -400,8 +414,7 @@ pub(super) fn from_file(path: &Path, id: String, f: &FamilyModel, align: &Aligne
         }
         .into());
     };
-    let g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
-    Ok(Generated { seconds: t0.elapsed().as_secs_f64(), ..g })
+    Ok(seqs)
 }
 
 #[cfg(test)]

@@ -76,7 +76,13 @@ pub(super) fn run_hmmer(
                 r.hmm_median_evalue = s.median_evalue;
                 r.hmm_median_bitscore = s.median_bitscore;
             }
-            Err(e) => return hmmer_failed(job, e),
+            Err(e) => {
+                // The table says "not run": no table of this run stays in the output.
+                for (_, _, tbl) in &jobs {
+                    let _ = std::fs::remove_file(tbl);
+                }
+                return hmmer_failed(job, e);
+            }
         }
     }
     Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named, hits: all_hits })

@@ -231,6 +231,16 @@ pub fn run_record(
     let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
 
+    // Every --evaluate file is read and checked before any method runs.
+    let evaluated: Vec<(Vec<Vec<u8>>, f64)> = job
+        .evaluate
+        .iter()
+        .map(|p| -> Result<_> {
+            let t0 = std::time::Instant::now();
+            let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
+            Ok((generate::read_evaluate(p, &fam, &align)?, t0.elapsed().as_secs_f64()))
+        })
+        .collect::<Result<_>>()?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
     progress.line(&format!("generating {} methods × {} samples (K={k}, L={l}, d={d})", job.methods.len(), job.samples));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
@@ -252,9 +262,8 @@ pub fn run_record(
     if facts.condition.is_some() {
         generated.insert(0, generate::condition_reference(&fam));
     }
-    for (p, id) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)) {
-        let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
-        generated.push(generate::from_file(p, id, &fam, &align)?);
+    for ((p, id), (seqs, secs)) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)).zip(evaluated) {
+        generated.push(generate::from_sequences(p, id, &fam, seqs, secs));
     }
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);

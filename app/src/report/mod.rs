@@ -78,17 +78,18 @@ impl ReportTarget {
         Ok(Some(ReportTarget::Own(st)))
     }
 
-    /// Writes the report (the caller commits `out` afterwards when the report went into it).
-    pub fn write(self, report: &Report, out: Option<&mut Staging>) -> Result<()> {
+    /// Writes the report, uncommitted: returns its own staging directory, which the caller
+    /// commits together with `out` ([`crate::output::atomic::commit_all`]), or `None` when the
+    /// report went into `out`.
+    pub fn write(self, report: &Report, out: Option<&mut Staging>) -> Result<Option<Staging>> {
         match (self, out) {
             (ReportTarget::Own(mut st), _) => {
                 report.write_into(&mut st)?;
-                st.commit()?;
+                Ok(Some(st))
             }
-            (ReportTarget::IntoOut, Some(st)) => report.write_into(st)?,
+            (ReportTarget::IntoOut, Some(st)) => report.write_into(st).map(|()| None),
             (ReportTarget::IntoOut, None) => unreachable!("IntoOut is chosen only with --out"),
         }
-        Ok(())
     }
 }
 

@@ -5,6 +5,11 @@
 //! Every read is bounded ([`Limits`]): a line longer than 1 MiB or a (decompressed) content larger
 //! than 4 GiB stops the read at the limit with an error naming the file, so a non-regular file
 //! such as `/dev/zero` or an endless pipe cannot grow memory without bound.
+//!
+//! Readers parse as they read: [`TextReader`] streams the decompressed bytes and [`Lines`] the
+//! numbered lines, so a parser stops at the first bad line having held one line (or one buffer)
+//! of the input, whatever the file's size. [`read_bytes`] and [`read_text`] read a whole file
+//! for the small inputs that need it.
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -73,6 +78,200 @@ pub enum TextError {
     Gzip { path: PathBuf, source: std::io::Error },
 }
 
+/// The decompressed content of a file as a stream, within its [`Limits`]: an input over a limit
+/// or a corrupt gzip stream fails the read with an [`std::io::Error`] that carries the
+/// [`TextError`] ([`TextError::from_io`] gets it back, with the file named). A BOM is kept.
+pub struct TextReader {
+    inner: Box<dyn Read + Send>,
+    path: PathBuf,
+    limits: Limits,
+    gzip: bool,
+    total: u64,
+    line: u64,
+    line_len: u64,
+    /// The error that stopped the stream (gzip or not, kind, message), returned again by every
+    /// later read.
+    failed: Option<(bool, std::io::ErrorKind, String)>,
+}
+
+impl TextReader {
+    /// Opens `path` within [`Limits::current`].
+    pub fn open(path: &Path) -> Result<TextReader, TextError> {
+        Self::open_limited(path, Limits::current())
+    }
+
+    /// Opens `path` within `limits`; only a file that cannot be opened fails here.
+    pub fn open_limited(path: &Path, limits: Limits) -> Result<TextReader, TextError> {
+        let read_err = |source| TextError::Read { path: path.to_path_buf(), source };
+        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        // Peek at the magic bytes without assuming the file can seek (a pipe, /dev/stdin).
+        let mut head = Vec::with_capacity(2);
+        (&mut file).take(2).read_to_end(&mut head).map_err(read_err)?;
+        let gzip = head == GZIP_MAGIC;
+        let stream = Cursor::new(head).chain(file);
+        let inner: Box<dyn Read + Send> = if gzip {
+            Box::new(MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 16, stream)))
+        } else {
+            Box::new(stream)
+        };
+        Ok(TextReader { inner, path: path.to_path_buf(), limits, gzip, total: 0, line: 1, line_len: 0, failed: None })
+    }
+
+    /// Whether the file is gzip-compressed.
+    pub fn gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// The file, as messages name it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Numbered lines of the text (see [`Lines`]).
+    pub fn lines(self) -> Lines {
+        Lines { reader: std::io::BufReader::with_capacity(1 << 16, self), line: 0, buf: Vec::new(), done: false }
+    }
+
+    fn fail(&mut self, e: TextError) -> std::io::Error {
+        let (gzip, source) = match &e {
+            TextError::Read { source, .. } => (false, source),
+            TextError::Gzip { source, .. } => (true, source),
+        };
+        self.failed = Some((gzip, source.kind(), source.to_string()));
+        std::io::Error::new(source.kind(), e)
+    }
+
+    /// The error that stopped the stream, again.
+    fn failed_again(&self) -> Option<std::io::Error> {
+        let (gzip, kind, msg) = self.failed.as_ref()?;
+        let (path, source) = (self.path.clone(), std::io::Error::new(*kind, msg.clone()));
+        let e = if *gzip { TextError::Gzip { path, source } } else { TextError::Read { path, source } };
+        Some(std::io::Error::new(*kind, e))
+    }
+}
+
+impl Read for TextReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.failed_again() {
+            return Err(e);
+        }
+        let over = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidData, msg);
+        let n = loop {
+            match self.inner.read(buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    let path = self.path.clone();
+                    let e = if self.gzip { TextError::Gzip { path, source } } else { TextError::Read { path, source } };
+                    return Err(self.fail(e));
+                }
+            }
+        };
+        // The bytes before a limit is crossed are returned; the error comes with the next read.
+        let mut allowed = n.min(usize::try_from(self.limits.max_file - self.total).unwrap_or(usize::MAX));
+        let mut problem = (allowed < n).then(|| {
+            format!(
+                "larger than the input limit of {} (set {} to a number of bytes to raise it)",
+                human(self.limits.max_file),
+                Limits::FILE_VAR
+            )
+        });
+        for (i, &b) in buf[..allowed].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_len = 0;
+            } else {
+                self.line_len += 1;
+                if self.line_len > self.limits.max_line && !(b == b'\r' && self.line_len == self.limits.max_line + 1) {
+                    problem = Some(format!(
+                        "line {} is longer than the input limit of {} per line (set {} to a number of bytes to raise it)",
+                        self.line,
+                        human(self.limits.max_line),
+                        Limits::LINE_VAR
+                    ));
+                    allowed = i;
+                    break;
+                }
+            }
+        }
+        self.total += allowed as u64;
+        if let Some(msg) = problem {
+            let e = self.fail(TextError::Read { path: self.path.clone(), source: over(msg) });
+            if allowed == 0 {
+                return Err(e);
+            }
+        }
+        Ok(allowed)
+    }
+}
+
+/// The numbered lines of a [`TextReader`], read one at a time: 1-based numbers, a trailing `\r`
+/// removed, bytes that are not UTF-8 as U+FFFD, a BOM at the start dropped. Unlike
+/// [`numbered_lines`], text ending in a newline yields no last, empty line. A read error ends the
+/// lines with one `Err`.
+pub struct Lines {
+    reader: std::io::BufReader<TextReader>,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl Lines {
+    /// Whether the file is gzip-compressed.
+    pub fn gzip(&self) -> bool {
+        self.reader.get_ref().gzip
+    }
+}
+
+impl Iterator for Lines {
+    type Item = Result<(usize, String), TextError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::BufRead;
+        if self.done {
+            return None;
+        }
+        self.buf.clear();
+        match self.reader.read_until(b'\n', &mut self.buf) {
+            Ok(0) => {
+                self.done = true;
+                None
+            }
+            Ok(_) => {
+                self.line += 1;
+                let mut l = &self.buf[..];
+                l = l.strip_suffix(b"\n").unwrap_or(l);
+                l = l.strip_suffix(b"\r").unwrap_or(l);
+                if self.line == 1 {
+                    l = l.strip_prefix("\u{feff}".as_bytes()).unwrap_or(l);
+                }
+                Some(Ok((self.line, String::from_utf8_lossy(l).into_owned())))
+            }
+            Err(e) => {
+                self.done = true;
+                let path = self.reader.get_ref().path.clone();
+                Some(Err(TextError::from_io(e, &path)))
+            }
+        }
+    }
+}
+
+impl TextError {
+    /// The [`TextError`] a [`TextReader`] failed with, when `e` carries one; else a read error of
+    /// `path` (e.g. from a parser that read through the stream).
+    pub fn from_io(e: std::io::Error, path: &Path) -> TextError {
+        if e.get_ref().is_some_and(|inner| inner.is::<TextError>()) {
+            if let Some(inner) = e.into_inner() {
+                if let Ok(t) = inner.downcast::<TextError>() {
+                    return *t;
+                }
+            }
+            unreachable!("checked above");
+        }
+        TextError::Read { path: path.to_path_buf(), source: e }
+    }
+}
+
 /// The bytes of `path`, decompressed if it is gzip, within [`Limits::current`]; a BOM is kept
 /// (readers of binary-safe formats such as CSV handle it themselves).
 pub fn read_bytes(path: &Path) -> Result<Source, TextError> {
@@ -81,68 +280,10 @@ pub fn read_bytes(path: &Path) -> Result<Source, TextError> {
 
 /// [`read_bytes`] with explicit limits.
 pub fn read_bytes_limited(path: &Path, limits: Limits) -> Result<Source, TextError> {
-    let read_err = |source| TextError::Read { path: path.to_path_buf(), source };
-    let mut file = std::fs::File::open(path).map_err(read_err)?;
-    // Peek at the magic bytes without assuming the file can seek (a pipe, /dev/stdin).
-    let mut head = Vec::with_capacity(2);
-    (&mut file).take(2).read_to_end(&mut head).map_err(read_err)?;
-    let stream = Cursor::new(head.clone()).chain(file);
+    let mut reader = TextReader::open_limited(path, limits)?;
     let mut bytes = Vec::new();
-    if head != GZIP_MAGIC {
-        read_limited(stream, limits, &mut bytes).map_err(|e| match e {
-            Bounded::Io(source) | Bounded::Limit(source) => read_err(source),
-        })?;
-        return Ok(Source { bytes, gzip: false });
-    }
-    read_limited(MultiGzDecoder::new(std::io::BufReader::new(stream)), limits, &mut bytes).map_err(|e| match e {
-        Bounded::Io(source) => TextError::Gzip { path: path.to_path_buf(), source },
-        Bounded::Limit(source) => read_err(source),
-    })?;
-    Ok(Source { bytes, gzip: true })
-}
-
-/// Why a bounded read stopped.
-enum Bounded {
-    Io(std::io::Error),
-    Limit(std::io::Error),
-}
-
-/// Reads `r` to the end into `out`, stopping as soon as a line or the whole exceeds `limits`.
-fn read_limited(mut r: impl Read, limits: Limits, out: &mut Vec<u8>) -> Result<(), Bounded> {
-    let over = |msg: String| Bounded::Limit(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
-    let mut chunk = vec![0u8; 1 << 16];
-    let (mut line, mut line_len) = (1u64, 0u64);
-    loop {
-        let n = match r.read(&mut chunk) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Bounded::Io(e)),
-        };
-        if out.len() as u64 + n as u64 > limits.max_file {
-            return Err(over(format!(
-                "larger than the input limit of {} (set {} to a number of bytes to raise it)",
-                human(limits.max_file),
-                Limits::FILE_VAR
-            )));
-        }
-        for &b in &chunk[..n] {
-            if b == b'\n' {
-                line += 1;
-                line_len = 0;
-            } else {
-                line_len += 1;
-                if line_len > limits.max_line && !(b == b'\r' && line_len == limits.max_line + 1) {
-                    return Err(over(format!(
-                        "line {line} is longer than the input limit of {} per line (set {} to a number of bytes to raise it)",
-                        human(limits.max_line),
-                        Limits::LINE_VAR
-                    )));
-                }
-            }
-        }
-        out.extend_from_slice(&chunk[..n]);
-    }
+    reader.read_to_end(&mut bytes).map_err(|e| TextError::from_io(e, path))?;
+    Ok(Source { bytes, gzip: reader.gzip })
 }
 
 /// `1048576` → "1 MiB"; sizes that are not whole KiB/MiB/GiB in bytes.

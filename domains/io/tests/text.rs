@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use satool_io::text::{
-    numbered_lines, read_bytes, read_bytes_limited, read_text, read_text_limited, Limits, Source, TextError,
+    numbered_lines, read_bytes, read_bytes_limited, read_text, read_text_limited, Limits, Source, TextError, TextReader,
 };
 
 struct Dir(tempfile::TempDir);
@@ -163,4 +163,36 @@ fn an_endless_device_stops_at_the_line_limit() {
     let e = read_text(std::path::Path::new("/dev/zero")).unwrap_err();
     assert!(e.to_string().starts_with("/dev/zero: cannot read: line 1 is longer than the input limit of 1 MiB"), "{e}");
     assert!(t0.elapsed().as_secs() < 10);
+}
+
+/// Lines as they are read: numbered, CR and a leading BOM dropped, gzip decoded; a line over the
+/// limit ends them with one error after the good lines before it, having read no further.
+#[test]
+fn streamed_lines_stop_at_the_first_line_over_the_limit() {
+    let dir = Dir::new();
+    let text = "\u{feff}a,b\r\nc\n\nd";
+    for p in [dir.write("plain.txt", text.as_bytes()), dir.write("text.gz", &gzip(text.as_bytes()))] {
+        let r = TextReader::open(&p).unwrap();
+        assert_eq!(r.gzip(), p.ends_with("text.gz"));
+        let lines: Vec<(usize, String)> = r.lines().map(Result::unwrap).collect();
+        let want: Vec<(usize, String)> =
+            [(1, "a,b"), (2, "c"), (3, ""), (4, "d")].iter().map(|&(n, l)| (n, l.to_string())).collect();
+        assert_eq!(lines, want);
+    }
+    let limits = Limits { max_line: 8, max_file: 1 << 30 };
+    // Three good lines, a long one, then far more than the limit allows: never read.
+    let mut big = b"one\ntwo\nthree\n123456789\n".to_vec();
+    big.extend(std::iter::repeat_n(b'x', 4 << 20));
+    let p = dir.write("big.gz", &gzip(&big));
+    let items: Vec<_> = TextReader::open_limited(&p, limits).unwrap().lines().collect();
+    assert_eq!(items.len(), 4, "three lines and the error");
+    let e = items[3].as_ref().unwrap_err().to_string();
+    assert!(e.contains("big.gz: cannot read: line 4 is longer than the input limit of 8 bytes"), "{e}");
+    // A reader that failed keeps failing with the same error.
+    let mut r = TextReader::open_limited(&p, limits).unwrap();
+    let mut sink = Vec::new();
+    let first = TextError::from_io(std::io::Read::read_to_end(&mut r, &mut sink).unwrap_err(), &p).to_string();
+    let again = TextError::from_io(std::io::Read::read(&mut r, &mut [0u8; 16]).unwrap_err(), &p).to_string();
+    assert_eq!(first, again);
+    assert!(sink.len() < 1 << 20, "read {} bytes past the bad line", sink.len());
 }

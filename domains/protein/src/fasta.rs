@@ -7,8 +7,10 @@ use std::path::Path;
 
 use bio::io::fasta;
 
-use crate::input::{is_gap, is_sequence_char, numbered_lines, read_text};
+use crate::input::{is_gap, is_sequence_char, numbered_lines};
 use crate::ProteinError;
+use satool_io::text::TextError;
+use std::borrow::Cow;
 
 /// Width of sequence lines in written FASTA.
 pub const FASTA_LINE_WIDTH: usize = 60;
@@ -62,10 +64,12 @@ impl FastaWriter {
 
 /// Reads FASTA whose sequences are aligned to the L cleaned columns of a family (plain or
 /// gzip). Residues are uppercased; the name is the first word of the header. Every sequence
-/// must have exactly `expected_len` characters (gaps included).
+/// must have exactly `expected_len` characters (gaps included). The file is parsed as it is
+/// read and the first bad record stops it.
 pub fn read_aligned_fasta(path: &Path, expected_len: usize) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
-    let text = read_text(path)?;
-    parse_aligned_fasta(&text, &path.display().to_string(), expected_len)
+    let file = path.display().to_string();
+    let records = parse_fasta_lines(file_lines(path)?, &file, false, |r| aligned(r, &file, expected_len))?;
+    Ok(records.into_iter().map(|r| (r.name, r.seq)).collect())
 }
 
 /// One FASTA record as read: the name (the header's first word), the header's line, and the
@@ -79,23 +83,50 @@ pub struct FastaRecord {
 
 /// Reads FASTA records (plain or gzip) without a length rule: residues uppercased unless
 /// `keep_case` (A2M marks insertions in lowercase). Every record must be non-empty and hold only
-/// letters, gaps (`.`, `-`, `~`) and `*`.
+/// letters, gaps (`.`, `-`, `~`) and `*`. The file is parsed as it is read.
 pub fn read_fasta(path: &Path, keep_case: bool) -> Result<Vec<FastaRecord>, ProteinError> {
-    let text = read_text(path)?;
-    parse_fasta(&text, &path.display().to_string(), keep_case)
+    parse_fasta_lines(file_lines(path)?, &path.display().to_string(), keep_case, |_| Ok(()))
+}
+
+/// The numbered lines of a file, read as they are parsed.
+fn file_lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<(usize, Cow<'static, str>), TextError>>, ProteinError> {
+    Ok(satool_io::text::TextReader::open(path)?.lines().map(|l| l.map(|(n, t)| (n, Cow::Owned(t)))))
 }
 
 /// [`read_fasta`] on text already in memory (`file` names it in messages).
 pub fn parse_fasta(text: &str, file: &str, keep_case: bool) -> Result<Vec<FastaRecord>, ProteinError> {
+    parse_fasta_lines(numbered_lines(text).map(|(n, l)| Ok((n, Cow::Borrowed(l)))), file, keep_case, |_| Ok(()))
+}
+
+/// The FASTA parser over numbered lines; `check` sees each record when it is complete (a record
+/// it refuses stops the parse).
+fn parse_fasta_lines<'a>(
+    lines: impl Iterator<Item = Result<(usize, Cow<'a, str>), TextError>>,
+    file: &str,
+    keep_case: bool,
+    mut check: impl FnMut(&FastaRecord) -> Result<(), ProteinError>,
+) -> Result<Vec<FastaRecord>, ProteinError> {
     let file = file.to_string();
     let err = |line: usize, problem: String| ProteinError::Fasta { file: file.clone(), line, problem };
+    let mut complete = |r: &FastaRecord| -> Result<(), ProteinError> {
+        if r.seq.is_empty() {
+            return Err(err(r.line, format!("sequence '{}' is empty", r.name)));
+        }
+        check(r)
+    };
     let mut records: Vec<FastaRecord> = Vec::new();
-    for (line_no, line) in numbered_lines(text) {
+    for l in lines {
+        let (line_no, line) = l?;
         let trimmed = line.trim();
         if let Some(header) = trimmed.strip_prefix('>') {
             let Some(name) = header.split_whitespace().next() else {
                 return Err(err(line_no, "header line '>' has no sequence name".into()));
             };
+            if let Some(last) = records.last() {
+                complete(last)?;
+            }
             records.push(FastaRecord { name: name.to_string(), line: line_no, seq: Vec::new() });
         } else if trimmed.is_empty() {
             continue;
@@ -119,13 +150,28 @@ pub fn parse_fasta(text: &str, file: &str, keep_case: bool) -> Result<Vec<FastaR
             return Err(err(line_no, format!("not FASTA: expected a '>' header line, found '{shown}'")));
         }
     }
-    if records.is_empty() {
-        return Err(ProteinError::EmptyFasta { file });
-    }
-    if let Some(r) = records.iter().find(|r| r.seq.is_empty()) {
-        return Err(err(r.line, format!("sequence '{}' is empty", r.name)));
+    match records.last() {
+        None => return Err(ProteinError::EmptyFasta { file }),
+        Some(last) => complete(last)?,
     }
     Ok(records)
+}
+
+/// The length rule of [`read_aligned_fasta`].
+fn aligned(r: &FastaRecord, file: &str, expected_len: usize) -> Result<(), ProteinError> {
+    if r.seq.len() == expected_len {
+        return Ok(());
+    }
+    Err(ProteinError::Fasta {
+        file: file.to_string(),
+        line: r.line,
+        problem: format!(
+            "sequence '{}' (line {}) has length {}; --evaluate needs sequences aligned to the {expected_len} cleaned columns (expected {expected_len})",
+            r.name,
+            r.line,
+            r.seq.len()
+        ),
+    })
 }
 
 /// [`read_aligned_fasta`] on text already in memory (`file` names it in messages); the entry
@@ -135,18 +181,7 @@ pub fn parse_aligned_fasta(
     file: &str,
     expected_len: usize,
 ) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
-    let records = parse_fasta(text, file, false)?;
-    if let Some(r) = records.iter().find(|r| r.seq.len() != expected_len) {
-        return Err(ProteinError::Fasta {
-            file: file.to_string(),
-            line: r.line,
-            problem: format!(
-                "sequence '{}' (line {}) has length {}; --evaluate needs sequences aligned to the {expected_len} cleaned columns (expected {expected_len})",
-                r.name,
-                r.line,
-                r.seq.len()
-            ),
-        });
-    }
+    let lines = numbered_lines(text).map(|(n, l)| Ok((n, Cow::Borrowed(l))));
+    let records = parse_fasta_lines(lines, file, false, |r| aligned(r, file, expected_len))?;
     Ok(records.into_iter().map(|r| (r.name, r.seq)).collect())
 }

@@ -134,9 +134,22 @@ fn kill_group(_pgid: u32) {}
 /// [`ProteinError::ToolFailed`] carrying the last lines of its stderr, an expired time limit
 /// [`ProteinError::ToolTimedOut`].
 fn run(program: &Path, args: &[&std::ffi::OsStr], limits: &RunLimits) -> Result<(), ProteinError> {
+    run_in(program, args, None, limits)
+}
+
+/// [`run`] with the working directory `cwd` (None: satool's own).
+fn run_in(
+    program: &Path,
+    args: &[&std::ffi::OsStr],
+    cwd: Option<&Path>,
+    limits: &RunLimits,
+) -> Result<(), ProteinError> {
     let tool = program.display().to_string();
     let mut cmd = Command::new(program);
     cmd.args(args);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     let (status, stderr) = match spawn_with_deadline(cmd, limits) {
         Err(e) => {
             return Err(ProteinError::ToolFailed { tool, status: "could not start".into(), stderr_tail: e.to_string() })
@@ -235,7 +248,9 @@ pub fn a2m_match_columns(seq: &[u8]) -> Vec<u8> {
 }
 
 /// Runs exactly `hmmsearch --tblout TBLOUT -E 1000 --noali HMM FASTA` (stdout discarded)
-/// within `limits`, and parses the table.
+/// within `limits`, and parses the table. hmmsearch runs in the directory of `tblout`, and the
+/// files there are named without it, so that the table's header (which quotes the command and
+/// the files) does not name a directory that is renamed afterwards (a staging directory).
 pub fn hmmsearch(
     hmmsearch: &Path,
     hmm: &Path,
@@ -243,34 +258,87 @@ pub fn hmmsearch(
     tblout: &Path,
     limits: &RunLimits,
 ) -> Result<HmmsearchHits, ProteinError> {
-    run(
-        hmmsearch,
+    let dir = tblout.parent().filter(|d| !d.as_os_str().is_empty());
+    // A path as seen from `dir`: its file name when it is in `dir`, else absolute.
+    let from_dir = |p: &Path| -> std::path::PathBuf {
+        match (dir, p.file_name()) {
+            (Some(d), Some(name)) if p.parent() == Some(d) => name.into(),
+            _ => std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+        }
+    };
+    let program = std::path::absolute(hmmsearch).unwrap_or_else(|_| hmmsearch.to_path_buf());
+    let (hmm_arg, fasta_arg, tbl_arg) = (from_dir(hmm), from_dir(fasta), from_dir(tblout));
+    run_in(
+        &program,
         &[
             "--tblout".as_ref(),
-            tblout.as_os_str(),
+            tbl_arg.as_os_str(),
             "-E".as_ref(),
             "1000".as_ref(),
             "--noali".as_ref(),
-            hmm.as_os_str(),
-            fasta.as_os_str(),
+            hmm_arg.as_os_str(),
+            fasta_arg.as_os_str(),
         ],
+        dir,
         limits,
     )?;
-    // The shared reader: bounded line length and file size, one-line message on excess.
-    let text = satool_io::text::read_text(tblout)?;
-    parse_tblout(&text, &tblout.display().to_string())
+    if dir.is_some() {
+        drop_current_dir_line(tblout)?;
+    }
+    // The shared reader, parsed as it is read: bounded line length and file size, one-line
+    // message on excess, the first bad line the error.
+    let lines = satool_io::text::TextReader::open(tblout)?.lines();
+    parse_tblout_lines(lines.map(|l| l.map(|(n, t)| (n, std::borrow::Cow::Owned(t)))), &tblout.display().to_string())
+}
+
+/// Removes the `# Current dir:` line hmmsearch writes at the end of its table: the files the
+/// table names are relative to the directory it is in, which may be renamed (a staging
+/// directory becoming the output directory).
+fn drop_current_dir_line(tblout: &Path) -> Result<(), ProteinError> {
+    use std::io::{BufRead, BufWriter, Write};
+    let tmp = tblout.with_extension("tbl.tmp");
+    let io = |what: &'static str, p: &Path| {
+        let p = p.to_path_buf();
+        move |e| ProteinError::io(&p, what, e)
+    };
+    let input = std::fs::File::open(tblout).map_err(io("cannot read", tblout))?;
+    let mut out = BufWriter::new(std::fs::File::create(&tmp).map_err(io("cannot write", &tmp))?);
+    let mut line = Vec::new();
+    let mut reader = std::io::BufReader::new(input);
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(io("cannot read", tblout))? == 0 {
+            break;
+        }
+        if !line.starts_with(b"# Current dir:") {
+            out.write_all(&line).map_err(io("cannot write", &tmp))?;
+        }
+    }
+    out.flush().map_err(io("cannot write", &tmp))?;
+    drop(out);
+    std::fs::rename(&tmp, tblout).map_err(io("cannot write", tblout))
 }
 
 /// Parses an hmmsearch `--tblout` table: `#` and blank lines skipped; column 1 target name,
 /// column 5 full-sequence E-value, column 6 full-sequence bit score.
 pub fn parse_tblout(text: &str, source: &str) -> Result<HmmsearchHits, ProteinError> {
+    let lines = text.lines().enumerate().map(|(i, l)| Ok((i + 1, std::borrow::Cow::Borrowed(l))));
+    parse_tblout_lines(lines, source)
+}
+
+/// [`parse_tblout`] over numbered lines.
+fn parse_tblout_lines<'a>(
+    lines: impl Iterator<Item = Result<(usize, std::borrow::Cow<'a, str>), satool_io::text::TextError>>,
+    source: &str,
+) -> Result<HmmsearchHits, ProteinError> {
     let mut hits = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for l in lines {
+        let (line_no, line) = l?;
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let err = |problem: String| ProteinError::Tblout { file: source.to_string(), line: i + 1, problem };
+        let err = |problem: String| ProteinError::Tblout { file: source.to_string(), line: line_no, problem };
         let cols: Vec<&str> = trimmed.split_whitespace().collect();
         if cols.len() < 6 {
             return Err(err(format!("expected at least 6 columns, found {}", cols.len())));

@@ -1,18 +1,8 @@
 //! Reading text inputs through the shared layer ([`satool_io::text`]: plain or gzip, BOM
 //! dropped, CRLF tolerated), and the character classes of sequence lines.
 
-use std::path::Path;
-
-use crate::ProteinError;
-
 /// Lines with their 1-based numbers, a trailing `\r` removed.
 pub(crate) use satool_io::text::numbered_lines;
-
-/// The whole file as text (gzip decompressed, a BOM dropped, bytes that are not UTF-8 as
-/// U+FFFD: a bad byte in a sequence is then reported as an invalid character by the parser).
-pub(crate) fn read_text(path: &Path) -> Result<String, ProteinError> {
-    Ok(satool_io::text::read_text(path)?)
-}
 
 /// True for the three alignment gap characters `.`, `-`, `~`.
 pub fn is_gap(c: u8) -> bool {

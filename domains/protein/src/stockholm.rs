@@ -16,12 +16,14 @@
 //! a character that is not a letter, gap or `*`, or when ≥ 90% of its residue letters are
 //! A/C/G/T/U/N (a nucleotide alignment, not a protein family).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
-use std::iter::Peekable;
 use std::path::Path;
 
-use crate::input::{is_sequence_char, numbered_lines, read_text};
+use satool_io::text::TextError;
+
+use crate::input::{is_sequence_char, numbered_lines};
 use crate::ProteinError;
 
 /// Share of residue letters in `ACGTUN` at or above which a record is called nucleotide.
@@ -81,7 +83,8 @@ pub fn parse_stockholm(text: &str, source: &str) -> Result<Vec<Alignment>, Prote
     StockholmRecords::new(text, source).collect()
 }
 
-/// A Stockholm file's text (plain or gzip), read once, whose records are then read one by one.
+/// A Stockholm file (plain or gzip) whose records are read one by one as the file is read: only
+/// the record being read is held, whatever the file's size.
 ///
 /// ```no_run
 /// # fn main() -> Result<(), satool_protein::ProteinError> {
@@ -95,21 +98,23 @@ pub fn parse_stockholm(text: &str, source: &str) -> Result<Vec<Alignment>, Prote
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
 pub struct StockholmFile {
-    text: String,
+    lines: satool_io::text::Lines,
     source: String,
 }
 
 impl StockholmFile {
-    /// Reads the file; only a file that cannot be read or decompressed fails here.
+    /// Opens the file; only a file that cannot be opened fails here (a read error later is an
+    /// item of [`StockholmFile::records`]).
     pub fn open(path: &Path) -> Result<Self, ProteinError> {
-        Ok(StockholmFile { text: read_text(path)?, source: path.display().to_string() })
+        let lines = satool_io::text::TextReader::open(path)?.lines();
+        Ok(StockholmFile { lines, source: path.display().to_string() })
     }
 
     /// The file's records, in file order.
-    pub fn records(&self) -> StockholmRecords<'_> {
-        StockholmRecords::new(&self.text, &self.source)
+    pub fn records(self) -> StockholmRecords<'static> {
+        let lines = self.lines.map(|l| l.map(|(n, text)| (n, Cow::Owned(text))));
+        StockholmRecords::from_lines(Box::new(lines), &self.source)
     }
 
     /// The path the file was read from, as messages name it.
@@ -118,17 +123,64 @@ impl StockholmFile {
     }
 }
 
+impl std::fmt::Debug for StockholmFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StockholmFile").field("source", &self.source).finish_non_exhaustive()
+    }
+}
+
+/// Numbered lines, borrowed from text in memory or owned when read from a file; a read error
+/// ends them.
+type LineIter<'a> = Box<dyn Iterator<Item = Result<(usize, Cow<'a, str>), TextError>> + 'a>;
+
+/// The lines a record reader consumes, with one line of look-ahead; a read error ends them and
+/// is kept for the reader to report.
+struct LineSource<'a> {
+    inner: LineIter<'a>,
+    peeked: Option<(usize, Cow<'a, str>)>,
+    error: Option<TextError>,
+}
+
+impl<'a> LineSource<'a> {
+    fn fill(&mut self) {
+        if self.peeked.is_none() && self.error.is_none() {
+            match self.inner.next() {
+                Some(Ok(l)) => self.peeked = Some(l),
+                Some(Err(e)) => self.error = Some(e),
+                None => {}
+            }
+        }
+    }
+
+    /// The next line's number and trimmed text, without consuming it.
+    fn peek(&mut self) -> Option<(usize, &str)> {
+        self.fill();
+        self.peeked.as_ref().map(|(n, l)| (*n, l.trim()))
+    }
+
+    fn next(&mut self) -> Option<(usize, Cow<'a, str>)> {
+        self.fill();
+        self.peeked.take()
+    }
+}
+
 /// The records of Stockholm text, one per item, read the way easel's Stockholm reader does: each
 /// item stops at its record's `//`, so the next item starts afresh. A broken record is one `Err`
 /// (with its file line) and reading resumes after it — past its `//`, or at the next
 /// `# STOCKHOLM` header when that comes first — so it never hides the records after it. Content
-/// outside any record is an `Err` of its own ([`ProteinError::MissingHeader`]); text without a
-/// single record yields one [`ProteinError::NoRecords`].
+/// outside any record is an `Err` of its own ([`ProteinError::MissingHeader`]) — and, before the
+/// first record, the last item: text that does not start with a header is not Stockholm, and is
+/// not read further. Text without a single record yields one [`ProteinError::NoRecords`]; a read
+/// error (a line over the input limit, a corrupt gzip stream) is the last item.
 pub struct StockholmRecords<'a> {
-    lines: Peekable<Box<dyn Iterator<Item = (usize, &'a str)> + 'a>>,
+    lines: LineSource<'a>,
     source: String,
     /// Whether anything (record or error) has been yielded; if not at the end, the text is empty.
     yielded: bool,
+    /// Whether a `# STOCKHOLM` header has been read.
+    seen_header: bool,
+    /// Nothing more to yield.
+    done: bool,
     /// `#=GF ID` and `#=GF AC` of the record the last item came from.
     last_names: (Option<String>, Option<String>),
 }
@@ -136,11 +188,16 @@ pub struct StockholmRecords<'a> {
 impl<'a> StockholmRecords<'a> {
     /// The records of `text`; `source` names the input in error messages.
     pub fn new(text: &'a str, source: &str) -> Self {
-        let lines: Box<dyn Iterator<Item = (usize, &'a str)> + 'a> = Box::new(numbered_lines(text));
+        Self::from_lines(Box::new(numbered_lines(text).map(|(n, l)| Ok((n, Cow::Borrowed(l))))), source)
+    }
+
+    fn from_lines(lines: LineIter<'a>, source: &str) -> Self {
         StockholmRecords {
-            lines: lines.peekable(),
+            lines: LineSource { inner: lines, peeked: None, error: None },
             source: source.to_string(),
             yielded: false,
+            seen_header: false,
+            done: false,
             last_names: (None, None),
         }
     }
@@ -163,8 +220,7 @@ impl<'a> StockholmRecords<'a> {
     /// Reads the record `rec` starts, through its closing `//`.
     fn read_record(&mut self, rec: &mut RecordBuilder) -> Result<Alignment, ProteinError> {
         let first_line = rec.first_line;
-        while let Some(&(line_no, line)) = self.lines.peek() {
-            let trimmed = line.trim();
+        while let Some((line_no, trimmed)) = self.lines.peek() {
             if is_header(trimmed) {
                 // Left unread: it starts the next record.
                 return Err(ProteinError::UnterminatedRecord {
@@ -173,7 +229,8 @@ impl<'a> StockholmRecords<'a> {
                     reason: format!("a new '# STOCKHOLM' header follows on line {line_no}"),
                 });
             }
-            self.lines.next();
+            let Some((_, line)) = self.lines.next() else { break };
+            let trimmed = line.trim();
             let step = if trimmed == "//" {
                 // The builder is consumed; its ID and AC stay behind for `last_names`.
                 let mut done = RecordBuilder::new(first_line, &self.source);
@@ -206,12 +263,12 @@ impl<'a> StockholmRecords<'a> {
     /// After an error inside a record: skips past its `//`, or up to the next header if one
     /// comes first (so that header still starts a record), still reading its ID and AC.
     fn skip_rest_of_record(&mut self, rec: &mut RecordBuilder) {
-        while let Some(&(_, line)) = self.lines.peek() {
-            let trimmed = line.trim();
+        while let Some((_, trimmed)) = self.lines.peek() {
             if is_header(trimmed) {
                 return;
             }
-            self.lines.next();
+            let Some((_, line)) = self.lines.next() else { return };
+            let trimmed = line.trim();
             if trimmed == "//" {
                 return;
             }
@@ -223,14 +280,13 @@ impl<'a> StockholmRecords<'a> {
 
     /// After content outside any record: skips up to the next header.
     fn skip_to_header(&mut self) {
-        while self.lines.next_if(|(_, line)| !is_header(line.trim())).is_some() {}
+        while self.lines.peek().is_some_and(|(_, l)| !is_header(l)) {
+            self.lines.next();
+        }
     }
-}
 
-impl Iterator for StockholmRecords<'_> {
-    type Item = Result<Alignment, ProteinError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next item before a read error is taken into account.
+    fn next_item(&mut self) -> Option<Result<Alignment, ProteinError>> {
         while let Some((line_no, line)) = self.lines.next() {
             let trimmed = line.trim();
             if trimmed.is_empty() {
@@ -241,11 +297,39 @@ impl Iterator for StockholmRecords<'_> {
             if !is_header(trimmed) {
                 let err =
                     ProteinError::MissingHeader { file: self.source.clone(), line: line_no, found: shorten(trimmed) };
-                self.skip_to_header();
+                if self.seen_header {
+                    self.skip_to_header();
+                } else {
+                    self.done = true;
+                }
                 return Some(Err(err));
             }
+            self.seen_header = true;
             return Some(self.read_named_record(line_no));
         }
+        None
+    }
+}
+
+impl Iterator for StockholmRecords<'_> {
+    type Item = Result<Alignment, ProteinError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.next_item();
+        // A read error ends the records: it is the item (a record it cut short is not).
+        if let Some(e) = self.lines.error.take() {
+            self.done = true;
+            self.yielded = true;
+            self.last_names = (None, None);
+            return Some(Err(e.into()));
+        }
+        if item.is_some() {
+            return item;
+        }
+        self.done = true;
         if self.yielded {
             return None;
         }

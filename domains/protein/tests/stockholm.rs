@@ -165,6 +165,19 @@ fn a_broken_middle_record_does_not_hide_the_next() {
     assert_eq!((ok(5).id.as_deref(), ok(5).first_line), (Some("five"), 21));
 }
 
+/// Text that does not start with a header is not Stockholm: one error for its first line, and
+/// nothing after it is read (a large non-Stockholm file fails at once).
+#[test]
+fn text_that_does_not_start_with_a_header_is_one_error() {
+    let text = "garbage\nmore garbage\n# STOCKHOLM 1.0\na ACDE\nb ACDF\n//\n";
+    let items: Vec<_> = StockholmRecords::new(text, "mem.sto").collect();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        items[0].as_ref().unwrap_err().to_string(),
+        "mem.sto:1: missing '# STOCKHOLM 1.0' header (found 'garbage')"
+    );
+}
+
 #[test]
 fn record_by_record_reader_on_empty_text_and_a_missing_file() {
     let items: Vec<_> = StockholmRecords::new("\n\n", "mem.sto").collect();

@@ -209,19 +209,26 @@ pub struct PriceTable {
 }
 
 /// Reads a price file (wide or long, plain or gzip) and applies the window and completeness rules.
+/// The file is parsed as it is read: the first bad cell stops the read.
 pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
-    let src = satool_io::text::read_bytes(path)?;
-    let mut table = parse_prices(&src.bytes, path, opts)?;
-    table.gzip = src.gzip;
+    let reader = satool_io::text::TextReader::open(path)?;
+    let gzip = reader.gzip();
+    let mut table = parse_prices_from(reader, path, opts)?;
+    table.gzip = gzip;
     Ok(table)
 }
 
 /// [`read_prices`] on bytes already in memory (`path` only names them in messages); the
 /// entry point of the fuzzer.
 pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    parse_prices_from(bytes, path, opts)
+}
+
+/// [`read_prices`] on a stream of the file's bytes.
+fn parse_prices_from(input: impl std::io::Read, path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
+    let (mut lines, input) = parse::LineCounter::new(input);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
     let header = parse::read_header(path, &mut rdr)?;
-    let mut lines = parse::LineCounter::new(bytes);
     let overrides = Overrides {
         date: opts.date_column.as_deref(),
         ticker: opts.ticker_column.as_deref(),

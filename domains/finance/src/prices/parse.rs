@@ -22,10 +22,10 @@ pub struct RawPanel {
     pub prices: Array2<f64>,
 }
 
-type Records<'a> = csv::Reader<&'a [u8]>;
+type Records<R> = csv::Reader<Tee<R>>;
 
 /// Header of the CSV as strings (invalid UTF-8 replaced), trimmed.
-pub fn read_header(path: &Path, rdr: &mut Records) -> Result<Vec<String>, FinanceError> {
+pub fn read_header<R: std::io::Read>(path: &Path, rdr: &mut Records<R>) -> Result<Vec<String>, FinanceError> {
     let h = rdr.byte_headers().map_err(|e| csv_error(path, e))?;
     if h.is_empty() || (h.len() == 1 && trim(&h[0]).is_empty()) {
         return Err(FinanceError::Empty { path: path.to_path_buf() });
@@ -40,6 +40,14 @@ pub fn read_header(path: &Path, rdr: &mut Records) -> Result<Vec<String>, Financ
 
 fn csv_error(path: &Path, e: csv::Error) -> FinanceError {
     let line = e.position().map_or(0, |p| p.line());
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        // A read error of the input stream (a limit, a corrupt gzip stream): its own message.
+        let kind = io.kind();
+        if let csv::ErrorKind::Io(io) = e.into_kind() {
+            return satool_io::text::TextError::from_io(io, path).into();
+        }
+        unreachable!("an I/O error of kind {kind:?}");
+    }
     FinanceError::Csv { path: path.to_path_buf(), line, message: e.to_string() }
 }
 
@@ -77,26 +85,58 @@ fn parse_price(raw: &[u8]) -> Result<Option<f64>, CellProblem> {
 /// 1-based line of a record from its byte offset, counted on the raw bytes: with CRLF line ends
 /// the `csv` crate's record offset points at the `\n` of the previous line and its line count is
 /// one short (sp500.csv reported line 4 for line 5).
-pub struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
+pub struct LineCounter {
+    window: std::rc::Rc<std::cell::RefCell<Window>>,
+    offset: u64,
     line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    pub fn new(bytes: &'a [u8]) -> Self {
-        LineCounter { bytes, offset: 0, line: 1 }
+/// The bytes the CSV reader has read but [`LineCounter`] has not yet counted: from the start of
+/// the last record counted to the reader's read position (one buffer and one record at most).
+#[derive(Default)]
+struct Window {
+    /// Offset in the file of `bytes[0]`.
+    base: u64,
+    bytes: std::collections::VecDeque<u8>,
+}
+
+/// A reader that keeps what passes through in a [`Window`] for its [`LineCounter`].
+pub struct Tee<R> {
+    inner: R,
+    window: std::rc::Rc<std::cell::RefCell<Window>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.window.borrow_mut().bytes.extend(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl LineCounter {
+    /// A counter and the reader to give the CSV reader in place of `inner`.
+    pub fn new<R: std::io::Read>(inner: R) -> (Self, Tee<R>) {
+        let window = std::rc::Rc::new(std::cell::RefCell::new(Window::default()));
+        (LineCounter { window: window.clone(), offset: 0, line: 1 }, Tee { inner, window })
     }
 
     /// Line of the record starting at `byte` (offsets must not decrease between calls).
     fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
-        let mut byte = record.position().map_or(self.offset, |p| p.byte() as usize).min(self.bytes.len());
-        while byte < self.bytes.len() && (self.bytes[byte] == b'\n' || self.bytes[byte] == b'\r') {
+        let mut w = self.window.borrow_mut();
+        let end = w.base + w.bytes.len() as u64;
+        let at = |w: &Window, b: u64| w.bytes[(b - w.base) as usize];
+        let mut byte = record.position().map_or(self.offset, |p| p.byte()).clamp(self.offset, end);
+        while byte < end && (at(&w, byte) == b'\n' || at(&w, byte) == b'\r') {
             byte += 1;
         }
         if byte > self.offset {
-            self.line += self.bytes[self.offset..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            let (from, to) = ((self.offset - w.base) as usize, (byte - w.base) as usize);
+            self.line += w.bytes.range(from..to).filter(|&&b| b == b'\n').count() as u64;
             self.offset = byte;
+            // What is counted is no longer needed.
+            w.bytes.drain(..to);
+            w.base = byte;
         }
         self.line
     }
@@ -121,11 +161,11 @@ fn parse_date_cell(err: &CellError, line: u64, col: usize, raw: &[u8]) -> Result
 }
 
 /// Wide layout: `date_col` holds dates, every other column a ticker.
-pub fn parse_wide(
+pub fn parse_wide<R: std::io::Read>(
     path: &Path,
     header: &[String],
     date_col: usize,
-    rdr: &mut Records,
+    rdr: &mut Records<R>,
     lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
@@ -179,11 +219,11 @@ struct Entry {
 }
 
 /// Long layout: one (date, ticker, price) per row; other columns are ignored.
-pub fn parse_long(
+pub fn parse_long<R: std::io::Read>(
     path: &Path,
     header: &[String],
     (date_col, ticker_col, price_col): (usize, usize, usize),
-    rdr: &mut Records,
+    rdr: &mut Records<R>,
     lines: &mut LineCounter,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
