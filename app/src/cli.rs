@@ -358,9 +358,11 @@ pub struct ProteinArgs {
 
 /// A number strictly between 0 and 1.
 fn open_fraction(s: &str) -> Result<f64, String> {
-    match unit_fraction(s)? {
-        x if x > 0.0 && x < 1.0 => Ok(x),
-        _ => Err(format!("{s} is out of range: 0 < F < 1")),
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{s} is out of range: 0 < F < 1"))
     }
 }
 
@@ -376,9 +378,11 @@ fn unit_fraction(s: &str) -> Result<f64, String> {
 
 /// A number in (0, 1]: an identity threshold (0 would put every sequence in one cluster).
 fn reweight_threshold(s: &str) -> Result<f64, String> {
-    match unit_fraction(s)? {
-        x if x > 0.0 => Ok(x),
-        _ => Err(format!("{s} is out of range: 0 < X ≤ 1")),
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if x > 0.0 && x <= 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{s} is out of range: 0 < X ≤ 1"))
     }
 }
 

@@ -1256,3 +1256,53 @@ fn extended_bits_note_names_the_natural_row_only_when_it_ran() {
     assert_eq!(note("sa_gen"), "bits: median hmmsearch bit score");
     assert_eq!(note("natural,sa_gen"), "bits: median hmmsearch bit score (natural sequences: the natural row's)");
 }
+
+/// Out-of-range `--reweight` values get one message, whichever side they miss.
+#[test]
+fn reweight_range_messages_agree() {
+    let sto = fixture("PF00076.sto");
+    for bad in ["0", "1.2", "-0.8"] {
+        let o = satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--reweight", bad], &[]);
+        assert_eq!(o.status.code(), Some(2), "--reweight {bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("{bad} is out of range: 0 < X ≤ 1")), "--reweight {bad}: {}", stderr(&o));
+    }
+}
+
+/// The `--max-sequences` cap keeps the same sequences whatever `--seed` (its own fixed stream):
+/// the family statistics computed on the kept sequences agree between seeds.
+#[test]
+fn the_cap_keeps_the_same_sequences_for_every_seed() {
+    let sto = fixture("PF00076.sto");
+    let run = |seed: &str| {
+        let args = ["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "sa_gen", "--max-sequences", "40"];
+        let mut args = args.to_vec();
+        args.extend_from_slice(&["--json", "--quiet", "--seed", seed]);
+        json(&satool(&args, &[]))
+    };
+    let (a, b) = (run("1"), run("2"));
+    assert_eq!(a["parameters"]["K"], 40);
+    assert_eq!(a["parameters"]["cleaned_sequences"], 68);
+    assert_eq!(a["parameters"]["pairwise_identity"], b["parameters"]["pairwise_identity"]);
+    assert_eq!(a["parameters"]["nn_identity_band"], b["parameters"]["nn_identity_band"]);
+    assert_ne!(method(&a, "sa_gen")["seq_identity"], method(&b, "sa_gen")["seq_identity"], "the seeds still differ");
+}
+
+/// A sampler generation row mostly outside the natural nearest-neighbour band is warned about;
+/// the default operating point is not.
+#[test]
+fn a_sampler_row_outside_the_band_is_warned() {
+    let sto = fixture("PF00076.sto");
+    let warnings = |extra: &[&str]| {
+        let mut args =
+            vec!["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "sa_gen,bootstrap", "--json", "--quiet"];
+        args.extend_from_slice(extra);
+        let v = json(&satool(&args, &[]));
+        v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let band = |w: &[String]| w.iter().filter(|w| w.contains("identity band")).cloned().collect::<Vec<_>>();
+    assert_eq!(band(&warnings(&[])), Vec::<String>::new());
+    // At β_gen = 100 the samples are near-copies: 0% in the band (bootstrap, a baseline, is not judged).
+    let hot = band(&warnings(&["--beta-gen", "100"]));
+    assert_eq!(hot.len(), 1, "{hot:?}");
+    assert!(hot[0].starts_with("sa_gen: only 0% of its sequences lie in the natural nearest-neighbour identity band"));
+}

@@ -133,7 +133,7 @@ pub fn family_model_fold(
     aln: &prot::Alignment,
     fold: usize,
 ) -> Result<(FamilyModel, FamilyFacts, Option<HeldOutMembers>)> {
-    let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences, job.seed);
+    let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences);
     let (clean, held_out) = match job.holdout {
         None => (clean, None),
         Some(h) => {

@@ -63,8 +63,9 @@ pub fn header(run: &ProteinRun) -> String {
     );
     if let (Some(n), Some(of)) = (p.max_sequences, p.cleaned_sequences) {
         h += &format!(
-            "max-sequences: K is a random {n} of the {of} cleaned sequences (--max-sequences {n}, stream \"{}\" of the seed; the published protocol caps at {}; `all` keeps every one)\n",
+            "max-sequences: K is a random {n} of the {of} cleaned sequences (--max-sequences {n}, stream \"{}\" of seed {}, not --seed: every seed keeps the same; the published protocol caps at {}; `all` keeps every one)\n",
             super::select::MAX_SEQUENCES_STREAM,
+            super::select::MAX_SEQUENCES_SEED,
             super::DEFAULT_MAX_SEQUENCES
         );
     }

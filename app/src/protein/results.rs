@@ -148,7 +148,7 @@ pub struct Parameters {
     pub precision: Precision,
     pub seed: u64,
     /// `--max-sequences`, present only when it applied: K is a random this many (stream
-    /// "max-sequences" of the seed) of the `cleaned_sequences` left after cleaning.
+    /// "max-sequences" of the fixed seed 0, not `--seed`) of the `cleaned_sequences` left after cleaning.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_sequences: Option<usize>,
     /// Sequences left after cleaning, before the cap (present only when the cap applied).

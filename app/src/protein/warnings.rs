@@ -18,6 +18,9 @@ pub const MAX_NEAR_COPY_SHARE: f64 = 0.25;
 pub const MAX_RHAT: f64 = 1.01;
 /// See [`MAX_RHAT`].
 pub const MIN_ESS: f64 = 100.0;
+/// A sampler generation row with less than this share of its samples inside the natural
+/// nearest-neighbour identity band.
+pub const MIN_BAND_SHARE: f64 = 0.5;
 
 /// The warnings for a family of `k` sequences × `l` columns and its generated sets. Only the
 /// sampler's generation rows (exact, MALA, SA at β_gen) and `--evaluate` files are judged on
@@ -42,6 +45,19 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
         Err(_) => id != "condition",
     };
     for (g, r) in generated.iter().zip(rows).filter(|(g, _)| judged(&g.id)) {
+        let sampler = g.id.parse::<ProteinMethod>().is_ok();
+        if let (true, Some(share)) = (sampler, r.nn_band_share) {
+            if share < MIN_BAND_SHARE {
+                out.push(format!(
+                    "{}: only {:.0}% of its sequences lie in the natural nearest-neighbour identity band (their \
+                     identity to the nearest stored sequence vs each member's to its nearest other member: \
+                     parameters.nn_identity_band; warned below {:.0}%)",
+                    g.id,
+                    100.0 * share,
+                    100.0 * MIN_BAND_SHARE
+                ));
+            }
+        }
         let n = g.seqs.len().max(1);
         let unique = g.seqs.iter().collect::<HashSet<_>>().len() as f64 / n as f64;
         if unique < MIN_UNIQUE_SHARE {
