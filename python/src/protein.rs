@@ -230,7 +230,7 @@ impl PyFamily {
 pub fn protein_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
     let job = job(&parse(&args)?)?;
     py.detach(|| {
-        let run = protein::run(&job, None, &command_line("protein", &args), &Progress::hidden())?;
+        let run = protein::run(&job, false, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
     })
     .map_err(errors::job)
@@ -262,9 +262,4 @@ pub fn write_scored_fasta(path: PathBuf, rows: Vec<ScoredRow>, strip_gaps: bool)
         })
         .collect();
     prot::write_fasta(&path, &recs, strip_gaps).map_err(|e| errors::job(e.into()))
-}
-
-/// The command line a Python call stands for (results.json does not store it; kept for messages).
-pub fn command_line(sub: &str, args: &[String]) -> String {
-    format!("satool {sub} {}", args.join(" "))
 }

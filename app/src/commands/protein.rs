@@ -16,15 +16,25 @@ use std::time::Instant;
 /// Runs the job on one family: `--out` and `--report` are checked before any work and written
 /// only when the whole run succeeded.
 pub fn run(job: &ProteinJob, command_line: &str, progress: &Progress) -> Result<ProteinRun> {
-    let mut out = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let out = job.out.as_ref().map(|o| Staging::new(o, job.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let report = ReportTarget::prepare(job.report.as_deref(), job.out.as_deref(), job.force)?;
-    let run = protein::run(job, out.as_mut(), command_line, progress)?;
-    finish(&run, report, out, progress)?;
+    let run = protein::run(job, out.is_some(), progress)?;
+    finish(&run, report, out, command_line, progress)?;
     Ok(run)
 }
 
-/// Draws the report of a finished run, then commits its output directory.
-fn finish(run: &ProteinRun, report: Option<ReportTarget>, mut out: Option<Staging>, progress: &Progress) -> Result<()> {
+/// Writes the `--out` files of a finished run and draws its report, then commits the output
+/// directories (both or neither).
+fn finish(
+    run: &ProteinRun,
+    report: Option<ReportTarget>,
+    mut out: Option<Staging>,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<()> {
+    if let Some(st) = out.as_mut() {
+        protein::render::write_out(st, run, command_line)?;
+    }
     let mut report_staging = None;
     if let Some(target) = report {
         progress.line("drawing the report figures");
@@ -116,13 +126,13 @@ fn run_family(
     command_line: &str,
     progress: &Progress,
 ) -> Result<ProteinRun> {
-    let mut out = dirs.out.map(|d| Staging::new(d, false)).transpose()?;
+    let out = dirs.out.map(|d| Staging::new(d, false)).transpose()?;
     let report = match (dirs.into_out, dirs.report) {
         (true, _) => Some(ReportTarget::IntoOut),
         (false, Some(d)) => Some(ReportTarget::Own(Staging::new(&d, false)?)),
         (false, None) => None,
     };
-    let run = protein::run_record(job, aln, out.as_mut(), command_line, progress)?;
-    finish(&run, report, out, progress)?;
+    let run = protein::run_record(job, aln, out.is_some(), progress)?;
+    finish(&run, report, out, command_line, progress)?;
     Ok(run)
 }

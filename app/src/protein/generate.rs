@@ -365,7 +365,7 @@ pub(super) fn evaluate_ids(paths: &[PathBuf]) -> Vec<String> {
 }
 
 /// The stem of a row's files in `--out`: its id with `:` and `/` made `_`.
-fn file_stem_of(id: &str) -> String {
+pub(super) fn file_stem_of(id: &str) -> String {
     id.replace([':', '/', '\\'], "_")
 }
 

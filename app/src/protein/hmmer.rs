@@ -5,7 +5,6 @@ use super::generate::Generated;
 use super::results::{HmmerInfo, MethodResult};
 use super::{HmmerMode, ProteinJob};
 use crate::input_err;
-use crate::output::atomic::Staging;
 use crate::progress::{Progress, StageItem};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -29,20 +28,33 @@ fn limits(job: &ProteinJob, n: usize) -> prot::hmmer::RunLimits {
 }
 
 /// Runs hmmsearch per method when HMMER is available (or required) and fills the HMM columns.
+/// With `keep_files`, the files HMMER read and wrote are returned with the result, for `--out`.
 pub(super) fn run_hmmer(
     job: &ProteinJob,
     aln: &prot::Alignment,
     generated: &[Generated],
     results: &mut [MethodResult],
-    staging: Option<&mut Staging>,
+    keep_files: bool,
     progress: &Progress,
 ) -> Result<HmmerInfo> {
-    // Work in the staging directory when there is one, else in a temporary directory.
-    let mut work = match staging {
-        Some(s) => Work::Out(s),
-        None => Work::Tmp(tempfile::tempdir()?),
-    };
-    let (hmmsearch, hmm, hmm_named) = match setup(job, aln, &mut work, progress)? {
+    let work = Work { dir: tempfile::tempdir()?, kept: keep_files };
+    let mut info = search(job, aln, generated, results, &work, progress)?;
+    if keep_files {
+        info.files = Some(work.dir);
+    }
+    Ok(info)
+}
+
+/// [`run_hmmer`] with its files in `work`.
+fn search(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    generated: &[Generated],
+    results: &mut [MethodResult],
+    work: &Work,
+    progress: &Progress,
+) -> Result<HmmerInfo> {
+    let (hmmsearch, hmm, hmm_named) = match setup(job, aln, work, progress)? {
         Setup::Ready { hmmsearch, hmm, named } => (hmmsearch, hmm, named),
         Setup::NotRun(info) => return Ok(info),
     };
@@ -85,7 +97,7 @@ pub(super) fn run_hmmer(
             }
         }
     }
-    Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named, hits: all_hits })
+    Ok(HmmerInfo { status: "ran".into(), hmm: hmm_named, hits: all_hits, files: None })
 }
 
 /// HMMER ready to search (hmmsearch and the family's profile HMM), or why it is not run.
@@ -96,10 +108,15 @@ enum Setup {
 
 /// Finds hmmsearch and the profile HMM (`--hmm`, or hmmbuild of the seed into `work`), following
 /// `--hmmer`: off and a missing tool in `auto` give [`Setup::NotRun`], `require` an error.
-fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &mut Work, progress: &Progress) -> Result<Setup> {
+fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &Work, progress: &Progress) -> Result<Setup> {
     const INSTALL: &str = "install HMMER (Debian/Ubuntu: apt-get install hmmer; conda: conda install -c bioconda hmmer; macOS: brew install hmmer)";
     if job.hmmer == HmmerMode::Off {
-        return Ok(Setup::NotRun(HmmerInfo { status: "not run (--hmmer off)".into(), hmm: None, hits: Vec::new() }));
+        return Ok(Setup::NotRun(HmmerInfo {
+            status: "not run (--hmmer off)".into(),
+            hmm: None,
+            hits: Vec::new(),
+            files: None,
+        }));
     }
     let missing = |tool: &str| -> Result<Setup> {
         let msg = format!("{tool} not found on PATH; {INSTALL}");
@@ -107,7 +124,12 @@ fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &mut Work, progress: &Pr
             return Err(input_err!("--hmmer require: {msg}"));
         }
         eprintln!("warning: HMMER columns not run: {msg}");
-        Ok(Setup::NotRun(HmmerInfo { status: format!("not run ({tool} not found)"), hmm: None, hits: Vec::new() }))
+        Ok(Setup::NotRun(HmmerInfo {
+            status: format!("not run ({tool} not found)"),
+            hmm: None,
+            hits: Vec::new(),
+            files: None,
+        }))
     };
     let Some(hmmsearch) = prot::hmmer::find("hmmsearch") else { return missing("hmmsearch") };
     // results.json names the HMM as the user will find it: the --hmm file, `family.hmm` in the
@@ -124,7 +146,7 @@ fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &mut Work, progress: &Pr
             if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out, &limits(job, aln.n_rows())) {
                 return hmmer_failed(job, e.into()).map(Setup::NotRun);
             }
-            (out, matches!(work, Work::Out(_)).then(|| HMM_FILE.to_string()))
+            (out, work.kept.then(|| HMM_FILE.to_string()))
         }
     };
     Ok(Setup::Ready { hmmsearch, hmm, named })
@@ -138,8 +160,8 @@ pub(super) fn hits_of(
     records: &[(String, Vec<u8>)],
     progress: &Progress,
 ) -> Result<Option<prot::hmmer::HmmsearchHits>> {
-    let mut work = Work::Tmp(tempfile::tempdir()?);
-    let (hmmsearch, hmm) = match setup(job, aln, &mut work, progress)? {
+    let work = Work { dir: tempfile::tempdir()?, kept: false };
+    let (hmmsearch, hmm) = match setup(job, aln, &work, progress)? {
         Setup::Ready { hmmsearch, hmm, .. } => (hmmsearch, hmm),
         Setup::NotRun(_) => return Ok(None),
     };
@@ -177,18 +199,16 @@ fn work_stems(generated: &[Generated]) -> Vec<String> {
         .collect()
 }
 
-/// Where HMMER's inputs and outputs go: the run's staged output, or a temporary directory.
-enum Work<'a> {
-    Out(&'a mut Staging),
-    Tmp(tempfile::TempDir),
+/// Where HMMER's inputs and outputs go: a temporary directory, whose files go to `--out` when
+/// `kept` (results.json then names the HMM built there by its name in `--out`).
+struct Work {
+    dir: tempfile::TempDir,
+    kept: bool,
 }
 
-impl Work<'_> {
-    fn path(&mut self, name: &str) -> PathBuf {
-        match self {
-            Work::Out(s) => s.path(name),
-            Work::Tmp(t) => t.path().join(name),
-        }
+impl Work {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
     }
 }
 
@@ -209,13 +229,18 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
         eprintln!(
             "warning: HMMER columns not run: {tool} did not finish within {seconds} s and was stopped (--hmmer-timeout)"
         );
-        return Ok(HmmerInfo { status: format!("not run (timeout after {seconds} s)"), hmm: None, hits: Vec::new() });
+        return Ok(HmmerInfo {
+            status: format!("not run (timeout after {seconds} s)"),
+            hmm: None,
+            hits: Vec::new(),
+            files: None,
+        });
     }
     if job.hmmer == HmmerMode::Require {
         return Err(e.context("--hmmer require: HMMER failed"));
     }
     eprintln!("warning: HMMER columns not run: {e:#}");
-    Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None, hits: Vec::new() })
+    Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None, hits: Vec::new(), files: None })
 }
 
 /// The family's cleaned sequences in the seed's columns, with `#=GC RF` marking the L kept

@@ -1,9 +1,9 @@
 //! `satool protein`: a Pfam seed alignment → novel family sequences, compared with baselines
 //! (the published protein protocol).
 //!
-//! The job returns data ([`ProteinRun`]: results.json and the generated sets) and writes its
-//! `--out` files into the staging directory it is given; the caller renders the text, draws the
-//! report and commits the directory.
+//! The job returns data ([`ProteinRun`]: results.json, the generated sets with their scores,
+//! HMMER's files when asked for) and writes nothing: the caller renders the text, draws the
+//! report and writes the `--out` files ([`render::write_out`]).
 
 mod evaluate;
 pub mod families;
@@ -23,7 +23,6 @@ pub use results::{FamilyEntropy, GeneratedSet, MethodResult, ProteinResults, Pro
 pub use select::{parse_max_sequences, select_record, MaxSequences, NameCondition, DEFAULT_MAX_SEQUENCES};
 
 use crate::input_err;
-use crate::output::atomic::Staging;
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use generate::{FamilyModel, Generated};
@@ -88,21 +87,11 @@ pub struct ProteinJob {
     pub holdout: Option<holdout::Holdout>,
 }
 
-/// Runs the job on the record `--family` selects, writing its files into `out` (uncommitted).
-pub fn run(job: &ProteinJob, out: Option<&mut Staging>, command_line: &str, progress: &Progress) -> Result<ProteinRun> {
+/// Runs the job on the record `--family` selects; with `keep_files` the run keeps HMMER's files
+/// for `--out`.
+pub fn run(job: &ProteinJob, keep_files: bool, progress: &Progress) -> Result<ProteinRun> {
     let aln = select_record(&job.stockholm, job.family.as_deref())?;
-    run_record(job, &aln, out, command_line, progress)
-}
-
-/// A sequence on the cleaned columns in the seed's column space, as A2M: the kept columns are
-/// match states (residues upper case, gaps `-`), every other seed column an insert state the
-/// sequence does not use (`.`).
-fn seed_columns(seq: &[u8], clean: &prot::CleanAlignment) -> Vec<u8> {
-    let mut out = vec![b'.'; clean.n_input_cols];
-    for (&c, &r) in clean.kept_columns.iter().zip(seq) {
-        out[c] = if prot::is_gap(r) { b'-' } else { r.to_ascii_uppercase() };
-    }
-    out
+    run_record(job, &aln, keep_files, progress)
 }
 
 /// What a run knows about its family besides the model: the numbers of the header.
@@ -220,12 +209,11 @@ fn log_weight_bias(w: &[f64]) -> (Vec<f64>, f64) {
     (w.iter().map(|&v| (v * k / m_eff).ln()).collect(), m_eff)
 }
 
-/// Runs the job on one alignment record, writing its files into `out` (uncommitted) when given.
+/// Runs the job on one alignment record; with `keep_files` the run keeps HMMER's files for `--out`.
 pub fn run_record(
     job: &ProteinJob,
     aln: &prot::Alignment,
-    mut out: Option<&mut Staging>,
-    command_line: &str,
+    keep_files: bool,
     progress: &Progress,
 ) -> Result<ProteinRun> {
     let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
@@ -275,7 +263,7 @@ pub fn run_record(
         Some(held) => Some(held_out_scores(job, aln, &fam, held, &generated, &mut rows, progress)?),
     };
 
-    let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, out.as_deref_mut(), progress)?;
+    let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, keep_files, progress)?;
     let mut warnings = warnings::warnings(k, l, &generated, &rows);
     if let (Some(x), false) = (job.max_identity, emptied.is_empty()) {
         warnings
@@ -302,16 +290,24 @@ pub fn run_record(
         methods: rows,
         warnings,
     };
-    if let Some(st) = out {
-        write_files(st, &results, &generated, &fam, aln, command_line)?;
-    }
     Ok(ProteinRun {
         results,
         input_rows: fam.clean.n_input_rows,
         input_cols: fam.clean.n_input_cols,
         entropy,
         natural: fam.stored,
-        generated: generated.into_iter().map(|g| GeneratedSet { id: g.id, seqs: g.seqs }).collect(),
+        generated: generated
+            .into_iter()
+            .map(|g| GeneratedSet {
+                beta: generate::row_beta(&g.id, &fam.ops),
+                id: g.id,
+                seqs: g.seqs,
+                scores: g.scores,
+            })
+            .collect(),
+        natural_names: fam.stored_names,
+        seed: aln.clone(),
+        clean: fam.clean,
     })
 }
 
@@ -392,37 +388,4 @@ fn parameters(job: &ProteinJob, fam: &FamilyModel, facts: &FamilyFacts, removed:
         reweight: job.reweight,
         m_eff: facts.m_eff,
     }
-}
-
-/// The `--out` files of a run: results.json, each row's sequences and scores, the cleaned family
-/// and the command line.
-fn write_files(
-    st: &mut Staging,
-    results: &ProteinResults,
-    generated: &[Generated],
-    fam: &FamilyModel,
-    aln: &prot::Alignment,
-    command_line: &str,
-) -> Result<()> {
-    st.write("results.json", crate::output::to_json(&results)?.as_bytes())?;
-    for (row, g) in generated.iter().enumerate() {
-        let stem = g.file_stem();
-        let mut files = per_sequence::RowFiles::create(st, &stem)?;
-        let beta = generate::row_beta(&g.id, &fam.ops);
-        let hits = results.hmmer.hits.get(row);
-        // In blocks, so a large row's records and headers are never all in memory at once.
-        for block in satool::sample_blocks(g.seqs.len()) {
-            let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
-            let seqs = &g.seqs[block.clone()];
-            let mut scores = g.scores.records(block, &names, seqs, beta, &fam.stored_names);
-            if let Some(hits) = hits {
-                per_sequence::add_hmm_scores(&mut scores, hits);
-            }
-            files.write(&scores, seqs, |q| seed_columns(q, &fam.clean))?;
-        }
-        files.finish()?;
-    }
-    hmmer::write_rf_stockholm(aln, &fam.clean, &st.path("family.cleaned.sto"))?;
-    st.write("command.txt", format!("{command_line}\n").as_bytes())?;
-    Ok(())
 }

@@ -2,8 +2,13 @@
 //! extended-metrics table); the report re-renders the same table as Markdown.
 
 use super::results::{ProteinResults, ProteinRun};
+use super::{hmmer, per_sequence};
+use crate::output::atomic::Staging;
 use crate::output::table;
+use anyhow::{Context, Result};
 use satool::Estimate;
+use satool_protein as prot;
+use std::path::Path;
 
 /// The table(s) printed after the header: the comparison table with timings, and with
 /// `extended` the second table of the coevolution checks.
@@ -266,4 +271,64 @@ fn decode_line(decode: &str) -> String {
         Ok(m) => format!("decode = {decode} [{}] (--decode)", m.describe()),
         Err(_) => format!("decode = {decode} (--decode)"),
     }
+}
+
+/// Writes the `--out` files of a run into the staging directory `st` (the caller commits it):
+/// HMMER's files (the seed it built the HMM from, the HMM, each row's hmmsearch table),
+/// results.json, each row's sequences and scores (`<stem>.aligned.fasta`, `.fasta`, `.a2m`,
+/// `.tsv`), the cleaned family with its RF line and the command line.
+pub fn write_out(st: &mut Staging, run: &ProteinRun, command_line: &str) -> Result<()> {
+    let results = &run.results;
+    if let Some(dir) = &results.hmmer.files {
+        copy_hmmer_files(st, dir.path())?;
+    }
+    st.write("results.json", crate::output::to_json(results)?.as_bytes())?;
+    for (row, g) in run.generated.iter().enumerate() {
+        let stem = g.file_stem();
+        let mut files = per_sequence::RowFiles::create(st, &stem)?;
+        let hits = results.hmmer.hits.get(row);
+        // In blocks, so a large row's records and headers are never all in memory at once.
+        for block in satool::sample_blocks(g.seqs.len()) {
+            let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
+            let seqs = &g.seqs[block.clone()];
+            let mut scores = g.scores.records(block, &names, seqs, g.beta, &run.natural_names);
+            if let Some(hits) = hits {
+                per_sequence::add_hmm_scores(&mut scores, hits);
+            }
+            files.write(&scores, seqs, |q| seed_columns(q, &run.clean))?;
+        }
+        files.finish()?;
+    }
+    hmmer::write_rf_stockholm(&run.seed, &run.clean, &st.path("family.cleaned.sto"))?;
+    st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+    Ok(())
+}
+
+/// HMMER's files into `--out`, but the FASTA files hmmsearch read: each row's `<stem>.fasta` is
+/// written with its scores in the headers.
+fn copy_hmmer_files(st: &mut Staging, dir: &Path) -> Result<()> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot list HMMER's files", dir.display()))?
+        .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    names.sort();
+    for name in names.iter().filter(|n| !n.ends_with(".fasta")) {
+        let (from, to) = (dir.join(name), st.path(name));
+        if std::fs::rename(&from, &to).is_err() {
+            std::fs::copy(&from, &to)
+                .with_context(|| format!("{}: cannot copy to {}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A sequence on the cleaned columns in the seed's column space, as A2M: the kept columns are
+/// match states (residues upper case, gaps `-`), every other seed column an insert state the
+/// sequence does not use (`.`).
+fn seed_columns(seq: &[u8], clean: &prot::CleanAlignment) -> Vec<u8> {
+    let mut out = vec![b'.'; clean.n_input_cols];
+    for (&c, &r) in clean.kept_columns.iter().zip(seq) {
+        out[c] = if prot::is_gap(r) { b'-' } else { r.to_ascii_uppercase() };
+    }
+    out
 }

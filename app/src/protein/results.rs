@@ -62,6 +62,11 @@ pub struct ProteinRun {
     pub natural: Vec<Vec<u8>>,
     /// Each row's sequences, in table order.
     pub generated: Vec<GeneratedSet>,
+    /// The names of `natural`.
+    pub natural_names: Vec<String>,
+    /// The record as read, and its cleaning (the `--out` files map sequences to its columns).
+    pub seed: satool_protein::Alignment,
+    pub clean: satool_protein::CleanAlignment,
 }
 
 /// The entropy curve the β* rule used, over the whole family's K memories, and the mean
@@ -79,6 +84,17 @@ pub struct GeneratedSet {
     pub id: String,
     /// Aligned to the cleaned columns.
     pub seqs: Vec<Vec<u8>>,
+    /// Per sequence: energy at `beta`, novelty, nearest stored sequence.
+    pub scores: super::per_sequence::SampleScores,
+    /// The row's β (its method's; β_gen for rows without one).
+    pub beta: f64,
+}
+
+impl GeneratedSet {
+    /// The stem of the row's files in `--out`.
+    pub fn file_stem(&self) -> String {
+        super::generate::file_stem_of(&self.id)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -182,6 +198,10 @@ pub struct HmmerInfo {
     /// Each row's hmmsearch hits, in row order, when HMMER ran (for the per-sequence files).
     #[serde(skip)]
     pub hits: Vec<satool_protein::hmmer::HmmsearchHits>,
+    /// HMMER's files for `--out` (the seed for hmmbuild, the profile HMM it built, each row's
+    /// hmmsearch table), when they were asked for and HMMER ran.
+    #[serde(skip)]
+    pub files: Option<tempfile::TempDir>,
 }
 
 impl HmmerInfo {
