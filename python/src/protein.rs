@@ -55,6 +55,7 @@ fn score_columns<'py>(py: Python<'py>, scores: &[per_sequence::SequenceScore]) -
     d.set_item("sequence", scores.iter().map(|s| ungapped(&s.sequence)).collect::<Vec<_>>())?;
     d.set_item("aligned", scores.iter().map(|s| s.sequence.clone()).collect::<Vec<_>>())?;
     d.set_item("energy", scores.iter().map(|s| s.energy).collect::<Vec<_>>())?;
+    d.set_item("state_energy", scores.iter().map(|s| s.state_energy).collect::<Vec<_>>())?;
     d.set_item("nearest", scores.iter().map(|s| s.nearest.clone()).collect::<Vec<_>>())?;
     d.set_item("identity", scores.iter().map(|s| s.identity).collect::<Vec<_>>())?;
     d.set_item("novelty", scores.iter().map(|s| s.novelty).collect::<Vec<_>>())?;
@@ -199,16 +200,8 @@ impl PyFamily {
                 let m = self.model();
                 let parsed = prot::parse_aligned_fasta(&text, "sequences", m.stored[0].len())?;
                 let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = parsed.into_iter().unzip();
-                let latent = m.enc.project(&seqs);
-                let mut s = per_sequence::score(
-                    &names,
-                    &seqs,
-                    latent.view(),
-                    &m.mem,
-                    m.ops.beta_gen,
-                    &m.stored,
-                    &m.stored_names,
-                );
+                let mut s =
+                    per_sequence::score(&names, &seqs, &m.enc, &m.mem, m.ops.beta_gen, &m.stored, &m.stored_names);
                 s.sort_by(|a, b| a.energy.total_cmp(&b.energy));
                 anyhow::Ok(s)
             })
@@ -236,9 +229,9 @@ pub fn protein_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
     .map_err(errors::job)
 }
 
-/// One scored row as the Python layer holds it: name, aligned sequence, β, energy, nearest,
-/// identity, novelty.
-type ScoredRow = (String, String, f64, f64, String, f64, f64);
+/// One scored row as the Python layer holds it: name, aligned sequence, β, energy, state energy
+/// (None for given sequences), nearest, identity, novelty.
+type ScoredRow = (String, String, f64, f64, Option<f64>, String, f64, f64);
 
 /// Writes scored sequences as the CLI writes its `<id>.fasta` (`strip_gaps`) and
 /// `<id>.aligned.fasta` files: the same headers (`name energy=… beta=… …`) and line width.
@@ -246,12 +239,13 @@ type ScoredRow = (String, String, f64, f64, String, f64, f64);
 pub fn write_scored_fasta(path: PathBuf, rows: Vec<ScoredRow>, strip_gaps: bool) -> PyResult<()> {
     let recs: Vec<(String, Vec<u8>)> = rows
         .into_iter()
-        .map(|(name, seq, beta, energy, nearest, identity, novelty)| {
+        .map(|(name, seq, beta, energy, state_energy, nearest, identity, novelty)| {
             let s = per_sequence::SequenceScore {
                 name,
                 sequence: String::new(),
                 beta,
                 energy,
+                state_energy,
                 nearest,
                 identity,
                 novelty,

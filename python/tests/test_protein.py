@@ -49,11 +49,13 @@ def test_generate_equals_the_cli_rows(fam, protein_cli):
     for method in ["sa_gen", "exact_ret", "gaussian"]:
         seqs = fam.generate(150, seed=1, method=method)
         tsv = read_tsv(protein_cli / f"{method}.tsv")
-        assert list(seqs.columns) == ["name", "sequence", "aligned", "energy", "nearest", "identity", "novelty"]
+        assert list(seqs.columns) == [
+            "name", "sequence", "aligned", "energy", "state_energy", "nearest", "identity", "novelty"
+        ]
         assert seqs["name"].tolist() == [r["name"] for r in tsv]
         assert seqs["aligned"].tolist() == [r["sequence"] for r in tsv]
         assert seqs["nearest"].tolist() == [r["nearest"] for r in tsv]
-        for col in ["energy", "identity", "novelty"]:
+        for col in ["energy", "state_energy", "identity", "novelty"]:
             np.testing.assert_allclose(seqs[col], [float(r[col]) for r in tsv], rtol=1e-12, err_msg=method)
         assert (seqs["sequence"] == seqs["aligned"].str.replace("-", "", regex=False)).all()
         assert seqs.attrs["beta"] == float(tsv[0]["beta"])

@@ -695,15 +695,18 @@ fn per_sequence_scores_and_the_identity_filter() {
     // one TSV row per kept sequence, every identity ≤ 0.7, mean identity = the table's SeqID
     let tsv = std::fs::read_to_string(out.join("sa_ret.tsv")).unwrap();
     let mut lines = tsv.lines();
-    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
+    assert_eq!(
+        lines.next(),
+        Some("name\tsequence\tbeta\tenergy\tstate_energy\tnearest\tidentity\tnovelty\tbits\tevalue")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 60 - removed);
-    let ids: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
+    let ids: Vec<f64> = rows.iter().map(|r| r[6].parse().unwrap()).collect();
     assert!(ids.iter().all(|&x| x <= 0.7));
     assert!((ids.iter().sum::<f64>() / ids.len() as f64 - f(kept, "seq_identity")).abs() < 1e-12);
-    let nov: Vec<f64> = rows.iter().map(|r| r[6].parse().unwrap()).collect();
+    let nov: Vec<f64> = rows.iter().map(|r| r[7].parse().unwrap()).collect();
     assert!((nov.iter().sum::<f64>() / nov.len() as f64 - f(&kept["novelty"], "mean")).abs() < 1e-12);
-    assert!(rows.iter().all(|r| r[2] == "77.0" && r[1].len() == 71 && r[4].contains('/')));
+    assert!(rows.iter().all(|r| r[2] == "77.0" && r[1].len() == 71 && r[5].contains('/')));
     // the FASTA headers carry the same fields
     let fasta = std::fs::read_to_string(out.join("sa_ret.aligned.fasta")).unwrap();
     let header = fasta.lines().next().unwrap();
@@ -719,7 +722,7 @@ fn per_sequence_scores_and_the_identity_filter() {
         assert!(o.status.success(), "{}", stderr(&o));
         let v = json(&o);
         let tsv = std::fs::read_to_string(out.join("sa_gen.tsv")).unwrap();
-        let mut bits: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(7).unwrap().parse().unwrap()).collect();
+        let mut bits: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(8).unwrap().parse().unwrap()).collect();
         bits.sort_by(f64::total_cmp);
         let median = (bits[74] + bits[75]) / 2.0;
         assert!((median - f(method(&v, "sa_gen"), "hmm_median_bitscore")).abs() < 1e-9, "{median}");
@@ -784,7 +787,10 @@ fn score_ranks_family_members_above_decoys() {
     assert!(o.status.success(), "{}", stderr(&o));
     let tsv = stdout(&o);
     let mut lines = tsv.lines();
-    assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
+    assert_eq!(
+        lines.next(),
+        Some("name\tsequence\tbeta\tenergy\tstate_energy\tnearest\tidentity\tnovelty\tbits\tevalue")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 2 * members.len());
     let energy: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
@@ -793,11 +799,11 @@ fn score_ranks_family_members_above_decoys() {
     assert!(top.iter().all(|r| !r[0].ends_with("_reversed")), "members first");
     assert!(bottom.iter().all(|r| r[0].ends_with("_reversed")));
     // a member's nearest stored sequence is itself: identity 1, novelty 0, β = β_gen = 8
-    assert!(top.iter().all(|r| r[5] == "1.0" && r[6].parse::<f64>().unwrap() < 1e-12 && r[2] == "8.0"));
+    assert!(top.iter().all(|r| r[6] == "1.0" && r[7].parse::<f64>().unwrap() < 1e-12 && r[2] == "8.0"));
     // With HMMER, the members' bit scores against the family's HMM (hmmsearch of the seed's own
     // sequences: PF00076's bundled model scores them 40–80 bits); the reversed decoys miss it.
     if hmmer_installed() {
-        let bits = |r: &Vec<&str>| r[7].parse::<f64>().ok();
+        let bits = |r: &Vec<&str>| r[8].parse::<f64>().ok();
         let member_bits: Vec<f64> = top.iter().filter_map(bits).collect();
         assert_eq!(member_bits.len(), top.len(), "every member has a hit");
         let mut sorted = member_bits.clone();
@@ -805,7 +811,7 @@ fn score_ranks_family_members_above_decoys() {
         assert!(sorted[sorted.len() / 2] > 30.0, "median member bit score {}", sorted[sorted.len() / 2]);
         assert!(bottom.iter().all(|r| bits(r).is_none_or(|b| b < 15.0)), "reversed decoys score low");
     } else {
-        assert!(rows.iter().all(|r| r[7].is_empty()));
+        assert!(rows.iter().all(|r| r[8].is_empty()));
     }
     // JSON and bad input
     let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap(), "--json"], &[]);
@@ -1063,7 +1069,7 @@ fn cluster_share(dir: &std::path::Path, sto: &str, extra: &[&str], out: &str) ->
     let run = satool(&args, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
     let tsv = std::fs::read_to_string(out.join("exact_gen.tsv")).unwrap();
-    let nearest: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').nth(4).unwrap()).collect();
+    let nearest: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').nth(5).unwrap()).collect();
     assert_eq!(nearest.len(), 600);
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
@@ -1157,13 +1163,13 @@ fn streamed_rows_equal_the_whole_row_computation() {
         let col = |c: usize| rows.iter().map(|r| r[c].parse::<f64>().unwrap()).collect::<Vec<f64>>();
         let m = method(&r, id);
         assert_eq!(m["n"], n);
-        same(mean(&col(6)), f(&m["novelty"], "mean"), &format!("{id}: novelty"));
-        same(mean(&col(5)), f(m, "seq_identity"), &format!("{id}: SeqID"));
+        same(mean(&col(7)), f(&m["novelty"], "mean"), &format!("{id}: novelty"));
+        same(mean(&col(6)), f(m, "seq_identity"), &format!("{id}: SeqID"));
         assert!(m["diversity"]["se"].is_f64(), "{id}: diversity SE over 30 groups that straddle the chunks");
     }
-    // The TSV's energy is at the row's β: for exact_ret that is β_ret, the table's.
+    // The TSV's state energy is at the row's β: for exact_ret that is β_ret, the table's.
     let tsv = String::from_utf8(read(&one, "exact_ret.tsv")).unwrap();
-    let energy: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap().parse().unwrap()).collect();
+    let energy: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(4).unwrap().parse().unwrap()).collect();
     same(mean(&energy), f(&method(&r, "exact_ret")["energy"], "mean"), "exact_ret: energy at β_ret");
 }
 
@@ -1305,4 +1311,39 @@ fn a_sampler_row_outside_the_band_is_warned() {
     let hot = band(&warnings(&["--beta-gen", "100"]));
     assert_eq!(hot.len(), 1, "{hot:?}");
     assert!(hot[0].starts_with("sa_gen: only 0% of its sequences lie in the natural nearest-neighbour identity band"));
+}
+
+/// `energy` in `<id>.tsv` and the FASTA headers is the emitted sequence's (what `--score` gives
+/// for the same sequence at the same β); the sampler state's is `state_energy`.
+#[test]
+fn the_tsv_energy_is_the_emitted_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let sto = fixture("PF00076.sto");
+    let o = out.to_str().unwrap();
+    let run =
+        satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "sa_gen", "--quiet", "--out", o], &[]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let tsv = std::fs::read_to_string(out.join("sa_gen.tsv")).unwrap();
+    let header: Vec<&str> = tsv.lines().next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<String>> = tsv.lines().skip(1).map(|l| l.split('\t').map(String::from).collect()).collect();
+    let fasta = out.join("sa_gen.aligned.fasta");
+    let scored =
+        satool(&["protein", "--stockholm", &sto, "--no-hmmer", "--score", fasta.to_str().unwrap(), "--json"], &[]);
+    assert!(scored.status.success(), "{}", stderr(&scored));
+    let scored: Vec<serde_json::Value> = serde_json::from_slice(&scored.stdout).unwrap();
+    assert_eq!(scored.len(), rows.len());
+    let mut differ = 0;
+    for s in &scored {
+        let row = rows.iter().find(|r| r[col("name")] == s["name"].as_str().unwrap()).unwrap();
+        let (energy, state): (f64, f64) =
+            (row[col("energy")].parse().unwrap(), row[col("state_energy")].parse().unwrap());
+        assert!((energy - f(s, "energy")).abs() < 1e-12, "{}: TSV {energy} vs --score {}", row[0], f(s, "energy"));
+        assert_eq!(s["state_energy"], serde_json::Value::Null);
+        differ += usize::from((energy - state).abs() > 0.1);
+    }
+    assert!(differ > rows.len() / 2, "the state's energy is not the sequence's ({differ} of {} differ)", rows.len());
+    let first = std::fs::read_to_string(&fasta).unwrap();
+    assert!(first.lines().next().unwrap().contains(" state_energy="), "{}", first.lines().next().unwrap());
 }

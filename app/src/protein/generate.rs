@@ -43,6 +43,13 @@ pub struct FamilyModel {
     pub max_identity: Option<f64>,
 }
 
+impl FamilyModel {
+    /// What sequences are scored against at `beta`: the memories, the encoding, the stored set.
+    pub fn scoring(&self, beta: f64) -> super::per_sequence::Scoring<'_> {
+        super::per_sequence::Scoring { mem: &self.mem, enc: &self.enc, beta, stored: &self.stored }
+    }
+}
+
 /// One row's output before evaluation: its sequences and what their memory-space points gave
 /// (per-sequence scores and the memory metrics); the points themselves are not kept (d × 8
 /// bytes a sample: 472 MB for 10⁶ samples on PF00076).
@@ -92,7 +99,7 @@ impl Generated {
         // Scored after the filter: a sample's novelty can round differently at another place in
         // its block of 1024.
         let mut scores = SampleScores::default();
-        scores.extend(&seqs, latent.view(), &f.mem, row_beta(&id, &f.ops), &f.stored);
+        scores.extend(&seqs, Some(latent.view()), f.scoring(row_beta(&id, &f.ops)));
         let memory = memory_metrics(&f.mem, latent.view(), f.ops.beta_ret);
         Generated { id, label, seqs, scores, memory, removed, acceptance: None, convergence: None, seconds: 0.0 }
     }
@@ -222,7 +229,7 @@ fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize)
         let (latent, drawn) = draw(c)?;
         let chunk =
             drawn.unwrap_or_else(|| decoder.get_or_insert_with(|| RowDecoder::new(method, f)).decode(latent.view()));
-        scores.extend(&chunk, latent.view(), &f.mem, row_beta(id, &f.ops), &f.stored);
+        scores.extend(&chunk, Some(latent.view()), f.scoring(row_beta(id, &f.ops)));
         metrics.push(&f.mem, latent.view());
         seqs.extend(chunk);
     }
@@ -382,7 +389,9 @@ pub(super) fn from_sequences(
     read_seconds: f64,
 ) -> Generated {
     let t0 = Instant::now();
-    let g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
+    let mut g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
+    // Given sequences have no sampler state: their energy is the only one.
+    g.scores.state_energy.clear();
     Generated { seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
 }
 

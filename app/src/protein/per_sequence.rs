@@ -16,9 +16,12 @@ pub struct SequenceScore {
     pub sequence: String,
     /// The inverse temperature the energy is evaluated at.
     pub beta: f64,
-    /// E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β of the sequence's memory-space point ξ (lower = more
-    /// probable under the Boltzmann law at β).
+    /// E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β of the sequence itself, encoded as the memories are
+    /// (one-hot, PCA, unit norm): lower = more probable under the Boltzmann law at β.
     pub energy: f64,
+    /// E at β of the sampler's memory-space state that was decoded to the sequence (empty for
+    /// sequences scored as given, which have no state).
+    pub state_energy: Option<f64>,
     /// Name of the most identical stored sequence, and the identity to it (gaps skipped).
     pub nearest: String,
     pub identity: f64,
@@ -46,42 +49,64 @@ pub fn add_hmm_scores(scores: &mut [SequenceScore], hits: &prot::hmmer::Hmmsearc
     }
 }
 
-/// Scores `seqs` (with memory-space points `latent`, d × n) against the stored sequences
-/// (`stored`, named `stored_names`, whose memories are `mem`) at `beta`.
+/// Scores given sequences (no sampler state: energy and novelty of their encoding by `enc`)
+/// against the stored sequences (`stored`, named `stored_names`, whose memories are `mem`) at
+/// `beta`.
 pub fn score(
     names: &[String],
     seqs: &[Vec<u8>],
-    latent: ArrayView2<f64>,
+    enc: &prot::Encoding,
     mem: &Memory,
     beta: f64,
     stored: &[Vec<u8>],
     stored_names: &[String],
 ) -> Vec<SequenceScore> {
     let mut s = SampleScores::default();
-    s.extend(seqs, latent, mem, beta, stored);
+    s.extend(seqs, None, Scoring { mem, enc, beta, stored });
     s.records(0..seqs.len(), names, seqs, beta, stored_names)
 }
 
-/// The numbers of a set's per-sequence scores, in the order of its sequences: 32 bytes a
+/// What a set's sequences are scored against: the family's memories and encoding, at `beta`.
+#[derive(Clone, Copy)]
+pub struct Scoring<'a> {
+    pub mem: &'a Memory,
+    pub enc: &'a prot::Encoding,
+    pub beta: f64,
+    pub stored: &'a [Vec<u8>],
+}
+
+/// The numbers of a set's per-sequence scores, in the order of its sequences: 40 bytes a
 /// sequence, so a row keeps them without its memory-space points (d × 8 bytes a sequence).
 #[derive(Debug, Clone, Default)]
 pub struct SampleScores {
-    /// Energy at the row's β.
+    /// Energy at the row's β of each sequence's encoding.
     pub energy: Vec<f64>,
+    /// Energy at the row's β of the state each sequence was decoded from (empty for given
+    /// sequences).
+    pub state_energy: Vec<f64>,
     pub novelty: Vec<f64>,
     /// Index of the nearest stored sequence and the identity to it.
     pub nearest: Vec<(usize, f64)>,
 }
 
 impl SampleScores {
-    /// Appends the scores of `seqs`, whose memory-space points are `latent` (d × n), at `beta`.
-    pub fn extend(&mut self, seqs: &[Vec<u8>], latent: ArrayView2<f64>, mem: &Memory, beta: f64, stored: &[Vec<u8>]) {
+    /// Appends the scores of `seqs`: the energy of their encoding, and, when they were decoded
+    /// from memory-space states `latent` (d × n), the states' energy; novelty is the states' (or
+    /// the encoding's, without states).
+    pub fn extend(&mut self, seqs: &[Vec<u8>], latent: Option<ArrayView2<f64>>, at: Scoring) {
         if seqs.is_empty() {
             return;
         }
-        self.energy.extend(energies(mem, beta, latent));
-        self.novelty.extend(novelty(mem, latent));
-        self.nearest.extend(prot::nearest(seqs, stored));
+        let encoded = at.enc.project(seqs);
+        self.energy.extend(energies(at.mem, at.beta, encoded.view()));
+        match latent {
+            Some(l) => {
+                self.state_energy.extend(energies(at.mem, at.beta, l));
+                self.novelty.extend(novelty(at.mem, l));
+            }
+            None => self.novelty.extend(novelty(at.mem, encoded.view())),
+        }
+        self.nearest.extend(prot::nearest(seqs, at.stored));
     }
 
     /// The records of sequences `range` (`names` and `seqs` are those of the range).
@@ -93,16 +118,20 @@ impl SampleScores {
         beta: f64,
         stored_names: &[String],
     ) -> Vec<SequenceScore> {
-        let (energy, novelty, near) = (&self.energy[range.clone()], &self.novelty[range.clone()], &self.nearest[range]);
+        let state = |i: usize| self.state_energy.get(i).copied();
+        let (energy, novelty, near) =
+            (&self.energy[range.clone()], &self.novelty[range.clone()], &self.nearest[range.clone()]);
         names
             .iter()
             .zip(seqs)
+            .zip(range)
             .zip(energy.iter().zip(novelty).zip(near))
-            .map(|((name, s), ((&energy, &novelty), &(k, identity)))| SequenceScore {
+            .map(|(((name, s), i), ((&energy, &novelty), &(k, identity)))| SequenceScore {
                 name: name.clone(),
                 sequence: String::from_utf8_lossy(s).into_owned(),
                 beta,
                 energy,
+                state_energy: state(i),
                 nearest: stored_names.get(k).cloned().unwrap_or_default(),
                 identity,
                 novelty,
@@ -115,10 +144,11 @@ impl SampleScores {
 
 /// The FASTA header of a scored sequence: its name, then `key=value` fields.
 pub fn fasta_header(s: &SequenceScore) -> String {
-    let mut h = format!(
-        "{} energy={:.6} beta={} nearest={} identity={:.4} novelty={:.4}",
-        s.name, s.energy, s.beta, s.nearest, s.identity, s.novelty
-    );
+    let mut h = format!("{} energy={:.6}", s.name, s.energy);
+    if let Some(e) = s.state_energy {
+        h += &format!(" state_energy={e:.6}");
+    }
+    h += &format!(" beta={} nearest={} identity={:.4} novelty={:.4}", s.beta, s.nearest, s.identity, s.novelty);
     if let (Some(bits), Some(e)) = (s.bits, s.evalue) {
         h += &format!(" bits={bits:.1} evalue={e:.2e}");
     }
@@ -181,28 +211,45 @@ pub fn write_tsv_to(w: impl std::io::Write, scores: &[SequenceScore]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+
+    /// A three-sequence family encoded as the app encodes one.
+    fn family() -> (prot::Encoding, Memory, Vec<Vec<u8>>, Vec<String>) {
+        let stored = vec![b"ACDE".to_vec(), b"GHIK".to_vec(), b"ACIK".to_vec()];
+        let clean = prot::CleanAlignment {
+            names: vec!["s1".into(), "s2".into(), "s3".into()],
+            seqs: stored.clone(),
+            kept_columns: vec![0, 1, 2, 3],
+            kept_rows: vec![0, 1, 2],
+            n_input_rows: 3,
+            n_input_cols: 4,
+        };
+        let enc = prot::encode(&clean, 0.95).unwrap();
+        let mem = Memory::new(enc.memory.clone()).unwrap();
+        (enc, mem, stored, clean.names)
+    }
 
     #[test]
     fn scores_name_the_nearest_stored_sequence_and_write_a_tsv() {
-        let mem = Memory::new(array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
-        let stored = vec![b"ACDE".to_vec(), b"GHIK".to_vec()];
-        let names = vec!["s1".to_string(), "s2".to_string()];
-        let latent = array![[0.0, 0.6], [1.0, 0.8]];
+        let (enc, mem, stored, names) = family();
         let seqs = vec![b"GHIL".to_vec(), b"AC-E".to_vec()];
         let gen_names = vec!["g1".to_string(), "g2".to_string()];
-        let s = score(&gen_names, &seqs, latent.view(), &mem, 2.0, &stored, &names);
+        let s = score(&gen_names, &seqs, &enc, &mem, 2.0, &stored, &names);
         assert_eq!((s[0].nearest.as_str(), s[0].identity), ("s2", 0.75));
         assert_eq!((s[1].nearest.as_str(), s[1].identity), ("s1", 1.0));
-        assert!(s[0].novelty.abs() < 1e-12 && (s[1].novelty - 0.2).abs() < 1e-12);
-        // E = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at ξ = (0, 1), β = 2: ½ − ln(e⁰ + e²)/2
-        assert!((s[0].energy - (0.5 - (1.0 + 2f64.exp()).ln() / 2.0)).abs() < 1e-12);
-        assert!(fasta_header(&s[1]).starts_with("g2 energy="));
+        // Given sequences: energy and novelty of their encoding, no state.
+        let encoded = enc.project(&seqs);
+        let e = energies(&mem, 2.0, encoded.view());
+        assert_eq!((s[0].energy, s[1].energy), (e[0], e[1]));
+        assert_eq!(s[0].state_energy, None);
+        assert!(fasta_header(&s[1]).starts_with("g2 energy=") && !fasta_header(&s[1]).contains("state_energy"));
         let mut bytes = Vec::new();
         write_tsv_to(&mut bytes, &s).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("name\tsequence\tbeta\tenergy\tnearest\tidentity\tnovelty\tbits\tevalue"));
+        assert_eq!(
+            lines.next(),
+            Some("name\tsequence\tbeta\tenergy\tstate_energy\tnearest\tidentity\tnovelty\tbits\tevalue")
+        );
         assert!(lines.next().unwrap().starts_with("g1\tGHIL\t2.0\t"));
         let mut scored = s.clone();
         let hits = prot::hmmer::HmmsearchHits {
@@ -214,5 +261,25 @@ mod tests {
         add_hmm_scores(&mut scored, &hits);
         assert_eq!((scored[0].bits, scored[1].bits, scored[1].evalue), (None, Some(42.0), Some(1e-9)));
         assert!(fasta_header(&scored[1]).ends_with(" bits=42.0 evalue=1.00e-9"));
+    }
+
+    /// Decoded samples: `energy` is the emitted sequence's (its encoding's), `state_energy` the
+    /// state's, which the decode does not preserve.
+    #[test]
+    fn decoded_samples_carry_both_energies() {
+        let (enc, mem, stored, names) = family();
+        let latent = ndarray::Array2::from_shape_fn((mem.d(), 2), |(i, j)| 0.3 + 0.1 * (i + j) as f64);
+        let seqs = vec![b"GHIL".to_vec(), b"ACDE".to_vec()];
+        let mut s = SampleScores::default();
+        s.extend(&seqs, Some(latent.view()), Scoring { mem: &mem, enc: &enc, beta: 3.0, stored: &stored });
+        let r = s.records(0..2, &["a".into(), "b".into()], &seqs, 3.0, &names);
+        let of_state = energies(&mem, 3.0, latent.view());
+        let of_seq = energies(&mem, 3.0, enc.project(&seqs).view());
+        assert_eq!((r[0].energy, r[1].energy), (of_seq[0], of_seq[1]));
+        assert_eq!((r[0].state_energy, r[1].state_energy), (Some(of_state[0]), Some(of_state[1])));
+        assert_ne!(r[0].energy, of_state[0]);
+        // A stored sequence's encoding is its memory: E ≈ −½ at a high β.
+        assert!((r[1].energy - energies(&mem, 3.0, mem.x().column(0).insert_axis(ndarray::Axis(1)))[0]).abs() < 1e-12);
+        assert!(fasta_header(&r[0]).contains(" state_energy="));
     }
 }

@@ -16,9 +16,8 @@ pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result
     let (fam, _) = family_model(job, &aln)?;
     let records = prot::read_aligned_fasta(fasta, fam.stored[0].len())?;
     let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = records.into_iter().unzip();
-    let latent = fam.enc.project(&seqs);
     let beta = fam.ops.beta_gen;
-    let mut scores = per_sequence::score(&names, &seqs, latent.view(), &fam.mem, beta, &fam.stored, &fam.stored_names);
+    let mut scores = per_sequence::score(&names, &seqs, &fam.enc, &fam.mem, beta, &fam.stored, &fam.stored_names);
     // The bit score and E-value against the family's profile HMM, when HMMER runs (--hmmer).
     let records: Vec<(String, Vec<u8>)> = names.iter().cloned().zip(seqs.iter().cloned()).collect();
     if let Some(hits) = super::hmmer::hits_of(job, &aln, &records, progress)? {

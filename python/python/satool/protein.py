@@ -25,13 +25,14 @@ from ._options import to_args
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-COLUMNS = ["name", "sequence", "aligned", "energy", "nearest", "identity", "novelty"]
+COLUMNS = ["name", "sequence", "aligned", "energy", "state_energy", "nearest", "identity", "novelty"]
 
 
 class Sequences(pd.DataFrame):
     """Scored sequences, one row each: name, sequence (ungapped), aligned (on the family's L
-    cleaned columns), energy (at ``attrs["beta"]``; lower = more probable), nearest stored
-    sequence, identity to it (gaps skipped), novelty (1 − max cosine to a stored memory).
+    cleaned columns), energy (of the sequence, encoded as the memories are, at ``attrs["beta"]``;
+    lower = more probable), state_energy (of the sampler state it was decoded from; None for
+    scored sequences), nearest stored sequence, identity to it (gaps skipped), novelty (1 − max cosine to a stored memory).
     ``attrs`` holds the method, β and, for chain methods, acceptance, R̂ and bulk ESS."""
 
     @property
@@ -43,7 +44,16 @@ class Sequences(pd.DataFrame):
         aligned rows, as ``<id>.aligned.fasta``), with ``key=value`` scores in the headers."""
         beta = float(self.attrs.get("beta", float("nan")))
         rows = [
-            (str(r.name), str(r.aligned), beta, float(r.energy), str(r.nearest), float(r.identity), float(r.novelty))
+            (
+                str(r.name),
+                str(r.aligned),
+                beta,
+                float(r.energy),
+                None if pd.isna(r.state_energy) else float(r.state_energy),
+                str(r.nearest),
+                float(r.identity),
+                float(r.novelty),
+            )
             for r in self.itertuples(index=False)
         ]
         _native.write_scored_fasta(os.fspath(path), rows, not aligned)
