@@ -120,9 +120,9 @@ impl PyFamily {
         d.set_item("beta_star_rule", satool::BETA_STAR_RULE)?;
         d.set_item("beta_gen", m.ops.beta_gen)?;
         d.set_item("beta_ret", m.ops.beta_ret)?;
-        d.set_item("seed", m.seed)?;
-        d.set_item("alpha", m.alpha)?;
-        d.set_item("decode", m.decode.to_string())?;
+        d.set_item("seed", m.sampling.seed)?;
+        d.set_item("alpha", m.sampling.alpha)?;
+        d.set_item("decode", m.sampling.decode.to_string())?;
         Ok(d)
     }
 
@@ -159,10 +159,10 @@ impl PyFamily {
         let (scores, g_beta, acceptance, convergence, seconds) = py
             .detach(|| {
                 let mut m = self.model();
-                let saved = (m.samples, m.seed, m.decode, m.ops);
-                m.samples = n;
-                m.seed = seed.unwrap_or(m.seed);
-                m.decode = decode.unwrap_or(m.decode);
+                let saved = (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops);
+                m.sampling.samples = n;
+                m.sampling.seed = seed.unwrap_or(m.sampling.seed);
+                m.sampling.decode = decode.unwrap_or(m.sampling.decode);
                 if let Some(b) = beta {
                     match method.recipe() {
                         Recipe::Exact(t) | Recipe::Chains(t, _) if t == protein::methods::Temperature::Retrieval => {
@@ -177,7 +177,7 @@ impl PyFamily {
                     let s = g.scores.records(0..g.seqs.len(), &names, &g.seqs, beta, &m.stored_names);
                     (s, beta, g.acceptance, g.convergence, g.seconds)
                 });
-                (m.samples, m.seed, m.decode, m.ops) = saved;
+                (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops) = saved;
                 out
             })
             .map_err(errors::job)?;

@@ -8,7 +8,7 @@ use anyhow::Result;
 use ndarray::{Array2, ArrayView2};
 use satool::{
     exact_samples, memory_metrics, run_chains, stream, Memory, MemoryMetrics, MemoryMetricsStream, OperatingPoints,
-    Params, Precision, Protocol, PUBLISHED_FIVE,
+    Params, Protocol, PUBLISHED_FIVE,
 };
 use satool_protein as prot;
 use std::path::{Component, Path, PathBuf};
@@ -21,11 +21,8 @@ pub struct FamilyModel {
     /// The memories sampled from: the family's, or the conditioned subset's.
     pub mem: Memory,
     pub ops: OperatingPoints,
-    pub alpha: f64,
-    pub seed: u64,
-    pub precision: Precision,
-    /// Sequences per method.
-    pub samples: usize,
+    /// Seed, α, precision, samples per method, decode and `--max-identity`: the job's.
+    pub sampling: super::Sampling,
     /// The sequences generated sets are scored against: the family, or the conditioned subset.
     pub stored: Vec<Vec<u8>>,
     /// The names of `stored`.
@@ -37,10 +34,6 @@ pub struct FamilyModel {
     /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
     /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,
-    /// `--decode`: how memory-space samples become sequences.
-    pub decode: prot::DecodeMethod,
-    /// `--max-identity`: generated sequences more identical than this to a stored one are dropped.
-    pub max_identity: Option<f64>,
 }
 
 impl FamilyModel {
@@ -122,15 +115,15 @@ impl Generated {
 pub const STREAM_CHUNK: usize = 16 * prot::encode::PROJECT_BLOCK;
 
 /// Generates one method's samples from its own random stream (named by the method's id), and
-/// scores them; `f.max_identity` drops near-copies (not from `natural`, the reference).
+/// scores them; `f.sampling.max_identity` drops near-copies (not from `natural`, the reference).
 pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
     let t0 = Instant::now();
     let id = method.id();
-    let mut rng = stream(f.seed, id);
-    let (mem, n) = (&f.mem, f.samples);
+    let mut rng = stream(f.sampling.seed, id);
+    let (mem, n) = (&f.mem, f.sampling.samples);
     // The i.i.d. rows whose draws take the stream sample after sample stream in chunks; a filtered
     // row is scored whole (its SE groups depend on how many samples the filter keeps).
-    let streamed = f.max_identity.is_none() || method == ProteinMethod::Natural;
+    let streamed = f.sampling.max_identity.is_none() || method == ProteinMethod::Natural;
     let chunked = |draw: &mut dyn FnMut(usize) -> Result<Chunk>| in_chunks(method, f, draw);
     let mut convergence = None;
     let drawn = match method.recipe() {
@@ -155,7 +148,7 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
         Recipe::Bootstrap => Whole(simple::bootstrap(mem, n, &mut rng).0, None, None),
         Recipe::GaussianPerturbation => {
             // Not streamed: it draws every sample's memory before any noise.
-            let sigma = Params::new(f.alpha, f.ops.beta_ret)?.sigma();
+            let sigma = Params::new(f.sampling.alpha, f.ops.beta_ret)?.sigma();
             Whole(simple::gaussian_perturbation(mem, n, sigma, &mut rng), None, None)
         }
         Recipe::ConvexCombination => Whole(simple::convex_combination(mem, n, &mut rng), None, None),
@@ -165,9 +158,10 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
         Recipe::Vae => Whole(vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
         Recipe::Exact(t) => Whole(exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
         Recipe::Chains(t, kernel) => {
-            let params = Params::new(f.alpha, t.beta(&f.ops))?;
+            let params = Params::new(f.sampling.alpha, t.beta(&f.ops))?;
             let (protocol, keep) = chain_schedule(n)?;
-            let run = run_chains(mem, params, kernel, &protocol.with_precision(f.precision), f.seed, id);
+            let run =
+                run_chains(mem, params, kernel, &protocol.with_precision(f.sampling.precision), f.sampling.seed, id);
             convergence = run.energy_convergence(mem, params.beta());
             let mut states = run.select(&keep);
             if states.ncols() > n {
@@ -180,7 +174,7 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
         Drawn::Streamed(g) => g,
         Whole(latent, seqs, acceptance) => {
             let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
-            let max_identity = f.max_identity.filter(|_| method != ProteinMethod::Natural);
+            let max_identity = f.sampling.max_identity.filter(|_| method != ProteinMethod::Natural);
             Generated {
                 acceptance,
                 ..Generated::scored(f, id.into(), method.label(&f.ops), latent, seqs, max_identity)
@@ -220,7 +214,7 @@ fn chunk_sizes(n: usize) -> Vec<usize> {
 /// row's: the decode and the per-sample scores run in blocks of 1024 either way, and the sums in
 /// the same order.
 fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize) -> Result<Chunk>) -> Result<Drawn> {
-    let (n, id) = (f.samples, method.id());
+    let (n, id) = (f.sampling.samples, method.id());
     let mut decoder = None;
     let mut seqs = Vec::with_capacity(n);
     let mut scores = SampleScores::default();
@@ -289,10 +283,10 @@ struct RowDecoder<'a> {
 impl<'a> RowDecoder<'a> {
     fn new(method: ProteinMethod, f: &'a FamilyModel) -> Self {
         RowDecoder {
-            decoder: prot::Decoder::new(f.decode, &f.enc, &f.stored),
+            decoder: prot::Decoder::new(f.sampling.decode, &f.enc, &f.stored),
             mem: &f.mem,
             beta: row_beta(method.id(), &f.ops),
-            rng: stream(f.seed, &format!("decode:{}", method.id())),
+            rng: stream(f.sampling.seed, &format!("decode:{}", method.id())),
         }
     }
 

@@ -98,7 +98,7 @@ pub fn all_folds(
             job.methods.par_iter().map(|&m| generate::generate(m, &fam)).collect::<Result<_>>()?;
         rows.retain(|g| !g.seqs.is_empty());
         let all: Vec<&Generated> = rows.iter().chain(file_rows.iter().copied()).collect();
-        out.push(score_fold(fold, held.expect("a held-out fold"), &fam.stored, &all, fam.seed));
+        out.push(score_fold(fold, held.expect("a held-out fold"), &fam.stored, &all, fam.sampling.seed));
     }
     Ok(out)
 }

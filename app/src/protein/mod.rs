@@ -60,16 +60,11 @@ pub struct ProteinJob {
     pub hmmer_timeout: Option<f64>,
     pub out: Option<PathBuf>,
     pub force: bool,
-    pub seed: u64,
-    pub alpha: f64,
-    pub precision: Precision,
+    /// How every method samples and decodes (the family model carries it).
+    pub sampling: Sampling,
     pub extended: bool,
     /// `--max-sequences`: keep a random this many cleaned sequences when more remain (None: all).
     pub max_sequences: Option<usize>,
-    /// `--samples`: sequences per method.
-    pub samples: usize,
-    /// `--max-identity`: drop generated sequences more identical than this to a stored one.
-    pub max_identity: Option<f64>,
     /// `--beta-gen` / `--beta-ret`: temperatures instead of round(2β*) / round(20β*).
     pub beta_gen: Option<f64>,
     pub beta_ret: Option<f64>,
@@ -79,12 +74,25 @@ pub struct ProteinJob {
     pub methods: Vec<ProteinMethod>,
     /// `--report DIR`: Markdown report with SVG figures (drawn by the caller from the run).
     pub report: Option<PathBuf>,
-    /// `--decode`: how memory-space samples become sequences.
-    pub decode: prot::DecodeMethod,
     /// `--reweight X`: weight each stored sequence by 1/#(sequences ≥ X identical to it).
     pub reweight: Option<f64>,
     /// `--holdout F --holdout-folds k`: members kept out of the memory and scored against.
     pub holdout: Option<holdout::Holdout>,
+}
+
+/// How every method of a run samples and decodes: the part of a [`ProteinJob`] the family model
+/// carries ([`FamilyModel::sampling`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sampling {
+    pub seed: u64,
+    pub alpha: f64,
+    pub precision: Precision,
+    /// `--samples`: sequences per method.
+    pub samples: usize,
+    /// `--decode`: how memory-space samples become sequences.
+    pub decode: prot::DecodeMethod,
+    /// `--max-identity`: drop generated sequences more identical than this to a stored one.
+    pub max_identity: Option<f64>,
 }
 
 /// Runs the job on the record `--family` selects; with `keep_files` the run keeps HMMER's files
@@ -187,15 +195,10 @@ pub fn family_model_fold(
         enc,
         mem,
         ops,
-        alpha: job.alpha,
-        seed: job.seed,
-        precision: job.precision,
-        samples: job.samples,
+        sampling: job.sampling,
         couplings: prot::extended::Couplings::of(&stored, true),
         stored,
         whole,
-        decode: job.decode,
-        max_identity: job.max_identity,
     };
     let facts = FamilyFacts { entropy, condition, cleaned_k, beta_star_refined, pairwise_identity, m_eff };
     Ok((fam, facts, held_out))
@@ -230,13 +233,17 @@ pub fn run_record(
         })
         .collect::<Result<_>>()?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
-    progress.line(&format!("generating {} methods × {} samples (K={k}, L={l}, d={d})", job.methods.len(), job.samples));
+    progress.line(&format!(
+        "generating {} methods × {} samples (K={k}, L={l}, d={d})",
+        job.methods.len(),
+        job.sampling.samples
+    ));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
     let mut generated: Vec<Generated> =
         job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, &fam))).collect::<Result<_>>()?;
     drop(stage);
-    let removed: Vec<(String, usize)> = match job.max_identity {
+    let removed: Vec<(String, usize)> = match job.sampling.max_identity {
         None => Vec::new(),
         Some(_) => generated
             .iter()
@@ -265,7 +272,7 @@ pub fn run_record(
 
     let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, keep_files, progress)?;
     let mut warnings = warnings::warnings(k, l, &generated, &rows);
-    if let (Some(x), false) = (job.max_identity, emptied.is_empty()) {
+    if let (Some(x), false) = (job.sampling.max_identity, emptied.is_empty()) {
         warnings
             .push(format!("--max-identity {x} removed every sample of {}: left out of the table", emptied.join(", ")));
     }
@@ -284,7 +291,7 @@ pub fn run_record(
             accession: aln.accession.clone(),
         },
         parameters,
-        conventions: conventions(job.samples, job.reweight),
+        conventions: conventions(job.sampling.samples, job.reweight),
         hmmer,
         holdout,
         methods: rows,
@@ -326,7 +333,7 @@ fn held_out_scores(
     progress.line(&format!("held-out evaluation: {} fold(s) of {} members", h.folds, held.len()));
     let (n_held, n_train) = (held.len(), fam.stored.len());
     let all: Vec<&Generated> = generated.iter().collect();
-    let first = holdout::score_fold(0, held, &fam.stored, &all, fam.seed);
+    let first = holdout::score_fold(0, held, &fam.stored, &all, fam.sampling.seed);
     let files: Vec<&Generated> = generated.iter().filter(|g| g.id.starts_with("file_")).collect();
     let folds = holdout::all_folds(job, aln, first, &files)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -372,19 +379,19 @@ fn parameters(job: &ProteinJob, fam: &FamilyModel, facts: &FamilyFacts, removed:
         beta_generation: ops.beta_gen,
         beta_retrieval_rule: if job.beta_ret.is_some() { "--beta-ret" } else { "round(20β*)" },
         beta_generation_rule: if job.beta_gen.is_some() { "--beta-gen" } else { "round(2β*)" },
-        samples: job.samples,
-        snr_retrieval: snr(job.alpha, ops.beta_ret, d),
-        snr_generation: snr(job.alpha, ops.beta_gen, d),
-        alpha: job.alpha,
-        precision: job.precision,
-        seed: job.seed,
+        samples: job.sampling.samples,
+        snr_retrieval: snr(job.sampling.alpha, ops.beta_ret, d),
+        snr_generation: snr(job.sampling.alpha, ops.beta_gen, d),
+        alpha: job.sampling.alpha,
+        precision: job.sampling.precision,
+        seed: job.sampling.seed,
         max_sequences: cleaned_k.and(job.max_sequences),
         cleaned_sequences: cleaned_k,
-        max_identity: job.max_identity,
+        max_identity: job.sampling.max_identity,
         removed_over_max_identity: removed.into_iter().collect(),
         nn_identity_band: fam.nn_band,
         pairwise_identity: facts.pairwise_identity,
-        decode: job.decode.to_string(),
+        decode: job.sampling.decode.to_string(),
         reweight: job.reweight,
         m_eff: facts.m_eff,
     }
