@@ -681,9 +681,10 @@ fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, tabl
         write!(stdout, "{}", crate::output::to_json(results)?)?;
     } else {
         if !header.is_empty() {
-            writeln!(stdout, "{header}")?;
+            writeln!(stdout, "{}", crate::error::escape_controls(header))?;
         }
-        writeln!(stdout, "{table}")?;
+        // A record ID or file name from the input cannot drive the terminal.
+        writeln!(stdout, "{}", crate::error::escape_controls(table))?;
     }
     Ok(())
 }

@@ -106,6 +106,17 @@ pub fn install() {
     }
 }
 
+/// A new temporary directory (removed when dropped) in the run's TMPDIR; a TMPDIR that does not
+/// exist or cannot be written is an input error naming it.
+pub fn temp_dir() -> anyhow::Result<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|e| {
+        crate::input_err!(
+            "TMPDIR {}: cannot create a temporary directory there ({e}); set TMPDIR to a writable directory",
+            std::env::temp_dir().display()
+        )
+    })
+}
+
 /// Removes the private temporary directory at the end of a normal run.
 pub fn finish() {
     if let Some(dir) = PRIVATE_TMP.lock().unwrap_or_else(|e| e.into_inner()).take() {

@@ -328,3 +328,109 @@ fn family_ignores_broken_records_it_did_not_ask_for() {
     assert_input_error(&o, "--family 'RRM_1': ");
     assert!(stderr(&o).contains("no closing '//'") && !stderr(&o).contains("no record with"), "{}", stderr(&o));
 }
+
+// ---- issue 31: failures the input causes exit 2, naming the file or option ----
+
+/// The first `k` sequence lines of PF00076 as a one-record file whose ID holds an ESC.
+fn small_family(dir: &std::path::Path, k: usize) -> String {
+    let text = pf00076_text();
+    let seqs: Vec<&str> = text.lines().filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "//").take(k).collect();
+    let body = format!("# STOCKHOLM 1.0\n#=GF ID T\x1b[31mX\n{}\n//\n", seqs.join("\n"));
+    write(dir, &format!("fam{k}.sto"), body.as_bytes())
+}
+
+#[test]
+fn a_two_sequence_family_and_max_sequences_2_exit_2_naming_the_minimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = small_family(dir.path(), 2);
+    let o = satool(&["protein", "--stockholm", &two, "--hmmer", "off"], &[]);
+    assert_input_error(&o, "2 sequence(s) remain after cleaning; at least 3 are needed");
+    let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--max-sequences", "2"], &[]);
+    assert_input_error(&o, "at least 3 sequences are needed");
+    // Three run every method.
+    let o = satool(&["protein", "--stockholm", &small_family(dir.path(), 3), "--hmmer", "off", "--json"], &[]);
+    assert_eq!(json(&o)["parameters"]["K"], 3);
+}
+
+#[test]
+fn control_characters_of_a_record_id_are_escaped_in_the_table_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let fam = small_family(dir.path(), 4);
+    let rep = dir.path().join("rep");
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &fam,
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--report",
+            rep.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains('\x1b') && stdout(&o).contains("T\\x1b[31mX"), "{}", stdout(&o));
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    assert!(!md.contains('\x1b') && md.contains("T\\x1b[31mX"), "{md}");
+}
+
+#[test]
+fn score_refuses_duplicate_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076_evaluate.aligned.fasta")).unwrap();
+    let first: Vec<&str> = text.split('>').filter(|r| !r.is_empty()).take(2).collect();
+    let dup = write(dir.path(), "dup.fasta", format!(">{}>{}", first[0], first[0]).as_bytes());
+    let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--score", &dup], &[]);
+    assert_input_error(&o, "dup.fasta: the sequence name 'Eval_1' is used twice");
+}
+
+#[test]
+fn a_missing_tmpdir_is_one_line_naming_it() {
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &fixture("PF00076.sto"),
+            "--hmm",
+            &fixture("PF00076.hmm"),
+            "--methods",
+            "bootstrap",
+        ],
+        &[("TMPDIR", "/nonexistent/satool-tmp")],
+    );
+    assert_input_error(&o, "TMPDIR /nonexistent/satool-tmp: cannot create a temporary directory there");
+    assert_eq!(stderr(&o).trim().lines().filter(|l| l.starts_with("error")).count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn weights_that_lose_more_than_the_portfolio_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = write(dir.path(), "lever.csv", b"AAPL,30\nAMD,-29\n");
+    let o = satool(&["finance", "--prices", &fixture("sp500.csv"), "--weights", &w, "--methods", "bootstrap"], &[]);
+    assert_input_error(&o, "--weights ");
+    assert!(stderr(&o).contains("lever.csv") && stderr(&o).contains("loses more than 100%"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_ticker_constant_in_the_training_days_is_named_before_garch_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("sp500.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let j = lines[0].split(',').position(|c| c == "AAPL").unwrap();
+    for l in lines.iter_mut().skip(1).take(200) {
+        let mut cells: Vec<&str> = l.split(',').collect();
+        cells[j] = "100";
+        *l = cells.join(",");
+    }
+    let p = write(dir.path(), "const.csv", (lines.join("\n") + "\n").as_bytes());
+    let o = satool(&["finance", "--prices", &p, "--methods", "garch_fhs", "--backtest-split", "0.02"], &[]);
+    assert_input_error(&o, "ticker AAPL has constant returns over the training days before --backtest-split");
+    let o = satool(
+        &["finance", "--prices", &p, "--methods", "garch_fhs", "--condition-dates", "1990-01-01..1990-06-01"],
+        &[],
+    );
+    assert_input_error(&o, "ticker AAPL has constant returns over the days the condition keeps");
+}

@@ -95,11 +95,11 @@ pub struct BacktestResults {
 
 /// Backtests each method's 1-day VaR at every level of [`fin::risk::LEVELS`].
 pub(super) fn evaluate(held: &HeldOut, weights: &Weights, scenarios: &[Scenarios]) -> Result<BacktestResults> {
-    let realised = fin::risk::portfolio_returns(held.test.view(), &weights.w)?;
+    let realised = weights.portfolio_returns(held.test.view(), "the held-out days")?;
     let methods = scenarios
         .iter()
         .map(|s| -> Result<MethodBacktest> {
-            let mut port = fin::risk::portfolio_returns(s.returns.view(), &weights.w)?;
+            let mut port = weights.portfolio_returns(s.returns.view(), &format!("the {} scenarios", s.method))?;
             port.sort_by(f64::total_cmp);
             let tests = fin::risk::LEVELS
                 .iter()

@@ -220,20 +220,45 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
     }
 }
 
+/// GARCH has no variance to model in a ticker whose returns are constant over the days the
+/// methods learn from (a window that `--backtest-split` or a condition cut from a longer
+/// history): refused before any method runs, naming the ticker and the option.
+fn refuse_constant_tickers(job: &FinanceJob, g: &ndarray::Array2<f64>, tickers: &[String]) -> Result<()> {
+    let constant = g.columns().into_iter().position(|c| c.iter().all(|&v| v == c[0]));
+    let Some(j) = constant else { return Ok(()) };
+    let window = match (&job.backtest_split, &job.condition) {
+        (_, Some(_)) => "the days the condition keeps",
+        (Some(_), None) => "the training days before --backtest-split",
+        (None, None) => "the history",
+    };
+    Err(input_err!(
+        "{}: ticker {} has constant returns over {window} ({} days), which garch_fhs cannot model; \
+         leave garch_fhs out of --methods or choose a window where it moves",
+        job.prices.display(),
+        tickers.get(j).map_or("?", String::as_str),
+        g.nrows()
+    ))
+}
+
 /// Runs the whole finance job: reads the prices, generates with every method of `job.methods`
 /// and scores each against the history; `progress` receives one-line progress messages (stderr).
 /// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
 pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let table_in = fin::read_prices(&job.prices, &job.read)?;
     let weights = risk::resolve(&job.weights, &table_in.tickers)?;
-    let (full, held_out) =
-        backtest::split(fin::log_returns(&table_in), &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
+    // Weights the history itself cannot carry are refused before any method runs.
+    let returns = fin::log_returns(&table_in);
+    weights.portfolio_returns(returns.view(), "the history")?;
+    let (full, held_out) = backtest::split(returns, &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
     if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
         return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
     }
     let Conditioned { g, condition, rows, runs } = condition_rows(job, &full, &table_in.dates)?;
+    if job.methods.contains(&FinanceMethod::GarchFhs) {
+        refuse_constant_tickers(job, &g, &table_in.tickers)?;
+    }
     let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
     let (h, beta_star) = history(job, g, runs, dates)?;
     let (k, d) = (h.g.nrows(), h.g.ncols());

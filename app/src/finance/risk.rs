@@ -46,6 +46,22 @@ pub(super) struct Weights {
     pub description: String,
 }
 
+impl Weights {
+    /// The portfolio's daily log returns over the rows of `g` (`what` names them in messages). A
+    /// day on which short or leveraged weights lose more than the whole portfolio has no log
+    /// return: an input error naming the weights, since they are what cannot be represented.
+    pub fn portfolio_returns(&self, g: ndarray::ArrayView2<f64>, what: &str) -> Result<Vec<f64>> {
+        fin::risk::portfolio_returns(g, &self.w).map_err(|e| match e {
+            fin::risk::RiskError::Ruin => input_err!(
+                "--weights {}: on a day of {what} the portfolio loses more than 100% (weighted simple returns ≤ −100%), \
+                 which log returns cannot represent; use weights with smaller short or leveraged positions",
+                self.description
+            ),
+            e => anyhow::Error::new(e),
+        })
+    }
+}
+
 /// Reads `--weights` against the tickers the run kept: every listed ticker must be kept, none
 /// listed twice; unlisted tickers weigh 0; the weights are normalised to sum to 1.
 pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights> {
@@ -124,7 +140,7 @@ pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon:
     let methods = scenarios
         .iter()
         .map(|s| -> Result<MethodRisk> {
-            let port = fin::risk::portfolio_returns(s.returns.view(), &weights.w)?;
+            let port = weights.portfolio_returns(s.returns.view(), &format!("the {} scenarios", s.method))?;
             Ok(match s.layout {
                 fin::Layout::Paths(h) => {
                     let paths = ndarray::ArrayView2::from_shape((port.len() / h, h), &port)?;

@@ -37,7 +37,7 @@ pub(super) fn run_hmmer(
     keep_files: bool,
     progress: &Progress,
 ) -> Result<HmmerInfo> {
-    let work = Work { dir: tempfile::tempdir()?, kept: keep_files };
+    let work = Work { dir: crate::shutdown::temp_dir()?, kept: keep_files };
     let mut info = search(job, aln, generated, results, &work, progress)?;
     if keep_files {
         info.files = Some(work.dir);
@@ -160,7 +160,7 @@ pub(super) fn hits_of(
     records: &[(String, Vec<u8>)],
     progress: &Progress,
 ) -> Result<Option<prot::hmmer::HmmsearchHits>> {
-    let work = Work { dir: tempfile::tempdir()?, kept: false };
+    let work = Work { dir: crate::shutdown::temp_dir()?, kept: false };
     let (hmmsearch, hmm) = match setup(job, aln, &work, progress)? {
         Setup::Ready { hmmsearch, hmm, .. } => (hmmsearch, hmm),
         Setup::NotRun(_) => return Ok(None),
@@ -279,7 +279,7 @@ pub(super) fn align_to_family(
     let (Some(hmmbuild), Some(hmmalign)) = (prot::hmmer::find("hmmbuild"), prot::hmmer::find("hmmalign")) else {
         return Err(why("HMMER's hmmbuild and hmmalign on PATH (Debian/Ubuntu: apt-get install hmmer)"));
     };
-    let dir = tempfile::tempdir()?;
+    let dir = crate::shutdown::temp_dir()?;
     let (sto, hmm, fasta, a2m) = ["rf.sto", "rf.hmm", "input.fasta", "aligned.a2m"].map(|n| dir.path().join(n)).into();
     write_rf_stockholm(aln, clean, &sto)?;
     let limits = limits(job, records.len() + clean.k());

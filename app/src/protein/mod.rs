@@ -130,7 +130,17 @@ pub fn family_model_fold(
     aln: &prot::Alignment,
     fold: usize,
 ) -> Result<(FamilyModel, FamilyFacts, Option<HeldOutMembers>)> {
-    let (clean, cleaned_k) = select::cap_sequences(prot::clean(aln)?, job.max_sequences);
+    let clean = prot::clean(aln)?;
+    if clean.k() < select::MIN_SEQUENCES {
+        return Err(input_err!(
+            "{}: record {}: {} sequence(s) remain after cleaning; at least {} are needed (two span a single PCA direction)",
+            aln.source,
+            aln.label(),
+            clean.k(),
+            select::MIN_SEQUENCES
+        ));
+    }
+    let (clean, cleaned_k) = select::cap_sequences(clean, job.max_sequences);
     let (clean, held_out) = match job.holdout {
         None => (clean, None),
         Some(h) => {

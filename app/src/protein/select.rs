@@ -9,6 +9,10 @@ use std::path::Path;
 /// The published protocol's cap on K: at most this many cleaned sequences.
 pub const DEFAULT_MAX_SEQUENCES: usize = 100;
 
+/// The fewest cleaned sequences a family may have: two sequences span a single PCA direction
+/// (d = 1), where the baselines that model the pattern space have nothing to fit.
+pub const MIN_SEQUENCES: usize = 3;
+
 /// The random stream (of [`MAX_SEQUENCES_SEED`]) that picks the sequences the cap keeps.
 pub const MAX_SEQUENCES_STREAM: &str = "max-sequences";
 /// The seed of the cap's draw: fixed, not `--seed`, so every seed of a family trains on the same
@@ -25,9 +29,9 @@ pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
         return Ok(MaxSequences(None));
     }
     match s.trim().parse::<usize>() {
-        Ok(n) if n >= 2 => Ok(MaxSequences(Some(n))),
-        Ok(n) => Err(format!("{n} is too few: at least 2 sequences are needed (or 'all')")),
-        Err(_) => Err(format!("expected a number of sequences (at least 2) or 'all', got '{s}'")),
+        Ok(n) if n >= MIN_SEQUENCES => Ok(MaxSequences(Some(n))),
+        Ok(n) => Err(format!("{n} is too few: at least {MIN_SEQUENCES} sequences are needed (or 'all')")),
+        Err(_) => Err(format!("expected a number of sequences (at least {MIN_SEQUENCES}) or 'all', got '{s}'")),
     }
 }
 
@@ -230,8 +234,8 @@ mod tests {
     fn max_sequences_values() {
         assert_eq!(parse_max_sequences("all"), Ok(MaxSequences(None)));
         assert_eq!(parse_max_sequences("100"), Ok(MaxSequences(Some(100))));
-        assert_eq!(parse_max_sequences("2"), Ok(MaxSequences(Some(2))));
-        for bad in ["0", "1", "x", "-3", "", "2.5"] {
+        assert_eq!(parse_max_sequences("3"), Ok(MaxSequences(Some(3))));
+        for bad in ["0", "1", "2", "x", "-3", "", "2.5"] {
             assert!(parse_max_sequences(bad).is_err(), "{bad}");
         }
     }

@@ -56,7 +56,8 @@ impl Report {
         for f in &self.figures {
             st.write(&format!("{}.svg", f.stem), f.svg.as_bytes())?;
         }
-        st.write("report.md", self.markdown().as_bytes())
+        // Control characters of an input (a record ID) are shown escaped, as on the terminal.
+        st.write("report.md", crate::error::escape_controls(&self.markdown()).as_bytes())
     }
 }
 
