@@ -222,16 +222,26 @@ fn log_weight_bias(w: &[f64]) -> (Vec<f64>, f64) {
     (w.iter().map(|&v| (v * k / m_eff).ln()).collect(), m_eff)
 }
 
-/// Runs the job on one alignment record; with `keep_files` the run keeps HMMER's files for `--out`.
-pub fn run_record(
+/// The rows of a run before scoring: every method's, the conditioned sequences' (first, for a
+/// conditional run) and every `--evaluate` file's.
+struct Rows {
+    generated: Vec<Generated>,
+    /// Samples `--max-identity` dropped per method (empty without it).
+    removed: Vec<(String, usize)>,
+    /// Methods whose every sample `--max-identity` dropped (left out of `generated`).
+    emptied: Vec<String>,
+}
+
+/// Generates the rows of a run: the methods in parallel (each on its own stream), after reading
+/// and checking every `--evaluate` file.
+fn generate_rows(
     job: &ProteinJob,
     aln: &prot::Alignment,
-    keep_files: bool,
+    fam: &FamilyModel,
+    conditioned: bool,
     progress: &Progress,
-) -> Result<ProteinRun> {
-    let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
+) -> Result<Rows> {
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
-
     // Every --evaluate file is read and checked before any method runs.
     let evaluated: Vec<(Vec<Vec<u8>>, f64)> = job
         .evaluate
@@ -239,7 +249,7 @@ pub fn run_record(
         .map(|p| -> Result<_> {
             let t0 = std::time::Instant::now();
             let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
-            Ok((generate::read_evaluate(p, &fam, &align)?, t0.elapsed().as_secs_f64()))
+            Ok((generate::read_evaluate(p, fam, &align)?, t0.elapsed().as_secs_f64()))
         })
         .collect::<Result<_>>()?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
@@ -251,7 +261,7 @@ pub fn run_record(
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
     let mut generated: Vec<Generated> =
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, &fam))).collect::<Result<_>>()?;
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, fam))).collect::<Result<_>>()?;
     drop(stage);
     let removed: Vec<(String, usize)> = match job.sampling.max_identity {
         None => Vec::new(),
@@ -264,12 +274,26 @@ pub fn run_record(
     // A row the filter emptied has nothing to score: it leaves the table, with a warning.
     let emptied: Vec<String> = generated.iter().filter(|g| g.seqs.is_empty()).map(|g| g.id.clone()).collect();
     generated.retain(|g| !g.seqs.is_empty());
-    if facts.condition.is_some() {
-        generated.insert(0, generate::condition_reference(&fam));
+    if conditioned {
+        generated.insert(0, generate::condition_reference(fam));
     }
     for ((p, id), (seqs, secs)) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)).zip(evaluated) {
-        generated.push(generate::from_sequences(p, id, &fam, seqs, secs));
+        generated.push(generate::from_sequences(p, id, fam, seqs, secs));
     }
+    Ok(Rows { generated, removed, emptied })
+}
+
+/// Runs the job on one alignment record; with `keep_files` the run keeps HMMER's files for `--out`.
+pub fn run_record(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    keep_files: bool,
+    progress: &Progress,
+) -> Result<ProteinRun> {
+    let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
+    let (k, l) = (fam.stored.len(), fam.stored[0].len());
+
+    let Rows { generated, removed, emptied } = generate_rows(job, aln, &fam, facts.condition.is_some(), progress)?;
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);
     let mut rows: Vec<MethodResult> =
