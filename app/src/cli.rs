@@ -131,10 +131,10 @@ pub struct FinanceArgs {
     /// Drop tickers with a suspect one-day jump (likely an unadjusted split or spin-off).
     #[arg(long)]
     pub drop_suspect: bool,
-    /// Inverse temperature of the i.i.d. pool and the exact sampler (0 < β ≤ 1e6).
+    /// Inverse temperature of the i.i.d. pool and the exact sampler (1e-6 ≤ β ≤ 1e6).
     #[arg(long, default_value_t = 25.0, value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta: f64,
-    /// Inverse temperature of the sequential generator (0 < β ≤ 1e6).
+    /// Inverse temperature of the sequential generator (1e-6 ≤ β ≤ 1e6).
     #[arg(long, default_value_t = 12.0, value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_sequential: f64,
     /// MALA steps between consecutive generated days (sequential generator).
@@ -389,10 +389,22 @@ fn reweight_threshold(s: &str) -> Result<f64, String> {
 /// A finite β > 0 small enough for the mixture weights exp(β‖m‖²/2) to be computed in f64.
 fn positive_beta(s: &str) -> Result<f64, String> {
     let b: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if b.is_finite() && b > 0.0 && b <= 1e6 {
+    beta_in_range(b).map_err(|_| format!("{s} is out of range: {BETA_RANGE_TEXT}"))
+}
+
+/// The inverse temperatures a user may give (every β option, and the Python package's `beta`).
+/// Below 1e-6 the samples' noise, of scale β^(-1/2), makes their squared norms and energies
+/// overflow; above 1e6 the attention is a hard argmax already.
+pub const BETA_RANGE: (f64, f64) = (1e-6, 1e6);
+/// [`BETA_RANGE`] as messages say it.
+pub const BETA_RANGE_TEXT: &str = "1e-6 ≤ β ≤ 1e6";
+
+/// `b` when it is within [`BETA_RANGE`], else the message.
+pub fn beta_in_range(b: f64) -> Result<f64, String> {
+    if b.is_finite() && (BETA_RANGE.0..=BETA_RANGE.1).contains(&b) {
         Ok(b)
     } else {
-        Err(format!("{s} is out of range: 0 < β ≤ 1e6"))
+        Err(format!("{b} is out of range: {BETA_RANGE_TEXT}"))
     }
 }
 

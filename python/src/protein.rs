@@ -150,9 +150,7 @@ impl PyFamily {
             return Err(errors::value("n must be at least 1"));
         }
         if let Some(b) = beta {
-            if !(b.is_finite() && b > 0.0 && b <= 1e6) {
-                return Err(errors::value(format!("beta = {b} is out of range: 0 < β ≤ 1e6")));
-            }
+            satool_app::cli::beta_in_range(b).map_err(|e| errors::value(format!("beta = {e}")))?;
         }
         let decode: Option<prot::DecodeMethod> =
             decode.map(|s| s.parse().map_err(|e: String| errors::value(format!("decode: {e}")))).transpose()?;

@@ -129,7 +129,7 @@ def test_errors_carry_the_cli_messages(fam, tmp_path):
         fam.compare(methods=["nope"])
     with pytest.raises(ValueError, match="--alpha must be in"):
         Family.from_stockholm(STO, alpha=2.0)
-    with pytest.raises(ValueError, match="out of range: 0 < β ≤ 1e6"):
+    with pytest.raises(ValueError, match="out of range: 1e-6 ≤ β ≤ 1e6"):
         fam.generate(10, beta=-1.0)
     with pytest.raises(ValueError, match=r"sequences:1: sequence 'short' \(line 1\) has length 4; .*\(expected 71\)"):
         fam.score([("short", "ACDE")])

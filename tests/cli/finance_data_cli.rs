@@ -295,8 +295,8 @@ fn usage_errors_exit_2() {
     assert_input_error(&run(&["--alpha", "-0.1"]), "--alpha must be in (0, 1)");
     assert_input_error(&run(&["--regime-quantile", "-0.2"]), "--regime-quantile must be in (0, 1)");
     assert_input_error(&run(&["--jump-threshold", "-1"]), "--jump-threshold must be a positive number");
-    assert_input_error(&run(&["--beta", "1e11"]), "out of range: 0 < β ≤ 1e6");
-    assert_input_error(&run(&["--beta-sequential", "-3"]), "out of range: 0 < β ≤ 1e6");
+    assert_input_error(&run(&["--beta", "1e11"]), "out of range: 1e-6 ≤ β ≤ 1e6");
+    assert_input_error(&run(&["--beta-sequential", "-3"]), "out of range: 1e-6 ≤ β ≤ 1e6");
     assert_input_error(&run(&["--min-tickers", "21"]), "--min-tickers 21 is more than the 20 ticker(s)");
     assert_input_error(
         &run(&["--min-tickers", "3", "--window", "common"]),

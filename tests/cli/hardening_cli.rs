@@ -434,3 +434,22 @@ fn a_ticker_constant_in_the_training_days_is_named_before_garch_runs() {
     );
     assert_input_error(&o, "ticker AAPL has constant returns over the days the condition keeps");
 }
+
+#[test]
+fn a_beta_whose_noise_would_overflow_is_refused_where_parsed() {
+    let sto = fixture("PF00076.sto");
+    for opt in ["--beta-gen", "--beta-ret"] {
+        let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", opt, "1e-300"], &[]);
+        assert_input_error(
+            &o,
+            &format!("invalid value '1e-300' for '{opt} <BETA>': 1e-300 is out of range: 1e-6 ≤ β ≤ 1e6"),
+        );
+    }
+    let o = satool(&["finance", "--prices", &fixture("sp500.csv"), "--beta", "1e-7"], &[]);
+    assert_input_error(&o, "1e-7 is out of range: 1e-6 ≤ β ≤ 1e6");
+    let o = satool(
+        &["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "sa_gen", "--beta-gen", "1e-6", "--json"],
+        &[],
+    );
+    assert!(f(&json(&o)["parameters"], "beta_generation") == 1e-6);
+}

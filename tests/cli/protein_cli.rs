@@ -649,7 +649,7 @@ fn sample_count_and_temperatures_are_options() {
     let sto = fixture("PF00076.sto");
     for (args, needle) in [
         (["--samples", "0"], "invalid value '0' for '--samples <N>'"),
-        (["--beta-gen", "-1"], "invalid value '-1' for '--beta-gen <BETA>': -1 is out of range: 0 < β ≤ 1e6"),
+        (["--beta-gen", "-1"], "invalid value '-1' for '--beta-gen <BETA>': -1 is out of range: 1e-6 ≤ β ≤ 1e6"),
         (["--beta-ret", "inf"], "invalid value 'inf' for '--beta-ret <BETA>'"),
         (["--beta-gen", "x"], "'x' is not a number"),
     ] {
