@@ -48,7 +48,7 @@ pub use beta::{
 };
 pub use diagnostics::{convergence, Convergence};
 pub use error::{Error, Result};
-pub use kernels::{f64_fma_peak_gflops, Precision, Real, ONE_PASS_RULE};
+pub use kernels::{f64_fma_peak_gflops, Precision, Real, ENV_SWITCHES, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};
 pub use metrics::{
     diversity, diversity_estimate, estimate, memory_metrics, novelty, sample_blocks, DiversityStream, Estimate,

@@ -15,6 +15,7 @@
 //! only its own chain, so results depend neither on the thread count nor on the other chains.
 
 use super::lanes::{LaneBlock, CHUNK};
+use super::panel::{avx512, env_flag};
 use super::real::Real;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use std::sync::Mutex;
@@ -34,17 +35,23 @@ pub const ONE_PASS_F32_MAX_D: usize = 128;
 /// The rule above in words, for `satool bench`.
 pub const ONE_PASS_RULE: &str = "K ≥ 1024 (in f32 also d ≤ 128)";
 
-/// Whether attention over a `d × k` memory in precision `T` runs in one pass: the CPU has the
-/// kernels and the memory is of a shape where it wins (the measurements behind the rule:
-/// bench/README.md, "Design measurements").
-/// `SATOOL_TWO_PASS=1` forces the two-pass evaluation, for comparison (`satool bench` reports both).
+/// Whether attention over a `d × k` memory in precision `T` runs in one pass: the memory is of a
+/// shape where it wins (`one_pass_shape`) and `SATOOL_TWO_PASS=1` does not force the two-pass
+/// evaluation (for comparison: `satool bench` reports both). Every CPU runs it (the lane kernels
+/// have portable bodies; see `lanes`).
 pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
+    static FORCED_TWO_PASS: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| env_flag(TWO_PASS));
+    one_pass_shape::<T>(d, k) && !*FORCED_TWO_PASS
+}
+
+/// The switch that forces the two-pass evaluation.
+pub const TWO_PASS: &str = "SATOOL_TWO_PASS";
+
+/// The shape rule of [`one_pass`] (the measurements behind it, on AVX-512: bench/README.md,
+/// "Design measurements").
+pub fn one_pass_shape<T: Real>(d: usize, k: usize) -> bool {
     let f32_shape = std::mem::size_of::<T>() == 8 || d <= ONE_PASS_F32_MAX_D;
-    d > 0
-        && k >= ONE_PASS_MIN_PATTERNS
-        && f32_shape
-        && T::lane_kernel_available()
-        && std::env::var_os("SATOOL_TWO_PASS").is_none()
+    d > 0 && k >= ONE_PASS_MIN_PATTERNS && f32_shape
 }
 
 /// Segment boundaries in patterns: whole blocks, an even number of segments where possible.
@@ -194,8 +201,8 @@ fn online_softmax_dispatch<T: Real>(w: &mut [T], max: &mut [T], sum: &mut [T], s
     }
 }
 
-/// `online_softmax` compiled for AVX-512 where the CPU has it (the one-pass path only runs
-/// there; no FMA contraction happens, so the bits do not depend on the vector width).
+/// `online_softmax` compiled for AVX-512 where the CPU has it (see `panel::avx512`; no FMA
+/// contraction happens, so the bits do not depend on the vector width).
 fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
     #[cfg(target_arch = "x86_64")]
     {
@@ -203,7 +210,7 @@ fn online_softmax_wide<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum:
         unsafe fn wide<T: Real, const L: usize>(w: &mut [T], max: &mut [T], sum: &mut [T], scale: &mut [T]) {
             online_softmax::<T, L>(w, max, sum, scale)
         }
-        if std::is_x86_feature_detected!("avx512f") {
+        if avx512() {
             // SAFETY: the CPU supports the features the function was compiled for.
             return unsafe { wide::<T, L>(w, max, sum, scale) };
         }
@@ -299,7 +306,6 @@ fn merge<T: Real>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::lanes::LaneKernel;
     use super::*;
     use ndarray::Array2;
     use rand::{Rng as _, SeedableRng};
@@ -325,9 +331,6 @@ mod tests {
 
     /// One-pass against the direct evaluation in precision `T`, to `tol`.
     fn check_in<T: Real>(d: usize, k: usize, rows: usize, beta: f64, tol: f64) {
-        if !T::lane_kernel_available() {
-            return;
-        }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let xt = Array2::from_shape_simple_fn((k, d), || T::from_f64(rng.random::<f64>() - 0.5));
         let xi = Array2::from_shape_simple_fn((rows, d), || T::from_f64(rng.random::<f64>() - 0.5));
@@ -377,18 +380,57 @@ mod tests {
 
     #[test]
     fn one_pass_takes_the_shapes_where_it_was_measured_to_win() {
-        if !f64::lane_kernel_available() || std::env::var_os("SATOOL_TWO_PASS").is_some() {
-            return;
-        }
         let wins = [(20, 8312), (100, 2000), (48, 6000), (128, 1024)];
-        assert!(wins.iter().all(|&(d, k)| one_pass::<f64>(d, k) && one_pass::<f32>(d, k)));
+        assert!(wins.iter().all(|&(d, k)| one_pass_shape::<f64>(d, k) && one_pass_shape::<f32>(d, k)));
         assert!([(59, 68), (784, 100), (20, 1023)]
             .iter()
-            .all(|&(d, k)| !one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
+            .all(|&(d, k)| !one_pass_shape::<f64>(d, k) && !one_pass_shape::<f32>(d, k)));
         // the finance shapes: one pass in f64, two in f32
         assert!([(424, 2766), (464, 1258), (129, 5000)]
             .iter()
-            .all(|&(d, k)| one_pass::<f64>(d, k) && !one_pass::<f32>(d, k)));
+            .all(|&(d, k)| one_pass_shape::<f64>(d, k) && !one_pass_shape::<f32>(d, k)));
+        assert_eq!(one_pass::<f64>(20, 8312), !env_flag(TWO_PASS));
+    }
+
+    /// The kernels this CPU runs (AVX-512 where it has it and `SATOOL_NO_AVX512` is not set) give
+    /// the same bits as the portable bodies: the same fused multiply-adds in the same order. Every
+    /// block height, tail of d, and lane count (whole vectors up to `n`) of both precisions.
+    #[test]
+    fn lane_kernels_equal_their_portable_bodies_bit_for_bit() {
+        fn check<T: Real>(kb: usize, d: usize, n: usize, seed: u64) {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            let mut draw = |len: usize| (0..len).map(|_| T::from_f64(rng.random::<f64>() - 0.5)).collect::<Vec<T>>();
+            let (xt, xit, scale, ot0) = (draw(kb * d), draw(d * CHUNK), draw(CHUNK), draw(d * CHUNK));
+            let w0 = draw(kb * CHUNK);
+            let block = LaneBlock { xt: xt.as_ptr(), kb, d, n };
+            let beta = T::from_f64(7.5);
+            let (mut wa, mut wb) = (w0.clone(), w0.clone());
+            let (mut oa, mut ob) = (ot0.clone(), ot0.clone());
+            // SAFETY: the buffers have the sizes `LaneKernel` documents.
+            unsafe {
+                T::lane_logits(block, xit.as_ptr(), beta, wa.as_mut_ptr());
+                T::lane_logits_portable(block, xit.as_ptr(), beta, wb.as_mut_ptr());
+                T::lane_accumulate(block, w0.as_ptr(), scale.as_ptr(), oa.as_mut_ptr());
+                T::lane_accumulate_portable(block, w0.as_ptr(), scale.as_ptr(), ob.as_mut_ptr());
+            }
+            let bits = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&wa), bits(&wb), "logits kb {kb} d {d} n {n}");
+            assert_eq!(bits(&oa), bits(&ob), "accumulate kb {kb} d {d} n {n}");
+            // the lanes past the computed vectors are left alone
+            let lanes = n.div_ceil(T::LANES) * T::LANES;
+            assert!((0..kb).all(|k| wb[k * CHUNK + lanes..(k + 1) * CHUNK] == w0[k * CHUNK + lanes..(k + 1) * CHUNK]));
+            assert!(wb.iter().any(|v| v.to_f64() != 0.0));
+        }
+        let mut seed = 0;
+        for kb in [1, 5, 6, 7, 12, 13, 64] {
+            for d in [1, 3, 6, 13, 59] {
+                for n in [1, 8, 9, 17, 32] {
+                    seed += 1;
+                    check::<f64>(kb, d, n, seed);
+                    check::<f32>(kb, d, n, seed);
+                }
+            }
+        }
     }
 
     #[test]

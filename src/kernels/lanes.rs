@@ -1,5 +1,13 @@
-//! Per-type SIMD kernels with the chains in the vector lanes (see `fused`). A leaf: it
-//! imports only the panel kernels' CPU test, so the precision trait can require it without a cycle.
+//! Per-type kernels with the chains in the vector lanes (see `fused`): a portable body for every
+//! CPU and an AVX-512 override chosen at run time (candle's pattern). A leaf: it imports only the
+//! panel kernels' CPU test, so the precision trait can require it without a cycle.
+//!
+//! Both bodies do the same arithmetic in the same order — one fused multiply-add per term, the
+//! terms of each sum added in pattern (or element) order, then one multiply by β or one fused
+//! rescale — so they give the same bits. The portable body is compiled for AVX2+FMA when the CPU
+//! has it (the loops over the chains vectorise); on an older x86 CPU `mul_add` is the C library's
+//! correctly rounded `fma`: the same bits, slower. `SATOOL_NO_AVX512=1` runs the portable bodies
+//! on an AVX-512 CPU (see `panel::avx512`).
 
 /// Chains per lane group: four 8-lane f64 vectors, or two 16-lane f32 ones.
 pub const CHUNK: usize = 32;
@@ -14,15 +22,15 @@ pub struct LaneBlock<T> {
     pub kb: usize,
     /// Pattern length.
     pub d: usize,
-    /// Chains that must be computed (whole vectors: lanes past `n` get values from their inputs).
+    /// Chains that must be computed (whole vectors of `PanelKernel::LANES`: lanes past `n` get
+    /// values from their inputs).
     pub n: usize,
 }
 
-/// Kernels with the chains in the lanes. The `unsafe` ones may only be called when
-/// `lane_kernel_available` says so.
+/// Kernels with the chains in the lanes, on every CPU.
 pub trait LaneKernel: Sized {
-    /// Whether this CPU has the kernels.
-    fn lane_kernel_available() -> bool;
+    /// Whether the AVX-512 bodies run (else the portable ones: the same bits).
+    fn lane_simd() -> bool;
     /// `w[k·CHUNK + c] = β Σ_i xt[k·d + i] · xit[i·CHUNK + c]` for patterns `k < kb`.
     ///
     /// # Safety
@@ -34,6 +42,104 @@ pub trait LaneKernel: Sized {
     /// # Safety
     /// As for `lane_logits`, with `ot` holding `d` rows of `CHUNK` and `scale` `CHUNK` values.
     unsafe fn lane_accumulate(b: LaneBlock<Self>, w: *const Self, scale: *const Self, ot: *mut Self);
+    /// The portable body of `lane_logits`, whatever the CPU (for tests and `SATOOL_NO_AVX512`).
+    ///
+    /// # Safety
+    /// As for `lane_logits`.
+    unsafe fn lane_logits_portable(b: LaneBlock<Self>, xit: *const Self, beta: Self, w: *mut Self);
+    /// The portable body of `lane_accumulate`, whatever the CPU.
+    ///
+    /// # Safety
+    /// As for `lane_accumulate`.
+    unsafe fn lane_accumulate_portable(b: LaneBlock<Self>, w: *const Self, scale: *const Self, ot: *mut Self);
+}
+
+/// The portable bodies for one element type, `$lanes` chains per SIMD vector of the AVX-512 body
+/// (the lanes it computes: whole vectors up to `n`).
+macro_rules! portable_kernels {
+    ($logits:ident, $accumulate:ident, $t:ty, $lanes:literal) => {
+        pub mod $logits {
+            use super::super::{LaneBlock, CHUNK};
+
+            #[inline(always)]
+            unsafe fn body(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
+                let lanes = b.n.div_ceil($lanes) * $lanes;
+                for k in 0..b.kb {
+                    let mut acc = [0.0 as $t; CHUNK];
+                    for i in 0..b.d {
+                        let x = *b.xt.add(k * b.d + i);
+                        let v = std::slice::from_raw_parts(xit.add(i * CHUNK), CHUNK);
+                        for (a, &v) in acc[..lanes].iter_mut().zip(&v[..lanes]) {
+                            *a = x.mul_add(v, *a);
+                        }
+                    }
+                    let out = std::slice::from_raw_parts_mut(w.add(k * CHUNK), CHUNK);
+                    for (o, &a) in out[..lanes].iter_mut().zip(&acc[..lanes]) {
+                        *o = beta * a;
+                    }
+                }
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn fma(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
+                body(b, xit, beta, w)
+            }
+
+            /// See `LaneKernel::lane_logits`.
+            pub unsafe fn run(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
+                #[cfg(target_arch = "x86_64")]
+                if super::super::super::panel::fma() {
+                    return fma(b, xit, beta, w);
+                }
+                body(b, xit, beta, w)
+            }
+        }
+
+        pub mod $accumulate {
+            use super::super::{LaneBlock, CHUNK};
+
+            #[inline(always)]
+            unsafe fn body(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
+                let lanes = b.n.div_ceil($lanes) * $lanes;
+                let scale = std::slice::from_raw_parts(scale, CHUNK);
+                for j in 0..b.d {
+                    let mut acc = [0.0 as $t; CHUNK];
+                    for k in 0..b.kb {
+                        let x = *b.xt.add(k * b.d + j);
+                        let v = std::slice::from_raw_parts(w.add(k * CHUNK), CHUNK);
+                        for (a, &v) in acc[..lanes].iter_mut().zip(&v[..lanes]) {
+                            *a = x.mul_add(v, *a);
+                        }
+                    }
+                    let out = std::slice::from_raw_parts_mut(ot.add(j * CHUNK), CHUNK);
+                    for ((o, &a), &s) in out[..lanes].iter_mut().zip(&acc[..lanes]).zip(&scale[..lanes]) {
+                        *o = o.mul_add(s, a);
+                    }
+                }
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn fma(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
+                body(b, w, scale, ot)
+            }
+
+            /// See `LaneKernel::lane_accumulate`.
+            pub unsafe fn run(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
+                #[cfg(target_arch = "x86_64")]
+                if super::super::super::panel::fma() {
+                    return fma(b, w, scale, ot);
+                }
+                body(b, w, scale, ot)
+            }
+        }
+    };
+}
+
+mod portable {
+    portable_kernels!(logits_f64, accumulate_f64, f64, 8);
+    portable_kernels!(logits_f32, accumulate_f32, f32, 16);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -175,21 +281,30 @@ mod avx512 {
 macro_rules! lane_kernel_impl {
     ($t:ty, $logits:ident, $accumulate:ident) => {
         impl LaneKernel for $t {
-            /// The same CPU test (and `SATOOL_NO_PACKED_KERNEL` switch) as the packed kernel's.
-            fn lane_kernel_available() -> bool {
+            /// The same CPU test (and `SATOOL_NO_AVX512`, `SATOOL_NO_PACKED_KERNEL` switches) as
+            /// the packed kernel's.
+            fn lane_simd() -> bool {
                 <$t as super::panel::PanelKernel>::panel_kernel_available()
             }
-            #[allow(unused_variables, unreachable_code)]
             unsafe fn lane_logits(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
                 #[cfg(target_arch = "x86_64")]
-                return avx512::$logits::run(b.xt, b.kb, b.d, xit, b.n, beta, w);
-                unreachable!("no lane kernel on this architecture")
+                if Self::lane_simd() {
+                    return avx512::$logits::run(b.xt, b.kb, b.d, xit, b.n, beta, w);
+                }
+                portable::$logits::run(b, xit, beta, w)
             }
-            #[allow(unused_variables, unreachable_code)]
             unsafe fn lane_accumulate(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
                 #[cfg(target_arch = "x86_64")]
-                return avx512::$accumulate::run(b.xt, b.kb, b.d, w, scale, b.n, ot);
-                unreachable!("no lane kernel on this architecture")
+                if Self::lane_simd() {
+                    return avx512::$accumulate::run(b.xt, b.kb, b.d, w, scale, b.n, ot);
+                }
+                portable::$accumulate::run(b, w, scale, ot)
+            }
+            unsafe fn lane_logits_portable(b: LaneBlock<$t>, xit: *const $t, beta: $t, w: *mut $t) {
+                portable::$logits::run(b, xit, beta, w)
+            }
+            unsafe fn lane_accumulate_portable(b: LaneBlock<$t>, w: *const $t, scale: *const $t, ot: *mut $t) {
+                portable::$accumulate::run(b, w, scale, ot)
             }
         }
     };

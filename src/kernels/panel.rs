@@ -150,20 +150,60 @@ mod avx512 {
     );
 }
 
+/// Whether this crate's AVX-512 code may run: the CPU has AVX-512F and the environment does not
+/// set `SATOOL_NO_AVX512=1`. Read once per process. The switch makes every kernel of this module
+/// tree take its portable path (packed products through `linalg::matmul`, the lane kernels'
+/// portable bodies, the softmax loops compiled for AVX2 or the baseline), so the portable paths
+/// run and are tested on an AVX-512 CPU (CI runs the kernel tests with it). It does not reach
+/// inside the `gemm` crate, which picks its own kernels.
+pub fn avx512() -> bool {
+    static ON: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            !env_flag(NO_AVX512) && std::arch::is_x86_feature_detected!("avx512f")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    });
+    *ON
+}
+
+/// Whether the CPU has AVX2 and FMA (the portable bodies are compiled for them when it does).
+pub fn fma() -> bool {
+    static ON: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    });
+    *ON
+}
+
+/// The switch that forces the portable paths (see [`avx512`]).
+pub const NO_AVX512: &str = "SATOOL_NO_AVX512";
+/// The switch that forces `linalg::matmul` for the packed products (and the portable lane bodies).
+pub const NO_PACKED_KERNEL: &str = "SATOOL_NO_PACKED_KERNEL";
+
+/// A switch of the environment: on when set to `1`, off when unset or `0`. Any other value is
+/// refused by the command line before anything runs; here it counts as off.
+pub fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
 macro_rules! panel_kernel_impl {
     ($t:ty, $lanes:expr, $f:ident) => {
         impl PanelKernel for $t {
             const LANES: usize = $lanes;
             fn panel_kernel_available() -> bool {
-                #[cfg(target_arch = "x86_64")]
-                {
-                    std::env::var_os("SATOOL_NO_PACKED_KERNEL").is_none()
-                        && std::arch::is_x86_feature_detected!("avx512f")
-                }
-                #[cfg(not(target_arch = "x86_64"))]
-                {
-                    false
-                }
+                static ON: std::sync::LazyLock<bool> =
+                    std::sync::LazyLock::new(|| avx512() && !env_flag(NO_PACKED_KERNEL));
+                *ON
             }
             #[allow(unused_variables)]
             unsafe fn panel_product(op: PanelProduct<Self>, p0: usize, p1: usize) {

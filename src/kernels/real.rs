@@ -134,17 +134,17 @@ unsafe fn softmax_avx2<T: Real, const N: usize>(row: &mut [T]) -> f64 {
     softmax_body::<T, N>(row)
 }
 
-/// Softmax with the loop compiled for AVX-512 or AVX2 when the CPU has it (chosen at run time;
-/// the choice depends only on the CPU, and no FMA contraction happens, so every path gives the
+/// Softmax with the loop compiled for AVX-512 or AVX2 when the CPU has it (chosen at run time,
+/// `SATOOL_NO_AVX512=1` forbids the former; no FMA contraction happens, so every path gives the
 /// same bits).
 fn softmax_dispatch<T: Real, const N: usize>(row: &mut [T]) -> f64 {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512f") {
+        if super::panel::avx512() {
             // SAFETY: the CPU supports the features the function was compiled for.
             return unsafe { softmax_avx512::<T, N>(row) };
         }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        if super::panel::fma() {
             // SAFETY: as above.
             return unsafe { softmax_avx2::<T, N>(row) };
         }

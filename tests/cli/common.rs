@@ -62,8 +62,13 @@ pub fn without_timings(mut v: serde_json::Value) -> serde_json::Value {
     v
 }
 
-pub fn hmmer_installed() -> bool {
-    Command::new("hmmsearch").arg("-h").output().is_ok_and(|o| o.status.success())
+/// Panics, saying how to install HMMER, unless `hmmsearch`, `hmmbuild`, `hmmalign` and `hmmemit`
+/// run: the tests that need HMMER fail without it (CI installs it; they never skip).
+pub fn require_hmmer() {
+    for tool in ["hmmsearch", "hmmbuild", "hmmalign", "hmmemit"] {
+        let runs = Command::new(tool).arg("-h").output().is_ok_and(|o| o.status.success());
+        assert!(runs, "{tool} not on PATH: this test needs HMMER 3 (Debian/Ubuntu: apt-get install hmmer; macOS: brew install hmmer)");
+    }
 }
 
 /// A bad-input run: exit code 2, a one-line message naming what is wrong, no panic text.

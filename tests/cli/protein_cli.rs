@@ -14,6 +14,7 @@ fn pf00076(extra: &[&str]) -> serde_json::Value {
 
 #[test]
 fn reproduces_the_published_pf00076_table() {
+    require_hmmer();
     let v = pf00076(&[]);
     let p = &v["parameters"];
     assert_eq!((p["K"].as_u64(), p["L"].as_u64(), p["d"].as_u64()), (Some(68), Some(71), Some(59)));
@@ -78,12 +79,10 @@ fn reproduces_the_published_pf00076_table() {
         let diff = (f(e, "mean") - f(s, "mean")).abs();
         assert!(diff <= 2.0 * f(s, "se"), "{exact} {} vs {sa} {} ± {}", e["mean"], s["mean"], s["se"]);
     }
-    if hmmer_installed() {
-        assert_eq!(v["hmmer"]["status"], "ran");
-        for id in ["sa_ret", "sa_gen", "mala_ret", "mala_gen"] {
-            assert_eq!(f(method(&v, id), "hmm_pass"), 1.0, "{id} HMM pass");
-            assert!(f(method(&v, id), "hmm_median_evalue") < 1e-20);
-        }
+    assert_eq!(v["hmmer"]["status"], "ran");
+    for id in ["sa_ret", "sa_gen", "mala_ret", "mala_gen"] {
+        assert_eq!(f(method(&v, id), "hmm_pass"), 1.0, "{id} HMM pass");
+        assert!(f(method(&v, id), "hmm_median_evalue") < 1e-20);
     }
     for m in v["methods"].as_array().unwrap() {
         assert!(f(m, "seconds") >= 0.0);
@@ -182,6 +181,7 @@ fn evaluate_rejects_unaligned_sequences() {
 /// aligned to the seed's columns, and unaligned files (hmmemit's) through hmmalign.
 #[test]
 fn alignment_interop_with_hmmer() {
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let sto = fixture("PF00076.sto");
@@ -218,10 +218,6 @@ fn alignment_interop_with_hmmer() {
     let m = method(&v, "file:seed_columns");
     assert_eq!((m["n"].as_u64(), f(m, "seq_identity")), (Some(10), 1.0));
 
-    if !hmmer_installed() {
-        eprintln!("HMMER not installed: skipping hmmbuild --hand / hmmemit / hmmalign");
-        return;
-    }
     let hmm = dir.path().join("rf.hmm");
     let run = |args: &[&str]| {
         let o = std::process::Command::new(args[0]).args(&args[1..]).output().unwrap();
@@ -242,6 +238,7 @@ fn alignment_interop_with_hmmer() {
 
 #[test]
 fn out_dir_holds_every_file_and_is_not_overwritten_without_force() {
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let out_s = out.to_str().unwrap();
@@ -260,9 +257,7 @@ fn out_dir_holds_every_file_and_is_not_overwritten_without_force() {
     assert!(aligned.starts_with(">sa_gen_1 energy="));
     let ungapped = std::fs::read_to_string(out.join("sa_gen.fasta")).unwrap();
     assert!(!ungapped.lines().filter(|l| !l.starts_with('>')).any(|l| l.contains('-') || l.contains('.')));
-    if hmmer_installed() {
-        assert!(out.join("sa_gen.hmmsearch.tbl").is_file());
-    }
+    assert!(out.join("sa_gen.hmmsearch.tbl").is_file());
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(r["domain"], "protein");
@@ -661,6 +656,7 @@ fn sample_count_and_temperatures_are_options() {
 
 #[test]
 fn per_sequence_scores_and_the_identity_filter() {
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let sto = fixture("PF00076.sto");
@@ -713,22 +709,19 @@ fn per_sequence_scores_and_the_identity_filter() {
     assert!(header.starts_with(&format!(">{} energy=", rows[0][0])) && header.contains(" nearest="), "{header}");
 
     // With HMMER, each sequence's bit score and E-value; their median is the table's.
-    if hmmer_installed() {
-        let out = dir.path().join("hmm");
-        let hmm = fixture("PF00076.hmm");
-        let args =
-            ["protein", "--stockholm", &sto, "--hmm", &hmm, "--methods", "sa_gen", "--out", out.to_str().unwrap()];
-        let o = satool(&[&args[..], &["--json"]].concat(), &[]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let v = json(&o);
-        let tsv = std::fs::read_to_string(out.join("sa_gen.tsv")).unwrap();
-        let mut bits: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(8).unwrap().parse().unwrap()).collect();
-        bits.sort_by(f64::total_cmp);
-        let median = (bits[74] + bits[75]) / 2.0;
-        assert!((median - f(method(&v, "sa_gen"), "hmm_median_bitscore")).abs() < 1e-9, "{median}");
-        let fasta = std::fs::read_to_string(out.join("sa_gen.fasta")).unwrap();
-        assert!(fasta.lines().next().unwrap().contains(" bits="), "the FASTA header carries the bit score");
-    }
+    let out = dir.path().join("hmm");
+    let hmm = fixture("PF00076.hmm");
+    let args = ["protein", "--stockholm", &sto, "--hmm", &hmm, "--methods", "sa_gen", "--out", out.to_str().unwrap()];
+    let o = satool(&[&args[..], &["--json"]].concat(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let tsv = std::fs::read_to_string(out.join("sa_gen.tsv")).unwrap();
+    let mut bits: Vec<f64> = tsv.lines().skip(1).map(|l| l.split('\t').nth(8).unwrap().parse().unwrap()).collect();
+    bits.sort_by(f64::total_cmp);
+    let median = (bits[74] + bits[75]) / 2.0;
+    assert!((median - f(method(&v, "sa_gen"), "hmm_median_bitscore")).abs() < 1e-9, "{median}");
+    let fasta = std::fs::read_to_string(out.join("sa_gen.fasta")).unwrap();
+    assert!(fasta.lines().next().unwrap().contains(" bits="), "the FASTA header carries the bit score");
 
     // With the default decode the retrieval rows are near-copies: a filter at 0.5 empties sa_ret,
     // which leaves the table with a warning instead of failing the run.
@@ -762,6 +755,7 @@ fn per_sequence_scores_and_the_identity_filter() {
 /// composition, no family structure), lowest energy first.
 #[test]
 fn score_ranks_family_members_above_decoys() {
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let sto = fixture("PF00076.sto");
@@ -802,17 +796,13 @@ fn score_ranks_family_members_above_decoys() {
     assert!(top.iter().all(|r| r[6] == "1.0" && r[7].parse::<f64>().unwrap() < 1e-12 && r[2] == "8.0"));
     // With HMMER, the members' bit scores against the family's HMM (hmmsearch of the seed's own
     // sequences: PF00076's bundled model scores them 40–80 bits); the reversed decoys miss it.
-    if hmmer_installed() {
-        let bits = |r: &Vec<&str>| r[8].parse::<f64>().ok();
-        let member_bits: Vec<f64> = top.iter().filter_map(bits).collect();
-        assert_eq!(member_bits.len(), top.len(), "every member has a hit");
-        let mut sorted = member_bits.clone();
-        sorted.sort_by(f64::total_cmp);
-        assert!(sorted[sorted.len() / 2] > 30.0, "median member bit score {}", sorted[sorted.len() / 2]);
-        assert!(bottom.iter().all(|r| bits(r).is_none_or(|b| b < 15.0)), "reversed decoys score low");
-    } else {
-        assert!(rows.iter().all(|r| r[8].is_empty()));
-    }
+    let bits = |r: &Vec<&str>| r[8].parse::<f64>().ok();
+    let member_bits: Vec<f64> = top.iter().filter_map(bits).collect();
+    assert_eq!(member_bits.len(), top.len(), "every member has a hit");
+    let mut sorted = member_bits.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert!(sorted[sorted.len() / 2] > 30.0, "median member bit score {}", sorted[sorted.len() / 2]);
+    assert!(bottom.iter().all(|r| bits(r).is_none_or(|b| b < 15.0)), "reversed decoys score low");
     // JSON and bad input
     let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap(), "--json"], &[]);
     assert_eq!(json(&o).as_array().unwrap().len(), rows.len());
@@ -829,10 +819,7 @@ fn score_ranks_family_members_above_decoys() {
 /// `protein --help` lists every file --out writes (the HMM path included).
 #[test]
 fn built_hmm_is_named_by_its_committed_path() {
-    if !hmmer_installed() {
-        eprintln!("skipped: HMMER not installed");
-        return;
-    }
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let sto = fixture("PF00076.sto");
@@ -952,10 +939,7 @@ fn all_families_names_failed_records_and_uses_the_methods_run() {
 /// sequence name) no longer ends an `--all-families` run.
 #[test]
 fn all_families_survives_a_record_with_a_huge_sequence_name() {
-    if !hmmer_installed() {
-        eprintln!("skipped: HMMER not installed");
-        return;
-    }
+    require_hmmer();
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
     let first = text.lines().find(|l| !l.starts_with('#') && !l.trim().is_empty()).unwrap();

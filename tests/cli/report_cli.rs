@@ -262,10 +262,7 @@ fn reproduces_committed(report: &str) {
 
 #[test]
 fn committed_protein_report_is_reproduced_by_its_command() {
-    if !hmmer_installed() {
-        eprintln!("SKIPPED: the committed PF00076 report includes HMMER columns; install hmmer (CI does)");
-        return;
-    }
+    require_hmmer();
     reproduces_committed("reports/PF00076");
     reproduces_committed("reports/PF00076-norm");
 }
