@@ -22,6 +22,11 @@ pub enum Error {
     /// A memory subset or label mask that leaves a state with no pattern to attend to.
     #[error("invalid mask: {0}")]
     Mask(String),
+    /// A sampler met a NaN or infinite value (an attention logit, a logsumexp, a MALA acceptance
+    /// ratio): the parameters put the chains outside the range of f64 (e.g. β so large that
+    /// `β mᵀξ` overflows). Never a silent weight of 0 or an accepted proposal.
+    #[error("non-finite value: {0}")]
+    NonFinite(String),
 }
 
 /// `Result` with the library's [`enum@Error`].

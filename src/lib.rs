@@ -17,7 +17,7 @@
 //! let beta = entropy_inflection(&mem).beta_star;
 //!
 //! // 30 ULA chains of the published protocol, at α = 0.01
-//! let run = run_chains(&mem, Params::new(0.01, beta)?, Kernel::Ula, &Protocol::default(), 7, "ula");
+//! let run = run_chains(&mem, Params::new(0.01, beta)?, Kernel::Ula, &Protocol::default(), 7, "ula")?;
 //! assert_eq!(run.states.dim(), (3, 30 * 30));
 //!
 //! // 1000 i.i.d. draws of the same law, and how far each lies from its nearest stored pattern

@@ -93,7 +93,7 @@ fn no_nan_over_the_range_of_beta_and_k() {
         for &beta in &[1e-3, 1.0, 77.0, 1e5] {
             let proto = Protocol::new(4, 30, 10, 10).unwrap().with_group_size(2).unwrap();
             for kernel in [Kernel::Ula, Kernel::Mala] {
-                let run = run_chains(&mem, Params::new(0.01, beta).unwrap(), kernel, &proto, 1, "range");
+                let run = run_chains(&mem, Params::new(0.01, beta).unwrap(), kernel, &proto, 1, "range").unwrap();
                 assert!(run.states.iter().all(|v| v.is_finite()), "K={k} β={beta} {kernel:?}");
                 assert!(energies(&mem, beta, run.states.view()).iter().all(|e| e.is_finite()));
                 if let Some(a) = run.acceptance {

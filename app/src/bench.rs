@@ -104,7 +104,9 @@ fn chain_rate(mem: &Memory, precision: Precision, kernel: Kernel, steps: usize, 
     // one kept state (the last), so the time is the steps'
     let proto = Protocol::new(CHAINS, steps, steps - 1, steps).expect("valid bench protocol").with_precision(precision);
     let p = Params::new(0.01, 25.0).expect("valid bench parameters");
-    (0..reps).map(|_| steps as f64 / time(|| run_chains(mem, p, kernel, &proto, 0, "bench")).1).fold(0.0, f64::max)
+    (0..reps)
+        .map(|_| steps as f64 / time(|| run_chains(mem, p, kernel, &proto, 0, "bench").expect("finite chains")).1)
+        .fold(0.0, f64::max)
 }
 
 fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64, f64, String)> {
@@ -126,9 +128,12 @@ fn numpy_rates(job: &BenchJob, d: usize, k: usize, steps: usize) -> Result<(f64,
     Ok((f("per_chain")?, f("batched")?, format!("{}; BLAS: {blas}", v["numpy"].as_str().unwrap_or("?"))))
 }
 
+/// The variable naming the Python interpreter of the reference scripts.
+pub const PYTHON_ENV: &str = "SATOOL_BENCH_PYTHON";
+
 /// The Python interpreter of the reference scripts: `SATOOL_BENCH_PYTHON`, else `python3`.
 fn python() -> String {
-    std::env::var("SATOOL_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+    std::env::var(PYTHON_ENV).unwrap_or_else(|_| "python3".into())
 }
 
 /// Paths per run and days per path of the paths row.
@@ -279,7 +284,7 @@ fn python_row(job: &BenchJob, interpreter: &Path) -> Result<PythonRow> {
     let protein = Memory::new(unit(59, 68, &mut rng)).context("protein-shape memory")?;
     let params = Params::new(0.01, 25.0).context("bench parameters")?;
     let core_ula = best(&|| {
-        run_chains(&protein, params, Kernel::Ula, &Protocol::default(), 1, "ula");
+        run_chains(&protein, params, Kernel::Ula, &Protocol::default(), 1, "ula").expect("finite chains");
     });
     let big = Memory::new(Array2::from_shape_simple_fn((64, 500), || rng.sample::<f64, _>(StandardNormal)))
         .context("64 × 500 memory")?;
@@ -297,14 +302,14 @@ fn python_row(job: &BenchJob, interpreter: &Path) -> Result<PythonRow> {
 }
 
 /// Environment variable that makes `satool` print its peak RSS on stderr as it exits.
-const PEAK_RSS_ENV: &str = "SATOOL_REPORT_PEAK_RSS";
+pub const PEAK_RSS_ENV: &str = "SATOOL_REPORT_PEAK_RSS";
 /// The stderr line prefix of that report.
 const PEAK_RSS_LINE: &str = "satool-peak-rss-kib: ";
 
 /// Prints this process's peak resident set (VmHWM, Linux) on stderr when `SATOOL_REPORT_PEAK_RSS` is
-/// set: `satool bench` reads it from its end-to-end children.
+/// `1`: `satool bench` reads it from its end-to-end children.
 pub fn report_peak_rss() {
-    if std::env::var_os(PEAK_RSS_ENV).is_none() {
+    if std::env::var_os(PEAK_RSS_ENV).is_none_or(|v| v != "1") {
         return;
     }
     let hwm = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {

@@ -423,7 +423,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let result = run(&cli);
+    let result = check_environment().and_then(|()| run(&cli));
     crate::shutdown::wait_if_interrupted();
     match result {
         Ok(()) => 0,
@@ -440,6 +440,22 @@ pub fn main() -> i32 {
             crate::error::exit_code(&e)
         }
     }
+}
+
+/// Every `SATOOL_*` variable the tool reads, checked before anything runs: a value it cannot use
+/// is an input error (exit 2) naming the variable and the value, never silently the default.
+fn check_environment() -> Result<()> {
+    satool_common::text::Limits::current().map_err(|e| crate::input_err!("{e}"))?;
+    let switches = satool::ENV_SWITCHES.iter().chain([&crate::bench::PEAK_RSS_ENV]);
+    for name in switches {
+        if let Some(v) = std::env::var_os(name).filter(|v| v != "0" && v != "1") {
+            return Err(crate::input_err!("{name}={v:?} is not a switch: set it to 1 (on) or 0 (off)"));
+        }
+    }
+    if std::env::var_os(crate::bench::PYTHON_ENV).is_some_and(|v| v.is_empty()) {
+        return Err(crate::input_err!("{} is empty: set it to a Python interpreter", crate::bench::PYTHON_ENV));
+    }
+    Ok(())
 }
 
 fn command_line() -> String {

@@ -266,22 +266,24 @@ impl PyMemory {
                 let params = Params::new(alpha, beta).map_err(errors::core)?;
                 let (protocol, keep) = schedule(n, chains)?;
                 let protocol = protocol.with_precision(precision);
-                let (xs, report) = py.detach(|| {
-                    on_threads(threads, || {
-                        let run = run_chains(mem, params, kernel, &protocol, seed, &label);
-                        let report = ChainReport {
-                            acceptance: run.acceptance,
-                            convergence: run.energy_convergence(mem, beta),
-                            chains: run.chains,
-                            per_chain: run.per_chain,
-                            steps: protocol.steps(),
-                            burn_in: protocol.burn_in(),
-                            starts: run.starts.clone(),
-                        };
-                        let kept = run.select(&keep);
-                        (kept.slice(ndarray::s![.., ..n]).t().as_standard_layout().into_owned(), report)
-                    })
-                })?;
+                let (xs, report) = py
+                    .detach(|| {
+                        on_threads(threads, || -> satool::Result<_> {
+                            let run = run_chains(mem, params, kernel, &protocol, seed, &label)?;
+                            let report = ChainReport {
+                                acceptance: run.acceptance,
+                                convergence: run.energy_convergence(mem, beta),
+                                chains: run.chains,
+                                per_chain: run.per_chain,
+                                steps: protocol.steps(),
+                                burn_in: protocol.burn_in(),
+                                starts: run.starts.clone(),
+                            };
+                            let kept = run.select(&keep);
+                            Ok((kept.slice(ndarray::s![.., ..n]).t().as_standard_layout().into_owned(), report))
+                        })
+                    })?
+                    .map_err(errors::core)?;
                 (xs, Some(report))
             }
         };

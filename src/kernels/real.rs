@@ -21,7 +21,8 @@ pub trait Real: LinalgScalar + PartialOrd + Send + Sync + std::fmt::Debug + Pane
 /// `exp(x)` for `x ≤ 0` without branches, so loops over it vectorise: round `x·log2 e` to an
 /// integer n with the 1.5·2⁵² trick, reduce to |r| ≤ ln2/2, a degree-13 Taylor polynomial for
 /// `e^r` (truncation < 5e-18), and scale by 2ⁿ built from the exponent bits. Relative error
-/// ≤ 2 ulp for x > −708; smaller x (weights below 1e-307, and −∞ for masked memories) give 0.
+/// ≤ 2 ulp for x > −708; smaller x (weights below 1e-307, and −∞ for masked memories) give 0;
+/// NaN gives NaN.
 // The constants keep fdlibm's printed digits; they round to the intended f64 bits.
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
@@ -45,8 +46,9 @@ pub fn exp_nonpositive(x: f64) -> f64 {
         2.087_675_698_786_81e-9,
         1.605_904_383_682_161_3e-10,
     ];
-    let keep = if x > -708.0 { 1.0 } else { 0.0 };
-    let x = if x > -708.0 { x } else { -708.0 };
+    // NaN compares false: it keeps itself and propagates (a NaN logit is a NaN weight, never 0).
+    let keep = if x <= -708.0 { 0.0 } else { 1.0 };
+    let x = if x <= -708.0 { -708.0 } else { x };
     let t = x * std::f64::consts::LOG2_E + SHIFT;
     let n = t - SHIFT;
     let r = (x - n * LN2_HI) - n * LN2_LO;
@@ -60,15 +62,15 @@ pub fn exp_nonpositive(x: f64) -> f64 {
 }
 
 /// The f32 counterpart: 1.5·2²³ rounding trick, degree-7 Taylor (truncation < 6e-9), for
-/// x > −87 (smaller x give 0).
+/// x > −87 (smaller x give 0; NaN gives NaN).
 #[inline(always)]
 pub fn exp_nonpositive_f32(x: f32) -> f32 {
     const SHIFT: f32 = 12_582_912.0; // 1.5 · 2^23
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
     const C: [f32; 8] = [1.0, 1.0, 0.5, 0.166_666_67, 0.041_666_668, 0.008_333_334, 0.001_388_888_9, 0.000_198_412_7];
-    let keep = if x > -87.0 { 1.0 } else { 0.0 };
-    let x = if x > -87.0 { x } else { -87.0 };
+    let keep = if x <= -87.0 { 0.0 } else { 1.0 };
+    let x = if x <= -87.0 { -87.0 } else { x };
     let t = x * std::f32::consts::LOG2_E + SHIFT;
     let n = t - SHIFT;
     let r = (x - n * LN2_HI) - n * LN2_LO;
@@ -234,6 +236,19 @@ mod tests {
         assert_eq!(exp_nonpositive(f64::NEG_INFINITY), 0.0, "masked memories get exactly zero weight");
         assert_eq!(exp_nonpositive(0.0), 1.0);
         assert!(worst < 4.5e-16, "worst relative error {worst}");
+        assert_eq!((exp_nonpositive(-708.0), exp_nonpositive(-707.99) > 0.0), (0.0, true), "the cut-off");
+    }
+
+    /// A NaN logit is a NaN weight and logsumexp, never a weight of 0 that the rest of the row
+    /// would silently renormalise away.
+    #[test]
+    fn nan_propagates_through_exp_and_softmax() {
+        assert!(exp_nonpositive(f64::NAN).is_nan() && exp_nonpositive_f32(f32::NAN).is_nan());
+        let mut row = [0.5, f64::NAN, -1.0, 0.0, 0.1, 0.2, 0.3, 0.4, 0.6];
+        assert!(f64::softmax_in_place(&mut row).is_nan());
+        assert!(row.iter().all(|p| p.is_nan()), "{row:?}");
+        let mut row = [0.5f32, -1.0, f32::NAN];
+        assert!(f32::softmax_in_place(&mut row).is_nan());
     }
 
     #[test]

@@ -141,8 +141,16 @@ pub fn starting_patterns(k: usize, chains: usize, rng: &mut Rng) -> Vec<usize> {
 }
 
 /// Runs the protocol with `kernel` at `params`, in the protocol's working precision; `label`
-/// names the random streams (`seed`, label).
-pub fn run_chains(mem: &Memory, params: Params, kernel: Kernel, proto: &Protocol, seed: u64, label: &str) -> ChainRun {
+/// names the random streams (`seed`, label). An error ([`crate::Error::NonFinite`]) when a state's
+/// attention or a MALA ratio is not finite (e.g. β so large that `β mᵀξ` overflows).
+pub fn run_chains(
+    mem: &Memory,
+    params: Params,
+    kernel: Kernel,
+    proto: &Protocol,
+    seed: u64,
+    label: &str,
+) -> Result<ChainRun> {
     match proto.precision {
         Precision::F64 => run_chains_mode(mem, params, kernel, proto, seed, label, joint_batch(mem)),
         Precision::F32 => {
@@ -169,7 +177,7 @@ pub(crate) fn run_chains_mode<T: Real>(
     seed: u64,
     label: &str,
     joint: bool,
-) -> ChainRun {
+) -> Result<ChainRun> {
     let starts = starting_patterns(mem.k(), proto.chains, &mut stream(seed, &format!("{label}/starts")));
     let recorded = proto.recorded_steps();
     let per_chain = recorded.len();
@@ -186,13 +194,13 @@ pub(crate) fn run_chains_mode<T: Real>(
         }
         (rng, init)
     };
-    let run = |mut rngs: Vec<Rng>, init: Array2<T>| -> (Array2<T>, u64, u64) {
-        let mut batch = Batch::new(mem, params, init);
+    let run = |mut rngs: Vec<Rng>, init: Array2<T>| -> Result<(Array2<T>, u64, u64)> {
+        let mut batch = Batch::new(mem, params, init)?;
         let rows = batch.xi.nrows();
         let mut kept = Array2::zeros((rows * per_chain, mem.d()));
         let mut next = 0;
         for t in 0..proto.steps {
-            batch.step_groups(mem, params, kernel, &mut rngs, group_size);
+            batch.step_groups(mem, params, kernel, &mut rngs, group_size)?;
             if next < per_chain && t == recorded[next] {
                 for (c, row) in batch.xi.outer_iter().enumerate() {
                     kept.row_mut(c * per_chain + next).assign(&row);
@@ -200,12 +208,12 @@ pub(crate) fn run_chains_mode<T: Real>(
                 next += 1;
             }
         }
-        (kept, batch.accepted, batch.proposed)
+        Ok((kept, batch.accepted, batch.proposed))
     };
     let results: Vec<(Array2<T>, u64, u64)> = if joint {
         let (rngs, inits): (Vec<Rng>, Vec<Array2<T>>) = groups.iter().map(|&(g, st)| init_group(g, st)).unzip();
         let views: Vec<_> = inits.iter().map(|a| a.view()).collect();
-        vec![run(rngs, ndarray::concatenate(ndarray::Axis(0), &views).expect("groups share d"))]
+        vec![run(rngs, ndarray::concatenate(ndarray::Axis(0), &views).expect("groups share d"))?]
     } else {
         groups
             .par_iter()
@@ -213,7 +221,7 @@ pub(crate) fn run_chains_mode<T: Real>(
                 let (rng, init) = init_group(g, st);
                 run(vec![rng], init)
             })
-            .collect()
+            .collect::<Result<_>>()?
     };
     let mut states = Array2::zeros((mem.d(), proto.chains * per_chain));
     let (mut acc, mut prop, mut col) = (0, 0, 0);
@@ -225,7 +233,7 @@ pub(crate) fn run_chains_mode<T: Real>(
         prop += p;
     }
     let acceptance = (kernel == Kernel::Mala && prop > 0).then(|| acc as f64 / prop as f64);
-    ChainRun { states, per_chain, chains: proto.chains, starts, acceptance }
+    Ok(ChainRun { states, per_chain, chains: proto.chains, starts, acceptance })
 }
 
 #[cfg(test)]
@@ -280,17 +288,17 @@ mod tests {
         let proto = Protocol { chains: 7, steps: 60, burn_in: 20, thin: 10, group_size: 3, ..Protocol::default() };
         let p = Params::new(0.01, 8.0).unwrap();
         for kernel in [Kernel::Ula, Kernel::Mala] {
-            let groups = run_chains_mode(&mem, p, kernel, &proto, 4, "t", false);
+            let groups = run_chains_mode(&mem, p, kernel, &proto, 4, "t", false).unwrap();
             for threads in [1, 2, 3] {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let joint = pool.install(|| run_chains_mode(&mem, p, kernel, &proto, 4, "t", true));
+                let joint = pool.install(|| run_chains_mode(&mem, p, kernel, &proto, 4, "t", true)).unwrap();
                 assert_eq!(joint.states, groups.states, "{kernel:?}, {threads} threads");
                 assert_eq!(joint.acceptance, groups.acceptance);
             }
             let m32 = mem.to_precision::<f32>();
             let (g, j) = (
-                run_chains_mode(&m32, p, kernel, &proto, 4, "t", false),
-                run_chains_mode(&m32, p, kernel, &proto, 4, "t", true),
+                run_chains_mode(&m32, p, kernel, &proto, 4, "t", false).unwrap(),
+                run_chains_mode(&m32, p, kernel, &proto, 4, "t", true).unwrap(),
             );
             assert_eq!(g.states, j.states, "f32 {kernel:?}");
         }

@@ -4,7 +4,7 @@
 //! allocated once per batch, none inside the step loop. MALA keeps the attention of the current
 //! state, so a proposal costs the same single attention evaluation as a ULA step.
 
-use crate::error::{check, Result};
+use crate::error::{check, Error, Result};
 use crate::kernels::Real;
 use crate::memory::{axpbypcz, energy_from_lse, Attention, Memory};
 use crate::rng::Rng;
@@ -70,14 +70,28 @@ pub fn fill_normal<T: Real>(a: &mut Array2<T>, rng: &mut Rng) {
     }
 }
 
+/// An error naming the first row whose attention logsumexp is not finite: a NaN logit (a NaN or
+/// infinite state, or `β mᵀξ` overflowing) makes it NaN, so no NaN reaches the chains as a weight.
+fn check_lse(lse: &[f64], beta: f64, what: &str) -> Result<()> {
+    match lse.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(r) => Err(Error::NonFinite(format!(
+            "the attention logsumexp of chain {r} at {what} is {} (β = {beta}): a NaN logit or an overflow of β·mᵀξ",
+            lse[r]
+        ))),
+    }
+}
+
 impl<T: Real> Batch<T> {
-    /// A batch starting at the rows of `init` (n × d).
-    pub fn new(mem: &Memory<T>, p: Params, init: Array2<T>) -> Self {
+    /// A batch starting at the rows of `init` (n × d); an error when a start's attention is not
+    /// finite.
+    pub fn new(mem: &Memory<T>, p: Params, init: Array2<T>) -> Result<Self> {
         let n = init.nrows();
         let mut cur = Attention::new(n, mem);
         cur.compute(mem, p.beta, init.view());
+        check_lse(&cur.lse, p.beta, "its start")?;
         let energy = init.outer_iter().zip(&cur.lse).map(|(x, &l)| energy_from_lse(x, l, p.beta)).collect();
-        Batch {
+        Ok(Batch {
             eps: Array2::zeros(init.raw_dim()),
             prop: Array2::zeros(init.raw_dim()),
             prop_att: Attention::new(n, mem),
@@ -86,7 +100,7 @@ impl<T: Real> Batch<T> {
             energy,
             accepted: 0,
             proposed: 0,
-        }
+        })
     }
 
     /// Attention weights of the current states, recomputed (MALA does not carry them across
@@ -99,7 +113,15 @@ impl<T: Real> Batch<T> {
     /// One step where consecutive blocks of `group` rows draw from their own stream `rngs[g]`,
     /// in the same order as if each block were a batch of its own: a joint batch gives the same
     /// chains, bit for bit, as separate group batches, with one pass over the memory per product.
-    pub fn step_groups(&mut self, mem: &Memory<T>, p: Params, kernel: Kernel, rngs: &mut [Rng], group: usize) {
+    /// An error ([`Error::NonFinite`]) when a state's attention or a MALA ratio is not finite.
+    pub fn step_groups(
+        &mut self,
+        mem: &Memory<T>,
+        p: Params,
+        kernel: Kernel,
+        rngs: &mut [Rng],
+        group: usize,
+    ) -> Result<()> {
         let d = self.eps.ncols().max(1);
         let eps = self.eps.as_slice_mut().expect("eps is in standard layout");
         let fill = |(block, rng): (&mut [T], &mut Rng)| {
@@ -117,17 +139,19 @@ impl<T: Real> Batch<T> {
             Kernel::Ula => {
                 axpbypcz(&mut self.xi, 1.0 - p.alpha, p.alpha, &self.cur.att, p.sigma(), &self.eps);
                 self.cur.compute(mem, p.beta, self.xi.view());
+                check_lse(&self.cur.lse, p.beta, "a ULA step")
             }
             Kernel::Mala => self.mala_step(mem, p, rngs, group),
         }
     }
 
-    fn mala_step(&mut self, mem: &Memory<T>, p: Params, rngs: &mut [Rng], group: usize) {
+    fn mala_step(&mut self, mem: &Memory<T>, p: Params, rngs: &mut [Rng], group: usize) -> Result<()> {
         let (a, b, s) = (p.alpha, p.beta, p.sigma());
         // ξ* = μ(ξ) + σ ε
         self.prop.assign(&self.xi);
         axpbypcz(&mut self.prop, 1.0 - a, a, &self.cur.att, s, &self.eps);
         self.prop_att.compute(mem, b, self.prop.view());
+        check_lse(&self.prop_att.lse, b, "a MALA proposal")?;
         for i in 0..self.xi.nrows() {
             let xs = self.prop.row(i);
             let e_new = energy_from_lse(xs, self.prop_att.lse[i], b);
@@ -140,6 +164,10 @@ impl<T: Real> Batch<T> {
             // ‖ξ* − μ(ξ)‖² = σ²‖ε‖²
             let fwd = s * s * self.eps.row(i).iter().map(|e| e.to_f64() * e.to_f64()).sum::<f64>();
             let log_r = -b * (e_new - self.energy[i]) - b / (4.0 * a) * (back - fwd);
+            // `f64::min` would turn a NaN ratio into 0, an acceptance.
+            if log_r.is_nan() {
+                return Err(Error::NonFinite(format!("the MALA log acceptance ratio of chain {i} is NaN (β = {b})")));
+            }
             let u: f64 = rngs[i / group].random();
             self.proposed += 1;
             if u.ln() < log_r.min(0.0) {
@@ -149,6 +177,52 @@ impl<T: Real> Batch<T> {
                 self.cur.lse[i] = self.prop_att.lse[i];
                 self.energy[i] = e_new;
             }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::rng::stream;
+    use ndarray::array;
+
+    fn memory() -> Memory {
+        Memory::new(array![[1.0, 0.0, 0.6], [0.0, 1.0, 0.8]]).unwrap()
+    }
+
+    /// `f64::min` drops a NaN, so `log u < min(0, NaN)` would accept the proposal: a NaN ratio
+    /// must be an error instead.
+    #[test]
+    fn a_nan_mala_ratio_is_an_error_not_an_acceptance() {
+        let (mem, p) = (memory(), Params::new(0.01, 4.0).unwrap());
+        let mut batch = Batch::new(&mem, p, array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
+        let mut rngs = [stream(1, "nan")];
+        batch.step_groups(&mem, p, Kernel::Mala, &mut rngs, 2).unwrap();
+        batch.energy[1] = f64::NAN;
+        let (xi, accepted) = (batch.xi.clone(), batch.accepted);
+        let err = batch.step_groups(&mem, p, Kernel::Mala, &mut rngs, 2).unwrap_err();
+        assert!(matches!(&err, Error::NonFinite(m) if m.contains("chain 1")), "{err}");
+        assert_eq!(batch.xi.row(1), xi.row(1), "chain 1 did not move");
+        assert!(batch.accepted <= accepted + 1, "no acceptance of chain 1");
+    }
+
+    /// A state whose logits overflow (β·mᵀξ = ∞ − ∞ in the softmax: NaN) stops the chains with
+    /// an error naming the chain, at the start and after a step, for both kernels.
+    #[test]
+    fn a_nan_logit_is_an_error() {
+        let (mem, huge) = (memory(), Params::new(0.01, 1e308).unwrap());
+        let err = Batch::new(&mem, huge, array![[2.0, 0.0]]).err().expect("an error");
+        assert!(matches!(&err, Error::NonFinite(m) if m.contains("chain 0") && m.contains("start")), "{err}");
+        let p = Params::new(0.01, 4.0).unwrap();
+        for kernel in [Kernel::Ula, Kernel::Mala] {
+            let mut batch = Batch::new(&mem, p, array![[1.0, 0.0], [0.0, 1.0]]).unwrap();
+            batch.xi[[0, 1]] = f64::NAN;
+            batch.cur.att[[0, 1]] = f64::NAN;
+            let err = batch.step_groups(&mem, p, kernel, &mut [stream(2, "nan")], 2).unwrap_err();
+            assert!(matches!(&err, Error::NonFinite(m) if m.contains("chain 0")), "{kernel:?}: {err}");
         }
     }
 }

@@ -82,7 +82,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| run_chains(&mem, p, Kernel::Mala, &proto, 11, "t"))
+                .install(|| run_chains(&mem, p, Kernel::Mala, &proto, 11, "t").unwrap())
         };
         let (a, b) = (run(1), run(2));
         assert_eq!(a.states, b.states);
@@ -116,7 +116,7 @@ mod tests {
             (Kernel::Ula, crate::kernels::Precision::F32),
         ];
         for (kernel, precision) in runs {
-            let run = run_chains(&mem, p, kernel, &Protocol::default().with_precision(precision), 5, "ks");
+            let run = run_chains(&mem, p, kernel, &Protocol::default().with_precision(precision), 5, "ks").unwrap();
             let e = energies(&mem, beta, run.states.view());
             let ks = satool_common::stats::ks_2samp(&e, &e_exact, satool_common::stats::KsMethod::Auto).unwrap();
             assert!(ks.pvalue > 0.01, "{kernel:?} {precision:?}: KS D = {}, p = {}", ks.statistic, ks.pvalue);

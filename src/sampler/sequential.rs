@@ -110,12 +110,12 @@ pub fn generate_sequential(
         )));
     }
     let spec = RunSpec { cfg, seed, label };
-    Ok(match (cfg.precision, regimes) {
+    match (cfg.precision, regimes) {
         (Precision::F64, None) => generate(mem, raw, spec),
         (Precision::F32, None) => generate(&mem.to_precision::<f32>(), raw, spec),
-        (Precision::F64, Some(r)) => generate_regimes::<f64>(mem, raw, r, spec)?,
-        (Precision::F32, Some(r)) => generate_regimes::<f32>(mem, raw, r, spec)?,
-    })
+        (Precision::F64, Some(r)) => generate_regimes::<f64>(mem, raw, r, spec),
+        (Precision::F32, Some(r)) => generate_regimes::<f32>(mem, raw, r, spec),
+    }
 }
 
 /// Algorithm 3 with regime switching: on a day of regime r a chain attends to the memory of
@@ -176,15 +176,15 @@ fn generate_regimes<T: Real>(
                 let mut own: Vec<_> = segs.iter().map(|&sgm| rngs[sgm].clone()).collect();
                 // The chains carry their states; the batch (and its attention) is rebuilt per day,
                 // one attention in `inner_steps` steps.
-                let mut batch = Batch::new(sub, cfg.params, xi.select(ndarray::Axis(0), &segs));
+                let mut batch = Batch::new(sub, cfg.params, xi.select(ndarray::Axis(0), &segs))?;
                 for _ in 0..cfg.inner_steps {
-                    batch.step_groups(sub, cfg.params, Kernel::Mala, &mut own, 1);
+                    batch.step_groups(sub, cfg.params, Kernel::Mala, &mut own, 1)?;
                 }
                 let mut day = Array2::zeros((segs.len(), raw.ncols()));
                 matmul(T::one(), batch.current_weights(sub, cfg.params), sub_raw, day.view_mut());
-                (segs, own, day, batch)
+                Ok((segs, own, day, batch))
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         for (segs, own, day, batch) in stepped {
             for (r, (&sgm, rng)) in segs.iter().zip(own).enumerate() {
                 let t = sgm * len + i;
@@ -208,7 +208,7 @@ struct RunSpec<'a> {
     label: &'a str,
 }
 
-fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> SequentialRun {
+fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> Result<SequentialRun> {
     let RunSpec { cfg, seed, label } = spec;
     let raw = raw.mapv(T::from_f64);
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
@@ -231,13 +231,13 @@ fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> Se
         }
         init.slice_mut(s![rows, ..]).assign(&part);
     }
-    let mut batch = Batch::new(mem, cfg.params, init);
+    let mut batch = Batch::new(mem, cfg.params, init)?;
     let mut returns = Array2::zeros((cfg.days, raw.ncols()));
     let mut states = Array2::zeros((mem.d(), cfg.days));
     let mut day = Array2::zeros((segments, raw.ncols()));
     for t in 0..len {
         for _ in 0..cfg.inner_steps {
-            batch.step_groups(mem, cfg.params, Kernel::Mala, &mut rngs, group);
+            batch.step_groups(mem, cfg.params, Kernel::Mala, &mut rngs, group)?;
         }
         matmul(T::one(), batch.current_weights(mem, cfg.params), &raw, day.view_mut());
         for sgm in (0..segments).filter(|&sgm| sgm * len + t < cfg.days) {
@@ -246,5 +246,5 @@ fn generate<T: Real>(mem: &Memory<T>, raw: ArrayView2<f64>, spec: RunSpec) -> Se
         }
     }
     let (acc, prop) = (batch.accepted, batch.proposed);
-    SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 }
+    Ok(SequentialRun { returns, states, acceptance: acc as f64 / prop.max(1) as f64 })
 }

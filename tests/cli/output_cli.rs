@@ -336,6 +336,30 @@ fn a_file_over_the_size_limit_is_refused_naming_it() {
     assert_input_error(&o, "sp500.csv: cannot read: line 1 is longer than the input limit of 16 bytes");
 }
 
+/// A `SATOOL_*` variable the tool cannot use is an input error naming it and its value, before
+/// anything runs — never silently the default.
+#[test]
+fn an_unusable_environment_variable_is_refused_naming_it() {
+    let sto = fixture("PF00076.sto");
+    let args = ["protein", "--stockholm", &sto, "--methods", "bootstrap", "--hmmer", "off", "--quiet"];
+    for (name, value) in [
+        ("SATOOL_MAX_INPUT_BYTES", "4GB"),
+        ("SATOOL_MAX_INPUT_BYTES", "0"),
+        ("SATOOL_MAX_LINE_BYTES", "-1"),
+        ("SATOOL_MAX_LINE_BYTES", ""),
+    ] {
+        let o = satool(&args, &[(name, value)]);
+        assert_input_error(&o, &format!("{name}=\"{value}\" is not a positive whole number of bytes"));
+    }
+    for name in ["SATOOL_NO_AVX512", "SATOOL_TWO_PASS", "SATOOL_NO_PACKED_KERNEL", "SATOOL_REPORT_PEAK_RSS"] {
+        let o = satool(&args, &[(name, "yes")]);
+        assert_input_error(&o, &format!("{name}=\"yes\" is not a switch: set it to 1 (on) or 0 (off)"));
+        assert!(satool(&args, &[(name, "0")]).status.success(), "{name}=0 is off");
+    }
+    let o = satool(&args, &[("SATOOL_MAX_INPUT_BYTES", " 50000000 ")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn an_invalid_regex_is_one_line_naming_the_option() {
     let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--condition-names", "(abc"], &[]);

@@ -74,6 +74,6 @@ pub(super) fn project(h: &History, beta: f64, states: ArrayView2<f64>) -> Array2
 /// method's stream `id`, projected onto the history, with each state's novelty.
 pub(super) fn ula_pool(h: &History, job: &FinanceJob, id: &str) -> Result<(Array2<f64>, Vec<f64>)> {
     let protocol = Protocol::default().with_precision(job.precision);
-    let run = run_chains(&h.mem, Params::new(job.alpha, job.beta)?, Kernel::Ula, &protocol, job.seed, id);
+    let run = run_chains(&h.mem, Params::new(job.alpha, job.beta)?, Kernel::Ula, &protocol, job.seed, id)?;
     Ok((project(h, job.beta, run.states.view()), novelty(&h.mem, run.states.view())))
 }

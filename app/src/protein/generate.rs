@@ -161,7 +161,7 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
             let params = Params::new(f.sampling.alpha, t.beta(&f.ops))?;
             let (protocol, keep) = chain_schedule(n)?;
             let run =
-                run_chains(mem, params, kernel, &protocol.with_precision(f.sampling.precision), f.sampling.seed, id);
+                run_chains(mem, params, kernel, &protocol.with_precision(f.sampling.precision), f.sampling.seed, id)?;
             convergence = run.energy_convergence(mem, params.beta());
             let mut states = run.select(&keep);
             if states.ncols() > n {

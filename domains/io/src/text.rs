@@ -38,17 +38,29 @@ impl Limits {
     /// Environment variable overriding [`Limits::max_file`] (bytes).
     pub const FILE_VAR: &'static str = "SATOOL_MAX_INPUT_BYTES";
 
-    /// The defaults, each replaced by its environment variable when that is set to a positive
-    /// integer.
-    pub fn current() -> Limits {
-        let var = |name: &str, default: u64| {
-            std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|&n| n > 0).unwrap_or(default)
+    /// The defaults, each replaced by its environment variable when that is set; a variable set
+    /// to anything but a positive integer (bytes) is an error naming it and its value.
+    pub fn current() -> Result<Limits, String> {
+        let var = |name: &str, default: u64| match std::env::var_os(name) {
+            None => Ok(default),
+            Some(v) => match v.to_str().and_then(|t| t.trim().parse::<u64>().ok()) {
+                Some(n) if n > 0 => Ok(n),
+                _ => Err(format!("{name}={v:?} is not a positive whole number of bytes")),
+            },
         };
-        Limits {
-            max_line: var(Self::LINE_VAR, Self::DEFAULT.max_line),
-            max_file: var(Self::FILE_VAR, Self::DEFAULT.max_file),
-        }
+        Ok(Limits {
+            max_line: var(Self::LINE_VAR, Self::DEFAULT.max_line)?,
+            max_file: var(Self::FILE_VAR, Self::DEFAULT.max_file)?,
+        })
     }
+}
+
+/// [`Limits::current`], or the read error of `path` naming the bad variable.
+fn current_limits(path: &Path) -> Result<Limits, TextError> {
+    Limits::current().map_err(|e| TextError::Read {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
+    })
 }
 
 impl Default for Limits {
@@ -275,7 +287,7 @@ impl TextError {
 /// The bytes of `path`, decompressed if it is gzip, within [`Limits::current`]; a BOM is kept
 /// (readers of binary-safe formats such as CSV handle it themselves).
 pub fn read_bytes(path: &Path) -> Result<Source, TextError> {
-    read_bytes_limited(path, Limits::current())
+    read_bytes_limited(path, current_limits(path)?)
 }
 
 /// [`read_bytes`] with explicit limits.
@@ -301,7 +313,7 @@ fn human(n: u64) -> String {
 /// Latin-1 names, and a bad byte where it matters is then reported by the parser that reads it,
 /// with its line.
 pub fn read_text(path: &Path) -> Result<String, TextError> {
-    read_text_limited(path, Limits::current())
+    read_text_limited(path, current_limits(path)?)
 }
 
 /// [`read_text`] with explicit limits (e.g. a smaller one for a tool's output file).
