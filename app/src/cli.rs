@@ -445,7 +445,7 @@ pub fn main() -> i32 {
 /// Every `SATOOL_*` variable the tool reads, checked before anything runs: a value it cannot use
 /// is an input error (exit 2) naming the variable and the value, never silently the default.
 fn check_environment() -> Result<()> {
-    satool_common::text::Limits::current().map_err(|e| crate::input_err!("{e}"))?;
+    satool_io::text::Limits::current().map_err(|e| crate::input_err!("{e}"))?;
     let switches = satool::ENV_SWITCHES.iter().chain([&crate::bench::PEAK_RSS_ENV]);
     for name in switches {
         if let Some(v) = std::env::var_os(name).filter(|v| v != "0" && v != "1") {

@@ -3,7 +3,6 @@ messages, determinism, and the GIL released while sampling."""
 
 import re
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -72,16 +71,6 @@ def test_exact_samples_follow_the_mixture():
     # 200k draws: the mean's SE is about sqrt(spread/8/200k) ≈ 1e-3 per coordinate
     np.testing.assert_allclose(s.mean(axis=0), mean, atol=5e-3)
     assert ((s - mean) ** 2).sum(axis=1).mean() == pytest.approx(spread, rel=0.01)
-
-
-def test_exact_is_fast():
-    mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 500)))
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        mem.sample(100_000, beta=8, method="exact")
-        best = min(best, time.perf_counter() - t)
-    assert best < 0.5  # 0.065 s here (0.27 s with 8 processes on the 2 cores); the issue asks < 0.2 s
 
 
 @pytest.mark.parametrize("method", ["ula", "mala"])
@@ -175,60 +164,72 @@ def gil_workload():
     return lambda: mem.sample(30, 8.0, method="ula", threads=1)
 
 
+class NoForcedSwitch:
+    """A switch interval of 1000 s: a thread holding the GIL keeps it until it releases it
+    itself (a blocking call, or native code that releases it), so who runs while a call is
+    under way depends on the GIL alone, not on timing."""
+
+    def __enter__(self):
+        import sys
+
+        self.old = sys.getswitchinterval()
+        sys.setswitchinterval(1000.0)
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.setswitchinterval(self.old)
+
+
 def test_gil_is_released_while_sampling():
-    """Python keeps running while another thread samples: with the GIL held, the counting loop
-    below would stand still for the whole call (this holds on a busy machine too)."""
+    """Python keeps running while another thread samples: the main thread advances a counter
+    during the call. With the GIL held for the call (and no forced switch), the counter could
+    not move between the two reads around it."""
     work = gil_workload()
-    t = time.perf_counter()
-    count = 0
-    while time.perf_counter() - t < 0.2:
-        count += 1
-    rate = count / 0.2
-    thread = threading.Thread(target=work)
-    start = time.perf_counter()
-    thread.start()
-    count = 0
-    while thread.is_alive():
-        count += 1
-    elapsed = time.perf_counter() - start
-    # A held GIL lets the loop run one switch interval (5 ms) at most: < 2% of the call.
-    assert count > 0.05 * rate * elapsed, (count, rate, elapsed)
-
-
-def concurrency_ratio(work):
-    """Wall time of two threads running `work` at once over the time of one run."""
-    t = time.perf_counter()
     work()
-    one = time.perf_counter() - t
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return (time.perf_counter() - t) / one
+    counter = [0]
+    around = []
+    done = threading.Event()
+
+    def sample():
+        before = counter[0]
+        work()
+        around.append((before, counter[0]))
+        done.set()
+
+    with NoForcedSwitch():
+        thread = threading.Thread(target=sample)
+        thread.start()
+        # each wait releases the GIL, so the sampler can return whenever its call ends
+        while not done.wait(0.001):
+            counter[0] += 1
+        thread.join()
+    (before, after) = around[0]
+    assert after > before, f"no Python ran during the call: {around}"
 
 
 def test_two_threads_sample_concurrently():
-    """Two sampling threads finish in about the time of one on two cores (a held GIL: twice).
-    Only meaningful while two cores are free: a GIL-free reference (hashlib on 64 MB, which
-    releases the GIL) measured in the same moment must show them, else the try is not counted;
-    the test is skipped when no try of five sees two free cores."""
-    import hashlib
-
-    data = b"x" * (64 << 20)
-    reference = lambda: hashlib.sha256(data).digest()  # noqa: E731
+    """Two sampling calls are under way at once: the second thread enters its call while the
+    first is still inside its own. With the GIL held for a call (and no forced switch), the
+    second could only start after the first had returned."""
     work = gil_workload()
     work()
-    tries = []
-    for _ in range(5):
-        ref, ours = concurrency_ratio(reference), concurrency_ratio(work)
-        tries.append((round(ref, 2), round(ours, 2)))
-        if ref < 1.4 and ours < 1.6:
-            return
-    if all(ref >= 1.4 for ref, _ in tries):
-        pytest.skip(f"two cores are not free now (reference ratios {tries})")
-    raise AssertionError(f"two sampling threads took ≥ 1.6 × one while the reference ran in parallel: {tries}")
+    inside = [0]
+    seen = []
+
+    def sample():
+        inside[0] += 1
+        seen.append(inside[0])
+        work()
+        inside[0] -= 1
+
+    with NoForcedSwitch():
+        threads = [threading.Thread(target=sample) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    assert sorted(seen) == [1, 2], f"the calls ran one after the other: {seen}"
 
 
 def test_bench_reports_the_python_row(satool_bin):

@@ -247,9 +247,8 @@ fn hung_hmmer_tools_time_out_and_leave_no_process() {
         let mut args = vec!["protein", "--stockholm", &sto, "--methods", "bootstrap", "--hmmer-timeout", "1", "--json"];
         args.extend(extra);
         let _ = std::fs::remove_file(&pidfile);
-        let t0 = std::time::Instant::now();
+        // the tool sleeps 1000 s: the run ends (with the timeout's status) only by the timeout
         let auto = satool(&args, &[("PATH", &path)]);
-        assert!(t0.elapsed().as_secs() < 60, "{stuck}: took {:?}", t0.elapsed());
         let v = json(&auto);
         assert_eq!(v["hmmer"]["status"], "not run (timeout after 1 s)", "{stuck}");
         assert!(v["hmmer"]["hmm"].is_null(), "{stuck}: {}", v["hmmer"]);

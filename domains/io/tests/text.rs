@@ -159,10 +159,9 @@ fn a_file_over_the_limit_stops_the_read() {
 #[cfg(unix)]
 #[test]
 fn an_endless_device_stops_at_the_line_limit() {
-    let t0 = std::time::Instant::now();
+    // a read not stopped at the limit would not end
     let e = read_text(std::path::Path::new("/dev/zero")).unwrap_err();
     assert!(e.to_string().starts_with("/dev/zero: cannot read: line 1 is longer than the input limit of 1 MiB"), "{e}");
-    assert!(t0.elapsed().as_secs() < 10);
 }
 
 /// Lines as they are read: numbered, CR and a leading BOM dropped, gzip decoded; a line over the

