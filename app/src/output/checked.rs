@@ -169,49 +169,30 @@ impl ser::Serializer for Checker {
     }
 }
 
-impl ser::SerializeSeq for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotFinite> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
+/// The compound traits: each element is checked by its index (`element`) or name (`field`).
+macro_rules! compound {
+    ($($tr:ident::$method:ident => $check:ident($($arg:ident: $ty:ty)?)),*) => {$(
+        impl ser::$tr for Compound {
+            type Ok = ();
+            type Error = NotFinite;
+            fn $method<T: Serialize + ?Sized>(&mut self, $($arg: $ty,)? value: &T) -> Result<(), NotFinite> {
+                self.$check($($arg,)? value)
+            }
+            fn end(self) -> Result<(), NotFinite> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotFinite> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotFinite> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotFinite> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
+compound!(
+    SerializeSeq::serialize_element => element(),
+    SerializeTuple::serialize_element => element(),
+    SerializeTupleStruct::serialize_field => element(),
+    SerializeTupleVariant::serialize_field => element(),
+    SerializeStruct::serialize_field => field(key: &'static str),
+    SerializeStructVariant::serialize_field => field(key: &'static str)
+);
 
 impl ser::SerializeMap for Compound {
     type Ok = ();
@@ -226,28 +207,6 @@ impl ser::SerializeMap for Compound {
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotFinite> {
         let key = self.key.take().unwrap_or_default();
         self.field(&key, value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStruct for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), NotFinite> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), NotFinite> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for Compound {
-    type Ok = ();
-    type Error = NotFinite;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), NotFinite> {
-        self.field(key, value)
     }
     fn end(self) -> Result<(), NotFinite> {
         Ok(())
