@@ -527,12 +527,11 @@ fn garbage_and_endless_inputs_fail_at_their_first_bad_line_in_bounded_memory() {
     }
 }
 
-/// Signals at spread-out moments of runs with hmmsearch (the real HMMER when installed, else
-/// the slow fake): whenever it lands, the run either finished or stopped with 128 + the signal,
+/// Signals at spread-out moments of runs with the real hmmsearch: whenever it lands, the run either finished or stopped with 128 + the signal,
 /// and no staging directory, lock or temporary file is left.
 #[test]
 fn signals_at_random_moments_during_hmmsearch_leave_nothing() {
-    let real = hmmer_installed();
+    require_hmmer();
     // A fixed pseudo-random sequence of delays (ms), so a failure can be replayed.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for (i, sig) in
@@ -552,20 +551,16 @@ fn signals_at_random_moments_during_hmmsearch_leave_nothing() {
             "--methods",
             "bootstrap,exact_gen",
         ];
-        let child = if real {
-            // The real hmmsearch, first on PATH (the fake one is left out).
-            args.extend(["--hmmer", "require"]);
-            let mut c = Command::new(env!("CARGO_BIN_EXE_satool"));
-            c.args(["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &fixture("PF00076.hmm")])
-                .args(&args)
-                .current_dir(root())
-                .env("TMPDIR", sb.path("tmp"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped());
-            c.spawn().unwrap()
-        } else {
-            sb.spawn(&args)
-        };
+        // The real hmmsearch (the sandbox's fake one is left off PATH).
+        args.extend(["--hmmer", "require"]);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_satool"));
+        c.args(["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &fixture("PF00076.hmm")])
+            .args(&args)
+            .current_dir(root())
+            .env("TMPDIR", sb.path("tmp"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = c.spawn().unwrap();
         std::thread::sleep(delay);
         // SAFETY: kill(2) has no memory-safety preconditions (the child may have exited).
         unsafe { libc::kill(child.id() as i32, sig) };

@@ -109,7 +109,7 @@ pub struct TextReader {
 impl TextReader {
     /// Opens `path` within [`Limits::current`].
     pub fn open(path: &Path) -> Result<TextReader, TextError> {
-        Self::open_limited(path, Limits::current())
+        Self::open_limited(path, current_limits(path)?)
     }
 
     /// Opens `path` within `limits`; only a file that cannot be opened fails here.
