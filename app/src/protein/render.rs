@@ -24,6 +24,23 @@ pub fn tables(r: &ProteinResults, extended: bool) -> String {
 pub fn header(run: &ProteinRun) -> String {
     let r = &run.results;
     let p = &r.parameters;
+    let mut h = family_lines(run);
+    h += &option_lines(run);
+    h += &table::wrap(&decode_line(&p.decode), 100, "", "  ");
+    h += "\n";
+    h += &format!("HMMER: {}\n", r.hmmer.status);
+    h += "conventions:\n";
+    for c in &r.conventions {
+        h += &table::wrap(c, 100, "  - ", "    ");
+        h.push('\n');
+    }
+    h
+}
+
+/// The header's family lines: its name and size, β* and the operating temperatures.
+fn family_lines(run: &ProteinRun) -> String {
+    let r = &run.results;
+    let p = &r.parameters;
     let mut h = String::new();
     let fam = match (&r.input.family_id, &r.input.accession) {
         (Some(id), Some(ac)) => format!("{id} ({ac})"),
@@ -66,6 +83,14 @@ pub fn header(run: &ProteinRun) -> String {
         (p.d as f64).sqrt(),
         p.seed
     );
+    h
+}
+
+/// The header's lines of the options that change the family or the rows: `--max-sequences`,
+/// `--reweight`, `--max-identity`, the condition.
+fn option_lines(run: &ProteinRun) -> String {
+    let (r, p) = (&run.results, &run.results.parameters);
+    let mut h = String::new();
     if let (Some(n), Some(of)) = (p.max_sequences, p.cleaned_sequences) {
         h += &format!(
             "max-sequences: K is a random {n} of the {of} cleaned sequences (--max-sequences {n}, stream \"{}\" of seed {}, not --seed: every seed keeps the same; the published protocol caps at {}; `all` keeps every one)\n",
@@ -109,14 +134,6 @@ pub fn header(run: &ProteinRun) -> String {
             c.sequences.len(),
             run.entropy.family_k
         );
-    }
-    h += &table::wrap(&decode_line(&p.decode), 100, "", "  ");
-    h += "\n";
-    h += &format!("HMMER: {}\n", r.hmmer.status);
-    h += "conventions:\n";
-    for c in &r.conventions {
-        h += &table::wrap(c, 100, "  - ", "    ");
-        h.push('\n');
     }
     h
 }
