@@ -328,7 +328,7 @@ fn family_ignores_broken_records_it_did_not_ask_for() {
     assert!(stderr(&o).contains("no closing '//'") && !stderr(&o).contains("no record with"), "{}", stderr(&o));
 }
 
-// ---- issue 31: failures the input causes exit 2, naming the file or option ----
+// ---- failures the input causes exit 2, naming the file or option ----
 
 /// The first `k` sequence lines of PF00076 as a one-record file whose ID holds an ESC.
 fn small_family(dir: &std::path::Path, k: usize) -> String {

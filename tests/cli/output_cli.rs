@@ -388,7 +388,7 @@ fn control_characters_in_messages_are_escaped() {
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
 
-// ---- issue 31: inputs inside outputs, mount points, streamed readers, signals during HMMER ----
+// ---- inputs inside outputs, mount points, streamed readers, signals during HMMER ----
 
 /// `--out` (or `--report`) that is or holds an input is refused with exit 2 before anything is
 /// touched, with or without `--force`: a symlinked path, a hard link and the directory itself.

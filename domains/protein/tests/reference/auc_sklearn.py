@@ -12,7 +12,7 @@ Folds are given, not shuffled (PredefinedSplit): item i of each class is in fold
 Per fold: ROC AUC (sklearn roc_auc_score) of the decision function on the test fold.
 Also fitted on all the data: the intercept, the non-zero coefficients and the decision values.
 
-Cases (PF00076 cleaned with SPEC §2's rule, 68 x 71):
+Cases (PF00076 cleaned with the published gap rule, 68 x 71):
   A: the first 40 cleaned members (class 0) vs fixtures/PF00076_evaluate.aligned.fasta (class 1)
   B: the even-indexed members (class 0, 34) vs the odd-indexed members (class 1, 34)
   C: as B with C = 0.05
