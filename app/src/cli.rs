@@ -314,9 +314,11 @@ pub struct ProteinArgs {
     /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
     #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
     pub beta_ret: Option<f64>,
-    /// Score these sequences (FASTA aligned to the cleaned columns) instead of generating: one
-    /// tab-separated line each on stdout, lowest energy at β_gen first (name, sequence, β,
-    /// energy, nearest stored sequence, identity, novelty); --json prints them as JSON.
+    /// Score these sequences (FASTA aligned to the cleaned columns or the seed's, or unaligned:
+    /// aligned with hmmalign, as --evaluate) instead of generating: one tab-separated line each
+    /// on stdout, lowest energy at β_gen first (name, sequence, β, energy of the sequence's
+    /// encoding, state_energy (empty), nearest stored sequence, identity, novelty); --json
+    /// prints them as JSON.
     #[arg(long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
     pub score: Option<PathBuf>,
     /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence;

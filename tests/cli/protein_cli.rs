@@ -807,7 +807,7 @@ fn score_ranks_family_members_above_decoys() {
     let o = satool(&["protein", "--stockholm", &sto, "--score", path.to_str().unwrap(), "--json"], &[]);
     assert_eq!(json(&o).as_array().unwrap().len(), rows.len());
     let bad = dir.path().join("bad.fasta");
-    std::fs::write(&bad, ">x\nACDEF\n").unwrap();
+    std::fs::write(&bad, ">x\nAC-DEF\n").unwrap();
     let o = satool(&["protein", "--stockholm", &sto, "--score", bad.to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("bad.fasta"), "{}", stderr(&o));
@@ -891,10 +891,11 @@ fn same_named_evaluate_files_in_different_folders_stay_apart() {
         assert_eq!(m["n"], 20);
     }
     assert_ne!(method(&both, "file:a/x")["kl_position"], method(&both, "file:b/x")["kl_position"]);
-    for stem in ["file_a_x", "file_b_x"] {
+    // Each file's rows keep their own (distinct) names.
+    for (stem, first) in [("file_a_x", "Eval_1"), ("file_b_x", "Eval_21")] {
         let fasta = std::fs::read_to_string(out.join(format!("{stem}.fasta"))).unwrap();
         assert_eq!(fasta.matches('>').count(), 20, "{stem}");
-        assert!(fasta.starts_with(&format!(">{stem}_1 energy=")), "{stem}");
+        assert!(fasta.starts_with(&format!(">{first} energy=")), "{stem}");
         assert!(out.join(format!("{stem}.aligned.fasta")).is_file());
     }
     for _ in 0..3 {
@@ -1330,4 +1331,85 @@ fn the_tsv_energy_is_the_emitted_sequences() {
     assert!(differ > rows.len() / 2, "the state's energy is not the sequence's ({differ} of {} differ)", rows.len());
     let first = std::fs::read_to_string(&fasta).unwrap();
     assert!(first.lines().next().unwrap().contains(" state_energy="), "{}", first.lines().next().unwrap());
+}
+
+/// `--evaluate` keeps the file's sequence names in `<id>.tsv` and the FASTA files (when they are
+/// distinct); `--score` reads unaligned sequences as `--evaluate` does (hmmalign), and seed-column
+/// ones; its messages do not speak of `--evaluate`.
+#[test]
+fn evaluate_keeps_names_and_score_aligns_unaligned_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let sto = fixture("PF00076.sto");
+    let fasta = fixture("PF00076_evaluate.aligned.fasta");
+    let out = dir.path().join("run");
+    let o = out.to_str().unwrap();
+    let run = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--evaluate",
+            &fasta,
+            "--quiet",
+            "--out",
+            o,
+        ],
+        &[],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let tsv = std::fs::read_to_string(out.join("file_PF00076_evaluate.tsv")).unwrap();
+    let names: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(names.len(), 40);
+    assert_eq!((names[0], names[39]), ("Eval_1", "Eval_40"));
+    let aligned = std::fs::read_to_string(out.join("file_PF00076_evaluate.aligned.fasta")).unwrap();
+    assert!(aligned.starts_with(">Eval_1 energy="), "{}", &aligned[..40]);
+    assert!(std::fs::read_to_string(out.join("bootstrap.tsv"))
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("bootstrap_1\t"));
+
+    // The same 40, ungapped: --score aligns them with hmmalign (HMMER is a test dependency here).
+    assert!(hmmer_installed(), "this test needs HMMER (apt-get install hmmer)");
+    let plain = dir.path().join("plain.fasta");
+    let text: String = std::fs::read_to_string(&fasta)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with('>') {
+                format!("\n{}\n", l.split_whitespace().next().unwrap())
+            } else {
+                l.replace('-', "")
+            }
+        })
+        .collect();
+    std::fs::write(&plain, text.trim_start()).unwrap();
+    let scored = satool(&["protein", "--stockholm", &sto, "--score", plain.to_str().unwrap(), "--json"], &[]);
+    assert!(scored.status.success(), "{}", stderr(&scored));
+    let scored: Vec<serde_json::Value> = serde_json::from_slice(&scored.stdout).unwrap();
+    assert_eq!(scored.len(), 40);
+    assert!(scored.iter().any(|s| s["name"] == "Eval_7"));
+    let aligned_scores: Vec<serde_json::Value> = serde_json::from_slice(
+        &satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--score", &fasta, "--json"], &[]).stdout,
+    )
+    .unwrap();
+    // hmmalign places the substituted residues its own way, not as the fixture: the sequences are
+    // on the 71 columns and as close to the family as the fixture's alignment says.
+    assert!(scored.iter().all(|s| s["sequence"].as_str().unwrap().len() == 71));
+    let mean_id = |v: &[serde_json::Value]| v.iter().map(|s| f(s, "identity")).sum::<f64>() / v.len() as f64;
+    let (ours, fixture_id) = (mean_id(&scored), mean_id(&aligned_scores));
+    assert!((ours - fixture_id).abs() < 0.1, "mean identity {ours} (hmmalign) vs {fixture_id} (fixture)");
+    let bad = dir.path().join("gapped.fasta");
+    std::fs::write(&bad, ">s1\nACD-EFGHIK\n").unwrap();
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--score", bad.to_str().unwrap()], &[]);
+    assert!(
+        stderr(&o).contains("sequence 's1' has length 10 with gaps") && !stderr(&o).contains("--evaluate"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -51,6 +51,8 @@ pub struct Generated {
     pub label: String,
     /// Aligned sequences (length L).
     pub seqs: Vec<Vec<u8>>,
+    /// The sequences' own names (`--evaluate` files whose names are distinct); None: `<id>_<n>`.
+    pub names: Option<Vec<String>>,
     /// Per sequence: energy at [`row_beta`], novelty, nearest stored sequence.
     pub scores: SampleScores,
     /// Novelty, diversity and energy at β_ret of the memory-space points.
@@ -94,18 +96,42 @@ impl Generated {
         let mut scores = SampleScores::default();
         scores.extend(&seqs, Some(latent.view()), f.scoring(row_beta(&id, &f.ops)));
         let memory = memory_metrics(&f.mem, latent.view(), f.ops.beta_ret);
-        Generated { id, label, seqs, scores, memory, removed, acceptance: None, convergence: None, seconds: 0.0 }
+        Generated {
+            id,
+            label,
+            seqs,
+            names: None,
+            scores,
+            memory,
+            removed,
+            acceptance: None,
+            convergence: None,
+            seconds: 0.0,
+        }
     }
 
-    /// The row's sequences as FASTA records named `<id>_<n>` (`:` and `/` of file rows made `_`).
+    /// The row's sequences as FASTA records, named by [`Generated::name`].
     pub fn fasta_records(&self) -> Vec<(String, Vec<u8>)> {
-        let prefix = self.file_stem();
-        self.seqs.iter().enumerate().map(|(i, s)| (format!("{prefix}_{}", i + 1), s.clone())).collect()
+        self.seqs.iter().enumerate().map(|(i, s)| (self.name(i), s.clone())).collect()
+    }
+
+    /// The name of sequence `i`: its own for an `--evaluate` file whose names are distinct,
+    /// otherwise `<id>_<i + 1>` (`:` and `/` of file rows made `_`).
+    pub fn name(&self, i: usize) -> String {
+        sequence_name(&self.id, self.names.as_deref(), i)
     }
 
     /// The stem of the row's files in `--out`.
     pub fn file_stem(&self) -> String {
         file_stem_of(&self.id)
+    }
+}
+
+/// The name of a row's sequence `i`: its own (`names`), or `<file stem of id>_<i + 1>`.
+pub fn sequence_name(id: &str, names: Option<&[String]>, i: usize) -> String {
+    match names {
+        Some(n) => n[i].clone(),
+        None => format!("{}_{}", file_stem_of(id), i + 1),
     }
 }
 
@@ -171,7 +197,7 @@ pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
         }
     };
     let g = match drawn {
-        Drawn::Streamed(g) => g,
+        Drawn::Streamed(g) => *g,
         Whole(latent, seqs, acceptance) => {
             let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
             let max_identity = f.sampling.max_identity.filter(|_| method != ProteinMethod::Natural);
@@ -191,7 +217,7 @@ type Chunk = (Array2<f64>, Option<Vec<Vec<u8>>>);
 /// already streamed and scored.
 enum Drawn {
     Whole(Array2<f64>, Option<Vec<Vec<u8>>>, Option<f64>),
-    Streamed(Generated),
+    Streamed(Box<Generated>),
 }
 use Drawn::Whole;
 
@@ -227,17 +253,18 @@ fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize)
         metrics.push(&f.mem, latent.view());
         seqs.extend(chunk);
     }
-    Ok(Drawn::Streamed(Generated {
+    Ok(Drawn::Streamed(Box::new(Generated {
         id: id.into(),
         label: method.label(&f.ops),
         seqs,
+        names: None,
         scores,
         memory: metrics.finish(),
         removed: 0,
         acceptance: None,
         convergence: None,
         seconds: 0.0,
-    }))
+    })))
 }
 
 /// The inverse temperature a row's per-sequence energies are evaluated at: its own for the
@@ -379,22 +406,26 @@ pub(super) fn from_sequences(
     path: &Path,
     id: String,
     f: &FamilyModel,
-    seqs: Vec<Vec<u8>>,
+    read: Evaluated,
     read_seconds: f64,
 ) -> Generated {
     let t0 = Instant::now();
+    let (names, seqs) = read;
+    let distinct = names.iter().collect::<std::collections::HashSet<_>>().len() == names.len();
+    let names = (distinct && names.iter().all(|n| !n.is_empty())).then_some(names);
     let mut g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
     // Given sequences have no sampler state: their energy is the only one.
     g.scores.state_energy.clear();
-    Generated { seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
+    Generated { names, seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
 }
 
 /// The sequences of an `--evaluate` file on the cleaned columns, read and checked before any
 /// method runs. They may be aligned to the L cleaned columns, aligned to the seed's W columns
 /// (the kept ones are taken), or unaligned (no gap characters; `align` aligns them, with
 /// hmmalign to the family's RF model).
-pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Result<Vec<Vec<u8>>> {
+pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Result<Evaluated> {
     let records = prot::read_fasta(path, false)?;
+    let names: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let (l, w) = (f.clean.len(), f.clean.n_input_cols);
     let seqs: Vec<Vec<u8>> = if records.iter().all(|r| r.seq.len() == l) {
         records.into_iter().map(|r| r.seq).collect()
@@ -408,7 +439,7 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
             file: path.display().to_string(),
             line: r.line,
             problem: format!(
-                "sequence '{}' has length {} with gaps; --evaluate needs sequences aligned to the {l} cleaned \
+                "sequence '{}' has length {} with gaps; sequences to score must be aligned to the {l} cleaned \
                  columns (expected {l}), to the seed's {w} columns, or unaligned (no gap characters; aligned with \
                  hmmalign)",
                 r.name,
@@ -417,8 +448,11 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
         }
         .into());
     };
-    Ok(seqs)
+    Ok((names, seqs))
 }
+
+/// An `--evaluate` (or `--score`) file's names and sequences on the cleaned columns.
+pub(super) type Evaluated = (Vec<String>, Vec<Vec<u8>>);
 
 #[cfg(test)]
 mod tests {

@@ -243,15 +243,7 @@ fn generate_rows(
 ) -> Result<Rows> {
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
     // Every --evaluate file is read and checked before any method runs.
-    let evaluated: Vec<(Vec<Vec<u8>>, f64)> = job
-        .evaluate
-        .iter()
-        .map(|p| -> Result<_> {
-            let t0 = std::time::Instant::now();
-            let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
-            Ok((generate::read_evaluate(p, fam, &align)?, t0.elapsed().as_secs_f64()))
-        })
-        .collect::<Result<_>>()?;
+    let evaluated = read_evaluate_files(job, aln, fam)?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
     progress.line(&format!(
         "generating {} methods × {} samples (K={k}, L={l}, d={d})",
@@ -343,6 +335,7 @@ pub fn run_record(
                 beta: generate::row_beta(&g.id, &fam.ops),
                 id: g.id,
                 seqs: g.seqs,
+                names: g.names,
                 scores: g.scores,
             })
             .collect(),
@@ -350,6 +343,22 @@ pub fn run_record(
         seed: aln.clone(),
         clean: fam.clean,
     })
+}
+
+/// The `--evaluate` files' names and sequences on the cleaned columns, with the seconds each took.
+fn read_evaluate_files(
+    job: &ProteinJob,
+    aln: &prot::Alignment,
+    fam: &FamilyModel,
+) -> Result<Vec<(generate::Evaluated, f64)>> {
+    job.evaluate
+        .iter()
+        .map(|p| -> Result<_> {
+            let t0 = std::time::Instant::now();
+            let align = |records: &[prot::FastaRecord]| hmmer::align_to_family(job, aln, &fam.clean, p, records);
+            Ok((generate::read_evaluate(p, fam, &align)?, t0.elapsed().as_secs_f64()))
+        })
+        .collect()
 }
 
 /// `--holdout`: every row of fold 0 (the table's) and of the other folds (generated again)

@@ -306,7 +306,7 @@ pub fn write_out(st: &mut Staging, run: &ProteinRun, command_line: &str) -> Resu
         let hits = results.hmmer.hits.get(row);
         // In blocks, so a large row's records and headers are never all in memory at once.
         for block in satool::sample_blocks(g.seqs.len()) {
-            let names: Vec<String> = block.clone().map(|i| format!("{stem}_{}", i + 1)).collect();
+            let names: Vec<String> = block.clone().map(|i| g.name(i)).collect();
             let seqs = &g.seqs[block.clone()];
             let mut scores = g.scores.records(block, &names, seqs, g.beta, &run.natural_names);
             if let Some(hits) = hits {

@@ -84,6 +84,8 @@ pub struct GeneratedSet {
     pub id: String,
     /// Aligned to the cleaned columns.
     pub seqs: Vec<Vec<u8>>,
+    /// The sequences' own names (`--evaluate` files whose names are distinct); None: `<id>_<n>`.
+    pub names: Option<Vec<String>>,
     /// Per sequence: energy at `beta`, novelty, nearest stored sequence.
     pub scores: super::per_sequence::SampleScores,
     /// The row's β (its method's; β_gen for rows without one).
@@ -94,6 +96,11 @@ impl GeneratedSet {
     /// The stem of the row's files in `--out`.
     pub fn file_stem(&self) -> String {
         super::generate::file_stem_of(&self.id)
+    }
+
+    /// The name of sequence `i` in the row's files: its own, or `<stem>_<i + 1>`.
+    pub fn name(&self, i: usize) -> String {
+        super::generate::sequence_name(&self.id, self.names.as_deref(), i)
     }
 }
 

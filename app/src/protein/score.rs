@@ -14,16 +14,18 @@ use std::path::Path;
 pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result<(Vec<SequenceScore>, f64)> {
     let aln = select_record(&job.stockholm, job.family.as_deref())?;
     let (fam, _) = family_model(job, &aln)?;
-    let records = prot::read_aligned_fasta(fasta, fam.stored[0].len())?;
+    // Aligned to the cleaned or the seed's columns, or unaligned (aligned with hmmalign), as
+    // --evaluate reads them.
+    let align = |records: &[prot::FastaRecord]| super::hmmer::align_to_family(job, &aln, &fam.clean, fasta, records);
+    let (names, seqs) = super::generate::read_evaluate(fasta, &fam, &align)?;
     // Scores are matched to sequences by name (the HMMER table too): names must be unique.
     let mut seen = std::collections::HashSet::new();
-    if let Some((name, _)) = records.iter().find(|(name, _)| !seen.insert(name.as_str())) {
+    if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {
         return Err(crate::input_err!(
             "--score {}: the sequence name '{name}' is used twice; every sequence needs its own name",
             fasta.display()
         ));
     }
-    let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = records.into_iter().unzip();
     let beta = fam.ops.beta_gen;
     let mut scores = per_sequence::score(&names, &seqs, &fam.enc, &fam.mem, beta, &fam.stored, &fam.stored_names);
     // The bit score and E-value against the family's profile HMM, when HMMER runs (--hmmer).
