@@ -1343,23 +1343,9 @@ fn evaluate_keeps_names_and_score_aligns_unaligned_input() {
     let fasta = fixture("PF00076_evaluate.aligned.fasta");
     let out = dir.path().join("run");
     let o = out.to_str().unwrap();
-    let run = satool(
-        &[
-            "protein",
-            "--stockholm",
-            &sto,
-            "--hmmer",
-            "off",
-            "--methods",
-            "bootstrap",
-            "--evaluate",
-            &fasta,
-            "--quiet",
-            "--out",
-            o,
-        ],
-        &[],
-    );
+    let mut args = vec!["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap"];
+    args.extend(["--evaluate", &fasta, "--quiet", "--out", o]);
+    let run = satool(&args, &[]);
     assert!(run.status.success(), "{}", stderr(&run));
     let tsv = std::fs::read_to_string(out.join("file_PF00076_evaluate.tsv")).unwrap();
     let names: Vec<&str> = tsv.lines().skip(1).map(|l| l.split('\t').next().unwrap()).collect();
