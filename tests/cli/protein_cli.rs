@@ -1360,8 +1360,8 @@ fn evaluate_keeps_names_and_score_aligns_unaligned_input() {
         .unwrap()
         .starts_with("bootstrap_1\t"));
 
-    // The same 40, ungapped: --score aligns them with hmmalign (HMMER is a test dependency here).
-    assert!(hmmer_installed(), "this test needs HMMER (apt-get install hmmer)");
+    // The same 40, ungapped: --score aligns them with hmmalign.
+    require_hmmer();
     let plain = dir.path().join("plain.fasta");
     let text: String = std::fs::read_to_string(&fasta)
         .unwrap()
