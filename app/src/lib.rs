@@ -5,6 +5,7 @@
 
 pub mod baselines;
 pub mod bench;
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod error;

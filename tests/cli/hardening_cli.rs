@@ -452,3 +452,24 @@ fn a_beta_whose_noise_would_overflow_is_refused_where_parsed() {
     );
     assert!(f(&json(&o)["parameters"], "beta_generation") == 1e-6);
 }
+
+/// Path counts whose arrays would not fit are refused before anything is drawn, with the
+/// estimate and the options that lower it; counts that overflow are refused the same way.
+#[test]
+fn path_sizes_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
+    let p = fixture("sp500.csv");
+    for (n, h) in [("10", "18446744073709551615"), ("9223372036854775808", "2"), ("100000", "100")] {
+        let o = satool(
+            &["finance", "--prices", &p, "--methods", "exact", "--scenarios", n, "--horizon", h],
+            &[("SATOOL_MAX_MEMORY_BYTES", "100000000")],
+        );
+        assert_input_error(&o, &format!("--scenarios {n} --horizon {h}: the paths of one method"));
+        assert!(stderr(&o).contains("lower --scenarios or --horizon"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("more than the 95.4 MiB this run may use"), "{}", stderr(&o));
+    }
+    let o = satool(
+        &["finance", "--prices", &p, "--methods", "exact", "--scenarios", "10", "--horizon", "5"],
+        &[("SATOOL_MAX_MEMORY_BYTES", "lots")],
+    );
+    assert_input_error(&o, "SATOOL_MAX_MEMORY_BYTES: 'lots' is not a positive number of bytes");
+}

@@ -255,6 +255,18 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
         return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
     }
+    if let Some(p) = job.paths {
+        // Each method's paths are N·H·d returns, held whole: checked before anything is drawn.
+        let d = table_in.tickers.len() as u64;
+        crate::budget::check_f64s(
+            crate::budget::checked_product(&[p.n as u64, p.h as u64, d]),
+            &format!(
+                "--scenarios {} --horizon {}: the paths of one method ({} × {} days × {d} tickers)",
+                p.n, p.h, p.n, p.h
+            ),
+            "--scenarios or --horizon",
+        )?;
+    }
     let Conditioned { g, condition, rows, runs } = condition_rows(job, &full, &table_in.dates)?;
     if job.methods.contains(&FinanceMethod::GarchFhs) {
         refuse_constant_tickers(job, &g, &table_in.tickers)?;
