@@ -473,3 +473,31 @@ fn path_sizes_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
     );
     assert_input_error(&o, "SATOOL_MAX_MEMORY_BYTES: 'lots' is not a positive number of bytes");
 }
+
+/// Three sequences of which two are the same span one PCA direction (d = 1): GMM-PCA cannot
+/// model that and says so in a warning (and results.json), while every other row runs.
+#[test]
+fn a_baseline_that_cannot_model_the_family_is_left_out_with_its_error_and_the_others_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = pf00076_text();
+    let seqs: Vec<&str> = text.lines().filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "//").collect();
+    let (s1, s2) = (seqs[0].split_whitespace().nth(1).unwrap(), seqs[1].split_whitespace().nth(1).unwrap());
+    let body = format!("# STOCKHOLM 1.0\n#=GF ID D1\na1 {s1}\na2 {s1}\nb1 {s2}\n//\n");
+    let fam = write(dir.path(), "d1.sto", body.as_bytes());
+    let o = satool(
+        &["protein", "--stockholm", &fam, "--hmmer", "off", "--methods", "bootstrap,gmm_pca,exact_gen", "--json"],
+        &[],
+    );
+    let v = json(&o);
+    assert_eq!(v["parameters"]["d"], 1);
+    let ids: Vec<&str> = v["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["bootstrap", "exact_gen"]);
+    let warned = v["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str().unwrap().starts_with("gmm_pca: not run on this family: GMM-PCA needs")
+            && w.as_str().unwrap().contains("d = 1")
+    });
+    assert!(warned, "{}", v["warnings"]);
+    // Alone, it is the run's error (exit 2).
+    let o = satool(&["protein", "--stockholm", &fam, "--hmmer", "off", "--methods", "gmm_pca"], &[]);
+    assert_input_error(&o, "GMM-PCA needs at least 2 stored patterns and pattern dimension d ≥ 2 (got K = 3, d = 1)");
+}

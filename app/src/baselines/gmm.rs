@@ -330,8 +330,12 @@ pub fn gmm_pca_sample<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<GmmPcaOutput> {
     let (d, k) = x.dim();
-    ensure!(k >= 2, "GMM-PCA needs at least 2 stored patterns (got K = {k})");
-    ensure!(d >= 2, "GMM-PCA needs pattern dimension d ≥ 2 (got d = {d})");
+    // What a family lacks (too few sequences or PCA dimensions) is the input's, not a bug.
+    if k < 2 || d < 2 {
+        return Err(crate::input_err!(
+            "GMM-PCA needs at least 2 stored patterns and pattern dimension d ≥ 2 (got K = {k}, d = {d})"
+        ));
+    }
     ensure!(cfg.max_dims >= 1, "GMM-PCA: max_dims must be ≥ 1");
     ensure!(cfg.max_components >= 1, "GMM-PCA: max_components must be ≥ 1");
     if let Some(((i, j), v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {

@@ -230,6 +230,8 @@ struct Rows {
     removed: Vec<(String, usize)>,
     /// Methods whose every sample `--max-identity` dropped (left out of `generated`).
     emptied: Vec<String>,
+    /// Methods that could not run on this family, each with its error.
+    failed: Vec<String>,
 }
 
 /// Generates the rows of a run: the methods in parallel (each on its own stream), after reading
@@ -252,9 +254,25 @@ fn generate_rows(
     ));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
-    let mut generated: Vec<Generated> =
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, fam))).collect::<Result<_>>()?;
+    let drawn: Vec<Result<Generated>> =
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate::generate(m, fam))).collect();
     drop(stage);
+    // A method that cannot model this family (an input error: e.g. d = 1 after PCA) leaves the
+    // table with its error as a warning, and the other rows run; a run with no row left fails.
+    let (mut generated, mut failed, mut first_error) = (Vec::new(), Vec::new(), None);
+    for (m, r) in job.methods.iter().zip(drawn) {
+        match r {
+            Ok(g) => generated.push(g),
+            Err(e) if crate::error::exit_code(&e) == 2 => {
+                failed.push(format!("{}: not run on this family: {}", m.id(), crate::error::message(&e)));
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let (true, Some(e)) = (generated.is_empty(), first_error) {
+        return Err(e);
+    }
     let removed: Vec<(String, usize)> = match job.sampling.max_identity {
         None => Vec::new(),
         Some(_) => generated
@@ -272,7 +290,7 @@ fn generate_rows(
     for ((p, id), (seqs, secs)) in job.evaluate.iter().zip(generate::evaluate_ids(&job.evaluate)).zip(evaluated) {
         generated.push(generate::from_sequences(p, id, fam, seqs, secs));
     }
-    Ok(Rows { generated, removed, emptied })
+    Ok(Rows { generated, removed, emptied, failed })
 }
 
 /// Runs the job on one alignment record; with `keep_files` the run keeps HMMER's files for `--out`.
@@ -285,7 +303,8 @@ pub fn run_record(
     let (fam, facts, held_out) = family_model_fold(job, aln, 0)?;
     let (k, l) = (fam.stored.len(), fam.stored[0].len());
 
-    let Rows { generated, removed, emptied } = generate_rows(job, aln, &fam, facts.condition.is_some(), progress)?;
+    let Rows { generated, removed, emptied, failed } =
+        generate_rows(job, aln, &fam, facts.condition.is_some(), progress)?;
     let ids: Vec<String> = generated.iter().map(|g| g.id.clone()).collect();
     let stage = progress.stage("metrics", &ids);
     let mut rows: Vec<MethodResult> =
@@ -302,6 +321,7 @@ pub fn run_record(
         warnings
             .push(format!("--max-identity {x} removed every sample of {}: left out of the table", emptied.join(", ")));
     }
+    warnings.extend(failed);
     for w in &warnings {
         eprintln!("warning: {}: {w}", aln.source);
     }
