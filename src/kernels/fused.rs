@@ -37,8 +37,11 @@ pub const ONE_PASS_RULE: &str = "K ≥ 1024 (in f32 also d ≤ 128)";
 
 /// Whether attention over a `d × k` memory in precision `T` runs in one pass: the memory is of a
 /// shape where it wins (`one_pass_shape`) and `SATOOL_TWO_PASS=1` does not force the two-pass
-/// evaluation (for comparison: `satool bench` reports both). Every CPU runs it (the lane kernels
-/// have portable bodies; see `lanes`).
+/// evaluation (for comparison: `satool bench` reports both). Every CPU runs it: without AVX-512
+/// the portable bodies (see `lanes`) give the same bits, at a cost (finance shape, d = 424,
+/// K = 2766, `SATOOL_NO_AVX512=1`: 38 ULA steps/s against 147 for the two-pass evaluation through
+/// `gemm`), but the two-pass fallback's bits depend on how many chains share a batch, and the
+/// one-pass evaluation keeps every chain's bits its own.
 pub fn one_pass<T: Real>(d: usize, k: usize) -> bool {
     static FORCED_TWO_PASS: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| env_flag(TWO_PASS));
     one_pass_shape::<T>(d, k) && !*FORCED_TWO_PASS
