@@ -448,6 +448,9 @@ pub fn main() -> i32 {
 /// is an input error (exit 2) naming the variable and the value, never silently the default.
 fn check_environment() -> Result<()> {
     satool_io::text::Limits::current().map_err(|e| crate::input_err!("{e}"))?;
+    if std::env::var_os(crate::budget::MEMORY_VAR).is_some() {
+        crate::budget::memory_budget()?;
+    }
     let switches = satool::ENV_SWITCHES.iter().chain([&crate::bench::PEAK_RSS_ENV]);
     for name in switches {
         if let Some(v) = std::env::var_os(name).filter(|v| v != "0" && v != "1") {

@@ -366,6 +366,8 @@ fn an_unusable_environment_variable_is_refused_naming_it() {
         assert_input_error(&o, &format!("{name}=\"yes\" is not a switch: set it to 1 (on) or 0 (off)"));
         assert!(satool(&args, &[(name, "0")]).status.success(), "{name}=0 is off");
     }
+    let o = satool(&args, &[("SATOOL_MAX_MEMORY_BYTES", "lots")]);
+    assert_input_error(&o, "SATOOL_MAX_MEMORY_BYTES: 'lots' is not a positive number of bytes");
     let o = satool(&args, &[("SATOOL_MAX_INPUT_BYTES", " 50000000 ")]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
