@@ -321,8 +321,9 @@ pub struct ProteinArgs {
     /// prints them as JSON.
     #[arg(long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
     pub score: Option<PathBuf>,
-    /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence;
-    /// the header and results.json count them per method.
+    /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence
+    /// and draw again, more, until --samples pass (at most 20 × that many draws; a warning says
+    /// how many passed when fewer did); the header and results.json count the dropped per method.
     #[arg(long, value_name = "X", value_parser = unit_fraction, allow_negative_numbers = true)]
     pub max_identity: Option<f64>,
     /// How memory-space samples become sequences: norm or norm:λ (the default: ξ scaled by λ × the

@@ -81,9 +81,10 @@ impl Generated {
             None => latent,
             Some(max) => {
                 let near = prot::nearest(&seqs, &f.stored);
-                let kept: Vec<usize> = (0..seqs.len()).filter(|&i| near[i].1 <= max).collect();
+                let mut kept: Vec<usize> = (0..seqs.len()).filter(|&i| near[i].1 <= max).collect();
                 removed = seqs.len() - kept.len();
-                if removed == 0 {
+                kept.truncate(f.sampling.samples);
+                if kept.len() == seqs.len() {
                     latent
                 } else {
                     seqs = kept.iter().map(|&i| std::mem::take(&mut seqs[i])).collect();
@@ -143,10 +144,38 @@ pub const STREAM_CHUNK: usize = 16 * prot::encode::PROJECT_BLOCK;
 /// Generates one method's samples from its own random stream (named by the method's id), and
 /// scores them; `f.sampling.max_identity` drops near-copies (not from `natural`, the reference).
 pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
+    let want = f.sampling.samples;
+    let mut n = want;
+    let mut g = draw_row(method, f, n)?;
+    if f.sampling.max_identity.is_none() || method == ProteinMethod::Natural {
+        return Ok(g);
+    }
+    // `--max-identity` keeps N: draw again, more, from the start of the same stream (so the row
+    // stays a function of the seed), sized by the pass rate seen, up to MAX_DRAW_FACTOR × N.
+    // The draw that kept the most is the row (a longer chain run can keep fewer than a short one).
+    let mut kept = g.seqs.len();
+    while kept < want && n < MAX_DRAW_FACTOR * want {
+        n = if kept == 0 { 4 * n } else { (1.25 * want as f64 * n as f64 / kept as f64).ceil() as usize };
+        n = n.min(MAX_DRAW_FACTOR * want);
+        let next = draw_row(method, f, n)?;
+        if next.seqs.len() > g.seqs.len() {
+            g = next;
+        }
+        kept = kept.max(g.seqs.len());
+    }
+    Ok(g)
+}
+
+/// With `--max-identity`, a row draws at most this many times N samples to keep N.
+pub const MAX_DRAW_FACTOR: usize = 20;
+
+/// One draw of `n` samples of a method (see [`generate`]); with `--max-identity`, the first N
+/// that pass are kept.
+fn draw_row(method: ProteinMethod, f: &FamilyModel, n: usize) -> Result<Generated> {
     let t0 = Instant::now();
     let id = method.id();
     let mut rng = stream(f.sampling.seed, id);
-    let (mem, n) = (&f.mem, f.sampling.samples);
+    let mem = &f.mem;
     // The i.i.d. rows whose draws take the stream sample after sample stream in chunks; a filtered
     // row is scored whole (its SE groups depend on how many samples the filter keeps).
     let streamed = f.sampling.max_identity.is_none() || method == ProteinMethod::Natural;

@@ -317,6 +317,22 @@ pub fn run_record(
 
     let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, keep_files, progress)?;
     let mut warnings = warnings::warnings(k, l, &generated, &rows);
+    if let Some(x) = job.sampling.max_identity {
+        let want = job.sampling.samples;
+        let short: Vec<String> = generated
+            .iter()
+            .filter(|g| g.id != ProteinMethod::Natural.id() && !g.id.starts_with("file:") && g.seqs.len() < want)
+            .map(|g| format!("{} {} of {} drawn", g.id, g.seqs.len(), g.seqs.len() + g.removed))
+            .collect();
+        if !short.is_empty() {
+            warnings.push(format!(
+                "--max-identity {x}: fewer than the {want} sequences asked passed after drawing up to {} × {want} \
+                 (passed of drawn: {}); a higher --max-identity keeps more",
+                generate::MAX_DRAW_FACTOR,
+                short.join(", ")
+            ));
+        }
+    }
     if let (Some(x), false) = (job.sampling.max_identity, emptied.is_empty()) {
         warnings
             .push(format!("--max-identity {x} removed every sample of {}: left out of the table", emptied.join(", ")));
