@@ -1,7 +1,7 @@
-//! FASTA output (for HMMER and users) and aligned-FASTA input (for `--evaluate`).
-//!
-//! Writing uses the `bio` crate's writer (60-column lines). Reading is our own small parser
-//! because every error must name the line: `bio`'s reader does not track line numbers.
+//! FASTA output (for HMMER and users) and input (`--evaluate`, `--score`, `--condition-file`,
+//! hmmalign's A2M), both through the `bio` crate: its writer (60-column lines) and its reader,
+//! which reads through our checked line layer (`CheckedLines`) so that every error names its
+//! line (bio's reader keeps no line numbers) and input stays within the text layer's limits.
 
 use std::path::Path;
 
@@ -102,59 +102,112 @@ pub fn parse_fasta(text: &str, file: &str, keep_case: bool) -> Result<Vec<FastaR
 
 /// The FASTA parser over numbered lines; `check` sees each record when it is complete (a record
 /// it refuses stops the parse).
+///
+/// `bio`'s FASTA reader assembles the records; it reads through `CheckedLines`, our layer,
+/// because `bio` keeps no line numbers and checks no characters: every error still names its
+/// line, and the first bad line stops the read.
 fn parse_fasta_lines<'a>(
     lines: impl Iterator<Item = Result<(usize, Cow<'a, str>), TextError>>,
     file: &str,
     keep_case: bool,
     mut check: impl FnMut(&FastaRecord) -> Result<(), ProteinError>,
 ) -> Result<Vec<FastaRecord>, ProteinError> {
-    let file = file.to_string();
-    let err = |line: usize, problem: String| ProteinError::Fasta { file: file.clone(), line, problem };
-    let mut complete = |r: &FastaRecord| -> Result<(), ProteinError> {
-        if r.seq.is_empty() {
-            return Err(err(r.line, format!("sequence '{}' is empty", r.name)));
+    let checked = CheckedLines { lines, file, keep_case, current: None, out: Vec::new(), pos: 0 };
+    let mut records = Vec::new();
+    for record in fasta::Reader::new(checked).records() {
+        let record = record.map_err(|e| unwrap_checked(e, file))?;
+        // The checked header is `>name line`: bio's description is the header's line number.
+        let line = record.desc().and_then(|d| d.parse().ok()).unwrap_or(0);
+        let record = FastaRecord { name: record.id().to_string(), line, seq: record.seq().to_vec() };
+        if record.seq.is_empty() {
+            let problem = format!("sequence '{}' is empty", record.name);
+            return Err(ProteinError::Fasta { file: file.to_string(), line, problem });
         }
-        check(r)
-    };
-    let mut records: Vec<FastaRecord> = Vec::new();
-    for l in lines {
-        let (line_no, line) = l?;
+        check(&record)?;
+        records.push(record);
+    }
+    if records.is_empty() {
+        return Err(ProteinError::EmptyFasta { file: file.to_string() });
+    }
+    Ok(records)
+}
+
+/// The error a `CheckedLines` stopped with, out of the `io::Error` bio passed on.
+fn unwrap_checked(e: std::io::Error, file: &str) -> ProteinError {
+    match e.into_inner().map(|inner| inner.downcast::<ProteinError>()) {
+        Some(Ok(checked)) => *checked,
+        Some(Err(other)) => ProteinError::io(Path::new(file), "cannot read", std::io::Error::other(other)),
+        None => ProteinError::io(Path::new(file), "cannot read", std::io::Error::other("unknown read error")),
+    }
+}
+
+/// FASTA lines checked before `bio` reads them: a header becomes `>name line` (its first word
+/// and its line number, which bio's record then carries as its description), a sequence line
+/// its residues without whitespace (uppercased unless `keep_case`); blank lines are dropped.
+/// The first bad line (or read error) ends the stream with an `io::Error` holding the
+/// [`ProteinError`] that names it.
+struct CheckedLines<'f, I> {
+    lines: I,
+    file: &'f str,
+    keep_case: bool,
+    /// The name of the record being read (a sequence line needs one).
+    current: Option<String>,
+    /// The checked form of the line being handed out, and how much of it was.
+    out: Vec<u8>,
+    pos: usize,
+}
+
+impl<I> CheckedLines<'_, I> {
+    /// Writes the checked form of line `line_no` into `out` (nothing for a blank line).
+    fn check(&mut self, line_no: usize, line: &str) -> Result<(), ProteinError> {
+        let err = |problem: String| ProteinError::Fasta { file: self.file.to_string(), line: line_no, problem };
         let trimmed = line.trim();
         if let Some(header) = trimmed.strip_prefix('>') {
             let Some(name) = header.split_whitespace().next() else {
-                return Err(err(line_no, "header line '>' has no sequence name".into()));
+                return Err(err("header line '>' has no sequence name".into()));
             };
-            if let Some(last) = records.last() {
-                complete(last)?;
-            }
-            records.push(FastaRecord { name: name.to_string(), line: line_no, seq: Vec::new() });
+            self.out.extend_from_slice(format!(">{name} {line_no}\n").as_bytes());
+            self.current = Some(name.to_string());
         } else if trimmed.is_empty() {
-            continue;
-        } else if let Some(FastaRecord { name, seq, .. }) = records.last_mut() {
+        } else if let Some(name) = &self.current {
             if let Some(ch) = trimmed.chars().find(|&c| !is_sequence_char(c) && !c.is_whitespace()) {
-                return Err(err(
-                    line_no,
-                    format!(
-                        "invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"
-                    ),
-                ));
+                return Err(err(format!(
+                    "invalid character '{ch}' in sequence '{name}' (allowed: letters, gaps '.', '-', '~', and '*')"
+                )));
             }
-            let bytes = trimmed.bytes().filter(|b| !b.is_ascii_whitespace());
-            if keep_case {
-                seq.extend(bytes);
+            let residues = trimmed.bytes().filter(|b| !b.is_ascii_whitespace());
+            if self.keep_case {
+                self.out.extend(residues);
             } else {
-                seq.extend(bytes.map(|b| b.to_ascii_uppercase()));
+                self.out.extend(residues.map(|b| b.to_ascii_uppercase()));
             }
+            self.out.push(b'\n');
         } else {
             let shown: String = trimmed.chars().take(40).collect();
-            return Err(err(line_no, format!("not FASTA: expected a '>' header line, found '{shown}'")));
+            return Err(err(format!("not FASTA: expected a '>' header line, found '{shown}'")));
         }
+        Ok(())
     }
-    match records.last() {
-        None => return Err(ProteinError::EmptyFasta { file }),
-        Some(last) => complete(last)?,
+}
+
+impl<'a, I> std::io::Read for CheckedLines<'_, I>
+where
+    I: Iterator<Item = Result<(usize, Cow<'a, str>), TextError>>,
+{
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let stop = |e: ProteinError| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        while self.pos == self.out.len() {
+            let Some(next) = self.lines.next() else { return Ok(0) };
+            let (line_no, line) = next.map_err(|e| stop(e.into()))?;
+            self.out.clear();
+            self.pos = 0;
+            self.check(line_no, &line).map_err(stop)?;
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
-    Ok(records)
 }
 
 /// The length rule of [`read_aligned_fasta`].

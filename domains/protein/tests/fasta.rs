@@ -65,3 +65,34 @@ fn errors_name_file_line_and_problem() {
     let p = write(dir.path(), "blank.fa", "\n\n");
     assert!(matches!(read_aligned_fasta(&p, 3).unwrap_err(), ProteinError::EmptyFasta { .. }));
 }
+
+#[test]
+fn the_first_bad_line_in_file_order_stops_the_read() {
+    // bio assembles the records from the checked lines, so the first problem in the file is the
+    // one reported: the empty record at line 1 before the bad character at line 5.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "two.fa", ">s1\n>s2\nACDE\n>s3\nAC1E\n");
+    let msg = read_aligned_fasta(&p, 4).unwrap_err().to_string();
+    assert!(msg.ends_with("two.fa:1: sequence 's1' is empty"), "{msg}");
+}
+
+#[test]
+fn gzip_input_reads_through_the_text_layer() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.fa.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), flate2::Compression::default());
+    gz.write_all(b">s1 desc\nAC-D\n>s2\nEFGH\n").unwrap();
+    gz.finish().unwrap();
+    let recs = read_aligned_fasta(&p, 4).unwrap();
+    assert_eq!(recs, vec![("s1".to_string(), b"AC-D".to_vec()), ("s2".to_string(), b"EFGH".to_vec())]);
+    // A bad line inside the gzip is still named by its number.
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), flate2::Compression::default());
+    gz.write_all(b">s1\nACDE\n\n>s2\nAC DE\nAC#E\n").unwrap();
+    gz.finish().unwrap();
+    let msg = read_aligned_fasta(&p, 4).unwrap_err().to_string();
+    assert!(
+        msg.ends_with(":6: invalid character '#' in sequence 's2' (allowed: letters, gaps '.', '-', '~', and '*')"),
+        "{msg}"
+    );
+}
