@@ -27,7 +27,6 @@
 //!   `max_iter` iterations. `LL` is the total (summed over codes) log-likelihood.
 
 use anyhow::{bail, ensure, Result};
-use linfa_linalg::svd::{SvdSort, SVD};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -307,17 +306,27 @@ fn centred_pca_basis(x: ArrayView2<f64>, r: usize) -> Result<(Array1<f64>, Array
         }
         return Ok((mean, u));
     }
-    let svd =
-        centred.svd(true, false).map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory failed: {e}"))?;
-    // Check before sorting: linfa's sort panics on NaN.
-    ensure!(
-        svd.1.iter().chain(svd.0.iter().flatten()).all(|v| v.is_finite()),
-        "GMM-PCA: SVD of the centred memory produced non-finite values"
-    );
-    let (u, _, _) = svd.sort_svd_desc();
-    let u = u.ok_or_else(|| anyhow::anyhow!("GMM-PCA: SVD returned no left singular vectors"))?;
+    let (u, _) = left_singular_vectors(&centred)?;
     ensure!(u.ncols() >= r, "GMM-PCA: SVD returned {} singular vectors, {r} needed", u.ncols());
     Ok((mean, u.slice_move(ndarray::s![.., ..r])))
+}
+
+/// The left singular vectors of `a` (thin SVD, faer) by decreasing singular value, and those
+/// values.
+fn left_singular_vectors(a: &Array2<f64>) -> Result<(Array2<f64>, Vec<f64>)> {
+    let m = faer::Mat::<f64>::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]]);
+    let svd = m.thin_svd().map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory failed: {e:?}"))?;
+    let (s, u) = (svd.S(), svd.U());
+    let n = u.ncols();
+    let s: Vec<f64> = (0..n).map(|i| s[i]).collect();
+    ensure!(
+        s.iter().all(|v| v.is_finite()) && (0..n).all(|j| (0..u.nrows()).all(|i| u[(i, j)].is_finite())),
+        "GMM-PCA: SVD of the centred memory produced non-finite values"
+    );
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+    let sorted = Array2::from_shape_fn((u.nrows(), n), |(i, j)| u[(i, order[j])]);
+    Ok((sorted, order.iter().map(|&i| s[i]).collect()))
 }
 
 /// GMM-PCA baseline: fit on the K columns of `x` (d × K, one stored pattern per column) and draw
@@ -363,7 +372,6 @@ pub fn gmm_pca_sample<R: Rng + ?Sized>(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use linfa_linalg::svd::{SvdSort, SVD};
     use ndarray::{array, s, Array2};
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
@@ -416,7 +424,8 @@ pub(crate) mod tests {
             }
         }
         let centred = &onehot - &onehot.mean_axis(Axis(0)).unwrap();
-        let (_, sv, vt) = centred.svd(false, true).unwrap().sort_svd_desc();
+        let (vt, sv) = left_singular_vectors(&centred.t().to_owned()).unwrap();
+        let vt = vt.t().to_owned();
         let total: f64 = sv.iter().map(|s| s * s).sum();
         let mut acc = 0.0;
         let d = sv
@@ -427,7 +436,7 @@ pub(crate) mod tests {
             })
             .unwrap()
             + 1;
-        let mut z = centred.dot(&vt.unwrap().slice(s![..d, ..]).t()); // K × d codes
+        let mut z = centred.dot(&vt.slice(s![..d, ..]).t()); // K × d codes
         for mut row in z.rows_mut() {
             let norm = row.dot(&row).sqrt();
             row /= norm + 1e-12;
@@ -544,8 +553,8 @@ pub(crate) mod tests {
         assert_eq!((out.dims, out.components), (2, 2));
         let mean = x.mean_axis(Axis(1)).unwrap();
         let centred = &x - &mean.view().insert_axis(Axis(1));
-        let (u, _, _) = centred.svd(true, false).unwrap().sort_svd_desc();
-        let u2 = u.unwrap().slice(s![.., ..2]).to_owned();
+        let (u, _) = left_singular_vectors(&centred).unwrap();
+        let u2 = u.slice(s![.., ..2]).to_owned();
         let dev = &out.samples - &mean.view().insert_axis(Axis(1));
         let resid = &dev - &u2.dot(&u2.t().dot(&dev));
         assert!(resid.iter().all(|v| v.abs() < 1e-12));

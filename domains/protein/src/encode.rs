@@ -1,16 +1,16 @@
 //! One-hot encoding, PCA to a variance target, unit-norm memories, and the published decode
 //! (each as published).
 //!
-//! PCA is computed from the thin SVD of the centred K × 20L one-hot matrix (linfa-linalg's
-//! bidiagonal SVD), not from an eigendecomposition of its Gram matrix: on PF00076 both agree
-//! with NumPy at round-off for the kept components, but squaring the data squares the
-//! condition number, so the Gram route cannot resolve singular values below ≈ √ε·s₀ (it puts
-//! the null direction of the centred data at 1.7e-7 instead of 5e-15, and loses 1e-5 relative
-//! accuracy at s = 1e-6·s₀; see tests/encode_pf00076.rs). Each component's sign is fixed so
-//! its largest-magnitude entry (the first within a relative 1e-9 of the maximum) is positive; the
+//! PCA is computed from the thin SVD of the centred K × 20L one-hot matrix (faer's), not from
+//! an eigendecomposition of its Gram matrix: on PF00076 both agree with NumPy at round-off for
+//! the kept components, but squaring the data squares the condition number, so the Gram route
+//! cannot resolve singular values below ≈ √ε·s₀ (it puts the null direction of the centred data
+//! at ≈ 4e-7 instead of 5e-15, and loses 1e-5 relative accuracy at s = 1e-6·s₀; see
+//! tests/encode_pf00076.rs); large families, where the SVD costs too much, take the Gram route
+//! ([`GRAM_PCA_MIN_K`]). Each component's sign is fixed so its largest-magnitude entry (the
+//! first within a relative 1e-9 of the maximum) is positive; the
 //! outputs then do not depend on solver details.
 
-use linfa_linalg::svd::SVD;
 use ndarray::{Array1, Array2, ArrayView2, Axis, ShapeBuilder};
 
 use crate::alphabet::{residue_index, ALPHABET, N_AA};
@@ -115,9 +115,9 @@ pub fn encode(c: &CleanAlignment, variance_target: f64) -> Result<Encoding, Prot
 }
 
 /// Above this many sequences PCA goes through the eigen-decomposition of the smaller of the
-/// K × K Gram matrix and the 20L × 20L scatter matrix (faer, both cores) instead of a full SVD
-/// (single-threaded, minutes at K = 2000). Below it the SVD stays, so small families keep their
-/// exact bits.
+/// K × K Gram matrix and the 20L × 20L scatter matrix instead of the full SVD (which forms every
+/// singular vector, ~200 of which are kept). Below it the SVD stays: it resolves small singular
+/// values the Gram route cannot.
 pub const GRAM_PCA_MIN_K: usize = 500;
 
 /// Singular values (descending) of `centred`, and its first `keep(values)` right singular
@@ -183,17 +183,23 @@ fn principal_axes_eigen(
 }
 
 fn principal_axes_svd(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
-    let (_, s, vt) = centred.svd(false, true).map_err(|e| ProteinError::Linalg(e.to_string()))?;
-    let vt = vt.ok_or_else(|| ProteinError::Linalg("SVD returned no right singular vectors".into()))?;
+    let (k, f) = centred.dim();
+    let c = faer::Mat::<f64>::from_fn(k, f, |i, j| centred[[i, j]]);
+    let svd = c.thin_svd().map_err(|e| ProteinError::Linalg(format!("{e:?}")))?;
+    let (s, v) = (svd.S(), svd.V()); // f × min(k, f)
+    let n = v.ncols();
+    let s: Vec<f64> = (0..n).map(|i| s[i]).collect();
     if s.iter().any(|v| !v.is_finite()) {
         return Err(ProteinError::Linalg("SVD returned non-finite singular values".into()));
     }
-    let mut order: Vec<usize> = (0..s.len()).collect();
+    let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
     let values = order.iter().map(|&i| s[i]).collect();
-    let mut axes = Array2::zeros((vt.ncols(), order.len()));
+    let mut axes = Array2::zeros((f, n));
     for (j, &i) in order.iter().enumerate() {
-        axes.column_mut(j).assign(&vt.row(i));
+        for r in 0..f {
+            axes[[r, j]] = v[(r, i)];
+        }
     }
     Ok((values, axes))
 }

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use linfa_linalg::eigh::Eigh;
 use ndarray::{Array1, Array2, Axis};
 use satool_protein::{clean, encode, one_hot, read_stockholm, CleanAlignment, ALPHABET};
 
@@ -111,6 +110,17 @@ fn d59_and_variance_match_numpy() {
     assert!(e.singular_values[67] < 1e-12, "{}", e.singular_values[67]);
 }
 
+fn faer_mat(a: &Array2<f64>) -> faer::Mat<f64> {
+    faer::Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+}
+
+/// The eigenvalues and eigenvectors (columns) of the symmetric `a` (faer, as the Gram route).
+fn eigh(a: &Array2<f64>) -> (Array1<f64>, Array2<f64>) {
+    let evd = faer_mat(a).self_adjoint_eigen(faer::Side::Lower).unwrap();
+    let (s, u) = (evd.S(), evd.U());
+    (Array1::from_shape_fn(a.nrows(), |i| s[i]), Array2::from_shape_fn(a.dim(), |(i, j)| u[(i, j)]))
+}
+
 /// Why the SVD and not `eigh` of the K × K Gram matrix: against NumPy, measured on PF00076.
 #[test]
 fn svd_vs_gram_eigh_on_pf00076() {
@@ -121,7 +131,7 @@ fn svd_vs_gram_eigh_on_pf00076() {
 
     // Gram route: G = Xc Xcᵀ = U S² Uᵀ, principal axes V = Xcᵀ U / s.
     let gram = centred.dot(&centred.t());
-    let (lambda, u) = gram.eigh().unwrap();
+    let (lambda, u) = eigh(&gram);
     let mut order: Vec<usize> = (0..lambda.len()).collect();
     order.sort_by(|&a, &b| lambda[b].total_cmp(&lambda[a]));
     let s_gram: Vec<f64> = order.iter().map(|&i| lambda[i].max(0.0).sqrt()).collect();
@@ -140,15 +150,17 @@ fn svd_vs_gram_eigh_on_pf00076() {
     let (svd_orth, gram_orth) = (ortho(&e.components), ortho(&v_gram));
     println!("max rel. error of s[0..67] vs NumPy: SVD {svd_sv:.2e}, Gram {gram_sv:.2e}");
     println!("max |PᵀP − I| (59 kept axes): SVD {svd_orth:.2e}, Gram {gram_orth:.2e}");
-    println!("null direction s[67] (NumPy 5.3e-15): SVD {:.2e}, Gram {:.2e}", e.singular_values[67], s_gram[67]);
+    // The Gram route's null eigenvalue, unclamped: its size (either sign) is the route's floor.
+    let null_gram = lambda[order[67]].abs().sqrt();
+    println!("null direction s[67] (NumPy 5.3e-15): SVD {:.2e}, Gram √|λ| {null_gram:.2e}", e.singular_values[67]);
     // Measured: the kept part of PF00076 is well conditioned (s from 12.0 to 3.5), so both
     // routes agree with NumPy at round-off (≈ 2e-15) ...
     assert!(svd_sv < 1e-13 && gram_sv < 1e-13);
     assert!(svd_orth < 1e-13 && gram_orth < 1e-13);
     // ... but the Gram route cannot resolve a small singular value: its floor is ≈ √ε·s₀
-    // (observed 1.7e-7 for the null direction), where the SVD stays at round-off (4.6e-15).
+    // (observed √|λ| = 3.9e-7 for the null direction), where the SVD stays at round-off (1.8e-14).
     assert!(e.singular_values[67] < 1e-13, "{}", e.singular_values[67]);
-    assert!(s_gram[67] > 1e-9, "{}", s_gram[67]);
+    assert!(null_gram > 1e-9, "{null_gram}");
 }
 
 /// The same comparison on a matrix with known singular values 1 … 1e-6 (e.g. a family with
@@ -168,10 +180,9 @@ fn svd_resolves_small_singular_values_gram_does_not() {
         let outer = q1.column(i).insert_axis(Axis(1)).dot(&q2.column(i).insert_axis(Axis(0)));
         a = a + outer * s;
     }
-    let (_, s_svd, _) = linfa_linalg::svd::SVD::svd(&a, false, false).unwrap();
-    let mut s_svd = s_svd.to_vec();
+    let mut s_svd = faer_mat(&a).singular_values().unwrap();
     s_svd.sort_by(|a, b| b.total_cmp(a));
-    let lambda = a.dot(&a.t()).eigh().unwrap().0;
+    let lambda = eigh(&a.dot(&a.t())).0;
     let mut s_gram: Vec<f64> = lambda.iter().map(|l| l.max(0.0).sqrt()).collect();
     s_gram.sort_by(|a, b| b.total_cmp(a));
     let worst = |s: &[f64]| known.iter().zip(s).map(|(&k, &v)| rel_err(v, k)).fold(0.0, f64::max);
