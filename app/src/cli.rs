@@ -675,13 +675,16 @@ fn finance_window(
     })
 }
 
-/// `--methods` of `satool protein`: every method in table order when not given; an unknown or
-/// repeated id is a usage error naming the valid ids.
+/// `--methods` of `satool protein`: every method of this build in table order when not given; an
+/// unknown, repeated or not built id is a usage error naming the valid ids.
 fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
-    let Some(given) = given else { return Ok(ProteinMethod::ALL.to_vec()) };
+    let Some(given) = given else { return Ok(ProteinMethod::defaults()) };
     let mut methods = Vec::with_capacity(given.len());
     for id in given {
         let m: ProteinMethod = id.parse().map_err(|e| crate::input_err!("--methods: {e}"))?;
+        if !m.is_built() {
+            return Err(crate::input_err!("--methods: {}", crate::baselines::VAE_NOT_BUILT));
+        }
         if methods.contains(&m) {
             return Err(crate::input_err!("--methods: '{m}' given twice"));
         }

@@ -3,7 +3,9 @@
 
 use super::methods::{ProteinMethod, Recipe};
 use super::per_sequence::SampleScores;
-use crate::baselines::{gmm, simple, vae};
+#[cfg(feature = "vae")]
+use crate::baselines::vae;
+use crate::baselines::{gmm, simple};
 use anyhow::Result;
 use ndarray::{Array2, ArrayView2};
 use satool::{
@@ -210,7 +212,10 @@ fn draw_row(method: ProteinMethod, f: &FamilyModel, n: usize) -> Result<Generate
         Recipe::GmmPca => {
             Whole(gmm::gmm_pca_sample(mem.x(), n, &gmm::GmmPcaConfig::default(), &mut rng)?.samples, None, None)
         }
+        #[cfg(feature = "vae")]
         Recipe::Vae => Whole(vae::vae_sample(mem.x(), n, &vae::VaeConfig::default(), &mut rng)?.samples, None, None),
+        #[cfg(not(feature = "vae"))]
+        Recipe::Vae => anyhow::bail!(crate::baselines::VAE_NOT_BUILT),
         Recipe::Exact(t) => Whole(exact_samples(mem, t.beta(&f.ops), n, &mut rng)?.0, None, None),
         Recipe::Chains(t, kernel) => {
             let params = Params::new(f.sampling.alpha, t.beta(&f.ops))?;

@@ -67,7 +67,7 @@ pub enum Recipe {
 }
 
 impl ProteinMethod {
-    /// Every method, in table order (also the default `--methods`).
+    /// Every method, in table order (the default `--methods` of a build with every feature).
     pub const ALL: [ProteinMethod; 13] = [
         ProteinMethod::Natural,
         ProteinMethod::Bootstrap,
@@ -83,6 +83,16 @@ impl ProteinMethod {
         ProteinMethod::MalaGen,
         ProteinMethod::SaGen,
     ];
+
+    /// Whether this build has the method: `vae` needs the `vae` feature (candle).
+    pub fn is_built(self) -> bool {
+        self != ProteinMethod::Vae || cfg!(feature = "vae")
+    }
+
+    /// The default `--methods`: every method of this build, in table order.
+    pub fn defaults() -> Vec<ProteinMethod> {
+        Self::ALL.into_iter().filter(|m| m.is_built()).collect()
+    }
 
     /// The id used on the command line, in results.json, in file names, and as the name of the
     /// method's random stream (so changing one changes its samples).
@@ -185,6 +195,14 @@ mod tests {
             "unknown method 'foo' (valid: natural, bootstrap, gaussian, convex, gmm_pca, vae, profile, exact_ret, exact_gen, \
              mala_ret, sa_ret, mala_gen, sa_gen)"
         );
+    }
+
+    #[test]
+    fn defaults_are_the_methods_of_this_build() {
+        let defaults = ProteinMethod::defaults();
+        assert_eq!(defaults.contains(&ProteinMethod::Vae), cfg!(feature = "vae"));
+        assert_eq!(defaults.len(), ProteinMethod::ALL.len() - usize::from(!cfg!(feature = "vae")));
+        assert!(ProteinMethod::ALL.iter().filter(|m| !m.is_built()).all(|&m| m == ProteinMethod::Vae));
     }
 
     #[test]
