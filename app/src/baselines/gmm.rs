@@ -311,22 +311,12 @@ fn centred_pca_basis(x: ArrayView2<f64>, r: usize) -> Result<(Array1<f64>, Array
     Ok((mean, u.slice_move(ndarray::s![.., ..r])))
 }
 
-/// The left singular vectors of `a` (thin SVD, faer) by decreasing singular value, and those
-/// values.
+/// The left singular vectors of `a` by decreasing singular value, and those values (the protein
+/// domain's thin SVD: faer, on one thread).
 fn left_singular_vectors(a: &Array2<f64>) -> Result<(Array2<f64>, Vec<f64>)> {
-    let m = faer::Mat::<f64>::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]]);
-    let svd = m.thin_svd().map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory failed: {e:?}"))?;
-    let (s, u) = (svd.S(), svd.U());
-    let n = u.ncols();
-    let s: Vec<f64> = (0..n).map(|i| s[i]).collect();
-    ensure!(
-        s.iter().all(|v| v.is_finite()) && (0..n).all(|j| (0..u.nrows()).all(|i| u[(i, j)].is_finite())),
-        "GMM-PCA: SVD of the centred memory produced non-finite values"
-    );
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let sorted = Array2::from_shape_fn((u.nrows(), n), |(i, j)| u[(i, order[j])]);
-    Ok((sorted, order.iter().map(|&i| s[i]).collect()))
+    let svd = satool_protein::encode::thin_svd(a.view())
+        .map_err(|e| anyhow::anyhow!("GMM-PCA: SVD of the centred memory: {e}"))?;
+    Ok((svd.u, svd.values))
 }
 
 /// GMM-PCA baseline: fit on the K columns of `x` (d × K, one stored pattern per column) and draw

@@ -183,25 +183,43 @@ fn principal_axes_eigen(
 }
 
 fn principal_axes_svd(centred: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>), ProteinError> {
-    let (k, f) = centred.dim();
-    let c = faer::Mat::<f64>::from_fn(k, f, |i, j| centred[[i, j]]);
-    let svd = c.thin_svd().map_err(|e| ProteinError::Linalg(format!("{e:?}")))?;
-    let (s, v) = (svd.S(), svd.V()); // f × min(k, f)
-    let n = v.ncols();
-    let s: Vec<f64> = (0..n).map(|i| s[i]).collect();
-    if s.iter().any(|v| !v.is_finite()) {
-        return Err(ProteinError::Linalg("SVD returned non-finite singular values".into()));
+    let svd = thin_svd(centred.view())?;
+    Ok((svd.values, svd.v))
+}
+
+/// A thin SVD `a = U diag(values) Vᵀ`, the values descending.
+#[derive(Debug, Clone)]
+pub struct ThinSvd {
+    pub u: Array2<f64>,
+    pub values: Vec<f64>,
+    pub v: Array2<f64>,
+}
+
+/// The thin SVD of `a` (faer), on one thread: faer's parallel SVD rounds differently with the
+/// thread count, and the samples of every method must not depend on it. Errors on non-finite
+/// results.
+pub fn thin_svd(a: ArrayView2<f64>) -> Result<ThinSvd, ProteinError> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::svd::{svd, svd_scratch, ComputeSvdVectors};
+    let ((m, n), par) = (a.dim(), faer::Par::Seq);
+    let size = m.min(n);
+    let a = faer::Mat::<f64>::from_fn(m, n, |i, j| a[[i, j]]);
+    let (mut u, mut v) = (faer::Mat::<f64>::zeros(m, size), faer::Mat::<f64>::zeros(n, size));
+    let mut s = faer::diag::Diag::<f64>::zeros(size);
+    let thin = ComputeSvdVectors::Thin;
+    let mut mem = MemBuffer::new(svd_scratch::<f64>(m, n, thin, thin, par, Default::default()));
+    svd(a.as_ref(), s.as_mut(), Some(u.as_mut()), Some(v.as_mut()), par, MemStack::new(&mut mem), Default::default())
+        .map_err(|e| ProteinError::Linalg(format!("SVD: {e:?}")))?;
+    let s: Vec<f64> = (0..size).map(|i| s[i]).collect();
+    let finite = |x: &faer::Mat<f64>| x.col_iter().all(|c| c.iter().all(|v| v.is_finite()));
+    if s.iter().any(|v| !v.is_finite()) || !finite(&u) || !finite(&v) {
+        return Err(ProteinError::Linalg("SVD returned non-finite values".into()));
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let values = order.iter().map(|&i| s[i]).collect();
-    let mut axes = Array2::zeros((f, n));
-    for (j, &i) in order.iter().enumerate() {
-        for r in 0..f {
-            axes[[r, j]] = v[(r, i)];
-        }
-    }
-    Ok((values, axes))
+    // faer sorts the values already; sorting again keeps the order a documented property here.
+    let mut order: Vec<usize> = (0..size).collect();
+    order.sort_by(|&i, &j| s[j].total_cmp(&s[i]));
+    let columns = |x: &faer::Mat<f64>| Array2::from_shape_fn((x.nrows(), size), |(r, j)| x[(r, order[j])]);
+    Ok(ThinSvd { u: columns(&u), values: order.iter().map(|&i| s[i]).collect(), v: columns(&v) })
 }
 
 /// Smallest count whose variance share reaches `target`, among the numerically non-null
