@@ -43,12 +43,16 @@ pub fn checked_product(factors: &[u64]) -> Option<u64> {
 /// Refuses a planned allocation of `values` f64 values (`None`: more than a u64 counts) over
 /// the budget: `what` says what they are, `lower` which options make them fewer.
 pub fn check_f64s(values: Option<u64>, what: &str, lower: &str) -> Result<()> {
+    check_bytes(values.and_then(|v| v.checked_mul(8)), &format!("{what} (8 bytes per value)"), lower)
+}
+
+/// Refuses a planned allocation of `bytes` (`None`: more than a u64 counts) over the budget.
+pub fn check_bytes(bytes: Option<u64>, what: &str, lower: &str) -> Result<()> {
     let budget = memory_budget()?;
-    let bytes = values.and_then(|v| v.checked_mul(8));
     match bytes {
         Some(b) if b <= budget => Ok(()),
         _ => Err(crate::input_err!(
-            "{what} would take {} (8 bytes per value), more than the {} this run may use; lower {lower} (or set {MEMORY_VAR})",
+            "{what} would take {}, more than the {} this run may use; lower {lower} (or set {MEMORY_VAR})",
             bytes.map_or_else(|| "more than 16 EiB".to_string(), human),
             human(budget)
         )),

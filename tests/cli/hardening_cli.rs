@@ -501,3 +501,21 @@ fn a_baseline_that_cannot_model_the_family_is_left_out_with_its_error_and_the_ot
     let o = satool(&["protein", "--stockholm", &fam, "--hmmer", "off", "--methods", "gmm_pca"], &[]);
     assert_input_error(&o, "GMM-PCA needs at least 2 stored patterns and pattern dimension d ≥ 2 (got K = 3, d = 1)");
 }
+
+/// A `--samples` count whose rows would not fit is refused before any method runs, with the
+/// estimate; `--max-identity` holds its rows whole, so it needs more.
+#[test]
+fn samples_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
+    let sto = fixture("PF00076.sto");
+    let budget = [("SATOOL_MAX_MEMORY_BYTES", "100000000")];
+    let base = ["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "exact_gen", "--samples"];
+    let mut filtered = base.to_vec();
+    filtered.extend(["100000", "--max-identity", "0.9"]);
+    let o = satool(&filtered, &budget);
+    assert_input_error(&o, "--samples 100000: the 1 rows (100000 × about 2080 bytes) would take 198.4 MiB");
+    assert!(stderr(&o).contains("more than the 95.4 MiB this run may use; lower --samples"), "{}", stderr(&o));
+    // A small count fits the same budget.
+    let mut streamed = base.to_vec();
+    streamed.extend(["300", "--max-identity", "0.9"]);
+    assert!(satool(&streamed, &budget).status.success());
+}

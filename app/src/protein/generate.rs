@@ -143,6 +143,16 @@ pub fn sequence_name(id: &str, names: Option<&[String]>, i: usize) -> String {
 /// change no number.
 pub const STREAM_CHUNK: usize = 16 * prot::encode::PROJECT_BLOCK;
 
+/// Whether `method`'s row is drawn and scored in chunks of [`STREAM_CHUNK`] samples (else whole:
+/// every sample's memory-space point is held at once).
+pub fn streamed(method: ProteinMethod, max_identity: Option<f64>) -> bool {
+    // The i.i.d. rows whose draws take the stream sample after sample stream in chunks; a filtered
+    // row is scored whole (its SE groups depend on how many samples the filter keeps).
+    let iid =
+        matches!(method.recipe(), Recipe::Exact(_) | Recipe::Natural | Recipe::Bootstrap | Recipe::IndependentColumns);
+    iid && (max_identity.is_none() || method == ProteinMethod::Natural)
+}
+
 /// Generates one method's samples from its own random stream (named by the method's id), and
 /// scores them; `f.sampling.max_identity` drops near-copies (not from `natural`, the reference).
 pub fn generate(method: ProteinMethod, f: &FamilyModel) -> Result<Generated> {
