@@ -209,27 +209,36 @@ def test_gil_is_released_while_sampling():
 
 
 def test_two_threads_sample_concurrently():
-    """Two sampling calls are under way at once: the second thread enters its call while the
-    first is still inside its own. With the GIL held for a call (and no forced switch), the
-    second could only start after the first had returned."""
+    """Two sampling calls are under way at once: the second thread enters while the first is
+    inside a call. With no forced switch, the first thread keeps the GIL between its calls, so
+    the second can only run while a call has released it; were the GIL held for a call, the
+    second thread would enter only after the first had left its loop. The first thread calls
+    again until the second has entered (bounded), so no timing or scheduling decides the result."""
     work = gil_workload()
     work()
     inside = [0]
     seen = []
+    entered = threading.Event()
 
-    def sample():
+    def first():
         inside[0] += 1
-        seen.append(inside[0])
-        work()
+        for _ in range(100):
+            work()
+            if entered.is_set():
+                break
         inside[0] -= 1
 
+    def second():
+        seen.append(inside[0])
+        entered.set()
+
     with NoForcedSwitch():
-        threads = [threading.Thread(target=sample) for _ in range(2)]
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-    assert sorted(seen) == [1, 2], f"the calls ran one after the other: {seen}"
+    assert seen == [1], f"the second thread entered only after the first had left its calls: {seen}"
 
 
 def test_bench_reports_the_python_row(satool_bin):
