@@ -458,8 +458,31 @@ fn check_environment() -> Result<()> {
             return Err(crate::input_err!("{name}={v:?} is not a switch: set it to 1 (on) or 0 (off)"));
         }
     }
+    clamp_rayon_threads()?;
     if std::env::var_os(crate::bench::PYTHON_ENV).is_some_and(|v| v.is_empty()) {
         return Err(crate::input_err!("{} is empty: set it to a Python interpreter", crate::bench::PYTHON_ENV));
+    }
+    Ok(())
+}
+
+/// `RAYON_NUM_THREADS` (read by rayon's global pool, which every parallel step uses): a value that
+/// is not a count is an input error, where rayon would silently fall back to its default; a count
+/// above four threads per core buys nothing and, in the thousands, fails to spawn, so it is
+/// lowered to that bound with a warning. 0 keeps rayon's meaning (one thread per core).
+fn clamp_rayon_threads() -> Result<()> {
+    const VAR: &str = "RAYON_NUM_THREADS";
+    let Some(raw) = std::env::var_os(VAR) else { return Ok(()) };
+    let Some(n) = raw.to_str().and_then(|v| v.trim().parse::<usize>().ok()) else {
+        return Err(crate::input_err!(
+            "{VAR}={raw:?} is not a thread count: set it to a whole number (0: one per core)"
+        ));
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let bound = 4 * cores;
+    if n > bound {
+        eprintln!("warning: {VAR}={n} lowered to {bound} (four threads per core on this machine's {cores})");
+        // Before any pool exists: the tool is still single-threaded here.
+        std::env::set_var(VAR, bound.to_string());
     }
     Ok(())
 }

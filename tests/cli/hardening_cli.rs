@@ -519,3 +519,15 @@ fn samples_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
     streamed.extend(["300", "--max-identity", "0.9"]);
     assert!(satool(&streamed, &budget).status.success());
 }
+
+#[test]
+fn rayon_thread_counts_are_checked_and_clamped() {
+    let args =
+        ["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "bootstrap", "--json"];
+    let o = satool(&args, &[("RAYON_NUM_THREADS", "many")]);
+    assert_input_error(&o, "RAYON_NUM_THREADS=\"many\" is not a thread count");
+    // thousands of threads: lowered with a warning, and the run completes (it panicked before)
+    let o = satool(&args, &[("RAYON_NUM_THREADS", "5000")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: RAYON_NUM_THREADS=5000 lowered to"), "{}", stderr(&o));
+}
