@@ -8,7 +8,7 @@
 //! [`entropy_inflection`] picks β\* from the memory alone (the published rule).
 //!
 //! ```
-//! use ndarray::array;
+//! use satool::ndarray::array; // the ndarray (0.16) of the core, re-exported
 //! use satool::{entropy_inflection, exact_samples, novelty, run_chains, stream, Kernel, Memory, Params, Protocol};
 //!
 //! // four unit-norm patterns in d = 3, one per column
@@ -30,6 +30,10 @@
 //! Every random draw comes from a named stream of one seed ([`stream`]), and chains run in fixed
 //! groups, so results are the same bits whatever the thread count. The samplers run in f64 or
 //! f32 ([`Precision`]); metrics are always f64.
+//!
+//! Arrays are [`ndarray`] 0.16 arrays, re-exported as `satool::ndarray`: a crate that uses
+//! `satool::ndarray::Array2` instead of depending on ndarray itself always has the version the
+//! core was built with (a separate `ndarray = "0.17"` would be a second, incompatible type).
 
 #![deny(missing_docs)]
 
@@ -41,6 +45,10 @@ mod memory;
 mod metrics;
 mod rng;
 mod sampler;
+
+/// The ndarray crate (0.16) the core's arrays come from: use `satool::ndarray` to build memories
+/// and read samples without a second ndarray version.
+pub use ndarray;
 
 pub use beta::{
     entropy_inflection, mean_entropy, refined_beta_star, snr, EntropyCurve, OperatingPoints, BETA_GRID_MAX,
