@@ -1,9 +1,12 @@
-//! VaR backtests: exceedance counts with Kupiec's unconditional-coverage test and
-//! Christoffersen's independence test (both likelihood ratios, χ²(1) p-values).
+//! VaR backtests: exceedance counts with Kupiec's unconditional-coverage test, Christoffersen's
+//! independence test (both likelihood ratios, χ²(1) p-values) and their sum, Christoffersen's
+//! conditional-coverage test (χ²(2)); the Basel traffic-light zone of a 99% VaR.
 //!
 //! An exceedance is a day whose portfolio log return is below −VaR (a loss larger than the VaR).
+//! The VaR may change from day to day ([`backtest_series`], a rolling forecast) or be one number
+//! ([`backtest`]).
 
-use statrs::distribution::{ChiSquared, ContinuousCDF};
+use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, DiscreteCDF};
 
 /// `x ln y` with 0 ln 0 = 0 (the convention of both likelihoods).
 fn xlny(x: f64, y: f64) -> f64 {
@@ -14,12 +17,32 @@ fn xlny(x: f64, y: f64) -> f64 {
     }
 }
 
-/// Upper tail of χ²(1) at `lr` (a non-positive statistic gives 1).
-fn chi2_1_sf(lr: f64) -> f64 {
+/// Upper tail of χ²(`dof`) at `lr` (a non-positive statistic gives 1).
+fn chi2_sf(lr: f64, dof: f64) -> f64 {
     if lr <= 0.0 {
         return 1.0;
     }
-    ChiSquared::new(1.0).map_or(f64::NAN, |c| c.sf(lr))
+    ChiSquared::new(dof).map_or(f64::NAN, |c| c.sf(lr))
+}
+
+fn chi2_1_sf(lr: f64) -> f64 {
+    chi2_sf(lr, 1.0)
+}
+
+/// The Basel Committee's traffic light for a 99% VaR: green up to 4 exceedances in 250 days,
+/// yellow 5–9, red from 10. For other lengths the same rule through the binomial cumulative
+/// probability it is built on (green while P(X ≤ x) < 95%, yellow while < 99.99%, X ~ Bin(n, 1%)),
+/// which gives exactly 0–4 / 5–9 / 10+ at n = 250.
+pub fn basel_zone(exceedances: usize, days: usize) -> &'static str {
+    let Ok(b) = Binomial::new(0.01, days as u64) else { return "red" };
+    let p = b.cdf(exceedances as u64);
+    if p < 0.95 {
+        "green"
+    } else if p < 0.9999 {
+        "yellow"
+    } else {
+        "red"
+    }
 }
 
 /// One backtest: a VaR level against a sequence of exceedances.
@@ -39,6 +62,9 @@ pub struct Backtest {
     /// its χ²(1) p-value.
     pub lr_ind: f64,
     pub p_ind: f64,
+    /// Christoffersen's conditional coverage: LR_uc + LR_ind, χ²(2) p-value.
+    pub lr_cc: f64,
+    pub p_cc: f64,
 }
 
 /// Kupiec's LR for `x` exceedances in `n` days at expected rate `p`.
@@ -67,13 +93,28 @@ pub fn christoffersen_lr(hits: &[bool]) -> f64 {
 /// Backtests a constant VaR (a positive loss) at `level` on the realised returns.
 pub fn backtest(var: f64, level: f64, realised: &[f64]) -> Backtest {
     let hits: Vec<bool> = realised.iter().map(|&r| r < -var).collect();
+    Backtest { var, ..of_hits(&hits, level) }
+}
+
+/// Backtests a VaR forecast per day (`var[t]` for the day of `realised[t]`) at `level`; the
+/// result's `var` is the mean forecast. Returns the hit sequence too (true = exceedance).
+pub fn backtest_series(var: &[f64], level: f64, realised: &[f64]) -> (Backtest, Vec<bool>) {
+    assert_eq!(var.len(), realised.len(), "one VaR per realised day");
+    let hits: Vec<bool> = realised.iter().zip(var).map(|(&r, &v)| r < -v).collect();
+    let mean = if var.is_empty() { 0.0 } else { var.iter().sum::<f64>() / var.len() as f64 };
+    (Backtest { var: mean, ..of_hits(&hits, level) }, hits)
+}
+
+/// The three tests of a hit sequence at `level` (`var` left at 0 for the caller).
+fn of_hits(hits: &[bool], level: f64) -> Backtest {
     let x = hits.iter().filter(|&&h| h).count();
     let p = 1.0 - level;
     let lr_uc = kupiec_lr(x, hits.len(), p);
-    let lr_ind = christoffersen_lr(&hits);
+    let lr_ind = christoffersen_lr(hits);
+    let lr_cc = lr_uc + lr_ind;
     Backtest {
         level,
-        var,
+        var: 0.0,
         days: hits.len(),
         exceedances: x,
         expected: p * hits.len() as f64,
@@ -81,6 +122,8 @@ pub fn backtest(var: f64, level: f64, realised: &[f64]) -> Backtest {
         p_uc: chi2_1_sf(lr_uc),
         lr_ind,
         p_ind: chi2_1_sf(lr_ind),
+        lr_cc,
+        p_cc: chi2_sf(lr_cc, 2.0),
     }
 }
 
@@ -111,5 +154,48 @@ mod tests {
         assert_eq!((b.days, b.exceedances), (5, 2));
         assert!((b.expected - 0.25).abs() < 1e-12);
         assert!(b.p_uc > 0.0 && b.p_uc < 1.0 && b.p_ind > 0.0 && b.p_ind <= 1.0);
+        assert!((b.lr_cc - b.lr_uc - b.lr_ind).abs() < 1e-15);
+        // A day-by-day VaR counts against its own day: the first and last days exceed.
+        let (s, hits) = backtest_series(&[0.02, 0.005, 0.03, 0.03, -0.001], 0.95, &r);
+        assert_eq!(hits, [true, false, false, false, true]);
+        assert_eq!(s.exceedances, 2);
+        assert!((s.var - 0.0168).abs() < 1e-12);
+    }
+
+    #[test]
+    fn basel_zones_at_250_days() {
+        let zones: Vec<&str> = (0..=11).map(|x| basel_zone(x, 250)).collect();
+        let mut want = vec!["green"; 5];
+        want.extend(["yellow"; 5]);
+        want.extend(["red"; 2]);
+        assert_eq!(zones, want);
+    }
+
+    /// A trailing historical-simulation VaR over 2020 on fixtures/sp500.csv: every statistic,
+    /// p-value and the zone as NumPy/SciPy compute them (tests/reference/rolling_backtest_reference.py).
+    #[test]
+    fn p_values_equal_scipy() {
+        let refs: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/reference/rolling_backtest_reference.json")).unwrap();
+        let floats =
+            |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+        let realised = floats(&refs["realised"]);
+        for l in refs["levels"].as_array().unwrap() {
+            let level = l["level"].as_f64().unwrap();
+            let (b, _) = backtest_series(&floats(&l["var"]), level, &realised);
+            assert_eq!(b.exceedances as u64, l["exceedances"].as_u64().unwrap());
+            for (what, got) in [
+                ("lr_uc", b.lr_uc),
+                ("p_uc", b.p_uc),
+                ("lr_ind", b.lr_ind),
+                ("p_ind", b.p_ind),
+                ("lr_cc", b.lr_cc),
+                ("p_cc", b.p_cc),
+            ] {
+                let want = l[what].as_f64().unwrap();
+                assert!((got - want).abs() <= 1e-10 * want.abs(), "{level} {what}: {got} vs SciPy {want}");
+            }
+            assert_eq!(basel_zone(b.exceedances, b.days), l["basel_zone"].as_str().unwrap());
+        }
     }
 }

@@ -132,6 +132,22 @@ pub struct GarchFit {
     pub std_resid: Vec<f64>,
     /// σ²_{n+1}: the variance the simulation starts from (units of the returns given, squared).
     pub next_variance: f64,
+    /// σ²_0 of the recursion (`arch`'s backcast of the fitted days), in percent².
+    pub backcast_percent: f64,
+}
+
+impl GarchFit {
+    /// One-day-ahead variances σ²_1..σ²_{n+1} over `r`: the fitted days first, then any days
+    /// after them, filtered with the fitted parameters and backcast (units of the returns, squared).
+    /// Element t is the forecast for day t made after day t − 1: `arch`'s
+    /// `fit(last_obs=n).forecast(start=…, horizon=1)` for the days after the fit.
+    pub fn one_day_variances(&self, r: &[f64]) -> Vec<f64> {
+        let x: Vec<f64> = r.iter().map(|v| v * FIT_SCALE).collect();
+        let mut s2 = Vec::with_capacity(x.len() + 1);
+        let next = variances(&x, self.params.rescaled(FIT_SCALE), self.backcast_percent, &mut s2);
+        s2.push(next);
+        s2.iter().map(|v| v / (FIT_SCALE * FIT_SCALE)).collect()
+    }
 }
 
 /// Fits GARCH(1,1) to one return series (`ticker` only names it in errors).
@@ -204,6 +220,7 @@ pub fn fit(r: &[f64], ticker: usize) -> Result<GarchFit, GarchError> {
         loglikelihood_percent: -best * n,
         std_resid,
         next_variance: next / (FIT_SCALE * FIT_SCALE),
+        backcast_percent: bc,
     })
 }
 
