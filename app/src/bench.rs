@@ -63,7 +63,7 @@ pub struct PythonRow {
     pub ula_seconds: f64,
     /// The same published protocol through `run_chains` in this process.
     pub core_ula_seconds: f64,
-    /// `Memory(randn(64, 500)).sample(100_000, beta=8, method="exact")`, best of reps.
+    /// `Memory.from_columns(randn(64, 500)).sample(100_000, beta=8, method="exact")`, best of reps.
     pub exact_100k_seconds: f64,
     pub core_exact_100k_seconds: f64,
 }
@@ -561,8 +561,8 @@ pub fn render(r: &BenchResults) -> String {
     if let Some(p) = &r.python {
         s += &format!(
             "Python package (satool {} under {}), each call best of its runs, beside the Rust core on the same call in this process:\n  \
-             Memory(59 × 68).sample(150, beta=25, method=\"ula\", chains=30) (published 30 chains × 5000 steps): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n  \
-             Memory(randn(64, 500)).sample(100_000, beta=8, method=\"exact\"): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n",
+             Memory.from_columns(59 × 68).sample(150, beta=25, method=\"ula\", chains=30) (published 30 chains × 5000 steps): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n  \
+             Memory.from_columns(randn(64, 500)).sample(100_000, beta=8, method=\"exact\"): {:.3} s vs core {:.3} s (Python ÷ core {:.2}×)\n",
             p.satool,
             p.interpreter,
             p.ula_seconds,

@@ -80,12 +80,14 @@ pub fn on_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send)
     }
 }
 
-/// Stored patterns X (d × K, one pattern per column) and the Boltzmann law of the modern
-/// Hopfield energy E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) built from them.
+/// K stored patterns m_k in d dimensions and the Boltzmann law of the modern Hopfield energy
+/// E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) built from them.
 ///
-/// Memory(X): X is a (d, K) float64 or float32 array (any layout; float32 is widened and makes
-/// the chains run in float32 by default). Memory.from_rows(P) takes (K, d). States ξ are rows:
-/// `attention`, `energy` take (d,) or (n, d) and `sample` returns (n, d).
+/// Memory(X): X is a (K, d) float64 or float32 array, one pattern per row, as numpy and
+/// scikit-learn hold samples (n_samples, n_features); any layout; float32 is widened and makes
+/// the chains run in float32 by default. Memory.from_columns(M) takes the core's layout (d, K),
+/// one pattern per column. States ξ are rows too: `attention`, `energy` take (d,) or (n, d) and
+/// `sample` returns (n, d).
 #[pyclass(module = "satool", name = "Memory", frozen)]
 pub struct PyMemory {
     pub mem: Memory,
@@ -128,6 +130,17 @@ impl PyMemory {
     pub fn from_array(x: Array2<f64>, f32_input: bool) -> PyResult<Self> {
         Ok(PyMemory { mem: Memory::new(x).map_err(errors::core)?, f32_input })
     }
+
+    /// A memory from a 2-D array `name` of shape `shape` (patterns as rows when `rows`).
+    fn read(obj: &Bound<'_, PyAny>, name: &str, shape: &str, rows: bool) -> PyResult<Self> {
+        let f32_input = obj.cast::<PyArrayDyn<f32>>().is_ok();
+        let a = floats(obj, name)?;
+        let v = a.view();
+        let v = v.into_dimensionality::<Ix2>().map_err(|_| {
+            errors::value(format!("{name} must be a 2-D array of shape {shape}; got shape {:?}", a.view().shape()))
+        })?;
+        Self::from_array(if rows { v.t().to_owned() } else { v.to_owned() }, f32_input)
+    }
 }
 
 #[pymethods]
@@ -135,25 +148,20 @@ impl PyMemory {
     #[new]
     #[pyo3(text_signature = "(X)")]
     fn new(x: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let f32_input = x.cast::<PyArrayDyn<f32>>().is_ok();
-        let a = floats(x, "X")?;
-        let v = a.view();
-        let v = v.into_dimensionality::<Ix2>().map_err(|_| {
-            errors::value(format!("X must be a 2-D array of shape (d, K); got shape {:?}", a.view().shape()))
-        })?;
-        Self::from_array(v.to_owned(), f32_input)
+        Self::read(x, "X", "(K, d): one pattern per row", true)
     }
 
-    /// Memory.from_rows(P): the memory whose patterns are the rows of P (K, d).
+    /// Memory.from_columns(M): the memory whose patterns are the columns of M (d, K), the core's
+    /// own layout.
+    #[staticmethod]
+    fn from_columns(m: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::read(m, "M", "(d, K): one pattern per column", false)
+    }
+
+    /// Memory.from_rows(P): the same as Memory(P), patterns as the rows of P (K, d).
     #[staticmethod]
     fn from_rows(p: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let f32_input = p.cast::<PyArrayDyn<f32>>().is_ok();
-        let a = floats(p, "P")?;
-        let v = a.view();
-        let v = v.into_dimensionality::<Ix2>().map_err(|_| {
-            errors::value(format!("P must be a 2-D array of shape (K, d); got shape {:?}", a.view().shape()))
-        })?;
-        Self::from_array(v.t().to_owned(), f32_input)
+        Self::read(p, "P", "(K, d): one pattern per row", true)
     }
 
     /// Pattern dimension d.
@@ -168,10 +176,10 @@ impl PyMemory {
         self.mem.k()
     }
 
-    /// A copy of X (d, K).
+    /// A copy of the patterns, one per row (K, d): `Memory(X).X` equals X.
     #[getter(X)]
     fn x<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
-        self.mem.x().to_pyarray(py)
+        self.mem.x().t().to_pyarray(py)
     }
 
     /// β* from the memory alone, and the rule that produced it: (value, rule). The published rule
@@ -312,6 +320,6 @@ impl PyMemory {
     }
 
     fn __repr__(&self) -> String {
-        format!("Memory(d={}, K={})", self.mem.d(), self.mem.k())
+        format!("Memory(K={}, d={})", self.mem.k(), self.mem.d())
     }
 }

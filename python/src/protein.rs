@@ -126,7 +126,7 @@ impl PyFamily {
         Ok(d)
     }
 
-    /// The memory sampled from (d × K, the PCA codes of the stored sequences).
+    /// The memory sampled from (the PCA codes of the K stored sequences).
     #[getter]
     fn memory(&self) -> PyMemory {
         PyMemory { mem: self.model().mem.clone(), f32_input: false }

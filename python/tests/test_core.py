@@ -12,8 +12,27 @@ from conftest import ROOT
 
 
 def memory_matrix(d=16, k=40, seed=0):
+    """d × K unit-norm patterns, one per column (the numpy references below use this layout)."""
     x = np.random.default_rng(seed).standard_normal((d, k))
     return x / np.linalg.norm(x, axis=0)
+
+
+def test_patterns_are_rows_as_in_numpy_and_scikit_learn():
+    """Memory(X) reads X as (n_patterns, d): a (500, 64) array is K = 500 patterns in d = 64."""
+    x = np.random.default_rng(0).standard_normal((500, 64))
+    mem = satool.Memory(x)
+    assert (mem.K, mem.d) == (500, 64)
+    assert repr(mem) == "Memory(K=500, d=64)"
+    np.testing.assert_array_equal(mem.X, x)
+    # the core's column layout, behind its own constructor, is the same memory
+    cols = satool.Memory.from_columns(x.T)
+    assert (cols.K, cols.d) == (500, 64)
+    np.testing.assert_array_equal(cols.X, x)
+    np.testing.assert_array_equal(cols.sample(20, 8.0, seed=1), mem.sample(20, 8.0, seed=1))
+    np.testing.assert_array_equal(satool.Memory.from_rows(x).X, x)
+    # samples and states are (n, d) rows
+    assert mem.sample(7, 8.0, seed=1).shape == (7, 64)
+    assert mem.attention(x[:3], 8.0).shape == (3, 500)
 
 
 def test_version_is_the_crates():
@@ -24,7 +43,7 @@ def test_version_is_the_crates():
 
 def test_energy_and_attention_match_numpy():
     x = memory_matrix()
-    mem = satool.Memory(x)
+    mem = satool.Memory(x.T)
     assert (mem.d, mem.K) == x.shape
     xi = np.random.default_rng(1).standard_normal((5, 16)) * 0.3
     beta = 7.5
@@ -40,7 +59,7 @@ def test_energy_and_attention_match_numpy():
 
 def test_beta_star_is_the_published_rule():
     x = memory_matrix(d=24, k=60, seed=3)
-    value, rule = satool.Memory(x).beta_star()
+    value, rule = satool.Memory(x.T).beta_star()
     assert rule.startswith("entropy inflection")
     # The rule in numpy: 50 log-spaced β on [0.1, 500], the first min(K, 20) memories as probes.
     betas = np.logspace(np.log10(0.1), np.log10(500), 50)
@@ -55,14 +74,14 @@ def test_beta_star_is_the_published_rule():
     dh = np.diff(h) / np.diff(lb)
     d2h = np.diff(dh) / np.diff(lb)[:-1]
     assert value == pytest.approx(betas[np.argmin(d2h) + 1], rel=1e-12)
-    refined, rule = satool.Memory(x).beta_star(refined=True)
+    refined, rule = satool.Memory.from_columns(x).beta_star(refined=True)
     assert "continuous" in rule and abs(np.log(refined / value)) < np.log(500 / 0.1) / 49
 
 
 def test_exact_samples_follow_the_mixture():
     x = memory_matrix(d=8, k=5, seed=2) * np.array([1.0, 1.2, 0.8, 1.1, 0.9])
     beta = 4.0
-    s = satool.Memory(x).sample(200_000, beta, method="exact", seed=5)
+    s = satool.Memory.from_columns(x).sample(200_000, beta, method="exact", seed=5)
     assert s.shape == (200_000, 8) and s.dtype == np.float64 and s.flags.c_contiguous
     w = np.exp(beta * (x**2).sum(axis=0) / 2)
     w /= w.sum()
@@ -75,7 +94,7 @@ def test_exact_samples_follow_the_mixture():
 
 @pytest.mark.parametrize("method", ["ula", "mala"])
 def test_chains_shape_diagnostics_and_seed(method):
-    mem = satool.Memory(memory_matrix())
+    mem = satool.Memory.from_columns(memory_matrix())
     s, diag = mem.sample(88, 6.0, method=method, seed=2, chains=15, return_diagnostics=True)
     assert s.shape == (88, 16) and s.flags.c_contiguous
     # 88 → ceil(88/15) = 6 kept states per chain, 100 steps apart after the 2000-step burn-in
@@ -93,35 +112,36 @@ def test_chains_shape_diagnostics_and_seed(method):
 
 
 def test_published_protocol_when_n_is_five_per_chain():
-    mem = satool.Memory(memory_matrix(k=8))
+    mem = satool.Memory.from_columns(memory_matrix(k=8))
     _, diag = mem.sample(20, 6.0, method="ula", chains=4, return_diagnostics=True)
     assert (diag["steps"], diag["kept_per_chain"]) == (5000, 30)
 
 
 def test_layouts_and_dtypes_give_the_same_memory():
     x = memory_matrix()
-    ref = satool.Memory(x).sample(50, 5.0, seed=1)
+    ref = satool.Memory.from_columns(x).sample(50, 5.0, seed=1)
     for variant in [np.asfortranarray(x), x.tolist(), np.ascontiguousarray(x.T).T]:
-        np.testing.assert_array_equal(satool.Memory(variant).sample(50, 5.0, seed=1), ref)
-    np.testing.assert_array_equal(satool.Memory.from_rows(x.T.copy()).sample(50, 5.0, seed=1), ref)
+        np.testing.assert_array_equal(satool.Memory.from_columns(variant).sample(50, 5.0, seed=1), ref)
+    for rows in [x.T, x.T.copy(), x.T.tolist()]:
+        np.testing.assert_array_equal(satool.Memory(rows).sample(50, 5.0, seed=1), ref)
     # strided and reversed views are read as they are
-    big = np.zeros((32, 80))
-    big[::2, ::2] = x
-    np.testing.assert_array_equal(satool.Memory(big[::2, ::2]).X, x)
-    np.testing.assert_array_equal(satool.Memory(x[::-1, ::-1]).X, x[::-1, ::-1])
+    big = np.zeros((80, 32))
+    big[::2, ::2] = x.T
+    np.testing.assert_array_equal(satool.Memory(big[::2, ::2]).X, x.T)
+    np.testing.assert_array_equal(satool.Memory(x.T[::-1, ::-1]).X, x.T[::-1, ::-1])
     # float32 is widened; its chains run in f32 unless told
-    m32 = satool.Memory(x.astype(np.float32))
-    np.testing.assert_array_equal(m32.X, x.astype(np.float32).astype(np.float64))
+    m32 = satool.Memory(x.T.astype(np.float32))
+    np.testing.assert_array_equal(m32.X, x.T.astype(np.float32).astype(np.float64))
     _, diag = m32.sample(30, 5.0, method="ula", return_diagnostics=True)
     assert diag["precision"] == "f32"
     _, diag = m32.sample(30, 5.0, method="ula", precision="f64", return_diagnostics=True)
     assert diag["precision"] == "f64"
     # integers are converted
-    assert satool.Memory(np.arange(12).reshape(3, 4)).X.dtype == np.float64
+    assert satool.Memory(np.arange(12).reshape(4, 3)).X.dtype == np.float64
 
 
 def test_states_in_any_layout():
-    mem = satool.Memory(memory_matrix())
+    mem = satool.Memory.from_columns(memory_matrix())
     xi = np.random.default_rng(4).standard_normal((10, 16))
     e = mem.energy(xi, 3.0)
     np.testing.assert_array_equal(mem.energy(np.asfortranarray(xi), 3.0), e)
@@ -136,7 +156,8 @@ def test_states_in_any_layout():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda m: satool.Memory(np.ones(5)), "X must be a 2-D array of shape (d, K); got shape [5]"),
+        (lambda m: satool.Memory(np.ones(5)), "X must be a 2-D array of shape (K, d): one pattern per row; got shape [5]"),
+        (lambda m: satool.Memory.from_columns(np.ones(5)), "M must be a 2-D array of shape (d, K): one pattern per column; got shape [5]"),
         (lambda m: satool.Memory(np.array([[1.0, np.nan], [0.0, 1.0]])), "invalid memory"),
         (lambda m: satool.Memory([["a", "b"]]), "X must be an array of numbers"),
         (lambda m: m.energy(np.ones((2, 3)), 1.0), "xi has 3 entries per state (shape [2, 3]); the memory's d is 16"),
@@ -152,7 +173,7 @@ def test_states_in_any_layout():
     ],
 )
 def test_bad_input_raises_value_error_with_the_message(call, message):
-    mem = satool.Memory(memory_matrix())
+    mem = satool.Memory.from_columns(memory_matrix())
     with pytest.raises(ValueError) as e:
         call(mem)
     assert message in str(e.value)
@@ -160,7 +181,7 @@ def test_bad_input_raises_value_error_with_the_message(call, message):
 
 def gil_workload():
     # ~0.3–1 s of ULA on one thread
-    mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 400)))
+    mem = satool.Memory(np.random.default_rng(0).standard_normal((400, 64)))
     return lambda: mem.sample(30, 8.0, method="ula", threads=1)
 
 

@@ -1,12 +1,13 @@
 """Stochastic attention: new, faithful examples from a few stored ones, without training.
 
-The K stored examples are the columns of a memory X (d × K). The modern Hopfield energy
+The K stored examples are the rows of X (K × d), as numpy and scikit-learn hold samples
+(``Memory.from_columns`` takes d × K). The modern Hopfield energy
 E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) has the gradient ξ − X softmax(β Xᵀξ), one attention
 step, so Langevin dynamics on it is a loop of attention steps (arXiv 2603.06875); its Boltzmann
 law is exactly a Gaussian mixture, which ``method="exact"`` draws directly.
 
 >>> import numpy as np, satool
->>> mem = satool.Memory(np.random.default_rng(0).standard_normal((64, 500)))
+>>> mem = satool.Memory(np.random.default_rng(0).standard_normal((500, 64)))   # K = 500, d = 64
 >>> beta, rule = mem.beta_star()
 >>> xs = mem.sample(1000, beta=8, method="ula", seed=1)      # (1000, 64)
 

@@ -13,23 +13,27 @@ ArrayLike = npt.ArrayLike
 F64Array = npt.NDArray[np.float64]
 
 class Memory:
-    """Stored patterns X (d × K, one pattern per column) and the Boltzmann law of the modern
-    Hopfield energy E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) built from them.
+    """K stored patterns m_k in d dimensions and the Boltzmann law of the modern Hopfield energy
+    E(ξ) = ½‖ξ‖² − β⁻¹ log Σ_k exp(β m_kᵀξ) built from them.
 
-    Memory(X): X (d, K), float64 (read without a copy in any layout) or float32 (widened; chains
-    then run in float32 by default); other numbers go through numpy.asarray. States are rows."""
+    Memory(X): X (K, d), one pattern per row as numpy/scikit-learn hold samples; float64 (any
+    layout) or float32 (widened; chains then run in float32 by default); other numbers go through
+    numpy.asarray. Memory.from_columns(M) takes the core's (d, K). States are rows."""
 
     def __init__(self, X: ArrayLike) -> None: ...
     @staticmethod
+    def from_columns(M: ArrayLike) -> "Memory":
+        """The memory whose patterns are the columns of M (d, K)."""
+    @staticmethod
     def from_rows(P: ArrayLike) -> "Memory":
-        """The memory whose patterns are the rows of P (K, d)."""
+        """The same as Memory(P): patterns as the rows of P (K, d)."""
     @property
     def d(self) -> int: ...
     @property
     def K(self) -> int: ...
     @property
     def X(self) -> F64Array:
-        """A copy of X (d, K)."""
+        """A copy of the patterns, one per row (K, d): Memory(X).X equals X."""
     def beta_star(self, refined: bool = False) -> Tuple[float, str]:
         """(β*, the rule that produced it): the published entropy-inflection rule, or with
         refined=True the same criterion on continuous β."""

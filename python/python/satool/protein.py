@@ -161,7 +161,8 @@ class Family:
 
     @property
     def memory(self) -> Memory:
-        """The memory (d × K PCA codes) the samplers draw from, as a :class:`satool.Memory`."""
+        """The memory the samplers draw from (the K stored sequences' d PCA codes), as a
+        :class:`satool.Memory`; ``memory.X`` is (K, d)."""
         return self._native.memory
 
     def generate(
