@@ -1,12 +1,12 @@
 //! The command line: `satool protein …`, `satool finance …`.
 
 use crate::commands::finance::FinanceOutputs;
-use crate::finance::{self, FinanceJob, FinanceMethod};
+use crate::finance::{FinanceJob, FinanceMethod, Split, WeightsSpec};
+use crate::params::{self, FinanceParams, ProteinParams, VolRegime, Window};
 use crate::protein::{self, HmmerMode, ProteinJob, ProteinMethod};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use satool::Precision;
-use satool_finance::ReadOptions;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -116,8 +116,8 @@ pub struct FinanceArgs {
     /// tickers have a price; the others are dropped and listed), common (every ticker kept, on the
     /// dates all of them cover; like pandas `dropna()`), or START..END (every date of that range;
     /// tickers incomplete on it are dropped).
-    #[arg(long, value_name = "RULE", default_value = "longest", value_parser = parse_window)]
-    pub window: WindowArg,
+    #[arg(long, value_name = "RULE", default_value = "longest", value_parser = Window::parse)]
+    pub window: Window,
     /// --window longest: fewest tickers complete on the window (default: more than half of them).
     #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub min_tickers: Option<usize>,
@@ -132,10 +132,10 @@ pub struct FinanceArgs {
     #[arg(long)]
     pub drop_suspect: bool,
     /// Inverse temperature of the i.i.d. pool and the exact sampler (1e-6 ≤ β ≤ 1e6).
-    #[arg(long, default_value_t = 25.0, value_parser = positive_beta, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 25.0, value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta: f64,
     /// Inverse temperature of the sequential generator (1e-6 ≤ β ≤ 1e6).
-    #[arg(long, default_value_t = 12.0, value_parser = positive_beta, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 12.0, value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_sequential: f64,
     /// MALA steps between consecutive generated days (sequential generator).
     #[arg(long, default_value_t = 200, value_parser = whole::<usize>, allow_negative_numbers = true)]
@@ -151,7 +151,7 @@ pub struct FinanceArgs {
     #[arg(long, default_value_t = 21, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regime_window: usize,
     /// Generate from the days dated START..END only (YYYY-MM-DD..YYYY-MM-DD), e.g. a sell-off.
-    #[arg(long, value_name = "START..END", value_parser = parse_date_range, conflicts_with = "condition_regime")]
+    #[arg(long, value_name = "START..END", value_parser = params::parse_date_range, conflicts_with = "condition_regime")]
     pub condition_dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Generate from the high- or low-volatility days only (see --regime-quantile).
     #[arg(long, value_enum, value_name = "REGIME")]
@@ -187,47 +187,9 @@ pub struct FinanceArgs {
     pub run: RunArgs,
 }
 
-/// Volatility regime to condition on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum VolRegime {
-    #[value(name = "high-vol")]
-    HighVol,
-    #[value(name = "low-vol")]
-    LowVol,
-}
-
 /// A count or seed: a whole number ≥ 0, with a message that says so for "-1" or "2.5".
 fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
     s.parse().map_err(|_| format!("'{s}' is not a whole number ≥ 0"))
-}
-
-/// `--window` of `satool finance`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowArg {
-    Longest,
-    Common,
-    Range(chrono::NaiveDate, chrono::NaiveDate),
-}
-
-fn parse_window(s: &str) -> Result<WindowArg, String> {
-    match s {
-        "longest" => Ok(WindowArg::Longest),
-        "common" => Ok(WindowArg::Common),
-        _ if s.contains("..") => parse_date_range(s).map(|(a, b)| WindowArg::Range(a, b)),
-        _ => Err(format!("expected longest, common or START..END, got '{s}'")),
-    }
-}
-
-fn parse_date_range(s: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
-    let (a, b) = s.split_once("..").ok_or_else(|| format!("expected START..END, got '{s}'"))?;
-    let p = |x: &str| {
-        chrono::NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").map_err(|e| format!("'{x}': {e} (use YYYY-MM-DD)"))
-    };
-    let (a, b) = (p(a)?, p(b)?);
-    if a > b {
-        return Err(format!("start {a} is after end {b}"));
-    }
-    Ok((a, b))
 }
 
 /// Options every generating command shares.
@@ -281,7 +243,7 @@ pub struct ProteinArgs {
     /// Time limit of each hmmbuild and hmmsearch run, in seconds (default: 60 s plus 0.1 s per
     /// sequence the run reads). On expiry the tool and every process it started are stopped;
     /// --hmmer auto then warns and reports "not run (timeout after N s)", require exits with 2.
-    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
     pub hmmer_timeout: Option<f64>,
     /// Skip HMMER (same as --hmmer off).
     #[arg(long, conflicts_with = "hmmer")]
@@ -306,13 +268,13 @@ pub struct ProteinArgs {
     /// Sequences per method. 150 is the published protocol (30 chains × 5 kept states); other
     /// counts keep ceil(N/30) states per chain, 100 steps apart after the 2000-step burn-in (the
     /// published thinning), so the chains run 2000 + 100·(ceil(N/30) − 1) + 1 steps.
-    #[arg(long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    #[arg(long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::SAMPLES_RANGE))]
     pub samples: usize,
     /// Generation inverse temperature, instead of round(2β*) (`sa_gen`, `mala_gen`, `exact_gen`).
-    #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
+    #[arg(long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_gen: Option<f64>,
     /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
-    #[arg(long, value_name = "BETA", value_parser = positive_beta, allow_negative_numbers = true)]
+    #[arg(long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_ret: Option<f64>,
     /// Score these sequences (FASTA aligned to the cleaned columns or the seed's, or unaligned:
     /// aligned with hmmalign, as --evaluate) instead of generating: one tab-separated line each
@@ -324,7 +286,7 @@ pub struct ProteinArgs {
     /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence
     /// and draw again, more, until --samples pass (at most 20 × that many draws; a warning says
     /// how many passed when fewer did); the header and results.json count the dropped per method.
-    #[arg(long, value_name = "X", value_parser = unit_fraction, allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", value_parser = number(params::unit_fraction), allow_negative_numbers = true)]
     pub max_identity: Option<f64>,
     /// How memory-space samples become sequences: norm or norm:λ (the default: ξ scaled by λ × the
     /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
@@ -339,7 +301,7 @@ pub struct ProteinArgs {
     /// convention). The weights enter the energy as a logit bias ln w_k, so the attention, the
     /// exact law's mixture weights and β* use them; the header gives M_eff = Σ w_k. Off by default
     /// (the published table is unweighted); 0.8 is the usual choice.
-    #[arg(long, value_name = "X", value_parser = reweight_threshold, allow_negative_numbers = true)]
+    #[arg(long, value_name = "X", value_parser = number(params::reweight_threshold), allow_negative_numbers = true)]
     pub reweight: Option<f64>,
     /// Keep this fraction F (0 < F < 1, e.g. 0.2) of the cleaned sequences out of the memory and
     /// score every row against them too: identity to the nearest held-out member, C_ij r against
@@ -347,67 +309,24 @@ pub struct ProteinArgs {
     /// samples (0.5: indistinguishable); the training members scored the same way are the null.
     /// The held-out members are drawn from a fixed stream, the same whatever --seed. Shown in the
     /// extended table and results.json (`holdout`, each row's `held_out`)
-    #[arg(long, value_name = "F", value_parser = open_fraction, allow_negative_numbers = true,
+    #[arg(long, value_name = "F", value_parser = number(params::open_fraction), allow_negative_numbers = true,
           conflicts_with_all = ["score", "condition_names", "condition_file"])]
     pub holdout: Option<f64>,
     /// With --holdout: repeat over this many disjoint held-out sets (each a full run of the
     /// methods) and report mean ± sd over them
     #[arg(long, value_name = "K", default_value_t = 1, requires = "holdout",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100))]
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::HOLDOUT_FOLDS_RANGE))]
     pub holdout_folds: usize,
     #[command(flatten)]
     pub run: RunArgs,
 }
 
-/// A number strictly between 0 and 1.
-fn open_fraction(s: &str) -> Result<f64, String> {
-    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if x > 0.0 && x < 1.0 {
-        Ok(x)
-    } else {
-        Err(format!("{s} is out of range: 0 < F < 1"))
-    }
-}
-
-/// A number in [0, 1].
-fn unit_fraction(s: &str) -> Result<f64, String> {
-    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(format!("{s} is out of range: 0 ≤ X ≤ 1"))
-    }
-}
-
-/// A number in (0, 1]: an identity threshold (0 would put every sequence in one cluster).
-fn reweight_threshold(s: &str) -> Result<f64, String> {
-    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    if x > 0.0 && x <= 1.0 {
-        Ok(x)
-    } else {
-        Err(format!("{s} is out of range: 0 < X ≤ 1"))
-    }
-}
-
-/// A finite β > 0 small enough for the mixture weights exp(β‖m‖²/2) to be computed in f64.
-fn positive_beta(s: &str) -> Result<f64, String> {
-    let b: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
-    beta_in_range(b).map_err(|_| format!("{s} is out of range: {BETA_RANGE_TEXT}"))
-}
-
-/// The inverse temperatures a user may give (every β option, and the Python package's `beta`).
-/// Below 1e-6 the samples' noise, of scale β^(-1/2), makes their squared norms and energies
-/// overflow; above 1e6 the attention is a hard argmax already.
-pub const BETA_RANGE: (f64, f64) = (1e-6, 1e6);
-/// [`BETA_RANGE`] as messages say it.
-pub const BETA_RANGE_TEXT: &str = "1e-6 ≤ β ≤ 1e6";
-
-/// `b` when it is within [`BETA_RANGE`], else the message.
-pub fn beta_in_range(b: f64) -> Result<f64, String> {
-    if b.is_finite() && (BETA_RANGE.0..=BETA_RANGE.1).contains(&b) {
-        Ok(b)
-    } else {
-        Err(format!("{b} is out of range: {BETA_RANGE_TEXT}"))
+/// A number (`'x' is not a number` otherwise) that `rule` accepts, for clap: the rules are the
+/// ones [`params`] checks typed values with.
+fn number(rule: params::Rule<f64>) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |s: &str| {
+        let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+        rule(x, s).map(|()| x)
     }
 }
 
@@ -502,7 +421,7 @@ fn run(cli: &Cli) -> Result<()> {
             inputs.extend(a.condition_file.as_deref().map(|p| ("--condition-file", p)));
             inputs.extend(a.score.as_deref().map(|p| ("--score", p)));
             refuse_outputs_over_inputs(r, &inputs)?;
-            let job = a.job()?;
+            let job = ProteinJob { out: r.out.clone(), force: r.force, report: r.report.clone(), ..a.params()?.job()? };
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
                 return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
@@ -534,7 +453,7 @@ fn run(cli: &Cli) -> Result<()> {
                 inputs.push(("--weights", weights.as_path()));
             }
             refuse_outputs_over_inputs(r, &inputs)?;
-            let job = a.job()?;
+            let job: FinanceJob = a.params()?.job()?;
             let outputs = FinanceOutputs {
                 out: r.out.clone(),
                 force: r.force,
@@ -560,178 +479,73 @@ fn refuse_outputs_over_inputs(r: &RunArgs, inputs: &[(&str, &std::path::Path)]) 
 }
 
 impl ProteinArgs {
-    /// The job these arguments ask for, checked (the command line and the Python package both
-    /// build their jobs here).
-    pub fn job(&self) -> Result<ProteinJob> {
+    /// The job's parameters these arguments give (checked by [`ProteinParams::check`]).
+    pub fn params(&self) -> Result<ProteinParams> {
         let (a, r) = (self, &self.run);
-        check_alpha(r.alpha)?;
-        if let Some(re) = &a.condition_names {
-            check_regex("--condition-names", re)?;
-        }
-        Ok(ProteinJob {
+        Ok(ProteinParams {
             stockholm: a.stockholm.clone(),
             family: a.family.clone(),
             hmm: a.hmm.clone(),
             hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },
             hmmer_timeout: a.hmmer_timeout,
-            out: r.out.clone(),
-            force: r.force,
-            sampling: protein::Sampling {
-                seed: r.seed,
-                alpha: r.alpha,
-                precision: r.precision,
-                samples: a.samples,
-                decode: a.decode,
-                max_identity: a.max_identity,
-            },
-            extended: a.extended,
+            evaluate: a.evaluate.clone(),
+            condition_names: a.condition_names.clone(),
+            condition_file: a.condition_file.clone(),
             max_sequences: a.max_sequences.0,
+            extended: a.extended,
+            samples: a.samples,
             beta_gen: a.beta_gen,
             beta_ret: a.beta_ret,
-            condition: match (&a.condition_names, &a.condition_file) {
-                (Some(re), _) => Some(protein::NameCondition::Regex(re.clone())),
-                (None, Some(path)) => Some(protein::NameCondition::Names(read_names(path)?)),
-                (None, None) => None,
-            },
-            evaluate: a.evaluate.clone(),
-            methods: protein_methods(r.methods.as_deref())?,
-            report: r.report.clone(),
+            max_identity: a.max_identity,
+            decode: a.decode,
             reweight: a.reweight,
-            holdout: a.holdout.map(|fraction| protein::holdout::Holdout { fraction, folds: a.holdout_folds }),
+            holdout: a.holdout,
+            holdout_folds: a.holdout_folds,
+            seed: r.seed,
+            alpha: r.alpha,
+            precision: r.precision,
+            methods: r.methods.clone(),
         })
     }
 }
 
 impl FinanceArgs {
-    /// How the prices are read (dates, window, columns, fill and split rules), checked.
-    pub fn read_options(&self) -> Result<ReadOptions> {
-        let a = self;
-        let (start, end, window) = finance_window(a)?;
-        Ok(ReadOptions {
+    /// The job's parameters these arguments give (checked by [`FinanceParams::check`]); a
+    /// `--backtest-split` that is neither a date nor a fraction is refused here.
+    pub fn params(&self) -> Result<FinanceParams> {
+        let (a, r) = (self, &self.run);
+        Ok(FinanceParams {
+            prices: a.prices.clone(),
             date_column: a.date_column.clone(),
             ticker_column: a.ticker_column.clone(),
             price_column: a.price_column.clone(),
-            start,
-            end,
-            drop_suspect: a.drop_suspect,
-            jump_threshold: a.jump_threshold,
-            window,
+            start: a.start,
+            end: a.end,
+            window: a.window,
             min_tickers: a.min_tickers,
             fill_limit: a.fill_limit,
-            ..ReadOptions::default()
-        })
-    }
-
-    /// The job these arguments ask for, checked (the command line and the Python package both
-    /// build their jobs here).
-    pub fn job(&self) -> Result<FinanceJob> {
-        let (a, r) = (self, &self.run);
-        check_alpha(r.alpha)?;
-        let read = a.read_options()?;
-        if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
-            return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
-        }
-        if a.inner_steps == 0 || a.sequential_segments == 0 || a.regimes == 0 || a.regime_window == 0 {
-            return Err(crate::input_err!(
-                "--inner-steps, --sequential-segments, --regimes and --regime-window must be at least 1"
-            ));
-        }
-        Ok(FinanceJob {
-            prices: a.prices.clone(),
-            read,
-            seed: r.seed,
-            alpha: r.alpha,
-            precision: r.precision,
+            jump_threshold: a.jump_threshold,
+            drop_suspect: a.drop_suspect,
             beta: a.beta,
             beta_sequential: a.beta_sequential,
             inner_steps: a.inner_steps,
             sequential_segments: a.sequential_segments,
             regimes: a.regimes,
             regime_window: a.regime_window,
-            condition: match (a.condition_dates, a.condition_regime) {
-                (Some((x, y)), _) => Some(finance::Condition::Dates(x, y)),
-                (None, Some(VolRegime::HighVol)) => Some(finance::Condition::HighVol(a.regime_quantile)),
-                (None, Some(VolRegime::LowVol)) => Some(finance::Condition::LowVol(a.regime_quantile)),
-                (None, None) => None,
-            },
-            methods: match &r.methods {
-                Some(ids) => FinanceMethod::parse_list(ids)?,
-                None => FinanceMethod::ALL.to_vec(),
-            },
-            weights: finance::WeightsSpec::parse(&a.weights),
-            backtest_split: a.backtest_split.as_deref().map(finance::Split::parse).transpose()?,
-            paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
+            condition_dates: a.condition_dates,
+            condition_regime: a.condition_regime,
+            regime_quantile: a.regime_quantile,
+            weights: WeightsSpec::parse(&a.weights),
+            backtest_split: a.backtest_split.as_deref().map(Split::parse).transpose()?,
+            scenarios: a.scenarios,
+            horizon: a.horizon,
             raw: a.raw,
+            seed: r.seed,
+            alpha: r.alpha,
+            precision: r.precision,
+            methods: r.methods.clone(),
         })
     }
-}
-
-/// The date range and window rule of `satool finance`, checked: --start not after --end, a
-/// --window range not combined with them, a --min-tickers of at least 1 and a positive jump threshold.
-fn finance_window(
-    a: &FinanceArgs,
-) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, satool_finance::WindowRule)> {
-    use satool_finance::WindowRule;
-    if let (Some(s), Some(e)) = (a.start, a.end) {
-        if e < s {
-            return Err(crate::input_err!("--end {e} is before --start {s}"));
-        }
-    }
-    if a.min_tickers == Some(0) {
-        return Err(crate::input_err!("--min-tickers must be at least 1"));
-    }
-    if a.min_tickers.is_some() && a.window != WindowArg::Longest {
-        return Err(crate::input_err!("--min-tickers applies to --window longest only"));
-    }
-    if !(a.jump_threshold.is_finite() && a.jump_threshold > 0.0) {
-        return Err(crate::input_err!("--jump-threshold must be a positive number, got {}", a.jump_threshold));
-    }
-    Ok(match a.window {
-        WindowArg::Longest => (a.start, a.end, WindowRule::Longest),
-        WindowArg::Common => (a.start, a.end, WindowRule::Common),
-        WindowArg::Range(s, e) => {
-            if a.start.is_some() || a.end.is_some() {
-                return Err(crate::input_err!("--window START..END cannot be combined with --start or --end"));
-            }
-            (Some(s), Some(e), WindowRule::Full)
-        }
-    })
-}
-
-/// `--methods` of `satool protein`: every method of this build in table order when not given; an
-/// unknown, repeated or not built id is a usage error naming the valid ids.
-fn protein_methods(given: Option<&[String]>) -> Result<Vec<ProteinMethod>> {
-    let Some(given) = given else { return Ok(ProteinMethod::defaults()) };
-    let mut methods = Vec::with_capacity(given.len());
-    for id in given {
-        let m: ProteinMethod = id.parse().map_err(|e| crate::input_err!("--methods: {e}"))?;
-        if !m.is_built() {
-            return Err(crate::input_err!("--methods: {}", crate::baselines::VAE_NOT_BUILT));
-        }
-        if methods.contains(&m) {
-            return Err(crate::input_err!("--methods: '{m}' given twice"));
-        }
-        methods.push(m);
-    }
-    Ok(methods)
-}
-
-/// Sequence names for --condition-file: one per line, blank lines and `#` comments skipped.
-fn read_names(path: &std::path::Path) -> Result<Vec<String>> {
-    // The shared reader: gzip, BOM and the input size limits like every other input file.
-    let read_err = |e| crate::input_err!("--condition-file {e}");
-    let mut names: Vec<String> = Vec::new();
-    for item in satool_io::text::TextReader::open(path).map_err(read_err)?.lines() {
-        let (_, line) = item.map_err(read_err)?;
-        let l = line.trim();
-        if !l.is_empty() && !l.starts_with('#') {
-            names.push(l.split_whitespace().next().unwrap_or(l).to_string());
-        }
-    }
-    if names.is_empty() {
-        return Err(crate::input_err!("--condition-file {}: no sequence names in the file", path.display()));
-    }
-    Ok(names)
 }
 
 /// Results to stdout: the JSON document, or the header and the table(s).
@@ -770,38 +584,15 @@ fn bench(a: &BenchArgs, progress: &crate::progress::Progress) -> Result<()> {
     Ok(())
 }
 
-/// A regular expression checked before any work, its error on one line naming the option (the
-/// regex crate's own message spans four lines: pattern, caret, cause).
-fn check_regex(option: &str, re: &str) -> Result<()> {
-    match regex::Regex::new(re) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let text = e.to_string();
-            let cause = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim();
-            let cause = cause.strip_prefix("error: ").unwrap_or(cause);
-            Err(crate::input_err!("{option} '{re}': invalid regular expression: {cause}"))
-        }
-    }
-}
-
-/// `--hmmer-timeout`: a positive, finite number of seconds.
-fn positive_seconds(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
-        _ => Err(format!("expected a positive number of seconds (at most 1e9), got '{s}'")),
-    }
-}
-
-fn check_alpha(alpha: f64) -> Result<()> {
-    if !(alpha > 0.0 && alpha < 1.0) {
-        return Err(crate::input_err!("--alpha must be in (0, 1), got {alpha}"));
-    }
-    Ok(())
+/// `--hmmer-timeout`: seconds, refused with one message whether not a number or out of range.
+fn seconds(s: &str) -> Result<f64, String> {
+    let x = s.trim().parse::<f64>().unwrap_or(f64::NAN);
+    params::positive_seconds(x, s).map(|()| x)
 }
 
 /// `--precision f64|f32`, listed in `--help`.
 fn precision_parser() -> impl clap::builder::TypedValueParser<Value = Precision> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["f64", "f32"])
+    clap::builder::PossibleValuesParser::new(params::PRECISIONS)
         .map(|s| s.parse::<Precision>().expect("listed values parse"))
 }

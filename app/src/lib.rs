@@ -11,6 +11,7 @@ pub mod commands;
 pub mod error;
 pub mod finance;
 pub mod output;
+pub mod params;
 pub mod progress;
 pub mod protein;
 pub mod report;

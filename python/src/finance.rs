@@ -26,7 +26,7 @@ fn parse(args: &[String]) -> PyResult<FinanceArgs> {
 #[pyfunction]
 pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py, PyDict>> {
     let a = parse(&args)?;
-    let opts = a.read_options().map_err(errors::job)?;
+    let opts = a.params().and_then(|p| p.read_options()).map_err(errors::job)?;
     let table = py.detach(|| fin::read_prices(&a.prices, &opts)).map_err(|e| errors::job(e.into()))?;
     let returns = fin::log_returns(&table);
     let date = |d: &chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -48,7 +48,7 @@ pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py
 /// results.json of `satool finance ARGS…` (as a JSON string), computed without writing files.
 #[pyfunction]
 pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-    let job = parse(&args)?.job().map_err(errors::job)?;
+    let job = parse(&args)?.params().and_then(|p| p.job()).map_err(errors::job)?;
     py.detach(|| {
         let run = finance::run(&job, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
@@ -60,7 +60,7 @@ pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
 /// path method's paths as an (N, H, tickers) float64 array, keyed by method id).
 #[pyfunction]
 pub fn finance_paths<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<(String, Bound<'py, PyDict>)> {
-    let job = parse(&args)?.job().map_err(errors::job)?;
+    let job = parse(&args)?.params().and_then(|p| p.job()).map_err(errors::job)?;
     let spec = job.paths.ok_or_else(|| errors::value("scenarios: n and horizon are required"))?;
     if job.methods.contains(&finance::FinanceMethod::Historical) {
         return Err(errors::value("method 'historical' replays the history and makes no paths"));

@@ -28,8 +28,7 @@ fn parse(args: &[String]) -> PyResult<ProteinArgs> {
 /// The job the command line would run for these arguments (`satool_app::cli` builds it), with
 /// nothing written: no output directory, no report.
 fn job(a: &ProteinArgs) -> PyResult<ProteinJob> {
-    let job = a.job().map_err(errors::job)?;
-    Ok(ProteinJob { out: None, force: false, report: None, ..job })
+    a.params().and_then(|p| p.job()).map_err(errors::job)
 }
 
 /// One Stockholm record's model: cleaned, encoded, with its memory and temperatures.
@@ -150,7 +149,7 @@ impl PyFamily {
             return Err(errors::value("n must be at least 1"));
         }
         if let Some(b) = beta {
-            satool_app::cli::beta_in_range(b).map_err(|e| errors::value(format!("beta = {e}")))?;
+            satool_app::params::beta_in_range(b).map_err(|e| errors::value(format!("beta = {e}")))?;
         }
         let decode: Option<prot::DecodeMethod> =
             decode.map(|s| s.parse().map_err(|e: String| errors::value(format!("decode: {e}")))).transpose()?;

@@ -33,8 +33,13 @@ impl Split {
         }
         match s.parse::<f64>() {
             Ok(f) if f > 0.0 && f < 1.0 => Ok(Split::Fraction(f)),
-            _ => Err(input_err!("--backtest-split: '{s}' is neither a date (YYYY-MM-DD) nor a fraction in (0, 1)")),
+            _ => Err(Split::refused(s)),
         }
+    }
+
+    /// The error for a `--backtest-split` value (shown as `shown`) that is neither.
+    pub fn refused(shown: &str) -> anyhow::Error {
+        input_err!("--backtest-split: '{shown}' is neither a date (YYYY-MM-DD) nor a fraction in (0, 1)")
     }
 }
 

@@ -252,9 +252,6 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let (full, held_out) = backtest::split(returns, &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
-    if let Some(p) = job.paths.filter(|p| p.n == 0 || p.h < 2) {
-        return Err(input_err!("--scenarios {} --horizon {}: need at least 1 path of at least 2 days", p.n, p.h));
-    }
     if let Some(p) = job.paths {
         // Each method's paths are N·H·d returns, held whole: checked before anything is drawn.
         let d = table_in.tickers.len() as u64;

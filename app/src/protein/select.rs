@@ -29,9 +29,17 @@ pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
         return Ok(MaxSequences(None));
     }
     match s.trim().parse::<usize>() {
-        Ok(n) if n >= MIN_SEQUENCES => Ok(MaxSequences(Some(n))),
-        Ok(n) => Err(format!("{n} is too few: at least {MIN_SEQUENCES} sequences are needed (or 'all')")),
+        Ok(n) => check_max_sequences(n).map(|()| MaxSequences(Some(n))),
         Err(_) => Err(format!("expected a number of sequences (at least {MIN_SEQUENCES}) or 'all', got '{s}'")),
+    }
+}
+
+/// A cap of `n` sequences: at least [`MIN_SEQUENCES`].
+pub fn check_max_sequences(n: usize) -> Result<(), String> {
+    if n >= MIN_SEQUENCES {
+        Ok(())
+    } else {
+        Err(format!("{n} is too few: at least {MIN_SEQUENCES} sequences are needed (or 'all')"))
     }
 }
 
