@@ -27,6 +27,9 @@ pub enum Error {
     /// `β mᵀξ` overflows). Never a silent weight of 0 or an accepted proposal.
     #[error("non-finite value: {0}")]
     NonFinite(String),
+    /// The host asked the run to stop ([`crate::request_interrupt`]).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// `Result` with the library's [`enum@Error`].

@@ -40,6 +40,7 @@
 mod beta;
 mod diagnostics;
 mod error;
+mod interrupt;
 mod kernels;
 mod memory;
 mod metrics;
@@ -56,6 +57,7 @@ pub use beta::{
 };
 pub use diagnostics::{convergence, Convergence};
 pub use error::{Error, Result};
+pub use interrupt::{check_interrupt, interrupt_requested, request_interrupt, InterruptRequest};
 pub use kernels::{f64_fma_peak_gflops, Precision, Real, ENV_SWITCHES, ONE_PASS_RULE};
 pub use memory::{attention_weights, energies, entropy, softmax_in_place, Memory};
 pub use metrics::{

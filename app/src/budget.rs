@@ -35,6 +35,13 @@ fn available() -> Option<u64> {
     })
 }
 
+/// The most threads a run starts, and the cores it counts them for: four per core (more buys
+/// nothing and, in the thousands, fails to spawn).
+pub fn max_threads() -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    (4 * cores, cores)
+}
+
 /// The product of `factors`, or `None` when it overflows a u64.
 pub fn checked_product(factors: &[u64]) -> Option<u64> {
     factors.iter().try_fold(1u64, |acc, &f| acc.checked_mul(f))

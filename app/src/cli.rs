@@ -396,8 +396,7 @@ fn clamp_rayon_threads() -> Result<()> {
             "{VAR}={raw:?} is not a thread count: set it to a whole number (0: one per core)"
         ));
     };
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let bound = 4 * cores;
+    let (bound, cores) = crate::budget::max_threads();
     if n > bound {
         eprintln!("warning: {VAR}={n} lowered to {bound} (four threads per core on this machine's {cores})");
         // Before any pool exists: the tool is still single-threaded here.

@@ -8,8 +8,13 @@ use thiserror::Error;
 #[error("{0}")]
 pub struct InputError(pub String);
 
-/// Exit code for an error: 2 when any cause is bad input (ours or a domain reader's), else 1.
+/// Exit code for an error: 130 (as for SIGINT) when the host asked the run to stop
+/// ([`satool::request_interrupt`]), 2 when any cause is bad input (ours or a domain reader's),
+/// else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if err.chain().any(|e| matches!(e.downcast_ref::<satool::Error>(), Some(satool::Error::Interrupted))) {
+        return 130;
+    }
     let input = err.chain().any(|e| {
         e.is::<InputError>()
             || e.is::<satool::Error>()

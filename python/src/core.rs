@@ -61,6 +61,25 @@ fn states<'a>(a: &'a ArrayViewD<'a, f64>, d: usize, name: &str) -> PyResult<(Arr
     Ok((rows, single))
 }
 
+/// A count argument: an int outside 0..2^64 is a `ValueError` naming it (a `TypeError` for what
+/// is not an int at all, as before).
+pub fn count(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    obj.extract::<usize>().map_err(|e| {
+        if obj.is_instance_of::<pyo3::types::PyInt>() {
+            errors::value(format!("{name} = {obj} is not a count: 0 ≤ {name} < 2^64"))
+        } else {
+            e
+        }
+    })
+}
+
+/// Refuses `sample(n, …)` whose arrays (`copies` of n × d values) would not fit the memory
+/// budget, with the command line's message.
+fn check_sample_size(values: &[usize], what: &str) -> PyResult<()> {
+    let factors: Vec<u64> = values.iter().map(|&v| v as u64).collect();
+    satool_app::budget::check_f64s(satool_app::budget::checked_product(&factors), what, "n").map_err(errors::job)
+}
+
 /// β checked as the samplers check it (the core's message).
 fn check_beta(beta: f64) -> PyResult<()> {
     Params::new(0.5, beta).map(|_| ()).map_err(errors::core)
@@ -72,6 +91,12 @@ pub fn on_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send)
     match threads {
         None => Ok(f()),
         Some(0) => Err(errors::value("threads must be at least 1")),
+        Some(t) if t > satool_app::budget::max_threads().0 => {
+            let (bound, cores) = satool_app::budget::max_threads();
+            Err(errors::value(format!(
+                "threads = {t} is more than four per core on this machine's {cores} cores: at most {bound}"
+            )))
+        }
         Some(t) => {
             let pool =
                 rayon::ThreadPoolBuilder::new().num_threads(t).build().map_err(|e| errors::value(e.to_string()))?;
@@ -226,15 +251,16 @@ impl PyMemory {
     /// stream (seed, label); label defaults to the method's name. The CLI's rows use their method
     /// ids: label="sa_gen" at the family's β_gen reproduces `satool protein`'s sa_gen samples.
     /// precision: "f64" or "f32" working precision of the chains (default: the memory's input
-    /// dtype). threads: run on a pool of this many threads (the numbers do not change). The GIL is
-    /// released while sampling. return_diagnostics=True returns (samples, dict) with the MALA
+    /// dtype). threads: run on a pool of this many threads, at most four per core (the numbers do
+    /// not change). The GIL is released while sampling; Ctrl-C raises KeyboardInterrupt within a
+    /// chain step. An n whose arrays would not fit in memory is a ValueError, as in the CLI. return_diagnostics=True returns (samples, dict) with the MALA
     /// acceptance, R̂ and bulk ESS of the energy over all kept states (chain methods).
     #[pyo3(signature = (n, beta, method = "exact", alpha = 0.01, seed = 1, chains = 30, precision = None, label = None, threads = None, return_diagnostics = false))]
     #[allow(clippy::too_many_arguments)]
     fn sample<'py>(
         &self,
         py: Python<'py>,
-        n: usize,
+        n: &Bound<'py, PyAny>,
         beta: f64,
         method: &str,
         alpha: f64,
@@ -242,9 +268,12 @@ impl PyMemory {
         chains: usize,
         precision: Option<&str>,
         label: Option<String>,
-        threads: Option<usize>,
+        threads: Option<&Bound<'py, PyAny>>,
         return_diagnostics: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let n = count(n, "n")?;
+        let threads = threads.map(|t| count(t, "threads")).transpose()?;
+        let d = self.mem.d();
         let kernel = match method {
             "exact" => None,
             "ula" => Some(Kernel::Ula),
@@ -261,10 +290,12 @@ impl PyMemory {
         let (samples, report) = match kernel {
             None => {
                 check_beta(beta)?;
-                let xs = py
-                    .detach(|| on_threads(threads, || exact_samples(mem, beta, n, &mut stream(seed, &label))))?
-                    .map_err(errors::core)?
-                    .0;
+                check_sample_size(&[n, d + 1], &format!("sample(n = {n}): the n × (d + 1) draws"))?;
+                let xs = crate::interrupt::detach(py, || {
+                    on_threads(threads, || exact_samples(mem, beta, n, &mut stream(seed, &label)))
+                })??
+                .map_err(errors::core)?
+                .0;
                 (xs.reversed_axes(), None)
             }
             Some(kernel) => {
@@ -272,26 +303,30 @@ impl PyMemory {
                     return Err(errors::value("n must be at least 1 for the chain methods"));
                 }
                 let params = Params::new(alpha, beta).map_err(errors::core)?;
+                if chains > 0 {
+                    // The chains' kept states, the selected ones and the result: three n × d arrays.
+                    let kept = chains.saturating_mul(n.div_ceil(chains));
+                    check_sample_size(&[kept, d, 3], &format!("sample(n = {n}, chains = {chains}): the kept states"))?;
+                }
                 let (protocol, keep) = schedule(n, chains)?;
                 let protocol = protocol.with_precision(precision);
-                let (xs, report) = py
-                    .detach(|| {
-                        on_threads(threads, || -> satool::Result<_> {
-                            let run = run_chains(mem, params, kernel, &protocol, seed, &label)?;
-                            let report = ChainReport {
-                                acceptance: run.acceptance,
-                                convergence: run.energy_convergence(mem, beta),
-                                chains: run.chains,
-                                per_chain: run.per_chain,
-                                steps: protocol.steps(),
-                                burn_in: protocol.burn_in(),
-                                starts: run.starts.clone(),
-                            };
-                            let kept = run.select(&keep);
-                            Ok((kept.slice(ndarray::s![.., ..n]).t().as_standard_layout().into_owned(), report))
-                        })
-                    })?
-                    .map_err(errors::core)?;
+                let (xs, report) = crate::interrupt::detach(py, || {
+                    on_threads(threads, || -> satool::Result<_> {
+                        let run = run_chains(mem, params, kernel, &protocol, seed, &label)?;
+                        let report = ChainReport {
+                            acceptance: run.acceptance,
+                            convergence: run.energy_convergence(mem, beta),
+                            chains: run.chains,
+                            per_chain: run.per_chain,
+                            steps: protocol.steps(),
+                            burn_in: protocol.burn_in(),
+                            starts: run.starts.clone(),
+                        };
+                        let kept = run.select(&keep);
+                        Ok((kept.slice(ndarray::s![.., ..n]).t().as_standard_layout().into_owned(), report))
+                    })
+                })??
+                .map_err(errors::core)?;
                 (xs, Some(report))
             }
         };

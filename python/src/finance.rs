@@ -49,10 +49,10 @@ pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py
 #[pyfunction]
 pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
     let job = parse(&args)?.params().and_then(|p| p.job()).map_err(errors::job)?;
-    py.detach(|| {
+    crate::interrupt::detach(py, || {
         let run = finance::run(&job, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
-    })
+    })?
     .map_err(errors::job)
 }
 
@@ -65,7 +65,7 @@ pub fn finance_paths<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<(Strin
     if job.methods.contains(&finance::FinanceMethod::Historical) {
         return Err(errors::value("method 'historical' replays the history and makes no paths"));
     }
-    let run = py.detach(|| finance::run(&job, &Progress::hidden())).map_err(errors::job)?;
+    let run = crate::interrupt::detach(py, || finance::run(&job, &Progress::hidden()))?.map_err(errors::job)?;
     let json = satool_app::output::to_json(&run.results).map_err(errors::job)?;
     let paths = PyDict::new(py);
     for s in run.scenarios {

@@ -6,6 +6,7 @@
 mod core;
 mod errors;
 mod finance;
+mod interrupt;
 mod protein;
 
 use pyo3::prelude::*;

@@ -67,13 +67,12 @@ impl PyFamily {
     #[new]
     fn new(py: Python<'_>, args: Vec<String>) -> PyResult<Self> {
         let job = job(&parse(&args)?)?;
-        let (aln, model) = py
-            .detach(|| {
-                let aln = protein::select_record(&job.stockholm, job.family.as_deref())?;
-                let (model, _) = protein::family_model(&job, &aln)?;
-                anyhow::Ok((aln, model))
-            })
-            .map_err(errors::job)?;
+        let (aln, model) = crate::interrupt::detach(py, || {
+            let aln = protein::select_record(&job.stockholm, job.family.as_deref())?;
+            let (model, _) = protein::family_model(&job, &aln)?;
+            anyhow::Ok((aln, model))
+        })?
+        .map_err(errors::job)?;
         Ok(PyFamily { job, aln, model: Mutex::new(model) })
     }
 
@@ -137,47 +136,52 @@ impl PyFamily {
     fn generate<'py>(
         &self,
         py: Python<'py>,
-        n: usize,
+        n: &Bound<'py, PyAny>,
         method: &str,
         beta: Option<f64>,
         decode: Option<&str>,
         seed: Option<u64>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let n = crate::core::count(n, "n")?;
         let method: ProteinMethod =
             method.parse().map_err(|e: protein::methods::UnknownMethod| errors::value(e.to_string()))?;
         if n == 0 {
             return Err(errors::value("n must be at least 1"));
+        }
+        {
+            let m = self.model();
+            let sampling = protein::Sampling { samples: n, ..m.sampling };
+            protein::check_memory(&[method], &sampling, m.clean.len(), m.mem.d()).map_err(errors::job)?;
         }
         if let Some(b) = beta {
             satool_app::params::beta_in_range(b).map_err(|e| errors::value(format!("beta = {e}")))?;
         }
         let decode: Option<prot::DecodeMethod> =
             decode.map(|s| s.parse().map_err(|e: String| errors::value(format!("decode: {e}")))).transpose()?;
-        let (scores, g_beta, acceptance, convergence, seconds) = py
-            .detach(|| {
-                let mut m = self.model();
-                let saved = (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops);
-                m.sampling.samples = n;
-                m.sampling.seed = seed.unwrap_or(m.sampling.seed);
-                m.sampling.decode = decode.unwrap_or(m.sampling.decode);
-                if let Some(b) = beta {
-                    match method.recipe() {
-                        Recipe::Exact(t) | Recipe::Chains(t, _) if t == protein::methods::Temperature::Retrieval => {
-                            m.ops.beta_ret = b
-                        }
-                        _ => m.ops.beta_gen = b,
+        let (scores, g_beta, acceptance, convergence, seconds) = crate::interrupt::detach(py, || {
+            let mut m = self.model();
+            let saved = (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops);
+            m.sampling.samples = n;
+            m.sampling.seed = seed.unwrap_or(m.sampling.seed);
+            m.sampling.decode = decode.unwrap_or(m.sampling.decode);
+            if let Some(b) = beta {
+                match method.recipe() {
+                    Recipe::Exact(t) | Recipe::Chains(t, _) if t == protein::methods::Temperature::Retrieval => {
+                        m.ops.beta_ret = b
                     }
+                    _ => m.ops.beta_gen = b,
                 }
-                let out = generate::generate(method, &m).map(|g| {
-                    let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
-                    let beta = generate::row_beta(&g.id, &m.ops);
-                    let s = g.scores.records(0..g.seqs.len(), &names, &g.seqs, beta, &m.stored_names);
-                    (s, beta, g.acceptance, g.convergence, g.seconds)
-                });
-                (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops) = saved;
-                out
-            })
-            .map_err(errors::job)?;
+            }
+            let out = generate::generate(method, &m).map(|g| {
+                let names: Vec<String> = g.fasta_records().into_iter().map(|(name, _)| name).collect();
+                let beta = generate::row_beta(&g.id, &m.ops);
+                let s = g.scores.records(0..g.seqs.len(), &names, &g.seqs, beta, &m.stored_names);
+                (s, beta, g.acceptance, g.convergence, g.seconds)
+            });
+            (m.sampling.samples, m.sampling.seed, m.sampling.decode, m.ops) = saved;
+            out
+        })?
+        .map_err(errors::job)?;
         let d = score_columns(py, &scores)?;
         d.set_item("method", method.id())?;
         d.set_item("beta", g_beta)?;
@@ -192,17 +196,15 @@ impl PyFamily {
     /// first, as `satool protein --score` does.
     fn score<'py>(&self, py: Python<'py>, records: Vec<(String, String)>) -> PyResult<Bound<'py, PyDict>> {
         let text: String = records.iter().map(|(n, s)| format!(">{n}\n{s}\n")).collect();
-        let scores = py
-            .detach(|| {
-                let m = self.model();
-                let parsed = prot::parse_aligned_fasta(&text, "sequences", m.stored[0].len())?;
-                let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = parsed.into_iter().unzip();
-                let mut s =
-                    per_sequence::score(&names, &seqs, &m.enc, &m.mem, m.ops.beta_gen, &m.stored, &m.stored_names);
-                s.sort_by(|a, b| a.energy.total_cmp(&b.energy));
-                anyhow::Ok(s)
-            })
-            .map_err(errors::job)?;
+        let scores = crate::interrupt::detach(py, || {
+            let m = self.model();
+            let parsed = prot::parse_aligned_fasta(&text, "sequences", m.stored[0].len())?;
+            let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = parsed.into_iter().unzip();
+            let mut s = per_sequence::score(&names, &seqs, &m.enc, &m.mem, m.ops.beta_gen, &m.stored, &m.stored_names);
+            s.sort_by(|a, b| a.energy.total_cmp(&b.energy));
+            anyhow::Ok(s)
+        })?
+        .map_err(errors::job)?;
         let d = score_columns(py, &scores)?;
         d.set_item("beta", self.model().ops.beta_gen)?;
         Ok(d)
@@ -219,10 +221,10 @@ impl PyFamily {
 #[pyfunction]
 pub fn protein_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
     let job = job(&parse(&args)?)?;
-    py.detach(|| {
+    crate::interrupt::detach(py, || {
         let run = protein::run(&job, false, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
-    })
+    })?
     .map_err(errors::job)
 }
 

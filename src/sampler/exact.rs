@@ -36,19 +36,26 @@ fn mixture(mem: &Memory, beta: f64) -> (Vec<f64>, f64) {
     (cdf, beta.powf(-0.5))
 }
 
+/// Rows drawn between two polls of [`crate::check_interrupt`].
+const POLL_ROWS: usize = 4096;
+
 /// Fills the rows of `rows` (m × d, row-major slice) with draws; returns their components.
-fn fill(mem: &Memory, cdf: &[f64], scale: f64, rows: &mut [f64], rng: &mut Rng) -> Vec<usize> {
+/// [`crate::Error::Interrupted`] when the host asks to stop (polled every `POLL_ROWS` rows).
+fn fill(mem: &Memory, cdf: &[f64], scale: f64, rows: &mut [f64], rng: &mut Rng) -> Result<Vec<usize>> {
     let xt = mem.xt();
-    rows.chunks_exact_mut(mem.d())
-        .map(|row| {
+    let mut comps = Vec::with_capacity(rows.len() / mem.d().max(1));
+    for block in rows.chunks_mut(POLL_ROWS * mem.d().max(1)) {
+        crate::check_interrupt()?;
+        comps.extend(block.chunks_exact_mut(mem.d()).map(|row| {
             let u: f64 = rng.random::<f64>() * cdf[cdf.len() - 1];
             let k = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
             for (v, &m) in row.iter_mut().zip(xt.row(k)) {
                 *v = m + scale * rng.sample::<f64, _>(StandardNormal);
             }
             k
-        })
-        .collect()
+        }));
+    }
+    Ok(comps)
 }
 
 /// `n` i.i.d. draws from `p_β`, as columns (d × n), and the component each came from.
@@ -58,7 +65,7 @@ pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> Result
     let (cdf, scale) = mixture(mem, beta);
     // Filled sample by sample (contiguous rows), returned as the d × n transpose.
     let mut out = Array2::zeros((n, mem.d()));
-    let comps = fill(mem, &cdf, scale, out.as_slice_mut().expect("fresh array is contiguous"), rng);
+    let comps = fill(mem, &cdf, scale, out.as_slice_mut().expect("fresh array is contiguous"), rng)?;
     Ok((out.reversed_axes(), comps))
 }
 
@@ -77,10 +84,10 @@ pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, labe
     check_beta(beta)?;
     let (cdf, scale) = mixture(mem, beta);
     let mut out = Array2::zeros((n, mem.d()));
-    out.as_slice_mut().expect("fresh array is contiguous").par_chunks_mut(EXACT_CHUNK * mem.d()).enumerate().for_each(
-        |(i, rows)| {
-            fill(mem, &cdf, scale, rows, &mut stream(seed, &format!("{label}/{i}")));
-        },
-    );
+    out.as_slice_mut()
+        .expect("fresh array is contiguous")
+        .par_chunks_mut(EXACT_CHUNK * mem.d())
+        .enumerate()
+        .try_for_each(|(i, rows)| fill(mem, &cdf, scale, rows, &mut stream(seed, &format!("{label}/{i}"))).map(drop))?;
     Ok(out.reversed_axes())
 }

@@ -113,7 +113,8 @@ impl<T: Real> Batch<T> {
     /// One step where consecutive blocks of `group` rows draw from their own stream `rngs[g]`,
     /// in the same order as if each block were a batch of its own: a joint batch gives the same
     /// chains, bit for bit, as separate group batches, with one pass over the memory per product.
-    /// An error ([`Error::NonFinite`]) when a state's attention or a MALA ratio is not finite.
+    /// An error ([`Error::NonFinite`]) when a state's attention or a MALA ratio is not finite,
+    /// [`Error::Interrupted`] when the host asked to stop.
     pub fn step_groups(
         &mut self,
         mem: &Memory<T>,
@@ -122,6 +123,7 @@ impl<T: Real> Batch<T> {
         rngs: &mut [Rng],
         group: usize,
     ) -> Result<()> {
+        crate::check_interrupt()?;
         let d = self.eps.ncols().max(1);
         let eps = self.eps.as_slice_mut().expect("eps is in standard layout");
         let fill = |(block, rng): (&mut [T], &mut Rng)| {

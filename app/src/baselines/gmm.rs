@@ -272,6 +272,7 @@ pub fn fit_diag_gmm<R: Rng + ?Sized>(
     let mut iterations = 0;
     let mut converged = false;
     while iterations < cfg.max_iter {
+        satool::check_interrupt()?;
         model = match DiagGmm::m_step(&rows, &resp, cfg.var_floor) {
             Some(m) => m,
             None => {

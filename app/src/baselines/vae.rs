@@ -345,6 +345,7 @@ fn fit<R: Rng + ?Sized>(vae: Vae, x: ArrayView2<f64>, cfg: &VaeConfig, rng: &mut
     let (b1, b2) = (ADAM_BETA1 as F, ADAM_BETA2 as F);
     let (one_m_b1, one_m_b2) = ((1.0 - ADAM_BETA1) as F, (1.0 - ADAM_BETA2) as F);
     for epoch in 1..=epochs {
+        satool::check_interrupt()?;
         let kl_weight = if epoch <= cfg.epochs_plain {
             0.0
         } else {

@@ -239,17 +239,17 @@ struct Rows {
 /// Refuses, before any method runs, a `--samples` count whose rows would not fit in memory: a
 /// row held whole keeps about 16·(d + L) bytes per sample (its points, sequences and scores;
 /// measured on PF00076: 2.0 kB at d = 59, L = 71), a streamed row its sequences (L + 32 bytes).
-fn check_memory(job: &ProteinJob, l: usize, d: usize) -> Result<()> {
-    let n = job.sampling.samples as u64;
-    let per_sample: u64 = job
-        .methods
+/// The Python package checks its `generate(n, method)` with it too.
+pub fn check_memory(methods: &[ProteinMethod], sampling: &Sampling, l: usize, d: usize) -> Result<()> {
+    let n = sampling.samples as u64;
+    let per_sample: u64 = methods
         .iter()
-        .map(|&m| if generate::streamed(m, job.sampling.max_identity) { l as u64 + 32 } else { 16 * (d + l) as u64 })
+        .map(|&m| if generate::streamed(m, sampling.max_identity) { l as u64 + 32 } else { 16 * (d + l) as u64 })
         .sum();
     let bytes = crate::budget::checked_product(&[n, per_sample]);
     crate::budget::check_bytes(
         bytes,
-        &format!("--samples {n}: the {} rows ({} × about {per_sample} bytes)", job.methods.len(), n),
+        &format!("--samples {n}: the {} rows ({} × about {per_sample} bytes)", methods.len(), n),
         "--samples (or run fewer --methods; --max-identity holds its rows whole)",
     )
 }
@@ -264,7 +264,7 @@ fn generate_rows(
     progress: &Progress,
 ) -> Result<Rows> {
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
-    check_memory(job, l, d)?;
+    check_memory(&job.methods, &job.sampling, l, d)?;
     // Every --evaluate file is read and checked before any method runs.
     let evaluated = read_evaluate_files(job, aln, fam)?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.

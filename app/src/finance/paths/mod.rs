@@ -110,10 +110,12 @@ fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
     let d = h.g.ncols();
     let mut returns = Array2::zeros((spec.n * spec.h, d));
     let flat = returns.as_slice_mut().expect("a new array is contiguous");
-    flat.par_chunks_mut(spec.h * d).enumerate().for_each(|(p, rows)| {
+    flat.par_chunks_mut(spec.h * d).enumerate().try_for_each(|(p, rows)| -> Result<()> {
+        satool::check_interrupt()?;
         let path = panel.simulate(1, spec.h, &mut path_stream(job.seed, id, p));
         rows.copy_from_slice(path.as_slice().expect("a new array is contiguous"));
-    });
+        Ok(())
+    })?;
     Ok(PathDraw { returns, state_novelty: None, source: None, regime: None, acceptance: None })
 }
 

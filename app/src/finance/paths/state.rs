@@ -202,7 +202,8 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
     let parts: Vec<(Vec<f64>, Vec<usize>)> = flat
         .par_chunks_mut(CHUNK * spec.h * d)
         .enumerate()
-        .map(|(c, block)| {
+        .map(|(c, block)| -> Result<(Vec<f64>, Vec<usize>)> {
+            satool::check_interrupt()?;
             let paths = c * CHUNK..((c + 1) * CHUNK).min(spec.n);
             let rows = paths.len() * spec.h;
             let mut xis = Array2::zeros((rows, d_mem));
@@ -228,9 +229,9 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
                     source.push(day);
                 }
             }
-            (index.of(xis.t()), source)
+            Ok((index.of(xis.t()), source))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
     for (n, s) in parts {
         nov.extend(n);

@@ -1,0 +1,95 @@
+"""Ctrl-C during a long native call raises KeyboardInterrupt soon after, and sizes the package
+cannot serve raise ValueError with the command line's message.
+
+Each interrupt case runs in a child interpreter: it builds its inputs, starts a timer that sends
+SIGINT to itself half a second into a call that would run for minutes, and prints whether the
+call returned or raised (and how long after the signal, for a reader of a failure). The parent's
+timeout is what fails a call that ignores the signal."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import satool
+from conftest import PRICES, ROOT, STO
+
+CHILD = """
+import os, signal, threading, time
+{setup}
+threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+t = time.monotonic()
+try:
+    {call}
+    print("returned")
+except KeyboardInterrupt:
+    print(f"KeyboardInterrupt {{time.monotonic() - t - 0.5:.2f}} s after SIGINT")
+"""
+
+CASES = {
+    # 120,000 ULA states 100 steps apart on 30 chains: 400,000 steps of a d = 50, K = 400 memory.
+    "sample": (
+        "import numpy as np, satool\n"
+        "mem = satool.Memory(np.random.default_rng(0).normal(size=(400, 50)))",
+        "mem.sample(30 * 4000, beta=2.0, method='ula')",
+    ),
+    # 200,000 sa_gen sequences: about 6,700 kept states per chain, 670,000 steps each.
+    "generate": (
+        f"from satool.protein import Family\nfam = Family.from_stockholm({str(STO)!r})",
+        "fam.generate(200000, method='sa_gen')",
+    ),
+    # 20,000 paths of 20 days, one warm-started chain per path.
+    "scenarios": (
+        f"from satool.finance import Panel\npanel = Panel.from_csv({str(PRICES)!r}, start='2018-01-01')",
+        "panel.scenarios(20000, 20, method='sa_sequential')",
+    ),
+    # The sequential generator with 100,000 MALA steps per emitted day.
+    "compare": (
+        f"from satool.finance import Panel\npanel = Panel.from_csv({str(PRICES)!r}, start='2018-01-01')",
+        "panel.compare(methods=['sa_sequential'], inner_steps=100000)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sigint_stops_a_long_call(case):
+    setup, call = CASES[case]
+    script = CHILD.format(setup=setup, call=call)
+    r = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("KeyboardInterrupt"), (r.stdout, r.stderr)
+
+
+MEM = satool.Memory(np.random.default_rng(1).normal(size=(6, 4)))  # K = 6, d = 4
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(n=2**64 - 1), "sample(n = 18446744073709551615): the n × (d + 1) draws (8 bytes per value) would take more than 16 EiB"),
+        (dict(n=10**12), "sample(n = 1000000000000): the n × (d + 1) draws (8 bytes per value) would take 36.4 TiB"),
+        (dict(n=10**12, method="ula"), "sample(n = 1000000000000, chains = 30): the kept states (8 bytes per value) would take 87.3 TiB"),
+        (dict(n=2**64), "n = 18446744073709551616 is not a count: 0 ≤ n < 2^64"),
+        (dict(n=-1), "n = -1 is not a count: 0 ≤ n < 2^64"),
+        (dict(n=10, threads=20000), "threads = 20000 is more than four per core on this machine's"),
+        (dict(n=10, threads=-3), "threads = -3 is not a count"),
+    ],
+)
+def test_sizes_it_cannot_serve_raise_value_error(kwargs, message):
+    with pytest.raises(ValueError) as e:
+        MEM.sample(beta=8.0, **kwargs)
+    assert str(e.value).startswith(message), str(e.value)
+    if "bytes per value" in message:
+        assert str(e.value).endswith("lower n (or set SATOOL_MAX_MEMORY_BYTES)")
+
+
+def test_generate_refuses_rows_that_do_not_fit():
+    from satool.protein import Family
+
+    fam = Family.from_stockholm(STO)
+    with pytest.raises(ValueError, match=r"^--samples 1000000000000: the 1 rows .* would take 93\.7 TiB"):
+        fam.generate(10**12, method="exact_gen")
