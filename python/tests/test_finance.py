@@ -76,6 +76,32 @@ def test_errors_carry_the_cli_messages(tmp_path, panel):
         panel.compare(alpha=1.5)
 
 
+def test_dataframe_and_mapping_errors_name_rows_and_entries_not_temporary_files(panel):
+    dates = pd.bdate_range("2020-01-01", periods=40)
+    prices = pd.DataFrame({"A": np.linspace(10, 20, 40), "B": np.linspace(5, 7, 40)}, index=dates)
+    bad = prices.copy()
+    bad.iloc[20, 1] = -1.0
+    with pytest.raises(ValueError) as e:
+        Panel.from_prices(bad)
+    assert str(e.value) == "prices DataFrame row 20 (2020-01-29): column 'B': price -1 is not positive"
+    repeated = prices.set_axis(list(dates[:39]) + [dates[38]])
+    with pytest.raises(ValueError) as e:
+        Panel.from_prices(repeated)
+    assert str(e.value) == (
+        "prices DataFrame row 39 (2020-02-24): the index: date 2020-02-24 already appeared on row 38 (2020-02-24)"
+    )
+    with pytest.raises(ValueError) as e:
+        Panel.from_prices(prices[["A"]])
+    assert str(e.value).startswith("prices DataFrame: 1 ticker(s) left after filtering, need at least 2")
+    a, b = panel.tickers[:2]
+    with pytest.raises(ValueError) as e:
+        panel.compare(methods=["bootstrap"], weights={a: 1.0, b: float("nan")})
+    assert str(e.value) == f"weights['{b}']: weight 'NaN' is not finite"
+    with pytest.raises(ValueError) as e:
+        panel.compare(methods=["bootstrap"], weights={a: 0.0})
+    assert str(e.value) == "weights: the weights sum to 0; they must sum to a positive number"
+
+
 def cli_paths(satool_bin, tmp_path, *args):
     out = tmp_path / "out"
     r = run_cli(satool_bin, "finance", "--prices", str(PRICES), "--start", FINANCE_START, "--out", str(out), "-q", *args)

@@ -22,8 +22,10 @@ losses in log-return units, VaR from NumPy's linear quantile.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import tempfile
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
@@ -52,11 +54,25 @@ class Panel:
     dropped tickers with their reasons and the suspect jumps. Create it with :meth:`from_csv` or
     :meth:`from_prices`."""
 
-    def __init__(self, options: Dict[str, Any], keep: Any = None):
+    def __init__(self, options: Dict[str, Any], keep: Any = None, frame_dates: Optional[Sequence[str]] = None):
         self._options = options
-        # A from_prices panel keeps its temporary CSV for as long as it lives.
+        # A from_prices panel keeps its temporary CSV for as long as it lives; its errors name the
+        # DataFrame's rows, not the file.
         self._keep = keep
-        self._panel = _native.read_panel(to_args(options))
+        self._frame_dates = frame_dates
+        with self._errors():
+            self._panel = _native.read_panel(to_args(options))
+
+    @contextlib.contextmanager
+    def _errors(self):
+        """A from_prices panel's errors say "prices DataFrame row N (date)" where the CLI's say
+        "FILE:LINE": the temporary CSV is not the user's."""
+        try:
+            yield
+        except (ValueError, OSError, RuntimeError) as e:
+            if self._frame_dates is None or self._options["prices"] not in str(e):
+                raise
+            raise type(e)(_frame_message(str(e), self._options["prices"], self._frame_dates)) from None
 
     @classmethod
     def from_csv(
@@ -124,7 +140,7 @@ class Panel:
             end=_date(end),
             **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect),
         )
-        return cls(options, keep=tmp)
+        return cls(options, keep=tmp, frame_dates=list(frame.index))
 
     @property
     def tickers(self) -> list:
@@ -179,7 +195,8 @@ class Panel:
         options = self._run_options(methods, seed, sampler)
         with _weights_file(weights) as w:
             options.update(weights=w, backtest_split=None if backtest_split is None else str(backtest_split))
-            results = json.loads(_native.finance_results(to_args(options)))
+            with self._errors():
+                results = json.loads(_native.finance_results(to_args(options)))
         return methods_table(results), results
 
     def scenarios(
@@ -249,7 +266,8 @@ class Panel:
     def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, sampler: Dict[str, Any]) -> np.ndarray:
         options = self._run_options([method], seed, sampler)
         options.update(scenarios=n, horizon=horizon, raw=raw)
-        _, paths = _native.finance_paths(to_args(options))
+        with self._errors():
+            _, paths = _native.finance_paths(to_args(options))
         return paths[method]
 
     def __repr__(self) -> str:
@@ -270,6 +288,20 @@ SAMPLER_OPTIONS = {
     "condition_regime",
     "regime_quantile",
 }
+
+
+def _frame_message(message: str, path: str, dates: Sequence[str]) -> str:
+    """``message`` about the temporary CSV of a DataFrame, about the DataFrame: "PATH:LINE" becomes
+    "prices DataFrame row R (DATE)" (R counts from 0, as ``iloc``; line 1 is the header), "on line
+    LINE" "on row R", PATH alone "prices DataFrame", and the date column the index."""
+
+    def row(line: int) -> str:
+        r = line - 2
+        return f"row {r} ({dates[r]})" if 0 <= r < len(dates) else "its header" if r == -1 else f"row {r}"
+
+    message = re.sub(re.escape(path) + r":(\d+)", lambda m: "prices DataFrame " + row(int(m.group(1))), message)
+    message = re.sub(r"on line (\d+)", lambda m: "on " + row(int(m.group(1))), message)
+    return message.replace(path, "prices DataFrame").replace("column 'date'", "the index")
 
 
 def _reading(window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
@@ -308,25 +340,37 @@ def _weight_vector(weights: Weights, tickers: Sequence[str]) -> np.ndarray:
 
 
 class _weights_file:
-    """``weights`` as the CLI's --weights value: "equal", or a temporary ticker,weight file."""
+    """``weights`` as the CLI's --weights value: "equal", or a temporary ticker,weight file. An
+    error about that file names the mapping's entry instead ("weights['AAPL']")."""
 
     def __init__(self, weights: Weights):
         self._items = _weight_items(weights)
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
+        self._path: Optional[str] = None
 
     def __enter__(self) -> str:
         if self._items is None:
             return "equal"
         self._tmp = tempfile.TemporaryDirectory(prefix="satool-weights-")
-        path = os.path.join(self._tmp.name, "weights.csv")
+        path = self._path = os.path.join(self._tmp.name, "weights.csv")
         with open(path, "w") as f:
             f.write("ticker,weight\n")
             f.writelines(f"{ticker},{value!r}\n" for ticker, value in self._items)
         return path
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, kind: Any, error: Any, tb: Any) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
+        path, items = self._path, self._items or []
+        if path is None or not isinstance(error, (ValueError, OSError)) or path not in str(error):
+            return
+
+        def entry(m: "re.Match[str]") -> str:
+            i = int(m.group(1)) - 2
+            return f"weights[{items[i][0]!r}]" if 0 <= i < len(items) else "weights"
+
+        message = re.sub(r"--weights " + re.escape(path) + r":(\d+)", entry, str(error))
+        raise type(error)(message.replace(f"--weights {path}", "weights")) from None
 
 
 def portfolio_risk(
