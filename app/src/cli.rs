@@ -222,10 +222,13 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ProteinArgs {
+    #[command(subcommand)]
+    pub action: Option<ProteinAction>,
     /// Seed alignment in Stockholm format (plain or gzip), e.g. a Pfam seed.
-    #[arg(long, value_name = "FILE")]
-    pub stockholm: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub stockholm: Option<PathBuf>,
     /// Run every record of a multi-alignment file in parallel: one summary row per family, one
     /// sub-directory per family under --out; a failing family reports its error in its row.
     #[arg(long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
@@ -330,6 +333,30 @@ fn number(rule: params::Rule<f64>) -> impl Fn(&str) -> Result<f64, String> + Clo
     }
 }
 
+/// What `satool protein` does besides a run.
+#[derive(Debug, Subcommand)]
+pub enum ProteinAction {
+    /// Index the records of a multi-record Stockholm file (as esl-afetch --index): writes
+    /// FILE.satool-idx (ordinal, ID, AC, byte offset and length, first line, raw K and columns,
+    /// error) and prints it as TSV; `--family` then reads its record through the index. A gzip
+    /// file is listed but not indexed (an index needs the decompressed file).
+    #[command(
+        after_help = "Example:\n  satool protein index Pfam-A.seed\n  satool protein --stockholm Pfam-A.seed --family PF00076 --out runs/PF00076"
+    )]
+    Index {
+        /// The Stockholm file (plain; a gzip file is only listed).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+impl ProteinArgs {
+    /// `--stockholm` (clap requires it unless a subcommand is given).
+    pub fn stockholm(&self) -> Result<&std::path::Path> {
+        self.stockholm.as_deref().ok_or_else(|| crate::input_err!("--stockholm FILE is required for a run"))
+    }
+}
+
 /// `--decode` of `satool protein`.
 fn decode_parser(s: &str) -> std::result::Result<satool_protein::DecodeMethod, String> {
     s.parse()
@@ -414,7 +441,10 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Protein(a) => {
             let r = &a.run;
-            let mut inputs = vec![("--stockholm", a.stockholm.as_path())];
+            if let Some(ProteinAction::Index { file }) = &a.action {
+                return index(file, &progress);
+            }
+            let mut inputs = vec![("--stockholm", a.stockholm()?)];
             inputs.extend(a.hmm.as_deref().map(|p| ("--hmm", p)));
             inputs.extend(a.evaluate.iter().map(|p| ("--evaluate", p.as_path())));
             inputs.extend(a.condition_file.as_deref().map(|p| ("--condition-file", p)));
@@ -466,6 +496,20 @@ fn run(cli: &Cli) -> Result<()> {
     }
 }
 
+/// `satool protein index FILE`: writes the index, prints it.
+fn index(file: &std::path::Path, progress: &crate::progress::Progress) -> Result<()> {
+    let built = protein::index::build(file)?;
+    std::io::stdout().lock().write_all(protein::index::table(&built.entries).as_bytes())?;
+    match &built.written {
+        Some(idx) => progress.line(&format!("{} records of {} indexed in {}", built.entries.len(), file.display(), idx.display())),
+        None => eprintln!(
+            "note: {} is gzip-compressed: its records are listed but no index is written (an index needs the decompressed file: gunzip it and index that, as esl-afetch does)",
+            file.display()
+        ),
+    }
+    Ok(())
+}
+
 /// Refuses `--out` and `--report` directories that are or hold an input, before anything reads
 /// or writes (see [`crate::output::atomic::refuse_inputs_inside`]).
 fn refuse_outputs_over_inputs(r: &RunArgs, inputs: &[(&str, &std::path::Path)]) -> Result<()> {
@@ -482,7 +526,7 @@ impl ProteinArgs {
     pub fn params(&self) -> Result<ProteinParams> {
         let (a, r) = (self, &self.run);
         Ok(ProteinParams {
-            stockholm: a.stockholm.clone(),
+            stockholm: a.stockholm()?.to_path_buf(),
             family: a.family.clone(),
             hmm: a.hmm.clone(),
             hmmer: if a.no_hmmer { HmmerMode::Off } else { a.hmmer },

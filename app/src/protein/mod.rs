@@ -10,6 +10,7 @@ pub mod families;
 pub mod generate;
 mod hmmer;
 pub mod holdout;
+pub mod index;
 pub mod methods;
 pub mod per_sequence;
 pub mod render;

@@ -1,5 +1,6 @@
 //! Choosing what to model: the Stockholm record (`--family`), and the subfamily a condition keeps.
 
+use super::index::names_match;
 use crate::input_err;
 use anyhow::Result;
 use rand::seq::SliceRandom;
@@ -68,7 +69,12 @@ pub fn cap_sequences(clean: prot::CleanAlignment, max: Option<usize>) -> (prot::
 /// name that matches several records is an error listing them (index, ID, AC).
 /// Without `family`, the file must read cleanly: its first unreadable record is the error.
 /// With it, a file whose only record is unreadable fails with that record's error.
+/// When `satool protein index` indexed the file, the record is read through the index (seeking to
+/// it) whenever the index names exactly one readable record; a stale index is an error.
 pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignment> {
+    if let Some(found) = family.map(|want| super::index::lookup(path, want)).transpose()?.flatten() {
+        return Ok(found);
+    }
     let file = prot::StockholmFile::open(path)?;
     let wanted_index = family.and_then(|f| f.strip_prefix('#')).and_then(|n| n.trim().parse::<usize>().ok());
     // Only a summary of each record is kept, so a whole Pfam file is not held in memory.
@@ -85,7 +91,7 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
         n_records = i + 1;
         let names_it = |want: &str| {
             let (id, ac) = reader.last_names();
-            id == Some(want) || ac.is_some_and(|ac| ac == want || ac.split('.').next() == Some(want))
+            names_match(id, ac, want)
         };
         if let (Err(e), Some(want)) = (&record, family) {
             if wanted_index.is_none() && names_it(want) {
@@ -164,8 +170,7 @@ fn describe(i: usize, a: &prot::Alignment) -> String {
 
 /// `--family` matches the record's ID, its accession, or the accession without its version.
 fn is_named(a: &prot::Alignment, want: &str) -> bool {
-    a.id.as_deref() == Some(want)
-        || a.accession.as_deref().is_some_and(|ac| ac == want || ac.split('.').next() == Some(want))
+    names_match(a.id.as_deref(), a.accession.as_deref(), want)
 }
 
 /// Conditional generation on a subfamily: the memory keeps only the matching sequences (the

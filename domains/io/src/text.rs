@@ -141,7 +141,13 @@ impl TextReader {
 
     /// Numbered lines of the text (see [`Lines`]).
     pub fn lines(self) -> Lines {
-        Lines { reader: std::io::BufReader::with_capacity(1 << 16, self), line: 0, buf: Vec::new(), done: false }
+        Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, self),
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+            offset: 0,
+        }
     }
 
     fn fail(&mut self, e: TextError) -> std::io::Error {
@@ -226,12 +232,20 @@ pub struct Lines {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    /// Bytes of the (decompressed) text the lines read so far span, line endings and BOM included.
+    offset: u64,
 }
 
 impl Lines {
     /// Whether the file is gzip-compressed.
     pub fn gzip(&self) -> bool {
         self.reader.get_ref().gzip
+    }
+
+    /// The byte offset, in the (decompressed) text, just past the last line read (its line ending
+    /// included): where the next line starts. For a plain file it is a file offset to seek to.
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
 }
 
@@ -249,8 +263,9 @@ impl Iterator for Lines {
                 self.done = true;
                 None
             }
-            Ok(_) => {
+            Ok(n) => {
                 self.line += 1;
+                self.offset += n as u64;
                 let mut l = &self.buf[..];
                 l = l.strip_suffix(b"\n").unwrap_or(l);
                 l = l.strip_suffix(b"\r").unwrap_or(l);

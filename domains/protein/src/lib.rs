@@ -35,6 +35,7 @@ pub use metrics::{
     published_mi_positions, seq_identity, upper_triangle, valid_fraction,
 };
 pub use stockholm::{
-    parse_stockholm, read_stockholm, write_stockholm, write_stockholm_rf, Alignment, StockholmFile, StockholmRecords,
+    parse_stockholm, read_stockholm, write_stockholm, write_stockholm_rf, Alignment, RecordSpan, StockholmFile,
+    StockholmRecords,
 };
 pub use weights::sequence_weights;

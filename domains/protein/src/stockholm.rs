@@ -113,8 +113,12 @@ impl StockholmFile {
 
     /// The file's records, in file order.
     pub fn records(self) -> StockholmRecords<'static> {
-        let lines = self.lines.map(|l| l.map(|(n, text)| (n, Cow::Owned(text))));
-        StockholmRecords::from_lines(Box::new(lines), &self.source)
+        let mut lines = self.lines;
+        let numbered = std::iter::from_fn(move || {
+            let line = lines.next()?;
+            Some(line.map(|(n, text)| (n, lines.offset(), Cow::Owned(text))))
+        });
+        StockholmRecords::from_lines(Box::new(numbered), &self.source)
     }
 
     /// The path the file was read from, as messages name it.
@@ -129,16 +133,28 @@ impl std::fmt::Debug for StockholmFile {
     }
 }
 
-/// Numbered lines, borrowed from text in memory or owned when read from a file; a read error
-/// ends them.
-type LineIter<'a> = Box<dyn Iterator<Item = Result<(usize, Cow<'a, str>), TextError>> + 'a>;
+/// Numbered lines, each with the byte offset just past it (its line ending included), borrowed
+/// from text in memory or owned when read from a file; a read error ends them.
+type LineIter<'a> = Box<dyn Iterator<Item = Result<(usize, u64, Cow<'a, str>), TextError>> + 'a>;
+
+/// Where a record lies in its text: the byte offset of its header line, its length in bytes
+/// (through the line ending of its `//`, or up to the next header), and its first line's number.
+/// For a plain file the offset is a file offset: the record can be read again by seeking there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecordSpan {
+    pub offset: u64,
+    pub length: u64,
+    pub first_line: usize,
+}
 
 /// The lines a record reader consumes, with one line of look-ahead; a read error ends them and
 /// is kept for the reader to report.
 struct LineSource<'a> {
     inner: LineIter<'a>,
-    peeked: Option<(usize, Cow<'a, str>)>,
+    peeked: Option<(usize, u64, Cow<'a, str>)>,
     error: Option<TextError>,
+    /// The byte offset just past the last line consumed.
+    consumed: u64,
 }
 
 impl<'a> LineSource<'a> {
@@ -155,12 +171,14 @@ impl<'a> LineSource<'a> {
     /// The next line's number and trimmed text, without consuming it.
     fn peek(&mut self) -> Option<(usize, &str)> {
         self.fill();
-        self.peeked.as_ref().map(|(n, l)| (*n, l.trim()))
+        self.peeked.as_ref().map(|(n, _, l)| (*n, l.trim()))
     }
 
     fn next(&mut self) -> Option<(usize, Cow<'a, str>)> {
         self.fill();
-        self.peeked.take()
+        let (n, end, line) = self.peeked.take()?;
+        self.consumed = end;
+        Some((n, line))
     }
 }
 
@@ -183,23 +201,46 @@ pub struct StockholmRecords<'a> {
     done: bool,
     /// `#=GF ID` and `#=GF AC` of the record the last item came from.
     last_names: (Option<String>, Option<String>),
+    /// Where the last item's lines lie in the text.
+    last_span: RecordSpan,
 }
 
 impl<'a> StockholmRecords<'a> {
     /// The records of `text`; `source` names the input in error messages.
     pub fn new(text: &'a str, source: &str) -> Self {
-        Self::from_lines(Box::new(numbered_lines(text).map(|(n, l)| Ok((n, Cow::Borrowed(l))))), source)
+        Self::starting_at_line(text, source, 1)
+    }
+
+    /// The records of `text` cut from a larger file whose line `first_line` is the text's first
+    /// (a record read again through an index): messages and [`Alignment::first_line`] give the
+    /// file's line numbers.
+    pub fn starting_at_line(text: &'a str, source: &str, first_line: usize) -> Self {
+        let mut end = 0u64;
+        let lines = numbered_lines(text).map(move |(n, l)| {
+            // The raw line: numbered_lines dropped its '\r' (if any) and its '\n'.
+            let cr = text.as_bytes().get(end as usize + l.len()) == Some(&b'\r');
+            end = (end + l.len() as u64 + u64::from(cr) + 1).min(text.len() as u64);
+            Ok((n + first_line - 1, end, Cow::Borrowed(l)))
+        });
+        Self::from_lines(Box::new(lines), source)
     }
 
     fn from_lines(lines: LineIter<'a>, source: &str) -> Self {
         StockholmRecords {
-            lines: LineSource { inner: lines, peeked: None, error: None },
+            lines: LineSource { inner: lines, peeked: None, error: None, consumed: 0 },
             source: source.to_string(),
             yielded: false,
             seen_header: false,
             done: false,
             last_names: (None, None),
+            last_span: RecordSpan::default(),
         }
+    }
+
+    /// Where the last item's lines lie in the text (a record, broken or not, or content outside
+    /// any record); offsets count from the start of the text read (a file's BOM included).
+    pub fn last_span(&self) -> RecordSpan {
+        self.last_span
     }
 
     /// `#=GF ID` and `#=GF AC` of the record the last item came from, broken records included
@@ -287,14 +328,16 @@ impl<'a> StockholmRecords<'a> {
 
     /// The next item before a read error is taken into account.
     fn next_item(&mut self) -> Option<Result<Alignment, ProteinError>> {
-        while let Some((line_no, line)) = self.lines.next() {
+        loop {
+            let start = self.lines.consumed;
+            let (line_no, line) = self.lines.next()?;
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
             }
             self.yielded = true;
             self.last_names = (None, None);
-            if !is_header(trimmed) {
+            let item = if !is_header(trimmed) {
                 let err =
                     ProteinError::MissingHeader { file: self.source.clone(), line: line_no, found: shorten(trimmed) };
                 if self.seen_header {
@@ -302,12 +345,14 @@ impl<'a> StockholmRecords<'a> {
                 } else {
                     self.done = true;
                 }
-                return Some(Err(err));
-            }
-            self.seen_header = true;
-            return Some(self.read_named_record(line_no));
+                Err(err)
+            } else {
+                self.seen_header = true;
+                self.read_named_record(line_no)
+            };
+            self.last_span = RecordSpan { offset: start, length: self.lines.consumed - start, first_line: line_no };
+            return Some(item);
         }
-        None
     }
 }
 

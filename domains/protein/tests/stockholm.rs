@@ -385,3 +385,77 @@ fn broken_records_keep_their_names() {
         ]
     );
 }
+
+// ---- record spans: reading a record again from its byte range --------------------------
+
+/// Every item of `text`, re-read from its span alone (with its first line number), is the item
+/// the whole-file reader gave: the same record, or the same error on the same line.
+fn assert_spans_reread(text: &str, source: &str) -> usize {
+    let mut reader = StockholmRecords::new(text, source);
+    let mut n = 0;
+    while let Some(item) = reader.next() {
+        let span = reader.last_span();
+        let cut = &text[span.offset as usize..(span.offset + span.length) as usize];
+        let again = StockholmRecords::starting_at_line(cut, source, span.first_line).next().expect("one item");
+        match (&item, &again) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "record {n}"),
+            // The same error on the same line; only why a record is unterminated (the next header,
+            // or the end of the cut) may differ.
+            (Err(a), Err(b)) => {
+                let (a, b) = (a.to_string(), b.to_string());
+                assert_eq!(a.split(" (").next(), b.split(" (").next(), "record {n}");
+            }
+            _ => panic!("record {n}: {item:?} re-read as {again:?}"),
+        }
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn each_record_reads_again_from_its_span() {
+    let text = std::fs::read_to_string(fixture("multi_family.sto")).unwrap();
+    assert_eq!(assert_spans_reread(&text, "m.sto"), 12);
+    // CRLF endings, blank lines between records, a last line without newline.
+    let crlf = format!("{}\r\n\r\n", text.trim_end().replace('\n', "\r\n"));
+    assert_eq!(assert_spans_reread(&crlf, "m.sto"), 12);
+    let unterminated = "# STOCKHOLM 1.0\na ACDE\nb ACDF\n//\n\n# STOCKHOLM 1.0\na AC\n# STOCKHOLM 1.0\nc WW\nd WY\n//";
+    assert_eq!(assert_spans_reread(unterminated, "u.sto"), 3);
+}
+
+/// A file's spans are file offsets: the plain file cut at them gives each record again, and the
+/// spans of the file read through gzip are the same (offsets in the decompressed text).
+#[test]
+fn file_spans_are_file_offsets() {
+    let path = fixture("multi_family.sto");
+    let bytes = std::fs::read(&path).unwrap();
+    let spans = |p: &std::path::Path| {
+        let mut reader = StockholmFile::open(p).unwrap().records();
+        let mut spans = Vec::new();
+        while reader.next().is_some() {
+            spans.push(reader.last_span());
+        }
+        spans
+    };
+    let plain = spans(&path);
+    assert_eq!(plain.len(), 12);
+    assert_eq!(plain[0].offset, 0);
+    assert_eq!(plain.last().map(|s| s.offset + s.length), Some(bytes.len() as u64));
+    let whole = read_stockholm_items(&path);
+    for (i, s) in plain.iter().enumerate() {
+        let cut = std::str::from_utf8(&bytes[s.offset as usize..(s.offset + s.length) as usize]).unwrap();
+        assert!(cut.starts_with("# STOCKHOLM 1.0"), "record {i}");
+        let again = StockholmRecords::starting_at_line(cut, &path.display().to_string(), s.first_line).next().unwrap();
+        assert_eq!(format!("{again:?}"), whole[i], "record {i}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("m.sto.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    enc.write_all(&bytes).unwrap();
+    enc.finish().unwrap();
+    assert_eq!(spans(&gz), plain);
+}
+
+fn read_stockholm_items(path: &std::path::Path) -> Vec<String> {
+    StockholmFile::open(path).unwrap().records().map(|r| format!("{r:?}")).collect()
+}
