@@ -1,0 +1,135 @@
+"""workflows/pfam run by Snakemake (the venv's pinned version) on the bundled real seeds: each
+family's results equal `satool protein --all-families` on the same file, broken records are error
+rows, and a run stopped part-way finishes the families left when started again."""
+
+import csv
+import gzip
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, without
+
+SNAKEFILE = ROOT / "workflows" / "pfam" / "Snakefile"
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+OPTIONS = ["--methods", "sa_gen", "--samples", "30"]
+
+
+def snakemake(workdir, satool_bin, stockholm, *extra, wait=True):
+    args = [
+        str(SNAKEMAKE), "-s", str(SNAKEFILE), "--directory", str(workdir), "--cores", "2", "--quiet", "all", "--scheduler", "greedy",
+        "--rerun-incomplete", "--config", f"stockholm={stockholm}", f"satool={satool_bin}", "samples=30",
+        "hmmer=off", *extra,
+    ]
+    if not wait:
+        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    r = subprocess.run(args, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def all_families(satool_bin, workdir):
+    """--all-families on the workflow's own copy of the file (so results.json names the same path)."""
+    r = subprocess.run(
+        [str(satool_bin), "protein", "--stockholm", "index/input.sto", "--all-families", *OPTIONS,
+         "--no-hmmer", "--out", "all", "-q"],
+        cwd=workdir, capture_output=True, text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads((workdir / "all" / "families.json").read_text())
+
+
+def assert_same_as_all_families(workdir, reference, n_records):
+    rows = list(csv.DictReader((workdir / "families.tsv").open(), delimiter="\t"))
+    assert len(rows) == len(reference["families"]) == n_records
+    sequences = []
+    for row, ref in zip(rows, reference["families"]):
+        for col in ("id", "accession", "K", "L", "d", "beta_star", "row", "novelty", "kl_composition",
+                    "kl_position", "mi_r", "cij_r", "mi_r_apc", "frac_over_90", "directory"):
+            got = row[col]
+            want = ref[col]
+            assert (got if got != "" else None) == (None if want is None else str(want) if not isinstance(want, float) else repr(want)), (col, row, ref)
+        if ref["error"] is not None:
+            # The workflow names the record it asked for in front of the same message.
+            assert row["error"].endswith(ref["error"]) and row["directory"] == "", (row, ref)
+            continue
+        d = row["directory"]
+        got = json.loads((workdir / "results" / d / "results.json").read_text())
+        want = json.loads((workdir / "all" / d / "results.json").read_text())
+        assert without(got, {"seconds"}) == without(want, {"seconds"}), d
+        family = ref["accession"] or ref["id"]
+        lines = (workdir / "all" / d / "sa_gen.tsv").read_text().splitlines()[1:]
+        sequences += [f"{family}\t{row['ordinal']}\t{line}" for line in lines]
+    with gzip.open(workdir / "sequences.tsv.gz", "rt") as f:
+        assert f.readline().startswith("family\trecord\tname\tsequence\t")
+        assert f.read().splitlines() == sequences
+    return rows
+
+
+def test_multi_family_file_matches_all_families(satool_bin, tmp_path):
+    snakemake(tmp_path, satool_bin, ROOT / "fixtures" / "multi_family.sto")
+    rows = assert_same_as_all_families(tmp_path, all_families(satool_bin, tmp_path), 12)
+    errors = {r["id"]: r["error"] for r in rows if r["error"]}
+    assert set(errors) == {"SraC_RyeA", "Cys_knot"}
+    assert "looks like RNA/DNA, not protein" in errors["SraC_RyeA"]
+    assert "duplicated sequence name 'GTHB2_ONCKE/26-130'" in errors["Cys_knot"]
+    assert all(float(r["seconds"]) > 0 for r in rows), "each job's wall time, from its benchmark"
+
+
+def mutated_records(n, seed=30):
+    """n records built from the four real protein seeds of multi_family.sto: each a random 6-12 of
+    one seed's sequences with 5% of the residues replaced, named <ID>_m<i> (AC PFM<i>.1); every
+    25th record has a sequence name used twice (broken)."""
+    text = (ROOT / "fixtures" / "multi_family.sto").read_text()
+    seeds = []
+    for rec in text.split("# STOCKHOLM 1.0\n")[1:5]:
+        rid = next(l.split()[2] for l in rec.splitlines() if l.startswith("#=GF ID"))
+        rows = {}  # name -> residues, its blocks joined
+        for line in rec.splitlines():
+            if line.strip() and not line.startswith("#") and line != "//":
+                name, residues = line.split()
+                rows[name] = rows.get(name, "") + residues
+        seeds.append((rid, list(rows.items())))
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        rid, rows = seeds[i % len(seeds)]
+        keep = sorted(rng.sample(range(len(rows)), rng.randint(min(6, len(rows)), min(12, len(rows)))))
+        out += ["# STOCKHOLM 1.0", f"#=GF ID   {rid}_m{i}", f"#=GF AC   PFM{i:05d}.1"]
+        for j in keep:
+            name, seq = rows[j]
+            seq = "".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") if c.isalpha() and rng.random() < 0.05 else c for c in seq)
+            out.append(f"{name} {seq}")
+        if i % 25 == 24:
+            out.append(out[-1])
+        out.append("//")
+    return "\n".join(out) + "\n"
+
+
+def test_200_records_stopped_and_started_again(satool_bin, tmp_path):
+    sto = tmp_path / "mutated.sto.gz"
+    with gzip.open(sto, "wt") as f:
+        f.write(mutated_records(200))
+    work = tmp_path / "run"
+    proc = snakemake(work, satool_bin, sto, wait=False)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list((work / "benchmarks").glob("*.tsv"))) < 20:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
+    done_before = {p.stem: p.stat().st_mtime_ns for p in (work / "benchmarks").glob("*.tsv")}
+    assert 20 <= len(done_before) < 200, len(done_before)
+    assert not (work / "families.tsv").exists()
+    snakemake(work, satool_bin, sto)
+    # The families finished before the stop were not run again.
+    for key, mtime in done_before.items():
+        assert (work / "benchmarks" / f"{key}.tsv").stat().st_mtime_ns == mtime, key
+    rows = assert_same_as_all_families(work, all_families(satool_bin, work), 200)
+    broken = [r for r in rows if r["error"]]
+    assert [int(r["ordinal"]) for r in broken] == list(range(25, 201, 25))
+    assert all("duplicated sequence name" in r["error"] for r in broken)
