@@ -16,8 +16,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<core::PyMemory>()?;
     m.add_class::<protein::PyFamily>()?;
-    m.add_function(wrap_pyfunction!(protein::protein_results, m)?)?;
     m.add_function(wrap_pyfunction!(protein::write_scored_fasta, m)?)?;
+    m.add_function(wrap_pyfunction!(protein::scored_headers, m)?)?;
     m.add_function(wrap_pyfunction!(finance::read_panel, m)?)?;
     m.add_function(wrap_pyfunction!(finance::finance_results, m)?)?;
     m.add_function(wrap_pyfunction!(finance::finance_paths, m)?)?;

@@ -63,17 +63,38 @@ fn score_columns<'py>(py: Python<'py>, scores: &[per_sequence::SequenceScore]) -
 
 #[pymethods]
 impl PyFamily {
-    /// The family of `satool protein ARGS…` (the Stockholm file, --family, --seed, …).
+    /// The family of `satool protein ARGS…` (the Stockholm file, --family, --seed, …). With
+    /// `text`, the records are read from that Stockholm text instead of the file, and `--stockholm`
+    /// is only the name messages and results give the input.
     #[new]
-    fn new(py: Python<'_>, args: Vec<String>) -> PyResult<Self> {
+    #[pyo3(signature = (args, text = None))]
+    fn new(py: Python<'_>, args: Vec<String>, text: Option<String>) -> PyResult<Self> {
         let job = job(&parse(&args)?)?;
         let (aln, model) = crate::interrupt::detach(py, || {
-            let aln = protein::select_record(&job.stockholm, job.family.as_deref())?;
+            let family = job.family.as_deref();
+            let aln = match &text {
+                None => protein::select_record(&job.stockholm, family)?,
+                Some(t) => {
+                    let source = job.stockholm.display().to_string();
+                    protein::select_from(prot::StockholmRecords::new(t, &source), &source, family)?
+                }
+            };
             let (model, _) = protein::family_model(&job, &aln)?;
             anyhow::Ok((aln, model))
         })?
         .map_err(errors::job)?;
         Ok(PyFamily { job, aln, model: Mutex::new(model) })
+    }
+
+    /// results.json (as JSON text) of `satool protein ARGS…` on this family's record, computed
+    /// without writing files.
+    fn results(&self, py: Python<'_>, args: Vec<String>) -> PyResult<String> {
+        let job = job(&parse(&args)?)?;
+        crate::interrupt::detach(py, || {
+            let run = protein::run_record(&job, &self.aln, false, &Progress::hidden())?;
+            satool_app::output::to_json(&run.results)
+        })?
+        .map_err(errors::job)
     }
 
     #[getter(K)]
@@ -217,27 +238,13 @@ impl PyFamily {
     }
 }
 
-/// results.json of `satool protein ARGS…` (as a JSON string), computed without writing files.
-#[pyfunction]
-pub fn protein_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-    let job = job(&parse(&args)?)?;
-    crate::interrupt::detach(py, || {
-        let run = protein::run(&job, false, &Progress::hidden())?;
-        satool_app::output::to_json(&run.results)
-    })?
-    .map_err(errors::job)
-}
-
 /// One scored row as the Python layer holds it: name, aligned sequence, β, energy, state energy
 /// (None for given sequences), nearest, identity, novelty.
 type ScoredRow = (String, String, f64, f64, Option<f64>, String, f64, f64);
 
-/// Writes scored sequences as the CLI writes its `<id>.fasta` (`strip_gaps`) and
-/// `<id>.aligned.fasta` files: the same headers (`name energy=… beta=… …`) and line width.
-#[pyfunction]
-pub fn write_scored_fasta(path: PathBuf, rows: Vec<ScoredRow>, strip_gaps: bool) -> PyResult<()> {
-    let recs: Vec<(String, Vec<u8>)> = rows
-        .into_iter()
+/// The CLI's FASTA header of each row (`name energy=… beta=… …`) and its sequence.
+fn headed(rows: Vec<ScoredRow>) -> Vec<(String, Vec<u8>)> {
+    rows.into_iter()
         .map(|(name, seq, beta, energy, state_energy, nearest, identity, novelty)| {
             let s = per_sequence::SequenceScore {
                 name,
@@ -253,6 +260,18 @@ pub fn write_scored_fasta(path: PathBuf, rows: Vec<ScoredRow>, strip_gaps: bool)
             };
             (per_sequence::fasta_header(&s), seq.into_bytes())
         })
-        .collect();
-    prot::write_fasta(&path, &recs, strip_gaps).map_err(|e| errors::job(e.into()))
+        .collect()
+}
+
+/// Writes scored sequences as the CLI writes its `<id>.fasta` (`strip_gaps`) and
+/// `<id>.aligned.fasta` files: the same headers (`name energy=… beta=… …`) and line width.
+#[pyfunction]
+pub fn write_scored_fasta(path: PathBuf, rows: Vec<ScoredRow>, strip_gaps: bool) -> PyResult<()> {
+    prot::write_fasta(&path, &headed(rows), strip_gaps).map_err(|e| errors::job(e.into()))
+}
+
+/// The CLI's FASTA header of each scored row, name first (`name energy=… beta=… …`).
+#[pyfunction]
+pub fn scored_headers(rows: Vec<ScoredRow>) -> Vec<String> {
+    headed(rows).into_iter().map(|(h, _)| h).collect()
 }

@@ -22,7 +22,8 @@ mod warnings;
 pub use methods::ProteinMethod;
 pub use results::{FamilyEntropy, GeneratedSet, MethodResult, ProteinResults, ProteinRun};
 pub use select::{
-    check_max_sequences, parse_max_sequences, select_record, MaxSequences, NameCondition, DEFAULT_MAX_SEQUENCES,
+    check_max_sequences, parse_max_sequences, select_from, select_record, MaxSequences, NameCondition,
+    DEFAULT_MAX_SEQUENCES,
 };
 
 use crate::input_err;

@@ -76,6 +76,16 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
         return Ok(found);
     }
     let file = prot::StockholmFile::open(path)?;
+    select_from(file.records(), &path.display().to_string(), family)
+}
+
+/// [`select_record`] on records already open: a file's, or Stockholm text's
+/// (`StockholmRecords::new`); `source` names the input in messages.
+pub fn select_from(
+    mut reader: prot::StockholmRecords<'_>,
+    source: &str,
+    family: Option<&str>,
+) -> Result<prot::Alignment> {
     let wanted_index = family.and_then(|f| f.strip_prefix('#')).and_then(|n| n.trim().parse::<usize>().ok());
     // Only a summary of each record is kept, so a whole Pfam file is not held in memory.
     let mut readable: Vec<String> = Vec::new();
@@ -85,7 +95,6 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
     let mut n_records = 0;
     // Broken records whose ID or AC (as far as their lines were read) is the one asked for.
     let mut broken_matches = Vec::new();
-    let mut reader = file.records();
     let mut i = 0;
     while let Some(record) = reader.next() {
         n_records = i + 1;
@@ -120,7 +129,7 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
     match family {
         Some(want) if matches.len() > 1 => Err(input_err!(
             "{}: --family '{want}' matches {} records: {}; name one by its ID, its AC with version, or #N",
-            path.display(),
+            source,
             matches.len(),
             matches.join(", ")
         )),
@@ -138,7 +147,7 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
                 if let Some((_, e)) = unreadable.into_iter().find(|(i, _)| i + 1 == n) {
                     return Err(anyhow::Error::from(e).context(format!("--family '{want}'")));
                 }
-                return Err(input_err!("{}: --family '{want}': the file holds {n_records} records", path.display()));
+                return Err(input_err!("{source}: --family '{want}': the file holds {n_records} records"));
             }
             // The wanted record may be one of the unreadable ones: show what went wrong with them.
             const SHOWN: usize = 3;
@@ -151,13 +160,13 @@ pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignmen
             if unreadable.len() > SHOWN {
                 broken += &format!("; and {} more", unreadable.len() - SHOWN);
             }
-            Err(input_err!("{}: no record with ID or AC '{want}' (records: {names}){broken}", path.display()))
+            Err(input_err!("{source}: no record with ID or AC '{want}' (records: {names}){broken}"))
         }
         None if !unreadable.is_empty() => Err(unreadable.swap_remove(0).1.into()),
         None if readable.len() == 1 => Ok(chosen.expect("the only record")),
         None => Err(input_err!(
             "{}: holds {} alignments; choose one with --family ID_OR_AC or #N (records: {names})",
-            path.display(),
+            source,
             readable.len()
         )),
     }

@@ -77,7 +77,8 @@ class Memory:
 class Family:
     """A Stockholm record's model as `satool protein ARGS…` builds it (use satool.protein.Family)."""
 
-    def __init__(self, args: List[str]) -> None: ...
+    def __init__(self, args: List[str], text: Optional[str] = None) -> None:
+        """With text: the records of that Stockholm text (--stockholm only names it)."""
     K: int
     L: int
     d: int
@@ -89,13 +90,14 @@ class Family:
         self, n: int, method: str, beta: Optional[float] = None, decode: Optional[str] = None, seed: Optional[int] = None
     ) -> Dict[str, Any]: ...
     def score(self, records: List[Tuple[str, str]]) -> Dict[str, Any]: ...
-
-def protein_results(args: List[str]) -> str:
-    """results.json of `satool protein ARGS…`, as JSON text."""
+    def results(self, args: List[str]) -> str:
+        """results.json of `satool protein ARGS…` on this family's record, as JSON text."""
 
 def write_scored_fasta(
     path: Union[str, "PathLike[str]"], rows: List[Tuple[str, str, float, float, str, float, float]], strip_gaps: bool
 ) -> None: ...
+def scored_headers(rows: List[Tuple[str, str, float, float, str, float, float]]) -> List[str]:
+    """The CLI's FASTA header of each row (name energy=… beta=… …)."""
 def read_panel(args: List[str]) -> Dict[str, Any]:
     """The price panel `satool finance ARGS…` reads."""
 

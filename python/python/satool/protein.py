@@ -5,6 +5,8 @@
 >>> fam.K, fam.L, fam.d                       # (68, 71, 59)
 >>> seqs = fam.generate(150, seed=1)          # DataFrame: name, sequence, aligned, energy, …
 >>> seqs.to_fasta("sa_gen.fasta")
+>>> records = seqs.to_seqrecords()          # Biopython SeqRecords (to_pyhmmer(): pyhmmer sequences)
+>>> Family.from_alignment(Bio.AlignIO.read("fixtures/PF00076.sto", "stockholm"))   # or a pyhmmer MSA
 >>> table, results = fam.compare(hmm="fixtures/PF00076.hmm")   # results == results.json
 
 Everything runs the command line's code (the app's library) with its defaults: the same seed
@@ -13,9 +15,10 @@ gives the same sequences and the same results.json as ``satool protein``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 
@@ -24,6 +27,7 @@ from ._native import Memory
 from ._options import to_args
 
 PathLike = Union[str, "os.PathLike[str]"]
+Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
 
 COLUMNS = ["name", "sequence", "aligned", "energy", "state_energy", "nearest", "identity", "novelty"]
 
@@ -42,8 +46,53 @@ class Sequences(pd.DataFrame):
     def to_fasta(self, path: PathLike, aligned: bool = False) -> None:
         """Writes the rows as the CLI writes ``<id>.fasta`` (ungapped; ``aligned=True``: the
         aligned rows, as ``<id>.aligned.fasta``), with ``key=value`` scores in the headers."""
+        _native.write_scored_fasta(os.fspath(path), self._rows(), not aligned)
+
+    def to_seqrecords(self, aligned: bool = False) -> list:
+        """The rows as Biopython ``SeqRecord`` objects: id = name, description = the CLI's
+        FASTA header scores (``energy=… beta=… nearest=… identity=… novelty=…``), seq = the
+        ungapped sequence (``aligned=True``: the aligned row). Needs Biopython (``pip install
+        biopython``); satool itself does not."""
+        try:
+            from Bio.Seq import Seq
+            from Bio.SeqRecord import SeqRecord
+        except ImportError as e:
+            raise ImportError(f"to_seqrecords needs Biopython (pip install biopython): {e}") from None
+        return [
+            SeqRecord(Seq(seq), id=name, name=name, description=scores)
+            for name, seq, scores in self._records(aligned)
+        ]
+
+    def to_pyhmmer(self, aligned: bool = False, digital: bool = False) -> list:
+        """The rows as pyhmmer ``TextSequence`` objects (name, description as in
+        :meth:`to_seqrecords`, the ungapped sequence; ``aligned=True``: the aligned row), or with
+        ``digital=True`` ``DigitalSequence`` objects in the amino alphabet, ready for
+        ``pyhmmer.hmmsearch``. Needs pyhmmer (``pip install pyhmmer``); satool itself does not."""
+        try:
+            from pyhmmer import easel
+        except ImportError as e:
+            raise ImportError(f"to_pyhmmer needs pyhmmer (pip install pyhmmer): {e}") from None
+        seqs = [
+            easel.TextSequence(name=name.encode(), description=scores.encode(), sequence=seq)
+            for name, seq, scores in self._records(aligned)
+        ]
+        if digital:
+            amino = easel.Alphabet.amino()
+            return [s.digitize(amino) for s in seqs]
+        return seqs
+
+    def _records(self, aligned: bool) -> List[Tuple[str, str, str]]:
+        """(name, sequence, the header's scores) per row."""
+        headers = _native.scored_headers(self._rows())
+        column = "aligned" if aligned else "sequence"
+        return [
+            (str(name), str(seq), header[len(str(name)) :].strip())
+            for name, seq, header in zip(self["name"], self[column], headers)
+        ]
+
+    def _rows(self) -> list:
         beta = float(self.attrs.get("beta", float("nan")))
-        rows = [
+        return [
             (
                 str(r.name),
                 str(r.aligned),
@@ -56,7 +105,6 @@ class Sequences(pd.DataFrame):
             )
             for r in self.itertuples(index=False)
         ]
-        _native.write_scored_fasta(os.fspath(path), rows, not aligned)
 
 
 def _sequences(cols: Dict[str, Any]) -> Sequences:
@@ -76,7 +124,8 @@ def methods_table(results: Dict[str, Any]) -> pd.DataFrame:
 class Family:
     """One Stockholm record, cleaned, PCA-encoded, with its memory and temperatures (β*, β_gen =
     round(2β*), β_ret = round(20β*)), as ``satool protein`` builds it. Create it with
-    :meth:`from_stockholm`."""
+    :meth:`from_stockholm` (a path or an open file) or :meth:`from_alignment` (a Biopython or
+    pyhmmer alignment)."""
 
     def __init__(self, native: "_native.Family", options: Dict[str, Any]):
         self._native = native
@@ -86,7 +135,7 @@ class Family:
     @classmethod
     def from_stockholm(
         cls,
-        path: PathLike,
+        source: Source,
         family: Optional[str] = None,
         *,
         seed: int = 1,
@@ -98,13 +147,13 @@ class Family:
         decode: str = "norm",
         condition_names: Optional[str] = None,
     ) -> "Family":
-        """Reads a Stockholm file (plain or gzip). ``family``: which record of a multi-record file
-        (#=GF ID, AC, or "#N"). The other options are the CLI's (``--seed``, ``--max-sequences``
-        (an int or "all"), ``--alpha``, ``--precision``, ``--beta-gen``, ``--beta-ret``,
-        ``--decode``, ``--condition-names``). Raises OSError when the file cannot be read and
-        ValueError (with the CLI's file:line message) when it is not a usable alignment."""
+        """Reads a Stockholm file (plain or gzip): a path, or an open file (text or binary, read
+        to its end). ``family``: which record of a multi-record file (#=GF ID, AC, or "#N"). The
+        other options are the CLI's (``--seed``, ``--max-sequences`` (an int or "all"),
+        ``--alpha``, ``--precision``, ``--beta-gen``, ``--beta-ret``, ``--decode``,
+        ``--condition-names``). Raises OSError when the file cannot be read and ValueError (with
+        the CLI's file:line message) when it is not a usable alignment."""
         options = dict(
-            stockholm=os.fspath(path),
             family=family,
             seed=seed,
             max_sequences=max_sequences,
@@ -115,7 +164,29 @@ class Family:
             decode=decode,
             condition_names=condition_names,
         )
+        if hasattr(source, "read"):
+            return cls._from_text(_read_text(source), str(getattr(source, "name", "<file object>")), options)
+        options = dict(stockholm=os.fspath(source), **options)
         return cls(_native.Family(to_args(options)), options)
+
+    @classmethod
+    def from_alignment(cls, alignment: Any, **options: Any) -> "Family":
+        """A family from an alignment object: a Biopython ``MultipleSeqAlignment``
+        (``Bio.AlignIO``) or ``Alignment`` (``Bio.Align``), or a pyhmmer ``TextMSA`` or
+        ``DigitalMSA``. Its rows are read as the Stockholm reader reads a file's (the same
+        cleaning, encoding and numbers as :meth:`from_stockholm` on the file it came from); the
+        family's ID and accession are kept when the object has them (``Bio.Align``, pyhmmer).
+        ``options``: those of :meth:`from_stockholm` (``family`` excepted). Neither Biopython nor
+        pyhmmer is needed to import satool."""
+        names, rows, ident, accession, kind = _alignment_rows(alignment)
+        return cls._from_text(_stockholm_text(names, rows, ident, accession, kind), f"<{kind}>", options)
+
+    @classmethod
+    def _from_text(cls, text: str, label: str, options: Dict[str, Any]) -> "Family":
+        """The family of Stockholm ``text``; ``label`` names it in messages and results."""
+        defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64", decode="norm")
+        options = dict(stockholm=label, **{**defaults, **options})
+        return cls(_native.Family(to_args(options), text), options)
 
     @property
     def K(self) -> int:
@@ -228,8 +299,67 @@ class Family:
             evaluate=[os.fspath(p) for p in evaluate] if evaluate else None,
             hmmer_timeout=hmmer_timeout,
         )
-        results = json.loads(_native.protein_results(to_args(options)))
+        results = json.loads(self._native.results(to_args(options)))
         return methods_table(results), results
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+def _read_text(f: Any) -> str:
+    """The whole content of an open file, text or binary (gzip-compressed bytes are inflated)."""
+    data = f.read()
+    if isinstance(data, bytes):
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return data.decode("utf-8")
+    if not isinstance(data, str):
+        raise TypeError(f"the file object's read() returned {type(data).__name__}, not str or bytes")
+    return data
+
+
+def _text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _alignment_rows(aln: Any) -> Tuple[List[str], List[str], Optional[str], Optional[str], str]:
+    """(names, aligned rows, ID, accession, kind) of a Biopython or pyhmmer alignment."""
+    kind = f"{type(aln).__module__}.{type(aln).__name__}"
+    if kind == "pyhmmer.easel.DigitalMSA":
+        aln, kind = aln.textize(), "pyhmmer.easel.DigitalMSA"
+    if type(aln).__module__.startswith("pyhmmer") and hasattr(aln, "alignment"):
+        names = [_text(n) for n in aln.names]
+        return names, list(aln.alignment), _text(aln.name), _text(aln.accession), kind
+    if type(aln).__module__.startswith("Bio.Align") and hasattr(aln, "coordinates"):
+        # Bio.Align.Alignment: row i is aln[i]; ID and AC are in the annotations of a Stockholm read.
+        names = [str(s.id) for s in aln.sequences]
+        notes = getattr(aln, "annotations", None) or {}
+        rows = [str(aln[i]) for i in range(len(aln.sequences))]
+        return names, rows, notes.get("identifier"), notes.get("accession"), kind
+    if type(aln).__module__.startswith("Bio.Align"):
+        # Bio.Align.MultipleSeqAlignment: SeqRecords with aligned sequences.
+        return [str(r.id) for r in aln], [str(r.seq) for r in aln], None, None, kind
+    raise TypeError(
+        f"alignment: expected a Biopython MultipleSeqAlignment or Alignment, or a pyhmmer TextMSA or "
+        f"DigitalMSA; got {kind} (for a file or a path use Family.from_stockholm)"
+    )
+
+
+def _stockholm_text(names: List[str], rows: List[str], ident: Optional[str], accession: Optional[str], kind: str) -> str:
+    """One Stockholm record of these rows; names are checked first (the format splits a line at
+    the first blank and reads a repeated name as the continuation of its row)."""
+    if not names:
+        raise ValueError(f"{kind}: the alignment has no sequences")
+    seen: Dict[str, int] = {}
+    for i, name in enumerate(names):
+        if not name or any(c.isspace() for c in name):
+            raise ValueError(f"{kind}: sequence {i + 1} has the name {name!r}; names must be non-empty without blanks")
+        if name in seen:
+            raise ValueError(f"{kind}: sequences {seen[name] + 1} and {i + 1} are both named {name!r}; names must be unique")
+        seen[name] = i
+    lines = ["# STOCKHOLM 1.0"]
+    lines += [f"#=GF {tag} {value}" for tag, value in (("ID", ident), ("AC", accession)) if value]
+    lines += [f"{name} {row}" for name, row in zip(names, rows)]
+    return "\n".join(lines + ["//", ""])
