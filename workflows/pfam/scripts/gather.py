@@ -26,7 +26,6 @@ COLUMNS = [
 def summary_method(methods):
     """The row --all-families reports: sa_gen when it ran, else the first method at the
     generation temperature (the *_gen ids), else the first."""
-    ids = [m["id"] for m in methods]
     for pick in (lambda i: i == "sa_gen", lambda i: i.endswith("_gen"), lambda i: True):
         found = [m for m in methods if pick(m["id"])]
         if found:
