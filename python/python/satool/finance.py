@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
+from ._frames import prices_from_returns, wide_prices
 from ._options import to_args
 from .protein import methods_table
 
@@ -51,11 +52,18 @@ def _date(d: DateLike) -> Optional[str]:
 
 class Panel:
     """A daily price panel as ``satool finance`` reads it: kept tickers, dates, log returns, the
-    dropped tickers with their reasons and the suspect jumps. Create it with :meth:`from_csv` or
-    :meth:`from_prices`."""
+    dropped tickers with their reasons and the suspect jumps. Create it with :meth:`from_csv`,
+    :meth:`from_prices` (wide, long or yfinance-style frames) or :meth:`from_returns`."""
 
-    def __init__(self, options: Dict[str, Any], keep: Any = None, frame_dates: Optional[Sequence[str]] = None):
+    def __init__(
+        self,
+        options: Dict[str, Any],
+        keep: Any = None,
+        frame_dates: Optional[Sequence[str]] = None,
+        layout: Optional[str] = None,
+    ):
         self._options = options
+        self._layout = layout
         # A from_prices panel keeps its temporary CSV for as long as it lives; its errors name the
         # DataFrame's rows, not the file.
         self._keep = keep
@@ -110,6 +118,10 @@ class Panel:
         cls,
         prices: pd.DataFrame,
         *,
+        field: Optional[str] = None,
+        date_column: Optional[str] = None,
+        ticker_column: Optional[str] = None,
+        price_column: Optional[str] = None,
         start: DateLike = None,
         end: DateLike = None,
         window: str = "longest",
@@ -118,29 +130,53 @@ class Panel:
         jump_threshold: float = 0.5,
         drop_suspect: bool = False,
     ) -> "Panel":
-        """A DataFrame of prices: a DatetimeIndex (or date strings) × one column per ticker; NaN
-        marks a missing price (gaps up to ``fill_limit`` days are forward-filled; a ticker with a
-        longer gap inside the window is dropped, as in the CLI)."""
-        if not isinstance(prices, pd.DataFrame):
-            raise ValueError(f"prices must be a pandas DataFrame (dates × tickers), got {type(prices).__name__}")
-        try:
-            index = pd.DatetimeIndex(pd.to_datetime(prices.index))
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"prices: the index must be dates ({e})") from None
-        frame = prices.copy()
-        frame.index = index.strftime("%Y-%m-%d")
+        """A DataFrame of prices in any of the layouts pandas users hold them (:attr:`format`
+        says which was read):
+
+        - wide: one column per ticker, dates as a DatetimeIndex (or date strings), or in a column
+          named date/Date (``date_column=`` names another);
+        - long: one row per date and ticker, any index — a ticker column (named ticker/symbol, or
+          ``ticker_column=``), a date column (or a DatetimeIndex) and a price column (price, adj
+          close, close, the only other numeric column, or ``price_column=``);
+        - yfinance-style MultiIndex columns (field, ticker) or (ticker, field): ``field`` chooses
+          the price field, by default "Adj Close", else "Close".
+
+        NaN marks a missing price (gaps up to ``fill_limit`` days are forward-filled; a ticker
+        with a longer gap inside the window is dropped, as in the CLI). A frame that could be read
+        two ways, or not at all, is a ValueError saying what was found."""
+        shaped, layout = wide_prices(prices, field, date_column, ticker_column, price_column)
+        return cls._from_wide(shaped, layout, _reading_options(start, end, window, min_tickers, fill_limit, jump_threshold, drop_suspect))
+
+    @classmethod
+    def from_returns(
+        cls,
+        returns: pd.DataFrame,
+        *,
+        kind: str = "log",
+        base_date: DateLike = None,
+        window: str = "longest",
+        min_tickers: Optional[int] = None,
+        jump_threshold: float = 0.5,
+        drop_suspect: bool = False,
+    ) -> "Panel":
+        """A panel whose daily returns are ``returns`` (dates × tickers, complete: no NaN;
+        ``kind``: "log" or "simple"), each return dated by the second day of its pair as in
+        :attr:`returns`: prices start at 1 on ``base_date`` (default: one business day before the
+        first return) and compound the returns, so ``Panel.from_returns(p.returns).returns``
+        equals ``p.returns`` to rounding."""
+        shaped = prices_from_returns(returns, kind, base_date)
+        return cls._from_wide(shaped, "returns", _reading_options(None, None, window, min_tickers, 0, jump_threshold, drop_suspect))
+
+    @classmethod
+    def _from_wide(cls, shaped: pd.DataFrame, layout: str, reading: Dict[str, Any]) -> "Panel":
+        frame = shaped.copy()
+        frame.index = shaped.index.strftime("%Y-%m-%d")
         frame.index.name = "date"
         frame.columns = [str(c) for c in frame.columns]
         tmp = tempfile.TemporaryDirectory(prefix="satool-prices-")
         path = os.path.join(tmp.name, "prices.csv")
         frame.to_csv(path, na_rep="")
-        options = dict(
-            prices=path,
-            start=_date(start),
-            end=_date(end),
-            **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect),
-        )
-        return cls(options, keep=tmp, frame_dates=list(frame.index))
+        return cls(dict(prices=path, **reading), keep=tmp, frame_dates=list(frame.index), layout=layout)
 
     @property
     def tickers(self) -> list:
@@ -174,8 +210,9 @@ class Panel:
 
     @property
     def format(self) -> str:
-        """The file's layout: "wide" or "long (date=…, ticker=…, price=…)"."""
-        return self._panel["format"]
+        """The layout read: a file's "wide" or "long (date=…, ticker=…, price=…)"; a DataFrame's
+        "wide", "long (…)", "yfinance MultiIndex (field '…'; fields: …)" or "returns"."""
+        return self._layout or self._panel["format"]
 
     def compare(
         self,
@@ -302,6 +339,10 @@ def _frame_message(message: str, path: str, dates: Sequence[str]) -> str:
     message = re.sub(re.escape(path) + r":(\d+)", lambda m: "prices DataFrame " + row(int(m.group(1))), message)
     message = re.sub(r"on line (\d+)", lambda m: "on " + row(int(m.group(1))), message)
     return message.replace(path, "prices DataFrame").replace("column 'date'", "the index")
+
+
+def _reading_options(start: DateLike, end: DateLike, window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
+    return dict(start=_date(start), end=_date(end), **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect))
 
 
 def _reading(window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
