@@ -171,7 +171,9 @@ pub struct FinanceArgs {
     #[arg(long, value_name = "DATE|FRACTION", conflicts_with_all = ["condition_dates", "condition_regime"])]
     pub backtest_split: Option<String>,
     /// Paths per method: N independent scenarios of --horizon days each (default: the published
-    /// protocol, 900 i.i.d. days or one series as long as the history).
+    /// protocol, 900 i.i.d. days or one series as long as the history). Without --methods, the
+    /// generators that scale run: historical, bootstrap, block_bootstrap, garch_fhs, exact,
+    /// sa_paths (sa, sa_sequential and sa_regime only when named).
     #[arg(long, value_name = "N", requires = "horizon")]
     pub scenarios: Option<usize>,
     /// Days per path (with --scenarios).
@@ -210,7 +212,7 @@ pub struct RunArgs {
     /// Print results.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Comma-separated method ids to run (default: all).
+    /// Comma-separated method ids to run (default: all; finance --scenarios: see there).
     #[arg(long, value_delimiter = ',', value_name = "ID,…")]
     pub methods: Option<Vec<String>>,
     /// Langevin step size α.

@@ -9,16 +9,26 @@ use std::sync::Mutex;
 
 pub struct Progress {
     visible: bool,
+    /// Notes (what a long run will cost) print unless `--quiet`, terminal or not.
+    notes: bool,
 }
 
 impl Progress {
     /// Visible when stderr is a terminal and not `quiet`.
     pub fn for_stderr(quiet: bool) -> Self {
-        Progress { visible: !quiet && std::io::stderr().is_terminal() }
+        Progress { visible: !quiet && std::io::stderr().is_terminal(), notes: !quiet }
     }
 
     pub fn hidden() -> Self {
-        Progress { visible: false }
+        Progress { visible: false, notes: false }
+    }
+
+    /// A line the user should see before a long run (an estimate), even when stderr is not a
+    /// terminal; nothing with `--quiet` or from the Python package.
+    pub fn note(&self, msg: &str) {
+        if self.notes {
+            eprintln!("{msg}");
+        }
     }
 
     /// A one-line message.

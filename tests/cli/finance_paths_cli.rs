@@ -196,3 +196,15 @@ fn bad_path_options_are_usage_errors() {
     let o = satool(&["finance", "--prices", &csv, "--scenarios", "10"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Without --methods, --scenarios runs the generators whose cost grows with the path days only:
+/// the sequential ones (a chain of --inner-steps steps per path day) and `sa` run when named.
+#[test]
+fn scenarios_default_to_the_generators_that_scale() {
+    let csv = fixture("sp500.csv");
+    let args =
+        ["finance", "--prices", &csv, "--start", "2018-01-01", "--scenarios", "5", "--horizon", "2", "--json", "-q"];
+    let v = json(&satool(&args, &[]));
+    let ids: Vec<&str> = v["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["historical", "bootstrap", "block_bootstrap", "garch_fhs", "exact", "sa_paths"]);
+}

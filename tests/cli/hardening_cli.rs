@@ -463,10 +463,22 @@ fn path_sizes_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
             &["finance", "--prices", &p, "--methods", "exact", "--scenarios", n, "--horizon", h],
             &[("SATOOL_MAX_MEMORY_BYTES", "100000000")],
         );
-        assert_input_error(&o, &format!("--scenarios {n} --horizon {h}: the paths of one method"));
-        assert!(stderr(&o).contains("lower --scenarios or --horizon"), "{}", stderr(&o));
+        assert_input_error(
+            &o,
+            &format!("--scenarios {n} --horizon {h}: the paths (1 method × {n} × {h} days × (20 tickers + 3 columns)"),
+        );
+        assert!(stderr(&o).contains("lower --scenarios or --horizon (or name fewer --methods)"), "{}", stderr(&o));
         assert!(stderr(&o).contains("more than the 95.4 MiB this run may use"), "{}", stderr(&o));
     }
+    // A realistic request over a 1 GB limit: refused on one line before any method runs.
+    let big = fixture("all_stocks_5yr.csv.gz");
+    let o = satool(
+        &["finance", "--prices", &big, "--methods", "sa_paths", "--scenarios", "1000000", "--horizon", "20"],
+        &[("SATOOL_MAX_MEMORY_BYTES", "1000000000")],
+    );
+    assert_input_error(&o, "--scenarios 1000000 --horizon 20: the paths (1 method × 1000000 × 20 days × (");
+    assert!(stderr(&o).contains("more than the 953.7 MiB this run may use"), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     let o = satool(
         &["finance", "--prices", &p, "--methods", "exact", "--scenarios", "10", "--horizon", "5"],
         &[("SATOOL_MAX_MEMORY_BYTES", "lots")],

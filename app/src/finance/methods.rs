@@ -46,6 +46,18 @@ impl FinanceMethod {
         FinanceMethod::SaPaths,
     ];
 
+    /// The default of `--methods` with `--scenarios`: the reference and the path generators whose
+    /// cost grows with N·H draws only. `sa`, `sa_sequential` and `sa_regime` run only when named
+    /// (the sequential ones run a chain of `--inner-steps` MALA steps per path day).
+    pub const PATHS_DEFAULT: [FinanceMethod; 6] = [
+        FinanceMethod::Historical,
+        FinanceMethod::Bootstrap,
+        FinanceMethod::BlockBootstrap,
+        FinanceMethod::GarchFhs,
+        FinanceMethod::Exact,
+        FinanceMethod::SaPaths,
+    ];
+
     /// The id: what `--methods` takes, the JSON `id`, the `<id>.csv` name and the random stream
     /// name (changing one changes the draws).
     pub fn id(self) -> &'static str {

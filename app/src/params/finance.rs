@@ -238,6 +238,7 @@ impl FinanceParams {
     fn methods(&self) -> Result<Vec<FinanceMethod>> {
         match &self.methods {
             Some(ids) => FinanceMethod::parse_list(ids),
+            None if self.scenarios.is_some() => Ok(FinanceMethod::PATHS_DEFAULT.to_vec()),
             None => Ok(FinanceMethod::ALL.to_vec()),
         }
     }

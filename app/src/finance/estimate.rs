@@ -1,0 +1,106 @@
+//! What a `--scenarios` run will cost, said before it starts: each path method's time is
+//! estimated from its path days and, for the chains, the attention products they compute (one
+//! product of a state with the memory: K days × d dimensions), and said on stderr when the run
+//! would take more than a minute, so that a user who asked for `sa_sequential` on ten thousand
+//! paths knows before waiting.
+
+use super::paths::PathSpec;
+use super::{FinanceJob, FinanceMethod};
+use satool::Protocol;
+
+/// Seconds per path day on one core of the resampling generators, drawing and scoring included
+/// (measured on 2 cores: `bootstrap` and `sa_paths` 90-180 µs per day on sp500 (K = 8,312, 20
+/// tickers) and all_stocks_5yr (K = 1,258, 467 tickers), `exact` 250-380 µs).
+const SECONDS_PER_DAY: f64 = 3.0e-4;
+
+/// Attention multiply-adds per second and core of the MALA/ULA chains (measured: 4.7e9 on 2
+/// cores, `sa_sequential` on sp500).
+const PRODUCTS_PER_SECOND: f64 = 2.3e9;
+
+/// A run whose estimate exceeds this many seconds is announced on stderr.
+pub const ANNOUNCE_SECONDS: f64 = 60.0;
+
+/// Estimated seconds of `method` for `spec` paths on a memory of `k` days × `d` dimensions, on
+/// `cores` cores: path days × a per-day cost (relative weights as measured), plus the chains'
+/// attention products (the sequential generators: `--inner-steps` MALA steps per path day; `sa`
+/// its fixed pool).
+pub fn seconds(method: FinanceMethod, inner_steps: usize, spec: PathSpec, k: usize, d: usize, cores: usize) -> f64 {
+    let days = spec.n as f64 * spec.h as f64;
+    let attention = k as f64 * d as f64;
+    let per_core = |s: f64| s / cores.max(1) as f64;
+    let chains = |products: f64| per_core(products / PRODUCTS_PER_SECOND);
+    let resampled = |weight: f64| per_core(days * weight * SECONDS_PER_DAY);
+    match method {
+        FinanceMethod::Historical => 0.0,
+        FinanceMethod::Bootstrap | FinanceMethod::BlockBootstrap | FinanceMethod::GarchFhs => resampled(1.0),
+        FinanceMethod::SaPaths => resampled(1.5),
+        FinanceMethod::Exact => resampled(3.0),
+        FinanceMethod::Sa => {
+            let p = Protocol::default();
+            resampled(1.0) + chains((p.chains() * p.steps()) as f64 * attention)
+        }
+        FinanceMethod::SaSequential | FinanceMethod::SaRegime => {
+            resampled(1.0) + chains(days * inner_steps as f64 * attention)
+        }
+    }
+}
+
+/// The per-method estimate lines when the run would take longer than [`ANNOUNCE_SECONDS`], else
+/// none.
+pub fn announce(job: &FinanceJob, spec: PathSpec, k: usize, d: usize, tickers: usize) -> Vec<String> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let per: Vec<(FinanceMethod, f64)> =
+        job.methods.iter().map(|&m| (m, seconds(m, job.inner_steps, spec, k, d, cores))).collect();
+    let total: f64 = per.iter().map(|p| p.1).sum();
+    if total <= ANNOUNCE_SECONDS {
+        return Vec::new();
+    }
+    let mut lines = vec![format!(
+        "note: --scenarios {} --horizon {} on {k} days × {tickers} tickers is estimated to take {} on \
+         {cores} cores (sa_sequential and sa_regime run --inner-steps MALA steps per path day):",
+        spec.n,
+        spec.h,
+        duration(total)
+    )];
+    lines.extend(per.iter().map(|(m, s)| format!("note:   {:<16} {}", m.id(), duration(*s))));
+    lines
+}
+
+/// Seconds as "40 s", "12 min" or "3.5 h".
+pub fn duration(s: f64) -> String {
+    if s < 90.0 {
+        format!("{:.0} s", s.max(1.0))
+    } else if s < 5400.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequential_chains_dominate_and_resampling_scales_with_the_path_days() {
+        let spec = PathSpec { n: 10_000, h: 20 };
+        // all_stocks_5yr: 1,258 days × 467 tickers, 2 cores.
+        let s = |m| seconds(m, 200, spec, 1258, 467, 2);
+        assert_eq!(s(FinanceMethod::Historical), 0.0);
+        assert!((s(FinanceMethod::Bootstrap) - 30.0).abs() < 1e-9, "{}", s(FinanceMethod::Bootstrap));
+        assert!((s(FinanceMethod::Exact) - 90.0).abs() < 1e-9);
+        // 2e5 path days × 200 steps × 587,486 products / 4.6e9 per second, plus the resampling.
+        let seq = 2e5 * 200.0 * 1258.0 * 467.0 / 4.6e9 + 30.0;
+        assert!((s(FinanceMethod::SaSequential) - seq).abs() < 1e-6, "{}", s(FinanceMethod::SaSequential));
+        assert_eq!(duration(seq), "86 min");
+        assert!((seconds(FinanceMethod::Exact, 200, spec, 1258, 467, 4) - 45.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn durations_read_in_the_unit_that_fits() {
+        assert_eq!(duration(0.2), "1 s");
+        assert_eq!(duration(40.0), "40 s");
+        assert_eq!(duration(720.0), "12 min");
+        assert_eq!(duration(12600.0), "3.5 h");
+    }
+}
