@@ -543,3 +543,139 @@ fn rayon_thread_counts_are_checked_and_clamped() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("warning: RAYON_NUM_THREADS=5000 lowered to"), "{}", stderr(&o));
 }
+
+/// Extreme and garbage values for every numeric option of both commands.
+const SWEEP_VALUES: [&str; 15] = [
+    "0",
+    "1",
+    "2",
+    "-1",
+    "0.5",
+    "18446744073709551615",
+    "18446744073709551616",
+    "9223372036854775808",
+    "1e308",
+    "1e-300",
+    "nan",
+    "inf",
+    "-inf",
+    "",
+    "abc",
+];
+
+/// Runs satool with stdout discarded and stderr kept, killed after `limit`: `None` on a timeout.
+fn run_bounded(args: &[&str], limit: std::time::Duration) -> Option<(Option<i32>, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let err_path = dir.path().join("stderr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satool"))
+        .args(args)
+        .current_dir(root())
+        .env("SATOOL_MAX_MEMORY_BYTES", (2u64 << 30).to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("run satool");
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some((status.code(), std::fs::read_to_string(&err_path).unwrap_or_default()));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Every numeric option of `satool finance` (on a 4-ticker, 120-day panel) and `satool protein`
+/// (PF00076, one cheap method) with 0, ±1, the u64 bounds, 1e308, 1e-300, NaN, ±inf, empty and
+/// text: exit 0 or 2 only (no panic, abort or kill), never a hang, an exit-2 message on one line
+/// (clap's own usage errors add their "For more information" hint) that names the option, and no
+/// staging directory left beside the output.
+#[test]
+fn every_numeric_option_exits_0_or_2_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,A,B,C,D\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    for t in 0..120u32 {
+        let day = start + chrono::Days::new(u64::from(t));
+        let p: Vec<String> = (0..4u32).map(|j| format!("{:.4}", 50.0 + f64::from((t * (j + 3)) % 17) * 0.3)).collect();
+        csv.push_str(&format!("{day},{}\n", p.join(",")));
+    }
+    let prices = write(dir.path(), "p.csv", csv.as_bytes());
+    let sto = fixture("PF00076.sto");
+    let finance: &[(&str, &[&str])] = &[
+        ("--min-tickers", &[]),
+        ("--fill-limit", &[]),
+        ("--jump-threshold", &[]),
+        ("--beta", &[]),
+        ("--beta-sequential", &["--methods", "sa_sequential", "--inner-steps", "2"]),
+        ("--inner-steps", &[]),
+        ("--sequential-segments", &["--methods", "sa_sequential", "--inner-steps", "2"]),
+        ("--regimes", &["--methods", "sa_regime", "--inner-steps", "2"]),
+        ("--regime-window", &["--methods", "sa_regime", "--inner-steps", "2"]),
+        ("--regime-quantile", &["--condition-regime", "high-vol"]),
+        ("--backtest-split", &[]),
+        ("--scenarios", &["--horizon", "2"]),
+        ("--horizon", &["--scenarios", "2"]),
+        ("--seed", &[]),
+        ("--alpha", &["--methods", "sa"]),
+    ];
+    let protein: &[(&str, &[&str])] = &[
+        ("--max-sequences", &["--samples", "10"]),
+        ("--samples", &[]),
+        ("--beta-gen", &["--samples", "10"]),
+        ("--beta-ret", &["--samples", "10", "--methods", "exact_ret"]),
+        ("--max-identity", &["--samples", "10"]),
+        ("--reweight", &["--samples", "10"]),
+        ("--holdout", &["--samples", "10"]),
+        ("--holdout-folds", &["--samples", "10", "--holdout", "0.2"]),
+        ("--seed", &["--samples", "10"]),
+        ("--alpha", &["--samples", "10", "--methods", "sa_gen"]),
+        ("--hmmer-timeout", &["--samples", "10"]),
+    ];
+    let out = dir.path().join("out").display().to_string();
+    let mut runs = 0;
+    for (command, base, options) in [
+        ("finance", ["--prices", prices.as_str(), "--methods", "bootstrap"], finance),
+        ("protein", ["--stockholm", sto.as_str(), "--methods", "exact_gen"], protein),
+    ] {
+        for (option, extra) in options {
+            for value in SWEEP_VALUES {
+                let _ = std::fs::remove_dir_all(&out);
+                let given = format!("{option}={value}");
+                let mut args = vec![command];
+                args.extend(base);
+                if command == "protein" {
+                    args.extend(["--hmmer", "off"]);
+                }
+                args.extend(extra.iter().copied());
+                args.extend([given.as_str(), "--out", out.as_str(), "-q"]);
+                let Some((code, err)) = run_bounded(&args, std::time::Duration::from_secs(60)) else {
+                    panic!("{command} {given}: no answer in 60 s");
+                };
+                runs += 1;
+                assert!(matches!(code, Some(0 | 2)), "{command} {given}: exit {code:?}: {err}");
+                assert!(!err.contains("panicked"), "{command} {given}: {err}");
+                let staged: Vec<_> = std::fs::read_dir(dir.path())
+                    .unwrap()
+                    .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                    .filter(|n| n.contains("satool"))
+                    .collect();
+                assert!(staged.is_empty(), "{command} {given}: left {staged:?}");
+                if code == Some(2) {
+                    let lines: Vec<&str> = err
+                        .lines()
+                        .filter(|l| !l.trim().is_empty() && !l.starts_with("For more information"))
+                        .collect();
+                    let clap_usage = lines.iter().skip(1).all(|l| l.starts_with("Usage:") || l.starts_with("       "));
+                    assert!(lines.len() == 1 || clap_usage, "{command} {given}: not one line: {err}");
+                    assert!(lines[0].starts_with("error: ") && lines[0].contains(option), "{command} {given}: {err}");
+                }
+            }
+        }
+    }
+    assert_eq!(runs, (finance.len() + protein.len()) * SWEEP_VALUES.len());
+}

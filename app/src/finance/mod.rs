@@ -135,8 +135,12 @@ fn condition_rows(job: &FinanceJob, full: &Array2<f64>, price_dates: &[NaiveDate
         Some(c) => {
             let idx = c.select(full, price_dates);
             if idx.len() < 30 {
+                let lower = match c {
+                    Condition::Dates(..) => "widen --condition-dates",
+                    Condition::HighVol(_) | Condition::LowVol(_) => "raise --regime-quantile",
+                };
                 return Err(input_err!(
-                    "{}: the condition ({}) keeps {} return days; at least 30 are needed",
+                    "{}: the condition ({}) keeps {} return days; at least 30 are needed ({lower})",
                     job.prices.display(),
                     c.describe(),
                     idx.len()
