@@ -279,3 +279,45 @@ fn committed_protein_report_is_reproduced_by_its_command() {
 fn committed_finance_report_is_reproduced_by_its_command() {
     reproduces_committed("reports/all_stocks_5yr");
 }
+
+/// Ticker names with markup and a terminal escape reach the figures as text: `<`, `>` and `&`
+/// as entities, the escape as `\x1b`, so every SVG stays well-formed XML (a raw ESC is not).
+#[test]
+fn ticker_names_with_markup_and_escapes_leave_the_svgs_well_formed() {
+    let dir = tmp();
+    let names = ["A<b>&x", "D\u{1b}[31m", "E", "F"];
+    let mut csv = format!("date,{}\n", names.join(","));
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    for t in 0..150u32 {
+        let p: Vec<String> =
+            (0..4u32).map(|j| format!("{:.3}", 40.0 + f64::from((t * (j + 5) + j) % 13) * 0.4)).collect();
+        csv.push_str(&format!("{},{}\n", start + chrono::Days::new(u64::from(t)), p.join(",")));
+    }
+    let prices = dir.path().join("p.csv");
+    fs::write(&prices, csv).unwrap();
+    let report = dir.path().join("rep");
+    let o = satool(
+        &[
+            "finance",
+            "--prices",
+            &prices.display().to_string(),
+            "--methods",
+            "bootstrap",
+            "--report",
+            &report.display().to_string(),
+            "-q",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let qq = fs::read_to_string(report.join("qq.svg")).unwrap();
+    assert!(qq.contains("A&lt;b&gt;&amp;x") && qq.contains("D\\x1b[31m"), "the names are not in the QQ figure");
+    for entry in fs::read_dir(&report).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = fs::read_to_string(&path).unwrap();
+            let bad = svg.chars().find(|&c| c.is_control() && c != '\n' && c != '\t');
+            assert_eq!(bad, None, "{} holds a control character", path.display());
+        }
+    }
+}

@@ -53,10 +53,11 @@ impl Report {
     }
 
     fn write_into(&self, st: &mut Staging) -> Result<()> {
+        // Control characters of an input (a record ID, a ticker) are shown escaped, as on the
+        // terminal: in an SVG's text they would also make the file invalid XML.
         for f in &self.figures {
-            st.write(&format!("{}.svg", f.stem), f.svg.as_bytes())?;
+            st.write(&format!("{}.svg", f.stem), crate::error::escape_controls(&f.svg).as_bytes())?;
         }
-        // Control characters of an input (a record ID) are shown escaped, as on the terminal.
         st.write("report.md", crate::error::escape_controls(&self.markdown()).as_bytes())
     }
 }
