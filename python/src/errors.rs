@@ -39,10 +39,3 @@ pub fn core(e: satool::Error) -> PyErr {
 pub fn value(msg: impl Into<String>) -> PyErr {
     PyValueError::new_err(msg.into())
 }
-
-/// A command-line parse error (clap) as a `ValueError` with its first line, `error: ` left off.
-pub fn clap(e: clap::Error) -> PyErr {
-    let text = e.to_string();
-    let line = text.lines().next().unwrap_or_default();
-    value(line.strip_prefix("error: ").unwrap_or(line))
-}

@@ -1,33 +1,30 @@
 //! The finance job (`satool finance`) for Python: reading a price panel with the CLI's rules and
-//! the comparison table. Options arrive as the command line's arguments (the Python layer writes
-//! them), so defaults, validation and messages are the CLI's.
+//! the comparison table. Options arrive as keyword arguments named as the command line's options
+//! and become the app's typed [`FinanceParams`](satool_app::params::FinanceParams) (see
+//! [`crate::params`]), so defaults, validation and messages are the CLI's.
 
 use crate::errors;
-use clap::Parser;
 use numpy::{IntoPyArray, PyReadonlyArray3};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use satool_app::cli::{Cli, Command, FinanceArgs};
 use satool_app::finance;
+use satool_app::params::FinanceParams;
 use satool_app::progress::Progress;
 use satool_finance as fin;
 
-/// `satool finance ARGS…` parsed as the command line parses it.
-fn parse(args: &[String]) -> PyResult<FinanceArgs> {
-    let argv = ["satool", "finance"].into_iter().map(String::from).chain(args.iter().cloned());
-    match Cli::try_parse_from(argv).map_err(errors::clap)?.command {
-        Command::Finance(a) => Ok(a),
-        _ => unreachable!("the subcommand is finance"),
-    }
+fn params(py: Python<'_>, kwargs: Option<Bound<'_, PyDict>>) -> PyResult<FinanceParams> {
+    crate::params::finance(crate::params::Kwargs::new(py, kwargs)?)
 }
 
-/// The panel `satool finance ARGS…` reads: tickers kept and dropped, dates, log returns
-/// (days × tickers), suspect jumps, the file's layout.
+/// The panel `satool finance` reads with these options as keyword arguments (`prices`, `start`,
+/// `window`, …): tickers kept and dropped, dates, log returns (days × tickers), suspect jumps,
+/// the file's layout.
 #[pyfunction]
-pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py, PyDict>> {
-    let a = parse(&args)?;
-    let opts = a.params().and_then(|p| p.read_options()).map_err(errors::job)?;
-    let table = py.detach(|| fin::read_prices(&a.prices, &opts)).map_err(|e| errors::job(e.into()))?;
+#[pyo3(signature = (**options))]
+pub fn read_panel<'py>(py: Python<'py>, options: Option<Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyDict>> {
+    let p = params(py, options)?;
+    let opts = p.check().and_then(|()| p.read_options()).map_err(errors::job)?;
+    let table = py.detach(|| fin::read_prices(&p.prices, &opts)).map_err(|e| errors::job(e.into()))?;
     let returns = fin::log_returns(&table);
     let date = |d: &chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let d = PyDict::new(py);
@@ -45,10 +42,12 @@ pub fn read_panel<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<Bound<'py
     Ok(d)
 }
 
-/// results.json of `satool finance ARGS…` (as a JSON string), computed without writing files.
+/// results.json of `satool finance` with these options as keyword arguments (as a JSON string),
+/// computed without writing files.
 #[pyfunction]
-pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-    let job = parse(&args)?.params().and_then(|p| p.job()).map_err(errors::job)?;
+#[pyo3(signature = (**options))]
+pub fn finance_results(py: Python<'_>, options: Option<Bound<'_, PyDict>>) -> PyResult<String> {
+    let job = params(py, options)?.job().map_err(errors::job)?;
     crate::interrupt::detach(py, || {
         let run = finance::run(&job, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
@@ -56,11 +55,16 @@ pub fn finance_results(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
     .map_err(errors::job)
 }
 
-/// `satool finance ARGS…` with `--scenarios N --horizon H`: (results.json as JSON text, each
-/// path method's paths as an (N, H, tickers) float64 array, keyed by method id).
+/// `satool finance` with these options as keyword arguments, `scenarios` and `horizon` among
+/// them: (results.json as JSON text, each path method's paths as an (N, H, tickers) float64
+/// array, keyed by method id).
 #[pyfunction]
-pub fn finance_paths<'py>(py: Python<'py>, args: Vec<String>) -> PyResult<(String, Bound<'py, PyDict>)> {
-    let job = parse(&args)?.params().and_then(|p| p.job()).map_err(errors::job)?;
+#[pyo3(signature = (**options))]
+pub fn finance_paths<'py>(
+    py: Python<'py>,
+    options: Option<Bound<'py, PyDict>>,
+) -> PyResult<(String, Bound<'py, PyDict>)> {
+    let job = params(py, options)?.job().map_err(errors::job)?;
     let spec = job.paths.ok_or_else(|| errors::value("scenarios: n and horizon are required"))?;
     if job.methods.contains(&finance::FinanceMethod::Historical) {
         return Err(errors::value("method 'historical' replays the history and makes no paths"));

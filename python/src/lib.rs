@@ -1,12 +1,13 @@
 //! The `satool` Python package's native module (`satool._native`): the sampler core on numpy
 //! arrays (`core`) and the protein and finance jobs of the app's library (`protein`,
-//! `finance`). The Python layer (python/python/satool) builds DataFrames and turns keyword
-//! arguments into the command line's options.
+//! `finance`). The Python layer (python/python/satool) builds DataFrames; its keyword arguments
+//! become the app's typed job parameters (`params`).
 
 mod core;
 mod errors;
 mod finance;
 mod interrupt;
+mod params;
 mod protein;
 
 use pyo3::prelude::*;

@@ -1,13 +1,12 @@
 //! The protein job (`satool protein`) for Python: a family's model, generation, the comparison
-//! table and scoring, through the app's library. Options arrive as the command line's arguments
-//! (the Python layer writes them), so defaults, validation and messages are the CLI's.
+//! table and scoring, through the app's library. Options arrive as keyword arguments named as the
+//! command line's options and become the app's typed [`ProteinParams`](satool_app::params::ProteinParams)
+//! (see [`crate::params`]), so defaults, validation and messages are the CLI's.
 
 use crate::core::PyMemory;
 use crate::errors;
-use clap::Parser;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use satool_app::cli::{Cli, Command, ProteinArgs};
 use satool_app::progress::Progress;
 use satool_app::protein::generate::{self, FamilyModel};
 use satool_app::protein::methods::Recipe;
@@ -16,19 +15,11 @@ use satool_protein as prot;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-/// `satool protein ARGS…` parsed as the command line parses it.
-fn parse(args: &[String]) -> PyResult<ProteinArgs> {
-    let argv = ["satool", "protein"].into_iter().map(String::from).chain(args.iter().cloned());
-    match Cli::try_parse_from(argv).map_err(errors::clap)?.command {
-        Command::Protein(a) => Ok(a),
-        _ => unreachable!("the subcommand is protein"),
-    }
-}
-
-/// The job the command line would run for these arguments (`satool_app::cli` builds it), with
-/// nothing written: no output directory, no report.
-fn job(a: &ProteinArgs) -> PyResult<ProteinJob> {
-    a.params().and_then(|p| p.job()).map_err(errors::job)
+/// The job of these keyword arguments (checked), with nothing written: no output directory, no
+/// report.
+fn job(py: Python<'_>, kwargs: Option<Bound<'_, PyDict>>) -> PyResult<ProteinJob> {
+    let p = crate::params::protein(crate::params::Kwargs::new(py, kwargs)?)?;
+    p.job().map_err(errors::job)
 }
 
 /// One Stockholm record's model: cleaned, encoded, with its memory and temperatures.
@@ -63,13 +54,13 @@ fn score_columns<'py>(py: Python<'py>, scores: &[per_sequence::SequenceScore]) -
 
 #[pymethods]
 impl PyFamily {
-    /// The family of `satool protein ARGS…` (the Stockholm file, --family, --seed, …). With
-    /// `text`, the records are read from that Stockholm text instead of the file, and `--stockholm`
-    /// is only the name messages and results give the input.
+    /// The family of `satool protein` with these options as keyword arguments (`stockholm`,
+    /// `family`, `seed`, …). With `text`, the records are read from that Stockholm text instead
+    /// of the file, and `stockholm` is only the name messages and results give the input.
     #[new]
-    #[pyo3(signature = (args, text = None))]
-    fn new(py: Python<'_>, args: Vec<String>, text: Option<String>) -> PyResult<Self> {
-        let job = job(&parse(&args)?)?;
+    #[pyo3(signature = (text = None, **options))]
+    fn new(py: Python<'_>, text: Option<String>, options: Option<Bound<'_, PyDict>>) -> PyResult<Self> {
+        let job = job(py, options)?;
         let (aln, model) = crate::interrupt::detach(py, || {
             let family = job.family.as_deref();
             let aln = match &text {
@@ -86,10 +77,11 @@ impl PyFamily {
         Ok(PyFamily { job, aln, model: Mutex::new(model) })
     }
 
-    /// results.json (as JSON text) of `satool protein ARGS…` on this family's record, computed
-    /// without writing files.
-    fn results(&self, py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-        let job = job(&parse(&args)?)?;
+    /// results.json (as JSON text) of `satool protein` with these options as keyword arguments
+    /// on this family's record, computed without writing files.
+    #[pyo3(signature = (**options))]
+    fn results(&self, py: Python<'_>, options: Option<Bound<'_, PyDict>>) -> PyResult<String> {
+        let job = job(py, options)?;
         crate::interrupt::detach(py, || {
             let run = protein::run_record(&job, &self.aln, false, &Progress::hidden())?;
             satool_app::output::to_json(&run.results)

@@ -102,6 +102,23 @@ def test_dataframe_and_mapping_errors_name_rows_and_entries_not_temporary_files(
     assert str(e.value) == "weights: the weights sum to 0; they must sum to a positive number"
 
 
+def test_bad_values_and_types_raise_like_the_cli(panel, satool_bin):
+    r = run_cli(satool_bin, "finance", "--prices", str(PRICES), "--condition-regime", "mid")
+    with pytest.raises(ValueError) as e:
+        panel.compare(condition_regime="mid")
+    assert r.returncode == 2 and r.stderr.startswith(f"error: {e.value}\n\n")
+    with pytest.raises(ValueError, match=r"^invalid value '0' for '--beta <BETA>': 0 is out of range: 1e-6 ≤ β ≤ 1e6$"):
+        panel.compare(beta=0.0)
+    with pytest.raises(ValueError, match=r"^the argument '--condition-dates <START..END>' cannot be used with '--condition-regime <REGIME>'$"):
+        panel.compare(condition_dates=("2018-01-01", "2018-06-01"), condition_regime="high-vol")
+    with pytest.raises(ValueError, match=r"start 2018-06-01 is after end 2018-01-01"):
+        panel.compare(condition_dates=("2018-06-01", "2018-01-01"))
+    with pytest.raises(TypeError, match="argument 'regimes'"):
+        panel.compare(regimes="four")
+    with pytest.raises(ValueError, match="argument 'fill_limit'"):
+        Panel.from_csv(PRICES, fill_limit=-1)
+
+
 def cli_paths(satool_bin, tmp_path, *args):
     out = tmp_path / "out"
     r = run_cli(satool_bin, "finance", "--prices", str(PRICES), "--start", FINANCE_START, "--out", str(out), "-q", *args)

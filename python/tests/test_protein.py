@@ -135,3 +135,42 @@ def test_errors_carry_the_cli_messages(fam, tmp_path):
         fam.score([("short", "ACDE")])
     with pytest.raises(ValueError, match="no record"):
         Family.from_stockholm(ROOT / "fixtures" / "multi_family.sto", family="NOPE")
+
+
+def cli_error(satool_bin, *args):
+    """The message `satool ARGS` exits 2 with, without `error: ` and clap's hint lines."""
+    r = run_cli(satool_bin, *args)
+    assert r.returncode == 2, r.stderr
+    return r.stderr.removeprefix("error: ").split("\n\n")[0].rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    "cli, call",
+    [
+        (["--samples", "0"], lambda fam: fam.compare(samples=0)),
+        (["--max-sequences", "2"], lambda fam: Family.from_stockholm(STO, max_sequences=2)),
+        (["--max-sequences", "some"], lambda fam: Family.from_stockholm(STO, max_sequences="some")),
+        (["--beta-gen", "0"], lambda fam: Family.from_stockholm(STO, beta_gen=0.0)),
+        (["--max-identity", "1.5"], lambda fam: fam.compare(max_identity=1.5)),
+        (["--hmmer-timeout", "0"], lambda fam: fam.compare(hmmer_timeout=0.0)),
+        (["--decode", "bad"], lambda fam: Family.from_stockholm(STO, decode="bad")),
+        (["--precision", "f16"], lambda fam: Family.from_stockholm(STO, precision="f16")),
+        (["--hmmer", "sometimes"], lambda fam: fam.compare(hmmer="sometimes")),
+        (["--methods", "sa_gen,sa_gen"], lambda fam: fam.compare(methods=["sa_gen", "sa_gen"])),
+    ],
+)
+def test_bad_values_raise_the_cli_message(fam, satool_bin, cli, call):
+    with pytest.raises(ValueError) as e:
+        call(fam)
+    assert str(e.value) == cli_error(satool_bin, "protein", "--stockholm", str(STO), *cli)
+
+
+def test_a_wrong_type_names_the_parameter(fam):
+    with pytest.raises(TypeError, match="argument 'samples': 'str' object cannot be interpreted as an integer"):
+        fam.compare(samples="ten")
+    with pytest.raises(TypeError, match="argument 'alpha'"):
+        Family.from_stockholm(STO, alpha="small")
+    with pytest.raises(TypeError, match="argument 'extended'"):
+        fam.compare(extended="yes")
+    with pytest.raises(ValueError, match="argument 'seed'"):
+        Family.from_stockholm(STO, seed=-1)

@@ -75,10 +75,12 @@ class Memory:
         the GIL is released. return_diagnostics=True adds acceptance, rhat, ess_bulk, …"""
 
 class Family:
-    """A Stockholm record's model as `satool protein ARGS…` builds it (use satool.protein.Family)."""
+    """A Stockholm record's model as `satool protein` builds it (use satool.protein.Family). The
+    keyword arguments are the command line's options (stockholm, family, seed, max_sequences,
+    alpha, precision, beta_gen, beta_ret, decode, condition_names, …) as typed values."""
 
-    def __init__(self, args: List[str], text: Optional[str] = None) -> None:
-        """With text: the records of that Stockholm text (--stockholm only names it)."""
+    def __init__(self, text: Optional[str] = None, **options: Any) -> None:
+        """With text: the records of that Stockholm text (stockholm only names it)."""
     K: int
     L: int
     d: int
@@ -90,22 +92,25 @@ class Family:
         self, n: int, method: str, beta: Optional[float] = None, decode: Optional[str] = None, seed: Optional[int] = None
     ) -> Dict[str, Any]: ...
     def score(self, records: List[Tuple[str, str]]) -> Dict[str, Any]: ...
-    def results(self, args: List[str]) -> str:
-        """results.json of `satool protein ARGS…` on this family's record, as JSON text."""
+    def results(self, **options: Any) -> str:
+        """results.json of `satool protein` with these options (as for Family) on this family's
+        record, as JSON text."""
 
 def write_scored_fasta(
     path: Union[str, "PathLike[str]"], rows: List[Tuple[str, str, float, float, str, float, float]], strip_gaps: bool
 ) -> None: ...
 def scored_headers(rows: List[Tuple[str, str, float, float, str, float, float]]) -> List[str]:
     """The CLI's FASTA header of each row (name energy=… beta=… …)."""
-def read_panel(args: List[str]) -> Dict[str, Any]:
-    """The price panel `satool finance ARGS…` reads."""
+def read_panel(**options: Any) -> Dict[str, Any]:
+    """The price panel `satool finance` reads with these options (prices, start, end, window,
+    min_tickers, fill_limit, jump_threshold, drop_suspect, the column names)."""
 
-def finance_results(args: List[str]) -> str:
-    """results.json of `satool finance ARGS…`, as JSON text."""
+def finance_results(**options: Any) -> str:
+    """results.json of `satool finance` with these options (the reading options, methods, seed,
+    weights, backtest_split and the sampler options), as JSON text."""
 
-def finance_paths(args: List[str]) -> Tuple[str, Dict[str, F64Array]]:
-    """`satool finance ARGS…` with --scenarios N --horizon H: (results.json as JSON text,
+def finance_paths(**options: Any) -> Tuple[str, Dict[str, F64Array]]:
+    """`satool finance` with these options, scenarios=N and horizon=H among them: (results.json as JSON text,
     {method id: (N, H, tickers) paths})."""
 
 def portfolio_risk(paths: F64Array, weights: List[float], levels: List[float], horizons: List[int]) -> str:

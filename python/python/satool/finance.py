@@ -34,7 +34,6 @@ import pandas as pd
 
 from . import _native
 from ._frames import prices_from_returns, wide_prices
-from ._options import to_args
 from .protein import methods_table
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -69,7 +68,7 @@ class Panel:
         self._keep = keep
         self._frame_dates = frame_dates
         with self._errors():
-            self._panel = _native.read_panel(to_args(options))
+            self._panel = _native.read_panel(**options)
 
     @contextlib.contextmanager
     def _errors(self):
@@ -231,9 +230,9 @@ class Panel:
         No file is written."""
         options = self._run_options(methods, seed, sampler)
         with _weights_file(weights) as w:
-            options.update(weights=w, backtest_split=None if backtest_split is None else str(backtest_split))
+            options.update(weights=w, backtest_split=backtest_split)
             with self._errors():
-                results = json.loads(_native.finance_results(to_args(options)))
+                results = json.loads(_native.finance_results(**options))
         return methods_table(results), results
 
     def scenarios(
@@ -296,7 +295,7 @@ class Panel:
         options.update(methods=list(methods) if methods is not None else None, seed=seed)
         for key, value in sampler.items():
             if key == "condition_dates" and value is not None:
-                value = f"{_date(value[0])}..{_date(value[1])}"
+                value = (_date(value[0]), _date(value[1]))
             options[key] = value
         return options
 
@@ -304,14 +303,14 @@ class Panel:
         options = self._run_options([method], seed, sampler)
         options.update(scenarios=n, horizon=horizon, raw=raw)
         with self._errors():
-            _, paths = _native.finance_paths(to_args(options))
+            _, paths = _native.finance_paths(**options)
         return paths[method]
 
     def __repr__(self) -> str:
         return f"Panel({len(self._panel['tickers'])} tickers × {len(self._panel['dates'])} days)"
 
 
-# Options of compare/scenarios/risk passed to the CLI's parser as they are.
+# Options of compare/scenarios/risk passed to the native job parameters as they are.
 SAMPLER_OPTIONS = {
     "alpha",
     "beta",

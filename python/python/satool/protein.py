@@ -24,7 +24,6 @@ import pandas as pd
 
 from . import _native
 from ._native import Memory
-from ._options import to_args
 
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
@@ -167,7 +166,7 @@ class Family:
         if hasattr(source, "read"):
             return cls._from_text(_read_text(source), str(getattr(source, "name", "<file object>")), options)
         options = dict(stockholm=os.fspath(source), **options)
-        return cls(_native.Family(to_args(options)), options)
+        return cls(_native.Family(**options), options)
 
     @classmethod
     def from_alignment(cls, alignment: Any, **options: Any) -> "Family":
@@ -186,7 +185,7 @@ class Family:
         """The family of Stockholm ``text``; ``label`` names it in messages and results."""
         defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64", decode="norm")
         options = dict(stockholm=label, **{**defaults, **options})
-        return cls(_native.Family(to_args(options), text), options)
+        return cls(_native.Family(text, **options), options)
 
     @property
     def K(self) -> int:
@@ -299,7 +298,7 @@ class Family:
             evaluate=[os.fspath(p) for p in evaluate] if evaluate else None,
             hmmer_timeout=hmmer_timeout,
         )
-        results = json.loads(self._native.results(to_args(options)))
+        results = json.loads(self._native.results(**options))
         return methods_table(results), results
 
     def __repr__(self) -> str:
