@@ -523,6 +523,18 @@ fn refuse_outputs_over_inputs(r: &RunArgs, inputs: &[(&str, &std::path::Path)]) 
     Ok(())
 }
 
+impl RunArgs {
+    /// The parameters of the job these options share.
+    fn params(&self) -> params::RunParams {
+        params::RunParams {
+            seed: self.seed,
+            alpha: self.alpha,
+            precision: self.precision,
+            methods: self.methods.clone(),
+        }
+    }
+}
+
 impl ProteinArgs {
     /// The job's parameters these arguments give (checked by [`ProteinParams::check`]).
     pub fn params(&self) -> Result<ProteinParams> {
@@ -546,10 +558,7 @@ impl ProteinArgs {
             reweight: a.reweight,
             holdout: a.holdout,
             holdout_folds: a.holdout_folds,
-            seed: r.seed,
-            alpha: r.alpha,
-            precision: r.precision,
-            methods: r.methods.clone(),
+            run: r.params(),
         })
     }
 }
@@ -585,10 +594,7 @@ impl FinanceArgs {
             scenarios: a.scenarios,
             horizon: a.horizon,
             raw: a.raw,
-            seed: r.seed,
-            alpha: r.alpha,
-            precision: r.precision,
-            methods: r.methods.clone(),
+            run: r.params(),
         })
     }
 }

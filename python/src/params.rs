@@ -11,7 +11,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use satool_app::finance::{Split, WeightsSpec};
-use satool_app::params::{self, FinanceParams, ProteinParams, VolRegime};
+use satool_app::params::{self, FinanceParams, ProteinParams, RunParams, VolRegime};
 use satool_app::protein::HmmerMode;
 use std::path::PathBuf;
 
@@ -83,6 +83,16 @@ fn required<T>(given: Option<T>, name: &str) -> PyResult<T> {
     given.ok_or_else(|| PyTypeError::new_err(format!("missing required argument '{name}'")))
 }
 
+/// The parameters every job shares: `seed`, `alpha`, `precision`, `methods`.
+fn run(kw: &Kwargs<'_>) -> PyResult<RunParams> {
+    let mut r = RunParams::default();
+    set(&mut r.seed, kw.take("seed")?);
+    set(&mut r.alpha, kw.take("alpha")?);
+    set(&mut r.precision, kw.parsed("precision", params::parse_precision)?);
+    r.methods = kw.take("methods")?;
+    Ok(r)
+}
+
 /// The parameters of a protein job from keyword arguments named as the options of
 /// `satool protein` (`stockholm`, `family`, `samples`, `beta_gen`, …); `job` checks them.
 pub fn protein(kw: Kwargs<'_>) -> PyResult<ProteinParams> {
@@ -113,10 +123,7 @@ pub fn protein(kw: Kwargs<'_>) -> PyResult<ProteinParams> {
     p.reweight = kw.take("reweight")?;
     p.holdout = kw.take("holdout")?;
     set(&mut p.holdout_folds, kw.take("holdout_folds")?);
-    set(&mut p.seed, kw.take("seed")?);
-    set(&mut p.alpha, kw.take("alpha")?);
-    set(&mut p.precision, kw.parsed("precision", params::parse_precision)?);
-    p.methods = kw.take("methods")?;
+    p.run = run(&kw)?;
     kw.finish()?;
     Ok(p)
 }
@@ -161,10 +168,7 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
     p.scenarios = kw.take("scenarios")?;
     p.horizon = kw.take("horizon")?;
     set(&mut p.raw, kw.take("raw")?);
-    set(&mut p.seed, kw.take("seed")?);
-    set(&mut p.alpha, kw.take("alpha")?);
-    set(&mut p.precision, kw.parsed("precision", params::parse_precision)?);
-    p.methods = kw.take("methods")?;
+    p.run = run(&kw)?;
     kw.finish()?;
     Ok(p)
 }

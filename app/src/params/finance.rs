@@ -1,10 +1,9 @@
 //! [`FinanceParams`]: the options of `satool finance` that shape the job, typed and checked.
 
-use super::{checked, conflict, invalid, missing};
+use super::{checked, conflict, invalid, missing, RunParams};
 use crate::finance::{self, FinanceJob, FinanceMethod, Split, WeightsSpec};
 use anyhow::Result;
 use chrono::NaiveDate;
-use satool::Precision;
 use satool_finance::{ReadOptions, WindowRule};
 use std::path::PathBuf;
 
@@ -83,11 +82,8 @@ pub struct FinanceParams {
     pub scenarios: Option<usize>,
     pub horizon: Option<usize>,
     pub raw: bool,
-    pub seed: u64,
-    pub alpha: f64,
-    pub precision: Precision,
-    /// Method ids (`None`: every method).
-    pub methods: Option<Vec<String>>,
+    /// Seed, α, precision and methods.
+    pub run: RunParams,
 }
 
 impl FinanceParams {
@@ -119,10 +115,7 @@ impl FinanceParams {
             scenarios: None,
             horizon: None,
             raw: false,
-            seed: 1,
-            alpha: 0.01,
-            precision: Precision::F64,
-            methods: None,
+            run: RunParams::default(),
         }
     }
 
@@ -183,7 +176,7 @@ impl FinanceParams {
             date_order((s, e)).map_err(|why| invalid("--condition-dates <START..END>", &format!("{s}..{e}"), &why))?;
         }
         self.check_conflicts()?;
-        super::check_alpha(a.alpha)?;
+        a.run.check_alpha()?;
         self.read_options()?;
         if !(a.regime_quantile > 0.0 && a.regime_quantile < 1.0) {
             return Err(crate::input_err!("--regime-quantile must be in (0, 1), got {}", a.regime_quantile));
@@ -236,7 +229,7 @@ impl FinanceParams {
     }
 
     fn methods(&self) -> Result<Vec<FinanceMethod>> {
-        match &self.methods {
+        match &self.run.methods {
             Some(ids) => FinanceMethod::parse_list(ids),
             None if self.scenarios.is_some() => Ok(FinanceMethod::PATHS_DEFAULT.to_vec()),
             None => Ok(FinanceMethod::ALL.to_vec()),
@@ -250,9 +243,9 @@ impl FinanceParams {
         Ok(FinanceJob {
             prices: a.prices.clone(),
             read: a.read_options()?,
-            seed: a.seed,
-            alpha: a.alpha,
-            precision: a.precision,
+            seed: a.run.seed,
+            alpha: a.run.alpha,
+            precision: a.run.precision,
             beta: a.beta,
             beta_sequential: a.beta_sequential,
             inner_steps: a.inner_steps,

@@ -143,12 +143,33 @@ fn missing(options: &[&str]) -> anyhow::Error {
     crate::input_err!("the following required arguments were not provided:{lines}")
 }
 
-/// `--alpha`: the Langevin step size, in (0, 1).
-fn check_alpha(alpha: f64) -> anyhow::Result<()> {
-    if !(alpha > 0.0 && alpha < 1.0) {
-        return Err(crate::input_err!("--alpha must be in (0, 1), got {alpha}"));
+/// The parameters every job shares: the seed, the Langevin step, the chains' precision and the
+/// methods to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunParams {
+    pub seed: u64,
+    /// Langevin step size α, in (0, 1).
+    pub alpha: f64,
+    pub precision: satool::Precision,
+    /// Method ids (`None`: every method of this build).
+    pub methods: Option<Vec<String>>,
+}
+
+impl Default for RunParams {
+    fn default() -> RunParams {
+        RunParams { seed: 1, alpha: 0.01, precision: satool::Precision::F64, methods: None }
     }
-    Ok(())
+}
+
+impl RunParams {
+    /// `--alpha`: the Langevin step size, in (0, 1).
+    fn check_alpha(&self) -> anyhow::Result<()> {
+        let alpha = self.alpha;
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(crate::input_err!("--alpha must be in (0, 1), got {alpha}"));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

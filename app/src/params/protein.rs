@@ -1,9 +1,8 @@
 //! [`ProteinParams`]: the options of `satool protein` that shape the job, typed and checked.
 
-use super::{checked, checked_opt, conflict, in_range, invalid};
+use super::{checked, checked_opt, conflict, in_range, invalid, RunParams};
 use crate::protein::{self, HmmerMode, ProteinJob, ProteinMethod};
 use anyhow::Result;
-use satool::Precision;
 use satool_protein::DecodeMethod;
 use std::path::{Path, PathBuf};
 
@@ -31,11 +30,8 @@ pub struct ProteinParams {
     pub reweight: Option<f64>,
     pub holdout: Option<f64>,
     pub holdout_folds: usize,
-    pub seed: u64,
-    pub alpha: f64,
-    pub precision: Precision,
-    /// Method ids (`None`: every method of this build).
-    pub methods: Option<Vec<String>>,
+    /// Seed, α, precision and methods.
+    pub run: RunParams,
 }
 
 impl ProteinParams {
@@ -60,10 +56,7 @@ impl ProteinParams {
             reweight: None,
             holdout: None,
             holdout_folds: 1,
-            seed: 1,
-            alpha: 0.01,
-            precision: Precision::F64,
-            methods: None,
+            run: RunParams::default(),
         }
     }
 
@@ -93,11 +86,11 @@ impl ProteinParams {
         } else if p.holdout_folds != 1 {
             return Err(super::missing(&["--holdout <F>"]));
         }
-        super::check_alpha(p.alpha)?;
+        p.run.check_alpha()?;
         if let Some(re) = &p.condition_names {
             check_regex("--condition-names", re)?;
         }
-        protein_methods(p.methods.as_deref())?;
+        protein_methods(p.run.methods.as_deref())?;
         Ok(())
     }
 
@@ -115,9 +108,9 @@ impl ProteinParams {
             out: None,
             force: false,
             sampling: protein::Sampling {
-                seed: p.seed,
-                alpha: p.alpha,
-                precision: p.precision,
+                seed: p.run.seed,
+                alpha: p.run.alpha,
+                precision: p.run.precision,
                 samples: p.samples,
                 decode: p.decode,
                 max_identity: p.max_identity,
@@ -132,7 +125,7 @@ impl ProteinParams {
                 (None, None) => None,
             },
             evaluate: p.evaluate.clone(),
-            methods: protein_methods(p.methods.as_deref())?,
+            methods: protein_methods(p.run.methods.as_deref())?,
             report: None,
             reweight: p.reweight,
             holdout: p.holdout.map(|fraction| protein::holdout::Holdout { fraction, folds: p.holdout_folds }),

@@ -64,10 +64,10 @@ const PROTEIN: &[ProteinCase] = &[
         (p.holdout, p.condition_names) = (Some(0.2), Some("a".into()))
     }),
     (&["--holdout", "0.2", "--condition-file", "x"], |p| (p.holdout, p.condition_file) = (Some(0.2), Some("x".into()))),
-    (&["--alpha", "1"], |p| p.alpha = 1.0),
+    (&["--alpha", "1"], |p| p.run.alpha = 1.0),
     (&["--condition-names", "("], |p| p.condition_names = Some("(".into())),
-    (&["--methods", "nope"], |p| p.methods = Some(vec!["nope".into()])),
-    (&["--methods", "sa_gen,sa_gen"], |p| p.methods = Some(vec!["sa_gen".into(), "sa_gen".into()])),
+    (&["--methods", "nope"], |p| p.run.methods = Some(vec!["nope".into()])),
+    (&["--methods", "sa_gen,sa_gen"], |p| p.run.methods = Some(vec!["sa_gen".into(), "sa_gen".into()])),
 ];
 
 type FinanceCase = (&'static [&'static str], fn(&mut FinanceParams));
@@ -112,8 +112,8 @@ const FINANCE: &[FinanceCase] = &[
     (&["--raw"], |p| p.raw = true),
     (&["--scenarios", "0", "--horizon", "5"], |p| (p.scenarios, p.horizon) = (Some(0), Some(5))),
     (&["--scenarios", "10", "--horizon", "1"], |p| (p.scenarios, p.horizon) = (Some(10), Some(1))),
-    (&["--alpha", "0"], |p| p.alpha = 0.0),
-    (&["--methods", "nope"], |p| p.methods = Some(vec!["nope".into()])),
+    (&["--alpha", "0"], |p| p.run.alpha = 0.0),
+    (&["--methods", "nope"], |p| p.run.methods = Some(vec!["nope".into()])),
 ];
 
 #[test]
