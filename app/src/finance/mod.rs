@@ -245,6 +245,27 @@ fn refuse_constant_tickers(job: &FinanceJob, g: &ndarray::Array2<f64>, tickers: 
     ))
 }
 
+/// The methods that ran, and a warning for each that could not model this history (an input
+/// error, e.g. a fit that does not converge): its row is left out and the others run, as in
+/// `satool protein`. With no method left, the first such error is the run's; any other error is.
+fn keep_methods_that_ran<T>(methods: &[FinanceMethod], drawn: Vec<Result<T>>) -> Result<(Vec<T>, Vec<String>)> {
+    let (mut generated, mut warnings, mut first_error) = (Vec::new(), Vec::new(), None);
+    for (m, r) in methods.iter().zip(drawn) {
+        match r {
+            Ok(g) => generated.push(g),
+            Err(e) if crate::error::exit_code(&e) == 2 => {
+                warnings.push(format!("{}: not run on this history: {}", m.id(), crate::error::message(&e)));
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let (true, Some(e)) = (generated.is_empty(), first_error) {
+        return Err(e);
+    }
+    Ok((generated, warnings))
+}
+
 /// Refuses, before anything is drawn, paths that would not fit the memory budget. Every path
 /// method's N·H·d returns and three per-day columns (state and output novelty, source day) are
 /// held until the run returns, with the evaluation's working copies: 1.3 times those values on
@@ -300,12 +321,16 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
     // Paths run one method at a time (each in parallel over its paths): N·H·d values each.
-    let generated: Vec<Generated> = if job.paths.is_some() {
-        job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+    let drawn: Vec<Result<Generated>> = if job.paths.is_some() {
+        job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect()
     } else {
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect::<Result<_>>()?
+        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect()
     };
     drop(stage);
+    let (generated, warnings) = keep_methods_that_ran(&job.methods, drawn)?;
+    for w in &warnings {
+        eprintln!("warning: {}: {w}", job.prices.display());
+    }
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
     let mut results: Vec<MethodResult> = generated
@@ -341,6 +366,28 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         methods: results,
         risk,
         backtest,
+        warnings,
     };
     Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_that_cannot_model_the_history_is_left_out_with_a_warning() {
+        use FinanceMethod::{Bootstrap, GarchFhs, SaRegime};
+        let fit = || input_err!("ticker #3: the optimiser failed: no descent");
+        let (kept, warnings) =
+            keep_methods_that_ran(&[Bootstrap, GarchFhs, SaRegime], vec![Ok(1), Err(fit()), Ok(3)]).unwrap();
+        assert_eq!(kept, [1, 3]);
+        assert_eq!(warnings, ["garch_fhs: not run on this history: ticker #3: the optimiser failed: no descent"]);
+        // Alone, the method's error is the run's; an internal error always is.
+        let e = keep_methods_that_ran::<u8>(&[GarchFhs], vec![Err(fit())]).unwrap_err();
+        assert_eq!(crate::error::exit_code(&e), 2);
+        let e =
+            keep_methods_that_ran(&[Bootstrap, GarchFhs], vec![Ok(1), Err(anyhow::anyhow!("disk full"))]).unwrap_err();
+        assert_eq!((crate::error::exit_code(&e), e.to_string()), (1, "disk full".to_string()));
+    }
 }
