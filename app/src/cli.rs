@@ -185,6 +185,23 @@ pub struct FinanceArgs {
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
     #[arg(long, requires = "scenarios")]
     pub gzip: bool,
+    /// Start the sa_paths and garch_fhs paths from the volatility state after DATE (the history
+    /// ends there; no row dated later is read), or after the file's last day (`last`), or from a
+    /// state drawn from the history (`unconditional`, the default). Conditional path files keep
+    /// their scale.
+    #[arg(long, value_name = "DATE|last|unconditional", requires = "scenarios",
+          conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split"])]
+    pub as_of: Option<String>,
+    /// Rolling VaR backtest over the return days dated START..END: each day's 1-day VaR forecast
+    /// from the data up to the day before (the state moved daily, the memory and the GARCH fits
+    /// refitted every --refit-every days), with Kupiec, Christoffersen and Basel results
+    /// (methods: historical, garch_fhs, sa_paths).
+    #[arg(long, value_name = "START..END", value_parser = params::parse_date_range,
+          conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split", "scenarios", "as_of"])]
+    pub backtest: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// --backtest: refit the memory and the GARCH parameters every N backtest days.
+    #[arg(long, value_name = "N", default_value_t = 21, value_parser = whole::<usize>, requires = "backtest")]
+    pub refit_every: usize,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -492,6 +509,10 @@ fn run(cli: &Cli) -> Result<()> {
                 qq_tickers: a.qq_tickers.clone(),
                 gzip: a.gzip,
             };
+            if job.rolling.is_some() {
+                let out = crate::commands::finance::run_rolling(&job, &outputs, &command_line(), &progress)?;
+                return print_result(r.json, &out.run.results, &out.header, &out.table);
+            }
             let out = crate::commands::finance::run(&job, &outputs, &command_line(), &progress)?;
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
@@ -594,6 +615,9 @@ impl FinanceArgs {
             scenarios: a.scenarios,
             horizon: a.horizon,
             raw: a.raw,
+            as_of: a.as_of.as_deref().map(crate::finance::AsOf::parse).transpose()?.unwrap_or_default(),
+            backtest: a.backtest,
+            refit_every: a.refit_every,
             run: r.params(),
         })
     }

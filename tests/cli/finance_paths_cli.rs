@@ -208,3 +208,137 @@ fn scenarios_default_to_the_generators_that_scale() {
     let ids: Vec<&str> = v["methods"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["historical", "bootstrap", "block_bootstrap", "garch_fhs", "exact", "sa_paths"]);
 }
+
+/// `--as-of DATE` on the 20-ticker file from 2005 (2008 and 2020 inside): the paths of sa_paths
+/// and garch_fhs as JSON, and the path files under `dir`.
+fn as_of_run(prices: &str, as_of: &str, dir: &Path) -> serde_json::Value {
+    let out = dir.display().to_string();
+    let args = [
+        "finance",
+        "--prices",
+        prices,
+        "--start",
+        "2005-01-01",
+        "--scenarios",
+        "2000",
+        "--horizon",
+        "2",
+        "--methods",
+        "sa_paths,garch_fhs",
+        "--as-of",
+        as_of,
+        "--out",
+        &out,
+        "--json",
+        "--quiet",
+    ];
+    json(&satool(&args, &[]))
+}
+
+/// The 1-day VaR at `level` of `id`'s paths.
+fn var1(v: &serde_json::Value, id: &str, level: f64) -> f64 {
+    let m = v["risk"]["methods"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap();
+    let h1 = &m["horizons"][0];
+    assert_eq!(h1["horizon"], 1);
+    f(h1["tails"].as_array().unwrap().iter().find(|t| t["level"] == level).unwrap(), "var")
+}
+
+/// The volatility state after `day`, computed here from the file's rows from 2005 up to it: the EWMA (λ
+/// 0.94, started at the mean) of each day's cross-sectional mean of g² in units of each ticker's
+/// mean g² over those days.
+fn state_after(day: &str) -> f64 {
+    let text = fs::read_to_string(root().join("fixtures/sp500.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .filter(|l| &l[..10] >= "2005-01-01" && &l[..10] <= day)
+        .map(|l| l.split(',').skip(1).map(|v| v.parse::<f64>().unwrap().ln()).collect())
+        .collect();
+    let g: Vec<Vec<f64>> = rows.windows(2).map(|w| w[1].iter().zip(&w[0]).map(|(b, a)| b - a).collect()).collect();
+    let d = g[0].len();
+    let unit: Vec<f64> = (0..d).map(|j| g.len() as f64 / g.iter().map(|r| r[j] * r[j]).sum::<f64>()).collect();
+    let m: Vec<f64> = g.iter().map(|r| r.iter().zip(&unit).map(|(v, u)| v * v * u).sum::<f64>() / d as f64).collect();
+    let mut s = m.iter().sum::<f64>() / m.len() as f64;
+    for x in &m {
+        s = 0.94 * s + 0.06 * x;
+    }
+    s
+}
+
+#[test]
+fn as_of_a_crash_day_the_one_day_var_scales_with_the_volatility_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = fixture("sp500.csv");
+    let calm = as_of_run(&csv, "2019-12-31", &dir.path().join("calm"));
+    let crash = as_of_run(&csv, "2020-03-16", &dir.path().join("crash"));
+    let (s_calm, s_crash) = (f(&calm["parameters"], "as_of_state"), f(&crash["parameters"], "as_of_state"));
+    assert!((s_calm / state_after("2019-12-31") - 1.0).abs() < 1e-9, "{s_calm}");
+    assert!((s_crash / state_after("2020-03-16") - 1.0).abs() < 1e-9, "{s_crash}");
+    assert_eq!(calm["parameters"]["as_of"], "2019-12-31");
+    // The states are 0.470 and 11.34 (volatility ratio 4.91). The 1-day 95% VaR of sa_paths moves
+    // by 6.87 (0.0112 → 0.0769), 1.40 × the volatility ratio, since the history's most turbulent
+    // states also have heavier tails; garch_fhs by 5.46 (1.11 ×). Tolerance: from 0.9 to 1.6
+    // (sa_paths) and 1.25 (garch_fhs) times the volatility ratio; an unconditional start gives ≈ 1.
+    let vol_ratio = (s_crash / s_calm).sqrt();
+    for (id, above) in [("sa_paths", 1.6), ("garch_fhs", 1.25)] {
+        let ratio = var1(&crash, id, 0.95) / var1(&calm, id, 0.95);
+        assert!(ratio > 0.9 * vol_ratio && ratio < above * vol_ratio, "{id}: VaR ratio {ratio}, vol ratio {vol_ratio}");
+    }
+    // The header says where the paths start.
+    let header = stdout(&satool(
+        &[
+            "finance",
+            "--prices",
+            &csv,
+            "--start",
+            "2005-01-01",
+            "--scenarios",
+            "10",
+            "--horizon",
+            "2",
+            "--methods",
+            "sa_paths",
+            "--as-of",
+            "2020-03-16",
+            "--quiet",
+        ],
+        &[],
+    ));
+    assert!(
+        header.contains("as of 2020-03-16: the sa_paths and garch_fhs paths start from the volatility state"),
+        "{header}"
+    );
+    assert!(header.contains("volatility state after 2020-03-16: 11.343 × the history's average day"), "{header}");
+}
+
+#[test]
+fn as_of_reads_nothing_after_the_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("fixtures/sp500.csv")).unwrap();
+    let upto: String = text
+        .lines()
+        .take_while(|l| l.starts_with("Date") || &l[..10] <= "2020-03-16")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // Later rows that no reader could take: text prices, a short row, a negative price.
+    let garbage = format!(
+        "{upto}2020-03-17,abc,x,,,,,,,,,,,,,,,,,,\n2020-03-18,1\n2020-03-19,-5,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
+    );
+    let (clean_csv, garbage_csv) = (dir.path().join("clean.csv"), dir.path().join("garbage.csv"));
+    fs::write(&clean_csv, &text).unwrap();
+    fs::write(&garbage_csv, garbage).unwrap();
+    let a = as_of_run(&clean_csv.display().to_string(), "2020-03-16", &dir.path().join("a"));
+    let b = as_of_run(&garbage_csv.display().to_string(), "2020-03-16", &dir.path().join("b"));
+    assert_eq!(a["risk"], b["risk"]);
+    assert_eq!(a["input"]["last_date"], "2020-03-16");
+    for name in ["sa_paths.paths.csv", "garch_fhs.paths.csv"] {
+        let (x, y) =
+            (fs::read(dir.path().join("a").join(name)).unwrap(), fs::read(dir.path().join("b").join(name)).unwrap());
+        assert!(x == y, "{name} differs");
+    }
+    // Without --as-of the garbage is read, and refused.
+    let o =
+        satool(&["finance", "--prices", &garbage_csv.display().to_string(), "--methods", "historical", "--quiet"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("'abc' is not a number"), "{}", stderr(&o));
+}

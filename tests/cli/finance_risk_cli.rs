@@ -110,3 +110,89 @@ fn bad_weights_and_splits_are_usage_errors() {
     assert_input_error(&run(&["--backtest-split", "1.5"]), "--backtest-split: '1.5' is neither");
     assert_input_error(&run(&["--backtest-split", "2022-12-01"]), "at least 60 and 20 are needed");
 }
+
+/// A rolling backtest on the 20-ticker file from 2018 over February–March 2020, refitted every
+/// 10 days; results.json, with backtest.csv under `dir`.
+fn rolling(prices: &str, dir: &std::path::Path) -> serde_json::Value {
+    let out = dir.display().to_string();
+    let mut args = vec!["finance", "--prices", prices, "--start", "2018-01-01"];
+    args.extend(["--backtest", "2020-02-03..2020-03-31", "--refit-every", "10"]);
+    args.extend(["--out", &out, "--json", "--quiet"]);
+    json(&satool(&args, &[]))
+}
+
+#[test]
+fn rolling_backtest_forecasts_each_day_from_the_days_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/sp500.csv")).unwrap();
+    // The same file with every price after 2020-03-02 changed (a different crash).
+    let mut altered = String::new();
+    for (i, l) in text.lines().enumerate() {
+        if i > 0 && &l[..10] > "2020-03-02" {
+            let mut cells = l.split(',');
+            altered += cells.next().unwrap();
+            for (j, c) in cells.enumerate() {
+                altered += &format!(",{}", c.parse::<f64>().unwrap() * (1.0 + 0.2 * ((i * 7 + j) as f64).sin()));
+            }
+        } else {
+            altered += l;
+        }
+        altered.push('\n');
+    }
+    let (a_csv, b_csv) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    std::fs::write(&a_csv, &text).unwrap();
+    std::fs::write(&b_csv, altered).unwrap();
+    let a = rolling(&a_csv.display().to_string(), &dir.path().join("a"));
+    rolling(&b_csv.display().to_string(), &dir.path().join("b"));
+    assert_eq!(a["methods"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        (a["days"].as_u64(), a["refits"].as_u64(), a["first_date"].as_str()),
+        (Some(41), Some(5), Some("2020-02-03"))
+    );
+    let csv = |d: &str| std::fs::read_to_string(dir.path().join(d).join("backtest.csv")).unwrap();
+    let (ca, cb) = (csv("a"), csv("b"));
+    let (la, lb): (Vec<&str>, Vec<&str>) = (ca.lines().collect(), cb.lines().collect());
+    assert_eq!(la[0], lb[0]);
+    assert!(la[0].starts_with("date,portfolio_return,refit,historical_var95,historical_var97.5,historical_var99"));
+    let mut compared = 0;
+    for (x, y) in la[1..].iter().zip(&lb[1..]) {
+        let (xs, ys): (Vec<&str>, Vec<&str>) = (x.split(',').collect(), y.split(',').collect());
+        if xs[0] <= "2020-03-03" {
+            // Forecast the evening before from the same days: every VaR is the same.
+            assert_eq!(xs[2..], ys[2..], "{}", xs[0]);
+            compared += 1;
+        } else if xs[0] >= "2020-03-05" {
+            assert_ne!(xs[3..], ys[3..], "{}: the altered days are not used", xs[0]);
+        }
+    }
+    assert_eq!(compared, 21);
+    // The counts of results.json are those of backtest.csv, with the exceedances' dates.
+    let rows: Vec<Vec<&str>> = la[1..].iter().map(|l| l.split(',').collect()).collect();
+    let cols: Vec<&str> = la[0].split(',').collect();
+    for m in a["methods"].as_array().unwrap() {
+        for t in m["tests"].as_array().unwrap() {
+            let name = format!("{}_var{}", m["id"].as_str().unwrap(), 100.0 * f(t, "level"));
+            let c = cols.iter().position(|&n| n == name).unwrap();
+            let hits: Vec<&str> = rows
+                .iter()
+                .filter(|r| r[1].parse::<f64>().unwrap() < -r[c].parse::<f64>().unwrap())
+                .map(|r| r[0])
+                .collect();
+            assert_eq!(t["exceedance_dates"], serde_json::json!(hits), "{name}");
+            assert_eq!(t["exceedances"].as_u64().unwrap() as usize, hits.len());
+            assert_eq!(t["basel_zone"].is_string(), f(t, "level") == 0.99);
+        }
+    }
+}
+
+#[test]
+fn rolling_backtest_refuses_methods_and_ranges_it_cannot_run() {
+    let csv = fixture("sp500.csv");
+    let o = satool(&["finance", "--prices", &csv, "--backtest", "2020-02-03..2020-03-31", "--methods", "sa"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("method 'sa' makes no rolling forecast"), "{}", stderr(&o));
+    let o =
+        satool(&["finance", "--prices", &csv, "--backtest", "1990-01-03..1990-03-31", "--methods", "historical"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least 60 and 20 are needed"), "{}", stderr(&o));
+}

@@ -80,6 +80,46 @@ pub fn run(
     Ok(FinanceOutput { run, header, table })
 }
 
+/// A finished rolling backtest and the text stdout shows for it.
+#[derive(Debug)]
+pub struct RollingOutput {
+    pub run: finance::RollingRun,
+    pub header: String,
+    pub table: String,
+}
+
+/// Runs the rolling backtest of `job` (`--backtest`), then writes the report and the `--out`
+/// directory (results.json, backtest.csv, tickers.csv, command.txt), both or neither.
+pub fn run_rolling(
+    job: &FinanceJob,
+    outputs: &FinanceOutputs,
+    command_line: &str,
+    progress: &Progress,
+) -> Result<RollingOutput> {
+    let mut staging =
+        outputs.out.as_ref().map(|o| Staging::new(o, outputs.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
+    let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
+    let run = finance::run_rolling(job, progress)?;
+    let r = &run.results;
+    let mut header = render::input_lines(&r.input, &r.tickers);
+    header += &format!("β = {}, seed = {}\nforecasts: {}\n", r.beta, r.seed, r.var_rule);
+    let table = finance::rolling_table(r);
+    let mut report_staging = None;
+    if let Some(target) = report_target {
+        progress.line("drawing the report figures");
+        let built = report::backtest::rolling(&run, report::invoked_command(), &header, &table)?;
+        report_staging = target.write(&built, staging.as_mut())?;
+    }
+    if let Some(st) = &mut staging {
+        st.write("results.json", crate::output::to_json(r)?.as_bytes())?;
+        st.write("backtest.csv", finance::rolling_csv(&run).as_bytes())?;
+        st.write("tickers.csv", finance::tickers_csv(&r.tickers).as_bytes())?;
+        st.write("command.txt", format!("{command_line}\n").as_bytes())?;
+    }
+    commit_all(report_staging.into_iter().chain(staging).collect())?;
+    Ok(RollingOutput { run, header, table })
+}
+
 /// The return days a conditioned run selected, with the run of consecutive days each belongs to.
 fn condition_days_csv(c: &finance::ConditionInfo) -> String {
     let mut s = String::from("date,run\n");

@@ -29,6 +29,24 @@ pub(super) struct History {
     pub dates: Vec<chrono::NaiveDate>,
 }
 
+impl History {
+    /// The days and their memory only, for a method that draws from nothing else (the rolling
+    /// backtest's `sa_paths`): one run, no block length, one regime.
+    pub(super) fn days_only(g: Array2<f64>, dates: Vec<chrono::NaiveDate>) -> Result<History> {
+        let mem = Memory::new(fin::scaled_memory(&g))?;
+        let k = g.nrows();
+        Ok(History {
+            runs: std::iter::once(0..k).collect(),
+            mem,
+            block_length: 1.0,
+            regime_labels: vec![0; k],
+            regime_transitions: Array2::ones((1, 1)),
+            dates,
+            g,
+        })
+    }
+}
+
 /// A method's scenarios with what is measured while generating them.
 pub(super) struct Generated {
     pub scenarios: Scenarios,

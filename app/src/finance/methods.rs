@@ -97,6 +97,12 @@ impl FinanceMethod {
         }
     }
 
+    /// Whether `--as-of` starts this method's paths from the state of that day (the others draw
+    /// their days as without it: unconditional).
+    pub fn starts_as_of(self) -> bool {
+        matches!(self, FinanceMethod::SaPaths | FinanceMethod::GarchFhs)
+    }
+
     /// Parses `--methods`: every id known, none twice (a repeated id would run and print twice).
     pub fn parse_list(ids: &[String]) -> Result<Vec<FinanceMethod>> {
         let mut methods = Vec::with_capacity(ids.len());

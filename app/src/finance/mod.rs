@@ -15,6 +15,7 @@ mod paths;
 pub mod render;
 mod results;
 mod risk;
+mod rolling;
 
 pub use backtest::{backtest_table, BacktestResults, Split};
 pub use coverage::{header_lines, tickers_csv};
@@ -23,6 +24,7 @@ pub use methods::{FinanceMethod, UnknownMethod};
 pub use paths::PathSpec;
 pub use results::*;
 pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
+pub use rolling::{rolling_csv, rolling_table, run_rolling, Rolling, RollingResults, RollingRun, ROLLING_METHODS};
 
 use crate::input_err;
 use crate::progress::Progress;
@@ -63,6 +65,41 @@ pub struct FinanceJob {
     pub paths: Option<PathSpec>,
     /// `--raw`: paths as generated, without the per-ticker correction to the history's mean and sd.
     pub raw: bool,
+    /// `--as-of`: where the paths of `sa_paths` and `garch_fhs` start.
+    pub as_of: AsOf,
+    /// `--backtest START..END`: a rolling backtest instead of the comparison ([`run_rolling`]).
+    pub rolling: Option<Rolling>,
+}
+
+/// `--as-of`: the state the paths of `sa_paths` and `garch_fhs` start from.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum AsOf {
+    /// A state drawn from the history's own (`sa_paths`; `garch_fhs` starts after the last day
+    /// whatever `--as-of` says), and every path file set to the history's mean and sd.
+    #[default]
+    Unconditional,
+    /// The state after the last day of the file: the forecast from that evening on.
+    Last,
+    /// The state after this date: the history ends there and no row dated after it is read.
+    Date(NaiveDate),
+}
+
+impl AsOf {
+    /// `unconditional`, `last` or a date (YYYY-MM-DD).
+    pub fn parse(s: &str) -> Result<AsOf> {
+        match s {
+            "unconditional" => Ok(AsOf::Unconditional),
+            "last" => Ok(AsOf::Last),
+            _ => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(AsOf::Date)
+                .map_err(|_| input_err!("--as-of: '{s}' is neither a date (YYYY-MM-DD), 'last' nor 'unconditional'")),
+        }
+    }
+
+    /// Whether paths start from one day's state (a conditional forecast).
+    pub fn is_conditional(self) -> bool {
+        self != AsOf::Unconditional
+    }
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -104,6 +141,19 @@ impl Condition {
                 Condition::LowVol(q) => vol[t] <= rank(q),
             })
             .collect()
+    }
+}
+
+impl InputInfo {
+    /// The file at `path` as read into `table`.
+    fn of(path: &std::path::Path, table: &fin::PriceTable) -> InputInfo {
+        InputInfo {
+            path: path.display().to_string(),
+            format: table.format.to_string(),
+            days: table.dates.len(),
+            first_date: table.dates.first().map(date).unwrap_or_default(),
+            last_date: table.dates.last().map(date).unwrap_or_default(),
+        }
     }
 }
 
@@ -222,6 +272,9 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         scenarios: job.paths.map(|p| p.n),
         horizon: job.paths.map(|p| p.h),
         raw: job.raw,
+        as_of: job.as_of.is_conditional().then(|| h.dates.last().map(date).unwrap_or_default()),
+        as_of_state: (job.as_of.is_conditional() && job.methods.contains(&FinanceMethod::SaPaths))
+            .then(|| paths::States::new(h, job.beta).after_last()),
     }
 }
 
@@ -294,6 +347,9 @@ fn check_paths_memory(job: &FinanceJob, p: PathSpec, tickers: usize) -> Result<(
 /// and scores each against the history; `progress` receives one-line progress messages (stderr).
 /// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
 pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
+    if job.rolling.is_some() {
+        return Err(input_err!("--backtest START..END is a rolling backtest, which run_rolling runs (not run)"));
+    }
     let table_in = fin::read_prices(&job.prices, &job.read)?;
     let weights = risk::resolve(&job.weights, &table_in.tickers)?;
     // Weights the history itself cannot carry are refused before any method runs.
@@ -353,13 +409,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     let results = FinanceResults {
         domain: "finance",
         condition,
-        input: InputInfo {
-            path: job.prices.display().to_string(),
-            format: table_in.format.to_string(),
-            days: table_in.dates.len(),
-            first_date: table_in.dates.first().map(date).unwrap_or_default(),
-            last_date: table_in.dates.last().map(date).unwrap_or_default(),
-        },
+        input: InputInfo::of(&job.prices, &table_in),
         tickers: coverage::tickers(&table_in, job.read.jump_threshold),
         parameters: parameters(job, &h, beta_star),
         conventions: CONVENTIONS.to_vec(),

@@ -122,26 +122,42 @@ fn write_long(w: &mut dyn Write, tickers: &[String], s: &Scenarios, dates: &[Nai
     w.flush()
 }
 
+/// The first lines of every finance header: the file, its days and what was kept of its tickers.
+pub fn input_lines(input: &super::InputInfo, tickers: &super::Tickers) -> String {
+    let h = format!(
+        "satool finance — {} ({})\n{} days {} → {}; tickers: {} kept, {} dropped, {} suspect jumps (|log return| > {})\n",
+        input.path,
+        input.format,
+        input.days,
+        input.first_date,
+        input.last_date,
+        tickers.kept.len(),
+        tickers.dropped.len(),
+        tickers.suspect.len(),
+        tickers.jump_threshold
+    );
+    h + &super::header_lines(tickers)
+}
+
 /// The text above the table: input, tickers, condition, parameters and conventions.
 pub fn header(r: &FinanceResults) -> String {
     let p = &r.parameters;
-    let mut h = format!(
-        "satool finance — {} ({})\n{} days {} → {}; tickers: {} kept, {} dropped, {} suspect jumps (|log return| > {})\n",
-        r.input.path,
-        r.input.format,
-        r.input.days,
-        r.input.first_date,
-        r.input.last_date,
-        r.tickers.kept.len(),
-        r.tickers.dropped.len(),
-        r.tickers.suspect.len(),
-        r.tickers.jump_threshold
-    );
-    h += &super::header_lines(&r.tickers);
+    let mut h = input_lines(&r.input, &r.tickers);
     if let Some(c) = &r.condition {
         h += &format!(
             "condition: {} — {} of {} return days in {} run(s) of consecutive days (longest {}; blocks, regimes and ACFs stay inside a run); the `historical` row is these days; whole history: portfolio sd {:.4}, ES 1% {:.4}\n",
             c.description, c.days, c.of_days, c.runs, c.longest_run, c.history_portfolio_sd, c.history_es_1
+        );
+    }
+    if let Some(d) = &p.as_of {
+        if let Some(s) = p.as_of_state {
+            h += &format!("volatility state after {d}: {s:.3} × the history's average day\n");
+        }
+        h += &format!(
+            "as of {d}: the sa_paths and garch_fhs paths start from the volatility state after {d}, computed from \
+             the history up to it (no row dated later was read); their risk rows are the forecast published that \
+             evening, and their path files keep their scale (no correction to the history's mean and sd); the other \
+             methods are unconditional\n"
         );
     }
     h += &format!(

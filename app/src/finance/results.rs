@@ -185,6 +185,15 @@ pub struct Parameters {
     pub horizon: Option<usize>,
     /// `--raw`: path scenarios left without the correction to the history's mean and sd.
     pub raw: bool,
+    /// `--as-of`: the last day of the history, whose state the `sa_paths` and `garch_fhs` paths
+    /// start from (absent: unconditional paths).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// `--as-of` with `sa_paths`: the volatility state after that day, in units of the history's
+    /// average day (1: an average day; the EWMA of the cross-sectional mean of g², each ticker's
+    /// in units of its mean g²).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of_state: Option<f64>,
 }
 
 /// One table row: a method's scenarios scored against the history.

@@ -1,7 +1,7 @@
 //! [`FinanceParams`]: the options of `satool finance` that shape the job, typed and checked.
 
 use super::{checked, conflict, invalid, missing, RunParams};
-use crate::finance::{self, FinanceJob, FinanceMethod, Split, WeightsSpec};
+use crate::finance::{self, AsOf, FinanceJob, FinanceMethod, Split, WeightsSpec};
 use anyhow::Result;
 use chrono::NaiveDate;
 use satool_finance::{ReadOptions, WindowRule};
@@ -82,6 +82,10 @@ pub struct FinanceParams {
     pub scenarios: Option<usize>,
     pub horizon: Option<usize>,
     pub raw: bool,
+    pub as_of: AsOf,
+    /// `--backtest START..END`: a rolling backtest of those return days.
+    pub backtest: Option<(NaiveDate, NaiveDate)>,
+    pub refit_every: usize,
     /// Seed, α, precision and methods.
     pub run: RunParams,
 }
@@ -115,6 +119,9 @@ impl FinanceParams {
             scenarios: None,
             horizon: None,
             raw: false,
+            as_of: AsOf::Unconditional,
+            backtest: None,
+            refit_every: 21,
             run: RunParams::default(),
         }
     }
@@ -187,6 +194,12 @@ impl FinanceParams {
             ));
         }
         self.methods()?;
+        if a.backtest.is_some() && a.refit_every == 0 {
+            return Err(crate::input_err!("--refit-every must be at least 1"));
+        }
+        if let Some((s, e)) = a.backtest {
+            date_order((s, e)).map_err(|why| invalid("--backtest <START..END>", &format!("{s}..{e}"), &why))?;
+        }
         if let Some(Split::Fraction(f)) = a.backtest_split {
             if !(f > 0.0 && f < 1.0) {
                 return Err(Split::refused(&f.to_string()));
@@ -219,10 +232,37 @@ impl FinanceParams {
                 return Err(conflict(SPLIT, REGIME));
             }
         }
+        const AS_OF: &str = "--as-of <DATE|last|unconditional>";
+        const BACKTEST: &str = "--backtest <START..END>";
+        if a.as_of != AsOf::Unconditional {
+            for (given, name) in [(a.condition_dates.is_some(), DATES), (a.condition_regime.is_some(), REGIME)] {
+                if given {
+                    return Err(conflict(AS_OF, name));
+                }
+            }
+            if a.backtest_split.is_some() {
+                return Err(conflict(AS_OF, SPLIT));
+            }
+        }
+        if a.backtest.is_some() {
+            let others = [
+                (a.condition_dates.is_some(), DATES),
+                (a.condition_regime.is_some(), REGIME),
+                (a.backtest_split.is_some(), SPLIT),
+                (a.scenarios.is_some(), "--scenarios <N>"),
+                (a.as_of != AsOf::Unconditional, AS_OF),
+            ];
+            if let Some((_, name)) = others.iter().find(|(given, _)| *given) {
+                return Err(conflict(BACKTEST, name));
+            }
+        }
         match (a.scenarios, a.horizon) {
             (Some(_), None) => return Err(missing(&["--horizon <H>"])),
             (None, Some(_)) => return Err(missing(&["--scenarios <N>"])),
             (None, None) if a.raw => return Err(missing(&["--horizon <H>", "--scenarios <N>"])),
+            (None, None) if a.as_of != AsOf::Unconditional => {
+                return Err(missing(&["--horizon <H>", "--scenarios <N>"]))
+            }
             _ => {}
         }
         Ok(())
@@ -231,6 +271,7 @@ impl FinanceParams {
     fn methods(&self) -> Result<Vec<FinanceMethod>> {
         match &self.run.methods {
             Some(ids) => FinanceMethod::parse_list(ids),
+            None if self.backtest.is_some() => Ok(finance::ROLLING_METHODS.to_vec()),
             None if self.scenarios.is_some() => Ok(FinanceMethod::PATHS_DEFAULT.to_vec()),
             None => Ok(FinanceMethod::ALL.to_vec()),
         }
@@ -240,9 +281,15 @@ impl FinanceParams {
     pub fn job(&self) -> Result<FinanceJob> {
         self.check()?;
         let a = self;
+        let mut read = a.read_options()?;
+        if let AsOf::Date(d) = a.as_of {
+            // The history ends at the date, and no row dated after it is read.
+            read.end = Some(read.end.map_or(d, |e| e.min(d)));
+            read.unread_after = Some(d);
+        }
         Ok(FinanceJob {
             prices: a.prices.clone(),
-            read: a.read_options()?,
+            read,
             seed: a.run.seed,
             alpha: a.run.alpha,
             precision: a.run.precision,
@@ -263,6 +310,8 @@ impl FinanceParams {
             backtest_split: a.backtest_split,
             paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
             raw: a.raw,
+            as_of: a.as_of,
+            rolling: a.backtest.map(|(start, end)| finance::Rolling { start, end, refit_every: a.refit_every }),
         })
     }
 }

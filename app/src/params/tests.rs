@@ -114,6 +114,18 @@ const FINANCE: &[FinanceCase] = &[
     (&["--scenarios", "10", "--horizon", "1"], |p| (p.scenarios, p.horizon) = (Some(10), Some(1))),
     (&["--alpha", "0"], |p| p.run.alpha = 0.0),
     (&["--methods", "nope"], |p| p.run.methods = Some(vec!["nope".into()])),
+    (&["--as-of", "last"], |p| p.as_of = crate::finance::AsOf::Last),
+    (&["--scenarios", "3", "--horizon", "3", "--as-of", "last", "--condition-regime", "low-vol"], |p| {
+        (p.scenarios, p.horizon, p.as_of, p.condition_regime) =
+            (Some(3), Some(3), crate::finance::AsOf::Last, Some(VolRegime::LowVol))
+    }),
+    (&["--backtest", "2018-01-01..2018-06-01", "--backtest-split", "0.5"], |p| {
+        (p.backtest, p.backtest_split) =
+            (Some((date("2018-01-01"), date("2018-06-01"))), Some(crate::finance::Split::Fraction(0.5)))
+    }),
+    (&["--backtest", "2018-01-01..2018-06-01", "--refit-every", "0"], |p| {
+        (p.backtest, p.refit_every) = (Some((date("2018-01-01"), date("2018-06-01"))), 0)
+    }),
 ];
 
 #[test]

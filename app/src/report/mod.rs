@@ -2,6 +2,7 @@
 //! to read it, under the run's header and table. Written atomically like `--out`, and
 //! byte-for-byte reproducible for a given command and seed (no timings, no dates).
 
+pub mod backtest;
 pub mod finance;
 pub mod plot;
 pub mod protein;

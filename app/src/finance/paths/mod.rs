@@ -37,6 +37,8 @@ pub(super) struct PathDraw {
     pub acceptance: Option<f64>,
 }
 
+pub(super) use state::{one_day_draws, States};
+
 pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
     stream(seed, &format!("{id}/path{p}"))
 }
@@ -127,7 +129,7 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Bootstrap => resampled_paths(h, job, spec, id, false),
         FinanceMethod::BlockBootstrap => resampled_paths(h, job, spec, id, true),
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
-        FinanceMethod::SaPaths => state::state_paths(h, job.beta, spec, job.seed, id)?,
+        FinanceMethod::SaPaths => state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?,
         FinanceMethod::GarchFhs => garch_paths(h, job, spec, id)?,
         FinanceMethod::Sa => {
             // The published pool of ULA states, each path's days drawn from it with replacement:
@@ -174,13 +176,15 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
 }
 
 /// A path method's scenarios: drawn, set to the history's per-ticker mean and sd unless
-/// `--raw` (so the file, and every metric of its row, is on the history's scale), exact-zero
-/// returns kept at zero.
+/// `--raw` or the paths are a forecast from the `--as-of` state (so an unconditional file, and
+/// every metric of its row, is on the history's scale), exact-zero returns kept at zero.
 pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spec: PathSpec) -> Result<Generated> {
     let t0 = Instant::now();
     let draw = draw(method, h, job, spec)?;
     let mut returns = draw.returns;
-    if !job.raw {
+    let conditional = job.as_of.is_conditional() && method.starts_as_of();
+    let correct = !(job.raw || conditional);
+    if correct {
         fin::correct_keeping_zeros_in_place(&mut returns, h.g.view());
     }
     let output_novelty = output_novelty(h, returns.view());
@@ -196,7 +200,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spe
         novelty,
         output_novelty,
         acceptance: draw.acceptance,
-        on_history_scale: !job.raw,
+        on_history_scale: correct,
         seconds: t0.elapsed().as_secs_f64(),
     })
 }

@@ -12,7 +12,7 @@
 use super::{path_stream, PathDraw, PathSpec, CHUNK};
 use crate::finance::history::History;
 use anyhow::Result;
-use ndarray::{Array2, Axis};
+use ndarray::{Array2, ArrayView1, Axis};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -29,12 +29,16 @@ pub const STATE_SHARE: f64 = 0.01;
 const MIN_POOL: usize = 20;
 
 /// The historical states, sorted, with what each day contributes to the next state.
-struct States {
+pub(in crate::finance) struct States {
     /// Day indices sorted by their state, and the sorted states.
     order: Vec<usize>,
     sorted: Vec<f64>,
     /// Cross-sectional mean of each day's squared returns, each in units of its ticker's mean.
     mean_sq: Vec<f64>,
+    /// Per ticker, 1 / its mean g² over the history (0 for a ticker that never moved).
+    unit: Vec<f64>,
+    /// The state after the history's last day: the state of the next day's forecast.
+    after_last: f64,
     /// Neighbourhood size.
     pool: usize,
     /// Log mixture weight of every day (`satool::mixture_log_weights`).
@@ -47,7 +51,7 @@ struct States {
 
 impl States {
     /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t.
-    fn new(h: &History, beta: f64) -> States {
+    pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
         let g = &h.g;
         // Each ticker's g² in units of its own mean g², so that every ticker counts alike in the
         // market's state (not mostly the most volatile ones).
@@ -63,11 +67,7 @@ impl States {
                 }
             })
             .collect();
-        let mean_sq: Vec<f64> = g
-            .rows()
-            .into_iter()
-            .map(|r| r.iter().zip(&unit).map(|(v, u)| v * v * u).sum::<f64>() / r.len() as f64)
-            .collect();
+        let mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
         let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
         let state: Vec<f64> = mean_sq
             .iter()
@@ -77,9 +77,10 @@ impl States {
                 now
             })
             .collect();
+        let after_last = s;
         let mut order: Vec<usize> = (0..state.len()).collect();
         order.sort_by(|&a, &b| state[a].total_cmp(&state[b]));
-        let sorted = order.iter().map(|&t| state[t]).collect();
+        let sorted: Vec<f64> = order.iter().map(|&t| state[t]).collect();
         let k = state.len();
         let pool = ((STATE_SHARE * k as f64).round() as usize).max(MIN_POOL).min(k);
         let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
@@ -102,7 +103,18 @@ impl States {
                 *v = if m > 0.0 { *v / m } else { 0.0 };
             }
         }
-        States { order, sorted, mean_sq, pool, log_w, shift }
+        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift }
+    }
+
+    /// The state after the history's last day (what `--as-of` starts every path from).
+    pub(in crate::finance) fn after_last(&self) -> f64 {
+        self.after_last
+    }
+
+    /// The state after one more day (`day`: its returns, a day after the history or one of it),
+    /// in the history's units: the history itself is not changed.
+    pub(in crate::finance) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
+        STATE_DECAY * state + (1.0 - STATE_DECAY) * mean_sq_in(day, &self.unit)
     }
 
     /// Where the neighbourhood of `state` starts: the days `order[lo..lo + pool]` nearest it (a
@@ -111,6 +123,11 @@ impl States {
         let rank = self.sorted.partition_point(|&v| v < state);
         rank.saturating_sub(self.pool / 2).min(self.order.len() - self.pool)
     }
+}
+
+/// Cross-sectional mean of a day's squared returns, each ticker's in its unit (`unit` = 1 / its mean g²).
+fn mean_sq_in(day: ArrayView1<f64>, unit: &[f64]) -> f64 {
+    day.iter().zip(unit).map(|(v, u)| v * v * u).sum::<f64>() / day.len() as f64
 }
 
 /// The mixture weights of the days in `pool` from their log weights, unnormalised (scaled by the
@@ -191,8 +208,16 @@ fn draw_day<'a>(
 }
 
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
-/// historical day. Each chunk of paths writes its rows of the result in place.
-pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
+/// historical day (`as_of` false) or every one at the state after the history's last day (`as_of`
+/// true: the forecast from that evening on). Each chunk of paths writes its rows of the result in place.
+pub(super) fn state_paths(
+    h: &History,
+    beta: f64,
+    spec: PathSpec,
+    seed: u64,
+    id: &str,
+    as_of: bool,
+) -> Result<PathDraw> {
     let states = States::new(h, beta);
     let index = satool::Novelty::new(&h.mem);
     let (d_mem, d) = (h.mem.d(), h.g.ncols());
@@ -211,7 +236,7 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
             let mut sc = Scratch::default();
             for (i, p) in paths.enumerate() {
                 let mut rng = path_stream(seed, id, p);
-                let mut state = states.sorted[rng.random_range(0..k)];
+                let mut state = if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] };
                 for t in 0..spec.h {
                     let r = i * spec.h + t;
                     let mut xi = xis.row_mut(r);
@@ -238,4 +263,25 @@ pub(super) fn state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id:
         source.extend(s);
     }
     Ok(PathDraw { returns, state_novelty: Some(nov), source: Some(source), regime: None, acceptance: None })
+}
+
+/// `n` one-day draws from the state `state` (the first day of a path started there), each
+/// day's returns handed to `each` in turn; one stream for all of them.
+pub(in crate::finance) fn one_day_draws(
+    h: &History,
+    beta: f64,
+    states: &States,
+    state: f64,
+    n: usize,
+    rng: &mut Rng,
+    mut each: impl FnMut(&[f64]),
+) {
+    let lo = states.neighbourhood(state);
+    let mut xi = vec![0.0; h.mem.d()];
+    let mut out = vec![0.0; h.g.ncols()];
+    let mut sc = Scratch::default();
+    for _ in 0..n {
+        draw_day(h, beta, states, lo, &mut xi, &mut out, rng, &mut sc);
+        each(&out);
+    }
 }

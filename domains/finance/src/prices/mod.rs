@@ -59,6 +59,9 @@ pub struct ReadOptions {
     pub start: Option<NaiveDate>,
     /// Last date kept (inclusive).
     pub end: Option<NaiveDate>,
+    /// Rows dated after this are skipped unread: only their date cell is parsed, so nothing
+    /// after it (not even a malformed row) reaches the table (`--as-of`).
+    pub unread_after: Option<NaiveDate>,
     /// Drop tickers with a suspicious jump instead of only reporting them.
     pub drop_suspect: bool,
     /// A daily |log return| above this is a suspicious jump (default 0.5).
@@ -94,6 +97,7 @@ impl Default for ReadOptions {
             price_column: None,
             start: None,
             end: None,
+            unread_after: None,
             drop_suspect: false,
             jump_threshold: 0.5,
             shared_jump_tickers: 3,
@@ -235,14 +239,16 @@ fn parse_prices_from(input: impl std::io::Read, path: &Path, opts: &ReadOptions)
         price: opts.price_column.as_deref(),
     };
     let (format, panel) = match layout::detect(path, &header, &overrides)? {
-        Layout::Wide { date } => (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr, &mut lines)?),
+        Layout::Wide { date } => {
+            (Format::Wide, parse::parse_wide(path, &header, date, &mut rdr, &mut lines, opts.unread_after)?)
+        }
         Layout::Long { date, ticker, price } => {
             let format = Format::Long {
                 date: header[date].clone(),
                 ticker: header[ticker].clone(),
                 price: header[price].clone(),
             };
-            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr, &mut lines)?)
+            (format, parse::parse_long(path, &header, (date, ticker, price), &mut rdr, &mut lines, opts.unread_after)?)
         }
     };
     let f = filter::apply(panel, opts, format, path)?;

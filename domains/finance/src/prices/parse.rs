@@ -160,6 +160,12 @@ fn parse_date_cell(err: &CellError, line: u64, col: usize, raw: &[u8]) -> Result
         .ok_or_else(|| err.at(line, col, CellProblem::BadDate(String::from_utf8_lossy(trim(raw)).into_owned())))
 }
 
+/// A row dated after `unread_after` (`ReadOptions::unread_after`): skipped before any other cell
+/// of it is looked at (a row whose date cannot be read is not skipped, and fails as usual).
+fn is_unread(record: &csv::ByteRecord, date_col: usize, unread_after: Option<NaiveDate>) -> bool {
+    unread_after.is_some_and(|cut| record.get(date_col).and_then(parse_date).is_some_and(|d| d > cut))
+}
+
 /// Wide layout: `date_col` holds dates, every other column a ticker.
 pub fn parse_wide<R: std::io::Read>(
     path: &Path,
@@ -167,6 +173,7 @@ pub fn parse_wide<R: std::io::Read>(
     date_col: usize,
     rdr: &mut Records<R>,
     lines: &mut LineCounter,
+    unread_after: Option<NaiveDate>,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let ticker_cols: Vec<usize> = (0..header.len()).filter(|&c| c != date_col).collect();
@@ -184,6 +191,9 @@ pub fn parse_wide<R: std::io::Read>(
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = lines.line_of(&record);
+        if is_unread(&record, date_col, unread_after) {
+            continue;
+        }
         if record.len() != header.len() {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
@@ -225,6 +235,7 @@ pub fn parse_long<R: std::io::Read>(
     (date_col, ticker_col, price_col): (usize, usize, usize),
     rdr: &mut Records<R>,
     lines: &mut LineCounter,
+    unread_after: Option<NaiveDate>,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
     let needed = date_col.max(ticker_col).max(price_col) + 1;
@@ -238,6 +249,9 @@ pub fn parse_long<R: std::io::Read>(
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = lines.line_of(&record);
+        if is_unread(&record, date_col, unread_after) {
+            continue;
+        }
         if record.len() < needed {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));

@@ -1,0 +1,421 @@
+//! `--backtest START..END`: a rolling VaR backtest. For every return day of the range, each
+//! method forecasts that day's 1-day portfolio VaR from the data up to the day before, and the
+//! forecasts are counted against the realised portfolio returns.
+//!
+//! The memory, the `sa_paths` volatility states and the GARCH parameters are refitted every
+//! `--refit-every` backtest days on all the days before the refit; between refits only the
+//! states move, one realised day at a time (the `sa_paths` EWMA state, each ticker's GARCH
+//! variance). Blocks of days between refits are independent, so they run in parallel; every
+//! day's `sa_paths` draws come from the day's own stream (`sa_paths/backtest/<date>`).
+
+use super::history::History;
+use super::paths::{one_day_draws, States};
+use super::risk::{self, Weights};
+use super::{date, FinanceJob, FinanceMethod, InputInfo, Tickers};
+use crate::input_err;
+use crate::output::table;
+use crate::progress::Progress;
+use anyhow::Result;
+use chrono::NaiveDate;
+use ndarray::{s, Array2, ArrayView2};
+use rayon::prelude::*;
+use satool_finance as fin;
+use serde::Serialize;
+use std::ops::Range;
+use std::time::Instant;
+
+/// The methods a rolling backtest can run (its default `--methods`).
+pub const ROLLING_METHODS: [FinanceMethod; 3] =
+    [FinanceMethod::Historical, FinanceMethod::GarchFhs, FinanceMethod::SaPaths];
+/// One-day `sa_paths` draws per backtest day (the VaR is their empirical quantile).
+pub const DRAWS_PER_DAY: usize = 10_000;
+/// Fewest return days before the first backtest day, and fewest backtest days.
+const MIN_TRAIN: usize = 60;
+const MIN_TEST: usize = 20;
+/// Draws turned into portfolio returns at a time.
+const DRAW_CHUNK: usize = 256;
+
+/// How the forecasts are made, as results.json states it.
+const VAR_RULE: &str = "day t's 1-day VaR_c forecast from the return days before t: historical = −quantile_{1−c} \
+(linear) of every portfolio day before t; garch_fhs = per-ticker GARCH(1,1) fitted at the last refit, its variance \
+filtered through the days since (arch's forecast(start=…)), the portfolio of μ + σ_t·z_k over every residual day k of \
+the fit (filtered historical simulation); sa_paths = the quantile of 10,000 one-day draws from the volatility state \
+after day t − 1 (the EWMA state moved with each realised day since the refit, the memory and its states those of the \
+refit); refits on the first backtest day and every --refit-every days after it, on all the days before; an \
+exceedance is a day whose portfolio log return is below −VaR; Kupiec (unconditional coverage), Christoffersen \
+(independence) and conditional coverage (their sum, χ²(2)) likelihood ratios; Basel zone at 99% by the binomial \
+rule (green 0–4, yellow 5–9, red 10+ exceedances in 250 days)";
+
+/// `--backtest START..END --refit-every N`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rolling {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub refit_every: usize,
+}
+
+/// One level's backtest of one method, with the days it was exceeded.
+#[derive(Debug, Serialize)]
+pub struct RollingTest {
+    #[serde(flatten)]
+    pub test: fin::backtest::Backtest,
+    /// At 99% only: the Basel traffic-light zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basel_zone: Option<&'static str>,
+    pub exceedance_dates: Vec<String>,
+}
+
+/// One method's backtests, one per level of [`fin::risk::LEVELS`].
+#[derive(Debug, Serialize)]
+pub struct RollingMethod {
+    pub id: FinanceMethod,
+    pub tests: Vec<RollingTest>,
+}
+
+/// Time spent per step, summed over the blocks (thread seconds), and the wall time.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct RollingTiming {
+    pub wall_seconds: f64,
+    /// Memory and volatility states of `sa_paths` at each refit.
+    pub refit_memory: f64,
+    /// GARCH fits at each refit.
+    pub refit_garch: f64,
+    /// Moving the states and the GARCH variances one day at a time.
+    pub daily_state: f64,
+    /// The `sa_paths` draws and their quantiles.
+    pub sa_paths_draws: f64,
+    /// The garch_fhs scenarios and their quantiles.
+    pub garch_scenarios: f64,
+    pub historical: f64,
+}
+
+impl RollingTiming {
+    fn add(&mut self, o: &RollingTiming) {
+        self.refit_memory += o.refit_memory;
+        self.refit_garch += o.refit_garch;
+        self.daily_state += o.daily_state;
+        self.sa_paths_draws += o.sa_paths_draws;
+        self.garch_scenarios += o.garch_scenarios;
+        self.historical += o.historical;
+    }
+}
+
+/// results.json of a rolling backtest.
+#[derive(Debug, Serialize)]
+pub struct RollingResults {
+    pub domain: &'static str,
+    pub mode: &'static str,
+    pub input: InputInfo,
+    pub tickers: Tickers,
+    pub weights: String,
+    pub first_date: String,
+    pub last_date: String,
+    pub days: usize,
+    pub refit_every: usize,
+    pub refits: usize,
+    /// Return days before the first backtest day (the history of the first refit).
+    pub history_days: usize,
+    pub draws_per_day: usize,
+    pub beta: f64,
+    pub seed: u64,
+    pub var_rule: &'static str,
+    pub methods: Vec<RollingMethod>,
+    pub timing: RollingTiming,
+}
+
+/// A rolling backtest: its results and the day-by-day series (backtest.csv, the report's figure).
+#[derive(Debug)]
+pub struct RollingRun {
+    pub results: RollingResults,
+    pub dates: Vec<NaiveDate>,
+    /// The portfolio's log return of each backtest day.
+    pub realised: Vec<f64>,
+    /// Per method (in `results.methods` order), per level, the VaR forecast of each day.
+    pub var: Vec<Vec<Vec<f64>>>,
+    /// Whether the memory was refitted before the day.
+    pub refit: Vec<bool>,
+}
+
+/// What one block of days between refits forecasts: per method, per day, the VaR per level.
+struct BlockOut {
+    var: Vec<Vec<[f64; 4]>>,
+    timing: RollingTiming,
+}
+
+/// The VaR at every level of [`fin::risk::LEVELS`] of unsorted portfolio returns.
+fn vars(mut port: Vec<f64>) -> [f64; 4] {
+    port.sort_by(f64::total_cmp);
+    fin::risk::LEVELS.map(|c| fin::risk::var_es(&port, c).var)
+}
+
+/// The data a block reads: the returns and portfolio returns of every day (only those before
+/// each forecast's day are used), and the run's settings.
+struct Inputs<'a> {
+    job: &'a FinanceJob,
+    g: ArrayView2<'a, f64>,
+    port: &'a [f64],
+    dates: &'a [NaiveDate],
+    weights: &'a Weights,
+}
+
+/// `sa_paths`: the memory of the days before the block, then for each day of the block the state
+/// after the day before and the VaR of its draws.
+fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Vec<[f64; 4]>> {
+    let t = Instant::now();
+    let h = History::days_only(inp.g.slice(s![..days.start, ..]).to_owned(), inp.dates[1..=days.start].to_vec())?;
+    let states = States::new(&h, inp.job.beta);
+    timing.refit_memory += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut state = states.after_last();
+    let mut each_day = Vec::with_capacity(days.len());
+    for day in days.clone() {
+        if day > days.start {
+            state = states.advance(state, inp.g.row(day - 1));
+        }
+        each_day.push((day, state));
+    }
+    timing.daily_state += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let d = inp.g.ncols();
+    let out = each_day
+        .into_par_iter()
+        .map(|(day, state)| -> Result<[f64; 4]> {
+            let mut rng = satool::stream(inp.job.seed, &format!("sa_paths/backtest/{}", date(&inp.dates[day + 1])));
+            let mut port = Vec::with_capacity(DRAWS_PER_DAY);
+            let mut buf = Vec::with_capacity(DRAW_CHUNK * d);
+            let mut left = DRAWS_PER_DAY;
+            while left > 0 {
+                let n = left.min(DRAW_CHUNK);
+                buf.clear();
+                one_day_draws(&h, inp.job.beta, &states, state, n, &mut rng, |row| buf.extend_from_slice(row));
+                let rows = ArrayView2::from_shape((n, d), &buf)?;
+                port.extend(inp.weights.portfolio_returns(rows, "the sa_paths draws")?);
+                left -= n;
+            }
+            Ok(vars(port))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    timing.sa_paths_draws += t.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// `garch_fhs`: every ticker fitted on the days before the block, its variance filtered through
+/// the block's days; each day's scenarios are μ + σ_t·z_k over the fit's residual days k.
+fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Vec<[f64; 4]>> {
+    let t = Instant::now();
+    let panel = fin::garch::GarchPanel::fit(inp.g.slice(s![..days.start, ..])).map_err(|e| {
+        input_err!(
+            "--backtest: garch_fhs on the {} return days before {}: {e}; leave garch_fhs out of --methods",
+            days.start,
+            date(&inp.dates[days.start + 1])
+        )
+    })?;
+    timing.refit_garch += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    // sd[j][day - days.start]: ticker j's forecast sd for the day.
+    let sd: Vec<Vec<f64>> = panel
+        .fits
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            let r = inp.g.slice(s![..days.end, j]).to_vec();
+            f.one_day_variances(&r)[days.clone()].iter().map(|v| v.sqrt()).collect()
+        })
+        .collect();
+    timing.daily_state += t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let z = &panel.std_resid;
+    let out = days
+        .clone()
+        .into_par_iter()
+        .map(|day| -> Result<[f64; 4]> {
+            let i = day - days.start;
+            let scen = Array2::from_shape_fn(z.dim(), |(k, j)| panel.fits[j].params.mu + sd[j][i] * z[[k, j]]);
+            Ok(vars(inp.weights.portfolio_returns(scen.view(), "the garch_fhs scenarios")?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    timing.garch_scenarios += t.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// One block of days between refits, every method.
+fn block(inp: &Inputs, days: Range<usize>) -> Result<BlockOut> {
+    let mut timing = RollingTiming::default();
+    let mut var = Vec::with_capacity(inp.job.methods.len());
+    for &m in &inp.job.methods {
+        var.push(match m {
+            FinanceMethod::Historical => {
+                let t = Instant::now();
+                let v = days.clone().map(|day| vars(inp.port[..day].to_vec())).collect();
+                timing.historical += t.elapsed().as_secs_f64();
+                v
+            }
+            FinanceMethod::GarchFhs => garch_block(inp, days.clone(), &mut timing)?,
+            FinanceMethod::SaPaths => sa_block(inp, days.clone(), &mut timing)?,
+            other => unreachable!("{other} is refused before any block runs"),
+        });
+    }
+    Ok(BlockOut { var, timing })
+}
+
+/// The return rows (row t dated `dates[t + 1]`) of the backtest range, checked.
+fn test_rows(spec: &Rolling, dates: &[NaiveDate], prices: &std::path::Path) -> Result<Range<usize>> {
+    let k = dates.len() - 1;
+    let first = (0..k).find(|&t| dates[t + 1] >= spec.start).unwrap_or(k);
+    let end = (0..k).rev().find(|&t| dates[t + 1] <= spec.end).map_or(0, |t| t + 1);
+    if first < MIN_TRAIN || end < first + MIN_TEST {
+        return Err(input_err!(
+            "--backtest {}..{}: {}: {first} return days before the range and {} in it; at least {MIN_TRAIN} and \
+             {MIN_TEST} are needed",
+            date(&spec.start),
+            date(&spec.end),
+            prices.display(),
+            end.saturating_sub(first)
+        ));
+    }
+    Ok(first..end)
+}
+
+/// Runs a rolling backtest (`job.rolling`): reads the prices, forecasts every day of the range
+/// with every method of `job.methods` and tests the forecasts. Writes nothing.
+pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> {
+    let wall = Instant::now();
+    let spec = job.rolling.ok_or_else(|| input_err!("run_rolling needs --backtest START..END"))?;
+    if let Some(m) = job.methods.iter().find(|m| !ROLLING_METHODS.contains(m)) {
+        let ok = ROLLING_METHODS.map(FinanceMethod::id).join(", ");
+        return Err(input_err!("--backtest: method '{m}' makes no rolling forecast (rolling methods: {ok})"));
+    }
+    let table_in = fin::read_prices(&job.prices, &job.read)?;
+    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
+    let g = fin::log_returns(&table_in);
+    let port = weights.portfolio_returns(g.view(), "the history")?;
+    let rows = test_rows(&spec, &table_in.dates, &job.prices)?;
+    let blocks: Vec<Range<usize>> =
+        rows.clone().step_by(spec.refit_every).map(|a| a..(a + spec.refit_every).min(rows.end)).collect();
+    progress.line(&format!(
+        "{} tickers; rolling backtest of {} days in {} refit blocks, {} methods",
+        g.ncols(),
+        rows.len(),
+        blocks.len(),
+        job.methods.len()
+    ));
+    let inp = Inputs { job, g: g.view(), port: &port, dates: &table_in.dates, weights: &weights };
+    let outs: Vec<BlockOut> = blocks.par_iter().map(|b| block(&inp, b.clone())).collect::<Result<_>>()?;
+    let mut timing = RollingTiming::default();
+    for o in &outs {
+        timing.add(&o.timing);
+    }
+    let realised = port[rows.clone()].to_vec();
+    let dates: Vec<NaiveDate> = rows.clone().map(|t| table_in.dates[t + 1]).collect();
+    let mut var = Vec::with_capacity(job.methods.len());
+    let mut methods = Vec::with_capacity(job.methods.len());
+    for (i, &id) in job.methods.iter().enumerate() {
+        let per_level: Vec<Vec<f64>> = (0..fin::risk::LEVELS.len())
+            .map(|l| outs.iter().flat_map(|o| o.var[i].iter().map(move |v| v[l])).collect())
+            .collect();
+        let tests = fin::risk::LEVELS
+            .iter()
+            .zip(&per_level)
+            .map(|(&c, v)| {
+                let (test, hits) = fin::backtest::backtest_series(v, c, &realised);
+                RollingTest {
+                    test,
+                    basel_zone: (c == 0.99).then(|| fin::backtest::basel_zone(test.exceedances, test.days)),
+                    exceedance_dates: dates.iter().zip(&hits).filter(|(_, &h)| h).map(|(d, _)| date(d)).collect(),
+                }
+            })
+            .collect();
+        methods.push(RollingMethod { id, tests });
+        var.push(per_level);
+    }
+    timing.wall_seconds = wall.elapsed().as_secs_f64();
+    let refit = rows.clone().map(|t| (t - rows.start) % spec.refit_every == 0).collect();
+    let results = RollingResults {
+        domain: "finance",
+        mode: "rolling backtest",
+        input: InputInfo::of(&job.prices, &table_in),
+        tickers: super::coverage::tickers(&table_in, job.read.jump_threshold),
+        weights: weights.description.clone(),
+        first_date: date(&dates[0]),
+        last_date: date(&dates[dates.len() - 1]),
+        days: dates.len(),
+        refit_every: spec.refit_every,
+        refits: blocks.len(),
+        history_days: rows.start,
+        draws_per_day: DRAWS_PER_DAY,
+        beta: job.beta,
+        seed: job.seed,
+        var_rule: VAR_RULE,
+        methods,
+        timing,
+    };
+    Ok(RollingRun { results, dates, realised, var, refit })
+}
+
+/// The rolling backtest's table: at 95% and 99%, exceedances (expected) and the three p-values per
+/// method, and the Basel zone.
+pub fn rolling_table(r: &RollingResults) -> String {
+    let shown = [0.95, 0.99];
+    let per_level =
+        |c: &f64| [format!("exceed {}% (exp.)", 100.0 * c), "p Kupiec".into(), "p Chr.".into(), "p cc".into()];
+    let header: Vec<String> = std::iter::once("id".to_string())
+        .chain(shown.iter().flat_map(per_level))
+        .chain(std::iter::once("Basel (99%)".to_string()))
+        .collect();
+    let cells = |t: &fin::backtest::Backtest| {
+        [
+            format!("{} ({:.1})", t.exceedances, t.expected),
+            format!("{:.3}", t.p_uc),
+            format!("{:.3}", t.p_ind),
+            format!("{:.3}", t.p_cc),
+        ]
+    };
+    let rows = r
+        .methods
+        .iter()
+        .map(|m| {
+            let tests = shown.iter().filter_map(|&c| m.tests.iter().find(|b| b.test.level == c));
+            let zone = m.tests.iter().find_map(|b| b.basel_zone).unwrap_or("").to_string();
+            std::iter::once(m.id.to_string())
+                .chain(tests.flat_map(|b| cells(&b.test)))
+                .chain(std::iter::once(zone))
+                .collect()
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    format!(
+        "rolling backtest of each method's 1-day VaR, {}..{} ({} days; weights: {}); refitted every {} days ({} \
+         refits, {} history days before the first)\np-values: Kupiec unconditional coverage, Christoffersen \
+         independence, conditional coverage\n{}",
+        r.first_date,
+        r.last_date,
+        r.days,
+        r.weights,
+        r.refit_every,
+        r.refits,
+        r.history_days,
+        table::table_from(&header, rows, 1)
+    )
+}
+
+/// backtest.csv: one line per backtest day: the date, the portfolio's log return, whether the
+/// memory was refitted before it, and every method's VaR at every level.
+pub fn rolling_csv(run: &RollingRun) -> String {
+    let mut s = String::from("date,portfolio_return,refit");
+    for m in &run.results.methods {
+        for c in fin::risk::LEVELS {
+            s += &format!(",{}_var{}", m.id, 100.0 * c);
+        }
+    }
+    s.push('\n');
+    for (t, d) in run.dates.iter().enumerate() {
+        s += &format!("{},{},{}", date(d), run.realised[t], u8::from(run.refit[t]));
+        for per_level in &run.var {
+            for v in per_level {
+                s += &format!(",{}", v[t]);
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
