@@ -35,7 +35,7 @@ pub fn parse_max_sequences(s: &str) -> Result<MaxSequences, String> {
     }
 }
 
-/// A cap of `n` sequences: at least [`MIN_SEQUENCES`].
+/// A cap of `n` sequences: at least `MIN_SEQUENCES` (3).
 pub fn check_max_sequences(n: usize) -> Result<(), String> {
     if n >= MIN_SEQUENCES {
         Ok(())
