@@ -314,8 +314,11 @@ pub struct ProteinArgs {
     /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
     /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
     /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
-    /// temperature T, default 1), attention or attention:SEG (per position the residue of a stored
-    /// sequence drawn from the attention weights). docs/decoding.md compares them.
+    /// temperature T, default 1), attention, attention:SEG or attention:SEG:C (per position the
+    /// residue of a stored sequence drawn from the attention weights at C × the method's β),
+    /// calibrated (one of norm, norm:1 and attention:SEG:C chosen per family by an internal split
+    /// of its members: the samples' identity to their nearest member as the members' own, and a
+    /// low two-sample AUC; results.json names the choice). docs/decoding.md compares them.
     #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
     /// Weight each stored sequence by 1/(number of stored sequences at least X identical to it,

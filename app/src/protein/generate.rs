@@ -25,6 +25,8 @@ pub struct FamilyModel {
     pub ops: OperatingPoints,
     /// Seed, α, precision, samples per method, decode and `--max-identity`: the job's.
     pub sampling: super::Sampling,
+    /// `--decode calibrated`: the choice (`sampling.decode` is the chosen decode).
+    pub calibration: Option<super::calibrate::Calibration>,
     /// The sequences generated sets are scored against: the family, or the conditioned subset.
     pub stored: Vec<Vec<u8>>,
     /// The names of `stored`.
@@ -243,7 +245,10 @@ fn draw_row(method: ProteinMethod, f: &FamilyModel, n: usize) -> Result<Generate
     let g = match drawn {
         Drawn::Streamed(g) => *g,
         Whole(latent, seqs, acceptance) => {
-            let seqs = seqs.unwrap_or_else(|| RowDecoder::new(method, f).decode(latent.view()));
+            let seqs = match seqs {
+                Some(s) => s,
+                None => RowDecoder::new(method, f)?.decode(latent.view()),
+            };
             let max_identity = f.sampling.max_identity.filter(|_| method != ProteinMethod::Natural);
             Generated {
                 acceptance,
@@ -291,8 +296,15 @@ fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize)
     let mut metrics = MemoryMetricsStream::new(n, f.ops.beta_ret);
     for c in chunk_sizes(n) {
         let (latent, drawn) = draw(c)?;
-        let chunk =
-            drawn.unwrap_or_else(|| decoder.get_or_insert_with(|| RowDecoder::new(method, f)).decode(latent.view()));
+        let chunk = match drawn {
+            Some(s) => s,
+            None => {
+                if decoder.is_none() {
+                    decoder = Some(RowDecoder::new(method, f)?);
+                }
+                decoder.as_mut().expect("set above").decode(latent.view())
+            }
+        };
         scores.extend(&chunk, Some(latent.view()), f.scoring(row_beta(id, &f.ops)));
         metrics.push(&f.mem, latent.view());
         seqs.extend(chunk);
@@ -341,24 +353,36 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
     Ok((protocol, (0..per_chain).collect()))
 }
 
+/// The family's decode: `calibrated` (asked for after the model was built, e.g. from Python) is
+/// the family's calibration's choice, calibrated now when the model has none.
+fn resolved_decode(f: &FamilyModel) -> Result<prot::DecodeMethod> {
+    Ok(match (f.sampling.decode, &f.calibration) {
+        (prot::DecodeMethod::Calibrated, Some(c)) => c.decode,
+        (prot::DecodeMethod::Calibrated, None) => super::calibrate::calibrate(&f.clean, None)?.decode,
+        (d, _) => d,
+    })
+}
+
 /// Decodes a method's samples with `--decode` at the method's β (β_gen for the baselines, which
 /// have none), drawing from the stream `decode:<method id>`, one call after another.
 struct RowDecoder<'a> {
     decoder: prot::Decoder<'a>,
-    /// The memory the samples attend to (with the sequence weights of `--reweight`) and β.
+    /// The memory the samples attend to (with the sequence weights of `--reweight`) and β (the
+    /// method's, times the decode's β scale).
     mem: &'a Memory,
     beta: f64,
     rng: satool::Rng,
 }
 
 impl<'a> RowDecoder<'a> {
-    fn new(method: ProteinMethod, f: &'a FamilyModel) -> Self {
-        RowDecoder {
-            decoder: prot::Decoder::new(f.sampling.decode, &f.enc, &f.stored),
+    fn new(method: ProteinMethod, f: &'a FamilyModel) -> Result<Self> {
+        let decode = resolved_decode(f)?;
+        Ok(RowDecoder {
+            decoder: prot::Decoder::new(decode, &f.enc, &f.stored),
             mem: &f.mem,
-            beta: row_beta(method.id(), &f.ops),
+            beta: row_beta(method.id(), &f.ops) * decode.beta_scale(),
             rng: stream(f.sampling.seed, &format!("decode:{}", method.id())),
-        }
+        })
     }
 
     /// The sequences of the next samples (d × n).

@@ -5,6 +5,7 @@
 //! HMMER's files when asked for) and writes nothing: the caller renders the text, draws the
 //! report and writes the `--out` files ([`render::write_out`]).
 
+pub mod calibrate;
 mod evaluate;
 pub mod families;
 pub mod generate;
@@ -202,6 +203,11 @@ pub fn family_model_fold(
     let nn_band = prot::extended::nn_identity_band(&clean.seqs);
     let pairwise_identity = prot::extended::mean_pairwise_identity(&clean.seqs);
     let (stored, stored_names) = stored;
+    let calibration = match job.sampling.decode {
+        prot::DecodeMethod::Calibrated => Some(calibrate::calibrate(&clean, job.beta_gen)?),
+        _ => None,
+    };
+    let sampling = Sampling { decode: calibration.as_ref().map_or(job.sampling.decode, |c| c.decode), ..job.sampling };
     let fam = FamilyModel {
         stored_names,
         nn_band,
@@ -209,7 +215,8 @@ pub fn family_model_fold(
         enc,
         mem,
         ops,
-        sampling: job.sampling,
+        sampling,
+        calibration,
         couplings: prot::extended::Couplings::of(&stored, true),
         stored,
         whole,
@@ -493,7 +500,8 @@ fn parameters(job: &ProteinJob, fam: &FamilyModel, facts: &FamilyFacts, removed:
         removed_over_max_identity: removed.into_iter().collect(),
         nn_identity_band: fam.nn_band,
         pairwise_identity: facts.pairwise_identity,
-        decode: job.sampling.decode.to_string(),
+        decode: fam.sampling.decode.to_string(),
+        decode_calibration: fam.calibration.clone(),
         reweight: job.reweight,
         m_eff: facts.m_eff,
     }

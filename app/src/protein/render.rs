@@ -26,7 +26,7 @@ pub fn header(run: &ProteinRun) -> String {
     let p = &r.parameters;
     let mut h = family_lines(run);
     h += &option_lines(run);
-    h += &table::wrap(&decode_line(&p.decode), 100, "", "  ");
+    h += &table::wrap(&decode_line(&p.decode, p.decode_calibration.is_some()), 100, "", "  ");
     h += "\n";
     h += &format!("HMMER: {}\n", r.hmmer.status);
     h += "conventions:\n";
@@ -282,11 +282,18 @@ pub fn holdout_paragraph(r: &ProteinResults) -> Option<String> {
     ))
 }
 
-/// The header's `decode = …` line: the `--decode` value and what it does.
-fn decode_line(decode: &str) -> String {
+/// The header's `decode = …` line: the `--decode` value (with `calibrated`, its choice) and what
+/// it does.
+fn decode_line(decode: &str, calibrated: bool) -> String {
+    let how = if calibrated {
+        "--decode calibrated: chosen for this family by an internal split of its members; every candidate's \
+         scores in results.json parameters.decode_calibration"
+    } else {
+        "--decode"
+    };
     match decode.parse::<satool_protein::DecodeMethod>() {
-        Ok(m) => format!("decode = {decode} [{}] (--decode)", m.describe()),
-        Err(_) => format!("decode = {decode} (--decode)"),
+        Ok(m) => format!("decode = {decode} [{}] ({how})", m.describe()),
+        Err(_) => format!("decode = {decode} ({how})"),
     }
 }
 

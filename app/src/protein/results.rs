@@ -189,6 +189,10 @@ pub struct Parameters {
     pub pairwise_identity: Option<f64>,
     /// `--decode`: how memory-space samples became sequences (`published` = the paper's).
     pub decode: String,
+    /// `--decode calibrated`: how the decode above was chosen for this family, and every
+    /// candidate's scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decode_calibration: Option<super::calibrate::Calibration>,
     /// `--reweight X` when given: each stored sequence weighs 1/#(sequences ≥ X identical to it)
     /// in the energy (a logit bias), the exact law and β*; M_eff is the sum of the weights.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -45,13 +45,18 @@ pub enum DecodeMethod {
     Norm { shrink: f64 },
     /// The same blocks as a 21-state distribution, sampled at this decode temperature.
     Sample { temperature: f64, shrink: f64 },
-    /// Per position, the residue of a stored sequence drawn from the attention weights; the
-    /// drawn sequence is kept for segments of mean length `segment` (1: every position drawn anew).
-    Attention { segment: f64 },
+    /// Per position, the residue of a stored sequence drawn from the attention weights at
+    /// `beta_scale` × the method's β; the drawn sequence is kept for segments of mean length
+    /// `segment` (1: every position drawn anew).
+    Attention { segment: f64, beta_scale: f64 },
+    /// One of the fixed decoders chosen per family by the caller from the family itself (an
+    /// internal split of the members); it must be resolved to that choice before decoding.
+    Calibrated,
 }
 
 /// The `--decode` values, for help and error messages.
-pub const DECODE_IDS: &str = "published, norm[:SHRINK], sample[:T[:SHRINK]], attention[:SEGMENT]";
+pub const DECODE_IDS: &str =
+    "published, norm[:SHRINK], sample[:T[:SHRINK]], attention[:SEGMENT[:BETA_SCALE]], calibrated";
 
 /// The norm restoration's shrink factor λ when `norm` or `sample` is given without one.
 pub const DEFAULT_SHRINK: f64 = 0.6;
@@ -59,12 +64,21 @@ pub const DEFAULT_SHRINK: f64 = 0.6;
 impl DecodeMethod {
     /// Whether decoding draws random numbers.
     pub fn is_random(&self) -> bool {
-        matches!(self, DecodeMethod::Sample { .. } | DecodeMethod::Attention { .. })
+        matches!(self, DecodeMethod::Sample { .. } | DecodeMethod::Attention { .. } | DecodeMethod::Calibrated)
     }
 
     /// Whether the decoder needs the attention weights of each sample.
     pub fn needs_weights(&self) -> bool {
         !matches!(self, DecodeMethod::Published)
+    }
+
+    /// The factor on the method's β of the attention weights the decoder reads (1 but for
+    /// `attention:ℓ:c`).
+    pub fn beta_scale(&self) -> f64 {
+        match self {
+            DecodeMethod::Attention { beta_scale, .. } => *beta_scale,
+            _ => 1.0,
+        }
     }
 
     /// One line saying what the decoder does (for the header).
@@ -77,10 +91,12 @@ impl DecodeMethod {
             DecodeMethod::Sample { temperature, shrink } => format!(
                 "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ at the method's β, λ = {shrink}; per position one of 21 states (residues max(b,0), gap max(1 − Σb, 0)) drawn ∝ mass^(1/T), T = {temperature}"
             ),
-            DecodeMethod::Attention { segment } => format!(
-                "per position the residue or gap of a stored sequence drawn from the attention weights at the method's β{}",
+            DecodeMethod::Attention { segment, beta_scale } => format!(
+                "per position the residue or gap of a stored sequence drawn from the attention weights at {}the method's β{}",
+                if *beta_scale != 1.0 { format!("{beta_scale} × ") } else { String::new() },
                 if *segment > 1.0 { format!(", kept for segments of mean length {segment}") } else { String::new() }
             ),
+            DecodeMethod::Calibrated => "a fixed decode chosen per family from the family itself (see decode_calibration)".into(),
         }
     }
 }
@@ -98,8 +114,12 @@ impl fmt::Display for DecodeMethod {
                 write!(f, "sample:{temperature}")
             }
             DecodeMethod::Sample { temperature, shrink } => write!(f, "sample:{temperature}:{shrink}"),
-            DecodeMethod::Attention { segment } if *segment == 1.0 => write!(f, "attention"),
-            DecodeMethod::Attention { segment } => write!(f, "attention:{segment}"),
+            DecodeMethod::Attention { segment, beta_scale } if *beta_scale != 1.0 => {
+                write!(f, "attention:{segment}:{beta_scale}")
+            }
+            DecodeMethod::Attention { segment, .. } if *segment == 1.0 => write!(f, "attention"),
+            DecodeMethod::Attention { segment, .. } => write!(f, "attention:{segment}"),
+            DecodeMethod::Calibrated => write!(f, "calibrated"),
         }
     }
 }
@@ -120,9 +140,9 @@ impl FromStr for DecodeMethod {
             Ok(v)
         };
         let max_args = match name {
-            "published" => 0,
-            "norm" | "attention" => 1,
-            "sample" => 2,
+            "published" | "calibrated" => 0,
+            "norm" => 1,
+            "sample" | "attention" => 2,
             _ => return Err(format!("unknown decode '{s}' (expected one of: {DECODE_IDS})")),
         };
         if args.len() > max_args {
@@ -131,11 +151,15 @@ impl FromStr for DecodeMethod {
         let shrink = |i| number(i, "the shrink factor λ", 1e-6, 1.0, DEFAULT_SHRINK);
         Ok(match name {
             "published" => DecodeMethod::Published,
+            "calibrated" => DecodeMethod::Calibrated,
             "norm" => DecodeMethod::Norm { shrink: shrink(0)? },
             "sample" => {
                 DecodeMethod::Sample { temperature: number(0, "the temperature", 0.0, 1e6, 1.0)?, shrink: shrink(1)? }
             }
-            _ => DecodeMethod::Attention { segment: number(0, "the segment length", 1.0, 1e12, 1.0)? },
+            _ => DecodeMethod::Attention {
+                segment: number(0, "the segment length", 1.0, 1e12, 1.0)?,
+                beta_scale: number(1, "the β scale", 1e-3, 1e3, 1.0)?,
+            },
         })
     }
 }
@@ -292,7 +316,11 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     /// Binds `method` to a family; the stored codes' norms are computed once here.
+    ///
+    /// # Panics
+    /// On [`DecodeMethod::Calibrated`], which the caller resolves to its choice first.
     pub fn new(method: DecodeMethod, enc: &'a Encoding, stored: &'a [Vec<u8>]) -> Self {
+        assert!(method != DecodeMethod::Calibrated, "Decoder: resolve the calibrated decode to its choice first");
         let norms = if method.needs_weights() { code_norms(enc, stored) } else { Vec::new() };
         Decoder { method, enc, stored, norms }
     }
@@ -324,12 +352,12 @@ impl<'a> Decoder<'a> {
         let weights: Vec<Vec<f64>> = p.rows().into_iter().map(|r| r.to_vec()).collect();
         let scales: Vec<f64> = weights.iter().map(|w| restored_norm(w, &self.norms)).collect();
         match self.method {
-            DecodeMethod::Published => unreachable!(),
+            DecodeMethod::Published | DecodeMethod::Calibrated => unreachable!(),
             DecodeMethod::Norm { shrink } => decode_sampled(self.enc, xi, &scale_by(&scales, shrink), 0.0, rng),
             DecodeMethod::Sample { temperature, shrink } => {
                 decode_sampled(self.enc, xi, &scale_by(&scales, shrink), temperature, rng)
             }
-            DecodeMethod::Attention { segment } => {
+            DecodeMethod::Attention { segment, .. } => {
                 weights.iter().map(|w| decode_attention_one(self.stored, w, segment, rng)).collect()
             }
         }

@@ -83,7 +83,7 @@ fn norm_restoration_decodes_a_memory_to_its_own_sequence() {
 #[test]
 fn the_attention_decode_draws_by_the_weights_it_is_given() {
     let (c, enc) = family();
-    let dec = Decoder::new(DecodeMethod::Attention { segment: 1e12 }, &enc, &c.seqs);
+    let dec = Decoder::new(DecodeMethod::Attention { segment: 1e12, beta_scale: 1.0 }, &enc, &c.seqs);
     let xi = enc.memory.view();
     // Every sample's weight on stored sequence 3 only: every sample decodes to it.
     let on = |k: usize| move |x: ArrayView2<f64>| Array2::from_shape_fn((x.ncols(), 5), |(_, j)| (j == k) as u8 as f64);
@@ -228,8 +228,10 @@ fn decode_values_parse_and_print() {
         ("sample", DecodeMethod::Sample { temperature: 1.0, shrink: 0.6 }),
         ("sample:0.5", DecodeMethod::Sample { temperature: 0.5, shrink: 0.6 }),
         ("sample:0.5:1", DecodeMethod::Sample { temperature: 0.5, shrink: 1.0 }),
-        ("attention", DecodeMethod::Attention { segment: 1.0 }),
-        ("attention:8", DecodeMethod::Attention { segment: 8.0 }),
+        ("attention", DecodeMethod::Attention { segment: 1.0, beta_scale: 1.0 }),
+        ("attention:8", DecodeMethod::Attention { segment: 8.0, beta_scale: 1.0 }),
+        ("attention:1:0.25", DecodeMethod::Attention { segment: 1.0, beta_scale: 0.25 }),
+        ("calibrated", DecodeMethod::Calibrated),
     ] {
         assert_eq!(s.parse::<DecodeMethod>().unwrap(), m);
         assert_eq!(m.to_string(), s);
@@ -244,10 +246,13 @@ fn decode_values_parse_and_print() {
         "sample:1:0",
         "sample:1:1:1",
         "attention:0.5",
+        "attention:1:0",
+        "attention:1:1:1",
         "norm:2",
         "norm:0",
         "norm:1:1",
         "published:1",
+        "calibrated:1",
     ] {
         assert!(bad.parse::<DecodeMethod>().is_err(), "{bad} accepted");
     }

@@ -1,0 +1,229 @@
+//! `--decode calibrated`: a fixed decode chosen per family from the family itself.
+//!
+//! The members the memory is built from (with `--holdout`, the fold's training members only) are
+//! split internally into [`INNER_FOLDS`] disjoint folds of a fifth of them, from a fixed stream
+//! (every `--seed` chooses the same decode). For each internal fold the inner training members get
+//! their own encoding, memory and β_gen (round(2β*), or `--beta-gen`), and [`SAMPLES`] exact samples
+//! at β_gen are decoded by every candidate of [`candidates`]. A candidate scores, averaged over the
+//! internal folds:
+//!
+//! - the KS distance between the samples' identity to their nearest inner training member and the
+//!   inner training members' own leave-one-out nearest-member identity (a new member of the family
+//!   is as far from the others as they are from each other), plus
+//! - the excess over 0.5 of the two-sample classifier AUC of the inner held-out members against
+//!   the samples ([`two_sample_auc`]: how well a linear classifier tells them apart), when each
+//!   internal fold holds out at least [`MIN_AUC_HELD_OUT`] members.
+//!
+//! The lowest score wins (the first in grid order on ties). `--reweight` and `--condition` do not
+//! enter the calibration: it models the whole training family without weights.
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use satool::{attention_weights, entropy_inflection, exact_samples, stream, Memory, OperatingPoints};
+use satool_common::stats::ks::statistic_sorted;
+use satool_protein as prot;
+use satool_protein::decode::DEFAULT_SHRINK;
+use satool_protein::holdout::holdout_splits;
+use satool_protein::two_sample::{two_sample_auc, AucSettings};
+use satool_protein::DecodeMethod;
+use serde::Serialize;
+use std::time::Instant;
+
+/// The seed of the internal split and the calibration's samples: fixed, not `--seed`.
+pub const CALIBRATION_SEED: u64 = 0;
+/// Internal folds (fewer when the members do not hold that many).
+pub const INNER_FOLDS: usize = 3;
+/// The share of the members each internal fold holds out.
+pub const INNER_FRACTION: f64 = 0.2;
+/// Exact samples at β_gen decoded per internal fold.
+pub const SAMPLES: usize = 300;
+/// Members an internal fold must hold out for the AUC term to count: with fewer (LuxC, K = 13,
+/// holds out 2) the AUC of a draw is 0, 0.5 or 1 and its spread over draws exceeds the
+/// differences between candidates, so the identity criterion decides alone.
+pub const MIN_AUC_HELD_OUT: usize = 5;
+
+/// The decodes the calibration chooses from, in grid order: `norm` and `norm:1`, then
+/// `attention:ℓ:c` for segments ℓ ∈ {1, 4, 16} and β scales c from 0.1 to 1 (a smaller c spreads
+/// each position's draw over more members: lower identity to the nearest one, fewer pair
+/// correlations kept; a longer ℓ keeps more).
+pub fn candidates() -> Vec<DecodeMethod> {
+    let mut c = vec![DecodeMethod::Norm { shrink: DEFAULT_SHRINK }, DecodeMethod::Norm { shrink: 1.0 }];
+    for segment in [1.0, 4.0, 16.0] {
+        for beta_scale in [0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.7, 1.0] {
+            c.push(DecodeMethod::Attention { segment, beta_scale });
+        }
+    }
+    c
+}
+
+/// One candidate's scores, averaged over the internal folds.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateScore {
+    pub decode: String,
+    /// Mean identity of the samples to their nearest inner training member.
+    pub nn_identity: f64,
+    /// KS distance of those identities to the inner members' leave-one-out identities.
+    pub ks: f64,
+    /// Two-sample AUC, inner held-out members vs the samples (None without an internal split).
+    pub auc: Option<f64>,
+    /// ks + max(auc − 0.5, 0): lower is better.
+    pub score: f64,
+}
+
+/// results.json's `parameters.decode_calibration`: what was chosen, how, and every candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    /// The chosen decode (the run's `decode`).
+    pub chosen: String,
+    pub rule: String,
+    /// Internal folds and members held out in each (0: no split; identity alone).
+    pub inner_folds: usize,
+    pub inner_held_out: usize,
+    pub samples_per_fold: usize,
+    /// The inner training members' mean leave-one-out nearest identity (over the folds).
+    pub loo_nn_identity: f64,
+    pub candidates: Vec<CandidateScore>,
+    pub seconds: f64,
+    #[serde(skip)]
+    pub decode: DecodeMethod,
+}
+
+/// One internal fold: the inner model and its exact samples, and what candidates are scored by.
+struct InnerFold {
+    enc: prot::Encoding,
+    mem: Memory,
+    beta: f64,
+    train: Vec<Vec<u8>>,
+    held: Vec<Vec<u8>>,
+    samples: ndarray::Array2<f64>,
+    loo: Vec<f64>,
+}
+
+impl InnerFold {
+    fn new(
+        clean: &prot::CleanAlignment,
+        split: &prot::holdout::HoldoutSplit,
+        beta_gen: Option<f64>,
+        fold: usize,
+    ) -> Result<Self> {
+        let inner = clean.keep_sequences(&split.train);
+        let enc = prot::encode(&inner, 0.95).map_err(|e| crate::input_err!("decode calibration: {e}"))?;
+        let mem = Memory::new(enc.memory.clone()).context("calibration memory")?;
+        let beta =
+            beta_gen.unwrap_or_else(|| OperatingPoints::from_beta_star(entropy_inflection(&mem).beta_star).beta_gen);
+        let samples =
+            exact_samples(&mem, beta, SAMPLES, &mut stream(CALIBRATION_SEED, &format!("calibrate/{fold}")))?.0;
+        let mut loo = prot::extended::nn_identities(&inner.seqs);
+        loo.sort_by(f64::total_cmp);
+        let held = split.held_out.iter().map(|&i| clean.seqs[i].clone()).collect();
+        Ok(InnerFold { enc, mem, beta, train: inner.seqs, held, samples, loo })
+    }
+
+    /// (mean nearest identity, KS distance, AUC) of `decode`'s sequences on this fold.
+    fn score(&self, decode: DecodeMethod, fold: usize) -> (f64, f64, Option<f64>) {
+        let rng = |what: &str| stream(CALIBRATION_SEED, &format!("calibrate/{fold}/{decode}/{what}"));
+        let beta = self.beta * decode.beta_scale();
+        let seqs = prot::Decoder::new(decode, &self.enc, &self.train).decode(
+            self.samples.view(),
+            |x| attention_weights(&self.mem, beta, x),
+            &mut rng("decode"),
+        );
+        let mut nn = prot::seq_identity(&seqs, &self.train);
+        let mean = nn.iter().sum::<f64>() / nn.len() as f64;
+        nn.sort_by(f64::total_cmp);
+        let ks = statistic_sorted(&nn, &self.loo);
+        let auc = (self.held.len() >= MIN_AUC_HELD_OUT)
+            .then(|| two_sample_auc(&self.held, &seqs, AucSettings::default(), &mut rng("auc")).map(|a| a.mean))
+            .flatten();
+        (mean, ks, auc)
+    }
+}
+
+/// The internal splits of `k` members: up to [`INNER_FOLDS`] folds of a fifth of them (at least
+/// 2 held out, 2 kept); none when `k` is too small for one.
+fn inner_splits(k: usize) -> Vec<prot::holdout::HoldoutSplit> {
+    // The smallest fraction that holds 2 out (a hair above 2/k, so the floor cannot round it away).
+    let fraction = INNER_FRACTION.max((2.0 + 1e-9) / k as f64);
+    let h = (fraction * k as f64).floor() as usize;
+    let folds = INNER_FOLDS.min(k / h.max(1));
+    let mut rng = stream(CALIBRATION_SEED, "calibrate-split");
+    holdout_splits(k, fraction, folds.max(1), &mut rng).unwrap_or_default()
+}
+
+/// Chooses the decode of the family whose (training) members are `clean`; `beta_gen` is
+/// `--beta-gen` when given.
+pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<Calibration> {
+    let t0 = Instant::now();
+    let mut splits = inner_splits(clean.k());
+    let split_used = !splits.is_empty();
+    if !split_used {
+        // Too few members to hold any out: the identity criterion alone, on all of them.
+        splits.push(prot::holdout::HoldoutSplit { train: (0..clean.k()).collect(), held_out: Vec::new() });
+    }
+    let folds: Vec<InnerFold> =
+        splits.iter().enumerate().map(|(i, s)| InnerFold::new(clean, s, beta_gen, i)).collect::<Result<_>>()?;
+    let n = folds.len() as f64;
+    let scored: Vec<CandidateScore> = candidates()
+        .into_par_iter()
+        .map(|decode| {
+            let per_fold: Vec<(f64, f64, Option<f64>)> =
+                folds.iter().enumerate().map(|(i, f)| f.score(decode, i)).collect();
+            let nn_identity = per_fold.iter().map(|s| s.0).sum::<f64>() / n;
+            let ks = per_fold.iter().map(|s| s.1).sum::<f64>() / n;
+            let aucs: Vec<f64> = per_fold.iter().filter_map(|s| s.2).collect();
+            let auc = (!aucs.is_empty()).then(|| aucs.iter().sum::<f64>() / aucs.len() as f64);
+            let score = ks + auc.map_or(0.0, |a| (a - 0.5).max(0.0));
+            CandidateScore { decode: decode.to_string(), nn_identity, ks, auc, score }
+        })
+        .collect();
+    let best = (0..scored.len()).fold(0, |b, i| if scored[i].score < scored[b].score { i } else { b });
+    let decode = candidates()[best];
+    let loo = folds.iter().map(|f| f.loo.iter().sum::<f64>() / f.loo.len().max(1) as f64).sum::<f64>() / n;
+    Ok(Calibration {
+        chosen: decode.to_string(),
+        rule: format!(
+            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}), averaged over folds; lowest wins",
+            if split_used { folds.len() } else { 0 },
+            if split_used { splits[0].held_out.len() } else { 0 },
+        ),
+        inner_folds: if split_used { folds.len() } else { 0 },
+        inner_held_out: splits[0].held_out.len(),
+        samples_per_fold: SAMPLES,
+        loo_nn_identity: loo,
+        candidates: scored,
+        seconds: t0.elapsed().as_secs_f64(),
+        decode,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inner_splits_hold_out_at_least_two_or_none() {
+        let shape = |k: usize| {
+            let s = inner_splits(k);
+            (s.len(), s.first().map_or(0, |f| f.held_out.len()))
+        };
+        // A fifth of the members per fold, 3 folds; at least 2 out and 2 in, else no split.
+        assert_eq!(shape(68), (3, 13));
+        assert_eq!(shape(11), (3, 2));
+        assert_eq!(shape(5), (2, 2));
+        assert_eq!(shape(4), (2, 2));
+        assert_eq!(shape(3), (0, 0));
+        for s in inner_splits(55) {
+            assert_eq!(s.train.len() + s.held_out.len(), 55);
+        }
+    }
+
+    #[test]
+    fn the_grid_starts_with_norm_and_every_candidate_round_trips() {
+        let c = candidates();
+        assert_eq!(c.len(), 26);
+        assert_eq!(c[0], DecodeMethod::Norm { shrink: DEFAULT_SHRINK });
+        for d in c {
+            assert_eq!(d.to_string().parse::<DecodeMethod>().unwrap(), d, "{d}");
+        }
+    }
+}
