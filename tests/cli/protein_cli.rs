@@ -1463,3 +1463,65 @@ fn calibrated_decode_matches_the_family_leave_one_out_identity() {
     let header = stdout(&run("calibrated", false));
     assert!(header.contains(&format!("decode = {chosen} [")) && header.contains("--decode calibrated"), "{header}");
 }
+
+/// `--holdout`: the profile HMM hmmbuild builds for the HMMER columns sees the training members
+/// only (55 of PF00076's 68), never the held-out ones.
+#[test]
+fn holdout_hmm_is_built_from_the_training_members_only() {
+    require_hmmer();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let sto = fixture("PF00076.sto");
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmmer",
+            "require",
+            "--methods",
+            "sa_gen",
+            "--holdout",
+            "0.2",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("//") && !l.trim().is_empty())
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect()
+    };
+    let (seed, training) = (names("family.sto"), names("family.cleaned.sto"));
+    assert_eq!((seed.len(), training.len()), (55, 55));
+    assert_eq!(seed, training, "hmmbuild's seed is the memory's training members");
+    let hmm = std::fs::read_to_string(out.join("family.hmm")).unwrap();
+    let nseq = hmm.lines().find(|l| l.starts_with("NSEQ")).unwrap();
+    assert_eq!(nseq.split_whitespace().nth(1), Some("55"), "{nseq}");
+    // A given --hmm cannot be checked: the run says so.
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--hmm",
+            &fixture("PF00076.hmm"),
+            "--methods",
+            "sa_gen",
+            "--holdout",
+            "0.2",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(
+        o.status.success() && stderr(&o).contains("may have been built from the held-out members"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -246,13 +246,18 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
 /// The family's cleaned sequences in the seed's columns, with `#=GC RF` marking the L kept
 /// columns: `hmmbuild --hand` on it gives a model whose match states are satool's columns.
 pub(super) fn write_rf_stockholm(aln: &prot::Alignment, clean: &prot::CleanAlignment, path: &Path) -> Result<()> {
-    let kept = prot::Alignment {
+    prot::write_stockholm_rf(&member_rows(aln, clean), Some(&clean.kept_columns), path)?;
+    Ok(())
+}
+
+/// The seed's rows of the members `clean` keeps, in every column of the seed (with `--holdout`:
+/// the training members, which hmmbuild then builds the profile HMM from).
+pub(super) fn member_rows(aln: &prot::Alignment, clean: &prot::CleanAlignment) -> prot::Alignment {
+    prot::Alignment {
         names: clean.kept_rows.iter().map(|&i| aln.names[i].clone()).collect(),
         rows: clean.kept_rows.iter().map(|&i| aln.rows[i].clone()).collect(),
         ..aln.clone()
-    };
-    prot::write_stockholm_rf(&kept, Some(&clean.kept_columns), path)?;
-    Ok(())
+    }
 }
 
 /// Aligns unaligned `--evaluate` sequences (from `file`) to the family's cleaned columns:

@@ -345,8 +345,20 @@ pub fn run_record(
         Some(held) => Some(held_out_scores(job, aln, &fam, held, &generated, &mut rows, progress)?),
     };
 
-    let hmmer = hmmer::run_hmmer(job, aln, &generated, &mut rows, keep_files, progress)?;
+    // With --holdout the profile HMM hmmbuild makes sees the training members only (fold 1's,
+    // in the seed's columns), never the held-out ones.
+    let hmm_seed = match job.holdout {
+        None => std::borrow::Cow::Borrowed(aln),
+        Some(_) => std::borrow::Cow::Owned(hmmer::member_rows(aln, &fam.clean)),
+    };
+    let hmmer = hmmer::run_hmmer(job, &hmm_seed, &generated, &mut rows, keep_files, progress)?;
     let mut warnings = warnings::warnings(k, l, &generated, &rows);
+    if let (Some(_), Some(hmm)) = (job.holdout, &job.hmm) {
+        warnings.push(format!(
+            "--holdout with --hmm {}: the given profile HMM may have been built from the held-out members; without --hmm, hmmbuild builds one from the training members only",
+            hmm.display()
+        ));
+    }
     if let Some(x) = job.sampling.max_identity {
         let want = job.sampling.samples;
         let short: Vec<String> = generated
