@@ -301,8 +301,10 @@ pub struct ProteinArgs {
     /// Score these sequences (FASTA aligned to the cleaned columns or the seed's, or unaligned:
     /// aligned with hmmalign, as --evaluate) instead of generating: one tab-separated line each
     /// on stdout, lowest energy at β_gen first (name, sequence, β, energy of the sequence's
-    /// encoding, state_energy (empty), nearest stored sequence, identity, novelty); --json
-    /// prints them as JSON.
+    /// encoding: closeness to one stored sequence, state_energy (empty), nearest stored
+    /// sequence, identity, novelty, HMMER bits and E-value when run, and fitness: the pair
+    /// log-odds of the stored members in nats, higher = fitter — it ranks members the model never
+    /// saw above column-shuffled members above random sequences); --json prints them as JSON.
     #[arg(long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
     pub score: Option<PathBuf>,
     /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence

@@ -249,6 +249,7 @@ fn headed(rows: Vec<ScoredRow>) -> Vec<(String, Vec<u8>)> {
                 novelty,
                 bits: None,
                 evalue: None,
+                fitness: None,
             };
             (per_sequence::fasta_header(&s), seq.into_bytes())
         })

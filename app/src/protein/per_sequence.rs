@@ -31,6 +31,10 @@ pub struct SequenceScore {
     /// reported the sequence (E ≤ 1000); empty otherwise.
     pub bits: Option<f64>,
     pub evalue: Option<f64>,
+    /// `--score` only: the family-fitness score, the pair log-odds of the stored members
+    /// ([`prot::fitness::PairLogOdds`], nats; higher is fitter). Not written for generated rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fitness: Option<f64>,
 }
 
 /// Fills the HMM fields from a row's hmmsearch hits (the best domain-independent hit per name).
@@ -137,6 +141,7 @@ impl SampleScores {
                 novelty,
                 bits: None,
                 evalue: None,
+                fitness: None,
             })
             .collect()
     }

@@ -1,6 +1,7 @@
 //! `satool protein --score SEQS.fasta`: ranks given sequences by their energy under the family's
 //! Boltzmann law at β_gen, with the nearest stored sequence, identity and novelty — the way
-//! adabmDCA's `energies` ranks designs.
+//! adabmDCA's `energies` ranks designs — and a family-fitness score (`fitness`: the pair log-odds
+//! of the members), which ranks members above column-shuffled members above random sequences.
 
 use super::per_sequence::{self, SequenceScore};
 use super::{family_model, select_record, ProteinJob};
@@ -28,6 +29,12 @@ pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result
     }
     let beta = fam.ops.beta_gen;
     let mut scores = per_sequence::score(&names, &seqs, &fam.enc, &fam.mem, beta, &fam.stored, &fam.stored_names);
+    // Family fitness: the pair log-odds of the stored members (the energy measures closeness to
+    // one of them; this rewards the residues and pairs of residues the members carry).
+    let pairs = prot::fitness::PairLogOdds::fit(&fam.stored, prot::fitness::PSEUDOCOUNT);
+    for (s, seq) in scores.iter_mut().zip(&seqs) {
+        s.fitness = Some(pairs.score(seq));
+    }
     // The bit score and E-value against the family's profile HMM, when HMMER runs (--hmmer).
     let records: Vec<(String, Vec<u8>)> = names.iter().cloned().zip(seqs.iter().cloned()).collect();
     if let Some(hits) = super::hmmer::hits_of(job, &aln, &records, progress)? {

@@ -12,6 +12,7 @@ pub mod encode;
 pub mod error;
 pub mod extended;
 pub mod fasta;
+pub mod fitness;
 pub mod hmmer;
 pub mod holdout;
 mod input;
