@@ -1476,23 +1476,11 @@ fn holdout_hmm_is_built_from_the_training_members_only() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let sto = fixture("PF00076.sto");
-    let o = satool(
-        &[
-            "protein",
-            "--stockholm",
-            &sto,
-            "--hmmer",
-            "require",
-            "--methods",
-            "sa_gen",
-            "--holdout",
-            "0.2",
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ],
-        &[],
-    );
+    let run = |extra: &[&str]| {
+        let common = ["protein", "--stockholm", &sto, "--methods", "sa_gen", "--holdout", "0.2", "--quiet"];
+        satool(&[&common[..], extra].concat(), &[])
+    };
+    let o = run(&["--hmmer", "require", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let names = |file: &str| -> Vec<String> {
         let text = std::fs::read_to_string(out.join(file)).unwrap();
@@ -1508,21 +1496,7 @@ fn holdout_hmm_is_built_from_the_training_members_only() {
     let nseq = hmm.lines().find(|l| l.starts_with("NSEQ")).unwrap();
     assert_eq!(nseq.split_whitespace().nth(1), Some("55"), "{nseq}");
     // A given --hmm cannot be checked: the run says so.
-    let o = satool(
-        &[
-            "protein",
-            "--stockholm",
-            &sto,
-            "--hmm",
-            &fixture("PF00076.hmm"),
-            "--methods",
-            "sa_gen",
-            "--holdout",
-            "0.2",
-            "--quiet",
-        ],
-        &[],
-    );
+    let o = run(&["--hmm", &fixture("PF00076.hmm")]);
     assert!(
         o.status.success() && stderr(&o).contains("may have been built from the held-out members"),
         "{}",
