@@ -24,7 +24,7 @@ fn timeout(job: &ProteinJob, n: usize) -> Duration {
 }
 
 fn limits(job: &ProteinJob, n: usize) -> prot::hmmer::RunLimits {
-    prot::hmmer::RunLimits { timeout: Some(timeout(job, n)) }
+    prot::hmmer::RunLimits { timeout: Some(timeout(job, n)), stop: Some(satool::interrupt_requested) }
 }
 
 /// Runs hmmsearch per method when HMMER is available (or required) and fills the HMM columns.

@@ -45,6 +45,9 @@ fn is_executable(p: &Path) -> bool {
 pub struct RunLimits {
     /// Wall-clock limit; when it expires the tool and its whole process group are killed.
     pub timeout: Option<Duration>,
+    /// Polled while the tool runs: when it returns true (a host asked the run to stop, e.g.
+    /// Ctrl-C in Python) the group is killed and the run fails with `ErrorKind::Interrupted`.
+    pub stop: Option<fn() -> bool>,
 }
 
 /// How a child run with [`spawn_with_deadline`] ended.
@@ -98,6 +101,11 @@ pub fn spawn_with_deadline(mut cmd: Command, limits: &RunLimits) -> std::io::Res
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break None;
+        }
+        if limits.stop.is_some_and(|stop| stop()) {
+            kill_group(pid);
+            let _ = child.wait();
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped: the run was asked to stop"));
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));
@@ -415,6 +423,17 @@ mod tests {
             .is_ok_and(|s| s.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
     }
 
+    /// A run asked to stop kills its child at the next poll (a hanging `sleep` would otherwise
+    /// hold this test for 1000 s) and fails with `Interrupted`.
+    #[test]
+    fn a_stop_request_kills_the_child() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("1000");
+        let limits = RunLimits { timeout: None, stop: Some(|| true) };
+        let e = spawn_with_deadline(cmd, &limits).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted);
+    }
+
     /// A child that starts a grandchild and hangs is killed at the deadline with its whole
     /// group (it leads its own), is registered for cleanup only while it runs, and no process is
     /// left behind.
@@ -429,7 +448,7 @@ mod tests {
             childfile.display(),
             pidfile.display()
         ));
-        let limits = RunLimits { timeout: Some(Duration::from_millis(500)) };
+        let limits = RunLimits { timeout: Some(Duration::from_millis(500)), stop: None };
         // `sleep 1000` ends only by the deadline
         let finished = spawn_with_deadline(cmd, &limits).unwrap();
         assert!(matches!(finished, Finished::TimedOut), "{finished:?}");
@@ -453,7 +472,7 @@ mod tests {
     fn a_tool_within_its_limit_reports_its_exit() {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg("echo oops >&2; exit 3");
-        let limits = RunLimits { timeout: Some(Duration::from_secs(60)) };
+        let limits = RunLimits { timeout: Some(Duration::from_secs(60)), stop: None };
         match spawn_with_deadline(cmd, &limits).unwrap() {
             Finished::Exited { status, stderr } => {
                 assert_eq!(status.code(), Some(3));
@@ -464,7 +483,7 @@ mod tests {
         let err = run(
             Path::new("/bin/sh"),
             &["-c".as_ref(), "sleep 5".as_ref()],
-            &RunLimits { timeout: Some(Duration::from_millis(100)) },
+            &RunLimits { timeout: Some(Duration::from_millis(100)), stop: None },
         )
         .unwrap_err();
         assert!(matches!(err, ProteinError::ToolTimedOut { .. }), "{err}");
