@@ -11,16 +11,20 @@ pub struct Progress {
     visible: bool,
     /// Notes (what a long run will cost) print unless `--quiet`, terminal or not.
     notes: bool,
+    /// Warnings go to stderr (the command line, `--quiet` or not); a library caller (Python)
+    /// reads them from the results instead.
+    warnings: bool,
 }
 
 impl Progress {
-    /// Visible when stderr is a terminal and not `quiet`.
+    /// Visible when stderr is a terminal and not `quiet`; warnings always printed.
     pub fn for_stderr(quiet: bool) -> Self {
-        Progress { visible: !quiet && std::io::stderr().is_terminal(), notes: !quiet }
+        Progress { visible: !quiet && std::io::stderr().is_terminal(), notes: !quiet, warnings: true }
     }
 
+    /// Nothing on stderr, warnings included: the caller reports them from the results.
     pub fn hidden() -> Self {
-        Progress { visible: false, notes: false }
+        Progress { visible: false, notes: false, warnings: false }
     }
 
     /// A line the user should see before a long run (an estimate), even when stderr is not a
@@ -28,6 +32,13 @@ impl Progress {
     pub fn note(&self, msg: &str) {
         if self.notes {
             eprintln!("{msg}");
+        }
+    }
+
+    /// A warning, `warning: {msg}` on stderr (not for [`Progress::hidden`]).
+    pub fn warn(&self, msg: &str) {
+        if self.warnings {
+            eprintln!("warning: {msg}");
         }
     }
 

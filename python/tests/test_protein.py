@@ -174,3 +174,24 @@ def test_a_wrong_type_names_the_parameter(fam):
         fam.compare(extended="yes")
     with pytest.raises(ValueError, match="argument 'seed'"):
         Family.from_stockholm(STO, seed=-1)
+
+
+def test_warnings_go_through_the_warnings_module_naming_the_family(capfd):
+    """A run's warnings are SatoolWarnings naming the file and record (nothing on stderr); the
+    default operating point on PF00076 raises none (its R̂ is within the protocol's own spread)."""
+    import warnings
+
+    import satool
+
+    small = Family.from_stockholm(STO, max_sequences=3)
+    with pytest.warns(satool.SatoolWarning) as caught:
+        _, results = small.compare(methods=["sa_gen"], hmmer="off")
+    messages = [str(w.message) for w in caught]
+    assert messages == [f"{STO}, record 'RRM_1': {w}" for w in results["warnings"]]
+    assert any(m.endswith("K = 3 sequences: too few to trust the encoding and the metrics (warned at K ≤ 10)") for m in messages)
+    assert issubclass(satool.SatoolWarning, UserWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", satool.SatoolWarning)
+        _, results = Family.from_stockholm(STO).compare(methods=["sa_gen"], hmmer="off")
+    assert results["warnings"] == []
+    assert "warning" not in capfd.readouterr().err

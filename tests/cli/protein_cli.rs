@@ -596,18 +596,22 @@ fn small_families_and_copied_samples_are_warned_about() {
     assert!(!w.iter().any(|w| w.starts_with("bootstrap")), "{w:?}");
     let err = stderr(&o);
     assert_eq!(
-        err.lines().filter(|l| l.starts_with("warning: ") && l.contains("PF00076.sto")).count(),
+        // each names its family: the file and the record (--all-families runs many at once)
+        err.lines().filter(|l| l.starts_with("warning: ") && l.contains("PF00076.sto, record 'RRM_1': ")).count(),
         w.len(),
         "{err}"
     );
-    // the whole family: nothing to warn about but the chains' convergence, which the published
-    // 30 kept states per chain leave at R̂ ≈ 1.017 for sa_gen (100 per chain: 1.002)
+    // the whole family: nothing to warn about; the published 30 kept states per chain leave sa_gen
+    // at R̂ ≈ 1.017, inside the protocol's own spread (warned above 1.03; 100 per chain: 1.002),
+    // which the conventions state once
     let o = satool(&["protein", "--stockholm", &pf, "--methods", "bootstrap,sa_gen", "--hmmer", "off", "--json"], &[]);
     let v = json(&o);
-    let w: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
-    assert!(w.iter().all(|w| w.starts_with("energy R̂ (bulk ESS) over the 30 chains: sa_gen 1.0")), "{w:?}");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     let c = &method(&v, "sa_gen")["convergence"];
     assert!((1.0..1.03).contains(&f(c, "rhat")) && f(c, "ess_bulk") > 600.0, "{c}");
+    let conventions = v["conventions"].as_array().unwrap();
+    assert!(conventions.iter().any(|c| c.as_str().unwrap().contains("a warning says R̂ > 1.03 or ESS < 100")));
     let o = satool(
         &["protein", "--stockholm", &pf, "--methods", "sa_gen", "--hmmer", "off", "--samples", "3000", "--json"],
         &[],

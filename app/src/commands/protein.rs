@@ -64,7 +64,7 @@ pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -
             _ => None,
         })
         .collect();
-    let quiet = Progress::hidden();
+    let quiet = Progress::for_stderr(true);
     let row_method = families::summary_method(&job.methods);
     let rows: Vec<FamilyRow> = records
         .par_iter()

@@ -93,7 +93,7 @@ fn search(
                 for (_, _, tbl) in &jobs {
                     let _ = std::fs::remove_file(tbl);
                 }
-                return hmmer_failed(job, e);
+                return hmmer_failed(job, aln, e, progress);
             }
         }
     }
@@ -123,7 +123,7 @@ fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &Work, progress: &Progre
         if job.hmmer == HmmerMode::Require {
             return Err(input_err!("--hmmer require: {msg}"));
         }
-        eprintln!("warning: HMMER columns not run: {msg}");
+        progress.warn(&format!("{}: HMMER columns not run: {msg}", super::family_label(aln)));
         Ok(Setup::NotRun(HmmerInfo {
             status: format!("not run ({tool} not found)"),
             hmm: None,
@@ -144,7 +144,7 @@ fn setup(job: &ProteinJob, aln: &prot::Alignment, work: &Work, progress: &Progre
             let out = work.path(HMM_FILE);
             progress.line("building a profile HMM from the seed with hmmbuild");
             if let Err(e) = prot::hmmer::hmmbuild(&hmmbuild, &sto, &out, &limits(job, aln.n_rows())) {
-                return hmmer_failed(job, e.into()).map(Setup::NotRun);
+                return hmmer_failed(job, aln, e.into(), progress).map(Setup::NotRun);
             }
             (out, work.kept.then(|| HMM_FILE.to_string()))
         }
@@ -169,7 +169,7 @@ pub(super) fn hits_of(
     prot::write_fasta(&fasta, records, true)?;
     match prot::hmmer::hmmsearch(&hmmsearch, &hmm, &fasta, &tbl, &limits(job, records.len())) {
         Ok(hits) => Ok(Some(hits)),
-        Err(e) => hmmer_failed(job, e.into()).map(|_| None),
+        Err(e) => hmmer_failed(job, aln, e.into(), progress).map(|_| None),
     }
 }
 
@@ -212,7 +212,7 @@ impl Work {
     }
 }
 
-fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
+fn hmmer_failed(job: &ProteinJob, aln: &prot::Alignment, e: anyhow::Error, progress: &Progress) -> Result<HmmerInfo> {
     crate::shutdown::wait_if_interrupted();
     let timed_out = e.chain().find_map(|c| match c.downcast_ref::<prot::ProteinError>() {
         Some(prot::ProteinError::ToolTimedOut { tool, seconds }) => Some((tool.clone(), *seconds)),
@@ -226,9 +226,10 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
                  raise the limit with --hmmer-timeout SECONDS, or skip HMMER with --hmmer off"
             ));
         }
-        eprintln!(
-            "warning: HMMER columns not run: {tool} did not finish within {seconds} s and was stopped (--hmmer-timeout)"
-        );
+        progress.warn(&format!(
+            "{}: HMMER columns not run: {tool} did not finish within {seconds} s and was stopped (--hmmer-timeout)",
+            super::family_label(aln)
+        ));
         return Ok(HmmerInfo {
             status: format!("not run (timeout after {seconds} s)"),
             hmm: None,
@@ -239,7 +240,7 @@ fn hmmer_failed(job: &ProteinJob, e: anyhow::Error) -> Result<HmmerInfo> {
     if job.hmmer == HmmerMode::Require {
         return Err(e.context("--hmmer require: HMMER failed"));
     }
-    eprintln!("warning: HMMER columns not run: {e:#}");
+    progress.warn(&format!("{}: HMMER columns not run: {e:#}", super::family_label(aln)));
     Ok(HmmerInfo { status: format!("not run (failed: {e})"), hmm: None, hits: Vec::new(), files: None })
 }
 

@@ -107,6 +107,12 @@ pub fn run(job: &ProteinJob, keep_files: bool, progress: &Progress) -> Result<Pr
     run_record(job, &aln, keep_files, progress)
 }
 
+/// The family a message is about: the input and the record, `PATH, record 'ID'` (or `PATH, record
+/// at line N` without an ID), so that warnings of `--all-families` say whose they are.
+pub fn family_label(aln: &prot::Alignment) -> String {
+    format!("{}, record {}", aln.source, aln.label())
+}
+
 /// What a run knows about its family besides the model: the numbers of the header.
 pub struct FamilyFacts {
     entropy: FamilyEntropy,
@@ -381,7 +387,7 @@ pub fn run_record(
     }
     warnings.extend(failed);
     for w in &warnings {
-        eprintln!("warning: {}: {w}", aln.source);
+        progress.warn(&format!("{}: {w}", family_label(aln)));
     }
 
     let parameters = parameters(job, &fam, &facts, removed);
@@ -395,7 +401,7 @@ pub fn run_record(
             accession: aln.accession.clone(),
         },
         parameters,
-        conventions: conventions(job.sampling.samples, job.reweight),
+        conventions: conventions(job.sampling.samples, job.reweight, warnings::convergence_convention()),
         hmmer,
         holdout,
         methods: rows,

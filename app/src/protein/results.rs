@@ -5,8 +5,9 @@ use satool::{EntropyCurve, Estimate, Precision};
 use serde::Serialize;
 
 /// The conventions every number of the table depends on, printed and stored with the results;
-/// the first two describe the sampling of `samples` sequences per method.
-pub fn conventions(samples: usize, reweight: Option<f64>) -> Vec<String> {
+/// the first two describe the sampling of `samples` sequences per method, the third (`convergence`)
+/// how R̂ is read.
+pub fn conventions(samples: usize, reweight: Option<f64>, convergence: String) -> Vec<String> {
     let sampling = if samples == super::N_SAMPLES {
         "samples: 150 per method; chains: 30 × 5000 steps, burn-in 2000, thin 100, kept t = 2000, 2700, 3500, 4200, 4900".to_string()
     } else {
@@ -30,7 +31,7 @@ pub fn conventions(samples: usize, reweight: Option<f64>) -> Vec<String> {
     } else {
         "no SE: it needs a multiple of 30 samples (30 groups, one per chain)".to_string()
     };
-    let mut v = vec![sampling, se];
+    let mut v = vec![sampling, se, convergence];
     v.extend(
         [
         "energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β at β_ret for every method",

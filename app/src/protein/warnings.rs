@@ -13,11 +13,22 @@ pub const MIN_FAMILY: usize = 10;
 pub const MIN_UNIQUE_SHARE: f64 = 0.5;
 /// A sample set with more near-copies (> 90% identical to a stored sequence) than this share.
 pub const MAX_NEAR_COPY_SHARE: f64 = 0.25;
-/// Chains whose energy R̂ exceeds this, or whose bulk ESS is below [`MIN_ESS`], have not mixed
-/// (the thresholds of Vehtari et al. 2021).
-pub const MAX_RHAT: f64 = 1.01;
-/// See [`MAX_RHAT`].
+/// Chains whose energy R̂ exceeds this, or whose bulk ESS is below [`MIN_ESS`], have not mixed.
+/// Not Vehtari et al.'s 1.01: that is for long chains, and the published protocol keeps 30 states
+/// per chain, where R̂ itself is noisy — i.i.d. draws laid out as 30 chains × 30 give R̂ > 1.01
+/// in 13% of runs and > 1.025 in 0.1% (20 000 replicates), and healthy families under the
+/// protocol reach 1.026 (PF00076 and fn3, seeds 1–6, ULA and MALA at β_gen and β_ret). The
+/// conventions state this once; the warning is for R̂ beyond what the protocol itself gives.
+pub const MAX_RHAT: f64 = 1.03;
+/// See [`MAX_RHAT`] (Vehtari et al. 2021's floor).
 pub const MIN_ESS: f64 = 100.0;
+
+/// The convention that states the protocol's R̂ spread once, with the thresholds warned at.
+pub fn convergence_convention() -> String {
+    format!(
+        "convergence: energy R̂ and bulk ESS over the chains' kept states; with 30 kept per chain R̂ is noisy by itself (i.i.d. draws in that layout exceed 1.01 in 13% of runs, 1.025 in 0.1%), so a warning says R̂ > {MAX_RHAT} or ESS < {MIN_ESS}"
+    )
+}
 /// A sampler generation row with less than this share of its samples inside the natural
 /// nearest-neighbour identity band.
 pub const MIN_BAND_SHARE: f64 = 0.5;
@@ -86,8 +97,9 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
         .collect();
     if !unmixed.is_empty() {
         out.push(format!(
-            "energy R̂ (bulk ESS) over the 30 chains: {} — warned above R̂ {MAX_RHAT} or below ESS {MIN_ESS}: the \
-             chains may not have forgotten their starts; longer chains (--samples) reduce it",
+            "energy R̂ (bulk ESS) over the 30 chains: {} — warned above R̂ {MAX_RHAT} (beyond the published \
+             protocol's own spread) or below ESS {MIN_ESS}: the chains may not have forgotten their starts; \
+             longer chains (--samples) reduce it",
             unmixed.join(", ")
         ));
     }

@@ -17,6 +17,7 @@ Modules: :mod:`satool.protein` (Pfam seed → novel family sequences), :mod:`sat
 """
 
 from ._native import Memory, __version__
+from ._warn import SatoolWarning
 from . import finance, protein
 
-__all__ = ["Memory", "__version__", "protein", "finance"]
+__all__ = ["Memory", "SatoolWarning", "__version__", "protein", "finance"]

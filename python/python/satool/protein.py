@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import _native
 from ._native import Memory
+from ._warn import warn_results
 
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
@@ -284,7 +285,8 @@ class Family:
         """The comparison table of ``satool protein``: (DataFrame indexed by method id, the full
         results dict — the content of results.json). ``methods``: ids (default all 13);
         ``hmm``: the profile HMM for hmmsearch (without it, one is built with hmmbuild);
-        ``hmmer``: "auto", "require" or "off". No file is written."""
+        ``hmmer``: "auto", "require" or "off". No file is written. The run's warnings (results'
+        ``warnings``, and HMMER not run) are raised as :class:`satool.SatoolWarning`."""
         options = dict(self._options)
         if seed is not None:
             options["seed"] = seed
@@ -299,6 +301,7 @@ class Family:
             hmmer_timeout=hmmer_timeout,
         )
         results = json.loads(self._native.results(**options))
+        warn_results(results)
         return methods_table(results), results
 
     def __repr__(self) -> str:
