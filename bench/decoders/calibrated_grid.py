@@ -2,8 +2,8 @@
 (FAMILY: PF00076, fn3, LuxC; 1000 samples, --holdout 0.2 --holdout-folds 5, no HMMER)."""
 import json, os, subprocess, sys
 ROOT=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-S=os.path.join(ROOT,'target/release/satool'); D=os.environ.get('SATOOL_PROTEIN_DATA','/work/shared/data/protein')+'/'
-fams={'PF00076':'PF00076.sto','fn3':'PF00041_fn3.sto','LuxC':'LuxC_multiblock.sto'}
+S=os.path.join(ROOT,'target/release/satool'); D=os.path.join(ROOT,'fixtures')+'/'
+fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto'}
 decs=sys.argv[2].split(',')
 fam=sys.argv[1]
 for dec in decs:

@@ -2,8 +2,8 @@
 (1000 samples, seed 1, no HMMER; the stored set is the natural row's distinct sequences)."""
 import sys, json, subprocess, os, shutil
 ROOT=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-S=os.path.join(ROOT,'target/release/satool'); D=os.environ.get('SATOOL_PROTEIN_DATA','/work/shared/data/protein')+'/'
-fams={'PF00076':'PF00076.sto','fn3':'PF00041_fn3.sto','LuxC':'LuxC_multiblock.sto'}
+S=os.path.join(ROOT,'target/release/satool'); D=os.path.join(ROOT,'fixtures')+'/'
+fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto'}
 GAPS=set('.-~')
 def read_sto(p):
     seqs={}

@@ -19,11 +19,10 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.environ.get("SATOOL_PROTEIN_DATA", "/work/shared/data/protein")
 FAMILIES = {
     "pf00076": ("PF00076 (RRM_1)", os.path.join(ROOT, "fixtures/PF00076.sto"), os.path.join(ROOT, "fixtures/PF00076.hmm")),
-    "fn3": ("PF00041 (fn3)", os.path.join(SHARED, "PF00041_fn3.sto"), None),
-    "luxc": ("LuxC", os.path.join(SHARED, "LuxC_multiblock.sto"), None),
+    "fn3": ("PF00041 (fn3)", os.path.join(ROOT, "fixtures/stockholm/PF00041_fn3.sto"), None),
+    "luxc": ("LuxC", os.path.join(ROOT, "fixtures/stockholm/LuxC_multiblock.sto"), None),
 }
 GAPS = set(b".-~")
 
