@@ -93,10 +93,13 @@ pub struct BenchArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct FinanceArgs {
+    #[command(subcommand)]
+    pub action: Option<FinanceAction>,
     /// Daily prices: wide or long CSV, plain or gzip.
-    #[arg(long, value_name = "FILE")]
-    pub prices: PathBuf,
+    #[arg(long, value_name = "FILE", required = true)]
+    pub prices: Option<PathBuf>,
     /// Long format: the date column (default: detected).
     #[arg(long, value_name = "NAME")]
     pub date_column: Option<String>,
@@ -182,6 +185,10 @@ pub struct FinanceArgs {
     /// Paths as generated: without the per-ticker correction to the history's mean and sd.
     #[arg(long, requires = "scenarios")]
     pub raw: bool,
+    /// Generate only the paths A..B (0-based, B excluded; with --raw) of the --scenarios run: a shard
+    /// whose files `satool finance gather` joins into the whole run's (see docs/scaling-out.md).
+    #[arg(long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
+    pub paths: Option<(usize, usize)>,
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
     #[arg(long, requires = "scenarios")]
     pub gzip: bool,
@@ -374,6 +381,34 @@ pub enum ProteinAction {
     },
 }
 
+/// What `satool finance` does besides a run.
+#[derive(Debug, Subcommand)]
+pub enum FinanceAction {
+    /// Join the shards of one --scenarios run (each made with --paths A..B --raw --out DIR): prints
+    /// the whole run's VaR/ES/drawdown table, computed from the union of the shards' per-path
+    /// portfolio returns, and with --out writes risk.json and each method's <id>.paths.csv (the
+    /// single run's file, byte for byte).
+    #[command(
+        after_help = "Example:\n  satool finance --prices P.csv --scenarios 2000 --horizon 20 --raw --paths 0..1000 --out s0\n  \
+satool finance --prices P.csv --scenarios 2000 --horizon 20 --raw --paths 1000..2000 --out s1\n  \
+satool finance gather s0 s1 --out whole"
+    )]
+    Gather {
+        /// The shard directories (any order).
+        #[arg(value_name = "DIR", required = true)]
+        shards: Vec<PathBuf>,
+        /// Write risk.json and the joined path files to this directory (atomically).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing --out directory.
+        #[arg(long)]
+        force: bool,
+        /// Print the risk as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 impl ProteinArgs {
     /// `--stockholm` (clap requires it unless a subcommand is given).
     pub fn stockholm(&self) -> Result<&std::path::Path> {
@@ -499,9 +534,14 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
+            if let Some(FinanceAction::Gather { shards, out, force, json }) = &a.action {
+                let risk = crate::finance::gather(shards, out.as_deref(), *force)?;
+                return print_result(*json, &risk, "", &crate::finance::risk_table(&risk));
+            }
             let r = &a.run;
             let weights = PathBuf::from(&a.weights);
-            let mut inputs = vec![("--prices", a.prices.as_path())];
+            let prices = a.prices.as_deref().ok_or_else(|| crate::input_err!("--prices FILE is required for a run"))?;
+            let mut inputs = vec![("--prices", prices)];
             if a.weights != "equal" {
                 inputs.push(("--weights", weights.as_path()));
             }
@@ -595,7 +635,7 @@ impl FinanceArgs {
     pub fn params(&self) -> Result<FinanceParams> {
         let (a, r) = (self, &self.run);
         Ok(FinanceParams {
-            prices: a.prices.clone(),
+            prices: a.prices.clone().ok_or_else(|| crate::input_err!("--prices FILE is required for a run"))?,
             date_column: a.date_column.clone(),
             ticker_column: a.ticker_column.clone(),
             price_column: a.price_column.clone(),
@@ -624,6 +664,7 @@ impl FinanceArgs {
             backtest: a.backtest,
             refit_every: a.refit_every,
             run: r.params(),
+            paths: a.paths,
         })
     }
 }

@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn sequential_chains_dominate_and_resampling_scales_with_the_path_days() {
-        let spec = PathSpec { n: 10_000, h: 20 };
+        let spec = PathSpec::all(10_000, 20);
         // all_stocks_5yr: 1,258 days × 467 tickers, 2 cores.
         let s = |m| seconds(m, 200, spec, 1258, 467, 2);
         assert_eq!(s(FinanceMethod::Historical), 0.0);

@@ -60,7 +60,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
         }
         // One path as long as the history, on the history's scale (as with --scenarios).
         FinanceMethod::SaPaths => {
-            let g = paths::generate(method, h, job, PathSpec { n: 1, h: n_hist })?;
+            let g = paths::generate(method, h, job, PathSpec::all(1, n_hist))?;
             return Ok(Generated { scenarios: Scenarios { layout: fin::Layout::Series, ..g.scenarios }, ..g });
         }
     };

@@ -8,6 +8,7 @@ mod backtest;
 mod coverage;
 mod estimate;
 mod evaluate;
+mod gather;
 mod generate;
 mod history;
 mod methods;
@@ -19,6 +20,7 @@ mod rolling;
 
 pub use backtest::{backtest_table, BacktestResults, Split};
 pub use coverage::{header_lines, tickers_csv};
+pub use gather::gather;
 pub use history::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
 pub use paths::PathSpec;
@@ -269,12 +271,13 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         block_length: h.block_length,
         ks_method: KS_METHOD.to_string(),
         seed: job.seed,
-        scenarios: job.paths.map(|p| p.n),
+        scenarios: job.paths.map(|p| p.total),
         horizon: job.paths.map(|p| p.h),
         raw: job.raw,
         as_of: job.as_of.is_conditional().then(|| h.dates.last().map(date).unwrap_or_default()),
         as_of_state: (job.as_of.is_conditional() && job.methods.contains(&FinanceMethod::SaPaths))
             .then(|| paths::States::new(h, job.beta).after_last()),
+        paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
     }
 }
 

@@ -19,6 +19,7 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: b
     let results = &run.results;
     st.write("results.json", crate::output::to_json(results)?.as_bytes())?;
     let paths = results.parameters.scenarios.is_some();
+    let first = results.parameters.paths.map_or(0, |p| p[0]);
     for s in &run.scenarios {
         let id = s.method.id();
         if !paths {
@@ -33,7 +34,12 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: b
             } else {
                 Box::new(BufWriter::new(file))
             };
-            write_long(&mut w, &results.tickers.kept, s, &run.dates).with_context(|| format!("writing {name}"))?;
+            write_long(&mut w, &results.tickers.kept, s, &run.dates, first)
+                .with_context(|| format!("writing {name}"))?;
+            if results.parameters.paths.is_some() {
+                let text = portfolio_csv(s, &results.risk.weights_used, first)?;
+                st.write(&format!("{id}.portfolio.csv"), text.as_bytes())?;
+            }
         }
     }
     st.write("tickers.csv", super::tickers_csv(&results.tickers).as_bytes())?;
@@ -56,6 +62,28 @@ fn scenarios_csv(tickers: &[String], g: &Array2<f64>) -> String {
     s
 }
 
+/// A shard's per-path portfolio log returns under the run's weights, one path per row
+/// (`scenario,day_1,…,day_H`, full precision), from which `satool finance gather` computes the
+/// whole run's VaR/ES and drawdowns.
+fn portfolio_csv(s: &Scenarios, weights: &[f64], first: usize) -> Result<String> {
+    let Layout::Paths(h) = s.layout else { return Ok(String::new()) };
+    let port = satool_finance::risk::portfolio_returns(s.returns.view(), weights)?;
+    let mut text = String::from("scenario");
+    for t in 1..=h {
+        text += &format!(",day_{t}");
+    }
+    text.push('\n');
+    for (i, path) in port.chunks(h).enumerate() {
+        text += &(first + i + 1).to_string();
+        for v in path {
+            text.push(',');
+            text += &v.to_string();
+        }
+        text.push('\n');
+    }
+    Ok(text)
+}
+
 /// One historical day per row with its date.
 fn dated_csv(tickers: &[String], g: &Array2<f64>, dates: &[NaiveDate]) -> String {
     let mut s = format!("scenario,date,{}\n", tickers.join(","));
@@ -72,8 +100,14 @@ fn dated_csv(tickers: &[String], g: &Array2<f64>, dates: &[NaiveDate]) -> String
 
 /// The long file of a path method, streamed: `scenario,day,ticker,log_return` (1-based path and
 /// day), plus `source_day` (the date of the historical day the row copies or was drawn around)
-/// and `regime` where the method has them.
-fn write_long(w: &mut dyn Write, tickers: &[String], s: &Scenarios, dates: &[NaiveDate]) -> std::io::Result<()> {
+/// and `regime` where the method has them. A shard's paths are numbered from `first + 1`.
+fn write_long(
+    w: &mut dyn Write,
+    tickers: &[String],
+    s: &Scenarios,
+    dates: &[NaiveDate],
+    first: usize,
+) -> std::io::Result<()> {
     let h = match s.layout {
         Layout::Paths(h) => h,
         _ => s.returns.nrows(),
@@ -97,7 +131,7 @@ fn write_long(w: &mut dyn Write, tickers: &[String], s: &Scenarios, dates: &[Nai
             .map(|rows| {
                 let mut b = Vec::with_capacity(rows.len() * tickers.len() * 40);
                 for r in rows.clone() {
-                    let (p, t) = (r / h + 1, r % h + 1);
+                    let (p, t) = (first + r / h + 1, r % h + 1);
                     let src = s.source_day.as_ref().map(|v| &days[v[r]]);
                     let reg = s.regime.as_ref().map(|v| v[r]);
                     for (ticker, v) in tickers.iter().zip(s.returns.row(r)) {

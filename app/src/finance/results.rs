@@ -194,6 +194,9 @@ pub struct Parameters {
     /// in units of its mean g²).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of_state: Option<f64>,
+    /// `--paths A..B`: the paths of the run this shard generated (0-based, B excluded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths: Option<[usize; 2]>,
 }
 
 /// One table row: a method's scenarios scored against the history.

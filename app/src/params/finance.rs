@@ -46,6 +46,17 @@ pub fn parse_date_range(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     Ok((a, b))
 }
 
+/// `--paths A..B`: the paths A..B (0-based, B excluded) of the run, with A < B.
+pub fn parse_path_range(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s.split_once("..").ok_or_else(|| format!("expected A..B, got '{s}'"))?;
+    let p = |x: &str| x.trim().parse::<usize>().map_err(|_| format!("'{x}' is not a whole number ≥ 0"));
+    let (a, b) = (p(a)?, p(b)?);
+    if a >= b {
+        return Err(format!("the first path {a} is not before the end {b}"));
+    }
+    Ok((a, b))
+}
+
 fn date_order((a, b): (NaiveDate, NaiveDate)) -> Result<(), String> {
     if a > b {
         return Err(format!("start {a} is after end {b}"));
@@ -88,6 +99,8 @@ pub struct FinanceParams {
     pub refit_every: usize,
     /// Seed, α, precision and methods.
     pub run: RunParams,
+    /// `--paths A..B`: generate only the paths A..B (0-based, B excluded) of the --scenarios run.
+    pub paths: Option<(usize, usize)>,
 }
 
 impl FinanceParams {
@@ -123,6 +136,7 @@ impl FinanceParams {
             backtest: None,
             refit_every: 21,
             run: RunParams::default(),
+            paths: None,
         }
     }
 
@@ -212,6 +226,7 @@ impl FinanceParams {
                 ));
             }
         }
+        self.check_shard()?;
         Ok(())
     }
 
@@ -268,6 +283,29 @@ impl FinanceParams {
         Ok(())
     }
 
+    /// `--paths A..B`: inside the --scenarios run, and with --raw (the correction to the history's
+    /// mean and sd uses the moments of every path, which a shard does not have).
+    fn check_shard(&self) -> Result<()> {
+        let (Some((a, b)), Some(n)) = (self.paths, self.scenarios) else {
+            return match self.paths {
+                Some(_) => Err(missing(&["--scenarios <N>", "--horizon <H>"])),
+                None => Ok(()),
+            };
+        };
+        if a >= b || b > n {
+            return Err(crate::input_err!(
+                "--paths {a}..{b}: not a range of the --scenarios {n} paths (0 ≤ A < B ≤ {n})"
+            ));
+        }
+        if !self.raw && b - a < n {
+            return Err(crate::input_err!(
+                "--paths {a}..{b}: a part of the paths needs --raw (the correction to the history's mean and sd \
+                 uses the moments of all {n} paths)"
+            ));
+        }
+        Ok(())
+    }
+
     fn methods(&self) -> Result<Vec<FinanceMethod>> {
         match &self.run.methods {
             Some(ids) => FinanceMethod::parse_list(ids),
@@ -308,7 +346,10 @@ impl FinanceParams {
             methods: self.methods()?,
             weights: a.weights.clone(),
             backtest_split: a.backtest_split,
-            paths: a.scenarios.zip(a.horizon).map(|(n, h)| finance::PathSpec { n, h }),
+            paths: a.scenarios.zip(a.horizon).map(|(n, h)| {
+                let (first, end) = a.paths.unwrap_or((0, n));
+                finance::PathSpec { n: end - first, h, first, total: n }
+            }),
             raw: a.raw,
             as_of: a.as_of,
             rolling: a.backtest.map(|(start, end)| finance::Rolling { start, end, refit_every: a.refit_every }),

@@ -11,7 +11,7 @@
 mod finance;
 mod protein;
 
-pub use finance::{parse_date_range, parse_window, FinanceParams, VolRegime, Window};
+pub use finance::{parse_date_range, parse_path_range, parse_window, FinanceParams, VolRegime, Window};
 pub use protein::{parse_decode, ProteinParams};
 
 use std::fmt::Display;

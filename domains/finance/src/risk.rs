@@ -93,7 +93,7 @@ pub fn overlapping_windows(series: &[f64], horizon: usize) -> Result<Array2<f64>
 }
 
 /// VaR and ES at one level.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tail {
     pub level: f64,
     pub var: f64,
@@ -120,7 +120,7 @@ pub fn max_drawdown(path: ArrayView1<f64>) -> f64 {
 }
 
 /// The risk of one horizon: VaR/ES at every level and the drawdown distribution.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HorizonRisk {
     pub horizon: usize,
     /// Paths the numbers come from.

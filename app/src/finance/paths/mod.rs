@@ -15,11 +15,26 @@ use std::time::Instant;
 
 mod state;
 
-/// N paths of H days.
+/// N paths of H days: the paths `first..first + n` of a run of `total` (a shard, `--paths A..B`,
+/// when `n < total`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathSpec {
     pub n: usize,
     pub h: usize,
+    pub first: usize,
+    pub total: usize,
+}
+
+impl PathSpec {
+    /// All `n` paths of a run.
+    pub fn all(n: usize, h: usize) -> PathSpec {
+        PathSpec { n, h, first: 0, total: n }
+    }
+
+    /// Whether this is a part of a longer run.
+    pub fn is_shard(&self) -> bool {
+        self.n < self.total
+    }
 }
 
 /// Paths per parallel work unit: fixed, so nothing depends on how the units are scheduled.
@@ -63,7 +78,8 @@ fn exact_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
             let mut states = Array2::zeros((h.mem.d(), paths.len() * spec.h));
             let mut source = Vec::with_capacity(paths.len() * spec.h);
             for (i, p) in paths.enumerate() {
-                let (xi, comps) = exact_samples(&h.mem, job.beta, spec.h, &mut path_stream(job.seed, id, p))?;
+                let (xi, comps) =
+                    exact_samples(&h.mem, job.beta, spec.h, &mut path_stream(job.seed, id, spec.first + p))?;
                 states.slice_mut(s![.., i * spec.h..(i + 1) * spec.h]).assign(&xi);
                 source.extend(comps);
             }
@@ -88,7 +104,7 @@ fn resampled_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str, bloc
     let rows: Vec<usize> = (0..spec.n)
         .into_par_iter()
         .flat_map_iter(|p| {
-            let mut rng = path_stream(job.seed, id, p);
+            let mut rng = path_stream(job.seed, id, spec.first + p);
             if blocks {
                 fin::stationary_rows_runs(k, &h.runs, spec.h, h.block_length, &mut rng)
             } else {
@@ -114,7 +130,7 @@ fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
     let flat = returns.as_slice_mut().expect("a new array is contiguous");
     flat.par_chunks_mut(spec.h * d).enumerate().try_for_each(|(p, rows)| -> Result<()> {
         satool::check_interrupt()?;
-        let path = panel.simulate(1, spec.h, &mut path_stream(job.seed, id, p));
+        let path = panel.simulate(1, spec.h, &mut path_stream(job.seed, id, spec.first + p));
         rows.copy_from_slice(path.as_slice().expect("a new array is contiguous"));
         Ok(())
     })?;
@@ -138,7 +154,7 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
             let picks: Vec<usize> = (0..spec.n)
                 .into_par_iter()
                 .flat_map_iter(|p| {
-                    let mut rng = path_stream(job.seed, id, p);
+                    let mut rng = path_stream(job.seed, id, spec.first + p);
                     (0..spec.h).map(|_| rng.random_range(0..pool.nrows())).collect::<Vec<_>>()
                 })
                 .collect();
@@ -149,6 +165,12 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
                 regime: None,
                 acceptance: None,
             }
+        }
+        FinanceMethod::SaSequential | FinanceMethod::SaRegime if spec.is_shard() => {
+            return Err(input_err!(
+                "--paths: method '{method}' runs its paths as segments of one sequential generator and \
+                 cannot make a part of them; leave it out of --methods of a shard"
+            ))
         }
         FinanceMethod::SaSequential | FinanceMethod::SaRegime => {
             // One warm-started chain per path (segment), its first day after `inner_steps` MALA

@@ -235,7 +235,7 @@ pub(super) fn state_paths(
             let mut source = Vec::with_capacity(rows);
             let mut sc = Scratch::default();
             for (i, p) in paths.enumerate() {
-                let mut rng = path_stream(seed, id, p);
+                let mut rng = path_stream(seed, id, spec.first + p);
                 let mut state = if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] };
                 for t in 0..spec.h {
                     let r = i * spec.h + t;

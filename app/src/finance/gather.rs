@@ -1,0 +1,181 @@
+//! `satool finance gather DIR…`: the shards of one `--scenarios` run (each `--paths A..B`
+//! with `--out DIR`) joined into the whole run's VaR/ES/drawdown table, computed from the union
+//! of the shards' per-path portfolio returns (the same numbers as the single run), and, with
+//! `--out`, its `<id>.paths.csv` files (the shards' bodies in path order under one header).
+
+use super::risk::{MethodRisk, RiskResults, AGGREGATION};
+use super::FinanceMethod;
+use crate::input_err;
+use crate::output::atomic::Staging;
+use anyhow::{Context, Result};
+use ndarray::Array2;
+use satool_finance as fin;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// One shard directory and what its results.json says.
+struct Shard {
+    dir: PathBuf,
+    range: [usize; 2],
+    results: Value,
+}
+
+impl Shard {
+    fn read(dir: &Path) -> Result<Shard> {
+        let file = dir.join("results.json");
+        let text = std::fs::read_to_string(&file).map_err(|e| input_err!("{}: {e}", file.display()))?;
+        let results: Value =
+            serde_json::from_str(&text).map_err(|e| input_err!("{}: not a results.json ({e})", file.display()))?;
+        let range = results["parameters"]["paths"]
+            .as_array()
+            .and_then(|p| Some([p.first()?.as_u64()? as usize, p.get(1)?.as_u64()? as usize]))
+            .ok_or_else(|| {
+                input_err!(
+                    "{}: not a shard of a finance path run (made with --scenarios N --paths A..B)",
+                    dir.display()
+                )
+            })?;
+        Ok(Shard { dir: dir.to_path_buf(), range, results })
+    }
+
+    /// What must be the same in every shard of one run: the parameters but the range, the
+    /// input, the tickers and the weights.
+    fn run_key(&self) -> Value {
+        let mut p = self.results["parameters"].clone();
+        if let Some(o) = p.as_object_mut() {
+            o.remove("paths");
+        }
+        let r = &self.results;
+        serde_json::json!([p, r["input"], r["tickers"]["kept"], r["risk"]["weights_used"]])
+    }
+}
+
+/// The shards in path order, checked to be parts of one run that cover its paths exactly once.
+fn shards(dirs: &[PathBuf]) -> Result<(Vec<Shard>, usize, usize)> {
+    let mut shards: Vec<Shard> = dirs.iter().map(|d| Shard::read(d)).collect::<Result<_>>()?;
+    shards.sort_by_key(|s| s.range);
+    let first = shards.first().ok_or_else(|| input_err!("gather: name at least one shard directory"))?;
+    let key = first.run_key();
+    for s in &shards[1..] {
+        if s.run_key() != key {
+            return Err(input_err!(
+                "{} and {}: shards of different runs (their parameters, input, tickers or weights differ)",
+                first.dir.display(),
+                s.dir.display()
+            ));
+        }
+    }
+    let n = first.results["parameters"]["scenarios"].as_u64().unwrap_or(0) as usize;
+    let h = first.results["parameters"]["horizon"].as_u64().unwrap_or(0) as usize;
+    let mut next = 0;
+    for s in &shards {
+        if s.range[0] != next {
+            let what = if s.range[0] > next { "missing" } else { "generated twice" };
+            return Err(input_err!(
+                "{}: paths {}..{} follow path {next}: paths {}..{} {what}",
+                s.dir.display(),
+                s.range[0],
+                s.range[1],
+                next.min(s.range[0]),
+                next.max(s.range[0])
+            ));
+        }
+        next = s.range[1];
+    }
+    if next != n {
+        return Err(input_err!("the shards cover paths 0..{next} of {n}: paths {next}..{n} missing"));
+    }
+    Ok((shards, n, h))
+}
+
+/// One method's portfolio paths (n × h), read from the shards' `<id>.portfolio.csv` in order.
+fn portfolio_paths(shards: &[Shard], id: &str, n: usize, h: usize) -> Result<Array2<f64>> {
+    let mut values = Vec::with_capacity(n * h);
+    for s in shards {
+        let file = s.dir.join(format!("{id}.portfolio.csv"));
+        let reader = BufReader::new(std::fs::File::open(&file).map_err(|e| input_err!("{}: {e}", file.display()))?);
+        let mut rows = 0;
+        for (i, line) in reader.lines().enumerate().skip(1) {
+            let line = line?;
+            let fields: Vec<&str> = line.split(',').skip(1).collect();
+            let parsed: Option<Vec<f64>> = fields.iter().map(|f| f.parse().ok()).collect();
+            match parsed.filter(|v| v.len() == h) {
+                Some(v) => values.extend(v),
+                None => return Err(input_err!("{}:{}: expected a path number and {h} values", file.display(), i + 1)),
+            }
+            rows += 1;
+        }
+        if rows != s.range[1] - s.range[0] {
+            return Err(input_err!("{}: {rows} paths, expected {}", file.display(), s.range[1] - s.range[0]));
+        }
+    }
+    Ok(Array2::from_shape_vec((n, h), values)?)
+}
+
+/// The whole run's risk from its shards: the path methods' from the union of their portfolio
+/// paths, the others' (the history's windows) as every shard has them.
+fn risk(shards: &[Shard], n: usize, h: usize) -> Result<RiskResults> {
+    let r = &shards[0].results["risk"];
+    let methods = r["methods"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| -> Result<MethodRisk> {
+            let id_text = m["id"].as_str().unwrap_or_default();
+            let id: FinanceMethod = id_text.parse().map_err(|e| input_err!("results.json: {e}"))?;
+            Ok(if m["from"] == "paths" {
+                let paths = portfolio_paths(shards, id_text, n, h)?;
+                let horizons =
+                    fin::risk::paths_risk(paths.view(), &fin::risk::report_horizons(h, Some(h)), &fin::risk::LEVELS)?;
+                MethodRisk { id, from: "paths", horizons }
+            } else {
+                MethodRisk { id, from: "windows", horizons: serde_json::from_value(m["horizons"].clone())? }
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(RiskResults {
+        weights: r["weights"].as_str().unwrap_or_default().to_string(),
+        weights_used: serde_json::from_value(r["weights_used"].clone())?,
+        aggregation: AGGREGATION,
+        levels: fin::risk::LEVELS.to_vec(),
+        methods,
+    })
+}
+
+/// Writes `<id>.paths.csv`: the first shard's header, then every shard's rows in path order.
+fn join_paths(st: &mut Staging, shards: &[Shard], id: &str) -> Result<()> {
+    let name = format!("{id}.paths.csv");
+    let out = std::fs::File::create(st.path(&name)).with_context(|| format!("cannot create {name}"))?;
+    let mut w = std::io::BufWriter::new(out);
+    for (i, s) in shards.iter().enumerate() {
+        let file = s.dir.join(&name);
+        let mut reader = BufReader::new(std::fs::File::open(&file).map_err(|e| {
+            input_err!("{}: {e} (gather joins plain path files: run the shards without --gzip)", file.display())
+        })?);
+        let mut header = Vec::new();
+        reader.read_until(b'\n', &mut header)?;
+        if i == 0 {
+            w.write_all(&header)?;
+        }
+        std::io::copy(&mut reader, &mut w)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Gathers the shards in `dirs`: the whole run's risk, and with `out` its risk.json and path files.
+pub fn gather(dirs: &[PathBuf], out: Option<&Path>, force: bool) -> Result<RiskResults> {
+    let (shards, n, h) = shards(dirs)?;
+    let risk = risk(&shards, n, h)?;
+    if let Some(out) = out {
+        let mut st = Staging::new(out, force).map_err(|e| input_err!("{e:#}"))?;
+        st.write("risk.json", crate::output::to_json(&risk)?.as_bytes())?;
+        for m in risk.methods.iter().filter(|m| m.from == "paths") {
+            join_paths(&mut st, &shards, m.id.id())?;
+        }
+        st.commit()?;
+    }
+    Ok(risk)
+}
