@@ -8,14 +8,15 @@ use super::paths::PathSpec;
 use super::{FinanceJob, FinanceMethod};
 use satool::Protocol;
 
-/// Seconds per path day on one core of the resampling generators, drawing and scoring included
-/// (measured on 2 cores: `bootstrap` and `sa_paths` 90-180 µs per day on sp500 (K = 8,312, 20
-/// tickers) and all_stocks_5yr (K = 1,258, 467 tickers), `exact` 250-380 µs).
-const SECONDS_PER_DAY: f64 = 3.0e-4;
+/// CPU seconds per path day of the resampling generators, drawing and scoring included
+/// (measured as CPU time: 9 µs per day for `bootstrap` on sp500 (K = 8,312, 20 tickers), 36 µs
+/// per unit of the weights below on all_stocks_5yr (K = 1,258, 467 tickers; the six default path
+/// methods, 10,000 × 20 paths: 55 s of CPU); kept high so the estimate errs long).
+const SECONDS_PER_DAY: f64 = 5.0e-5;
 
-/// Attention multiply-adds per second and core of the MALA/ULA chains (measured: 4.7e9 on 2
-/// cores, `sa_sequential` on sp500).
-const PRODUCTS_PER_SECOND: f64 = 2.3e9;
+/// Attention multiply-adds per CPU second of the MALA/ULA chains (measured: 1.1e10,
+/// `sa_sequential` on sp500, 100 × 20 paths, 6 s of CPU; kept low so the estimate errs long).
+const PRODUCTS_PER_SECOND: f64 = 8.0e9;
 
 /// A run whose estimate exceeds this many seconds is announced on stderr.
 pub const ANNOUNCE_SECONDS: f64 = 60.0;
@@ -57,7 +58,7 @@ pub fn announce(job: &FinanceJob, spec: PathSpec, k: usize, d: usize, tickers: u
     }
     let mut lines = vec![format!(
         "note: --scenarios {} --horizon {} on {k} days × {tickers} tickers is estimated to take {} on \
-         {cores} cores (sa_sequential and sa_regime run --inner-steps MALA steps per path day):",
+         {cores} idle cores (sa_sequential and sa_regime run --inner-steps MALA steps per path day):",
         spec.n,
         spec.h,
         duration(total)
@@ -87,13 +88,13 @@ mod tests {
         // all_stocks_5yr: 1,258 days × 467 tickers, 2 cores.
         let s = |m| seconds(m, 200, spec, 1258, 467, 2);
         assert_eq!(s(FinanceMethod::Historical), 0.0);
-        assert!((s(FinanceMethod::Bootstrap) - 30.0).abs() < 1e-9, "{}", s(FinanceMethod::Bootstrap));
-        assert!((s(FinanceMethod::Exact) - 90.0).abs() < 1e-9);
-        // 2e5 path days × 200 steps × 587,486 products / 4.6e9 per second, plus the resampling.
-        let seq = 2e5 * 200.0 * 1258.0 * 467.0 / 4.6e9 + 30.0;
+        assert!((s(FinanceMethod::Bootstrap) - 5.0).abs() < 1e-9, "{}", s(FinanceMethod::Bootstrap));
+        assert!((s(FinanceMethod::Exact) - 15.0).abs() < 1e-9);
+        // 2e5 path days × 200 steps × 587,486 products / 1.6e10 per second, plus the resampling.
+        let seq = 2e5 * 200.0 * 1258.0 * 467.0 / 1.6e10 + 5.0;
         assert!((s(FinanceMethod::SaSequential) - seq).abs() < 1e-6, "{}", s(FinanceMethod::SaSequential));
-        assert_eq!(duration(seq), "86 min");
-        assert!((seconds(FinanceMethod::Exact, 200, spec, 1258, 467, 4) - 45.0).abs() < 1e-9);
+        assert_eq!(duration(seq), "25 min");
+        assert!((seconds(FinanceMethod::Exact, 200, spec, 1258, 467, 4) - 7.5).abs() < 1e-9);
     }
 
     #[test]
