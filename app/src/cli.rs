@@ -30,6 +30,10 @@ pub struct Cli {
     /// No progress messages on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Worker threads of every parallel step (default: RAYON_NUM_THREADS, else one per core); the
+    /// numbers do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -431,7 +435,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let result = check_environment().and_then(|()| run(&cli));
+    let result = set_threads(cli.threads).and_then(|()| check_environment()).and_then(|()| run(&cli));
     crate::shutdown::wait_if_interrupted();
     match result {
         Ok(()) => 0,
@@ -446,6 +450,20 @@ pub fn main() -> i32 {
         Err(e) => {
             eprintln!("error: {}", crate::error::message(&e));
             crate::error::exit_code(&e)
+        }
+    }
+}
+
+/// `--threads N`: the global pool's size, set through `RAYON_NUM_THREADS` before any pool exists
+/// (so it is checked and bounded as that variable is).
+fn set_threads(threads: Option<usize>) -> Result<()> {
+    match threads {
+        None => Ok(()),
+        Some(0) => Err(crate::input_err!("--threads 0: give at least 1 (without --threads: one per core)")),
+        Some(n) => {
+            // The tool is still single-threaded here.
+            std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+            Ok(())
         }
     }
 }

@@ -544,6 +544,22 @@ fn rayon_thread_counts_are_checked_and_clamped() {
     assert!(stderr(&o).contains("warning: RAYON_NUM_THREADS=5000 lowered to"), "{}", stderr(&o));
 }
 
+#[test]
+fn threads_option_sets_the_pool_and_not_the_numbers() {
+    let sto = fixture("PF00076.sto");
+    let run = |threads: &str| {
+        let tail = "--hmmer off --methods sa_gen --samples 60 --json";
+        let mut args = vec!["--threads", threads, "protein", "--stockholm", &sto];
+        args.extend(tail.split(' '));
+        satool(&args, &[])
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    let novelty = |o: &std::process::Output| json(o)["methods"][0]["novelty"].clone();
+    assert_eq!(novelty(&one), novelty(&two));
+    assert_input_error(&run("0"), "--threads 0: give at least 1");
+}
+
 /// Extreme and garbage values for every numeric option of both commands.
 const SWEEP_VALUES: [&str; 15] = [
     "0",
