@@ -16,7 +16,7 @@
 //! single series cut into overlapping H-day windows ([`overlapping_windows`]).
 
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayView3};
-use satool_common::stats::quantile_sorted;
+use satool_common::stats::{quantile_sorted, skewness};
 use thiserror::Error;
 
 /// Confidence levels of the VaR/ES tables.
@@ -129,6 +129,8 @@ pub struct HorizonRisk {
     /// Quantiles [`DRAWDOWN_QUANTILES`] of the maximum drawdown over the horizon.
     pub drawdown_quantiles: Vec<f64>,
     pub drawdown_mean: f64,
+    /// Skewness of the H-day returns (SciPy's `skew`, biased); absent when they are all equal.
+    pub skew: Option<f64>,
 }
 
 /// VaR/ES at `levels` and the drawdown distribution of portfolio paths (n × H log returns).
@@ -147,6 +149,7 @@ pub fn horizon_risk(paths: ArrayView2<f64>, levels: &[f64]) -> Result<HorizonRis
         tails: levels.iter().map(|&l| var_es(&totals, l)).collect(),
         drawdown_quantiles: DRAWDOWN_QUANTILES.iter().map(|&q| quantile_sorted(&dd, q)).collect(),
         drawdown_mean: dd.iter().sum::<f64>() / n as f64,
+        skew: skewness(ArrayView1::from(&totals)),
     })
 }
 
@@ -248,5 +251,14 @@ mod tests {
         assert_eq!(r[1].tails[0], var_es(&totals, 0.95));
         // The sixth day's loss appears at horizon 6 only.
         assert!(r[2].tails[0].var > 0.99 && r[1].tails[0].var < 0.1);
+    }
+
+    #[test]
+    fn skew_of_the_horizon_returns_is_scipys() {
+        // scipy.stats.skew([0.1, -0.3, 0.05, 0.2, -0.5, 0.0, 0.12]) = -0.919330404675738.
+        let p = Array2::from_shape_vec((7, 1), vec![0.1, -0.3, 0.05, 0.2, -0.5, 0.0, 0.12]).unwrap();
+        let r = horizon_risk(p.view(), &LEVELS).unwrap();
+        assert!((r.skew.unwrap() + 0.919330404675738).abs() < 1e-12, "{:?}", r.skew);
+        assert_eq!(horizon_risk(Array2::from_elem((5, 2), 0.01).view(), &LEVELS).unwrap().skew, None);
     }
 }

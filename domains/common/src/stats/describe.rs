@@ -95,6 +95,22 @@ pub fn excess_kurtosis(x: ArrayView1<f64>) -> Option<f64> {
     (m2 != 0.0).then(|| m4 / (m2 * m2) - 3.0)
 }
 
+/// Skewness, SciPy's default `skew(x, bias=True)`: m3/m2^{3/2} with central moments over n.
+/// `None` for a constant series (including n ≤ 1); NaN if a value is NaN.
+pub fn skewness(x: ArrayView1<f64>) -> Option<f64> {
+    if is_constant(x) {
+        return None;
+    }
+    let n = x.len() as f64;
+    let m = mean(x);
+    let (m2, m3) = x.iter().fold((0.0, 0.0), |(a, b), v| {
+        let d = v - m;
+        (a + d * d, b + d * d * d)
+    });
+    let (m2, m3) = (m2 / n, m3 / n);
+    (m2 != 0.0).then(|| m3 / (m2 * m2.sqrt()))
+}
+
 /// Quantile of sorted data with NumPy's default (`method='linear'`): position h = (n−1)q,
 /// linear interpolation between the neighbouring order statistics (NumPy's `_lerp` form, so the
 /// rounding and the ±∞ cases match `numpy.quantile` with a float q). `sorted` is ascending by
