@@ -193,6 +193,11 @@ pub struct FinanceArgs {
     /// whose files `satool finance gather` joins into the whole run's (see docs/scaling-out.md).
     #[arg(long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
     pub paths: Option<(usize, usize)>,
+    /// State of the sa_paths generator: ewma (one EWMA of the cross-sectional g², λ = 0.94) or
+    /// multiscale (fast and slow EWMA of g² and an EWMA of the market's return: heavier multi-day
+    /// tails, negative skew, volatility that decays as in history; docs/paths-and-risk.md).
+    #[arg(long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
+    pub paths_state: crate::finance::PathsState,
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
     #[arg(long, requires = "scenarios")]
     pub gzip: bool,
@@ -681,6 +686,7 @@ impl FinanceArgs {
             as_of: a.as_of.as_deref().map(crate::finance::AsOf::parse).transpose()?.unwrap_or_default(),
             backtest: a.backtest,
             refit_every: a.refit_every,
+            paths_state: a.paths_state,
             run: r.params(),
             paths: a.paths,
         })

@@ -71,6 +71,8 @@ pub struct FinanceJob {
     pub as_of: AsOf,
     /// `--backtest START..END`: a rolling backtest instead of the comparison ([`run_rolling`]).
     pub rolling: Option<Rolling>,
+    /// `--paths-state`: the state whose neighbourhoods `sa_paths` draws each day from.
+    pub paths_state: PathsState,
 }
 
 /// `--as-of`: the state the paths of `sa_paths` and `garch_fhs` start from.
@@ -102,6 +104,17 @@ impl AsOf {
     pub fn is_conditional(self) -> bool {
         self != AsOf::Unconditional
     }
+}
+
+/// `--paths-state`: what `sa_paths` conditions each day on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathsState {
+    /// One EWMA (λ = 0.94) of the cross-sectional mean g².
+    #[default]
+    Ewma,
+    /// Fast and slow EWMA of the cross-sectional mean g² and an EWMA of the market's return.
+    Multiscale,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -278,6 +291,7 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         as_of_state: (job.as_of.is_conditional() && job.methods.contains(&FinanceMethod::SaPaths))
             .then(|| paths::States::new(h, job.beta).after_last()),
         paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
+        paths_state: job.paths_state,
     }
 }
 
@@ -415,7 +429,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         input: InputInfo::of(&job.prices, &table_in),
         tickers: coverage::tickers(&table_in, job.read.jump_threshold),
         parameters: parameters(job, &h, beta_star),
-        conventions: CONVENTIONS.to_vec(),
+        conventions: conventions(job.paths_state),
         methods: results,
         risk,
         backtest,

@@ -197,6 +197,32 @@ pub struct Parameters {
     /// `--paths A..B`: the paths of the run this shard generated (0-based, B excluded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<[usize; 2]>,
+    /// `--paths-state` (left out when it is the default, `ewma`).
+    #[serde(skip_serializing_if = "is_ewma")]
+    pub paths_state: super::PathsState,
+}
+
+fn is_ewma(s: &super::PathsState) -> bool {
+    *s == super::PathsState::Ewma
+}
+
+/// `sa_paths` under `--paths-state multiscale` (replaces the one-scale line of [`CONVENTIONS`]).
+const SA_PATHS_MULTISCALE: &str = "sa_paths (--paths-state multiscale): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days nearest the path's state in rank space, the state being a fast (λ=0.94) and a slow (λ=0.99) EWMA of the cross-sectional mean of g² (each ticker's in units of its mean g²) and an EWMA (λ=0.9) of the equal-weight market's log return, distance² = Δrank_fast² + Δrank_slow² + (0.1·Δrank_market)², the state then updated with the day drawn; each day centred on its neighbourhood's mean, a ticker that did not move on the day drawn kept at zero; rescaled to the history's per-ticker mean and sd (as every path file of --scenarios, unless --raw)";
+
+/// The conventions of a run: [`CONVENTIONS`], with the `sa_paths` line of the state it uses.
+pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
+    CONVENTIONS
+        .iter()
+        .map(
+            |&c| {
+                if state == super::PathsState::Multiscale && c.starts_with("sa_paths:") {
+                    SA_PATHS_MULTISCALE
+                } else {
+                    c
+                }
+            },
+        )
+        .collect()
 }
 
 /// One table row: a method's scenarios scored against the history.

@@ -97,6 +97,8 @@ pub struct FinanceParams {
     /// `--backtest START..END`: a rolling backtest of those return days.
     pub backtest: Option<(NaiveDate, NaiveDate)>,
     pub refit_every: usize,
+    /// `--paths-state`: the state of the `sa_paths` generator.
+    pub paths_state: finance::PathsState,
     /// Seed, α, precision and methods.
     pub run: RunParams,
     /// `--paths A..B`: generate only the paths A..B (0-based, B excluded) of the --scenarios run.
@@ -135,6 +137,7 @@ impl FinanceParams {
             as_of: AsOf::Unconditional,
             backtest: None,
             refit_every: 21,
+            paths_state: finance::PathsState::Ewma,
             run: RunParams::default(),
             paths: None,
         }
@@ -353,6 +356,7 @@ impl FinanceParams {
             raw: a.raw,
             as_of: a.as_of,
             rolling: a.backtest.map(|(start, end)| finance::Rolling { start, end, refit_every: a.refit_every }),
+            paths_state: a.paths_state,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! (the `sa_paths` generator itself is in `state`).
 
 use super::history::{encode_days, project, ula_pool, Generated, History};
-use super::{FinanceJob, FinanceMethod, Scenarios};
+use super::{FinanceJob, FinanceMethod, PathsState, Scenarios};
 use crate::input_err;
 use anyhow::Result;
 use ndarray::{s, Array2, Axis};
@@ -13,6 +13,7 @@ use satool::{exact_samples, generate_sequential, novelty, simulate_labels, strea
 use satool_finance as fin;
 use std::time::Instant;
 
+mod multiscale;
 mod state;
 
 /// N paths of H days: the paths `first..first + n` of a run of `total` (a shard, `--paths A..B`,
@@ -137,6 +138,54 @@ fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
     Ok(PathDraw { returns, state_novelty: None, source: None, regime: None, acceptance: None })
 }
 
+/// N paths of H days from a day-by-day generator with a state: each path from its own stream,
+/// starting at `start(rng)`, each day written in place by `day(state, ξ, row, rng, scratch)`,
+/// which returns the historical day drawn (and moves the state); chunks of paths in parallel.
+/// With the novelty of every ξ and the historical day of every row.
+fn stateful_paths<S, T: Default>(
+    h: &History,
+    spec: PathSpec,
+    seed: u64,
+    id: &str,
+    start: impl Fn(&mut Rng) -> S + Sync,
+    day: impl Fn(&mut S, &mut [f64], &mut [f64], &mut Rng, &mut T) -> usize + Sync,
+) -> Result<PathDraw> {
+    let index = satool::Novelty::new(&h.mem);
+    let (d_mem, d) = (h.mem.d(), h.g.ncols());
+    let mut returns = Array2::zeros((spec.n * spec.h, d));
+    let flat = returns.as_slice_mut().expect("a new array is contiguous");
+    let parts: Vec<(Vec<f64>, Vec<usize>)> = flat
+        .par_chunks_mut(CHUNK * spec.h * d)
+        .enumerate()
+        .map(|(c, block)| -> Result<(Vec<f64>, Vec<usize>)> {
+            satool::check_interrupt()?;
+            let paths = c * CHUNK..((c + 1) * CHUNK).min(spec.n);
+            let rows = paths.len() * spec.h;
+            let mut xis = Array2::zeros((rows, d_mem));
+            let mut source = Vec::with_capacity(rows);
+            let mut scratch = T::default();
+            for (i, p) in paths.enumerate() {
+                let mut rng = path_stream(seed, id, spec.first + p);
+                let mut state = start(&mut rng);
+                for t in 0..spec.h {
+                    let r = i * spec.h + t;
+                    let mut xi = xis.row_mut(r);
+                    let xi = xi.as_slice_mut().expect("row of a standard array");
+                    let out = &mut block[r * d..(r + 1) * d];
+                    source.push(day(&mut state, xi, out, &mut rng, &mut scratch));
+                }
+            }
+            Ok((index.of(xis.t()), source))
+        })
+        .collect::<Result<_>>()?;
+    let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
+    for (n, s) in parts {
+        nov.extend(n);
+        source.extend(s);
+    }
+    Ok(PathDraw { returns, state_novelty: Some(nov), source: Some(source), regime: None, acceptance: None })
+}
+
 /// One method's N × H paths.
 pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: PathSpec) -> Result<PathDraw> {
     let id = method.id();
@@ -145,7 +194,12 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Bootstrap => resampled_paths(h, job, spec, id, false),
         FinanceMethod::BlockBootstrap => resampled_paths(h, job, spec, id, true),
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
-        FinanceMethod::SaPaths => state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?,
+        FinanceMethod::SaPaths => match job.paths_state {
+            PathsState::Ewma => state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?,
+            PathsState::Multiscale => {
+                multiscale::multiscale_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?
+            }
+        },
         FinanceMethod::GarchFhs => garch_paths(h, job, spec, id)?,
         FinanceMethod::Sa => {
             // The published pool of ULA states, each path's days drawn from it with replacement:

@@ -9,13 +9,12 @@
 //! neighbourhood, so without this the noise in a ~20-day mean would be a drift common to
 //! consecutive days, a spurious lag-1 ACF (bench/README.md, "Design measurements").
 
-use super::{path_stream, PathDraw, PathSpec, CHUNK};
+use super::{stateful_paths, PathDraw, PathSpec};
 use crate::finance::history::History;
 use anyhow::Result;
 use ndarray::{Array2, ArrayView1, Axis};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
-use rayon::prelude::*;
 use satool::Rng;
 
 /// Decay of the exponentially weighted mean square that is the volatility state (RiskMetrics'
@@ -53,20 +52,7 @@ impl States {
     /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t.
     pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
         let g = &h.g;
-        // Each ticker's g² in units of its own mean g², so that every ticker counts alike in the
-        // market's state (not mostly the most volatile ones).
-        let unit: Vec<f64> = g
-            .columns()
-            .into_iter()
-            .map(|c| {
-                let ms = c.iter().map(|v| v * v).sum::<f64>() / c.len() as f64;
-                if ms > 0.0 {
-                    1.0 / ms
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let unit = ticker_units(g.view());
         let mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
         let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
         let state: Vec<f64> = mean_sq
@@ -128,6 +114,22 @@ impl States {
 /// Cross-sectional mean of a day's squared returns, each ticker's in its unit (`unit` = 1 / its mean g²).
 fn mean_sq_in(day: ArrayView1<f64>, unit: &[f64]) -> f64 {
     day.iter().zip(unit).map(|(v, u)| v * v * u).sum::<f64>() / day.len() as f64
+}
+
+/// Each ticker's 1 / mean g² (0 for a ticker that never moved): a day's g² in these units counts
+/// every ticker alike in the market's state (not mostly the most volatile ones).
+pub(super) fn ticker_units(g: ndarray::ArrayView2<f64>) -> Vec<f64> {
+    g.columns()
+        .into_iter()
+        .map(|c| {
+            let ms = c.iter().map(|v| v * v).sum::<f64>() / c.len() as f64;
+            if ms > 0.0 {
+                1.0 / ms
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }
 
 /// The mixture weights of the days in `pool` from their log weights, unnormalised (scaled by the
@@ -219,50 +221,19 @@ pub(super) fn state_paths(
     as_of: bool,
 ) -> Result<PathDraw> {
     let states = States::new(h, beta);
-    let index = satool::Novelty::new(&h.mem);
-    let (d_mem, d) = (h.mem.d(), h.g.ncols());
     let k = h.g.nrows();
-    let mut returns = Array2::zeros((spec.n * spec.h, d));
-    let flat = returns.as_slice_mut().expect("a new array is contiguous");
-    let parts: Vec<(Vec<f64>, Vec<usize>)> = flat
-        .par_chunks_mut(CHUNK * spec.h * d)
-        .enumerate()
-        .map(|(c, block)| -> Result<(Vec<f64>, Vec<usize>)> {
-            satool::check_interrupt()?;
-            let paths = c * CHUNK..((c + 1) * CHUNK).min(spec.n);
-            let rows = paths.len() * spec.h;
-            let mut xis = Array2::zeros((rows, d_mem));
-            let mut source = Vec::with_capacity(rows);
-            let mut sc = Scratch::default();
-            for (i, p) in paths.enumerate() {
-                let mut rng = path_stream(seed, id, spec.first + p);
-                let mut state = if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] };
-                for t in 0..spec.h {
-                    let r = i * spec.h + t;
-                    let mut xi = xis.row_mut(r);
-                    let day = draw_day(
-                        h,
-                        beta,
-                        &states,
-                        states.neighbourhood(state),
-                        xi.as_slice_mut().expect("row of a standard array"),
-                        &mut block[r * d..(r + 1) * d],
-                        &mut rng,
-                        &mut sc,
-                    );
-                    state = STATE_DECAY * state + (1.0 - STATE_DECAY) * states.mean_sq[day];
-                    source.push(day);
-                }
-            }
-            Ok((index.of(xis.t()), source))
-        })
-        .collect::<Result<_>>()?;
-    let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
-    for (n, s) in parts {
-        nov.extend(n);
-        source.extend(s);
-    }
-    Ok(PathDraw { returns, state_novelty: Some(nov), source: Some(source), regime: None, acceptance: None })
+    stateful_paths(
+        h,
+        spec,
+        seed,
+        id,
+        |rng| if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] },
+        |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
+            let day = draw_day(h, beta, &states, states.neighbourhood(*state), xi, out, rng, sc);
+            *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
+            day
+        },
+    )
 }
 
 /// `n` one-day draws from the state `state` (the first day of a path started there), each
