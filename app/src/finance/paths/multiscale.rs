@@ -186,16 +186,7 @@ fn draw_day(
     for (o, &m) in out.iter_mut().zip(&moving) {
         *o = if m > 0.0 { *o / m } else { 0.0 };
     }
-    for (&j, &a) in sc.pool.iter().zip(&sc.logits) {
-        for (o, &v) in out.iter_mut().zip(h.g.row(j)) {
-            *o += a * v;
-        }
-    }
-    for (o, &v) in out.iter_mut().zip(h.g.row(k)) {
-        if v == 0.0 {
-            *o = 0.0;
-        }
-    }
+    super::state::add_blend_keep_zeros(out, h.g.view(), &sc.pool, &sc.logits, k);
     k
 }
 

@@ -194,19 +194,30 @@ fn draw_day<'a>(
     sc.logits.iter_mut().for_each(|l| *l *= beta);
     satool::softmax_in_place(&mut sc.logits);
     out.copy_from_slice(states.shift.row(lo).to_slice().expect("row of a standard array"));
-    for (&j, &a) in pool.iter().zip(&sc.logits) {
-        for (o, &g) in out.iter_mut().zip(h.g.row(j)) {
-            *o += a * g;
+    add_blend_keep_zeros(out, h.g.view(), pool, &sc.logits, k);
+    k
+}
+
+/// Adds the attention blend Σ a_j g_j of the pool's days to `out`, then sets to zero each ticker
+/// whose price did not move on the drawn day `k`: exact-zero returns (price ticks) are an atom of
+/// the history that blending and centring would otherwise smear. Both path states end a day here.
+pub(super) fn add_blend_keep_zeros(
+    out: &mut [f64],
+    g: ndarray::ArrayView2<f64>,
+    pool: &[usize],
+    attention: &[f64],
+    k: usize,
+) {
+    for (&j, &a) in pool.iter().zip(attention) {
+        for (o, &v) in out.iter_mut().zip(g.row(j)) {
+            *o += a * v;
         }
     }
-    // A ticker whose price did not move on the day drawn does not move: exact-zero returns (price
-    // ticks) are an atom of the history that blending and centring would otherwise smear.
-    for (o, &g) in out.iter_mut().zip(h.g.row(k)) {
-        if g == 0.0 {
+    for (o, &v) in out.iter_mut().zip(g.row(k)) {
+        if v == 0.0 {
             *o = 0.0;
         }
     }
-    k
 }
 
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
