@@ -395,7 +395,7 @@ pub enum ProteinAction {
 pub enum FinanceAction {
     /// Join the shards of one --scenarios run (each made with --paths A..B --raw --out DIR): prints
     /// the whole run's VaR/ES/drawdown table, computed from the union of the shards' per-path
-    /// portfolio returns, and with --out writes risk.json and each method's <id>.paths.csv (the
+    /// portfolio returns, and with --out writes risk.json and each method's METHOD.paths.csv (the
     /// single run's file, byte for byte).
     #[command(
         after_help = "Example:\n  satool finance --prices P.csv --scenarios 2000 --horizon 20 --raw --paths 0..1000 --out s0\n  \
