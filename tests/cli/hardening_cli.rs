@@ -253,7 +253,8 @@ fn hung_hmmer_tools_time_out_and_leave_no_process() {
         assert_eq!(v["hmmer"]["status"], "not run (timeout after 1 s)", "{stuck}");
         assert!(v["hmmer"]["hmm"].is_null(), "{stuck}: {}", v["hmmer"]);
         // The warning names the family it is about (its file and record).
-        let warned = format!("warning: {sto}, record 'RRM_1': HMMER columns not run: {stuck} did not finish within 1 s");
+        let warned =
+            format!("warning: {sto}, record 'RRM_1': HMMER columns not run: {stuck} did not finish within 1 s");
         assert!(stderr(&auto).contains(&warned), "{stuck}: {}", stderr(&auto));
         let check_no_orphan = || {
             let pid: u32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
