@@ -412,6 +412,10 @@ satool finance gather s0 s1 --out whole"
         /// Replace an existing --out directory.
         #[arg(long)]
         force: bool,
+        /// Write the joined path files gzip-compressed (METHOD.paths.csv.gz, as a single run with
+        /// --gzip); the shards' own files may be plain or gzip either way.
+        #[arg(long)]
+        gzip: bool,
         /// Print the risk as JSON.
         #[arg(long)]
         json: bool,
@@ -557,8 +561,8 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Bench(a) => bench(a, &progress),
         Command::Finance(a) => {
-            if let Some(FinanceAction::Gather { shards, out, force, json }) = &a.action {
-                let risk = crate::finance::gather(shards, out.as_deref(), *force)?;
+            if let Some(FinanceAction::Gather { shards, out, force, gzip, json }) = &a.action {
+                let risk = crate::finance::gather(shards, out.as_deref(), *force, *gzip)?;
                 return print_result(*json, &risk, "", &crate::finance::risk_table(&risk));
             }
             let r = &a.run;

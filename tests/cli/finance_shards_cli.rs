@@ -47,7 +47,9 @@ fn four_shards_gather_to_the_single_run_bit_for_bit() {
     let mut dirs = Vec::new();
     for (i, r) in ranges.iter().enumerate() {
         let dir = tmp.path().join(format!("shard{i}"));
-        let o = run(&dir, &["--paths", r], if i % 2 == 0 { "1" } else { "2" });
+        // One shard writes gzip path files: gather reads either.
+        let gzip: &[&str] = if i == 1 { &["--gzip"] } else { &[] };
+        let o = run(&dir, &[&["--paths", r][..], gzip].concat(), if i % 2 == 0 { "1" } else { "2" });
         assert!(o.status.success(), "{r}: {}", stderr(&o));
         dirs.push(dir.display().to_string());
     }
@@ -80,6 +82,24 @@ fn four_shards_gather_to_the_single_run_bit_for_bit() {
         assert_eq!(a.len(), b.len(), "{name}");
         assert!(a == b, "{name} differs");
     }
+    assert!(
+        tmp.path().join("shard1/exact.paths.csv.gz").exists() && !tmp.path().join("shard1/exact.paths.csv").exists()
+    );
+    // gather --gzip: the single run's --gzip file (its plain text, gzip at the fast level,
+    // flushed once before the end as the run's writer is).
+    let whole_gz = tmp.path().join("whole_gz");
+    let mut args = vec!["finance", "gather", "--gzip", "--quiet"];
+    args.extend(dirs.iter().map(String::as_str));
+    let w = whole_gz.display().to_string();
+    args.extend(["--out", &w]);
+    let o = satool(&args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain = fs::read(single.join("sa_paths.paths.csv")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &plain).unwrap();
+    std::io::Write::flush(&mut gz).unwrap();
+    assert!(fs::read(whole_gz.join("sa_paths.paths.csv.gz")).unwrap() == gz.finish().unwrap());
+    assert!(!whole_gz.join("sa_paths.paths.csv").exists());
     // The table printed is the single run's risk table.
     let mut args = vec!["finance", "gather"];
     args.extend(dirs.iter().map(String::as_str));

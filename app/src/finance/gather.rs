@@ -4,10 +4,11 @@
 //! `--out`, its `<id>.paths.csv` files (the shards' bodies in path order under one header).
 
 use super::risk::{MethodRisk, RiskResults, AGGREGATION};
-use super::FinanceMethod;
+use super::{render, FinanceMethod};
 use crate::input_err;
 use crate::output::atomic::Staging;
 use anyhow::{Context, Result};
+use flate2::read::MultiGzDecoder;
 use ndarray::Array2;
 use satool_finance as fin;
 use serde_json::Value;
@@ -144,36 +145,45 @@ fn risk(shards: &[Shard], n: usize, h: usize) -> Result<RiskResults> {
     })
 }
 
-/// Writes `<id>.paths.csv`: the first shard's header, then every shard's rows in path order.
-fn join_paths(st: &mut Staging, shards: &[Shard], id: &str) -> Result<()> {
-    let name = format!("{id}.paths.csv");
-    let out = std::fs::File::create(st.path(&name)).with_context(|| format!("cannot create {name}"))?;
-    let mut w = std::io::BufWriter::new(out);
+/// A shard's path file of method `id`, plain or gzip (whichever the shard wrote), decompressed.
+fn shard_paths(dir: &Path, id: &str) -> Result<Box<dyn BufRead>> {
+    let (plain, gz) = (dir.join(render::paths_name(id, false)), dir.join(render::paths_name(id, true)));
+    let open = |f: &Path| std::fs::File::open(f).map_err(|e| input_err!("{}: {e}", f.display()));
+    Ok(if !plain.exists() && gz.exists() {
+        Box::new(BufReader::new(MultiGzDecoder::new(BufReader::new(open(&gz)?))))
+    } else {
+        Box::new(BufReader::new(open(&plain)?))
+    })
+}
+
+/// Writes `<id>.paths.csv` (`.gz` with `gzip`): the first shard's header, then every shard's
+/// rows in path order; each shard's file may be plain or gzip.
+fn join_paths(st: &mut Staging, shards: &[Shard], id: &str, gzip: bool) -> Result<()> {
+    let name = render::paths_name(id, gzip);
+    let mut w = render::paths_writer(st, &name, gzip)?;
     for (i, s) in shards.iter().enumerate() {
-        let file = s.dir.join(&name);
-        let mut reader = BufReader::new(std::fs::File::open(&file).map_err(|e| {
-            input_err!("{}: {e} (gather joins plain path files: run the shards without --gzip)", file.display())
-        })?);
+        let mut reader = shard_paths(&s.dir, id)?;
         let mut header = Vec::new();
         reader.read_until(b'\n', &mut header)?;
         if i == 0 {
             w.write_all(&header)?;
         }
-        std::io::copy(&mut reader, &mut w)?;
+        std::io::copy(&mut reader, &mut w).with_context(|| format!("{}: reading {id}'s paths", s.dir.display()))?;
     }
     w.flush()?;
     Ok(())
 }
 
 /// Gathers the shards in `dirs`: the whole run's risk, and with `out` its risk.json and path files.
-pub fn gather(dirs: &[PathBuf], out: Option<&Path>, force: bool) -> Result<RiskResults> {
+/// `gzip` writes the path files gzip-compressed (the single run's `--gzip` files, byte for byte).
+pub fn gather(dirs: &[PathBuf], out: Option<&Path>, force: bool, gzip: bool) -> Result<RiskResults> {
     let (shards, n, h) = shards(dirs)?;
     let risk = risk(&shards, n, h)?;
     if let Some(out) = out {
         let mut st = Staging::new(out, force).map_err(|e| input_err!("{e:#}"))?;
         st.write("risk.json", crate::output::to_json(&risk)?.as_bytes())?;
         for m in risk.methods.iter().filter(|m| m.from == "paths") {
-            join_paths(&mut st, &shards, m.id.id())?;
+            join_paths(&mut st, &shards, m.id.id(), gzip)?;
         }
         st.commit()?;
     }

@@ -27,13 +27,8 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: b
         } else if s.method == FinanceMethod::Historical {
             st.write("historical.csv", dated_csv(&results.tickers.kept, &s.returns, &run.dates).as_bytes())?;
         } else {
-            let name = format!("{id}.paths.csv{}", if gzip { ".gz" } else { "" });
-            let file = std::fs::File::create(st.path(&name)).with_context(|| format!("cannot create {name}"))?;
-            let mut w: Box<dyn Write> = if gzip {
-                Box::new(BufWriter::new(GzEncoder::new(file, Compression::fast())))
-            } else {
-                Box::new(BufWriter::new(file))
-            };
+            let name = paths_name(id, gzip);
+            let mut w = paths_writer(st, &name, gzip)?;
             write_long(&mut w, &results.tickers.kept, s, &run.dates, first)
                 .with_context(|| format!("writing {name}"))?;
             if results.parameters.paths.is_some() {
@@ -44,6 +39,22 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: b
     }
     st.write("tickers.csv", super::tickers_csv(&results.tickers).as_bytes())?;
     st.write("command.txt", format!("{command_line}\n").as_bytes())
+}
+
+/// The long path file of method `id`: `<id>.paths.csv`, with `.gz` when `gzip`.
+pub(super) fn paths_name(id: &str, gzip: bool) -> String {
+    format!("{id}.paths.csv{}", if gzip { ".gz" } else { "" })
+}
+
+/// A buffered writer of the staged file `name`, gzip-compressed (fast level) when `gzip`: the
+/// same bytes for the same text, however it is written in pieces.
+pub(super) fn paths_writer(st: &mut Staging, name: &str, gzip: bool) -> Result<Box<dyn Write>> {
+    let file = std::fs::File::create(st.path(name)).with_context(|| format!("cannot create {name}"))?;
+    Ok(if gzip {
+        Box::new(BufWriter::new(GzEncoder::new(file, Compression::fast())))
+    } else {
+        Box::new(BufWriter::new(file))
+    })
 }
 
 /// One scenario per row, one column per ticker, full precision (round-trips exactly).
