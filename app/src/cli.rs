@@ -10,6 +10,13 @@ use satool::Precision;
 use std::io::Write;
 use std::path::PathBuf;
 
+const INPUT: &str = "Input";
+const GENERATION: &str = "Generation";
+const EVALUATION: &str = "Evaluation";
+const HMMER: &str = "HMMER";
+const RISK: &str = "Risk and backtest";
+const OUTPUT: &str = "Output";
+
 const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad input or usage (the message names the file, line and problem), \
 1 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (partial output removed).\nResults go to stdout (a table, or JSON with --json); progress and warnings go to stderr.";
 
@@ -22,7 +29,8 @@ const EXIT_CODES: &str = "Exit codes: 0 success, 2 bad input or usage (the messa
 stored examples (Langevin dynamics whose gradient is one attention step; arXiv 2603.06875). \
 `satool protein` turns a Pfam seed alignment into novel family sequences; `satool finance` turns a price \
 history into synthetic return scenarios. Each run prints a comparison table against honest baselines.",
-    after_help = EXIT_CODES
+    after_help = EXIT_CODES,
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,8 +38,9 @@ pub struct Cli {
     /// No progress messages on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Worker threads of every parallel step (default: RAYON_NUM_THREADS, else one per core); the
-    /// numbers do not depend on it.
+    /// Worker threads of every parallel step; the numbers do not depend on it.
+    ///
+    /// Default: RAYON_NUM_THREADS, else one per core.
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 }
@@ -39,33 +48,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate protein family sequences from a Stockholm seed alignment and compare methods.
-    #[command(after_help = format!("Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
-Methods (--methods): {}. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
-Files written with --out DIR: results.json; command.txt; per row <id> (a method id, or file_<name> for \
-an --evaluate file): <id>.aligned.fasta (the samples on the cleaned columns), <id>.fasta (ungapped, the input \
-of hmmsearch) and, when HMMER ran, <id>.hmmsearch.tbl (its --tblout); when hmmbuild built the profile: \
-family.sto (the seed record it was built from) and family.hmm (results.json's hmmer.hmm names it by this path, \
-relative to the output directory; without --out the HMM is temporary and hmmer.hmm is null). \
-With --all-families: families.json and command.txt, and one sub-directory per record holding the files above.\n\n\
-Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
-mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{EXIT_CODES}", ProteinMethod::id_list()))]
+    #[command(after_help = crate::help::SEE_LONG, after_long_help = crate::help::protein_long(&ProteinMethod::id_list(), EXIT_CODES))]
     Protein(ProteinArgs),
     /// Generate multi-asset daily return scenarios from a price history and compare methods.
-    #[command(after_help = "Example:\n  satool finance --prices fixtures/sp500.csv --out runs/sp500\n\n\
-Input: wide CSV (date,T1,T2,…) or long CSV (date, ticker, price columns; detected by name or set with \
---date-column/--ticker-column/--price-column), plain or gzip. Gaps of up to --fill-limit days are \
-forward-filled; --window chooses the dates (default: the longest run on which more than half of the tickers \
-are complete); every dropped ticker and date range is listed in the header, results.json and tickers.csv. A \
-one-day |log return| > --jump-threshold on a day fewer than 3 tickers jump is reported as a suspect \
-(unadjusted split or spin-off), with its ratio, the split fraction it is near and the market's move.\n\n\
-Methods (--methods): ".to_owned() + &FinanceMethod::id_list() + ".\n\n\
-Files written with --out DIR: results.json, <id>.csv (one scenario per row, one column per ticker), \
-tickers.csv (every ticker: status, first/last date, filled days, reason), command.txt, and with a condition \
-condition_days.csv (the selected return days and their run of consecutive days).\n\n\
-Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
-acf_tickers.svg (see reports/all_stocks_5yr in the repository).\n\n" + EXIT_CODES)]
+    #[command(after_help = crate::help::SEE_LONG, after_long_help = crate::help::finance_long(&FinanceMethod::id_list(), EXIT_CODES))]
     Finance(FinanceArgs),
-    /// Measure sampler throughput and end-to-end run times against a NumPy reference (run from the repository root).
+    /// Measure sampler throughput and end-to-end run times against a NumPy reference.
+    ///
+    /// Run from the repository root.
     #[command(after_help = "Example:\n  cargo run --release -- bench\n\n\
 Shapes: protein (d=59, K=68), image-like (d=784, K=100), finance (d=424, K=2766), 30 chains each. \
 The NumPy reference (bench/numpy_ref.py) runs the same ULA loop one chain at a time and batched; \
@@ -102,122 +92,143 @@ pub struct FinanceArgs {
     #[command(subcommand)]
     pub action: Option<FinanceAction>,
     /// Daily prices: wide or long CSV, plain or gzip.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(help_heading = INPUT, long, value_name = "FILE", required = true)]
     pub prices: Option<PathBuf>,
     /// Long format: the date column (default: detected).
-    #[arg(long, value_name = "NAME")]
+    #[arg(help_heading = INPUT, long, value_name = "NAME")]
     pub date_column: Option<String>,
     /// Long format: the ticker column (default: detected, e.g. Name, ticker, symbol).
-    #[arg(long, value_name = "NAME")]
+    #[arg(help_heading = INPUT, long, value_name = "NAME")]
     pub ticker_column: Option<String>,
     /// Long format: the price column (default: adjusted close, else close).
-    #[arg(long, value_name = "NAME")]
+    #[arg(help_heading = INPUT, long, value_name = "NAME")]
     pub price_column: Option<String>,
     /// First date read (YYYY-MM-DD); --window then chooses inside [--start, --end].
-    #[arg(long, value_name = "DATE")]
+    #[arg(help_heading = INPUT, long, value_name = "DATE")]
     pub start: Option<chrono::NaiveDate>,
     /// Last date read (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(help_heading = INPUT, long, value_name = "DATE")]
     pub end: Option<chrono::NaiveDate>,
-    /// Which dates to keep: longest (the longest run of dates on which at least --min-tickers
+    /// Which dates to keep: longest, common or START..END.
+    ///
+    /// longest (the longest run of dates on which at least --min-tickers
     /// tickers have a price; the others are dropped and listed), common (every ticker kept, on the
     /// dates all of them cover; like pandas `dropna()`), or START..END (every date of that range;
     /// tickers incomplete on it are dropped).
-    #[arg(long, value_name = "RULE", default_value = "longest", value_parser = Window::parse)]
+    #[arg(help_heading = INPUT, long, value_name = "RULE", default_value = "longest", value_parser = Window::parse)]
     pub window: Window,
     /// --window longest: fewest tickers complete on the window (default: more than half of them).
-    #[arg(long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(help_heading = INPUT, long, value_name = "N", value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub min_tickers: Option<usize>,
-    /// Forward-fill gaps of at most N trading days inside a ticker's history (like pandas
+    /// Forward-fill gaps of at most N trading days inside a ticker's history.
+    ///
+    /// Like pandas
     /// `ffill(limit=N)` on whole gaps; counted in tickers.csv); longer gaps drop the ticker or the dates.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(help_heading = INPUT, long, value_name = "N", default_value_t = 5, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub fill_limit: usize,
-    /// A one-day |log return| above this is a jump; a jump on a day fewer than 3 tickers jump is a suspect.
-    #[arg(long, value_name = "X", default_value_t = 0.5, allow_negative_numbers = true)]
+    /// A one-day |log return| above this is a jump.
+    ///
+    /// A jump on a day fewer than 3 tickers jump is a suspect.
+    #[arg(help_heading = INPUT, long, value_name = "X", default_value_t = 0.5, allow_negative_numbers = true)]
     pub jump_threshold: f64,
     /// Drop tickers with a suspect one-day jump (likely an unadjusted split or spin-off).
-    #[arg(long)]
+    #[arg(help_heading = INPUT, long)]
     pub drop_suspect: bool,
     /// Inverse temperature of the i.i.d. pool and the exact sampler (1e-6 ≤ β ≤ 1e6).
-    #[arg(long, default_value_t = 25.0, value_parser = number(params::beta), allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, default_value_t = 25.0, value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta: f64,
     /// Inverse temperature of the sequential generator (1e-6 ≤ β ≤ 1e6).
-    #[arg(long, default_value_t = 12.0, value_parser = number(params::beta), allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "BETA", default_value_t = 12.0, value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_sequential: f64,
     /// MALA steps between consecutive generated days (sequential generator).
-    #[arg(long, default_value_t = 200, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "N", default_value_t = 200, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub inner_steps: usize,
     /// Independent warm-started chains the sequential series is split into (1 = Algorithm 3 as published).
-    #[arg(long, default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "N", default_value_t = 16, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub sequential_segments: usize,
     /// Volatility regimes of the regime-switching generator (quantile bins of smoothed volatility).
-    #[arg(long, default_value_t = 4, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "N", default_value_t = 4, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regimes: usize,
-    /// Window (trading days, centred) of the realised volatility that defines the regimes (at most
-    /// the number of return days).
-    #[arg(long, default_value_t = 21, value_parser = whole::<usize>, allow_negative_numbers = true)]
+    /// Window (trading days, centred) of the realised volatility that defines the regimes.
+    ///
+    /// At most the number of return days.
+    #[arg(help_heading = GENERATION, long, value_name = "DAYS", default_value_t = 21, value_parser = whole::<usize>, allow_negative_numbers = true)]
     pub regime_window: usize,
     /// Generate from the days dated START..END only (YYYY-MM-DD..YYYY-MM-DD), e.g. a sell-off.
-    #[arg(long, value_name = "START..END", value_parser = params::parse_date_range, conflicts_with = "condition_regime")]
+    #[arg(help_heading = GENERATION, long, value_name = "START..END", value_parser = params::parse_date_range, conflicts_with = "condition_regime")]
     pub condition_dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// Generate from the high- or low-volatility days only (see --regime-quantile).
-    #[arg(long, value_enum, value_name = "REGIME")]
+    #[arg(help_heading = GENERATION, long, value_enum, value_name = "REGIME")]
     pub condition_regime: Option<VolRegime>,
     /// Share of days in the --condition-regime subset (top or bottom of daily realised volatility).
-    #[arg(long, default_value_t = 0.2, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "Q", default_value_t = 0.2, allow_negative_numbers = true)]
     pub regime_quantile: f64,
-    /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
-    #[arg(long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
-    pub qq_tickers: Option<Vec<String>>,
-    /// Portfolio of the VaR/ES table and the backtest: `equal`, or a CSV of ticker,weight lines
-    /// (normalised to sum 1; unlisted tickers weigh 0).
-    #[arg(long, value_name = "FILE|equal", default_value = "equal")]
+    /// Portfolio of the VaR/ES table and the backtest: `equal`, or a CSV of ticker,weight lines.
+    ///
+    /// The weights are
+    /// normalised to sum 1; unlisted tickers weigh 0).
+    #[arg(help_heading = RISK, long, value_name = "FILE|equal", default_value = "equal")]
     pub weights: String,
+    /// Backtest the 1-day VaR on the return days from DATE, or after the first FRACTION of them.
+    ///
     /// Hold out the return days from DATE (YYYY-MM-DD), or all but the first FRACTION of them:
     /// the memory is built from the days before, and each method's 1-day VaR is backtested on the rest.
-    #[arg(long, value_name = "DATE|FRACTION", conflicts_with_all = ["condition_dates", "condition_regime"])]
+    #[arg(help_heading = RISK, long, value_name = "DATE|FRACTION", conflicts_with_all = ["condition_dates", "condition_regime"])]
     pub backtest_split: Option<String>,
-    /// Paths per method: N independent scenarios of --horizon days each (default: the published
+    /// Paths per method: N independent scenarios of --horizon days each.
+    ///
+    /// Default: the published
     /// protocol, 900 i.i.d. days or one series as long as the history). Without --methods, the
     /// generators that scale run: historical, bootstrap, block_bootstrap, garch_fhs, exact,
     /// sa_paths (sa, sa_sequential and sa_regime only when named).
-    #[arg(long, value_name = "N", requires = "horizon")]
+    #[arg(help_heading = GENERATION, long, value_name = "N", requires = "horizon")]
     pub scenarios: Option<usize>,
     /// Days per path (with --scenarios).
-    #[arg(long, value_name = "H", requires = "scenarios")]
+    #[arg(help_heading = GENERATION, long, value_name = "H", requires = "scenarios")]
     pub horizon: Option<usize>,
     /// Paths as generated: without the per-ticker correction to the history's mean and sd.
-    #[arg(long, requires = "scenarios")]
+    #[arg(help_heading = GENERATION, long, requires = "scenarios")]
     pub raw: bool,
-    /// Generate only the paths A..B (0-based, B excluded; with --raw) of the --scenarios run: a shard
+    /// Generate only the paths A..B of the --scenarios run (a shard; see `finance gather`).
+    ///
+    /// Paths A..B are 0-based, B excluded, with --raw: a shard
     /// whose files `satool finance gather` joins into the whole run's (see docs/scaling-out.md).
-    #[arg(long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
+    #[arg(help_heading = GENERATION, long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
     pub paths: Option<(usize, usize)>,
-    /// State of the sa_paths generator: ewma (one EWMA of the cross-sectional g², λ = 0.94) or
+    /// State of the sa_paths generator: ewma or multiscale.
+    ///
+    /// ewma (one EWMA of the cross-sectional g², λ = 0.94) or
     /// multiscale (fast and slow EWMA of g² and an EWMA of the market's return: heavier multi-day
     /// tails, negative skew, volatility that decays as in history; docs/paths-and-risk.md).
-    #[arg(long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
+    #[arg(help_heading = GENERATION, long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
     pub paths_state: crate::finance::PathsState,
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
-    #[arg(long, requires = "scenarios")]
+    #[arg(help_heading = OUTPUT, long, requires = "scenarios")]
     pub gzip: bool,
-    /// Start the sa_paths and garch_fhs paths from the volatility state after DATE (the history
+    /// Start the paths from the volatility state after DATE, after the last day, or unconditionally.
+    ///
+    /// The sa_paths and garch_fhs paths start from the volatility state after DATE (the history
     /// ends there; no row dated later is read), or after the file's last day (`last`), or from a
     /// state drawn from the history (`unconditional`, the default). Conditional path files keep
     /// their scale.
-    #[arg(long, value_name = "DATE|last|unconditional", requires = "scenarios",
+    #[arg(help_heading = GENERATION, long, value_name = "DATE|last|unconditional", requires = "scenarios",
           conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split"])]
     pub as_of: Option<String>,
-    /// Rolling VaR backtest over the return days dated START..END: each day's 1-day VaR forecast
+    /// Rolling VaR backtest over the return days dated START..END.
+    ///
+    /// Each day's 1-day VaR forecast
     /// from the data up to the day before (the state moved daily, the memory and the GARCH fits
     /// refitted every --refit-every days), with Kupiec, Christoffersen and Basel results
     /// (methods: historical, garch_fhs, sa_paths).
-    #[arg(long, value_name = "START..END", value_parser = params::parse_date_range,
+    #[arg(help_heading = RISK, long, value_name = "START..END", value_parser = params::parse_date_range,
           conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split", "scenarios", "as_of"])]
     pub backtest: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// --backtest: refit the memory and the GARCH parameters every N backtest days.
-    #[arg(long, value_name = "N", default_value_t = 21, value_parser = whole::<usize>, requires = "backtest")]
+    #[arg(help_heading = RISK, long, value_name = "N", default_value_t = 21, value_parser = whole::<usize>, requires = "backtest")]
     pub refit_every: usize,
+    /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
+    #[arg(help_heading = OUTPUT, long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
+    pub qq_tickers: Option<Vec<String>>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -231,28 +242,28 @@ fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Write results.json and the generated data to this directory (atomically).
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = OUTPUT, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Allow --out (and --report) to be an existing, non-empty directory: it is replaced whole.
-    #[arg(long)]
+    #[arg(help_heading = OUTPUT, long)]
     pub force: bool,
     /// Seed of every random draw; the same seed gives the same output.
-    #[arg(long, default_value_t = 1, value_parser = whole::<u64>, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, default_value_t = 1, value_parser = whole::<u64>, allow_negative_numbers = true)]
     pub seed: u64,
     /// Write an analysis report to this directory: report.md with SVG figures (may equal --out).
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = OUTPUT, long, value_name = "DIR")]
     pub report: Option<PathBuf>,
     /// Print results.json to stdout instead of the table.
-    #[arg(long)]
+    #[arg(help_heading = OUTPUT, long)]
     pub json: bool,
     /// Comma-separated method ids to run (default: all; finance --scenarios: see there).
-    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+    #[arg(help_heading = GENERATION, long, value_delimiter = ',', value_name = "ID,…")]
     pub methods: Option<Vec<String>>,
     /// Langevin step size α.
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Working precision of the Langevin chains (f32 is about twice as fast; metrics stay f64).
-    #[arg(long, default_value_t = Precision::F64, value_parser = precision_parser())]
+    #[arg(help_heading = GENERATION, long, default_value_t = Precision::F64, value_parser = precision_parser())]
     pub precision: Precision,
 }
 
@@ -262,73 +273,61 @@ pub struct ProteinArgs {
     #[command(subcommand)]
     pub action: Option<ProteinAction>,
     /// Seed alignment in Stockholm format (plain or gzip), e.g. a Pfam seed.
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(help_heading = INPUT, long, value_name = "FILE", required = true)]
     pub stockholm: Option<PathBuf>,
-    /// Run every record of a multi-alignment file in parallel: one summary row per family, one
+    /// Run every record of a multi-alignment file in parallel.
+    ///
+    /// One summary row per family, one
     /// sub-directory per family under --out; a failing family reports its error in its row.
-    #[arg(long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
+    #[arg(help_heading = INPUT, long, conflicts_with_all = ["family", "hmm", "evaluate", "condition_names", "condition_file"])]
     pub all_families: bool,
-    /// Which alignment of a multi-record file to use: its #=GF ID, its AC (with or without the
-    /// version), or #N for the N-th record; a name that matches several records is an error.
-    #[arg(long, value_name = "ID_OR_AC")]
+    /// Which alignment of a multi-record file to use: its #=GF ID, its AC, or #N for the N-th record.
+    ///
+    /// The AC may be given with or without its version; a name that matches several records is an error.
+    #[arg(help_heading = INPUT, long, value_name = "ID_OR_AC")]
     pub family: Option<String>,
-    /// Profile HMM for hmmsearch; without it, one is built from the seed with hmmbuild.
-    #[arg(long, value_name = "FILE")]
-    pub hmm: Option<PathBuf>,
-    /// Use HMMER when installed (auto), insist on it (require), or skip it (off).
-    #[arg(long, value_enum, default_value_t = HmmerMode::Auto, value_name = "MODE")]
-    pub hmmer: HmmerMode,
-    /// Time limit of each hmmbuild and hmmsearch run, in seconds (default: 60 s plus 0.1 s per
-    /// sequence the run reads). On expiry the tool and every process it started are stopped;
-    /// --hmmer auto then warns and reports "not run (timeout after N s)", require exits with 2.
-    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
-    pub hmmer_timeout: Option<f64>,
-    /// Skip HMMER (same as --hmmer off).
-    #[arg(long, conflicts_with = "hmmer")]
-    pub no_hmmer: bool,
-    /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
-    #[arg(long, value_name = "FASTA")]
-    pub evaluate: Vec<PathBuf>,
     /// Generate from the sequences whose name matches this regular expression only (a subfamily).
-    #[arg(long, value_name = "REGEX", conflicts_with = "condition_file")]
+    #[arg(help_heading = INPUT, long, value_name = "REGEX", conflicts_with = "condition_file")]
     pub condition_names: Option<String>,
     /// Generate from the sequences named in this file only (one name per line; `#` comments).
-    #[arg(long, value_name = "IDS.txt")]
+    #[arg(help_heading = INPUT, long, value_name = "IDS.txt")]
     pub condition_file: Option<PathBuf>,
-    /// Keep at most N cleaned sequences: when more remain, a random N (seeded), in their order.
+    /// Keep at most N cleaned sequences.
+    ///
+    /// When more remain, a random N (seeded), in their order.
     /// The published protocol's cap is 100; `all` keeps every sequence.
-    #[arg(long, value_name = "N|all", default_value = "100", value_parser = protein::parse_max_sequences)]
+    #[arg(help_heading = INPUT, long, value_name = "N|all", default_value = "100", value_parser = protein::parse_max_sequences)]
     pub max_sequences: protein::MaxSequences,
-    /// Also compute the extended metrics (MI r over all pairs and with APC, connected-correlation r,
-    /// identities) and print them as a second table.
-    #[arg(long)]
-    pub extended: bool,
-    /// Sequences per method. 150 is the published protocol (30 chains × 5 kept states); other
+    /// Weight each stored sequence by 1/(number of stored sequences at least X identical to it).
+    ///
+    /// Itself included; identity over all L columns with the gap as a state, the DCA/Pfam
+    /// convention. The weights enter the energy as a logit bias ln w_k, so the attention, the
+    /// exact law's mixture weights and β* use them; the header gives M_eff = Σ w_k. Off by default
+    /// (the published table is unweighted); 0.8 is the usual choice.
+    #[arg(help_heading = INPUT, long, value_name = "X", value_parser = number(params::reweight_threshold), allow_negative_numbers = true)]
+    pub reweight: Option<f64>,
+    /// Sequences per method.
+    ///
+    /// 150 is the published protocol (30 chains × 5 kept states); other
     /// counts keep ceil(N/30) states per chain, 100 steps apart after the 2000-step burn-in (the
     /// published thinning), so the chains run 2000 + 100·(ceil(N/30) − 1) + 1 steps.
-    #[arg(long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::SAMPLES_RANGE))]
+    #[arg(help_heading = GENERATION, long, default_value_t = protein::N_SAMPLES, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::SAMPLES_RANGE))]
     pub samples: usize,
     /// Generation inverse temperature, instead of round(2β*) (`sa_gen`, `mala_gen`, `exact_gen`).
-    #[arg(long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_gen: Option<f64>,
     /// Retrieval inverse temperature, instead of round(20β*) (`*_ret` and the energy column).
-    #[arg(long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "BETA", value_parser = number(params::beta), allow_negative_numbers = true)]
     pub beta_ret: Option<f64>,
-    /// Score these sequences (FASTA aligned to the cleaned columns or the seed's, or unaligned:
-    /// aligned with hmmalign, as --evaluate) instead of generating: one tab-separated line each
-    /// on stdout, lowest energy at β_gen first (name, sequence, β, energy of the sequence's
-    /// encoding: closeness to one stored sequence, state_energy (empty), nearest stored
-    /// sequence, identity, novelty, HMMER bits and E-value when run, and fitness: the pair
-    /// log-odds of the stored members in nats, higher = fitter — it ranks members the model never
-    /// saw above column-shuffled members above random sequences); --json prints them as JSON.
-    #[arg(long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
-    pub score: Option<PathBuf>,
-    /// Drop generated sequences more than X identical (0–1, gaps skipped) to a stored sequence
-    /// and draw again, more, until --samples pass (at most 20 × that many draws; a warning says
+    /// Drop generated sequences more than X identical to a stored sequence, and draw again.
+    ///
+    /// X is 0–1, gaps skipped; draw again, more, until --samples pass (at most 20 × that many draws; a warning says
     /// how many passed when fewer did); the header and results.json count the dropped per method.
-    #[arg(long, value_name = "X", value_parser = number(params::unit_fraction), allow_negative_numbers = true)]
+    #[arg(help_heading = GENERATION, long, value_name = "X", value_parser = number(params::unit_fraction), allow_negative_numbers = true)]
     pub max_identity: Option<f64>,
-    /// How memory-space samples become sequences: norm or norm:λ (the default: ξ scaled by λ × the
+    /// How memory-space samples become sequences: norm, published, sample, attention, calibrated.
+    ///
+    /// norm or norm:λ (the default: ξ scaled by λ × the
     /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
     /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
     /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
@@ -337,29 +336,59 @@ pub struct ProteinArgs {
     /// calibrated (one of norm, norm:1 and attention:SEG:C chosen per family by an internal split
     /// of its members: the samples' identity to their nearest member as the members' own, and a
     /// low two-sample AUC; results.json names the choice). docs/decoding.md compares them.
-    #[arg(long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
+    #[arg(help_heading = GENERATION, long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
-    /// Weight each stored sequence by 1/(number of stored sequences at least X identical to it,
-    /// itself included; identity over all L columns with the gap as a state, the DCA/Pfam
-    /// convention). The weights enter the energy as a logit bias ln w_k, so the attention, the
-    /// exact law's mixture weights and β* use them; the header gives M_eff = Σ w_k. Off by default
-    /// (the published table is unweighted); 0.8 is the usual choice.
-    #[arg(long, value_name = "X", value_parser = number(params::reweight_threshold), allow_negative_numbers = true)]
-    pub reweight: Option<f64>,
-    /// Keep this fraction F (0 < F < 1, e.g. 0.2) of the cleaned sequences out of the memory and
-    /// score every row against them too: identity to the nearest held-out member, C_ij r against
+    /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
+    #[arg(help_heading = EVALUATION, long, value_name = "FASTA")]
+    pub evaluate: Vec<PathBuf>,
+    /// Also compute the extended metrics and print them as a second table.
+    ///
+    /// MI r over all pairs and with APC, connected-correlation r, identities.
+    #[arg(help_heading = EVALUATION, long)]
+    pub extended: bool,
+    /// Score these sequences instead of generating: one TSV line each on stdout, lowest energy first.
+    ///
+    /// FASTA aligned to the cleaned columns or the seed's, or unaligned (aligned with hmmalign, as
+    /// --evaluate). One tab-separated line each
+    /// on stdout, lowest energy at β_gen first (name, sequence, β, energy of the sequence's
+    /// encoding: closeness to one stored sequence, state_energy (empty), nearest stored
+    /// sequence, identity, novelty, HMMER bits and E-value when run, and fitness: the pair
+    /// log-odds of the stored members in nats, higher = fitter — it ranks members the model never
+    /// saw above column-shuffled members above random sequences); --json prints them as JSON.
+    #[arg(help_heading = EVALUATION, long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
+    pub score: Option<PathBuf>,
+    /// Keep this fraction F (0 < F < 1, e.g. 0.2) of the cleaned sequences out of the memory.
+    ///
+    /// Every row is scored against them too: identity to the nearest held-out member, C_ij r against
     /// the held-out members, and a classifier's AUC telling held-out members from the row's
     /// samples (0.5: indistinguishable); the training members scored the same way are the null.
     /// The held-out members are drawn from a fixed stream, the same whatever --seed. Shown in the
-    /// extended table and results.json (`holdout`, each row's `held_out`)
-    #[arg(long, value_name = "F", value_parser = number(params::open_fraction), allow_negative_numbers = true,
+    /// extended table and results.json (`holdout`, each row's `held_out`).
+    #[arg(help_heading = EVALUATION, long, value_name = "F", value_parser = number(params::open_fraction), allow_negative_numbers = true,
           conflicts_with_all = ["score", "condition_names", "condition_file"])]
     pub holdout: Option<f64>,
-    /// With --holdout: repeat over this many disjoint held-out sets (each a full run of the
-    /// methods) and report mean ± sd over them
-    #[arg(long, value_name = "K", default_value_t = 1, requires = "holdout",
+    /// With --holdout: repeat over this many disjoint held-out sets and report mean ± sd.
+    ///
+    /// Each held-out set is a full run of the methods.
+    #[arg(help_heading = EVALUATION, long, value_name = "K", default_value_t = 1, requires = "holdout",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::HOLDOUT_FOLDS_RANGE))]
     pub holdout_folds: usize,
+    /// Profile HMM for hmmsearch; without it, one is built from the seed with hmmbuild.
+    #[arg(help_heading = HMMER, long, value_name = "FILE")]
+    pub hmm: Option<PathBuf>,
+    /// Use HMMER when installed (auto), insist on it (require), or skip it (off).
+    #[arg(help_heading = HMMER, long, value_enum, default_value_t = HmmerMode::Auto, value_name = "MODE")]
+    pub hmmer: HmmerMode,
+    /// Time limit of each hmmbuild and hmmsearch run, in seconds.
+    ///
+    /// Default: 60 s plus 0.1 s per
+    /// sequence the run reads. On expiry the tool and every process it started are stopped;
+    /// --hmmer auto then warns and reports "not run (timeout after N s)", require exits with 2.
+    #[arg(help_heading = HMMER, long, value_name = "SECONDS", value_parser = seconds)]
+    pub hmmer_timeout: Option<f64>,
+    /// Skip HMMER (same as --hmmer off).
+    #[arg(help_heading = HMMER, long, conflicts_with = "hmmer")]
+    pub no_hmmer: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -376,8 +405,9 @@ fn number(rule: params::Rule<f64>) -> impl Fn(&str) -> Result<f64, String> + Clo
 /// What `satool protein` does besides a run.
 #[derive(Debug, Subcommand)]
 pub enum ProteinAction {
-    /// Index the records of a multi-record Stockholm file (as esl-afetch --index): writes
-    /// FILE.satool-idx (ordinal, ID, AC, byte offset and length, first line, raw K and columns,
+    /// Index the records of a multi-record Stockholm file (as esl-afetch --index).
+    ///
+    /// Writes FILE.satool-idx (ordinal, ID, AC, byte offset and length, first line, raw K and columns,
     /// error) and prints it as TSV; `--family` then reads its record through the index. A gzip
     /// file is listed but not indexed (an index needs the decompressed file).
     #[command(
@@ -393,7 +423,9 @@ pub enum ProteinAction {
 /// What `satool finance` does besides a run.
 #[derive(Debug, Subcommand)]
 pub enum FinanceAction {
-    /// Join the shards of one --scenarios run (each made with --paths A..B --raw --out DIR): prints
+    /// Join the shards of one --scenarios run (each made with --paths A..B --raw --out DIR).
+    ///
+    /// Prints
     /// the whole run's VaR/ES/drawdown table, computed from the union of the shards' per-path
     /// portfolio returns, and with --out writes risk.json and each method's METHOD.paths.csv (the
     /// single run's file, byte for byte).

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod finance;
+pub mod help;
 pub mod output;
 pub mod params;
 pub mod progress;
