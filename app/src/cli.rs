@@ -61,6 +61,24 @@ Shapes: protein (d=59, K=68), image-like (d=784, K=100), finance (d=424, K=2766)
 The NumPy reference (bench/numpy_ref.py) runs the same ULA loop one chain at a time and batched; \
 ratios against it are what to compare across machines.")]
     Bench(BenchArgs),
+    /// Print a shell completion script to stdout.
+    #[command(after_help = "Install (once; new shells then complete satool's commands and options):\n  \
+satool completions bash > ~/.local/share/bash-completion/completions/satool\n  \
+satool completions zsh > ~/.zfunc/_satool   # with fpath+=~/.zfunc before compinit in ~/.zshrc\n  \
+satool completions fish > ~/.config/fish/completions/satool.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write every command's page with --dir.
+    #[command(after_help = "Install:\n  mkdir -p ~/.local/share/man/man1\n  \
+satool man --dir ~/.local/share/man/man1   # then: man satool, man satool-protein")]
+    Man {
+        /// Write satool.1 and one page per command (satool-protein.1, …) into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -592,6 +610,12 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &run.results, &protein::render::header(&run), &tables)
         }
         Command::Bench(a) => bench(a, &progress),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "satool", &mut std::io::stdout().lock());
+            Ok(())
+        }
+        Command::Man { dir } => man(dir.as_deref(), &progress),
         Command::Finance(a) => {
             if let Some(FinanceAction::Gather { shards, out, force, gzip, json }) = &a.action {
                 let risk = crate::finance::gather(shards, out.as_deref(), *force, *gzip)?;
@@ -621,6 +645,21 @@ fn run(cli: &Cli) -> Result<()> {
             print_result(r.json, &out.run.results, &out.header, &out.table)
         }
     }
+}
+
+/// `satool man`: the main page to stdout, or with `dir` every command's page written there.
+fn man(dir: Option<&std::path::Path>, progress: &crate::progress::Progress) -> Result<()> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match dir {
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?,
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| crate::input_err!("{}: cannot create: {e}", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir)
+                .map_err(|e| crate::input_err!("{}: cannot write: {e}", dir.display()))?;
+            progress.line(&format!("man pages written to {}", dir.display()));
+        }
+    }
+    Ok(())
 }
 
 /// `satool protein index FILE`: writes the index, prints it.

@@ -118,3 +118,44 @@ fn help_is_grouped_short_and_fits_100_columns() {
         }
     }
 }
+
+/// `satool completions SHELL` prints a script that the shell accepts and that completes the
+/// commands and their options; bash loads it and registers the completion.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = satool(&["completions", shell], &[]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for word in ["protein", "finance", "stockholm", "prices"] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("satool.bash");
+    std::fs::write(&file, stdout(&satool(&["completions", "bash"], &[]))).unwrap();
+    let o = std::process::Command::new("bash")
+        .args(["-c", &format!("source {} && complete -p satool", file.display())])
+        .output()
+        .unwrap();
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("satool"), "{o:?}");
+    let bad = satool(&["completions", "tcsh"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `satool man` prints the roff page; `--dir` writes one page per command, each with the
+/// command's options.
+#[test]
+fn man_pages() {
+    let page = stdout(&satool(&["man"], &[]));
+    assert!(page.contains(".TH satool 1"), "{}", &page[..page.len().min(300)]);
+    assert!(page.contains("protein") && page.contains("finance"));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    let o = satool(&["man", "--dir", dir.to_str().unwrap(), "--quiet"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(read("satool.1").contains(".TH satool 1"));
+    assert!(read("satool-protein.1").contains("stockholm"));
+    assert!(read("satool-finance.1").contains("prices"));
+}

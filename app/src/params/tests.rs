@@ -28,7 +28,7 @@ fn cli_message(args: &[&str]) -> String {
         Err(message) => return message,
         Ok(Command::Protein(a)) => a.params().and_then(|p| p.job().map(drop)),
         Ok(Command::Finance(a)) => a.params().and_then(|p| p.job().map(drop)),
-        Ok(Command::Bench(_)) => unreachable!("not a job"),
+        Ok(Command::Bench(_) | Command::Completions { .. } | Command::Man { .. }) => unreachable!("not a job"),
     };
     let e = checked.expect_err("satool refuses these arguments");
     assert_eq!(crate::error::exit_code(&e), 2, "{e:#}");
