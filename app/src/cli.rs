@@ -223,12 +223,12 @@ pub struct FinanceArgs {
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
     #[arg(help_heading = OUTPUT, long, requires = "scenarios")]
     pub gzip: bool,
-    /// Start the paths from the volatility state after DATE, after the last day, or unconditionally.
+    /// Start the paths from the volatility state after DATE, the last day (default), or unconditionally.
     ///
-    /// The sa_paths and garch_fhs paths start from the volatility state after DATE (the history
-    /// ends there; no row dated later is read), or after the file's last day (`last`), or from a
-    /// state drawn from the history (`unconditional`, the default). Conditional path files keep
-    /// their scale.
+    /// The sa_paths, exact and garch_fhs paths start from the volatility state after DATE (the
+    /// history ends there; no row dated later is read), or after the file's last day (`last`, the
+    /// default; unconditional with --condition-* or --backtest-split), or from a state drawn from
+    /// the history (`unconditional`). Conditional path files keep their scale.
     #[arg(help_heading = GENERATION, long, value_name = "DATE|last|unconditional", requires = "scenarios",
           conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split"])]
     pub as_of: Option<String>,
@@ -758,7 +758,7 @@ impl FinanceArgs {
             scenarios: a.scenarios,
             horizon: a.horizon,
             raw: a.raw,
-            as_of: a.as_of.as_deref().map(crate::finance::AsOf::parse).transpose()?.unwrap_or_default(),
+            as_of: a.as_of.as_deref().map(crate::finance::AsOf::parse).transpose()?,
             backtest: a.backtest,
             refit_every: a.refit_every,
             paths_state: a.paths_state,

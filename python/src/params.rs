@@ -10,7 +10,7 @@ use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use satool_app::finance::{Split, WeightsSpec};
+use satool_app::finance::{AsOf, Split, WeightsSpec};
 use satool_app::params::{self, FinanceParams, ProteinParams, RunParams, VolRegime};
 use satool_app::protein::HmmerMode;
 use std::path::PathBuf;
@@ -168,6 +168,7 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
     p.scenarios = kw.take("scenarios")?;
     p.horizon = kw.take("horizon")?;
     set(&mut p.raw, kw.take("raw")?);
+    p.as_of = kw.parsed("as_of", AsOf::parse)?;
     p.run = run(&kw)?;
     kw.finish()?;
     Ok(p)

@@ -141,10 +141,13 @@ def test_scenarios_equal_the_cli_path_file(panel, satool_bin, tmp_path, method):
 
 
 def test_raw_paths_differ_only_by_scale(panel):
-    scaled = panel.scenarios(30, 5, seed=1, as_array=True)
-    raw = panel.scenarios(30, 5, seed=1, raw=True, as_array=True)
+    scaled = panel.scenarios(30, 5, seed=1, as_of="unconditional", as_array=True)
+    raw = panel.scenarios(30, 5, seed=1, as_of="unconditional", raw=True, as_array=True)
     assert not np.array_equal(scaled, raw)
     assert np.corrcoef(scaled.reshape(-1), raw.reshape(-1))[0, 1] > 0.9
+    # The default is the forecast from the last day, whose paths keep their scale.
+    assert np.array_equal(panel.scenarios(30, 5, seed=1, as_array=True),
+                          panel.scenarios(30, 5, seed=1, as_of="last", raw=True, as_array=True))
 
 
 def test_risk_equals_the_cli_risk_table(panel, satool_bin, tmp_path):

@@ -10,8 +10,9 @@ const N: usize = 100;
 const H: usize = 20;
 const METHODS: &str = "historical,bootstrap,block_bootstrap,garch_fhs,exact,sa_paths,sa_sequential";
 
-/// Paths on the 20-ticker file from 2018 (1,256 days); the sequential generator with few inner
-/// steps, so that it runs fast and shows its momentum plainly.
+/// Unconditional paths (`--as-of unconditional`: the generators' own law) on the 20-ticker file
+/// from 2018 (1,256 days); the sequential generator with few inner steps, so that it runs fast
+/// and shows its momentum plainly.
 fn paths_run(dir: &Path, methods: &str, extra: &[&str], threads: &str) -> serde_json::Value {
     let csv = fixture("sp500.csv");
     let (n, h) = (N.to_string(), H.to_string());
@@ -26,6 +27,8 @@ fn paths_run(dir: &Path, methods: &str, extra: &[&str], threads: &str) -> serde_
         &n,
         "--horizon",
         &h,
+        "--as-of",
+        "unconditional",
         "--inner-steps",
         "20",
         "--methods",
@@ -100,7 +103,8 @@ fn sa_paths_days_share_no_drift() {
     // Measured after: −0.0001, 96%, 0.99.
     let csv = fixture("all_stocks_5yr.csv.gz");
     let args = ["finance", "--prices", &csv, "--drop-suspect", "--start", "2016-06-01", "--methods", "sa_paths"];
-    let v = json(&satool(&[&args[..], &["--scenarios", "3000", "--horizon", "20", "--json", "--quiet"]].concat(), &[]));
+    let run = ["--scenarios", "3000", "--horizon", "20", "--as-of", "unconditional", "--json", "--quiet"];
+    let v = json(&satool(&[&args[..], &run].concat(), &[]));
     let sp = method(&v, "sa_paths");
     assert!(f(sp, "acf_g_lag1").abs() < 0.005, "lag-1 ACF {}", f(sp, "acf_g_lag1"));
     assert!(f(sp, "acf_g_lag1_inside_band") >= 0.85, "inside the band {}", f(sp, "acf_g_lag1_inside_band"));
@@ -115,7 +119,8 @@ fn path_files_keep_the_zero_returns_of_the_history() {
     // copy of history) failed KS (0%); sa_paths passed for 5%. Measured after: 100% and 70%.
     let csv = fixture("sp500.csv");
     let args = ["finance", "--prices", &csv, "--end", "2000-12-31", "--methods", "block_bootstrap,sa_paths"];
-    let v = json(&satool(&[&args[..], &["--scenarios", "2000", "--horizon", "20", "--json", "--quiet"]].concat(), &[]));
+    let run = ["--scenarios", "2000", "--horizon", "20", "--as-of", "unconditional", "--json", "--quiet"];
+    let v = json(&satool(&[&args[..], &run].concat(), &[]));
     let (bb, sp) = (method(&v, "block_bootstrap"), method(&v, "sa_paths"));
     assert!(f(bb, "ks_pass") >= 0.95, "block bootstrap KS {}", f(bb, "ks_pass"));
     assert!(f(sp, "ks_pass") >= 0.5, "sa_paths KS {}", f(sp, "ks_pass"));
@@ -209,8 +214,8 @@ fn scenarios_default_to_the_generators_that_scale() {
     assert_eq!(ids, ["historical", "bootstrap", "block_bootstrap", "garch_fhs", "exact", "sa_paths"]);
 }
 
-/// `--as-of DATE` on the 20-ticker file from 2005 (2008 and 2020 inside): the paths of sa_paths
-/// and garch_fhs as JSON, and the path files under `dir`.
+/// `--as-of DATE` on the 20-ticker file from 2005 (2008 and 2020 inside): the paths of sa_paths,
+/// exact and garch_fhs as JSON, and the path files under `dir`.
 fn as_of_run(prices: &str, as_of: &str, dir: &Path) -> serde_json::Value {
     let out = dir.display().to_string();
     let args = [
@@ -224,7 +229,7 @@ fn as_of_run(prices: &str, as_of: &str, dir: &Path) -> serde_json::Value {
         "--horizon",
         "2",
         "--methods",
-        "sa_paths,garch_fhs",
+        "sa_paths,exact,garch_fhs",
         "--as-of",
         as_of,
         "--out",
@@ -277,10 +282,12 @@ fn as_of_a_crash_day_the_one_day_var_scales_with_the_volatility_state() {
     assert_eq!(calm["parameters"]["as_of"], "2019-12-31");
     // The states are 0.470 and 11.34 (volatility ratio 4.91). The 1-day 95% VaR of sa_paths moves
     // by 6.87 (0.0112 → 0.0769), 1.40 × the volatility ratio, since the history's most turbulent
-    // states also have heavier tails; garch_fhs by 5.46 (1.11 ×). Tolerance: from 0.9 to 1.6
-    // (sa_paths) and 1.25 (garch_fhs) times the volatility ratio; an unconditional start gives ≈ 1.
+    // states also have heavier tails; exact (the same first-day law, drawn from a neighbourhood of
+    // 39 days, on its own stream) by 8.53 (1.74 ×); garch_fhs by 5.46 (1.11 ×). Tolerance: from 0.9
+    // to 1.6 (sa_paths), 1.9 (exact) and 1.25 (garch_fhs) times the volatility ratio; an
+    // unconditional start gives ≈ 1.
     let vol_ratio = (s_crash / s_calm).sqrt();
-    for (id, above) in [("sa_paths", 1.6), ("garch_fhs", 1.25)] {
+    for (id, above) in [("sa_paths", 1.6), ("exact", 1.9), ("garch_fhs", 1.25)] {
         let ratio = var1(&crash, id, 0.95) / var1(&calm, id, 0.95);
         assert!(ratio > 0.9 * vol_ratio && ratio < above * vol_ratio, "{id}: VaR ratio {ratio}, vol ratio {vol_ratio}");
     }
@@ -305,7 +312,7 @@ fn as_of_a_crash_day_the_one_day_var_scales_with_the_volatility_state() {
         &[],
     ));
     assert!(
-        header.contains("as of 2020-03-16: the sa_paths and garch_fhs paths start from the volatility state"),
+        header.contains("as of 2020-03-16: the sa_paths, exact and garch_fhs paths start from the volatility state"),
         "{header}"
     );
     assert!(header.contains("volatility state after 2020-03-16: 11.343 × the history's average day"), "{header}");
@@ -331,7 +338,7 @@ fn as_of_reads_nothing_after_the_date() {
     let b = as_of_run(&garbage_csv.display().to_string(), "2020-03-16", &dir.path().join("b"));
     assert_eq!(a["risk"], b["risk"]);
     assert_eq!(a["input"]["last_date"], "2020-03-16");
-    for name in ["sa_paths.paths.csv", "garch_fhs.paths.csv"] {
+    for name in ["sa_paths.paths.csv", "exact.paths.csv", "garch_fhs.paths.csv"] {
         let (x, y) =
             (fs::read(dir.path().join("a").join(name)).unwrap(), fs::read(dir.path().join("b").join(name)).unwrap());
         assert!(x == y, "{name} differs");

@@ -98,9 +98,9 @@ impl FinanceMethod {
     }
 
     /// Whether `--as-of` starts this method's paths from the state of that day (the others draw
-    /// their days as without it: unconditional).
+    /// their days as without it: unconditional; the block bootstrap by design).
     pub fn starts_as_of(self) -> bool {
-        matches!(self, FinanceMethod::SaPaths | FinanceMethod::GarchFhs)
+        matches!(self, FinanceMethod::SaPaths | FinanceMethod::GarchFhs | FinanceMethod::Exact)
     }
 
     /// Parses `--methods`: every id known, none twice (a repeated id would run and print twice).

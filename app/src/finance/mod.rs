@@ -67,7 +67,7 @@ pub struct FinanceJob {
     pub paths: Option<PathSpec>,
     /// `--raw`: paths as generated, without the per-ticker correction to the history's mean and sd.
     pub raw: bool,
-    /// `--as-of`: where the paths of `sa_paths` and `garch_fhs` start.
+    /// `--as-of`: where the paths of `sa_paths`, `exact` and `garch_fhs` start.
     pub as_of: AsOf,
     /// `--backtest START..END`: a rolling backtest instead of the comparison ([`run_rolling`]).
     pub rolling: Option<Rolling>,
@@ -75,14 +75,15 @@ pub struct FinanceJob {
     pub paths_state: PathsState,
 }
 
-/// `--as-of`: the state the paths of `sa_paths` and `garch_fhs` start from.
+/// `--as-of`: the state the paths of `sa_paths`, `exact` and `garch_fhs` start from.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum AsOf {
     /// A state drawn from the history's own (`sa_paths`; `garch_fhs` starts after the last day
-    /// whatever `--as-of` says), and every path file set to the history's mean and sd.
-    #[default]
+    /// whatever `--as-of` says; `exact` draws from the whole mixture), and every path file set to
+    /// the history's mean and sd.
     Unconditional,
-    /// The state after the last day of the file: the forecast from that evening on.
+    /// The state after the last day of the file: the forecast from that evening on (the default).
+    #[default]
     Last,
     /// The state after this date: the history ends there and no row dated after it is read.
     Date(NaiveDate),
@@ -288,8 +289,10 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         horizon: job.paths.map(|p| p.h),
         raw: job.raw,
         as_of: job.as_of.is_conditional().then(|| h.dates.last().map(date).unwrap_or_default()),
-        as_of_state: (job.as_of.is_conditional() && job.methods.contains(&FinanceMethod::SaPaths))
-            .then(|| paths::States::new(h, job.beta).after_last()),
+        paths_start: job.paths.map(|_| if job.as_of.is_conditional() { "as_of" } else { "unconditional" }),
+        as_of_state: (job.as_of.is_conditional()
+            && job.methods.iter().any(|m| matches!(m, FinanceMethod::SaPaths | FinanceMethod::Exact)))
+        .then(|| paths::States::new(h, job.beta).after_last()),
         paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
         paths_state: job.paths_state,
     }

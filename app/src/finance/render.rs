@@ -199,11 +199,15 @@ pub fn header(r: &FinanceResults) -> String {
             h += &format!("volatility state after {d}: {s:.3} × the history's average day\n");
         }
         h += &format!(
-            "as of {d}: the sa_paths and garch_fhs paths start from the volatility state after {d}, computed from \
-             the history up to it (no row dated later was read); their risk rows are the forecast published that \
-             evening, and their path files keep their scale (no correction to the history's mean and sd); the other \
-             methods are unconditional\n"
+            "as of {d}: the sa_paths, exact and garch_fhs paths start from the volatility state after {d}, \
+             computed from the history up to it (no row dated later was read; --as-of unconditional for the \
+             history's own risk); their risk rows are the forecast published that evening, and their path files \
+             keep their scale (no correction to the history's mean and sd); the bootstraps are unconditional\n"
         );
+    } else if p.paths_start.is_some() {
+        h += "unconditional paths: sa_paths start from the state of a uniformly drawn historical day, exact draws \
+              from the whole mixture, garch_fhs starts after the last day; every path file is set to the history's \
+              mean and sd unless --raw\n";
     }
     h += &format!(
         "d = {} tickers, K = {} return days; β = {}, β_seq = {}, α = {}, SNR = {:.4}; β* = {:.3} for reference [{}]\n",

@@ -14,7 +14,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "returns: daily natural-log returns g_t = ln(S_t/S_{t-1}), not annualised (the published code multiplies by 252)",
     "memory X: each day's return vector centred over tickers and scaled to unit norm; scenarios ĝ = M softmax(β Xᵀξ), M = raw returns",
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
-    "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (path files, already set to them with exact-zero returns kept at zero, are tested as written)",
+    "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (unconditional path files, already set to them with exact-zero returns kept at zero, are tested as written)",
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
     "portfolio = equal-weight mean of the tickers' log returns; VaR/ES as positive losses in log-return units",
     "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
@@ -22,7 +22,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
     "garch_fhs: per-ticker GARCH(1,1), constant mean, Gaussian QML as Python arch (percent returns, arch's backcast); from the variance after the last day one K-day path (with --scenarios, N paths of H days), each day one historical day's standardised residuals for all tickers",
-    "sa_paths: each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, the state then updated with the day drawn; each day centred on its neighbourhood's mean (no drift shared by consecutive days), a ticker that did not move on the day drawn kept at zero; rescaled to the history's per-ticker mean and sd (as every path file of --scenarios, unless --raw)",
+    "sa_paths: each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, the state then updated with the day drawn; each day centred on its neighbourhood's mean (no drift shared by consecutive days), a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)",
 ];
 
 /// Everything results.json holds: the input, the parameters and one row per method.
@@ -185,11 +185,16 @@ pub struct Parameters {
     pub horizon: Option<usize>,
     /// `--raw`: path scenarios left without the correction to the history's mean and sd.
     pub raw: bool,
-    /// `--as-of`: the last day of the history, whose state the `sa_paths` and `garch_fhs` paths
-    /// start from (absent: unconditional paths).
+    /// With `--scenarios`, where the paths start: `as_of` (the state after the history's last
+    /// day, the default) or `unconditional` (`--as-of unconditional`, `--condition-*`,
+    /// `--backtest-split`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths_start: Option<&'static str>,
+    /// `--as-of`: the last day of the history, whose state the `sa_paths`, `exact` and `garch_fhs`
+    /// paths start from (absent: unconditional paths).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
-    /// `--as-of` with `sa_paths`: the volatility state after that day, in units of the history's
+    /// `--as-of` with `sa_paths` or `exact`: the volatility state after that day, in units of the history's
     /// average day (1: an average day; the EWMA of the cross-sectional mean of g², each ticker's
     /// in units of its mean g²).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,7 +212,7 @@ fn is_ewma(s: &super::PathsState) -> bool {
 }
 
 /// `sa_paths` under `--paths-state multiscale` (replaces the one-scale line of [`CONVENTIONS`]).
-const SA_PATHS_MULTISCALE: &str = "sa_paths (--paths-state multiscale): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days nearest the path's state in rank space, the state being a fast (λ=0.94) and a slow (λ=0.99) EWMA of the cross-sectional mean of g² (each ticker's in units of its mean g²) and an EWMA (λ=0.9) of the equal-weight market's log return, distance² = Δrank_fast² + Δrank_slow² + (0.1·Δrank_market)², the state then updated with the day drawn; each day centred on its neighbourhood's mean, a ticker that did not move on the day drawn kept at zero; rescaled to the history's per-ticker mean and sd (as every path file of --scenarios, unless --raw)";
+const SA_PATHS_MULTISCALE: &str = "sa_paths (--paths-state multiscale): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days nearest the path's state in rank space, the state being a fast (λ=0.94) and a slow (λ=0.99) EWMA of the cross-sectional mean of g² (each ticker's in units of its mean g²) and an EWMA (λ=0.9) of the equal-weight market's log return, distance² = Δrank_fast² + Δrank_slow² + (0.1·Δrank_market)², the state then updated with the day drawn; each day centred on its neighbourhood's mean, a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)";
 
 /// The conventions of a run: [`CONVENTIONS`], with the `sa_paths` line of the state it uses.
 pub fn conventions(state: super::PathsState) -> Vec<&'static str> {

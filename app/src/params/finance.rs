@@ -93,7 +93,8 @@ pub struct FinanceParams {
     pub scenarios: Option<usize>,
     pub horizon: Option<usize>,
     pub raw: bool,
-    pub as_of: AsOf,
+    /// `--as-of` as given (absent: [`FinanceParams::as_of`] says what it defaults to).
+    pub as_of: Option<AsOf>,
     /// `--backtest START..END`: a rolling backtest of those return days.
     pub backtest: Option<(NaiveDate, NaiveDate)>,
     pub refit_every: usize,
@@ -134,7 +135,7 @@ impl FinanceParams {
             scenarios: None,
             horizon: None,
             raw: false,
-            as_of: AsOf::Unconditional,
+            as_of: None,
             backtest: None,
             refit_every: 21,
             paths_state: finance::PathsState::Ewma,
@@ -233,6 +234,20 @@ impl FinanceParams {
         Ok(())
     }
 
+    /// Where the paths start: `--as-of` as given, else the file's last day for a `--scenarios` run
+    /// on the whole memory (the forecast from that evening on), else unconditional (a run
+    /// conditioned by `--condition-*` or holding days out with `--backtest-split` draws its start
+    /// from the days it learns from).
+    pub fn as_of(&self) -> AsOf {
+        let whole = self.condition_dates.is_none() && self.condition_regime.is_none() && self.backtest_split.is_none();
+        self.as_of.unwrap_or(if self.scenarios.is_some() && whole { AsOf::Last } else { AsOf::Unconditional })
+    }
+
+    /// Whether `--as-of` was given with a day (`last` or a date), which excludes conditioning.
+    fn as_of_given(&self) -> bool {
+        self.as_of.is_some_and(AsOf::is_conditional)
+    }
+
     /// Options given together that exclude or need each other.
     fn check_conflicts(&self) -> Result<()> {
         let a = self;
@@ -252,7 +267,7 @@ impl FinanceParams {
         }
         const AS_OF: &str = "--as-of <DATE|last|unconditional>";
         const BACKTEST: &str = "--backtest <START..END>";
-        if a.as_of != AsOf::Unconditional {
+        if a.as_of_given() {
             for (given, name) in [(a.condition_dates.is_some(), DATES), (a.condition_regime.is_some(), REGIME)] {
                 if given {
                     return Err(conflict(AS_OF, name));
@@ -268,7 +283,7 @@ impl FinanceParams {
                 (a.condition_regime.is_some(), REGIME),
                 (a.backtest_split.is_some(), SPLIT),
                 (a.scenarios.is_some(), "--scenarios <N>"),
-                (a.as_of != AsOf::Unconditional, AS_OF),
+                (a.as_of_given(), AS_OF),
             ];
             if let Some((_, name)) = others.iter().find(|(given, _)| *given) {
                 return Err(conflict(BACKTEST, name));
@@ -278,9 +293,7 @@ impl FinanceParams {
             (Some(_), None) => return Err(missing(&["--horizon <H>"])),
             (None, Some(_)) => return Err(missing(&["--scenarios <N>"])),
             (None, None) if a.raw => return Err(missing(&["--horizon <H>", "--scenarios <N>"])),
-            (None, None) if a.as_of != AsOf::Unconditional => {
-                return Err(missing(&["--horizon <H>", "--scenarios <N>"]))
-            }
+            (None, None) if a.as_of_given() => return Err(missing(&["--horizon <H>", "--scenarios <N>"])),
             _ => {}
         }
         Ok(())
@@ -323,7 +336,7 @@ impl FinanceParams {
         self.check()?;
         let a = self;
         let mut read = a.read_options()?;
-        if let AsOf::Date(d) = a.as_of {
+        if let AsOf::Date(d) = a.as_of() {
             // The history ends at the date, and no row dated after it is read.
             read.end = Some(read.end.map_or(d, |e| e.min(d)));
             read.unread_after = Some(d);
@@ -354,7 +367,7 @@ impl FinanceParams {
                 finance::PathSpec { n: end - first, h, first, total: n }
             }),
             raw: a.raw,
-            as_of: a.as_of,
+            as_of: a.as_of(),
             rolling: a.backtest.map(|(start, end)| finance::Rolling { start, end, refit_every: a.refit_every }),
             paths_state: a.paths_state,
         })

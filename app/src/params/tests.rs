@@ -114,10 +114,10 @@ const FINANCE: &[FinanceCase] = &[
     (&["--scenarios", "10", "--horizon", "1"], |p| (p.scenarios, p.horizon) = (Some(10), Some(1))),
     (&["--alpha", "0"], |p| p.run.alpha = 0.0),
     (&["--methods", "nope"], |p| p.run.methods = Some(vec!["nope".into()])),
-    (&["--as-of", "last"], |p| p.as_of = crate::finance::AsOf::Last),
+    (&["--as-of", "last"], |p| p.as_of = Some(crate::finance::AsOf::Last)),
     (&["--scenarios", "3", "--horizon", "3", "--as-of", "last", "--condition-regime", "low-vol"], |p| {
         (p.scenarios, p.horizon, p.as_of, p.condition_regime) =
-            (Some(3), Some(3), crate::finance::AsOf::Last, Some(VolRegime::LowVol))
+            (Some(3), Some(3), Some(crate::finance::AsOf::Last), Some(VolRegime::LowVol))
     }),
     (&["--backtest", "2018-01-01..2018-06-01", "--backtest-split", "0.5"], |p| {
         (p.backtest, p.backtest_split) =
@@ -172,4 +172,22 @@ fn the_command_lines_defaults_are_the_typed_defaults() {
     assert_eq!(a.params().expect("valid"), FinanceParams::new(PRICES));
     ProteinParams::new(STO).check().expect("the defaults pass");
     FinanceParams::new(PRICES).check().expect("the defaults pass");
+}
+
+#[test]
+fn paths_start_as_of_the_last_day_unless_told_or_conditioned() {
+    use crate::finance::AsOf;
+    let mut p = FinanceParams::new("prices.csv");
+    assert_eq!(p.as_of(), AsOf::Unconditional, "the published protocol has no paths");
+    (p.scenarios, p.horizon) = (Some(10), Some(5));
+    assert_eq!(p.as_of(), AsOf::Last);
+    p.condition_regime = Some(VolRegime::HighVol);
+    assert_eq!(p.as_of(), AsOf::Unconditional, "a conditioned memory draws its start from its days");
+    p.condition_regime = None;
+    p.backtest_split = Some(crate::finance::Split::Fraction(0.5));
+    assert_eq!(p.as_of(), AsOf::Unconditional);
+    p.backtest_split = None;
+    p.as_of = Some(AsOf::Unconditional);
+    assert_eq!(p.as_of(), AsOf::Unconditional);
+    assert!(p.job().is_ok());
 }

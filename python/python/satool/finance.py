@@ -243,6 +243,7 @@ class Panel:
         seed: int = 1,
         raw: bool = False,
         as_array: bool = False,
+        as_of: Optional[str] = None,
         **sampler: Any,
     ) -> Union[pd.DataFrame, np.ndarray]:
         """``n`` synthetic paths of ``horizon`` trading days from one method — the numbers of
@@ -250,8 +251,10 @@ class Panel:
         ``<method>.paths.csv``). A long DataFrame (scenario, day — both 1-based —, ticker,
         log_return), or with ``as_array=True`` an (n, horizon, tickers) float64 array in
         :attr:`tickers` order. ``raw=True``: no rescaling to the history's scale (the CLI's
-        ``--raw``). Sampler options as in :meth:`compare`."""
-        cube = self._paths(n, horizon, method, seed, raw, sampler)
+        ``--raw``). ``as_of``: the CLI's ``--as-of`` ("YYYY-MM-DD", "last" or "unconditional";
+        default as the CLI's: the last day, unconditional with a condition). Sampler options as
+        in :meth:`compare`."""
+        cube = self._paths(n, horizon, method, seed, raw, as_of, sampler)
         if as_array:
             return cube
         tickers = self.tickers
@@ -274,16 +277,18 @@ class Panel:
         horizon: Optional[int] = None,
         method: str = "sa_paths",
         seed: int = 1,
+        as_of: Optional[str] = None,
         **sampler: Any,
     ) -> pd.DataFrame:
         """Portfolio VaR/ES at ``levels`` and the maximum-drawdown distribution at each of
         ``horizons``, from ``n`` paths of ``horizon`` days made by ``method`` with ``seed`` — the
         CLI's risk table for ``--scenarios N --horizon H --weights …``. Defaults: ``horizon`` the
-        longest of ``horizons``, or 20; ``horizons`` the CLI's (1, 5, 10, 20 up to H, and H).
+        longest of ``horizons``, or 20; ``horizons`` the CLI's (1, 5, 10, 20 up to H, and H);
+        ``as_of`` as in :meth:`scenarios` (default: the forecast from the last day).
         One row per horizon; see :func:`portfolio_risk` for the columns."""
         if horizon is None:
             horizon = max(horizons) if horizons else HORIZONS[-1]
-        cube = self._paths(n, horizon, method, seed, False, sampler)
+        cube = self._paths(n, horizon, method, seed, False, as_of, sampler)
         return portfolio_risk(cube, _weight_vector(weights, self.tickers), levels, horizons)
 
     def _run_options(self, methods: Optional[Sequence[str]], seed: int, sampler: Dict[str, Any]) -> Dict[str, Any]:
@@ -299,9 +304,12 @@ class Panel:
             options[key] = value
         return options
 
-    def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, sampler: Dict[str, Any]) -> np.ndarray:
+    def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, as_of: Optional[str],
+               sampler: Dict[str, Any]) -> np.ndarray:
         options = self._run_options([method], seed, sampler)
         options.update(scenarios=n, horizon=horizon, raw=raw)
+        if as_of is not None:
+            options.update(as_of=as_of)
         with self._errors():
             _, paths = _native.finance_paths(**options)
         return paths[method]

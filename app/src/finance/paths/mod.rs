@@ -193,6 +193,7 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
     Ok(match method {
         FinanceMethod::Bootstrap => resampled_paths(h, job, spec, id, false),
         FinanceMethod::BlockBootstrap => resampled_paths(h, job, spec, id, true),
+        FinanceMethod::Exact if job.as_of.is_conditional() => state::held_state_paths(h, job.beta, spec, job.seed, id)?,
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
         FinanceMethod::SaPaths => match job.paths_state {
             PathsState::Ewma => state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?,

@@ -247,6 +247,23 @@ pub(super) fn state_paths(
     )
 }
 
+/// `exact` as of the history's last day: N paths of H days, each day an exact draw of the
+/// mixture law restricted to the neighbourhood of the state after the last day (as the first day
+/// of `sa_paths` from it), the state held for the whole horizon (today's volatility kept, as the
+/// square-root-of-time rule keeps it), each path from its own stream.
+pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
+    let states = States::new(h, beta);
+    let lo = states.neighbourhood(states.after_last);
+    stateful_paths(
+        h,
+        spec,
+        seed,
+        id,
+        |_| (),
+        |_: &mut (), xi, out, rng, sc: &mut Scratch| draw_day(h, beta, &states, lo, xi, out, rng, sc),
+    )
+}
+
 /// `n` one-day draws from the state `state` (the first day of a path started there), each
 /// day's returns handed to `each` in turn; one stream for all of them.
 pub(in crate::finance) fn one_day_draws(
