@@ -183,8 +183,9 @@ pub struct FinanceArgs {
     pub regime_quantile: f64,
     /// Portfolio of the VaR/ES table and the backtest: `equal`, or a CSV of ticker,weight lines.
     ///
-    /// The weights are
-    /// normalised to sum 1; unlisted tickers weigh 0).
+    /// The weights are normalised to sum 1; unlisted tickers weigh 0. A line naming a ticker the
+    /// run dropped (e.g. one whose returns are constant over the training days) is refused with
+    /// its reason, not renormalised away.
     #[arg(help_heading = RISK, long, value_name = "FILE|equal", default_value = "equal")]
     pub weights: String,
     /// Backtest the 1-day VaR on the return days from DATE, or after the first FRACTION of them.

@@ -416,25 +416,115 @@ fn weights_that_lose_more_than_the_portfolio_are_refused_naming_the_file() {
     assert!(stderr(&o).contains("lever.csv") && stderr(&o).contains("loses more than 100%"), "{}", stderr(&o));
 }
 
-#[test]
-fn a_ticker_constant_in_the_training_days_is_named_before_garch_runs() {
-    let dir = tempfile::tempdir().unwrap();
+/// sp500.csv with AAPL's price set to 100 on the first 200 days (a ticker that moves in the
+/// whole history but not in a training window cut from its start), keeping only `columns`.
+fn sp500_with_aapl_flat(dir: &std::path::Path, columns: Option<&[&str]>) -> String {
     let text = std::fs::read_to_string(fixture("sp500.csv")).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let j = lines[0].split(',').position(|c| c == "AAPL").unwrap();
-    for l in lines.iter_mut().skip(1).take(200) {
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let keep: Vec<usize> =
+        (0..header.len()).filter(|&i| i == 0 || columns.is_none_or(|c| c.contains(&header[i]))).collect();
+    let j = header.iter().position(|&c| c == "AAPL").unwrap();
+    let mut out = String::new();
+    for (row, l) in text.lines().enumerate() {
         let mut cells: Vec<&str> = l.split(',').collect();
-        cells[j] = "100";
-        *l = cells.join(",");
+        if (1..=200).contains(&row) {
+            cells[j] = "100";
+        }
+        out += &(keep.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",") + "\n");
     }
-    let p = write(dir.path(), "const.csv", (lines.join("\n") + "\n").as_bytes());
-    let o = satool(&["finance", "--prices", &p, "--methods", "garch_fhs", "--backtest-split", "0.02"], &[]);
-    assert_input_error(&o, "ticker AAPL has constant returns over the training days before --backtest-split");
+    write(dir, "const.csv", out.as_bytes())
+}
+
+/// The dropped ticker's warning on stderr, its tickers.csv row, and every table without it.
+fn assert_aapl_dropped(o: &std::process::Output, out: &std::path::Path, window: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let warning = format!(
+        "warning: {}: dropped 1 ticker(s) with constant returns over {window}: AAPL",
+        out.parent().unwrap().join("const.csv").display()
+    );
+    assert_eq!(err.lines().filter(|l| l.starts_with("warning")).collect::<Vec<_>>(), [warning.as_str()], "{err}");
+    let csv = std::fs::read_to_string(out.join("tickers.csv")).unwrap();
+    let row = format!("AAPL,dropped,1990-01-02,2022-12-28,0,\"constant returns over {window}\"");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("AAPL,")).collect::<Vec<_>>(), [row.as_str()]);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(v["parameters"]["d"], 19);
+    assert!(!v["tickers"]["kept"].as_array().unwrap().iter().any(|t| t == "AAPL"));
+    assert_eq!(v["risk"]["weights_used"].as_array().unwrap().len(), 19);
+    assert_eq!(
+        v["warnings"][0],
+        warning.trim_start_matches(&format!("warning: {}: ", out.parent().unwrap().join("const.csv").display()))
+    );
+}
+
+#[test]
+fn a_ticker_constant_in_the_training_days_is_dropped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = sp500_with_aapl_flat(dir.path(), None);
+    let out = dir.path().join("split");
+    let args = ["finance", "--prices", &p, "--methods", "garch_fhs,bootstrap", "--out", out.to_str().unwrap()];
+    let o = satool(&[&args[..], &["--backtest-split", "0.02"]].concat(), &[]);
+    assert_aapl_dropped(&o, &out, "the training days before --backtest-split (166 days, 1990-01-03 to 1990-08-28)");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(v["backtest"]["methods"].as_array().unwrap().len(), 2, "both methods backtested on 19 tickers");
+
+    let out = dir.path().join("cond");
+    let args = ["finance", "--prices", &p, "--methods", "garch_fhs,bootstrap", "--out", out.to_str().unwrap()];
+    let o = satool(&[&args[..], &["--condition-dates", "1990-01-01..1990-06-01"]].concat(), &[]);
+    assert_aapl_dropped(&o, &out, "the days the condition keeps (105 days, 1990-01-03 to 1990-06-01)");
+
+    // Weights on the dropped ticker are refused, naming the file, the line and why.
+    let w = write(dir.path(), "w.csv", b"ticker,weight\nAMD,1\nAAPL,1\n");
     let o = satool(
-        &["finance", "--prices", &p, "--methods", "garch_fhs", "--condition-dates", "1990-01-01..1990-06-01"],
+        &["finance", "--prices", &p, "--methods", "bootstrap", "--backtest-split", "0.02", "--weights", &w],
         &[],
     );
-    assert_input_error(&o, "ticker AAPL has constant returns over the days the condition keeps");
+    assert_input_error(
+        &o,
+        "w.csv:3: ticker 'AAPL' was dropped (constant returns over the training days before --backtest-split",
+    );
+
+    // Two tickers, one constant in the window: nothing left to model.
+    let two = sp500_with_aapl_flat(dir.path(), Some(&["AAPL", "AMD"]));
+    let o = satool(&["finance", "--prices", &two, "--methods", "bootstrap", "--backtest-split", "0.02"], &[]);
+    assert_input_error(&o, "every ticker but 1 has constant returns over the training days before --backtest-split");
+}
+
+#[test]
+fn a_ticker_constant_before_a_rolling_backtest_is_dropped_for_every_refit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = sp500_with_aapl_flat(dir.path(), None);
+    let out = dir.path().join("rolling");
+    let o = satool(
+        &[
+            "finance",
+            "--prices",
+            &p,
+            "--backtest",
+            "1990-09-01..1990-12-31",
+            "--refit-every",
+            "100",
+            "--methods",
+            "historical,garch_fhs",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let window = "the 169 return days before --backtest's first day (1990-01-03 to 1990-08-31)";
+    assert!(
+        stderr(&o).contains(&format!("dropped 1 ticker(s) with constant returns over {window}: AAPL")),
+        "{}",
+        stderr(&o)
+    );
+    let csv = std::fs::read_to_string(out.join("tickers.csv")).unwrap();
+    assert!(csv.contains(&format!("AAPL,dropped,1990-01-02,2022-12-28,0,constant returns over {window}\n")), "{csv}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(v["tickers"]["kept"].as_array().unwrap().len(), 19);
+    assert_eq!(v["methods"].as_array().unwrap().len(), 2, "garch_fhs ran on the 19 others");
 }
 
 #[test]

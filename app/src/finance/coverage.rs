@@ -4,6 +4,8 @@
 use super::{date, Dropped, DroppedDates, SharedJumps, Suspect, TickerRow, Tickers};
 use satool_finance as fin;
 
+/// The reason of a ticker dropped for constant returns over a training window begins so.
+const CONSTANT_OVER: &str = "constant returns over";
 /// How many entries of each list the header shows (all of them are in results.json and tickers.csv).
 const SHOWN: usize = 10;
 
@@ -83,7 +85,7 @@ pub fn header_lines(t: &Tickers) -> String {
         h += &format!("  dropped {}: {}\n", d.ticker, d.reason);
     }
     more(&mut h, t.dropped.len(), "dropped tickers");
-    if !t.dropped.is_empty() {
+    if t.dropped.iter().any(|d| !d.reason.starts_with(CONSTANT_OVER)) {
         h += "  (--window common keeps every ticker; --fill-limit N fills longer gaps; --min-tickers N sets the longest window's bar)\n";
     }
     for r in t.dropped_dates.iter().take(SHOWN) {
@@ -141,4 +143,34 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Drops from `table` the tickers whose returns are constant over `window` (the days a run's
+/// methods learn from; `what` names them): nothing there to model (GARCH has no variance, the
+/// metrics no sd). Returns the one-line warning naming them, or `None` when every ticker moves; an
+/// input error when fewer than two tickers would be left.
+pub(super) fn drop_constant(
+    table: &mut fin::PriceTable,
+    window: ndarray::ArrayView2<f64>,
+    what: &str,
+    prices: &std::path::Path,
+) -> anyhow::Result<Option<String>> {
+    let constant: Vec<usize> =
+        (0..window.ncols()).filter(|&j| satool_common::stats::is_constant(window.column(j))).collect();
+    if constant.is_empty() {
+        return Ok(None);
+    }
+    let names: Vec<String> = constant.iter().map(|&j| table.tickers[j].clone()).collect();
+    let reason = format!("{CONSTANT_OVER} {what}");
+    if table.tickers.len() - constant.len() < fin::prices::MIN_TICKERS {
+        return Err(crate::input_err!(
+            "{}: every ticker but {} has {reason} ({}), and at least {} tickers must move; choose a window where they do",
+            prices.display(),
+            table.tickers.len() - constant.len(),
+            names.join(", "),
+            fin::prices::MIN_TICKERS
+        ));
+    }
+    table.drop_tickers(&constant, &reason);
+    Ok(Some(format!("dropped {} ticker(s) with {reason}: {}", names.len(), names.join(", "))))
 }

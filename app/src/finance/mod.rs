@@ -298,24 +298,48 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
     }
 }
 
-/// GARCH has no variance to model in a ticker whose returns are constant over the days the
-/// methods learn from (a window that `--backtest-split` or a condition cut from a longer
-/// history): refused before any method runs, naming the ticker and the option.
-fn refuse_constant_tickers(job: &FinanceJob, g: &ndarray::Array2<f64>, tickers: &[String]) -> Result<()> {
-    let constant = g.columns().into_iter().position(|c| c.iter().all(|&v| v == c[0]));
-    let Some(j) = constant else { return Ok(()) };
-    let window = match (&job.backtest_split, &job.condition) {
-        (_, Some(_)) => "the days the condition keeps",
-        (Some(_), None) => "the training days before --backtest-split",
-        (None, None) => "the history",
-    };
-    Err(input_err!(
-        "{}: ticker {} has constant returns over {window} ({} days), which garch_fhs cannot model; \
-         leave garch_fhs out of --methods or choose a window where it moves",
-        job.prices.display(),
-        tickers.get(j).map_or("?", String::as_str),
-        g.nrows()
-    ))
+/// The days a run learns from: the history before `--backtest-split`'s held-out days, and of
+/// those the days a condition keeps.
+struct Window {
+    full: Array2<f64>,
+    held_out: Option<backtest::HeldOut>,
+    conditioned: Conditioned,
+}
+
+impl Window {
+    fn of(job: &FinanceJob, table: &fin::PriceTable) -> Result<Window> {
+        let returns = fin::log_returns(table);
+        let (full, held_out) = backtest::split(returns, &table.dates, job.backtest_split.as_ref(), &job.prices)?;
+        let conditioned = condition_rows(job, &full, &table.dates)?;
+        Ok(Window { full, held_out, conditioned })
+    }
+
+    /// The window in words, for the reason a ticker is dropped.
+    fn describe(&self, job: &FinanceJob, dates: &[NaiveDate]) -> String {
+        let rows = &self.conditioned.rows;
+        let what = match (&job.backtest_split, &job.condition) {
+            (_, Some(_)) => "the days the condition keeps",
+            (Some(_), None) => "the training days before --backtest-split",
+            (None, None) => "the history",
+        };
+        let day = |t: Option<&usize>| t.map(|&t| date(&dates[t + 1])).unwrap_or_default();
+        format!("{what} ({} days, {} to {})", rows.len(), day(rows.first()), day(rows.last()))
+    }
+
+    /// The window of `table` after dropping every ticker whose returns are constant over it (see
+    /// [`coverage::drop_constant`]), with the warnings that name them. A volatility condition
+    /// chooses its days from every ticker, so the window is cut again until none is constant.
+    fn without_constant_tickers(job: &FinanceJob, table: &mut fin::PriceTable) -> Result<(Window, Vec<String>)> {
+        let mut warnings = Vec::new();
+        loop {
+            let w = Window::of(job, table)?;
+            let what = w.describe(job, &table.dates);
+            match coverage::drop_constant(table, w.conditioned.g.view(), &what, &job.prices)? {
+                None => return Ok((w, warnings)),
+                Some(warning) => warnings.push(warning),
+            }
+        }
+    }
 }
 
 /// The methods that ran, and a warning for each that could not model this history (an input
@@ -370,21 +394,23 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     if job.rolling.is_some() {
         return Err(input_err!("--backtest START..END is a rolling backtest, which run_rolling runs (not run)"));
     }
-    let table_in = fin::read_prices(&job.prices, &job.read)?;
-    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
-    // Weights the history itself cannot carry are refused before any method runs.
-    let returns = fin::log_returns(&table_in);
-    weights.portfolio_returns(returns.view(), "the history")?;
-    let (full, held_out) = backtest::split(returns, &table_in.dates, job.backtest_split.as_ref(), &job.prices)?;
+    let mut table_in = fin::read_prices(&job.prices, &job.read)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
+    let (Window { full, held_out, conditioned }, dropped) = Window::without_constant_tickers(job, &mut table_in)?;
+    for w in &dropped {
+        eprintln!("warning: {}: {w}", job.prices.display());
+    }
+    let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
+    // Weights the history itself cannot carry are refused before any method runs.
+    weights.portfolio_returns(full.view(), "the history")?;
+    if let Some(held) = &held_out {
+        weights.portfolio_returns(held.test.view(), "the held-out days")?;
+    }
     if let Some(p) = job.paths {
         check_paths_memory(job, p, table_in.tickers.len())?;
     }
-    let Conditioned { g, condition, rows, runs } = condition_rows(job, &full, &table_in.dates)?;
-    if job.methods.contains(&FinanceMethod::GarchFhs) {
-        refuse_constant_tickers(job, &g, &table_in.tickers)?;
-    }
+    let Conditioned { g, condition, rows, runs } = conditioned;
     let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
     let (h, beta_star) = history(job, g, runs, dates)?;
     let (k, d) = (h.g.nrows(), h.g.ncols());
@@ -403,10 +429,11 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect()
     };
     drop(stage);
-    let (generated, warnings) = keep_methods_that_ran(&job.methods, drawn)?;
-    for w in &warnings {
+    let (generated, failed) = keep_methods_that_ran(&job.methods, drawn)?;
+    for w in &failed {
         eprintln!("warning: {}: {w}", job.prices.display());
     }
+    let warnings = [dropped, failed].concat();
     let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
     let mut results: Vec<MethodResult> = generated

@@ -40,7 +40,8 @@ pub struct FinanceResults {
     pub risk: super::RiskResults,
     /// `--backtest-split` runs: each method's VaR counted on the held-out days.
     pub backtest: Option<super::BacktestResults>,
-    /// Methods left out of the table, each with the error that kept it from running.
+    /// Tickers dropped for constant returns over the training window, and methods left out of the
+    /// table, each with the error that kept it from running.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

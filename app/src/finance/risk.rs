@@ -63,8 +63,11 @@ impl Weights {
 }
 
 /// Reads `--weights` against the tickers the run kept: every listed ticker must be kept, none
-/// listed twice; unlisted tickers weigh 0; the weights are normalised to sum to 1.
-pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights> {
+/// listed twice; unlisted tickers weigh 0; the weights are normalised to sum to 1. A line naming
+/// a ticker the run dropped (`dropped`, by the reader or for constant returns over the training
+/// window) is refused with the reason, not renormalised away: the portfolio would not be the one
+/// asked for.
+pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String], dropped: &[fin::DroppedTicker]) -> Result<Weights> {
     let path = match spec {
         WeightsSpec::Equal => {
             return Ok(Weights { w: vec![1.0 / tickers.len() as f64; tickers.len()], description: "equal".into() })
@@ -96,8 +99,14 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String]) -> Result<Weights>
         if !weight.is_finite() {
             return Err(input_err!("--weights {file}:{line}: weight '{weight}' is not finite"));
         }
-        let &j = index.get(ticker).ok_or_else(|| {
-            input_err!("--weights {file}:{line}: ticker '{ticker}' is not among the {} tickers kept", tickers.len())
+        let &j = index.get(ticker).ok_or_else(|| match dropped.iter().find(|d| d.ticker == ticker) {
+            Some(d) => input_err!(
+                "--weights {file}:{line}: ticker '{ticker}' was dropped ({}); remove its line or keep it in the run",
+                d.reason
+            ),
+            None => {
+                input_err!("--weights {file}:{line}: ticker '{ticker}' is not among the {} tickers kept", tickers.len())
+            }
         })?;
         if let Some(first) = seen.insert(j, line) {
             return Err(input_err!("--weights {file}:{line}: ticker '{ticker}' already given on line {first}"));

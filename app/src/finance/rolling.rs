@@ -121,6 +121,9 @@ pub struct RollingResults {
     pub var_rule: &'static str,
     pub methods: Vec<RollingMethod>,
     pub timing: RollingTiming,
+    /// Tickers dropped for constant returns over the first refit's days.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A rolling backtest: its results and the day-by-day series (backtest.csv, the report's figure).
@@ -285,11 +288,24 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         let ok = ROLLING_METHODS.map(FinanceMethod::id).join(", ");
         return Err(input_err!("--backtest: method '{m}' makes no rolling forecast (rolling methods: {ok})"));
     }
-    let table_in = fin::read_prices(&job.prices, &job.read)?;
-    let weights = risk::resolve(&job.weights, &table_in.tickers)?;
+    let mut table_in = fin::read_prices(&job.prices, &job.read)?;
+    let rows = test_rows(&spec, &table_in.dates, &job.prices)?;
+    // Every refit learns from all the days before it: a ticker constant over the first refit's
+    // days (the shortest window, inside every other) is dropped for the whole backtest.
+    let first_refit = format!(
+        "the {} return days before --backtest's first day ({} to {})",
+        rows.start,
+        date(&table_in.dates[1]),
+        date(&table_in.dates[rows.start])
+    );
+    let first_window = fin::log_returns(&table_in).slice_move(s![..rows.start, ..]);
+    let dropped = super::coverage::drop_constant(&mut table_in, first_window.view(), &first_refit, &job.prices)?;
+    if let Some(w) = &dropped {
+        eprintln!("warning: {}: {w}", job.prices.display());
+    }
+    let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     let g = fin::log_returns(&table_in);
     let port = weights.portfolio_returns(g.view(), "the history")?;
-    let rows = test_rows(&spec, &table_in.dates, &job.prices)?;
     let blocks: Vec<Range<usize>> =
         rows.clone().step_by(spec.refit_every).map(|a| a..(a + spec.refit_every).min(rows.end)).collect();
     progress.line(&format!(
@@ -348,6 +364,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         var_rule: VAR_RULE,
         methods,
         timing,
+        warnings: dropped.into_iter().collect(),
     };
     Ok(RollingRun { results, dates, realised, var, refit })
 }

@@ -212,6 +212,31 @@ pub struct PriceTable {
     pub gzip: bool,
 }
 
+impl PriceTable {
+    /// Drops the kept tickers at columns `cols` after reading (a rule of the run, not of the file,
+    /// e.g. returns constant over a training window): out of `tickers` and `prices`, into
+    /// `dropped` and the coverage with `reason`, both in file order.
+    pub fn drop_tickers(&mut self, cols: &[usize], reason: &str) {
+        let keep: Vec<usize> = (0..self.tickers.len()).filter(|j| !cols.contains(j)).collect();
+        for &j in cols {
+            let name = &self.tickers[j];
+            if let Some(c) = self.coverage.tickers.iter_mut().find(|c| c.kept && &c.ticker == name) {
+                c.kept = false;
+                c.reason = reason.to_string();
+            }
+        }
+        self.prices = self.prices.select(ndarray::Axis(1), &keep);
+        self.tickers = keep.iter().map(|&j| self.tickers[j].clone()).collect();
+        self.dropped = self
+            .coverage
+            .tickers
+            .iter()
+            .filter(|c| !c.kept)
+            .map(|c| DroppedTicker { ticker: c.ticker.clone(), reason: c.reason.clone() })
+            .collect();
+    }
+}
+
 /// Reads a price file (wide or long, plain or gzip) and applies the window and completeness rules.
 /// The file is parsed as it is read: the first bad cell stops the read.
 pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
