@@ -1,6 +1,7 @@
 //! `satool.Memory`: the sampler core on numpy arrays.
 
 use crate::errors;
+use crate::ints::{int, int_or};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, Ix2};
 use numpy::{IntoPyArray, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, ToPyArray};
 use pyo3::prelude::*;
@@ -59,18 +60,6 @@ fn states<'a>(a: &'a ArrayViewD<'a, f64>, d: usize, name: &str) -> PyResult<(Arr
         )));
     }
     Ok((rows, single))
-}
-
-/// A count argument: an int outside 0..2^64 is a `ValueError` naming it (a `TypeError` for what
-/// is not an int at all, as before).
-pub fn count(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
-    obj.extract::<usize>().map_err(|e| {
-        if obj.is_instance_of::<pyo3::types::PyInt>() {
-            errors::value(format!("{name} = {obj} is not a count: 0 ≤ {name} < 2^64"))
-        } else {
-            e
-        }
-    })
 }
 
 /// Refuses `sample(n, …)` whose arrays (`copies` of n × d values) would not fit the memory
@@ -255,7 +244,10 @@ impl PyMemory {
     /// not change). The GIL is released while sampling; Ctrl-C raises KeyboardInterrupt within a
     /// chain step. An n whose arrays would not fit in memory is a ValueError, as in the CLI. return_diagnostics=True returns (samples, dict) with the MALA
     /// acceptance, R̂ and bulk ESS of the energy over all kept states (chain methods).
-    #[pyo3(signature = (n, beta, method = "exact", alpha = 0.01, seed = 1, chains = 30, precision = None, label = None, threads = None, return_diagnostics = false))]
+    #[pyo3(
+        signature = (n, beta, method = "exact", alpha = 0.01, seed = None, chains = None, precision = None, label = None, threads = None, return_diagnostics = false),
+        text_signature = "($self, n, beta, method='exact', alpha=0.01, seed=1, chains=30, precision=None, label=None, threads=None, return_diagnostics=False)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn sample<'py>(
         &self,
@@ -264,15 +256,17 @@ impl PyMemory {
         beta: f64,
         method: &str,
         alpha: f64,
-        seed: u64,
-        chains: usize,
+        seed: Option<&Bound<'py, PyAny>>,
+        chains: Option<&Bound<'py, PyAny>>,
         precision: Option<&str>,
         label: Option<String>,
         threads: Option<&Bound<'py, PyAny>>,
         return_diagnostics: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let n = count(n, "n")?;
-        let threads = threads.map(|t| count(t, "threads")).transpose()?;
+        let n: usize = int(n, "n")?;
+        let seed: u64 = int_or(seed, "seed", 1)?;
+        let chains: usize = int_or(chains, "chains", 30)?;
+        let threads: Option<usize> = threads.filter(|t| !t.is_none()).map(|t| int(t, "threads")).transpose()?;
         let d = self.mem.d();
         let kernel = match method {
             "exact" => None,

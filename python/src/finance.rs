@@ -88,8 +88,9 @@ pub fn portfolio_risk(
     paths: PyReadonlyArray3<'_, f64>,
     weights: Vec<f64>,
     levels: Vec<f64>,
-    horizons: Vec<usize>,
+    horizons: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
+    let horizons: Vec<usize> = horizons.iter().map(|h| crate::ints::int(h, "horizons")).collect::<PyResult<_>>()?;
     if let Some(l) = levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
         return Err(errors::value(format!("levels: {l} is not in (0, 1)")));
     }

@@ -7,6 +7,7 @@ mod core;
 mod errors;
 mod finance;
 mod interrupt;
+mod ints;
 mod params;
 mod protein;
 

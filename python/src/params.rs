@@ -31,6 +31,11 @@ impl<'py> Kwargs<'py> {
         self.raw(name)?.map(|v| extract(name, &v)).transpose()
     }
 
+    /// The integer argument `name` (None when absent or None); see [`crate::ints::int`].
+    fn int<T: crate::ints::Int>(&self, name: &str) -> PyResult<Option<T>> {
+        self.raw(name)?.map(|v| crate::ints::int(&v, name)).transpose()
+    }
+
     /// The argument `name` as it was given (None when absent or None).
     fn raw(&self, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         let value = self.dict.get_item(name)?;
@@ -57,8 +62,8 @@ impl<'py> Kwargs<'py> {
     }
 }
 
-/// `value` as a `T`: a value of another type is a `TypeError` (a negative count a `ValueError`)
-/// naming the argument.
+/// `value` as a `T`: a value of another type is a `TypeError`, any other refusal a `ValueError`,
+/// naming the argument (integers: [`Kwargs::int`]).
 fn extract<'py, T: FromPyObjectOwned<'py>>(name: &str, value: &Bound<'py, PyAny>) -> PyResult<T> {
     value.extract::<T>().map_err(|e| {
         let e: PyErr = e.into();
@@ -86,7 +91,7 @@ fn required<T>(given: Option<T>, name: &str) -> PyResult<T> {
 /// The parameters every job shares: `seed`, `alpha`, `precision`, `methods`.
 fn run(kw: &Kwargs<'_>) -> PyResult<RunParams> {
     let mut r = RunParams::default();
-    set(&mut r.seed, kw.take("seed")?);
+    set(&mut r.seed, kw.int("seed")?);
     set(&mut r.alpha, kw.take("alpha")?);
     set(&mut r.precision, kw.parsed("precision", params::parse_precision)?);
     r.methods = kw.take("methods")?;
@@ -111,18 +116,18 @@ pub fn protein(kw: Kwargs<'_>) -> PyResult<ProteinParams> {
                 .map_err(|why| errors::job(params::invalid("--max-sequences <N|all>", &s, &why)))?
                 .0
         } else {
-            Some(extract("max_sequences", &v)?)
+            Some(crate::ints::int(&v, "max_sequences")?)
         };
     }
     set(&mut p.extended, kw.take("extended")?);
-    set(&mut p.samples, kw.take("samples")?);
+    set(&mut p.samples, kw.int("samples")?);
     p.beta_gen = kw.take("beta_gen")?;
     p.beta_ret = kw.take("beta_ret")?;
     p.max_identity = kw.take("max_identity")?;
     set(&mut p.decode, kw.parsed("decode", params::parse_decode)?);
     p.reweight = kw.take("reweight")?;
     p.holdout = kw.take("holdout")?;
-    set(&mut p.holdout_folds, kw.take("holdout_folds")?);
+    set(&mut p.holdout_folds, kw.int("holdout_folds")?);
     p.run = run(&kw)?;
     kw.finish()?;
     Ok(p)
@@ -138,16 +143,16 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
     p.start = kw.date("start", "--start <DATE>")?;
     p.end = kw.date("end", "--end <DATE>")?;
     set(&mut p.window, kw.parsed("window", params::parse_window)?);
-    p.min_tickers = kw.take("min_tickers")?;
-    set(&mut p.fill_limit, kw.take("fill_limit")?);
+    p.min_tickers = kw.int("min_tickers")?;
+    set(&mut p.fill_limit, kw.int("fill_limit")?);
     set(&mut p.jump_threshold, kw.take("jump_threshold")?);
     set(&mut p.drop_suspect, kw.take("drop_suspect")?);
     set(&mut p.beta, kw.take("beta")?);
     set(&mut p.beta_sequential, kw.take("beta_sequential")?);
-    set(&mut p.inner_steps, kw.take("inner_steps")?);
-    set(&mut p.sequential_segments, kw.take("sequential_segments")?);
-    set(&mut p.regimes, kw.take("regimes")?);
-    set(&mut p.regime_window, kw.take("regime_window")?);
+    set(&mut p.inner_steps, kw.int("inner_steps")?);
+    set(&mut p.sequential_segments, kw.int("sequential_segments")?);
+    set(&mut p.regimes, kw.int("regimes")?);
+    set(&mut p.regime_window, kw.int("regime_window")?);
     if let Some((a, b)) = kw.take::<(String, String)>("condition_dates")? {
         let range = format!("{a}..{b}");
         let dates = params::parse_date_range(&range)
@@ -165,8 +170,8 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
         Some(v) => Some(Split::Fraction(extract("backtest_split", &v)?)),
         None => None,
     };
-    p.scenarios = kw.take("scenarios")?;
-    p.horizon = kw.take("horizon")?;
+    p.scenarios = kw.int("scenarios")?;
+    p.horizon = kw.int("horizon")?;
     set(&mut p.raw, kw.take("raw")?);
     p.as_of = kw.parsed("as_of", AsOf::parse)?;
     p.run = run(&kw)?;

@@ -153,9 +153,10 @@ impl PyFamily {
         method: &str,
         beta: Option<f64>,
         decode: Option<&str>,
-        seed: Option<u64>,
+        seed: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let n = crate::core::count(n, "n")?;
+        let n: usize = crate::ints::int(n, "n")?;
+        let seed: Option<u64> = seed.map(|s| crate::ints::int(s, "seed")).transpose()?;
         let method: ProteinMethod =
             method.parse().map_err(|e: protein::methods::UnknownMethod| errors::value(e.to_string()))?;
         if n == 0 {

@@ -6,6 +6,7 @@ SIGINT to itself half a second into a call that would run for minutes, and print
 call returned or raised (and how long after the signal, for a reader of a failure). The parent's
 timeout is what fails a call that ignores the signal."""
 
+import functools
 import subprocess
 import sys
 import textwrap
@@ -73,10 +74,10 @@ MEM = satool.Memory(np.random.default_rng(1).normal(size=(6, 4)))  # K = 6, d = 
         (dict(n=2**64 - 1), "sample(n = 18446744073709551615): the n × (d + 1) draws (8 bytes per value) would take more than 16 EiB"),
         (dict(n=10**12), "sample(n = 1000000000000): the n × (d + 1) draws (8 bytes per value) would take 36.4 TiB"),
         (dict(n=10**12, method="ula"), "sample(n = 1000000000000, chains = 30): the kept states (8 bytes per value) would take 87.3 TiB"),
-        (dict(n=2**64), "n = 18446744073709551616 is not a count: 0 ≤ n < 2^64"),
-        (dict(n=-1), "n = -1 is not a count: 0 ≤ n < 2^64"),
+        (dict(n=2**64), "argument 'n': 18446744073709551616 is out of range: 0 ≤ n < 2^64"),
+        (dict(n=-1), "argument 'n': -1 is out of range: 0 ≤ n < 2^64"),
         (dict(n=10, threads=20000), "threads = 20000 is more than four per core on this machine's"),
-        (dict(n=10, threads=-3), "threads = -3 is not a count"),
+        (dict(n=10, threads=-3), "argument 'threads': -3 is out of range: 0 ≤ threads < 2^64"),
     ],
 )
 def test_sizes_it_cannot_serve_raise_value_error(kwargs, message):
@@ -85,6 +86,46 @@ def test_sizes_it_cannot_serve_raise_value_error(kwargs, message):
     assert str(e.value).startswith(message), str(e.value)
     if "bytes per value" in message:
         assert str(e.value).endswith("lower n (or set SATOOL_MAX_MEMORY_BYTES)")
+
+
+@functools.cache
+def family():
+    return satool.protein.Family.from_stockholm(STO)
+
+
+# Every integer argument, positional or keyword, native or through the Python layer: an int out
+# of its range is a ValueError naming the argument and the range (never OverflowError).
+INT_ARGUMENTS = [
+    ("chains", 2**64, lambda v: MEM.sample(5, 8.0, method="ula", chains=v)),
+    ("chains", -1, lambda v: MEM.sample(5, 8.0, method="ula", chains=v)),
+    ("seed", 2**64, lambda v: MEM.sample(5, 8.0, seed=v)),
+    ("seed", -1, lambda v: MEM.sample(5, 8.0, seed=v)),
+    ("seed", 10**40, lambda v: MEM.sample(5, 8.0, seed=v)),
+    ("n", -1, lambda v: MEM.sample(v, 8.0)),
+    ("horizons", -1, lambda v: satool.finance.portfolio_risk(np.zeros((4, 2, 2)), [1, 1], [0.99], [v])),
+    ("fill_limit", -1, lambda v: satool._native.read_panel(prices=str(PRICES), fill_limit=v)),
+    ("min_tickers", 2**64, lambda v: satool._native.read_panel(prices=str(PRICES), min_tickers=v)),
+    ("scenarios", -5, lambda v: satool._native.finance_results(prices=str(PRICES), scenarios=v, horizon=5)),
+    ("seed", 2**64, lambda v: satool._native.finance_results(prices=str(PRICES), seed=v)),
+    ("seed", 2**64, lambda v: satool.protein.Family.from_stockholm(STO, seed=v)),
+    ("samples", -1, lambda v: family().compare(samples=v)),
+    ("seed", -1, lambda v: family().generate(5, method="exact_gen", seed=v)),
+    ("n", 2**64, lambda v: family().generate(v, method="exact_gen")),
+    ("max_sequences", -2, lambda v: satool.protein.Family.from_stockholm(STO, max_sequences=v)),
+]
+
+
+@pytest.mark.parametrize("name, value, call", INT_ARGUMENTS)
+def test_every_integer_argument_out_of_range_is_a_value_error_naming_it(name, value, call):
+    with pytest.raises(ValueError) as e:
+        call(value)
+    assert str(e.value) == f"argument '{name}': {value} is out of range: 0 ≤ {name} < 2^64"
+
+
+def test_numpy_integers_are_integers():
+    np.testing.assert_array_equal(MEM.sample(np.int64(5), 8.0, seed=np.uint8(3)), MEM.sample(5, 8.0, seed=3))
+    with pytest.raises(TypeError, match="argument 'seed': 'float' object cannot be interpreted as an integer"):
+        MEM.sample(5, 8.0, seed=1.0)
 
 
 def test_generate_refuses_rows_that_do_not_fit():
