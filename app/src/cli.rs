@@ -109,7 +109,7 @@ pub struct BenchArgs {
 pub struct FinanceArgs {
     #[command(subcommand)]
     pub action: Option<FinanceAction>,
-    /// Daily prices: wide or long CSV, plain or gzip.
+    /// Daily prices: wide or long CSV, plain or gzip (- reads stdin).
     #[arg(help_heading = INPUT, long, value_name = "FILE", required = true)]
     pub prices: Option<PathBuf>,
     /// Long format: the date column (default: detected).
@@ -291,7 +291,7 @@ pub struct RunArgs {
 pub struct ProteinArgs {
     #[command(subcommand)]
     pub action: Option<ProteinAction>,
-    /// Seed alignment in Stockholm format (plain or gzip), e.g. a Pfam seed.
+    /// Seed alignment in Stockholm format (plain or gzip; - reads stdin), e.g. a Pfam seed.
     #[arg(help_heading = INPUT, long, value_name = "FILE", required = true)]
     pub stockholm: Option<PathBuf>,
     /// Run every record of a multi-alignment file in parallel.
@@ -408,6 +408,12 @@ pub struct ProteinArgs {
     /// Skip HMMER (same as --hmmer off).
     #[arg(help_heading = HMMER, long, conflicts_with = "hmmer")]
     pub no_hmmer: bool,
+    /// Print every row's sequences to stdout as FASTA (as in its ID.fasta); the tables go to stderr.
+    ///
+    /// For a pipe into HMMER, e.g. `satool protein --stockholm F --methods sa_gen --fasta-stdout
+    /// --no-hmmer | hmmsearch HMM -`. The headers carry the scores as key=value fields.
+    #[arg(help_heading = OUTPUT, long, conflicts_with_all = ["score", "all_families", "json"])]
+    pub fasta_stdout: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -608,7 +614,12 @@ fn run(cli: &Cli) -> Result<()> {
             }
             let run = crate::commands::protein::run(&job, &command_line(), &progress)?;
             let tables = protein::render::tables(&run.results, job.extended);
-            print_result(r.json, &run.results, &protein::render::header(&run), &tables)
+            let header = protein::render::header(&run);
+            if a.fasta_stdout {
+                write_result(&mut std::io::stderr().lock(), false, &run.results, &header, &tables)?;
+                return protein::render::write_fasta(Box::new(std::io::stdout()), &run);
+            }
+            print_result(r.json, &run.results, &header, &tables)
         }
         Command::Bench(a) => bench(a, &progress),
         Command::Completions { shell } => {
@@ -678,8 +689,20 @@ fn index(file: &std::path::Path, progress: &crate::progress::Progress) -> Result
 }
 
 /// Refuses `--out` and `--report` directories that are or hold an input, before anything reads
-/// or writes (see [`crate::output::atomic::refuse_inputs_inside`]).
+/// or writes (see [`crate::output::atomic::refuse_inputs_inside`]), and more than one input read
+/// from stdin (`-`).
 fn refuse_outputs_over_inputs(r: &RunArgs, inputs: &[(&str, &std::path::Path)]) -> Result<()> {
+    let from_stdin: Vec<&str> =
+        inputs.iter().filter(|(_, p)| satool_io::text::is_stdin(p)).map(|(option, _)| *option).collect();
+    if from_stdin.len() > 1 {
+        return Err(crate::input_err!(
+            "{} are all - (stdin): at most one input can be read from stdin",
+            from_stdin.join(", ")
+        ));
+    }
+    if from_stdin == ["--hmm"] {
+        return Err(crate::input_err!("--hmm -: HMMER reads the profile by its file name; give a file"));
+    }
     for (option, dir) in [("--out", &r.out), ("--report", &r.report)] {
         if let Some(dir) = dir {
             crate::output::atomic::refuse_inputs_inside(option, dir, inputs).map_err(|e| crate::input_err!("{e:#}"))?;
@@ -771,7 +794,17 @@ impl FinanceArgs {
 
 /// Results to stdout: the JSON document, or the header and the table(s).
 fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, table: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    write_result(&mut std::io::stdout().lock(), json, results, header, table)
+}
+
+/// [`print_result`] to `stdout`, which may be stderr.
+fn write_result<T: serde::Serialize>(
+    stdout: &mut dyn Write,
+    json: bool,
+    results: &T,
+    header: &str,
+    table: &str,
+) -> Result<()> {
     if json {
         write!(stdout, "{}", crate::output::to_json(results)?)?;
     } else {

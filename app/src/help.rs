@@ -81,12 +81,13 @@ pub const OUT_TITLE: &str = "Files written with --out DIR";
 /// Protein's `--help` after the options.
 pub fn protein_long(methods: &str, exit_codes: &str) -> String {
     format!(
-        "Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n\n\
+        "Example:\n  satool protein --stockholm fixtures/PF00076.sto --hmm fixtures/PF00076.hmm --out runs/PF00076\n  \
+satool protein --stockholm F --methods sa_gen --fasta-stdout --no-hmmer | hmmsearch HMM -\n\n\
 Methods (--methods): {methods}. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
 {}\n<id> is a method id, or file_<name> for an --evaluate file. Without --out a built HMM is temporary \
 and hmmer.hmm is null.\n\n{}\nBesides them, one sub-directory per record holding the files above.\n\n\
 Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
-mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{exit_codes}",
+mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{STDIN}\n\n{exit_codes}",
         file_list(&format!("{OUT_TITLE}:"), PROTEIN_OUT),
         file_list("Files written with --all-families --out DIR:", PROTEIN_ALL_FAMILIES_OUT),
     )
@@ -106,10 +107,14 @@ Methods (--methods): {methods}.\n\n\
 {}\n<id> is a method id; --backtest writes results.json, command.txt, tickers.csv and backtest.csv only.\n\n\
 Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
 acf_tickers.svg (see reports/all_stocks_5yr in the repository); with --backtest: report.md and \
-backtest.svg.\n\n{exit_codes}",
+backtest.svg.\n\n{STDIN}\n\n{exit_codes}",
         file_list(&format!("{OUT_TITLE}:"), FINANCE_OUT),
     )
 }
+
+/// What `-` means for an input file.
+const STDIN: &str = "An input file given as - (--stockholm, --evaluate, --score, --condition-file, --prices, \
+--weights) is read from stdin, named <stdin> in messages; one input at most.";
 
 /// The short help's closing line: where the rest is.
 pub const SEE_LONG: &str = "Examples, the files each run writes, and exit codes: see --help.";

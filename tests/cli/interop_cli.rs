@@ -159,3 +159,141 @@ fn man_pages() {
     assert!(read("satool-protein.1").contains("stockholm"));
     assert!(read("satool-finance.1").contains("prices"));
 }
+
+/// Runs satool with `input` on its stdin.
+fn satool_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satool"))
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A refused run exits before reading: a closed pipe is no failure of the test.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// The results of a `--json` run without the input's name and the timings.
+fn numbers(o: &std::process::Output) -> serde_json::Value {
+    let mut v = without_timings(json(o));
+    v["input"]["path"] = serde_json::Value::Null;
+    v
+}
+
+/// `-` reads an input from stdin: the same numbers as the file; its errors name `<stdin>` with
+/// the line, as they name a file; two inputs on stdin are refused.
+#[test]
+fn dash_reads_stdin() {
+    let read = |name: &str| std::fs::read(root().join("fixtures").join(name)).unwrap();
+    let (sto, eval) = (fixture("PF00076.sto"), fixture("PF00076_evaluate.aligned.fasta"));
+    let protein = ["--methods", "bootstrap", "--hmmer", "off", "--json", "--quiet"];
+    let args = |input: &str, more: &[&'static str]| -> Vec<String> {
+        ["protein", "--stockholm", input].iter().chain(&protein).chain(more).map(|s| s.to_string()).collect()
+    };
+    let run = |a: Vec<String>, input: &[u8]| satool_stdin(&a.iter().map(String::as_str).collect::<Vec<_>>(), input);
+    assert_eq!(numbers(&run(args("-", &[]), &read("PF00076.sto"))), numbers(&run(args(&sto, &[]), b"")));
+    // --evaluate - is the row file:stdin, with the numbers of the file's row.
+    let mut by_file = args(&sto, &[]);
+    by_file.extend(["--evaluate".into(), eval.clone()]);
+    let mut by_stdin = args(&sto, &[]);
+    by_stdin.extend(["--evaluate".into(), "-".into()]);
+    let (f, s) = (numbers(&run(by_file, b"")), numbers(&run(by_stdin, &read("PF00076_evaluate.aligned.fasta"))));
+    let (mut row_f, mut row_s) = (method(&f, "file:PF00076_evaluate").clone(), method(&s, "file:stdin").clone());
+    for r in [&mut row_f, &mut row_s] {
+        r["id"] = serde_json::Value::Null;
+        r["label"] = serde_json::Value::Null;
+    }
+    assert_eq!(row_f, row_s);
+    // --score -: the same lines as the file.
+    let score = |input: &str, data: &[u8]| {
+        stdout(&satool_stdin(&["protein", "--stockholm", &sto, "--score", input, "--hmmer", "off", "--quiet"], data))
+    };
+    let scored = score(&eval, b"");
+    assert_eq!(
+        scored.lines().count(),
+        1 + read("PF00076_evaluate.aligned.fasta").iter().filter(|&&b| b == b'>').count()
+    );
+    assert_eq!(score("-", &read("PF00076_evaluate.aligned.fasta")), scored);
+
+    // Errors: the file's message with <stdin> for its name.
+    let bad_sto = b"# STOCKHOLM 1.0\nx ACD\ny AC\n//\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.sto");
+    std::fs::write(&file, bad_sto).unwrap();
+    let msg = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        stderr(o)
+    };
+    let from_file = msg(&run(args(file.to_str().unwrap(), &[]), b""));
+    let from_stdin = msg(&run(args("-", &[]), bad_sto));
+    assert_eq!(from_stdin, from_file.replace(file.to_str().unwrap(), "<stdin>"));
+    assert!(from_stdin.starts_with("error: <stdin>:3: "), "{from_stdin}");
+    let bad_fasta = b">a\nAC-DEF\n";
+    let o = satool_stdin(&["protein", "--stockholm", &sto, "--score", "-", "--hmmer", "off"], bad_fasta);
+    assert_input_error(&o, "<stdin>");
+
+    // Finance: prices and weights.
+    let csv = fixture("sp500.csv");
+    let finance = |prices: &str, more: &[&str], input: &[u8]| {
+        let mut a = vec!["finance", "--prices", prices, "--start", "2021-01-01", "--methods", "historical,bootstrap"];
+        a.extend_from_slice(more);
+        satool_stdin(&a, input)
+    };
+    let json_args = ["--json", "--quiet"];
+    assert_eq!(numbers(&finance("-", &json_args, &read("sp500.csv"))), numbers(&finance(&csv, &json_args, b"")));
+    let o = finance("-", &[], b"date,A,B\n2020-01-01,1,2\n2020-01-02,1,x\n");
+    assert_input_error(&o, "<stdin>:3: column 'B': 'x' is not a number");
+    let o = finance(&csv, &["--weights", "-"], b"NOPE,1\n");
+    assert_input_error(&o, "--weights <stdin>:1: ticker 'NOPE' is not among");
+    // One stdin.
+    let o = satool_stdin(&["finance", "--prices", "-", "--weights", "-"], b"");
+    assert_input_error(&o, "--prices, --weights are all - (stdin)");
+    let o = satool_stdin(&["protein", "--stockholm", &sto, "--hmm", "-"], b"");
+    assert_input_error(&o, "--hmm -:");
+}
+
+/// `--fasta-stdout`: the sequences to stdout as FASTA (the bytes of the row's `.fasta` file), the
+/// table to stderr, so hmmsearch reads them from a pipe; every sa_gen sequence hits PF00076's
+/// profile.
+#[test]
+fn fasta_stdout_pipes_into_hmmsearch() {
+    require_hmmer();
+    let tmp = tempfile::tempdir().unwrap();
+    let (sto, hmm) = (fixture("PF00076.sto"), fixture("PF00076.hmm"));
+    let out = tmp.path().join("out");
+    let base = ["protein", "--stockholm", &sto, "--methods", "sa_gen", "--no-hmmer", "--quiet"];
+    let o = satool(&base.iter().copied().chain(["--fasta-stdout"]).collect::<Vec<_>>(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (fasta, table) = (stdout(&o), stderr(&o));
+    assert!(fasta.starts_with(">sa_gen_1 energy="), "{}", &fasta[..fasta.len().min(200)]);
+    assert_eq!(fasta.matches('>').count(), 150);
+    assert!(table.contains("sa_gen") && table.contains("novelty"), "the table goes to stderr: {table}");
+    let o = satool(&base.iter().copied().chain(["--out", out.to_str().unwrap()]).collect::<Vec<_>>(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fasta, std::fs::read_to_string(out.join("sa_gen.fasta")).unwrap());
+
+    let tbl = tmp.path().join("hits.tbl");
+    let pipeline = format!(
+        "set -o pipefail; {} {} --fasta-stdout | hmmsearch -o /dev/null --tblout {} {hmm} -",
+        env!("CARGO_BIN_EXE_satool"),
+        base.join(" "),
+        tbl.display()
+    );
+    let o = std::process::Command::new("bash").args(["-c", &pipeline]).current_dir(root()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let hits: Vec<String> =
+        std::fs::read_to_string(&tbl).unwrap().lines().filter(|l| !l.starts_with('#')).map(|l| l.to_string()).collect();
+    assert_eq!(hits.len(), 150, "every sequence is a hit");
+    for h in &hits {
+        let f: Vec<&str> = h.split_whitespace().collect();
+        assert!(f[0].starts_with("sa_gen_"), "{h}");
+        assert!(f[4].parse::<f64>().unwrap() < 1e-5, "E-value: {h}");
+    }
+    let refused = satool(&base.iter().copied().chain(["--fasta-stdout", "--json"]).collect::<Vec<_>>(), &[]);
+    assert_eq!(refused.status.code(), Some(2));
+}

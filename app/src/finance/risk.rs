@@ -74,7 +74,7 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String], dropped: &[fin::Dr
         }
         WeightsSpec::File(p) => p,
     };
-    let file = path.display();
+    let file = satool_io::text::shown(path).display();
     // Parsed as it is read: the first bad line stops the read.
     let lines = satool_io::text::TextReader::open(path).map_err(|e| input_err!("--weights {e}"))?.lines();
     let index: HashMap<&str, usize> = tickers.iter().enumerate().map(|(i, t)| (t.as_str(), i)).collect();

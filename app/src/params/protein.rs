@@ -169,7 +169,10 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
         }
     }
     if names.is_empty() {
-        return Err(crate::input_err!("--condition-file {}: no sequence names in the file", path.display()));
+        return Err(crate::input_err!(
+            "--condition-file {}: no sequence names in the file",
+            satool_io::text::shown(path).display()
+        ));
     }
     Ok(names)
 }

@@ -415,6 +415,9 @@ pub(super) fn condition_reference(f: &FamilyModel) -> Generated {
 /// gets `_2`, `_3`, … in the order given.
 pub(super) fn evaluate_ids(paths: &[PathBuf]) -> Vec<String> {
     let stem = |p: &Path| {
+        if satool_io::text::is_stdin(p) {
+            return "stdin".to_string();
+        }
         let s = p.file_stem().map_or_else(|| "evaluate".into(), |s| s.to_string_lossy().into_owned());
         s.strip_suffix(".aligned").unwrap_or(&s).to_string()
     };
@@ -481,7 +484,14 @@ pub(super) fn from_sequences(
     let (names, seqs) = read;
     let distinct = names.iter().collect::<std::collections::HashSet<_>>().len() == names.len();
     let names = (distinct && names.iter().all(|n| !n.is_empty())).then_some(names);
-    let mut g = Generated::scored(f, id, format!("{} (file)", path.display()), f.enc.project(&seqs), seqs, None);
+    let mut g = Generated::scored(
+        f,
+        id,
+        format!("{} (file)", satool_io::text::shown(path).display()),
+        f.enc.project(&seqs),
+        seqs,
+        None,
+    );
     // Given sequences have no sampler state: their energy is the only one.
     g.scores.state_energy.clear();
     Generated { names, seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
@@ -504,7 +514,7 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
     } else {
         let r = records.iter().find(|r| r.seq.len() != l && r.seq.len() != w).unwrap_or(&records[0]);
         return Err(prot::ProteinError::Fasta {
-            file: path.display().to_string(),
+            file: satool_io::text::shown(path).display().to_string(),
             line: r.line,
             problem: format!(
                 "sequence '{}' has length {} with gaps; sequences to score must be aligned to the {l} cleaned \

@@ -274,7 +274,7 @@ pub(super) fn align_to_family(
         input_err!(
             "{}: the sequences are unaligned (no gap characters, lengths other than the {} cleaned or {} seed \
              columns); aligning them needs {what}",
-            file.display(),
+            satool_io::text::shown(file).display(),
             clean.len(),
             clean.n_input_cols
         )
@@ -295,7 +295,12 @@ pub(super) fn align_to_family(
     prot::hmmer::hmmalign_a2m(&hmmalign, &hmm, &fasta, &a2m, &limits)?;
     let aligned = prot::read_fasta(&a2m, true)?;
     if aligned.len() != records.len() || aligned.iter().zip(records).any(|(a, r)| a.name != r.name) {
-        anyhow::bail!("hmmalign returned {} sequences for the {} of {}", aligned.len(), records.len(), file.display());
+        anyhow::bail!(
+            "hmmalign returned {} sequences for the {} of {}",
+            aligned.len(),
+            records.len(),
+            satool_io::text::shown(file).display()
+        );
     }
     aligned
         .iter()

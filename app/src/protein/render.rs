@@ -307,25 +307,50 @@ pub fn write_out(st: &mut Staging, run: &ProteinRun, command_line: &str) -> Resu
         copy_hmmer_files(st, dir.path())?;
     }
     st.write("results.json", crate::output::to_json(results)?.as_bytes())?;
-    for (row, g) in run.generated.iter().enumerate() {
-        let stem = g.file_stem();
-        let mut files = per_sequence::RowFiles::create(st, &stem)?;
-        let hits = results.hmmer.hits.get(row);
-        // In blocks, so a large row's records and headers are never all in memory at once.
-        for block in satool::sample_blocks(g.seqs.len()) {
-            let names: Vec<String> = block.clone().map(|i| g.name(i)).collect();
-            let seqs = &g.seqs[block.clone()];
-            let mut scores = g.scores.records(block, &names, seqs, g.beta, &run.natural_names);
-            if let Some(hits) = hits {
-                per_sequence::add_hmm_scores(&mut scores, hits);
-            }
-            files.write(&scores, seqs, |q| seed_columns(q, &run.clean))?;
-        }
+    for row in 0..run.generated.len() {
+        let mut files = per_sequence::RowFiles::create(st, &run.generated[row].file_stem())?;
+        for_each_block(run, row, |scores, seqs| files.write(scores, seqs, |q| seed_columns(q, &run.clean)))?;
         files.finish()?;
     }
     hmmer::write_rf_stockholm(&run.seed, &run.clean, &st.path("family.cleaned.sto"))?;
     st.write("command.txt", format!("{command_line}\n").as_bytes())?;
     Ok(())
+}
+
+/// Row `row`'s sequences with their scores (and hmmsearch's, when it ran), block by block, so a
+/// large row's records and headers are never all in memory at once.
+fn for_each_block(
+    run: &ProteinRun,
+    row: usize,
+    mut f: impl FnMut(&[per_sequence::SequenceScore], &[Vec<u8>]) -> Result<()>,
+) -> Result<()> {
+    let g = &run.generated[row];
+    let hits = run.results.hmmer.hits.get(row);
+    for block in satool::sample_blocks(g.seqs.len()) {
+        let names: Vec<String> = block.clone().map(|i| g.name(i)).collect();
+        let seqs = &g.seqs[block.clone()];
+        let mut scores = g.scores.records(block, &names, seqs, g.beta, &run.natural_names);
+        if let Some(hits) = hits {
+            per_sequence::add_hmm_scores(&mut scores, hits);
+        }
+        f(&scores, seqs)?;
+    }
+    Ok(())
+}
+
+/// `--fasta-stdout`: every row's sequences to `out` as its `<stem>.fasta` holds them (gaps
+/// removed, the scores in the headers), row after row.
+pub fn write_fasta(out: Box<dyn std::io::Write + Send>, run: &ProteinRun) -> Result<()> {
+    let mut w = prot::FastaWriter::to_stream(out, Path::new("<stdout>"), true);
+    for row in 0..run.generated.len() {
+        for_each_block(run, row, |scores, seqs| {
+            for (s, q) in scores.iter().zip(seqs) {
+                w.write(&per_sequence::fasta_header(s), q)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(w.finish()?)
 }
 
 /// HMMER's files into `--out`, but the FASTA files hmmsearch read: each row's `<stem>.fasta` is

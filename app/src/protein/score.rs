@@ -24,7 +24,7 @@ pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result
     if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {
         return Err(crate::input_err!(
             "--score {}: the sequence name '{name}' is used twice; every sequence needs its own name",
-            fasta.display()
+            satool_io::text::shown(fasta).display()
         ));
     }
     let beta = fam.ops.beta_gen;

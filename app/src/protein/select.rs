@@ -72,11 +72,12 @@ pub fn cap_sequences(clean: prot::CleanAlignment, max: Option<usize>) -> (prot::
 /// When `satool protein index` indexed the file, the record is read through the index (seeking to
 /// it) whenever the index names exactly one readable record; a stale index is an error.
 pub fn select_record(path: &Path, family: Option<&str>) -> Result<prot::Alignment> {
-    if let Some(found) = family.map(|want| super::index::lookup(path, want)).transpose()?.flatten() {
+    let indexed = family.filter(|_| !satool_io::text::is_stdin(path));
+    if let Some(found) = indexed.map(|want| super::index::lookup(path, want)).transpose()?.flatten() {
         return Ok(found);
     }
     let file = prot::StockholmFile::open(path)?;
-    select_from(file.records(), &path.display().to_string(), family)
+    select_from(file.records(), &satool_io::text::shown(path).display().to_string(), family)
 }
 
 /// [`select_record`] on records already open: a file's, or Stockholm text's

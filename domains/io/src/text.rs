@@ -10,6 +10,8 @@
 //! numbered lines, so a parser stops at the first bad line having held one line (or one buffer)
 //! of the input, whatever the file's size. [`read_bytes`] and [`read_text`] read a whole file
 //! for the small inputs that need it.
+//!
+//! The path `-` is standard input ([`STDIN`]), named `<stdin>` in every message.
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -52,6 +54,26 @@ impl Limits {
             max_line: var(Self::LINE_VAR, Self::DEFAULT.max_line)?,
             max_file: var(Self::FILE_VAR, Self::DEFAULT.max_file)?,
         })
+    }
+}
+
+/// The path that stands for standard input, as on most command lines.
+pub const STDIN: &str = "-";
+
+/// How messages name standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `path` is `-`, standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// `path` as messages name it: `<stdin>` for `-`, else the path itself.
+pub fn shown(path: &Path) -> &Path {
+    if is_stdin(path) {
+        Path::new(STDIN_NAME)
+    } else {
+        path
     }
 }
 
@@ -113,9 +135,13 @@ impl TextReader {
     }
 
     /// Opens `path` within `limits`; only a file that cannot be opened fails here.
+    /// `-` is standard input, named `<stdin>` by [`TextReader::path`] and every error.
     pub fn open_limited(path: &Path, limits: Limits) -> Result<TextReader, TextError> {
+        let stdin = is_stdin(path);
+        let path = shown(path);
         let read_err = |source| TextError::Read { path: path.to_path_buf(), source };
-        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        let mut file: Box<dyn Read + Send> =
+            if stdin { Box::new(std::io::stdin()) } else { Box::new(std::fs::File::open(path).map_err(read_err)?) };
         // Peek at the magic bytes without assuming the file can seek (a pipe, /dev/stdin).
         let mut head = Vec::with_capacity(2);
         (&mut file).take(2).read_to_end(&mut head).map_err(read_err)?;
@@ -309,7 +335,7 @@ pub fn read_bytes(path: &Path) -> Result<Source, TextError> {
 pub fn read_bytes_limited(path: &Path, limits: Limits) -> Result<Source, TextError> {
     let mut reader = TextReader::open_limited(path, limits)?;
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(|e| TextError::from_io(e, path))?;
+    reader.read_to_end(&mut bytes).map_err(|e| TextError::from_io(e, shown(path)))?;
     Ok(Source { bytes, gzip: reader.gzip })
 }
 

@@ -30,7 +30,7 @@ pub fn write_fasta(path: &Path, records: &[(String, Vec<u8>)], strip_gaps: bool)
 /// need not be held in memory.
 pub struct FastaWriter {
     path: std::path::PathBuf,
-    writer: fasta::Writer<std::fs::File>,
+    writer: fasta::Writer<Box<dyn std::io::Write + Send>>,
     strip_gaps: bool,
     buf: Vec<u8>,
 }
@@ -39,9 +39,14 @@ impl FastaWriter {
     /// Creates (truncates) `path`.
     pub fn create(path: &Path, strip_gaps: bool) -> Result<Self, ProteinError> {
         let file = std::fs::File::create(path).map_err(|e| ProteinError::io(path, "cannot create", e))?;
-        let mut writer = fasta::Writer::new(file);
+        Ok(Self::to_stream(Box::new(file), path, strip_gaps))
+    }
+
+    /// Writes to `out` (e.g. stdout); `name` names it in messages.
+    pub fn to_stream(out: Box<dyn std::io::Write + Send>, name: &Path, strip_gaps: bool) -> Self {
+        let mut writer = fasta::Writer::new(out);
         writer.set_linewrap(Some(FASTA_LINE_WIDTH));
-        Ok(FastaWriter { path: path.to_path_buf(), writer, strip_gaps, buf: Vec::new() })
+        FastaWriter { path: name.to_path_buf(), writer, strip_gaps, buf: Vec::new() }
     }
 
     /// Appends one record (`name` is the whole header line after `>`).
@@ -67,7 +72,7 @@ impl FastaWriter {
 /// must have exactly `expected_len` characters (gaps included). The file is parsed as it is
 /// read and the first bad record stops it.
 pub fn read_aligned_fasta(path: &Path, expected_len: usize) -> Result<Vec<(String, Vec<u8>)>, ProteinError> {
-    let file = path.display().to_string();
+    let file = satool_io::text::shown(path).display().to_string();
     let records = parse_fasta_lines(file_lines(path)?, &file, false, |r| aligned(r, &file, expected_len))?;
     Ok(records.into_iter().map(|r| (r.name, r.seq)).collect())
 }
@@ -85,7 +90,7 @@ pub struct FastaRecord {
 /// `keep_case` (A2M marks insertions in lowercase). Every record must be non-empty and hold only
 /// letters, gaps (`.`, `-`, `~`) and `*`. The file is parsed as it is read.
 pub fn read_fasta(path: &Path, keep_case: bool) -> Result<Vec<FastaRecord>, ProteinError> {
-    parse_fasta_lines(file_lines(path)?, &path.display().to_string(), keep_case, |_| Ok(()))
+    parse_fasta_lines(file_lines(path)?, &satool_io::text::shown(path).display().to_string(), keep_case, |_| Ok(()))
 }
 
 /// The numbered lines of a file, read as they are parsed.

@@ -108,7 +108,7 @@ impl StockholmFile {
     /// item of [`StockholmFile::records`]).
     pub fn open(path: &Path) -> Result<Self, ProteinError> {
         let lines = satool_io::text::TextReader::open(path)?.lines();
-        Ok(StockholmFile { lines, source: path.display().to_string() })
+        Ok(StockholmFile { lines, source: satool_io::text::shown(path).display().to_string() })
     }
 
     /// The file's records, in file order.

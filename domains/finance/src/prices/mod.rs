@@ -242,7 +242,8 @@ impl PriceTable {
 pub fn read_prices(path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
     let reader = satool_io::text::TextReader::open(path)?;
     let gzip = reader.gzip();
-    let mut table = parse_prices_from(reader, path, opts)?;
+    let name = reader.path().to_path_buf();
+    let mut table = parse_prices_from(reader, &name, opts)?;
     table.gzip = gzip;
     Ok(table)
 }
