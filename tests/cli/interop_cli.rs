@@ -297,3 +297,17 @@ fn fasta_stdout_pipes_into_hmmsearch() {
     let refused = satool(&base.iter().copied().chain(["--fasta-stdout", "--json"]).collect::<Vec<_>>(), &[]);
     assert_eq!(refused.status.code(), Some(2));
 }
+
+/// The default protein output (every method, HMMER columns, the extended table) fits a terminal
+/// of 120 columns: header, conventions and tables.
+#[test]
+fn protein_output_fits_120_columns() {
+    require_hmmer();
+    let (sto, hmm) = (fixture("PF00076.sto"), fixture("PF00076.hmm"));
+    let o = satool(&["protein", "--stockholm", &sto, "--hmm", &hmm, "--extended", "--quiet"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("sa_gen") && text.lines().count() > 30, "{text}");
+    let wide: Vec<&str> = text.lines().filter(|l| l.chars().count() > 120).collect();
+    assert!(wide.is_empty(), "lines over 120 columns: {wide:#?}");
+}
