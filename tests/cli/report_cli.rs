@@ -281,11 +281,13 @@ fn committed_finance_report_is_reproduced_by_its_command() {
 }
 
 /// Ticker names with markup and a terminal escape reach the figures as text: `<`, `>` and `&`
-/// as entities, the escape as `\x1b`, so every SVG stays well-formed XML (a raw ESC is not).
+/// as entities, the escape as `\x1b`, so every SVG stays well-formed XML (a raw ESC is not); and
+/// report.md shows them literally (Markdown's special characters backslash-escaped), with the
+/// file name in the title.
 #[test]
 fn ticker_names_with_markup_and_escapes_leave_the_svgs_well_formed() {
     let dir = tmp();
-    let names = ["A<b>&x", "D\u{1b}[31m", "E", "F"];
+    let names = ["A<B&C|D", "D\u{1b}[31m", "_E*`x`", "F[1]"];
     let mut csv = format!("date,{}\n", names.join(","));
     let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
     for t in 0..150u32 {
@@ -293,7 +295,7 @@ fn ticker_names_with_markup_and_escapes_leave_the_svgs_well_formed() {
             (0..4u32).map(|j| format!("{:.3}", 40.0 + f64::from((t * (j + 5) + j) % 13) * 0.4)).collect();
         csv.push_str(&format!("{},{}\n", start + chrono::Days::new(u64::from(t)), p.join(",")));
     }
-    let prices = dir.path().join("p.csv");
+    let prices = dir.path().join("p_<1>.csv");
     fs::write(&prices, csv).unwrap();
     let report = dir.path().join("rep");
     let o = satool(
@@ -311,7 +313,11 @@ fn ticker_names_with_markup_and_escapes_leave_the_svgs_well_formed() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let qq = fs::read_to_string(report.join("qq.svg")).unwrap();
-    assert!(qq.contains("A&lt;b&gt;&amp;x") && qq.contains("D\\x1b[31m"), "the names are not in the QQ figure");
+    assert!(qq.contains("A&lt;B&amp;C|D") && qq.contains("D\\x1b[31m"), "the names are not in the QQ figure");
+    let md = fs::read_to_string(report.join("report.md")).unwrap();
+    assert!(md.starts_with("# satool finance report — p\\_\\<1\\>.csv\n"), "{md}");
+    let qq_paragraph = md.lines().find(|l| l.starts_with("Quantiles of each generated set")).unwrap();
+    assert!(qq_paragraph.contains(r"\_E\*\`x\`, D\x1b\[31m, F\[1\], A\<B\&C\|D (the five largest"), "{qq_paragraph}");
     for entry in fs::read_dir(&report).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "svg") {

@@ -21,7 +21,7 @@ pub fn rolling(run: &RollingRun, command: String, header: &str, table: &str) -> 
         .file_name()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     Ok(Report {
-        title: format!("satool finance rolling backtest — {stem}"),
+        title: format!("satool finance rolling backtest — {}", super::markdown_text(&stem)),
         command,
         header: header.to_string(),
         table: format!("```text\n{table}\n```"),

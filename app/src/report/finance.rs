@@ -2,7 +2,7 @@
 
 use super::plot::{self, Mark, Panel, Series};
 use super::style::{colour, finance_colour};
-use super::{Figure, Report};
+use super::{markdown_text, Figure, Report};
 use crate::finance::{FinanceMethod, FinanceResults, Scenarios};
 use crate::input_err;
 use anyhow::Result;
@@ -75,13 +75,18 @@ pub fn build(input: &FinanceReportInput) -> Result<Report> {
         .file_name()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     Ok(Report {
-        title: format!("satool finance report — {stem}"),
+        title: format!("satool finance report — {}", markdown_text(&stem)),
         command: input.command.clone(),
         header: input.header.to_string(),
         table: input.table_markdown.clone(),
         notes,
         figures,
     })
+}
+
+/// The names of `tickers` (column indices) as the report's text shows them.
+fn shown_names(input: &FinanceReportInput, tickers: &[usize]) -> String {
+    tickers.iter().map(|&j| markdown_text(&input.tickers[j])).collect::<Vec<_>>().join(", ")
 }
 
 /// Column indices of the QQ tickers: as given, or the five largest historical variances.
@@ -147,7 +152,6 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) 
             }
         })
         .collect();
-    let names: Vec<&str> = tickers.iter().map(|&j| input.tickers[j].as_str()).collect();
     let ks: Vec<String> = input
         .results
         .methods
@@ -166,7 +170,7 @@ fn qq_plots(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) 
              corrected KS column, so the plot shows shape, not scale. Points bending away from the diagonal at the \
              ends mean tails that are too light (towards the x axis) or too heavy. Corrected KS pass rate over all \
              tickers: {}.",
-            names.join(", "),
+            shown_names(input, tickers),
             if input.qq_tickers.is_some() {
                 "chosen with --qq-tickers"
             } else {
@@ -345,7 +349,6 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
             )
         }
     );
-    let names: Vec<&str> = tickers.iter().map(|&j| input.tickers[j].as_str()).collect();
     Ok(vec![
         Figure {
             heading: "Autocorrelation of returns and of squared returns".into(),
@@ -370,7 +373,7 @@ fn acfs(input: &FinanceReportInput, tickers: &[usize], sets: &[&Scenarios]) -> R
                 "The same curves for single tickers ({}): ACF of g (left) and of g² (right), with the same 99% \
                  band. Single series are noisier than the mean over tickers, so read the level of the g² curves \
                  over the first lags rather than individual spikes.",
-                names.join(", ")
+                shown_names(input, tickers)
             ),
         },
     ])

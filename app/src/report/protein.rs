@@ -4,7 +4,7 @@
 
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, protein_colour, REFERENCE};
-use super::{invoked_command, markdown_table, median, Figure, Report};
+use super::{invoked_command, markdown_table, markdown_text, median, Figure, Report};
 use crate::protein::families::{summary_table, FamiliesResults};
 use crate::protein::{render, GeneratedSet, HmmerMode, ProteinMethod, ProteinResults, ProteinRun};
 use anyhow::Result;
@@ -50,7 +50,7 @@ pub fn build(run: &ProteinRun) -> Result<Report> {
     figures.push(novelty_kl(r)?);
     notes.extend(render::holdout_paragraph(r));
     Ok(Report {
-        title: format!("satool protein report — {fam}"),
+        title: format!("satool protein report — {}", markdown_text(&fam)),
         command: invoked_command(),
         header: render::header(run),
         table: format!(
@@ -325,10 +325,11 @@ fn novelty_kl(r: &ProteinResults) -> Result<Figure> {
 pub fn families_index(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) -> Report {
     let mut links = String::from("| record | report |\n|---|---|\n");
     for (f, d) in r.families.iter().zip(dirs) {
-        let name = f.id.clone().unwrap_or_else(|| "—".into());
+        let name = f.id.as_deref().map_or_else(|| "—".into(), markdown_text);
         match &f.error {
-            None => links += &format!("| {name} | [{d}/report.md]({d}/report.md) |\n"),
-            Some(e) => links += &format!("| {name} | failed: {} |\n", e.replace('|', "\\|")),
+            // `d` is file-system safe (letters, digits, `._-`): a link target as it is.
+            None => links += &format!("| {name} | [{}/report.md]({d}/report.md) |\n", markdown_text(d)),
+            Some(e) => links += &format!("| {name} | failed: {} |\n", markdown_text(e)),
         }
     }
     Report {
