@@ -10,6 +10,8 @@ use satool::Precision;
 use std::io::Write;
 use std::path::PathBuf;
 
+// The groups of `-h`/`--help`: every option of `protein` and `finance` names one with
+// `help_heading` (a test fails on an option left in the untitled group, which is for the global ones).
 const INPUT: &str = "Input";
 const GENERATION: &str = "Generation";
 const EVALUATION: &str = "Evaluation";

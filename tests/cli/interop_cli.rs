@@ -110,6 +110,15 @@ fn help_is_grouped_short_and_fits_100_columns() {
             assert!(long.lines().any(|l| l == *h), "{cmd} --help has no {h} heading");
         }
         assert!(short.contains("see --help") && !short.contains(OUT_TITLE), "{cmd} -h points to --help");
+        // Every option of the command sits under its heading: the untitled group holds the global ones.
+        let options: Vec<&str> = short
+            .lines()
+            .skip_while(|l| *l != "Options:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("--")))
+            .collect();
+        assert_eq!(options, ["--quiet", "--threads", "--help"], "{cmd}: options without a help_heading");
         assert!(long.contains(OUT_TITLE) && long.contains("Exit codes"));
         assert!(short.lines().count() * 2 < long.lines().count(), "{cmd} -h is a summary of --help");
         for text in [&short, &long] {
