@@ -196,7 +196,7 @@ impl FinanceParams {
     pub fn check(&self) -> Result<()> {
         let a = self;
         checked("--beta <BETA>", a.beta, super::beta)?;
-        checked("--beta-sequential <BETA_SEQUENTIAL>", a.beta_sequential, super::beta)?;
+        checked("--beta-sequential <BETA>", a.beta_sequential, super::beta)?;
         if let Some((s, e)) = a.condition_dates {
             date_order((s, e)).map_err(|why| invalid("--condition-dates <START..END>", &format!("{s}..{e}"), &why))?;
         }
