@@ -320,3 +320,23 @@ fn protein_output_fits_120_columns() {
     let wide: Vec<&str> = text.lines().filter(|l| l.chars().count() > 120).collect();
     assert!(wide.is_empty(), "lines over 120 columns: {wide:#?}");
 }
+
+/// `--all-families` with failing records (long messages) still fits 120 columns: the error cell
+/// is a note number and the messages follow the table, wrapped.
+#[test]
+fn all_families_errors_are_notes_under_the_table() {
+    let multi = fixture("multi_family.sto");
+    let o = satool(
+        &["protein", "--stockholm", &multi, "--all-families", "--methods", "bootstrap", "--hmmer", "off", "--quiet"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let wide: Vec<&str> = text.lines().filter(|l| l.chars().count() > 120).collect();
+    assert!(wide.is_empty(), "lines over 120 columns: {wide:#?}");
+    assert!(text.contains("2 failed"), "{text}");
+    for n in ["(1)", "(2)"] {
+        assert_eq!(text.matches(n).count(), 2, "{n} in the table and before its message: {text}");
+    }
+    assert!(text.lines().any(|l| l.starts_with("(1) SraC_RyeA: ") || l.starts_with("(2) SraC_RyeA: ")), "{text}");
+}

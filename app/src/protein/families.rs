@@ -192,7 +192,10 @@ pub fn dir_name(i: usize, aln: Option<&prot::Alignment>) -> String {
 
 /// One row per family (columns from its [`summary_method`] row); `timing` adds the seconds
 /// column, `r.extended` C_ij r, MI r (APC) and the share of samples > 90% identical to a natural one.
-pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> comfy_table::Table {
+/// With `error_notes`, a failed record's error cell is a note number, `(N)`, and [`error_notes`]
+/// gives the messages (a long message would widen the whole table); else the message itself.
+pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool, error_notes: bool) -> comfy_table::Table {
+    let mut failed = 0;
     let rows = r
         .families
         .iter()
@@ -220,7 +223,13 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool) -> com
             if timing {
                 row.push(format!("{:.1}", f.seconds));
             }
-            row.push(f.error.clone().unwrap_or_default());
+            row.push(match &f.error {
+                Some(_) if error_notes => {
+                    failed += 1;
+                    format!("({failed})")
+                }
+                e => e.clone().unwrap_or_default(),
+            });
             row
         })
         .collect();
@@ -244,8 +253,21 @@ pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
         r.families.len(),
         r.families.len() - ok,
         r.row_method.as_deref().unwrap_or("—"),
-        summary_table(r, hmmer, true)
-    )
+        summary_table(r, hmmer, true, true)
+    ) + &error_notes(r)
+}
+
+/// The failed records' errors, numbered as [`summary_table`] notes them, each wrapped at 100
+/// columns; empty when every record ran.
+fn error_notes(r: &FamiliesResults) -> String {
+    let failed = r.families.iter().filter_map(|f| Some((f.id.as_deref().unwrap_or("—"), f.error.as_deref()?)));
+    let mut s = String::new();
+    for (n, (id, error)) in failed.enumerate() {
+        let first = format!("({}) ", n + 1);
+        s += "\n";
+        s += &table::wrap(&format!("{id}: {error}"), 100, &first, &" ".repeat(first.len()));
+    }
+    s
 }
 
 #[cfg(test)]

@@ -48,7 +48,8 @@ fn family_lines(run: &ProteinRun) -> String {
         (None, Some(ac)) => ac.clone(),
         (None, None) => "unnamed".into(),
     };
-    h += &format!("satool protein — {}  family {fam}\n", r.input.path);
+    let input = satool_io::text::shown(Path::new(&r.input.path)).display();
+    h += &format!("satool protein — {input}  family {fam}\n");
     h += &format!(
         "K = {} sequences, L = {} columns (from {} × {}), d = {} PCA components ({:.2}% variance)\n",
         p.K,

@@ -336,7 +336,7 @@ pub fn families_index(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) ->
         title: "satool protein report — whole-database run".into(),
         command: invoked_command(),
         header: String::new(),
-        table: markdown_table(summary_table(r, hmmer, false)),
+        table: markdown_table(summary_table(r, hmmer, false, false)),
         notes: vec![format!("Each family's own report, with its figures:\n\n{links}")],
         figures: vec![],
     }
