@@ -177,15 +177,15 @@ def test_portfolio_risk_matches_numpy():
     paths = rng.standard_t(4, (2000, 10, 3)) * 0.01
     w = np.array([2.0, 1.0, 1.0])
     r = portfolio_risk(paths, w, levels=[0.9, 0.99], horizons=[1, 10])
-    port = np.log(np.exp(paths) @ (w / w.sum()))  # daily rebalanced portfolio log return
+    port = np.exp(paths) @ (w / w.sum()) - 1.0  # daily rebalanced portfolio simple return
     for h in (1, 10):
-        total = port[:, :h].sum(axis=1)
+        total = np.prod(1.0 + port[:, :h], axis=1) - 1.0  # compounded
         for level in (0.9, 0.99):
             q = np.quantile(total, 1 - level)  # linear, NumPy's default
             assert r.loc[h, f"var_{level:g}"] == pytest.approx(-q, rel=1e-12)
             assert r.loc[h, f"es_{level:g}"] == pytest.approx(-total[total <= q].mean(), rel=1e-12)
-        cum = np.concatenate([np.zeros((len(total), 1)), np.cumsum(port[:, :h], axis=1)], axis=1)
-        dd = (np.maximum.accumulate(cum, axis=1) - cum).max(axis=1)
+        value = np.concatenate([np.ones((len(total), 1)), np.cumprod(1.0 + port[:, :h], axis=1)], axis=1)
+        dd = (1.0 - value / np.maximum.accumulate(value, axis=1)).max(axis=1)
         assert r.loc[h, "drawdown_mean"] == pytest.approx(dd.mean(), rel=1e-12)
         assert r.loc[h, "drawdown_q95"] == pytest.approx(np.quantile(dd, 0.95), rel=1e-12)
 

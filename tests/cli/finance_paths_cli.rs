@@ -142,8 +142,8 @@ fn var_es(mut x: Vec<f64>, level: f64) -> (f64, f64) {
 
 #[test]
 fn risk_of_paths_is_computed_from_the_paths_written() {
-    // The equal-weight portfolio recomputed from the long files: ln(mean_j e^{g_j}) per day,
-    // summed over each path's first H days.
+    // The equal-weight portfolio recomputed from the long files: mean_j e^{g_j} per day (one plus
+    // its simple return), compounded over each path's first H days.
     let d = tempfile::tempdir().unwrap();
     let v = paths_run(d.path(), "historical,block_bootstrap,garch_fhs", &[], "2");
     let risk = &v["risk"]["methods"];
@@ -161,7 +161,7 @@ fn risk_of_paths_is_computed_from_the_paths_written() {
             m["horizons"].as_array().unwrap().iter().map(|h| h["horizon"].as_u64().unwrap()).collect();
         assert_eq!(horizons, [1, 5, 10, 20]);
         for (k, &h) in horizons.iter().enumerate() {
-            let totals: Vec<f64> = day.iter().map(|p| p[..h as usize].iter().map(|v| v.ln()).sum()).collect();
+            let totals: Vec<f64> = day.iter().map(|p| p[..h as usize].iter().product::<f64>() - 1.0).collect();
             for (l, level) in [0.95, 0.975, 0.99, 0.995].into_iter().enumerate() {
                 let (var, es) = var_es(totals.clone(), level);
                 let t = &m["horizons"][k]["tails"][l];

@@ -58,6 +58,12 @@ fn risk_and_backtest_of_the_history_match_the_scipy_reference() {
         close(f(got, "drawdown_mean"), f(want, "drawdown_mean"), 1e-12, &format!("mean drawdown H={h}"));
     }
 
+    // The main table's equal-weight columns: the same convention (the portfolio's simple return).
+    let main = method(&v, "historical");
+    for key in ["var_1", "es_1", "var_5", "es_5", "portfolio_sd"] {
+        close(f(main, key), f(&want["main"], key), 1e-12, &format!("main table {key}"));
+    }
+
     let bt = &v["backtest"];
     assert!(bt["split"].as_str().unwrap().contains("backtest 2021-01-04..2022-12-28 (501 days)"), "{}", bt["split"]);
     let hist_bt = bt["methods"].as_array().unwrap().iter().find(|m| m["id"] == "historical").unwrap();

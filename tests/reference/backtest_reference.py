@@ -5,13 +5,17 @@ Data: fixtures/sp500.csv from 2018-01-01 (satool `--start 2018-01-01`), daily lo
 backtest split 2021-01-01: returns dated before it are the history, returns dated on or after it
 the backtest days. Weights: tests/reference/backtest_weights.csv (10 tickers, the rest 0).
 
-For the `historical` method (its scenarios are the history itself):
-- portfolio daily log return = ln(sum_j w_j exp(g_j)) (simple-return aggregation);
-- H-day returns = rolling sums over overlapping windows; VaR_c = -quantile(1-c) (NumPy linear),
-  ES_c = -mean(returns <= that quantile); max drawdown per window = max over t of
-  (running max of [0, cumsum] - cumsum), quantiles 0.5/0.95/0.99 (NumPy linear);
+For the `historical` method (its scenarios are the history itself), in the one convention of
+every satool table (a desk's: the portfolio's simple return, from the tickers' log returns):
+- portfolio daily return = sum_j w_j (exp(g_j) - 1) (rebalanced daily);
+- H-day returns = prod(1 + R_t) - 1 over overlapping windows; VaR_c = -quantile(1-c) (NumPy
+  linear), ES_c = -mean(returns <= that quantile); max drawdown per window = max over t of
+  1 - V_t / running max of V (V = [1, cumprod(1 + R)]), quantiles 0.5/0.95/0.99 (NumPy linear);
 - backtest: 1-day VaR_c of the history, exceedances = backtest days with return < -VaR_c,
-  Kupiec and Christoffersen LRs with scipy.stats.chi2.sf(., 1).
+  Kupiec and Christoffersen LRs with scipy.stats.chi2.sf(., 1);
+- the main table's equal-weight columns (`main`): VaR/ES 1% and 5% of the equal-weight portfolio's
+  daily simple return over the history and its sd (n - 1): the same convention, so they equal the
+  1-day VaR/ES 99%/95% of the risk table under --weights equal.
 
 Run:  python3 tests/reference/backtest_reference.py > tests/reference/backtest_reference.json
 """
@@ -27,7 +31,9 @@ g = np.log(prices).diff().dropna()
 weights = pd.read_csv("tests/reference/backtest_weights.csv").set_index("ticker")["weight"]
 w = weights.reindex(g.columns).fillna(0.0).to_numpy()
 w = w / w.sum()
-port = pd.Series(np.log(np.exp(g.to_numpy()) @ w), index=g.index)
+port = pd.Series(np.exp(g.to_numpy()) @ w - 1.0, index=g.index)
+equal = pd.Series(np.expm1(g.to_numpy()).mean(axis=1), index=g.index)
+equal_train = equal[equal.index < "2021-01-01"].to_numpy()
 train = port[port.index < "2021-01-01"].to_numpy()
 test = port[port.index >= "2021-01-01"].to_numpy()
 LEVELS = [0.95, 0.975, 0.99, 0.995]
@@ -42,15 +48,15 @@ def tails(x):
 
 
 def drawdown(path):
-    level = np.concatenate([[0.0], np.cumsum(path)])
-    return float(np.max(np.maximum.accumulate(level) - level))
+    value = np.concatenate([[1.0], np.cumprod(1.0 + path)])
+    return float(np.max(1.0 - value / np.maximum.accumulate(value)))
 
 
 risk = []
 for h in [1, 5, 10, 20]:
     windows = np.lib.stride_tricks.sliding_window_view(train, h)
     dd = np.array([drawdown(p) for p in windows])
-    risk.append({"horizon": h, "paths": len(windows), "tails": tails(windows.sum(axis=1)),
+    risk.append({"horizon": h, "paths": len(windows), "tails": tails(np.prod(1.0 + windows, axis=1) - 1.0),
                  "drawdown_quantiles": [float(np.quantile(dd, q)) for q in [0.5, 0.95, 0.99]],
                  "drawdown_mean": float(dd.mean())})
 
@@ -78,5 +84,11 @@ for c in LEVELS:
                       "lr_uc": lr_uc, "p_uc": float(chi2.sf(lr_uc, 1)),
                       "lr_ind": lr_ind, "p_ind": float(chi2.sf(lr_ind, 1)) if lr_ind > 0 else 1.0})
 
+main = {}
+for c, name in [(0.99, "1"), (0.95, "5")]:
+    q = np.quantile(equal_train, 1 - c)
+    main[f"var_{name}"], main[f"es_{name}"] = -q, -equal_train[equal_train <= q].mean()
+main["portfolio_sd"] = float(np.std(equal_train, ddof=1))
+
 print(json.dumps({"train_days": len(train), "test_days": len(test), "risk": risk,
-                  "backtest": backtests}, indent=1))
+                  "backtest": backtests, "main": main}, indent=1))

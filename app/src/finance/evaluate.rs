@@ -9,10 +9,9 @@ use satool::{estimate, Estimate};
 use satool_finance as fin;
 use std::time::Instant;
 
-/// Standard deviation (n − 1) of the equal-weight portfolio (row means).
+/// Standard deviation (n − 1) of the equal-weight portfolio's daily simple return.
 pub(super) fn portfolio_sd(g: &Array2<f64>) -> f64 {
-    let p: Vec<f64> = g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect();
-    satool_common::stats::sd(ndarray::aview1(&p))
+    satool_common::stats::sd(ndarray::aview1(&fin::metrics::equal_weight_returns(g.view())))
 }
 
 /// The row of one method; `full` is the whole history when the run is conditioned, so the

@@ -73,7 +73,7 @@ fn scenarios_csv(tickers: &[String], g: &Array2<f64>) -> String {
     s
 }
 
-/// A shard's per-path portfolio log returns under the run's weights, one path per row
+/// A shard's per-path portfolio simple returns under the run's weights, one path per row
 /// (`scenario,day_1,…,day_H`, full precision), from which `satool finance gather` computes the
 /// whole run's VaR/ES and drawdowns.
 fn portfolio_csv(s: &Scenarios, weights: &[f64], first: usize) -> Result<String> {

@@ -16,7 +16,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "pool: 30 ULA chains × 5000 steps, burn-in 2000, thin 100 → 900 states; novelty = 1 − max cos(ξ, X) (baselines: their days encoded like X)",
     "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (unconditional path files, already set to them with exact-zero returns kept at zero, are tested as written)",
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
-    "portfolio = equal-weight mean of the tickers' log returns; VaR/ES as positive losses in log-return units",
+    "portfolio day = Σ w (e^g − 1), the simple return of a portfolio rebalanced daily (equal weights here, --weights in the risk table and backtests), H days compounded; VaR/ES and drawdowns are positive losses as fractions of its value (risk table: %)",
     "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
@@ -253,7 +253,7 @@ pub struct MethodResult {
     pub var_5: f64,
     pub es_1: f64,
     pub es_5: f64,
-    /// Standard deviation of the equal-weight portfolio's daily log return.
+    /// Standard deviation of the equal-weight portfolio's daily simple return.
     pub portfolio_sd: f64,
     pub acf_g2_mean_1_10: Option<f64>,
     pub acf_g_outside_band: Option<f64>,

@@ -11,14 +11,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// How the portfolio aggregates tickers, as results.json and the table state it.
-pub const AGGREGATION: &str = "portfolio day = ln Σ_j w_j e^{g_j} (simple-return aggregation, weights summing to 1, \
-rebalanced daily); H-day return = sum of H portfolio days of one path: a generated path's first H days (--scenarios), \
+pub const AGGREGATION: &str = "portfolio day = Σ_j w_j (e^{g_j} − 1), the simple return of a portfolio rebalanced \
+daily (weights summing to 1); H-day return = Π (1 + R_t) − 1 over H portfolio days of one path: a generated path's first H days (--scenarios), \
 else an overlapping H-day window of the method's rows in their generated order (bootstrap and exact: independent \
 days; sa: consecutive thinned states of each chain, so its multi-day numbers carry the chains' autocorrelation); \
 VaR_c = −quantile_{1−c} (linear), ES_c = −mean of the returns ≤ that quantile; max drawdown = largest fall of the \
-cumulative log return from its running peak (the start counts); all in log-return units";
+portfolio's value from its running peak (the start counts); all as positive losses, fractions of the value";
 /// The aggregation in a few words, for the table's heading.
-const AGGREGATION_SHORT: &str = "portfolio day = ln Σ w·e^g, rebalanced daily";
+const AGGREGATION_SHORT: &str = "portfolio day = Σ w·(e^g − 1), rebalanced daily; H days compounded";
 
 /// `--weights`: equal weights, or a CSV file of `ticker,weight` lines.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -173,7 +173,7 @@ pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon:
     })
 }
 
-/// The VaR/ES table: one row per method and horizon, in percent of log return.
+/// The VaR/ES table: one row per method and horizon, in percent of the portfolio's value.
 pub fn risk_table(r: &RiskResults) -> String {
     let levels: Vec<String> = fin::risk::LEVELS.iter().map(|l| format!("{}", 100.0 * l)).collect();
     let mut header: Vec<String> = vec!["id".into(), "H".into()];
@@ -201,7 +201,7 @@ pub fn risk_table(r: &RiskResults) -> String {
     }
     format!(
         "portfolio risk (weights: {})\nVaR/ES at 95–99.5% and the median and 99% quantile of the maximum \
-         drawdown (MDD)\nover H days, in % of log return; {AGGREGATION_SHORT}{sources}\n{}",
+         drawdown (MDD)\nover H days, in % of value; {AGGREGATION_SHORT}{sources}\n{}",
         r.weights,
         table::table_from(&header, rows, 1)
     )

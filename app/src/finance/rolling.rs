@@ -42,7 +42,7 @@ filtered through the days since (arch's forecast(start=…)), the portfolio of �
 the fit (filtered historical simulation); sa_paths = the quantile of 10,000 one-day draws from the volatility state \
 after day t − 1 (the EWMA state moved with each realised day since the refit, the memory and its states those of the \
 refit); refits on the first backtest day and every --refit-every days after it, on all the days before; an \
-exceedance is a day whose portfolio log return is below −VaR; Kupiec (unconditional coverage), Christoffersen \
+exceedance is a day whose portfolio simple return is below −VaR; Kupiec (unconditional coverage), Christoffersen \
 (independence) and conditional coverage (their sum, χ²(2)) likelihood ratios; Basel zone at 99% by the binomial \
 rule (green 0–4, yellow 5–9, red 10+ exceedances in 250 days)";
 
@@ -131,7 +131,7 @@ pub struct RollingResults {
 pub struct RollingRun {
     pub results: RollingResults,
     pub dates: Vec<NaiveDate>,
-    /// The portfolio's log return of each backtest day.
+    /// The portfolio's simple return of each backtest day.
     pub realised: Vec<f64>,
     /// Per method (in `results.methods` order), per level, the VaR forecast of each day.
     pub var: Vec<Vec<Vec<f64>>>,
@@ -415,7 +415,7 @@ pub fn rolling_table(r: &RollingResults) -> String {
     )
 }
 
-/// backtest.csv: one line per backtest day: the date, the portfolio's log return, whether the
+/// backtest.csv: one line per backtest day: the date, the portfolio's simple return, whether the
 /// memory was refitted before it, and every method's VaR at every level.
 pub fn rolling_csv(run: &RollingRun) -> String {
     let mut s = String::from("date,portfolio_return,refit");

@@ -59,7 +59,7 @@ fn figure(run: &RollingRun) -> Result<Figure> {
         Panel {
             title: format!("1-day VaR {}%", pct * c),
             x_label: "date (year)".into(),
-            y_label: "portfolio log return (%)".into(),
+            y_label: "portfolio return (%)".into(),
             series,
             legend: c == 0.99,
             ..Default::default()

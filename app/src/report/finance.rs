@@ -235,9 +235,9 @@ fn correlations(input: &FinanceReportInput, sets: &[&Scenarios]) -> Result<Figur
     })
 }
 
-/// Equal-weight portfolio return of each day (row mean).
+/// Equal-weight portfolio simple return of each day (the table's convention).
 fn portfolio(g: ArrayView2<f64>) -> Vec<f64> {
-    g.rows().into_iter().map(|r| r.mean().unwrap_or(0.0)).collect()
+    fin::metrics::equal_weight_returns(g)
 }
 
 /// Points (x, P(side·g > x)) for x > 0 at each observed tail value.
@@ -265,8 +265,8 @@ fn survival(input: &FinanceReportInput) -> Result<Figure> {
         ..Default::default()
     };
     let panels = [
-        panel(1.0, "Right tail P(g > x)", "x: equal-weight portfolio daily log return"),
-        panel(-1.0, "Left tail P(g < −x)", "x: loss, −(portfolio daily log return)"),
+        panel(1.0, "Right tail P(R > x)", "x: equal-weight portfolio daily return"),
+        panel(-1.0, "Left tail P(R < −x)", "x: loss, −(portfolio daily return)"),
     ];
     let es: Vec<String> = input.results.methods.iter().map(|m| format!("{} {:.4}", m.id, m.es_1)).collect();
     Ok(Figure {
@@ -274,8 +274,8 @@ fn survival(input: &FinanceReportInput) -> Result<Figure> {
         stem: "survival".into(),
         svg: plot::grid(&panels, 2, (480, 380))?,
         paragraph: format!(
-            "Empirical survival functions of the equal-weight portfolio's daily log return (the mean over tickers \
-             of each day or scenario): the probability of a gain above x (left) and of a loss beyond x (right), on \
+            "Empirical survival functions of the equal-weight portfolio's daily simple return (the mean over \
+             tickers of e^g − 1 on each day or scenario): the probability of a gain above x (left) and of a loss beyond x (right), on \
              a log axis so the rare days are visible. Curves that fall earlier than the historical one have lighter \
              tails; curves that stop early have no day that extreme. Each curve ends at 1/n of its own sample size n \
              (900 for the i.i.d. pools, the number of historical days for the series). For reference, the table's \

@@ -2,7 +2,7 @@
 //! independence test (both likelihood ratios, χ²(1) p-values) and their sum, Christoffersen's
 //! conditional-coverage test (χ²(2)); the Basel traffic-light zone of a 99% VaR.
 //!
-//! An exceedance is a day whose portfolio log return is below −VaR (a loss larger than the VaR).
+//! An exceedance is a day whose portfolio return is below −VaR (a loss larger than the VaR).
 //! The VaR may change from day to day ([`backtest_series`], a rolling forecast) or be one number
 //! ([`backtest`]).
 
@@ -50,7 +50,7 @@ pub fn basel_zone(exceedances: usize, days: usize) -> &'static str {
 pub struct Backtest {
     /// Confidence level c (e.g. 0.99): the expected exceedance rate is 1 − c.
     pub level: f64,
-    /// The VaR tested (a positive loss, log-return units).
+    /// The VaR tested (a positive loss, in the units of the returns: simple, `crate::risk`).
     pub var: f64,
     pub days: usize,
     pub exceedances: usize,

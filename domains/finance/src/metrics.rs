@@ -411,11 +411,10 @@ fn per_ticker(
         .collect()
 }
 
-/// Equal-weight portfolio tails: (VaR 1%, ES 1%, VaR 5%, ES 5%), losses positive.
+/// Equal-weight portfolio tails of one day: (VaR 1%, ES 1%, VaR 5%, ES 5%), losses positive, of
+/// the portfolio's simple return (the conventions of [`crate::risk`]).
 fn portfolio_tails(gen: ArrayView2<f64>) -> (f64, f64, f64, f64) {
-    let d = gen.ncols();
-    let port: Vec<f64> =
-        sorted(gen.rows().into_iter().map(|r| r.sum() / d as f64).collect::<ndarray::Array1<f64>>().view());
+    let port: Vec<f64> = sorted(ndarray::Array1::from(equal_weight_returns(gen)).view());
     let tail = |q: f64| {
         let v = quantile_sorted(&port, q);
         let losses: Vec<f64> = port.iter().copied().take_while(|&r| r <= v).collect();
@@ -424,6 +423,13 @@ fn portfolio_tails(gen: ArrayView2<f64>) -> (f64, f64, f64, f64) {
     let (var_1, es_1) = tail(0.01);
     let (var_5, es_5) = tail(0.05);
     (var_1, es_1, var_5, es_5)
+}
+
+/// Each row's equal-weight portfolio simple return `mean_j (e^{g_j} − 1)` (the conventions of
+/// [`crate::risk`]).
+pub fn equal_weight_returns(g: ArrayView2<f64>) -> Vec<f64> {
+    let d = g.ncols() as f64;
+    g.rows().into_iter().map(|r| r.iter().map(|v| v.exp_m1()).sum::<f64>() / d).collect()
 }
 
 /// The correlation error ‖C_gen − C_hist‖_F / ‖C_hist‖_F; `None` when a matrix is undefined.

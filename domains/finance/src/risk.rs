@@ -1,16 +1,15 @@
 //! Portfolio risk of return scenarios: multi-horizon VaR and ES and the maximum-drawdown
 //! distribution, from a set of H-day paths.
 //!
-//! Conventions (stated once, here):
-//! - **Aggregation**: a day's portfolio log return is `ln Σ_j w_j e^{g_j}` — the log of one plus
-//!   the weighted mean of the simple returns `e^{g_j} − 1` (weights summing to 1, rebalanced to
-//!   the target weights every day), not the weighted mean of log returns.
-//! - **Horizon**: an H-day path's return is the sum of its daily portfolio log returns.
+//! Conventions (stated once, here; every table, backtest and file of the finance tool uses them):
+//! - **Portfolio day**: the simple return `R = Σ_j w_j (e^{g_j} − 1)` of a portfolio rebalanced to
+//!   the weights (summing to 1) every day, from the tickers' daily log returns `g_j`.
+//! - **Horizon**: an H-day path's return compounds its days, `Π (1 + R_t) − 1`.
 //! - **VaR/ES at level c** (e.g. 0.99): `VaR = −q_{1−c}` of the H-day returns (NumPy's linear
-//!   quantile) and `ES = −mean` of the returns ≤ that quantile: positive numbers are losses, in
-//!   log-return units.
-//! - **Maximum drawdown** of a path: the largest fall of the cumulative log return from its
-//!   running peak (the start counts as a peak), in log-return units.
+//!   quantile) and `ES = −mean` of the returns ≤ that quantile: positive numbers are losses, as
+//!   fractions of the portfolio's value.
+//! - **Maximum drawdown** of a path: the largest fall of the portfolio's value from its running
+//!   peak (the start counts as a peak), `1 − V_t / max_{s≤t} V_s`, as a fraction of the peak.
 //!
 //! Paths come either from a generator of H-day paths ([`portfolio_paths`], n × H × d) or from a
 //! single series cut into overlapping H-day windows ([`overlapping_windows`]).
@@ -56,13 +55,13 @@ pub fn normalise_weights(w: &[f64]) -> Result<Vec<f64>, RiskError> {
 fn day_return(g: ArrayView1<f64>, w: &[f64]) -> Result<f64, RiskError> {
     let value: f64 = g.iter().zip(w).map(|(g, w)| w * g.exp()).sum();
     if value > 0.0 {
-        Ok(value.ln())
+        Ok(value - 1.0)
     } else {
         Err(RiskError::Ruin)
     }
 }
 
-/// Daily portfolio log returns of `g` (days × d) under normalised weights `w`.
+/// Daily portfolio simple returns of `g` (days × d log returns) under normalised weights `w`.
 pub fn portfolio_returns(g: ArrayView2<f64>, w: &[f64]) -> Result<Vec<f64>, RiskError> {
     if w.len() != g.ncols() {
         return Err(RiskError::WeightCount { weights: w.len(), tickers: g.ncols() });
@@ -70,7 +69,7 @@ pub fn portfolio_returns(g: ArrayView2<f64>, w: &[f64]) -> Result<Vec<f64>, Risk
     g.rows().into_iter().map(|r| day_return(r, w)).collect()
 }
 
-/// Portfolio log returns of n paths × H days × d tickers, as n × H.
+/// Portfolio simple returns of n paths × H days × d tickers (log returns), as n × H.
 pub fn portfolio_paths(paths: ArrayView3<f64>, w: &[f64]) -> Result<Array2<f64>, RiskError> {
     let (n, h, d) = paths.dim();
     if w.len() != d {
@@ -108,15 +107,25 @@ pub fn var_es(sorted_returns: &[f64], level: f64) -> Tail {
     Tail { level, var: -q, es }
 }
 
-/// Largest fall of the cumulative sum of `path` from its running peak (the start, 0, is a peak).
+/// Largest fall of the value of a portfolio whose daily simple returns are `path` from its
+/// running peak (the start, 1, is a peak), as a fraction of the peak.
 pub fn max_drawdown(path: ArrayView1<f64>) -> f64 {
     let (mut level, mut peak, mut worst) = (0.0f64, 0.0f64, 0.0f64);
     for &r in path {
-        level += r;
+        level += r.ln_1p();
         peak = peak.max(level);
         worst = worst.max(peak - level);
     }
-    worst
+    -(-worst).exp_m1()
+}
+
+/// The compounded return `Π (1 + r_t) − 1` of daily simple returns (one day: its own return,
+/// to the bit).
+pub fn compound(path: ArrayView1<f64>) -> f64 {
+    match path.len() {
+        1 => path[0],
+        _ => path.iter().map(|r| r.ln_1p()).sum::<f64>().exp_m1(),
+    }
 }
 
 /// The risk of one horizon: VaR/ES at every level and the drawdown distribution.
@@ -133,13 +142,13 @@ pub struct HorizonRisk {
     pub skew: Option<f64>,
 }
 
-/// VaR/ES at `levels` and the drawdown distribution of portfolio paths (n × H log returns).
+/// VaR/ES at `levels` and the drawdown distribution of portfolio paths (n × H simple returns).
 pub fn horizon_risk(paths: ArrayView2<f64>, levels: &[f64]) -> Result<HorizonRisk, RiskError> {
     let (n, h) = paths.dim();
     if n == 0 || h == 0 {
         return Err(RiskError::NoPaths { horizon: h, days: n });
     }
-    let mut totals: Vec<f64> = paths.rows().into_iter().map(|p| p.sum()).collect();
+    let mut totals: Vec<f64> = paths.rows().into_iter().map(compound).collect();
     totals.sort_by(f64::total_cmp);
     let mut dd: Vec<f64> = paths.rows().into_iter().map(max_drawdown).collect();
     dd.sort_by(f64::total_cmp);
@@ -189,12 +198,12 @@ mod tests {
     use ndarray::{array, Array3};
 
     #[test]
-    fn aggregation_is_the_log_of_the_weighted_simple_return() {
+    fn aggregation_is_the_weighted_simple_return() {
         let g = array![[0.1f64.ln_1p(), (-0.2f64).ln_1p()], [0.0, 0.5f64.ln_1p()]];
         let w = normalise_weights(&[3.0, 1.0]).unwrap();
         let p = portfolio_returns(g.view(), &w).unwrap();
-        assert!((p[0] - (0.75 * 0.1 + 0.25 * -0.2f64).ln_1p()).abs() < 1e-15);
-        assert!((p[1] - (0.25 * 0.5f64).ln_1p()).abs() < 1e-15);
+        assert!((p[0] - (0.75 * 0.1 + 0.25 * -0.2)).abs() < 1e-15);
+        assert!((p[1] - 0.25 * 0.5).abs() < 1e-15);
         // The same days as one 1 × 2 × 2 path.
         let paths = Array3::from_shape_fn((1, 2, 2), |(_, t, j)| g[[t, j]]);
         assert_eq!(portfolio_paths(paths.view(), &w).unwrap().row(0).to_vec(), p);
@@ -212,9 +221,11 @@ mod tests {
         assert!((t.var - 0.9505).abs() < 1e-12, "{t:?}");
         // Returns ≤ −0.9505: −1.00 … −0.96 (5 values), mean −0.98.
         assert!((t.es - 0.98).abs() < 1e-12, "{t:?}");
-        assert!((max_drawdown(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.4).abs() < 1e-15);
+        // Values 1.1, 0.77, 0.847, 0.6776, 1.0164: the fall from 1.1 to 0.6776 is 38.4%.
+        assert!((max_drawdown(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.384).abs() < 1e-14);
         assert!((max_drawdown(array![-0.1, 0.05].view()) - 0.1).abs() < 1e-15);
         assert_eq!(max_drawdown(array![0.1, 0.2].view()), 0.0);
+        assert!((compound(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.0164).abs() < 1e-14);
     }
 
     #[test]
@@ -246,16 +257,18 @@ mod tests {
         let r = paths_risk(p.view(), &report_horizons(6, Some(6)), &LEVELS).unwrap();
         assert_eq!(r.iter().map(|h| h.horizon).collect::<Vec<_>>(), [1, 5, 6]);
         assert!(r.iter().all(|h| h.paths == 4));
-        let mut totals: Vec<f64> = (0..4).map(|i| 5.0 * (i as f64 - 1.5) / 100.0).collect();
+        let mut totals: Vec<f64> = (0..4).map(|i| (1.0 + (i as f64 - 1.5) / 100.0).powi(5) - 1.0).collect();
         totals.sort_by(f64::total_cmp);
-        assert_eq!(r[1].tails[0], var_es(&totals, 0.95));
+        let want = var_es(&totals, 0.95);
+        assert!((r[1].tails[0].var - want.var).abs() < 1e-15 && (r[1].tails[0].es - want.es).abs() < 1e-15);
         // The sixth day's loss appears at horizon 6 only.
         assert!(r[2].tails[0].var > 0.99 && r[1].tails[0].var < 0.1);
     }
 
     #[test]
     fn skew_of_the_horizon_returns_is_scipys() {
-        // scipy.stats.skew([0.1, -0.3, 0.05, 0.2, -0.5, 0.0, 0.12]) = -0.919330404675738.
+        // scipy.stats.skew([0.1, -0.3, 0.05, 0.2, -0.5, 0.0, 0.12]) = -0.919330404675738 (one-day
+        // paths: the H-day return is the day's).
         let p = Array2::from_shape_vec((7, 1), vec![0.1, -0.3, 0.05, 0.2, -0.5, 0.0, 0.12]).unwrap();
         let r = horizon_risk(p.view(), &LEVELS).unwrap();
         assert!((r.skew.unwrap() + 0.919330404675738).abs() < 1e-12, "{:?}", r.skew);

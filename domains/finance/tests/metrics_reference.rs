@@ -92,9 +92,10 @@ fn affine_correction_matches_hist_moments() {
 
 #[test]
 fn tails_by_hand() {
-    // Portfolio returns (row means): −0.05, −0.03, −0.01, 0.01, 0.03 … as 2 tickers with equal values.
-    let r = [-0.05, 0.03, -0.01, 0.01, -0.03, 0.05, 0.02, -0.02, 0.0, 0.04];
-    let gen = Array2::from_shape_fn((10, 2), |(t, j)| r[t] + if j == 0 { 0.001 } else { -0.001 });
+    // Portfolio simple returns (row means of e^g − 1): −0.05, −0.03, −0.01, 0.01, 0.03 … from 2
+    // tickers whose simple returns are r ± 0.001.
+    let r: [f64; 10] = [-0.05, 0.03, -0.01, 0.01, -0.03, 0.05, 0.02, -0.02, 0.0, 0.04];
+    let gen = Array2::from_shape_fn((10, 2), |(t, j)| (r[t] + if j == 0 { 0.001 } else { -0.001 }).ln_1p());
     let hist = Array2::from_shape_fn((10, 2), |(t, j)| r[(t + 3) % 10] * (1.0 + j as f64));
     let m = evaluate(hist.view(), gen.view(), KsMethod::Auto).unwrap();
     // Sorted: −0.05, −0.03, −0.02, −0.01, 0, …; q=0.05 → h = 0.45 → −0.05 + 0.45·0.02 = −0.041.

@@ -15,9 +15,10 @@ one-day |log return| > ``jump_threshold`` is reported as suspect).
 
 ``Panel.scenarios`` is ``satool finance --scenarios N --horizon H``: the same seed gives the same
 numbers as the CLI's ``<id>.paths.csv``. ``Panel.risk`` and :func:`portfolio_risk` use the CLI's
-risk conventions (``satool_finance::risk``): a day's portfolio log return is ``ln Σ w_j e^{g_j}``
-(daily rebalancing), an H-day return is the sum of a path's first H days, VaR/ES are positive
-losses in log-return units, VaR from NumPy's linear quantile.
+risk conventions (``satool_finance::risk``): a day's portfolio return is the simple return
+``Σ w_j (e^{g_j} − 1)`` (daily rebalancing), an H-day return compounds a path's first H days,
+VaR/ES and drawdowns are positive losses as fractions of the value, VaR from NumPy's linear
+quantile.
 """
 
 from __future__ import annotations
@@ -431,7 +432,7 @@ def portfolio_risk(
     sum 1; short positions allowed) over ``paths`` (n, H, tickers) daily log returns, for every
     horizon h of ``horizons`` (1 ≤ h ≤ H; each path's first h days; default: 1, 5, 10, 20 up to
     H, and H, as in the CLI's table). Rows: horizons; columns
-    ``var_<level>``, ``es_<level>`` (positive losses, log-return units), ``drawdown_q50``,
+    ``var_<level>``, ``es_<level>`` (positive losses, fractions of the value), ``drawdown_q50``,
     ``drawdown_q95``, ``drawdown_q99``, ``drawdown_mean`` and ``paths``."""
     cube = np.ascontiguousarray(paths, dtype=np.float64)
     if cube.ndim != 3:

@@ -9,7 +9,7 @@ Definitions (as src/metrics.rs documents them):
       -> (gen_j - mean) * sd_hist / (sd_gen + 1e-12) + mean_hist, sd with ddof=1
   corr error: ||corrcoef(gen) - corrcoef(hist)||_F / ||corrcoef(hist)||_F
   sd ratio: mean_j sd(gen_j) / sd(hist_j) (ddof=1); kurtosis: mean_j scipy.stats.kurtosis(gen_j)
-  portfolio r_t = mean_j gen[t, j]; VaR_q = -np.quantile(r, q); ES_q = -mean(r[r <= quantile])
+  portfolio r_t = mean_j (exp(gen[t, j]) - 1) (simple return, equal weights); VaR_q = -np.quantile(r, q); ES_q = -mean(r[r <= quantile])
   ACF: statsmodels acf(fft=False) of gen_j (lags 1..min(40, N-1)) and gen_j^2 (1..min(100, N-1));
        mean over tickers and lags 1-10 of ACF(g^2); share of |ACF| > 2.576/sqrt(N)
 """
@@ -40,7 +40,7 @@ def metrics(hist, gen):
         p_cor.append(stats.ks_2samp(gc, h).pvalue)
     p_raw, p_cor = np.array(p_raw), np.array(p_cor)
     ch, cg = np.corrcoef(hist, rowvar=False), np.corrcoef(gen, rowvar=False)
-    r = gen.mean(axis=1)
+    r = np.expm1(gen).mean(axis=1)
     out = {
         "ks_pass": np.mean(p_raw > 0.05),
         "ks_mean_p": p_raw.mean(),
