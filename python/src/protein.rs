@@ -165,7 +165,9 @@ impl PyFamily {
         {
             let m = self.model();
             let sampling = protein::Sampling { samples: n, ..m.sampling };
-            protein::check_memory(&[method], &sampling, m.clean.len(), m.mem.d()).map_err(errors::job)?;
+            let l = m.clean.len();
+            protein::check_memory(&[method], &sampling, l, m.mem.d(), protein::python_columns_bytes(l))
+                .map_err(errors::job)?;
         }
         if let Some(b) = beta {
             satool_app::params::beta_in_range(b).map_err(|e| errors::value(format!("beta = {e}")))?;

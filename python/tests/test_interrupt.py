@@ -128,9 +128,13 @@ def test_numpy_integers_are_integers():
         MEM.sample(5, 8.0, seed=1.0)
 
 
-def test_generate_refuses_rows_that_do_not_fit():
-    from satool.protein import Family
-
-    fam = Family.from_stockholm(STO)
-    with pytest.raises(ValueError, match=r"^--samples 1000000000000: the 1 rows .* would take 93\.7 TiB"):
-        fam.generate(10**12, method="exact_gen")
+def test_generate_refuses_rows_that_do_not_fit(monkeypatch):
+    # A streamed row in Python holds about 1.1 kB per sample on PF00076 (L = 71; measured peak
+    # RSS), counted as 5·L + 1024 = 1,379 bytes.
+    with pytest.raises(ValueError, match=r"^--samples 1000000000000: the 1 rows \(1000000000000 × about 1379 bytes\) would take 1\.2 PiB"):
+        family().generate(10**12, method="exact_gen")
+    # 100,000 samples take about 110 MB, more than a 100 MB budget (the first estimate said 10 MB).
+    monkeypatch.setenv("SATOOL_MAX_MEMORY_BYTES", "100000000")
+    with pytest.raises(ValueError, match=r"^--samples 100000: the 1 rows .* would take 131\.5 MiB, more than the 95\.4 MiB"):
+        family().generate(100_000, method="exact_gen")
+    assert len(family().generate(1000, method="exact_gen")) == 1000

@@ -623,6 +623,14 @@ fn samples_over_the_memory_budget_are_refused_at_once_with_the_estimate() {
     let mut streamed = base.to_vec();
     streamed.extend(["300", "--max-identity", "0.9"]);
     assert!(satool(&streamed, &budget).status.success());
+    // A streamed row holds about 290 bytes per sample at L = 71 (128 MB of peak RSS at 300,000),
+    // counted as 256 + 2·L = 398: over the budget (the first estimate, L + 32, let it run).
+    let mut streamed = base.to_vec();
+    streamed.push("300000");
+    assert_input_error(
+        &satool(&streamed, &budget),
+        "--samples 300000: the 1 rows (300000 × about 398 bytes) would take 113.9 MiB",
+    );
 }
 
 #[test]

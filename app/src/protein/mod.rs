@@ -251,16 +251,36 @@ struct Rows {
     failed: Vec<String>,
 }
 
+/// Bytes a streamed row holds per sample until the run returns: its sequence and name, its
+/// scores and the text written from them. Measured on PF00076 with exact_gen (peak RSS between
+/// 100,000 and 300,000 samples): 293 bytes at L = 71 and 1,002 at L = 568 (its columns repeated
+/// 8 times), about 190 + 1.4·L; counted as 256 + 2·L.
+fn streamed_bytes(l: u64) -> u64 {
+    256 + 2 * l
+}
+
+/// Bytes per sample the Python package's `Family.generate` holds besides the row: a str per
+/// name, sequence and nearest member, the floats, the list and DataFrame slots. Measured as for
+/// [`streamed_bytes`], in the interpreter: 1,117 bytes at L = 71 and 3,188 at L = 568 in all,
+/// about 630 + 2.8·L more than the command line; counted as 768 + 3·L.
+pub fn python_columns_bytes(l: usize) -> u64 {
+    768 + 3 * l as u64
+}
+
 /// Refuses, before any method runs, a `--samples` count whose rows would not fit in memory: a
 /// row held whole keeps about 16·(d + L) bytes per sample (its points, sequences and scores;
-/// measured on PF00076: 2.0 kB at d = 59, L = 71), a streamed row its sequences (L + 32 bytes).
-/// The Python package checks its `generate(n, method)` with it too.
-pub fn check_memory(methods: &[ProteinMethod], sampling: &Sampling, l: usize, d: usize) -> Result<()> {
+/// measured on PF00076: 2.0 kB at d = 59, L = 71), a streamed row [`streamed_bytes`]; a caller
+/// that holds more per sample (the Python package: [`python_columns_bytes`]) adds `extra`.
+pub fn check_memory(methods: &[ProteinMethod], sampling: &Sampling, l: usize, d: usize, extra: u64) -> Result<()> {
     let n = sampling.samples as u64;
-    let per_sample: u64 = methods
-        .iter()
-        .map(|&m| if generate::streamed(m, sampling.max_identity) { l as u64 + 32 } else { 16 * (d + l) as u64 })
-        .sum();
+    let row = |m: ProteinMethod| {
+        if generate::streamed(m, sampling.max_identity) {
+            streamed_bytes(l as u64)
+        } else {
+            16 * (d + l) as u64
+        }
+    };
+    let per_sample: u64 = methods.iter().map(|&m| row(m) + extra).sum();
     let bytes = crate::budget::checked_product(&[n, per_sample]);
     crate::budget::check_bytes(
         bytes,
@@ -279,7 +299,7 @@ fn generate_rows(
     progress: &Progress,
 ) -> Result<Rows> {
     let (k, l, d) = (fam.stored.len(), fam.stored[0].len(), fam.mem.d());
-    check_memory(&job.methods, &job.sampling, l, d)?;
+    check_memory(&job.methods, &job.sampling, l, d, 0)?;
     // Every --evaluate file is read and checked before any method runs.
     let evaluated = read_evaluate_files(job, aln, fam)?;
     // Methods and --evaluate files are independent: run them in parallel, each on its own stream.
