@@ -216,9 +216,11 @@ pub struct FinanceArgs {
     /// whose files `satool finance gather` joins into the whole run's (see docs/scaling-out.md).
     #[arg(help_heading = GENERATION, long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
     pub paths: Option<(usize, usize)>,
-    /// State of the sa_paths generator: ewma or multiscale.
+    /// State of the sa_paths generator: ewma, ewma-blend or multiscale.
     ///
-    /// ewma (one EWMA of the cross-sectional g², λ = 0.94) or
+    /// ewma (one EWMA of the cross-sectional g², λ = 0.94; each day a historical day of the
+    /// state's neighbourhood, centred and scaled to the state), ewma-blend (the same state; each
+    /// day the attention blend of the neighbourhood, the default before) or
     /// multiscale (fast and slow EWMA of g² and an EWMA of the market's return: heavier multi-day
     /// tails, negative skew, volatility that decays as in history; docs/paths-and-risk.md).
     #[arg(help_heading = GENERATION, long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]

@@ -111,9 +111,14 @@ impl AsOf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PathsState {
-    /// One EWMA (λ = 0.94) of the cross-sectional mean g².
+    /// One EWMA (λ = 0.94) of the cross-sectional mean g²; each day a historical day of the
+    /// neighbourhood, centred and scaled to the path's state.
     #[default]
     Ewma,
+    /// The same state; each day the attention blend of the neighbourhood around a fresh exact draw
+    /// (the default before the historical day).
+    #[serde(rename = "ewma-blend")]
+    EwmaBlend,
     /// Fast and slow EWMA of the cross-sectional mean g² and an EWMA of the market's return.
     Multiscale,
 }

@@ -22,7 +22,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
     "garch_fhs: per-ticker GARCH(1,1), constant mean, Gaussian QML as Python arch (percent returns, arch's backcast); from the variance after the last day one K-day path (with --scenarios, N paths of H days), each day one historical day's standardised residuals for all tickers",
-    "sa_paths: each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, the state then updated with the day drawn; each day centred on its neighbourhood's mean (no drift shared by consecutive days), a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)",
+    "sa_paths: each day a historical day drawn by its mixture weight (β) from the 1% (at least 25) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, centred on its neighbourhood's mean (no drift shared by consecutive days) and scaled by √(path's state / the day's state), a ticker that did not move on the day drawn kept at zero; the state then updated with the day drawn; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)",
 ];
 
 /// Everything results.json holds: the input, the parameters and one row per method.
@@ -215,19 +215,18 @@ fn is_ewma(s: &super::PathsState) -> bool {
 /// `sa_paths` under `--paths-state multiscale` (replaces the one-scale line of [`CONVENTIONS`]).
 const SA_PATHS_MULTISCALE: &str = "sa_paths (--paths-state multiscale): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days nearest the path's state in rank space, the state being a fast (λ=0.94) and a slow (λ=0.99) EWMA of the cross-sectional mean of g² (each ticker's in units of its mean g²) and an EWMA (λ=0.9) of the equal-weight market's log return, distance² = Δrank_fast² + Δrank_slow² + (0.1·Δrank_market)², the state then updated with the day drawn; each day centred on its neighbourhood's mean, a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)";
 
+/// `sa_paths` under `--paths-state ewma-blend` (replaces the one-scale line of [`CONVENTIONS`]).
+const SA_PATHS_BLEND: &str = "sa_paths (--paths-state ewma-blend): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, the state then updated with the day drawn; each day centred on its neighbourhood's mean (no drift shared by consecutive days), a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)";
+
 /// The conventions of a run: [`CONVENTIONS`], with the `sa_paths` line of the state it uses.
 pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
     CONVENTIONS
         .iter()
-        .map(
-            |&c| {
-                if state == super::PathsState::Multiscale && c.starts_with("sa_paths:") {
-                    SA_PATHS_MULTISCALE
-                } else {
-                    c
-                }
-            },
-        )
+        .map(|&c| match state {
+            super::PathsState::Multiscale if c.starts_with("sa_paths:") => SA_PATHS_MULTISCALE,
+            super::PathsState::EwmaBlend if c.starts_with("sa_paths:") => SA_PATHS_BLEND,
+            _ => c,
+        })
         .collect()
 }
 

@@ -53,6 +53,7 @@ pub(super) struct PathDraw {
     pub acceptance: Option<f64>,
 }
 
+use state::DayDraw;
 pub(super) use state::{one_day_draws, States};
 
 pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
@@ -141,17 +142,19 @@ fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Resul
 /// N paths of H days from a day-by-day generator with a state: each path from its own stream,
 /// starting at `start(rng)`, each day written in place by `day(state, ξ, row, rng, scratch)`,
 /// which returns the historical day drawn (and moves the state); chunks of paths in parallel.
-/// With the novelty of every ξ and the historical day of every row.
+/// With the historical day of every row, and the novelty of every ξ when the generator draws
+/// one (`with_xi`; otherwise ξ is empty).
 fn stateful_paths<S, T: Default>(
     h: &History,
     spec: PathSpec,
     seed: u64,
     id: &str,
+    with_xi: bool,
     start: impl Fn(&mut Rng) -> S + Sync,
     day: impl Fn(&mut S, &mut [f64], &mut [f64], &mut Rng, &mut T) -> usize + Sync,
 ) -> Result<PathDraw> {
     let index = satool::Novelty::new(&h.mem);
-    let (d_mem, d) = (h.mem.d(), h.g.ncols());
+    let (d_mem, d) = (if with_xi { h.mem.d() } else { 0 }, h.g.ncols());
     let mut returns = Array2::zeros((spec.n * spec.h, d));
     let flat = returns.as_slice_mut().expect("a new array is contiguous");
     let parts: Vec<(Vec<f64>, Vec<usize>)> = flat
@@ -175,7 +178,7 @@ fn stateful_paths<S, T: Default>(
                     source.push(day(&mut state, xi, out, &mut rng, &mut scratch));
                 }
             }
-            Ok((index.of(xis.t()), source))
+            Ok((if with_xi { index.of(xis.t()) } else { Vec::new() }, source))
         })
         .collect::<Result<_>>()?;
     let (mut nov, mut source) = (Vec::with_capacity(spec.n * spec.h), Vec::with_capacity(spec.n * spec.h));
@@ -183,7 +186,8 @@ fn stateful_paths<S, T: Default>(
         nov.extend(n);
         source.extend(s);
     }
-    Ok(PathDraw { returns, state_novelty: Some(nov), source: Some(source), regime: None, acceptance: None })
+    let state_novelty = with_xi.then_some(nov);
+    Ok(PathDraw { returns, state_novelty, source: Some(source), regime: None, acceptance: None })
 }
 
 /// One method's N × H paths.
@@ -196,7 +200,10 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Exact if job.as_of.is_conditional() => state::held_state_paths(h, job.beta, spec, job.seed, id)?,
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
         FinanceMethod::SaPaths => match job.paths_state {
-            PathsState::Ewma => state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?,
+            PathsState::Ewma | PathsState::EwmaBlend => {
+                let days = if job.paths_state == PathsState::Ewma { DayDraw::Historical } else { DayDraw::Blend };
+                state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional(), days)?
+            }
             PathsState::Multiscale => {
                 multiscale::multiscale_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional())?
             }

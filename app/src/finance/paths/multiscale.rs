@@ -207,6 +207,7 @@ pub(super) fn multiscale_paths(
         spec,
         seed,
         id,
+        true,
         |rng| if as_of { scales.after_last } else { scales.state[rng.random_range(0..k)] },
         |state: &mut State, xi, out, rng, sc: &mut Scratch| {
             scales.neighbourhood(state, &mut sc.cand, &mut sc.pool);

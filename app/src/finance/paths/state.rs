@@ -1,8 +1,17 @@
-//! The volatility-state path generator (`sa_paths`): each day is a fresh exact draw of the
-//! Gaussian-mixture law restricted to the historical days whose volatility state is nearest the
-//! path's current state, and the state then moves with the day drawn. Day-to-day dependence is
-//! only in the state (volatility), never in the return direction: no momentum, while a large
-//! day raises the state and the next days are drawn from turbulent history (clustering).
+//! The volatility-state path generator (`sa_paths`): each day is drawn from the historical days
+//! whose volatility state is nearest the path's current state (a component of the Gaussian-mixture
+//! law restricted to them, by its mixture weight), and the state then moves with the day drawn.
+//! Day-to-day dependence is only in the state (volatility), never in the return direction: no
+//! momentum, while a large day raises the state and the next days are drawn from turbulent
+//! history (clustering).
+//!
+//! The day written is the historical day drawn itself (the default, [`DayDraw::Historical`]),
+//! scaled by √(path's state / that day's state) so that a state beyond the history's draws
+//! proportionally larger days, or the attention blend M softmax(β Xᵀξ) of the neighbourhood around
+//! a fresh exact draw ξ (`--paths-state ewma-blend`, [`DayDraw::Blend`]). The blend averages days,
+//! so its spread is smaller than the neighbourhood's: conditional (`--as-of`, backtest) draws,
+//! which are not rescaled to the history's sd, then understate the risk (bench/README.md,
+//! "Design measurements").
 //!
 //! Each day is centred on its neighbourhood: the neighbourhood's mean day (weighted as the
 //! mixture weights it) is replaced by the history's mean. Consecutive days share most of their
@@ -24,8 +33,11 @@ pub const STATE_DECAY: f64 = 0.94;
 /// smallest share whose volatility clustering and correlation error stop improving:
 /// bench/README.md, "Design measurements").
 pub const STATE_SHARE: f64 = 0.01;
-/// Fewest days a neighbourhood holds (short histories).
-const MIN_POOL: usize = 20;
+/// Fewest days a neighbourhood holds (short histories): with historical days, and with the blend.
+/// Twenty-five days give a calm state's 1-day VaR99 more than the few worst calm days
+/// (bench/README.md, "Design measurements").
+const MIN_POOL: usize = 25;
+const MIN_POOL_BLEND: usize = 20;
 
 /// The historical states, sorted, with what each day contributes to the next state.
 pub(in crate::finance) struct States {
@@ -46,11 +58,26 @@ pub(in crate::finance) struct States {
     /// the history's mean day minus the neighbourhood's mixture-weighted mean day, per ticker
     /// divided by the weighted share of the neighbourhood's days on which the ticker moved.
     shift: Array2<f64>,
+    /// The state before each day.
+    state: Vec<f64>,
+}
+
+/// What a day of `sa_paths` writes: the historical day drawn, centred and scaled to the path's
+/// state, or the attention blend of the neighbourhood around a fresh exact draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DayDraw {
+    Historical,
+    Blend,
 }
 
 impl States {
-    /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t.
+    /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t; neighbourhoods
+    /// for historical days.
     pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
+        States::with_min_pool(h, beta, MIN_POOL)
+    }
+
+    fn with_min_pool(h: &History, beta: f64, min_pool: usize) -> States {
         let g = &h.g;
         let unit = ticker_units(g.view());
         let mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
@@ -68,7 +95,7 @@ impl States {
         order.sort_by(|&a, &b| state[a].total_cmp(&state[b]));
         let sorted: Vec<f64> = order.iter().map(|&t| state[t]).collect();
         let k = state.len();
-        let pool = ((STATE_SHARE * k as f64).round() as usize).max(MIN_POOL).min(k);
+        let pool = ((STATE_SHARE * k as f64).round() as usize).max(min_pool).min(k);
         let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
         let log_w = satool::mixture_log_weights(&h.mem, beta);
         let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
@@ -89,7 +116,7 @@ impl States {
                 *v = if m > 0.0 { *v / m } else { 0.0 };
             }
         }
-        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift }
+        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift, state }
     }
 
     /// The state after the history's last day (what `--as-of` starts every path from).
@@ -149,6 +176,39 @@ struct Scratch<'a> {
     rows: Vec<&'a [f64]>,
 }
 
+/// A day of the neighbourhood starting at `lo`, drawn by the mixture weights.
+fn pick_day(states: &States, lo: usize, rng: &mut Rng, w: &mut Vec<f64>) -> usize {
+    let pool = &states.order[lo..lo + states.pool];
+    pool_weights(&states.log_w, pool, w);
+    let u = rng.random::<f64>() * w.iter().sum::<f64>();
+    let mut acc = 0.0;
+    let pick = w.iter().position(|&v| {
+        acc += v;
+        u < acc
+    });
+    pool[pick.unwrap_or(pool.len() - 1)]
+}
+
+/// One day at the state `now` from the neighbourhood starting at `lo`: the historical day k drawn
+/// by the mixture weights, centred, times √(now / state before day k), zero where day k is;
+/// returns k.
+fn historical_day(
+    now: f64,
+    h: &History,
+    states: &States,
+    lo: usize,
+    out: &mut [f64],
+    rng: &mut Rng,
+    w: &mut Vec<f64>,
+) -> usize {
+    let k = pick_day(states, lo, rng, w);
+    let scale = (now / states.state[k]).sqrt();
+    for ((o, &v), &c) in out.iter_mut().zip(h.g.row(k)).zip(states.shift.row(lo)) {
+        *o = if v != 0.0 { (v + c) * scale } else { 0.0 };
+    }
+    k
+}
+
 /// One day from the neighbourhood starting at `lo`: ξ = x_k + β^{-1/2}z with k drawn from it by
 /// the mixture weights, and its projection M softmax(β Xᵀξ) over the same days, centred, zero
 /// where day k is; returns k.
@@ -165,14 +225,7 @@ fn draw_day<'a>(
 ) -> usize {
     let xt = h.mem.xt();
     let pool = &states.order[lo..lo + states.pool];
-    pool_weights(&states.log_w, pool, &mut sc.w);
-    let u = rng.random::<f64>() * sc.w.iter().sum::<f64>();
-    let mut acc = 0.0;
-    let pick = sc.w.iter().position(|&v| {
-        acc += v;
-        u < acc
-    });
-    let k = pool[pick.unwrap_or(pool.len() - 1)];
+    let k = pick_day(states, lo, rng, &mut sc.w);
     let sigma = beta.powf(-0.5);
     for (v, &m) in xi.iter_mut().zip(xt.row(k)) {
         *v = m + sigma * rng.sample::<f64, _>(StandardNormal);
@@ -222,7 +275,9 @@ pub(super) fn add_blend_keep_zeros(
 
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
 /// historical day (`as_of` false) or every one at the state after the history's last day (`as_of`
-/// true: the forecast from that evening on). Each chunk of paths writes its rows of the result in place.
+/// true: the forecast from that evening on), each day made as `days` says. Each chunk of paths
+/// writes its rows of the result in place.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn state_paths(
     h: &History,
     beta: f64,
@@ -230,45 +285,56 @@ pub(super) fn state_paths(
     seed: u64,
     id: &str,
     as_of: bool,
+    days: DayDraw,
 ) -> Result<PathDraw> {
-    let states = States::new(h, beta);
+    let states = States::with_min_pool(h, beta, if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL });
     let k = h.g.nrows();
-    stateful_paths(
-        h,
-        spec,
-        seed,
-        id,
-        |rng| if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] },
-        |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
-            let day = draw_day(h, beta, &states, states.neighbourhood(*state), xi, out, rng, sc);
-            *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
-            day
-        },
-    )
+    let start = |rng: &mut Rng| if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] };
+    let advance =
+        |state: &mut f64, day: usize| *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
+    match days {
+        DayDraw::Historical => {
+            stateful_paths(h, spec, seed, id, false, start, |state: &mut f64, _, out, rng, w: &mut Vec<f64>| {
+                let day = historical_day(*state, h, &states, states.neighbourhood(*state), out, rng, w);
+                advance(state, day);
+                day
+            })
+        }
+        DayDraw::Blend => {
+            stateful_paths(h, spec, seed, id, true, start, |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
+                let day = draw_day(h, beta, &states, states.neighbourhood(*state), xi, out, rng, sc);
+                advance(state, day);
+                day
+            })
+        }
+    }
 }
 
 /// `exact` as of the history's last day: N paths of H days, each day an exact draw of the
-/// mixture law restricted to the neighbourhood of the state after the last day (as the first day
-/// of `sa_paths` from it), the state held for the whole horizon (today's volatility kept, as the
+/// mixture law restricted to the neighbourhood of the state after the last day (the neighbourhood
+/// of at least 20 days that `sa_paths --paths-state ewma-blend` starts from), the state held for the whole horizon (today's volatility kept, as the
 /// square-root-of-time rule keeps it), each path from its own stream.
 pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
-    let states = States::new(h, beta);
+    let states = States::with_min_pool(h, beta, MIN_POOL_BLEND);
     let lo = states.neighbourhood(states.after_last);
     stateful_paths(
         h,
         spec,
         seed,
         id,
+        true,
         |_| (),
         |_: &mut (), xi, out, rng, sc: &mut Scratch| draw_day(h, beta, &states, lo, xi, out, rng, sc),
     )
 }
 
-/// `n` one-day draws from the state `state` (the first day of a path started there), each
-/// day's returns handed to `each` in turn; one stream for all of them.
+/// `n` one-day draws from the state `state` (the first day of a default path started there:
+/// historical days of its neighbourhood, centred and scaled to the state), each day's returns
+/// handed to `each` in turn; one stream for all of them. `beta` weighs the days (mixture weights,
+/// fixed in `states`).
 pub(in crate::finance) fn one_day_draws(
     h: &History,
-    beta: f64,
+    _beta: f64,
     states: &States,
     state: f64,
     n: usize,
@@ -276,11 +342,73 @@ pub(in crate::finance) fn one_day_draws(
     mut each: impl FnMut(&[f64]),
 ) {
     let lo = states.neighbourhood(state);
-    let mut xi = vec![0.0; h.mem.d()];
     let mut out = vec![0.0; h.g.ncols()];
-    let mut sc = Scratch::default();
+    let mut w = Vec::new();
     for _ in 0..n {
-        draw_day(h, beta, states, lo, &mut xi, &mut out, rng, &mut sc);
+        historical_day(state, h, states, lo, &mut out, rng, &mut w);
         each(&out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// Returns whose volatility comes and goes, with some exact zeros.
+    fn history(k: usize, d: usize) -> History {
+        let g = Array2::from_shape_fn((k, d), |(t, j)| {
+            let vol = 0.01 * (1.0 + 3.0 * ((t as f64 / 37.0).sin().max(0.0)));
+            let u = ((t * 7919 + j * 104729) % 1009) as f64 / 1009.0 - 0.5;
+            if (t + j) % 17 == 0 {
+                0.0
+            } else {
+                vol * u
+            }
+        });
+        let day0 = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        History::days_only(g, (0..k).map(|t| day0 + chrono::Days::new(t as u64)).collect()).unwrap()
+    }
+
+    #[test]
+    fn a_historical_day_is_centred_and_scaled_to_the_state() {
+        let h = history(600, 5);
+        let states = States::new(&h, 25.0);
+        assert_eq!(states.pool, MIN_POOL);
+        // A state beyond the history's largest: the top neighbourhood, days scaled up.
+        let now = 2.0 * states.sorted[599];
+        let lo = states.neighbourhood(now);
+        assert_eq!(lo, 600 - MIN_POOL);
+        let pool = &states.order[lo..lo + states.pool];
+        let mut rng = satool::stream(7, "test");
+        let (mut out, mut w) = (vec![0.0; 5], Vec::new());
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let k = historical_day(now, &h, &states, lo, &mut out, &mut rng, &mut w);
+            assert!(pool.contains(&k));
+            seen.insert(k);
+            let scale = (now / states.state[k]).sqrt();
+            assert!(scale > 1.3, "a state twice the largest scales every day up ({scale})");
+            for (j, &o) in out.iter().enumerate() {
+                let v = h.g[[k, j]];
+                let want = if v == 0.0 { 0.0 } else { (v + states.shift[[lo, j]]) * scale };
+                assert_eq!(o, want);
+            }
+        }
+        assert!(seen.len() > MIN_POOL / 2, "the days drawn spread over the neighbourhood");
+        // Centring: the neighbourhood's weighted mean day, the days a ticker did not move kept at
+        // zero, is the history's mean.
+        pool_weights(&states.log_w, pool, &mut w);
+        let total: f64 = w.iter().sum();
+        for j in 0..5 {
+            let mut mean = 0.0;
+            for (&t, &wt) in pool.iter().zip(&w) {
+                if h.g[[t, j]] != 0.0 {
+                    mean += wt / total * (h.g[[t, j]] + states.shift[[lo, j]]);
+                }
+            }
+            let hist = h.g.column(j).mean().unwrap();
+            assert!((mean - hist).abs() < 1e-15, "ticker {j}: {mean} vs {hist}");
+        }
     }
 }
