@@ -2,7 +2,7 @@
 all_stocks_5yr (--drop-suspect) and the 20-ticker 1990–2022 file: 10,000 paths × 20 days (lag-1
 ACF of g and its 99% band, 10-day variance ratio, ACF of g² at lags 1–10, KS of the files,
 correlation error), 2,000 × 60 days for the ACF of g² at lags 11–50 (which needs paths longer
-than 50 days), and the 20-day tails of the unconditional paths: VaR99 and ES99 within ±10% of the
+than 50 days), and the 20-day tails of the unconditional paths (`--as-of unconditional`): VaR99 and ES99 within ±10% of the
 block bootstrap's and skew within 0.5 of history's overlapping windows, for equal weights and a
 concentrated 5-name portfolio (AAPL .30, XOM .25 and three names at .15 each: OXY, CCL, BA on
 all_stocks_5yr; AMD, BAC, GE on the 20-ticker file). Run from the repository root after
@@ -22,7 +22,7 @@ seeds = [int(s) for s in argv] or list(range(1, 6))
 def run(args, seed, n, h, methods="historical,bootstrap,block_bootstrap,sa_paths"):
     out = subprocess.run([os.environ.get("SATOOL", "./target/release/satool"), "finance", "--prices", *args,
                           "--methods", methods, "--seed", str(seed), "--scenarios", str(n), "--horizon", str(h),
-                          "--json", "--quiet", *extra], capture_output=True, text=True, check=True)
+                          "--as-of", "unconditional", "--json", "--quiet", *extra], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
