@@ -355,6 +355,22 @@ fn duplicated_date_ticker() {
     let p = dir.write("w.csv", text.as_bytes());
     let e = read_err(&p, &ReadOptions::default());
     assert_eq!(e.to_string(), format!("{}:37: column 'Date': date 2020-01-01 already appeared on line 2", p.display()));
+    // A repeat stops the read on its line: a later bad row (here a short one) is never reached.
+    let mut text = wide(35, &["A", "B"], |_, _| None);
+    text.insert_str(text.find('\n').unwrap() + 1, &format!("{},1,2\n", day(0)));
+    text.push_str("2021-01-01,1\n");
+    let p = dir.write("w3.csv", text.as_bytes());
+    let e = read_err(&p, &ReadOptions::default());
+    assert_eq!(e.to_string(), format!("{}:3: column 'Date': date 2020-01-01 already appeared on line 2", p.display()));
+    let mut text = long(35, &["A", "B"], |_, _| None);
+    text.insert_str(text.find('\n').unwrap() + 1, &format!("{},,9.5,A\n", day(0)));
+    text.push_str("2021-01-01\n");
+    let p = dir.write("l3.csv", text.as_bytes());
+    let e = read_err(&p, &ReadOptions::default());
+    assert_eq!(
+        e.to_string(),
+        format!("{}:3: column 'Name': duplicated (date, ticker) = (2020-01-01, A); first seen on line 2", p.display())
+    );
     // Wide: a repeated ticker column.
     let p = dir.write("w2.csv", wide(35, &["A", "B", "A"], |_, _| None).as_bytes());
     assert_eq!(

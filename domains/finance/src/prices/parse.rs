@@ -187,6 +187,8 @@ pub fn parse_wide<R: std::io::Read>(
         }
     }
     let mut rows: Vec<(NaiveDate, u64)> = Vec::new();
+    // A repeated date fails on its line, not after the whole file is read.
+    let mut line_of_date: HashMap<NaiveDate, u64> = HashMap::new();
     let mut values: Vec<f64> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
@@ -198,19 +200,18 @@ pub fn parse_wide<R: std::io::Read>(
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
         }
-        rows.push((parse_date_cell(&err, line, date_col, &record[date_col])?, line));
+        let date = parse_date_cell(&err, line, date_col, &record[date_col])?;
+        if let Some(&first_line) = line_of_date.get(&date) {
+            return Err(err.at(line, date_col, CellProblem::DuplicateDate { date: date.to_string(), first_line }));
+        }
+        line_of_date.insert(date, line);
+        rows.push((date, line));
         for &c in &ticker_cols {
             values.push(parse_price(&record[c]).map_err(|p| err.at(line, c, p))?.unwrap_or(f64::NAN));
         }
     }
     let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by_key(|&r| (rows[r].0, rows[r].1));
-    for w in order.windows(2) {
-        let (a, b) = (rows[w[0]], rows[w[1]]);
-        if a.0 == b.0 {
-            return Err(err.at(b.1, date_col, CellProblem::DuplicateDate { date: b.0.to_string(), first_line: a.1 }));
-        }
-    }
+    order.sort_by_key(|&r| rows[r].0);
     let d = ticker_cols.len();
     let prices = Array2::from_shape_fn((rows.len(), d), |(i, j)| values[order[i] * d + j]);
     Ok(RawPanel {
@@ -246,6 +247,8 @@ pub fn parse_long<R: std::io::Read>(
     let mut tickers: Vec<String> = Vec::new();
     let mut last_ticker: (Vec<u8>, u32) = (Vec::new(), 0);
     let mut entries: Vec<Entry> = Vec::new();
+    // (date, ticker) pairs read so far: a repeated one fails on its line.
+    let mut pairs: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
     let mut record = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = lines.line_of(&record);
@@ -283,8 +286,19 @@ pub fn parse_long<R: std::io::Read>(
             last_ticker = (name.to_vec(), i);
         }
         let price = parse_price(&record[price_col]).map_err(|p| err.at(line, price_col, p))?.unwrap_or(f64::NAN);
-        entries.push(Entry { date, ticker: last_ticker.1, price, line });
+        let ticker = last_ticker.1;
+        if !pairs.insert((date, ticker)) {
+            let first = entries.iter().find(|f| f.date == date && f.ticker == ticker).map_or(0, |f| f.line);
+            let problem = CellProblem::Duplicate {
+                date: dates[date as usize].to_string(),
+                ticker: tickers[ticker as usize].clone(),
+                first_line: first,
+            };
+            return Err(err.at(line, ticker_col, problem));
+        }
+        entries.push(Entry { date, ticker, price, line });
     }
+    drop(pairs);
 
     // Rank of each date in calendar order.
     let mut order: Vec<u32> = (0..dates.len() as u32).collect();
@@ -294,20 +308,8 @@ pub fn parse_long<R: std::io::Read>(
         rank[i as usize] = r;
     }
     let mut prices = Array2::from_elem((dates.len(), tickers.len()), f64::NAN);
-    let mut seen = Array2::from_elem((dates.len(), tickers.len()), false);
     for e in &entries {
-        let cell = (rank[e.date as usize], e.ticker as usize);
-        if seen[cell] {
-            let first = entries.iter().find(|f| f.date == e.date && f.ticker == e.ticker).map_or(0, |f| f.line);
-            let problem = CellProblem::Duplicate {
-                date: dates[e.date as usize].to_string(),
-                ticker: tickers[e.ticker as usize].clone(),
-                first_line: first,
-            };
-            return Err(err.at(e.line, ticker_col, problem));
-        }
-        seen[cell] = true;
-        prices[cell] = e.price;
+        prices[(rank[e.date as usize], e.ticker as usize)] = e.price;
     }
     Ok(RawPanel { dates: order.iter().map(|&i| dates[i as usize]).collect(), tickers, prices })
 }
