@@ -356,7 +356,8 @@ pub struct ProteinArgs {
     /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
     /// temperature T, default 1), attention, attention:SEG or attention:SEG:C (per position the
     /// residue of a stored sequence drawn from the attention weights at C × the method's β),
-    /// calibrated (one of norm, norm:1 and attention:SEG:C chosen per family by an internal split
+    /// mix:Q or mix:Q:C (the norm sequence with a share Q of positions replaced by such draws),
+    /// calibrated (one of norm, norm:1, mix:0.5:C and attention:SEG:C chosen per family by an internal split
     /// of its members: the samples' identity to their nearest member as the members' own, and a
     /// low two-sample AUC; results.json names the choice). docs/decoding.md compares them.
     #[arg(help_heading = GENERATION, long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]

@@ -18,6 +18,11 @@
 //! - [`DecodeMethod::Attention`]: per position, the residue (or gap) of a stored sequence drawn
 //!   from the attention weights p(ξ) = softmax(β Xᵀξ); with a segment length ℓ > 1, the drawn
 //!   sequence is kept along the alignment and re-drawn with probability 1/ℓ at each position.
+//! - [`DecodeMethod::Mix`]: the `norm` sequence with a share q of its positions (each chosen
+//!   independently) replaced by an `attention` draw at c × β. At q = 0.5, c = 0.25 the nearest
+//!   member identity falls to the members' own leave-one-out level on PF00076, fn3 and LuxC while
+//!   connected correlations are kept far better than by `attention:1:c` at the same identity
+//!   (bench/decoders/CALIBRATED.md).
 //!
 //! The attention weights p(ξ) are the caller's: [`Decoder::decode`] asks for them, so the
 //! decoders use the sampler's own attention, with whatever logit bias its memory carries
@@ -49,6 +54,10 @@ pub enum DecodeMethod {
     /// `beta_scale` × the method's β; the drawn sequence is kept for segments of mean length
     /// `segment` (1: every position drawn anew).
     Attention { segment: f64, beta_scale: f64 },
+    /// The `norm` argmax (λ = [`DEFAULT_SHRINK`]) at each position, but for a share `share` of
+    /// positions, each chosen independently, where the residue (or gap) of a stored sequence drawn
+    /// from the attention weights at `beta_scale` × the method's β is written instead.
+    Mix { share: f64, beta_scale: f64 },
     /// One of the fixed decoders chosen per family by the caller from the family itself (an
     /// internal split of the members); it must be resolved to that choice before decoding.
     Calibrated,
@@ -56,7 +65,7 @@ pub enum DecodeMethod {
 
 /// The `--decode` values, for help and error messages.
 pub const DECODE_IDS: &str =
-    "published, norm[:SHRINK], sample[:T[:SHRINK]], attention[:SEGMENT[:BETA_SCALE]], calibrated";
+    "published, norm[:SHRINK], sample[:T[:SHRINK]], attention[:SEGMENT[:BETA_SCALE]], mix:SHARE[:BETA_SCALE], calibrated";
 
 /// The norm restoration's shrink factor λ when `norm` or `sample` is given without one.
 pub const DEFAULT_SHRINK: f64 = 0.6;
@@ -64,7 +73,13 @@ pub const DEFAULT_SHRINK: f64 = 0.6;
 impl DecodeMethod {
     /// Whether decoding draws random numbers.
     pub fn is_random(&self) -> bool {
-        matches!(self, DecodeMethod::Sample { .. } | DecodeMethod::Attention { .. } | DecodeMethod::Calibrated)
+        matches!(
+            self,
+            DecodeMethod::Sample { .. }
+                | DecodeMethod::Attention { .. }
+                | DecodeMethod::Mix { .. }
+                | DecodeMethod::Calibrated
+        )
     }
 
     /// Whether the decoder needs the attention weights of each sample.
@@ -76,7 +91,7 @@ impl DecodeMethod {
     /// `attention:ℓ:c`).
     pub fn beta_scale(&self) -> f64 {
         match self {
-            DecodeMethod::Attention { beta_scale, .. } => *beta_scale,
+            DecodeMethod::Attention { beta_scale, .. } | DecodeMethod::Mix { beta_scale, .. } => *beta_scale,
             _ => 1.0,
         }
     }
@@ -95,6 +110,10 @@ impl DecodeMethod {
                 "per position the residue or gap of a stored sequence drawn from the attention weights at {}the method's β{}",
                 if *beta_scale != 1.0 { format!("{beta_scale} × ") } else { String::new() },
                 if *segment > 1.0 { format!(", kept for segments of mean length {segment}") } else { String::new() }
+            ),
+            DecodeMethod::Mix { share, beta_scale } => format!(
+                "per position the norm argmax (λ = {DEFAULT_SHRINK}, s = Σ_k p_k‖z_k‖ at {}the method's β), but at a share {share} of positions (each drawn independently) the residue or gap of a stored sequence drawn from those attention weights",
+                if *beta_scale != 1.0 { format!("{beta_scale} × ") } else { String::new() },
             ),
             DecodeMethod::Calibrated => "a fixed decode chosen per family from the family itself (see decode_calibration)".into(),
         }
@@ -119,6 +138,8 @@ impl fmt::Display for DecodeMethod {
             }
             DecodeMethod::Attention { segment, .. } if *segment == 1.0 => write!(f, "attention"),
             DecodeMethod::Attention { segment, .. } => write!(f, "attention:{segment}"),
+            DecodeMethod::Mix { share, beta_scale } if *beta_scale == 1.0 => write!(f, "mix:{share}"),
+            DecodeMethod::Mix { share, beta_scale } => write!(f, "mix:{share}:{beta_scale}"),
             DecodeMethod::Calibrated => write!(f, "calibrated"),
         }
     }
@@ -142,7 +163,7 @@ impl FromStr for DecodeMethod {
         let max_args = match name {
             "published" | "calibrated" => 0,
             "norm" => 1,
-            "sample" | "attention" => 2,
+            "sample" | "attention" | "mix" => 2,
             _ => return Err(format!("unknown decode '{s}' (expected one of: {DECODE_IDS})")),
         };
         if args.len() > max_args {
@@ -155,6 +176,15 @@ impl FromStr for DecodeMethod {
             "norm" => DecodeMethod::Norm { shrink: shrink(0)? },
             "sample" => {
                 DecodeMethod::Sample { temperature: number(0, "the temperature", 0.0, 1e6, 1.0)?, shrink: shrink(1)? }
+            }
+            "mix" => {
+                if args.is_empty() {
+                    return Err(format!("--decode {s}: 'mix' needs the share of positions, e.g. mix:0.3"));
+                }
+                DecodeMethod::Mix {
+                    share: number(0, "the share of positions", 0.0, 1.0, 0.0)?,
+                    beta_scale: number(1, "the β scale", 1e-3, 1e3, 1.0)?,
+                }
             }
             _ => DecodeMethod::Attention {
                 segment: number(0, "the segment length", 1.0, 1e12, 1.0)?,
@@ -256,6 +286,21 @@ pub fn decode_sampled<R: Rng + ?Sized>(
         .collect()
 }
 
+/// One index drawn ∝ `weights` (non-negative, summing to `total` > 0) from one uniform number;
+/// round-off past the end gives the last positive weight.
+fn draw_index<R: Rng + ?Sized>(weights: &[f64], total: f64, rng: &mut R) -> usize {
+    let mut u = rng.random::<f64>() * total;
+    for (k, &w) in weights.iter().enumerate() {
+        if w > 0.0 {
+            if u < w {
+                return k;
+            }
+            u -= w;
+        }
+    }
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
+}
+
 /// `attention` decode of one sample: per position the letter of `stored[k]` with k drawn from
 /// `weights` (gap characters written `-`); with `segment` > 1 the drawn k is kept and re-drawn
 /// with probability 1/segment at each later position. Non-finite weights give `X`s.
@@ -277,23 +322,11 @@ pub fn decode_attention_one<R: Rng + ?Sized>(
     if !(total.is_finite() && total > 0.0) || weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
         return vec![b'X'; l];
     }
-    let draw = |rng: &mut R| {
-        let mut u = rng.random::<f64>() * total;
-        for (k, &w) in weights.iter().enumerate() {
-            if w > 0.0 {
-                if u < w {
-                    return k;
-                }
-                u -= w;
-            }
-        }
-        weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
-    };
-    let mut k = draw(rng);
+    let mut k = draw_index(weights, total, rng);
     (0..l)
         .map(|pos| {
             if pos > 0 && (segment <= 1.0 || rng.random::<f64>() < 1.0 / segment) {
-                k = draw(rng);
+                k = draw_index(weights, total, rng);
             }
             let c = stored[k][pos];
             if is_gap(c) {
@@ -303,6 +336,29 @@ pub fn decode_attention_one<R: Rng + ?Sized>(
             }
         })
         .collect()
+}
+
+/// `mix` decode of one sample: `argmax` (its `norm` sequence) with each position, with
+/// probability `share`, replaced by the letter of a stored sequence drawn from `weights` (one
+/// uniform number per position, then one per replaced position for the draw).
+pub fn mix_one<R: Rng + ?Sized>(
+    mut argmax: Vec<u8>,
+    stored: &[Vec<u8>],
+    weights: &[f64],
+    share: f64,
+    rng: &mut R,
+) -> Vec<u8> {
+    let total: f64 = weights.iter().sum();
+    if !(total.is_finite() && total > 0.0) || weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+        return vec![b'X'; argmax.len()];
+    }
+    for (pos, c) in argmax.iter_mut().enumerate() {
+        if rng.random::<f64>() < share {
+            let s = stored[draw_index(weights, total, rng)][pos];
+            *c = if is_gap(s) { b'-' } else { s };
+        }
+    }
+    argmax
 }
 
 /// A decoder bound to a family: the encoding and the stored sequences the samples attend to (in
@@ -359,6 +415,10 @@ impl<'a> Decoder<'a> {
             }
             DecodeMethod::Attention { segment, .. } => {
                 weights.iter().map(|w| decode_attention_one(self.stored, w, segment, rng)).collect()
+            }
+            DecodeMethod::Mix { share, .. } => {
+                let argmax = decode_sampled(self.enc, xi, &scale_by(&scales, DEFAULT_SHRINK), 0.0, rng);
+                argmax.into_iter().zip(&weights).map(|(s, w)| mix_one(s, self.stored, w, share, rng)).collect()
             }
         }
     }

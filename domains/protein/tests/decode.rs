@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use satool_protein::decode::{
-    block_masses, code_norms, decode_attention_one, decode_sampled, restored_norm, sample_block,
+    block_masses, code_norms, decode_attention_one, decode_sampled, mix_one, restored_norm, sample_block,
 };
 use satool_protein::{encode, CleanAlignment, DecodeMethod, Decoder, Encoding, N_AA};
 
@@ -92,6 +92,29 @@ fn the_attention_decode_draws_by_the_weights_it_is_given() {
     let dec = Decoder::new(DecodeMethod::Norm { shrink: 1.0 }, &enc, &c.seqs);
     let scales = vec![enc.code_norms[2]; 5];
     assert_eq!(dec.decode(xi, on(2), &mut rng(2)), decode_sampled(&enc, xi, &scales, 0.0, &mut rng(2)));
+}
+
+/// `mix`: share 0 is the norm decode exactly; share 1 writes only the drawn member's letters; in
+/// between, each position is replaced with probability `share`.
+#[test]
+fn the_mix_decode_replaces_a_share_of_the_norm_positions_by_attention_draws() {
+    let (c, enc) = family();
+    let xi = enc.memory.view();
+    let on = |k: usize| move |x: ArrayView2<f64>| Array2::from_shape_fn((x.ncols(), 5), |(_, j)| (j == k) as u8 as f64);
+    let norm = Decoder::new(DecodeMethod::Norm { shrink: 0.6 }, &enc, &c.seqs).decode(xi, on(2), &mut rng(3));
+    let mix = |share| Decoder::new(DecodeMethod::Mix { share, beta_scale: 1.0 }, &enc, &c.seqs);
+    assert_eq!(mix(0.0).decode(xi, on(2), &mut rng(3)), norm);
+    assert_eq!(mix(1.0).decode(xi, on(3), &mut rng(3)), vec![b"AYK-".to_vec(); 5]);
+    // 20,000 positions of 'A' with a share 0.3 replaced by the only weighted member's 'C' (or gap).
+    let n = 20_000;
+    let stored = vec![vec![b'C'; n - 1].into_iter().chain([b'.']).collect::<Vec<u8>>(), vec![b'W'; n]];
+    let out = mix_one(vec![b'A'; n], &stored, &[1.0, 0.0], 0.3, &mut rng(4));
+    let replaced = out.iter().filter(|&&c| c == b'C').count() as f64 / n as f64;
+    assert!((replaced - 0.3).abs() < 0.015, "replaced share {replaced}");
+    assert!(out.iter().all(|&c| c == b'A' || c == b'C' || c == b'-'));
+    assert!(!out.contains(&b'W'), "a member of weight 0 is never drawn");
+    // Invalid weights give X's, as the attention decode does.
+    assert_eq!(mix_one(vec![b'A'; 3], &stored, &[f64::NAN, 1.0], 0.3, &mut rng(4)), b"XXX".to_vec());
 }
 
 #[test]
@@ -231,6 +254,8 @@ fn decode_values_parse_and_print() {
         ("attention", DecodeMethod::Attention { segment: 1.0, beta_scale: 1.0 }),
         ("attention:8", DecodeMethod::Attention { segment: 8.0, beta_scale: 1.0 }),
         ("attention:1:0.25", DecodeMethod::Attention { segment: 1.0, beta_scale: 0.25 }),
+        ("mix:0.5", DecodeMethod::Mix { share: 0.5, beta_scale: 1.0 }),
+        ("mix:0.5:0.25", DecodeMethod::Mix { share: 0.5, beta_scale: 0.25 }),
         ("calibrated", DecodeMethod::Calibrated),
     ] {
         assert_eq!(s.parse::<DecodeMethod>().unwrap(), m);
@@ -253,6 +278,10 @@ fn decode_values_parse_and_print() {
         "norm:1:1",
         "published:1",
         "calibrated:1",
+        "mix",
+        "mix:1.5",
+        "mix:0.5:0",
+        "mix:0.5:1:1",
     ] {
         assert!(bad.parse::<DecodeMethod>().is_err(), "{bad} accepted");
     }
