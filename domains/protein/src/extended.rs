@@ -276,6 +276,61 @@ pub fn cij_r(stored: &[Vec<u8>], gen: &[Vec<u8>]) -> Option<f64> {
     Couplings::of(stored, false).compare(gen).cij
 }
 
+/// What pair statistics an independent draw of the family can share with its members: the
+/// connected correlations of a finite set are the family's plus sampling noise of variance ∝ 1/n,
+/// so two independent sets of m and n members correlate with Pearson
+/// `r(m, n) = 1/√((1 + c/m)(1 + c/n))`, one constant c per family. [`NaturalCij::of`] estimates c
+/// from random halves of the members (`r(h, h)` of two disjoint halves of h = ⌊K/2⌋: c = h(1/r − 1);
+/// on PF00076 and fn3 the c implied by subsets of 4 to K/2 members agrees within ±15%), and
+/// [`NaturalCij::expected_r`] gives the C_ij r that n sequences drawn from the family itself — new
+/// members, not copies — would reach against the K members ([`cij_r`]'s statistic). A generator
+/// above it reproduces the members' own sampling noise, which only sequences near them carry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NaturalCij {
+    /// The members (K).
+    pub members: usize,
+    /// Mean C_ij r of two disjoint random halves of the members.
+    pub split_half_r: f64,
+    /// The noise constant c (sequences); infinite when the halves share no pair structure.
+    pub noise: f64,
+}
+
+impl NaturalCij {
+    /// The estimate from `reps` random splits into two halves (drawn from `rng`); None for fewer
+    /// than 4 members or when no split gives an r.
+    pub fn of<R: rand::Rng + ?Sized>(members: &[Vec<u8>], reps: usize, rng: &mut R) -> Option<NaturalCij> {
+        use rand::seq::SliceRandom;
+        let k = members.len();
+        let h = k / 2;
+        if h < 2 {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..k).collect();
+        let rs: Vec<f64> = (0..reps)
+            .filter_map(|_| {
+                order.shuffle(rng);
+                let pick = |idx: &[usize]| idx.iter().map(|&i| members[i].clone()).collect::<Vec<_>>();
+                cij_r(&pick(&order[..h]), &pick(&order[h..2 * h]))
+            })
+            .collect();
+        if rs.is_empty() {
+            return None;
+        }
+        let r = rs.iter().sum::<f64>() / rs.len() as f64;
+        let noise = if r > 0.0 { h as f64 * (1.0 / r - 1.0) } else { f64::INFINITY };
+        Some(NaturalCij { members: k, split_half_r: r, noise })
+    }
+
+    /// The C_ij r against the K members of `n` new sequences of the family.
+    pub fn expected_r(&self, n: usize) -> f64 {
+        let c = self.noise;
+        if !c.is_finite() {
+            return 0.0;
+        }
+        1.0 / ((1.0 + c / self.members as f64) * (1.0 + c / n as f64)).sqrt()
+    }
+}
+
 /// Identity of two [`gap_coded`] aligned sequences over positions where neither has a gap (None if none).
 fn identity(a: &[u8], b: &[u8]) -> Option<f64> {
     let (m, c) = identity_counts(a, b);
@@ -578,6 +633,31 @@ mod tests {
         assert!((at(b'A', b'E') + 0.25).abs() < 1e-15 && (at(b'D', b'C') + 0.25).abs() < 1e-15);
         assert_eq!(v.iter().filter(|x| x.abs() > 1e-15).count(), 4);
         assert!((cij_r(&seqs, &seqs).unwrap() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn natural_cij_follows_the_noise_model() {
+        use rand::SeedableRng;
+        // Members that are noisy copies of a few parents: two disjoint halves share the parents'
+        // pair structure, so r > 0, and the expected r rises with n towards its K-limited ceiling.
+        let mut st = 11u64;
+        let fam = random_family(&mut st, 60, 30, 4, 20);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let nat = NaturalCij::of(&fam, 8, &mut rng).unwrap();
+        assert_eq!(nat.members, 60);
+        assert!(nat.split_half_r > 0.05 && nat.split_half_r < 1.0, "{nat:?}");
+        // c = h(1/r − 1), and at n = h against h members the model gives back r.
+        let h = 30.0;
+        assert!((nat.noise - h * (1.0 / nat.split_half_r - 1.0)).abs() < 1e-9);
+        let back = NaturalCij { members: 30, ..nat }.expected_r(30);
+        assert!((back - nat.split_half_r).abs() < 1e-12, "{back}");
+        let (r100, r1000) = (nat.expected_r(100), nat.expected_r(1000));
+        let ceiling = 1.0 / (1.0 + nat.noise / 60.0).sqrt();
+        assert!(r100 < r1000 && r1000 < ceiling, "{r100} {r1000} {ceiling}");
+        // Too few members, or halves with no shared structure: none / zero.
+        assert!(NaturalCij::of(&fam[..3], 8, &mut rng).is_none());
+        let flat = NaturalCij { members: 10, split_half_r: 0.0, noise: f64::INFINITY };
+        assert_eq!(flat.expected_r(1000), 0.0);
     }
 
     #[test]
