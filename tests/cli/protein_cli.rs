@@ -1457,6 +1457,15 @@ fn calibrated_decode_matches_the_family_leave_one_out_identity() {
     let scores: Vec<f64> = c["candidates"].as_array().unwrap().iter().map(|x| f(x, "score")).collect();
     let best = c["candidates"].as_array().unwrap().iter().find(|x| x["decode"] == chosen.as_str()).unwrap();
     assert!(scores.iter().all(|&s| f(best, "score") <= s), "{chosen} is not the lowest score");
+    // The pair term: the natural C_ij r of 300 new members against the inner members (≈ 0.13 on
+    // PF00076); the decodes that draw each position from many members fall far short of it, `norm`
+    // does not, and the choice keeps at least 0.6 of it.
+    let natural = f(c, "natural_cij_r");
+    assert!((0.08..0.2).contains(&natural), "natural C_ij r {natural}");
+    let cand = |d: &str| c["candidates"].as_array().unwrap().iter().find(|x| x["decode"] == d).unwrap().clone();
+    assert_eq!(f(&cand("norm"), "pair_shortfall"), 0.0);
+    assert!(f(&cand("attention:1:0.1"), "pair_shortfall") > 0.5, "{}", cand("attention:1:0.1"));
+    assert!(f(best, "pair_shortfall") < 0.4 && f(best, "cij_r") > 0.6 * natural, "{best}");
     let loo = f(c, "loo_nn_identity");
     assert!((0.35..0.42).contains(&loo), "inner leave-one-out identity {loo}");
     let family_loo = 0.396;

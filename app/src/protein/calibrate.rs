@@ -12,7 +12,14 @@
 //!   is as far from the others as they are from each other), plus
 //! - the excess over 0.5 of the two-sample classifier AUC of the inner held-out members against
 //!   the samples ([`two_sample_auc`]: how well a linear classifier tells them apart), when each
-//!   internal fold holds out at least [`MIN_AUC_HELD_OUT`] members.
+//!   internal fold holds out at least [`MIN_AUC_HELD_OUT`] members, plus
+//! - the shortfall of the samples' pair structure: `max(1 − r/r_nat, 0)`, where r is the C_ij r of
+//!   the samples against the inner training members and r_nat the r that as many new members of
+//!   the family would reach ([`prot::extended::NaturalCij`], estimated from [`NATURAL_SPLITS`]
+//!   random halves of the inner training members), both over at most [`PAIR_COLUMNS`] evenly
+//!   spaced columns (the cost of a pair term grows with L²). A decode that draws each position from many
+//!   members matches the identity but loses the pairs a new member would keep; one above r_nat
+//!   copies, which the identity term sees.
 //!
 //! The lowest score wins (the first in grid order on ties). `--reweight` and `--condition` do not
 //! enter the calibration: it models the whole training family without weights.
@@ -41,14 +48,37 @@ pub const SAMPLES: usize = 300;
 /// holds out 2) the AUC of a draw is 0, 0.5 or 1 and its spread over draws exceeds the
 /// differences between candidates, so the identity criterion decides alone.
 pub const MIN_AUC_HELD_OUT: usize = 5;
+/// Random halves of the inner training members that estimate the natural C_ij r.
+pub const NATURAL_SPLITS: usize = 8;
+/// The pair term reads at most this many columns, evenly spaced over the alignment.
+pub const PAIR_COLUMNS: usize = 80;
+
+/// The columns the pair term reads: all of `l` up to [`PAIR_COLUMNS`], else that many evenly
+/// spaced ones (first and last included).
+fn pair_columns(l: usize) -> Vec<usize> {
+    if l <= PAIR_COLUMNS {
+        return (0..l).collect();
+    }
+    (0..PAIR_COLUMNS).map(|i| (i * (l - 1) + (PAIR_COLUMNS - 1) / 2) / (PAIR_COLUMNS - 1)).collect()
+}
+
+/// `seqs` restricted to `columns`.
+fn on_columns(seqs: &[Vec<u8>], columns: &[usize]) -> Vec<Vec<u8>> {
+    seqs.iter().map(|s| columns.iter().map(|&c| s[c]).collect()).collect()
+}
 
 /// The decodes the calibration chooses from, in grid order: `norm` and `norm:1`, then
-/// `attention:ℓ:c` for segments ℓ ∈ {1, 4, 16} and β scales c from 0.1 to 1 (a smaller c spreads
-/// each position's draw over more members: lower identity to the nearest one, fewer pair
-/// correlations kept; a longer ℓ keeps more).
+/// `mix:0.5:c` for c ∈ {0.25, 0.35, 0.5} (half of the `norm` positions replaced by attention
+/// draws: the pair correlations of `norm` kept in part), then `attention:ℓ:c` for segments
+/// ℓ ∈ {1, 4} and β scales c from 0.1 to 1 (a smaller c spreads each position's draw over more
+/// members: lower identity to the nearest one, fewer pair correlations kept; a longer ℓ keeps
+/// more).
 pub fn candidates() -> Vec<DecodeMethod> {
     let mut c = vec![DecodeMethod::Norm { shrink: DEFAULT_SHRINK }, DecodeMethod::Norm { shrink: 1.0 }];
-    for segment in [1.0, 4.0, 16.0] {
+    for beta_scale in [0.25, 0.35, 0.5] {
+        c.push(DecodeMethod::Mix { share: 0.5, beta_scale });
+    }
+    for segment in [1.0, 4.0] {
         for beta_scale in [0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 0.7, 1.0] {
             c.push(DecodeMethod::Attention { segment, beta_scale });
         }
@@ -66,7 +96,11 @@ pub struct CandidateScore {
     pub ks: f64,
     /// Two-sample AUC, inner held-out members vs the samples (None without an internal split).
     pub auc: Option<f64>,
-    /// ks + max(auc − 0.5, 0): lower is better.
+    /// C_ij r of the samples against the inner training members (None when constant).
+    pub cij_r: Option<f64>,
+    /// max(1 − cij_r / natural_cij_r, 0) (0 when the family gives no natural r).
+    pub pair_shortfall: f64,
+    /// ks + max(auc − 0.5, 0) + pair_shortfall: lower is better.
     pub score: f64,
 }
 
@@ -82,6 +116,9 @@ pub struct Calibration {
     pub samples_per_fold: usize,
     /// The inner training members' mean leave-one-out nearest identity (over the folds).
     pub loo_nn_identity: f64,
+    /// The C_ij r that `samples_per_fold` new members of the family would reach against the inner
+    /// training members (mean over the folds; None when no fold gives an estimate).
+    pub natural_cij_r: Option<f64>,
     pub candidates: Vec<CandidateScore>,
     pub seconds: f64,
     #[serde(skip)]
@@ -97,6 +134,9 @@ struct InnerFold {
     held: Vec<Vec<u8>>,
     samples: ndarray::Array2<f64>,
     loo: Vec<f64>,
+    columns: Vec<usize>,
+    couplings: prot::extended::Couplings,
+    natural_cij_r: Option<f64>,
 }
 
 impl InnerFold {
@@ -116,11 +156,20 @@ impl InnerFold {
         let mut loo = prot::extended::nn_identities(&inner.seqs);
         loo.sort_by(f64::total_cmp);
         let held = split.held_out.iter().map(|&i| clean.seqs[i].clone()).collect();
-        Ok(InnerFold { enc, mem, beta, train: inner.seqs, held, samples, loo })
+        let columns = pair_columns(enc.seq_len());
+        let pair_view = on_columns(&inner.seqs, &columns);
+        let natural_cij_r = prot::extended::NaturalCij::of(
+            &pair_view,
+            NATURAL_SPLITS,
+            &mut stream(CALIBRATION_SEED, &format!("calibrate/{fold}/natural")),
+        )
+        .map(|n| n.expected_r(SAMPLES));
+        let couplings = prot::extended::Couplings::of(&pair_view, false);
+        Ok(InnerFold { enc, mem, beta, train: inner.seqs, held, samples, loo, columns, couplings, natural_cij_r })
     }
 
-    /// (mean nearest identity, KS distance, AUC) of `decode`'s sequences on this fold.
-    fn score(&self, decode: DecodeMethod, fold: usize) -> (f64, f64, Option<f64>) {
+    /// The scores of `decode`'s sequences on this fold.
+    fn score(&self, decode: DecodeMethod, fold: usize) -> FoldScore {
         let rng = |what: &str| stream(CALIBRATION_SEED, &format!("calibrate/{fold}/{decode}/{what}"));
         let beta = self.beta * decode.beta_scale();
         let seqs = prot::Decoder::new(decode, &self.enc, &self.train).decode(
@@ -135,8 +184,22 @@ impl InnerFold {
         let auc = (self.held.len() >= MIN_AUC_HELD_OUT)
             .then(|| two_sample_auc(&self.held, &seqs, AucSettings::default(), &mut rng("auc")).map(|a| a.mean))
             .flatten();
-        (mean, ks, auc)
+        let cij_r = self.couplings.compare(&on_columns(&seqs, &self.columns)).cij;
+        let shortfall = match self.natural_cij_r {
+            Some(nat) if nat > 0.0 => (1.0 - cij_r.unwrap_or(0.0) / nat).max(0.0),
+            _ => 0.0,
+        };
+        FoldScore { nn_identity: mean, ks, auc, cij_r, shortfall }
     }
+}
+
+/// One candidate's scores on one internal fold.
+struct FoldScore {
+    nn_identity: f64,
+    ks: f64,
+    auc: Option<f64>,
+    cij_r: Option<f64>,
+    shortfall: f64,
 }
 
 /// The internal splits of `k` members: up to [`INNER_FOLDS`] folds of a fifth of them (at least
@@ -166,23 +229,26 @@ pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<
     let scored: Vec<CandidateScore> = candidates()
         .into_par_iter()
         .map(|decode| {
-            let per_fold: Vec<(f64, f64, Option<f64>)> =
-                folds.iter().enumerate().map(|(i, f)| f.score(decode, i)).collect();
-            let nn_identity = per_fold.iter().map(|s| s.0).sum::<f64>() / n;
-            let ks = per_fold.iter().map(|s| s.1).sum::<f64>() / n;
-            let aucs: Vec<f64> = per_fold.iter().filter_map(|s| s.2).collect();
-            let auc = (!aucs.is_empty()).then(|| aucs.iter().sum::<f64>() / aucs.len() as f64);
-            let score = ks + auc.map_or(0.0, |a| (a - 0.5).max(0.0));
-            CandidateScore { decode: decode.to_string(), nn_identity, ks, auc, score }
+            let per_fold: Vec<FoldScore> = folds.iter().enumerate().map(|(i, f)| f.score(decode, i)).collect();
+            let mean_of = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+            let nn_identity = per_fold.iter().map(|s| s.nn_identity).sum::<f64>() / n;
+            let ks = per_fold.iter().map(|s| s.ks).sum::<f64>() / n;
+            let auc = mean_of(per_fold.iter().filter_map(|s| s.auc).collect());
+            let cij_r = mean_of(per_fold.iter().filter_map(|s| s.cij_r).collect());
+            let pair_shortfall = per_fold.iter().map(|s| s.shortfall).sum::<f64>() / n;
+            let score = ks + auc.map_or(0.0, |a| (a - 0.5).max(0.0)) + pair_shortfall;
+            CandidateScore { decode: decode.to_string(), nn_identity, ks, auc, cij_r, pair_shortfall, score }
         })
         .collect();
     let best = (0..scored.len()).fold(0, |b, i| if scored[i].score < scored[b].score { i } else { b });
     let decode = candidates()[best];
     let loo = folds.iter().map(|f| f.loo.iter().sum::<f64>() / f.loo.len().max(1) as f64).sum::<f64>() / n;
+    let natural: Vec<f64> = folds.iter().filter_map(|f| f.natural_cij_r).collect();
+    let natural_cij_r = (!natural.is_empty()).then(|| natural.iter().sum::<f64>() / natural.len() as f64);
     Ok(Calibration {
         chosen: decode.to_string(),
         rule: format!(
-            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}), averaged over folds; lowest wins",
+            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}) + max(1 − C_ij r / natural C_ij r, 0) (samples vs inner members; natural: what as many new members would reach, from {NATURAL_SPLITS} random halves of the inner members), averaged over folds; lowest wins",
             if split_used { folds.len() } else { 0 },
             if split_used { splits[0].held_out.len() } else { 0 },
         ),
@@ -190,6 +256,7 @@ pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<
         inner_held_out: splits[0].held_out.len(),
         samples_per_fold: SAMPLES,
         loo_nn_identity: loo,
+        natural_cij_r,
         candidates: scored,
         seconds: t0.elapsed().as_secs_f64(),
         decode,
@@ -218,9 +285,19 @@ mod tests {
     }
 
     #[test]
+    fn pair_columns_are_all_or_evenly_spaced() {
+        assert_eq!(pair_columns(5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(pair_columns(PAIR_COLUMNS).len(), PAIR_COLUMNS);
+        let c = pair_columns(397);
+        assert_eq!((c.len(), c[0], c[PAIR_COLUMNS - 1]), (PAIR_COLUMNS, 0, 396));
+        assert!(c.windows(2).all(|w| (5..=6).contains(&(w[1] - w[0]))), "{c:?}");
+        assert_eq!(on_columns(&[b"ABCDE".to_vec()], &[0, 2, 4]), vec![b"ACE".to_vec()]);
+    }
+
+    #[test]
     fn the_grid_starts_with_norm_and_every_candidate_round_trips() {
         let c = candidates();
-        assert_eq!(c.len(), 26);
+        assert_eq!(c.len(), 21);
         assert_eq!(c[0], DecodeMethod::Norm { shrink: DEFAULT_SHRINK });
         for d in c {
             assert_eq!(d.to_string().parse::<DecodeMethod>().unwrap(), d, "{d}");
