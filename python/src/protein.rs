@@ -209,7 +209,7 @@ impl PyFamily {
     }
 
     /// Scores aligned sequences (name, sequence on the L cleaned columns) at β_gen, lowest energy
-    /// first, as `satool protein --score` does.
+    /// first, with the family fitness, as `satool protein --score` does.
     fn score<'py>(&self, py: Python<'py>, records: Vec<(String, String)>) -> PyResult<Bound<'py, PyDict>> {
         let text: String = records.iter().map(|(n, s)| format!(">{n}\n{s}\n")).collect();
         let scores = crate::interrupt::detach(py, || {
@@ -217,11 +217,17 @@ impl PyFamily {
             let parsed = prot::parse_aligned_fasta(&text, "sequences", m.stored[0].len())?;
             let (names, seqs): (Vec<String>, Vec<Vec<u8>>) = parsed.into_iter().unzip();
             let mut s = per_sequence::score(&names, &seqs, &m.enc, &m.mem, m.ops.beta_gen, &m.stored, &m.stored_names);
+            // The family fitness, as `--score` computes it: the pair log-odds of the stored members.
+            let pairs = prot::fitness::PairLogOdds::fit(&m.stored, prot::fitness::PSEUDOCOUNT);
+            for (row, seq) in s.iter_mut().zip(&seqs) {
+                row.fitness = Some(pairs.score(seq));
+            }
             s.sort_by(|a, b| a.energy.total_cmp(&b.energy));
             anyhow::Ok(s)
         })?
         .map_err(errors::job)?;
         let d = score_columns(py, &scores)?;
+        d.set_item("fitness", scores.iter().map(|s| s.fitness).collect::<Vec<_>>())?;
         d.set_item("beta", self.model().ops.beta_gen)?;
         Ok(d)
     }

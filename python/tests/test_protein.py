@@ -110,6 +110,11 @@ def test_score_equals_the_cli(fam, satool_bin):
     assert scores["name"].tolist() == [s["name"] for s in cli]
     np.testing.assert_allclose(scores["energy"], [s["energy"] for s in cli], rtol=1e-12)
     assert scores["nearest"].tolist() == [s["nearest"] for s in cli]
+    # the family fitness of --score, the same numbers; a stored member scores above its reversal
+    np.testing.assert_allclose(scores["fitness"], [s["fitness"] for s in cli], rtol=1e-12)
+    assert "fitness" not in scores.attrs
+    member = fam.score([("m", records[0][1]), ("r", records[0][1][::-1])]).set_index("name")["fitness"]
+    assert member["m"] > member["r"] + 1.0
     assert scores.attrs["beta"] == fam.beta_gen
     # a dict and plain strings work too
     assert fam.score(dict(records)).equals(scores)

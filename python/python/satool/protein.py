@@ -108,8 +108,10 @@ class Sequences(pd.DataFrame):
 
 
 def _sequences(cols: Dict[str, Any]) -> Sequences:
-    df = Sequences({c: cols[c] for c in COLUMNS})
-    df.attrs.update({k: v for k, v in cols.items() if k not in COLUMNS})
+    # Scored sequences (Family.score) also carry the family fitness.
+    names = COLUMNS + [c for c in ("fitness",) if c in cols]
+    df = Sequences({c: cols[c] for c in names})
+    df.attrs.update({k: v for k, v in cols.items() if k not in names})
     return df
 
 
@@ -254,7 +256,9 @@ class Family:
 
     def score(self, sequences: Union[Dict[str, str], "pd.Series", Iterable[Union[str, Tuple[str, str]]]]) -> Sequences:
         """Ranks aligned sequences (on the L cleaned columns) by energy at β_gen, lowest first,
-        with nearest stored sequence, identity and novelty (``satool protein --score``). Takes a
+        with nearest stored sequence, identity, novelty and ``fitness`` (the family fitness: the
+        pair log-odds of the stored members, nats, higher is fitter; it ranks members above
+        column-shuffled members above random sequences), as ``satool protein --score``. Takes a
         dict or Series name → sequence, or a list of sequences or (name, sequence) pairs."""
         if isinstance(sequences, (dict, pd.Series)):
             records = [(str(k), str(v)) for k, v in sequences.items()]
