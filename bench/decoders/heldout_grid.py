@@ -9,14 +9,9 @@ ROOT=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto','far':'stockholm/PF00041_fn3_far_apart.sto'}
 AA='ACDEFGHIKLMNPQRSTVWY'
 def read_fa(p):
-    out=[];cur=None
-    for l in open(p):
-        l=l.strip()
-        if l.startswith('>'):
-            if cur is not None: out.append(cur)
-            cur=''
-        else: cur+=l
-    out.append(cur); return out
+    """The sequences of a FASTA file, in order (names dropped)."""
+    blocks = open(p).read().split('>')[1:]
+    return [''.join(b.splitlines()[1:]).strip() for b in blocks]
 def codes(seqs):
     return np.array([[AA.find(c.upper()) for c in s] for s in seqs])  # -1 gap/other
 def ident_matrix(A,B):
