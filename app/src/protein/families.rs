@@ -192,7 +192,7 @@ pub fn dir_name(i: usize, aln: Option<&prot::Alignment>) -> String {
 
 /// One row per family (columns from its [`summary_method`] row); `timing` adds the seconds
 /// column, `r.extended` C_ij r, MI r (APC) and the share of samples > 90% identical to a natural one.
-/// With `error_notes`, a failed record's error cell is a note number, `(N)`, and [`error_notes`]
+/// With `error_notes`, a failed record's error cell is a note number, `(N)`, and `error_notes`
 /// gives the messages (a long message would widen the whole table); else the message itself.
 pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool, error_notes: bool) -> comfy_table::Table {
     let mut failed = 0;

@@ -261,7 +261,7 @@ fn streamed_bytes(l: u64) -> u64 {
 
 /// Bytes per sample the Python package's `Family.generate` holds besides the row: a str per
 /// name, sequence and nearest member, the floats, the list and DataFrame slots. Measured as for
-/// [`streamed_bytes`], in the interpreter: 1,117 bytes at L = 71 and 3,188 at L = 568 in all,
+/// `streamed_bytes`, in the interpreter: 1,117 bytes at L = 71 and 3,188 at L = 568 in all,
 /// about 630 + 2.8·L more than the command line; counted as 768 + 3·L.
 pub fn python_columns_bytes(l: usize) -> u64 {
     768 + 3 * l as u64
@@ -269,7 +269,7 @@ pub fn python_columns_bytes(l: usize) -> u64 {
 
 /// Refuses, before any method runs, a `--samples` count whose rows would not fit in memory: a
 /// row held whole keeps about 16·(d + L) bytes per sample (its points, sequences and scores;
-/// measured on PF00076: 2.0 kB at d = 59, L = 71), a streamed row [`streamed_bytes`]; a caller
+/// measured on PF00076: 2.0 kB at d = 59, L = 71), a streamed row `streamed_bytes`; a caller
 /// that holds more per sample (the Python package: [`python_columns_bytes`]) adds `extra`.
 pub fn check_memory(methods: &[ProteinMethod], sampling: &Sampling, l: usize, d: usize, extra: u64) -> Result<()> {
     let n = sampling.samples as u64;
