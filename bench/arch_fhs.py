@@ -29,7 +29,7 @@ def main():
     import arch
     from arch import arch_model
 
-    g = pd.read_csv(path).drop(columns=["scenario", "date"]).to_numpy(dtype=float)
+    g = pd.read_csv(path).drop(columns=["scenario", "date"], errors="ignore").to_numpy(dtype=float)
     k, d = g.shape
     t0 = time.perf_counter()
     fits = [

@@ -78,7 +78,7 @@ fn risk_and_backtest_of_the_history_match_the_scipy_reference() {
 }
 
 #[test]
-fn tables_fit_100_columns_and_per_ticker_csv_is_complete() {
+fn risk_tables_fit_120_columns_and_per_ticker_csv_is_complete() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("run");
     let o = run(&["--weights", WEIGHTS, "--backtest-split", "0.6", "--out", dir.to_str().unwrap()]);
@@ -87,8 +87,16 @@ fn tables_fit_100_columns_and_per_ticker_csv_is_complete() {
     let risk = &text[text.find("portfolio risk").expect("risk table printed")..];
     assert!(risk.contains("VaR backtest of each method"), "{risk}");
     for line in risk.lines() {
-        assert!(line.chars().count() <= 100, "{} columns: {line}", line.chars().count());
+        assert!(line.chars().count() <= 120, "{} columns: {line}", line.chars().count());
     }
+    // The skew of each horizon's returns is printed, as results.json has it.
+    let header = risk.lines().find(|l| l.starts_with("id ")).unwrap();
+    assert!(header.trim_end().ends_with("skew"), "{header}");
+    let v = json(&run(&["--weights", WEIGHTS, "--backtest-split", "0.6", "--json"]));
+    let h5 = &v["risk"]["methods"][0]["horizons"][1];
+    let printed = text.lines().find(|l| l.starts_with("historical ") && l.split_whitespace().nth(1) == Some("5"));
+    let skew = printed.unwrap().split_whitespace().last().unwrap().parse::<f64>().unwrap();
+    assert!((skew - f(h5, "skew")).abs() <= 0.005, "printed {skew}, results.json {}", h5["skew"]);
     let main_row = text.lines().find(|l| l.starts_with("garch_fhs ") && l.contains("GARCH(1,1)"));
     assert!(main_row.is_some(), "the garch_fhs row is in the main table: {text}");
 

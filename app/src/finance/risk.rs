@@ -179,7 +179,7 @@ pub fn risk_table(r: &RiskResults) -> String {
     let mut header: Vec<String> = vec!["id".into(), "H".into()];
     header.extend(levels.iter().map(|l| format!("VaR{l}")));
     header.extend(levels.iter().map(|l| format!("ES{l}")));
-    header.extend(["MDD50".into(), "MDD99".into()]);
+    header.extend(["MDD50".into(), "MDD99".into(), "skew".into()]);
     let pct = |v: f64| format!("{:.2}", 100.0 * v);
     let mut rows = Vec::new();
     for m in &r.methods {
@@ -188,6 +188,7 @@ pub fn risk_table(r: &RiskResults) -> String {
             row.extend(h.tails.iter().map(|t| pct(t.var)));
             row.extend(h.tails.iter().map(|t| pct(t.es)));
             row.extend([pct(h.drawdown_quantiles[0]), pct(h.drawdown_quantiles[2])]);
+            row.push(h.skew.map_or_else(|| "—".into(), |s| format!("{s:+.2}")));
             rows.push(row);
         }
     }
@@ -200,8 +201,8 @@ pub fn risk_table(r: &RiskResults) -> String {
         }
     }
     format!(
-        "portfolio risk (weights: {})\nVaR/ES at 95–99.5% and the median and 99% quantile of the maximum \
-         drawdown (MDD)\nover H days, in % of value; {AGGREGATION_SHORT}{sources}\n{}",
+        "portfolio risk (weights: {})\nVaR/ES at 95–99.5%, the median and 99% quantile of the maximum \
+         drawdown (MDD) and the skew\nof the returns over H days, in % of value; {AGGREGATION_SHORT}{sources}\n{}",
         r.weights,
         table::table_from(&header, rows, 1)
     )
