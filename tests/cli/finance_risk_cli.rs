@@ -119,6 +119,9 @@ fn bad_weights_and_splits_are_usage_errors() {
     assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "w.csv:3: ticker 'ZZZZ' is not among the 20");
     std::fs::write(&bad, "AAPL,1\nAAPL,2\n").unwrap();
     assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "ticker 'AAPL' already given on line 1");
+    // Quoted fields, as a CSV writer may write them, name the same tickers.
+    std::fs::write(&bad, "\"ticker\",\"weight\"\n\"AAPL\",\"1\"\r\nAAPL,2\n").unwrap();
+    assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "w.csv:3: ticker 'AAPL' already given on line 2");
     std::fs::write(&bad, "AAPL,1\nMSFT,-1\n").unwrap();
     assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "the weights sum to 0");
     assert_input_error(&run(&["--backtest-split", "1.5"]), "--backtest-split: '1.5' is neither");

@@ -86,7 +86,12 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String], dropped: &[fin::Dr
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
-        let fields: Vec<&str> = l.split(',').map(str::trim).collect();
+        // A CSV writer may quote a field: "AAPL",0.5 names AAPL.
+        let fields: Vec<&str> = l
+            .split(',')
+            .map(|f| f.trim())
+            .map(|f| f.strip_prefix('"').and_then(|f| f.strip_suffix('"')).unwrap_or(f))
+            .collect();
         let [ticker, weight] = fields[..] else {
             return Err(input_err!("--weights {file}:{line}: expected 'ticker,weight', got '{l}'"));
         };
