@@ -5,8 +5,9 @@
 Usage: bench/sa_paths_vs_arch.py SATOOL PYTHON_WITH_ARCH [N] [H] [ROUNDS]
 
 On fixtures/all_stocks_5yr.csv.gz --drop-suspect (467 tickers × 1,258 days), in alternating
-rounds: `satool finance --methods sa_paths --scenarios N --horizon H --out DIR` (the whole run:
-reading, the memory, the paths, every metric and the files written), the same with
+rounds: `satool finance --methods sa_paths --scenarios N --horizon H --json` (the whole run:
+reading, the memory, the paths and every metric; no `--out`: the paths stay in memory, as arch's
+do — the long CSV of 10,000 × 20 × 467 lines would dominate both), the same with
 `--methods garch_fhs`, and bench/arch_fhs.py (arch's fit + simulation of N × H paths, reading the
 CSV excluded) on the history satool wrote. CPU seconds = user + system of the child process
 (every thread), from getrusage; wall seconds beside them. Prints one JSON line per run and
@@ -47,8 +48,7 @@ def main():
                        capture_output=True)
         for r in range(rounds):
             for method in ["sa_paths", "garch_fhs"]:
-                c, w, _ = timed(base + ["--methods", method, "--scenarios", n, "--horizon", h,
-                                        "--out", os.path.join(tmp, f"{method}{r}")])
+                c, w, _ = timed(base + ["--methods", method, "--scenarios", n, "--horizon", h, "--json"])
                 cpu[method].append(c)
                 print(json.dumps({"round": r, "program": f"satool {method}", "cpu_s": round(c, 2),
                                   "wall_s": round(w, 2)}), flush=True)
