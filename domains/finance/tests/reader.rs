@@ -380,6 +380,17 @@ fn duplicated_date_ticker() {
 }
 
 #[test]
+fn a_header_alone_has_no_trading_day_and_names_no_option_not_given() {
+    let dir = Dir::new();
+    let p = dir.write("h.csv", b"date,A,B\n");
+    let e = read_err(&p, &ReadOptions::default());
+    assert_eq!(
+        e.to_string(),
+        format!("{}: 0 trading day(s) left after filtering, need at least 30 (no trading day)", p.display())
+    );
+}
+
+#[test]
 fn unparseable_date() {
     let dir = Dir::new();
     let text = wide(35, &["A", "B"], |_, _| None).replace("2020-01-09", "2020-01-32");

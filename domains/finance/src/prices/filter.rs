@@ -51,7 +51,8 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     let (filled_prices, filled) = coverage::fill(&prices, &cal, opts.fill_limit);
     let valid = filled_prices.mapv(|v| !v.is_nan());
     let m = opts.min_tickers.unwrap_or(active.len() / 2 + 1);
-    if opts.window == WindowRule::Longest && m > active.len() {
+    // Without --min-tickers, a file with no price at all (a header alone) has no trading day.
+    if opts.window == WindowRule::Longest && m > active.len() && opts.min_tickers.is_some() {
         return Err(FinanceError::MinTickers { path: path.to_path_buf(), min: m, tickers: active.len() });
     }
     let Some(ch) = coverage::choose(&valid, opts.window, m) else {
