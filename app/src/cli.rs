@@ -249,6 +249,10 @@ pub struct FinanceArgs {
     /// --backtest: refit the memory and the GARCH parameters every N backtest days.
     #[arg(help_heading = RISK, long, value_name = "N", default_value_t = 21, value_parser = whole::<usize>, requires = "backtest")]
     pub refit_every: usize,
+    /// --backtest: also backtest the H-day VaR on the range's non-overlapping H-day blocks (1: the
+    /// 1-day backtest only).
+    #[arg(help_heading = RISK, long, value_name = "H", default_value_t = 10, value_parser = whole::<usize>, requires = "backtest")]
+    pub backtest_horizon: usize,
     /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
     #[arg(help_heading = OUTPUT, long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
     pub qq_tickers: Option<Vec<String>>,
@@ -790,6 +794,7 @@ impl FinanceArgs {
             as_of: a.as_of.as_deref().map(crate::finance::AsOf::parse).transpose()?,
             backtest: a.backtest,
             refit_every: a.refit_every,
+            backtest_horizon: a.backtest_horizon,
             paths_state: a.paths_state,
             run: r.params(),
             paths: a.paths,

@@ -171,11 +171,14 @@ fn rolling_backtest_forecasts_each_day_from_the_days_before_it() {
     let (la, lb): (Vec<&str>, Vec<&str>) = (ca.lines().collect(), cb.lines().collect());
     assert_eq!(la[0], lb[0]);
     assert!(la[0].starts_with("date,portfolio_return,refit,historical_var95,historical_var97.5,historical_var99"));
+    let realised_10d = la[0].split(',').position(|c| c == "return_10d").unwrap();
     let mut compared = 0;
     for (x, y) in la[1..].iter().zip(&lb[1..]) {
-        let (xs, ys): (Vec<&str>, Vec<&str>) = (x.split(',').collect(), y.split(',').collect());
+        let (mut xs, mut ys): (Vec<&str>, Vec<&str>) = (x.split(',').collect(), y.split(',').collect());
+        // The realised 10-day return of the block starting 2020-03-03 holds altered days.
+        (xs[realised_10d], ys[realised_10d]) = ("", "");
         if xs[0] <= "2020-03-03" {
-            // Forecast the evening before from the same days: every VaR is the same.
+            // Forecast the evening before from the same days: every VaR, 1-day and 10-day, is the same.
             assert_eq!(xs[2..], ys[2..], "{}", xs[0]);
             compared += 1;
         } else if xs[0] >= "2020-03-05" {
@@ -200,6 +203,41 @@ fn rolling_backtest_forecasts_each_day_from_the_days_before_it() {
             assert_eq!(t["basel_zone"].is_string(), f(t, "level") == 0.99);
         }
     }
+    rolling_h_day_blocks(&a, &la);
+}
+
+/// The 10-day backtest of `rolling`: 4 blocks of 10 days from the first backtest day (the 41st
+/// day left out), each block's realised return the sum of its days', its VaRs on its first row
+/// only, above the 1-day VaR of that day by about √10, and the exceedances those of the columns.
+fn rolling_h_day_blocks(a: &serde_json::Value, lines: &[&str]) {
+    assert_eq!((a["horizon"]["days"].as_u64(), a["horizon"]["blocks"].as_u64()), (Some(10), Some(4)));
+    let cols: Vec<&str> = lines[0].split(',').collect();
+    let col = |name: &str| cols.iter().position(|&n| n == name).unwrap_or_else(|| panic!("{name}"));
+    let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| l.split(',').collect()).collect();
+    let num = |r: &Vec<&str>, c: usize| r[c].parse::<f64>().unwrap();
+    for (t, r) in rows.iter().enumerate() {
+        assert_eq!(r[col("return_10d")].is_empty(), t % 10 != 0 || t + 10 > rows.len(), "row {t}");
+    }
+    for m in a["methods"].as_array().unwrap() {
+        let id = m["id"].as_str().unwrap();
+        for h in m["horizon_tests"].as_array().unwrap() {
+            let (level, mut hits) = (f(h, "level"), vec![]);
+            let (c10, c1) =
+                (col(&format!("{id}_var{}_10d", 100.0 * level)), col(&format!("{id}_var{}", 100.0 * level)));
+            for b in 0..4 {
+                let r = &rows[10 * b];
+                let sum: f64 = rows[10 * b..10 * b + 10].iter().map(|r| num(r, 1)).sum();
+                assert!((num(r, col("return_10d")) - sum).abs() < 1e-15, "{id} block {b}");
+                let ratio = num(r, c10) / num(r, c1);
+                assert!((1.5..6.0).contains(&ratio), "{id} {level} block {b}: 10-day / 1-day VaR {ratio}");
+                if sum < -num(r, c10) {
+                    hits.push(r[0]);
+                }
+            }
+            assert_eq!(h["exceedance_dates"], serde_json::json!(hits), "{id} {level}");
+            assert_eq!((h["days"].as_u64(), h["exceedances"].as_u64()), (Some(4), Some(hits.len() as u64)));
+        }
+    }
 }
 
 #[test]
@@ -212,4 +250,13 @@ fn rolling_backtest_refuses_methods_and_ranges_it_cannot_run() {
         satool(&["finance", "--prices", &csv, "--backtest", "1990-01-03..1990-03-31", "--methods", "historical"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("at least 60 and 20 are needed"), "{}", stderr(&o));
+    for (h, why) in [
+        ("0", "--backtest-horizon must be at least 1 (1: the 1-day backtest only)"),
+        ("50", "--backtest-horizon 50: longer than the 41 backtest days of 2020-02-03..2020-03-31"),
+    ] {
+        let args = ["finance", "--prices", &csv, "--backtest", "2020-02-03..2020-03-31", "--backtest-horizon", h];
+        let o = satool(&[&args[..], &["--methods", "historical"]].concat(), &[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(why), "{}", stderr(&o));
+    }
 }

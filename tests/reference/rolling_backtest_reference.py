@@ -10,6 +10,12 @@ Per level: exceedances (return < −VaR), Kupiec LR_uc, Christoffersen LR_ind (f
 and LR_cc = LR_uc + LR_ind, with scipy.stats.chi2.sf (1, 1 and 2 degrees of freedom); at 99%
 the Basel zone from scipy.stats.binom.cdf (green < 0.95 ≤ yellow < 0.9999 ≤ red).
 
+The H-day case (H = 10): the 2020 days cut into non-overlapping 10-day blocks from the first
+(a last incomplete block left out); each block's realised return is the sum of its 10 portfolio
+days, its VaR_c forecast −quantile_{1−c} (linear) of the 241 overlapping 10-day sums of the 250
+portfolio days before the block; the same tests on the blocks (the Basel zone by the same
+binomial rule on the number of blocks).
+
 Run:  python3 tests/reference/rolling_backtest_reference.py > tests/reference/rolling_backtest_reference.json
 (numpy, pandas, scipy).
 """
@@ -56,4 +62,15 @@ for c in [0.95, 0.99]:
     var = np.array([-np.quantile(port.to_numpy()[t - 250:t], 1 - c) for t in days])
     hits = realised < -var
     out["levels"].append({"level": c, "var": var.tolist(), **tests(hits, c)})
+H = 10
+starts = days[: (len(days) // H) * H : H]
+realised_h = np.array([port.to_numpy()[t:t + H].sum() for t in starts])
+out["horizon"] = {"days": H, "blocks": len(starts), "realised": realised_h.tolist(), "levels": []}
+for c in [0.95, 0.99]:
+    var = []
+    for t in starts:
+        past = port.to_numpy()[t - 250:t]
+        var.append(-np.quantile(np.array([past[i:i + H].sum() for i in range(250 - H + 1)]), 1 - c))
+    var = np.array(var)
+    out["horizon"]["levels"].append({"level": c, "var": var.tolist(), **tests(realised_h < -var, c)})
 print(json.dumps(out, indent=1))

@@ -9,7 +9,7 @@
 //! day's `sa_paths` draws come from the day's own stream (`sa_paths/backtest/<date>`).
 
 use super::history::History;
-use super::paths::{one_day_draws, States};
+use super::paths::{one_day_draws, one_state_paths, States};
 use super::risk::{self, Weights};
 use super::{date, FinanceJob, FinanceMethod, InputInfo, Tickers};
 use crate::input_err;
@@ -34,6 +34,8 @@ const MIN_TRAIN: usize = 60;
 const MIN_TEST: usize = 20;
 /// Draws turned into portfolio returns at a time.
 const DRAW_CHUNK: usize = 256;
+/// H-day paths per H-day block and method (`sa_paths`, `garch_fhs`).
+pub const PATHS_PER_BLOCK: usize = 10_000;
 
 /// How the forecasts are made, as results.json states it.
 const VAR_RULE: &str = "day t's 1-day VaR_c forecast from the return days before t: historical = −quantile_{1−c} \
@@ -52,6 +54,9 @@ pub struct Rolling {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub refit_every: usize,
+    /// `--backtest-horizon H`: the H-day VaR is also backtested on the non-overlapping H-day
+    /// blocks of the range (1: the 1-day backtest only).
+    pub horizon: usize,
 }
 
 /// One level's backtest of one method, with the days it was exceeded.
@@ -70,6 +75,10 @@ pub struct RollingTest {
 pub struct RollingMethod {
     pub id: FinanceMethod,
     pub tests: Vec<RollingTest>,
+    /// The H-day VaR on the non-overlapping H-day blocks (absent with `--backtest-horizon 1`);
+    /// each exceedance is named by its block's first day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub horizon_tests: Option<Vec<RollingTest>>,
 }
 
 /// Time spent per step, summed over the blocks (thread seconds), and the wall time.
@@ -116,6 +125,10 @@ pub struct RollingResults {
     /// Return days before the first backtest day (the history of the first refit).
     pub history_days: usize,
     pub draws_per_day: usize,
+    /// H of the H-day backtest, its blocks (the first one starts on the first backtest day; a
+    /// last incomplete block is left out) and the paths each H-day forecast draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub horizon: Option<HorizonInfo>,
     pub beta: f64,
     pub seed: u64,
     pub var_rule: &'static str,
@@ -125,6 +138,18 @@ pub struct RollingResults {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
+
+/// The H-day backtest's blocks.
+#[derive(Debug, Serialize)]
+pub struct HorizonInfo {
+    pub days: usize,
+    pub blocks: usize,
+    pub paths_per_block: usize,
+    pub var_rule: &'static str,
+}
+
+/// How the H-day forecasts are made, as results.json states it.
+const HORIZON_RULE: &str = "the range is cut into non-overlapping H-day blocks from its first day (a last incomplete block is left out); each block's H-day VaR_c is forecast on the evening before its first day, from the same data as that day's 1-day forecast: historical = −quantile_{1−c} (linear) of the sums of every H consecutive portfolio days before the block; garch_fhs = 10,000 FHS paths of H days from each ticker's variance that evening (each day one residual day of the fit for every ticker, the GARCH recursion moving the variance); sa_paths = 10,000 paths of H days from the volatility state that evening; an H-day return is the sum of its daily portfolio log returns, and an exceedance is a block whose realised sum is below −VaR; the same tests as the 1-day VaR, on the blocks";
 
 /// A rolling backtest: its results and the day-by-day series (backtest.csv, the report's figure).
 #[derive(Debug)]
@@ -137,11 +162,18 @@ pub struct RollingRun {
     pub var: Vec<Vec<Vec<f64>>>,
     /// Whether the memory was refitted before the day.
     pub refit: Vec<bool>,
+    /// The H-day blocks (with `--backtest-horizon` H > 1): the index of each block's first day
+    /// in `dates`, its realised H-day return and, per method and level, its H-day VaR.
+    pub blocks: Vec<usize>,
+    pub realised_h: Vec<f64>,
+    pub var_h: Vec<Vec<Vec<f64>>>,
 }
 
-/// What one block of days between refits forecasts: per method, per day, the VaR per level.
+/// What one block of days between refits forecasts: per method, per day, the VaR per level;
+/// per method, per H-day block starting in it, the H-day VaR per level.
 struct BlockOut {
     var: Vec<Vec<[f64; 4]>>,
+    var_h: Vec<Vec<[f64; 4]>>,
     timing: RollingTiming,
 }
 
@@ -159,18 +191,42 @@ struct Inputs<'a> {
     port: &'a [f64],
     dates: &'a [NaiveDate],
     weights: &'a Weights,
+    /// The backtest's return rows and H (the H-day blocks start at `rows.start + i·H`).
+    rows: Range<usize>,
+    horizon: usize,
 }
 
+impl Inputs<'_> {
+    /// The first days of the H-day blocks among `days` (none when H = 1).
+    fn block_starts(&self, days: &Range<usize>) -> Vec<usize> {
+        let h = self.horizon;
+        if h < 2 {
+            return Vec::new();
+        }
+        days.clone().filter(|&t| (t - self.rows.start) % h == 0 && t + h <= self.rows.end).collect()
+    }
+
+    /// The H-day portfolio returns of `paths` (n × H × tickers, flattened), sorted into VaRs.
+    fn h_day_vars(&self, paths: &[f64], what: &str) -> Result<[f64; 4]> {
+        let rows = ArrayView2::from_shape((paths.len() / self.g.ncols(), self.g.ncols()), paths)?;
+        let port = self.weights.portfolio_returns(rows, what)?;
+        Ok(vars(port.chunks(self.horizon).map(|c| c.iter().sum()).collect()))
+    }
+}
+
+/// Per day, the VaRs; per H-day block starting among the days, the H-day VaRs.
+type Forecasts = (Vec<[f64; 4]>, Vec<[f64; 4]>);
+
 /// `sa_paths`: the memory of the days before the block, then for each day of the block the state
-/// after the day before and the VaR of its draws.
-fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Vec<[f64; 4]>> {
+/// after the day before and the VaR of its draws (and of H-day paths from that state).
+fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Forecasts> {
     let t = Instant::now();
     let h = History::days_only(inp.g.slice(s![..days.start, ..]).to_owned(), inp.dates[1..=days.start].to_vec())?;
     let states = States::new(&h, inp.job.beta);
     timing.refit_memory += t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut state = states.after_last();
-    let mut each_day = Vec::with_capacity(days.len());
+    let mut each_day: Vec<(usize, f64)> = Vec::with_capacity(days.len());
     for day in days.clone() {
         if day > days.start {
             state = states.advance(state, inp.g.row(day - 1));
@@ -181,8 +237,8 @@ fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Res
     let t = Instant::now();
     let d = inp.g.ncols();
     let out = each_day
-        .into_par_iter()
-        .map(|(day, state)| -> Result<[f64; 4]> {
+        .par_iter()
+        .map(|&(day, state)| -> Result<[f64; 4]> {
             let mut rng = satool::stream(inp.job.seed, &format!("sa_paths/backtest/{}", date(&inp.dates[day + 1])));
             let mut port = Vec::with_capacity(DRAWS_PER_DAY);
             let mut buf = Vec::with_capacity(DRAW_CHUNK * d);
@@ -198,13 +254,25 @@ fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Res
             Ok(vars(port))
         })
         .collect::<Result<Vec<_>>>()?;
+    let starts = inp.block_starts(&days);
+    let out_h = starts
+        .into_par_iter()
+        .map(|day| -> Result<[f64; 4]> {
+            let state = each_day[day - days.start].1;
+            let id = format!("sa_paths/backtest/h{}/{}", inp.horizon, date(&inp.dates[day + 1]));
+            let mut rng = satool::stream(inp.job.seed, &id);
+            let mut buf = Vec::with_capacity(PATHS_PER_BLOCK * inp.horizon * d);
+            one_state_paths(&h, &states, state, PATHS_PER_BLOCK, inp.horizon, &mut rng, |p| buf.extend_from_slice(p));
+            inp.h_day_vars(&buf, "the sa_paths paths")
+        })
+        .collect::<Result<Vec<_>>>()?;
     timing.sa_paths_draws += t.elapsed().as_secs_f64();
-    Ok(out)
+    Ok((out, out_h))
 }
 
 /// `garch_fhs`: every ticker fitted on the days before the block, its variance filtered through
 /// the block's days; each day's scenarios are μ + σ_t·z_k over the fit's residual days k.
-fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Vec<[f64; 4]>> {
+fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Forecasts> {
     let t = Instant::now();
     let panel = fin::garch::GarchPanel::fit(inp.g.slice(s![..days.start, ..])).map_err(|e| {
         input_err!(
@@ -237,28 +305,52 @@ fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> 
             Ok(vars(inp.weights.portfolio_returns(scen.view(), "the garch_fhs scenarios")?))
         })
         .collect::<Result<Vec<_>>>()?;
+    let out_h = inp
+        .block_starts(&days)
+        .into_par_iter()
+        .map(|day| -> Result<[f64; 4]> {
+            let i = day - days.start;
+            let start: Vec<f64> = sd.iter().map(|s| s[i] * s[i]).collect();
+            let id = format!("garch_fhs/backtest/h{}/{}", inp.horizon, date(&inp.dates[day + 1]));
+            let mut rng = satool::stream(inp.job.seed, &id);
+            let mut buf = Vec::with_capacity(PATHS_PER_BLOCK * inp.horizon * z.ncols());
+            for n in (0..PATHS_PER_BLOCK).step_by(DRAW_CHUNK).map(|a| DRAW_CHUNK.min(PATHS_PER_BLOCK - a)) {
+                let sim = panel.simulate_from(&start, n, inp.horizon, &mut rng);
+                buf.extend(sim.iter());
+            }
+            inp.h_day_vars(&buf, "the garch_fhs paths")
+        })
+        .collect::<Result<Vec<_>>>()?;
     timing.garch_scenarios += t.elapsed().as_secs_f64();
-    Ok(out)
+    Ok((out, out_h))
 }
 
 /// One block of days between refits, every method.
 fn block(inp: &Inputs, days: Range<usize>) -> Result<BlockOut> {
     let mut timing = RollingTiming::default();
-    let mut var = Vec::with_capacity(inp.job.methods.len());
+    let (mut var, mut var_h) = (Vec::new(), Vec::new());
     for &m in &inp.job.methods {
-        var.push(match m {
+        let (v, vh) = match m {
             FinanceMethod::Historical => {
                 let t = Instant::now();
                 let v = days.clone().map(|day| vars(inp.port[..day].to_vec())).collect();
+                let h = inp.horizon;
+                let vh = inp
+                    .block_starts(&days)
+                    .into_iter()
+                    .map(|day| vars(inp.port[..day].windows(h).map(|w| w.iter().sum()).collect()))
+                    .collect();
                 timing.historical += t.elapsed().as_secs_f64();
-                v
+                (v, vh)
             }
             FinanceMethod::GarchFhs => garch_block(inp, days.clone(), &mut timing)?,
             FinanceMethod::SaPaths => sa_block(inp, days.clone(), &mut timing)?,
             other => unreachable!("{other} is refused before any block runs"),
-        });
+        };
+        var.push(v);
+        var_h.push(vh);
     }
-    Ok(BlockOut { var, timing })
+    Ok(BlockOut { var, var_h, timing })
 }
 
 /// The return rows (row t dated `dates[t + 1]`) of the backtest range, checked.
@@ -274,6 +366,15 @@ fn test_rows(spec: &Rolling, dates: &[NaiveDate], prices: &std::path::Path) -> R
             date(&spec.end),
             prices.display(),
             end.saturating_sub(first)
+        ));
+    }
+    if spec.horizon > end - first {
+        return Err(input_err!(
+            "--backtest-horizon {}: longer than the {} backtest days of {}..{}",
+            spec.horizon,
+            end - first,
+            date(&spec.start),
+            date(&spec.end)
         ));
     }
     Ok(first..end)
@@ -315,7 +416,15 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         blocks.len(),
         job.methods.len()
     ));
-    let inp = Inputs { job, g: g.view(), port: &port, dates: &table_in.dates, weights: &weights };
+    let inp = Inputs {
+        job,
+        g: g.view(),
+        port: &port,
+        dates: &table_in.dates,
+        weights: &weights,
+        rows: rows.clone(),
+        horizon: spec.horizon,
+    };
     let outs: Vec<BlockOut> = blocks.par_iter().map(|b| block(&inp, b.clone())).collect::<Result<_>>()?;
     let mut timing = RollingTiming::default();
     for o in &outs {
@@ -323,26 +432,24 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
     }
     let realised = port[rows.clone()].to_vec();
     let dates: Vec<NaiveDate> = rows.clone().map(|t| table_in.dates[t + 1]).collect();
-    let mut var = Vec::with_capacity(job.methods.len());
+    let starts: Vec<usize> = inp.block_starts(&rows).iter().map(|t| t - rows.start).collect();
+    let realised_h: Vec<f64> = starts.iter().map(|&b| realised[b..b + spec.horizon].iter().sum()).collect();
+    let block_dates: Vec<NaiveDate> = starts.iter().map(|&b| dates[b]).collect();
+    let (mut var, mut var_h) = (Vec::new(), Vec::new());
     let mut methods = Vec::with_capacity(job.methods.len());
     for (i, &id) in job.methods.iter().enumerate() {
-        let per_level: Vec<Vec<f64>> = (0..fin::risk::LEVELS.len())
-            .map(|l| outs.iter().flat_map(|o| o.var[i].iter().map(move |v| v[l])).collect())
-            .collect();
-        let tests = fin::risk::LEVELS
-            .iter()
-            .zip(&per_level)
-            .map(|(&c, v)| {
-                let (test, hits) = fin::backtest::backtest_series(v, c, &realised);
-                RollingTest {
-                    test,
-                    basel_zone: (c == 0.99).then(|| fin::backtest::basel_zone(test.exceedances, test.days)),
-                    exceedance_dates: dates.iter().zip(&hits).filter(|(_, &h)| h).map(|(d, _)| date(d)).collect(),
-                }
-            })
-            .collect();
-        methods.push(RollingMethod { id, tests });
-        var.push(per_level);
+        let per_level = |h: bool| -> Vec<Vec<f64>> {
+            (0..fin::risk::LEVELS.len())
+                .map(|l| {
+                    outs.iter().flat_map(|o| (if h { &o.var_h } else { &o.var })[i].iter().map(move |v| v[l])).collect()
+                })
+                .collect()
+        };
+        let (one, many) = (per_level(false), per_level(true));
+        let horizon_tests = (spec.horizon > 1).then(|| level_tests(&many, &realised_h, &block_dates));
+        methods.push(RollingMethod { id, tests: level_tests(&one, &realised, &dates), horizon_tests });
+        var.push(one);
+        var_h.push(many);
     }
     timing.wall_seconds = wall.elapsed().as_secs_f64();
     let refit = rows.clone().map(|t| (t - rows.start) % spec.refit_every == 0).collect();
@@ -359,6 +466,12 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         refits: blocks.len(),
         history_days: rows.start,
         draws_per_day: DRAWS_PER_DAY,
+        horizon: (spec.horizon > 1).then(|| HorizonInfo {
+            days: spec.horizon,
+            blocks: starts.len(),
+            paths_per_block: PATHS_PER_BLOCK,
+            var_rule: HORIZON_RULE,
+        }),
         beta: job.beta,
         seed: job.seed,
         var_rule: VAR_RULE,
@@ -366,41 +479,31 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         timing,
         warnings: dropped.into_iter().collect(),
     };
-    Ok(RollingRun { results, dates, realised, var, refit })
+    Ok(RollingRun { results, dates, realised, var, refit, blocks: starts, realised_h, var_h })
+}
+
+/// The tests at every level of a forecast series (`var[level][t]` for the period of
+/// `realised[t]`, which starts on `dates[t]`).
+fn level_tests(var: &[Vec<f64>], realised: &[f64], dates: &[NaiveDate]) -> Vec<RollingTest> {
+    fin::risk::LEVELS
+        .iter()
+        .zip(var)
+        .map(|(&c, v)| {
+            let (test, hits) = fin::backtest::backtest_series(v, c, realised);
+            RollingTest {
+                test,
+                basel_zone: (c == 0.99).then(|| fin::backtest::basel_zone(test.exceedances, test.days)),
+                exceedance_dates: dates.iter().zip(&hits).filter(|(_, &h)| h).map(|(d, _)| date(d)).collect(),
+            }
+        })
+        .collect()
 }
 
 /// The rolling backtest's table: at 95% and 99%, exceedances (expected) and the three p-values per
-/// method, and the Basel zone.
+/// method, and the Basel zone; with `--backtest-horizon` H > 1 the same for the H-day blocks.
 pub fn rolling_table(r: &RollingResults) -> String {
-    let shown = [0.95, 0.99];
-    let per_level =
-        |c: &f64| [format!("exceed {}% (exp.)", 100.0 * c), "p Kupiec".into(), "p Chr.".into(), "p cc".into()];
-    let header: Vec<String> = std::iter::once("id".to_string())
-        .chain(shown.iter().flat_map(per_level))
-        .chain(std::iter::once("Basel (99%)".to_string()))
-        .collect();
-    let cells = |t: &fin::backtest::Backtest| {
-        [
-            format!("{} ({:.1})", t.exceedances, t.expected),
-            format!("{:.3}", t.p_uc),
-            format!("{:.3}", t.p_ind),
-            format!("{:.3}", t.p_cc),
-        ]
-    };
-    let rows = r
-        .methods
-        .iter()
-        .map(|m| {
-            let tests = shown.iter().filter_map(|&c| m.tests.iter().find(|b| b.test.level == c));
-            let zone = m.tests.iter().find_map(|b| b.basel_zone).unwrap_or("").to_string();
-            std::iter::once(m.id.to_string())
-                .chain(tests.flat_map(|b| cells(&b.test)))
-                .chain(std::iter::once(zone))
-                .collect()
-        })
-        .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    format!(
+    let one: Vec<(String, &[RollingTest])> = r.methods.iter().map(|m| (m.id.to_string(), &m.tests[..])).collect();
+    let mut out = format!(
         "rolling backtest of each method's 1-day VaR, {}..{} ({} days; weights: {}); refitted every {} days ({} \
          refits, {} history days before the first)\np-values: Kupiec unconditional coverage, Christoffersen \
          independence, conditional coverage\n{}",
@@ -411,17 +514,72 @@ pub fn rolling_table(r: &RollingResults) -> String {
         r.refit_every,
         r.refits,
         r.history_days,
-        table::table_from(&header, rows, 1)
-    )
+        tests_table(&one, "Basel (99%)")
+    );
+    if let Some(h) = &r.horizon {
+        let many: Vec<(String, &[RollingTest])> =
+            r.methods.iter().filter_map(|m| Some((m.id.to_string(), &m.horizon_tests.as_ref()?[..]))).collect();
+        out += &format!(
+            "\n{}-day VaR on {} non-overlapping {}-day blocks ({} paths per block for garch_fhs and sa_paths)\n{}",
+            h.days,
+            h.blocks,
+            h.days,
+            h.paths_per_block,
+            tests_table(&many, "zone (99%)")
+        );
+    }
+    out
+}
+
+/// One row per method: at 95% and 99%, exceedances (expected) and the three p-values, and the
+/// zone of the 99% level.
+fn tests_table(methods: &[(String, &[RollingTest])], zone: &str) -> String {
+    let shown = [0.95, 0.99];
+    let per_level =
+        |c: &f64| [format!("exceed {}% (exp.)", 100.0 * c), "p Kupiec".into(), "p Chr.".into(), "p cc".into()];
+    let header: Vec<String> = std::iter::once("id".to_string())
+        .chain(shown.iter().flat_map(per_level))
+        .chain(std::iter::once(zone.to_string()))
+        .collect();
+    let cells = |t: &fin::backtest::Backtest| {
+        [
+            format!("{} ({:.1})", t.exceedances, t.expected),
+            format!("{:.3}", t.p_uc),
+            format!("{:.3}", t.p_ind),
+            format!("{:.3}", t.p_cc),
+        ]
+    };
+    let rows = methods
+        .iter()
+        .map(|(id, tests)| {
+            let shown_tests = shown.iter().filter_map(|&c| tests.iter().find(|b| b.test.level == c));
+            let zone = tests.iter().find_map(|b| b.basel_zone).unwrap_or("").to_string();
+            std::iter::once(id.clone())
+                .chain(shown_tests.flat_map(|b| cells(&b.test)))
+                .chain(std::iter::once(zone))
+                .collect()
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table::table_from(&header, rows, 1).to_string()
 }
 
 /// backtest.csv: one line per backtest day: the date, the portfolio's simple return, whether the
 /// memory was refitted before it, and every method's VaR at every level.
 pub fn rolling_csv(run: &RollingRun) -> String {
     let mut s = String::from("date,portfolio_return,refit");
+    let h = run.results.horizon.as_ref().map(|i| i.days);
     for m in &run.results.methods {
         for c in fin::risk::LEVELS {
             s += &format!(",{}_var{}", m.id, 100.0 * c);
+        }
+    }
+    if let Some(h) = h {
+        s += &format!(",return_{h}d");
+        for m in &run.results.methods {
+            for c in fin::risk::LEVELS {
+                s += &format!(",{}_var{}_{h}d", m.id, 100.0 * c);
+            }
         }
     }
     s.push('\n');
@@ -430,6 +588,17 @@ pub fn rolling_csv(run: &RollingRun) -> String {
         for per_level in &run.var {
             for v in per_level {
                 s += &format!(",{}", v[t]);
+            }
+        }
+        if h.is_some() {
+            // The H-day columns on the first day of each block only.
+            let block = run.blocks.iter().position(|&b| b == t);
+            let cell = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+            s += &format!(",{}", cell(block.map(|b| run.realised_h[b])));
+            for per_level in &run.var_h {
+                for v in per_level {
+                    s += &format!(",{}", cell(block.map(|b| v[b])));
+                }
             }
         }
         s.push('\n');

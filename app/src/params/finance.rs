@@ -98,6 +98,8 @@ pub struct FinanceParams {
     /// `--backtest START..END`: a rolling backtest of those return days.
     pub backtest: Option<(NaiveDate, NaiveDate)>,
     pub refit_every: usize,
+    /// `--backtest-horizon H`: also backtest the H-day VaR on non-overlapping H-day blocks.
+    pub backtest_horizon: usize,
     /// `--paths-state`: the state of the `sa_paths` generator.
     pub paths_state: finance::PathsState,
     /// Seed, α, precision and methods.
@@ -138,6 +140,7 @@ impl FinanceParams {
             as_of: None,
             backtest: None,
             refit_every: 21,
+            backtest_horizon: 10,
             paths_state: finance::PathsState::Ewma,
             run: RunParams::default(),
             paths: None,
@@ -214,6 +217,9 @@ impl FinanceParams {
         self.methods()?;
         if a.backtest.is_some() && a.refit_every == 0 {
             return Err(crate::input_err!("--refit-every must be at least 1"));
+        }
+        if a.backtest.is_some() && a.backtest_horizon == 0 {
+            return Err(crate::input_err!("--backtest-horizon must be at least 1 (1: the 1-day backtest only)"));
         }
         if let Some((s, e)) = a.backtest {
             date_order((s, e)).map_err(|why| invalid("--backtest <START..END>", &format!("{s}..{e}"), &why))?;
@@ -368,7 +374,12 @@ impl FinanceParams {
             }),
             raw: a.raw,
             as_of: a.as_of(),
-            rolling: a.backtest.map(|(start, end)| finance::Rolling { start, end, refit_every: a.refit_every }),
+            rolling: a.backtest.map(|(start, end)| finance::Rolling {
+                start,
+                end,
+                refit_every: a.refit_every,
+                horizon: a.backtest_horizon,
+            }),
             paths_state: a.paths_state,
         })
     }

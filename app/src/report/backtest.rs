@@ -99,13 +99,31 @@ fn paragraph(run: &RollingRun) -> String {
         )
     });
     let expected = |c: f64| (1.0 - c) * r.days as f64;
+    let blocks = r.horizon.as_ref().map_or(String::new(), |h| {
+        let at: Vec<String> = r
+            .methods
+            .iter()
+            .filter_map(|m| m.horizon_tests.as_ref()?.iter().find(|t| t.test.level == 0.99).map(|t| (m, t)))
+            .map(|(m, t)| format!("{} {} (Kupiec p {:.3})", m.id, t.test.exceedances, t.test.p_uc))
+            .collect();
+        format!(
+            " The {}-day VaR, forecast the evening before each of the {} non-overlapping {}-day blocks, is exceeded \
+             at 99% ({:.2} expected) by: {} (the second table; a year holds too few blocks for the tests to reject \
+             much).",
+            h.days,
+            h.blocks,
+            h.days,
+            0.01 * h.blocks as f64,
+            at.join("; ")
+        )
+    });
     format!(
         "Each grey point is a realised day of the portfolio ({} days, {}..{}); each line is minus one method's \
          1-day VaR for that day, forecast the evening before from the data up to it (refitted every {} days, the \
          state moved daily in between). A coloured point below its line is an exceedance. A VaR that follows the \
          market's state drops with the first large losses of a turbulent spell and recovers when it calms, so its \
          exceedances are few and spread out; a static one is exceeded in clusters. At 95% ({:.1} expected): {}. At \
-         99% ({:.1} expected; Basel zones over 250 days: green 0–4, yellow 5–9, red 10+): {}.{worst}",
+         99% ({:.1} expected; Basel zones over 250 days: green 0–4, yellow 5–9, red 10+): {}.{worst}{blocks}",
         r.days,
         r.first_date,
         r.last_date,

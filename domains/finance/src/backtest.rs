@@ -171,16 +171,25 @@ mod tests {
         assert_eq!(zones, want);
     }
 
-    /// A trailing historical-simulation VaR over 2020 on fixtures/sp500.csv: every statistic,
-    /// p-value and the zone as NumPy/SciPy compute them (tests/reference/rolling_backtest_reference.py).
+    /// A trailing historical-simulation VaR over 2020 on fixtures/sp500.csv, 1-day and on 10-day
+    /// blocks: every statistic, p-value and the zone as NumPy/SciPy compute them
+    /// (tests/reference/rolling_backtest_reference.py).
     #[test]
     fn p_values_equal_scipy() {
         let refs: serde_json::Value =
             serde_json::from_str(include_str!("../../../tests/reference/rolling_backtest_reference.json")).unwrap();
         let floats =
             |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
-        let realised = floats(&refs["realised"]);
-        for l in refs["levels"].as_array().unwrap() {
+        // The 1-day case, then the 10-day one on non-overlapping blocks.
+        for case in [&refs, &refs["horizon"]] {
+            check_case(case, &floats);
+        }
+    }
+
+    fn check_case(case: &serde_json::Value, floats: &dyn Fn(&serde_json::Value) -> Vec<f64>) {
+        let realised = floats(&case["realised"]);
+        assert!(realised.len() >= 25);
+        for l in case["levels"].as_array().unwrap() {
             let level = l["level"].as_f64().unwrap();
             let (b, _) = backtest_series(&floats(&l["var"]), level, &realised);
             assert_eq!(b.exceedances as u64, l["exceedances"].as_u64().unwrap());

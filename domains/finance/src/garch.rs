@@ -361,11 +361,24 @@ impl GarchPanel {
     /// variance after the last historical day; each simulated day reuses one historical day's
     /// standardised residual vector (drawn uniformly, with replacement) for all tickers.
     pub fn simulate<R: Rng + ?Sized>(&self, n_paths: usize, horizon: usize, rng: &mut R) -> Array3<f64> {
+        let start: Vec<f64> = self.fits.iter().map(|f| f.next_variance).collect();
+        self.simulate_from(&start, n_paths, horizon, rng)
+    }
+
+    /// As [`GarchPanel::simulate`], from the one-day-ahead variance `start[j]` of each ticker
+    /// (e.g. one filtered through days after the fit, [`GarchFit::one_day_variances`]).
+    pub fn simulate_from<R: Rng + ?Sized>(
+        &self,
+        start: &[f64],
+        n_paths: usize,
+        horizon: usize,
+        rng: &mut R,
+    ) -> Array3<f64> {
         let d = self.fits.len();
         let k = self.std_resid.nrows();
         let mut out = Array3::zeros((n_paths, horizon, d));
         for path in 0..n_paths {
-            let mut var: Vec<f64> = self.fits.iter().map(|f| f.next_variance).collect();
+            let mut var = start.to_vec();
             for day in 0..horizon {
                 let z = self.std_resid.row(rng.random_range(0..k));
                 for (j, f) in self.fits.iter().enumerate() {

@@ -66,7 +66,7 @@ pub(super) struct PathDraw {
 }
 
 use state::DayDraw;
-pub(super) use state::{one_day_draws, States};
+pub(super) use state::{one_day_draws, one_state_paths, States};
 
 pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
     stream(seed, &format!("{id}/path{p}"))

@@ -328,6 +328,32 @@ pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64
     )
 }
 
+/// `n` paths of `horizon` days, every one from the state `state` (as `--as-of` paths start: each
+/// day a historical day of its state's neighbourhood, the state moving with it), one after the
+/// other from one stream; each path's days handed to `each` as one horizon × tickers row-major
+/// slice.
+pub(in crate::finance) fn one_state_paths(
+    h: &History,
+    states: &States,
+    state: f64,
+    n: usize,
+    horizon: usize,
+    rng: &mut Rng,
+    mut each: impl FnMut(&[f64]),
+) {
+    let d = h.g.ncols();
+    let mut path = vec![0.0; horizon * d];
+    let mut w = Vec::new();
+    for _ in 0..n {
+        let mut s = state;
+        for out in path.chunks_mut(d) {
+            let day = historical_day(s, h, states, states.neighbourhood(s), out, rng, &mut w);
+            s = STATE_DECAY * s + (1.0 - STATE_DECAY) * states.mean_sq[day];
+        }
+        each(&path);
+    }
+}
+
 /// `n` one-day draws from the state `state` (the first day of a default path started there:
 /// historical days of its neighbourhood, centred and scaled to the state), each day's returns
 /// handed to `each` in turn; one stream for all of them. `beta` weighs the days (mixture weights,
@@ -339,7 +365,7 @@ pub(in crate::finance) fn one_day_draws(
     state: f64,
     n: usize,
     rng: &mut Rng,
-    mut each: impl FnMut(&[f64]),
+    each: impl FnMut(&[f64]),
 ) {
     let lo = states.neighbourhood(state);
     let mut out = vec![0.0; h.g.ncols()];
