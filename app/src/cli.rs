@@ -242,9 +242,10 @@ pub struct FinanceArgs {
     /// Each day's 1-day VaR forecast
     /// from the data up to the day before (the state moved daily, the memory and the GARCH fits
     /// refitted every --refit-every days), with Kupiec, Christoffersen and Basel results
-    /// (methods: historical, garch_fhs, sa_paths).
+    /// (methods: historical, garch_fhs, sa_paths). With --condition-dates or --condition-regime,
+    /// every refit draws from the days before it that the condition keeps (judged on those days).
     #[arg(help_heading = RISK, long, value_name = "START..END", value_parser = params::parse_date_range,
-          conflicts_with_all = ["condition_dates", "condition_regime", "backtest_split", "scenarios", "as_of"])]
+          conflicts_with_all = ["backtest_split", "scenarios", "as_of"])]
     pub backtest: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// --backtest: refit the memory and the GARCH parameters every N backtest days.
     #[arg(help_heading = RISK, long, value_name = "N", default_value_t = 21, value_parser = whole::<usize>, requires = "backtest")]

@@ -260,3 +260,77 @@ fn rolling_backtest_refuses_methods_and_ranges_it_cannot_run() {
         assert!(stderr(&o).contains(why), "{}", stderr(&o));
     }
 }
+
+/// The rolling backtest of `rolling` with a condition and `extra` options: results.json and the
+/// rows of backtest.csv (header first).
+fn conditioned(condition: &[&str], extra: &[&str], dir: &std::path::Path) -> (serde_json::Value, Vec<Vec<String>>) {
+    let (csv, out) = (fixture("sp500.csv"), dir.display().to_string());
+    let mut args = vec!["finance", "--prices", &csv, "--start", "2018-01-01"];
+    args.extend(["--backtest", "2020-02-03..2020-03-31", "--refit-every", "10", "--out", &out, "--json", "--quiet"]);
+    args.extend(condition.iter().chain(extra));
+    let results = json(&satool(&args, &[]));
+    let text = std::fs::read_to_string(dir.join("backtest.csv")).unwrap();
+    (results, text.lines().map(|l| l.split(',').map(String::from).collect()).collect())
+}
+
+/// The mean over the days of one backtest.csv column.
+fn column_mean(rows: &[Vec<String>], name: &str) -> f64 {
+    let c = rows[0].iter().position(|n| n == name).unwrap();
+    rows[1..].iter().map(|r| r[c].parse::<f64>().unwrap()).sum::<f64>() / (rows.len() - 1) as f64
+}
+
+#[test]
+fn rolling_backtest_draws_from_the_days_a_condition_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    // A date range: historical's VaR is the quantile of the kept days' portfolio returns, every day.
+    let range = ["--condition-dates", "2018-06-01..2018-12-31"];
+    let (r, rows) = conditioned(&range, &["--methods", "historical", "--backtest-horizon", "1"], &dir.path().join("d"));
+    assert_eq!(r["condition"]["description"], "days dated 2018-06-01 .. 2018-12-31");
+    let text = std::fs::read_to_string(root().join("fixtures/sp500.csv")).unwrap();
+    let prices: Vec<(String, Vec<f64>)> = text
+        .lines()
+        .skip(1)
+        .filter(|l| &l[..10] >= "2018-01-01")
+        .map(|l| (l[..10].to_string(), l.split(',').skip(1).map(|c| c.parse().unwrap()).collect()))
+        .collect();
+    let mut port: Vec<f64> = prices
+        .windows(2)
+        .filter(|w| ("2018-06-01".."2019-01-01").contains(&w[1].0.as_str()))
+        .map(|w| (w[1].1.iter().zip(&w[0].1).map(|(b, a)| b / a).sum::<f64>() / w[0].1.len() as f64).ln())
+        .collect();
+    port.sort_by(f64::total_cmp);
+    let pos = 0.05 * (port.len() - 1) as f64;
+    let (i, frac) = (pos.floor() as usize, pos - pos.floor());
+    let want = -(port[i] + frac * (port[i + 1] - port[i]));
+    let c = rows[0].iter().position(|n| n == "historical_var95").unwrap();
+    for row in &rows[1..] {
+        let got: f64 = row[c].parse().unwrap();
+        assert!((got - want).abs() < 1e-12, "{}: {got} vs {want}", row[0]);
+    }
+    // High-vol days give every method a larger 99% VaR than low-vol days, by 2× at least here.
+    let (_, high) = conditioned(&["--condition-regime", "high-vol"], &[], &dir.path().join("h"));
+    let (_, low) = conditioned(&["--condition-regime", "low-vol"], &[], &dir.path().join("l"));
+    for m in ["historical", "garch_fhs", "sa_paths"] {
+        let (h, l) = (column_mean(&high, &format!("{m}_var99")), column_mean(&low, &format!("{m}_var99")));
+        assert!(h > 2.0 * l, "{m}: high-vol {h}, low-vol {l}");
+    }
+    // Too few kept days before a refit is an input error naming the refit.
+    let o = satool(
+        &[
+            "finance",
+            "--prices",
+            &fixture("sp500.csv"),
+            "--backtest",
+            "2020-02-03..2020-03-31",
+            "--methods",
+            "historical",
+        ]
+        .iter()
+        .chain(&["--condition-dates", "2020-01-02..2020-02-28"])
+        .copied()
+        .collect::<Vec<_>>(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("before 2020-02-03; at least 30 are needed"), "{}", stderr(&o));
+}

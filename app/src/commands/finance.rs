@@ -103,6 +103,9 @@ pub fn run_rolling(
     let r = &run.results;
     let mut header = render::input_lines(&r.input, &r.tickers);
     header += &format!("β = {}, seed = {}\nforecasts: {}\n", r.beta, r.seed, r.var_rule);
+    if let Some(c) = &r.condition {
+        header += &format!("conditioned on {}: {}\n", c.description, c.rule);
+    }
     let table = finance::rolling_table(r);
     let mut report_staging = None;
     if let Some(target) = report_target {

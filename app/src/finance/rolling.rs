@@ -29,6 +29,8 @@ pub const ROLLING_METHODS: [FinanceMethod; 3] =
     [FinanceMethod::Historical, FinanceMethod::GarchFhs, FinanceMethod::SaPaths];
 /// One-day `sa_paths` draws per backtest day (the VaR is their empirical quantile).
 pub const DRAWS_PER_DAY: usize = 10_000;
+/// Fewest days a condition must keep before a refit.
+const MIN_KEPT: usize = 30;
 /// Fewest return days before the first backtest day, and fewest backtest days.
 const MIN_TRAIN: usize = 60;
 const MIN_TEST: usize = 20;
@@ -132,12 +134,31 @@ pub struct RollingResults {
     pub beta: f64,
     pub seed: u64,
     pub var_rule: &'static str,
+    /// With `--condition-dates` or `--condition-regime`: what each forecast was conditioned on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<RollingCondition>,
     pub methods: Vec<RollingMethod>,
     pub timing: RollingTiming,
     /// Tickers dropped for constant returns over the first refit's days.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
+
+/// A conditioned rolling backtest's condition.
+#[derive(Debug, Serialize)]
+pub struct RollingCondition {
+    pub description: String,
+    pub rule: &'static str,
+}
+
+/// How a condition enters a rolling backtest, as results.json states it.
+const CONDITION_RULE: &str = "at each refit the condition is judged on the return days before it alone (a regime's \
+volatility quantile among those days; a date range cut at the refit), and until the next refit every method draws \
+from the days it keeps: historical = the kept days' portfolio returns (H-day: the sums of H consecutive days starting \
+on a kept day); garch_fhs = the GARCH fit and variance filter on every day, its scenarios from the kept days' \
+standardised residuals only; sa_paths = the memory and volatility states of the kept days, the state of each \
+forecast the EWMA of every realised day up to the evening before (in the kept days' units); at least 30 kept days \
+per refit";
 
 /// The H-day backtest's blocks.
 #[derive(Debug, Serialize)]
@@ -206,6 +227,23 @@ impl Inputs<'_> {
         days.clone().filter(|&t| (t - self.rows.start) % h == 0 && t + h <= self.rows.end).collect()
     }
 
+    /// With `--condition-*`: the return rows before `start` that the condition keeps, judged on
+    /// those days alone (at least [`MIN_KEPT`]); None without a condition.
+    fn kept_before(&self, start: usize) -> Result<Option<Vec<usize>>> {
+        let Some(c) = &self.job.condition else { return Ok(None) };
+        let kept = c.select(&self.g.slice(s![..start, ..]).to_owned(), self.dates);
+        if kept.len() < MIN_KEPT {
+            return Err(input_err!(
+                "--backtest: the condition ({}) keeps {} of the {start} return days before {}; at least {MIN_KEPT} are \
+                 needed",
+                c.describe(),
+                kept.len(),
+                date(&self.dates[start + 1])
+            ));
+        }
+        Ok(Some(kept))
+    }
+
     /// The H-day portfolio returns of `paths` (n × H × tickers, flattened), sorted into VaRs.
     fn h_day_vars(&self, paths: &[f64], what: &str) -> Result<[f64; 4]> {
         let rows = ArrayView2::from_shape((paths.len() / self.g.ncols(), self.g.ncols()), paths)?;
@@ -219,13 +257,24 @@ type Forecasts = (Vec<[f64; 4]>, Vec<[f64; 4]>);
 
 /// `sa_paths`: the memory of the days before the block, then for each day of the block the state
 /// after the day before and the VaR of its draws (and of H-day paths from that state).
-fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Forecasts> {
+fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &mut RollingTiming) -> Result<Forecasts> {
     let t = Instant::now();
-    let h = History::days_only(inp.g.slice(s![..days.start, ..]).to_owned(), inp.dates[1..=days.start].to_vec())?;
+    let before = inp.g.slice(s![..days.start, ..]);
+    let h = match kept {
+        None => History::days_only(before.to_owned(), inp.dates[1..=days.start].to_vec())?,
+        Some(kept) => {
+            History::days_only(before.select(ndarray::Axis(0), kept), kept.iter().map(|&k| inp.dates[k + 1]).collect())?
+        }
+    };
     let states = States::new(&h, inp.job.beta);
     timing.refit_memory += t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut state = states.after_last();
+    if kept.is_some() {
+        // The state of the realised days up to the refit (not of the kept days alone), in the
+        // kept days' units: the EWMA run through every day before the refit.
+        state = before.rows().into_iter().fold(state, |s, day| states.advance(s, day));
+    }
     let mut each_day: Vec<(usize, f64)> = Vec::with_capacity(days.len());
     for day in days.clone() {
         if day > days.start {
@@ -272,15 +321,24 @@ fn sa_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Res
 
 /// `garch_fhs`: every ticker fitted on the days before the block, its variance filtered through
 /// the block's days; each day's scenarios are μ + σ_t·z_k over the fit's residual days k.
-fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> Result<Forecasts> {
+fn garch_block(
+    inp: &Inputs,
+    days: Range<usize>,
+    kept: Option<&[usize]>,
+    timing: &mut RollingTiming,
+) -> Result<Forecasts> {
     let t = Instant::now();
-    let panel = fin::garch::GarchPanel::fit(inp.g.slice(s![..days.start, ..])).map_err(|e| {
+    let mut panel = fin::garch::GarchPanel::fit(inp.g.slice(s![..days.start, ..])).map_err(|e| {
         input_err!(
             "--backtest: garch_fhs on the {} return days before {}: {e}; leave garch_fhs out of --methods",
             days.start,
             date(&inp.dates[days.start + 1])
         )
     })?;
+    if let Some(kept) = kept {
+        // Filtered historical simulation from the kept days' residuals only.
+        panel.std_resid = panel.std_resid.select(ndarray::Axis(0), kept);
+    }
     timing.refit_garch += t.elapsed().as_secs_f64();
     let t = Instant::now();
     // sd[j][day - days.start]: ticker j's forecast sd for the day.
@@ -325,26 +383,47 @@ fn garch_block(inp: &Inputs, days: Range<usize>, timing: &mut RollingTiming) -> 
     Ok((out, out_h))
 }
 
+/// `historical`: every portfolio day before the day (H-day: every H-day sum of consecutive days
+/// before the block); with a condition, the days it kept at the refit (H-day: the sums starting on
+/// one of them).
+fn historical_block(inp: &Inputs, days: &Range<usize>, kept: Option<&[usize]>) -> Forecasts {
+    let h = inp.horizon;
+    let starts = inp.block_starts(days);
+    let sums = |day: usize| -> Vec<f64> { inp.port[..day].windows(h).map(|w| w.iter().sum()).collect() };
+    match kept {
+        None => (
+            days.clone().map(|day| vars(inp.port[..day].to_vec())).collect(),
+            starts.into_iter().map(|day| vars(sums(day))).collect(),
+        ),
+        Some(kept) => {
+            let one = vars(kept.iter().map(|&k| inp.port[k]).collect());
+            let many = starts
+                .into_iter()
+                .map(|day| {
+                    let all = sums(day);
+                    vars(kept.iter().filter_map(|&k| all.get(k).copied()).collect())
+                })
+                .collect();
+            (vec![one; days.len()], many)
+        }
+    }
+}
+
 /// One block of days between refits, every method.
 fn block(inp: &Inputs, days: Range<usize>) -> Result<BlockOut> {
     let mut timing = RollingTiming::default();
     let (mut var, mut var_h) = (Vec::new(), Vec::new());
+    let kept = inp.kept_before(days.start)?;
     for &m in &inp.job.methods {
         let (v, vh) = match m {
             FinanceMethod::Historical => {
                 let t = Instant::now();
-                let v = days.clone().map(|day| vars(inp.port[..day].to_vec())).collect();
-                let h = inp.horizon;
-                let vh = inp
-                    .block_starts(&days)
-                    .into_iter()
-                    .map(|day| vars(inp.port[..day].windows(h).map(|w| w.iter().sum()).collect()))
-                    .collect();
+                let out = historical_block(inp, &days, kept.as_deref());
                 timing.historical += t.elapsed().as_secs_f64();
-                (v, vh)
+                out
             }
-            FinanceMethod::GarchFhs => garch_block(inp, days.clone(), &mut timing)?,
-            FinanceMethod::SaPaths => sa_block(inp, days.clone(), &mut timing)?,
+            FinanceMethod::GarchFhs => garch_block(inp, days.clone(), kept.as_deref(), &mut timing)?,
+            FinanceMethod::SaPaths => sa_block(inp, days.clone(), kept.as_deref(), &mut timing)?,
             other => unreachable!("{other} is refused before any block runs"),
         };
         var.push(v);
@@ -475,6 +554,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         beta: job.beta,
         seed: job.seed,
         var_rule: VAR_RULE,
+        condition: job.condition.map(|c| RollingCondition { description: c.describe(), rule: CONDITION_RULE }),
         methods,
         timing,
         warnings: dropped.into_iter().collect(),

@@ -285,8 +285,6 @@ impl FinanceParams {
         }
         if a.backtest.is_some() {
             let others = [
-                (a.condition_dates.is_some(), DATES),
-                (a.condition_regime.is_some(), REGIME),
                 (a.backtest_split.is_some(), SPLIT),
                 (a.scenarios.is_some(), "--scenarios <N>"),
                 (a.as_of_given(), AS_OF),

@@ -126,6 +126,9 @@ const FINANCE: &[FinanceCase] = &[
     (&["--backtest", "2018-01-01..2018-06-01", "--refit-every", "0"], |p| {
         (p.backtest, p.refit_every) = (Some((date("2018-01-01"), date("2018-06-01"))), 0)
     }),
+    (&["--backtest", "2018-01-01..2018-06-01", "--backtest-horizon", "0"], |p| {
+        (p.backtest, p.backtest_horizon) = (Some((date("2018-01-01"), date("2018-06-01"))), 0)
+    }),
 ];
 
 #[test]
