@@ -43,14 +43,33 @@ pub fn read_panel<'py>(py: Python<'py>, options: Option<Bound<'py, PyDict>>) -> 
 }
 
 /// results.json of `satool finance` with these options as keyword arguments (as a JSON string),
-/// computed without writing files.
+/// computed without writing files; with `backtest`, the rolling backtest's.
 #[pyfunction]
 #[pyo3(signature = (**options))]
 pub fn finance_results(py: Python<'_>, options: Option<Bound<'_, PyDict>>) -> PyResult<String> {
     let job = params(py, options)?.job().map_err(errors::job)?;
     crate::interrupt::detach(py, || {
+        if job.rolling.is_some() {
+            return satool_app::output::to_json(&finance::run_rolling(&job, &Progress::hidden())?.results);
+        }
         let run = finance::run(&job, &Progress::hidden())?;
         satool_app::output::to_json(&run.results)
+    })?
+    .map_err(errors::job)
+}
+
+/// `satool finance --backtest START..END` with these options as keyword arguments, `backtest`
+/// among them: (results.json as JSON text, backtest.csv as text), without writing files.
+#[pyfunction]
+#[pyo3(signature = (**options))]
+pub fn finance_backtest(py: Python<'_>, options: Option<Bound<'_, PyDict>>) -> PyResult<(String, String)> {
+    let job = params(py, options)?.job().map_err(errors::job)?;
+    if job.rolling.is_none() {
+        return Err(errors::value("backtest: (start, end) is required"));
+    }
+    crate::interrupt::detach(py, || {
+        let run = finance::run_rolling(&job, &Progress::hidden())?;
+        Ok((satool_app::output::to_json(&run.results)?, finance::rolling_csv(&run)))
     })?
     .map_err(errors::job)
 }

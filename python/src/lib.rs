@@ -23,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(finance::read_panel, m)?)?;
     m.add_function(wrap_pyfunction!(finance::finance_results, m)?)?;
     m.add_function(wrap_pyfunction!(finance::finance_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(finance::finance_backtest, m)?)?;
     m.add_function(wrap_pyfunction!(finance::portfolio_risk, m)?)?;
     Ok(())
 }

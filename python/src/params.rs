@@ -53,6 +53,19 @@ impl<'py> Kwargs<'py> {
         self.parsed(name, |s| s.parse().map_err(|e: chrono::ParseError| params::invalid(option, s, &e.to_string())))
     }
 
+    /// A date range given as a (start, end) pair of "YYYY-MM-DD" texts or as "START..END", refused
+    /// with the command line's message for `option`.
+    fn date_range(&self, name: &str, option: &str) -> PyResult<Option<(NaiveDate, NaiveDate)>> {
+        let Some(v) = self.raw(name)? else { return Ok(None) };
+        let range = if v.is_instance_of::<PyString>() {
+            v.extract::<String>()?
+        } else {
+            let (a, b) = extract::<(String, String)>(name, &v)?;
+            format!("{a}..{b}")
+        };
+        params::parse_date_range(&range).map(Some).map_err(|why| errors::job(params::invalid(option, &range, &why)))
+    }
+
     /// Every argument was taken: one left is a `TypeError` naming it, as for a Python function.
     pub fn finish(self) -> PyResult<()> {
         match self.dict.keys().iter().next() {
@@ -153,12 +166,7 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
     set(&mut p.sequential_segments, kw.int("sequential_segments")?);
     set(&mut p.regimes, kw.int("regimes")?);
     set(&mut p.regime_window, kw.int("regime_window")?);
-    if let Some((a, b)) = kw.take::<(String, String)>("condition_dates")? {
-        let range = format!("{a}..{b}");
-        let dates = params::parse_date_range(&range)
-            .map_err(|why| errors::job(params::invalid("--condition-dates <START..END>", &range, &why)))?;
-        p.condition_dates = Some(dates);
-    }
+    p.condition_dates = kw.date_range("condition_dates", "--condition-dates <START..END>")?;
     p.condition_regime =
         kw.parsed("condition_regime", |s| params::parse_value_enum::<VolRegime>("--condition-regime <REGIME>", s))?;
     set(&mut p.regime_quantile, kw.take("regime_quantile")?);
@@ -170,6 +178,9 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
         Some(v) => Some(Split::Fraction(extract("backtest_split", &v)?)),
         None => None,
     };
+    p.backtest = kw.date_range("backtest", "--backtest <START..END>")?;
+    set(&mut p.refit_every, kw.int("refit_every")?);
+    set(&mut p.backtest_horizon, kw.int("backtest_horizon")?);
     p.scenarios = kw.int("scenarios")?;
     p.horizon = kw.int("horizon")?;
     set(&mut p.raw, kw.take("raw")?);

@@ -218,3 +218,56 @@ def test_weights_must_be_equal_or_a_mapping(panel):
             panel.risk(bad, n=10)
         with pytest.raises(ValueError, match=f"got {shown}"):
             panel.compare(methods=["bootstrap"], weights=bad)
+
+
+def test_backtest_equals_the_cli_backtest(panel, satool_bin, tmp_path):
+    out = cli_paths(satool_bin, tmp_path, "--backtest", "2019-06-03..2019-08-30", "--refit-every", "30", "--seed", "3")
+    cli = json.loads((out / "results.json").read_text())
+    days, results = panel.backtest("2019-06-03", pd.Timestamp("2019-08-30"), refit_every=30, seed=3)
+    assert without(results, {"timing"}) == without(cli, {"timing"})
+    assert [m["id"] for m in results["methods"]] == ["historical", "garch_fhs", "sa_paths"]
+    assert results["days"] == len(days) == 64 and results["refits"] == 3 and results["horizon"]["blocks"] == 6
+    pd.testing.assert_frame_equal(days, pd.read_csv(out / "backtest.csv", parse_dates=["date"], index_col="date"),
+                                  check_exact=True)
+    # every exceedance date is a day whose return is below −VaR
+    for m in results["methods"]:
+        for t in m["tests"]:
+            hit = days["portfolio_return"] < -days[f"{m['id']}_var{100 * t['level']:g}"]
+            assert days.index[hit].strftime("%Y-%m-%d").tolist() == t["exceedance_dates"]
+
+
+def test_as_of_paths_equal_the_cli(panel, satool_bin, tmp_path):
+    out = cli_paths(satool_bin, tmp_path, "--methods", "sa_paths", "--scenarios", "30", "--horizon", "5",
+                    "--as-of", "2019-12-31")
+    cli = pd.read_csv(out / "sa_paths.paths.csv")
+    for as_of in ["2019-12-31", pd.Timestamp("2019-12-31")]:
+        cube = panel.scenarios(30, 5, as_of=as_of, as_array=True)
+        np.testing.assert_array_equal(cube.reshape(-1), cli["log_return"].values)
+    assert not np.array_equal(cube, panel.scenarios(30, 5, as_of="unconditional", as_array=True))
+
+
+@pytest.mark.parametrize("python_kw, cli_args", [
+    ({"as_of": "yesterday"}, ["--scenarios", "10", "--horizon", "5", "--as-of", "yesterday"]),
+    ({"backtest": ("2019-09-01", "2019-06-01")}, ["--backtest", "2019-09-01..2019-06-01"]),
+    ({"backtest": "2019-06-01..2019-13-01"}, ["--backtest", "2019-06-01..2019-13-01"]),
+    ({"backtest": ("2019-06-01", "2019-09-01"), "refit_every": 0}, ["--backtest", "2019-06-01..2019-09-01",
+                                                                    "--refit-every", "0"]),
+])
+def test_as_of_and_backtest_values_are_refused_like_the_cli(satool_bin, python_kw, cli_args):
+    from satool import _native
+
+    r = run_cli(satool_bin, "finance", "--prices", str(PRICES), *cli_args)
+    with pytest.raises(ValueError) as e:
+        _native.finance_results(prices=str(PRICES), **python_kw)
+    assert r.returncode == 2 and r.stderr.startswith(f"error: {e.value}\n"), (r.stderr, str(e.value))
+
+
+def test_backtest_argument_types(panel):
+    from satool import _native
+
+    with pytest.raises(ValueError, match="argument 'refit_every'"):
+        panel.backtest("2019-06-03", "2019-08-30", refit_every=-1)
+    with pytest.raises(TypeError, match="argument 'backtest'"):
+        _native.finance_results(prices=str(PRICES), backtest=(1, 2))
+    with pytest.raises(ValueError, match="^the argument '--backtest <START..END>' cannot be used with '--scenarios <N>'$"):
+        _native.finance_results(prices=str(PRICES), backtest=("2019-06-03", "2019-08-30"), scenarios=10, horizon=5)

@@ -109,6 +109,10 @@ def finance_results(**options: Any) -> str:
     """results.json of `satool finance` with these options (the reading options, methods, seed,
     weights, backtest_split and the sampler options), as JSON text."""
 
+def finance_backtest(**options: Any) -> Tuple[str, str]:
+    """`satool finance --backtest START..END` with these options, backtest=(start, end) among them
+    (and refit_every): (results.json as JSON text, backtest.csv as text)."""
+
 def finance_paths(**options: Any) -> Tuple[str, Dict[str, F64Array]]:
     """`satool finance` with these options, scenarios=N and horizon=H among them: (results.json as JSON text,
     {method id: (N, H, tickers) paths})."""

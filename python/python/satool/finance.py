@@ -24,6 +24,7 @@ quantile.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -48,6 +49,11 @@ HORIZONS = (1, 5, 10, 20)
 
 def _date(d: DateLike) -> Optional[str]:
     return None if d is None else pd.Timestamp(d).strftime("%Y-%m-%d")
+
+
+def _date_text(d: DateLike) -> Optional[str]:
+    """A date as YYYY-MM-DD; text is passed on as given, for the command line's checks."""
+    return d if isinstance(d, str) else _date(d)
 
 
 class Panel:
@@ -292,6 +298,33 @@ class Panel:
         cube = self._paths(n, horizon, method, seed, False, as_of, sampler)
         return portfolio_risk(cube, _weight_vector(weights, self.tickers), levels, horizons)
 
+    def backtest(
+        self,
+        start: DateLike,
+        end: DateLike,
+        refit_every: int = 21,
+        horizon: int = 10,
+        methods: Optional[Sequence[str]] = None,
+        seed: int = 1,
+        weights: Weights = "equal",
+        **sampler: Any,
+    ) -> Tuple[pd.DataFrame, Dict[str, Any]]:
+        """The rolling VaR backtest of ``satool finance --backtest START..END --refit-every N``:
+        (its backtest.csv as a DataFrame indexed by date — the portfolio's log return, whether the
+        memory was refitted before the day, each method's VaR forecast per level, and on the first
+        day of each non-overlapping ``horizon``-day block the block's return and H-day VaRs —, the
+        full results dict with each method's exceedances and p-values, 1-day and H-day).
+        ``methods``: historical, garch_fhs, sa_paths (default all three); ``horizon=1``: the 1-day
+        backtest only. No file is written."""
+        options = self._run_options(methods, seed, sampler)
+        with _weights_file(weights) as w:
+            options.update(weights=w, backtest=(_date_text(start), _date_text(end)), refit_every=refit_every,
+                           backtest_horizon=horizon)
+            with self._errors():
+                results, csv = _native.finance_backtest(**options)
+        days = pd.read_csv(io.StringIO(csv), parse_dates=["date"], index_col="date")
+        return days, json.loads(results)
+
     def _run_options(self, methods: Optional[Sequence[str]], seed: int, sampler: Dict[str, Any]) -> Dict[str, Any]:
         unknown = set(sampler) - SAMPLER_OPTIONS
         if unknown:
@@ -302,6 +335,8 @@ class Panel:
         for key, value in sampler.items():
             if key == "condition_dates" and value is not None:
                 value = (_date(value[0]), _date(value[1]))
+            if key == "as_of":
+                value = _date_text(value)
             options[key] = value
         return options
 
@@ -331,6 +366,7 @@ SAMPLER_OPTIONS = {
     "precision",
     "condition_dates",
     "condition_regime",
+    "as_of",
     "regime_quantile",
 }
 
