@@ -250,7 +250,7 @@ class Panel:
         seed: int = 1,
         raw: bool = False,
         as_array: bool = False,
-        as_of: Optional[str] = None,
+        as_of: DateLike = None,
         **sampler: Any,
     ) -> Union[pd.DataFrame, np.ndarray]:
         """``n`` synthetic paths of ``horizon`` trading days from one method — the numbers of
@@ -284,7 +284,7 @@ class Panel:
         horizon: Optional[int] = None,
         method: str = "sa_paths",
         seed: int = 1,
-        as_of: Optional[str] = None,
+        as_of: DateLike = None,
         **sampler: Any,
     ) -> pd.DataFrame:
         """Portfolio VaR/ES at ``levels`` and the maximum-drawdown distribution at each of
@@ -335,17 +335,15 @@ class Panel:
         for key, value in sampler.items():
             if key == "condition_dates" and value is not None:
                 value = (_date(value[0]), _date(value[1]))
-            if key == "as_of":
-                value = _date_text(value)
             options[key] = value
         return options
 
-    def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, as_of: Optional[str],
+    def _paths(self, n: int, horizon: int, method: str, seed: int, raw: bool, as_of: DateLike,
                sampler: Dict[str, Any]) -> np.ndarray:
         options = self._run_options([method], seed, sampler)
         options.update(scenarios=n, horizon=horizon, raw=raw)
         if as_of is not None:
-            options.update(as_of=as_of)
+            options.update(as_of=_date_text(as_of))
         with self._errors():
             _, paths = _native.finance_paths(**options)
         return paths[method]
@@ -366,7 +364,6 @@ SAMPLER_OPTIONS = {
     "precision",
     "condition_dates",
     "condition_regime",
-    "as_of",
     "regime_quantile",
 }
 
