@@ -224,7 +224,7 @@ impl Inputs<'_> {
         if h < 2 {
             return Vec::new();
         }
-        days.clone().filter(|&t| (t - self.rows.start) % h == 0 && t + h <= self.rows.end).collect()
+        days.clone().filter(|&t| (t - self.rows.start).is_multiple_of(h) && t + h <= self.rows.end).collect()
     }
 
     /// With `--condition-*`: the return rows before `start` that the condition keeps, judged on
@@ -545,7 +545,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         refits: blocks.len(),
         history_days: rows.start,
         draws_per_day: DRAWS_PER_DAY,
-        horizon: (spec.horizon > 1).then(|| HorizonInfo {
+        horizon: (spec.horizon > 1).then_some(HorizonInfo {
             days: spec.horizon,
             blocks: starts.len(),
             paths_per_block: PATHS_PER_BLOCK,

@@ -140,6 +140,7 @@ fn loglikelihood_gradient(r: &[f64], p: GarchParams, backcast: f64) -> (f64, [f6
 
 /// Solves the 4 × 4 system `a x = b` by Gaussian elimination with partial pivoting (None when
 /// singular).
+#[allow(clippy::needless_range_loop)] // row operations read clearest with indices
 fn solve4(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> Option<[f64; 4]> {
     for c in 0..4 {
         let piv = (c..4).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
@@ -189,13 +190,8 @@ fn newton_polish(r: &[f64], p: GarchParams, backcast: f64) -> GarchParams {
                 hess[k][i] = (gu[k] - gd[k]) / (2.0 * h);
             }
         }
-        // Symmetrise; the step solves H δ = −∇.
-        for i in 0..4 {
-            for k in 0..i {
-                let m = 0.5 * (hess[i][k] + hess[k][i]);
-                (hess[i][k], hess[k][i]) = (m, m);
-            }
-        }
+        // Symmetrised; the step solves H δ = −∇.
+        let hess: [[f64; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|k| 0.5 * (hess[i][k] + hess[k][i])));
         let Some(step) = solve4(hess, grad.map(|g| -g)) else { break };
         let mut scale = 1.0;
         let mut accepted = false;
