@@ -33,7 +33,7 @@ pub const FINANCE_OUT: &[Written] = &[
     ("historical.csv", "with --scenarios: the history, dated"),
     ("<id>.paths.csv", "with --scenarios: one line per path and day (.gz with --gzip)"),
     ("<id>.portfolio.csv", "with --paths: each path's portfolio returns (finance gather)"),
-    ("backtest.csv", "with --backtest: per day the return, refits and each VaR"),
+    ("backtest.csv", "with --backtest: per day the return, refits, each 1- and H-day VaR"),
 ];
 
 /// Width of the name column of a file list.
