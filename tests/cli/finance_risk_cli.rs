@@ -207,8 +207,9 @@ fn rolling_backtest_forecasts_each_day_from_the_days_before_it() {
 }
 
 /// The 10-day backtest of `rolling`: 4 blocks of 10 days from the first backtest day (the 41st
-/// day left out), each block's realised return the sum of its days', its VaRs on its first row
-/// only, above the 1-day VaR of that day by about √10, and the exceedances those of the columns.
+/// day left out), each block's realised return compounded from its days', its VaRs on its first row
+/// only, above the 1-day VaR of that day by about √10, and the exceedances those of the columns
+/// (an H-day return compounds its days).
 fn rolling_h_day_blocks(a: &serde_json::Value, lines: &[&str]) {
     assert_eq!((a["horizon"]["days"].as_u64(), a["horizon"]["blocks"].as_u64()), (Some(10), Some(4)));
     let cols: Vec<&str> = lines[0].split(',').collect();
@@ -226,8 +227,8 @@ fn rolling_h_day_blocks(a: &serde_json::Value, lines: &[&str]) {
                 (col(&format!("{id}_var{}_10d", 100.0 * level)), col(&format!("{id}_var{}", 100.0 * level)));
             for b in 0..4 {
                 let r = &rows[10 * b];
-                let sum: f64 = rows[10 * b..10 * b + 10].iter().map(|r| num(r, 1)).sum();
-                assert!((num(r, col("return_10d")) - sum).abs() < 1e-15, "{id} block {b}");
+                let sum = rows[10 * b..10 * b + 10].iter().fold(1.0, |v, r| v * (1.0 + num(r, 1))) - 1.0;
+                assert!((num(r, col("return_10d")) - sum).abs() < 1e-14, "{id} block {b}");
                 let ratio = num(r, c10) / num(r, c1);
                 assert!((1.5..6.0).contains(&ratio), "{id} {level} block {b}: 10-day / 1-day VaR {ratio}");
                 if sum < -num(r, c10) {
@@ -296,7 +297,7 @@ fn rolling_backtest_draws_from_the_days_a_condition_keeps() {
     let mut port: Vec<f64> = prices
         .windows(2)
         .filter(|w| ("2018-06-01".."2019-01-01").contains(&w[1].0.as_str()))
-        .map(|w| (w[1].1.iter().zip(&w[0].1).map(|(b, a)| b / a).sum::<f64>() / w[0].1.len() as f64).ln())
+        .map(|w| w[1].1.iter().zip(&w[0].1).map(|(b, a)| b / a).sum::<f64>() / w[0].1.len() as f64 - 1.0)
         .collect();
     port.sort_by(f64::total_cmp);
     let pos = 0.05 * (port.len() - 1) as f64;

@@ -29,6 +29,11 @@ pub const ROLLING_METHODS: [FinanceMethod; 3] =
     [FinanceMethod::Historical, FinanceMethod::GarchFhs, FinanceMethod::SaPaths];
 /// One-day `sa_paths` draws per backtest day (the VaR is their empirical quantile).
 pub const DRAWS_PER_DAY: usize = 10_000;
+/// The compounded return of consecutive daily portfolio returns.
+fn compound(days: &[f64]) -> f64 {
+    fin::risk::compound(ndarray::ArrayView1::from(days))
+}
+
 /// Fewest days a condition must keep before a refit.
 const MIN_KEPT: usize = 30;
 /// Fewest return days before the first backtest day, and fewest backtest days.
@@ -154,7 +159,7 @@ pub struct RollingCondition {
 /// How a condition enters a rolling backtest, as results.json states it.
 const CONDITION_RULE: &str = "at each refit the condition is judged on the return days before it alone (a regime's \
 volatility quantile among those days; a date range cut at the refit), and until the next refit every method draws \
-from the days it keeps: historical = the kept days' portfolio returns (H-day: the sums of H consecutive days starting \
+from the days it keeps: historical = the kept days' portfolio returns (H-day: the compounded returns of H consecutive days starting \
 on a kept day); garch_fhs = the GARCH fit and variance filter on every day, its scenarios from the kept days' \
 standardised residuals only; sa_paths = the memory and volatility states of the kept days, the state of each \
 forecast the EWMA of every realised day up to the evening before (in the kept days' units); at least 30 kept days \
@@ -170,7 +175,7 @@ pub struct HorizonInfo {
 }
 
 /// How the H-day forecasts are made, as results.json states it.
-const HORIZON_RULE: &str = "the range is cut into non-overlapping H-day blocks from its first day (a last incomplete block is left out); each block's H-day VaR_c is forecast on the evening before its first day, from the same data as that day's 1-day forecast: historical = −quantile_{1−c} (linear) of the sums of every H consecutive portfolio days before the block; garch_fhs = 10,000 FHS paths of H days from each ticker's variance that evening (each day one residual day of the fit for every ticker, the GARCH recursion moving the variance); sa_paths = 10,000 paths of H days from the volatility state that evening; an H-day return is the sum of its daily portfolio log returns, and an exceedance is a block whose realised sum is below −VaR; the same tests as the 1-day VaR, on the blocks";
+const HORIZON_RULE: &str = "the range is cut into non-overlapping H-day blocks from its first day (a last incomplete block is left out); each block's H-day VaR_c is forecast on the evening before its first day, from the same data as that day's 1-day forecast: historical = −quantile_{1−c} (linear) of the compounded returns of every H consecutive portfolio days before the block; garch_fhs = 10,000 FHS paths of H days from each ticker's variance that evening (each day one residual day of the fit for every ticker, the GARCH recursion moving the variance); sa_paths = 10,000 paths of H days from the volatility state that evening; an H-day return compounds its daily portfolio returns, and an exceedance is a block whose realised H-day return is below −VaR; the same tests as the 1-day VaR, on the blocks";
 
 /// A rolling backtest: its results and the day-by-day series (backtest.csv, the report's figure).
 #[derive(Debug)]
@@ -248,7 +253,7 @@ impl Inputs<'_> {
     fn h_day_vars(&self, paths: &[f64], what: &str) -> Result<[f64; 4]> {
         let rows = ArrayView2::from_shape((paths.len() / self.g.ncols(), self.g.ncols()), paths)?;
         let port = self.weights.portfolio_returns(rows, what)?;
-        Ok(vars(port.chunks(self.horizon).map(|c| c.iter().sum()).collect()))
+        Ok(vars(port.chunks(self.horizon).map(compound).collect()))
     }
 }
 
@@ -383,13 +388,13 @@ fn garch_block(
     Ok((out, out_h))
 }
 
-/// `historical`: every portfolio day before the day (H-day: every H-day sum of consecutive days
+/// `historical`: every portfolio day before the day (H-day: every H-day compounded return of consecutive days
 /// before the block); with a condition, the days it kept at the refit (H-day: the sums starting on
 /// one of them).
 fn historical_block(inp: &Inputs, days: &Range<usize>, kept: Option<&[usize]>) -> Forecasts {
     let h = inp.horizon;
     let starts = inp.block_starts(days);
-    let sums = |day: usize| -> Vec<f64> { inp.port[..day].windows(h).map(|w| w.iter().sum()).collect() };
+    let sums = |day: usize| -> Vec<f64> { inp.port[..day].windows(h).map(compound).collect() };
     match kept {
         None => (
             days.clone().map(|day| vars(inp.port[..day].to_vec())).collect(),
@@ -512,7 +517,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
     let realised = port[rows.clone()].to_vec();
     let dates: Vec<NaiveDate> = rows.clone().map(|t| table_in.dates[t + 1]).collect();
     let starts: Vec<usize> = inp.block_starts(&rows).iter().map(|t| t - rows.start).collect();
-    let realised_h: Vec<f64> = starts.iter().map(|&b| realised[b..b + spec.horizon].iter().sum()).collect();
+    let realised_h: Vec<f64> = starts.iter().map(|&b| compound(&realised[b..b + spec.horizon])).collect();
     let block_dates: Vec<NaiveDate> = starts.iter().map(|&b| dates[b]).collect();
     let (mut var, mut var_h) = (Vec::new(), Vec::new());
     let mut methods = Vec::with_capacity(job.methods.len());
