@@ -365,7 +365,7 @@ pub(in crate::finance) fn one_day_draws(
     state: f64,
     n: usize,
     rng: &mut Rng,
-    each: impl FnMut(&[f64]),
+    mut each: impl FnMut(&[f64]),
 ) {
     let lo = states.neighbourhood(state);
     let mut out = vec![0.0; h.g.ncols()];
