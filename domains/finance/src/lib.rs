@@ -15,6 +15,7 @@ pub mod returns;
 pub mod risk;
 pub mod runs;
 pub mod series;
+pub mod stream;
 
 pub use bootstrap::{
     iid_bootstrap, politis_white_block_length, politis_white_panel, stationary_bootstrap, stationary_rows,
@@ -34,6 +35,7 @@ pub use runs::{
     politis_white_panel_runs, stationary_bootstrap_runs, stationary_rows_runs,
 };
 pub use series::{Lag1, Layout};
+pub use stream::{apply_correction, Correction, PathMetrics};
 // The statistics live in satool-common; re-exported so that users of this crate (the app) reach
 // them next to the metrics that report them.
 pub use satool_common::stats::{

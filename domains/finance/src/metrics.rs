@@ -79,8 +79,20 @@ pub fn correct_keeping_zeros_in_place(out: &mut Array2<f64>, hist: ArrayView2<f6
             *z += usize::from(v == 0.0);
         }
     }
-    let maps: Vec<(f64, f64)> = hist
-        .axis_iter(Axis(1))
+    let maps = correction_maps(hist, n, &mg, &sg, &zeros);
+    apply_maps_keeping_zeros(out, &maps);
+}
+
+/// Each ticker's (scale, offset) of [`correct_keeping_zeros_in_place`] for a set of `n` rows
+/// whose columns have means `mg`, sds `sg` (n − 1) and `zeros` exact zeros.
+pub(crate) fn correction_maps(
+    hist: ArrayView2<f64>,
+    n: usize,
+    mg: &[f64],
+    sg: &[f64],
+    zeros: &[usize],
+) -> Vec<(f64, f64)> {
+    hist.axis_iter(Axis(1))
         .enumerate()
         .map(|(j, h)| {
             let (mh, sh) = (mean(h), sd(h));
@@ -104,10 +116,17 @@ pub fn correct_keeping_zeros_in_place(out: &mut Array2<f64>, hist: ArrayView2<f6
             let c = (num / (q * v)).sqrt();
             (c, mh / q - c * m)
         })
-        .collect();
+        .collect()
+}
+
+/// Maps every nonzero value of `out` (standard layout) by its column's `(scale, offset)`.
+pub(crate) fn apply_maps_keeping_zeros(out: &mut Array2<f64>, maps: &[(f64, f64)]) {
+    if !out.is_standard_layout() {
+        *out = out.as_standard_layout().into_owned();
+    }
     let d = maps.len().max(1);
     out.as_slice_mut().expect("standard layout").par_chunks_mut(d).for_each(|row| {
-        for (v, &(scale, offset)) in row.iter_mut().zip(&maps) {
+        for (v, &(scale, offset)) in row.iter_mut().zip(maps) {
             if *v != 0.0 {
                 *v = *v * scale + offset;
             }
@@ -205,33 +224,43 @@ pub struct FinanceMetrics {
 }
 
 fn check_inputs(hist: ArrayView2<f64>, gen: ArrayView2<f64>) -> Result<(), FinanceError> {
-    if hist.ncols() != gen.ncols() {
+    check_shapes(hist, gen.nrows(), gen.ncols())?;
+    non_finite("historical", hist)?;
+    non_finite("generated", gen)?;
+    check_history_varies(hist)
+}
+
+/// The shapes [`evaluate`] accepts: the same tickers, at least one, and 2 days of each set.
+pub(crate) fn check_shapes(hist: ArrayView2<f64>, gen_rows: usize, gen_cols: usize) -> Result<(), FinanceError> {
+    if hist.ncols() != gen_cols {
         return Err(FinanceError::Shape(format!(
-            "historical returns have {} tickers, generated {}",
-            hist.ncols(),
-            gen.ncols()
+            "historical returns have {} tickers, generated {gen_cols}",
+            hist.ncols()
         )));
     }
-    if hist.ncols() == 0 || hist.nrows() < 2 || gen.nrows() < 2 {
+    if hist.ncols() == 0 || hist.nrows() < 2 || gen_rows < 2 {
         return Err(FinanceError::Shape(format!(
-            "need at least 1 ticker and 2 days each (historical {} × {}, generated {} × {})",
+            "need at least 1 ticker and 2 days each (historical {} × {}, generated {gen_rows} × {gen_cols})",
             hist.nrows(),
             hist.ncols(),
-            gen.nrows(),
-            gen.ncols()
         )));
     }
-    let non_finite = |what: &'static str, a: &ArrayView2<f64>| {
-        a.indexed_iter()
-            .find(|(_, v)| !v.is_finite())
-            .map_or(Ok(()), |((day, ticker), v)| Err(FinanceError::NonFinite { what, day, ticker, value: *v }))
-    };
-    non_finite("historical", &hist)?;
-    non_finite("generated", &gen)?;
-    if let Some(j) = (0..hist.ncols()).find(|&j| is_constant(hist.column(j))) {
-        return Err(FinanceError::ZeroVarianceHistory { ticker: j });
-    }
     Ok(())
+}
+
+/// The first value of `a` (row by row) that is not finite, as an error naming `what` and where.
+pub(crate) fn non_finite(what: &'static str, a: ArrayView2<f64>) -> Result<(), FinanceError> {
+    a.indexed_iter()
+        .find(|(_, v)| !v.is_finite())
+        .map_or(Ok(()), |((day, ticker), v)| Err(FinanceError::NonFinite { what, day, ticker, value: *v }))
+}
+
+/// A historical ticker with constant returns is an error.
+pub(crate) fn check_history_varies(hist: ArrayView2<f64>) -> Result<(), FinanceError> {
+    match (0..hist.ncols()).find(|&j| is_constant(hist.column(j))) {
+        Some(j) => Err(FinanceError::ZeroVarianceHistory { ticker: j }),
+        None => Ok(()),
+    }
 }
 
 fn sorted(x: ArrayView1<f64>) -> Vec<f64> {
@@ -284,18 +313,18 @@ pub fn evaluate(hist: ArrayView2<f64>, gen: ArrayView2<f64>, ks: KsMethod) -> Re
 
 /// One ticker's statistics: KS raw and corrected, sd ratio, kurtosis, zero variance, the ACFs
 /// and the within-path checks.
-struct PerTicker {
-    raw: KsResult,
-    cor: KsResult,
-    sd_ratio: f64,
-    kurt: Option<f64>,
-    constant: bool,
-    curves: Option<(Vec<f64>, Vec<f64>)>,
-    lag1: Option<f64>,
-    vr: Option<f64>,
-    g2_11_50: Option<f64>,
-    mean: f64,
-    ss: f64,
+pub(crate) struct PerTicker {
+    pub(crate) raw: KsResult,
+    pub(crate) cor: KsResult,
+    pub(crate) sd_ratio: f64,
+    pub(crate) kurt: Option<f64>,
+    pub(crate) constant: bool,
+    pub(crate) curves: Option<(Vec<f64>, Vec<f64>)>,
+    pub(crate) lag1: Option<f64>,
+    pub(crate) vr: Option<f64>,
+    pub(crate) g2_11_50: Option<f64>,
+    pub(crate) mean: f64,
+    pub(crate) ss: f64,
 }
 
 fn avg(xs: &[f64]) -> f64 {
@@ -414,7 +443,12 @@ fn per_ticker(
 /// Equal-weight portfolio tails of one day: (VaR 1%, ES 1%, VaR 5%, ES 5%), losses positive, of
 /// the portfolio's simple return (the conventions of [`crate::risk`]).
 fn portfolio_tails(gen: ArrayView2<f64>) -> (f64, f64, f64, f64) {
-    let port: Vec<f64> = sorted(ndarray::Array1::from(equal_weight_returns(gen)).view());
+    tails_of(equal_weight_returns(gen))
+}
+
+/// [`portfolio_tails`] of the equal-weight portfolio's returns.
+pub(crate) fn tails_of(port: Vec<f64>) -> (f64, f64, f64, f64) {
+    let port = sorted(ndarray::aview1(&port));
     let tail = |q: f64| {
         let v = quantile_sorted(&port, q);
         let losses: Vec<f64> = port.iter().copied().take_while(|&r| r <= v).collect();
@@ -432,15 +466,18 @@ pub fn equal_weight_returns(g: ArrayView2<f64>) -> Vec<f64> {
     g.rows().into_iter().map(|r| r.iter().map(|v| v.exp_m1()).sum::<f64>() / d).collect()
 }
 
-/// The correlation error ‖C_gen − C_hist‖_F / ‖C_hist‖_F; `None` when a matrix is undefined.
-fn correlation_error(hist: ArrayView2<f64>, gen: ArrayView2<f64>, per: &[PerTicker]) -> Option<f64> {
-    let means: Vec<f64> = per.iter().map(|p| p.mean).collect();
-    let norms: Vec<f64> = per.iter().map(|p| p.ss.sqrt()).collect();
-    let cg = correlation_of_columns(gen, &means, &norms);
+/// The correlation error ‖C_gen − C_hist‖_F / ‖C_hist‖_F given C_gen; `None` when a matrix is
+/// undefined.
+fn correlation_error(hist: ArrayView2<f64>, cg: Option<Array2<f64>>) -> Option<f64> {
     match (correlation_matrix(hist), cg) {
         (Some(ch), Some(cg)) => Some(frobenius((&cg - &ch).view()) / frobenius(ch.view())),
         _ => None,
     }
+}
+
+/// Each ticker's mean and centred norm, as the correlation of the generated columns needs them.
+pub(crate) fn means_norms(per: &[PerTicker]) -> (Vec<f64>, Vec<f64>) {
+    (per.iter().map(|p| p.mean).collect(), per.iter().map(|p| p.ss.sqrt()).collect())
 }
 
 /// The ACF curves of every ticker, with the band of `layout` over `n` rows.
@@ -464,10 +501,29 @@ pub fn evaluate_layout(
     layout: Layout,
 ) -> Result<FinanceMetrics, FinanceError> {
     check_inputs(hist, gen)?;
-    let d = hist.ncols();
     let n = gen.nrows();
     let path_len = layout.path_len(n).filter(|&h| h >= 2);
     let per = per_ticker(hist, gen, ks, layout, path_len);
+    let cg = (!per.iter().any(|p| p.constant)).then(|| {
+        let (means, norms) = means_norms(&per);
+        correlation_of_columns(gen, &means, &norms)
+    });
+    Ok(assemble(hist, n, layout, per, cg.flatten(), portfolio_tails(gen)))
+}
+
+/// The metrics from every ticker's statistics, the generated correlation matrix (`None` when
+/// undefined or not computed: a constant ticker) and the equal-weight portfolio's tails, for `n`
+/// generated rows laid out as `layout`.
+pub(crate) fn assemble(
+    hist: ArrayView2<f64>,
+    n: usize,
+    layout: Layout,
+    per: Vec<PerTicker>,
+    cg: Option<Array2<f64>>,
+    (var_1, es_1, var_5, es_5): (f64, f64, f64, f64),
+) -> FinanceMetrics {
+    let d = hist.ncols();
+    let path_len = layout.path_len(n).filter(|&h| h >= 2);
     let zero_variance_tickers: Vec<usize> = (0..d).filter(|&j| per[j].constant).collect();
     let degenerate = !zero_variance_tickers.is_empty();
 
@@ -477,14 +533,13 @@ pub fn evaluate_layout(
     let ks_methods: Vec<KsPvalueMethod> =
         per.iter().flat_map(|p| [p.raw.method_used, p.cor.method_used]).collect::<BTreeSet<_>>().into_iter().collect();
 
-    let corr_error = if degenerate { None } else { correlation_error(hist, gen, &per) };
+    let corr_error = if degenerate { None } else { correlation_error(hist, cg) };
     let kurtoses: Vec<Option<f64>> = per.iter().map(|p| p.kurt).collect();
     let kurtosis = if degenerate {
         None
     } else {
         kurtoses.iter().copied().collect::<Option<Vec<f64>>>().map(|k: Vec<f64>| avg(&k))
     };
-    let (var_1, es_1, var_5, es_5) = portfolio_tails(gen);
 
     let acf_curves = if degenerate { None } else { layout_curves(&per, layout, n) };
     let path_len = if degenerate { None } else { path_len };
@@ -503,7 +558,7 @@ pub fn evaluate_layout(
     };
     let sd_ratios: Vec<f64> = per.iter().map(|p| p.sd_ratio).collect();
 
-    Ok(FinanceMetrics {
+    FinanceMetrics {
         n_hist: hist.nrows(),
         n_gen: n,
         tickers: d,
@@ -531,7 +586,7 @@ pub fn evaluate_layout(
         acf_g2_mean_11_50,
         acf_curves,
         zero_variance_tickers,
-    })
+    }
 }
 
 /// ACF of g (lags 1–40) and g² (lags 1–100) per ticker; `None` if any series is constant.
@@ -562,7 +617,7 @@ fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64) -> AcfCurves {
 }
 
 /// Rows per block of the correlation's partial products.
-const ROW_BLOCK: usize = 16384;
+pub(crate) const ROW_BLOCK: usize = 16384;
 
 /// Columns `tickers` of `x` (N × d) as rows of a standard-layout array, read in tiles of rows.
 fn gather_columns(x: ArrayView2<f64>, tickers: std::ops::Range<usize>) -> Array2<f64> {
@@ -574,6 +629,16 @@ fn gather_columns(x: ArrayView2<f64>, tickers: std::ops::Range<usize>) -> Array2
         }
     }
     out
+}
+
+/// `Zᵀ Z` of one block of rows, `z = (v − mean)/norm` formed in place.
+pub(crate) fn block_product(mut z: Array2<f64>, means: &[f64], norms: &[f64]) -> Array2<f64> {
+    for mut r in z.rows_mut() {
+        for ((v, &m), &s) in r.iter_mut().zip(means).zip(norms) {
+            *v = (*v - m) / s;
+        }
+    }
+    z.t().dot(&z)
 }
 
 /// Pearson correlation matrix of the columns of `x` (N × d) given each column's mean (as
@@ -589,14 +654,11 @@ fn correlation_of_columns(x: ArrayView2<f64>, means: &[f64], norms: &[f64]) -> O
     let parts: Vec<Array2<f64>> = (0..n.div_ceil(ROW_BLOCK))
         .into_par_iter()
         .map(|b| {
-            let rows = x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]);
-            let mut z = rows.to_owned();
-            for mut r in z.rows_mut() {
-                for ((v, &m), &s) in r.iter_mut().zip(means).zip(norms) {
-                    *v = (*v - m) / s;
-                }
-            }
-            z.t().dot(&z)
+            block_product(
+                x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]).to_owned(),
+                means,
+                norms,
+            )
         })
         .collect();
     let mut c = parts.into_iter().reduce(|a, b| a + b)?;

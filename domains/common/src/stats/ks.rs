@@ -86,8 +86,11 @@ pub fn ks_2samp(a: &[f64], b: &[f64], method: KsMethod) -> Option<KsResult> {
 
 /// As [`ks_2samp`] for samples already sorted ascending, finite and non-empty.
 pub fn ks_2samp_sorted(a: &[f64], b: &[f64], method: KsMethod) -> KsResult {
-    let (n1, n2) = (a.len(), b.len());
-    let d = statistic_sorted(a, b);
+    ks_of_statistic(statistic_sorted(a, b), a.len(), b.len(), method)
+}
+
+/// The test of statistic `d` ([`statistic_sorted`]) between samples of `n1` and `n2` values.
+pub fn ks_of_statistic(d: f64, n1: usize, n2: usize, method: KsMethod) -> KsResult {
     match method {
         KsMethod::Asymptotic => {
             let en = (n1 as f64) * (n2 as f64) / ((n1 + n2) as f64);
