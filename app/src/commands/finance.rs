@@ -44,7 +44,12 @@ pub fn run(
     let mut staging =
         outputs.out.as_ref().map(|o| Staging::new(o, outputs.force)).transpose().map_err(|e| input_err!("{e:#}"))?;
     let report_target = ReportTarget::prepare(outputs.report.as_deref(), outputs.out.as_deref(), outputs.force)?;
-    let run = finance::run(job, progress)?;
+    // Paths are streamed unless the report draws figures from every row.
+    let streaming = outputs
+        .report
+        .is_none()
+        .then(|| staging.as_mut().map(|staging| finance::PathFiles { staging, gzip: outputs.gzip }));
+    let run = finance::run_with(job, progress, streaming)?;
     let header = render::header(&run.results);
     let mut table =
         format!("{}\n{}", render::comparison_table(&run.results, true), render::scenario_table(&run.results));

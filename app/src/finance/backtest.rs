@@ -104,7 +104,7 @@ pub(super) fn evaluate(held: &HeldOut, weights: &Weights, scenarios: &[Scenarios
     let methods = scenarios
         .iter()
         .map(|s| -> Result<MethodBacktest> {
-            let mut port = weights.portfolio_returns(s.returns.view(), &format!("the {} scenarios", s.method))?;
+            let mut port = super::risk::scenario_portfolio(weights, s)?.into_owned();
             port.sort_by(f64::total_cmp);
             let tests = fin::risk::LEVELS
                 .iter()

@@ -25,7 +25,32 @@ pub(super) fn evaluate(
     let t0 = Instant::now();
     let returns = &g.scenarios.returns;
     let layout = g.scenarios.layout;
-    let mut m = fin::evaluate_layout(h.g.view(), returns.view(), fin::KsMethod::Auto, layout)?;
+    let m = fin::evaluate_layout(h.g.view(), returns.view(), fin::KsMethod::Auto, layout)?;
+    let vs =
+        full.map(|full| fin::evaluate_layout(full.view(), returns.view(), fin::KsMethod::Auto, layout)).transpose()?;
+    let rows = Rows { n: returns.nrows(), portfolio_sd: portfolio_sd(returns), seconds: t0.elapsed().as_secs_f64() };
+    method_row(g, job, m, vs, rows)
+}
+
+/// What a method's row needs of its rows besides their metrics.
+pub(super) struct Rows {
+    pub n: usize,
+    /// The sd of the equal-weight portfolio (row means), as [`portfolio_sd`].
+    pub portfolio_sd: f64,
+    /// Seconds spent on the metrics (added to the generation's).
+    pub seconds: f64,
+}
+
+/// The row of one method from its metrics against the days it draws from (`m`) and, when the
+/// run is conditioned, against the whole history (`vs`).
+pub(super) fn method_row(
+    g: &Generated,
+    job: &FinanceJob,
+    mut m: fin::FinanceMetrics,
+    vs: Option<fin::FinanceMetrics>,
+    rows: Rows,
+) -> Result<MethodResult> {
+    let layout = g.scenarios.layout;
     if g.on_history_scale {
         // Correcting again would be the identity up to rounding, which moves exact zeros off
         // zero (and the KS test sees the atom move): the file is already the corrected set.
@@ -34,9 +59,8 @@ pub(super) fn evaluate(
     }
     let id = g.scenarios.method.id();
     let f = |name: &str, v: f64| finite(&format!("{name} of {id}"), v);
-    let vs_history = full
-        .map(|full| -> Result<VsHistory> {
-            let a = fin::evaluate_layout(full.view(), returns.view(), fin::KsMethod::Auto, layout)?;
+    let vs_history = vs
+        .map(|a| -> Result<VsHistory> {
             Ok(VsHistory {
                 ks_pass_corrected: f("corrected KS pass vs history", a.ks_pass_corrected)?,
                 ks_mean_p_corrected: f("corrected KS mean p vs history", a.ks_mean_p_corrected)?,
@@ -53,13 +77,13 @@ pub(super) fn evaluate(
     let lag1 = m.lag1.as_ref();
     let opt = |name: &str, v: Option<f64>| finite_opt(&format!("{name} of {id}"), v);
     let paths = match layout {
-        fin::Layout::Paths(h) => Some((returns.nrows() / h.max(1), h)),
+        fin::Layout::Paths(h) => Some((rows.n / h.max(1), h)),
         _ => None,
     };
     Ok(MethodResult {
         id: g.scenarios.method,
         label: g.scenarios.method.label(job),
-        n: returns.nrows(),
+        n: rows.n,
         ks_pass: f("KS pass", m.ks_pass)?,
         ks_pass_corrected: f("corrected KS pass", m.ks_pass_corrected)?,
         ks_mean_p: f("KS mean p", m.ks_mean_p)?,
@@ -77,7 +101,7 @@ pub(super) fn evaluate(
         var_5: f("VaR 5%", m.var_5)?,
         es_1: f("ES 1%", m.es_1)?,
         es_5: f("ES 5%", m.es_5)?,
-        portfolio_sd: f("portfolio sd", portfolio_sd(returns))?,
+        portfolio_sd: f("portfolio sd", rows.portfolio_sd)?,
         acf_g2_mean_1_10: finite_opt(&format!("mean ACF(g²) lags 1-10 of {id}"), m.acf_g2_mean_1_10)?,
         acf_g_outside_band: finite_opt(&format!("ACF(g) outside band of {id}"), m.acf_g_outside_band)?,
         acf_g2_outside_band: finite_opt(&format!("ACF(g²) outside band of {id}"), m.acf_g2_outside_band)?,
@@ -91,7 +115,7 @@ pub(super) fn evaluate(
         ks_pvalue_method: m.ks_methods.iter().map(|k| k.short_name()).collect::<Vec<_>>().join(", "),
         acceptance: g.acceptance,
         vs_history,
-        seconds: g.seconds + t0.elapsed().as_secs_f64(),
+        seconds: g.seconds + rows.seconds,
         per_ticker: super::risk::per_ticker(&m),
     })
 }

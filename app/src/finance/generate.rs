@@ -73,7 +73,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob) -> 
     let output_novelty = novelty(&h.mem, encode_days(returns.view()).view());
     let novelty = nov.unwrap_or_else(|| output_novelty.clone());
     Ok(Generated {
-        scenarios: Scenarios { method, returns, layout, source_day: None, regime: None },
+        scenarios: Scenarios { method, returns, layout, source_day: None, regime: None, portfolio: None },
         novelty,
         output_novelty,
         acceptance,

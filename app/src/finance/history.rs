@@ -27,6 +27,8 @@ pub(super) struct History {
     pub regime_transitions: Array2<f64>,
     /// Date of each day (row of `g`).
     pub dates: Vec<chrono::NaiveDate>,
+    /// The GARCH(1,1) panel fitted to `g`, once (a streamed run draws its paths block by block).
+    pub garch: std::sync::OnceLock<fin::garch::GarchPanel>,
 }
 
 impl History {
@@ -43,7 +45,17 @@ impl History {
             regime_transitions: Array2::ones((1, 1)),
             dates,
             g,
+            garch: Default::default(),
         })
+    }
+
+    /// The GARCH(1,1) panel fitted to the days, fitted at the first call.
+    pub(super) fn garch(&self) -> Result<&fin::garch::GarchPanel> {
+        if let Some(p) = self.garch.get() {
+            return Ok(p);
+        }
+        let panel = fin::garch::GarchPanel::fit(self.g.view())?;
+        Ok(self.garch.get_or_init(|| panel))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod render;
 mod results;
 mod risk;
 mod rolling;
+mod streamed;
 
 pub use backtest::{backtest_table, BacktestResults, Split};
 pub use coverage::{header_lines, tickers_csv};
@@ -27,6 +28,7 @@ pub use paths::PathSpec;
 pub use results::*;
 pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
 pub use rolling::{rolling_csv, rolling_table, run_rolling, Rolling, RollingResults, RollingRun, ROLLING_METHODS};
+pub use streamed::PathFiles;
 
 use crate::input_err;
 use crate::progress::Progress;
@@ -266,7 +268,8 @@ fn history(
     }
     let regime_labels = volatility_regimes(&g, &runs, job.regimes, job.regime_window);
     let regime_transitions = fin::fit_transitions_runs(&regime_labels, &runs, job.regimes);
-    Ok((History { g, runs, mem, block_length, regime_labels, regime_transitions, dates }, beta_star))
+    let garch = Default::default();
+    Ok((History { g, runs, mem, block_length, regime_labels, regime_transitions, dates, garch }, beta_star))
 }
 
 /// The parameters results.json reports for the run.
@@ -368,34 +371,74 @@ fn keep_methods_that_ran<T>(methods: &[FinanceMethod], drawn: Vec<Result<T>>) ->
     Ok((generated, warnings))
 }
 
-/// Refuses, before anything is drawn, paths that would not fit the memory budget. Every path
-/// method's N·H·d returns and three per-day columns (state and output novelty, source day) are
-/// held until the run returns, with the evaluation's working copies: 1.3 times those values on
-/// all_stocks_5yr (5 methods, 500 and 2,000 paths of 20 days: 490 KB of peak RSS per path),
-/// counted as 1.5 (12 bytes per value).
-fn check_paths_memory(job: &FinanceJob, p: PathSpec, tickers: usize) -> Result<()> {
-    let m = job.methods.iter().filter(|&&m| m != FinanceMethod::Historical).count().max(1) as u64;
+/// Refuses, before anything is drawn, paths that would not fit the memory budget. A path
+/// method that holds its rows keeps its N·H·d returns and three per-day columns (state and
+/// output novelty, source day) until the run returns, with the evaluation's working copies: 1.3
+/// times those values on all_stocks_5yr (5 methods, 500 and 2,000 paths of 20 days: 490 KB of
+/// peak RSS per path), counted as 1.5 (12 bytes per value). A streamed one ([`streamed`]) keeps
+/// three values per path day until the run returns (its two novelties and its portfolio return),
+/// and while it runs four more (the equal-weight portfolio's return, sorted into two more for its
+/// tails, and the row means), with a block of paths, or its whole set when small, and the
+/// correlation's blocks of rows.
+fn check_paths_memory(job: &FinanceJob, p: PathSpec, tickers: usize, streaming: bool) -> Result<()> {
+    let path_methods = job.methods.iter().filter(|&&m| m != FinanceMethod::Historical);
+    let streamed = path_methods.clone().filter(|&&m| streaming && streamed::streams(m)).count() as u64;
+    let held = (path_methods.count() as u64 - streamed).max(u64::from(streamed == 0));
     let d = tickers as u64;
-    let values = crate::budget::checked_product(&[m, p.n as u64, p.h as u64, d + 3]);
-    crate::budget::check_bytes(
-        values.and_then(|v| v.checked_mul(12)),
-        &format!(
-            "--scenarios {} --horizon {}: the paths ({m} method{} × {} × {} days × ({d} tickers + 3 columns), \
-             with the evaluation's copies: 12 bytes per value)",
-            p.n,
-            p.h,
-            if m == 1 { "" } else { "s" },
+    let rows = (p.n as u64).checked_mul(p.h as u64);
+    let held_bytes = crate::budget::checked_product(&[held, p.n as u64, p.h as u64, d + 3, 12]);
+    let working =
+        streamed::working_bytes(rows.unwrap_or(u64::MAX), d, job.condition.is_some(), crate::budget::memory_budget()?);
+    let streamed_bytes = rows
+        .and_then(|r| r.checked_mul(8 * (3 * streamed + 4 * u64::from(streamed > 0))))
+        .and_then(|b| b.checked_add(if streamed > 0 { working } else { 0 }));
+    let plural = |m: u64| if m == 1 { "" } else { "s" };
+    let mut what = format!("--scenarios {} --horizon {}: the paths (", p.n, p.h);
+    if held > 0 {
+        what += &format!(
+            "{held} method{} × {} × {} days × ({d} tickers + 3 columns), with the evaluation's copies: 12 bytes per value",
+            plural(held),
             p.n,
             p.h
-        ),
+        );
+    }
+    if streamed > 0 {
+        what += &format!(
+            "{}{streamed} method{} streamed a block of paths at a time: 3 values per path day each and 4 more while \
+             one runs, 8 bytes each, and {} at work",
+            if held > 0 { "; " } else { "" },
+            plural(streamed),
+            crate::budget::human(working)
+        );
+    }
+    what.push(')');
+    crate::budget::check_bytes(
+        held_bytes.zip(streamed_bytes).and_then(|(a, b)| a.checked_add(b)),
+        &what,
         "--scenarios or --horizon (or name fewer --methods)",
     )
 }
 
 /// Runs the whole finance job: reads the prices, generates with every method of `job.methods`
 /// and scores each against the history; `progress` receives one-line progress messages (stderr).
-/// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`].
+/// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`], which
+/// holds every method's scenarios.
 pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
+    run_with(job, progress, None)
+}
+
+/// A method's draws, or (a streamed path method) its scenarios without their rows and its row.
+enum Drawn {
+    Held(Generated),
+    Streamed(Generated, Box<MethodResult>),
+}
+
+/// [`run`], with the `--scenarios` paths of the methods that allow it (the resamplers,
+/// `garch_fhs`, `exact`, `sa_paths`) streamed a block at a time when `streaming` is given: their
+/// rows are then not held in the returned scenarios (which keep their portfolio returns), and
+/// their long path files are written as the paths are drawn into `streaming`'s staging
+/// directory, when there is one.
+pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<PathFiles>>) -> Result<FinanceRun> {
     if job.rolling.is_some() {
         return Err(input_err!("--backtest START..END is a rolling backtest, which run_rolling runs (not run)"));
     }
@@ -413,7 +456,7 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
         weights.portfolio_returns(held.test.view(), "the held-out days")?;
     }
     if let Some(p) = job.paths {
-        check_paths_memory(job, p, table_in.tickers.len())?;
+        check_paths_memory(job, p, table_in.tickers.len(), streaming.is_some())?;
     }
     let Conditioned { g, condition, rows, runs } = conditioned;
     let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
@@ -427,25 +470,53 @@ pub fn run(job: &FinanceJob, progress: &Progress) -> Result<FinanceRun> {
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
-    // Paths run one method at a time (each in parallel over its paths): N·H·d values each.
-    let drawn: Vec<Result<Generated>> = if job.paths.is_some() {
-        job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect()
-    } else {
-        job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job))).collect()
+    let full_ref = condition.as_ref().map(|_| &full);
+    // Paths run one method at a time (each in parallel over its paths): N·H·d values each, or
+    // a block of them when streamed.
+    let drawn: Vec<Result<Drawn>> = match (job.paths, streaming) {
+        (Some(spec), Some(mut files)) => {
+            let mut cx = streamed::Shared {
+                weights: &weights,
+                full: full_ref,
+                tickers: &table_in.tickers,
+                files: files.as_mut(),
+            };
+            job.methods
+                .iter()
+                .map(|&m| {
+                    stage.run(m.id(), || match m != FinanceMethod::Historical && streamed::streams(m) {
+                        true => streamed::run(m, &h, job, spec, &mut cx).map(|(g, r)| Drawn::Streamed(g, Box::new(r))),
+                        false => generate(m, &h, job).map(Drawn::Held),
+                    })
+                })
+                .collect()
+        }
+        (Some(_), None) => {
+            job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job).map(Drawn::Held))).collect()
+        }
+        (None, _) => {
+            job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job).map(Drawn::Held))).collect()
+        }
     };
     drop(stage);
-    let (generated, failed) = keep_methods_that_ran(&job.methods, drawn)?;
+    let (drawn, failed) = keep_methods_that_ran(&job.methods, drawn)?;
     for w in &failed {
         eprintln!("warning: {}: {w}", job.prices.display());
     }
     let warnings = [dropped, failed].concat();
-    let full_ref = condition.as_ref().map(|_| &full);
     let stage = progress.stage("metrics", &ids);
-    let mut results: Vec<MethodResult> = generated
-        .par_iter()
-        .map(|g| stage.run(g.scenarios.method.id(), || evaluate(g, job, &h, full_ref)))
+    let rows: Vec<(Generated, MethodResult)> = drawn
+        .into_par_iter()
+        .map(|d| match d {
+            Drawn::Held(g) => {
+                let row = stage.run(g.scenarios.method.id(), || evaluate(&g, job, &h, full_ref))?;
+                Ok((g, row))
+            }
+            Drawn::Streamed(g, row) => Ok((g, *row)),
+        })
         .collect::<Result<_>>()?;
     drop(stage);
+    let (generated, mut results): (Vec<Generated>, Vec<MethodResult>) = rows.into_iter().unzip();
     if h.runs.len() > 1 {
         // The conditioned days themselves: their ACFs pair days inside a run only.
         let acfs = fin::acf_summary_runs(h.g.view(), &h.runs);

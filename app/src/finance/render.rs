@@ -27,10 +27,13 @@ pub fn write_out(st: &mut Staging, run: &FinanceRun, command_line: &str, gzip: b
         } else if s.method == FinanceMethod::Historical {
             st.write("historical.csv", dated_csv(&results.tickers.kept, &s.returns, &run.dates).as_bytes())?;
         } else {
-            let name = paths_name(id, gzip);
-            let mut w = paths_writer(st, &name, gzip)?;
-            write_long(&mut w, &results.tickers.kept, s, &run.dates, first)
-                .with_context(|| format!("writing {name}"))?;
+            // A streamed method's file was written as its paths were drawn.
+            if s.portfolio.is_none() {
+                let name = paths_name(id, gzip);
+                let mut w = paths_writer(st, &name, gzip)?;
+                write_long(&mut w, &results.tickers.kept, s, &run.dates, first)
+                    .with_context(|| format!("writing {name}"))?;
+            }
             if results.parameters.paths.is_some() {
                 let text = portfolio_csv(s, &results.risk.weights_used, first)?;
                 st.write(&format!("{id}.portfolio.csv"), text.as_bytes())?;
@@ -78,7 +81,10 @@ fn scenarios_csv(tickers: &[String], g: &Array2<f64>) -> String {
 /// whole run's VaR/ES and drawdowns.
 fn portfolio_csv(s: &Scenarios, weights: &[f64], first: usize) -> Result<String> {
     let Layout::Paths(h) = s.layout else { return Ok(String::new()) };
-    let port = satool_finance::risk::portfolio_returns(s.returns.view(), weights)?;
+    let port = match &s.portfolio {
+        Some(p) => p.clone(),
+        None => satool_finance::risk::portfolio_returns(s.returns.view(), weights)?,
+    };
     let mut text = String::from("scenario");
     for t in 1..=h {
         text += &format!(",day_{t}");
@@ -123,29 +129,59 @@ fn write_long(
         Layout::Paths(h) => h,
         _ => s.returns.nrows(),
     };
-    let days: Vec<String> = dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
+    write_long_header(w, s.source_day.is_some(), s.regime.is_some())?;
+    let rows = LongRows { returns: s.returns.view(), source_day: s.source_day.as_deref(), regime: s.regime.as_deref() };
+    write_long_rows(w, tickers, &rows, &day_names(dates), first, h)?;
+    w.flush()
+}
+
+/// The dates of the history's days as the long files write them.
+pub(super) fn day_names(dates: &[NaiveDate]) -> Vec<String> {
+    dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect()
+}
+
+/// The header line of a long path file.
+pub(super) fn write_long_header(w: &mut dyn Write, source_day: bool, regime: bool) -> std::io::Result<()> {
     write!(w, "scenario,day,ticker,log_return")?;
-    if s.source_day.is_some() {
+    if source_day {
         write!(w, ",source_day")?;
     }
-    if s.regime.is_some() {
+    if regime {
         write!(w, ",regime")?;
     }
-    writeln!(w)?;
+    writeln!(w)
+}
+
+/// Rows of whole paths of a long path file, with what is known of each row.
+pub(super) struct LongRows<'a> {
+    pub returns: ndarray::ArrayView2<'a, f64>,
+    pub source_day: Option<&'a [usize]>,
+    pub regime: Option<&'a [u32]>,
+}
+
+/// The lines of `rows` (paths of `h` days, the first numbered `first + 1`).
+pub(super) fn write_long_rows(
+    w: &mut dyn Write,
+    tickers: &[String],
+    rows: &LongRows,
+    days: &[String],
+    first: usize,
+    h: usize,
+) -> std::io::Result<()> {
     // Rows formatted in parallel, a fixed block at a time, and written in order.
     const ROWS: usize = 2048;
-    let n = s.returns.nrows();
+    let n = rows.returns.nrows();
     let blocks: Vec<std::ops::Range<usize>> = (0..n).step_by(ROWS).map(|a| a..(a + ROWS).min(n)).collect();
     for group in blocks.chunks(2 * rayon::current_num_threads().max(1)) {
         let texts: Vec<Vec<u8>> = group
             .par_iter()
-            .map(|rows| {
-                let mut b = Vec::with_capacity(rows.len() * tickers.len() * 40);
-                for r in rows.clone() {
+            .map(|block| {
+                let mut b = Vec::with_capacity(block.len() * tickers.len() * 40);
+                for r in block.clone() {
                     let (p, t) = (first + r / h + 1, r % h + 1);
-                    let src = s.source_day.as_ref().map(|v| &days[v[r]]);
-                    let reg = s.regime.as_ref().map(|v| v[r]);
-                    for (ticker, v) in tickers.iter().zip(s.returns.row(r)) {
+                    let src = rows.source_day.map(|v| &days[v[r]]);
+                    let reg = rows.regime.map(|v| v[r]);
+                    for (ticker, v) in tickers.iter().zip(rows.returns.row(r)) {
                         // Writing to a Vec cannot fail.
                         let _ = write!(b, "{p},{t},{ticker},{v}");
                         if let Some(src) = src {
@@ -164,7 +200,7 @@ fn write_long(
             w.write_all(t)?;
         }
     }
-    w.flush()
+    Ok(())
 }
 
 /// The first lines of every finance header: the file, its days and what was kept of its tickers.

@@ -289,6 +289,10 @@ pub struct Scenarios {
     pub source_day: Option<Vec<usize>>,
     /// Volatility regime of each row, for the regime generators' paths.
     pub regime: Option<Vec<u32>>,
+    /// The `--weights` portfolio's log return of each row, when the rows are not held: a path
+    /// method streamed a block of paths at a time (`returns` is then empty and its path file was
+    /// written as the paths were drawn).
+    pub portfolio: Option<Vec<f64>>,
 }
 
 /// What a finance run returns: its results, the days it compared with, and every method's

@@ -147,6 +147,14 @@ pub struct RiskResults {
     pub methods: Vec<MethodRisk>,
 }
 
+/// The `weights` portfolio's log return of each row of `s` (kept when its rows were streamed).
+pub(super) fn scenario_portfolio<'a>(weights: &Weights, s: &'a Scenarios) -> Result<std::borrow::Cow<'a, [f64]>> {
+    match &s.portfolio {
+        Some(p) => Ok(std::borrow::Cow::Borrowed(p)),
+        None => Ok(weights.portfolio_returns(s.returns.view(), &format!("the {} scenarios", s.method))?.into()),
+    }
+}
+
 /// VaR/ES and drawdowns of every method's scenarios under `weights`.
 /// With `--scenarios`, the horizons are those of the table up to the path length plus the
 /// path length itself.
@@ -154,7 +162,7 @@ pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon:
     let methods = scenarios
         .iter()
         .map(|s| -> Result<MethodRisk> {
-            let port = weights.portfolio_returns(s.returns.view(), &format!("the {} scenarios", s.method))?;
+            let port = scenario_portfolio(weights, s)?;
             Ok(match s.layout {
                 fin::Layout::Paths(h) => {
                     let paths = ndarray::ArrayView2::from_shape((port.len() / h, h), &port)?;

@@ -632,7 +632,7 @@ fn gather_columns(x: ArrayView2<f64>, tickers: std::ops::Range<usize>) -> Array2
 }
 
 /// `Zᵀ Z` of one block of rows, `z = (v − mean)/norm` formed in place.
-pub(crate) fn block_product(mut z: Array2<f64>, means: &[f64], norms: &[f64]) -> Array2<f64> {
+pub(crate) fn block_product(mut z: ndarray::ArrayViewMut2<f64>, means: &[f64], norms: &[f64]) -> Array2<f64> {
     for mut r in z.rows_mut() {
         for ((v, &m), &s) in r.iter_mut().zip(means).zip(norms) {
             *v = (*v - m) / s;
@@ -655,7 +655,7 @@ fn correlation_of_columns(x: ArrayView2<f64>, means: &[f64], norms: &[f64]) -> O
         .into_par_iter()
         .map(|b| {
             block_product(
-                x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]).to_owned(),
+                x.slice(ndarray::s![b * ROW_BLOCK..((b + 1) * ROW_BLOCK).min(n), ..]).to_owned().view_mut(),
                 means,
                 norms,
             )

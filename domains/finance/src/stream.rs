@@ -15,6 +15,9 @@ use crate::error::FinanceError;
 use crate::metrics::{assemble, block_product, equal_weight_returns, tails_of, FinanceMetrics, PerTicker, ROW_BLOCK};
 use crate::series::{Layout, VR_DAYS};
 
+/// Rows of the correlation's blocks (each held while it fills).
+pub const CORRELATION_ROWS: usize = ROW_BLOCK;
+
 /// A history column's distinct values (IEEE equality: −0 and 0 are one), ascending, with how
 /// many of its values are at most each.
 struct HistColumn {
@@ -436,7 +439,7 @@ impl<'a> PathMetrics<'a> {
         if *filled == 0 {
             return;
         }
-        let part = block_product(buf.slice(ndarray::s![..*filled, ..]).to_owned(), &means, &norms);
+        let part = block_product(buf.slice_mut(ndarray::s![..*filled, ..]), &means, &norms);
         *sum = Some(match sum.take() {
             Some(s) => s + part,
             None => part,

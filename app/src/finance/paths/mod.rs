@@ -139,7 +139,7 @@ fn resampled_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str, bloc
 /// GARCH-FHS paths: the panel fitted once, every path simulated from the variance after the
 /// history's last day with its own stream (one historical day's residual vector per day).
 fn garch_paths(h: &History, job: &FinanceJob, spec: PathSpec, id: &str) -> Result<PathDraw> {
-    let panel = fin::garch::GarchPanel::fit(h.g.view())?;
+    let panel = h.garch()?;
     let d = h.g.ncols();
     let mut returns = Array2::zeros((spec.n * spec.h, d));
     let flat = returns.as_slice_mut().expect("a new array is contiguous");
@@ -294,6 +294,7 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spe
             layout: fin::Layout::Paths(spec.h),
             source_day: draw.source,
             regime: draw.regime,
+            portfolio: None,
         },
         novelty,
         output_novelty,
