@@ -31,7 +31,7 @@ pub use rolling::{rolling_csv, rolling_table, run_rolling, Rolling, RollingResul
 pub use streamed::PathFiles;
 
 use crate::input_err;
-use crate::progress::Progress;
+use crate::progress::{Progress, Stage};
 use anyhow::Result;
 use chrono::NaiveDate;
 use evaluate::{evaluate, portfolio_sd};
@@ -471,32 +471,17 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
     let stage = progress.stage("methods", &ids);
     let full_ref = condition.as_ref().map(|_| &full);
-    // Paths run one method at a time (each in parallel over its paths): N·H·d values each, or
-    // a block of them when streamed.
-    let drawn: Vec<Result<Drawn>> = match (job.paths, streaming) {
+    let drawn = match (job.paths, streaming) {
         (Some(spec), Some(mut files)) => {
-            let mut cx = streamed::Shared {
+            let cx = streamed::Shared {
                 weights: &weights,
                 full: full_ref,
                 tickers: &table_in.tickers,
                 files: files.as_mut(),
             };
-            job.methods
-                .iter()
-                .map(|&m| {
-                    stage.run(m.id(), || match m != FinanceMethod::Historical && streamed::streams(m) {
-                        true => streamed::run(m, &h, job, spec, &mut cx).map(|(g, r)| Drawn::Streamed(g, Box::new(r))),
-                        false => generate(m, &h, job).map(Drawn::Held),
-                    })
-                })
-                .collect()
+            draw_methods(job, &h, &stage, Some((spec, cx)))
         }
-        (Some(_), None) => {
-            job.methods.iter().map(|&m| stage.run(m.id(), || generate(m, &h, job).map(Drawn::Held))).collect()
-        }
-        (None, _) => {
-            job.methods.par_iter().map(|&m| stage.run(m.id(), || generate(m, &h, job).map(Drawn::Held))).collect()
-        }
+        _ => draw_methods(job, &h, &stage, None),
     };
     drop(stage);
     let (drawn, failed) = keep_methods_that_ran(&job.methods, drawn)?;
@@ -542,6 +527,32 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
         warnings,
     };
     Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
+}
+
+/// Every method's draws. Paths run one method at a time (each in parallel over its paths): N·H·d
+/// values each, or a block of them when `streaming` is given; without paths the methods run in
+/// parallel.
+fn draw_methods(
+    job: &FinanceJob,
+    h: &History,
+    stage: &Stage,
+    streaming: Option<(PathSpec, streamed::Shared<'_, '_>)>,
+) -> Vec<Result<Drawn>> {
+    let held = |m: FinanceMethod| stage.run(m.id(), || generate(m, h, job).map(Drawn::Held));
+    match (job.paths, streaming) {
+        (Some(_), Some((spec, mut cx))) => job
+            .methods
+            .iter()
+            .map(|&m| match m != FinanceMethod::Historical && streamed::streams(m) {
+                true => stage.run(m.id(), || {
+                    streamed::run(m, h, job, spec, &mut cx).map(|(g, r)| Drawn::Streamed(g, Box::new(r)))
+                }),
+                false => held(m),
+            })
+            .collect(),
+        (Some(_), None) => job.methods.iter().map(|&m| held(m)).collect(),
+        (None, _) => job.methods.par_iter().map(|&m| held(m)).collect(),
+    }
 }
 
 #[cfg(test)]
