@@ -432,6 +432,12 @@ fn extended_metrics_for_every_method() {
     // Independent sites keep no pair correlation; the sampler keeps some.
     assert!(f(method(&v, "profile"), "cij_r").abs() < 0.05);
     assert!(f(method(&v, "sa_gen"), "cij_r") > 0.2);
+    // What 150 new members would reach (bench/decoders/natural_cij.py: 0.109 from the noise
+    // constant of m = K/2): far below the sampler's, the same for every row of 150.
+    let nat = f(method(&v, "sa_gen"), "natural_cij_r");
+    assert!((0.08..0.14).contains(&nat), "natural C_ij r {nat}");
+    assert_eq!(f(method(&v, "profile"), "natural_cij_r"), nat);
+    assert!(stdout(&o).contains(&format!("natural C_ij r: {nat:.3} at 150 sequences")), "{}", stdout(&o));
 }
 
 #[test]

@@ -49,6 +49,10 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         mi_r_all: finite_opt(&format!("MI r (all pairs) of {id}"), couplings.mi_all)?,
         mi_r_apc: finite_opt(&format!("MI r (APC) of {id}"), couplings.mi_apc)?,
         cij_r: finite_opt(&format!("C_ij r of {id}"), couplings.cij)?,
+        natural_cij_r: finite_opt(
+            &format!("natural C_ij r of {id}"),
+            f.natural_cij.map(|n| n.expected_r(g.seqs.len())),
+        )?,
         mean_pairwise_identity: finite_opt(&format!("pairwise identity of {id}"), pairwise.mean)?,
         pairwise_identity_sampled_pairs: pairwise.sampled_pairs,
         frac_over_90: nearest.iter().filter(|&&x| x > 0.9).count() as f64 / nearest.len().max(1) as f64,

@@ -38,6 +38,9 @@ pub struct FamilyModel {
     /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
     /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,
+    /// What C_ij r new members of the family would reach against `stored` (None for fewer than
+    /// 4 stored sequences): each row's honest level beside its C_ij r.
+    pub natural_cij: Option<prot::extended::NaturalCij>,
 }
 
 impl FamilyModel {

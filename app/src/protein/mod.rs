@@ -43,6 +43,10 @@ use std::path::PathBuf;
 /// Samples per method by default: the published 30 chains × 5.
 pub const N_SAMPLES: usize = 150;
 
+/// Random halves of the stored sequences that estimate each row's natural C_ij r (stream
+/// "natural-cij" of `--seed`).
+pub const NATURAL_CIJ_SPLITS: usize = 8;
+
 /// How HMMER is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HmmerMode {
@@ -224,6 +228,11 @@ pub fn family_model_fold(
         sampling,
         calibration,
         couplings: prot::extended::Couplings::of(&stored, true),
+        natural_cij: prot::extended::NaturalCij::of(
+            &stored,
+            NATURAL_CIJ_SPLITS,
+            &mut satool::stream(job.sampling.seed, "natural-cij"),
+        ),
         stored,
         whole,
     };

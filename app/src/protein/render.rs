@@ -243,6 +243,9 @@ pub fn extended_caption(r: &ProteinResults) -> String {
         band(r),
         if natural_row { " (natural sequences: the natural row's)" } else { "" }
     );
+    if let Some(line) = natural_cij_line(r) {
+        c += &line;
+    }
     if let Some(h) = &r.holdout {
         let [id, cij, auc] = held_out_cells(Some(&h.null));
         c += &format!(
@@ -254,6 +257,23 @@ pub fn extended_caption(r: &ProteinResults) -> String {
         );
     }
     c
+}
+
+/// The caption's line on each row's natural C_ij r (`natural_cij_r`), one value per row size:
+/// the C_ij r of the first table that as many new members of the family would reach.
+fn natural_cij_line(r: &ProteinResults) -> Option<String> {
+    let mut sizes: Vec<(usize, f64)> = r.methods.iter().filter_map(|m| m.natural_cij_r.map(|v| (m.n, v))).collect();
+    sizes.sort_by_key(|&(n, _)| n);
+    sizes.dedup_by_key(|&mut (n, _)| n);
+    if sizes.is_empty() {
+        return None;
+    }
+    let values: Vec<String> = sizes.iter().map(|(n, v)| format!("{v:.3} at {n} sequences")).collect();
+    Some(format!(
+        "\nnatural C_ij r: {} (what as many new members would reach; {} random halves)",
+        values.join(", "),
+        super::NATURAL_CIJ_SPLITS
+    ))
 }
 
 /// The report's paragraph on the held-out evaluation (`--holdout`), None without it.

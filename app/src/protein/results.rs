@@ -248,6 +248,11 @@ pub struct MethodResult {
     pub mi_r_all: Option<f64>,
     pub mi_r_apc: Option<f64>,
     pub cij_r: Option<f64>,
+    /// The C_ij r that as many new members of the family as this row has sequences would reach
+    /// against the stored ones (estimated from random halves of them): the honest level for
+    /// `cij_r`; above it a row carries the members' own sampling noise, which only sequences
+    /// near them share.
+    pub natural_cij_r: Option<f64>,
     pub mean_pairwise_identity: Option<f64>,
     /// Present when the set has more than 2000 sequences: the mean pairwise identity is over this
     /// many pairs drawn with a fixed seed, not over every pair.
