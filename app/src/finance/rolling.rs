@@ -41,6 +41,9 @@ const MIN_TRAIN: usize = 60;
 const MIN_TEST: usize = 20;
 /// Draws turned into portfolio returns at a time.
 const DRAW_CHUNK: usize = 256;
+/// Path days an H-day forecast holds at a time (whole paths, at least one): its memory does not
+/// grow with H or with the paths per block.
+const PATH_DAYS_HELD: usize = 2_560;
 /// H-day paths per H-day block and method (`sa_paths`, `garch_fhs`).
 pub const PATHS_PER_BLOCK: usize = 10_000;
 
@@ -209,6 +212,32 @@ fn vars(mut port: Vec<f64>) -> [f64; 4] {
     fin::risk::LEVELS.map(|c| fin::risk::var_es(&port, c).var)
 }
 
+/// The VaRs of [`PATHS_PER_BLOCK`] paths of `horizon` days, `draw(n, buf)` appending the next n
+/// paths (days × `d` tickers each, row-major) to `buf`: `held` path days at a time (whole paths,
+/// at least one), each path's portfolio return compounded from its days. The draws, and so the
+/// VaRs, do not depend on `held` when `draw` takes each path after the previous one from one
+/// stream.
+fn h_day_vars(
+    weights: &Weights,
+    (d, horizon): (usize, usize),
+    held: usize,
+    what: &str,
+    mut draw: impl FnMut(usize, &mut Vec<f64>),
+) -> Result<[f64; 4]> {
+    let per_batch = (held / horizon).max(1);
+    let (mut port, mut buf) = (Vec::with_capacity(PATHS_PER_BLOCK), Vec::new());
+    let mut left = PATHS_PER_BLOCK;
+    while left > 0 {
+        let n = left.min(per_batch);
+        buf.clear();
+        draw(n, &mut buf);
+        let rows = ArrayView2::from_shape((buf.len() / d, d), &buf)?;
+        port.extend(weights.portfolio_returns(rows, what)?.chunks(horizon).map(compound));
+        left -= n;
+    }
+    Ok(vars(port))
+}
+
 /// The data a block reads: the returns and portfolio returns of every day (only those before
 /// each forecast's day are used), and the run's settings.
 struct Inputs<'a> {
@@ -247,13 +276,6 @@ impl Inputs<'_> {
             ));
         }
         Ok(Some(kept))
-    }
-
-    /// The H-day portfolio returns of `paths` (n × H × tickers, flattened), sorted into VaRs.
-    fn h_day_vars(&self, paths: &[f64], what: &str) -> Result<[f64; 4]> {
-        let rows = ArrayView2::from_shape((paths.len() / self.g.ncols(), self.g.ncols()), paths)?;
-        let port = self.weights.portfolio_returns(rows, what)?;
-        Ok(vars(port.chunks(self.horizon).map(compound).collect()))
     }
 }
 
@@ -315,9 +337,9 @@ fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &m
             let state = each_day[day - days.start].1;
             let id = format!("sa_paths/backtest/h{}/{}", inp.horizon, date(&inp.dates[day + 1]));
             let mut rng = satool::stream(inp.job.seed, &id);
-            let mut buf = Vec::with_capacity(PATHS_PER_BLOCK * inp.horizon * d);
-            one_state_paths(&h, &states, state, PATHS_PER_BLOCK, inp.horizon, &mut rng, |p| buf.extend_from_slice(p));
-            inp.h_day_vars(&buf, "the sa_paths paths")
+            h_day_vars(inp.weights, (d, inp.horizon), PATH_DAYS_HELD, "the sa_paths paths", |n, buf| {
+                one_state_paths(&h, &states, state, n, inp.horizon, &mut rng, |p| buf.extend_from_slice(p))
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     timing.sa_paths_draws += t.elapsed().as_secs_f64();
@@ -376,12 +398,9 @@ fn garch_block(
             let start: Vec<f64> = sd.iter().map(|s| s[i] * s[i]).collect();
             let id = format!("garch_fhs/backtest/h{}/{}", inp.horizon, date(&inp.dates[day + 1]));
             let mut rng = satool::stream(inp.job.seed, &id);
-            let mut buf = Vec::with_capacity(PATHS_PER_BLOCK * inp.horizon * z.ncols());
-            for n in (0..PATHS_PER_BLOCK).step_by(DRAW_CHUNK).map(|a| DRAW_CHUNK.min(PATHS_PER_BLOCK - a)) {
-                let sim = panel.simulate_from(&start, n, inp.horizon, &mut rng);
-                buf.extend(sim.iter());
-            }
-            inp.h_day_vars(&buf, "the garch_fhs paths")
+            h_day_vars(inp.weights, (z.ncols(), inp.horizon), PATH_DAYS_HELD, "the garch_fhs paths", |n, buf| {
+                buf.extend(panel.simulate_from(&start, n, inp.horizon, &mut rng).iter())
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     timing.garch_scenarios += t.elapsed().as_secs_f64();
@@ -689,4 +708,46 @@ pub fn rolling_csv(run: &RollingRun) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng as _;
+
+    /// Paths of log returns in [−0.05, 0.05), one after the other from one stream.
+    fn draw_paths(rng: &mut satool::Rng, n: usize, per_path: usize, buf: &mut Vec<f64>) {
+        buf.extend((0..n * per_path).map(|_| rng.random_range(-0.05..0.05)));
+    }
+
+    #[test]
+    fn h_day_vars_do_not_depend_on_the_paths_held_at_a_time() {
+        let (d, horizon) = (3, 5);
+        let weights = Weights { w: vec![0.5, 0.3, 0.2], description: "test".into() };
+        let run = |held: usize| {
+            let mut rng = satool::stream(9, "test");
+            h_day_vars(&weights, (d, horizon), held, "test", |n, buf| draw_paths(&mut rng, n, horizon * d, buf))
+                .unwrap()
+        };
+        // Every path at once, by hand: Σ w (e^g − 1) per day, compounded over the path's days.
+        let mut all = Vec::new();
+        draw_paths(&mut satool::stream(9, "test"), PATHS_PER_BLOCK, horizon * d, &mut all);
+        let want = vars(
+            all.chunks(horizon * d)
+                .map(|path| {
+                    let days =
+                        path.chunks(d).map(|g| g.iter().zip(&weights.w).map(|(v, w)| w * v.exp_m1()).sum::<f64>());
+                    days.fold(1.0, |v, r| v * (1.0 + r)) - 1.0
+                })
+                .collect(),
+        );
+        for held in [1, 7, PATH_DAYS_HELD, PATHS_PER_BLOCK * horizon] {
+            let got = run(held);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() < 1e-15, "held {held}: {got:?} vs {want:?}");
+            }
+            assert_eq!(got, run(PATH_DAYS_HELD), "held {held}: the same bits as the default batch");
+        }
+        assert!(want[0] > 0.03 && want[3] > want[0], "{want:?}");
+    }
 }
