@@ -257,6 +257,12 @@ pub struct FinanceArgs {
     /// Tickers of the report's QQ and per-ticker ACF figures (default: the five with the largest variance).
     #[arg(help_heading = OUTPUT, long, value_delimiter = ',', value_name = "T1,T2,…", requires = "report")]
     pub qq_tickers: Option<Vec<String>>,
+    /// Also print each method's label, rows, 1% / 5% VaR and ES and MALA acceptance.
+    ///
+    /// A third table, beside the two the run prints by default (which fit 120 columns); every
+    /// number is in results.json either way. Not with --backtest, whose tables have no more columns.
+    #[arg(help_heading = OUTPUT, long, conflicts_with = "backtest")]
+    pub extended: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -658,6 +664,7 @@ fn run(cli: &Cli) -> Result<()> {
                 report: r.report.clone(),
                 qq_tickers: a.qq_tickers.clone(),
                 gzip: a.gzip,
+                extended: a.extended,
             };
             if job.rolling.is_some() {
                 let out = crate::commands::finance::run_rolling(&job, &outputs, &command_line(), &progress)?;

@@ -28,10 +28,10 @@ impl Progress {
     }
 
     /// A line the user should see before a long run (an estimate), even when stderr is not a
-    /// terminal; nothing with `--quiet` or from the Python package.
+    /// terminal, wrapped at 100 columns; nothing with `--quiet` or from the Python package.
     pub fn note(&self, msg: &str) {
         if self.notes {
-            eprintln!("{msg}");
+            eprintln!("{}", crate::output::table::wrap_lines(msg, crate::output::table::TEXT_WIDTH));
         }
     }
 

@@ -31,6 +31,12 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `text` with every run of whitespace as one space: prose the terminal output wraps, read back
+/// as one line (compare with a needle written on one line).
+pub fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Parses `--json` output, failing with stderr on a non-zero exit.
 pub fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "satool failed ({:?}): {}", o.status.code(), stderr(o));

@@ -311,11 +311,12 @@ fn as_of_a_crash_day_the_one_day_var_scales_with_the_volatility_state() {
         ],
         &[],
     ));
+    let prose = unwrapped(&header);
     assert!(
-        header.contains("as of 2020-03-16: the sa_paths, exact and garch_fhs paths start from the volatility state"),
+        prose.contains("as of 2020-03-16: the sa_paths, exact and garch_fhs paths start from the volatility state"),
         "{header}"
     );
-    assert!(header.contains("volatility state after 2020-03-16: 11.343 × the history's average day"), "{header}");
+    assert!(prose.contains("volatility state after 2020-03-16: 11.343 × the history's average day"), "{header}");
 }
 
 #[test]

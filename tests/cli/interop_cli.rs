@@ -340,3 +340,102 @@ fn all_families_errors_are_notes_under_the_table() {
     }
     assert!(text.lines().any(|l| l.starts_with("(1) SraC_RyeA: ") || l.starts_with("(2) SraC_RyeA: ")), "{text}");
 }
+
+/// The lines of `text` wider than `max` terminal columns (display width, not bytes or chars).
+fn wider_than(text: &str, max: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    text.lines().filter(|l| l.width() > max).map(|l| format!("{} columns: {l}", l.width())).collect()
+}
+
+/// The default finance output fits a terminal of 120 columns, stdout and stderr, in each kind of
+/// run: the README's job (every method), paths (`--scenarios`, `--as-of`), both backtests, both
+/// conditions, a 505-ticker file with dropped tickers and suspect jumps, and a warning naming a
+/// long path; prose (header, conventions, captions, warnings) is wrapped at 100.
+#[test]
+fn finance_output_fits_120_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    // AAPL flat on the first 200 days: dropped with a warning from a training window cut there.
+    let text = std::fs::read_to_string(fixture("sp500.csv")).unwrap();
+    let flat: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match (1..=200).contains(&i) {
+            true => l
+                .split_once(',')
+                .map_or(l.to_string(), |(date, rest)| format!("{date},100,{}", rest.split_once(',').unwrap().1)),
+            false => l.to_string(),
+        })
+        .map(|l| l + "\n")
+        .collect();
+    let long = dir.path().join("a directory with a rather long name for the warning to wrap");
+    std::fs::create_dir(&long).unwrap();
+    let flat_csv = long.join("sp500_with_aapl_flat_on_its_first_200_days.csv");
+    std::fs::write(&flat_csv, flat).unwrap();
+    let (sp500, all_stocks, flat_csv) =
+        (fixture("sp500.csv"), fixture("all_stocks_5yr.csv.gz"), flat_csv.display().to_string());
+    let fast = "historical,garch_fhs,sa_paths";
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["--prices", &sp500, "--start", "2018-01-01"],
+        vec!["--prices", &sp500, "--start", "2018-01-01", "--scenarios", "1000", "--horizon", "20"],
+        vec![
+            "--prices",
+            &sp500,
+            "--start",
+            "2018-01-01",
+            "--scenarios",
+            "200",
+            "--horizon",
+            "20",
+            "--as-of",
+            "2020-03-31",
+        ],
+        vec![
+            "--prices",
+            &sp500,
+            "--start",
+            "2018-01-01",
+            "--backtest",
+            "2020-02-03..2020-03-31",
+            "--refit-every",
+            "10",
+        ],
+        vec!["--prices", &sp500, "--start", "2018-01-01", "--backtest-split", "0.6", "--methods", fast],
+        vec![
+            "--prices",
+            &sp500,
+            "--start",
+            "2018-01-01",
+            "--condition-regime",
+            "high-vol",
+            "--methods",
+            "historical,sa",
+        ],
+        vec![
+            "--prices",
+            &sp500,
+            "--start",
+            "2018-01-01",
+            "--condition-dates",
+            "2020-02-03..2020-06-30",
+            "--methods",
+            fast,
+        ],
+        vec!["--prices", &all_stocks, "--methods", "historical,bootstrap"],
+        vec!["--prices", &flat_csv, "--methods", "historical,bootstrap", "--backtest-split", "0.02"],
+    ];
+    for args in &runs {
+        let o = satool(&[&["finance"], &args[..]].concat(), &[]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(out.lines().count() > 15, "{args:?}: {out}");
+        let wide = [wider_than(&out, 120), wider_than(&err, 120)].concat();
+        assert!(wide.is_empty(), "{args:?}: lines over 120 columns: {wide:#?}");
+        // Prose is wrapped at 100: only table lines (with runs of spaces between cells) are wider.
+        let mut prose = out.lines().chain(err.lines()).filter(|l| !l.trim().contains("  ") && !l.starts_with('─'));
+        assert!(prose.all(|l| wider_than(l, 100).is_empty()), "{args:?}: {out}{err}");
+        if args.contains(&flat_csv.as_str()) {
+            assert!(unwrapped(&err).contains("dropped 1 ticker(s) with constant returns"), "{err}");
+            assert!(err.lines().count() > 1, "the warning is wrapped: {err}");
+        }
+    }
+}

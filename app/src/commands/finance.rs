@@ -22,6 +22,9 @@ pub struct FinanceOutputs {
     pub qq_tickers: Option<Vec<String>>,
     /// `--gzip`: the long path files as `<id>.paths.csv.gz`.
     pub gzip: bool,
+    /// `--extended`: stdout adds the table of the method labels and the columns the default
+    /// tables leave out.
+    pub extended: bool,
 }
 
 /// A finished run and the text stdout shows for it.
@@ -51,8 +54,7 @@ pub fn run(
         .then(|| staging.as_mut().map(|staging| finance::PathFiles { staging, gzip: outputs.gzip }));
     let run = finance::run_with(job, progress, streaming)?;
     let header = render::header(&run.results);
-    let mut table =
-        format!("{}\n{}", render::comparison_table(&run.results, true), render::scenario_table(&run.results));
+    let mut table = render::terminal_tables(&run.results, outputs.extended);
     table += &format!("\n\n{}", finance::risk_table(&run.results.risk));
     if let Some(b) = &run.results.backtest {
         table += &format!("\n\n{}", finance::backtest_table(b));
@@ -111,6 +113,7 @@ pub fn run_rolling(
     if let Some(c) = &r.condition {
         header += &format!("conditioned on {}: {}\n", c.description, c.rule);
     }
+    let header = crate::output::table::wrap_lines(&header, crate::output::table::TEXT_WIDTH);
     let table = finance::rolling_table(r);
     let mut report_staging = None;
     if let Some(target) = report_target {

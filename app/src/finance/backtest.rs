@@ -148,10 +148,10 @@ pub fn backtest_table(r: &BacktestResults) -> String {
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    format!(
-        "VaR backtest of each method's 1-day VaR (p-values: Kupiec unconditional coverage, Christoffersen\n\
-         independence)\n{}\n{}",
-        r.split,
-        table::table_from(&header, rows, 1)
-    )
+    let caption = format!(
+        "VaR backtest of each method's 1-day VaR (p-values: Kupiec unconditional coverage, Christoffersen \
+         independence)\n{}",
+        r.split
+    );
+    format!("{}\n{}", table::wrap_lines(&caption, table::TEXT_WIDTH), table::table_from(&header, rows, 1))
 }

@@ -31,6 +31,7 @@ pub use rolling::{rolling_csv, rolling_table, run_rolling, Rolling, RollingResul
 pub use streamed::PathFiles;
 
 use crate::input_err;
+use crate::output::table::{wrap_lines, TEXT_WIDTH};
 use crate::progress::{Progress, Stage};
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -419,6 +420,12 @@ fn check_paths_memory(job: &FinanceJob, p: PathSpec, tickers: usize, streaming: 
     )
 }
 
+/// Prints a warning about the prices file on stderr, wrapped at [`TEXT_WIDTH`] (results.json
+/// holds it unwrapped).
+pub(crate) fn warn(prices: &std::path::Path, w: &str) {
+    eprintln!("{}", wrap_lines(&format!("warning: {}: {w}", prices.display()), TEXT_WIDTH));
+}
+
 /// Runs the whole finance job: reads the prices, generates with every method of `job.methods`
 /// and scores each against the history; `progress` receives one-line progress messages (stderr).
 /// Writes nothing: the caller renders, saves or reports the returned [`FinanceRun`], which
@@ -447,7 +454,7 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     // and every method is also compared with the whole history.
     let (Window { full, held_out, conditioned }, dropped) = Window::without_constant_tickers(job, &mut table_in)?;
     for w in &dropped {
-        eprintln!("warning: {}: {w}", job.prices.display());
+        warn(&job.prices, w);
     }
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     // Weights the history itself cannot carry are refused before any method runs.
@@ -486,7 +493,7 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     drop(stage);
     let (drawn, failed) = keep_methods_that_ran(&job.methods, drawn)?;
     for w in &failed {
-        eprintln!("warning: {}: {w}", job.prices.display());
+        warn(&job.prices, w);
     }
     let warnings = [dropped, failed].concat();
     let stage = progress.stage("metrics", &ids);

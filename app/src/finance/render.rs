@@ -1,7 +1,7 @@
 //! Text output of a finance run: the header and comparison table printed to stdout (and
 //! reused by the report), and the files of `--out`.
 
-use super::{FinanceMethod, FinanceResults, FinanceRun, Scenarios};
+use super::{FinanceMethod, FinanceResults, FinanceRun, MethodResult, Scenarios};
 use crate::output::{atomic::Staging, table};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -220,7 +220,8 @@ pub fn input_lines(input: &super::InputInfo, tickers: &super::Tickers) -> String
     h + &super::header_lines(tickers)
 }
 
-/// The text above the table: input, tickers, condition, parameters and conventions.
+/// The text above the table: input, tickers, condition, parameters and conventions, each line
+/// wrapped at [`table::TEXT_WIDTH`].
 pub fn header(r: &FinanceResults) -> String {
     let p = &r.parameters;
     let mut h = input_lines(&r.input, &r.tickers);
@@ -256,27 +257,45 @@ pub fn header(r: &FinanceResults) -> String {
     for c in &r.conventions {
         h += &format!("  - {c}\n");
     }
-    h
+    table::wrap_lines(&h, table::TEXT_WIDTH)
 }
 
-/// The comparison table; `timing` adds the seconds column (left out where output must be reproducible).
+/// The tables stdout shows for a run, each within [`table::MAX_WIDTH`] columns: the
+/// [`distribution_table`] with timings and the [`scenario_table`], and with `extended` the
+/// [`extended_table`] of what those two leave out of the [`comparison_table`].
+pub fn terminal_tables(r: &FinanceResults, extended: bool) -> String {
+    let mut out = format!("{}\n{}", distribution_table(r), scenario_table(r));
+    if extended {
+        out += &format!("\n\n{}\n{}", table::wrap_lines(EXTENDED_CAPTION, table::TEXT_WIDTH), extended_table(r));
+    }
+    out
+}
+
+/// The caption of [`extended_table`].
+const EXTENDED_CAPTION: &str =
+    "each method's label, its rows (days, or paths × days), the daily portfolio VaR and ES at \
+     1% / 5% of its scenarios (conventions above) and its MALA acceptance";
+
+/// The full comparison table, one column per metric (the report's); `timing` adds the seconds
+/// column (left out where output must be reproducible). The terminal splits it between
+/// [`terminal_tables`]' tables.
 pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table {
     let rows = r
         .methods
         .iter()
         .map(|m| {
             let cells = vec![
-                format!("{:.1}% / {:.3}", 100.0 * m.ks_pass, m.ks_mean_p),
-                format!("{:.1}% / {:.3}", 100.0 * m.ks_pass_corrected, m.ks_mean_p_corrected),
+                ks_cell(m.ks_pass, m.ks_mean_p),
+                ks_cell(m.ks_pass_corrected, m.ks_mean_p_corrected),
                 table::opt(m.corr_error, 3),
                 table::est(&m.novelty, 3),
                 format!("{:.3}", m.sd_ratio),
                 table::opt(m.kurtosis, 2),
-                format!("{:.4} / {:.4}", m.var_1, m.var_5),
-                format!("{:.4} / {:.4}", m.es_1, m.es_5),
+                var_cell(m),
+                es_cell(m),
                 format!("{:.4}", m.portfolio_sd),
                 table::opt(m.acf_g2_mean_1_10, 3),
-                format!("{} / {}", table::pct(m.acf_g_outside_band), table::pct(m.acf_g2_outside_band)),
+                acf_outside_cell(m),
             ];
             table::MethodRow::new(m.id, &m.label, cells, m.acceptance, m.seconds)
         })
@@ -300,46 +319,95 @@ pub fn comparison_table(r: &FinanceResults, timing: bool) -> comfy_table::Table 
     )
 }
 
-/// The scenario-level checks, beside the main table: what the output days are (novelty of the
-/// output, near copies of one historical day) and whether they move like prices (lag-1 ACF of g,
-/// 10-day variance ratio, volatility clustering at short and long lags). "—" where the rows are
-/// not a time series.
+/// The terminal's first table: how the scenario days are distributed against the history (KS
+/// per ticker, correlations, scale, tails, portfolio sd, serial dependence) and each row's wall
+/// time. Novelty and ACF(g²) 1–10 are in [`scenario_table`], VaR/ES in the risk table below it
+/// (and, as [`comparison_table`] has them, in [`extended_table`]).
+pub fn distribution_table(r: &FinanceResults) -> comfy_table::Table {
+    let rows = method_rows(r, |m| {
+        vec![
+            ks_cell(m.ks_pass, m.ks_mean_p),
+            ks_cell(m.ks_pass_corrected, m.ks_mean_p_corrected),
+            table::opt(m.corr_error, 3),
+            format!("{:.3}", m.sd_ratio),
+            table::opt(m.kurtosis, 2),
+            format!("{:.4}", m.portfolio_sd),
+            acf_outside_cell(m),
+            format!("{:.2}", m.seconds),
+        ]
+    });
+    let header = [
+        "id",
+        "KS pass / p",
+        "KS corr. pass / p",
+        "corr err",
+        "sd ratio",
+        "ex. kurt",
+        "port. sd",
+        "ACF out g / g²",
+        "s",
+    ];
+    table::table_from(&header, rows, 1)
+}
+
+/// `--extended`: each method's label and the columns of [`comparison_table`] the terminal's
+/// default tables leave out: the rows generated, the 1% / 5% VaR and ES and the MALA acceptance.
+pub fn extended_table(r: &FinanceResults) -> comfy_table::Table {
+    let rows =
+        method_rows(r, |m| vec![m.label.clone(), rows_cell(m), var_cell(m), es_cell(m), table::pct(m.acceptance)]);
+    table::table(&["id", "method", "rows", "VaR 1% / 5%", "ES 1% / 5%", "accept"], rows)
+}
+
+/// One row per method: its id, then `cells`.
+fn method_rows(r: &FinanceResults, cells: impl Fn(&MethodResult) -> Vec<String>) -> Vec<Vec<String>> {
+    r.methods.iter().map(|m| std::iter::once(m.id.id().to_string()).chain(cells(m)).collect()).collect()
+}
+
+/// `100.0% / 0.780`: the share of tickers whose KS test passes and the mean p-value.
+fn ks_cell(pass: f64, mean_p: f64) -> String {
+    format!("{:.1}% / {mean_p:.3}", 100.0 * pass)
+}
+
+fn var_cell(m: &MethodResult) -> String {
+    format!("{:.4} / {:.4}", m.var_1, m.var_5)
+}
+
+fn es_cell(m: &MethodResult) -> String {
+    format!("{:.4} / {:.4}", m.es_1, m.es_5)
+}
+
+/// The shares of ACF values of g and g² outside the band.
+fn acf_outside_cell(m: &MethodResult) -> String {
+    format!("{} / {}", table::pct(m.acf_g_outside_band), table::pct(m.acf_g2_outside_band))
+}
+
+/// The rows a method generated: days, or paths × days.
+fn rows_cell(m: &MethodResult) -> String {
+    match (m.paths, m.horizon) {
+        (Some(n), Some(h)) => format!("{n} × {h}"),
+        _ => format!("{}", m.n),
+    }
+}
+
+/// The scenario-level checks, beside the first table: what the output days are (novelty of the
+/// states and of the output, near copies of one historical day) and whether they move like
+/// prices (lag-1 ACF of g, 10-day variance ratio, volatility clustering at short and long lags).
+/// "—" where the rows are not a time series.
 pub fn scenario_table(r: &FinanceResults) -> comfy_table::Table {
-    let rows = r
-        .methods
-        .iter()
-        .map(|m| {
-            vec![
-                m.id.id().to_string(),
-                m.label.clone(),
-                match (m.paths, m.horizon) {
-                    (Some(n), Some(h)) => format!("{n} × {h}"),
-                    _ => format!("{}", m.n),
-                },
-                table::est(&m.novelty, 3),
-                table::est(&m.output_novelty, 3),
-                format!("{:.1}%", 100.0 * m.near_copies),
-                match (m.acf_g_lag1, m.acf_g_lag1_inside_band) {
-                    (Some(a), Some(b)) => format!("{a:+.3} / {:.0}%", 100.0 * b),
-                    _ => "—".into(),
-                },
-                table::opt(m.variance_ratio_10, 3),
-                format!("{} / {}", table::opt(m.acf_g2_mean_1_10, 3), table::opt(m.acf_g2_mean_11_50, 3)),
-            ]
-        })
-        .collect();
-    table::table(
-        &[
-            "id",
-            "method",
-            "rows",
-            "state novelty",
-            "output novelty",
-            "cos>0.99",
-            "lag-1 ACF g / in band",
-            "VR 10d",
-            "ACF g² 1-10 / 11-50",
-        ],
-        rows,
-    )
+    let rows = method_rows(r, |m| {
+        vec![
+            table::est(&m.novelty, 3),
+            table::est(&m.output_novelty, 3),
+            format!("{:.1}%", 100.0 * m.near_copies),
+            match (m.acf_g_lag1, m.acf_g_lag1_inside_band) {
+                (Some(a), Some(b)) => format!("{a:+.3} / {:.0}%", 100.0 * b),
+                _ => "—".into(),
+            },
+            table::opt(m.variance_ratio_10, 3),
+            format!("{} / {}", table::opt(m.acf_g2_mean_1_10, 3), table::opt(m.acf_g2_mean_11_50, 3)),
+        ]
+    });
+    let header =
+        ["id", "state novelty", "output novelty", "cos>0.99", "lag-1 ACF g / in band", "VR 10d", "ACF g² 1-10 / 11-50"];
+    table::table_from(&header, rows, 1)
 }

@@ -213,12 +213,12 @@ pub fn risk_table(r: &RiskResults) -> String {
             sources += &format!("\nfrom {what}: {}", from(f));
         }
     }
-    format!(
+    let caption = format!(
         "portfolio risk (weights: {})\nVaR/ES at 95–99.5%, the median and 99% quantile of the maximum \
-         drawdown (MDD) and the skew\nof the returns over H days, in % of value; {AGGREGATION_SHORT}{sources}\n{}",
+         drawdown (MDD) and the skew of the returns over H days, in % of value; {AGGREGATION_SHORT}{sources}",
         r.weights,
-        table::table_from(&header, rows, 1)
-    )
+    );
+    format!("{}\n{}", table::wrap_lines(&caption, table::TEXT_WIDTH), table::table_from(&header, rows, 1))
 }
 
 /// One method's per-ticker results, each list in `tickers.kept` order.

@@ -505,7 +505,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
     let first_window = fin::log_returns(&table_in).slice_move(s![..rows.start, ..]);
     let dropped = super::coverage::drop_constant(&mut table_in, first_window.view(), &first_refit, &job.prices)?;
     if let Some(w) = &dropped {
-        eprintln!("warning: {}: {w}", job.prices.display());
+        super::warn(&job.prices, w);
     }
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     let g = fin::log_returns(&table_in);
@@ -607,30 +607,22 @@ fn level_tests(var: &[Vec<f64>], realised: &[f64], dates: &[NaiveDate]) -> Vec<R
 /// method, and the Basel zone; with `--backtest-horizon` H > 1 the same for the H-day blocks.
 pub fn rolling_table(r: &RollingResults) -> String {
     let one: Vec<(String, &[RollingTest])> = r.methods.iter().map(|m| (m.id.to_string(), &m.tests[..])).collect();
-    let mut out = format!(
+    let caption = format!(
         "rolling backtest of each method's 1-day VaR, {}..{} ({} days; weights: {}); refitted every {} days ({} \
          refits, {} history days before the first)\np-values: Kupiec unconditional coverage, Christoffersen \
-         independence, conditional coverage\n{}",
-        r.first_date,
-        r.last_date,
-        r.days,
-        r.weights,
-        r.refit_every,
-        r.refits,
-        r.history_days,
-        tests_table(&one, "Basel (99%)")
+         independence, conditional coverage",
+        r.first_date, r.last_date, r.days, r.weights, r.refit_every, r.refits, r.history_days,
     );
+    let wrap = |caption: &str| table::wrap_lines(caption, table::TEXT_WIDTH);
+    let mut out = format!("{}\n{}", wrap(&caption), tests_table(&one, "Basel (99%)"));
     if let Some(h) = &r.horizon {
         let many: Vec<(String, &[RollingTest])> =
             r.methods.iter().filter_map(|m| Some((m.id.to_string(), &m.horizon_tests.as_ref()?[..]))).collect();
-        out += &format!(
-            "\n{}-day VaR on {} non-overlapping {}-day blocks ({} paths per block for garch_fhs and sa_paths)\n{}",
-            h.days,
-            h.blocks,
-            h.days,
-            h.paths_per_block,
-            tests_table(&many, "zone (99%)")
+        let caption = format!(
+            "{}-day VaR on {} non-overlapping {}-day blocks ({} paths per block for garch_fhs and sa_paths)",
+            h.days, h.blocks, h.days, h.paths_per_block,
         );
+        out += &format!("\n{}\n{}", wrap(&caption), tests_table(&many, "zone (99%)"));
     }
     out
 }

@@ -43,18 +43,30 @@ pub fn sci(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{v:.2e}"))
 }
 
-/// Word-wraps `text` to `width` columns (counted in chars), the first line after `first`, the
-/// others after `rest`; a word longer than a line stays whole. Ends without a newline.
+/// The width prose lines are wrapped at (headers, captions, notes and warnings), as protein's and
+/// `--help`'s; tables may be wider, up to [`MAX_WIDTH`].
+pub const TEXT_WIDTH: usize = 100;
+
+/// The widest line of the default terminal output, tables included.
+pub const MAX_WIDTH: usize = 120;
+
+/// The display width of `s` in terminal columns.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Word-wraps `text` to `width` display columns, the first line after `first`, the others after
+/// `rest`; a word longer than a line stays whole. Ends without a newline.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::from(first);
-    let mut col = first.chars().count();
+    let mut col = self::width(first);
     let mut line_empty = true;
     for word in text.split_whitespace() {
-        let w = word.chars().count();
+        let w = self::width(word);
         if !line_empty && col + 1 + w > width {
             out.push('\n');
             out.push_str(rest);
-            col = rest.chars().count();
+            col = self::width(rest);
             line_empty = true;
         }
         if !line_empty {
@@ -64,6 +76,31 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
         out.push_str(word);
         col += w;
         line_empty = false;
+    }
+    out
+}
+
+/// Wraps every line of `text` wider than `width` at word boundaries, each continuation indented
+/// two columns past the line's own indent (past its `- ` for a list item); narrower lines, the
+/// line breaks and a final newline are kept as they are.
+pub fn wrap_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1) * 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if self::width(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let body = line.trim_start_matches(' ');
+        let indent = &line[..line.len() - body.len()];
+        let (first, body) = match body.strip_prefix("- ") {
+            Some(item) => (format!("{indent}- "), item),
+            None => (indent.to_string(), body),
+        };
+        let rest = " ".repeat(self::width(indent) + 2);
+        out.push_str(&wrap(body, width, &first, &rest));
     }
     out
 }
@@ -164,5 +201,21 @@ mod tests {
         assert_eq!(wrap("aa bb cc dd", 8, "- ", "  "), "- aa bb\n  cc dd");
         assert_eq!(wrap("ε-smoothed ü", 12, "", ""), "ε-smoothed ü");
         assert_eq!(wrap("averyveryverylongword x", 5, "", ""), "averyveryverylongword\nx");
+        // Display columns, not bytes: a wide character takes two.
+        assert_eq!(wrap("ab 日本 cd", 7, "", ""), "ab 日本\ncd");
+    }
+
+    #[test]
+    fn wrap_lines_wraps_only_long_lines_with_a_hanging_indent() {
+        let text = "short line\nconventions:\n  - alpha beta gamma delta\nepsilon zeta eta theta\n";
+        assert_eq!(
+            wrap_lines(text, 14),
+            "short line\nconventions:\n  - alpha beta\n    gamma\n    delta\nepsilon zeta\n  eta theta\n"
+        );
+        // Runs of spaces inside a short line (a table row) are kept.
+        assert_eq!(wrap_lines("id   H  VaR95", 20), "id   H  VaR95");
+        for line in wrap_lines(&"word ".repeat(60), 30).lines() {
+            assert!(width(line) <= 30, "{line}");
+        }
     }
 }
