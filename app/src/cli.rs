@@ -680,10 +680,10 @@ fn run(cli: &Cli) -> Result<()> {
 fn man(dir: Option<&std::path::Path>, progress: &crate::progress::Progress) -> Result<()> {
     let cmd = <Cli as clap::CommandFactory>::command();
     match dir {
-        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?,
+        None => std::io::stdout().lock().write_all(crate::help::man_page(cmd)?.as_bytes())?,
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| crate::input_err!("{}: cannot create: {e}", dir.display()))?;
-            clap_mangen::generate_to(cmd, dir)
+            crate::help::write_man_pages(cmd, dir)
                 .map_err(|e| crate::input_err!("{}: cannot write: {e}", dir.display()))?;
             progress.line(&format!("man pages written to {}", dir.display()));
         }

@@ -119,9 +119,111 @@ const STDIN: &str = "An input file given as - (--stockholm, --evaluate, --score,
 /// The short help's closing line: where the rest is.
 pub const SEE_LONG: &str = "Examples, the files each run writes, and exit codes: see --help.";
 
+/// The man page of `cmd` (roff), its closing sections laid out as the terminal shows them: a file
+/// list (indented `NAME  what` lines) as a tagged list, other indented lines (examples) as a
+/// preformatted block, where clap_mangen leaves every line to be filled into one paragraph.
+pub fn man_page(cmd: clap::Command) -> std::io::Result<String> {
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut roff)?;
+    Ok(lay_out_extra(&String::from_utf8_lossy(&roff)))
+}
+
+/// Writes the man page of `cmd` and of each of its commands (`satool.1`, `satool-protein.1`, …)
+/// into `dir`, as clap_mangen's `generate_to` names them, each laid out as [`man_page`].
+pub fn write_man_pages(cmd: clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+    fn write(cmd: clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            write(sub, dir)?;
+        }
+        let name = clap_mangen::Man::new(cmd.clone()).get_filename();
+        std::fs::write(dir.join(name), man_page(cmd)?)
+    }
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    write(cmd, dir)
+}
+
+/// Indent (in ens) of the descriptions of a file list in the man page: the longest name fits.
+const MAN_TAG_WIDTH: usize = NAME_WIDTH + 2;
+
+/// The roff `page` with the indented lines of its EXTRA section (the long help's closing
+/// sections) in runs: a run of `  NAME  what` lines becomes `.TP` items, any other run a `.nf`
+/// block; the rest is unchanged.
+fn lay_out_extra(page: &str) -> String {
+    let lines: Vec<&str> = page.lines().collect();
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut in_extra = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.starts_with(".SH") {
+            in_extra = line == ".SH EXTRA";
+        }
+        if !in_extra || !line.starts_with("  ") {
+            out.push_str(line);
+            out.push('\n');
+            i += 1;
+            continue;
+        }
+        let run: Vec<&str> = lines[i..].iter().take_while(|l| l.starts_with("  ")).copied().collect();
+        i += run.len();
+        let items: Option<Vec<(&str, &str)>> = run.iter().map(|l| list_item(l)).collect();
+        match items {
+            Some(items) => {
+                // One line per item (no space between them), as in the terminal.
+                out.push_str(".PD 0\n");
+                for (name, what) in items {
+                    out += &format!(".TP {MAN_TAG_WIDTH}\n{}\n{}\n", roff_text(name), roff_text(what));
+                }
+                // Back to the left margin; the blank line after the list would add a second space.
+                out.push_str(".PD\n.PP\n");
+                if lines.get(i) == Some(&"") {
+                    i += 1;
+                }
+            }
+            None => {
+                out.push_str(".nf\n");
+                for l in run {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                out.push_str(".fi\n");
+            }
+        }
+    }
+    out
+}
+
+/// `  NAME  what` (a name, then two or more spaces): the name and what follows.
+fn list_item(line: &str) -> Option<(&str, &str)> {
+    let body = line.strip_prefix("  ")?;
+    let (name, what) = body.split_once("  ")?;
+    let what = what.trim_start();
+    (!name.is_empty() && !name.contains(' ') && !what.is_empty()).then_some((name, what))
+}
+
+/// An escaped text fragment as a line of its own: one starting with `.` or `'` would be a request.
+fn roff_text(s: &str) -> String {
+    match s.starts_with(['.', '\'']) {
+        true => format!("\\&{s}"),
+        false => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn man_extra_section_lists_files_and_keeps_examples_as_lines() {
+        let page = ".TH x 1\n.SH OPTIONS\n  kept as is\n.SH EXTRA\nExample:\n  x \\-\\-out DIR\n  x \\-h\n\n\
+                    Files written:\n  results.json      every number\n  .hidden   a dot\n\nExit codes: 0.\n";
+        assert_eq!(
+            lay_out_extra(page),
+            ".TH x 1\n.SH OPTIONS\n  kept as is\n.SH EXTRA\nExample:\n.nf\n  x \\-\\-out DIR\n  x \\-h\n.fi\n\n\
+             Files written:\n.PD 0\n.TP 22\nresults.json\nevery number\n.TP 22\n\\&.hidden\na dot\n.PD\n.PP\nExit codes: 0.\n"
+        );
+    }
 
     #[test]
     fn listed_files_reads_back_file_list() {

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use satool_app::help::{listed_as, listed_files, OUT_TITLE};
+use satool_app::help::{listed_as, listed_files, FINANCE_OUT, OUT_TITLE, PROTEIN_OUT};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -167,6 +167,15 @@ fn man_pages() {
     assert!(read("satool.1").contains(".TH satool 1"));
     assert!(read("satool-protein.1").contains("stockholm"));
     assert!(read("satool-finance.1").contains("prices"));
+    // The closing sections keep their layout: one tagged item per listed file (filled, they ran
+    // into one paragraph), examples one per line.
+    for (page, files) in [("satool-finance.1", FINANCE_OUT), ("satool-protein.1", PROTEIN_OUT)] {
+        let text = read(page);
+        for (name, _) in files {
+            assert!(text.contains(&format!(".TP 22\n{name}\n")), "{page}: {name} is not a list item");
+        }
+        assert!(text.contains("Example:\n.nf\n  satool "), "{page}: the example is not preformatted");
+    }
 }
 
 /// Runs satool with `input` on its stdin.
