@@ -263,6 +263,57 @@ fn rolling_backtest_refuses_methods_and_ranges_it_cannot_run() {
     }
 }
 
+/// Each `--paths-state` drives the rolling backtest's `sa_paths`: on the first backtest day (a
+/// refit on every day before it) the 1-day VaR is that of a `--scenarios` run from the state of
+/// the evening before (`--as-of`) with the same state, up to the Monte Carlo error of 10,000
+/// draws on other streams, and so are the 10-day VaR of the first block; the three states give
+/// different series; the same bytes on one thread.
+#[test]
+fn rolling_backtest_draws_from_the_paths_state_asked_for() {
+    let (dir, csv) = (tempfile::tempdir().unwrap(), fixture("sp500.csv"));
+    let backtest = |state: &str, threads: &str| {
+        let out = dir.path().join(format!("{state}-{threads}")).display().to_string();
+        let mut args = vec!["--threads", threads, "finance", "--prices", &csv, "--start", "2018-01-01"];
+        args.extend(["--backtest", "2020-02-03..2020-03-31", "--refit-every", "10", "--methods", "sa_paths"]);
+        args.extend(["--paths-state", state, "--out", &out, "--json", "--quiet"]);
+        let r = json(&satool(&args, &[]));
+        let rows = std::fs::read_to_string(dir.path().join(format!("{state}-{threads}/backtest.csv"))).unwrap();
+        (r, rows)
+    };
+    let var = |rows: &str, col: &str| -> f64 {
+        let lines: Vec<&str> = rows.lines().collect();
+        let c = lines[0].split(',').position(|n| n == col).unwrap_or_else(|| panic!("{col}"));
+        assert!(lines[1].starts_with("2020-02-03,"), "{}", lines[1]);
+        lines[1].split(',').nth(c).unwrap().parse().unwrap()
+    };
+    let mut first_day = Vec::new();
+    for state in ["ewma", "ewma-blend", "multiscale"] {
+        let (r, rows) = backtest(state, "2");
+        assert_eq!(r["paths_state"].as_str().unwrap_or("ewma"), state);
+        let mut args = vec!["finance", "--prices", &csv, "--start", "2018-01-01", "--as-of", "2020-01-31"];
+        args.extend(["--scenarios", "10000", "--horizon", "10", "--methods", "sa_paths", "--paths-state", state]);
+        let sc = json(&satool(&[&args[..], &["--json", "--quiet"]].concat(), &[]));
+        let horizons = sc["risk"]["methods"][0]["horizons"].as_array().unwrap();
+        let at = |h: u64, level: f64| {
+            let hz = horizons.iter().find(|x| x["horizon"].as_u64() == Some(h)).unwrap();
+            f(hz["tails"].as_array().unwrap().iter().find(|t| f(t, "level") == level).unwrap(), "var")
+        };
+        for (level, col) in [(0.95, "sa_paths_var95"), (0.975, "sa_paths_var97.5")] {
+            let (got, want) = (var(&rows, col), at(1, level));
+            assert!((got / want - 1.0).abs() < 0.025, "{state} 1-day {level}: backtest {got}, --scenarios {want}");
+        }
+        let (got, want) = (var(&rows, "sa_paths_var95_10d"), at(10, 0.95));
+        assert!((got / want - 1.0).abs() < 0.06, "{state} 10-day 0.95: backtest {got}, --scenarios {want}");
+        first_day.push(var(&rows, "sa_paths_var95"));
+        if state == "ewma-blend" {
+            assert_eq!(backtest(state, "1").1, rows, "{state}: one thread, the same backtest.csv");
+        }
+    }
+    // The three states' forecasts differ by far more than that tolerance.
+    let (ewma, blend, multi) = (first_day[0], first_day[1], first_day[2]);
+    assert!(blend > 1.08 * ewma && multi > 1.5 * blend, "first-day VaR95: {first_day:?}");
+}
+
 /// The rolling backtest of `rolling` with a condition and `extra` options: results.json and the
 /// rows of backtest.csv (header first).
 fn conditioned(condition: &[&str], extra: &[&str], dir: &std::path::Path) -> (serde_json::Value, Vec<Vec<String>>) {

@@ -208,7 +208,7 @@ pub struct Parameters {
     pub paths_state: super::PathsState,
 }
 
-fn is_ewma(s: &super::PathsState) -> bool {
+pub(super) fn is_ewma(s: &super::PathsState) -> bool {
     *s == super::PathsState::Ewma
 }
 

@@ -6,10 +6,11 @@
 //! `--refit-every` backtest days on all the days before the refit; between refits only the
 //! states move, one realised day at a time (the `sa_paths` EWMA state, each ticker's GARCH
 //! variance). Blocks of days between refits are independent, so they run in parallel; every
-//! day's `sa_paths` draws come from the day's own stream (`sa_paths/backtest/<date>`).
+//! day's `sa_paths` draws come from the day's own stream (`sa_paths/backtest/<date>`), each the
+//! first day of a path of the `--paths-state` generator from the day's state.
 
 use super::history::History;
-use super::paths::{one_day_draws, one_state_paths, States};
+use super::paths::{Forecaster, VolState};
 use super::risk::{self, Weights};
 use super::{date, FinanceJob, FinanceMethod, InputInfo, Tickers};
 use crate::input_err;
@@ -51,9 +52,10 @@ pub const PATHS_PER_BLOCK: usize = 10_000;
 const VAR_RULE: &str = "day t's 1-day VaR_c forecast from the return days before t: historical = −quantile_{1−c} \
 (linear) of every portfolio day before t; garch_fhs = per-ticker GARCH(1,1) fitted at the last refit, its variance \
 filtered through the days since (arch's forecast(start=…)), the portfolio of μ + σ_t·z_k over every residual day k of \
-the fit (filtered historical simulation); sa_paths = the quantile of 10,000 one-day draws from the volatility state \
-after day t − 1 (the EWMA state moved with each realised day since the refit, the memory and its states those of the \
-refit); refits on the first backtest day and every --refit-every days after it, on all the days before; an \
+the fit (filtered historical simulation); sa_paths = the quantile of 10,000 one-day draws of the --paths-state \
+generator (paths_state; ewma when absent) from its volatility state after day t − 1 (the state moved with each \
+realised day since the refit, the memory and its states those of the refit; each draw the first day of an --as-of \
+path from that state); refits on the first backtest day and every --refit-every days after it, on all the days before; an \
 exceedance is a day whose portfolio simple return is below −VaR; Kupiec (unconditional coverage), Christoffersen \
 (independence) and conditional coverage (their sum, χ²(2)) likelihood ratios; Basel zone at 99% by the binomial \
 rule (green 0–4, yellow 5–9, red 10+ exceedances in 250 days)";
@@ -140,6 +142,9 @@ pub struct RollingResults {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub horizon: Option<HorizonInfo>,
     pub beta: f64,
+    /// `--paths-state`: the generator of `sa_paths` (left out when it is the default, `ewma`).
+    #[serde(skip_serializing_if = "super::results::is_ewma")]
+    pub paths_state: super::PathsState,
     pub seed: u64,
     pub var_rule: &'static str,
     /// With `--condition-dates` or `--condition-regime`: what each forecast was conditioned on.
@@ -165,7 +170,7 @@ volatility quantile among those days; a date range cut at the refit), and until 
 from the days it keeps: historical = the kept days' portfolio returns (H-day: the compounded returns of H consecutive days starting \
 on a kept day); garch_fhs = the GARCH fit and variance filter on every day, its scenarios from the kept days' \
 standardised residuals only; sa_paths = the memory and volatility states of the kept days, the state of each \
-forecast the EWMA of every realised day up to the evening before (in the kept days' units); at least 30 kept days \
+forecast moved through every realised day up to the evening before (in the kept days' units); at least 30 kept days \
 per refit";
 
 /// The H-day backtest's blocks.
@@ -178,7 +183,7 @@ pub struct HorizonInfo {
 }
 
 /// How the H-day forecasts are made, as results.json states it.
-const HORIZON_RULE: &str = "the range is cut into non-overlapping H-day blocks from its first day (a last incomplete block is left out); each block's H-day VaR_c is forecast on the evening before its first day, from the same data as that day's 1-day forecast: historical = −quantile_{1−c} (linear) of the compounded returns of every H consecutive portfolio days before the block; garch_fhs = 10,000 FHS paths of H days from each ticker's variance that evening (each day one residual day of the fit for every ticker, the GARCH recursion moving the variance); sa_paths = 10,000 paths of H days from the volatility state that evening; an H-day return compounds its daily portfolio returns, and an exceedance is a block whose realised H-day return is below −VaR; the same tests as the 1-day VaR, on the blocks";
+const HORIZON_RULE: &str = "the range is cut into non-overlapping H-day blocks from its first day (a last incomplete block is left out); each block's H-day VaR_c is forecast on the evening before its first day, from the same data as that day's 1-day forecast: historical = −quantile_{1−c} (linear) of the compounded returns of every H consecutive portfolio days before the block; garch_fhs = 10,000 FHS paths of H days from each ticker's variance that evening (each day one residual day of the fit for every ticker, the GARCH recursion moving the variance); sa_paths = 10,000 paths of H days of the --paths-state generator from its volatility state that evening; an H-day return compounds its daily portfolio returns, and an exceedance is a block whose realised H-day return is below −VaR; the same tests as the 1-day VaR, on the blocks";
 
 /// A rolling backtest: its results and the day-by-day series (backtest.csv, the report's figure).
 #[derive(Debug)]
@@ -293,19 +298,19 @@ fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &m
             History::days_only(before.select(ndarray::Axis(0), kept), kept.iter().map(|&k| inp.dates[k + 1]).collect())?
         }
     };
-    let states = States::new(&h, inp.job.beta);
+    let gen = Forecaster::new(&h, inp.job.beta, inp.job.paths_state);
     timing.refit_memory += t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut state = states.after_last();
+    let mut state = gen.after_last();
     if kept.is_some() {
         // The state of the realised days up to the refit (not of the kept days alone), in the
         // kept days' units: the EWMA run through every day before the refit.
-        state = before.rows().into_iter().fold(state, |s, day| states.advance(s, day));
+        state = before.rows().into_iter().fold(state, |s, day| gen.advance(s, day));
     }
-    let mut each_day: Vec<(usize, f64)> = Vec::with_capacity(days.len());
+    let mut each_day: Vec<(usize, VolState)> = Vec::with_capacity(days.len());
     for day in days.clone() {
         if day > days.start {
-            state = states.advance(state, inp.g.row(day - 1));
+            state = gen.advance(state, inp.g.row(day - 1));
         }
         each_day.push((day, state));
     }
@@ -322,7 +327,7 @@ fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &m
             while left > 0 {
                 let n = left.min(DRAW_CHUNK);
                 buf.clear();
-                one_day_draws(&h, inp.job.beta, &states, state, n, &mut rng, |row| buf.extend_from_slice(row));
+                gen.paths(state, n, 1, &mut rng, |row| buf.extend_from_slice(row));
                 let rows = ArrayView2::from_shape((n, d), &buf)?;
                 port.extend(inp.weights.portfolio_returns(rows, "the sa_paths draws")?);
                 left -= n;
@@ -338,7 +343,7 @@ fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &m
             let id = format!("sa_paths/backtest/h{}/{}", inp.horizon, date(&inp.dates[day + 1]));
             let mut rng = satool::stream(inp.job.seed, &id);
             h_day_vars(inp.weights, (d, inp.horizon), PATH_DAYS_HELD, "the sa_paths paths", |n, buf| {
-                one_state_paths(&h, &states, state, n, inp.horizon, &mut rng, |p| buf.extend_from_slice(p))
+                gen.paths(state, n, inp.horizon, &mut rng, |p| buf.extend_from_slice(p))
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -504,9 +509,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
     );
     let first_window = fin::log_returns(&table_in).slice_move(s![..rows.start, ..]);
     let dropped = super::coverage::drop_constant(&mut table_in, first_window.view(), &first_refit, &job.prices)?;
-    if let Some(w) = &dropped {
-        super::warn(&job.prices, w);
-    }
+    dropped.iter().for_each(|w| super::warn(&job.prices, w));
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     let g = fin::log_returns(&table_in);
     let port = weights.portfolio_returns(g.view(), "the history")?;
@@ -576,6 +579,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
             var_rule: HORIZON_RULE,
         }),
         beta: job.beta,
+        paths_state: job.paths_state,
         seed: job.seed,
         var_rule: VAR_RULE,
         condition: job.condition.map(|c| RollingCondition { description: c.describe(), rule: CONDITION_RULE }),

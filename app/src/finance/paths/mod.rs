@@ -13,6 +13,7 @@ use satool::{exact_samples, generate_sequential, novelty, simulate_labels, strea
 use satool_finance as fin;
 use std::time::Instant;
 
+mod forecast;
 mod multiscale;
 mod state;
 
@@ -65,8 +66,9 @@ pub(super) struct PathDraw {
     pub acceptance: Option<f64>,
 }
 
+pub(super) use forecast::{Forecaster, VolState};
 use state::DayDraw;
-pub(super) use state::{one_day_draws, one_state_paths, States};
+pub(super) use state::States;
 
 pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
     stream(seed, &format!("{id}/path{p}"))
@@ -202,6 +204,30 @@ fn stateful_paths<S, T: Default>(
     }
     let state_novelty = with_xi.then_some(nov);
     Ok(PathDraw { returns, state_novelty, source: Some(source), regime: None, acceptance: None })
+}
+
+/// `n` paths of `horizon` days × `d` tickers, every one from `state`, one after the other from
+/// one stream, each day written by `step(state, ξ, row, rng, scratch)` (ξ of `d_xi` values) as
+/// [`stateful_paths`] writes it; each path handed to `each` as one row-major slice.
+#[allow(clippy::too_many_arguments)]
+fn paths_from<S: Copy, T: Default>(
+    (d, d_xi): (usize, usize),
+    state: S,
+    n: usize,
+    horizon: usize,
+    rng: &mut Rng,
+    mut each: impl FnMut(&[f64]),
+    step: impl Fn(&mut S, &mut [f64], &mut [f64], &mut Rng, &mut T) -> usize,
+) {
+    let (mut path, mut xi) = (vec![0.0; horizon * d], vec![0.0; d_xi]);
+    let mut scratch = T::default();
+    for _ in 0..n {
+        let mut s = state;
+        for out in path.chunks_mut(d) {
+            step(&mut s, &mut xi, out, rng, &mut scratch);
+        }
+        each(&path);
+    }
 }
 
 /// One method's N × H paths.

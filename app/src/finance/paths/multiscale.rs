@@ -15,10 +15,10 @@
 //! days below. Day-to-day dependence stays in the state only: no momentum (bench/README.md,
 //! "Design measurements", for the measurements behind the decays and w).
 
-use super::{stateful_paths, PathDraw, PathSpec};
+use super::{paths_from, stateful_paths, PathDraw, PathSpec};
 use crate::finance::history::History;
 use anyhow::Result;
-use ndarray::ArrayView2;
+use ndarray::{ArrayView1, ArrayView2};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use satool::Rng;
@@ -37,6 +37,8 @@ type State = [f64; 3];
 struct Scales {
     /// What day t adds to each state: its cross-sectional mean g² (twice) and market return.
     inc: Vec<State>,
+    /// Per ticker, 1 / its mean g² over the history (the units of the mean g²).
+    unit: Vec<f64>,
     /// Each dimension's states of the history, sorted.
     sorted: [Vec<f64>; 3],
     /// The state before each day, and its ranks (shares of days below, per dimension).
@@ -57,15 +59,7 @@ impl Scales {
     fn new(g: ArrayView2<f64>, log_w: Vec<f64>) -> Scales {
         let k = g.nrows();
         let unit = super::state::ticker_units(g);
-        let inc: Vec<State> = g
-            .rows()
-            .into_iter()
-            .map(|r| {
-                let m = r.iter().zip(&unit).map(|(v, u)| v * v * u).sum::<f64>() / r.len() as f64;
-                let market = (r.iter().map(|v| v.exp()).sum::<f64>() / r.len() as f64).ln();
-                [m, m, market]
-            })
-            .collect();
+        let inc: Vec<State> = g.rows().into_iter().map(|r| increment(r, &unit)).collect();
         let mut s: State = std::array::from_fn(|i| inc.iter().map(|x| x[i]).sum::<f64>() / k as f64);
         let state: Vec<State> = inc
             .iter()
@@ -87,7 +81,7 @@ impl Scales {
         let fast_ranks = by_fast.iter().map(|&t| rank[t][0]).collect();
         let pool = ((SHARE * k as f64).round() as usize).max(MIN_POOL).min(k);
         let history_mean = g.mean_axis(ndarray::Axis(0)).expect("the history has days").to_vec();
-        Scales { inc, sorted, state, after_last, rank, by_fast, fast_ranks, pool, log_w, history_mean }
+        Scales { inc, unit, sorted, state, after_last, rank, by_fast, fast_ranks, pool, log_w, history_mean }
     }
 
     /// The `pool` days nearest `x` (ties by day index), sorted, into `out`: the days within a
@@ -117,6 +111,14 @@ impl Scales {
         out.extend(cand[..self.pool].iter().map(|c| c.1));
         out.sort_unstable();
     }
+}
+
+/// What a day adds to the three states: its cross-sectional mean g² (each ticker in `unit`s),
+/// twice, and the log of the equal-weight market's simple return.
+fn increment(r: ArrayView1<f64>, unit: &[f64]) -> State {
+    let m = r.iter().zip(unit).map(|(v, u)| v * v * u).sum::<f64>() / r.len() as f64;
+    let market = (r.iter().map(|v| v.exp()).sum::<f64>() / r.len() as f64).ln();
+    [m, m, market]
 }
 
 /// Each coordinate's share of historical states below it.
@@ -190,6 +192,53 @@ fn draw_day(
     k
 }
 
+/// The three-scale generator of `sa_paths`: the history, β and its states.
+pub(in crate::finance) struct MultiScale<'a> {
+    h: &'a History,
+    beta: f64,
+    scales: Scales,
+}
+
+impl<'a> MultiScale<'a> {
+    pub(super) fn new(h: &'a History, beta: f64) -> MultiScale<'a> {
+        MultiScale { h, beta, scales: Scales::new(h.g.view(), satool::mixture_log_weights(&h.mem, beta)) }
+    }
+
+    /// The state after the history's last day.
+    pub(super) fn after_last(&self) -> State {
+        self.scales.after_last
+    }
+
+    /// The state after one more realised day, in the history's units.
+    pub(super) fn advance(&self, state: &State, day: ArrayView1<f64>) -> State {
+        advance(state, &increment(day, &self.scales.unit))
+    }
+
+    /// One day of a path at `state` into `out` (ξ into `xi`), the state moved with the
+    /// historical day drawn; returns that day.
+    fn step(&self, state: &mut State, xi: &mut [f64], out: &mut [f64], rng: &mut Rng, sc: &mut Scratch) -> usize {
+        self.scales.neighbourhood(state, &mut sc.cand, &mut sc.pool);
+        let day = draw_day(self.h, self.beta, &self.scales, xi, out, rng, sc);
+        *state = advance(state, &self.scales.inc[day]);
+        day
+    }
+
+    /// `n` paths of `horizon` days, every one from `state`, one after the other from one stream;
+    /// each path's days handed to `each` as one horizon × tickers row-major slice. The days of a
+    /// path are those of a `--scenarios` path started at `state` on the same stream.
+    pub(super) fn paths(&self, state: State, n: usize, horizon: usize, rng: &mut Rng, each: impl FnMut(&[f64])) {
+        paths_from(
+            (self.h.g.ncols(), self.h.mem.d()),
+            state,
+            n,
+            horizon,
+            rng,
+            each,
+            |s, xi, out, rng, sc: &mut Scratch| self.step(s, xi, out, rng, sc),
+        )
+    }
+}
+
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
 /// historical day (`as_of` false) or every one at the state after the history's last day.
 pub(super) fn multiscale_paths(
@@ -200,7 +249,7 @@ pub(super) fn multiscale_paths(
     id: &str,
     as_of: bool,
 ) -> Result<PathDraw> {
-    let scales = Scales::new(h.g.view(), satool::mixture_log_weights(&h.mem, beta));
+    let gen = MultiScale::new(h, beta);
     let k = h.g.nrows();
     stateful_paths(
         h,
@@ -208,13 +257,8 @@ pub(super) fn multiscale_paths(
         seed,
         id,
         true,
-        |rng| if as_of { scales.after_last } else { scales.state[rng.random_range(0..k)] },
-        |state: &mut State, xi, out, rng, sc: &mut Scratch| {
-            scales.neighbourhood(state, &mut sc.cand, &mut sc.pool);
-            let day = draw_day(h, beta, &scales, xi, out, rng, sc);
-            *state = advance(state, &scales.inc[day]);
-            day
-        },
+        |rng| if as_of { gen.after_last() } else { gen.scales.state[rng.random_range(0..k)] },
+        |state: &mut State, xi, out, rng, sc: &mut Scratch| gen.step(state, xi, out, rng, sc),
     )
 }
 

@@ -18,7 +18,7 @@
 //! neighbourhood, so without this the noise in a ~20-day mean would be a drift common to
 //! consecutive days, a spurious lag-1 ACF (bench/README.md, "Design measurements").
 
-use super::{stateful_paths, PathDraw, PathSpec};
+use super::{paths_from, stateful_paths, PathDraw, PathSpec};
 use crate::finance::history::History;
 use anyhow::Result;
 use ndarray::{Array2, ArrayView1, Axis};
@@ -273,6 +273,55 @@ pub(super) fn add_blend_keep_zeros(
     }
 }
 
+/// The one-scale generator of `sa_paths`: the history, β, its states and how a day is made.
+pub(in crate::finance) struct OneScale<'a> {
+    h: &'a History,
+    beta: f64,
+    states: States,
+    days: DayDraw,
+}
+
+impl<'a> OneScale<'a> {
+    /// Neighbourhoods of at least 25 days for historical days, 20 for the blend.
+    pub(super) fn new(h: &'a History, beta: f64, days: DayDraw) -> OneScale<'a> {
+        let min_pool = if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL };
+        OneScale { h, beta, states: States::with_min_pool(h, beta, min_pool), days }
+    }
+
+    /// The state after the history's last day.
+    pub(super) fn after_last(&self) -> f64 {
+        self.states.after_last
+    }
+
+    /// The state after one more realised day, in the history's units.
+    pub(super) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
+        self.states.advance(state, day)
+    }
+
+    /// One day of a path at `state` into `out` (ξ into `xi` for the blend), the state moved
+    /// with the historical day drawn; returns that day.
+    fn step(&self, state: &mut f64, xi: &mut [f64], out: &mut [f64], rng: &mut Rng, sc: &mut Scratch<'a>) -> usize {
+        let (h, states) = (self.h, &self.states);
+        let lo = states.neighbourhood(*state);
+        let day = match self.days {
+            DayDraw::Historical => historical_day(*state, h, states, lo, out, rng, &mut sc.w),
+            DayDraw::Blend => draw_day(h, self.beta, states, lo, xi, out, rng, sc),
+        };
+        *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
+        day
+    }
+
+    /// `n` paths of `horizon` days, every one from `state`, one after the other from one stream;
+    /// each path's days handed to `each` as one horizon × tickers row-major slice. The days of a
+    /// path are those of a `--scenarios` path started at `state` on the same stream.
+    pub(super) fn paths(&self, state: f64, n: usize, horizon: usize, rng: &mut Rng, each: impl FnMut(&[f64])) {
+        let d_xi = if self.days == DayDraw::Blend { self.h.mem.d() } else { 0 };
+        paths_from((self.h.g.ncols(), d_xi), state, n, horizon, rng, each, |s, xi, out, rng, sc: &mut Scratch<'a>| {
+            self.step(s, xi, out, rng, sc)
+        })
+    }
+}
+
 /// N paths of H days, each from its own stream, starting at the state of a uniformly drawn
 /// historical day (`as_of` false) or every one at the state after the history's last day (`as_of`
 /// true: the forecast from that evening on), each day made as `days` says. Each chunk of paths
@@ -287,27 +336,13 @@ pub(super) fn state_paths(
     as_of: bool,
     days: DayDraw,
 ) -> Result<PathDraw> {
-    let states = States::with_min_pool(h, beta, if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL });
+    let gen = OneScale::new(h, beta, days);
     let k = h.g.nrows();
-    let start = |rng: &mut Rng| if as_of { states.after_last } else { states.sorted[rng.random_range(0..k)] };
-    let advance =
-        |state: &mut f64, day: usize| *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
-    match days {
-        DayDraw::Historical => {
-            stateful_paths(h, spec, seed, id, false, start, |state: &mut f64, _, out, rng, w: &mut Vec<f64>| {
-                let day = historical_day(*state, h, &states, states.neighbourhood(*state), out, rng, w);
-                advance(state, day);
-                day
-            })
-        }
-        DayDraw::Blend => {
-            stateful_paths(h, spec, seed, id, true, start, |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
-                let day = draw_day(h, beta, &states, states.neighbourhood(*state), xi, out, rng, sc);
-                advance(state, day);
-                day
-            })
-        }
-    }
+    let start = |rng: &mut Rng| if as_of { gen.after_last() } else { gen.states.sorted[rng.random_range(0..k)] };
+    let with_xi = days == DayDraw::Blend;
+    stateful_paths(h, spec, seed, id, with_xi, start, |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
+        gen.step(state, xi, out, rng, sc)
+    })
 }
 
 /// `exact` as of the history's last day: N paths of H days, each day an exact draw of the
@@ -328,61 +363,13 @@ pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64
     )
 }
 
-/// `n` paths of `horizon` days, every one from the state `state` (as `--as-of` paths start: each
-/// day a historical day of its state's neighbourhood, the state moving with it), one after the
-/// other from one stream; each path's days handed to `each` as one horizon × tickers row-major
-/// slice.
-pub(in crate::finance) fn one_state_paths(
-    h: &History,
-    states: &States,
-    state: f64,
-    n: usize,
-    horizon: usize,
-    rng: &mut Rng,
-    mut each: impl FnMut(&[f64]),
-) {
-    let d = h.g.ncols();
-    let mut path = vec![0.0; horizon * d];
-    let mut w = Vec::new();
-    for _ in 0..n {
-        let mut s = state;
-        for out in path.chunks_mut(d) {
-            let day = historical_day(s, h, states, states.neighbourhood(s), out, rng, &mut w);
-            s = STATE_DECAY * s + (1.0 - STATE_DECAY) * states.mean_sq[day];
-        }
-        each(&path);
-    }
-}
-
-/// `n` one-day draws from the state `state` (the first day of a default path started there:
-/// historical days of its neighbourhood, centred and scaled to the state), each day's returns
-/// handed to `each` in turn; one stream for all of them. `beta` weighs the days (mixture weights,
-/// fixed in `states`).
-pub(in crate::finance) fn one_day_draws(
-    h: &History,
-    _beta: f64,
-    states: &States,
-    state: f64,
-    n: usize,
-    rng: &mut Rng,
-    mut each: impl FnMut(&[f64]),
-) {
-    let lo = states.neighbourhood(state);
-    let mut out = vec![0.0; h.g.ncols()];
-    let mut w = Vec::new();
-    for _ in 0..n {
-        historical_day(state, h, states, lo, &mut out, rng, &mut w);
-        each(&out);
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use chrono::NaiveDate;
 
     /// Returns whose volatility comes and goes, with some exact zeros.
-    fn history(k: usize, d: usize) -> History {
+    pub(in crate::finance::paths) fn history(k: usize, d: usize) -> History {
         let g = Array2::from_shape_fn((k, d), |(t, j)| {
             let vol = 0.01 * (1.0 + 3.0 * ((t as f64 / 37.0).sin().max(0.0)));
             let u = ((t * 7919 + j * 104729) % 1009) as f64 / 1009.0 - 0.5;
