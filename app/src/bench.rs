@@ -355,6 +355,11 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
 }
 
+/// The end-to-end row of a fixed decode on fn3, and the same run with `--decode calibrated`: their
+/// ratio is what the calibration adds to a run.
+const DECODE_NORM_ROW: &str = "protein fn3 (PF00041) 1,000 generated sequences, --decode norm (no HMMER)";
+const DECODE_CALIBRATED_ROW: &str = "protein fn3 (PF00041) 1,000 generated sequences, --decode calibrated (no HMMER)";
+
 /// The end-to-end rows: the default runs and the 10,000-sequence runs as child processes,
 /// each timed with its own peak RSS.
 fn end_to_end(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Vec<EndToEnd>> {
@@ -367,7 +372,14 @@ fn end_to_end(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Ve
         let a = ["protein", "--stockholm", &fx("PF00076.sto"), "--hmmer", "off", "--methods", m, "--samples"];
         a.iter().map(|s| s.to_string()).chain(["10000".into(), "--out".into(), out(m)]).collect()
     };
-    let runs: [(&'static str, Vec<String>); 4] = [
+    let per_decode = |decode: &str| -> Vec<String> {
+        let a = ["protein", "--stockholm", &fx("stockholm/PF00041_fn3.sto"), "--hmmer", "off", "--methods", "sa_gen"];
+        a.iter()
+            .map(|s| s.to_string())
+            .chain(["--samples".into(), "1000".into(), "--decode".into(), decode.into()])
+            .collect()
+    };
+    let runs: [(&'static str, Vec<String>); 6] = [
         (
             "finance all_stocks_5yr (default run, --drop-suspect)",
             vec!["finance".into(), "--prices".into(), fx("all_stocks_5yr.csv.gz"), "--drop-suspect".into()],
@@ -378,6 +390,8 @@ fn end_to_end(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Ve
         ),
         ("protein PF00076 exact_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("exact_gen")),
         ("protein PF00076 sa_gen, 10,000 sequences (decoded, scored, written; no HMMER)", per_10k("sa_gen")),
+        (DECODE_NORM_ROW, per_decode("norm")),
+        (DECODE_CALIBRATED_ROW, per_decode("calibrated")),
     ];
     for (name, mut args) in runs {
         if job.quick && (name.starts_with("finance") || name.contains("sa_gen")) {
@@ -558,6 +572,7 @@ pub fn render(r: &BenchResults) -> String {
             e.command
         );
     }
+    s += &decode_ratio_line(r);
     if let Some(p) = &r.python {
         s += &format!(
             "Python package (satool {} under {}), each call best of its runs, beside the Rust core on the same call in this process:\n  \
@@ -574,6 +589,18 @@ pub fn render(r: &BenchResults) -> String {
         );
     }
     s
+}
+
+/// The run time of `--decode calibrated` over `--decode norm` on fn3, when both rows ran.
+fn decode_ratio_line(r: &BenchResults) -> String {
+    let row = |name: &str| r.end_to_end.iter().find(|e| e.name == name).map(|e| e.seconds);
+    match (row(DECODE_NORM_ROW), row(DECODE_CALIBRATED_ROW)) {
+        (Some(fixed), Some(calibrated)) => format!(
+            "--decode calibrated ÷ norm on fn3: run time {:.2}× (what the calibration adds)\n",
+            calibrated / fixed
+        ),
+        _ => String::new(),
+    }
 }
 
 /// Where the benchmark expects the repository's files.

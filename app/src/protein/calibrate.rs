@@ -94,14 +94,19 @@ pub struct CandidateScore {
     pub nn_identity: f64,
     /// KS distance of those identities to the inner members' leave-one-out identities.
     pub ks: f64,
-    /// Two-sample AUC, inner held-out members vs the samples (None without an internal split).
+    /// Two-sample AUC, inner held-out members vs the samples (None without an internal split, or
+    /// when the candidate was ruled out before it).
     pub auc: Option<f64>,
-    /// C_ij r of the samples against the inner training members (None when constant).
+    /// C_ij r of the samples against the inner training members (None when constant, or when
+    /// the candidate was ruled out before it).
     pub cij_r: Option<f64>,
-    /// max(1 − cij_r / natural_cij_r, 0) (0 when the family gives no natural r).
-    pub pair_shortfall: f64,
-    /// ks + max(auc − 0.5, 0) + pair_shortfall: lower is better.
-    pub score: f64,
+    /// max(1 − cij_r / natural_cij_r, 0) (0 when the family gives no natural r); None when
+    /// the candidate was ruled out before it (see `score`).
+    pub pair_shortfall: Option<f64>,
+    /// ks + max(auc − 0.5, 0) + pair_shortfall: lower is better. None when the candidate was
+    /// ruled out: `ks` (+ the AUC term) already exceeded the best score, so the terms after it
+    /// were not computed.
+    pub score: Option<f64>,
 }
 
 /// results.json's `parameters.decode_calibration`: what was chosen, how, and every candidate.
@@ -168,38 +173,128 @@ impl InnerFold {
         Ok(InnerFold { enc, mem, beta, train: inner.seqs, held, samples, loo, columns, couplings, natural_cij_r })
     }
 
-    /// The scores of `decode`'s sequences on this fold.
-    fn score(&self, decode: DecodeMethod, fold: usize) -> FoldScore {
-        let rng = |what: &str| stream(CALIBRATION_SEED, &format!("calibrate/{fold}/{decode}/{what}"));
+    /// `decode`'s sequences on this fold and their identity term (the cheap part of the score).
+    fn decode(&self, decode: DecodeMethod, fold: usize) -> FoldDecode {
         let beta = self.beta * decode.beta_scale();
         let seqs = prot::Decoder::new(decode, &self.enc, &self.train).decode(
             self.samples.view(),
             |x| attention_weights(&self.mem, beta, x),
-            &mut rng("decode"),
+            &mut fold_stream(fold, decode, "decode"),
         );
         let mut nn = prot::seq_identity(&seqs, &self.train);
-        let mean = nn.iter().sum::<f64>() / nn.len() as f64;
+        let nn_identity = nn.iter().sum::<f64>() / nn.len() as f64;
         nn.sort_by(f64::total_cmp);
         let ks = statistic_sorted(&nn, &self.loo);
-        let auc = (self.held.len() >= MIN_AUC_HELD_OUT)
-            .then(|| two_sample_auc(&self.held, &seqs, AucSettings::default(), &mut rng("auc")).map(|a| a.mean))
-            .flatten();
-        let cij_r = self.couplings.compare(&on_columns(&seqs, &self.columns)).cij;
+        FoldDecode { seqs, nn_identity, ks }
+    }
+
+    /// The C_ij r of `seqs` against the inner training members, and its shortfall from the
+    /// natural level.
+    fn pair_term(&self, seqs: &[Vec<u8>]) -> (Option<f64>, f64) {
+        let cij_r = self.couplings.compare(&on_columns(seqs, &self.columns)).cij;
         let shortfall = match self.natural_cij_r {
             Some(nat) if nat > 0.0 => (1.0 - cij_r.unwrap_or(0.0) / nat).max(0.0),
             _ => 0.0,
         };
-        FoldScore { nn_identity: mean, ks, auc, cij_r, shortfall }
+        (cij_r, shortfall)
+    }
+
+    /// The two-sample AUC of the inner held-out members against `seqs` (None with fewer than
+    /// [`MIN_AUC_HELD_OUT`] held out).
+    fn auc_term(&self, seqs: &[Vec<u8>], decode: DecodeMethod, fold: usize) -> Option<f64> {
+        if self.held.len() < MIN_AUC_HELD_OUT {
+            return None;
+        }
+        two_sample_auc(&self.held, seqs, AucSettings::default(), &mut fold_stream(fold, decode, "auc")).map(|a| a.mean)
     }
 }
 
-/// One candidate's scores on one internal fold.
-struct FoldScore {
+/// The random stream of one candidate's `what` on internal fold `fold` (of [`CALIBRATION_SEED`]):
+/// the same whichever candidates are scored, and in whatever order.
+fn fold_stream(fold: usize, decode: DecodeMethod, what: &str) -> satool::Rng {
+    stream(CALIBRATION_SEED, &format!("calibrate/{fold}/{decode}/{what}"))
+}
+
+/// One candidate's sequences on one internal fold, with their identity term.
+struct FoldDecode {
+    seqs: Vec<Vec<u8>>,
     nn_identity: f64,
     ks: f64,
-    auc: Option<f64>,
-    cij_r: Option<f64>,
-    shortfall: f64,
+}
+
+/// Whether a candidate whose score is at least `bound` (grid index `i`) can no longer win
+/// against `best` (score, grid index): the lowest score wins, the first in grid order on ties.
+fn beaten(bound: f64, i: usize, best: Option<(f64, usize)>) -> bool {
+    best.is_some_and(|(s, b)| bound > s || (bound == s && i > b))
+}
+
+/// The grid index of the lowest score (the first in grid order on ties).
+fn chosen(scored: &[CandidateScore]) -> usize {
+    let mut best: Option<(f64, usize)> = None;
+    for (i, c) in scored.iter().enumerate() {
+        if let Some(s) = c.score {
+            if best.is_none_or(|(b, _)| s < b) {
+                best = Some((s, i));
+            }
+        }
+    }
+    best.map_or(0, |(_, i)| i)
+}
+
+/// Every candidate's scores on `folds`. A score is a sum of non-negative terms, so with `prune`
+/// the candidates are taken in order of their identity term (cheap: decode and nearest-member
+/// identity) and the AUC term, then the pair term (the costliest: 300 samples over up to 3,160
+/// column pairs), is computed only while the sum so far can still beat the best full score; a candidate ruled out keeps None for the terms not computed.
+/// The choice is the one without pruning: floating-point sums are monotone, and each term draws
+/// from its own stream.
+fn score_candidates(folds: &[InnerFold], prune: bool) -> Vec<CandidateScore> {
+    let grid = candidates();
+    let n = folds.len() as f64;
+    let decoded: Vec<Vec<FoldDecode>> =
+        grid.par_iter().map(|&d| folds.iter().enumerate().map(|(k, f)| f.decode(d, k)).collect()).collect();
+    let mut scored: Vec<CandidateScore> = grid
+        .iter()
+        .zip(&decoded)
+        .map(|(d, per_fold)| CandidateScore {
+            decode: d.to_string(),
+            nn_identity: per_fold.iter().map(|s| s.nn_identity).sum::<f64>() / n,
+            ks: per_fold.iter().map(|s| s.ks).sum::<f64>() / n,
+            auc: None,
+            cij_r: None,
+            pair_shortfall: None,
+            score: None,
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..grid.len()).collect();
+    if prune {
+        order.sort_by(|&a, &b| scored[a].ks.total_cmp(&scored[b].ks).then(a.cmp(&b)));
+    }
+    let mean_of = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let mut best: Option<(f64, usize)> = None;
+    for i in order {
+        let c = &mut scored[i];
+        if prune && beaten(c.ks, i, best) {
+            continue;
+        }
+        let aucs: Vec<Option<f64>> =
+            (0..folds.len()).into_par_iter().map(|k| folds[k].auc_term(&decoded[i][k].seqs, grid[i], k)).collect();
+        c.auc = mean_of(aucs.into_iter().flatten().collect());
+        let identity_and_auc = c.ks + c.auc.map_or(0.0, |a| (a - 0.5).max(0.0));
+        if prune && beaten(identity_and_auc, i, best) {
+            continue;
+        }
+        let pairs: Vec<(Option<f64>, f64)> =
+            folds.par_iter().zip(&decoded[i]).map(|(f, d)| f.pair_term(&d.seqs)).collect();
+        let shortfall = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+        c.cij_r = mean_of(pairs.iter().filter_map(|p| p.0).collect());
+        c.pair_shortfall = Some(shortfall);
+        let score = identity_and_auc + shortfall;
+        c.score = Some(score);
+        if best.is_none_or(|(s, b)| score < s || (score == s && i < b)) {
+            best = Some((score, i));
+        }
+    }
+    scored
 }
 
 /// The internal splits of `k` members: up to [`INNER_FOLDS`] folds of a fifth of them (at least
@@ -213,42 +308,36 @@ fn inner_splits(k: usize) -> Vec<prot::holdout::HoldoutSplit> {
     holdout_splits(k, fraction, folds.max(1), &mut rng).unwrap_or_default()
 }
 
+/// The internal splits of `clean`'s members (or, when too few, all of them as one "fold" without
+/// held-out members: the identity criterion alone), whether a split was made, and their models.
+fn inner_folds(
+    clean: &prot::CleanAlignment,
+    beta_gen: Option<f64>,
+) -> Result<(Vec<prot::holdout::HoldoutSplit>, bool, Vec<InnerFold>)> {
+    let mut splits = inner_splits(clean.k());
+    let split_used = !splits.is_empty();
+    if !split_used {
+        splits.push(prot::holdout::HoldoutSplit { train: (0..clean.k()).collect(), held_out: Vec::new() });
+    }
+    let folds = splits.iter().enumerate().map(|(i, s)| InnerFold::new(clean, s, beta_gen, i)).collect::<Result<_>>()?;
+    Ok((splits, split_used, folds))
+}
+
 /// Chooses the decode of the family whose (training) members are `clean`; `beta_gen` is
 /// `--beta-gen` when given.
 pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<Calibration> {
     let t0 = Instant::now();
-    let mut splits = inner_splits(clean.k());
-    let split_used = !splits.is_empty();
-    if !split_used {
-        // Too few members to hold any out: the identity criterion alone, on all of them.
-        splits.push(prot::holdout::HoldoutSplit { train: (0..clean.k()).collect(), held_out: Vec::new() });
-    }
-    let folds: Vec<InnerFold> =
-        splits.iter().enumerate().map(|(i, s)| InnerFold::new(clean, s, beta_gen, i)).collect::<Result<_>>()?;
+    let (splits, split_used, folds) = inner_folds(clean, beta_gen)?;
     let n = folds.len() as f64;
-    let scored: Vec<CandidateScore> = candidates()
-        .into_par_iter()
-        .map(|decode| {
-            let per_fold: Vec<FoldScore> = folds.iter().enumerate().map(|(i, f)| f.score(decode, i)).collect();
-            let mean_of = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-            let nn_identity = per_fold.iter().map(|s| s.nn_identity).sum::<f64>() / n;
-            let ks = per_fold.iter().map(|s| s.ks).sum::<f64>() / n;
-            let auc = mean_of(per_fold.iter().filter_map(|s| s.auc).collect());
-            let cij_r = mean_of(per_fold.iter().filter_map(|s| s.cij_r).collect());
-            let pair_shortfall = per_fold.iter().map(|s| s.shortfall).sum::<f64>() / n;
-            let score = ks + auc.map_or(0.0, |a| (a - 0.5).max(0.0)) + pair_shortfall;
-            CandidateScore { decode: decode.to_string(), nn_identity, ks, auc, cij_r, pair_shortfall, score }
-        })
-        .collect();
-    let best = (0..scored.len()).fold(0, |b, i| if scored[i].score < scored[b].score { i } else { b });
-    let decode = candidates()[best];
+    let scored = score_candidates(&folds, true);
+    let decode = candidates()[chosen(&scored)];
     let loo = folds.iter().map(|f| f.loo.iter().sum::<f64>() / f.loo.len().max(1) as f64).sum::<f64>() / n;
     let natural: Vec<f64> = folds.iter().filter_map(|f| f.natural_cij_r).collect();
     let natural_cij_r = (!natural.is_empty()).then(|| natural.iter().sum::<f64>() / natural.len() as f64);
     Ok(Calibration {
         chosen: decode.to_string(),
         rule: format!(
-            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}) + max(1 − C_ij r / natural C_ij r, 0) (samples vs inner members; natural: what as many new members would reach, from {NATURAL_SPLITS} random halves of the inner members), averaged over folds; lowest wins",
+            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}) + max(1 − C_ij r / natural C_ij r, 0) (samples vs inner members; natural: what as many new members would reach, from {NATURAL_SPLITS} random halves of the inner members), averaged over folds; lowest wins (first in grid order on ties); candidates are taken in order of their KS term, and the AUC term, then the pair term, is computed only while the sum so far can still beat the best score (the terms not computed are null)",
             if split_used { folds.len() } else { 0 },
             if split_used { splits[0].held_out.len() } else { 0 },
         ),
@@ -292,6 +381,39 @@ mod tests {
         assert_eq!((c.len(), c[0], c[PAIR_COLUMNS - 1]), (PAIR_COLUMNS, 0, 396));
         assert!(c.windows(2).all(|w| (5..=6).contains(&(w[1] - w[0]))), "{c:?}");
         assert_eq!(on_columns(&[b"ABCDE".to_vec()], &[0, 2, 4]), vec![b"ACE".to_vec()]);
+    }
+
+    fn fixture_family(name: &str) -> prot::CleanAlignment {
+        let path = format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        prot::clean(&prot::parse_stockholm(&text, &path).unwrap()[0]).unwrap()
+    }
+
+    /// Pruning computes fewer terms and chooses what scoring every candidate chooses, with the
+    /// same values for every term it computes.
+    #[test]
+    fn pruning_keeps_the_choice_of_the_full_grid() {
+        for name in ["PF00076.sto", "stockholm/LuxC_multiblock.sto"] {
+            let (_, _, folds) = inner_folds(&fixture_family(name), None).unwrap();
+            let full = score_candidates(&folds, false);
+            let pruned = score_candidates(&folds, true);
+            assert_eq!(chosen(&full), chosen(&pruned), "{name}");
+            assert!(full.iter().all(|c| c.score.is_some()));
+            let skipped = pruned.iter().filter(|c| c.score.is_none()).count();
+            assert!(skipped >= 5, "{name}: only {skipped} of 21 ruled out");
+            let best = pruned[chosen(&pruned)].score.unwrap();
+            for (f, p) in full.iter().zip(&pruned) {
+                assert_eq!((f.nn_identity, f.ks), (p.nn_identity, p.ks));
+                match p.score {
+                    Some(s) => assert_eq!((Some(s), p.auc, p.cij_r), (f.score, f.auc, f.cij_r), "{}", p.decode),
+                    // Ruled out by a lower bound at least the best score.
+                    None => assert!(p.ks + p.auc.map_or(0.0, |a| (a - 0.5).max(0.0)) >= best, "{}", p.decode),
+                }
+                if p.auc.is_some() {
+                    assert_eq!(p.auc, f.auc);
+                }
+            }
+        }
     }
 
     #[test]
