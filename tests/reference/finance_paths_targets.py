@@ -6,8 +6,9 @@ than 50 days), and the 20-day tails of the unconditional paths (`--as-of uncondi
 block bootstrap's and skew within 0.5 of history's overlapping windows, for equal weights and a
 concentrated 5-name portfolio (AAPL .30, XOM .25 and three names at .15 each: OXY, CCL, BA on
 all_stocks_5yr; AMD, BAC, GE on the 20-ticker file). Run from the repository root after
-`cargo build --release` (arguments: seeds, default 1–5; extra satool arguments after `--`); the
-output is committed beside this script (.out)."""
+`cargo build --release` (arguments: seeds, default 1–5, and the names of the files to run,
+default both; extra satool arguments after `--`); the output is committed beside this script
+(.out; `_multiscale.out`: `sp500 -- --paths-state multiscale`)."""
 import json, os, subprocess, sys, tempfile
 
 files = {"all_stocks_5yr": ["fixtures/all_stocks_5yr.csv.gz", "--drop-suspect"], "sp500": ["fixtures/sp500.csv"]}
@@ -16,7 +17,10 @@ five = {"all_stocks_5yr": {"AAPL": .30, "XOM": .25, "OXY": .15, "CCL": .15, "BA"
 argv = sys.argv[1:]
 extra = argv[argv.index("--") + 1:] if "--" in argv else []
 argv = argv[:argv.index("--")] if "--" in argv else argv
-seeds = [int(s) for s in argv] or list(range(1, 6))
+seeds = [int(s) for s in argv if s.isdigit()] or list(range(1, 6))
+only = [s for s in argv if not s.isdigit()]
+if only:
+    files = {k: v for k, v in files.items() if k in only}
 
 
 def run(args, seed, n, h, methods="historical,bootstrap,block_bootstrap,sa_paths"):
