@@ -223,6 +223,7 @@ pub struct FinanceArgs {
     /// day the attention blend of the neighbourhood, the default before) or
     /// multiscale (fast and slow EWMA of g² and an EWMA of the market's return: heavier multi-day
     /// tails, negative skew, volatility that decays as in history; docs/paths-and-risk.md).
+    /// With --backtest, sa_paths' forecasts are drawn from this state too.
     #[arg(help_heading = GENERATION, long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
     pub paths_state: crate::finance::PathsState,
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
