@@ -10,7 +10,7 @@ use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use satool_app::finance::{AsOf, Split, WeightsSpec};
+use satool_app::finance::{AsOf, PathsState, Split, WeightsSpec};
 use satool_app::params::{self, FinanceParams, ProteinParams, RunParams, VolRegime};
 use satool_app::protein::HmmerMode;
 use std::path::PathBuf;
@@ -170,6 +170,10 @@ pub fn finance(kw: Kwargs<'_>) -> PyResult<FinanceParams> {
     p.condition_regime =
         kw.parsed("condition_regime", |s| params::parse_value_enum::<VolRegime>("--condition-regime <REGIME>", s))?;
     set(&mut p.regime_quantile, kw.take("regime_quantile")?);
+    set(
+        &mut p.paths_state,
+        kw.parsed("paths_state", |s| params::parse_value_enum::<PathsState>("--paths-state <STATE>", s))?,
+    );
     if let Some(w) = kw.take::<PathBuf>("weights")? {
         p.weights = WeightsSpec::parse(&w.to_string_lossy());
     }

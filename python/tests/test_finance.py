@@ -236,6 +236,27 @@ def test_backtest_equals_the_cli_backtest(panel, satool_bin, tmp_path):
             assert days.index[hit].strftime("%Y-%m-%d").tolist() == t["exceedance_dates"]
 
 
+@pytest.mark.parametrize("state", ["ewma-blend", "multiscale"])
+def test_paths_state_equals_the_cli(panel, satool_bin, tmp_path, state):
+    """paths_state reaches sa_paths' paths and the backtest's forecasts as --paths-state does."""
+    out = cli_paths(satool_bin, tmp_path, "--methods", "sa_paths", "--scenarios", "30", "--horizon", "5",
+                    "--paths-state", state)
+    cube = panel.scenarios(30, 5, paths_state=state, as_array=True)
+    np.testing.assert_array_equal(cube.reshape(-1), pd.read_csv(out / "sa_paths.paths.csv")["log_return"].values)
+    assert not np.array_equal(cube, panel.scenarios(30, 5, as_array=True))
+    out = cli_paths(satool_bin, tmp_path / state, "--backtest", "2019-06-03..2019-07-31", "--refit-every", "30",
+                    "--methods", "sa_paths", "--paths-state", state)
+    days, results = panel.backtest("2019-06-03", "2019-07-31", refit_every=30, methods=["sa_paths"],
+                                   paths_state=state)
+    assert results["paths_state"] == state
+    pd.testing.assert_frame_equal(days, pd.read_csv(out / "backtest.csv", parse_dates=["date"], index_col="date"),
+                                  check_exact=True)
+    default, _ = panel.backtest("2019-06-03", "2019-07-31", refit_every=30, methods=["sa_paths"])
+    assert not default["sa_paths_var99"].equals(days["sa_paths_var99"])
+    with pytest.raises(ValueError, match="--paths-state"):
+        panel.scenarios(3, 2, paths_state="garch")
+
+
 def test_as_of_paths_equal_the_cli(panel, satool_bin, tmp_path):
     out = cli_paths(satool_bin, tmp_path, "--methods", "sa_paths", "--scenarios", "30", "--horizon", "5",
                     "--as-of", "2019-12-31")

@@ -233,7 +233,8 @@ class Panel:
         a {ticker: weight} mapping or a Series (unlisted tickers weigh 0); ``backtest_split``: a
         date or a fraction of the days. Sampler options are the CLI's (alpha, beta,
         beta_sequential, inner_steps, sequential_segments, regimes, regime_window, precision,
-        condition_dates=(start, end), condition_regime="high-vol"|"low-vol", regime_quantile).
+        condition_dates=(start, end), condition_regime="high-vol"|"low-vol", regime_quantile,
+        paths_state="ewma"|"ewma-blend"|"multiscale": the state of sa_paths, also in :meth:`backtest`).
         No file is written."""
         options = self._run_options(methods, seed, sampler)
         with _weights_file(weights) as w:
@@ -365,6 +366,7 @@ SAMPLER_OPTIONS = {
     "condition_dates",
     "condition_regime",
     "regime_quantile",
+    "paths_state",
 }
 
 
