@@ -10,6 +10,7 @@ pub mod conventions;
 pub mod error;
 pub mod garch;
 pub mod metrics;
+pub mod moments;
 pub mod prices;
 pub mod returns;
 pub mod risk;
@@ -35,6 +36,7 @@ pub use runs::{
     politis_white_panel_runs, stationary_bootstrap_runs, stationary_rows_runs,
 };
 pub use series::{Lag1, Layout};
+pub use moments::{ExactSum, Moments};
 pub use stream::{apply_correction, Correction, PathMetrics};
 // The statistics live in satool-common; re-exported so that users of this crate (the app) reach
 // them next to the metrics that report them.

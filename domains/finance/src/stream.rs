@@ -1,6 +1,6 @@
 //! The metrics of [`crate::evaluate_layout`] for a set of paths read as blocks of whole paths,
 //! in order, [`PathMetrics::PASSES`] times (a sum centred on a mean needs the mean first), and
-//! the per-ticker correction of [`crate::correct_keeping_zeros_in_place`] in two passes. Per
+//! the per-ticker correction of [`crate::correct_keeping_zeros_in_place`] in one pass. Per
 //! ticker only sums and counts against the history's distinct values are held, so memory does
 //! not grow with the number of paths (but for the equal-weight portfolio's return of each row,
 //! whose tails are quantiles): the same numbers to the last bit, whatever the blocks.
@@ -12,6 +12,7 @@ use satool_common::stats::{mean, sd};
 
 use crate::conventions::{ACF_G2_LAGS, ACF_G_LAGS};
 use crate::error::FinanceError;
+use crate::moments::Moments;
 use crate::metrics::{assemble, block_product, equal_weight_returns, tails_of, FinanceMetrics, PerTicker, ROW_BLOCK};
 use crate::series::{Layout, VR_DAYS};
 
@@ -469,57 +470,40 @@ impl<'a> PathMetrics<'a> {
     }
 }
 
-/// The per-ticker correction of [`crate::correct_keeping_zeros_in_place`] from a set fed twice
-/// as blocks of rows in order: [`Correction::add`] every block, twice, then
-/// [`Correction::maps`]; [`apply_correction`] then maps each block.
+/// The per-ticker correction of [`crate::correct_keeping_zeros_in_place`] from a set fed once
+/// as blocks of rows (in any order): [`Correction::add`] every block, then
+/// [`Correction::maps`]; [`apply_correction`] then maps each block. Its moments are exact
+/// ([`Moments`]), so those of a part of the set ([`Correction::moments`]) merge with the other
+/// parts' into the whole set's.
 pub struct Correction {
     n: usize,
-    rows: usize,
-    pass: usize,
-    sum: Vec<f64>,
-    ss: Vec<f64>,
-    zeros: Vec<usize>,
+    moments: Moments,
 }
 
 impl Correction {
     /// For a set of `n` rows of `d` values.
     pub fn new(n: usize, d: usize) -> Correction {
-        Correction { n, rows: 0, pass: 0, sum: vec![0.0; d], ss: vec![0.0; d], zeros: vec![0; d] }
+        Correction { n, moments: Moments::new(d) }
     }
 
-    /// Whether both passes have been fed.
+    /// Whether every row has been fed.
     pub fn ready(&self) -> bool {
-        self.pass == 2
+        self.moments.rows as usize >= self.n
     }
 
-    /// The next block of rows (of the first pass, then of the second).
+    /// The next block of rows.
     pub fn add(&mut self, block: ArrayView2<f64>) {
-        let means: Vec<f64> = self.sum.iter().map(|s| if self.n == 0 { 0.0 } else { s / self.n as f64 }).collect();
-        for row in block.rows() {
-            if self.pass == 0 {
-                for ((a, z), &v) in self.sum.iter_mut().zip(self.zeros.iter_mut()).zip(row) {
-                    *a += v;
-                    *z += usize::from(v == 0.0);
-                }
-            } else {
-                for ((a, &v), &m) in self.ss.iter_mut().zip(row).zip(&means) {
-                    *a += (v - m) * (v - m);
-                }
-            }
-        }
-        self.rows += block.nrows();
-        if self.rows >= self.n {
-            self.pass += 1;
-            self.rows = 0;
-        }
+        self.moments.add(block);
+    }
+
+    /// The moments of the rows fed so far.
+    pub fn moments(&self) -> &Moments {
+        &self.moments
     }
 
     /// Each ticker's map (scale, offset) to the history's mean and sd, exact zeros kept.
     pub fn maps(&self, hist: ArrayView2<f64>) -> Vec<(f64, f64)> {
-        let n = self.n;
-        let mg: Vec<f64> = self.sum.iter().map(|s| if n == 0 { 0.0 } else { s / n as f64 }).collect();
-        let sg: Vec<f64> = self.ss.iter().map(|s| if n < 2 { 0.0 } else { (s / (n - 1) as f64).sqrt() }).collect();
-        crate::metrics::correction_maps(hist, n, &mg, &sg, &self.zeros)
+        self.moments.maps(hist)
     }
 }
 
@@ -598,16 +582,15 @@ mod tests {
     }
 
     #[test]
-    fn the_correction_in_two_passes_is_the_in_place_correction() {
+    fn the_correction_fed_by_blocks_is_the_in_place_correction() {
         let hist = set(300, 4, 7);
         let gen = set(1000, 4, 8).mapv(|v| v * 1.7 + 0.001 * f64::from(v != 0.0));
         let mut whole = gen.clone();
         crate::correct_keeping_zeros_in_place(&mut whole, hist.view());
         let mut c = Correction::new(1000, 4);
-        for _ in 0..2 {
-            for b in gen.axis_chunks_iter(Axis(0), 77) {
-                c.add(b);
-            }
+        for b in gen.axis_chunks_iter(Axis(0), 77) {
+            assert!(!c.ready());
+            c.add(b);
         }
         assert!(c.ready());
         let mut out = gen.clone();
