@@ -212,10 +212,23 @@ pub struct FinanceArgs {
     pub raw: bool,
     /// Generate only the paths A..B of the --scenarios run (a shard; see `finance gather`).
     ///
-    /// Paths A..B are 0-based, B excluded, with --raw: a shard
+    /// Paths A..B are 0-based, B excluded: a shard
     /// whose files `satool finance gather` joins into the whole run's (see docs/scaling-out.md).
+    /// A method whose paths are set to the history's mean and sd needs --raw or --moments FILE.
     #[arg(help_heading = GENERATION, long, value_name = "A..B", requires = "scenarios", value_parser = crate::params::parse_path_range)]
     pub paths: Option<(usize, usize)>,
+    /// Write only the moments of the paths' correction to the history's mean and sd (moments.json).
+    ///
+    /// The first pass of a sharded run without --raw: each shard's exact per-ticker sums, which
+    /// `satool finance moments DIR…` joins into the whole run's for --moments FILE.
+    #[arg(help_heading = GENERATION, long, requires = "scenarios", conflicts_with_all = ["raw", "moments", "report"])]
+    pub moments_only: bool,
+    /// Set the paths to the history's mean and sd with the whole run's moments from FILE.
+    ///
+    /// FILE (or DIR/moments.json) is what `satool finance moments` wrote for this run: the shards
+    /// of a run without --raw are then the single run's, bit for bit.
+    #[arg(help_heading = GENERATION, long, value_name = "FILE", requires = "scenarios", conflicts_with = "raw")]
+    pub moments: Option<PathBuf>,
     /// State of the sa_paths generator: ewma, ewma-blend or multiscale.
     ///
     /// ewma (one EWMA of the cross-sectional g², λ = 0.94; each day a historical day of the
@@ -465,7 +478,7 @@ pub enum ProteinAction {
 /// What `satool finance` does besides a run.
 #[derive(Debug, Subcommand)]
 pub enum FinanceAction {
-    /// Join the shards of one --scenarios run (each made with --paths A..B --raw --out DIR).
+    /// Join the shards of one --scenarios run (each made with --paths A..B --out DIR).
     ///
     /// Prints
     /// the whole run's VaR/ES/drawdown table, computed from the union of the shards' per-path
@@ -493,6 +506,27 @@ satool finance gather s0 s1 --out whole"
         /// Print the risk as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Join the moments of a run's shards (each made with --paths A..B --moments-only --out DIR).
+    ///
+    /// Checks that they are parts of one run covering its paths once and writes the whole run's
+    /// moments to DIR/moments.json, which every shard's second pass reads with --moments.
+    #[command(
+        after_help = "Example:\n  satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 0..1000 --moments-only --out m0\n  \
+satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 1000..2000 --moments-only --out m1\n  \
+satool finance moments m0 m1 --out m\n  \
+satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 0..1000 --moments m/moments.json --out s0"
+    )]
+    Moments {
+        /// The shards' moments (their --out directories or moments.json files, any order).
+        #[arg(value_name = "DIR|FILE", required = true)]
+        parts: Vec<PathBuf>,
+        /// Write moments.json to this directory (atomically).
+        #[arg(long, value_name = "DIR", required = true)]
+        out: PathBuf,
+        /// Replace an existing --out directory.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -650,6 +684,11 @@ fn run(cli: &Cli) -> Result<()> {
                 let risk = crate::finance::gather(shards, out.as_deref(), *force, *gzip)?;
                 return print_result(*json, &risk, "", &crate::finance::risk_table(&risk));
             }
+            if let Some(FinanceAction::Moments { parts, out, force }) = &a.action {
+                let summary = crate::finance::gather_moments(parts, out, *force)?;
+                progress.line(&summary);
+                return Ok(());
+            }
             let r = &a.run;
             let weights = PathBuf::from(&a.weights);
             let prices = a.prices.as_deref().ok_or_else(|| crate::input_err!("--prices FILE is required for a run"))?;
@@ -667,6 +706,10 @@ fn run(cli: &Cli) -> Result<()> {
                 gzip: a.gzip,
                 extended: a.extended,
             };
+            if job.moments == crate::finance::MomentsMode::Only {
+                progress.line(&crate::commands::finance::moments_only(&job, &outputs, &progress)?);
+                return Ok(());
+            }
             if job.rolling.is_some() {
                 let out = crate::commands::finance::run_rolling(&job, &outputs, &command_line(), &progress)?;
                 return print_result(r.json, &out.run.results, &out.header, &out.table);
@@ -807,6 +850,8 @@ impl FinanceArgs {
             paths_state: a.paths_state,
             run: r.params(),
             paths: a.paths,
+            moments_only: a.moments_only,
+            moments: a.moments.clone(),
         })
     }
 }

@@ -33,6 +33,7 @@ pub const FINANCE_OUT: &[Written] = &[
     ("historical.csv", "with --scenarios: the history, dated"),
     ("<id>.paths.csv", "with --scenarios: one line per path and day (.gz with --gzip)"),
     ("<id>.portfolio.csv", "with --paths: each path's portfolio returns (finance gather)"),
+    ("moments.json", "with --moments-only, and nothing else: the paths' correction moments"),
     ("backtest.csv", "with --backtest: per day the return, refits, each 1- and H-day VaR"),
 ];
 

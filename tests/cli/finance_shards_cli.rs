@@ -121,8 +121,15 @@ fn shards_that_cannot_be_exact_are_refused() {
     let csv = fixture("sp500.csv");
     let base = ["finance", "--prices", &csv, "--scenarios", "100", "--horizon", "5"];
     let with = |extra: &[&str]| satool(&[&base[..], extra].concat(), &[]);
-    // The correction to the history's moments needs every path.
-    assert_input_error(&with(&["--paths", "0..50"]), "needs --raw");
+    // The correction to the history's moments needs every path: bootstrap and block_bootstrap
+    // (the default set's; the others' paths start from the last day's state, uncorrected).
+    let o = with(&["--paths", "0..50"]);
+    assert_input_error(&o, "--paths 0..50: bootstrap, block_bootstrap set to the history's mean and sd");
+    assert!(stderr(&o).contains("give --raw, or --moments-only on every shard"));
+    // Paths that are not corrected need neither.
+    let out = tmp.path().join("as_of").display().to_string();
+    let o = with(&["--paths", "0..50", "--methods", "historical,exact", "--out", &out, "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert_input_error(&with(&["--raw", "--paths", "50..101"]), "not a range of the --scenarios 100 paths");
     let o = with(&["--raw", "--paths", "5..5"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -165,4 +172,84 @@ fn streamed_paths_equal_the_held_run() {
         let (x, y) = (fs::read(held.join(&name)).unwrap(), fs::read(streamed.join(&name)).unwrap());
         assert!(x.len() > 100_000 && x == y, "{name} differs");
     }
+}
+
+/// A run without --raw in shards: each shard's moments (--moments-only), joined by `finance
+/// moments`, then each shard with --moments FILE, gathered: the single run's risk and path files
+/// bit for bit. Moments files that are not the whole run's are refused, naming file and problem.
+#[test]
+fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = fixture("sp500.csv");
+    let path = |name: &str| tmp.path().join(name).display().to_string();
+    let base = ["finance", "--prices", &csv, "--scenarios", "100", "--horizon", "5", "--quiet"];
+    let methods = ["--methods", "historical,bootstrap,exact", "--as-of", "unconditional"];
+    let with = |extra: &[&str]| satool(&[&base[..], &methods[..], extra].concat(), &[]);
+    let ok = |o: std::process::Output| assert!(o.status.success(), "{}", stderr(&o));
+    ok(with(&["--out", &path("single")]));
+    for (name, range) in [("m0", "0..40"), ("m1", "40..100")] {
+        ok(with(&["--paths", range, "--moments-only", "--out", &path(name)]));
+    }
+    ok(satool(&["finance", "moments", &path("m1"), &path("m0"), "--out", &path("m")], &[]));
+    let file = path("m/moments.json");
+    for (name, range) in [("s0", "0..40"), ("s1", "40..100")] {
+        ok(with(&["--paths", range, "--moments", &file, "--out", &path(name)]));
+    }
+    ok(satool(&["finance", "gather", &path("s0"), &path("s1"), "--out", &path("g")], &[]));
+    let risk: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("g/risk.json")).unwrap()).unwrap();
+    assert_eq!(risk, results(&tmp.path().join("single"))["risk"]);
+    for id in ["bootstrap", "exact"] {
+        let name = format!("{id}.paths.csv");
+        let (a, b) = (
+            fs::read(tmp.path().join("single").join(&name)).unwrap(),
+            fs::read(tmp.path().join("g").join(&name)).unwrap(),
+        );
+        assert!(a.len() > 10_000 && a == b, "{name} differs");
+    }
+    // The run's moments given whole give the single run too.
+    ok(with(&["--moments", &path("m"), "--out", &path("whole")]));
+    assert_eq!(results(&tmp.path().join("whole"))["risk"], results(&tmp.path().join("single"))["risk"]);
+
+    // A part's moments, another run's, a method missing, a broken file: exit 2, file and problem.
+    let refused = |extra: &[&str], needle: &str| {
+        let o = with(extra);
+        assert_input_error(&o, needle);
+        assert!(stderr(&o).contains("moments.json"), "{}", stderr(&o));
+    };
+    let part = path("m0/moments.json");
+    refused(&["--paths", "0..40", "--moments", &part], "the moments of paths 0..40 of 100, not of the whole run");
+    refused(
+        &["--paths", "0..40", "--moments", &file, "--seed", "2"],
+        "the moments of another run: its seed is 1, not 2",
+    );
+    let o = satool(
+        &[&base[..], &["--methods", "historical,block_bootstrap", "--as-of", "unconditional", "--moments", &file]]
+            .concat(),
+        &[],
+    );
+    assert_input_error(&o, "no moments of method block_bootstrap");
+    let mut doc: serde_json::Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    doc["methods"][0]["tickers"][3][0] = serde_json::json!("7:x");
+    let bad_sum = doc.to_string();
+    let broken = [
+        ("bad/moments.json", "{}".to_string(), "not a moments file"),
+        ("sum/moments.json", bad_sum, "method bootstrap: '7:x' is not an exact sum"),
+    ];
+    for (name, body, needle) in broken {
+        let f = tmp.path().join(name);
+        fs::create_dir_all(f.parent().unwrap()).unwrap();
+        fs::write(&f, body).unwrap();
+        refused(&["--moments", &f.display().to_string()], needle);
+    }
+    // The moments of shards that do not cover the run once, or of other runs, are not joined.
+    let o = satool(&["finance", "moments", &path("m0"), "--out", &path("x")], &[]);
+    assert_input_error(&o, "paths 40..100 missing");
+    let o = satool(&["finance", "moments", &path("m0"), &path("m0"), &path("m1"), "--out", &path("y")], &[]);
+    assert_input_error(&o, "generated twice");
+    ok(with(&["--paths", "40..100", "--moments-only", "--seed", "2", "--out", &path("m2")]));
+    let o = satool(&["finance", "moments", &path("m0"), &path("m2"), "--out", &path("z")], &[]);
+    assert_input_error(&o, "not a part of");
+    let o = with(&["--raw", "--moments", &file]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

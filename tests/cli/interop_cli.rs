@@ -67,18 +67,22 @@ fn protein_help_lists_the_files_a_run_writes() {
 }
 
 /// `finance --help` lists exactly the files the runs write: a conditioned run, a sharded path
-/// run with gzip, and a rolling backtest.
+/// run with gzip, a rolling backtest and a shard's moments.
 #[test]
 fn finance_help_lists_the_files_a_run_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let csv = fixture("sp500.csv");
-    let runs: [&[&str]; 3] = [
+    let runs: [&[&str]; 4] = [
         &["--start", "2019-01-01", "--methods", "historical,bootstrap", "--condition-regime", "high-vol"],
         &["--start", "2019-01-01", "--methods", "historical,bootstrap", "--scenarios", "6", "--horizon", "3"]
             .into_iter()
             .chain(["--raw", "--paths", "0..4", "--gzip"])
             .collect::<Vec<_>>(),
         &["--methods", "historical", "--start", "2019-06-01", "--backtest", "2020-02-03..2020-03-31"],
+        &["--start", "2019-01-01", "--methods", "bootstrap", "--scenarios", "6", "--horizon", "3"]
+            .into_iter()
+            .chain(["--paths", "0..4", "--moments-only"])
+            .collect::<Vec<_>>(),
     ];
     let mut dirs = Vec::new();
     for (i, extra) in runs.iter().enumerate() {

@@ -139,3 +139,21 @@ fn condition_days_csv(c: &finance::ConditionInfo) -> String {
     }
     s
 }
+
+/// `--moments-only`: the moments of the paths' correction, written to `--out DIR`/moments.json;
+/// returns the line that says so.
+pub fn moments_only(job: &FinanceJob, outputs: &FinanceOutputs, progress: &Progress) -> Result<String> {
+    let out = outputs.out.as_ref().ok_or_else(|| input_err!("--moments-only writes moments.json: give --out DIR"))?;
+    let mut staging = Staging::new(out, outputs.force).map_err(|e| input_err!("{e:#}"))?;
+    let file = finance::moments_pass(job, progress)?;
+    staging.write(finance::MOMENTS_FILE, crate::output::to_json(&file)?.as_bytes())?;
+    staging.commit()?;
+    Ok(format!(
+        "moments of paths {}..{} ({} method{}) written to {}",
+        file.paths[0],
+        file.paths[1],
+        file.methods.len(),
+        if file.methods.len() == 1 { "" } else { "s" },
+        out.join(finance::MOMENTS_FILE).display()
+    ))
+}

@@ -69,25 +69,33 @@ fn shards(dirs: &[PathBuf]) -> Result<(Vec<Shard>, usize, usize)> {
     }
     let n = first.results["parameters"]["scenarios"].as_u64().unwrap_or(0) as usize;
     let h = first.results["parameters"]["horizon"].as_u64().unwrap_or(0) as usize;
+    let ranges: Vec<(PathBuf, [usize; 2])> = shards.iter().map(|s| (s.dir.clone(), s.range)).collect();
+    check_cover(&ranges, n)?;
+    Ok((shards, n, h))
+}
+
+/// Checks that the shards' path ranges (in order, each with its directory or file) cover the
+/// paths 0..n of the run exactly once.
+pub(super) fn check_cover(ranges: &[(PathBuf, [usize; 2])], n: usize) -> Result<()> {
     let mut next = 0;
-    for s in &shards {
-        if s.range[0] != next {
-            let what = if s.range[0] > next { "missing" } else { "generated twice" };
+    for (dir, range) in ranges {
+        if range[0] != next {
+            let what = if range[0] > next { "missing" } else { "generated twice" };
             return Err(input_err!(
                 "{}: paths {}..{} follow path {next}: paths {}..{} {what}",
-                s.dir.display(),
-                s.range[0],
-                s.range[1],
-                next.min(s.range[0]),
-                next.max(s.range[0])
+                dir.display(),
+                range[0],
+                range[1],
+                next.min(range[0]),
+                next.max(range[0])
             ));
         }
-        next = s.range[1];
+        next = range[1];
     }
     if next != n {
         return Err(input_err!("the shards cover paths 0..{next} of {n}: paths {next}..{n} missing"));
     }
-    Ok((shards, n, h))
+    Ok(())
 }
 
 /// One method's portfolio paths (n × h), read from the shards' `<id>.portfolio.csv` in order.

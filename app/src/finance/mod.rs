@@ -12,6 +12,7 @@ mod gather;
 mod generate;
 mod history;
 mod methods;
+mod moments;
 mod paths;
 pub mod render;
 mod results;
@@ -24,6 +25,7 @@ pub use coverage::{header_lines, tickers_csv};
 pub use gather::gather;
 pub use history::POOL;
 pub use methods::{FinanceMethod, UnknownMethod};
+pub use moments::{gather_moments, MomentsFile, MomentsMode, FILE as MOMENTS_FILE};
 pub use paths::PathSpec;
 pub use results::*;
 pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
@@ -76,6 +78,18 @@ pub struct FinanceJob {
     pub rolling: Option<Rolling>,
     /// `--paths-state`: the state whose neighbourhoods `sa_paths` draws each day from.
     pub paths_state: PathsState,
+    /// `--moments-only` or `--moments FILE`: the correction's moments of a sharded run.
+    pub moments: MomentsMode,
+    /// The moments of `--moments FILE`, read and checked against the run by [`run_with`].
+    pub correction: Option<std::sync::Arc<moments::Given>>,
+}
+
+impl FinanceJob {
+    /// Whether `method`'s paths are set to the history's mean and sd: unless `--raw`, or the paths
+    /// are a forecast from the `--as-of` state.
+    pub(crate) fn corrects(&self, method: FinanceMethod) -> bool {
+        method != FinanceMethod::Historical && !(self.raw || (self.as_of.is_conditional() && method.starts_as_of()))
+    }
 }
 
 /// `--as-of`: the state the paths of `sa_paths`, `exact` and `garch_fhs` start from.
@@ -449,13 +463,9 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     if job.rolling.is_some() {
         return Err(input_err!("--backtest START..END is a rolling backtest, which run_rolling runs (not run)"));
     }
-    let mut table_in = fin::read_prices(&job.prices, &job.read)?;
     // A condition restricts the memory to a subset of days; everything below runs on that subset,
     // and every method is also compared with the whole history.
-    let (Window { full, held_out, conditioned }, dropped) = Window::without_constant_tickers(job, &mut table_in)?;
-    for w in &dropped {
-        warn(&job.prices, w);
-    }
+    let (table_in, Window { full, held_out, conditioned }, dropped) = read_window(job)?;
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     // Weights the history itself cannot carry are refused before any method runs.
     weights.portfolio_returns(full.view(), "the history")?;
@@ -468,6 +478,7 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     let Conditioned { g, condition, rows, runs } = conditioned;
     let dates: Vec<NaiveDate> = rows.iter().map(|&t| table_in.dates[t + 1]).collect();
     let (h, beta_star) = history(job, g, runs, dates)?;
+    let job = &with_given_moments(job, &h, beta_star, &table_in)?;
     let (k, d) = (h.g.nrows(), h.g.ncols());
     if let Some(spec) = job.paths {
         for line in estimate::announce(job, spec, k, h.mem.d(), d) {
@@ -534,6 +545,59 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
         warnings,
     };
     Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
+}
+
+/// The prices read and the window of days the run learns from, with a warning (printed) for each
+/// ticker dropped as constant over it.
+fn read_window(job: &FinanceJob) -> Result<(fin::PriceTable, Window, Vec<String>)> {
+    let mut table = fin::read_prices(&job.prices, &job.read)?;
+    let (window, dropped) = Window::without_constant_tickers(job, &mut table)?;
+    for w in &dropped {
+        warn(&job.prices, w);
+    }
+    Ok((table, window, dropped))
+}
+
+/// What a moments file must say of the run: its parameters, input and tickers.
+fn moments_key(job: &FinanceJob, h: &History, beta_star: f64, table: &fin::PriceTable) -> Result<serde_json::Value> {
+    let kept = coverage::tickers(table, job.read.jump_threshold).kept;
+    moments::run_key(&parameters(job, h, beta_star), &InputInfo::of(&job.prices, table), &kept)
+}
+
+/// `job` with the moments of `--moments FILE` read and checked against the run.
+fn with_given_moments(job: &FinanceJob, h: &History, beta_star: f64, table: &fin::PriceTable) -> Result<FinanceJob> {
+    let MomentsMode::From(file) = &job.moments else { return Ok(job.clone()) };
+    let key = moments_key(job, h, beta_star, table)?;
+    let given = moments::Given::load(file, job, &key, h.g.ncols())?;
+    Ok(FinanceJob { correction: Some(std::sync::Arc::new(given)), ..job.clone() })
+}
+
+/// `--moments-only`: the moments of the paths' correction of every method that sets its paths to
+/// the history's mean and sd (`job.paths`, a shard or the whole run), nothing else.
+pub fn moments_pass(job: &FinanceJob, progress: &Progress) -> Result<MomentsFile> {
+    let spec = job.paths.ok_or_else(|| input_err!("--moments-only needs --scenarios N --horizon H"))?;
+    let (table, Window { conditioned, .. }, _) = read_window(job)?;
+    let Conditioned { g, rows, runs, .. } = conditioned;
+    let dates: Vec<NaiveDate> = rows.iter().map(|&t| table.dates[t + 1]).collect();
+    let (h, beta_star) = history(job, g, runs, dates)?;
+    progress.line(&format!(
+        "{} tickers × {} daily returns; moments of paths {}..{} of {}",
+        h.g.ncols(),
+        h.g.nrows(),
+        spec.first,
+        spec.first + spec.n,
+        spec.total
+    ));
+    let (methods, failed) = moments::compute(job, &h, spec)?;
+    for w in &failed {
+        warn(&job.prices, w);
+    }
+    Ok(MomentsFile {
+        format: moments::FORMAT.to_string(),
+        run: moments_key(job, &h, beta_star, &table)?,
+        paths: [spec.first, spec.first + spec.n],
+        methods,
+    })
 }
 
 /// Every method's draws. Paths run one method at a time (each in parallel over its paths): N·H·d

@@ -1,5 +1,5 @@
 //! `--scenarios` paths of the methods that draw every path from its own stream, taken a block of
-//! paths at a time: the file correction's two moment passes, the three metric passes of
+//! paths at a time: the file correction's moment pass (none with `--moments FILE`), the three metric passes of
 //! [`fin::PathMetrics`] and the long path file, so the run holds one block of returns and, per
 //! row, only its novelties and portfolio returns, whatever the number of paths. A block is drawn
 //! again for every pass (the same paths: each has its own stream), unless the method's whole set
@@ -29,7 +29,7 @@ const BLOCK_BYTES: u64 = 32 << 20;
 const HELD_BYTES: u64 = 1 << 30;
 
 /// The block and held sizes under a memory budget of `budget` bytes: at most 1/64 and 1/8 of it.
-fn sizes(budget: u64) -> (u64, u64) {
+pub(super) fn sizes(budget: u64) -> (u64, u64) {
     (BLOCK_BYTES.min(budget / 64).max(1), HELD_BYTES.min(budget / 8))
 }
 
@@ -59,7 +59,7 @@ pub struct PathFiles<'a> {
 
 /// The blocks of `spec`'s paths: whole multiples of the generators' chunk of paths, about
 /// `block_bytes` of returns each.
-fn blocks(spec: PathSpec, d: usize, block_bytes: u64) -> Vec<PathSpec> {
+pub(super) fn blocks(spec: PathSpec, d: usize, block_bytes: u64) -> Vec<PathSpec> {
     let per = (block_bytes as usize / (spec.h * d * 8).max(1)).max(1);
     let per = if per >= CHUNK { per - per % CHUNK } else { per };
     (0..spec.n)
@@ -160,16 +160,20 @@ pub(super) fn run(
     if held {
         src.hold()?;
     }
-    let correct = !(job.raw || (job.as_of.is_conditional() && method.starts_as_of()));
+    let correct = job.corrects(method);
     if correct {
-        let mut c = fin::Correction::new(rows, d);
-        while !c.ready() {
-            src.each(|_, draw| {
-                c.add(draw.returns.view());
-                Ok(())
-            })?;
-        }
-        src.correct(c.maps(h.g.view()));
+        let maps = match &job.correction {
+            Some(given) => given.maps(method, h.g.view())?,
+            None => {
+                let mut c = fin::Correction::new(rows, d);
+                src.each(|_, draw| {
+                    c.add(draw.returns.view());
+                    Ok(())
+                })?;
+                c.maps(h.g.view())
+            }
+        };
+        src.correct(maps);
     }
     let ks = fin::KsMethod::Auto;
     let mut m = fin::PathMetrics::new(h.g.view(), ks, spec.n, spec.h)?;

@@ -106,6 +106,10 @@ pub struct FinanceParams {
     pub run: RunParams,
     /// `--paths A..B`: generate only the paths A..B (0-based, B excluded) of the --scenarios run.
     pub paths: Option<(usize, usize)>,
+    /// `--moments-only`: write only the moments of the paths' correction.
+    pub moments_only: bool,
+    /// `--moments FILE`: the correction's moments of the whole run, read from FILE.
+    pub moments: Option<PathBuf>,
 }
 
 impl FinanceParams {
@@ -144,6 +148,8 @@ impl FinanceParams {
             paths_state: finance::PathsState::Ewma,
             run: RunParams::default(),
             paths: None,
+            moments_only: false,
+            moments: None,
         }
     }
 
@@ -303,8 +309,9 @@ impl FinanceParams {
         Ok(())
     }
 
-    /// `--paths A..B`: inside the --scenarios run, and with --raw (the correction to the history's
-    /// mean and sd uses the moments of every path, which a shard does not have).
+    /// `--paths A..B`: inside the --scenarios run, and with --raw, --moments-only or --moments FILE
+    /// when a method's paths are set to the history's mean and sd (the correction uses the moments
+    /// of every path, which a shard does not have).
     fn check_shard(&self) -> Result<()> {
         let (Some((a, b)), Some(n)) = (self.paths, self.scenarios) else {
             return match self.paths {
@@ -317,10 +324,19 @@ impl FinanceParams {
                 "--paths {a}..{b}: not a range of the --scenarios {n} paths (0 ≤ A < B ≤ {n})"
             ));
         }
-        if !self.raw && b - a < n {
+        let corrected: Vec<&str> = self
+            .methods()?
+            .into_iter()
+            .filter(|&m| m != FinanceMethod::Historical && !(self.as_of().is_conditional() && m.starts_as_of()))
+            .map(FinanceMethod::id)
+            .collect();
+        let given = self.raw || self.moments_only || self.moments.is_some();
+        if !given && b - a < n && !corrected.is_empty() {
             return Err(crate::input_err!(
-                "--paths {a}..{b}: a part of the paths needs --raw (the correction to the history's mean and sd \
-                 uses the moments of all {n} paths)"
+                "--paths {a}..{b}: {} set to the history's mean and sd with the moments of all {n} paths, which a \
+                 part does not have: give --raw, or --moments-only on every shard, `satool finance moments` to \
+                 join them, then --moments FILE (docs/scaling-out.md)",
+                corrected.join(", ")
             ));
         }
         Ok(())
@@ -379,6 +395,12 @@ impl FinanceParams {
                 horizon: a.backtest_horizon,
             }),
             paths_state: a.paths_state,
+            moments: match (&a.moments, a.moments_only) {
+                (Some(file), _) => finance::MomentsMode::From(file.clone()),
+                (None, true) => finance::MomentsMode::Only,
+                (None, false) => finance::MomentsMode::None,
+            },
+            correction: None,
         })
     }
 }

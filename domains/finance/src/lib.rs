@@ -26,6 +26,7 @@ pub use metrics::{
     acf_curves, affine_correct, affine_correct_in_place, affine_correct_view, correct_keeping_zeros_in_place, evaluate,
     evaluate_layout, AcfCurves, FinanceMetrics,
 };
+pub use moments::{ExactSum, Moments};
 pub use prices::{
     near_split_fraction, parse_prices, read_prices, Coverage, DroppedRange, DroppedTicker, Format, PriceTable,
     ReadOptions, SharedJumpDay, SuspectJump, TickerCoverage, WindowRule,
@@ -36,7 +37,6 @@ pub use runs::{
     politis_white_panel_runs, stationary_bootstrap_runs, stationary_rows_runs,
 };
 pub use series::{Lag1, Layout};
-pub use moments::{ExactSum, Moments};
 pub use stream::{apply_correction, Correction, PathMetrics};
 // The statistics live in satool-common; re-exported so that users of this crate (the app) reach
 // them next to the metrics that report them.

@@ -79,42 +79,6 @@ pub fn correct_keeping_zeros_in_place(out: &mut Array2<f64>, hist: ArrayView2<f6
     apply_maps_keeping_zeros(out, &maps);
 }
 
-/// Each ticker's (scale, offset) of [`correct_keeping_zeros_in_place`] for a set of `n` rows
-/// whose columns have means `mg`, sds `sg` (n − 1) and `zeros` exact zeros.
-pub(crate) fn correction_maps(
-    hist: ArrayView2<f64>,
-    n: usize,
-    mg: &[f64],
-    sg: &[f64],
-    zeros: &[usize],
-) -> Vec<(f64, f64)> {
-    hist.axis_iter(Axis(1))
-        .enumerate()
-        .map(|(j, h)| {
-            let (mh, sh) = (mean(h), sd(h));
-            let plain = {
-                let scale = if sg[j] > 0.0 { sh / sg[j] } else { 0.0 };
-                (scale, mh - mg[j] * scale)
-            };
-            if zeros[j] == 0 || zeros[j] == n || n < 2 {
-                return plain;
-            }
-            // Nonzero share q, their mean m and population variance v (from the column's
-            // moments: the zeros add nothing to the sums).
-            let q = (n - zeros[j]) as f64 / n as f64;
-            let raw2 = sg[j] * sg[j] * (n - 1) as f64 / n as f64 + mg[j] * mg[j];
-            let (m, v) = (mg[j] / q, raw2 / q - (mg[j] / q).powi(2));
-            // Target: mean mh, second raw moment sh²(n−1)/n + mh² over all n values.
-            let num = sh * sh * (n - 1) as f64 / n as f64 + mh * mh - mh * mh / q;
-            if v <= 0.0 || num <= 0.0 {
-                return plain;
-            }
-            let c = (num / (q * v)).sqrt();
-            (c, mh / q - c * m)
-        })
-        .collect()
-}
-
 /// Maps every nonzero value of `out` (standard layout) by its column's `(scale, offset)`.
 pub(crate) fn apply_maps_keeping_zeros(out: &mut Array2<f64>, maps: &[(f64, f64)]) {
     if !out.is_standard_layout() {

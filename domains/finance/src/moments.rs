@@ -4,8 +4,9 @@
 //! grouping of the values, so moments summed over parts of a set (blocks of one run, or the
 //! shards of a run on many machines) and then merged are the whole set's, bit for bit.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
+use satool_common::stats::{mean, sd};
 
 /// Bits per chunk of an [`ExactSum`].
 const CHUNK_BITS: u32 = 32;
@@ -96,8 +97,9 @@ impl ExactSum {
     /// Adds `other` × `factor`: each of its chunks' exact value times `factor`, as
     /// [`ExactSum::add_product`] adds it.
     pub fn add_scaled(&mut self, other: &ExactSum, factor: f64) {
-        let o = other.normalized();
-        self.special += o.special * factor;
+        self.special += other.special * factor;
+        let (negative, o) = other.sign_magnitude();
+        let factor = if negative { -factor } else { factor };
         for (i, &c) in o.chunks.iter().enumerate().filter(|(_, &c)| c != 0) {
             let weight = i as i32 * CHUNK_BITS as i32 - 1074;
             self.add_product(scale(c as f64, weight), factor);
@@ -133,18 +135,24 @@ impl ExactSum {
         s
     }
 
-    /// The sum rounded to the nearest f64 (ties to even); ±∞ or NaN when a non-finite value was
-    /// added (as a float sum would give).
-    pub fn round(&self) -> f64 {
-        if self.special != 0.0 || self.special.is_nan() {
-            return self.special;
-        }
+    /// Whether the finite part is negative, and its magnitude (every chunk in [0, 2^32)).
+    fn sign_magnitude(&self) -> (bool, ExactSum) {
         let mut s = self.normalized();
         let negative = s.chunks[CHUNKS - 1] < 0;
         if negative {
             s.chunks.iter_mut().for_each(|c| *c = -*c);
             s.carry();
         }
+        (negative, s)
+    }
+
+    /// The sum rounded to the nearest f64 (ties to even); ±∞ or NaN when a non-finite value was
+    /// added (as a float sum would give).
+    pub fn round(&self) -> f64 {
+        if self.special != 0.0 || self.special.is_nan() {
+            return self.special;
+        }
+        let (negative, s) = self.sign_magnitude();
         let Some(t) = s.chunks.iter().rposition(|&c| c != 0) else { return 0.0 };
         let low = t.saturating_sub(2);
         let mut v: u128 = 0;
@@ -164,17 +172,17 @@ impl ExactSum {
         }
     }
 
-    /// The sum as text: `0`, `inf`, `-inf`, `NaN`, or `LO:C,…` (the chunks from index LO up,
-    /// carries propagated; the last signed), which [`ExactSum::parse`] reads back exactly.
+    /// The sum as text: `0`, `inf`, `-inf`, `NaN`, or `LO:C,…` (the magnitude's 32-bit chunks
+    /// from index LO up, after a `-` when negative), which [`ExactSum::parse`] reads back exactly.
     pub fn to_text(&self) -> String {
         if self.special != 0.0 || self.special.is_nan() {
             return format!("{}", self.special);
         }
-        let s = self.normalized();
+        let (negative, s) = self.sign_magnitude();
         let Some(lo) = s.chunks.iter().position(|&c| c != 0) else { return "0".to_string() };
         let hi = s.chunks.iter().rposition(|&c| c != 0).expect("a nonzero chunk");
         let body: Vec<String> = s.chunks[lo..=hi].iter().map(|c| c.to_string()).collect();
-        format!("{lo}:{}", body.join(","))
+        format!("{}{lo}:{}", if negative { "-" } else { "" }, body.join(","))
     }
 
     /// Reads [`ExactSum::to_text`]'s text; the error says what is wrong.
@@ -188,16 +196,23 @@ impl ExactSum {
             }
             _ => {}
         }
-        let bad = || format!("'{text}' is not an exact sum (LO:C,…)");
-        let (lo, body) = text.split_once(':').ok_or_else(bad)?;
+        let bad = || format!("'{text}' is not an exact sum ([-]LO:C,…)");
+        let (negative, magnitude) = match text.strip_prefix('-') {
+            Some(m) => (true, m),
+            None => (false, text),
+        };
+        let (lo, body) = magnitude.split_once(':').ok_or_else(bad)?;
         let lo: usize = lo.parse().map_err(|_| bad())?;
         let chunks: Vec<i64> = body.split(',').map(|c| c.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
         let last = lo + chunks.len();
-        let in_range = |i: usize, &c: &i64| i == last - 1 || (0..1 << CHUNK_BITS).contains(&c);
-        if last > CHUNKS || !chunks.iter().enumerate().all(|(i, c)| in_range(lo + i, c)) {
+        if last > CHUNKS || !chunks.iter().all(|c| (0..1 << CHUNK_BITS).contains(c)) {
             return Err(bad());
         }
         s.chunks[lo..last].copy_from_slice(&chunks);
+        if negative {
+            s.chunks.iter_mut().for_each(|c| *c = -*c);
+            s.carry();
+        }
         Ok(s)
     }
 }
@@ -237,6 +252,36 @@ impl ColumnMoments {
         ss.add_product(n as f64, mean.mul_add(mean, -sq));
         (mean, ss.round())
     }
+}
+
+/// Each ticker's (scale, offset) of [`crate::correct_keeping_zeros_in_place`] for a set of `n` rows
+/// whose columns have means `mg`, sds `sg` (n − 1) and `zeros` exact zeros.
+fn correction_maps(hist: ArrayView2<f64>, n: usize, mg: &[f64], sg: &[f64], zeros: &[usize]) -> Vec<(f64, f64)> {
+    hist.axis_iter(Axis(1))
+        .enumerate()
+        .map(|(j, h)| {
+            let (mh, sh) = (mean(h), sd(h));
+            let plain = {
+                let scale = if sg[j] > 0.0 { sh / sg[j] } else { 0.0 };
+                (scale, mh - mg[j] * scale)
+            };
+            if zeros[j] == 0 || zeros[j] == n || n < 2 {
+                return plain;
+            }
+            // Nonzero share q, their mean m and population variance v (from the column's
+            // moments: the zeros add nothing to the sums).
+            let q = (n - zeros[j]) as f64 / n as f64;
+            let raw2 = sg[j] * sg[j] * (n - 1) as f64 / n as f64 + mg[j] * mg[j];
+            let (m, v) = (mg[j] / q, raw2 / q - (mg[j] / q).powi(2));
+            // Target: mean mh, second raw moment sh²(n−1)/n + mh² over all n values.
+            let num = sh * sh * (n - 1) as f64 / n as f64 + mh * mh - mh * mh / q;
+            if v <= 0.0 || num <= 0.0 {
+                return plain;
+            }
+            let c = (num / (q * v)).sqrt();
+            (c, mh / q - c * m)
+        })
+        .collect()
 }
 
 /// Rows per unit of work when a block of rows is summed in parallel.
@@ -297,7 +342,7 @@ impl Moments {
         let (mg, ss): (Vec<f64>, Vec<f64>) = self.columns.iter().map(|c| c.mean_and_ss(n)).unzip();
         let sg: Vec<f64> = ss.iter().map(|s| if n < 2 { 0.0 } else { (s / (n - 1) as f64).sqrt() }).collect();
         let zeros: Vec<usize> = self.columns.iter().map(|c| c.zeros as usize).collect();
-        crate::metrics::correction_maps(hist, n as usize, &mg, &sg, &zeros)
+        correction_maps(hist, n as usize, &mg, &sg, &zeros)
     }
 }
 
@@ -369,7 +414,11 @@ mod tests {
         for special in ["0", "inf", "-inf", "NaN"] {
             assert_eq!(ExactSum::parse(special).unwrap().to_text(), special);
         }
-        for bad in ["", "1", "x:1", "3:", "3:1,a", "3:4294967296,1", "67:1,1", "0:-1,1"] {
+        let mut neg = ExactSum::default();
+        [-0.02, 0.003, -1e-300].iter().for_each(|&v| neg.add(v));
+        assert!(neg.to_text().starts_with('-'));
+        assert_eq!(ExactSum::parse(&neg.to_text()).unwrap(), neg);
+        for bad in ["", "1", "x:1", "3:", "3:1,a", "3:4294967296,1", "67:1,1", "0:-1,1", "--3:1"] {
             assert!(ExactSum::parse(bad).unwrap_err().contains("not an exact sum"), "{bad}");
         }
     }
@@ -380,7 +429,7 @@ mod tests {
             if (t + j) % 11 == 0 {
                 0.0
             } else {
-                ((t * 2654435761 + j * 40503) % 10007) as f64 / 10007.0 * 0.03 - 0.0149 + j as f64 * 1e-3
+                ((t * 2654435761 + j * 40503) % 10007) as f64 / 10007.0 * 0.03 - 0.0151 + j as f64 * 1e-3
             }
         });
         let mut whole = Moments::new(3);
@@ -393,6 +442,8 @@ mod tests {
         }
         assert_eq!(parts, whole);
         assert_eq!(whole.rows, 9001);
+        // A negative sum (ticker 0) and positive ones.
+        assert!(whole.columns[0].sum.round() < 0.0 && whole.columns[2].sum.round() > 0.0);
         assert_eq!(whole.columns[0].zeros, x.column(0).iter().filter(|&&v| v == 0.0).count() as u64);
         // Mean and sd as a careful two-pass float computation has them, to a few ulps.
         for (j, c) in whole.columns.iter().enumerate() {

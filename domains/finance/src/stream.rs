@@ -12,8 +12,8 @@ use satool_common::stats::{mean, sd};
 
 use crate::conventions::{ACF_G2_LAGS, ACF_G_LAGS};
 use crate::error::FinanceError;
-use crate::moments::Moments;
 use crate::metrics::{assemble, block_product, equal_weight_returns, tails_of, FinanceMetrics, PerTicker, ROW_BLOCK};
+use crate::moments::Moments;
 use crate::series::{Layout, VR_DAYS};
 
 /// Rows of the correlation's blocks (each held while it fills).

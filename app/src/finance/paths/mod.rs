@@ -308,8 +308,10 @@ pub(super) fn generate(method: FinanceMethod, h: &History, job: &FinanceJob, spe
     let mut returns = draw.returns;
     let conditional = job.as_of.is_conditional() && method.starts_as_of();
     let correct = !(job.raw || conditional);
-    if correct {
-        fin::correct_keeping_zeros_in_place(&mut returns, h.g.view());
+    match (&job.correction, correct) {
+        (Some(given), true) => fin::apply_correction(&mut returns, &given.maps(method, h.g.view())?),
+        (None, true) => fin::correct_keeping_zeros_in_place(&mut returns, h.g.view()),
+        (_, false) => {}
     }
     let output_novelty = output_novelty(h, returns.slice(s![..novelty_rows(spec).min(returns.nrows()), ..]));
     let novelty = draw.state_novelty.unwrap_or_else(|| output_novelty.clone());
