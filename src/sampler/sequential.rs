@@ -26,6 +26,9 @@ pub struct Sequential {
     pub(crate) group_size: usize,
     /// Working precision of the chain (outputs are f64 either way).
     pub(crate) precision: Precision,
+    /// The index of the first segment in a longer run (regime runs: its stream is
+    /// `<label>/segment<first_segment>`), so a part of a run draws its segments as the whole does.
+    pub(crate) first_segment: usize,
 }
 
 impl Sequential {
@@ -47,12 +50,21 @@ impl Sequential {
             segments,
             group_size: segments.div_ceil(2),
             precision: Precision::F64,
+            first_segment: 0,
         })
     }
 
     /// The same settings in working precision `p`.
     pub fn with_precision(self, p: Precision) -> Self {
         Sequential { precision: p, ..self }
+    }
+
+    /// The same settings for the segments `first..` of a longer regime run: each segment's chain
+    /// draws from the stream it has in the whole run (one stream per chain), so the segments are
+    /// the whole run's, bit for bit. Runs without regimes share a stream per group of chains and
+    /// ignore it.
+    pub fn with_first_segment(self, first: usize) -> Self {
+        Sequential { first_segment: first, ..self }
     }
 }
 
@@ -151,7 +163,8 @@ fn generate_regimes<T: Real>(
     let segments = cfg.segments.clamp(1, cfg.days.max(1));
     let len = cfg.days.div_ceil(segments);
     // Each chain starts near a memory of its first day's regime.
-    let mut rngs: Vec<_> = (0..segments).map(|sgm| stream(seed, &format!("{label}/segment{sgm}"))).collect();
+    let first = cfg.first_segment;
+    let mut rngs: Vec<_> = (0..segments).map(|sgm| stream(seed, &format!("{label}/segment{}", first + sgm))).collect();
     let mut xi = Array2::<T>::zeros((segments, mem.d()));
     for (sgm, (mut row, rng)) in xi.rows_mut().into_iter().zip(&mut rngs).enumerate() {
         let first = &parts[part_of(sgm * len)].0;

@@ -135,7 +135,9 @@ fn shards_that_cannot_be_exact_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let out = tmp.path().join("seq").display().to_string();
     let o = with(&["--raw", "--paths", "0..50", "--methods", "sa_sequential", "--inner-steps", "2", "--out", &out]);
-    assert_input_error(&o, "cannot make a part of them");
+    assert_input_error(&o, "--paths 0..50: sa_sequential cannot make a part of its paths: they are the segments");
+    let o = with(&["--paths", "0..50", "--methods", "bootstrap,sa_sequential", "--moments-only", "--out", &out]);
+    assert_input_error(&o, "each half of them drawing from one shared random stream");
 }
 
 /// A run that streams its paths a block at a time (a small memory budget: blocks of 48 paths,
@@ -183,7 +185,9 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
     let csv = fixture("sp500.csv");
     let path = |name: &str| tmp.path().join(name).display().to_string();
     let base = ["finance", "--prices", &csv, "--scenarios", "100", "--horizon", "5", "--quiet"];
-    let methods = ["--methods", "historical,bootstrap,exact", "--as-of", "unconditional"];
+    // sa_regime: one chain per path, each from its own streams, so a shard runs its own.
+    let methods =
+        ["--methods", "historical,bootstrap,exact,sa_regime", "--inner-steps", "20", "--as-of", "unconditional"];
     let with = |extra: &[&str]| satool(&[&base[..], &methods[..], extra].concat(), &[]);
     let ok = |o: std::process::Output| assert!(o.status.success(), "{}", stderr(&o));
     ok(with(&["--out", &path("single")]));
@@ -192,14 +196,16 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
     }
     ok(satool(&["finance", "moments", &path("m1"), &path("m0"), "--out", &path("m")], &[]));
     let file = path("m/moments.json");
-    for (name, range) in [("s0", "0..40"), ("s1", "40..100")] {
-        ok(with(&["--paths", range, "--moments", &file, "--out", &path(name)]));
+    for (name, range, threads) in [("s0", "0..40", "1"), ("s1", "40..100", "2")] {
+        let out = path(name);
+        let args = [&base[..], &methods[..], &["--paths", range, "--moments", &file, "--out", &out]].concat();
+        ok(satool(&args, &[("RAYON_NUM_THREADS", threads)]));
     }
     ok(satool(&["finance", "gather", &path("s0"), &path("s1"), "--out", &path("g")], &[]));
     let risk: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(tmp.path().join("g/risk.json")).unwrap()).unwrap();
     assert_eq!(risk, results(&tmp.path().join("single"))["risk"]);
-    for id in ["bootstrap", "exact"] {
+    for id in ["bootstrap", "exact", "sa_regime"] {
         let name = format!("{id}.paths.csv");
         let (a, b) = (
             fs::read(tmp.path().join("single").join(&name)).unwrap(),
@@ -224,8 +230,20 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
         "the moments of another run: its seed is 1, not 2",
     );
     let o = satool(
-        &[&base[..], &["--methods", "historical,block_bootstrap", "--as-of", "unconditional", "--moments", &file]]
-            .concat(),
+        &[
+            &base[..],
+            &[
+                "--methods",
+                "historical,block_bootstrap",
+                "--inner-steps",
+                "20",
+                "--as-of",
+                "unconditional",
+                "--moments",
+                &file,
+            ],
+        ]
+        .concat(),
         &[],
     );
     assert_input_error(&o, "no moments of method block_bootstrap");

@@ -324,9 +324,17 @@ impl FinanceParams {
                 "--paths {a}..{b}: not a range of the --scenarios {n} paths (0 ≤ A < B ≤ {n})"
             ));
         }
-        let corrected: Vec<&str> = self
-            .methods()?
-            .into_iter()
+        let methods = self.methods()?;
+        if methods.contains(&FinanceMethod::SaSequential) && b - a < n {
+            return Err(crate::input_err!(
+                "--paths {a}..{b}: sa_sequential cannot make a part of its paths: they are the segments of one \
+                 sequential generator run, each half of them drawing from one shared random stream; leave it out \
+                 of --methods of a shard"
+            ));
+        }
+        let corrected: Vec<&str> = methods
+            .iter()
+            .copied()
             .filter(|&m| m != FinanceMethod::Historical && !(self.as_of().is_conditional() && m.starts_as_of()))
             .map(FinanceMethod::id)
             .collect();

@@ -268,7 +268,7 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
                 acceptance: None,
             }
         }
-        FinanceMethod::SaSequential | FinanceMethod::SaRegime if spec.is_shard() => {
+        FinanceMethod::SaSequential if spec.is_shard() => {
             return Err(input_err!(
                 "--paths: method '{method}' runs its paths as segments of one sequential generator and \
                  cannot make a part of them; leave it out of --methods of a shard"
@@ -276,13 +276,15 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         }
         FinanceMethod::SaSequential | FinanceMethod::SaRegime => {
             // One warm-started chain per path (segment), its first day after `inner_steps` MALA
-            // steps from a memory of its first regime.
+            // steps from a memory of its first regime; a regime chain and its regime path draw
+            // from the path's own streams, so a shard's paths are the whole run's.
             let cfg = Sequential::new(params(job.beta_sequential)?, job.inner_steps, spec.n * spec.h, spec.n)?
-                .with_precision(job.precision);
+                .with_precision(job.precision)
+                .with_first_segment(spec.first);
             let path: Option<Vec<u32>> = (method == FinanceMethod::SaRegime).then(|| {
                 (0..spec.n)
                     .into_par_iter()
-                    .flat_map_iter(|p| regime_path(h, spec.h, &mut path_stream(job.seed, id, p)))
+                    .flat_map_iter(|p| regime_path(h, spec.h, &mut path_stream(job.seed, id, spec.first + p)))
                     .collect()
             });
             let regimes = path.clone().map(|p| Regimes::new(h.regime_labels.clone(), p)).transpose()?;
