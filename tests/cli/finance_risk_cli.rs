@@ -314,6 +314,39 @@ fn rolling_backtest_draws_from_the_paths_state_asked_for() {
     assert!(blend > 1.08 * ewma && multi > 1.5 * blend, "first-day VaR95: {first_day:?}");
 }
 
+/// `--paths-state ewma-leverage`: sa_paths draws from the state with the leverage fitted on the
+/// history, reported in results.json (γ 1.2 on sp500's whole history, on the grid of 1/20); its
+/// paths are the same bytes on one thread and on two, and differ from the default's, whose run
+/// reports no leverage and is the same as `--paths-state ewma`.
+#[test]
+fn leverage_state_is_fitted_reported_and_leaves_the_default_alone() {
+    let (dir, csv) = (tempfile::tempdir().unwrap(), fixture("sp500.csv"));
+    let paths = |state: Option<&str>, threads: &str| {
+        let out = dir.path().join(format!("{}-{threads}", state.unwrap_or("none"))).display().to_string();
+        let mut args = vec!["--threads", threads, "finance", "--prices", &csv, "--methods", "sa_paths"];
+        args.extend(["--scenarios", "300", "--horizon", "5", "--seed", "3", "--out", &out, "--json", "--quiet"]);
+        if let Some(s) = state {
+            args.extend(["--paths-state", s]);
+        }
+        let r = json(&satool(&args, &[]));
+        (r, std::fs::read(std::path::Path::new(&out).join("sa_paths.paths.csv")).unwrap())
+    };
+    let (lev, lev_rows) = paths(Some("ewma-leverage"), "2");
+    let p = &lev["parameters"];
+    assert_eq!(p["paths_state"], "ewma-leverage");
+    let gamma = f(p, "paths_leverage");
+    assert!((gamma - 1.2).abs() < 0.03, "sp500's fitted leverage: {gamma}");
+    let conv = lev["conventions"].as_array().unwrap();
+    assert!(conv.iter().any(|c| c.as_str().unwrap().starts_with("sa_paths (--paths-state ewma-leverage)")));
+    assert_eq!(paths(Some("ewma-leverage"), "1").1, lev_rows, "one thread, the same paths");
+    let (default, rows) = paths(None, "2");
+    assert!(
+        default["parameters"].get("paths_leverage").is_none() && default["parameters"].get("paths_state").is_none()
+    );
+    assert_eq!(paths(Some("ewma"), "2").1, rows, "the default is ewma");
+    assert_ne!(rows, lev_rows, "the leverage moves the state, so the days drawn");
+}
+
 /// The rolling backtest of `rolling` with a condition and `extra` options: results.json and the
 /// rows of backtest.csv (header first).
 fn conditioned(condition: &[&str], extra: &[&str], dir: &std::path::Path) -> (serde_json::Value, Vec<Vec<String>>) {

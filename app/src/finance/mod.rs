@@ -138,6 +138,11 @@ pub enum PathsState {
     EwmaBlend,
     /// Fast and slow EWMA of the cross-sectional mean g² and an EWMA of the market's return.
     Multiscale,
+    /// The `ewma` state with a GJR-type leverage fitted on the history: a day on which the
+    /// equal-weight market fell adds (1 + γ) times its mean g², renormalised so the state's mean
+    /// level is unchanged; each day a historical day, as `ewma`.
+    #[serde(rename = "ewma-leverage")]
+    EwmaLeverage,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
@@ -318,6 +323,8 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         .then(|| paths::States::new(h, job.beta).after_last()),
         paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
         paths_state: job.paths_state,
+        paths_leverage: (job.paths_state == PathsState::EwmaLeverage && job.methods.contains(&FinanceMethod::SaPaths))
+            .then(|| paths::Leverage::of(h).gamma),
     }
 }
 

@@ -206,6 +206,10 @@ pub struct Parameters {
     /// `--paths-state` (left out when it is the default, `ewma`).
     #[serde(skip_serializing_if = "is_ewma")]
     pub paths_state: super::PathsState,
+    /// `--paths-state ewma-leverage` with `sa_paths`: the leverage γ fitted on the history (a
+    /// falling market day adds 1 + γ times what a rising one does to the state).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paths_leverage: Option<f64>,
 }
 
 pub(super) fn is_ewma(s: &super::PathsState) -> bool {
@@ -218,6 +222,9 @@ const SA_PATHS_MULTISCALE: &str = "sa_paths (--paths-state multiscale): each day
 /// `sa_paths` under `--paths-state ewma-blend` (replaces the one-scale line of [`CONVENTIONS`]).
 const SA_PATHS_BLEND: &str = "sa_paths (--paths-state ewma-blend): each day a fresh exact draw of the mixture law (β) restricted to the 1% (at least 20) of historical days whose volatility state (EWMA λ=0.94 of the cross-sectional mean of g², each ticker's in units of its mean g²) is nearest the path's, the state then updated with the day drawn; each day centred on its neighbourhood's mean (no drift shared by consecutive days), a ticker that did not move on the day drawn kept at zero; unconditional paths rescaled to the history's per-ticker mean and sd (as every unconditional path file of --scenarios, unless --raw)";
 
+/// `sa_paths` under `--paths-state ewma-leverage` (replaces the one-scale line of [`CONVENTIONS`]).
+const SA_PATHS_LEVERAGE: &str = "sa_paths (--paths-state ewma-leverage): as the default (ewma), each day a historical day of the 1% (at least 25) of historical days whose volatility state is nearest the path's, centred and scaled to the path's state, but the state an EWMA (λ=0.94) of the cross-sectional mean of g² (each ticker's in units of its mean g²) times (1 + γ)·c on a day the equal-weight market fell and c on a day it did not, γ fitted on the history by quasi-maximum likelihood (grid 0..4 by 0.05; paths_leverage) and c keeping the state's mean level the history's mean g²";
+
 /// The conventions of a run: [`CONVENTIONS`], with the `sa_paths` line of the state it uses.
 pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
     CONVENTIONS
@@ -225,6 +232,7 @@ pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
         .map(|&c| match state {
             super::PathsState::Multiscale if c.starts_with("sa_paths:") => SA_PATHS_MULTISCALE,
             super::PathsState::EwmaBlend if c.starts_with("sa_paths:") => SA_PATHS_BLEND,
+            super::PathsState::EwmaLeverage if c.starts_with("sa_paths:") => SA_PATHS_LEVERAGE,
             _ => c,
         })
         .collect()

@@ -26,6 +26,7 @@ impl<'a> Forecaster<'a> {
             PathsState::Ewma => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Historical)),
             PathsState::EwmaBlend => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Blend)),
             PathsState::Multiscale => Forecaster::MultiScale(MultiScale::new(h, beta)),
+            PathsState::EwmaLeverage => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Leverage)),
         }
     }
 
@@ -77,11 +78,12 @@ mod tests {
         let (beta, seed, id, horizon) = (25.0, 3, "sa_paths", 4);
         let spec = PathSpec::all(3, horizon);
         let mut first_days = Vec::new();
-        for state in [PathsState::Ewma, PathsState::EwmaBlend, PathsState::Multiscale] {
+        for state in [PathsState::Ewma, PathsState::EwmaBlend, PathsState::Multiscale, PathsState::EwmaLeverage] {
             let want = match state {
                 PathsState::Ewma => state_paths(&h, beta, spec, seed, id, true, DayDraw::Historical),
                 PathsState::EwmaBlend => state_paths(&h, beta, spec, seed, id, true, DayDraw::Blend),
                 PathsState::Multiscale => multiscale_paths(&h, beta, spec, seed, id, true),
+                PathsState::EwmaLeverage => state_paths(&h, beta, spec, seed, id, true, DayDraw::Leverage),
             }
             .unwrap()
             .returns;
@@ -99,6 +101,7 @@ mod tests {
             first_days.push(want.row(0).to_vec());
         }
         assert!(first_days[0] != first_days[1] && first_days[1] != first_days[2], "the states draw differently");
+        assert!(first_days[3] != first_days[0], "the leverage moves the state");
     }
 
     /// A realised day without moves decays each state by its own λ (the market state towards 0).

@@ -68,7 +68,7 @@ pub(super) struct PathDraw {
 
 pub(super) use forecast::{Forecaster, VolState};
 use state::DayDraw;
-pub(super) use state::States;
+pub(super) use state::{Leverage, States};
 
 pub(super) fn path_stream(seed: u64, id: &str, p: usize) -> Rng {
     stream(seed, &format!("{id}/path{p}"))
@@ -240,8 +240,12 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Exact if job.as_of.is_conditional() => state::held_state_paths(h, job.beta, spec, job.seed, id)?,
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
         FinanceMethod::SaPaths => match job.paths_state {
-            PathsState::Ewma | PathsState::EwmaBlend => {
-                let days = if job.paths_state == PathsState::Ewma { DayDraw::Historical } else { DayDraw::Blend };
+            PathsState::Ewma | PathsState::EwmaBlend | PathsState::EwmaLeverage => {
+                let days = match job.paths_state {
+                    PathsState::EwmaBlend => DayDraw::Blend,
+                    PathsState::EwmaLeverage => DayDraw::Leverage,
+                    _ => DayDraw::Historical,
+                };
                 state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional(), days)?
             }
             PathsState::Multiscale => {

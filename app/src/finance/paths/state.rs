@@ -44,7 +44,8 @@ pub(in crate::finance) struct States {
     /// Day indices sorted by their state, and the sorted states.
     order: Vec<usize>,
     sorted: Vec<f64>,
-    /// Cross-sectional mean of each day's squared returns, each in units of its ticker's mean.
+    /// Cross-sectional mean of each day's squared returns, each in units of its ticker's mean
+    /// (times the leverage's factor, with one): what the day adds to the next state.
     mean_sq: Vec<f64>,
     /// Per ticker, 1 / its mean g² over the history (0 for a ticker that never moved).
     unit: Vec<f64>,
@@ -60,6 +61,73 @@ pub(in crate::finance) struct States {
     shift: Array2<f64>,
     /// The state before each day.
     state: Vec<f64>,
+    /// The fitted leverage of the state (`--paths-state ewma-leverage`; none: every day counts
+    /// its mean g² alone).
+    leverage: Option<Leverage>,
+}
+
+/// A GJR-type leverage of the state: a day on which the equal-weight market fell (mean g < 0)
+/// counts (1 + γ) times its mean g², a rising day once, both times `norm`, which keeps the days'
+/// mean contribution (the state's unconditional level) the history's mean g².
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(in crate::finance) struct Leverage {
+    /// γ, fitted by quasi-maximum likelihood on the history.
+    pub gamma: f64,
+    norm: f64,
+}
+
+/// The grid of γ the fit searches: 0, 1/20, …, 80/20 = 4.
+const LEVERAGE_PER_UNIT: f64 = 20.0;
+const LEVERAGE_STEPS: usize = 80;
+
+impl Leverage {
+    /// The leverage fitted on the history: γ minimising the quasi-likelihood loss Σ_t ln s_t + m_t / s_t of the state s (λ = 0.94,
+    /// s_0 = mean m) as the conditional mean of the day's mean g², m_t (the first minimum on
+    /// the grid); `down[t]`: the market fell on day t.
+    pub(in crate::finance) fn of(h: &History) -> Leverage {
+        let unit = ticker_units(h.g.view());
+        let mean_sq: Vec<f64> = h.g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
+        let down: Vec<bool> = h.g.rows().into_iter().map(market_fell).collect();
+        Leverage::fit(&mean_sq, &down)
+    }
+
+    /// [`Leverage::of`] from each day's mean g² and whether the market fell on it.
+    fn fit(mean_sq: &[f64], down: &[bool]) -> Leverage {
+        let mut best = (f64::INFINITY, Leverage::with_gamma(0.0, mean_sq, down));
+        for i in 0..=LEVERAGE_STEPS {
+            let lev = Leverage::with_gamma(i as f64 / LEVERAGE_PER_UNIT, mean_sq, down);
+            let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
+            let mut loss = 0.0;
+            for (&m, &d) in mean_sq.iter().zip(down) {
+                loss += s.ln() + m / s;
+                s = STATE_DECAY * s + (1.0 - STATE_DECAY) * m * lev.factor(d);
+            }
+            if loss < best.0 {
+                best = (loss, lev);
+            }
+        }
+        best.1
+    }
+
+    fn with_gamma(gamma: f64, mean_sq: &[f64], down: &[bool]) -> Leverage {
+        let total: f64 = mean_sq.iter().sum();
+        let weighted: f64 = mean_sq.iter().zip(down).map(|(&m, &d)| if d { (1.0 + gamma) * m } else { m }).sum();
+        Leverage { gamma, norm: if weighted > 0.0 { total / weighted } else { 1.0 } }
+    }
+
+    /// What a day's mean g² is multiplied by in the state.
+    fn factor(&self, down: bool) -> f64 {
+        if down {
+            (1.0 + self.gamma) * self.norm
+        } else {
+            self.norm
+        }
+    }
+}
+
+/// Whether the equal-weight market fell on the day.
+fn market_fell(day: ArrayView1<f64>) -> bool {
+    day.sum() < 0.0
 }
 
 /// What a day of `sa_paths` writes: the historical day drawn, centred and scaled to the path's
@@ -68,19 +136,30 @@ pub(in crate::finance) struct States {
 pub(super) enum DayDraw {
     Historical,
     Blend,
+    /// Historical days, the state with a fitted [`Leverage`].
+    Leverage,
 }
 
 impl States {
     /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t; neighbourhoods
     /// for historical days.
     pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
-        States::with_min_pool(h, beta, MIN_POOL)
+        States::with_min_pool(h, beta, MIN_POOL, false)
     }
 
-    fn with_min_pool(h: &History, beta: f64, min_pool: usize) -> States {
+    /// With `leverage`, the state's [`Leverage`] fitted on the history, and each day's
+    /// contribution to the next state its mean g² times the leverage's factor.
+    fn with_min_pool(h: &History, beta: f64, min_pool: usize, leverage: bool) -> States {
         let g = &h.g;
         let unit = ticker_units(g.view());
-        let mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
+        let mut mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
+        let leverage = leverage.then(|| {
+            let lev = Leverage::of(h);
+            for (m, day) in mean_sq.iter_mut().zip(g.rows()) {
+                *m *= lev.factor(market_fell(day));
+            }
+            lev
+        });
         let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
         let state: Vec<f64> = mean_sq
             .iter()
@@ -116,7 +195,7 @@ impl States {
                 *v = if m > 0.0 { *v / m } else { 0.0 };
             }
         }
-        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift, state }
+        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift, state, leverage }
     }
 
     /// The state after the history's last day (what `--as-of` starts every path from).
@@ -127,7 +206,12 @@ impl States {
     /// The state after one more day (`day`: its returns, a day after the history or one of it),
     /// in the history's units: the history itself is not changed.
     pub(in crate::finance) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
-        STATE_DECAY * state + (1.0 - STATE_DECAY) * mean_sq_in(day, &self.unit)
+        let m = mean_sq_in(day, &self.unit);
+        let m = match self.leverage {
+            Some(lev) => m * lev.factor(market_fell(day)),
+            None => m,
+        };
+        STATE_DECAY * state + (1.0 - STATE_DECAY) * m
     }
 
     /// Where the neighbourhood of `state` starts: the days `order[lo..lo + pool]` nearest it (a
@@ -285,7 +369,8 @@ impl<'a> OneScale<'a> {
     /// Neighbourhoods of at least 25 days for historical days, 20 for the blend.
     pub(super) fn new(h: &'a History, beta: f64, days: DayDraw) -> OneScale<'a> {
         let min_pool = if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL };
-        OneScale { h, beta, states: States::with_min_pool(h, beta, min_pool), days }
+        let states = States::with_min_pool(h, beta, min_pool, days == DayDraw::Leverage);
+        OneScale { h, beta, states, days }
     }
 
     /// The state after the history's last day.
@@ -304,7 +389,7 @@ impl<'a> OneScale<'a> {
         let (h, states) = (self.h, &self.states);
         let lo = states.neighbourhood(*state);
         let day = match self.days {
-            DayDraw::Historical => historical_day(*state, h, states, lo, out, rng, &mut sc.w),
+            DayDraw::Historical | DayDraw::Leverage => historical_day(*state, h, states, lo, out, rng, &mut sc.w),
             DayDraw::Blend => draw_day(h, self.beta, states, lo, xi, out, rng, sc),
         };
         *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
@@ -350,7 +435,7 @@ pub(super) fn state_paths(
 /// of at least 20 days that `sa_paths --paths-state ewma-blend` starts from), the state held for the whole horizon (today's volatility kept, as the
 /// square-root-of-time rule keeps it), each path from its own stream.
 pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
-    let states = States::with_min_pool(h, beta, MIN_POOL_BLEND);
+    let states = States::with_min_pool(h, beta, MIN_POOL_BLEND, false);
     let lo = states.neighbourhood(states.after_last);
     stateful_paths(
         h,
@@ -381,6 +466,31 @@ pub(super) mod tests {
         });
         let day0 = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
         History::days_only(g, (0..k).map(|t| day0 + chrono::Days::new(t as u64)).collect()).unwrap()
+    }
+
+    /// Days after a fall twice as turbulent as after a rise: the fit finds γ > 0 (near the
+    /// (1 + γ) = 2 that generated them), the renormalised factors keep the days' mean contribution, and
+    /// without any asymmetry γ is 0.
+    #[test]
+    fn leverage_is_fitted_where_falls_raise_the_next_days() {
+        let (mut s, k) = (1.0, 4000);
+        let mut rng = satool::stream(11, "leverage");
+        let (mut m, mut down) = (Vec::with_capacity(k), Vec::with_capacity(k));
+        let mut symmetric = Vec::with_capacity(k);
+        for _ in 0..k {
+            let z: f64 = rng.sample(StandardNormal);
+            let d = rng.random::<f64>() < 0.5;
+            m.push(s * z * z);
+            symmetric.push(z * z);
+            down.push(d);
+            s = STATE_DECAY * s + (1.0 - STATE_DECAY) * z * z * s * if d { 2.0 } else { 1.0 } / 1.5;
+        }
+        let lev = Leverage::fit(&m, &down);
+        assert!(lev.gamma > 0.5 && lev.gamma < 2.0, "γ {}", lev.gamma);
+        let total: f64 = m.iter().sum();
+        let weighted: f64 = m.iter().zip(&down).map(|(&v, &d)| v * lev.factor(d)).sum();
+        assert!((weighted / total - 1.0).abs() < 1e-12);
+        assert_eq!(Leverage::fit(&symmetric, &down).gamma, 0.0);
     }
 
     #[test]
