@@ -314,6 +314,34 @@ fn rolling_backtest_draws_from_the_paths_state_asked_for() {
     assert!(blend > 1.08 * ewma && multi > 1.5 * blend, "first-day VaR95: {first_day:?}");
 }
 
+/// With `--paths-state ewma-leverage` the rolling backtest reports the γ each refit fitted, dated
+/// by the refit's first day; the first equals the γ of a `--scenarios` run as of the evening
+/// before (the same history), and the default backtest reports none.
+#[test]
+fn rolling_backtest_reports_the_leverage_of_each_refit() {
+    let csv = fixture("sp500.csv");
+    let mut args = vec!["finance", "--prices", &csv, "--start", "2018-01-01", "--methods", "sa_paths"];
+    args.extend(["--backtest", "2020-02-03..2020-03-31", "--refit-every", "10", "--backtest-horizon", "1"]);
+    let lev = json(&satool(&[&args[..], &["--paths-state", "ewma-leverage", "--json", "--quiet"]].concat(), &[]));
+    let refits = lev["paths_leverage"].as_array().unwrap();
+    assert_eq!(refits.len() as u64, lev["refits"].as_u64().unwrap());
+    let dates: Vec<&str> = refits.iter().map(|r| r["refit"].as_str().unwrap()).collect();
+    assert_eq!(dates[..3], ["2020-02-03", "2020-02-18", "2020-03-03"]);
+    let mut sc = vec!["finance", "--prices", &csv, "--start", "2018-01-01", "--as-of", "2020-01-31"];
+    sc.extend(["--scenarios", "10", "--horizon", "2", "--methods", "sa_paths", "--paths-state", "ewma-leverage"]);
+    let as_of = json(&satool(&[&sc[..], &["--json", "--quiet"]].concat(), &[]));
+    assert_eq!(f(&refits[0], "gamma"), f(&as_of["parameters"], "paths_leverage"));
+    for r in refits {
+        let gamma = f(r, "gamma");
+        assert!(
+            (0.0..=4.0).contains(&gamma) && ((gamma * 20.0).round() - gamma * 20.0).abs() < 1e-9,
+            "γ on the grid: {gamma}"
+        );
+    }
+    let default = json(&satool(&[&args[..], &["--json", "--quiet"]].concat(), &[]));
+    assert!(default.get("paths_leverage").is_none());
+}
+
 /// `--paths-state ewma-leverage`: sa_paths draws from the state with the leverage fitted on the
 /// history, reported in results.json (γ 1.2 on sp500's whole history, on the grid of 1/20); its
 /// paths are the same bytes on one thread and on two, and differ from the default's, whose run

@@ -145,6 +145,9 @@ pub struct RollingResults {
     /// `--paths-state`: the generator of `sa_paths` (left out when it is the default, `ewma`).
     #[serde(skip_serializing_if = "super::results::is_ewma")]
     pub paths_state: super::PathsState,
+    /// `--paths-state ewma-leverage`: sa_paths' leverage γ as fitted at each refit, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths_leverage: Vec<RefitLeverage>,
     pub seed: u64,
     pub var_rule: &'static str,
     /// With `--condition-dates` or `--condition-regime`: what each forecast was conditioned on.
@@ -155,6 +158,13 @@ pub struct RollingResults {
     /// Tickers dropped for constant returns over the first refit's days.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// The leverage γ of `--paths-state ewma-leverage` fitted at one refit (on the days before `refit`).
+#[derive(Debug, Serialize)]
+pub struct RefitLeverage {
+    pub refit: String,
+    pub gamma: f64,
 }
 
 /// A conditioned rolling backtest's condition.
@@ -208,6 +218,8 @@ pub struct RollingRun {
 struct BlockOut {
     var: Vec<Vec<[f64; 4]>>,
     var_h: Vec<Vec<[f64; 4]>>,
+    /// `sa_paths`' leverage γ fitted at the block's refit (`--paths-state ewma-leverage`).
+    leverage: Option<f64>,
     timing: RollingTiming,
 }
 
@@ -289,7 +301,13 @@ type Forecasts = (Vec<[f64; 4]>, Vec<[f64; 4]>);
 
 /// `sa_paths`: the memory of the days before the block, then for each day of the block the state
 /// after the day before and the VaR of its draws (and of H-day paths from that state).
-fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &mut RollingTiming) -> Result<Forecasts> {
+fn sa_block(
+    inp: &Inputs,
+    days: Range<usize>,
+    kept: Option<&[usize]>,
+    timing: &mut RollingTiming,
+    leverage: &mut Option<f64>,
+) -> Result<Forecasts> {
     let t = Instant::now();
     let before = inp.g.slice(s![..days.start, ..]);
     let h = match kept {
@@ -299,6 +317,7 @@ fn sa_block(inp: &Inputs, days: Range<usize>, kept: Option<&[usize]>, timing: &m
         }
     };
     let gen = Forecaster::new(&h, inp.job.beta, inp.job.paths_state);
+    *leverage = gen.leverage();
     timing.refit_memory += t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut state = gen.after_last();
@@ -438,10 +457,17 @@ fn historical_block(inp: &Inputs, days: &Range<usize>, kept: Option<&[usize]>) -
     }
 }
 
+/// The leverage each refit block fitted, dated by its first day (return row t is dated `dates[t + 1]`).
+fn refit_leverage(blocks: &[Range<usize>], outs: &[BlockOut], dates: &[NaiveDate]) -> Vec<RefitLeverage> {
+    (blocks.iter().zip(outs))
+        .filter_map(|(b, o)| o.leverage.map(|gamma| RefitLeverage { refit: date(&dates[b.start + 1]), gamma }))
+        .collect()
+}
+
 /// One block of days between refits, every method.
 fn block(inp: &Inputs, days: Range<usize>) -> Result<BlockOut> {
     let mut timing = RollingTiming::default();
-    let (mut var, mut var_h) = (Vec::new(), Vec::new());
+    let (mut var, mut var_h, mut leverage) = (Vec::new(), Vec::new(), None);
     let kept = inp.kept_before(days.start)?;
     for &m in &inp.job.methods {
         let (v, vh) = match m {
@@ -452,13 +478,13 @@ fn block(inp: &Inputs, days: Range<usize>) -> Result<BlockOut> {
                 out
             }
             FinanceMethod::GarchFhs => garch_block(inp, days.clone(), kept.as_deref(), &mut timing)?,
-            FinanceMethod::SaPaths => sa_block(inp, days.clone(), kept.as_deref(), &mut timing)?,
+            FinanceMethod::SaPaths => sa_block(inp, days.clone(), kept.as_deref(), &mut timing, &mut leverage)?,
             other => unreachable!("{other} is refused before any block runs"),
         };
         var.push(v);
         var_h.push(vh);
     }
-    Ok(BlockOut { var, var_h, timing })
+    Ok(BlockOut { var, var_h, leverage, timing })
 }
 
 /// The return rows (row t dated `dates[t + 1]`) of the backtest range, checked.
@@ -580,6 +606,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         }),
         beta: job.beta,
         paths_state: job.paths_state,
+        paths_leverage: refit_leverage(&blocks, &outs, &table_in.dates),
         seed: job.seed,
         var_rule: VAR_RULE,
         condition: job.condition.map(|c| RollingCondition { description: c.describe(), rule: CONDITION_RULE }),

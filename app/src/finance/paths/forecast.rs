@@ -38,6 +38,14 @@ impl<'a> Forecaster<'a> {
         }
     }
 
+    /// The leverage γ fitted on the history (`--paths-state ewma-leverage`), else `None`.
+    pub(in crate::finance) fn leverage(&self) -> Option<f64> {
+        match self {
+            Forecaster::OneScale(g) => g.leverage(),
+            Forecaster::MultiScale(_) => None,
+        }
+    }
+
     /// The state after one more realised day (`day`: its returns), in the history's units.
     pub(in crate::finance) fn advance(&self, s: VolState, day: ArrayView1<f64>) -> VolState {
         match self {

@@ -378,6 +378,11 @@ impl<'a> OneScale<'a> {
         self.states.after_last
     }
 
+    /// The fitted leverage γ (`--paths-state ewma-leverage`), else `None`.
+    pub(super) fn leverage(&self) -> Option<f64> {
+        self.states.leverage.map(|l| l.gamma)
+    }
+
     /// The state after one more realised day, in the history's units.
     pub(super) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
         self.states.advance(state, day)
