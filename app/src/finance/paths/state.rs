@@ -94,9 +94,10 @@ impl Leverage {
     /// [`Leverage::of`] from each day's mean g² and whether the market fell on it.
     fn fit(mean_sq: &[f64], down: &[bool]) -> Leverage {
         let mut best = (f64::INFINITY, Leverage::with_gamma(0.0, mean_sq, down));
+        let s0 = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
         for i in 0..=LEVERAGE_STEPS {
             let lev = Leverage::with_gamma(i as f64 / LEVERAGE_PER_UNIT, mean_sq, down);
-            let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
+            let mut s = s0;
             let mut loss = 0.0;
             for (&m, &d) in mean_sq.iter().zip(down) {
                 loss += s.ln() + m / s;
@@ -154,9 +155,11 @@ impl States {
         let unit = ticker_units(g.view());
         let mut mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
         let leverage = leverage.then(|| {
-            let lev = Leverage::of(h);
-            for (m, day) in mean_sq.iter_mut().zip(g.rows()) {
-                *m *= lev.factor(market_fell(day));
+            // Leverage::of, on the mean g² just computed.
+            let down: Vec<bool> = g.rows().into_iter().map(market_fell).collect();
+            let lev = Leverage::fit(&mean_sq, &down);
+            for (m, &d) in mean_sq.iter_mut().zip(&down) {
+                *m *= lev.factor(d);
             }
             lev
         });
