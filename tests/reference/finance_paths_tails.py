@@ -7,6 +7,9 @@ paths (10,000 × 20 days, `--as-of unconditional`, equal weights) against histor
 - quantiles of each path's realised volatility (√Σ of the portfolio's squared days): is there a
   tail of explosive-volatility paths?;
 - mean realised volatility of the 1% best and the 1% worst paths;
+- how few paths carry the skew: the skew without the 10 best of the N paths, the largest and smallest
+  20-day return, and the quantile (Kelly) skewness (q90 + q10 − 2·q50) / (q90 − q10), which no
+  handful of paths moves;
 - leverage: correlation of a portfolio day with the mean, over the next 5 days, of the
   cross-sectional mean g² (each ticker in units of its history's mean g²), within paths;
 - rebounds: P(next day > its 99% quantile | day < its 1% quantile) and P(next > q99 | day > q99);
@@ -16,7 +19,11 @@ paths (10,000 × 20 days, `--as-of unconditional`, equal weights) against histor
   the band ±2.576/√pairs (mean over tickers of P(|Z| < 2.576/f)), beside the share measured;
   and for history, how much of its (negative) lag-1 ACF comes from the days of its highest
   volatility states (sa_paths' state: EWMA, λ = 0.94, of the cross-sectional mean g² in ticker
-  units): each ticker's ACF summed over the pairs whose second day's state is in the top 1% / 5%.
+  units): each ticker's ACF summed over the pairs whose second day's state is in the top 1% / 5%;
+- for history, the ACF at lags 1–6 (mean over tickers) and the equal-weight market's 20-day variance
+  ratio (variance of the window's sum over the mean of its sum of squares) in the windows that touch
+  a top-1% state and in the others: how much its crashes mean-revert within 20 days;
+- the same measures for `block_bootstrap` (history's own day sequences) beside `sa_paths`.
 Run from the repository root after `cargo build --release` (arguments: seeds); the output is
 committed beside this script (.out)."""
 import os, subprocess, sys, tempfile
@@ -46,7 +53,10 @@ def measures(x, unit):
     lev = np.corrcoef(day[:, :H - 5].ravel(), ahead.ravel())[0, 1]
     today, nxt = day[:, :-1].ravel(), day[:, 1:].ravel()
     lo, hi = np.quantile(today, [0.01, 0.99])
+    order = np.sort(simple)
+    lo10, mid, hi90 = np.quantile(simple, [0.1, 0.5, 0.9])
     return {
+        "few": (skew(order[:-10]), order[-1], order[0], (hi90 + lo10 - 2 * mid) / (hi90 - lo10)),
         "skew": (skew(simple), skew(np.log1p(simple)),
                  np.mean([skew(tick[:, j]) for j in range(x.shape[2])]),
                  np.mean([skew(np.expm1(tick[:, j])) for j in range(x.shape[2])])),
@@ -76,20 +86,24 @@ def line(name, r):
             f"realised vol q50/90/99/99.9/max {' '.join(f'{v:.3f}' for v in q)} | "
             f"best/worst 1% paths' vol {r['rv_best_worst'][0]:.3f}/{r['rv_best_worst'][1]:.3f} | "
             f"leverage corr {r['leverage']:+.3f} | P(up>q99 | down<q01) {r['rebound'][0]:.3f}, "
-            f"P(up>q99 | up>q99) {r['rebound'][1]:.3f}")
+            f"P(up>q99 | up>q99) {r['rebound'][1]:.3f}\n"
+            f"    without its 10 best paths skew {r['few'][0]:+.2f} | 20-day return max {r['few'][1]:+.3f}, "
+            f"min {r['few'][2]:+.3f} | Kelly skewness (10/90) {r['few'][3]:+.3f}")
 
 
 hist_done = False
 for seed in seeds:
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([os.environ.get("SATOOL", "./target/release/satool"), "finance", "--prices", "fixtures/sp500.csv",
-                        "--methods", "historical,sa_paths", "--seed", str(seed), "--scenarios", "10000", "--horizon",
+                        "--methods", "historical,block_bootstrap,sa_paths", "--seed", str(seed), "--scenarios", "10000", "--horizon",
                         str(H), "--as-of", "unconditional", "--quiet", "--out", out], check=True, stdout=subprocess.DEVNULL)
         hist = pd.read_csv(f"{out}/historical.csv")
         g = hist.drop(columns=["scenario", "date"]).to_numpy()
         unit = 1 / (g**2).mean(0)
         p = pd.read_csv(f"{out}/sa_paths.paths.csv", usecols=["log_return"])
         x = p.log_return.to_numpy().reshape(-1, H, g.shape[1])
+        b = pd.read_csv(f"{out}/block_bootstrap.paths.csv", usecols=["log_return"])
+        xb = b.log_return.to_numpy().reshape(-1, H, g.shape[1])
     if not hist_done:
         windows = np.lib.stride_tricks.sliding_window_view(g, H, axis=0).transpose(0, 2, 1)
         print(f"sp500 history ({g.shape[0]} days, {windows.shape[0]} overlapping 20-day windows):")
@@ -107,9 +121,18 @@ for seed in seeds:
             parts.append(f"{acf[top].sum(0).mean():+.4f} from the top {100*(1-q):.0f}% of states")
         print(f"  history's lag-1 ACF (mean over tickers): {', '.join(parts)}; band at {g.shape[0] - 1} pairs "
               f"±{2.576 / sqrt(g.shape[0] - 1):.4f}, at sa_paths' 190,000 pairs ±{2.576 / sqrt(190000):.4f}")
+        lags = [(c[:-k] * c[k:]).sum(0) / (len(c) - k) / (c**2).mean(0) for k in range(1, 7)]
+        print("  history's ACF at lags 1-6 (mean over tickers): " + " ".join(f"{a.mean():+.4f}" for a in lags))
+        mkt = g.mean(1)
+        sums = np.lib.stride_tricks.sliding_window_view(mkt, H)
+        touch = np.lib.stride_tricks.sliding_window_view(state > np.quantile(state, 0.99), H).any(1)
+        vr = [sums[w].sum(1).var() / (sums[w]**2).sum(1).mean() for w in (touch, ~touch)]
+        print(f"  history's equal-weight market, 20-day variance ratio: {vr[0]:.2f} in the {touch.sum()} windows "
+              f"touching a top-1% state, {vr[1]:.2f} in the others")
         hist_done = True
     f, fmax, expect, got = band(x)
     print(f"seed {seed}:")
+    print(line("block_bootstrap", measures(xb, unit)))
     print(line("sa_paths", measures(x, unit)))
     print(f"  lag-1 band: clustering widens the ACF's sd {f:.2f}x (largest ticker {fmax:.2f}x); a generator with no "
           f"lag-1 dependence would have {100*expect:.0f}% of tickers inside; measured {100*got:.0f}%", flush=True)
