@@ -74,6 +74,10 @@ fn paths_have_their_shape_scale_and_no_momentum() {
     assert!((f(sp, "variance_ratio_10") - 1.0).abs() < 0.2, "VR {}", f(sp, "variance_ratio_10"));
     let seq = method(&v, "sa_sequential");
     assert!(f(seq, "acf_g_lag1") > 0.1 && f(seq, "variance_ratio_10") > 1.3, "the check sees momentum");
+    // The robust band is wider under volatility clustering, and still sees momentum.
+    let robust = |m| f(m, "acf_g_lag1_inside_robust_band");
+    assert!(robust(sp) >= f(sp, "acf_g_lag1_inside_band"), "robust {} vs white noise", robust(sp));
+    assert!(robust(seq) < 0.3, "sa_sequential inside the robust band: {}", robust(seq));
     // Volatility clustering within paths: sa_paths keeps it, i.i.d. days do not.
     assert!(f(sp, "acf_g2_mean_1_10") > 0.05);
     assert!(f(method(&v, "bootstrap"), "acf_g2_mean_1_10").abs() < 0.03);

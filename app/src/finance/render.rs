@@ -399,15 +399,22 @@ pub fn scenario_table(r: &FinanceResults) -> comfy_table::Table {
             table::est(&m.novelty, 3),
             table::est(&m.output_novelty, 3),
             format!("{:.1}%", 100.0 * m.near_copies),
-            match (m.acf_g_lag1, m.acf_g_lag1_inside_band) {
-                (Some(a), Some(b)) => format!("{a:+.3} / {:.0}%", 100.0 * b),
+            match (m.acf_g_lag1, m.acf_g_lag1_inside_band, m.acf_g_lag1_inside_robust_band) {
+                (Some(a), Some(b), Some(r)) => format!("{a:+.3} / {:.0}% / {:.0}%", 100.0 * b, 100.0 * r),
                 _ => "—".into(),
             },
             table::opt(m.variance_ratio_10, 3),
             format!("{} / {}", table::opt(m.acf_g2_mean_1_10, 3), table::opt(m.acf_g2_mean_11_50, 3)),
         ]
     });
-    let header =
-        ["id", "state novelty", "output novelty", "cos>0.99", "lag-1 ACF g / in band", "VR 10d", "ACF g² 1-10 / 11-50"];
+    let header = [
+        "id",
+        "state novelty",
+        "output novelty",
+        "cos>0.99",
+        "lag-1 ACF g / in band / robust",
+        "VR 10d",
+        "ACF g² 1-10 / 11-50",
+    ];
     table::table_from(&header, rows, 1)
 }

@@ -17,7 +17,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (unconditional path files, already set to them with exact-zero returns kept at zero, are tested as written)",
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
     "portfolio day = Σ w (e^g − 1), the simple return of a portfolio rebalanced daily (equal weights here, --weights in the risk table and backtests), H days compounded; VaR/ES and drawdowns are positive losses as fractions of its value (risk table: %)",
-    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100",
+    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100; lag-1 within paths: share of tickers inside ±2.576/√pairs (white noise) / inside ±2.576·√Σ(c_t c_{t+1})² / (pairs · mean c²) (robust: no lag-1 dependence, clustered volatility)",
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
@@ -266,10 +266,12 @@ pub struct MethodResult {
     pub acf_g_outside_band: Option<f64>,
     pub acf_g2_outside_band: Option<f64>,
     /// Lag-1 ACF of g within the series or paths: mean over tickers, share of tickers inside the
-    /// 99% band, the band; `None` for i.i.d. rows.
+    /// 99% white-noise band, the band, and the share inside each ticker's heteroskedasticity-robust
+    /// 99% band (`satool_finance::Lag1`); `None` for i.i.d. rows.
     pub acf_g_lag1: Option<f64>,
     pub acf_g_lag1_inside_band: Option<f64>,
     pub acf_g_lag1_band: Option<f64>,
+    pub acf_g_lag1_inside_robust_band: Option<f64>,
     /// Mean over tickers of the 10-day variance ratio (1 = no serial dependence in g).
     pub variance_ratio_10: Option<f64>,
     /// Mean ACF(g²) over lags 11–50 (series of over 50 days only).

@@ -280,7 +280,7 @@ pub(crate) struct PerTicker {
     pub(crate) kurt: Option<f64>,
     pub(crate) constant: bool,
     pub(crate) curves: Option<(Vec<f64>, Vec<f64>)>,
-    pub(crate) lag1: Option<f64>,
+    pub(crate) lag1: Option<series::TickerLag1>,
     pub(crate) vr: Option<f64>,
     pub(crate) g2_11_50: Option<f64>,
     pub(crate) mean: f64,
@@ -323,10 +323,14 @@ fn ticker_curves(x: ArrayView1<f64>, sq: &[f64], layout: Layout) -> Option<(Vec<
 
 /// The within-path checks of one ticker (lag-1 ACF, 10-day variance ratio, mean ACF(g²) at lags
 /// 11–50), for paths of `path_len` days.
-fn path_checks(x: ArrayView1<f64>, sq: &[f64], path_len: Option<usize>) -> (Option<f64>, Option<f64>, Option<f64>) {
+fn path_checks(
+    x: ArrayView1<f64>,
+    sq: &[f64],
+    path_len: Option<usize>,
+) -> (Option<series::TickerLag1>, Option<f64>, Option<f64>) {
     match path_len {
         Some(h) => (
-            series::path_acf(x, h, 1).and_then(|a| a.first().copied()),
+            series::ticker_lag1(x, h),
             series::variance_ratio_column(x, h, VR_DAYS),
             (h > 50).then(|| series::path_acf(aview1(sq), h, 50).map(|a| a[10..].iter().sum::<f64>() / 40.0)).flatten(),
         ),
@@ -504,7 +508,8 @@ pub(crate) fn assemble(
     let acf_curves = if degenerate { None } else { layout_curves(&per, layout, n) };
     let path_len = if degenerate { None } else { path_len };
     let all = |f: fn(&PerTicker) -> Option<f64>| per.iter().map(f).collect::<Option<Vec<f64>>>();
-    let lag1 = path_len.and_then(|h| all(|p| p.lag1).map(|v: Vec<f64>| Lag1::from_tickers(&v, n, h)));
+    let lag1 = path_len
+        .and_then(|h| per.iter().map(|p| p.lag1).collect::<Option<Vec<_>>>().map(|v| Lag1::from_tickers(&v, n, h)));
     let variance_ratio_10 = path_len.and_then(|_| all(|p| p.vr)).map(|v: Vec<f64>| avg(&v));
     let acf_g2_mean_11_50 = path_len.and_then(|_| all(|p| p.g2_11_50)).map(|v: Vec<f64>| avg(&v));
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {

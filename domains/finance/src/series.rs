@@ -80,34 +80,75 @@ pub fn fold_sd(x: ArrayView1<f64>) -> f64 {
     (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1) as f64).sqrt()
 }
 
-/// Per-ticker lag-1 autocorrelation of g (within paths) and the share of tickers inside the
-/// 99% band ±2.576/√(pairs), `pairs` = number of within-path lag-1 pairs per ticker.
+/// Per-ticker lag-1 autocorrelation of g (within paths) and the share of tickers inside two 99%
+/// bands: the white-noise band ±2.576/√pairs (`pairs` = within-path lag-1 pairs per ticker), and
+/// the heteroskedasticity-robust band ±2.576·se, se = √Σ(c_t c_{t+1})² / (pairs · mean c²), c = g
+/// minus its mean: the sampling sd of a lag-1 ACF when there is no lag-1 dependence but the
+/// volatility clusters (as in prices), which the white-noise band understates (Taylor 1984;
+/// Lo & MacKinlay 1988). Without clustering the two agree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lag1 {
     pub mean: f64,
     pub inside_band: f64,
     pub band: f64,
+    pub inside_robust_band: f64,
+}
+
+/// One ticker's lag-1 ACF and its heteroskedasticity-robust standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickerLag1 {
+    pub acf: f64,
+    pub robust_se: f64,
+}
+
+/// Adds Σ (c_t c_{t+1})² over the within-path pairs of `c` (paths of `h` days) to `acc`, in path
+/// order then day order (the order every caller sums them in, so the streamed and in-memory
+/// metrics agree to the bit).
+pub(crate) fn add_lag1_squares(c: &[f64], h: usize, acc: &mut f64) {
+    for path in c.chunks_exact(h) {
+        for pair in path.windows(2) {
+            let v = pair[0] * pair[1];
+            *acc += v * v;
+        }
+    }
+}
+
+/// The robust se of a lag-1 ACF from its Σ (c_t c_{t+1})², the sum of squares `ss` of the `n`
+/// centred values and the number of pairs.
+pub(crate) fn lag1_robust_se(squares: f64, ss: f64, n: usize, pairs: usize) -> f64 {
+    squares.sqrt() / pairs as f64 / (ss / n as f64)
+}
+
+/// [`TickerLag1`] of one column laid out as paths of `h` days; `None` when it is constant.
+pub fn ticker_lag1(x: ArrayView1<f64>, h: usize) -> Option<TickerLag1> {
+    let acf = path_acf(x, h, 1)?.first().copied()?;
+    let n = x.len();
+    let mean = fold_mean(x);
+    let c: Vec<f64> = x.iter().map(|v| v - mean).collect();
+    let ss = c.iter().map(|v| v * v).sum::<f64>();
+    let mut squares = 0.0;
+    add_lag1_squares(&c[..(n / h) * h], h, &mut squares);
+    Some(TickerLag1 { acf, robust_se: lag1_robust_se(squares, ss, n, (n / h) * (h - 1)) })
 }
 
 /// Lag-1 ACF of every column of `gen` laid out as paths of `h` days; `None` if any is undefined.
 pub fn lag1(gen: ArrayView2<f64>, h: usize) -> Option<Lag1> {
-    let per: Vec<f64> = (0..gen.ncols())
-        .into_par_iter()
-        .map(|j| path_acf(gen.column(j), h, 1).and_then(|a| a.first().copied()))
-        .collect::<Option<_>>()?;
+    let per: Vec<TickerLag1> =
+        (0..gen.ncols()).into_par_iter().map(|j| ticker_lag1(gen.column(j), h)).collect::<Option<_>>()?;
     Some(Lag1::from_tickers(&per, gen.nrows(), h))
 }
 
 impl Lag1 {
     /// From each ticker's lag-1 ACF of `n` rows laid out as paths of `h` days.
-    pub fn from_tickers(per: &[f64], n: usize, h: usize) -> Lag1 {
+    pub fn from_tickers(per: &[TickerLag1], n: usize, h: usize) -> Lag1 {
         let pairs = (n / h) * (h - 1);
         let band = BAND_Z / (pairs as f64).sqrt();
         let d = per.len() as f64;
         Lag1 {
-            mean: per.iter().sum::<f64>() / d,
-            inside_band: per.iter().filter(|v| v.abs() <= band).count() as f64 / d,
+            mean: per.iter().map(|t| t.acf).sum::<f64>() / d,
+            inside_band: per.iter().filter(|t| t.acf.abs() <= band).count() as f64 / d,
             band,
+            inside_robust_band: per.iter().filter(|t| t.acf.abs() <= BAND_Z * t.robust_se).count() as f64 / d,
         }
     }
 }
@@ -215,6 +256,28 @@ mod tests {
         let g = Array2::from_shape_vec((4, 1), vec![1.0, 1.0, -1.0, -1.0]).unwrap();
         assert!((variance_ratio(g.view(), 4, 2).unwrap() - 1.5).abs() < 1e-15);
         assert_eq!(variance_ratio(g.view(), 4, 5), None);
+    }
+
+    #[test]
+    fn robust_band_is_the_white_noise_band_without_clustering_and_wider_with_it() {
+        // By hand: one path 1, −1, 1, −1 (mean 0): products −1, −1, −1 → Σ squares 3, ss 4,
+        // n 4, 3 pairs → se = √3 / 3 / 1 = 0.577.
+        let x = ndarray::array![1.0, -1.0, 1.0, -1.0];
+        let t = ticker_lag1(x.view(), 4).unwrap();
+        assert!((t.robust_se - 3f64.sqrt() / 3.0).abs() < 1e-15);
+        assert_eq!(t.acf, -1.0);
+        // Constant size: the robust se is 1/√pairs exactly.
+        let g = Array2::from_shape_fn((2000, 1), |(t, _)| if (t * 7919) % 13 < 6 { 1.0 } else { -1.0 });
+        let t = ticker_lag1(g.column(0), 20).unwrap();
+        // Clustered sizes (calm and turbulent stretches of the same signs): wider than 1/√pairs.
+        let clustered = Array2::from_shape_fn((2000, 1), |(t, _)| {
+            let size = if (t / 20) % 5 == 0 { 5.0 } else { 1.0 };
+            size * if (t * 7919) % 13 < 6 { 1.0 } else { -1.0 }
+        });
+        let c = ticker_lag1(clustered.column(0), 20).unwrap();
+        let white = 1.0 / ((100 * 19) as f64).sqrt();
+        assert!((t.robust_se / white - 1.0).abs() < 0.1, "{} vs {white}", t.robust_se);
+        assert!(c.robust_se > 1.5 * white, "{} vs {white}", c.robust_se);
     }
 
     #[test]

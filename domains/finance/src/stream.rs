@@ -159,6 +159,8 @@ struct Ticker {
     ss_sq: f64,
     acf: Vec<f64>,
     acf_sq: Vec<f64>,
+    /// Σ (c_t c_{t+1})² within paths: the lag-1 ACF's robust se.
+    lag1_squares: f64,
     window_ss: f64,
     scale: f64,
     offset: f64,
@@ -213,6 +215,7 @@ impl Ticker {
             ss_sq: 0.0,
             acf: vec![0.0; ACF_G_LAGS.min(h.saturating_sub(1))],
             acf_sq: vec![0.0; ACF_G2_LAGS.min(h.saturating_sub(1))],
+            lag1_squares: 0.0,
             window_ss: 0.0,
             scale: 0.0,
             offset: 0.0,
@@ -254,6 +257,9 @@ impl Ticker {
         }
         lagged_products(&c, h, &mut self.acf);
         lagged_products(&csq, h, &mut self.acf_sq);
+        if h >= 2 {
+            crate::series::add_lag1_squares(&c, h, &mut self.lag1_squares);
+        }
         let wm = self.window_mean;
         let mut ss = self.window_ss;
         windows(x, h, VR_DAYS, |s| ss += (s - wm) * (s - wm));
@@ -299,7 +305,10 @@ impl Ticker {
             sd_ratio: (self.ss / (n - 1) as f64).sqrt() / hc.sd,
             kurt,
             constant,
-            lag1: g.as_ref().and_then(|a| a.first().copied()),
+            lag1: g.as_ref().and_then(|a| a.first().copied()).map(|acf| crate::series::TickerLag1 {
+                acf,
+                robust_se: crate::series::lag1_robust_se(self.lag1_squares, self.ss, n, (n / h) * (h - 1)),
+            }),
             curves: if h >= 2 { g.zip(g2) } else { None },
             vr,
             g2_11_50,
