@@ -3,7 +3,7 @@
 import sys, json, subprocess, os, shutil
 ROOT=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 S=os.path.join(ROOT,'target/release/satool'); D=os.path.join(ROOT,'fixtures')+'/'
-fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto'}
+fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto','random38':'stockholm/PF00041_fn3_random38.sto'}
 GAPS=set('.-~')
 def read_sto(p):
     seqs={}

@@ -1,12 +1,13 @@
 """One row per decode of sa_gen, 1000 samples, no HMMER: python3 bench/decoders/heldout_grid.py FAMILY SEED DECODE,...
-FAMILY: PF00076, fn3, LuxC, far (fixtures/stockholm/PF00041_fn3_far_apart.sto). Whole family as memory: nearest-member
+FAMILY: PF00076, fn3, LuxC, far (fixtures/stockholm/PF00041_fn3_far_apart.sto), random38
+(fixtures/stockholm/PF00041_fn3_random38.sto). Whole family as memory: nearest-member
 identity vs the members' leave-one-out (LOO) mean and 5-95% band, > 90% id, C_ij r, pairwise identity; then
 --holdout 0.2 --holdout-folds 5: held-out AUC (mean ± sd over folds), held-out C_ij r and nearest held-out identity,
 each beside the null (training members vs held-out). Needs numpy."""
 import json, os, subprocess, sys, shutil
 import numpy as np
 ROOT=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))); S=ROOT+'/target/release/satool'; D=ROOT+'/fixtures/'
-fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto','far':'stockholm/PF00041_fn3_far_apart.sto'}
+fams={'PF00076':'PF00076.sto','fn3':'stockholm/PF00041_fn3.sto','LuxC':'stockholm/LuxC_multiblock.sto','far':'stockholm/PF00041_fn3_far_apart.sto','random38':'stockholm/PF00041_fn3_random38.sto'}
 AA='ACDEFGHIKLMNPQRSTVWY'
 def read_fa(p):
     """The sequences of a FASTA file, in order (names dropped)."""

@@ -17,9 +17,11 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
     let mm = &g.memory;
     let nearest: Vec<f64> = g.scores.nearest.iter().map(|&(_, x)| x).collect();
     let sid = estimate(&nearest);
-    let in_band = f.nn_band.map(|[lo, hi]| {
+    let share_in = |[lo, hi]: [f64; 2]| {
         nearest.iter().filter(|&&x| (lo..=hi).contains(&x)).count() as f64 / nearest.len().max(1) as f64
-    });
+    };
+    let in_band = f.nn_band.map(|b| share_in(b.min_max));
+    let in_central_band = f.nn_band.map(|b| share_in(b.central_90));
     let pairwise = prot::extended::pairwise_identity(&g.seqs);
     let id = &g.id;
     let check = |name: &str, e: &Estimate| -> Result<Estimate> {
@@ -57,6 +59,7 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         pairwise_identity_sampled_pairs: pairwise.sampled_pairs,
         frac_over_90: nearest.iter().filter(|&&x| x > 0.9).count() as f64 / nearest.len().max(1) as f64,
         nn_band_share: in_band,
+        nn_band_share_5_95: in_central_band,
         vs_family: match &f.whole {
             None => None,
             Some(w) => Some(VsFamily {

@@ -33,8 +33,8 @@ pub struct FamilyModel {
     pub stored_names: Vec<String>,
     /// The whole family when `stored` is a conditioned subset.
     pub whole: Option<Vec<Vec<u8>>>,
-    /// The whole family's nearest-neighbour identity band (each member's best match to another).
-    pub nn_band: Option<[f64; 2]>,
+    /// The whole family's nearest-neighbour identity bands (each member's best match to another).
+    pub nn_band: Option<prot::extended::NnBands>,
     /// Pair statistics of `stored` (single-site counts and, with MI, its all-pairs MI triangles),
     /// computed once; each row streams its own against them.
     pub couplings: prot::extended::Couplings,

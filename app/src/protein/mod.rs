@@ -210,7 +210,7 @@ pub fn family_model_fold(
             (mem.subset(&idx)?, (subset, info.sequences.clone()), Some(clean.seqs.clone()), Some(info))
         }
     };
-    let nn_band = prot::extended::nn_identity_band(&clean.seqs);
+    let nn_band = prot::extended::nn_identity_bands(&clean.seqs);
     let pairwise_identity = prot::extended::mean_pairwise_identity(&clean.seqs);
     let (stored, stored_names) = stored;
     let calibration = match job.sampling.decode {
@@ -545,7 +545,8 @@ fn parameters(job: &ProteinJob, fam: &FamilyModel, facts: &FamilyFacts, removed:
         cleaned_sequences: cleaned_k,
         max_identity: job.sampling.max_identity,
         removed_over_max_identity: removed.into_iter().collect(),
-        nn_identity_band: fam.nn_band,
+        nn_identity_band: fam.nn_band.map(|b| b.min_max),
+        nn_identity_band_5_95: fam.nn_band.map(|b| b.central_90),
         pairwise_identity: facts.pairwise_identity,
         decode: fam.sampling.decode.to_string(),
         decode_calibration: fam.calibration.clone(),

@@ -186,6 +186,8 @@ pub struct Parameters {
     pub removed_over_max_identity: std::collections::BTreeMap<String, usize>,
     /// The natural family's nearest-neighbour identity range (each member's best match to another).
     pub nn_identity_band: Option<[f64; 2]>,
+    /// The central 90% of those identities: their 5% and 95% quantiles (NumPy's linear rule).
+    pub nn_identity_band_5_95: Option<[f64; 2]>,
     /// The natural family's mean pairwise identity (the reference for each row's).
     pub pairwise_identity: Option<f64>,
     /// `--decode`: how memory-space samples became sequences (`published` = the paper's).
@@ -260,8 +262,10 @@ pub struct MethodResult {
     pub pairwise_identity_sampled_pairs: Option<usize>,
     pub frac_over_90: f64,
     /// Share of samples whose identity to their nearest natural sequence lies inside the
-    /// natural nearest-neighbour band (`parameters.nn_identity_band`).
+    /// natural nearest-neighbour band (`parameters.nn_identity_band`), and inside its central 90%
+    /// (`parameters.nn_identity_band_5_95`).
     pub nn_band_share: Option<f64>,
+    pub nn_band_share_5_95: Option<f64>,
     /// Conditional runs only: metrics against the whole family.
     pub vs_family: Option<VsFamily>,
     /// `--holdout`: the row against the held-out members (mean ± sd over held-out folds).

@@ -404,13 +404,23 @@ pub fn mean_pairwise_identity(seqs: &[Vec<u8>]) -> Option<f64> {
     pairwise_identity(seqs).mean
 }
 
-/// The natural family's nearest-neighbour identity range: each member's highest identity to any
-/// other member, then the [min, max] over members — the band generated sequences should fall in.
-pub fn nn_identity_band(stored: &[Vec<u8>]) -> Option<[f64; 2]> {
-    let nn = nn_identities(stored);
-    let lo = nn.iter().copied().reduce(f64::min)?;
-    let hi = nn.iter().copied().reduce(f64::max)?;
-    Some([lo, hi])
+/// The natural family's nearest-neighbour identity bands: each member's highest identity to any
+/// other member (leave-one-out), then over members their [min, max] and their central 90%
+/// [5%, 95%] quantiles (NumPy's linear rule) — where generated sequences' nearest identity
+/// should fall.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NnBands {
+    pub min_max: [f64; 2],
+    pub central_90: [f64; 2],
+}
+
+/// [`NnBands`] of `stored`; `None` when no member has a comparable partner.
+pub fn nn_identity_bands(stored: &[Vec<u8>]) -> Option<NnBands> {
+    let mut nn = nn_identities(stored);
+    nn.sort_by(f64::total_cmp);
+    let (&lo, &hi) = (nn.first()?, nn.last()?);
+    let q = |p| satool_common::stats::quantile_sorted(&nn, p);
+    Some(NnBands { min_max: [lo, hi], central_90: [q(0.05), q(0.95)] })
 }
 
 /// Each stored sequence's identity to its nearest other stored sequence (leave-one-out; sequences
@@ -665,8 +675,11 @@ mod tests {
         let nat = s(&["ACDE", "ACDF", "GHIK"]);
         // pairs: (0,1) 3/4, (0,2) 0, (1,2) 0 → mean 0.25
         assert!((mean_pairwise_identity(&nat).unwrap() - 0.25).abs() < 1e-15);
-        // nearest neighbours: 0.75, 0.75, 0 → band [0, 0.75]
-        assert_eq!(nn_identity_band(&nat), Some([0.0, 0.75]));
+        // nearest neighbours: 0.75, 0.75, 0 → band [0, 0.75]; 5% and 95% of (0, 0.75, 0.75) by
+        // NumPy's linear rule: h = 0.1 → 0.075, h = 1.9 → 0.75.
+        let bands = nn_identity_bands(&nat).unwrap();
+        assert_eq!(bands.min_max, [0.0, 0.75]);
+        assert!((bands.central_90[0] - 0.075).abs() < 1e-15 && bands.central_90[1] == 0.75, "{bands:?}");
         // gaps are skipped: "AC-E" vs "ACDE" → 3/3; "GHLL" vs "GHIK" → 2/4
         let gen = s(&["AC-E", "GHLL"]);
         assert_eq!(seq_identity(&gen, &nat), [1.0, 0.5]);

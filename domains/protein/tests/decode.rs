@@ -300,15 +300,8 @@ fn uniform_attention_draws_stay_above_the_far_apart_band() {
     let enc = encode(&c, 0.95).unwrap();
     let k = c.seqs.len();
     assert_eq!((k, enc.seq_len()), (38, 85));
-    let mut loo = satool_protein::extended::nn_identities(&c.seqs);
-    loo.sort_by(f64::total_cmp);
-    // numpy's default (linear) quantile.
-    let q = |p: f64| {
-        let h = p * (loo.len() - 1) as f64;
-        let i = h.floor() as usize;
-        loo[i] + (h - i as f64) * (loo[(i + 1).min(loo.len() - 1)] - loo[i])
-    };
-    let (lo, hi) = (q(0.05), q(0.95));
+    let loo = satool_protein::extended::nn_identities(&c.seqs);
+    let [lo, hi] = satool_protein::extended::nn_identity_bands(&c.seqs).unwrap().central_90;
     let loo_mean = loo.iter().sum::<f64>() / k as f64;
     assert!(
         (loo_mean - 0.2556).abs() < 1e-3 && (lo - 0.2175).abs() < 1e-3 && (hi - 0.2809).abs() < 1e-3,
