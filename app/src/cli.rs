@@ -375,19 +375,20 @@ pub struct ProteinArgs {
     /// how many passed when fewer did); the header and results.json count the dropped per method.
     #[arg(help_heading = GENERATION, long, value_name = "X", value_parser = number(params::unit_fraction), allow_negative_numbers = true)]
     pub max_identity: Option<f64>,
-    /// How memory-space samples become sequences: norm, published, sample, attention, calibrated.
+    /// How memory-space samples become sequences: calibrated, norm, published, sample, attention.
     ///
-    /// norm or norm:λ (the default: ξ scaled by λ × the
-    /// attention-weighted norm of the stored codes, λ = 0.6, then per position the argmax of the
-    /// 20 residues and the gap), published (the paper's: x = Pξ + μ, argmax; reproduces its table),
-    /// sample, sample:T or sample:T:λ (one of the 21 states drawn per position at decode
-    /// temperature T, default 1), attention, attention:SEG or attention:SEG:C (per position the
-    /// residue of a stored sequence drawn from the attention weights at C × the method's β),
-    /// mix:Q or mix:Q:C (the norm sequence with a share Q of positions replaced by such draws),
-    /// calibrated (one of norm, norm:1, mix:0.5:C and attention:SEG:C chosen per family by an internal split
-    /// of its members: the samples' identity to their nearest member as the members' own, and a
-    /// low two-sample AUC; results.json names the choice). docs/decoding.md compares them.
-    #[arg(help_heading = GENERATION, long, value_name = "DECODE", default_value = "norm", value_parser = decode_parser)]
+    /// calibrated (the default: one of norm, norm:1, mix:0.5:C and attention:SEG:C chosen per
+    /// family by an internal split of its members: the samples' identity to their nearest member
+    /// as the members' own, and a low two-sample AUC; the header and results.json name the
+    /// choice), norm or norm:λ (the default before: ξ scaled by λ × the attention-weighted norm of
+    /// the stored codes, λ = 0.6, then per position the argmax of the 20 residues and the gap;
+    /// closer to the stored members than they are to each other), published (the paper's:
+    /// x = Pξ + μ, argmax; reproduces its table), sample, sample:T or sample:T:λ (one of the 21
+    /// states drawn per position at decode temperature T, default 1), attention, attention:SEG or
+    /// attention:SEG:C (per position the residue of a stored sequence drawn from the attention
+    /// weights at C × the method's β), mix:Q or mix:Q:C (the norm sequence with a share Q of
+    /// positions replaced by such draws). docs/decoding.md compares them.
+    #[arg(help_heading = GENERATION, long, value_name = "DECODE", default_value = params::DEFAULT_DECODE, value_parser = decode_parser)]
     pub decode: satool_protein::DecodeMethod,
     /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
     #[arg(help_heading = EVALUATION, long, value_name = "FASTA")]

@@ -1008,7 +1008,10 @@ fn decode_is_reported_and_changes_the_sequences() {
     let (default, def_fasta, def_nat) = run(None, &d.path().join("d"));
     let (attention, att_fasta, _) = run(Some("attention"), &d.path().join("a"));
     assert_eq!(published["parameters"]["decode"], "published");
-    assert_eq!(default["parameters"]["decode"], "norm", "the default decode");
+    // The default decode is calibrated: results.json names the decode it chose for the family.
+    let chosen = &default["parameters"]["decode_calibration"]["chosen"];
+    assert_eq!(&default["parameters"]["decode"], chosen, "the default decode");
+    assert!(chosen.as_str().is_some_and(|c| c.starts_with("attention:")), "{chosen}");
     assert_eq!(attention["parameters"]["decode"], "attention");
     assert_ne!(pub_fasta, def_fasta);
     assert_ne!(def_fasta, att_fasta);
@@ -1017,15 +1020,16 @@ fn decode_is_reported_and_changes_the_sequences() {
         |v: &serde_json::Value| v["methods"].as_array().unwrap().iter().find(|m| m["id"] == "sa_gen").unwrap().clone();
     assert_eq!(sa(&published)["novelty"], sa(&default)["novelty"], "decoding does not change the samples");
     let id = |v: &serde_json::Value| sa(v)["mean_pairwise_identity"].as_f64().unwrap();
-    assert!(id(&published) > 0.4 && id(&default) < 0.3, "published {} vs norm {}", id(&published), id(&default));
-    assert!(def_fasta.lines().filter(|l| !l.starts_with('>')).any(|l| l.contains('-')), "norm decodes gaps");
+    assert!(id(&published) > 0.4 && id(&default) < 0.3, "published {} vs default {}", id(&published), id(&default));
+    assert!(def_fasta.lines().filter(|l| !l.starts_with('>')).any(|l| l.contains('-')), "the default decodes gaps");
     // Same seed, same decoded bytes (the sampling decoders included).
     let (_, again, _) = run(Some("attention"), &d.path().join("a2"));
     assert_eq!(att_fasta, again);
     // The header names the decode.
     let text =
         stdout(&satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "sa_gen", "--quiet"], &[]));
-    assert!(text.contains("decode = norm ["), "{text}");
+    assert!(text.contains(&format!("decode = {} [", chosen.as_str().unwrap())), "{text}");
+    assert!(text.contains("--decode calibrated"), "{text}");
     for bad in ["argmax", "sample:-1", "norm:2", "published:1", "attention:0"] {
         let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off", "--decode", bad], &[]);
         assert_eq!(o.status.code(), Some(2), "--decode {bad}: {}", stderr(&o));
@@ -1085,8 +1089,8 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
     let sto = redundant_family(dir.path());
     let cluster_share = |extra: &[&str], out: &str| cluster_share(dir.path(), &sto, extra, out);
     // Unweighted, the cluster draws about its 31/98 of the samples; weighted, about 1/67.
-    let (plain, no_m_eff) = cluster_share(&[], "plain");
-    let (weighted, m_eff) = cluster_share(&["--reweight", "0.8"], "weighted");
+    let (plain, no_m_eff) = cluster_share(&["--decode", "norm"], "plain");
+    let (weighted, m_eff) = cluster_share(&["--decode", "norm", "--reweight", "0.8"], "weighted");
     assert_eq!(no_m_eff, None);
     // The seed alone has M_eff = 67 of 68 (one pair ≥ 80% identical); the cluster of 31 around
     // its first sequence counts as that one sequence, so M_eff stays 67 (checked with NumPy).
@@ -1101,7 +1105,7 @@ fn reweight_gives_a_redundant_cluster_the_weight_of_one_sequence() {
 
 /// `--decode attention` draws each position from a stored sequence by the sampler's attention,
 /// sequence weights included: weighted, the cluster of 31 gets about the 1/67 of the samples of
-/// one sequence (9 of 600 expected, sd 3), as under the default decode. A decoder with its own
+/// one sequence (9 of 600 expected, sd 3), as under `norm`. A decoder with its own
 /// unweighted softmax put 31 of 600 there.
 #[test]
 fn reweight_reaches_the_attention_decode() {
@@ -1425,7 +1429,8 @@ fn max_identity_keeps_n_or_says_how_many_passed() {
     let run = |x: &str| {
         let args = ["protein", "--stockholm", &sto, "--no-hmmer", "--methods", "exact_gen", "--samples", "30"];
         let mut args = args.to_vec();
-        args.extend_from_slice(&["--max-identity", x, "--json", "--quiet"]);
+        // norm's samples sit near the members, where the thresholds below bite.
+        args.extend_from_slice(&["--decode", "norm", "--max-identity", x, "--json", "--quiet"]);
         json(&satool(&args, &[]))
     };
     let easy = run("0.45");

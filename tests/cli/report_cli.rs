@@ -265,7 +265,7 @@ fn reproduces_committed(report: &str) {
 #[test]
 fn committed_protein_report_is_reproduced_by_its_command() {
     require_hmmer();
-    for report in ["reports/PF00076", "reports/PF00076-norm"] {
+    for report in ["reports/PF00076", "reports/PF00076-calibrated", "reports/PF00076-norm"] {
         let md = fs::read_to_string(root().join(report).join("report.md")).unwrap();
         let command = md.lines().skip_while(|l| !l.starts_with("```sh")).nth(1).unwrap();
         let methods = command.split_whitespace().skip_while(|a| *a != "--methods").nth(1).expect("--methods");

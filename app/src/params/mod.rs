@@ -12,7 +12,7 @@ mod finance;
 mod protein;
 
 pub use finance::{parse_date_range, parse_path_range, parse_window, FinanceParams, VolRegime, Window};
-pub use protein::{parse_decode, ProteinParams};
+pub use protein::{parse_decode, ProteinParams, DEFAULT_DECODE};
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;

@@ -6,6 +6,10 @@ use anyhow::Result;
 use satool_protein::DecodeMethod;
 use std::path::{Path, PathBuf};
 
+/// The decode of `satool protein` without `--decode`: chosen per family by an internal split of
+/// its members (`--decode norm` is the fixed decode that was the default before).
+pub const DEFAULT_DECODE: &str = "calibrated";
+
 /// A protein run's parameters, one field per option of `satool protein` (the output options
 /// aside: `--out`, `--report`, `--force`, `--json`, `--score`, `--all-families` say what the
 /// command line does with the job, not what the job is).
@@ -52,7 +56,7 @@ impl ProteinParams {
             beta_gen: None,
             beta_ret: None,
             max_identity: None,
-            decode: "norm".parse().expect("the default decode parses"),
+            decode: DEFAULT_DECODE.parse().expect("the default decode parses"),
             reweight: None,
             holdout: None,
             holdout_folds: 1,

@@ -146,7 +146,7 @@ class Family:
         precision: str = "f64",
         beta_gen: Optional[float] = None,
         beta_ret: Optional[float] = None,
-        decode: str = "norm",
+        decode: str = "calibrated",
         condition_names: Optional[str] = None,
     ) -> "Family":
         """Reads a Stockholm file (plain or gzip): a path, or an open file (text or binary, read
@@ -186,7 +186,7 @@ class Family:
     @classmethod
     def _from_text(cls, text: str, label: str, options: Dict[str, Any]) -> "Family":
         """The family of Stockholm ``text``; ``label`` names it in messages and results."""
-        defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64", decode="norm")
+        defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64", decode="calibrated")
         options = dict(stockholm=label, **{**defaults, **options})
         return cls(_native.Family(text, **options), options)
 
@@ -248,7 +248,7 @@ class Family:
     ) -> Sequences:
         """``n`` new sequences from ``method`` (default ``sa_gen``: ULA chains at β_gen, the
         generator; any method id of the CLI works), decoded with ``decode`` (default: the
-        family's, "norm"), scored like the CLI's ``<id>.tsv``. ``beta`` replaces the method's
+        family's: "calibrated", resolved to the decode it chose for the family), scored like the CLI's ``<id>.tsv``. ``beta`` replaces the method's
         temperature. With the family's seed and n = 150 these are the rows of ``satool protein``'s
         ``<method>.fasta``. The GIL is released while sampling."""
         cols = self._native.generate(n, method, beta, decode, seed)
