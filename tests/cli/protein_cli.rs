@@ -1216,6 +1216,19 @@ fn holdout_scores_rows_against_members_the_model_never_saw() {
     assert!((0.3..0.9).contains(&null(&a, "auc")), "natural vs natural AUC {}", null(&a, "auc"));
     let gen_id = |v: &serde_json::Value| f(&method(v, "sa_gen")["held_out"]["nn_identity"], "mean");
     assert_ne!(gen_id(&a), gen_id(&b));
+    // The report reads the natural row (copies of the training members) as the floor, when it ran.
+    let dir = tempfile::tempdir().unwrap();
+    let report = |methods: &str, name: &str| {
+        let out = dir.path().join(name);
+        let args = ["protein", "--stockholm", &sto, "--no-hmmer", "--methods", methods, "--holdout", "0.2"];
+        let o =
+            satool(&[&args[..], &["--holdout-folds", "2", "--quiet", "--report", out.to_str().unwrap()]].concat(), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("report.md")).unwrap()
+    };
+    let floor = "The natural row, the training members drawn with replacement, reaches ";
+    assert!(report("natural,sa_gen", "with").contains(floor), "the report names the copies' floor");
+    assert!(!report("sa_gen", "without").contains(floor));
 
     let text = satool(
         &[

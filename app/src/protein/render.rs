@@ -293,13 +293,21 @@ pub fn holdout_paragraph(r: &ProteinResults) -> Option<String> {
          memory ({}; {}). A classifier telling held-out members from a row's samples reaches AUC {}; \
          the training members themselves, which are of the family by construction, reach {null_auc} \
          (nearest held-out identity {null_id}). A row near the null looks like members the model never saw; \
-         a row far above it is told apart (too close to the training members, or off the family).",
+         a row far above it is told apart (too close to the training members, or off the family).{}",
         h.fraction,
         h.folds,
         h.held_out_per_fold,
         h.split,
         h.classifier,
-        rows.join(", ")
+        rows.join(", "),
+        r.methods.iter().find(|m| m.id == "natural").and_then(|m| m.held_out.as_ref()).map_or(String::new(), |n| {
+            let [_, _, auc] = held_out_cells(Some(n));
+            format!(
+                " The natural row, the training members drawn with replacement, reaches {auc}: exact copies sit above \
+                 the null, since each carries the training set's own sampling noise, and no generator that sees only \
+                 the training members can be expected below that row."
+            )
+        })
     ))
 }
 
