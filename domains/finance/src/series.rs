@@ -119,16 +119,29 @@ pub(crate) fn lag1_robust_se(squares: f64, ss: f64, n: usize, pairs: usize) -> f
     squares.sqrt() / pairs as f64 / (ss / n as f64)
 }
 
-/// [`TickerLag1`] of one column laid out as paths of `h` days; `None` when it is constant.
+/// [`TickerLag1`] of one column laid out as paths of `h` days; `None` when it is constant. One
+/// pass over the centred column: the ACF is [`path_acf`]'s at lag 1 to the bit (the same sums
+/// in the same order).
 pub fn ticker_lag1(x: ArrayView1<f64>, h: usize) -> Option<TickerLag1> {
-    let acf = path_acf(x, h, 1)?.first().copied()?;
     let n = x.len();
     let mean = fold_mean(x);
-    let c: Vec<f64> = x.iter().map(|v| v - mean).collect();
-    let ss = c.iter().map(|v| v * v).sum::<f64>();
-    let mut squares = 0.0;
-    add_lag1_squares(&c[..(n / h) * h], h, &mut squares);
-    Some(TickerLag1 { acf, robust_se: lag1_robust_se(squares, ss, n, (n / h) * (h - 1)) })
+    let ss = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    if ss.is_nan() || ss <= 0.0 || h < 2 {
+        return None;
+    }
+    let c: Vec<f64> = x.iter().take((n / h) * h).map(|v| v - mean).collect();
+    let (mut products, mut squares) = (0.0, 0.0);
+    for path in c.chunks_exact(h) {
+        for pair in path.windows(2) {
+            products += pair[0] * pair[1];
+        }
+    }
+    add_lag1_squares(&c, h, &mut squares);
+    let pairs = (n / h) * (h - 1);
+    Some(TickerLag1 {
+        acf: products / pairs as f64 / (ss / n as f64),
+        robust_se: lag1_robust_se(squares, ss, n, pairs),
+    })
 }
 
 /// Lag-1 ACF of every column of `gen` laid out as paths of `h` days; `None` if any is undefined.
@@ -264,6 +277,12 @@ mod tests {
         // n 4, 3 pairs → se = √3 / 3 / 1 = 0.577.
         let x = ndarray::array![1.0, -1.0, 1.0, -1.0];
         let t = ticker_lag1(x.view(), 4).unwrap();
+        // The ACF is path_acf's at lag 1, to the bit, on a column of uneven values.
+        let g = Array2::from_shape_fn((2003, 1), |(t, _)| (((t * 7919) % 997) as f64 / 997.0 - 0.4).powi(3));
+        for h in [2, 7, 20] {
+            assert_eq!(ticker_lag1(g.column(0), h).unwrap().acf, path_acf(g.column(0), h, 1).unwrap()[0], "h = {h}");
+        }
+        assert_eq!(ticker_lag1(ndarray::array![1.0, 1.0, 1.0].view(), 3), None);
         assert!((t.robust_se - 3f64.sqrt() / 3.0).abs() < 1e-15);
         assert_eq!(t.acf, -1.0);
         // Constant size: the robust se is 1/√pairs exactly.
