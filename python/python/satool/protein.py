@@ -146,15 +146,16 @@ class Family:
         precision: str = "f64",
         beta_gen: Optional[float] = None,
         beta_ret: Optional[float] = None,
-        decode: str = "calibrated",
+        decode: Optional[str] = None,
         condition_names: Optional[str] = None,
     ) -> "Family":
         """Reads a Stockholm file (plain or gzip): a path, or an open file (text or binary, read
         to its end). ``family``: which record of a multi-record file (#=GF ID, AC, or "#N"). The
         other options are the CLI's (``--seed``, ``--max-sequences`` (an int or "all"),
-        ``--alpha``, ``--precision``, ``--beta-gen``, ``--beta-ret``, ``--decode``,
-        ``--condition-names``). Raises OSError when the file cannot be read and ValueError (with
-        the CLI's file:line message) when it is not a usable alignment."""
+        ``--alpha``, ``--precision``, ``--beta-gen``, ``--beta-ret``, ``--decode`` (None: the
+        CLI's default, ``calibrated``), ``--condition-names``). Raises OSError when the file
+        cannot be read and ValueError (with the CLI's file:line message) when it is not a usable
+        alignment."""
         options = dict(
             family=family,
             seed=seed,
@@ -186,7 +187,7 @@ class Family:
     @classmethod
     def _from_text(cls, text: str, label: str, options: Dict[str, Any]) -> "Family":
         """The family of Stockholm ``text``; ``label`` names it in messages and results."""
-        defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64", decode="calibrated")
+        defaults = dict(seed=1, max_sequences=100, alpha=0.01, precision="f64")
         options = dict(stockholm=label, **{**defaults, **options})
         return cls(_native.Family(text, **options), options)
 
@@ -248,9 +249,10 @@ class Family:
     ) -> Sequences:
         """``n`` new sequences from ``method`` (default ``sa_gen``: ULA chains at β_gen, the
         generator; any method id of the CLI works), decoded with ``decode`` (default: the
-        family's: "calibrated", resolved to the decode it chose for the family), scored like the CLI's ``<id>.tsv``. ``beta`` replaces the method's
-        temperature. With the family's seed and n = 150 these are the rows of ``satool protein``'s
-        ``<method>.fasta``. The GIL is released while sampling."""
+        family's; "calibrated" is the decode it chose for the family), scored like the CLI's
+        ``<id>.tsv``. ``beta`` replaces the method's temperature. With the family's seed and
+        n = 150 these are the rows of ``satool protein``'s ``<method>.fasta``. The GIL is released
+        while sampling."""
         cols = self._native.generate(n, method, beta, decode, seed)
         return _sequences(cols)
 
