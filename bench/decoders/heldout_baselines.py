@@ -11,7 +11,12 @@ the binary is $SATOOL (default target/release/satool); hmmbuild and hmmemit on t
    `hmmbuild --hand --amino` (RF marks every column, so match states = cleaned columns) with the
    default entropy weighting and with --enone; copies of training members drawn with replacement,
    unchanged (p = 0) or with each residue replaced, with probability p, by one of the 20 amino
-   acids drawn uniformly (gaps kept); the null = the training members themselves.
+   acids drawn uniformly (gaps kept), at p = 0.1 and 0.2 and at the p that makes them as new as
+   (a) the training members are to each other (their mean leave-one-out nearest identity) and
+   (b) sa_gen's samples of that fold are (their mean nearest-training-member identity); and
+   copies whose residues are replaced by one of the same column's training residues (gaps kept),
+   at the p of (b); p found by bisection (14 halvings, 300 copies, stream [seed, fold, 1]); the
+   null = the training members themselves. Identity: matches / positions where neither is a gap.
 4. Classifier (the tool's protocol): held-out members (1) vs a row (0), 21 one-hot states per
    column, LogisticRegression(C=1.0, max_iter=1000), equal class sizes (larger class subsampled),
    StratifiedKFold(min(5, n) folds, shuffle), 10 draws; AUC = mean over CV folds and draws.
@@ -143,12 +148,45 @@ def tool_holdout(fam, seed):
     return ', '.join(f'{k} {a[k]["mean"]:.3f} ± {a[k]["sd"]:.3f}' for k in ('null', 'sa_gen', 'profile'))
 
 
-def noisy(T, p, rng):
-    """N training members drawn with replacement; each residue replaced w.p. p by a uniform amino acid."""
-    C = T[rng.integers(0, len(T), N)].copy()
+def noisy(T, p, rng, n=N):
+    """n training members drawn with replacement; each residue replaced w.p. p by a uniform amino acid."""
+    C = T[rng.integers(0, len(T), n)].copy()
     hit = (C < 20) & (rng.random(C.shape) < p)
     C[hit] = rng.integers(0, 20, hit.sum())
     return C
+
+
+def nearest_identity(G, T, loo=False):
+    """Per row of G: identity to its nearest row of T over the positions where neither is a gap
+    (the tool's SeqID); with loo, G is T and a row is not its own neighbour."""
+    both = (G[:, None, :] < 20) & (T[None, :, :] < 20)
+    m, c = ((G[:, None, :] == T[None, :, :]) & both).sum(2), both.sum(2)
+    ident = np.where(c > 0, m / np.maximum(c, 1), 0.0)
+    if loo:
+        np.fill_diagonal(ident, -1.0)
+    return ident.max(1)
+
+
+def column_noisy(T, p, rng, n=N):
+    """n training members drawn with replacement; each residue replaced w.p. p by a residue drawn
+    from the same column's training residues (a profile draw of that column)."""
+    C = T[rng.integers(0, len(T), n)].copy()
+    for i in range(T.shape[1]):
+        res = T[T[:, i] < 20, i]
+        hit = (C[:, i] < 20) & (rng.random(n) < p)
+        if len(res):
+            C[hit, i] = rng.choice(res, hit.sum())
+    return C
+
+
+def matched_p(make, T, target, seed, f):
+    """The p at which make(T, p) has mean nearest-training identity `target` (bisection)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(14):
+        p = (lo + hi) / 2
+        v = nearest_identity(make(T, p, np.random.default_rng([seed, f, 1]), 300), T).mean()
+        lo, hi = (p, hi) if v > target else (lo, p)
+    return (lo + hi) / 2
 
 
 def main():
@@ -162,10 +200,12 @@ def main():
     if h < 5:
         print(f'  NOTE: {h} held-out members per fold: each AUC is from {2 * h} sequences and is very noisy')
     labels = ['null (training members)', 'sa_gen calibrated', 'profile (tool)', 'hmmemit (--hand)',
-              'hmmemit (--hand --enone)', 'copies (p = 0)', 'noisy copies p = 0.1', 'noisy copies p = 0.2']
+              'hmmemit (--hand --enone)', 'copies (p = 0)', 'noisy copies p = 0.1', 'noisy copies p = 0.2',
+              'noisy copies, members\' novelty', 'noisy copies, sa_gen\'s novelty',
+              'column-noisy, sa_gen\'s novelty']
     summary, notes = {}, set()
     for seed in seeds:
-        aucs, idents, decodes = {k: [] for k in labels}, [], []
+        aucs, idents, decodes, novelty = {k: [] for k in labels}, [], [], []
         for f in range(FOLDS):
             ho = perm[f * h:(f + 1) * h]; tr = np.setdiff1d(np.arange(K), ho)  # training kept in file order
             d = f'{TMP}/{fam}/fold{f}'; os.makedirs(d, exist_ok=True); train = f'{d}/train.sto'
@@ -183,14 +223,24 @@ def main():
                    'hmmemit (--hand --enone)': hmmemit_rows(train, d, seed, L, ['--enone'])[:, m],
                    'copies (p = 0)': noisy(T, 0.0, rng), 'noisy copies p = 0.1': noisy(T, 0.1, rng),
                    'noisy copies p = 0.2': noisy(T, 0.2, rng)}
+            loo, gen = nearest_identity(T, T, loo=True).mean(), nearest_identity(tool['sa_gen'], T).mean()
+            pl, pg = matched_p(noisy, T, loo, seed, f), matched_p(noisy, T, gen, seed, f)
+            pc = matched_p(column_noisy, T, gen, seed, f)
+            row['noisy copies, members\' novelty'] = noisy(T, pl, rng)
+            row['noisy copies, sa_gen\'s novelty'] = noisy(T, pg, rng)
+            row['column-noisy, sa_gen\'s novelty'] = column_noisy(T, pc, rng)
+            novelty.append(f'fold {f}: members\' LOO nearest {loo:.3f}, sa_gen nearest {gen:.3f}; '
+                           f'p {pl:.2f} (noisy, members), {pg:.2f} (noisy, sa_gen), {pc:.2f} (column-noisy, sa_gen)')
             for k in labels:
                 aucs[k].append(auc(row[k], H, 1000 * seed + f))
         print(f'{fam} seed {seed}: sa_gen decode per fold: {", ".join(decodes)}; '
               f'sa_gen nearest-training-member identity (tool .tsv) mean {np.mean(idents):.3f}')
+        for line in novelty:
+            print(f'  {line}')
         print(f'  the tool\'s own --holdout {HOLD} --holdout-folds {FOLDS} (its splits, its classifier; '
               f'reference only): {tool_holdout(fam, seed)}')
         for k in labels:
-            print(f'  {k:<26} AUC {np.mean(aucs[k]):.3f}  fold sd {np.std(aucs[k], ddof=1):.3f}  '
+            print(f'  {k:<32} AUC {np.mean(aucs[k]):.3f}  fold sd {np.std(aucs[k], ddof=1):.3f}  '
                   f'folds {" ".join(f"{a:.3f}" for a in aucs[k])}')
         summary[seed] = {k: np.mean(v) for k, v in aucs.items()}
     for n in sorted(notes):
@@ -198,7 +248,7 @@ def main():
     print(f'{fam} summary (mean over seeds, [min, max] over seeds):')
     for k in labels:
         v = [summary[s][k] for s in seeds]
-        print(f'  {k:<26} {np.mean(v):.3f} [{min(v):.3f}, {max(v):.3f}]')
+        print(f'  {k:<32} {np.mean(v):.3f} [{min(v):.3f}, {max(v):.3f}]')
     for k in labels[3:]:
         below = [s for s in seeds if summary[s]['sa_gen calibrated'] < summary[s][k]]
         print(f'  sa_gen below {k}: {"yes" if len(below) == len(seeds) else "NO"} '
