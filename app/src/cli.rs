@@ -229,7 +229,7 @@ pub struct FinanceArgs {
     /// of a run without --raw are then the single run's, bit for bit.
     #[arg(help_heading = GENERATION, long, value_name = "FILE", requires = "scenarios", conflicts_with = "raw")]
     pub moments: Option<PathBuf>,
-    /// State of the sa_paths generator: ewma, ewma-blend, multiscale or ewma-leverage.
+    /// State of the sa_paths generator: ewma, ewma-blend, multiscale, ewma-leverage or runs.
     ///
     /// ewma (one EWMA of the cross-sectional g², λ = 0.94; each day a historical day of the
     /// state's neighbourhood, centred and scaled to the state), ewma-blend (the same state; each
@@ -237,7 +237,9 @@ pub struct FinanceArgs {
     /// multiscale (fast and slow EWMA of g² and an EWMA of the market's return: heavier multi-day
     /// tails, negative skew, volatility that decays as in history; docs/paths-and-risk.md) or
     /// ewma-leverage (ewma, a day the market fell counting 1 + γ times, γ fitted on the history
-    /// and reported as paths_leverage; same mean level).
+    /// and reported as paths_leverage; same mean level) or runs (ewma, each day after the first
+    /// continuing history's sequence with probability 0.8: history's 20-day tails and its lag-1
+    /// ACF; docs/paths-and-risk.md).
     /// With --backtest, sa_paths' forecasts are drawn from this state too.
     #[arg(help_heading = GENERATION, long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
     pub paths_state: crate::finance::PathsState,

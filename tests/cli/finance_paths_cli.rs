@@ -78,6 +78,11 @@ fn paths_have_their_shape_scale_and_no_momentum() {
     let robust = |m| f(m, "acf_g_lag1_inside_robust_band");
     assert!(robust(sp) >= f(sp, "acf_g_lag1_inside_band"), "robust {} vs white noise", robust(sp));
     assert!(robust(seq) < 0.3, "sa_sequential inside the robust band: {}", robust(seq));
+    // Between zero and history's own lag-1: no dependence passes, history's own (replayed by the
+    // block bootstrap) passes, momentum where history reverts does not.
+    let between = |m| f(m, "acf_g_lag1_between_zero_and_history");
+    assert!(between(sp) >= 0.9 && between(method(&v, "block_bootstrap")) >= 0.9, "{}", between(sp));
+    assert!(between(seq) < 0.3, "sa_sequential between zero and history's: {}", between(seq));
     // Volatility clustering within paths: sa_paths keeps it, i.i.d. days do not.
     assert!(f(sp, "acf_g2_mean_1_10") > 0.05);
     assert!(f(method(&v, "bootstrap"), "acf_g2_mean_1_10").abs() < 0.03);

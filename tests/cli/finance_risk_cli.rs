@@ -375,6 +375,53 @@ fn leverage_state_is_fitted_reported_and_leaves_the_default_alone() {
     assert_ne!(rows, lev_rows, "the leverage moves the state, so the days drawn");
 }
 
+/// `--paths-state runs`: after a path's first day, about 80% of sa_paths' days are the
+/// historical day after the one drawn before (read from `source_day` against historical.csv's
+/// dates), where the default draws afresh each day; the run names the state and its convention,
+/// and its paths are the same bytes on one thread and on two.
+#[test]
+fn runs_state_continues_history_and_is_reproducible() {
+    let (dir, csv) = (tempfile::tempdir().unwrap(), fixture("sp500.csv"));
+    let run = |state: &str, threads: &str| {
+        let out = dir.path().join(format!("{state}-{threads}"));
+        let o = out.display().to_string();
+        let mut args = vec!["--threads", threads, "finance", "--prices", &csv, "--methods", "historical,sa_paths"];
+        args.extend(["--scenarios", "300", "--horizon", "20", "--seed", "4", "--as-of", "unconditional"]);
+        args.extend(["--paths-state", state, "--out", &o, "--json", "--quiet"]);
+        let r = json(&satool(&args, &[]));
+        (r, out)
+    };
+    // Share of a path's days after its first whose source day follows the previous day's.
+    let continued = |out: &std::path::Path| {
+        let hist = std::fs::read_to_string(out.join("historical.csv")).unwrap();
+        let index: std::collections::HashMap<String, usize> =
+            hist.lines().skip(1).enumerate().map(|(i, l)| (l.split(',').nth(1).unwrap().to_string(), i)).collect();
+        let paths = std::fs::read_to_string(out.join("sa_paths.paths.csv")).unwrap();
+        let mut days: Vec<(String, String, usize)> = Vec::new();
+        for l in paths.lines().skip(1) {
+            let c: Vec<&str> = l.split(',').collect();
+            let key = (c[0].to_string(), c[1].to_string());
+            if days.last().map(|d| (&d.0, &d.1)) != Some((&key.0, &key.1)) {
+                days.push((key.0, key.1, index[c[4]]));
+            }
+        }
+        assert_eq!(days.len(), 300 * 20);
+        let pairs: Vec<bool> = days.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[1].2 == w[0].2 + 1).collect();
+        pairs.iter().filter(|&&c| c).count() as f64 / pairs.len() as f64
+    };
+    let (r, out) = run("runs", "2");
+    assert_eq!(r["parameters"]["paths_state"], "runs");
+    let conv = r["conventions"].as_array().unwrap();
+    assert!(conv.iter().any(|c| c.as_str().unwrap().starts_with("sa_paths (--paths-state runs)")));
+    let share = continued(&out);
+    assert!((0.77..0.86).contains(&share), "runs: {share} of the days continue history");
+    let (_, plain) = run("ewma", "2");
+    let fresh = continued(&plain);
+    assert!(fresh < 0.1, "ewma: {fresh} of the days follow the day before");
+    let bytes = |o: &std::path::Path| std::fs::read(o.join("sa_paths.paths.csv")).unwrap();
+    assert_eq!(bytes(&run("runs", "1").1), bytes(&out), "one thread, the same paths");
+}
+
 /// The rolling backtest of `rolling` with a condition and `extra` options: results.json and the
 /// rows of backtest.csv (header first).
 fn conditioned(condition: &[&str], extra: &[&str], dir: &std::path::Path) -> (serde_json::Value, Vec<Vec<String>>) {

@@ -9,7 +9,7 @@ all_stocks_5yr; AMD, BAC, GE on the 20-ticker file). Run from the repository roo
 `cargo build --release` (arguments: seeds, default 1–5, and the names of the files to run,
 default both; extra satool arguments after `--`); the output is committed beside this script
 (.out; `_multiscale.out`: `sp500 -- --paths-state multiscale`; `_ewma-leverage.out`:
-`-- --paths-state ewma-leverage`)."""
+`-- --paths-state ewma-leverage`; `_runs.out`: `-- --paths-state runs`)."""
 import json, os, subprocess, sys, tempfile
 
 files = {"all_stocks_5yr": ["fixtures/all_stocks_5yr.csv.gz", "--drop-suspect"], "sp500": ["fixtures/sp500.csv"]}

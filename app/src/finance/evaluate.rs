@@ -109,6 +109,7 @@ pub(super) fn method_row(
         acf_g_lag1_inside_band: lag1.map(|l| l.inside_band),
         acf_g_lag1_band: lag1.map(|l| l.band),
         acf_g_lag1_inside_robust_band: lag1.map(|l| l.inside_robust_band),
+        acf_g_lag1_between_zero_and_history: lag1.and_then(|l| l.between_zero_and_history),
         variance_ratio_10: opt("10-day variance ratio", m.variance_ratio_10)?,
         acf_g2_mean_11_50: opt("mean ACF(g²) lags 11-50", m.acf_g2_mean_11_50)?,
         paths: paths.map(|p| p.0),

@@ -143,6 +143,10 @@ pub enum PathsState {
     /// level is unchanged; each day a historical day, as `ewma`.
     #[serde(rename = "ewma-leverage")]
     EwmaLeverage,
+    /// The `ewma` state and days; each day after a path's first continues history's sequence
+    /// (the historical day after the one drawn last, scaled to the path's state) with probability
+    /// 0.8: history's rebounds after crashes, and with them its multi-day tails and its lag-1 ACF.
+    Runs,
 }
 
 /// Conditional generation: the memory is restricted to a subset of the historical days (the

@@ -17,7 +17,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (unconditional path files, already set to them with exact-zero returns kept at zero, are tested as written)",
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
     "portfolio day = Σ w (e^g − 1), the simple return of a portfolio rebalanced daily (equal weights here, --weights in the risk table and backtests), H days compounded; VaR/ES and drawdowns are positive losses as fractions of its value (risk table: %)",
-    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100; lag-1 within paths: share of tickers inside ±2.576/√pairs (white noise) / inside ±2.576·√Σ(c_t c_{t+1})² / (pairs · mean c²) (robust: no lag-1 dependence, clustered volatility)",
+    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100; lag-1 within paths: share of tickers inside ±2.576/√pairs (white noise) / inside ±2.576·√Σ(c_t c_{t+1})² / (pairs · mean c²) (robust: no lag-1 dependence, clustered volatility); results.json's acf_g_lag1_between_zero_and_history: share of tickers whose lag-1 ACF lies between zero and history's own (whole history), each end widened by the robust band (no lag-1 dependence that history does not have)",
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
@@ -225,6 +225,9 @@ const SA_PATHS_BLEND: &str = "sa_paths (--paths-state ewma-blend): each day a fr
 /// `sa_paths` under `--paths-state ewma-leverage` (replaces the one-scale line of [`CONVENTIONS`]).
 const SA_PATHS_LEVERAGE: &str = "sa_paths (--paths-state ewma-leverage): as the default (ewma), each day a historical day of the 1% (at least 25) of historical days whose volatility state is nearest the path's, centred and scaled to the path's state, but the state an EWMA (λ=0.94) of the cross-sectional mean of g² (each ticker's in units of its mean g²) times (1 + γ)·c on a day the equal-weight market fell and c on a day it did not, γ fitted on the history by quasi-maximum likelihood (grid 0..4 by 0.05; paths_leverage) and c keeping the state's mean level the history's mean g²";
 
+/// `sa_paths` under `--paths-state runs` (replaces the one-scale line of [`CONVENTIONS`]).
+const SA_PATHS_RUNS: &str = "sa_paths (--paths-state runs): as the default (ewma), each day a historical day of the 1% (at least 25) of historical days whose volatility state is nearest the path's, centred and scaled to the path's state, except that each day after a path's first is, with probability 0.8, the historical day after the one drawn last (within a run of consecutive days), scaled to the path's state and not centred: history's own sequences (mean run 5 days), with their rebounds after crashes and their lag-1 ACF";
+
 /// The conventions of a run: [`CONVENTIONS`], with the `sa_paths` line of the state it uses.
 pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
     CONVENTIONS
@@ -233,6 +236,7 @@ pub fn conventions(state: super::PathsState) -> Vec<&'static str> {
             super::PathsState::Multiscale if c.starts_with("sa_paths:") => SA_PATHS_MULTISCALE,
             super::PathsState::EwmaBlend if c.starts_with("sa_paths:") => SA_PATHS_BLEND,
             super::PathsState::EwmaLeverage if c.starts_with("sa_paths:") => SA_PATHS_LEVERAGE,
+            super::PathsState::Runs if c.starts_with("sa_paths:") => SA_PATHS_RUNS,
             _ => c,
         })
         .collect()
@@ -267,11 +271,13 @@ pub struct MethodResult {
     pub acf_g2_outside_band: Option<f64>,
     /// Lag-1 ACF of g within the series or paths: mean over tickers, share of tickers inside the
     /// 99% white-noise band, the band, and the share inside each ticker's heteroskedasticity-robust
-    /// 99% band (`satool_finance::Lag1`); `None` for i.i.d. rows.
+    /// 99% band, and the share whose lag-1 ACF lies between zero and history's own, each end
+    /// widened by that robust band (`satool_finance::Lag1`); `None` for i.i.d. rows.
     pub acf_g_lag1: Option<f64>,
     pub acf_g_lag1_inside_band: Option<f64>,
     pub acf_g_lag1_band: Option<f64>,
     pub acf_g_lag1_inside_robust_band: Option<f64>,
+    pub acf_g_lag1_between_zero_and_history: Option<f64>,
     /// Mean over tickers of the 10-day variance ratio (1 = no serial dependence in g).
     pub variance_ratio_10: Option<f64>,
     /// Mean ACF(g²) over lags 11–50 (series of over 50 days only).

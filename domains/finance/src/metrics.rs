@@ -508,8 +508,13 @@ pub(crate) fn assemble(
     let acf_curves = if degenerate { None } else { layout_curves(&per, layout, n) };
     let path_len = if degenerate { None } else { path_len };
     let all = |f: fn(&PerTicker) -> Option<f64>| per.iter().map(f).collect::<Option<Vec<f64>>>();
-    let lag1 = path_len
-        .and_then(|h| per.iter().map(|p| p.lag1).collect::<Option<Vec<_>>>().map(|v| Lag1::from_tickers(&v, n, h)));
+    let lag1 = path_len.and_then(|h| {
+        per.iter().map(|p| p.lag1).collect::<Option<Vec<_>>>().map(|v| {
+            let history: Vec<Option<f64>> =
+                hist.columns().into_iter().map(|c| series::ticker_lag1(c, c.len()).map(|t| t.acf)).collect();
+            Lag1::from_tickers(&v, n, h).with_history(&v, &history)
+        })
+    });
     let variance_ratio_10 = path_len.and_then(|_| all(|p| p.vr)).map(|v: Vec<f64>| avg(&v));
     let acf_g2_mean_11_50 = path_len.and_then(|_| all(|p| p.g2_11_50)).map(|v: Vec<f64>| avg(&v));
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {
@@ -691,7 +696,10 @@ mod tests {
         let (ch, cg) = (correlation_matrix(hist.view()).unwrap(), correlation_matrix(gen.view()).unwrap());
         let want = frobenius((&cg - &ch).view()) / frobenius(ch.view());
         assert!((m.corr_error.unwrap() - want).abs() < 1e-12 * want, "{:?} vs {want}", m.corr_error);
-        assert_eq!(m.lag1.unwrap(), series::lag1(gen.view(), 20).unwrap());
+        // The lag-1 shares, and history's own lag-1 over its 700 days as one series.
+        let per: Vec<_> = (0..11).map(|j| series::ticker_lag1(gen.column(j), 20).unwrap()).collect();
+        let history: Vec<_> = (0..11).map(|j| series::ticker_lag1(hist.column(j), 700).map(|t| t.acf)).collect();
+        assert_eq!(m.lag1.unwrap(), series::lag1(gen.view(), 20).unwrap().with_history(&per, &history));
         assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
     }
 

@@ -86,12 +86,19 @@ pub fn fold_sd(x: ArrayView1<f64>) -> f64 {
 /// minus its mean: the sampling sd of a lag-1 ACF when there is no lag-1 dependence but the
 /// volatility clusters (as in prices), which the white-noise band understates (Taylor 1984;
 /// Lo & MacKinlay 1988). Without clustering the two agree.
+///
+/// `between_zero_and_history` is the share of tickers whose lag-1 ACF r lies between zero and
+/// history's own lag-1 ACF r_h (over the whole history as one series), each end widened by the
+/// robust band b: min(0, r_h) − b ≤ r ≤ max(0, r_h) + b. It accepts no lag-1 dependence and
+/// history's own, and rejects dependence history does not have (momentum where history reverts,
+/// or more reversal than history's); `None` until [`Lag1::with_history`] sets it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lag1 {
     pub mean: f64,
     pub inside_band: f64,
     pub band: f64,
     pub inside_robust_band: f64,
+    pub between_zero_and_history: Option<f64>,
 }
 
 /// One ticker's lag-1 ACF and its heteroskedasticity-robust standard error.
@@ -162,7 +169,19 @@ impl Lag1 {
             inside_band: per.iter().filter(|t| t.acf.abs() <= band).count() as f64 / d,
             band,
             inside_robust_band: per.iter().filter(|t| t.acf.abs() <= BAND_Z * t.robust_se).count() as f64 / d,
+            between_zero_and_history: None,
         }
+    }
+
+    /// With `between_zero_and_history` from the same tickers' lag-1 ACFs (`per`) and history's
+    /// (`history`, per ticker; `None`, a constant history, counts as zero).
+    pub fn with_history(mut self, per: &[TickerLag1], history: &[Option<f64>]) -> Lag1 {
+        let inside = per.iter().zip(history).filter(|(t, h)| {
+            let (h, b) = (h.unwrap_or(0.0), BAND_Z * t.robust_se);
+            t.acf >= h.min(0.0) - b && t.acf <= h.max(0.0) + b
+        });
+        self.between_zero_and_history = Some(inside.count() as f64 / per.len() as f64);
+        self
     }
 }
 
@@ -297,6 +316,21 @@ mod tests {
         let white = 1.0 / ((100 * 19) as f64).sqrt();
         assert!((t.robust_se / white - 1.0).abs() < 0.1, "{} vs {white}", t.robust_se);
         assert!(c.robust_se > 1.5 * white, "{} vs {white}", c.robust_se);
+    }
+
+    /// Between zero and history's: a ticker inside the robust band around zero passes whatever
+    /// history's lag-1; one beyond passes only on history's side of zero and not past it (each end
+    /// widened by its robust band); a constant history counts as zero.
+    #[test]
+    fn lag1_between_zero_and_history_takes_history_s_side_only() {
+        let t = |acf: f64| TickerLag1 { acf, robust_se: 0.01 };
+        let per = [t(0.02), t(-0.05), t(-0.05), t(-0.09), t(0.03), t(0.03)];
+        let history = [Some(-0.1), Some(-0.1), Some(0.1), Some(-0.06), Some(0.0), None];
+        let l = Lag1::from_tickers(&per, 1000, 20).with_history(&per, &history);
+        // 0.02 ≤ 0 + 0.0258: in; −0.05 ≥ −0.1 − b: in; −0.05 < 0 − b with history above zero: out;
+        // −0.09 < −0.06 − b: out; 0.03 > 0 + b with history at zero, or constant: out.
+        assert_eq!(l.between_zero_and_history, Some(2.0 / 6.0));
+        assert_eq!(Lag1::from_tickers(&per, 1000, 20).between_zero_and_history, None);
     }
 
     #[test]

@@ -234,7 +234,7 @@ class Panel:
         date or a fraction of the days. Sampler options are the CLI's (alpha, beta,
         beta_sequential, inner_steps, sequential_segments, regimes, regime_window, precision,
         condition_dates=(start, end), condition_regime="high-vol"|"low-vol", regime_quantile,
-        paths_state="ewma"|"ewma-blend"|"multiscale"|"ewma-leverage": the state of sa_paths, also in :meth:`backtest`).
+        paths_state="ewma"|"ewma-blend"|"multiscale"|"ewma-leverage"|"runs": the state of sa_paths, also in :meth:`backtest`).
         No file is written."""
         options = self._run_options(methods, seed, sampler)
         with _weights_file(weights) as w:

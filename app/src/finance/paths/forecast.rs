@@ -27,6 +27,7 @@ impl<'a> Forecaster<'a> {
             PathsState::EwmaBlend => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Blend)),
             PathsState::Multiscale => Forecaster::MultiScale(MultiScale::new(h, beta)),
             PathsState::EwmaLeverage => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Leverage)),
+            PathsState::Runs => Forecaster::OneScale(OneScale::new(h, beta, DayDraw::Runs)),
         }
     }
 
@@ -86,12 +87,19 @@ mod tests {
         let (beta, seed, id, horizon) = (25.0, 3, "sa_paths", 4);
         let spec = PathSpec::all(3, horizon);
         let mut first_days = Vec::new();
-        for state in [PathsState::Ewma, PathsState::EwmaBlend, PathsState::Multiscale, PathsState::EwmaLeverage] {
+        for state in [
+            PathsState::Ewma,
+            PathsState::EwmaBlend,
+            PathsState::Multiscale,
+            PathsState::EwmaLeverage,
+            PathsState::Runs,
+        ] {
             let want = match state {
                 PathsState::Ewma => state_paths(&h, beta, spec, seed, id, true, DayDraw::Historical),
                 PathsState::EwmaBlend => state_paths(&h, beta, spec, seed, id, true, DayDraw::Blend),
                 PathsState::Multiscale => multiscale_paths(&h, beta, spec, seed, id, true),
                 PathsState::EwmaLeverage => state_paths(&h, beta, spec, seed, id, true, DayDraw::Leverage),
+                PathsState::Runs => state_paths(&h, beta, spec, seed, id, true, DayDraw::Runs),
             }
             .unwrap()
             .returns;
@@ -110,6 +118,7 @@ mod tests {
         }
         assert!(first_days[0] != first_days[1] && first_days[1] != first_days[2], "the states draw differently");
         assert!(first_days[3] != first_days[0], "the leverage moves the state");
+        assert_eq!(first_days[4], first_days[0], "a path's first day has no run to continue");
     }
 
     /// A realised day without moves decays each state by its own λ (the market state towards 0).

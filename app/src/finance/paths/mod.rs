@@ -240,10 +240,11 @@ pub(super) fn draw(method: FinanceMethod, h: &History, job: &FinanceJob, spec: P
         FinanceMethod::Exact if job.as_of.is_conditional() => state::held_state_paths(h, job.beta, spec, job.seed, id)?,
         FinanceMethod::Exact => exact_paths(h, job, spec, id)?,
         FinanceMethod::SaPaths => match job.paths_state {
-            PathsState::Ewma | PathsState::EwmaBlend | PathsState::EwmaLeverage => {
+            PathsState::Ewma | PathsState::EwmaBlend | PathsState::EwmaLeverage | PathsState::Runs => {
                 let days = match job.paths_state {
                     PathsState::EwmaBlend => DayDraw::Blend,
                     PathsState::EwmaLeverage => DayDraw::Leverage,
+                    PathsState::Runs => DayDraw::Runs,
                     _ => DayDraw::Historical,
                 };
                 state::state_paths(h, job.beta, spec, job.seed, id, job.as_of.is_conditional(), days)?

@@ -13,6 +13,12 @@
 //! which are not rescaled to the history's sd, then understate the risk (bench/README.md,
 //! "Design measurements").
 //!
+//! `--paths-state runs` ([`DayDraw::Runs`]) also replays history's own sequences: each day after a
+//! path's first continues with the historical day after the one drawn last, with probability
+//! [`RUN_CONTINUE`], scaled to the path's state and not centred, else it is a fresh day of the
+//! neighbourhood. A crash then unfolds with history's rebounds (its negative ACF at lags 1–6),
+//! which the 20-day tails need, at the price of history's lag-1 ACF (docs/paths-and-risk.md).
+//!
 //! Each day is centred on its neighbourhood: the neighbourhood's mean day (weighted as the
 //! mixture weights it) is replaced by the history's mean. Consecutive days share most of their
 //! neighbourhood, so without this the noise in a ~20-day mean would be a drift common to
@@ -37,6 +43,10 @@ pub const STATE_SHARE: f64 = 0.01;
 /// Twenty-five days give a calm state's 1-day VaR99 more than the few worst calm days
 /// (bench/README.md, "Design measurements").
 const MIN_POOL: usize = 25;
+/// `--paths-state runs`: the chance that a day continues history's sequence from the day drawn
+/// last (mean run 1 / (1 − p) = 5 days). Measured at 0.3, 0.5 and 0.8: only 0.8 brings the 20-day
+/// skew of the sp500 file within 0.5 of history's on every seed (docs/paths-and-risk.md).
+pub const RUN_CONTINUE: f64 = 0.8;
 const MIN_POOL_BLEND: usize = 20;
 
 /// The historical states, sorted, with what each day contributes to the next state.
@@ -139,6 +149,22 @@ pub(super) enum DayDraw {
     Blend,
     /// Historical days, the state with a fitted [`Leverage`].
     Leverage,
+    /// Historical days, continuing history's sequence with probability [`RUN_CONTINUE`].
+    Runs,
+}
+
+/// Where a path is: its volatility state, and the historical day it drew last (`None` before its
+/// first day), which `--paths-state runs` continues from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Walk {
+    state: f64,
+    last: Option<usize>,
+}
+
+impl Walk {
+    fn at(state: f64) -> Walk {
+        Walk { state, last: None }
+    }
 }
 
 impl States {
@@ -296,6 +322,15 @@ fn historical_day(
     k
 }
 
+/// Historical day `k` itself at the state `now`: times √(now / state before day k), not centred
+/// (a continued run is history's own sequence; zeros stay zero).
+fn continued_day(now: f64, h: &History, states: &States, k: usize, out: &mut [f64]) {
+    let scale = (now / states.state[k]).sqrt();
+    for (o, &v) in out.iter_mut().zip(h.g.row(k)) {
+        *o = v * scale;
+    }
+}
+
 /// One day from the neighbourhood starting at `lo`: ξ = x_k + β^{-1/2}z with k drawn from it by
 /// the mixture weights, and its projection M softmax(β Xᵀξ) over the same days, centred, zero
 /// where day k is; returns k.
@@ -366,6 +401,9 @@ pub(in crate::finance) struct OneScale<'a> {
     beta: f64,
     states: States,
     days: DayDraw,
+    /// Per historical day, whether the next row of the history is the next day of its run
+    /// (`--paths-state runs` continues only inside a run; empty for the other day draws).
+    continues: Vec<bool>,
 }
 
 impl<'a> OneScale<'a> {
@@ -373,7 +411,14 @@ impl<'a> OneScale<'a> {
     pub(super) fn new(h: &'a History, beta: f64, days: DayDraw) -> OneScale<'a> {
         let min_pool = if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL };
         let states = States::with_min_pool(h, beta, min_pool, days == DayDraw::Leverage);
-        OneScale { h, beta, states, days }
+        let mut continues = Vec::new();
+        if days == DayDraw::Runs {
+            continues = vec![false; h.g.nrows()];
+            for r in &h.runs {
+                continues[r.start..r.end.saturating_sub(1)].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        OneScale { h, beta, states, days, continues }
     }
 
     /// The state after the history's last day.
@@ -391,16 +436,30 @@ impl<'a> OneScale<'a> {
         self.states.advance(state, day)
     }
 
-    /// One day of a path at `state` into `out` (ξ into `xi` for the blend), the state moved
+    /// One day of a path at its state into `out` (ξ into `xi` for the blend), the state moved
     /// with the historical day drawn; returns that day.
-    fn step(&self, state: &mut f64, xi: &mut [f64], out: &mut [f64], rng: &mut Rng, sc: &mut Scratch<'a>) -> usize {
-        let (h, states) = (self.h, &self.states);
-        let lo = states.neighbourhood(*state);
-        let day = match self.days {
-            DayDraw::Historical | DayDraw::Leverage => historical_day(*state, h, states, lo, out, rng, &mut sc.w),
-            DayDraw::Blend => draw_day(h, self.beta, states, lo, xi, out, rng, sc),
+    fn step(&self, walk: &mut Walk, xi: &mut [f64], out: &mut [f64], rng: &mut Rng, sc: &mut Scratch<'a>) -> usize {
+        let (h, states, now) = (self.h, &self.states, walk.state);
+        let run = match walk.last {
+            // The coin is tossed only where a run can continue, so every other draw keeps its stream.
+            Some(k) if self.days == DayDraw::Runs && self.continues[k] => rng.random::<f64>() < RUN_CONTINUE,
+            _ => false,
         };
-        *state = STATE_DECAY * *state + (1.0 - STATE_DECAY) * states.mean_sq[day];
+        let day = if run {
+            let k = walk.last.expect("a run continues from a day drawn") + 1;
+            continued_day(now, h, states, k, out);
+            k
+        } else {
+            let lo = states.neighbourhood(now);
+            match self.days {
+                DayDraw::Historical | DayDraw::Leverage | DayDraw::Runs => {
+                    historical_day(now, h, states, lo, out, rng, &mut sc.w)
+                }
+                DayDraw::Blend => draw_day(h, self.beta, states, lo, xi, out, rng, sc),
+            }
+        };
+        walk.state = STATE_DECAY * now + (1.0 - STATE_DECAY) * states.mean_sq[day];
+        walk.last = Some(day);
         day
     }
 
@@ -409,9 +468,15 @@ impl<'a> OneScale<'a> {
     /// path are those of a `--scenarios` path started at `state` on the same stream.
     pub(super) fn paths(&self, state: f64, n: usize, horizon: usize, rng: &mut Rng, each: impl FnMut(&[f64])) {
         let d_xi = if self.days == DayDraw::Blend { self.h.mem.d() } else { 0 };
-        paths_from((self.h.g.ncols(), d_xi), state, n, horizon, rng, each, |s, xi, out, rng, sc: &mut Scratch<'a>| {
-            self.step(s, xi, out, rng, sc)
-        })
+        paths_from(
+            (self.h.g.ncols(), d_xi),
+            Walk::at(state),
+            n,
+            horizon,
+            rng,
+            each,
+            |w, xi, out, rng, sc: &mut Scratch<'a>| self.step(w, xi, out, rng, sc),
+        )
     }
 }
 
@@ -431,10 +496,11 @@ pub(super) fn state_paths(
 ) -> Result<PathDraw> {
     let gen = OneScale::new(h, beta, days);
     let k = h.g.nrows();
-    let start = |rng: &mut Rng| if as_of { gen.after_last() } else { gen.states.sorted[rng.random_range(0..k)] };
+    let start =
+        |rng: &mut Rng| Walk::at(if as_of { gen.after_last() } else { gen.states.sorted[rng.random_range(0..k)] });
     let with_xi = days == DayDraw::Blend;
-    stateful_paths(h, spec, seed, id, with_xi, start, |state: &mut f64, xi, out, rng, sc: &mut Scratch| {
-        gen.step(state, xi, out, rng, sc)
+    stateful_paths(h, spec, seed, id, with_xi, start, |walk: &mut Walk, xi, out, rng, sc: &mut Scratch| {
+        gen.step(walk, xi, out, rng, sc)
     })
 }
 
@@ -499,6 +565,53 @@ pub(super) mod tests {
         let weighted: f64 = m.iter().zip(&down).map(|(&v, &d)| v * lev.factor(d)).sum();
         assert!((weighted / total - 1.0).abs() < 1e-12);
         assert_eq!(Leverage::fit(&symmetric, &down).gamma, 0.0);
+    }
+
+    /// `--paths-state runs`: a path's first day is the default's; after it, about 80% of days are
+    /// the historical day after the one drawn last, written as that day scaled to the path's state
+    /// (not centred); a run never crosses the end of a run of consecutive days.
+    #[test]
+    fn runs_continue_history_from_the_day_drawn_last() {
+        let mut h = history(600, 5);
+        h.runs = vec![0..300, 300..600];
+        let gen = OneScale::new(&h, 25.0, DayDraw::Runs);
+        let plain = OneScale::new(&h, 25.0, DayDraw::Historical);
+        let (mut continued, mut steps) = (0, 0);
+        let mut sc = Scratch::default();
+        for p in 0..200 {
+            let start = gen.states.sorted[(p * 7) % 600];
+            let (mut walk, mut rng) = (Walk::at(start), satool::stream(5, &format!("runs{p}")));
+            let (mut w0, mut rng0) = (Walk::at(start), satool::stream(5, &format!("runs{p}")));
+            let (mut out, mut out0) = (vec![0.0; 5], vec![0.0; 5]);
+            let first = gen.step(&mut walk, &mut [], &mut out, &mut rng, &mut sc);
+            assert_eq!(first, plain.step(&mut w0, &mut [], &mut out0, &mut rng0, &mut sc), "path {p}: first day");
+            assert_eq!(out, out0);
+            let mut last = first;
+            for _ in 0..19 {
+                let now = walk.state;
+                let k = gen.step(&mut walk, &mut [], &mut out, &mut rng, &mut sc);
+                if last != 299 && last != 599 {
+                    steps += 1;
+                }
+                if k == last + 1 && last != 299 {
+                    continued += 1;
+                    let scale = (now / gen.states.state[k]).sqrt();
+                    let want: Vec<f64> = h.g.row(k).iter().map(|v| v * scale).collect();
+                    // A fresh draw may land on the next day too (about 1 in 25): then it is centred.
+                    let centred: Vec<f64> =
+                        h.g.row(k)
+                            .iter()
+                            .zip(gen.states.shift.row(gen.states.neighbourhood(now)))
+                            .map(|(&v, &c)| if v != 0.0 { (v + c) * scale } else { 0.0 })
+                            .collect();
+                    assert!(out == want || out == centred, "a continued day is history's, scaled");
+                }
+                assert_eq!(walk.last, Some(k));
+                last = k;
+            }
+        }
+        let share = continued as f64 / steps as f64;
+        assert!((share - RUN_CONTINUE).abs() < 0.04, "share of continued days {share}");
     }
 
     #[test]
