@@ -612,6 +612,16 @@ pub(super) mod tests {
         }
         let share = continued as f64 / steps as f64;
         assert!((share - RUN_CONTINUE).abs() < 0.04, "share of continued days {share}");
+        // After the last day of a run no coin is tossed: the day is the default's fresh draw.
+        for p in 0..50 {
+            let end = Walk { state: gen.states.state[299], last: Some(299) };
+            let (mut w, mut w0) = (end, Walk { last: None, ..end });
+            let (mut rng, mut rng0) = (satool::stream(6, &format!("end{p}")), satool::stream(6, &format!("end{p}")));
+            let (mut out, mut out0) = (vec![0.0; 5], vec![0.0; 5]);
+            let k = gen.step(&mut w, &mut [], &mut out, &mut rng, &mut sc);
+            assert_eq!(k, plain.step(&mut w0, &mut [], &mut out0, &mut rng0, &mut sc), "end of a run, path {p}");
+            assert_eq!(out, out0);
+        }
     }
 
     #[test]
