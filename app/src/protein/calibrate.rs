@@ -3,8 +3,11 @@
 //! The members the memory is built from (with `--holdout`, the fold's training members only) are
 //! split internally into [`INNER_FOLDS`] disjoint folds of a fifth of them, from a fixed stream
 //! (every `--seed` chooses the same decode). For each internal fold the inner training members get
-//! their own encoding, memory and β_gen (round(2β*), or `--beta-gen`), and [`SAMPLES`] exact samples
-//! at β_gen are decoded by every candidate of [`candidates`]. A candidate scores, averaged over the
+//! their own encoding and memory, and [`SAMPLES`] exact samples at the run's β_gen (the temperature
+//! the run's samples are drawn at) are decoded by every candidate of [`candidates`]. An inner
+//! memory's own β* would not do: the rule reads the first 20 memories, which differ between the
+//! inner memories and the run's, and on the kinase seed the inner β* ran low enough that the
+//! calibration chose a decode 0.075 above the members' identity (bench/decoders/CALIBRATED.md). A candidate scores, averaged over the
 //! internal folds:
 //!
 //! - the KS distance between the samples' identity to their nearest inner training member and the
@@ -26,7 +29,7 @@
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use satool::{attention_weights, entropy_inflection, exact_samples, stream, Memory, OperatingPoints};
+use satool::{attention_weights, exact_samples, stream, Memory};
 use satool_common::stats::ks::statistic_sorted;
 use satool_protein as prot;
 use satool_protein::decode::DEFAULT_SHRINK;
@@ -145,17 +148,10 @@ struct InnerFold {
 }
 
 impl InnerFold {
-    fn new(
-        clean: &prot::CleanAlignment,
-        split: &prot::holdout::HoldoutSplit,
-        beta_gen: Option<f64>,
-        fold: usize,
-    ) -> Result<Self> {
+    fn new(clean: &prot::CleanAlignment, split: &prot::holdout::HoldoutSplit, beta: f64, fold: usize) -> Result<Self> {
         let inner = clean.keep_sequences(&split.train);
         let enc = prot::encode(&inner, 0.95).map_err(|e| crate::input_err!("decode calibration: {e}"))?;
         let mem = Memory::new(enc.memory.clone()).context("calibration memory")?;
-        let beta =
-            beta_gen.unwrap_or_else(|| OperatingPoints::from_beta_star(entropy_inflection(&mem).beta_star).beta_gen);
         let samples =
             exact_samples(&mem, beta, SAMPLES, &mut stream(CALIBRATION_SEED, &format!("calibrate/{fold}")))?.0;
         let mut loo = prot::extended::nn_identities(&inner.seqs);
@@ -312,7 +308,7 @@ fn inner_splits(k: usize) -> Vec<prot::holdout::HoldoutSplit> {
 /// held-out members: the identity criterion alone), whether a split was made, and their models.
 fn inner_folds(
     clean: &prot::CleanAlignment,
-    beta_gen: Option<f64>,
+    beta_gen: f64,
 ) -> Result<(Vec<prot::holdout::HoldoutSplit>, bool, Vec<InnerFold>)> {
     let mut splits = inner_splits(clean.k());
     let split_used = !splits.is_empty();
@@ -323,9 +319,9 @@ fn inner_folds(
     Ok((splits, split_used, folds))
 }
 
-/// Chooses the decode of the family whose (training) members are `clean`; `beta_gen` is
-/// `--beta-gen` when given.
-pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<Calibration> {
+/// Chooses the decode of the family whose (training) members are `clean`, for samples drawn at
+/// the run's `beta_gen`.
+pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: f64) -> Result<Calibration> {
     let t0 = Instant::now();
     let (splits, split_used, folds) = inner_folds(clean, beta_gen)?;
     let n = folds.len() as f64;
@@ -337,7 +333,7 @@ pub fn calibrate(clean: &prot::CleanAlignment, beta_gen: Option<f64>) -> Result<
     Ok(Calibration {
         chosen: decode.to_string(),
         rule: format!(
-            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at its β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}) + max(1 − C_ij r / natural C_ij r, 0) (samples vs inner members; natural: what as many new members would reach, from {NATURAL_SPLITS} random halves of the inner members), averaged over folds; lowest wins (first in grid order on ties); candidates are taken in order of their KS term, and the AUC term, then the pair term, is computed only while the sum so far can still beat the best score (the terms not computed are null)",
+            "internal split of the memory's members ({} fold(s) of {} held out, stream \"calibrate-split\" of seed {CALIBRATION_SEED}, not --seed); per fold an inner memory and {SAMPLES} exact samples at the run's β_gen, decoded by each candidate; score = KS distance (samples' identity to the nearest inner member vs the inner members' leave-one-out identity) + max(AUC − 0.5, 0) (inner held-out members vs samples; counted when a fold holds out ≥ {MIN_AUC_HELD_OUT}) + max(1 − C_ij r / natural C_ij r, 0) (samples vs inner members; natural: what as many new members would reach, from {NATURAL_SPLITS} random halves of the inner members), averaged over folds; lowest wins (first in grid order on ties); candidates are taken in order of their KS term, and the AUC term, then the pair term, is computed only while the sum so far can still beat the best score (the terms not computed are null)",
             if split_used { folds.len() } else { 0 },
             if split_used { splits[0].held_out.len() } else { 0 },
         ),
@@ -389,12 +385,19 @@ mod tests {
         prot::clean(&prot::parse_stockholm(&text, &path).unwrap()[0]).unwrap()
     }
 
+    /// The β_gen a default run on the family draws at: round(2β*) of its memory.
+    fn run_beta_gen(clean: &prot::CleanAlignment) -> f64 {
+        let mem = Memory::new(prot::encode(clean, 0.95).unwrap().memory).unwrap();
+        satool::OperatingPoints::from_beta_star(satool::entropy_inflection(&mem).beta_star).beta_gen
+    }
+
     /// Pruning computes fewer terms and chooses what scoring every candidate chooses, with the
     /// same values for every term it computes.
     #[test]
     fn pruning_keeps_the_choice_of_the_full_grid() {
         for name in ["PF00076.sto", "stockholm/LuxC_multiblock.sto"] {
-            let (_, _, folds) = inner_folds(&fixture_family(name), None).unwrap();
+            let clean = fixture_family(name);
+            let (_, _, folds) = inner_folds(&clean, run_beta_gen(&clean)).unwrap();
             let full = score_candidates(&folds, false);
             let pruned = score_candidates(&folds, true);
             assert_eq!(chosen(&full), chosen(&pruned), "{name}");

@@ -361,7 +361,7 @@ pub(super) fn chain_schedule(n: usize) -> Result<(Protocol, Vec<usize>)> {
 fn resolved_decode(f: &FamilyModel) -> Result<prot::DecodeMethod> {
     Ok(match (f.sampling.decode, &f.calibration) {
         (prot::DecodeMethod::Calibrated, Some(c)) => c.decode,
-        (prot::DecodeMethod::Calibrated, None) => super::calibrate::calibrate(&f.clean, None)?.decode,
+        (prot::DecodeMethod::Calibrated, None) => super::calibrate::calibrate(&f.clean, f.ops.beta_gen)?.decode,
         (d, _) => d,
     })
 }

@@ -214,7 +214,7 @@ pub fn family_model_fold(
     let pairwise_identity = prot::extended::mean_pairwise_identity(&clean.seqs);
     let (stored, stored_names) = stored;
     let calibration = match job.sampling.decode {
-        prot::DecodeMethod::Calibrated => Some(calibrate::calibrate(&clean, job.beta_gen)?),
+        prot::DecodeMethod::Calibrated => Some(calibrate::calibrate(&clean, ops.beta_gen)?),
         _ => None,
     };
     let sampling = Sampling { decode: calibration.as_ref().map_or(job.sampling.decode, |c| c.decode), ..job.sampling };
