@@ -7,8 +7,8 @@
 //! the run's samples are drawn at) are decoded by every candidate of [`candidates`]. An inner
 //! memory's own β* would not do: the rule reads the first 20 memories, which differ between the
 //! inner memories and the run's, and on the kinase seed the inner β* ran low enough that the
-//! calibration chose a decode 0.075 above the members' identity (bench/decoders/CALIBRATED.md). A candidate scores, averaged over the
-//! internal folds:
+//! calibration chose a decode 0.075 above the members' identity (bench/decoders/CALIBRATED.md).
+//! A candidate scores, averaged over the internal folds:
 //!
 //! - the KS distance between the samples' identity to their nearest inner training member and the
 //!   inner training members' own leave-one-out nearest-member identity (a new member of the family

@@ -512,7 +512,7 @@ pub(crate) fn assemble(
         per.iter().map(|p| p.lag1).collect::<Option<Vec<_>>>().map(|v| {
             let history: Vec<Option<f64>> =
                 hist.columns().into_iter().map(|c| series::ticker_lag1(c, c.len()).map(|t| t.acf)).collect();
-            Lag1::from_tickers(&v, n, h).with_history(&v, &history)
+            Lag1::from_tickers(&v, n, h, Some(&history))
         })
     });
     let variance_ratio_10 = path_len.and_then(|_| all(|p| p.vr)).map(|v: Vec<f64>| avg(&v));
@@ -699,7 +699,9 @@ mod tests {
         // The lag-1 shares, and history's own lag-1 over its 700 days as one series.
         let per: Vec<_> = (0..11).map(|j| series::ticker_lag1(gen.column(j), 20).unwrap()).collect();
         let history: Vec<_> = (0..11).map(|j| series::ticker_lag1(hist.column(j), 700).map(|t| t.acf)).collect();
-        assert_eq!(m.lag1.unwrap(), series::lag1(gen.view(), 20).unwrap().with_history(&per, &history));
+        let want = Lag1::from_tickers(&per, gen.nrows(), 20, Some(&history));
+        assert_eq!(m.lag1.as_ref().unwrap(), &want);
+        assert_eq!(Lag1 { between_zero_and_history: None, ..want }, series::lag1(gen.view(), 20).unwrap());
         assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
     }
 

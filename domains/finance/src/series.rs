@@ -91,7 +91,7 @@ pub fn fold_sd(x: ArrayView1<f64>) -> f64 {
 /// history's own lag-1 ACF r_h (over the whole history as one series), each end widened by the
 /// robust band b: min(0, r_h) − b ≤ r ≤ max(0, r_h) + b. It accepts no lag-1 dependence and
 /// history's own, and rejects dependence history does not have (momentum where history reverts,
-/// or more reversal than history's); `None` until [`Lag1::with_history`] sets it.
+/// or more reversal than history's); `None` when [`Lag1::from_tickers`] is given no history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lag1 {
     pub mean: f64,
@@ -155,33 +155,30 @@ pub fn ticker_lag1(x: ArrayView1<f64>, h: usize) -> Option<TickerLag1> {
 pub fn lag1(gen: ArrayView2<f64>, h: usize) -> Option<Lag1> {
     let per: Vec<TickerLag1> =
         (0..gen.ncols()).into_par_iter().map(|j| ticker_lag1(gen.column(j), h)).collect::<Option<_>>()?;
-    Some(Lag1::from_tickers(&per, gen.nrows(), h))
+    Some(Lag1::from_tickers(&per, gen.nrows(), h, None))
 }
 
 impl Lag1 {
-    /// From each ticker's lag-1 ACF of `n` rows laid out as paths of `h` days.
-    pub fn from_tickers(per: &[TickerLag1], n: usize, h: usize) -> Lag1 {
+    /// From each ticker's lag-1 ACF of `n` rows laid out as paths of `h` days, and history's own
+    /// lag-1 ACF per ticker when given (`None` for a ticker: a constant history, counted as zero).
+    pub fn from_tickers(per: &[TickerLag1], n: usize, h: usize, history: Option<&[Option<f64>]>) -> Lag1 {
         let pairs = (n / h) * (h - 1);
         let band = BAND_Z / (pairs as f64).sqrt();
         let d = per.len() as f64;
+        let between = |history: &[Option<f64>]| {
+            let inside = per.iter().zip(history).filter(|(t, r_h)| {
+                let (r_h, b) = (r_h.unwrap_or(0.0), BAND_Z * t.robust_se);
+                t.acf >= r_h.min(0.0) - b && t.acf <= r_h.max(0.0) + b
+            });
+            inside.count() as f64 / d
+        };
         Lag1 {
             mean: per.iter().map(|t| t.acf).sum::<f64>() / d,
             inside_band: per.iter().filter(|t| t.acf.abs() <= band).count() as f64 / d,
             band,
             inside_robust_band: per.iter().filter(|t| t.acf.abs() <= BAND_Z * t.robust_se).count() as f64 / d,
-            between_zero_and_history: None,
+            between_zero_and_history: history.map(between),
         }
-    }
-
-    /// With `between_zero_and_history` from the same tickers' lag-1 ACFs (`per`) and history's
-    /// (`history`, per ticker; `None`, a constant history, counts as zero).
-    pub fn with_history(mut self, per: &[TickerLag1], history: &[Option<f64>]) -> Lag1 {
-        let inside = per.iter().zip(history).filter(|(t, h)| {
-            let (h, b) = (h.unwrap_or(0.0), BAND_Z * t.robust_se);
-            t.acf >= h.min(0.0) - b && t.acf <= h.max(0.0) + b
-        });
-        self.between_zero_and_history = Some(inside.count() as f64 / per.len() as f64);
-        self
     }
 }
 
@@ -326,11 +323,11 @@ mod tests {
         let t = |acf: f64| TickerLag1 { acf, robust_se: 0.01 };
         let per = [t(0.02), t(-0.05), t(-0.05), t(-0.09), t(0.03), t(0.03)];
         let history = [Some(-0.1), Some(-0.1), Some(0.1), Some(-0.06), Some(0.0), None];
-        let l = Lag1::from_tickers(&per, 1000, 20).with_history(&per, &history);
+        let l = Lag1::from_tickers(&per, 1000, 20, Some(&history));
         // 0.02 ≤ 0 + 0.0258: in; −0.05 ≥ −0.1 − b: in; −0.05 < 0 − b with history above zero: out;
         // −0.09 < −0.06 − b: out; 0.03 > 0 + b with history at zero, or constant: out.
         assert_eq!(l.between_zero_and_history, Some(2.0 / 6.0));
-        assert_eq!(Lag1::from_tickers(&per, 1000, 20).between_zero_and_history, None);
+        assert_eq!(Lag1::from_tickers(&per, 1000, 20, None).between_zero_and_history, None);
     }
 
     #[test]
