@@ -139,6 +139,28 @@ fn rolling(prices: &str, dir: &std::path::Path) -> serde_json::Value {
     json(&satool(&args, &[]))
 }
 
+/// The 2020 crash year forecast from a short history (2015 on, 1,257 days before the first
+/// forecast): with 25-day first-day neighbourhoods `sa_paths` had 10 exceedances of its 99% VaR
+/// (red, `garch_fhs` 6); a path's first day now draws from 200 days.
+#[test]
+fn rolling_backtest_of_a_short_history_through_2020_is_not_red() {
+    let csv = fixture("sp500.csv");
+    let mut args = vec!["finance", "--prices", &csv, "--start", "2015-01-01", "--end", "2020-12-31"];
+    args.extend(["--backtest", "2020-01-02..2020-12-31", "--backtest-horizon", "1"]);
+    args.extend(["--methods", "sa_paths,garch_fhs", "--seed", "1", "--json", "--quiet"]);
+    let doc = json(&satool(&args, &[]));
+    assert_eq!((doc["days"].as_u64(), doc["history_days"].as_u64()), (Some(253), Some(1257)));
+    let test = |id: &str, level: f64| {
+        let m = doc["methods"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap();
+        m["tests"].as_array().unwrap().iter().find(|t| f(t, "level") == level).unwrap().clone()
+    };
+    let (sa, garch) = (test("sa_paths", 0.99), test("garch_fhs", 0.99));
+    let count = |t: &serde_json::Value| t["exceedances"].as_u64().unwrap();
+    assert_eq!(sa["basel_zone"], "yellow", "{sa}");
+    assert!(count(&sa) <= count(&garch), "sa_paths {} vs garch_fhs {}", count(&sa), count(&garch));
+    assert!(f(&test("sa_paths", 0.95), "p_uc") > 0.01, "95%: Kupiec");
+}
+
 #[test]
 fn rolling_backtest_forecasts_each_day_from_the_days_before_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -309,9 +331,12 @@ fn rolling_backtest_draws_from_the_paths_state_asked_for() {
             assert_eq!(backtest(state, "1").1, rows, "{state}: one thread, the same backtest.csv");
         }
     }
-    // The three states' forecasts differ by far more than that tolerance.
-    let (ewma, blend, multi) = (first_day[0], first_day[1], first_day[2]);
-    assert!(blend > 1.08 * ewma && multi > 1.5 * blend, "first-day VaR95: {first_day:?}");
+    // The three states' forecasts differ by more than twice that tolerance.
+    for (i, a) in first_day.iter().enumerate() {
+        for b in &first_day[i + 1..] {
+            assert!((a / b - 1.0).abs() > 0.05, "first-day VaR95: {first_day:?}");
+        }
+    }
 }
 
 /// With `--paths-state ewma-leverage` the rolling backtest reports the γ each refit fitted, dated

@@ -19,6 +19,10 @@
 //! neighbourhood. A crash then unfolds with history's rebounds (its negative ACF at lags 1–6),
 //! which the 20-day tails need, at the price of history's lag-1 ACF (docs/paths-and-risk.md).
 //!
+//! A path's first day draws from a wider neighbourhood ([`FIRST_DAY_MIN_POOL`] days at least):
+//! every path of a forecast starts from the same state, so that neighbourhood is the whole law of
+//! the forecast's first day, and its 1% quantile needs more than 25 days.
+//!
 //! Each day is centred on its neighbourhood: the neighbourhood's mean day (weighted as the
 //! mixture weights it) is replaced by the history's mean. Consecutive days share most of their
 //! neighbourhood, so without this the noise in a ~20-day mean would be a drift common to
@@ -48,6 +52,13 @@ const MIN_POOL: usize = 25;
 /// skew of the sp500 file within 0.5 of history's on every seed (docs/paths-and-risk.md).
 pub const RUN_CONTINUE: f64 = 0.8;
 const MIN_POOL_BLEND: usize = 20;
+/// Fewest days the neighbourhood of a path's first day holds (historical days). Every path of a
+/// forecast starts from the same state, so the law of its first day is that neighbourhood's days
+/// alone, and the 1% quantile of 25 days is their worst (about their 4% quantile): on histories of
+/// 1,250–1,500 days the rolling 1-day VaR99 of a crash year ran red. Later days mix over the paths'
+/// own states. 200: of 100, 200 and 300, the one with no red zone in the 2020 and 2008 backtests
+/// measured (docs/paths-and-risk.md, "A path's first day").
+pub const FIRST_DAY_MIN_POOL: usize = 200;
 
 /// The historical states, sorted, with what each day contributes to the next state.
 pub(in crate::finance) struct States {
@@ -61,19 +72,59 @@ pub(in crate::finance) struct States {
     unit: Vec<f64>,
     /// The state after the history's last day: the state of the next day's forecast.
     after_last: f64,
-    /// Neighbourhood size.
-    pool: usize,
     /// Log mixture weight of every day (`satool::mixture_log_weights`).
     log_w: Vec<f64>,
-    /// Row `lo`: what centring adds to a day drawn from the neighbourhood `order[lo..lo + pool]`:
-    /// the history's mean day minus the neighbourhood's mixture-weighted mean day, per ticker
-    /// divided by the weighted share of the neighbourhood's days on which the ticker moved.
-    shift: Array2<f64>,
+    /// The neighbourhoods of every day of a path after its first.
+    near: Pools,
+    /// The wider neighbourhoods of a path's first day ([`FIRST_DAY_MIN_POOL`]); `None`: `near`.
+    first: Option<Pools>,
     /// The state before each day.
     state: Vec<f64>,
     /// The fitted leverage of the state (`--paths-state ewma-leverage`; none: every day counts
     /// its mean g² alone).
     leverage: Option<Leverage>,
+}
+
+/// The neighbourhoods of one size: the days `order[lo..lo + pool]` for each `lo`.
+struct Pools {
+    pool: usize,
+    /// Row `lo`: what centring adds to a day drawn from the neighbourhood `order[lo..lo + pool]`:
+    /// the history's mean day minus the neighbourhood's mixture-weighted mean day, per ticker
+    /// divided by the weighted share of the neighbourhood's days on which the ticker moved.
+    shift: Array2<f64>,
+}
+
+impl Pools {
+    fn new(g: &Array2<f64>, order: &[usize], log_w: &[f64], pool: usize) -> Pools {
+        let k = order.len();
+        let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
+        let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
+        let mut w = Vec::with_capacity(pool);
+        for (lo, mut row) in shift.rows_mut().into_iter().enumerate() {
+            pool_weights(log_w, &order[lo..lo + pool], &mut w);
+            let total: f64 = w.iter().sum();
+            let mut moving = vec![0.0; g.ncols()];
+            row.assign(&history_mean);
+            for (&t, &wt) in order[lo..lo + pool].iter().zip(&w) {
+                row.scaled_add(-wt / total, &g.row(t));
+                for (m, &v) in moving.iter_mut().zip(g.row(t)) {
+                    *m += if v != 0.0 { wt / total } else { 0.0 };
+                }
+            }
+            // Zero-return days stay zero (see `draw_day`), so the others carry the whole shift.
+            for (v, &m) in row.iter_mut().zip(&moving) {
+                *v = if m > 0.0 { *v / m } else { 0.0 };
+            }
+        }
+        Pools { pool, shift }
+    }
+
+    /// Where the neighbourhood of `state` starts (`sorted`: the history's states, sorted): a
+    /// window of the sorted states centred on its rank.
+    fn start(&self, sorted: &[f64], state: f64) -> usize {
+        let rank = sorted.partition_point(|&v| v < state);
+        rank.saturating_sub(self.pool / 2).min(sorted.len() - self.pool)
+    }
 }
 
 /// A GJR-type leverage of the state: a day on which the equal-weight market fell (mean g < 0)
@@ -169,14 +220,16 @@ impl Walk {
 
 impl States {
     /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t; neighbourhoods
-    /// for historical days.
+    /// for historical days, a path's first day's the same as the others' (the generator's own:
+    /// [`OneScale::new`]).
     pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
-        States::with_min_pool(h, beta, MIN_POOL, false)
+        States::with_min_pool(h, beta, MIN_POOL, None, false)
     }
 
-    /// With `leverage`, the state's [`Leverage`] fitted on the history, and each day's
-    /// contribution to the next state its mean g² times the leverage's factor.
-    fn with_min_pool(h: &History, beta: f64, min_pool: usize, leverage: bool) -> States {
+    /// Neighbourhoods of 1% of the days, at least `min_pool` (and at least `first_min_pool` for a
+    /// path's first day). With `leverage`, the state's [`Leverage`] fitted on the history, and each
+    /// day's contribution to the next state its mean g² times the leverage's factor.
+    fn with_min_pool(h: &History, beta: f64, min_pool: usize, first_min_pool: Option<usize>, leverage: bool) -> States {
         let g = &h.g;
         let unit = ticker_units(g.view());
         let mut mean_sq: Vec<f64> = g.rows().into_iter().map(|r| mean_sq_in(r, &unit)).collect();
@@ -203,28 +256,11 @@ impl States {
         order.sort_by(|&a, &b| state[a].total_cmp(&state[b]));
         let sorted: Vec<f64> = order.iter().map(|&t| state[t]).collect();
         let k = state.len();
-        let pool = ((STATE_SHARE * k as f64).round() as usize).max(min_pool).min(k);
-        let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
+        let size = |min: usize| ((STATE_SHARE * k as f64).round() as usize).max(min).min(k);
         let log_w = satool::mixture_log_weights(&h.mem, beta);
-        let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
-        let mut w = Vec::with_capacity(pool);
-        for (lo, mut row) in shift.rows_mut().into_iter().enumerate() {
-            pool_weights(&log_w, &order[lo..lo + pool], &mut w);
-            let total: f64 = w.iter().sum();
-            let mut moving = vec![0.0; g.ncols()];
-            row.assign(&history_mean);
-            for (&t, &wt) in order[lo..lo + pool].iter().zip(&w) {
-                row.scaled_add(-wt / total, &g.row(t));
-                for (m, &v) in moving.iter_mut().zip(g.row(t)) {
-                    *m += if v != 0.0 { wt / total } else { 0.0 };
-                }
-            }
-            // Zero-return days stay zero (see `draw_day`), so the others carry the whole shift.
-            for (v, &m) in row.iter_mut().zip(&moving) {
-                *v = if m > 0.0 { *v / m } else { 0.0 };
-            }
-        }
-        States { order, sorted, mean_sq, unit, after_last, pool, log_w, shift, state, leverage }
+        let near = Pools::new(g, &order, &log_w, size(min_pool));
+        let first = first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Pools::new(g, &order, &log_w, p));
+        States { order, sorted, mean_sq, unit, after_last, log_w, near, first, state, leverage }
     }
 
     /// The state after the history's last day (what `--as-of` starts every path from).
@@ -243,11 +279,11 @@ impl States {
         STATE_DECAY * state + (1.0 - STATE_DECAY) * m
     }
 
-    /// Where the neighbourhood of `state` starts: the days `order[lo..lo + pool]` nearest it (a
-    /// window of the sorted states centred on its rank).
-    fn neighbourhood(&self, state: f64) -> usize {
-        let rank = self.sorted.partition_point(|&v| v < state);
-        rank.saturating_sub(self.pool / 2).min(self.order.len() - self.pool)
+    /// The neighbourhoods of a path's first day (`first`) or of its later days, and where the one
+    /// of `state` starts: the days `order[lo..lo + pool]` nearest it.
+    fn neighbourhood(&self, state: f64, first: bool) -> (&Pools, usize) {
+        let pools = if first { self.first.as_ref().unwrap_or(&self.near) } else { &self.near };
+        (pools, pools.start(&self.sorted, state))
     }
 }
 
@@ -289,9 +325,9 @@ struct Scratch<'a> {
     rows: Vec<&'a [f64]>,
 }
 
-/// A day of the neighbourhood starting at `lo`, drawn by the mixture weights.
-fn pick_day(states: &States, lo: usize, rng: &mut Rng, w: &mut Vec<f64>) -> usize {
-    let pool = &states.order[lo..lo + states.pool];
+/// A day of the neighbourhood of `pools` starting at `lo`, drawn by the mixture weights.
+fn pick_day(states: &States, pools: &Pools, lo: usize, rng: &mut Rng, w: &mut Vec<f64>) -> usize {
+    let pool = &states.order[lo..lo + pools.pool];
     pool_weights(&states.log_w, pool, w);
     let u = rng.random::<f64>() * w.iter().sum::<f64>();
     let mut acc = 0.0;
@@ -302,21 +338,22 @@ fn pick_day(states: &States, lo: usize, rng: &mut Rng, w: &mut Vec<f64>) -> usiz
     pool[pick.unwrap_or(pool.len() - 1)]
 }
 
-/// One day at the state `now` from the neighbourhood starting at `lo`: the historical day k drawn
-/// by the mixture weights, centred, times √(now / state before day k), zero where day k is;
-/// returns k.
+/// One day at the state `now` from the neighbourhood of `pools` starting at `lo`: the historical
+/// day k drawn by the mixture weights, centred, times √(now / state before day k), zero where day
+/// k is; returns k.
+#[allow(clippy::too_many_arguments)]
 fn historical_day(
     now: f64,
     h: &History,
     states: &States,
-    lo: usize,
+    (pools, lo): (&Pools, usize),
     out: &mut [f64],
     rng: &mut Rng,
     w: &mut Vec<f64>,
 ) -> usize {
-    let k = pick_day(states, lo, rng, w);
+    let k = pick_day(states, pools, lo, rng, w);
     let scale = (now / states.state[k]).sqrt();
-    for ((o, &v), &c) in out.iter_mut().zip(h.g.row(k)).zip(states.shift.row(lo)) {
+    for ((o, &v), &c) in out.iter_mut().zip(h.g.row(k)).zip(pools.shift.row(lo)) {
         *o = if v != 0.0 { (v + c) * scale } else { 0.0 };
     }
     k
@@ -346,8 +383,9 @@ fn draw_day<'a>(
     sc: &mut Scratch<'a>,
 ) -> usize {
     let xt = h.mem.xt();
-    let pool = &states.order[lo..lo + states.pool];
-    let k = pick_day(states, lo, rng, &mut sc.w);
+    let pools = &states.near;
+    let pool = &states.order[lo..lo + pools.pool];
+    let k = pick_day(states, pools, lo, rng, &mut sc.w);
     let sigma = beta.powf(-0.5);
     for (v, &m) in xi.iter_mut().zip(xt.row(k)) {
         *v = m + sigma * rng.sample::<f64, _>(StandardNormal);
@@ -368,7 +406,7 @@ fn draw_day<'a>(
     }
     sc.logits.iter_mut().for_each(|l| *l *= beta);
     satool::softmax_in_place(&mut sc.logits);
-    out.copy_from_slice(states.shift.row(lo).to_slice().expect("row of a standard array"));
+    out.copy_from_slice(pools.shift.row(lo).to_slice().expect("row of a standard array"));
     add_blend_keep_zeros(out, h.g.view(), pool, &sc.logits, k);
     k
 }
@@ -407,10 +445,14 @@ pub(in crate::finance) struct OneScale<'a> {
 }
 
 impl<'a> OneScale<'a> {
-    /// Neighbourhoods of at least 25 days for historical days, 20 for the blend.
+    /// Neighbourhoods of at least 25 days for historical days (200 for a path's first day), 20
+    /// for the blend (whose draws are not the neighbourhood's days themselves).
     pub(super) fn new(h: &'a History, beta: f64, days: DayDraw) -> OneScale<'a> {
-        let min_pool = if days == DayDraw::Blend { MIN_POOL_BLEND } else { MIN_POOL };
-        let states = States::with_min_pool(h, beta, min_pool, days == DayDraw::Leverage);
+        let (min_pool, first) = match days {
+            DayDraw::Blend => (MIN_POOL_BLEND, None),
+            _ => (MIN_POOL, Some(FIRST_DAY_MIN_POOL)),
+        };
+        let states = States::with_min_pool(h, beta, min_pool, first, days == DayDraw::Leverage);
         let mut continues = Vec::new();
         if days == DayDraw::Runs {
             continues = vec![false; h.g.nrows()];
@@ -450,12 +492,12 @@ impl<'a> OneScale<'a> {
             continued_day(now, h, states, k, out);
             k
         } else {
-            let lo = states.neighbourhood(now);
+            let at = states.neighbourhood(now, walk.last.is_none());
             match self.days {
                 DayDraw::Historical | DayDraw::Leverage | DayDraw::Runs => {
-                    historical_day(now, h, states, lo, out, rng, &mut sc.w)
+                    historical_day(now, h, states, at, out, rng, &mut sc.w)
                 }
-                DayDraw::Blend => draw_day(h, self.beta, states, lo, xi, out, rng, sc),
+                DayDraw::Blend => draw_day(h, self.beta, states, at.1, xi, out, rng, sc),
             }
         };
         walk.state = STATE_DECAY * now + (1.0 - STATE_DECAY) * states.mean_sq[day];
@@ -509,8 +551,8 @@ pub(super) fn state_paths(
 /// of at least 20 days that `sa_paths --paths-state ewma-blend` starts from), the state held for the whole horizon (today's volatility kept, as the
 /// square-root-of-time rule keeps it), each path from its own stream.
 pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
-    let states = States::with_min_pool(h, beta, MIN_POOL_BLEND, false);
-    let lo = states.neighbourhood(states.after_last);
+    let states = States::with_min_pool(h, beta, MIN_POOL_BLEND, None, false);
+    let (_, lo) = states.neighbourhood(states.after_last, false);
     stateful_paths(
         h,
         spec,
@@ -601,7 +643,7 @@ pub(super) mod tests {
                     let centred: Vec<f64> =
                         h.g.row(k)
                             .iter()
-                            .zip(gen.states.shift.row(gen.states.neighbourhood(now)))
+                            .zip(gen.states.near.shift.row(gen.states.neighbourhood(now, false).1))
                             .map(|(&v, &c)| if v != 0.0 { (v + c) * scale } else { 0.0 })
                             .collect();
                     assert!(out == want || out == centred, "a continued day is history's, scaled");
@@ -615,7 +657,7 @@ pub(super) mod tests {
         // After the last day of a run no coin is tossed: the day is the default's fresh draw.
         for p in 0..50 {
             let end = Walk { state: gen.states.state[299], last: Some(299) };
-            let (mut w, mut w0) = (end, Walk { last: None, ..end });
+            let (mut w, mut w0) = (end, end);
             let (mut rng, mut rng0) = (satool::stream(6, &format!("end{p}")), satool::stream(6, &format!("end{p}")));
             let (mut out, mut out0) = (vec![0.0; 5], vec![0.0; 5]);
             let k = gen.step(&mut w, &mut [], &mut out, &mut rng, &mut sc);
@@ -624,28 +666,60 @@ pub(super) mod tests {
         }
     }
 
+    /// A path's first day draws from the 200 days nearest its state, so a forecast's 1-day law has
+    /// 200 days, not 25; every later day from the 25 nearest the path's state then.
+    #[test]
+    fn a_paths_first_day_draws_from_the_wider_neighbourhood() {
+        let h = history(600, 5);
+        let gen = OneScale::new(&h, 25.0, DayDraw::Historical);
+        let states = &gen.states;
+        assert_eq!((states.near.pool, states.first.as_ref().map(|p| p.pool)), (MIN_POOL, Some(FIRST_DAY_MIN_POOL)));
+        let now = states.sorted[300];
+        let (first, lo) = states.neighbourhood(now, true);
+        assert_eq!(first.pool, FIRST_DAY_MIN_POOL);
+        let (mut sc, mut out) = (Scratch::default(), vec![0.0; 5]);
+        let mut seen = std::collections::BTreeSet::new();
+        for p in 0..2000 {
+            let (mut walk, mut rng) = (Walk::at(now), satool::stream(8, &format!("first{p}")));
+            let k = gen.step(&mut walk, &mut [], &mut out, &mut rng, &mut sc);
+            assert!(states.order[lo..lo + FIRST_DAY_MIN_POOL].contains(&k), "path {p}: first day {k}");
+            seen.insert(k);
+            let (_, near) = states.neighbourhood(walk.state, false);
+            let second = gen.step(&mut walk, &mut [], &mut out, &mut rng, &mut sc);
+            assert!(states.order[near..near + MIN_POOL].contains(&second), "path {p}: second day");
+        }
+        assert!(
+            seen.len() > FIRST_DAY_MIN_POOL * 3 / 4,
+            "first days spread over the wide neighbourhood: {}",
+            seen.len()
+        );
+        // The blend's draws are not its days: its first day draws as the later ones.
+        assert!(OneScale::new(&h, 25.0, DayDraw::Blend).states.first.is_none());
+    }
+
     #[test]
     fn a_historical_day_is_centred_and_scaled_to_the_state() {
         let h = history(600, 5);
         let states = States::new(&h, 25.0);
-        assert_eq!(states.pool, MIN_POOL);
+        assert_eq!(states.near.pool, MIN_POOL);
+        assert!(states.first.is_none(), "States::new: a first day draws as the later days");
         // A state beyond the history's largest: the top neighbourhood, days scaled up.
         let now = 2.0 * states.sorted[599];
-        let lo = states.neighbourhood(now);
+        let (pools, lo) = states.neighbourhood(now, false);
         assert_eq!(lo, 600 - MIN_POOL);
-        let pool = &states.order[lo..lo + states.pool];
+        let pool = &states.order[lo..lo + pools.pool];
         let mut rng = satool::stream(7, "test");
         let (mut out, mut w) = (vec![0.0; 5], Vec::new());
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..200 {
-            let k = historical_day(now, &h, &states, lo, &mut out, &mut rng, &mut w);
+            let k = historical_day(now, &h, &states, (pools, lo), &mut out, &mut rng, &mut w);
             assert!(pool.contains(&k));
             seen.insert(k);
             let scale = (now / states.state[k]).sqrt();
             assert!(scale > 1.3, "a state twice the largest scales every day up ({scale})");
             for (j, &o) in out.iter().enumerate() {
                 let v = h.g[[k, j]];
-                let want = if v == 0.0 { 0.0 } else { (v + states.shift[[lo, j]]) * scale };
+                let want = if v == 0.0 { 0.0 } else { (v + pools.shift[[lo, j]]) * scale };
                 assert_eq!(o, want);
             }
         }
@@ -658,7 +732,7 @@ pub(super) mod tests {
             let mut mean = 0.0;
             for (&t, &wt) in pool.iter().zip(&w) {
                 if h.g[[t, j]] != 0.0 {
-                    mean += wt / total * (h.g[[t, j]] + states.shift[[lo, j]]);
+                    mean += wt / total * (h.g[[t, j]] + pools.shift[[lo, j]]);
                 }
             }
             let hist = h.g.column(j).mean().unwrap();
