@@ -315,6 +315,13 @@ fn rolling_backtest_draws_from_the_paths_state_asked_for() {
         let mut args = vec!["finance", "--prices", &csv, "--start", "2018-01-01", "--as-of", "2020-01-31"];
         args.extend(["--scenarios", "10000", "--horizon", "10", "--methods", "sa_paths", "--paths-state", state]);
         let sc = json(&satool(&[&args[..], &["--json", "--quiet"]].concat(), &[]));
+        // The blend states' forecasts have thin tails, and both runs say so.
+        for doc in [&r, &sc] {
+            // (results.json leaves out an empty list)
+            let warnings = doc["warnings"].as_array().cloned().unwrap_or_default();
+            let warned = warnings.iter().any(|w| w.as_str().unwrap().contains("thin tails"));
+            assert_eq!(warned, state != "ewma", "{state}: {}", doc["warnings"]);
+        }
         let horizons = sc["risk"]["methods"][0]["horizons"].as_array().unwrap();
         let at = |h: u64, level: f64| {
             let hz = horizons.iter().find(|x| x["horizon"].as_u64() == Some(h)).unwrap();

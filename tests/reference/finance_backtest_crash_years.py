@@ -9,10 +9,11 @@ short histories (equal weights, --refit-every 21, seeds 1-3; all_stocks_5yr's ca
 - all_stocks_5yr (--drop-suspect): 2017-02-09..2018-02-07.
 
 Per row: exceedances of the 95% VaR (expected 12.7 in 253 days) with Kupiec's p, of the 99% VaR
-(2.5) with Kupiec's p, and the Basel zone. Run from the repository root after `cargo build
+(2.5) with Kupiec's p, and the Basel zone; then `--paths-state ewma-blend` and `multiscale` on the
+first two cases (seed 1), whose blended days give a forecast thin tails. Run from the repository root after `cargo build
 --release` (SATOOL: another binary); the output for the binary of its commit is committed beside
-it (.out), and `_005409a.out` is the same script on the binary before a path's first day drew
-from 200 days (docs/paths-and-risk.md, "A path's first day")."""
+it (.out), and `_005409a.out` its rows before the blend states' on the binary before a path's
+first day drew from 200 days (docs/paths-and-risk.md, "A path's first day")."""
 import json, os, subprocess
 
 S = os.environ.get("SATOOL", "./target/release/satool")
@@ -24,10 +25,14 @@ CASES = [
     ("sp500 2003-2008", ["fixtures/sp500.csv", "--start", "2003-01-01", "--end", "2008-12-31"], "2008-01-02..2008-12-31", [1, 2, 3]),
     ("all_stocks_5yr", ["fixtures/all_stocks_5yr.csv.gz", "--drop-suspect"], "2017-02-09..2018-02-07", [1]),
 ]
-for name, prices, span, seeds in CASES:
+# The blend states' forecasts (seed 1, sa_paths only): their days average the neighbourhood.
+BLENDS = [(name + " --paths-state " + state, prices, span, [1], ["--paths-state", state], "sa_paths")
+          for name, prices, span, _ in CASES[:2] for state in ("ewma-blend", "multiscale")]
+for name, prices, span, seeds, *extra in [(*c, [], "sa_paths,garch_fhs") for c in CASES] + BLENDS:
+    args, methods = extra
     for seed in seeds:
         out = subprocess.run([S, "finance", "--prices", *prices, "--backtest", span, "--backtest-horizon", "1",
-                              "--methods", "sa_paths,garch_fhs", "--seed", str(seed), "--json", "--quiet"],
+                              "--methods", methods, "--seed", str(seed), "--json", "--quiet", *args],
                              capture_output=True, text=True, check=True)
         doc = json.loads(out.stdout)
         row = [f"{name:16} {span[:4]} seed {seed}: {doc['history_days']} days before"]

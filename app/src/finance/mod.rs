@@ -149,6 +149,23 @@ pub enum PathsState {
     Runs,
 }
 
+impl PathsState {
+    /// The warning for a forecast of `sa_paths` in this state (`--backtest`, `--as-of`): the blend
+    /// states' days average their neighbourhood, so a forecast from one state has thin tails.
+    pub(crate) fn forecast_warning(self) -> Option<String> {
+        let name = match self {
+            PathsState::EwmaBlend => "ewma-blend",
+            PathsState::Multiscale => "multiscale",
+            _ => return None,
+        };
+        Some(format!(
+            "--paths-state {name}: its days are attention blends of the neighbourhood, whose forecast from one \
+             state has thin tails (crash-year backtests run red; docs/paths-and-risk.md); ewma, the default, \
+             forecasts with historical days"
+        ))
+    }
+}
+
 /// Conditional generation: the memory is restricted to a subset of the historical days (the
 /// paper's −∞ logit bias outside the subset), and every method draws from that subset.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -514,10 +531,13 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     };
     drop(stage);
     let (drawn, failed) = keep_methods_that_ran(&job.methods, drawn)?;
-    for w in &failed {
+    let thin = (job.paths.is_some() && job.as_of.is_conditional() && job.methods.contains(&FinanceMethod::SaPaths))
+        .then(|| job.paths_state.forecast_warning())
+        .flatten();
+    for w in failed.iter().chain(&thin) {
         warn(&job.prices, w);
     }
-    let warnings = [dropped, failed].concat();
+    let warnings = [dropped, failed, thin.into_iter().collect()].concat();
     let stage = progress.stage("metrics", &ids);
     let rows: Vec<(Generated, MethodResult)> = drawn
         .into_par_iter()

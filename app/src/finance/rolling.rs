@@ -514,17 +514,12 @@ fn test_rows(spec: &Rolling, dates: &[NaiveDate], prices: &std::path::Path) -> R
     Ok(first..end)
 }
 
-/// Runs a rolling backtest (`job.rolling`): reads the prices, forecasts every day of the range
-/// with every method of `job.methods` and tests the forecasts. Writes nothing.
-pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> {
-    let wall = Instant::now();
-    let spec = job.rolling.ok_or_else(|| input_err!("run_rolling needs --backtest START..END"))?;
-    if let Some(m) = job.methods.iter().find(|m| !ROLLING_METHODS.contains(m)) {
-        let ok = ROLLING_METHODS.map(FinanceMethod::id).join(", ");
-        return Err(input_err!("--backtest: method '{m}' makes no rolling forecast (rolling methods: {ok})"));
-    }
+/// The prices of a rolling backtest, the rows of its range and its warnings (printed): a ticker
+/// constant before the range is dropped for the whole backtest, and a blend state's forecasts are
+/// thin.
+fn read_for_rolling(job: &FinanceJob, spec: &Rolling) -> Result<(fin::PriceTable, Range<usize>, Vec<String>)> {
     let mut table_in = fin::read_prices(&job.prices, &job.read)?;
-    let rows = test_rows(&spec, &table_in.dates, &job.prices)?;
+    let rows = test_rows(spec, &table_in.dates, &job.prices)?;
     // Every refit learns from all the days before it: a ticker constant over the first refit's
     // days (the shortest window, inside every other) is dropped for the whole backtest.
     let first_refit = format!(
@@ -534,8 +529,27 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         date(&table_in.dates[rows.start])
     );
     let first_window = fin::log_returns(&table_in).slice_move(s![..rows.start, ..]);
-    let dropped = super::coverage::drop_constant(&mut table_in, first_window.view(), &first_refit, &job.prices)?;
-    dropped.iter().for_each(|w| super::warn(&job.prices, w));
+    let mut warnings: Vec<String> =
+        super::coverage::drop_constant(&mut table_in, first_window.view(), &first_refit, &job.prices)?
+            .into_iter()
+            .collect();
+    if job.methods.contains(&FinanceMethod::SaPaths) {
+        warnings.extend(job.paths_state.forecast_warning());
+    }
+    warnings.iter().for_each(|w| super::warn(&job.prices, w));
+    Ok((table_in, rows, warnings))
+}
+
+/// Runs a rolling backtest (`job.rolling`): reads the prices, forecasts every day of the range
+/// with every method of `job.methods` and tests the forecasts. Writes nothing.
+pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> {
+    let wall = Instant::now();
+    let spec = job.rolling.ok_or_else(|| input_err!("run_rolling needs --backtest START..END"))?;
+    if let Some(m) = job.methods.iter().find(|m| !ROLLING_METHODS.contains(m)) {
+        let ok = ROLLING_METHODS.map(FinanceMethod::id).join(", ");
+        return Err(input_err!("--backtest: method '{m}' makes no rolling forecast (rolling methods: {ok})"));
+    }
+    let (table_in, rows, warnings) = read_for_rolling(job, &spec)?;
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
     let g = fin::log_returns(&table_in);
     let port = weights.portfolio_returns(g.view(), "the history")?;
@@ -612,7 +626,7 @@ pub fn run_rolling(job: &FinanceJob, progress: &Progress) -> Result<RollingRun> 
         condition: job.condition.map(|c| RollingCondition { description: c.describe(), rule: CONDITION_RULE }),
         methods,
         timing,
-        warnings: dropped.into_iter().collect(),
+        warnings,
     };
     Ok(RollingRun { results, dates, realised, var, refit, blocks: starts, realised_h, var_h })
 }
