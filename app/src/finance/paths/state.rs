@@ -72,12 +72,10 @@ pub(in crate::finance) struct States {
     unit: Vec<f64>,
     /// The state after the history's last day: the state of the next day's forecast.
     after_last: f64,
-    /// Log mixture weight of every day (`satool::mixture_log_weights`).
-    log_w: Vec<f64>,
     /// The neighbourhoods of every day of a path after its first.
     near: Pools,
     /// The wider neighbourhoods of a path's first day ([`FIRST_DAY_MIN_POOL`]); `None`: `near`.
-    first: Option<Pools>,
+    first: Option<Box<Pools>>,
     /// The state before each day.
     state: Vec<f64>,
     /// The fitted leverage of the state (`--paths-state ewma-leverage`; none: every day counts
@@ -88,6 +86,10 @@ pub(in crate::finance) struct States {
 /// The neighbourhoods of one size: the days `order[lo..lo + pool]` for each `lo`.
 struct Pools {
     pool: usize,
+    /// Row `lo`: the mixture weights of the days `order[lo..lo + pool]` (unnormalised, from
+    /// `satool::mixture_log_weights`), computed once rather than at every draw; `totals[lo]` their sum.
+    weights: Array2<f64>,
+    totals: Vec<f64>,
     /// Row `lo`: what centring adds to a day drawn from the neighbourhood `order[lo..lo + pool]`:
     /// the history's mean day minus the neighbourhood's mixture-weighted mean day, per ticker
     /// divided by the weighted share of the neighbourhood's days on which the ticker moved.
@@ -99,10 +101,13 @@ impl Pools {
         let k = order.len();
         let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
         let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
+        let (mut weights, mut totals) = (Array2::zeros((k - pool + 1, pool)), vec![0.0; k - pool + 1]);
         let mut w = Vec::with_capacity(pool);
         for (lo, mut row) in shift.rows_mut().into_iter().enumerate() {
             pool_weights(log_w, &order[lo..lo + pool], &mut w);
             let total: f64 = w.iter().sum();
+            weights.row_mut(lo).iter_mut().zip(&w).for_each(|(a, &b)| *a = b);
+            totals[lo] = total;
             let mut moving = vec![0.0; g.ncols()];
             row.assign(&history_mean);
             for (&t, &wt) in order[lo..lo + pool].iter().zip(&w) {
@@ -116,7 +121,7 @@ impl Pools {
                 *v = if m > 0.0 { *v / m } else { 0.0 };
             }
         }
-        Pools { pool, shift }
+        Pools { pool, weights, totals, shift }
     }
 
     /// Where the neighbourhood of `state` starts (`sorted`: the history's states, sorted): a
@@ -259,8 +264,9 @@ impl States {
         let size = |min: usize| ((STATE_SHARE * k as f64).round() as usize).max(min).min(k);
         let log_w = satool::mixture_log_weights(&h.mem, beta);
         let near = Pools::new(g, &order, &log_w, size(min_pool));
-        let first = first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Pools::new(g, &order, &log_w, p));
-        States { order, sorted, mean_sq, unit, after_last, log_w, near, first, state, leverage }
+        let first =
+            first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Box::new(Pools::new(g, &order, &log_w, p)));
+        States { order, sorted, mean_sq, unit, after_last, near, first, state, leverage }
     }
 
     /// The state after the history's last day (what `--as-of` starts every path from).
@@ -282,7 +288,7 @@ impl States {
     /// The neighbourhoods of a path's first day (`first`) or of its later days, and where the one
     /// of `state` starts: the days `order[lo..lo + pool]` nearest it.
     fn neighbourhood(&self, state: f64, first: bool) -> (&Pools, usize) {
-        let pools = if first { self.first.as_ref().unwrap_or(&self.near) } else { &self.near };
+        let pools = if first { self.first.as_deref().unwrap_or(&self.near) } else { &self.near };
         (pools, pools.start(&self.sorted, state))
     }
 }
@@ -320,18 +326,16 @@ fn pool_weights(log_w: &[f64], pool: &[usize], w: &mut Vec<f64>) {
 /// Buffers of [`draw_day`], reused from day to day.
 #[derive(Default)]
 struct Scratch<'a> {
-    w: Vec<f64>,
     logits: Vec<f64>,
     rows: Vec<&'a [f64]>,
 }
 
 /// A day of the neighbourhood of `pools` starting at `lo`, drawn by the mixture weights.
-fn pick_day(states: &States, pools: &Pools, lo: usize, rng: &mut Rng, w: &mut Vec<f64>) -> usize {
+fn pick_day(states: &States, pools: &Pools, lo: usize, rng: &mut Rng) -> usize {
     let pool = &states.order[lo..lo + pools.pool];
-    pool_weights(&states.log_w, pool, w);
-    let u = rng.random::<f64>() * w.iter().sum::<f64>();
+    let u = rng.random::<f64>() * pools.totals[lo];
     let mut acc = 0.0;
-    let pick = w.iter().position(|&v| {
+    let pick = pools.weights.row(lo).iter().position(|&v| {
         acc += v;
         u < acc
     });
@@ -341,7 +345,6 @@ fn pick_day(states: &States, pools: &Pools, lo: usize, rng: &mut Rng, w: &mut Ve
 /// One day at the state `now` from the neighbourhood of `pools` starting at `lo`: the historical
 /// day k drawn by the mixture weights, centred, times √(now / state before day k), zero where day
 /// k is; returns k.
-#[allow(clippy::too_many_arguments)]
 fn historical_day(
     now: f64,
     h: &History,
@@ -349,9 +352,8 @@ fn historical_day(
     (pools, lo): (&Pools, usize),
     out: &mut [f64],
     rng: &mut Rng,
-    w: &mut Vec<f64>,
 ) -> usize {
-    let k = pick_day(states, pools, lo, rng, w);
+    let k = pick_day(states, pools, lo, rng);
     let scale = (now / states.state[k]).sqrt();
     for ((o, &v), &c) in out.iter_mut().zip(h.g.row(k)).zip(pools.shift.row(lo)) {
         *o = if v != 0.0 { (v + c) * scale } else { 0.0 };
@@ -385,7 +387,7 @@ fn draw_day<'a>(
     let xt = h.mem.xt();
     let pools = &states.near;
     let pool = &states.order[lo..lo + pools.pool];
-    let k = pick_day(states, pools, lo, rng, &mut sc.w);
+    let k = pick_day(states, pools, lo, rng);
     let sigma = beta.powf(-0.5);
     for (v, &m) in xi.iter_mut().zip(xt.row(k)) {
         *v = m + sigma * rng.sample::<f64, _>(StandardNormal);
@@ -494,9 +496,7 @@ impl<'a> OneScale<'a> {
         } else {
             let at = states.neighbourhood(now, walk.last.is_none());
             match self.days {
-                DayDraw::Historical | DayDraw::Leverage | DayDraw::Runs => {
-                    historical_day(now, h, states, at, out, rng, &mut sc.w)
-                }
+                DayDraw::Historical | DayDraw::Leverage | DayDraw::Runs => historical_day(now, h, states, at, out, rng),
                 DayDraw::Blend => draw_day(h, self.beta, states, at.1, xi, out, rng, sc),
             }
         };
@@ -712,7 +712,7 @@ pub(super) mod tests {
         let (mut out, mut w) = (vec![0.0; 5], Vec::new());
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..200 {
-            let k = historical_day(now, &h, &states, (pools, lo), &mut out, &mut rng, &mut w);
+            let k = historical_day(now, &h, &states, (pools, lo), &mut out, &mut rng);
             assert!(pool.contains(&k));
             seen.insert(k);
             let scale = (now / states.state[k]).sqrt();
@@ -726,8 +726,9 @@ pub(super) mod tests {
         assert!(seen.len() > MIN_POOL / 2, "the days drawn spread over the neighbourhood");
         // Centring: the neighbourhood's weighted mean day, the days a ticker did not move kept at
         // zero, is the history's mean.
-        pool_weights(&states.log_w, pool, &mut w);
+        pool_weights(&satool::mixture_log_weights(&h.mem, 25.0), pool, &mut w);
         let total: f64 = w.iter().sum();
+        assert_eq!((pools.weights.row(lo).to_vec(), pools.totals[lo]), (w.clone(), total), "the weights kept");
         for j in 0..5 {
             let mut mean = 0.0;
             for (&t, &wt) in pool.iter().zip(&w) {
