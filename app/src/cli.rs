@@ -240,7 +240,9 @@ pub struct FinanceArgs {
     /// and reported as paths_leverage; same mean level) or runs (ewma, each day after the first
     /// continuing history's sequence with probability 0.8: history's 20-day tails and its lag-1
     /// ACF; docs/paths-and-risk.md).
-    /// With --backtest, sa_paths' forecasts are drawn from this state too.
+    /// With --backtest, sa_paths' forecasts are drawn from this state too; a forecast's first day
+    /// draws from the 200 days nearest the state. ewma-blend and multiscale blend their days, so
+    /// their forecasts (--backtest, --as-of) have thin tails, and a warning says so.
     #[arg(help_heading = GENERATION, long, value_enum, default_value_t = crate::finance::PathsState::Ewma, value_name = "STATE")]
     pub paths_state: crate::finance::PathsState,
     /// Write the long path files gzip-compressed (METHOD.paths.csv.gz).
