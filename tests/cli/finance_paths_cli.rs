@@ -334,8 +334,8 @@ fn as_of_a_crash_day_the_one_day_var_scales_with_the_volatility_state() {
     let (a, b) = (rms("calm"), rms("crash"));
     let mut ratios: Vec<f64> = b.iter().zip(&a).map(|(x, y)| x / y).collect();
     ratios.sort_by(f64::total_cmp);
-    let median = (ratios[9] + ratios[10]) / 2.0;
     assert_eq!(ratios.len(), 20);
+    let median = (ratios[9] + ratios[10]) / 2.0;
     assert!(
         median > 0.9 * vol_ratio && median < 1.25 * vol_ratio,
         "median ticker rms ratio {median}, vol ratio {vol_ratio}"

@@ -153,11 +153,11 @@ impl PathsState {
     /// The warning for a forecast of `sa_paths` in this state (`--backtest`, `--as-of`): the blend
     /// states' days average their neighbourhood, so a forecast from one state has thin tails.
     pub(crate) fn forecast_warning(self) -> Option<String> {
-        let name = match self {
-            PathsState::EwmaBlend => "ewma-blend",
-            PathsState::Multiscale => "multiscale",
-            _ => return None,
-        };
+        if !matches!(self, PathsState::EwmaBlend | PathsState::Multiscale) {
+            return None;
+        }
+        let name = clap::ValueEnum::to_possible_value(&self).expect("every state has a name");
+        let name = name.get_name();
         Some(format!(
             "--paths-state {name}: its days are attention blends of the neighbourhood, whose forecast from one \
              state has thin tails (crash-year backtests run red; docs/paths-and-risk.md); ewma, the default, \

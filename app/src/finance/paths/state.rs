@@ -97,18 +97,17 @@ struct Pools {
 }
 
 impl Pools {
-    fn new(g: &Array2<f64>, order: &[usize], log_w: &[f64], pool: usize) -> Pools {
+    fn new(g: &Array2<f64>, history_mean: ArrayView1<f64>, order: &[usize], log_w: &[f64], pool: usize) -> Pools {
         let k = order.len();
-        let history_mean = g.mean_axis(Axis(0)).expect("the history has days");
         let mut shift = Array2::zeros((k - pool + 1, g.ncols()));
         let (mut weights, mut totals) = (Array2::zeros((k - pool + 1, pool)), vec![0.0; k - pool + 1]);
-        let mut w = Vec::with_capacity(pool);
+        let (mut w, mut moving) = (Vec::with_capacity(pool), vec![0.0; g.ncols()]);
         for (lo, mut row) in shift.rows_mut().into_iter().enumerate() {
             pool_weights(log_w, &order[lo..lo + pool], &mut w);
             let total: f64 = w.iter().sum();
             weights.row_mut(lo).iter_mut().zip(&w).for_each(|(a, &b)| *a = b);
             totals[lo] = total;
-            let mut moving = vec![0.0; g.ncols()];
+            moving.fill(0.0);
             row.assign(&history_mean);
             for (&t, &wt) in order[lo..lo + pool].iter().zip(&w) {
                 row.scaled_add(-wt / total, &g.row(t));
@@ -263,9 +262,10 @@ impl States {
         let k = state.len();
         let size = |min: usize| ((STATE_SHARE * k as f64).round() as usize).max(min).min(k);
         let log_w = satool::mixture_log_weights(&h.mem, beta);
-        let near = Pools::new(g, &order, &log_w, size(min_pool));
-        let first =
-            first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Box::new(Pools::new(g, &order, &log_w, p)));
+        let mean = g.mean_axis(Axis(0)).expect("the history has days");
+        let pools = |p: usize| Pools::new(g, mean.view(), &order, &log_w, p);
+        let near = pools(size(min_pool));
+        let first = first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Box::new(pools(p)));
         States { order, sorted, mean_sq, unit, after_last, near, first, state, leverage }
     }
 
