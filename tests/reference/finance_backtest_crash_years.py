@@ -10,7 +10,10 @@ short histories (equal weights, --refit-every 21, seeds 1-3; all_stocks_5yr's ca
 
 Per row: exceedances of the 95% VaR (expected 12.7 in 253 days) with Kupiec's p, of the 99% VaR
 (2.5) with Kupiec's p, and the Basel zone; then `--paths-state ewma-blend` and `multiscale` on the
-first two cases (seed 1), whose blended days give a forecast thin tails. Run from the repository root after `cargo build
+first two cases (seed 1), whose blended days give a forecast thin tails; last the state with
+leverage (`ewma-leverage`), seeds 1-2, on the cases where sa_paths is not closer than garch_fhs or
+is red. (`runs` needs no rows: a path's first day is a fresh draw there, so its 1-day forecast
+is the default's.) Run from the repository root after `cargo build
 --release` (SATOOL: another binary); the output for the binary of its commit is committed beside
 it (.out), and `_005409a.out` its rows before the blend states' on the binary before a path's
 first day drew from 200 days (docs/paths-and-risk.md, "A path's first day")."""
@@ -28,7 +31,10 @@ CASES = [
 # The blend states' forecasts (seed 1, sa_paths only): their days average the neighbourhood.
 BLENDS = [(name + " --paths-state " + state, prices, span, [1], ["--paths-state", state], "sa_paths")
           for name, prices, span, _ in CASES[:2] for state in ("ewma-blend", "multiscale")]
-for name, prices, span, seeds, *extra in [(*c, [], "sa_paths,garch_fhs") for c in CASES] + BLENDS:
+# The state that rises more on the market's falls (seeds 1-2).
+OTHERS = [(name + " --paths-state ewma-leverage", prices, span, [1, 2], ["--paths-state", "ewma-leverage"], "sa_paths")
+          for name, prices, span, _ in (CASES[1], CASES[3], CASES[4])]
+for name, prices, span, seeds, *extra in [(*c, [], "sa_paths,garch_fhs") for c in CASES] + BLENDS + OTHERS:
     args, methods = extra
     for seed in seeds:
         out = subprocess.run([S, "finance", "--prices", *prices, "--backtest", span, "--backtest-horizon", "1",
