@@ -319,3 +319,47 @@ fn usage_errors_exit_2() {
     let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
     assert_input_error(&o, &format!("{}:5: column 'AAPL': price 5e-324 is outside [1e-100, 1e100]", p.display()));
 }
+
+/// The first 60 days of `sp500_recent` for AAPL, AMD and BAC as a long file `date,ticker,close`
+/// (3 rows a day, from line 2), with `edit` applied to the rows' text.
+fn long_file(dir: &Path, name: &str, edit: impl Fn(usize, String) -> String) -> String {
+    let (header, rows) = sp500_recent();
+    let mut s = String::from("date,ticker,close\n");
+    for (i, (r, j)) in rows.iter().take(60).flat_map(|r| (1..4).map(move |j| (r, j))).enumerate() {
+        s += &edit(i, format!("{},{},{}", r[0], header[j], r[j]));
+        s.push('\n');
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, s).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn long_rows_of_another_width_and_tickers_the_outputs_cannot_carry_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |p: &str| satool(&["finance", "--prices", p, "--methods", "historical", "--quiet"], &[]);
+    let good = long_file(dir.path(), "good.csv", |_, l| l);
+    assert!(run(&good).status.success(), "{}", stderr(&run(&good)));
+    // Row 10 (line 11) with a stray field, or with its ticker shifted right by an empty field.
+    let extra = long_file(dir.path(), "extra.csv", |i, l| if i == 9 { l + ",x" } else { l });
+    assert_input_error(&run(&extra), "extra.csv:11: column 'close': row has 4 fields, the header has 3");
+    let shifted = long_file(dir.path(), "shifted.csv", |i, l| if i == 9 { l.replacen(',', ",,", 1) } else { l });
+    assert_input_error(&run(&shifted), "shifted.csv:11: column 'close': row has 4 fields, the header has 3");
+    // A quoted ticker with a quote in it (line 5), and a wide header with a comma and a line break.
+    let quote =
+        long_file(dir.path(), "quote.csv", |i, l| if i == 3 { l.replace(",AAPL,", ",\"A\"\"PL\",") } else { l });
+    assert_input_error(
+        &run(&quote),
+        "quote.csv:5: column 'ticker': ticker 'A\"PL' holds a comma, a quote or a control",
+    );
+    let wide = dir.path().join("wide.csv");
+    let (header, rows) = sp500_recent();
+    let mut s = format!("Date,\"BRK,B\",\"X\nY\",{}\n", header[3]);
+    for r in rows.iter().take(60) {
+        s += &format!("{},{},{},{}\n", r[0], r[1], r[2], r[3]);
+    }
+    std::fs::write(&wide, s).unwrap();
+    let o = run(&wide.display().to_string());
+    assert_input_error(&o, "wide.csv:1: column 'BRK,B': ticker 'BRK,B' holds a comma");
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}

@@ -29,6 +29,11 @@ pub enum CellProblem {
     EmptyTicker,
     #[error("row has {found} fields, the header has {expected}")]
     FieldCount { expected: usize, found: usize },
+    #[error(
+        "ticker '{0}' holds a comma, a quote or a control character, which the CSV outputs, --weights and \
+         --qq-tickers cannot carry (rename it, e.g. with '.' or '-')"
+    )]
+    UnwritableTicker(String),
     #[error("ticker column '{0}' appears twice in the header")]
     DuplicateTickerColumn(String),
 }

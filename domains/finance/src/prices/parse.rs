@@ -150,7 +150,7 @@ struct CellError<'a> {
 impl CellError<'_> {
     fn at(&self, line: u64, col: usize, problem: CellProblem) -> FinanceError {
         // An unnamed column is named by its 1-based position.
-        let column = if self.header[col].is_empty() { format!("#{}", col + 1) } else { self.header[col].clone() };
+        let column = if self.header[col].is_empty() { format!("#{}", col + 1) } else { shown(&self.header[col]) };
         FinanceError::Cell { path: self.path.to_path_buf(), line, column, problem }
     }
 }
@@ -164,6 +164,17 @@ fn parse_date_cell(err: &CellError, line: u64, col: usize, raw: &[u8]) -> Result
 /// of it is looked at (a row whose date cannot be read is not skipped, and fails as usual).
 fn is_unread(record: &csv::ByteRecord, date_col: usize, unread_after: Option<NaiveDate>) -> bool {
     unread_after.is_some_and(|cut| record.get(date_col).and_then(parse_date).is_some_and(|d| d > cut))
+}
+
+/// A ticker name the outputs cannot carry as one plain CSV field, nor `--weights` and
+/// `--qq-tickers` name: one holding a comma, a quote or a control character.
+fn unwritable_ticker(name: &str) -> bool {
+    name.contains([',', '"']) || name.chars().any(char::is_control)
+}
+
+/// `name` with its control characters escaped (`\n`, `\t`, `\u{1b}`): one line in a message.
+fn shown(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// Wide layout: `date_col` holds dates, every other column a ticker.
@@ -181,6 +192,9 @@ pub fn parse_wide<R: std::io::Read>(
     for &c in &ticker_cols {
         if header[c].is_empty() {
             return Err(err.at(1, c, CellProblem::EmptyTicker));
+        }
+        if unwritable_ticker(&header[c]) {
+            return Err(err.at(1, c, CellProblem::UnwritableTicker(shown(&header[c]))));
         }
         if first_col.insert(header[c].as_str(), c).is_some() {
             return Err(err.at(1, c, CellProblem::DuplicateTickerColumn(header[c].clone())));
@@ -229,7 +243,8 @@ struct Entry {
     line: u64,
 }
 
-/// Long layout: one (date, ticker, price) per row; other columns are ignored.
+/// Long layout: one (date, ticker, price) per row, as many fields as the header; other columns
+/// are ignored.
 pub fn parse_long<R: std::io::Read>(
     path: &Path,
     header: &[String],
@@ -239,7 +254,6 @@ pub fn parse_long<R: std::io::Read>(
     unread_after: Option<NaiveDate>,
 ) -> Result<RawPanel, FinanceError> {
     let err = CellError { path, header };
-    let needed = date_col.max(ticker_col).max(price_col) + 1;
     let mut date_of_text: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut date_index: HashMap<NaiveDate, u32> = HashMap::new();
     let mut dates: Vec<NaiveDate> = Vec::new();
@@ -255,7 +269,7 @@ pub fn parse_long<R: std::io::Read>(
         if is_unread(&record, date_col, unread_after) {
             continue;
         }
-        if record.len() < needed {
+        if record.len() != header.len() {
             let c = record.len().min(header.len() - 1);
             return Err(err.at(line, c, CellProblem::FieldCount { expected: header.len(), found: record.len() }));
         }
@@ -281,7 +295,11 @@ pub fn parse_long<R: std::io::Read>(
             let next = tickers.len() as u32;
             let i = *ticker_index.entry(name.to_vec()).or_insert(next);
             if i == next {
-                tickers.push(String::from_utf8_lossy(name).into_owned());
+                let name = String::from_utf8_lossy(name).into_owned();
+                if unwritable_ticker(&name) {
+                    return Err(err.at(line, ticker_col, CellProblem::UnwritableTicker(shown(&name))));
+                }
+                tickers.push(name);
             }
             last_ticker = (name.to_vec(), i);
         }
