@@ -125,6 +125,9 @@ fn bad_weights_and_splits_are_usage_errors() {
     assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "w.csv:3: ticker 'AAPL' already given on line 2");
     std::fs::write(&bad, "AAPL,1\nMSFT,-1\n").unwrap();
     assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "the weights sum to 0");
+    // A first line naming a ticker is not a header, whatever its weight: its typo is refused.
+    std::fs::write(&bad, "AAPL,50%\nMSFT,0.5\n").unwrap();
+    assert_input_error(&run(&["--weights", bad.to_str().unwrap()]), "w.csv:1: weight '50%' is not a number");
     assert_input_error(&run(&["--backtest-split", "1.5"]), "--backtest-split: '1.5' is neither");
     assert_input_error(&run(&["--backtest-split", "2022-12-01"]), "at least 60 and 20 are needed");
 }

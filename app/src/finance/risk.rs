@@ -96,8 +96,10 @@ pub(super) fn resolve(spec: &WeightsSpec, tickers: &[String], dropped: &[fin::Dr
             return Err(input_err!("--weights {file}:{line}: expected 'ticker,weight', got '{l}'"));
         };
         let Ok(weight) = weight.parse::<f64>() else {
-            if seen.is_empty() && line == 1 {
-                continue; // a header line
+            // A header line (`ticker,weight`), not a ticker's line with a typo in its weight.
+            let names_ticker = index.contains_key(ticker) || dropped.iter().any(|d| d.ticker == ticker);
+            if seen.is_empty() && line == 1 && !names_ticker {
+                continue;
             }
             return Err(input_err!("--weights {file}:{line}: weight '{weight}' is not a number"));
         };
