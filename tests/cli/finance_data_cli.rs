@@ -306,6 +306,24 @@ fn usage_errors_exit_2() {
     assert_input_error(&run(&["--window", "2019-01-01..2019-06-30", "--start", "2018-01-01"]), "cannot be combined");
     assert_input_error(&run(&["--window", "2019-06-30..2019-01-01"]), "start 2019-06-30 is after end 2019-01-01");
     assert_input_error(&run(&["--methods", "bootstrap,bootstrap"]), "given twice");
+    // Date options that keep no day or too few name themselves and the file's dates.
+    assert_input_error(
+        &run(&["--start", "2030-01-01"]),
+        "(the file's dates run 1990-01-02 → 2022-12-28, and --start 2030-01-01 keeps none of them)",
+    );
+    assert_input_error(
+        &run(&["--window", "1980-01-01..1989-12-31"]),
+        "and --window 1980-01-01..1989-12-31 keeps none of them)",
+    );
+    let paths = ["--scenarios", "2", "--horizon", "2"];
+    assert_input_error(
+        &run(&[&paths[..], &["--as-of", "1980-01-01"]].concat()),
+        "(no row of the file is dated on or before --as-of 1980-01-01)",
+    );
+    assert_input_error(
+        &run(&[&paths[..], &["--as-of", "1990-01-10"]].concat()),
+        "7 trading day(s) left after filtering, need at least 30 (--as-of 1990-01-10, longest window",
+    );
 
     // A price of 5e-324: the file, the line and the cell.
     let dir = tempfile::tempdir().unwrap();

@@ -203,7 +203,7 @@ fn window_rule() {
     assert!(matches!(e, FinanceError::TooFewDays { days: 29, needed: 30, .. }), "{e}");
     assert!(
         e.to_string()
-            .contains("29 trading day(s) left after filtering, need at least 30 (--start/--end 2020-02-01 to 2020-02-29, longest window with ≥ 2 of 3 tickers complete: 2020-02-01 → 2020-02-29; 0 date(s) left out)"),
+            .contains("29 trading day(s) left after filtering, need at least 30 (--start 2020-02-01 --end 2020-02-29, longest window with ≥ 2 of 3 tickers complete: 2020-02-01 → 2020-02-29; 0 date(s) left out)"),
         "{e}"
     );
 }

@@ -25,6 +25,32 @@ use super::{
 };
 use crate::error::FinanceError;
 
+/// The date options that bound the history, as given: `--start A`, `--end B`, `--window A..B`
+/// (the range rule) or `--as-of B` (the end when the rows after it are left unread), or `None`.
+pub(super) fn date_bounds(opts: &ReadOptions) -> Option<String> {
+    let as_of = |e: NaiveDate| opts.unread_after == Some(e);
+    let (start, end) = match (opts.window, opts.start, opts.end) {
+        (WindowRule::Full, Some(s), Some(e)) if !as_of(e) => return Some(format!("--window {s}..{e}")),
+        (WindowRule::Full, Some(s), e) => (Some(format!("--window from {s}")), e),
+        (_, s, e) => (s.map(|s| format!("--start {s}")), e),
+    };
+    let end = end.map(|e| if as_of(e) { format!("--as-of {e}") } else { format!("--end {e}") });
+    let parts: Vec<String> = start.into_iter().chain(end).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// Why no trading day is left: the file's dates (sorted) and the date options that kept none of
+/// them (`none_inside`: no date of the file lies within `--start`/`--end`).
+fn no_trading_day(dates: &[NaiveDate], none_inside: bool, opts: &ReadOptions) -> String {
+    match (dates.first().zip(dates.last()), date_bounds(opts), opts.unread_after) {
+        (Some((first, last)), Some(bounds), _) if none_inside => {
+            format!("the file's dates run {first} → {last}, and {bounds} keeps none of them")
+        }
+        (None, _, Some(as_of)) => format!("no row of the file is dated on or before --as-of {as_of}"),
+        _ => "no trading day".to_string(),
+    }
+}
+
 /// The complete (gap-free) table of `panel` under the rules above, with what was removed to get
 /// it (`gzip` is set by the caller, which read the bytes).
 pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -> Result<PriceTable, FinanceError> {
@@ -57,7 +83,7 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     }
     let Some(ch) = coverage::choose(&valid, opts.window, m) else {
         let detail = if cal.is_empty() {
-            "no trading day".to_string()
+            no_trading_day(&panel.dates, rows.is_empty(), opts)
         } else {
             "the tickers' histories do not overlap: no common window".to_string()
         };

@@ -280,13 +280,9 @@ fn parse_prices_from(input: impl std::io::Read, path: &Path, opts: &ReadOptions)
     let f = filter::apply(panel, opts, format, path)?;
     if f.dates.len() < MIN_DAYS {
         let left_out = format!("{}; {} date(s) left out", f.coverage.window, f.dropped_dates.len());
-        let detail = match (opts.start, opts.end) {
-            (None, None) => left_out,
-            (s, e) => format!(
-                "--start/--end {} to {}, {left_out}",
-                s.map_or("start".into(), |d| d.to_string()),
-                e.map_or("end".into(), |d| d.to_string()),
-            ),
+        let detail = match filter::date_bounds(opts) {
+            None => left_out,
+            Some(bounds) => format!("{bounds}, {left_out}"),
         };
         return Err(FinanceError::TooFewDays {
             path: path.to_path_buf(),
