@@ -462,6 +462,40 @@ fn conditioning_on_a_subfamily() {
     assert_input_error(&none, "matches 0 of the 68");
 }
 
+/// A --condition-file name with its /start-end keeps that range only (PF00076 holds three
+/// PABP_DROME and two SRSF1_HUMAN ranges); a name without one keeps every range of the sequence.
+#[test]
+fn condition_file_ranges_keep_only_the_listed_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = dir.path().join("ids.txt");
+    std::fs::write(&ids, "PABP_DROME/92-161\nSRSF1_HUMAN/123-186\nLA_HUMAN\n").unwrap();
+    let sto = fixture("PF00076.sto");
+    let o = satool(
+        &[
+            "protein",
+            "--stockholm",
+            &sto,
+            "--condition-file",
+            ids.to_str().unwrap(),
+            "--hmmer",
+            "off",
+            "--methods",
+            "bootstrap",
+            "--samples",
+            "30",
+            "--decode",
+            "norm",
+            "--json",
+            "-q",
+        ],
+        &[],
+    );
+    let v = json(&o);
+    let kept: Vec<&str> = v["condition"]["sequences"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(kept, ["LA_HUMAN/113-181", "SRSF1_HUMAN/123-186", "PABP_DROME/92-161"]);
+    assert_eq!(v["parameters"]["K"], 3);
+}
+
 /// Twelve records (four real seeds, six derived halves, two broken): all run in parallel, the
 /// broken ones report their error in their row, the others their sa_gen metrics.
 #[test]

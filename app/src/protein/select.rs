@@ -212,11 +212,13 @@ impl NameCondition {
                 (0..names.len()).filter(|&i| re.is_match(&names[i])).collect()
             }
             NameCondition::Names(list) => {
-                // A listed name matches with or without its /start-end suffix.
+                // A listed name matches itself; one without a /start-end suffix also matches every
+                // range of that sequence (and a listed range a stored name without one), but a
+                // listed range never matches another range of the same sequence.
                 let bare = |n: &str| n.split('/').next().unwrap_or(n).to_string();
-                (0..names.len())
-                    .filter(|&i| list.iter().any(|l| *l == names[i] || bare(l) == bare(&names[i])))
-                    .collect()
+                let matches =
+                    |l: &str, n: &str| l == n || ((!l.contains('/') || !n.contains('/')) && bare(l) == bare(n));
+                (0..names.len()).filter(|&i| list.iter().any(|l| matches(l, &names[i]))).collect()
             }
         })
     }
