@@ -87,6 +87,19 @@ fn degenerate_families_fail_cleanly() {
     assert_input_error(&satool(&["protein", "--stockholm", &p, "--hmmer", "off"], &[]), "ragged.sto:");
 }
 
+/// A sequence named `//x` is the end of the record to HMMER: read as a sequence, hmmbuild could
+/// not read the seed satool writes for it and the HMMER columns went "not run". Refused where
+/// it is read, naming the line.
+#[test]
+fn a_sequence_name_starting_with_the_record_end_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# STOCKHOLM 1.0\nA/1-10 ACDEFGHIKL\n//x ACDEFGHIKV\nC/1-10 ACDEFGHIKW\n//\n";
+    let p = write(dir.path(), "slash.sto", text.as_bytes());
+    let o = satool(&["protein", "--stockholm", &p, "--hmmer", "off", "--methods", "profile", "--samples", "30"], &[]);
+    assert_input_error(&o, "slash.sto:3: sequence name '//x' starts with '//'");
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@
 //!
 //! A record is rejected — with the file, the line and the problem — when it has no header,
 //! no closing `//`, no sequences, rows of unequal length, a name used twice within one block,
-//! a character that is not a letter, gap or `*`, or when ≥ 90% of its residue letters are
+//! a name starting with `//` (the end of a record to HMMER), a character that is not a letter, gap or `*`, or when ≥ 90% of its residue letters are
 //! A/C/G/T/U/N (a nucleotide alignment, not a protein family).
 
 use std::borrow::Cow;
@@ -455,6 +455,16 @@ impl RecordBuilder {
                 format!("sequence line '{}' has a name but no residues (expected 'name residues')", shorten(name)),
             ));
         };
+        if name.starts_with("//") {
+            // HMMER's reader (and so hmmbuild on the seed satool writes) ends the record here.
+            return Err(self.malformed(
+                line,
+                format!(
+                    "sequence name '{}' starts with '//', which ends the record for Stockholm readers such as HMMER's; rename the sequence",
+                    shorten(name)
+                ),
+            ));
+        }
         let extra = fields.count();
         if extra > 0 {
             return Err(self.malformed(
@@ -566,12 +576,15 @@ pub fn write_stockholm_rf(a: &Alignment, rf: Option<&[usize]>, path: &Path) -> R
             path.display()
         )));
     }
-    // A line starting with '#' is markup to every Stockholm reader: hmmbuild would drop the row.
-    if let Some(name) = a.names.iter().find(|n| n.starts_with('#')) {
-        return Err(ProteinError::InvalidArgument(format!(
-            "cannot write {}: sequence name '{name}' starts with '#', which Stockholm readers (hmmbuild, hmmalign) take for markup",
-            path.display()
-        )));
+    // A line starting with '#' is markup to every Stockholm reader: hmmbuild would drop the row;
+    // one starting with '//' ends the record for HMMER.
+    for (start, meaning) in [("#", "markup"), ("//", "the end of the record")] {
+        if let Some(name) = a.names.iter().find(|n| n.starts_with(start)) {
+            return Err(ProteinError::InvalidArgument(format!(
+                "cannot write {}: sequence name '{name}' starts with '{start}', which Stockholm readers (hmmbuild, hmmalign) take for {meaning}",
+                path.display()
+            )));
+        }
     }
     let pad = a.names.iter().map(String::len).max().unwrap_or(0) + 2;
     let mut out = String::from("# STOCKHOLM 1.0\n");

@@ -356,6 +356,10 @@ fn write_refuses_names_that_readers_take_for_markup() {
     let err = write_stockholm(&rec, &dir.path().join("hash.sto")).unwrap_err().to_string();
     assert!(err.contains("hash.sto: sequence name '#hidden' starts with '#'"), "{err}");
     assert!(!dir.path().join("hash.sto").exists());
+    rec.names[1] = "//x".into();
+    let err = write_stockholm(&rec, &dir.path().join("end.sto")).unwrap_err().to_string();
+    assert!(err.contains("end.sto: sequence name '//x' starts with '//'"), "{err}");
+    assert!(!dir.path().join("end.sto").exists());
 }
 
 /// A broken record is still named: its ID and AC (annotation lines after the error included)
