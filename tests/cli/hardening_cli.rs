@@ -100,6 +100,42 @@ fn a_sequence_name_starting_with_the_record_end_is_refused() {
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }
 
+/// A `*` in the seed (e.g. a translated stop) reaches the samples; A2M allows letters and gaps
+/// only, so HMMER could not read `<id>.a2m`. It is written `X` there (the encoding's reading of
+/// `*`), and hmmbuild reads the file; the aligned FASTA keeps the `*`.
+#[test]
+fn a2m_output_of_a_seed_with_stars_is_readable_by_hmmer() {
+    require_hmmer();
+    let dir = tempfile::tempdir().unwrap();
+    let star: String = pf00076_text()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match l.split_once(char::is_whitespace) {
+            Some((name, row)) if !l.starts_with('#') && !l.starts_with("//") && i % 2 == 0 => {
+                let row = row.trim_start();
+                format!("{name} {}*{}", &row[..30], &row[31..])
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let p = write(dir.path(), "star.sto", star.as_bytes());
+    let out = dir.path().join("out");
+    let args = ["--hmmer", "off", "--methods", "natural", "--decode", "norm", "--samples", "30", "-q"];
+    let o = satool(&[&["protein", "--stockholm", &p, "--out", out.to_str().unwrap()][..], &args].concat(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let aligned = std::fs::read_to_string(out.join("natural.aligned.fasta")).unwrap();
+    assert!(aligned.contains('*'), "the samples carry the seed's '*'");
+    let a2m_path = out.join("natural.a2m");
+    assert!(!std::fs::read_to_string(&a2m_path).unwrap().contains('*'));
+    let hmm = dir.path().join("a2m.hmm");
+    let built = std::process::Command::new("hmmbuild")
+        .args(["--amino", "--informat", "a2m", hmm.to_str().unwrap(), a2m_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "hmmbuild: {}", String::from_utf8_lossy(&built.stdout));
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

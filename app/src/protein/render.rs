@@ -402,11 +402,16 @@ fn copy_hmmer_files(st: &mut Staging, dir: &Path) -> Result<()> {
 
 /// A sequence on the cleaned columns in the seed's column space, as A2M: the kept columns are
 /// match states (residues upper case, gaps `-`), every other seed column an insert state the
-/// sequence does not use (`.`).
+/// sequence does not use (`.`). A2M has letters and gaps only (HMMER refuses a `*` there), so a
+/// `*` of the seed, which the encoding treats as `X` (no standard residue), is written `X`.
 fn seed_columns(seq: &[u8], clean: &prot::CleanAlignment) -> Vec<u8> {
     let mut out = vec![b'.'; clean.n_input_cols];
     for (&c, &r) in clean.kept_columns.iter().zip(seq) {
-        out[c] = if prot::is_gap(r) { b'-' } else { r.to_ascii_uppercase() };
+        out[c] = match r {
+            r if prot::is_gap(r) => b'-',
+            b'*' => b'X',
+            r => r.to_ascii_uppercase(),
+        };
     }
     out
 }
