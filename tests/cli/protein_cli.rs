@@ -469,28 +469,8 @@ fn condition_file_ranges_keep_only_the_listed_range() {
     let dir = tempfile::tempdir().unwrap();
     let ids = dir.path().join("ids.txt");
     std::fs::write(&ids, "PABP_DROME/92-161\nSRSF1_HUMAN/123-186\nLA_HUMAN\n").unwrap();
-    let sto = fixture("PF00076.sto");
-    let o = satool(
-        &[
-            "protein",
-            "--stockholm",
-            &sto,
-            "--condition-file",
-            ids.to_str().unwrap(),
-            "--hmmer",
-            "off",
-            "--methods",
-            "bootstrap",
-            "--samples",
-            "30",
-            "--decode",
-            "norm",
-            "--json",
-            "-q",
-        ],
-        &[],
-    );
-    let v = json(&o);
+    let ids = ids.to_str().unwrap();
+    let v = pf00076(&["--condition-file", ids, "--hmmer", "off", "--methods", "bootstrap", "--samples", "30"]);
     let kept: Vec<&str> = v["condition"]["sequences"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
     assert_eq!(kept, ["LA_HUMAN/113-181", "SRSF1_HUMAN/123-186", "PABP_DROME/92-161"]);
     assert_eq!(v["parameters"]["K"], 3);
