@@ -381,3 +381,26 @@ fn long_rows_of_another_width_and_tickers_the_outputs_cannot_carry_are_refused()
     assert_input_error(&o, "wide.csv:1: column 'BRK,B': ticker 'BRK,B' holds a comma");
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }
+
+#[test]
+fn a_semicolon_or_tab_separated_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = sp500_recent();
+    for (sep, name, needle) in [
+        (";", "semi.csv", "holding ';'s: the file looks ';'-separated; --prices reads comma-separated"),
+        ("\t", "tab.tsv", "holding tabs: the file looks tab-separated"),
+    ] {
+        let mut s = header[..4].join(sep) + "\n";
+        for r in rows.iter().take(40) {
+            s += &(r[..4].join(sep) + "\n");
+        }
+        let p = dir.path().join(name);
+        std::fs::write(&p, s).unwrap();
+        let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
+        assert_input_error(&o, &format!("{name}:1: the header is one column {needle}"));
+    }
+    let p = dir.path().join("dates.csv");
+    std::fs::write(&p, "Date\n2020-01-02\n2020-01-03\n").unwrap();
+    let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
+    assert_input_error(&o, "dates.csv:1: the header is one column ('Date'), so no ticker; --prices reads");
+}

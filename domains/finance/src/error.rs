@@ -63,6 +63,9 @@ pub enum FinanceError {
     #[error("{}: the file is empty (no header line)", path.display())]
     Empty { path: PathBuf },
 
+    #[error("{}:1: the header is one column{detail}; --prices reads comma-separated date,T1,T2,… (wide) or date,ticker,price (long)", path.display())]
+    OneColumn { path: PathBuf, detail: String },
+
     #[error("{}:1: column '{name}' given by {option} is not in the header ({})", path.display(), header.join(", "))]
     MissingColumn { path: PathBuf, option: &'static str, name: String, header: Vec<String> },
 

@@ -254,11 +254,24 @@ pub fn parse_prices(bytes: &[u8], path: &Path, opts: &ReadOptions) -> Result<Pri
     parse_prices_from(bytes, path, opts)
 }
 
+/// The error of a header of one column: no ticker, or a file separated by another character.
+fn one_column(path: &Path, only: &str) -> FinanceError {
+    let separator = [(';', "';'"), ('\t', "tab"), ('|', "'|'")].into_iter().find(|(c, _)| only.contains(*c));
+    let detail = match separator {
+        Some((_, name)) => format!(" holding {name}s: the file looks {name}-separated"),
+        None => format!(" ('{only}'), so no ticker"),
+    };
+    FinanceError::OneColumn { path: path.to_path_buf(), detail }
+}
+
 /// [`read_prices`] on a stream of the file's bytes.
 fn parse_prices_from(input: impl std::io::Read, path: &Path, opts: &ReadOptions) -> Result<PriceTable, FinanceError> {
     let (mut lines, input) = parse::LineCounter::new(input);
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
     let header = parse::read_header(path, &mut rdr)?;
+    if let [only] = header.as_slice() {
+        return Err(one_column(path, only));
+    }
     let overrides = Overrides {
         date: opts.date_column.as_deref(),
         ticker: opts.ticker_column.as_deref(),
