@@ -271,3 +271,37 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
     let o = with(&["--raw", "--moments", &file]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// A shard's portfolio file edited to hold a value that is not a day's simple return (NaN, inf,
+/// a loss of 100% or more) is refused with the file, line and value, not gathered into NaN.
+#[test]
+fn a_shard_portfolio_value_that_is_not_a_return_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = fixture("sp500.csv");
+    let shard = |range: &str| {
+        let out = tmp.path().join(range).display().to_string();
+        let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
+        let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
+        let o = satool(&[&args[..], &more[..]].concat(), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (a, b) = (shard("0..2"), shard("2..4"));
+    let gather = || satool(&["finance", "gather", &a, &b, "--quiet"], &[]);
+    assert!(gather().status.success(), "{}", stderr(&gather()));
+    let file = Path::new(&b).join("bootstrap.portfolio.csv");
+    let text = fs::read_to_string(&file).unwrap();
+    for bad in ["nan", "inf", "-1.5"] {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let (path, rest) = lines[2].split_once(',').unwrap();
+        let (_, tail) = rest.split_once(',').unwrap();
+        lines[2] = format!("{path},{bad},{tail}");
+        fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let o = gather();
+        assert_input_error(
+            &o,
+            &format!("bootstrap.portfolio.csv:3: '{bad}' is not a portfolio return (a finite number above -1)"),
+        );
+        assert!(!stdout(&o).contains("NaN"), "{}", stdout(&o));
+    }
+}

@@ -108,10 +108,21 @@ fn portfolio_paths(shards: &[Shard], id: &str, n: usize, h: usize) -> Result<Arr
         for (i, line) in reader.lines().enumerate().skip(1) {
             let line = line?;
             let fields: Vec<&str> = line.split(',').skip(1).collect();
-            let parsed: Option<Vec<f64>> = fields.iter().map(|f| f.parse().ok()).collect();
-            match parsed.filter(|v| v.len() == h) {
-                Some(v) => values.extend(v),
-                None => return Err(input_err!("{}:{}: expected a path number and {h} values", file.display(), i + 1)),
+            if fields.len() != h {
+                return Err(input_err!("{}:{}: expected a path number and {h} values", file.display(), i + 1));
+            }
+            for f in fields {
+                // A day's simple return: the run refuses a loss of 100% or more.
+                match f.parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > -1.0 => values.push(v),
+                    _ => {
+                        return Err(input_err!(
+                            "{}:{}: '{f}' is not a portfolio return (a finite number above -1)",
+                            file.display(),
+                            i + 1
+                        ))
+                    }
+                }
             }
             rows += 1;
         }
