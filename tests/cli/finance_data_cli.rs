@@ -383,7 +383,7 @@ fn long_rows_of_another_width_and_tickers_the_outputs_cannot_carry_are_refused()
 }
 
 #[test]
-fn a_semicolon_or_tab_separated_file_is_named_as_such() {
+fn a_file_that_is_not_comma_separated_text_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let (header, rows) = sp500_recent();
     for (sep, name, needle) in [
@@ -403,4 +403,20 @@ fn a_semicolon_or_tab_separated_file_is_named_as_such() {
     std::fs::write(&p, "Date\n2020-01-02\n2020-01-03\n").unwrap();
     let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
     assert_input_error(&o, "dates.csv:1: the header is one column ('Date'), so no ticker; --prices reads");
+    // A workbook, a bzip2 file and UTF-16 text are named as what they are, not as a separator.
+    let utf16: Vec<u8> = "\u{feff}Date,AAPL\n2020-01-02,1\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for (name, bytes, what) in [
+        (
+            "prices.xlsx",
+            &b"PK\x03\x04\x14\x00\x06\x00;x\n"[..],
+            "a zip archive (an .xlsx workbook is one: export it as CSV)",
+        ),
+        ("prices.csv.bz2", &b"BZh91AY&SY\x01;\x02\n"[..], "bzip2-compressed"),
+        ("utf16.csv", &utf16[..], "UTF-16 text (save it as UTF-8)"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
+        assert_input_error(&o, &format!("{name}:1: not a CSV text file: {what}"));
+    }
 }

@@ -63,6 +63,9 @@ pub enum FinanceError {
     #[error("{}: the file is empty (no header line)", path.display())]
     Empty { path: PathBuf },
 
+    #[error("{}:1: not a CSV text file: {what}; --prices reads CSV text, plain or gzip", path.display())]
+    NotText { path: PathBuf, what: &'static str },
+
     #[error("{}:1: the header is one column{detail}; --prices reads comma-separated date,T1,T2,… (wide) or date,ticker,price (long)", path.display())]
     OneColumn { path: PathBuf, detail: String },
 

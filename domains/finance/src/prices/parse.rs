@@ -30,12 +30,34 @@ pub fn read_header<R: std::io::Read>(path: &Path, rdr: &mut Records<R>) -> Resul
     if h.is_empty() || (h.len() == 1 && trim(&h[0]).is_empty()) {
         return Err(FinanceError::Empty { path: path.to_path_buf() });
     }
+    if let Some(what) = not_text(h) {
+        return Err(FinanceError::NotText { path: path.to_path_buf(), what });
+    }
     let mut names: Vec<String> = h.iter().map(|c| String::from_utf8_lossy(trim(c)).into_owned()).collect();
     // Spreadsheet exports may start with a UTF-8 byte-order mark.
     if let Some(stripped) = names[0].strip_prefix('\u{feff}') {
         names[0] = stripped.trim().to_string();
     }
     Ok(names)
+}
+
+/// What a first line that is not CSV text is (a zip archive such as an `.xlsx` workbook, bzip2,
+/// xz, UTF-16 text, other binary data), or `None` for text: no NUL or control byte other than a
+/// line break or a tab, which a quoted field may hold.
+fn not_text(header: &csv::ByteRecord) -> Option<&'static str> {
+    let first = header.get(0).unwrap_or_default();
+    let kinds: [(&[u8], &'static str); 5] = [
+        (b"PK\x03\x04", "a zip archive (an .xlsx workbook is one: export it as CSV)"),
+        (b"BZh", "bzip2-compressed (decompress it, or gzip it)"),
+        (b"\xfd7zXZ\x00", "xz-compressed (decompress it, or gzip it)"),
+        (b"\xff\xfe", "UTF-16 text (save it as UTF-8)"),
+        (b"\xfe\xff", "UTF-16 text (save it as UTF-8)"),
+    ];
+    let control = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f;
+    if !header.iter().any(|f| f.iter().any(control)) {
+        return None;
+    }
+    Some(kinds.iter().find(|(magic, _)| first.starts_with(magic)).map_or("binary data", |(_, what)| *what))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> FinanceError {
