@@ -304,13 +304,24 @@ fn inner_splits(k: usize) -> Vec<prot::holdout::HoldoutSplit> {
     holdout_splits(k, fraction, folds.max(1), &mut rng).unwrap_or_default()
 }
 
+/// Whether the one-hot codes of `members` differ at all (else PCA has no variance to encode): two
+/// members differ at a position when their residues' one-hot columns do (gaps, `X`, `*` and the
+/// other non-standard letters all encode as no residue).
+fn has_variance(members: &[Vec<u8>]) -> bool {
+    let Some(first) = members.first() else { return false };
+    members[1..].iter().any(|s| s.iter().zip(first).any(|(&a, &b)| prot::residue_index(a) != prot::residue_index(b)))
+}
+
 /// The internal splits of `clean`'s members (or, when too few, all of them as one "fold" without
 /// held-out members: the identity criterion alone), whether a split was made, and their models.
+/// A split whose inner training members all encode alike (a family of near-identical members
+/// with a few others, all held out) is left out; when every split is, the members are one fold.
 fn inner_folds(
     clean: &prot::CleanAlignment,
     beta_gen: f64,
 ) -> Result<(Vec<prot::holdout::HoldoutSplit>, bool, Vec<InnerFold>)> {
     let mut splits = inner_splits(clean.k());
+    splits.retain(|s| has_variance(&s.train.iter().map(|&i| clean.seqs[i].clone()).collect::<Vec<_>>()));
     let split_used = !splits.is_empty();
     if !split_used {
         splits.push(prot::holdout::HoldoutSplit { train: (0..clean.k()).collect(), held_out: Vec::new() });
@@ -367,6 +378,15 @@ mod tests {
         for s in inner_splits(55) {
             assert_eq!(s.train.len() + s.held_out.len(), 55);
         }
+    }
+
+    /// Members differ when a position's one-hot codes do: non-standard letters and gaps alike.
+    #[test]
+    fn variance_is_a_difference_of_one_hot_codes() {
+        assert!(has_variance(&[b"ACD".to_vec(), b"ACE".to_vec()]));
+        assert!(!has_variance(&[b"AXD".to_vec(), b"A*D".to_vec(), b"A-D".to_vec()]));
+        assert!(!has_variance(&[b"ACD".to_vec()]));
+        assert!(!has_variance(&[]));
     }
 
     #[test]
