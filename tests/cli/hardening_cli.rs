@@ -159,6 +159,35 @@ fn calibrated_decode_runs_on_a_family_of_copies_and_one_other() {
     assert!(method(&v, "profile")["seq_identity"].as_f64().is_some_and(f64::is_finite));
 }
 
+/// A `--hmm` file hmmsearch cannot use (missing, not an HMM, a nucleotide profile, cut short, or
+/// several profiles, whose hits hmmsearch would mix) is refused before the run, naming the file
+/// and line; before, `--hmmer auto` ran the whole family, then only warned "not run" (or, with
+/// two profiles, counted hits against either).
+#[test]
+fn an_unusable_hmm_file_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let hmm = std::fs::read_to_string(fixture("PF00076.hmm")).unwrap();
+    let cut_at = hmm.match_indices('\n').nth(40).unwrap().0 + 1;
+    let cases = [
+        ("missing.hmm", None, "missing.hmm: cannot read"),
+        ("seed.hmm", Some(pf00076_text()), "seed.hmm:1: not a profile HMM"),
+        ("dna.hmm", Some(hmm.replacen("ALPH  amino", "ALPH  DNA", 1)), "dna.hmm:6: a profile of the DNA alphabet"),
+        ("cut.hmm", Some(hmm[..cut_at].to_string()), "cut.hmm:41: the profile ends without its closing '//'"),
+        ("two.hmm", Some(hmm.repeat(2)), "two.hmm:241: a second profile"),
+    ];
+    for (name, text, needle) in cases {
+        let p = dir.path().join(name);
+        if let Some(text) = text {
+            std::fs::write(&p, text).unwrap();
+        }
+        let p = p.display().to_string();
+        let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmm", &p, "--methods", "profile"], &[]);
+        assert_input_error(&o, needle);
+        assert!(stderr(&o).starts_with("error: --hmm "), "{}", stderr(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    }
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

@@ -103,6 +103,13 @@ impl ProteinParams {
     pub fn job(&self) -> Result<ProteinJob> {
         self.check()?;
         let p = self;
+        // A --hmm file hmmsearch cannot use would fail (or, with --hmmer auto, only warn) after
+        // the whole run: checked first.
+        if let (Some(hmm), false) = (&p.hmm, p.hmmer == HmmerMode::Off) {
+            if !satool_io::text::is_stdin(hmm) {
+                satool_protein::hmmer::check_profile_file(hmm).map_err(|e| crate::input_err!("--hmm {e}"))?;
+            }
+        }
         Ok(ProteinJob {
             stockholm: p.stockholm.clone(),
             family: p.family.clone(),

@@ -191,6 +191,62 @@ pub fn hmmbuild(hmmbuild: &Path, sto: &Path, out_hmm: &Path, limits: &RunLimits)
     )
 }
 
+/// Checks a profile HMM file before a run relies on it, as hmmsearch will read it: a HMMER
+/// format line first (`HMMER3/f`, or HMMER2's), the amino alphabet (`ALPH amino`), a closing
+/// `//`, and one profile only (hmmsearch searches every profile of a file, so hits against any
+/// would count). Reads up to the second profile's `NAME` line at most. `FILE:LINE: problem` on
+/// failure.
+pub fn check_profile_file(path: &Path) -> Result<(), ProteinError> {
+    let file = satool_io::text::shown(path).display().to_string();
+    let fail = |line: usize, problem: String| ProteinError::MalformedLine { file: file.clone(), line, problem };
+    let mut names: Vec<String> = Vec::new();
+    let (mut header, mut closed, mut last) = (false, false, 0);
+    for item in satool_io::text::TextReader::open(path)?.lines() {
+        let (n, line) = item?;
+        let t = line.trim();
+        last = n;
+        closed |= t == "//";
+        if !header {
+            if t.is_empty() {
+                continue;
+            }
+            if !t.starts_with("HMMER") {
+                let shown: String = t.chars().take(40).collect();
+                return Err(fail(
+                    n,
+                    format!("not a profile HMM: expected a format line such as 'HMMER3/f', found '{shown}'"),
+                ));
+            }
+            header = true;
+        } else if let Some(name) = t.strip_prefix("NAME ") {
+            names.push(name.trim().to_string());
+            if names.len() > 1 {
+                return Err(fail(
+                    n,
+                    format!(
+                        "a second profile ('{}' after '{}'); hmmsearch would count hits against either: give one (hmmfetch FILE NAME > one.hmm)",
+                        names[1], names[0]
+                    ),
+                ));
+            }
+        } else if let Some(alph) = t.strip_prefix("ALPH ").map(str::trim) {
+            if !alph.eq_ignore_ascii_case("amino") {
+                return Err(fail(
+                    n,
+                    format!("a profile of the {alph} alphabet; a protein family needs an amino profile"),
+                ));
+            }
+        }
+    }
+    if !header {
+        return Err(ProteinError::InvalidArgument(format!("{file}: not a profile HMM: the file is empty")));
+    }
+    if !closed {
+        return Err(fail(last, "the profile ends without its closing '//' (a cut file?)".to_string()));
+    }
+    Ok(())
+}
+
 /// One tblout row: the best full-sequence hit of a target.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HmmHit {
