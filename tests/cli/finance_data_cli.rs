@@ -368,7 +368,7 @@ fn long_rows_of_another_width_and_tickers_the_outputs_cannot_carry_are_refused()
         long_file(dir.path(), "quote.csv", |i, l| if i == 3 { l.replace(",AAPL,", ",\"A\"\"PL\",") } else { l });
     assert_input_error(
         &run(&quote),
-        "quote.csv:5: column 'ticker': ticker 'A\"PL' holds a comma, a quote or a control",
+        "quote.csv:5: column 'ticker': ticker 'A\"PL' holds a comma, a quote or a line break",
     );
     let wide = dir.path().join("wide.csv");
     let (header, rows) = sp500_recent();

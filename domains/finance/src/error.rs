@@ -30,7 +30,7 @@ pub enum CellProblem {
     #[error("row has {found} fields, the header has {expected}")]
     FieldCount { expected: usize, found: usize },
     #[error(
-        "ticker '{0}' holds a comma, a quote or a control character, which the CSV outputs, --weights and \
+        "ticker '{0}' holds a comma, a quote or a line break, which the CSV outputs, --weights and \
          --qq-tickers cannot carry (rename it, e.g. with '.' or '-')"
     )]
     UnwritableTicker(String),

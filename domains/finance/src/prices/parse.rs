@@ -42,8 +42,8 @@ pub fn read_header<R: std::io::Read>(path: &Path, rdr: &mut Records<R>) -> Resul
 }
 
 /// What a first line that is not CSV text is (a zip archive such as an `.xlsx` workbook, bzip2,
-/// xz, UTF-16 text, other binary data), or `None` for text: no NUL or control byte other than a
-/// line break or a tab, which a quoted field may hold.
+/// xz, UTF-16 text, other binary data), or `None` for text: one of those signatures followed by a
+/// control byte other than a line break or a tab (which a quoted field may hold), or any NUL byte.
 fn not_text(header: &csv::ByteRecord) -> Option<&'static str> {
     let first = header.get(0).unwrap_or_default();
     let kinds: [(&[u8], &'static str); 5] = [
@@ -54,10 +54,11 @@ fn not_text(header: &csv::ByteRecord) -> Option<&'static str> {
         (b"\xfe\xff", "UTF-16 text (save it as UTF-8)"),
     ];
     let control = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f;
-    if !header.iter().any(|f| f.iter().any(control)) {
-        return None;
+    let nul = header.iter().any(|f| f.contains(&0));
+    match kinds.iter().find(|(magic, _)| first.starts_with(magic)) {
+        Some((_, what)) if header.iter().any(|f| f.iter().any(control)) => Some(what),
+        _ => nul.then_some("binary data"),
     }
-    Some(kinds.iter().find(|(magic, _)| first.starts_with(magic)).map_or("binary data", |(_, what)| *what))
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> FinanceError {
@@ -189,9 +190,10 @@ fn is_unread(record: &csv::ByteRecord, date_col: usize, unread_after: Option<Nai
 }
 
 /// A ticker name the outputs cannot carry as one plain CSV field, nor `--weights` and
-/// `--qq-tickers` name: one holding a comma, a quote or a control character.
+/// `--qq-tickers` name: one holding a comma, a quote or a line break. (Other control characters
+/// are written as they are, and escaped in messages and figures.)
 fn unwritable_ticker(name: &str) -> bool {
-    name.contains([',', '"']) || name.chars().any(char::is_control)
+    name.contains([',', '"', '\n', '\r'])
 }
 
 /// `name` with its control characters escaped (`\n`, `\t`, `\u{1b}`): one line in a message.
