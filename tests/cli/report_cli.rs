@@ -193,6 +193,20 @@ fn finance_report_has_every_figure() {
     assert!(!Path::new(&r3).join("report.md").exists());
 }
 
+/// A --qq-tickers name the run does not keep is refused once the prices are read, before any
+/// method runs: no warning of a method's run (the blend state's) comes before the error.
+#[test]
+fn an_unknown_qq_ticker_is_refused_before_the_methods_run() {
+    let d = tmp();
+    let (csv, r) = (fixture("sp500.csv"), d.path().join("r").display().to_string());
+    let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--report", &r, "--qq-tickers", "KO,NOPE"];
+    let paths = ["--methods", "sa_paths", "--paths-state", "ewma-blend", "--scenarios", "4", "--horizon", "3"];
+    let out = satool(&[&args[..], &paths[..]].concat(), &[]);
+    assert_input_error(&out, "--qq-tickers: 'NOPE' is not among the 20 kept tickers");
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(!Path::new(&r).exists());
+}
+
 #[test]
 fn all_families_writes_a_report_per_family_and_an_index() {
     let d = tmp();

@@ -52,6 +52,7 @@ pub fn run(
         .report
         .is_none()
         .then(|| staging.as_mut().map(|staging| finance::PathFiles { staging, gzip: outputs.gzip }));
+    let job = &FinanceJob { report_tickers: outputs.qq_tickers.clone(), ..job.clone() };
     let run = finance::run_with(job, progress, streaming)?;
     let header = render::header(&run.results);
     let mut table = render::terminal_tables(&run.results, outputs.extended);

@@ -82,6 +82,9 @@ pub struct FinanceJob {
     pub moments: MomentsMode,
     /// The moments of `--moments FILE`, read and checked against the run by [`run_with`].
     pub correction: Option<std::sync::Arc<moments::Given>>,
+    /// `--qq-tickers`: tickers the report draws, checked against the kept tickers as soon as the
+    /// prices are read (not after every method has run).
+    pub report_tickers: Option<Vec<String>>,
 }
 
 impl FinanceJob {
@@ -495,6 +498,9 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     // and every method is also compared with the whole history.
     let (table_in, Window { full, held_out, conditioned }, dropped) = read_window(job)?;
     let weights = risk::resolve(&job.weights, &table_in.tickers, &table_in.dropped)?;
+    if let Some(names) = &job.report_tickers {
+        kept_columns("--qq-tickers", names, &table_in.tickers)?;
+    }
     // Weights the history itself cannot carry are refused before any method runs.
     weights.portfolio_returns(full.view(), "the history")?;
     if let Some(held) = &held_out {
@@ -576,6 +582,17 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
         warnings,
     };
     Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
+}
+
+/// The columns of the tickers `names` among the kept `tickers`, in the order of `names`; an input
+/// error naming `option` for a name not kept.
+pub fn kept_columns(option: &str, names: &[String], tickers: &[String]) -> Result<Vec<usize>> {
+    let column = |n: &String| {
+        tickers.iter().position(|t| t == n).ok_or_else(|| {
+            input_err!("{option}: '{n}' is not among the {} kept tickers (see tickers.csv with --out)", tickers.len())
+        })
+    };
+    names.iter().map(column).collect()
 }
 
 /// The prices read and the window of days the run learns from, with a warning (printed) for each

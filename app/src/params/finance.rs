@@ -409,6 +409,7 @@ impl FinanceParams {
                 (None, false) => finance::MomentsMode::None,
             },
             correction: None,
+            report_tickers: None,
         })
     }
 }

@@ -92,17 +92,7 @@ fn shown_names(input: &FinanceReportInput, tickers: &[usize]) -> String {
 /// Column indices of the QQ tickers: as given, or the five largest historical variances.
 fn qq_tickers(input: &FinanceReportInput) -> Result<Vec<usize>> {
     match input.qq_tickers {
-        Some(names) => names
-            .iter()
-            .map(|n| {
-                input.tickers.iter().position(|t| t == n).ok_or_else(|| {
-                    input_err!(
-                        "--qq-tickers: '{n}' is not among the {} kept tickers (see tickers.csv with --out)",
-                        input.tickers.len()
-                    )
-                })
-            })
-            .collect(),
+        Some(names) => crate::finance::kept_columns("--qq-tickers", names, input.tickers),
         None => {
             let var = input.history.var_axis(Axis(0), 1.0);
             let mut idx: Vec<usize> = (0..var.len()).collect();
