@@ -420,3 +420,22 @@ fn a_file_that_is_not_comma_separated_text_is_named_as_such() {
         assert_input_error(&o, &format!("{name}:1: not a CSV text file: {what}"));
     }
 }
+
+#[test]
+fn day_first_dates_are_named_as_such_on_the_first_day_over_12() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = sp500_recent();
+    let mut s = header[..4].join(",") + "\n";
+    for r in rows.iter().take(40) {
+        let (y, m, d) = (&r[0][0..4], &r[0][5..7], &r[0][8..10]);
+        s += &format!("{d}/{m}/{y},{}\n", r[1..4].join(","));
+    }
+    let p = dir.path().join("eu.csv");
+    std::fs::write(&p, s).unwrap();
+    let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
+    // 02/01/2020 … 10/01/2020 read as month-first; 13/01/2020, on line 9, cannot be.
+    assert_input_error(
+        &o,
+        "eu.csv:9: column 'Date': '13/01/2020' is not a date: it reads as day-first DD/MM/YYYY, but a date with slashes is read month-first",
+    );
+}

@@ -21,6 +21,11 @@ pub enum CellProblem {
         "'{0}' is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or MM/DD/YYYY, optionally followed by a time)"
     )]
     BadDate(String),
+    #[error(
+        "'{0}' is not a date: it reads as day-first DD/MM/YYYY, but a date with slashes is read month-first \
+         (MM/DD/YYYY); write the dates as YYYY-MM-DD"
+    )]
+    DayFirst(String),
     #[error("duplicated (date, ticker) = ({date}, {ticker}); first seen on line {first_line}")]
     Duplicate { date: String, ticker: String, first_line: u64 },
     #[error("date {date} already appeared on line {first_line}")]

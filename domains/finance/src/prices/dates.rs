@@ -41,6 +41,17 @@ fn split_ymd(s: &[u8]) -> Option<(u32, u32, u32)> {
     }
 }
 
+/// Whether a cell that is not a date reads as a day-first `DD/MM/YYYY` one (day 13–31, month
+/// 1–12, an optional time part after it), which the month-first reading refuses.
+pub fn looks_day_first(cell: &[u8]) -> bool {
+    let s = trim(cell);
+    let date_part = s.split(|&b| b == b' ' || b == b'T').next().unwrap_or_default();
+    let parts: Vec<&[u8]> = date_part.split(|&b| b == b'/').collect();
+    let [d, m, y] = parts[..] else { return false };
+    let short = |p: &[u8]| (1..=2).contains(&p.len());
+    matches!((digits(d), digits(m)), (Some(13..=31), Some(1..=12))) && short(d) && short(m) && y.len() == 4
+}
+
 /// `HH:MM`, optionally `:SS`, fractional seconds and a zone suffix; only the shape is checked.
 fn looks_like_time(t: &[u8]) -> bool {
     t.len() >= 5
@@ -105,6 +116,16 @@ mod tests {
             "02/08/13",
         ] {
             assert_eq!(parse_date(s.as_bytes()), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn day_first_dates_are_recognised_only_when_the_day_is_over_12() {
+        for s in ["13/08/2013", "31/12/2020", "20/1/2021 00:00"] {
+            assert!(looks_day_first(s.as_bytes()), "{s}");
+        }
+        for s in ["12/08/2013", "13/13/2013", "32/01/2013", "13/08/13", "2013-08-13", "abc", ""] {
+            assert!(!looks_day_first(s.as_bytes()), "{s}");
         }
     }
 

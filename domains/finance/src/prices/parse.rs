@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use ndarray::Array2;
 
-use super::dates::{parse_date, trim};
+use super::dates::{looks_day_first, parse_date, trim};
 use crate::error::{CellProblem, FinanceError};
 
 /// All prices of a file, sorted by date (unique), tickers in order of first appearance.
@@ -179,8 +179,11 @@ impl CellError<'_> {
 }
 
 fn parse_date_cell(err: &CellError, line: u64, col: usize, raw: &[u8]) -> Result<NaiveDate, FinanceError> {
-    parse_date(raw)
-        .ok_or_else(|| err.at(line, col, CellProblem::BadDate(String::from_utf8_lossy(trim(raw)).into_owned())))
+    parse_date(raw).ok_or_else(|| {
+        let text = String::from_utf8_lossy(trim(raw)).into_owned();
+        let problem = if looks_day_first(raw) { CellProblem::DayFirst(text) } else { CellProblem::BadDate(text) };
+        err.at(line, col, problem)
+    })
 }
 
 /// A row dated after `unread_after` (`ReadOptions::unread_after`): skipped before any other cell
