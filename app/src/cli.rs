@@ -863,9 +863,17 @@ impl FinanceArgs {
     }
 }
 
-/// Results to stdout: the JSON document, or the header and the table(s).
+/// Results to stdout: the JSON document, or the header and the table(s). A stdout that cannot
+/// take them (a full disk) is named, as `--fasta-stdout` names it; a closed pipe is not an error.
 fn print_result<T: serde::Serialize>(json: bool, results: &T, header: &str, table: &str) -> Result<()> {
-    write_result(&mut std::io::stdout().lock(), json, results, header, table)
+    write_result(&mut std::io::stdout().lock(), json, results, header, table).map_err(|e| {
+        match e.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                crate::input_err!("<stdout>: cannot write: {io}")
+            }
+            _ => e,
+        }
+    })
 }
 
 /// [`print_result`] to `stdout`, which may be stderr.

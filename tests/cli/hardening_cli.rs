@@ -188,6 +188,20 @@ fn an_unusable_hmm_file_is_refused_before_the_run() {
     }
 }
 
+/// A stdout that cannot take the table or the JSON (a full disk: /dev/full) is named, exit 2, as
+/// `--fasta-stdout` names it; before, "error: No space left on device" with exit 1 (internal).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_named_with_exit_2() {
+    for json in [false, true] {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_satool"));
+        c.args(["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "profile", "-q"]);
+        c.args(["--samples", "30", "--decode", "norm"]).args(json.then_some("--json"));
+        let o = c.stdout(std::fs::File::create("/dev/full").unwrap()).output().unwrap();
+        assert_input_error(&o, "<stdout>: cannot write: No space left on device");
+    }
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();
