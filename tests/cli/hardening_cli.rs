@@ -202,6 +202,45 @@ fn a_full_stdout_is_named_with_exit_2() {
     }
 }
 
+/// Fragments in an `--evaluate` file: identity skips gaps, so 15 seed columns of a member are
+/// "100% identical" to it and the row read as near-copies with nothing else said. A warning says
+/// the sequences cover fewer than half of the columns; the bundled evaluate file gets none.
+#[test]
+fn evaluate_fragments_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first 20 members in the seed's 79 columns, all but the first 15 gapped.
+    let fragments: String = pf00076_text()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("//") && !l.trim().is_empty())
+        .take(20)
+        .map(|l| {
+            let (name, row) = l.split_once(char::is_whitespace).unwrap();
+            format!(">{name}\n{}{}\n", &row.trim()[..15], "-".repeat(64))
+        })
+        .collect();
+    let p = write(dir.path(), "frag.fasta", fragments.as_bytes());
+    let run = |file: &str| {
+        json(&satool(
+            &["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "profile"]
+                .into_iter()
+                .chain(["--samples", "30", "--decode", "norm", "--json", "-q", "--evaluate", file])
+                .collect::<Vec<_>>(),
+            &[],
+        ))
+    };
+    let warned = |v: &serde_json::Value| {
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("fewer than half of the 71 columns"))
+    };
+    let v = run(&p);
+    assert!(warned(&v), "{}", v["warnings"]);
+    assert_eq!(f(method(&v, "file:frag"), "frac_over_90"), 1.0, "the fragments read as copies");
+    assert!(!warned(&run(&fixture("PF00076_evaluate.aligned.fasta"))));
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

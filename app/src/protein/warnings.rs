@@ -29,6 +29,11 @@ pub fn convergence_convention() -> String {
         "convergence: energy R̂ and bulk ESS over the chains' kept states; with 30 kept per chain R̂ is noisy by itself (i.i.d. draws in that layout exceed 1.01 in 13% of runs, 1.025 in 0.1%), so a warning says R̂ > {MAX_RHAT} or ESS < {MIN_ESS}"
     )
 }
+/// An `--evaluate` file with more than this share of its sequences holding residues at fewer than
+/// half of the columns: identity counts the residues a sequence has, so fragments (or another
+/// family's sequences, aligned by hmmalign to a few columns) read as near-copies.
+pub const MAX_FRAGMENT_SHARE: f64 = 0.25;
+
 /// A sampler generation row with less than this share of its samples inside the natural
 /// nearest-neighbour identity band.
 pub const MIN_BAND_SHARE: f64 = 0.5;
@@ -80,6 +85,9 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
                 100.0 * MIN_UNIQUE_SHARE
             ));
         }
+        if !sampler {
+            out.extend(fragment_warning(&g.id, &g.seqs, l));
+        }
         if r.frac_over_90 > MAX_NEAR_COPY_SHARE {
             out.push(format!(
                 "{}: {:.0}% of its sequences are > 90% identical to a stored one (near-copies; warned above {:.0}%)",
@@ -104,4 +112,24 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
         ));
     }
     out
+}
+
+/// The warning for an `--evaluate` file (`id`) whose sequences mostly cover fewer than half of the
+/// `l` columns with residues (see [`MAX_FRAGMENT_SHARE`]).
+fn fragment_warning(id: &str, seqs: &[Vec<u8>], l: usize) -> Option<String> {
+    let mut residues: Vec<usize> =
+        seqs.iter().map(|s| s.iter().filter(|&&c| !satool_protein::is_gap(c)).count()).collect();
+    let short = residues.iter().filter(|&&n| 2 * n < l).count() as f64 / seqs.len().max(1) as f64;
+    if short <= MAX_FRAGMENT_SHARE {
+        return None;
+    }
+    residues.sort_unstable();
+    Some(format!(
+        "{id}: {:.0}% of its sequences have residues at fewer than half of the {l} columns (median {} residues): \
+         identity counts the residues a sequence has, so fragments or another family's sequences read as \
+         near-copies (warned above {:.0}%)",
+        100.0 * short,
+        residues[residues.len() / 2],
+        100.0 * MAX_FRAGMENT_SHARE
+    ))
 }
