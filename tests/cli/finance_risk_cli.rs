@@ -530,3 +530,15 @@ fn rolling_backtest_draws_from_the_days_a_condition_keeps() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("before 2020-02-03; at least 30 are needed"), "{}", stderr(&o));
 }
+
+/// A short range's H-day blocks: 4 blocks without a 99% exceedance are green (under the binomial
+/// rule alone, P(X ≤ 0) = 0.99⁴ ≥ 95% made them yellow).
+#[test]
+fn rolling_backtest_without_exceedances_on_few_blocks_is_green() {
+    let csv = fixture("sp500.csv");
+    let args = ["finance", "--prices", &csv, "--start", "2021-06-01", "--backtest", "2022-11-01..2022-12-28"];
+    let v = json(&satool(&[&args[..], &["--methods", "historical", "--json", "--quiet"]].concat(), &[]));
+    let blocks = &v["methods"][0]["horizon_tests"][2];
+    assert_eq!((blocks["level"].as_f64(), blocks["days"].as_u64()), (Some(0.99), Some(4)), "{blocks}");
+    assert_eq!((blocks["exceedances"].as_u64(), blocks["basel_zone"].as_str()), (Some(0), Some("green")), "{blocks}");
+}

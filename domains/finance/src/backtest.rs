@@ -32,8 +32,12 @@ fn chi2_1_sf(lr: f64) -> f64 {
 /// The Basel Committee's traffic light for a 99% VaR: green up to 4 exceedances in 250 days,
 /// yellow 5–9, red from 10. For other lengths the same rule through the binomial cumulative
 /// probability it is built on (green while P(X ≤ x) < 95%, yellow while < 99.99%, X ~ Bin(n, 1%)),
-/// which gives exactly 0–4 / 5–9 / 10+ at n = 250.
+/// which gives exactly 0–4 / 5–9 / 10+ at n = 250. No exceedance is green at any length (on 5
+/// days or fewer, P(X ≤ 0) = 0.99ⁿ is itself ≥ 95%).
 pub fn basel_zone(exceedances: usize, days: usize) -> &'static str {
+    if exceedances == 0 {
+        return "green";
+    }
     let Ok(b) = Binomial::new(0.01, days as u64) else { return "red" };
     let p = b.cdf(exceedances as u64);
     if p < 0.95 {
@@ -169,6 +173,8 @@ mod tests {
         want.extend(["yellow"; 5]);
         want.extend(["red"; 2]);
         assert_eq!(zones, want);
+        // Few days: none exceeded is green, one of 4 is not.
+        assert_eq!((basel_zone(0, 4), basel_zone(0, 1), basel_zone(1, 4)), ("green", "green", "yellow"));
     }
 
     /// A trailing historical-simulation VaR over 2020 on fixtures/sp500.csv, 1-day and on 10-day
