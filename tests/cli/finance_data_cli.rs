@@ -439,3 +439,18 @@ fn day_first_dates_are_named_as_such_on_the_first_day_over_12() {
         "eu.csv:9: column 'Date': '13/01/2020' is not a date: it reads as day-first DD/MM/YYYY, but a date with slashes is read month-first",
     );
 }
+
+#[test]
+fn a_pandas_index_column_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = sp500_recent();
+    // df.to_csv() of a frame with a Date column and a RangeIndex: an unnamed first column.
+    let mut s = format!(",{}\n", header[..4].join(","));
+    for (i, r) in rows.iter().take(40).enumerate() {
+        s += &format!("{i},{}\n", r[..4].join(","));
+    }
+    let p = dir.path().join("indexed.csv");
+    std::fs::write(&p, s).unwrap();
+    let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
+    assert_input_error(&o, "indexed.csv:1: column '#1': the first column has no name, so no ticker: likely an index that pandas' to_csv() wrote");
+}

@@ -32,6 +32,11 @@ pub enum CellProblem {
     DuplicateDate { date: String, first_line: u64 },
     #[error("empty ticker")]
     EmptyTicker,
+    #[error(
+        "the first column has no name, so no ticker: likely an index that pandas' to_csv() wrote (write with \
+         index=False, or drop the column)"
+    )]
+    UnnamedFirstColumn,
     #[error("row has {found} fields, the header has {expected}")]
     FieldCount { expected: usize, found: usize },
     #[error(

@@ -218,7 +218,9 @@ pub fn parse_wide<R: std::io::Read>(
     let mut first_col: HashMap<&str, usize> = HashMap::new();
     for &c in &ticker_cols {
         if header[c].is_empty() {
-            return Err(err.at(1, c, CellProblem::EmptyTicker));
+            // pandas' `to_csv()` writes its index as an unnamed first column.
+            let problem = if c == 0 { CellProblem::UnnamedFirstColumn } else { CellProblem::EmptyTicker };
+            return Err(err.at(1, c, problem));
         }
         if unwritable_ticker(&header[c]) {
             return Err(err.at(1, c, CellProblem::UnwritableTicker(shown(&header[c]))));
