@@ -659,6 +659,13 @@ fn sample_count_and_temperatures_are_options() {
     }
     assert_eq!(method(&v, "sa_gen")["label"], "SA β=12 (generation)");
     assert!(v["conventions"][0].as_str().unwrap().starts_with("samples: 7 per method; chains: 30 × 2001 steps"));
+    // 30 samples are a multiple of 30 but one per chain: still no SE, and the conventions say why.
+    let v = pf00076(&["--hmmer", "off", "--methods", "natural", "--samples", "30"]);
+    assert!(method(&v, "natural")["novelty"]["se"].is_null());
+    assert_eq!(
+        v["conventions"][1],
+        "no SE: it needs a multiple of 30 samples, at least 60 (30 groups of 2 or more, one per chain)"
+    );
     // 60 samples: 2 kept states per chain, SE over 30 groups of 2
     let v = pf00076(&["--hmmer", "off", "--methods", "sa_ret", "--samples", "60", "--beta-ret", "40"]);
     assert_eq!(method(&v, "sa_ret")["n"], 60);

@@ -29,7 +29,7 @@ pub fn conventions(samples: usize, reweight: Option<f64>, convergence: String) -
             samples / 30
         )
     } else {
-        "no SE: it needs a multiple of 30 samples (30 groups, one per chain)".to_string()
+        "no SE: it needs a multiple of 30 samples, at least 60 (30 groups of 2 or more, one per chain)".to_string()
     };
     let mut v = vec![sampling, se, convergence];
     v.extend(
