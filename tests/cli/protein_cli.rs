@@ -462,6 +462,26 @@ fn conditioning_on_a_subfamily() {
     assert_input_error(&none, "matches 0 of the 68");
 }
 
+/// An unaligned member with exactly L = 71 residues (21 of PF00076's 68 have 71) has the length
+/// of an aligned sequence: it was read as one, its residues in the wrong columns (identity to
+/// itself 0.886). Without a gap the length does not tell, so hmmalign's alignment is taken when
+/// it puts the sequence closer to the members: identity 1 to itself.
+#[test]
+fn score_aligns_a_gapless_sequence_of_l_residues_when_that_fits_the_family() {
+    require_hmmer();
+    let text = std::fs::read_to_string(fixture("PF00076.sto")).unwrap();
+    let row = text.lines().find(|l| l.starts_with("SART3_YEAST/119-189")).unwrap();
+    let residues: String = row.split_whitespace().nth(1).unwrap().chars().filter(char::is_ascii_alphabetic).collect();
+    assert_eq!(residues.len(), 71);
+    let dir = tempfile::tempdir().unwrap();
+    let fasta = dir.path().join("one.fasta");
+    std::fs::write(&fasta, format!(">SART3_YEAST/119-189\n{residues}\n")).unwrap();
+    let o =
+        satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--score", fasta.to_str().unwrap(), "--json"], &[]);
+    let v = json(&o);
+    assert_eq!((v[0]["nearest"].as_str(), v[0]["identity"].as_f64()), (Some("SART3_YEAST/119-189"), Some(1.0)));
+}
+
 /// A --condition-file name with its /start-end keeps that range only (PF00076 holds three
 /// PABP_DROME and two SRSF1_HUMAN ranges); a name without one keeps every range of the sequence.
 #[test]

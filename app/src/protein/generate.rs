@@ -503,15 +503,17 @@ pub(super) fn from_sequences(
 /// The sequences of an `--evaluate` file on the cleaned columns, read and checked before any
 /// method runs. They may be aligned to the L cleaned columns, aligned to the seed's W columns
 /// (the kept ones are taken), or unaligned (no gap characters; `align` aligns them, with
-/// hmmalign to the family's RF model).
+/// hmmalign to the family's RF model). Gapless sequences of exactly L (or W) residues may be
+/// either: see [`unless_unaligned`].
 pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Result<Evaluated> {
     let records = prot::read_fasta(path, false)?;
     let names: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let (l, w) = (f.clean.len(), f.clean.n_input_cols);
     let seqs: Vec<Vec<u8>> = if records.iter().all(|r| r.seq.len() == l) {
-        records.into_iter().map(|r| r.seq).collect()
+        unless_unaligned(records.iter().map(|r| r.seq.clone()).collect(), &records, f, align)
     } else if records.iter().all(|r| r.seq.len() == w) {
-        records.iter().map(|r| f.clean.kept_columns.iter().map(|&c| r.seq[c]).collect()).collect()
+        let given = records.iter().map(|r| f.clean.kept_columns.iter().map(|&c| r.seq[c]).collect()).collect();
+        unless_unaligned(given, &records, f, align)
     } else if records.iter().all(|r| !r.seq.iter().any(|&c| prot::is_gap(c))) {
         align(&records)?
     } else {
@@ -530,6 +532,30 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
         .into());
     };
     Ok((names, seqs))
+}
+
+/// `given`, the sequences of `records` read as aligned because of their length, or hmmalign's
+/// alignment of them. When none has a gap the length alone does not tell: an unaligned sequence
+/// of L residues is common (21 of PF00076's 68 members have 71, its L), and read as aligned its
+/// residues sit in the wrong columns. Then, when `align` runs (HMMER installed and not off),
+/// its alignment is taken if it puts the sequences closer to the members (a higher mean identity
+/// to the nearest one); a sequence aligned to the columns is left as given.
+fn unless_unaligned(
+    given: Vec<Vec<u8>>,
+    records: &[prot::FastaRecord],
+    f: &FamilyModel,
+    align: &Aligner,
+) -> Vec<Vec<u8>> {
+    if records.iter().any(|r| r.seq.iter().any(|&c| prot::is_gap(c))) {
+        return given;
+    }
+    let Ok(aligned) = align(records) else { return given };
+    let identity = |seqs: &[Vec<u8>]| prot::seq_identity(seqs, &f.stored).iter().sum::<f64>();
+    if identity(&aligned) > identity(&given) {
+        aligned
+    } else {
+        given
+    }
 }
 
 /// An `--evaluate` (or `--score`) file's names and sequences on the cleaned columns.
