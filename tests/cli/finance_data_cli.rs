@@ -454,3 +454,28 @@ fn a_pandas_index_column_is_named_as_such() {
     let o = satool(&["finance", "--prices", &p.display().to_string(), "--quiet"], &[]);
     assert_input_error(&o, "indexed.csv:1: column '#1': the first column has no name, so no ticker: likely an index that pandas' to_csv() wrote");
 }
+
+/// A ticker whose history moves on one day only: a method that never draws that day generates
+/// constant returns for it, and a warning says which metrics are undefined (— and null).
+#[test]
+fn constant_generated_returns_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let (header, rows) = sp500_recent();
+    let mut s = header[..5].join(",") + "\n";
+    for (i, r) in rows.iter().take(300).enumerate() {
+        let flat = if i < 150 { "10.0" } else { "10.5" };
+        s += &format!("{},{},{flat},{},{}\n", r[0], r[1], r[3], r[4]);
+    }
+    let p = dir.path().join("stale.csv");
+    std::fs::write(&p, s).unwrap();
+    let o =
+        satool(&["finance", "--prices", &p.display().to_string(), "--methods", "historical,sa_paths", "--json"], &[]);
+    let v = json(&o);
+    let warning = "sa_paths: the generated returns of AMD are constant, so its kurtosis, correlation error and ACFs are undefined";
+    let warnings: Vec<&str> = v["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with(warning), "{warnings:?}");
+    assert!(unwrapped(&stderr(&o)).contains(warning), "{}", stderr(&o));
+    let sa_paths = method(&v, "sa_paths");
+    assert_eq!((sa_paths["per_ticker"]["sd_ratio"][1].as_f64(), sa_paths["kurtosis"].is_null()), (Some(0.0), true));
+}

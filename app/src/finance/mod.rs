@@ -569,6 +569,7 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     let risk = risk::evaluate(&weights, &scenarios, job.paths.map(|p| p.h))?;
     let backtest = held_out.map(|held| backtest::evaluate(&held, &weights, &scenarios)).transpose()?;
 
+    let warnings = [warnings, constant_generated(&job.prices, &results, &table_in.tickers)].concat();
     let results = FinanceResults {
         domain: "finance",
         condition,
@@ -582,6 +583,28 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
         warnings,
     };
     Ok(FinanceRun { results, history: h.g, dates: h.dates, scenarios })
+}
+
+/// A warning (printed) for each method whose generated returns of some tickers are constant (sd
+/// ratio 0, e.g. a ticker whose history moves on a single day that the method never drew): the
+/// metrics that need their variance are undefined, shown as — and written as null and empty cells.
+fn constant_generated(prices: &std::path::Path, results: &[MethodResult], tickers: &[String]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for m in results {
+        let flat: Vec<&str> =
+            (m.per_ticker.sd_ratio.iter().zip(tickers)).filter(|(&r, _)| r == 0.0).map(|(_, t)| t.as_str()).collect();
+        if !flat.is_empty() {
+            let w = format!(
+                "{}: the generated returns of {} are constant, so its kurtosis, correlation error and ACFs are \
+                 undefined (— in the table, null in results.json, empty in per_ticker.csv)",
+                m.id.id(),
+                flat.join(", ")
+            );
+            warn(prices, &w);
+            warnings.push(w);
+        }
+    }
+    warnings
 }
 
 /// The columns of the tickers `names` among the kept `tickers`, in the order of `names`; an input
