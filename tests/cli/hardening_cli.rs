@@ -241,6 +241,20 @@ fn evaluate_fragments_are_warned_about() {
     assert!(!warned(&run(&fixture("PF00076_evaluate.aligned.fasta"))));
 }
 
+/// Lines that end in \r alone (classic Mac OS) read as one line: the seed failed with "no
+/// closing '//'" and a FASTA with "sequence 'x' is empty". The message names the cause.
+#[test]
+fn carriage_return_line_endings_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let sto = write(dir.path(), "mac.sto", pf00076_text().replace('\n', "\r").as_bytes());
+    let o = satool(&["protein", "--stockholm", &sto, "--hmmer", "off"], &[]);
+    assert_input_error(&o, "mac.sto: cannot read: line 1 holds a carriage return (\\r) inside it");
+    let fasta =
+        write(dir.path(), "mac.fasta", b">a\rACDEFGHIKLMNPQRSTVWYACDEFGHIKLMNPQRSTVWYACDEFGHIKLMNPQRSTVWYACDEFGHIKL\r");
+    let o = satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--score", &fasta], &[]);
+    assert_input_error(&o, "mac.fasta: cannot read: line 1 holds a carriage return");
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

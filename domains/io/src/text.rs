@@ -250,7 +250,8 @@ impl Read for TextReader {
 }
 
 /// The numbered lines of a [`TextReader`], read one at a time: 1-based numbers, a trailing `\r`
-/// removed, bytes that are not UTF-8 as U+FFFD, a BOM at the start dropped. Unlike
+/// removed, bytes that are not UTF-8 as U+FFFD, a BOM at the start dropped; a `\r` inside a line
+/// (a file whose lines end in `\r` alone) is a read error naming the line. Unlike
 /// [`numbered_lines`], text ending in a newline yields no last, empty line. A read error ends the
 /// lines with one `Err`.
 pub struct Lines {
@@ -297,6 +298,18 @@ impl Iterator for Lines {
                 l = l.strip_suffix(b"\r").unwrap_or(l);
                 if self.line == 1 {
                     l = l.strip_prefix("\u{feff}".as_bytes()).unwrap_or(l);
+                }
+                if l.contains(&b'\r') {
+                    // Lines ending in \r alone would read as one line, and fail far from the cause.
+                    self.done = true;
+                    let path = self.reader.get_ref().path.clone();
+                    let problem = format!(
+                        "line {} holds a carriage return (\\r) inside it: lines that end in \\r alone (classic Mac OS) \
+                         are not read; convert them to \\n line endings (e.g. tr '\\r' '\\n')",
+                        self.line
+                    );
+                    let source = std::io::Error::new(std::io::ErrorKind::InvalidData, problem);
+                    return Some(Err(TextError::Read { path, source }));
                 }
                 Some(Ok((self.line, String::from_utf8_lossy(l).into_owned())))
             }

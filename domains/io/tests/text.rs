@@ -195,3 +195,16 @@ fn streamed_lines_stop_at_the_first_line_over_the_limit() {
     assert_eq!(first, again);
     assert!(sink.len() < 1 << 20, "read {} bytes past the bad line", sink.len());
 }
+
+/// A file whose lines end in \r alone is one long line: the read stops there, naming the line
+/// and the cause, instead of the parser failing far from it ("no closing '//'").
+#[test]
+fn lines_ending_in_a_lone_carriage_return_are_refused_naming_the_line() {
+    let dir = Dir::new();
+    let p = dir.write("mac.txt", b"ok\r\nx\ry\rz\r");
+    let items: Vec<_> = TextReader::open(&p).unwrap().lines().collect();
+    assert_eq!(items.len(), 2, "the good line, then the error");
+    assert_eq!(items[0].as_ref().unwrap(), &(1, "ok".to_string()));
+    let e = items[1].as_ref().unwrap_err().to_string();
+    assert!(e.contains("mac.txt: cannot read: line 2 holds a carriage return"), "{e}");
+}
