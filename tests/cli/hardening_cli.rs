@@ -255,6 +255,32 @@ fn carriage_return_line_endings_are_named() {
     assert_input_error(&o, "mac.fasta: cannot read: line 1 holds a carriage return");
 }
 
+/// A gzip-compressed `--evaluate` file is named like the plain one: `set.aligned.fasta.gz` is the
+/// row `file:set` and the files `file_set.*` (before: `file:set.aligned.fasta`, files
+/// `file_set.aligned.fasta.fasta`).
+#[test]
+fn a_gzip_evaluate_file_is_named_like_the_plain_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(fixture("PF00076_evaluate.aligned.fasta")).unwrap()).unwrap();
+    let p = write(dir.path(), "set.aligned.fasta.gz", &gz.finish().unwrap());
+    let out = dir.path().join("out");
+    let args = ["--hmmer", "off", "--methods", "profile", "--samples", "30", "--decode", "norm", "-q"];
+    let o = satool(
+        &[
+            &["protein", "--stockholm", &fixture("PF00076.sto"), "--evaluate", &p, "--out", out.to_str().unwrap()][..],
+            &args,
+        ]
+        .concat(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\nfile:set "), "{}", stdout(&o));
+    for ext in ["tsv", "fasta", "aligned.fasta", "a2m"] {
+        assert!(out.join(format!("file_set.{ext}")).is_file(), "file_set.{ext}");
+    }
+}
+
 #[test]
 fn a_failed_run_leaves_no_output_directory() {
     let dir = tempfile::tempdir().unwrap();

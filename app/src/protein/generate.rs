@@ -411,8 +411,8 @@ pub(super) fn condition_reference(f: &FamilyModel) -> Generated {
     Generated::scored(f, "condition".into(), label, f.enc.project(&f.stored), f.stored.clone(), None)
 }
 
-/// The row ids of `--evaluate` files, in order: `file:<stem>` (the name without its extension
-/// and a trailing `.aligned`), unique and the same on every run with the same arguments. Files
+/// The row ids of `--evaluate` files, in order: `file:<stem>` (the name without its extension,
+/// a `.gz` before it, and a trailing `.aligned`), unique and the same on every run with the same arguments. Files
 /// whose stems collide keep as many of their parent folders as it takes to tell them apart
 /// (`file:a/x`, `file:b/x`); a file given twice (or two names that still collide as file names)
 /// gets `_2`, `_3`, … in the order given.
@@ -421,7 +421,10 @@ pub(super) fn evaluate_ids(paths: &[PathBuf]) -> Vec<String> {
         if satool_io::text::is_stdin(p) {
             return "stdin".to_string();
         }
-        let s = p.file_stem().map_or_else(|| "evaluate".into(), |s| s.to_string_lossy().into_owned());
+        // A gzip file's stem is that of the name without `.gz`: x.fasta.gz is `x`, as x.fasta.
+        let name = p.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = Path::new(name.strip_suffix(".gz").unwrap_or(&name));
+        let s = name.file_stem().map_or_else(|| "evaluate".into(), |s| s.to_string_lossy().into_owned());
         s.strip_suffix(".aligned").unwrap_or(&s).to_string()
     };
     // The folders of each path, innermost first (`.` left out).
@@ -583,6 +586,7 @@ mod tests {
     #[test]
     fn evaluate_ids_are_unique_and_short() {
         assert_eq!(ids(&["runs/a.aligned.fasta", "b.fasta"]), ["file:a", "file:b"]);
+        assert_eq!(ids(&["a.aligned.fasta.gz", "b.fa.gz", "c.gz", "-"]), ["file:a", "file:b", "file:c", "file:stdin"]);
         assert_eq!(ids(&["x/a/s.fasta", "y/b/s.fasta", "t.fa"]), ["file:a/s", "file:b/s", "file:t"]);
         assert_eq!(ids(&["p/a/s.fasta", "q/a/s.fasta"]), ["file:p/a/s", "file:q/a/s"]);
         assert_eq!(ids(&["./s.fasta", "a/s.fasta"]), ["file:s", "file:a/s"]);
