@@ -241,6 +241,30 @@ fn evaluate_fragments_are_warned_about() {
     assert!(!warned(&run(&fixture("PF00076_evaluate.aligned.fasta"))));
 }
 
+/// An `--evaluate` file whose names repeat: its output files number the sequences instead
+/// (`file_dup_1` …), which a warning now says (before: silently, while `--score` refuses the file).
+#[test]
+fn evaluate_names_that_repeat_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("PF00076_evaluate.aligned.fasta")).unwrap();
+    let dup = write(dir.path(), "dup.fasta", text.replace(">Eval_2 ", ">Eval_1 ").as_bytes());
+    let out = dir.path().join("run");
+    let args = ["protein", "--stockholm", &fixture("PF00076.sto"), "--hmmer", "off", "--methods", "profile"];
+    let run = |file: &str| {
+        let extra = ["--samples", "30", "--decode", "norm", "--json", "-q", "--evaluate", file, "--out"];
+        json(&satool(&args.into_iter().chain(extra).chain([out.to_str().unwrap()]).collect::<Vec<_>>(), &[]))
+    };
+    let warned = |v: &serde_json::Value| {
+        v["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("names are not all distinct"))
+    };
+    let v = run(&dup);
+    assert!(warned(&v), "{}", v["warnings"]);
+    let tsv = std::fs::read_to_string(out.join("file_dup.tsv")).unwrap();
+    assert!(tsv.lines().nth(1).unwrap().starts_with("file_dup_1\t"), "{tsv}");
+    std::fs::remove_dir_all(&out).unwrap();
+    assert!(!warned(&run(&fixture("PF00076_evaluate.aligned.fasta"))));
+}
+
 /// Lines that end in \r alone (classic Mac OS) read as one line: the seed failed with "no
 /// closing '//'" and a FASTA with "sequence 'x' is empty". The message names the cause.
 #[test]

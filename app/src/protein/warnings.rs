@@ -87,6 +87,14 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
         }
         if !sampler {
             out.extend(fragment_warning(&g.id, &g.seqs, l));
+            if g.names.is_none() {
+                out.push(format!(
+                    "{}: its sequence names are not all distinct and non-empty, so its output files name the \
+                     sequences {} … in the file's order; give every sequence its own name to keep them",
+                    g.id,
+                    g.name(0)
+                ));
+            }
         }
         if r.frac_over_90 > MAX_NEAR_COPY_SHARE {
             out.push(format!(
