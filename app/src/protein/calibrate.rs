@@ -307,9 +307,10 @@ fn inner_splits(k: usize) -> Vec<prot::holdout::HoldoutSplit> {
 /// Whether the one-hot codes of `members` differ at all (else PCA has no variance to encode): two
 /// members differ at a position when their residues' one-hot columns do (gaps, `X`, `*` and the
 /// other non-standard letters all encode as no residue).
-fn has_variance(members: &[Vec<u8>]) -> bool {
-    let Some(first) = members.first() else { return false };
-    members[1..].iter().any(|s| s.iter().zip(first).any(|(&a, &b)| prot::residue_index(a) != prot::residue_index(b)))
+fn has_variance<'a>(members: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let mut members = members.into_iter();
+    let Some(first) = members.next() else { return false };
+    members.any(|s| s.iter().zip(first).any(|(&a, &b)| prot::residue_index(a) != prot::residue_index(b)))
 }
 
 /// The internal splits of `clean`'s members (or, when too few, all of them as one "fold" without
@@ -321,7 +322,7 @@ fn inner_folds(
     beta_gen: f64,
 ) -> Result<(Vec<prot::holdout::HoldoutSplit>, bool, Vec<InnerFold>)> {
     let mut splits = inner_splits(clean.k());
-    splits.retain(|s| has_variance(&s.train.iter().map(|&i| clean.seqs[i].clone()).collect::<Vec<_>>()));
+    splits.retain(|s| has_variance(s.train.iter().map(|&i| clean.seqs[i].as_slice())));
     let split_used = !splits.is_empty();
     if !split_used {
         splits.push(prot::holdout::HoldoutSplit { train: (0..clean.k()).collect(), held_out: Vec::new() });
@@ -383,10 +384,10 @@ mod tests {
     /// Members differ when a position's one-hot codes do: non-standard letters and gaps alike.
     #[test]
     fn variance_is_a_difference_of_one_hot_codes() {
-        assert!(has_variance(&[b"ACD".to_vec(), b"ACE".to_vec()]));
-        assert!(!has_variance(&[b"AXD".to_vec(), b"A*D".to_vec(), b"A-D".to_vec()]));
-        assert!(!has_variance(&[b"ACD".to_vec()]));
-        assert!(!has_variance(&[]));
+        assert!(has_variance([&b"ACD"[..], b"ACE"]));
+        assert!(!has_variance([&b"AXD"[..], b"A*D", b"A-D"]));
+        assert!(!has_variance([&b"ACD"[..]]));
+        assert!(!has_variance([]));
     }
 
     #[test]
