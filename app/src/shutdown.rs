@@ -117,10 +117,13 @@ pub fn temp_dir() -> anyhow::Result<tempfile::TempDir> {
     })
 }
 
-/// Removes the private temporary directory at the end of a normal run.
+/// Removes the private temporary directory at the end of a run (normal or interrupted). After a
+/// signal, a thread of the run may still be writing its last file there (a FASTA for an
+/// hmmsearch the handler refused to start), which makes one `remove_dir_all` fail on the
+/// non-empty directory: hence a removal that tries again (`remove_tree`).
 pub fn finish() {
     if let Some(dir) = PRIVATE_TMP.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        let _ = std::fs::remove_dir_all(dir);
+        remove_tree(&dir);
     }
 }
 
@@ -247,4 +250,39 @@ pub fn remove_stale(dir: &Path, prefix: &str, suffix: &str) -> usize {
         }
     }
     n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// The run's temporary directory goes even while a thread is still writing its last files
+    /// into it (as after a signal, when a worker writes the FASTA of an hmmsearch that will not
+    /// start): one `remove_dir_all` then fails on a directory that is no longer empty.
+    #[test]
+    fn finish_removes_the_private_directory_while_a_thread_still_writes_into_it() {
+        let root = tempfile::tempdir().unwrap();
+        let own = root.path().join("satool-test");
+        std::fs::create_dir(&own).unwrap();
+        let work = own.join("work");
+        std::fs::create_dir(&work).unwrap();
+        *PRIVATE_TMP.lock().unwrap() = Some(own.clone());
+        let writer = std::thread::spawn(move || {
+            let t0 = Instant::now();
+            let mut i = 0;
+            // Writes for 100 ms (the files of a worker finishing its step), stopping early once
+            // the directory is gone.
+            while t0.elapsed() < Duration::from_millis(100) {
+                if std::fs::write(work.join(format!("{i}.fasta")), b">s\nACDE\n").is_err() {
+                    break;
+                }
+                i += 1;
+            }
+        });
+        std::thread::sleep(Duration::from_millis(5));
+        finish();
+        writer.join().unwrap();
+        assert!(!own.exists(), "left {:?}", std::fs::read_dir(&own).map(|d| d.count()));
+    }
 }
