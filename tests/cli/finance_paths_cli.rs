@@ -399,3 +399,27 @@ fn as_of_reads_nothing_after_the_date() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("'abc' is not a number"), "{}", stderr(&o));
 }
+
+/// `--as-of` after the file's last day warns that the paths start after that day (before, only the
+/// header's date said so); a date the file goes past, or its last day, does not.
+#[test]
+fn as_of_after_the_files_last_day_is_warned_about() {
+    let csv = fixture("sp500.csv");
+    let run = |as_of: &str| {
+        let args = ["finance", "--prices", &csv, "--start", "2022-06-01", "--scenarios", "20", "--horizon", "2"];
+        satool(&[&args[..], &["--methods", "bootstrap", "--as-of", as_of, "--quiet"][..]].concat(), &[])
+    };
+    let late = run("2023-06-30");
+    assert_eq!(late.status.code(), Some(0), "{}", stderr(&late));
+    // The warning is wrapped at 100 columns.
+    let said = stderr(&late).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("the file ends on 2022-12-28, before --as-of 2023-06-30: the paths start after 2022-12-28"),
+        "{said}"
+    );
+    for inside in ["2022-12-28", "2022-12-25"] {
+        let o = run(inside);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("warning"), "{inside}: {}", stderr(&o));
+    }
+}

@@ -207,6 +207,17 @@ fn an_unknown_qq_ticker_is_refused_before_the_methods_run() {
     assert!(!Path::new(&r).exists());
 }
 
+/// A --qq-tickers list that names a ticker twice is refused (before, its QQ panel was drawn twice).
+#[test]
+fn a_qq_ticker_named_twice_is_refused() {
+    let d = tmp();
+    let (csv, r) = (fixture("sp500.csv"), d.path().join("r").display().to_string());
+    let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--report", &r, "--qq-tickers", "KO,AAPL,KO"];
+    let out = satool(&[&args[..], &["--methods", "bootstrap"][..]].concat(), &[]);
+    assert_input_error(&out, "--qq-tickers: 'KO' is named twice");
+    assert!(!Path::new(&r).exists());
+}
+
 #[test]
 fn all_families_writes_a_report_per_family_and_an_index() {
     let d = tmp();

@@ -608,20 +608,31 @@ fn constant_generated(prices: &std::path::Path, results: &[MethodResult], ticker
 }
 
 /// The columns of the tickers `names` among the kept `tickers`, in the order of `names`; an input
-/// error naming `option` for a name not kept.
+/// error naming `option` for a name not kept or named twice.
 pub fn kept_columns(option: &str, names: &[String], tickers: &[String]) -> Result<Vec<usize>> {
     let column = |n: &String| {
         tickers.iter().position(|t| t == n).ok_or_else(|| {
             input_err!("{option}: '{n}' is not among the {} kept tickers (see tickers.csv with --out)", tickers.len())
         })
     };
-    names.iter().map(column).collect()
+    let cols = names.iter().map(column).collect::<Result<Vec<usize>>>()?;
+    // A name given twice would draw its panel twice: a typo, most likely, so it is said.
+    if let Some(i) = (1..cols.len()).find(|&i| cols[..i].contains(&cols[i])) {
+        return Err(input_err!("{option}: '{}' is named twice", names[i]));
+    }
+    Ok(cols)
 }
 
 /// The prices read and the window of days the run learns from, with a warning (printed) for each
 /// ticker dropped as constant over it.
 fn read_window(job: &FinanceJob) -> Result<(fin::PriceTable, Window, Vec<String>)> {
     let mut table = fin::read_prices(&job.prices, &job.read)?;
+    if let (AsOf::Date(d), Some(&last)) = (job.as_of, table.dates.last()) {
+        // No row was skipped as later than the date: the file itself stops short of it.
+        if table.unread_rows == 0 && last < d {
+            warn(&job.prices, &format!("the file ends on {last}, before --as-of {d}: the paths start after {last}"));
+        }
+    }
     let (window, dropped) = Window::without_constant_tickers(job, &mut table)?;
     for w in &dropped {
         warn(&job.prices, w);

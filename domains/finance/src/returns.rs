@@ -48,6 +48,7 @@ mod tests {
             dropped_dates: vec![],
             coverage: Default::default(),
             gzip: false,
+            unread_rows: 0,
         };
         let g = log_returns(&table);
         let want = array![[1.1f64.ln(), 0.0, 2f64.ln()], [0.9f64.ln(), 1.25f64.ln(), 0.5f64.ln()]];

@@ -145,6 +145,7 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
             shared_jump_days,
         },
         gzip: false,
+        unread_rows: panel.unread_rows,
     })
 }
 

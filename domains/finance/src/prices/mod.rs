@@ -210,6 +210,9 @@ pub struct PriceTable {
     pub coverage: Coverage,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
+    /// Rows of the file dated after `ReadOptions::unread_after`, skipped unread: none means the
+    /// file ends on or before that date.
+    pub unread_rows: usize,
 }
 
 impl PriceTable {

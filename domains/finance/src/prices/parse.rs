@@ -20,6 +20,8 @@ pub struct RawPanel {
     pub tickers: Vec<String>,
     /// dates × tickers; NaN where the file has no price.
     pub prices: Array2<f64>,
+    /// Rows dated after `unread_after`, skipped unread.
+    pub unread_rows: usize,
 }
 
 type Records<R> = csv::Reader<Tee<R>>;
@@ -234,9 +236,11 @@ pub fn parse_wide<R: std::io::Read>(
     let mut line_of_date: HashMap<NaiveDate, u64> = HashMap::new();
     let mut values: Vec<f64> = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut unread_rows = 0;
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = lines.line_of(&record);
         if is_unread(&record, date_col, unread_after) {
+            unread_rows += 1;
             continue;
         }
         if record.len() != header.len() {
@@ -261,6 +265,7 @@ pub fn parse_wide<R: std::io::Read>(
         dates: order.iter().map(|&r| rows[r].0).collect(),
         tickers: ticker_cols.iter().map(|&c| header[c].clone()).collect(),
         prices,
+        unread_rows,
     })
 }
 
@@ -293,9 +298,11 @@ pub fn parse_long<R: std::io::Read>(
     // (date, ticker) pairs read so far: a repeated one fails on its line.
     let mut pairs: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
     let mut record = csv::ByteRecord::new();
+    let mut unread_rows = 0;
     while rdr.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
         let line = lines.line_of(&record);
         if is_unread(&record, date_col, unread_after) {
+            unread_rows += 1;
             continue;
         }
         if record.len() != header.len() {
@@ -358,7 +365,7 @@ pub fn parse_long<R: std::io::Read>(
     for e in &entries {
         prices[(rank[e.date as usize], e.ticker as usize)] = e.price;
     }
-    Ok(RawPanel { dates: order.iter().map(|&i| dates[i as usize]).collect(), tickers, prices })
+    Ok(RawPanel { dates: order.iter().map(|&i| dates[i as usize]).collect(), tickers, prices, unread_rows })
 }
 
 #[cfg(test)]
