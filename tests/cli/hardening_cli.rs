@@ -205,6 +205,28 @@ fn a_full_stdout_is_named_with_exit_2() {
 /// Fragments in an `--evaluate` file: identity skips gaps, so 15 seed columns of a member are
 /// "100% identical" to it and the row read as near-copies with nothing else said. A warning says
 /// the sequences cover fewer than half of the columns; the bundled evaluate file gets none.
+/// A row of one sample has no pair: its diversity is "—" in the table and null in results.json
+/// (before 0.000, which reads as "every sample alike").
+#[test]
+fn one_sample_has_no_diversity() {
+    let sto = fixture("PF00076.sto");
+    let args = ["protein", "--stockholm", &sto, "--samples", "1", "--hmmer", "off", "--methods", "sa_gen,bootstrap"];
+    let v = json(&satool(&[&args[..], &["--json"][..]].concat(), &[]));
+    for m in v["methods"].as_array().unwrap() {
+        assert!(m["diversity"].is_null(), "{}: {}", m["id"], m["diversity"]);
+        assert!(m["novelty"]["mean"].is_f64(), "{}", m["id"]);
+    }
+    let o = satool(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let row = stdout(&o).lines().find(|l| l.starts_with("sa_gen ")).unwrap().to_string();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[2], "—", "{row}");
+    // Two samples have one pair, and a number.
+    let two = ["protein", "--stockholm", &sto, "--samples", "2", "--hmmer", "off", "--methods", "bootstrap", "--json"];
+    let v = json(&satool(&two, &[]));
+    assert!(v["methods"][0]["diversity"]["mean"].as_f64().unwrap() > 0.0, "{}", v["methods"][0]);
+}
+
 #[test]
 fn evaluate_fragments_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();

@@ -35,7 +35,8 @@ pub(super) fn evaluate(g: &Generated, f: &FamilyModel) -> Result<MethodResult> {
         label: g.label.clone(),
         n: g.seqs.len(),
         novelty: check("novelty", &mm.novelty)?,
-        diversity: check("diversity", &mm.diversity)?,
+        // A pair mean: one sample has no pair (the core's 0 would read as "all alike").
+        diversity: (g.seqs.len() >= 2).then(|| check("diversity", &mm.diversity)).transpose()?,
         energy: check("energy", &mm.energy)?,
         seq_identity: finite(&format!("SeqID of {id}"), sid.mean)?,
         seq_identity_se: finite_opt(&format!("SeqID SE of {id}"), sid.se)?,

@@ -157,7 +157,7 @@ pub fn table(r: &ProteinResults, timing: bool) -> comfy_table::Table {
             let mut cells = vec![
                 m.id.clone(),
                 table::est_short(&m.novelty, 3),
-                table::est_short(&m.diversity, 3),
+                m.diversity.as_ref().map_or_else(|| "—".to_string(), |d| table::est_short(d, 3)),
                 table::est_short(&Estimate { mean: m.seq_identity, se: m.seq_identity_se }, 3),
                 format!("{:.3}", m.kl_composition),
                 format!("{:.2}", m.kl_position),

@@ -231,7 +231,8 @@ pub struct MethodResult {
     pub label: String,
     pub n: usize,
     pub novelty: Estimate,
-    pub diversity: Estimate,
+    /// Mean 1 − cos over pairs of samples: `None` (null) for a row of fewer than two.
+    pub diversity: Option<Estimate>,
     pub energy: Estimate,
     pub seq_identity: f64,
     pub seq_identity_se: Option<f64>,
