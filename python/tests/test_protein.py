@@ -200,3 +200,17 @@ def test_warnings_go_through_the_warnings_module_naming_the_family(capfd):
         _, results = Family.from_stockholm(STO).compare(methods=["sa_gen"], hmmer="off")
     assert results["warnings"] == []
     assert "warning" not in capfd.readouterr().err
+
+
+def test_methods_table_with_a_one_sample_row():
+    """A row whose diversity is null (one sample) beside rows with an estimate: one ``diversity``
+    column, NaN in that row (not a second column of the same name)."""
+    from satool.protein import methods_table
+
+    results = {"methods": [
+        {"id": "sa_gen", "n": 150, "diversity": {"mean": 0.8, "se": 0.01}},
+        {"id": "file:one", "n": 1, "diversity": None},
+    ]}
+    df = methods_table(results)
+    assert list(df.columns) == ["n", "diversity", "diversity_se"]
+    assert df.loc["sa_gen", "diversity"] == 0.8 and np.isnan(df.loc["file:one", "diversity"])

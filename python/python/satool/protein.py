@@ -119,6 +119,9 @@ def methods_table(results: Dict[str, Any]) -> pd.DataFrame:
     """The comparison table of a results dict: one row per method id; an estimate's mean keeps
     the metric's name and its standard error gets ``_se`` (``novelty``, ``novelty_se``)."""
     df = pd.json_normalize(results["methods"], sep="_")
+    # An estimate that is null in some rows (diversity of a one-sample row) is also a column of
+    # its own beside ``<name>_mean``: its rows are NaN in ``<name>_mean`` already.
+    df = df.drop(columns=[c for c in df.columns if f"{c}_mean" in df.columns])
     df.columns = [c[: -len("_mean")] if c.endswith("_mean") else c for c in df.columns]
     return df.set_index("id")
 
