@@ -480,6 +480,22 @@ fn score_aligns_a_gapless_sequence_of_l_residues_when_that_fits_the_family() {
         satool(&["protein", "--stockholm", &fixture("PF00076.sto"), "--score", fasta.to_str().unwrap(), "--json"], &[]);
     let v = json(&o);
     assert_eq!((v[0]["nearest"].as_str(), v[0]["identity"].as_f64()), (Some("SART3_YEAST/119-189"), Some(1.0)));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    // Without HMMER the length decides, unchecked: a warning says so (before, nothing did).
+    let off = satool(
+        &["protein", "--stockholm", &fixture("PF00076.sto"), "--score", fasta.to_str().unwrap(), "--hmmer", "off"],
+        &[],
+    );
+    assert_eq!(off.status.code(), Some(0), "{}", stderr(&off));
+    let said = stderr(&off).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("one.fasta: its 1 sequence(s) have no gap and the length of an aligned one"), "{said}");
+    // The same for an --evaluate file, among the run's warnings (results.json too).
+    let args = ["--evaluate", fasta.to_str().unwrap(), "--hmmer", "off", "--methods", "bootstrap", "--json"];
+    let v = json(&satool(&[&["protein", "--stockholm", &fixture("PF00076.sto")][..], &args[..]].concat(), &[]));
+    let warned = v["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str().unwrap().starts_with("file:one: its 1 sequence(s) have no gap and the length of an aligned one")
+    });
+    assert!(warned, "{}", v["warnings"]);
 }
 
 /// A --condition-file name with its /start-end keeps that range only (PF00076 holds three

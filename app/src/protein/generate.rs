@@ -60,6 +60,8 @@ pub struct Generated {
     pub seqs: Vec<Vec<u8>>,
     /// The sequences' own names (`--evaluate` files whose names are distinct); None: `<id>_<n>`.
     pub names: Option<Vec<String>>,
+    /// An `--evaluate` file read as aligned on its length alone, unchecked (no hmmalign).
+    pub read_unchecked: bool,
     /// Per sequence: energy at [`row_beta`], novelty, nearest stored sequence.
     pub scores: SampleScores,
     /// Novelty, diversity and energy at β_ret of the memory-space points.
@@ -109,6 +111,7 @@ impl Generated {
             label,
             seqs,
             names: None,
+            read_unchecked: false,
             scores,
             memory,
             removed,
@@ -317,6 +320,7 @@ fn in_chunks(method: ProteinMethod, f: &FamilyModel, draw: &mut dyn FnMut(usize)
         label: method.label(&f.ops),
         seqs,
         names: None,
+        read_unchecked: false,
         scores,
         memory: metrics.finish(),
         removed: 0,
@@ -487,7 +491,7 @@ pub(super) fn from_sequences(
     read_seconds: f64,
 ) -> Generated {
     let t0 = Instant::now();
-    let (names, seqs) = read;
+    let Evaluated { names, seqs, unchecked } = read;
     let distinct = names.iter().collect::<std::collections::HashSet<_>>().len() == names.len();
     let names = (distinct && names.iter().all(|n| !n.is_empty())).then_some(names);
     let mut g = Generated::scored(
@@ -500,7 +504,7 @@ pub(super) fn from_sequences(
     );
     // Given sequences have no sampler state: their energy is the only one.
     g.scores.state_energy.clear();
-    Generated { names, seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
+    Generated { names, read_unchecked: unchecked, seconds: read_seconds + t0.elapsed().as_secs_f64(), ..g }
 }
 
 /// The sequences of an `--evaluate` file on the cleaned columns, read and checked before any
@@ -512,13 +516,13 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
     let records = prot::read_fasta(path, false)?;
     let names: Vec<String> = records.iter().map(|r| r.name.clone()).collect();
     let (l, w) = (f.clean.len(), f.clean.n_input_cols);
-    let seqs: Vec<Vec<u8>> = if records.iter().all(|r| r.seq.len() == l) {
+    let (seqs, unchecked) = if records.iter().all(|r| r.seq.len() == l) {
         unless_unaligned(records.iter().map(|r| r.seq.clone()).collect(), &records, f, align)
     } else if records.iter().all(|r| r.seq.len() == w) {
         let given = records.iter().map(|r| f.clean.kept_columns.iter().map(|&c| r.seq[c]).collect()).collect();
         unless_unaligned(given, &records, f, align)
     } else if records.iter().all(|r| !r.seq.iter().any(|&c| prot::is_gap(c))) {
-        align(&records)?
+        (align(&records)?, false)
     } else {
         let r = records.iter().find(|r| r.seq.len() != l && r.seq.len() != w).unwrap_or(&records[0]);
         return Err(prot::ProteinError::Fasta {
@@ -534,7 +538,7 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
         }
         .into());
     };
-    Ok((names, seqs))
+    Ok(Evaluated { names, seqs, unchecked })
 }
 
 /// `given`, the sequences of `records` read as aligned because of their length, or hmmalign's
@@ -542,27 +546,43 @@ pub(super) fn read_evaluate(path: &Path, f: &FamilyModel, align: &Aligner) -> Re
 /// of L residues is common (21 of PF00076's 68 members have 71, its L), and read as aligned its
 /// residues sit in the wrong columns. Then, when `align` runs (HMMER installed and not off),
 /// its alignment is taken if it puts the sequences closer to the members (a higher mean identity
-/// to the nearest one); a sequence aligned to the columns is left as given.
+/// to the nearest one); a sequence aligned to the columns is left as given. Whether `align`
+/// could not run, so that the length alone decided (a warning says so).
 fn unless_unaligned(
     given: Vec<Vec<u8>>,
     records: &[prot::FastaRecord],
     f: &FamilyModel,
     align: &Aligner,
-) -> Vec<Vec<u8>> {
+) -> (Vec<Vec<u8>>, bool) {
     if records.iter().any(|r| r.seq.iter().any(|&c| prot::is_gap(c))) {
-        return given;
+        return (given, false);
     }
-    let Ok(aligned) = align(records) else { return given };
+    let Ok(aligned) = align(records) else { return (given, true) };
     let identity = |seqs: &[Vec<u8>]| prot::seq_identity(seqs, &f.stored).iter().sum::<f64>();
     if identity(&aligned) > identity(&given) {
-        aligned
+        (aligned, false)
     } else {
-        given
+        (given, false)
     }
 }
 
 /// An `--evaluate` (or `--score`) file's names and sequences on the cleaned columns.
-pub(super) type Evaluated = (Vec<String>, Vec<Vec<u8>>);
+pub(super) struct Evaluated {
+    pub names: Vec<String>,
+    pub seqs: Vec<Vec<u8>>,
+    /// Gapless sequences of an aligned length read as aligned without hmmalign's check (HMMER
+    /// off or missing): unaligned ones of that length would be misread.
+    pub unchecked: bool,
+}
+
+/// The warning for a file whose sequences [`Evaluated::unchecked`] says were read unchecked.
+pub(super) fn unchecked_warning(what: &str, n: usize) -> String {
+    format!(
+        "{what}: its {n} sequence(s) have no gap and the length of an aligned one, so they are read as aligned \
+         to the family's columns unchecked; unaligned sequences of that length would be misread (with HMMER, \
+         hmmalign's alignment is taken when it fits the family better)"
+    )
+}
 
 #[cfg(test)]
 mod tests {

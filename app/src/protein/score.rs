@@ -18,7 +18,11 @@ pub fn score_file(job: &ProteinJob, fasta: &Path, progress: &Progress) -> Result
     // Aligned to the cleaned or the seed's columns, or unaligned (aligned with hmmalign), as
     // --evaluate reads them.
     let align = |records: &[prot::FastaRecord]| super::hmmer::align_to_family(job, &aln, &fam.clean, fasta, records);
-    let (names, seqs) = super::generate::read_evaluate(fasta, &fam, &align)?;
+    let super::generate::Evaluated { names, seqs, unchecked } = super::generate::read_evaluate(fasta, &fam, &align)?;
+    if unchecked {
+        let what = satool_io::text::shown(fasta).display().to_string();
+        progress.warn(&super::generate::unchecked_warning(&what, names.len()));
+    }
     // Scores are matched to sequences by name (the HMMER table too): names must be unique.
     let mut seen = std::collections::HashSet::new();
     if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {

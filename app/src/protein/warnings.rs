@@ -87,6 +87,9 @@ pub(super) fn warnings(k: usize, l: usize, generated: &[Generated], rows: &[Meth
         }
         if !sampler {
             out.extend(fragment_warning(&g.id, &g.seqs, l));
+            if g.read_unchecked {
+                out.push(super::generate::unchecked_warning(&g.id, g.seqs.len()));
+            }
             if g.names.is_none() {
                 out.push(format!(
                     "{}: its sequence names are not all distinct and non-empty, so its output files name the \
