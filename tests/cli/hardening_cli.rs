@@ -1042,3 +1042,37 @@ fn every_numeric_option_exits_0_or_2_with_one_line_naming_it() {
     }
     assert_eq!(runs, (finance.len() + protein.len()) * SWEEP_VALUES.len());
 }
+
+/// A comparison run whose chains would take hours (`--inner-steps 10^9`) says so before it
+/// starts, as a `--scenarios` run does (before it ran for ever with nothing said); it is stopped
+/// here once the note is out.
+#[test]
+fn a_comparison_run_that_would_take_hours_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let err_path = dir.path().join("stderr");
+    let csv = fixture("sp500.csv");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satool"))
+        .args(["finance", "--prices", &csv, "--start", "2020-01-01", "--methods", "sa_sequential"])
+        .args(["--inner-steps", "1000000000"])
+        .current_dir(root())
+        // Killed below: its private temporary directory stays in this test's directory.
+        .env("TMPDIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("run satool");
+    let start = std::time::Instant::now();
+    let said = loop {
+        let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+        if err.contains("sa_sequential") && err.contains(" h\n") || start.elapsed().as_secs() > 60 {
+            break err;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "satool ended: {err}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let said1 = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said1.contains("note: the run on 753 days × 20 tickers is estimated to take"), "{said}");
+    assert!(said1.contains("note: sa_sequential"), "{said}");
+}

@@ -47,20 +47,24 @@ pub fn seconds(method: FinanceMethod, inner_steps: usize, spec: PathSpec, k: usi
 }
 
 /// The per-method estimate lines when the run would take longer than [`ANNOUNCE_SECONDS`], else
-/// none.
-pub fn announce(job: &FinanceJob, spec: PathSpec, k: usize, d: usize, tickers: usize) -> Vec<String> {
+/// none: for `--scenarios` paths (`spec`), or for the comparison run (`None`), whose path methods
+/// each generate one series as long as the history's `k` days.
+pub fn announce(job: &FinanceJob, spec: Option<PathSpec>, k: usize, d: usize, tickers: usize) -> Vec<String> {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let days = spec.unwrap_or(PathSpec::all(1, k));
     let per: Vec<(FinanceMethod, f64)> =
-        job.methods.iter().map(|&m| (m, seconds(m, job.inner_steps, spec, k, d, cores))).collect();
+        job.methods.iter().map(|&m| (m, seconds(m, job.inner_steps, days, k, d, cores))).collect();
     let total: f64 = per.iter().map(|p| p.1).sum();
     if total <= ANNOUNCE_SECONDS {
         return Vec::new();
     }
+    let run = match spec {
+        Some(p) => format!("--scenarios {} --horizon {}", p.n, p.h),
+        None => "the run".to_string(),
+    };
     let mut lines = vec![format!(
-        "note: --scenarios {} --horizon {} on {k} days × {tickers} tickers is estimated to take {} on \
-         {cores} idle cores (sa_sequential and sa_regime run --inner-steps MALA steps per path day):",
-        spec.n,
-        spec.h,
+        "note: {run} on {k} days × {tickers} tickers is estimated to take {} on {cores} idle cores \
+         (sa_sequential and sa_regime run --inner-steps MALA steps per generated day):",
         duration(total)
     )];
     lines.extend(per.iter().map(|(m, s)| format!("note:   {:<16} {}", m.id(), duration(*s))));

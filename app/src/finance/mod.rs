@@ -514,10 +514,8 @@ pub fn run_with(job: &FinanceJob, progress: &Progress, streaming: Option<Option<
     let (h, beta_star) = history(job, g, runs, dates)?;
     let job = &with_given_moments(job, &h, beta_star, &table_in)?;
     let (k, d) = (h.g.nrows(), h.g.ncols());
-    if let Some(spec) = job.paths {
-        for line in estimate::announce(job, spec, k, h.mem.d(), d) {
-            progress.note(&line);
-        }
+    for line in estimate::announce(job, job.paths, k, h.mem.d(), d) {
+        progress.note(&line);
     }
     progress.line(&format!("{d} tickers × {k} daily returns; running {} methods", job.methods.len()));
     let ids: Vec<String> = job.methods.iter().map(|m| m.id().to_string()).collect();
