@@ -330,9 +330,15 @@ fn rolling_backtest_draws_from_the_paths_state_asked_for() {
             let hz = horizons.iter().find(|x| x["horizon"].as_u64() == Some(h)).unwrap();
             f(hz["tails"].as_array().unwrap().iter().find(|t| f(t, "level") == level).unwrap(), "var")
         };
-        for (level, col) in [(0.95, "sa_paths_var95"), (0.975, "sa_paths_var97.5")] {
+        // The 97.5% quantile of 10,000 draws from the ewma state's 200 pool days falls between two
+        // of them (from the fast state after 2020-01-31, 1.571: 0.0281 or 0.0323 by seed), so its
+        // tolerance is that gap; a start from the slow state instead (1.0) moves both by 25%. The
+        // blend's 20 days give a coarser law still: its VaR95 is 0.0125–0.0149 over seeds 1–3.
+        let blend = state == "ewma-blend";
+        for (level, col, tol) in [(0.95, "sa_paths_var95", 0.025), (0.975, "sa_paths_var97.5", 0.16)] {
+            let tol = if blend { 0.2 } else { tol };
             let (got, want) = (var(&rows, col), at(1, level));
-            assert!((got / want - 1.0).abs() < 0.025, "{state} 1-day {level}: backtest {got}, --scenarios {want}");
+            assert!((got / want - 1.0).abs() < tol, "{state} 1-day {level}: backtest {got}, --scenarios {want}");
         }
         let (got, want) = (var(&rows, "sa_paths_var95_10d"), at(10, 0.95));
         assert!((got / want - 1.0).abs() < 0.06, "{state} 10-day 0.95: backtest {got}, --scenarios {want}");

@@ -15,8 +15,10 @@ leverage (`ewma-leverage`), seeds 1-2, on the cases where sa_paths is not closer
 is red. (`runs` needs no rows: a path's first day is a fresh draw there, so its 1-day forecast
 is the default's.) Run from the repository root after `cargo build
 --release` (SATOOL: another binary); the output for the binary of its commit is committed beside
-it (.out), and `_005409a.out` its rows before the blend states' on the binary before a path's
-first day drew from 200 days (docs/paths-and-risk.md, "A path's first day")."""
+it (.out), `_8edca8f.out` for the binary before a forecast started from the larger of a slow and
+a fast state (docs/paths-and-risk.md, "The forecast's start"), and `_005409a.out` its rows before
+the blend states' on the binary before a path's first day drew from 200 days ("A path's first
+day")."""
 import json, os, subprocess
 
 S = os.environ.get("SATOOL", "./target/release/satool")

@@ -344,7 +344,7 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         paths_start: job.paths.map(|_| if job.as_of.is_conditional() { "as_of" } else { "unconditional" }),
         as_of_state: (job.as_of.is_conditional()
             && job.methods.iter().any(|m| matches!(m, FinanceMethod::SaPaths | FinanceMethod::Exact)))
-        .then(|| paths::States::new(h, job.beta).after_last()),
+        .then(|| paths::States::forecast_start(paths::States::new(h, job.beta).after_last())),
         paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
         paths_state: job.paths_state,
         paths_leverage: (job.paths_state == PathsState::EwmaLeverage && job.methods.contains(&FinanceMethod::SaPaths))

@@ -233,7 +233,10 @@ pub fn header(r: &FinanceResults) -> String {
     }
     if let Some(d) = &p.as_of {
         if let Some(s) = p.as_of_state {
-            h += &format!("volatility state after {d}: {s:.3} × the history's average day\n");
+            h += &format!(
+                "volatility state after {d}: {s:.3} × the history's average day (the larger of the EWMA states with \
+                 λ 0.94 and 0.70)\n"
+            );
         }
         h += &format!(
             "as of {d}: the sa_paths, exact and garch_fhs paths start from the volatility state after {d}, \

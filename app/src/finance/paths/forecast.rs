@@ -4,13 +4,14 @@
 //! there on the same stream.
 
 use super::multiscale::MultiScale;
-use super::state::{DayDraw, OneScale};
+use super::state::{DayDraw, OneScale, States};
 use super::PathsState;
 use crate::finance::history::History;
 use ndarray::ArrayView1;
 use satool::Rng;
 
-/// A generator's volatility state: the one-scale state in the first place, or the three scales.
+/// A generator's volatility state: the one-scale slow and fast states in the first two places, or
+/// the three scales.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(in crate::finance) struct VolState([f64; 3]);
 
@@ -34,7 +35,10 @@ impl<'a> Forecaster<'a> {
     /// The state after the history's last day (where `--as-of` paths start).
     pub(in crate::finance) fn after_last(&self) -> VolState {
         match self {
-            Forecaster::OneScale(g) => VolState([g.after_last(), 0.0, 0.0]),
+            Forecaster::OneScale(g) => {
+                let [slow, fast] = g.after_last();
+                VolState([slow, fast, 0.0])
+            }
             Forecaster::MultiScale(g) => VolState(g.after_last()),
         }
     }
@@ -50,7 +54,10 @@ impl<'a> Forecaster<'a> {
     /// The state after one more realised day (`day`: its returns), in the history's units.
     pub(in crate::finance) fn advance(&self, s: VolState, day: ArrayView1<f64>) -> VolState {
         match self {
-            Forecaster::OneScale(g) => VolState([g.advance(s.0[0], day), 0.0, 0.0]),
+            Forecaster::OneScale(g) => {
+                let [slow, fast] = g.advance([s.0[0], s.0[1]], day);
+                VolState([slow, fast, 0.0])
+            }
             Forecaster::MultiScale(g) => VolState(g.advance(&s.0, day)),
         }
     }
@@ -67,7 +74,7 @@ impl<'a> Forecaster<'a> {
         each: impl FnMut(&[f64]),
     ) {
         match self {
-            Forecaster::OneScale(g) => g.paths(s.0[0], n, horizon, rng, each),
+            Forecaster::OneScale(g) => g.paths(States::forecast_start([s.0[0], s.0[1]]), n, horizon, rng, each),
             Forecaster::MultiScale(g) => g.paths(s.0, n, horizon, rng, each),
         }
     }
@@ -129,7 +136,7 @@ mod tests {
         for state in [PathsState::Ewma, PathsState::Multiscale] {
             let f = Forecaster::new(&h, 25.0, state);
             let (before, after) = (f.after_last(), f.advance(f.after_last(), zero.view()));
-            let decays = if state == PathsState::Ewma { [0.94, 0.0, 0.0] } else { super::super::multiscale::DECAYS };
+            let decays = if state == PathsState::Ewma { [0.94, 0.70, 0.0] } else { super::super::multiscale::DECAYS };
             for (i, decay) in decays.iter().enumerate() {
                 assert_eq!(after.0[i], decay * before.0[i], "{state:?} state {i}");
             }

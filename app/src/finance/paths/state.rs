@@ -21,7 +21,9 @@
 //!
 //! A path's first day draws from a wider neighbourhood ([`FIRST_DAY_MIN_POOL`] days at least):
 //! every path of a forecast starts from the same state, so that neighbourhood is the whole law of
-//! the forecast's first day, and its 1% quantile needs more than 25 days.
+//! the forecast's first day, and its 1% quantile needs more than 25 days. Such a forecast (from a
+//! given day: `--as-of`, the rolling backtest) starts from the larger of the state and a fast one
+//! ([`FAST_DECAY`]), so that a shock raises the next day's risk at once.
 //!
 //! Each day is centred on its neighbourhood: the neighbourhood's mean day (weighted as the
 //! mixture weights it) is replaced by the history's mean. Consecutive days share most of their
@@ -39,6 +41,14 @@ use satool::Rng;
 /// Decay of the exponentially weighted mean square that is the volatility state (RiskMetrics'
 /// daily λ; half-life ≈ 11 days).
 pub const STATE_DECAY: f64 = 0.94;
+/// Decay of the fast state a conditional forecast also follows (half-life ≈ 2 days): the
+/// forecast starts from the larger of the two ([`States::forecast_start`]), so that a shock the
+/// slow state has not absorbed yet (a crash's first days) raises the next day's risk at once,
+/// while a calm spell keeps the slow state's level (as margin models take the larger of a short
+/// and a long volatility). 0.70: of 0.90, 0.85, 0.80, 0.75 and 0.70 measured on the crash years
+/// (and 0.65 on the ETFs), then checked on eight other years (docs/paths-and-risk.md, "The
+/// forecast's start").
+pub const FAST_DECAY: f64 = 0.70;
 /// Share of the history each day may draw from: the days nearest the current state (the
 /// smallest share whose volatility clustering and correlation error stop improving:
 /// bench/README.md, "Design measurements").
@@ -70,8 +80,9 @@ pub(in crate::finance) struct States {
     mean_sq: Vec<f64>,
     /// Per ticker, 1 / its mean g² over the history (0 for a ticker that never moved).
     unit: Vec<f64>,
-    /// The state after the history's last day: the state of the next day's forecast.
+    /// The state after the history's last day, and the fast state's ([`FAST_DECAY`]).
     after_last: f64,
+    fast_after_last: f64,
     /// The neighbourhoods of every day of a path after its first.
     near: Pools,
     /// The wider neighbourhoods of a path's first day ([`FIRST_DAY_MIN_POOL`]); `None`: `near`.
@@ -247,15 +258,17 @@ impl States {
             lev
         });
         let mut s = mean_sq.iter().sum::<f64>() / mean_sq.len() as f64;
+        let mut fast = s;
         let state: Vec<f64> = mean_sq
             .iter()
             .map(|&m| {
                 let now = s;
                 s = STATE_DECAY * s + (1.0 - STATE_DECAY) * m;
+                fast = FAST_DECAY * fast + (1.0 - FAST_DECAY) * m;
                 now
             })
             .collect();
-        let after_last = s;
+        let (after_last, fast_after_last) = (s, fast);
         let mut order: Vec<usize> = (0..state.len()).collect();
         order.sort_by(|&a, &b| state[a].total_cmp(&state[b]));
         let sorted: Vec<f64> = order.iter().map(|&t| state[t]).collect();
@@ -266,23 +279,29 @@ impl States {
         let pools = |p: usize| Pools::new(g, mean.view(), &order, &log_w, p);
         let near = pools(size(min_pool));
         let first = first_min_pool.map(size).filter(|&p| p > near.pool).map(|p| Box::new(pools(p)));
-        States { order, sorted, mean_sq, unit, after_last, near, first, state, leverage }
+        States { order, sorted, mean_sq, unit, after_last, fast_after_last, near, first, state, leverage }
     }
 
-    /// The state after the history's last day (what `--as-of` starts every path from).
-    pub(in crate::finance) fn after_last(&self) -> f64 {
-        self.after_last
+    /// The slow and the fast state after the history's last day.
+    pub(in crate::finance) fn after_last(&self) -> [f64; 2] {
+        [self.after_last, self.fast_after_last]
     }
 
-    /// The state after one more day (`day`: its returns, a day after the history or one of it),
-    /// in the history's units: the history itself is not changed.
-    pub(in crate::finance) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
+    /// Where a forecast from the slow and fast states `[slow, fast]` starts (what `--as-of` and
+    /// the rolling backtest start every path from): the larger of the two.
+    pub(in crate::finance) fn forecast_start([slow, fast]: [f64; 2]) -> f64 {
+        slow.max(fast)
+    }
+
+    /// The slow and fast states after one more day (`day`: its returns, a day after the history
+    /// or one of it), in the history's units: the history itself is not changed.
+    pub(in crate::finance) fn advance(&self, [slow, fast]: [f64; 2], day: ArrayView1<f64>) -> [f64; 2] {
         let m = mean_sq_in(day, &self.unit);
         let m = match self.leverage {
             Some(lev) => m * lev.factor(market_fell(day)),
             None => m,
         };
-        STATE_DECAY * state + (1.0 - STATE_DECAY) * m
+        [STATE_DECAY * slow + (1.0 - STATE_DECAY) * m, FAST_DECAY * fast + (1.0 - FAST_DECAY) * m]
     }
 
     /// The neighbourhoods of a path's first day (`first`) or of its later days, and where the one
@@ -465,9 +484,9 @@ impl<'a> OneScale<'a> {
         OneScale { h, beta, states, days, continues }
     }
 
-    /// The state after the history's last day.
-    pub(super) fn after_last(&self) -> f64 {
-        self.states.after_last
+    /// The slow and fast states after the history's last day.
+    pub(super) fn after_last(&self) -> [f64; 2] {
+        self.states.after_last()
     }
 
     /// The fitted leverage γ (`--paths-state ewma-leverage`), else `None`.
@@ -475,8 +494,8 @@ impl<'a> OneScale<'a> {
         self.states.leverage.map(|l| l.gamma)
     }
 
-    /// The state after one more realised day, in the history's units.
-    pub(super) fn advance(&self, state: f64, day: ArrayView1<f64>) -> f64 {
+    /// The slow and fast states after one more realised day, in the history's units.
+    pub(super) fn advance(&self, state: [f64; 2], day: ArrayView1<f64>) -> [f64; 2] {
         self.states.advance(state, day)
     }
 
@@ -538,8 +557,8 @@ pub(super) fn state_paths(
 ) -> Result<PathDraw> {
     let gen = OneScale::new(h, beta, days);
     let k = h.g.nrows();
-    let start =
-        |rng: &mut Rng| Walk::at(if as_of { gen.after_last() } else { gen.states.sorted[rng.random_range(0..k)] });
+    let from_last = States::forecast_start(gen.after_last());
+    let start = |rng: &mut Rng| Walk::at(if as_of { from_last } else { gen.states.sorted[rng.random_range(0..k)] });
     let with_xi = days == DayDraw::Blend;
     stateful_paths(h, spec, seed, id, with_xi, start, |walk: &mut Walk, xi, out, rng, sc: &mut Scratch| {
         gen.step(walk, xi, out, rng, sc)
@@ -552,7 +571,7 @@ pub(super) fn state_paths(
 /// square-root-of-time rule keeps it), each path from its own stream.
 pub(super) fn held_state_paths(h: &History, beta: f64, spec: PathSpec, seed: u64, id: &str) -> Result<PathDraw> {
     let states = States::with_min_pool(h, beta, MIN_POOL_BLEND, None, false);
-    let (_, lo) = states.neighbourhood(states.after_last, false);
+    let (_, lo) = states.neighbourhood(States::forecast_start(states.after_last()), false);
     stateful_paths(
         h,
         spec,
