@@ -51,9 +51,10 @@ pub fn seconds(method: FinanceMethod, inner_steps: usize, spec: PathSpec, k: usi
 /// each generate one series as long as the history's `k` days.
 pub fn announce(job: &FinanceJob, spec: Option<PathSpec>, k: usize, d: usize, tickers: usize) -> Vec<String> {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let days = spec.unwrap_or(PathSpec::all(1, k));
+    // The comparison run's path methods: one series of the history's length.
+    let generated = spec.unwrap_or(PathSpec::all(1, k));
     let per: Vec<(FinanceMethod, f64)> =
-        job.methods.iter().map(|&m| (m, seconds(m, job.inner_steps, days, k, d, cores))).collect();
+        job.methods.iter().map(|&m| (m, seconds(m, job.inner_steps, generated, k, d, cores))).collect();
     let total: f64 = per.iter().map(|p| p.1).sum();
     if total <= ANNOUNCE_SECONDS {
         return Vec::new();
