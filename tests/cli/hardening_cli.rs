@@ -202,9 +202,6 @@ fn a_full_stdout_is_named_with_exit_2() {
     }
 }
 
-/// Fragments in an `--evaluate` file: identity skips gaps, so 15 seed columns of a member are
-/// "100% identical" to it and the row read as near-copies with nothing else said. A warning says
-/// the sequences cover fewer than half of the columns; the bundled evaluate file gets none.
 /// A row of one sample has no pair: its diversity is "—" in the table and null in results.json
 /// (before 0.000, which reads as "every sample alike").
 #[test]
@@ -227,6 +224,9 @@ fn one_sample_has_no_diversity() {
     assert!(v["methods"][0]["diversity"]["mean"].as_f64().unwrap() > 0.0, "{}", v["methods"][0]);
 }
 
+/// Fragments in an `--evaluate` file: identity skips gaps, so 15 seed columns of a member are
+/// "100% identical" to it and the row read as near-copies with nothing else said. A warning says
+/// the sequences cover fewer than half of the columns; the bundled evaluate file gets none.
 #[test]
 fn evaluate_fragments_are_warned_about() {
     let dir = tempfile::tempdir().unwrap();
