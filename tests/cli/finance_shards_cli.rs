@@ -305,3 +305,66 @@ fn a_shard_portfolio_value_that_is_not_a_return_is_refused() {
         assert!(!stdout(&o).contains("NaN"), "{}", stdout(&o));
     }
 }
+
+/// A shard's path file cut short (mid-row or at a row's end), extended, edited to hold a value
+/// that is not a log return, or with another header is refused, naming the file and line, and
+/// nothing is written: before, the bytes were copied as they were, and the gathered file lost
+/// paths or gained rows while risk.json stayed whole.
+#[test]
+fn a_shard_path_file_cut_short_or_edited_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = fixture("sp500.csv");
+    let shard = |range: &str| {
+        let out = tmp.path().join(range).display().to_string();
+        let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
+        let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
+        let o = satool(&[&args[..], &more[..]].concat(), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (a, b) = (shard("0..2"), shard("2..4"));
+    let out = tmp.path().join("gathered");
+    let gather = || satool(&["finance", "gather", &a, &b, "--out", &out.display().to_string(), "--quiet"], &[]);
+    let file = Path::new(&b).join("bootstrap.paths.csv");
+    let text = fs::read_to_string(&file).unwrap();
+    let lines = text.lines().count(); // header + 2 paths × 3 days × 20 tickers
+    assert_eq!(lines, 1 + 2 * 3 * 20);
+    let second = text.lines().nth(1).unwrap();
+    let (key, rest) = second.split_at(second.find(",AAPL,").unwrap() + 6);
+    let (_, source_day) = rest.split_once(',').unwrap();
+    let cases = [
+        (text[..text.len() - 5].to_string(), format!("bootstrap.paths.csv:{lines}: the last row is cut short")),
+        (
+            text[..text.len() - text.lines().last().unwrap().len() - 1].to_string(),
+            format!("bootstrap.paths.csv:{lines}: the file ends here"),
+        ),
+        (
+            format!("{text}5,1,AAPL,0.01,2021-01-05\n"),
+            format!("bootstrap.paths.csv:{}: a row after the shard's last path (4)", lines + 1),
+        ),
+        (
+            text.replacen(second, &format!("{key}nan,{source_day}"), 1),
+            "bootstrap.paths.csv:2: 'nan' is not a log return".to_string(),
+        ),
+        (
+            text.replacen(second, &second.replacen("3,1,AAPL", "3,2,AAPL", 1), 1),
+            "bootstrap.paths.csv:2: '3,2,AAPL".to_string(),
+        ),
+        (
+            text.replacen(",source_day\n", "\n", 1),
+            "bootstrap.paths.csv:1: header 'scenario,day,ticker,log_return' differs".to_string(),
+        ),
+    ];
+    for (bad, message) in cases {
+        fs::write(&file, &bad).unwrap();
+        let o = gather();
+        assert_input_error(&o, &message);
+        assert!(!out.exists(), "{message}: the gathered directory was written");
+    }
+    fs::write(&file, &text).unwrap();
+    let o = gather();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first = fs::read_to_string(Path::new(&a).join("bootstrap.paths.csv")).unwrap();
+    let gathered = fs::read_to_string(out.join("bootstrap.paths.csv")).unwrap();
+    assert_eq!(gathered, first + text.split_once('\n').unwrap().1);
+}

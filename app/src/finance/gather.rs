@@ -176,21 +176,115 @@ fn shard_paths(dir: &Path, id: &str) -> Result<Box<dyn BufRead>> {
 }
 
 /// Writes `<id>.paths.csv` (`.gz` with `gzip`): the first shard's header, then every shard's
-/// rows in path order; each shard's file may be plain or gzip.
-fn join_paths(st: &mut Staging, shards: &[Shard], id: &str, gzip: bool) -> Result<()> {
+/// rows in path order; each shard's file may be plain or gzip. Every shard must have the first
+/// one's header and exactly its own rows (a truncated or edited file is refused, naming its line).
+fn join_paths(st: &mut Staging, shards: &[Shard], id: &str, h: usize, gzip: bool) -> Result<()> {
     let name = render::paths_name(id, gzip);
     let mut w = render::paths_writer(st, &name, gzip)?;
+    let tickers: Vec<&str> = shards[0].results["tickers"]["kept"]
+        .as_array()
+        .map(|t| t.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut first_header = Vec::new();
     for (i, s) in shards.iter().enumerate() {
+        let label = s.dir.join(render::paths_name(id, false));
         let mut reader = shard_paths(&s.dir, id)?;
         let mut header = Vec::new();
-        reader.read_until(b'\n', &mut header)?;
+        reader.read_until(b'\n', &mut header).with_context(|| format!("{}: reading", label.display()))?;
         if i == 0 {
             w.write_all(&header)?;
+            first_header = header;
+        } else if header != first_header {
+            return Err(input_err!(
+                "{}:1: header '{}' differs from {}'s",
+                label.display(),
+                String::from_utf8_lossy(&header).trim_end(),
+                shards[0].dir.display()
+            ));
         }
-        std::io::copy(&mut reader, &mut w).with_context(|| format!("{}: reading {id}'s paths", s.dir.display()))?;
+        let extra = first_header.iter().filter(|&&b| b == b',').count().saturating_sub(3);
+        let rows = ShardRows { label: &label, range: s.range, h, tickers: &tickers, extra };
+        rows.copy(&mut reader, &mut w)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// What one shard's path file must hold after its header: for each of its paths, day and
+/// ticker in the order the run writes them, one row with a finite log return and the header's
+/// other columns.
+struct ShardRows<'a> {
+    label: &'a Path,
+    range: [usize; 2],
+    h: usize,
+    tickers: &'a [&'a str],
+    /// Columns after `log_return` (`source_day`, `regime`).
+    extra: usize,
+}
+
+impl ShardRows<'_> {
+    /// Copies the rows to `w`, byte for byte, checking each one.
+    fn copy(&self, reader: &mut dyn BufRead, w: &mut dyn Write) -> Result<()> {
+        let (mut line, mut prefix) = (Vec::new(), String::new());
+        let mut number = 1; // the header's
+        for p in self.range[0] + 1..=self.range[1] {
+            for day in 1..=self.h {
+                for ticker in self.tickers {
+                    line.clear();
+                    number += 1;
+                    reader
+                        .read_until(b'\n', &mut line)
+                        .with_context(|| format!("{}:{number}: reading", self.label.display()))?;
+                    prefix.clear();
+                    use std::fmt::Write as _;
+                    let _ = write!(prefix, "{p},{day},{ticker},");
+                    self.check(&line, &prefix, number)?;
+                    w.write_all(&line)?;
+                }
+            }
+        }
+        line.clear();
+        reader.read_until(b'\n', &mut line).with_context(|| format!("{}: reading", self.label.display()))?;
+        if !line.is_empty() {
+            return Err(input_err!(
+                "{}:{}: a row after the shard's last path ({})",
+                self.label.display(),
+                number + 1,
+                self.range[1]
+            ));
+        }
+        Ok(())
+    }
+
+    /// One row: complete (ends in a newline), the expected path, day and ticker, a finite log
+    /// return and as many columns as the header.
+    fn check(&self, line: &[u8], prefix: &str, number: usize) -> Result<()> {
+        let file = self.label.display();
+        if line.is_empty() {
+            return Err(input_err!("{file}:{number}: the file ends here, expected the row '{prefix}…' (truncated?)"));
+        }
+        let text = std::str::from_utf8(line).map_err(|_| input_err!("{file}:{number}: not UTF-8 text"))?;
+        let Some(body) = text.strip_suffix('\n') else {
+            return Err(input_err!("{file}:{number}: the last row is cut short (no line end; truncated?)"));
+        };
+        let Some(rest) = body.strip_prefix(prefix) else {
+            let shown: String = body.chars().take(60).collect();
+            return Err(input_err!("{file}:{number}: '{shown}' where the row '{prefix}…' belongs"));
+        };
+        let mut fields = rest.split(',');
+        let value = fields.next().unwrap_or_default();
+        if !value.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(input_err!("{file}:{number}: '{value}' is not a log return (a finite number)"));
+        }
+        if fields.count() != self.extra {
+            return Err(input_err!(
+                "{file}:{number}: {} columns, the header has {}",
+                rest.split(',').count() + 3,
+                self.extra + 4
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Gathers the shards in `dirs`: the whole run's risk, and with `out` its risk.json and path files.
@@ -202,7 +296,7 @@ pub fn gather(dirs: &[PathBuf], out: Option<&Path>, force: bool, gzip: bool) -> 
         let mut st = Staging::new(out, force).map_err(|e| input_err!("{e:#}"))?;
         st.write("risk.json", crate::output::to_json(&risk)?.as_bytes())?;
         for m in risk.methods.iter().filter(|m| m.from == "paths") {
-            join_paths(&mut st, &shards, m.id.id(), gzip)?;
+            join_paths(&mut st, &shards, m.id.id(), h, gzip)?;
         }
         st.commit()?;
     }
