@@ -88,6 +88,9 @@ pub enum FinanceError {
     #[error("{}:1: --price-column needs a long-format file, but no ticker column was found (header: {}); name it with --ticker-column", path.display(), header.join(", "))]
     NoTickerColumn { path: PathBuf, header: Vec<String> },
 
+    #[error("{}:1: the columns {} are one ticker's daily bars (open, high, low, close, volume), not tickers; --prices needs several tickers' prices: date,T1,T2,… (wide) or date,ticker,price (long: stack one file per ticker with a ticker column)", path.display(), columns.join(", "))]
+    OneTickerBars { path: PathBuf, columns: Vec<String> },
+
     #[error("{}:1: no date column (header: {}); name it with --date-column", path.display(), header.join(", "))]
     NoDateColumn { path: PathBuf, header: Vec<String> },
 

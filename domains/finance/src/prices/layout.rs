@@ -58,6 +58,19 @@ fn find_override(
     )
 }
 
+/// Whether a header without a ticker column is one ticker's daily bars (a Yahoo or broker
+/// download: `Date,Open,High,Low,Close,Adj Close,Volume`) rather than a wide panel: every column
+/// but the date is a bar's field, one is a close, and there are three or more or one is the
+/// volume (so real tickers named like a field, e.g. LOW and OPEN, still read as a panel).
+fn one_tickers_bars(normalised: &[String], date: usize) -> bool {
+    const BAR_FIELDS: [&str; 7] = ["open", "high", "low", "close", "adjclose", "adjustedclose", "volume"];
+    let fields: Vec<&str> =
+        normalised.iter().enumerate().filter(|&(i, _)| i != date).map(|(_, c)| c.as_str()).collect();
+    fields.iter().all(|c| BAR_FIELDS.contains(c))
+        && fields.iter().any(|c| PRICE_NAMES[..3].contains(c))
+        && (fields.len() >= 3 || fields.contains(&"volume"))
+}
+
 /// Decides the layout from the header.
 pub fn detect(path: &Path, header: &[String], ov: &Overrides) -> Result<Layout, FinanceError> {
     let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
@@ -74,6 +87,11 @@ pub fn detect(path: &Path, header: &[String], ov: &Overrides) -> Result<Layout, 
             return Err(FinanceError::NoTickerColumn { path: path.to_path_buf(), header: header.to_vec() });
         }
         let date = date_override.or_else(|| find_by_names(&normalised, &DATE_NAMES)).unwrap_or(0);
+        if one_tickers_bars(&normalised, date) {
+            let columns =
+                header.iter().enumerate().filter(|&(i, _)| i != date).map(|(_, c)| format!("'{c}'")).collect();
+            return Err(FinanceError::OneTickerBars { path: path.to_path_buf(), columns });
+        }
         return Ok(Layout::Wide { date });
     };
     let price = price_override
@@ -119,6 +137,21 @@ mod tests {
         assert_eq!(auto("Date,AAPL,MSFT").unwrap(), Layout::Wide { date: 0 });
         assert_eq!(auto("AAPL,Date,MSFT").unwrap(), Layout::Wide { date: 1 });
         assert_eq!(auto("when,AAPL,MSFT").unwrap(), Layout::Wide { date: 0 });
+    }
+
+    #[test]
+    fn one_tickers_bars_are_not_a_panel() {
+        for h in ["Date,Open,High,Low,Close,Adj Close,Volume", "date,close,volume", "Date,Open,High,Low,Close"] {
+            let e = auto(h).unwrap_err();
+            assert!(matches!(e, FinanceError::OneTickerBars { .. }), "{h}: {e}");
+        }
+        assert!(auto("Date,Open,High,Low,Close,Adj Close,Volume").unwrap_err().to_string().starts_with(
+            "f.csv:1: the columns 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume' are one ticker's daily bars"
+        ));
+        // Tickers that happen to be a field's name, and the long download with a ticker column.
+        assert_eq!(auto("Date,LOW,OPEN").unwrap(), Layout::Wide { date: 0 });
+        assert_eq!(auto("Date,LOW,AAPL,CLOSE").unwrap(), Layout::Wide { date: 0 });
+        assert!(matches!(auto("Date,Open,Close,Volume,Ticker").unwrap(), Layout::Long { .. }));
     }
 
     #[test]

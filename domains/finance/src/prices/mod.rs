@@ -6,7 +6,8 @@
 //! `asset`) or `--ticker-column` is given; its price column is adjusted close (`adj_close`,
 //! `Adj Close`, `adjclose`, `adjusted_close`), else `close`, else `price`; the date column is
 //! `date`/`timestamp`/`datetime`, else the first column. Named options always win. Plain or gzip
-//! (by magic bytes). Dates: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, `MM/DD/YYYY`, optionally with
+//! (by magic bytes). A header without a ticker column whose other columns are all a bar's
+//! fields (`Open,High,Low,Close,Adj Close,Volume`) is one ticker's download and refused. Dates: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, `MM/DD/YYYY`, optionally with
 //! a time part that is ignored.
 //!
 //! **Cells.** Missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None`, `.` (any case). Any
