@@ -28,7 +28,10 @@ pub enum CellProblem {
     DayFirst(String),
     #[error("duplicated (date, ticker) = ({date}, {ticker}); first seen on line {first_line}")]
     Duplicate { date: String, ticker: String, first_line: u64 },
-    #[error("date {date} already appeared on line {first_line}")]
+    #[error(
+        "date {date} already appeared on line {first_line}: a wide file has one row per date (if this is a long file, \
+         one row per date and ticker, name its columns with --ticker-column and --price-column)"
+    )]
     DuplicateDate { date: String, first_line: u64 },
     #[error("empty ticker")]
     EmptyTicker,

@@ -349,19 +349,27 @@ fn duplicated_date_ticker() {
         cell_error(read_err(&p, &ReadOptions::default())).2,
         CellProblem::Duplicate { first_line: 41, .. }
     ));
-    // Wide: a repeated date row.
+    // Wide: a repeated date row, with the hint for a long file the header did not reveal.
+    const HINT: &str = ": a wide file has one row per date (if this is a long file, one row per date and ticker, \
+                        name its columns with --ticker-column and --price-column)";
     let mut text = wide(35, &["A", "B"], |_, _| None);
     text.push_str(&format!("{},1,2\n", day(0)));
     let p = dir.write("w.csv", text.as_bytes());
     let e = read_err(&p, &ReadOptions::default());
-    assert_eq!(e.to_string(), format!("{}:37: column 'Date': date 2020-01-01 already appeared on line 2", p.display()));
+    assert_eq!(
+        e.to_string(),
+        format!("{}:37: column 'Date': date 2020-01-01 already appeared on line 2{HINT}", p.display())
+    );
     // A repeat stops the read on its line: a later bad row (here a short one) is never reached.
     let mut text = wide(35, &["A", "B"], |_, _| None);
     text.insert_str(text.find('\n').unwrap() + 1, &format!("{},1,2\n", day(0)));
     text.push_str("2021-01-01,1\n");
     let p = dir.write("w3.csv", text.as_bytes());
     let e = read_err(&p, &ReadOptions::default());
-    assert_eq!(e.to_string(), format!("{}:3: column 'Date': date 2020-01-01 already appeared on line 2", p.display()));
+    assert_eq!(
+        e.to_string(),
+        format!("{}:3: column 'Date': date 2020-01-01 already appeared on line 2{HINT}", p.display())
+    );
     let mut text = long(35, &["A", "B"], |_, _| None);
     text.insert_str(text.find('\n').unwrap() + 1, &format!("{},,9.5,A\n", day(0)));
     text.push_str("2021-01-01\n");

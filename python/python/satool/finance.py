@@ -381,6 +381,8 @@ def _frame_message(message: str, path: str, dates: Sequence[str]) -> str:
 
     message = re.sub(re.escape(path) + r":(\d+)", lambda m: "prices DataFrame " + row(int(m.group(1))), message)
     message = re.sub(r"on line (\d+)", lambda m: "on " + row(int(m.group(1))), message)
+    # A repeated date's hint at a long file's columns (--ticker-column …) is the CLI's.
+    message = re.sub(r": a wide file has one row per date \(if this is a long file,[^)]*\)", "", message)
     return message.replace(path, "prices DataFrame").replace("column 'date'", "the index")
 
 
