@@ -103,6 +103,9 @@ pub enum FinanceError {
     #[error("{}: {kept} ticker(s) left after filtering, need at least 2 ({detail})", path.display())]
     TooFewTickers { path: PathBuf, kept: usize, detail: String },
 
+    #[error("{}: the {tickers} tickers' daily log returns are the same on every day (one series): the memory centres each day's returns over the tickers, which leaves nothing of it", path.display())]
+    OneSeries { path: PathBuf, tickers: usize },
+
     #[error("{}: {days} trading day(s) left after filtering, need at least {needed} ({detail})", path.display())]
     TooFewDays { path: PathBuf, days: usize, needed: usize, detail: String },
 

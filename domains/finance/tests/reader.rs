@@ -509,3 +509,27 @@ fn crlf_line_numbers_and_unusable_prices() {
     let e = read_err(&dir.write("crlf2.csv", text.as_bytes()), &ReadOptions::default());
     assert_eq!(cell_error(e), (8, "B".into(), CellProblem::NonPositive(-2.0)));
 }
+
+/// Tickers whose log returns are the same every day (one series, here at two and three times the
+/// scale) leave nothing once each day is centred over the tickers: refused, naming the file, not
+/// run into zero scenarios. One day apart is a panel.
+#[test]
+fn tickers_that_move_as_one_are_refused() {
+    let dir = Dir::new();
+    let same = |i: usize, j: usize| Some(((j + 1) as f64 * price(i, 0)).to_string());
+    let p = dir.write("same.csv", wide(40, &["A", "B", "C"], same).as_bytes());
+    let e = read_err(&p, &ReadOptions::default());
+    assert!(matches!(e, FinanceError::OneSeries { tickers: 3, .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: the 3 tickers' daily log returns are the same on every day (one series): the memory centres each day's returns over the tickers, which leaves nothing of it",
+            p.display()
+        )
+    );
+    let one_day_apart = |i: usize, j: usize| {
+        Some(((j + 1) as f64 * price(i, 0) * if i == 20 && j == 2 { 1.01 } else { 1.0 }).to_string())
+    };
+    let p = dir.write("apart.csv", wide(40, &["A", "B", "C"], one_day_apart).as_bytes());
+    assert_eq!(read(&p).tickers.len(), 3);
+}

@@ -330,5 +330,18 @@ fn parse_prices_from(input: impl std::io::Read, path: &Path, opts: &ReadOptions)
             detail: detail.join("; "),
         });
     }
+    if moves_as_one(&f.prices) {
+        return Err(FinanceError::OneSeries { path: path.to_path_buf(), tickers: f.tickers.len() });
+    }
     Ok(f)
+}
+
+/// Whether every ticker's log return is the same on every day (to 1e-12: identical series, or
+/// one series at several scales): nothing is left when each day is centred over the tickers.
+fn moves_as_one(prices: &ndarray::Array2<f64>) -> bool {
+    prices.rows().into_iter().zip(prices.rows().into_iter().skip(1)).all(|(before, after)| {
+        let mut returns = before.iter().zip(&after).map(|(a, b)| (b / a).ln());
+        let first = returns.next().unwrap_or(0.0);
+        returns.all(|g| (g - first).abs() <= 1e-12)
+    })
 }
