@@ -50,7 +50,18 @@ pub fn message(err: &anyhow::Error) -> String {
             text.push_str(&c);
         }
     }
-    escape_controls(&text)
+    escape_controls(&text).lines().map(capped).collect::<Vec<_>>().join("\n")
+}
+
+/// Characters of one line of an error message that are shown; a longer line (a header of
+/// thousands of columns quoted whole) ends in "… (N more characters)".
+const LINE_CHARS: usize = 1000;
+
+fn capped(line: &str) -> String {
+    match line.char_indices().nth(LINE_CHARS) {
+        None => line.to_string(),
+        Some((cut, _)) => format!("{}… ({} more characters)", &line[..cut], line[cut..].chars().count()),
+    }
 }
 
 /// Escapes every control character but newline and tab: C0 and DEL as `\xNN`, C1 as `\u{NN}`.
@@ -79,5 +90,10 @@ mod tests {
         assert_eq!(message(&e), "x.sto: cannot read: gone");
         let e = anyhow::anyhow!("inner").context("outer");
         assert_eq!(message(&e), "outer: inner");
+        // A line quoted whole from a huge input is cut, saying how much is left out.
+        let e = anyhow::anyhow!("f.csv:1: header {}", "é,".repeat(3000));
+        let m = message(&e);
+        assert!(m.starts_with("f.csv:1: header é,é,") && m.ends_with("… (5016 more characters)"), "{m}");
+        assert_eq!(m.chars().count(), 1000 + "… (5016 more characters)".chars().count());
     }
 }
