@@ -272,21 +272,22 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
+/// Shard `range` of a small bootstrap run (4 paths of 3 days on sp500's 2021–2022) in `dir/range`.
+fn small_shard(dir: &Path, range: &str) -> String {
+    let (csv, out) = (fixture("sp500.csv"), dir.join(range).display().to_string());
+    let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
+    let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
+    let o = satool(&[&args[..], &more[..]].concat(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
 /// A shard's portfolio file edited to hold a value that is not a day's simple return (NaN, inf,
 /// a loss of 100% or more) is refused with the file, line and value, not gathered into NaN.
 #[test]
 fn a_shard_portfolio_value_that_is_not_a_return_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let csv = fixture("sp500.csv");
-    let shard = |range: &str| {
-        let out = tmp.path().join(range).display().to_string();
-        let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
-        let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
-        let o = satool(&[&args[..], &more[..]].concat(), &[]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let (a, b) = (shard("0..2"), shard("2..4"));
+    let (a, b) = (small_shard(tmp.path(), "0..2"), small_shard(tmp.path(), "2..4"));
     let gather = || satool(&["finance", "gather", &a, &b, "--quiet"], &[]);
     assert!(gather().status.success(), "{}", stderr(&gather()));
     let file = Path::new(&b).join("bootstrap.portfolio.csv");
@@ -313,16 +314,7 @@ fn a_shard_portfolio_value_that_is_not_a_return_is_refused() {
 #[test]
 fn a_shard_path_file_cut_short_or_edited_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let csv = fixture("sp500.csv");
-    let shard = |range: &str| {
-        let out = tmp.path().join(range).display().to_string();
-        let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
-        let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
-        let o = satool(&[&args[..], &more[..]].concat(), &[]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let (a, b) = (shard("0..2"), shard("2..4"));
+    let (a, b) = (small_shard(tmp.path(), "0..2"), small_shard(tmp.path(), "2..4"));
     let out = tmp.path().join("gathered");
     let gather = || satool(&["finance", "gather", &a, &b, "--out", &out.display().to_string(), "--quiet"], &[]);
     let file = Path::new(&b).join("bootstrap.paths.csv");
