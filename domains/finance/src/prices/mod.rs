@@ -7,8 +7,9 @@
 //! `Adj Close`, `adjclose`, `adjusted_close`), else `close`, else `price`; the date column is
 //! `date`/`timestamp`/`datetime`, else the first column. Named options always win. Plain or gzip
 //! (by magic bytes). A header without a ticker column whose other columns are all a bar's
-//! fields (`Open,High,Low,Close,Adj Close,Volume`) is one ticker's download and refused. Dates: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, `MM/DD/YYYY`, optionally with
-//! a time part that is ignored.
+//! fields (`Open,High,Low,Close,Adj Close,Volume`) is one ticker's download and refused. Dates:
+//! `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, `MM/DD/YYYY`, optionally with a time part that is
+//! ignored.
 //!
 //! **Cells.** Missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null`, `None`, `.` (any case). Any
 //! other non-number, infinity, price ≤ 0 or outside [1e-100, 1e100] is an error naming file, line
@@ -22,7 +23,8 @@
 //! tickers whose price never changes; list suspect jumps (|daily log return| > `jump_threshold`
 //! on a day fewer than `shared_jump_tickers` tickers jump) and with `drop_suspect` drop those
 //! tickers. Every dropped ticker and date range is in [`PriceTable::coverage`]. At least
-//! [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain.
+//! [`MIN_TICKERS`] tickers and [`MIN_DAYS`] days must remain, and the tickers' log returns must
+//! differ on some day (tickers that move as one are one series).
 
 mod coverage;
 mod dates;
