@@ -688,10 +688,14 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Man { dir } => man(dir.as_deref(), &progress),
         Command::Finance(a) => {
             if let Some(FinanceAction::Gather { shards, out, force, gzip, json }) = &a.action {
+                if let Some(out) = out {
+                    refuse_out_over_parts(out, "shard", shards)?;
+                }
                 let risk = crate::finance::gather(shards, out.as_deref(), *force, *gzip)?;
                 return print_result(*json, &risk, "", &crate::finance::risk_table(&risk));
             }
             if let Some(FinanceAction::Moments { parts, out, force }) = &a.action {
+                refuse_out_over_parts(out, "part", parts)?;
                 let summary = crate::finance::gather_moments(parts, out, *force)?;
                 progress.line(&summary);
                 return Ok(());
@@ -702,6 +706,9 @@ fn run(cli: &Cli) -> Result<()> {
             let mut inputs = vec![("--prices", prices)];
             if a.weights != "equal" {
                 inputs.push(("--weights", weights.as_path()));
+            }
+            if let Some(moments) = &a.moments {
+                inputs.push(("--moments", moments.as_path()));
             }
             refuse_outputs_over_inputs(r, &inputs)?;
             let job: FinanceJob = a.params()?.job()?;
@@ -754,6 +761,13 @@ fn index(file: &std::path::Path, progress: &crate::progress::Progress) -> Result
         ),
     }
     Ok(())
+}
+
+/// Refuses a `gather`/`moments` `--out` directory that is or holds one of the directories or
+/// files it joins (`what` names them: shard, part): `--force` would replace it with the join.
+fn refuse_out_over_parts(out: &std::path::Path, what: &str, parts: &[PathBuf]) -> Result<()> {
+    let inputs: Vec<(&str, &std::path::Path)> = parts.iter().map(|p| (what, p.as_path())).collect();
+    crate::output::atomic::refuse_inputs_inside("--out", out, &inputs).map_err(|e| crate::input_err!("{e:#}"))
 }
 
 /// Refuses `--out` and `--report` directories that are or hold an input, before anything reads

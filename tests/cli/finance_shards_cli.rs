@@ -360,3 +360,62 @@ fn a_shard_path_file_cut_short_or_edited_is_refused() {
     let gathered = fs::read_to_string(out.join("bootstrap.paths.csv")).unwrap();
     assert_eq!(gathered, first + text.split_once('\n').unwrap().1);
 }
+
+/// `gather`, `moments` and a shard's `--moments` refuse an `--out` that is or holds what they
+/// read, `--force` or not, and leave it as it was: before, `--force` replaced a shard, both shards
+/// of a parent directory, a part's moments.json or the run's moments with the output.
+#[test]
+fn joins_refuse_an_out_over_what_they_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().join("par");
+    let (a, b) = (small_shard(&parent, "0..2"), small_shard(&parent, "2..4"));
+    let before = fs::read(Path::new(&a).join("results.json")).unwrap();
+    for out in [a.clone(), parent.display().to_string()] {
+        let o = satool(&["finance", "gather", &a, &b, "--out", &out, "--force", "--quiet"], &[]);
+        assert_input_error(&o, &format!("--out {out}: the directory "));
+        assert!(stderr(&o).contains("the input shard") && stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    }
+    assert_eq!(fs::read(Path::new(&a).join("results.json")).unwrap(), before);
+    assert!(Path::new(&b).join("bootstrap.portfolio.csv").exists());
+
+    let csv = fixture("sp500.csv");
+    let moments = |range: &str, extra: &[&str]| {
+        let out = tmp.path().join(format!("m{range}")).display().to_string();
+        let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap", "--scenarios", "4"];
+        let more = ["--horizon", "3", "--paths", range, "--out", &out, "--force", "--quiet"];
+        (satool(&[&args[..], &more[..], extra].concat(), &[]), out)
+    };
+    let ((o0, m0), (o1, m1)) = (moments("0..2", &["--moments-only"]), moments("2..4", &["--moments-only"]));
+    assert!(o0.status.success() && o1.status.success(), "{}{}", stderr(&o0), stderr(&o1));
+    let part = fs::read(Path::new(&m0).join("moments.json")).unwrap();
+    let o = satool(&["finance", "moments", &m0, &m1, "--out", &m0, "--force"], &[]);
+    assert_input_error(&o, &format!("--out {m0}: the directory is the input part {m0}"));
+    assert_eq!(fs::read(Path::new(&m0).join("moments.json")).unwrap(), part);
+    let whole = tmp.path().join("mall").display().to_string();
+    let o = satool(&["finance", "moments", &m0, &m1, "--out", &whole], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = Path::new(&whole).join("moments.json");
+    let joined = fs::read(&file).unwrap();
+    let o = satool(
+        &[
+            "finance",
+            "--prices",
+            &csv,
+            "--start",
+            "2021-01-01",
+            "--methods",
+            "bootstrap",
+            "--scenarios",
+            "4",
+            "--horizon",
+            "3",
+        ]
+        .iter()
+        .chain(&["--paths", "0..2", "--moments", &whole, "--out", &whole, "--force", "--quiet"])
+        .copied()
+        .collect::<Vec<_>>(),
+        &[],
+    );
+    assert_input_error(&o, &format!("--out {whole}: the directory is the input --moments {whole}"));
+    assert_eq!(fs::read(&file).unwrap(), joined);
+}
