@@ -429,4 +429,18 @@ fn as_of_after_the_files_last_day_is_warned_about() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert!(!stderr(&o).contains("warning"), "{inside}: {}", stderr(&o));
     }
+    // The same when --end or --window stops the days kept before the date (the file goes on):
+    // before, the forecast was five months stale without a word.
+    let windows: [&[&str]; 2] =
+        [&["--start", "2022-06-01", "--end", "2022-09-30"], &["--window", "2022-06-01..2022-09-30"]];
+    for window in windows {
+        let args = ["finance", "--prices", &csv, "--scenarios", "20", "--horizon", "2", "--methods", "bootstrap"];
+        let o = satool(&[&args[..], window, &["--as-of", "2022-11-15", "--quiet"][..]].concat(), &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let said = stderr(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            said.contains("the window of days kept ends on 2022-09-30, before --as-of 2022-11-15 (--end, --window or a ticker's gap): the paths start after 2022-09-30"),
+            "{window:?}: {said}"
+        );
+    }
 }

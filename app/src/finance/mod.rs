@@ -629,6 +629,14 @@ fn read_window(job: &FinanceJob) -> Result<(fin::PriceTable, Window, Vec<String>
         // No row was skipped as later than the date: the file itself stops short of it.
         if table.unread_rows == 0 && last < d {
             warn(&job.prices, &format!("the file ends on {last}, before --as-of {d}: the paths start after {last}"));
+        } else if last < d
+            && (job.read.end.is_some_and(|e| e < d) || table.dropped_dates.iter().any(|&x| x > last && x <= d))
+        {
+            // Days up to the date were read but --end, --window or the window rule left them out.
+            warn(
+                &job.prices,
+                &format!("the window of days kept ends on {last}, before --as-of {d} (--end, --window or a ticker's gap): the paths start after {last}"),
+            );
         }
     }
     let (window, dropped) = Window::without_constant_tickers(job, &mut table)?;
