@@ -101,19 +101,23 @@ impl DecodeMethod {
         match self {
             DecodeMethod::Published => "x = Pξ + μ without rescaling, argmax per position ('-' if the block max < 1e-10)".into(),
             DecodeMethod::Norm { shrink } => format!(
-                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ (attention-weighted stored norm at the method's β), λ = {shrink}; per position the argmax of 21 states (residues max(b,0), gap max(1 − Σb, 0))"
+                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ (attention-weighted stored norm at the method's β), λ = {}; per position the argmax of 21 states (residues max(b,0), gap max(1 − Σb, 0))",
+                Num(*shrink)
             ),
             DecodeMethod::Sample { temperature, shrink } => format!(
-                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ at the method's β, λ = {shrink}; per position one of 21 states (residues max(b,0), gap max(1 − Σb, 0)) drawn ∝ mass^(1/T), T = {temperature}"
+                "b = P(λsξ) + μ with s = Σ_k p_k‖z_k‖ at the method's β, λ = {}; per position one of 21 states (residues max(b,0), gap max(1 − Σb, 0)) drawn ∝ mass^(1/T), T = {}",
+                Num(*shrink),
+                Num(*temperature)
             ),
             DecodeMethod::Attention { segment, beta_scale } => format!(
                 "per position the residue or gap of a stored sequence drawn from the attention weights at {}the method's β{}",
-                if *beta_scale != 1.0 { format!("{beta_scale} × ") } else { String::new() },
-                if *segment > 1.0 { format!(", kept for segments of mean length {segment}") } else { String::new() }
+                if *beta_scale != 1.0 { format!("{} × ", Num(*beta_scale)) } else { String::new() },
+                if *segment > 1.0 { format!(", kept for segments of mean length {}", Num(*segment)) } else { String::new() }
             ),
             DecodeMethod::Mix { share, beta_scale } => format!(
-                "per position the norm argmax (λ = {DEFAULT_SHRINK}, s = Σ_k p_k‖z_k‖ at {}the method's β), but at a share {share} of positions (each drawn independently) the residue or gap of a stored sequence drawn from those attention weights",
-                if *beta_scale != 1.0 { format!("{beta_scale} × ") } else { String::new() },
+                "per position the norm argmax (λ = {DEFAULT_SHRINK}, s = Σ_k p_k‖z_k‖ at {}the method's β), but at a share {} of positions (each drawn independently) the residue or gap of a stored sequence drawn from those attention weights",
+                if *beta_scale != 1.0 { format!("{} × ", Num(*beta_scale)) } else { String::new() },
+                Num(*share),
             ),
             DecodeMethod::Calibrated => "a fixed decode chosen per family from the family itself (see decode_calibration)".into(),
         }
@@ -125,22 +129,37 @@ impl fmt::Display for DecodeMethod {
         match self {
             DecodeMethod::Published => write!(f, "published"),
             DecodeMethod::Norm { shrink } if *shrink == DEFAULT_SHRINK => write!(f, "norm"),
-            DecodeMethod::Norm { shrink } => write!(f, "norm:{shrink}"),
+            DecodeMethod::Norm { shrink } => write!(f, "norm:{}", Num(*shrink)),
             DecodeMethod::Sample { temperature, shrink } if *shrink == DEFAULT_SHRINK && *temperature == 1.0 => {
                 write!(f, "sample")
             }
             DecodeMethod::Sample { temperature, shrink } if *shrink == DEFAULT_SHRINK => {
-                write!(f, "sample:{temperature}")
+                write!(f, "sample:{}", Num(*temperature))
             }
-            DecodeMethod::Sample { temperature, shrink } => write!(f, "sample:{temperature}:{shrink}"),
+            DecodeMethod::Sample { temperature, shrink } => write!(f, "sample:{}:{}", Num(*temperature), Num(*shrink)),
             DecodeMethod::Attention { segment, beta_scale } if *beta_scale != 1.0 => {
-                write!(f, "attention:{segment}:{beta_scale}")
+                write!(f, "attention:{}:{}", Num(*segment), Num(*beta_scale))
             }
             DecodeMethod::Attention { segment, .. } if *segment == 1.0 => write!(f, "attention"),
-            DecodeMethod::Attention { segment, .. } => write!(f, "attention:{segment}"),
-            DecodeMethod::Mix { share, beta_scale } if *beta_scale == 1.0 => write!(f, "mix:{share}"),
-            DecodeMethod::Mix { share, beta_scale } => write!(f, "mix:{share}:{beta_scale}"),
+            DecodeMethod::Attention { segment, .. } => write!(f, "attention:{}", Num(*segment)),
+            DecodeMethod::Mix { share, beta_scale } if *beta_scale == 1.0 => write!(f, "mix:{}", Num(*share)),
+            DecodeMethod::Mix { share, beta_scale } => write!(f, "mix:{}:{}", Num(*share), Num(*beta_scale)),
             DecodeMethod::Calibrated => write!(f, "calibrated"),
+        }
+    }
+}
+
+/// A decode parameter as the user would write it: `0.25`, and `1e-300` rather than three
+/// hundred digits (what `{}` prints for a tiny or huge f64); either form parses back to the same value.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = self.0.to_string();
+        if plain.len() > 12 && format!("{:e}", self.0).len() < plain.len() {
+            write!(f, "{:e}", self.0)
+        } else {
+            f.write_str(&plain)
         }
     }
 }
@@ -426,4 +445,23 @@ impl<'a> Decoder<'a> {
 
 fn scale_by(v: &[f64], f: f64) -> Vec<f64> {
     v.iter().map(|x| x * f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiny_parameters_print_in_exponent_form_and_parse_back() {
+        for text in ["sample:1e-300", "norm:0.3", "attention:1:0.25", "mix:0.5:0.25", "sample:0.7:0.3", "attention:8"] {
+            let d: DecodeMethod = text.parse().unwrap();
+            assert_eq!(d.to_string(), text);
+            assert_eq!(d.to_string().parse::<DecodeMethod>().unwrap(), d);
+        }
+        let d: DecodeMethod = "sample:0.000000000000000000001".parse().unwrap();
+        assert_eq!(d.to_string(), "sample:1e-21");
+        assert!(d.describe().ends_with("T = 1e-21"), "{}", d.describe());
+        let mix: DecodeMethod = "mix:0.5:0.25".parse().unwrap();
+        assert!(mix.describe().contains("at 0.25 × the method's β), but at a share 0.5 of"), "{}", mix.describe());
+    }
 }
