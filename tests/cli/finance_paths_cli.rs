@@ -444,3 +444,28 @@ fn as_of_after_the_files_last_day_is_warned_about() {
         );
     }
 }
+
+/// `parameters.as_of_state` and the header's state line describe the state `sa_paths` starts from
+/// under `--paths-state`: the same for `ewma` and `runs`, the leverage-weighted state for
+/// `ewma-leverage` (which starts its paths higher after a crash's falls), none for `multiscale`
+/// (a state of three ranks). Before, every mode reported the `ewma` state.
+#[test]
+fn as_of_state_follows_the_paths_state() {
+    let csv = fixture("sp500.csv");
+    let run = |state: &str| {
+        let args = ["finance", "--prices", &csv, "--start", "2015-01-01", "--as-of", "2020-03-16"];
+        let more = ["--scenarios", "20", "--horizon", "2", "--methods", "historical,sa_paths", "--paths-state", state];
+        let o = satool(&[&args[..], &more[..], &["--json", "--quiet"][..]].concat(), &[]);
+        assert!(o.status.success(), "{state}: {}", stderr(&o));
+        json(&o)["parameters"]["as_of_state"].as_f64()
+    };
+    let (ewma, runs, leverage) = (run("ewma").unwrap(), run("runs").unwrap(), run("ewma-leverage").unwrap());
+    assert_eq!(ewma, runs);
+    assert!(leverage > 1.05 * ewma, "ewma-leverage {leverage} vs ewma {ewma}");
+    assert_eq!(run("multiscale"), None);
+    let args = ["finance", "--prices", &csv, "--start", "2015-01-01", "--as-of", "2020-03-16", "--scenarios", "20"];
+    let more = ["--horizon", "2", "--methods", "historical,sa_paths", "--paths-state", "ewma-leverage", "--quiet"];
+    let header =
+        stdout(&satool(&[&args[..], &more[..]].concat(), &[])).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(header.contains(&format!("volatility state after 2020-03-16: {leverage:.3} × the history's average day (the larger of the EWMA states with λ 0.94 and 0.70, with the fitted leverage)")), "{header}");
+}

@@ -342,13 +342,26 @@ fn parameters(job: &FinanceJob, h: &History, beta_star: f64) -> Parameters {
         raw: job.raw,
         as_of: job.as_of.is_conditional().then(|| h.dates.last().map(date).unwrap_or_default()),
         paths_start: job.paths.map(|_| if job.as_of.is_conditional() { "as_of" } else { "unconditional" }),
-        as_of_state: (job.as_of.is_conditional()
-            && job.methods.iter().any(|m| matches!(m, FinanceMethod::SaPaths | FinanceMethod::Exact)))
-        .then(|| paths::States::forecast_start(paths::States::new(h, job.beta).after_last())),
+        as_of_state: as_of_state(job, h),
         paths: job.paths.filter(PathSpec::is_shard).map(|p| [p.first, p.first + p.n]),
         paths_state: job.paths_state,
         paths_leverage: (job.paths_state == PathsState::EwmaLeverage && job.methods.contains(&FinanceMethod::SaPaths))
             .then(|| paths::Leverage::of(h).gamma),
+    }
+}
+
+/// `parameters.as_of_state`: the state a conditional forecast of `sa_paths` (or, without it,
+/// `exact`) starts from; none for `--paths-state multiscale`, whose start is a state of three
+/// ranks, not a multiple of the average day.
+fn as_of_state(job: &FinanceJob, h: &History) -> Option<f64> {
+    let sa_paths = job.methods.contains(&FinanceMethod::SaPaths);
+    if !job.as_of.is_conditional() || !(sa_paths || job.methods.contains(&FinanceMethod::Exact)) {
+        return None;
+    }
+    match (sa_paths, job.paths_state) {
+        (true, PathsState::Multiscale) => None,
+        (true, PathsState::EwmaLeverage) => Some(paths::States::start_after_last(h, job.beta, true)),
+        _ => Some(paths::States::start_after_last(h, job.beta, false)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Text output of a finance run: the header and comparison table printed to stdout (and
 //! reused by the report), and the files of `--out`.
 
-use super::{FinanceMethod, FinanceResults, FinanceRun, MethodResult, Scenarios};
+use super::{FinanceMethod, FinanceResults, FinanceRun, MethodResult, PathsState, Scenarios};
 use crate::output::{atomic::Staging, table};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -233,9 +233,10 @@ pub fn header(r: &FinanceResults) -> String {
     }
     if let Some(d) = &p.as_of {
         if let Some(s) = p.as_of_state {
+            let leverage = if p.paths_state == PathsState::EwmaLeverage { ", with the fitted leverage" } else { "" };
             h += &format!(
                 "volatility state after {d}: {s:.3} × the history's average day (the larger of the EWMA states with \
-                 λ 0.94 and 0.70)\n"
+                 λ 0.94 and 0.70{leverage})\n"
             );
         }
         h += &format!(

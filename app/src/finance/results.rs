@@ -197,7 +197,9 @@ pub struct Parameters {
     pub as_of: Option<String>,
     /// `--as-of` with `sa_paths` or `exact`: the volatility state the paths start from after that
     /// day, in units of the history's average day (1: an average day): the larger of two EWMAs (λ
-    /// 0.94 and 0.70) of the cross-sectional mean of g², each ticker's in units of its mean g².
+    /// 0.94 and 0.70) of the cross-sectional mean of g², each ticker's in units of its mean g²
+    /// (with `--paths-state ewma-leverage`, of the state with its fitted leverage; absent with
+    /// `multiscale`, whose start is a state of three ranks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of_state: Option<f64>,
     /// `--paths A..B`: the paths of the run this shard generated (0-based, B excluded).

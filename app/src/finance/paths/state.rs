@@ -237,6 +237,7 @@ impl States {
     /// s_t = λ s_{t−1} + (1 − λ) m_{t−1}, s_0 = mean of m: the state before day t; neighbourhoods
     /// for historical days, a path's first day's the same as the others' (the generator's own:
     /// [`OneScale::new`]).
+    #[cfg(test)]
     pub(in crate::finance) fn new(h: &History, beta: f64) -> States {
         States::with_min_pool(h, beta, MIN_POOL, None, false)
     }
@@ -291,6 +292,12 @@ impl States {
     /// the rolling backtest start every path from): the larger of the two.
     pub(in crate::finance) fn forecast_start([slow, fast]: [f64; 2]) -> f64 {
         slow.max(fast)
+    }
+
+    /// The start of a conditional forecast after the history's last day ([`Self::forecast_start`]),
+    /// of the state with the fitted [`Leverage`] when `leverage` (`--paths-state ewma-leverage`).
+    pub(in crate::finance) fn start_after_last(h: &History, beta: f64, leverage: bool) -> f64 {
+        States::forecast_start(States::with_min_pool(h, beta, MIN_POOL, None, leverage).after_last())
     }
 
     /// The slow and fast states after one more day (`day`: its returns, a day after the history
