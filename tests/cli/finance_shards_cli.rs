@@ -274,8 +274,13 @@ fn corrected_shards_with_the_runs_moments_equal_the_single_run() {
 
 /// Shard `range` of a small bootstrap run (4 paths of 3 days on sp500's 2021–2022) in `dir/range`.
 fn small_shard(dir: &Path, range: &str) -> String {
+    small_shard_of(dir, range, "bootstrap")
+}
+
+/// [`small_shard`] of a run of `methods`.
+fn small_shard_of(dir: &Path, range: &str, methods: &str) -> String {
     let (csv, out) = (fixture("sp500.csv"), dir.join(range).display().to_string());
-    let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", "bootstrap"];
+    let args = ["finance", "--prices", &csv, "--start", "2021-01-01", "--methods", methods];
     let more = ["--scenarios", "4", "--horizon", "3", "--raw", "--paths", range, "--out", &out, "--quiet"];
     let o = satool(&[&args[..], &more[..]].concat(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -418,4 +423,15 @@ fn joins_refuse_an_out_over_what_they_read() {
     );
     assert_input_error(&o, &format!("--out {whole}: the directory is the input --moments {whole}"));
     assert_eq!(fs::read(&file).unwrap(), joined);
+}
+
+/// Shards of runs of other methods are parts of different runs: said as such, not as a missing
+/// file of the method the first shard has.
+#[test]
+fn shards_of_other_methods_are_of_different_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = small_shard(tmp.path(), "0..2");
+    let b = small_shard_of(&tmp.path().join("other"), "2..4", "bootstrap,block_bootstrap");
+    let o = satool(&["finance", "gather", &a, &b, "--quiet"], &[]);
+    assert_input_error(&o, "shards of different runs (their parameters, input, tickers, weights or methods differ)");
 }

@@ -41,14 +41,16 @@ impl Shard {
     }
 
     /// What must be the same in every shard of one run: the parameters but the range, the
-    /// input, the tickers and the weights.
+    /// input, the tickers, the weights and the methods.
     fn run_key(&self) -> Value {
         let mut p = self.results["parameters"].clone();
         if let Some(o) = p.as_object_mut() {
             o.remove("paths");
         }
         let r = &self.results;
-        serde_json::json!([p, r["input"], r["tickers"]["kept"], r["risk"]["weights_used"]])
+        let methods: Vec<&Value> =
+            r["risk"]["methods"].as_array().map(|m| m.iter().map(|m| &m["id"]).collect()).unwrap_or_default();
+        serde_json::json!([p, r["input"], r["tickers"]["kept"], r["risk"]["weights_used"], methods])
     }
 }
 
@@ -61,7 +63,7 @@ fn shards(dirs: &[PathBuf]) -> Result<(Vec<Shard>, usize, usize)> {
     for s in &shards[1..] {
         if s.run_key() != key {
             return Err(input_err!(
-                "{} and {}: shards of different runs (their parameters, input, tickers or weights differ)",
+                "{} and {}: shards of different runs (their parameters, input, tickers, weights or methods differ)",
                 first.dir.display(),
                 s.dir.display()
             ));
