@@ -320,6 +320,12 @@ fn usage_errors_exit_2() {
         &run(&[&paths[..], &["--as-of", "1980-01-01"]].concat()),
         "(no row of the file is dated on or before --as-of 1980-01-01)",
     );
+    // With --as-of the later rows are not read: the dates named are those up to it (before, the
+    // message said the file ran to the --as-of date).
+    assert_input_error(
+        &run(&[&paths[..], &["--start", "2019-01-01", "--as-of", "2018-06-01"]].concat()),
+        "(the file's dates up to --as-of run 1990-01-02 → 2018-06-01, and --start 2019-01-01 --as-of 2018-06-01 keeps none of them)",
+    );
     assert_input_error(
         &run(&[&paths[..], &["--as-of", "1990-01-10"]].concat()),
         "7 trading day(s) left after filtering, need at least 30 (--as-of 1990-01-10, longest window",

@@ -43,8 +43,10 @@ pub(super) fn date_bounds(opts: &ReadOptions) -> Option<String> {
 /// them (`none_inside`: no date of the file lies within `--start`/`--end`).
 fn no_trading_day(dates: &[NaiveDate], none_inside: bool, opts: &ReadOptions) -> String {
     match (dates.first().zip(dates.last()), date_bounds(opts), opts.unread_after) {
-        (Some((first, last)), Some(bounds), _) if none_inside => {
-            format!("the file's dates run {first} → {last}, and {bounds} keeps none of them")
+        (Some((first, last)), Some(bounds), as_of) if none_inside => {
+            // With --as-of the later rows are not read: the dates are those up to it.
+            let read = if as_of.is_some() { " up to --as-of" } else { "" };
+            format!("the file's dates{read} run {first} → {last}, and {bounds} keeps none of them")
         }
         (None, _, Some(as_of)) => format!("no row of the file is dated on or before --as-of {as_of}"),
         _ => "no trading day".to_string(),
