@@ -425,7 +425,8 @@ pub struct ProteinArgs {
     pub holdout: Option<f64>,
     /// With --holdout: repeat over this many disjoint held-out sets and report mean ± sd.
     ///
-    /// Each held-out set is a full run of the methods.
+    /// Each held-out set is a full run of the methods. --evaluate rows are scored against the
+    /// first set only (their sequences are aligned to its training members' columns).
     #[arg(help_heading = EVALUATION, long, value_name = "K", default_value_t = 1, requires = "holdout",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(params::HOLDOUT_FOLDS_RANGE))]
     pub holdout_folds: usize,

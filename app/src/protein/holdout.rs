@@ -83,13 +83,9 @@ pub fn score_fold(
 
 /// The other folds (1..k) of a held-out run: the methods generated again from each fold's
 /// training members and scored against its held-out members; `first` is fold 0's, whose rows
-/// are the table's. Rows not generated here (`--evaluate` files) are scored as they are.
-pub fn all_folds(
-    job: &ProteinJob,
-    aln: &satool_protein::Alignment,
-    first: FoldScores,
-    file_rows: &[&Generated],
-) -> Result<Vec<FoldScores>> {
+/// are the table's. `--evaluate` rows are scored in fold 0 only: their sequences are aligned to
+/// its columns, and another fold's training members may keep other columns (the gap rule).
+pub fn all_folds(job: &ProteinJob, aln: &satool_protein::Alignment, first: FoldScores) -> Result<Vec<FoldScores>> {
     let mut out = vec![first];
     let folds = job.holdout.map_or(1, |h| h.folds);
     for fold in 1..folds {
@@ -97,7 +93,7 @@ pub fn all_folds(
         let mut rows: Vec<Generated> =
             job.methods.par_iter().map(|&m| generate::generate(m, &fam)).collect::<Result<_>>()?;
         rows.retain(|g| !g.seqs.is_empty());
-        let all: Vec<&Generated> = rows.iter().chain(file_rows.iter().copied()).collect();
+        let all: Vec<&Generated> = rows.iter().collect();
         out.push(score_fold(fold, held.expect("a held-out fold"), &fam.stored, &all, fam.sampling.seed));
     }
     Ok(out)

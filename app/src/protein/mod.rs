@@ -490,8 +490,7 @@ fn held_out_scores(
     let (n_held, n_train) = (held.len(), fam.stored.len());
     let all: Vec<&Generated> = generated.iter().collect();
     let first = holdout::score_fold(0, held, &fam.stored, &all, fam.sampling.seed);
-    let files: Vec<&Generated> = generated.iter().filter(|g| g.id.starts_with("file_")).collect();
-    let folds = holdout::all_folds(job, aln, first, &files)?;
+    let folds = holdout::all_folds(job, aln, first)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let (per_row, null) = holdout::summarize(&ids, &folds);
     for (row, s) in rows.iter_mut().zip(per_row) {
