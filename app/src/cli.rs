@@ -411,7 +411,7 @@ pub struct ProteinArgs {
     /// sequence, identity, novelty, HMMER bits and E-value when run, and fitness: the pair
     /// log-odds of the stored members in nats, higher = fitter — it ranks members the model never
     /// saw above column-shuffled members above random sequences); --json prints them as JSON.
-    #[arg(help_heading = EVALUATION, long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report"])]
+    #[arg(help_heading = EVALUATION, long, value_name = "FASTA", conflicts_with_all = ["all_families", "evaluate", "out", "report", "methods", "max_identity"])]
     pub score: Option<PathBuf>,
     /// Keep this fraction F (0 < F < 1, e.g. 0.2) of the cleaned sequences out of the memory.
     ///

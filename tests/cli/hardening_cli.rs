@@ -629,6 +629,18 @@ fn score_refuses_duplicate_names() {
     assert_input_error(&o, "dup.fasta: the sequence name 'Eval_1' is used twice");
 }
 
+/// `--score` generates nothing: `--methods` and `--max-identity` with it are refused, not
+/// silently ignored.
+#[test]
+fn score_refuses_generation_options_it_would_ignore() {
+    let (sto, fasta) = (fixture("PF00076.sto"), fixture("PF00076_evaluate.aligned.fasta"));
+    for extra in [["--methods", "sa_gen"], ["--max-identity", "0.8"]] {
+        let args = ["protein", "--stockholm", &sto, "--hmmer", "off", "--score", &fasta];
+        let o = satool(&[&args[..], &extra[..]].concat(), &[]);
+        assert_input_error(&o, &format!("the argument '--score <FASTA>' cannot be used with '{}", extra[0]));
+    }
+}
+
 #[test]
 fn a_missing_tmpdir_is_one_line_naming_it() {
     let o = satool(
