@@ -34,11 +34,11 @@ def snakemake(workdir, satool_bin, stockholm, *extra, wait=True):
     return r
 
 
-def all_families(satool_bin, workdir):
+def all_families(satool_bin, workdir, *extra):
     """--all-families on the workflow's own copy of the file (so results.json names the same path)."""
     r = subprocess.run(
         [str(satool_bin), "protein", "--stockholm", "index/input.sto", "--all-families", *OPTIONS,
-         "--no-hmmer", "--out", "all", "-q"],
+         "--no-hmmer", "--out", "all", "-q", *extra],
         cwd=workdir, capture_output=True, text=True,
     )
     assert r.returncode == 0, r.stderr
@@ -55,6 +55,12 @@ def assert_same_as_all_families(workdir, reference, n_records):
             got = row[col]
             want = ref[col]
             assert (got if got != "" else None) == (None if want is None else str(want) if not isinstance(want, float) else repr(want)), (col, row, ref)
+        # The held-out columns flatten families.json's held_out(_null).<score>.mean.
+        for col, key, score in [("held_out_auc", "held_out", "auc"), ("held_out_null_auc", "held_out_null", "auc"),
+                                ("held_out_nn_identity", "held_out", "nn_identity"),
+                                ("held_out_null_nn_identity", "held_out_null", "nn_identity")]:
+            want = ((ref.get(key) or {}).get(score) or {}).get("mean")
+            assert row[col] == ("" if want is None else repr(want)), (col, row, ref)
         if ref["error"] is not None:
             # The workflow names the record it asked for in front of the same message.
             assert row["error"].endswith(ref["error"]) and row["directory"] == "", (row, ref)
@@ -73,8 +79,10 @@ def assert_same_as_all_families(workdir, reference, n_records):
 
 
 def test_multi_family_file_matches_all_families(satool_bin, tmp_path):
-    snakemake(tmp_path, satool_bin, ROOT / "fixtures" / "multi_family.sto")
-    rows = assert_same_as_all_families(tmp_path, all_families(satool_bin, tmp_path), 12)
+    # `extra` passes options through; with --holdout families.tsv carries the held-out scores.
+    snakemake(tmp_path, satool_bin, ROOT / "fixtures" / "multi_family.sto", "extra=--holdout 0.3")
+    rows = assert_same_as_all_families(tmp_path, all_families(satool_bin, tmp_path, "--holdout", "0.3"), 12)
+    assert sum(r["held_out_auc"] != "" and r["held_out_null_auc"] != "" for r in rows) == 10, rows
     errors = {r["id"]: r["error"] for r in rows if r["error"]}
     assert set(errors) == {"SraC_RyeA", "Cys_knot"}
     assert "looks like RNA/DNA, not protein" in errors["SraC_RyeA"]

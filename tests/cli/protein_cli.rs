@@ -1010,6 +1010,39 @@ fn all_families_names_failed_records_and_uses_the_methods_run() {
     assert!(table.contains("C_ij r") && table.contains("SraC_RyeA"), "{table}");
 }
 
+/// `--all-families --holdout`: each family's row carries its held-out scores and its null, the
+/// same numbers as that family run alone (`--family`), and the table shows them.
+#[test]
+fn all_families_reports_held_out_scores_per_family() {
+    let sto = fixture("multi_family.sto");
+    let base = ["protein", "--stockholm", &sto, "--hmmer", "off", "--methods", "bootstrap", "--quiet"];
+    let with = |extra: &[&str]| satool(&[&base[..], extra].concat(), &[]);
+    let v = json(&with(&["--all-families", "--holdout", "0.3", "--json"]));
+    let fams = v["families"].as_array().unwrap();
+    let ran: Vec<&serde_json::Value> = fams.iter().filter(|f| f["error"].is_null()).collect();
+    assert!(ran.len() >= 8, "{v}");
+    for f in &ran {
+        for key in ["held_out", "held_out_null"] {
+            let auc = f[key]["auc"]["mean"].as_f64().unwrap_or_else(|| panic!("{key} in {f}"));
+            assert!((0.0..=1.0).contains(&auc), "{f}");
+            assert!(f[key]["nn_identity"]["mean"].as_f64().is_some_and(|x| x > 0.0 && x < 1.0), "{f}");
+        }
+    }
+    let luxc = ran.iter().find(|f| f["id"] == "LuxC").expect("LuxC ran");
+    let one = json(&with(&["--family", "LuxC", "--holdout", "0.3", "--json"]));
+    let row = one["methods"].as_array().unwrap().iter().find(|m| m["id"] == "bootstrap").unwrap();
+    assert_eq!(luxc["held_out"], row["held_out"], "{luxc} against {row}");
+    assert_eq!(luxc["held_out_null"], one["holdout"]["null"]);
+    // The table's held-out columns and what they mean.
+    let o = with(&["--all-families", "--holdout", "0.3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(t.contains("ho AUC") && t.contains("null ho AUC") && t.contains("ho id: mean identity"), "{t}");
+    // Without --holdout neither the columns nor the keys appear.
+    let v = json(&with(&["--all-families", "--json"]));
+    assert!(v["families"].as_array().unwrap().iter().all(|f| f.get("held_out").is_none()), "{v}");
+}
+
 /// A record whose hmmbuild input once panicked the Stockholm writer (a 65,534-character
 /// sequence name) no longer ends an `--all-families` run.
 #[test]

@@ -95,8 +95,12 @@ pub fn all_families(job: &ProteinJob, command_line: &str, progress: &Progress) -
             }
         })
         .collect();
-    let results =
-        FamiliesResults { row_method: row_method.map(|m| m.id().to_string()), families: rows, extended: job.extended };
+    let results = FamiliesResults {
+        row_method: row_method.map(|m| m.id().to_string()),
+        families: rows,
+        extended: job.extended,
+        holdout: job.holdout.is_some(),
+    };
     let mut report_staging = None;
     if let Some(target) = top_report {
         report_staging = target.write(&report::protein::families_index(&results, &names, job.hmmer), top.as_mut())?;

@@ -5,11 +5,13 @@
 //! this module holds the pieces it uses: the records, the rows, the summary table.
 
 use super::methods::{Recipe, Temperature};
+use super::render::held_out_cells;
 use super::{HmmerMode, ProteinJob, ProteinMethod, ProteinRun};
 use crate::input_err;
 use crate::output::table;
 use anyhow::Result;
 use satool_protein as prot;
+use satool_protein::holdout::HeldOutSummary;
 use serde::Serialize;
 use std::path::Path;
 
@@ -50,6 +52,12 @@ pub struct FamilyRow {
     pub cij_r: Option<f64>,
     pub mi_r_apc: Option<f64>,
     pub frac_over_90: Option<f64>,
+    /// `--holdout`: the same row against each family's held-out members (mean ± sd over folds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<HeldOutSummary>,
+    /// `--holdout`: the family's null, its training members against the held-out ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out_null: Option<HeldOutSummary>,
     pub seconds: f64,
     /// The sub-directory holding this family's full results (with --out).
     pub directory: Option<String>,
@@ -79,6 +87,8 @@ impl FamilyRow {
             cij_r: gen.and_then(|m| m.cij_r),
             mi_r_apc: gen.and_then(|m| m.mi_r_apc),
             frac_over_90: gen.map(|m| m.frac_over_90),
+            held_out: gen.and_then(|m| m.held_out),
+            held_out_null: r.holdout.as_ref().map(|h| h.null),
             seconds,
             directory,
             error: None,
@@ -104,6 +114,8 @@ impl FamilyRow {
             cij_r: None,
             mi_r_apc: None,
             frac_over_90: None,
+            held_out: None,
+            held_out_null: None,
             seconds,
             directory: None,
             error: Some(error),
@@ -119,6 +131,9 @@ pub struct FamiliesResults {
     /// `--extended`: the summary table adds C_ij r, MI r (APC) and the share > 90% identical.
     #[serde(skip)]
     pub extended: bool,
+    /// `--holdout`: the summary table adds the row's and the null's held-out scores.
+    #[serde(skip)]
+    pub holdout: bool,
 }
 
 /// A record that could not be read, named by the ID and AC its lines gave before the problem.
@@ -219,6 +234,11 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool, error_
             if r.extended {
                 row.extend([table::opt(f.cij_r, 3), table::opt(f.mi_r_apc, 3), table::pct(f.frac_over_90)]);
             }
+            if r.holdout {
+                let [id, _, auc] = held_out_cells(f.held_out.as_ref());
+                let [null_id, _, null_auc] = held_out_cells(f.held_out_null.as_ref());
+                row.extend([id, null_id, auc, null_auc]);
+            }
             row.push(hmm);
             if timing {
                 row.push(format!("{:.1}", f.seconds));
@@ -237,6 +257,9 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool, error_
     if r.extended {
         header.extend(["C_ij r", "MI r APC", ">90% id"]);
     }
+    if r.holdout {
+        header.extend(["ho id", "null ho id", "ho AUC", "null ho AUC"]);
+    }
     header.push("HMM pass");
     if timing {
         header.push("s");
@@ -254,7 +277,18 @@ pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
         r.families.len() - ok,
         r.row_method.as_deref().unwrap_or("—"),
         summary_table(r, hmmer, true, true)
-    ) + &error_notes(r)
+    ) + &holdout_caption(r).map_or(String::new(), |c| format!("\n{}", table::wrap(&c, 100, "", "")))
+        + &error_notes(r)
+}
+
+/// With `--holdout`, what the held-out columns measure.
+pub fn holdout_caption(r: &FamiliesResults) -> Option<String> {
+    r.holdout.then(|| {
+        "ho id: mean identity of the row's samples to their nearest held-out member (null: of the training members); \
+     ho AUC: a classifier telling the held-out members from the row's samples (0.5: it cannot; null: from the \
+     training members); mean±sd over --holdout-folds"
+            .to_string()
+    })
 }
 
 /// The failed records' errors, numbered as [`summary_table`] notes them, each wrapped at 100

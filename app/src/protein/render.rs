@@ -220,7 +220,7 @@ pub fn extended_table(r: &ProteinResults) -> comfy_table::Table {
 }
 
 /// The three held-out cells: nearest-held-out identity, C_ij r and AUC, `mean±sd` over folds.
-fn held_out_cells(s: Option<&satool_protein::holdout::HeldOutSummary>) -> [String; 3] {
+pub(super) fn held_out_cells(s: Option<&satool_protein::holdout::HeldOutSummary>) -> [String; 3] {
     let cell = |f: Option<satool_protein::holdout::FoldStats>| match f {
         None => "—".to_string(),
         Some(f) if f.folds > 1 => format!("{:.2}±{:.2}", f.mean, f.sd),

@@ -5,7 +5,7 @@
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, protein_colour, REFERENCE};
 use super::{invoked_command, markdown_table, markdown_text, median, Figure, Report};
-use crate::protein::families::{summary_table, FamiliesResults};
+use crate::protein::families::{holdout_caption, summary_table, FamiliesResults};
 use crate::protein::{render, GeneratedSet, HmmerMode, ProteinMethod, ProteinResults, ProteinRun};
 use anyhow::Result;
 use plotters::style::RGBColor;
@@ -337,7 +337,10 @@ pub fn families_index(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) ->
         command: invoked_command(),
         header: String::new(),
         table: markdown_table(summary_table(r, hmmer, false, false)),
-        notes: vec![format!("Each family's own report, with its figures:\n\n{links}")],
+        notes: holdout_caption(r)
+            .into_iter()
+            .chain([format!("Each family's own report, with its figures:\n\n{links}")])
+            .collect(),
         figures: vec![],
     }
 }

@@ -18,9 +18,13 @@ import sys
 
 COLUMNS = [
     "ordinal", "id", "accession", "K", "cleaned_sequences", "L", "d", "beta_star", "row", "novelty",
-    "kl_composition", "kl_position", "mi_r", "hmm_pass", "cij_r", "mi_r_apc", "frac_over_90", "seconds",
+    "kl_composition", "kl_position", "mi_r", "hmm_pass", "cij_r", "mi_r_apc", "frac_over_90",
+    "held_out_nn_identity", "held_out_null_nn_identity", "held_out_auc", "held_out_null_auc", "seconds",
     "directory", "error",
 ]
+# With `--holdout` in `extra`: the held-out columns, means over folds of families.json's
+# held_out.<score>.mean (the row's) and held_out_null.<score>.mean (the family's null).
+HELD_OUT = {"held_out_nn_identity": "nn_identity", "held_out_auc": "auc"}
 
 
 def summary_method(methods):
@@ -77,6 +81,10 @@ def family_row(record, directory):
             kl_position=m["kl_position"], mi_r=m["mi_r"], hmm_pass=m["hmm_pass"], cij_r=m["cij_r"],
             mi_r_apc=m["mi_r_apc"], frac_over_90=m["frac_over_90"],
         )
+        null = (results.get("holdout") or {}).get("null") or {}
+        for column, score in HELD_OUT.items():
+            row[column] = ((m.get("held_out") or {}).get(score) or {}).get("mean")
+            row[column.replace("held_out_", "held_out_null_")] = (null.get(score) or {}).get("mean")
     return row, m
 
 
