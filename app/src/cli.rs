@@ -655,7 +655,17 @@ fn run(cli: &Cli) -> Result<()> {
             let job = ProteinJob { out: r.out.clone(), force: r.force, report: r.report.clone(), ..a.params()?.job()? };
             if a.all_families {
                 let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
-                return print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer));
+                print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer))?;
+                // Some records failing is a whole-database run's normal (their rows say why); none
+                // running is a bad input, exit 2 like a single family's.
+                return match fam.families.iter().all(|f| f.error.is_some()) {
+                    true => Err(crate::input_err!(
+                        "{}: none of its {} record(s) ran (the error column says why)",
+                        job.stockholm.display(),
+                        fam.families.len()
+                    )),
+                    false => Ok(()),
+                };
             }
             if let Some(fasta) = &a.score {
                 let (scores, beta) = protein::score::score_file(&job, fasta, &progress)?;

@@ -1010,6 +1010,31 @@ fn all_families_names_failed_records_and_uses_the_methods_run() {
     assert!(table.contains("C_ij r") && table.contains("SraC_RyeA"), "{table}");
 }
 
+/// `--all-families` on a file none of whose records runs exits 2 after its summary; one record
+/// that runs makes it exit 0.
+#[test]
+fn all_families_exits_2_when_no_record_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("multi_family.sto")).unwrap();
+    let records: Vec<String> =
+        text.split("# STOCKHOLM 1.0\n").skip(1).map(|r| format!("# STOCKHOLM 1.0\n{r}")).collect();
+    let named = |id: &str| records.iter().find(|r| r.contains(&format!(" {id}\n"))).unwrap().clone();
+    let broken = dir.path().join("broken.sto");
+    std::fs::write(&broken, named("SraC_RyeA") + &named("Cys_knot")).unwrap();
+    let args = |f: &std::path::Path| {
+        let f = f.to_str().unwrap().to_string();
+        satool(&["protein", "--stockholm", &f, "--all-families", "--hmmer", "off", "--methods", "bootstrap"], &[])
+    };
+    let o = args(&broken);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 records, 0 ran, 2 failed"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("none of its 2 record(s) ran"), "{}", stderr(&o));
+    let one_runs = dir.path().join("one.sto");
+    std::fs::write(&one_runs, named("SraC_RyeA") + &named("LuxC")).unwrap();
+    let o = args(&one_runs);
+    assert!(o.status.success() && stdout(&o).contains("1 ran, 1 failed"), "{}", stderr(&o));
+}
+
 /// `--all-families --holdout`: each family's row carries its held-out scores and its null, the
 /// same numbers as that family run alone (`--family`), and the table shows them.
 #[test]
