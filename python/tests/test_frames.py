@@ -81,6 +81,26 @@ def test_returns_route(csv_panel):
     assert simple.dates[0] == csv_panel.returns.index[0] - pd.offsets.BDay(1)
 
 
+def test_returns_in_any_row_order_compound_by_date(csv_panel):
+    r = csv_panel.returns
+    shuffled = pd.concat([r.iloc[5:], r.iloc[:5]]).sample(frac=1, random_state=0)
+    panel = Panel.from_returns(shuffled, base_date=csv_panel.dates[0])
+    np.testing.assert_allclose(panel.returns.values, r.values, rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match="the date 2018-01-04 appears more than once"):
+        Panel.from_returns(pd.concat([r, r.iloc[[1]]]))
+
+
+def test_a_ticker_named_like_a_date_column_and_repeated_columns(wide, csv_panel):
+    # DAY (Dayforce) is a ticker, as the CLI reads it; a DatetimeIndex already holds the dates.
+    renamed = wide.rename(columns={"AAPL": "DAY"})
+    panel = Panel.from_prices(renamed, start=START)
+    assert panel.tickers == ["DAY"] + csv_panel.tickers[1:]
+    np.testing.assert_array_equal(panel.returns.values, csv_panel.returns.values)
+    assert Panel.from_prices(yfinance_frame(renamed), start=START).tickers == panel.tickers
+    with pytest.raises(ValueError, match="column\\(s\\) 'AMD' appear more than once; one column per ticker"):
+        Panel.from_prices(pd.concat([wide, wide[["AMD"]]], axis=1))
+
+
 def test_the_same_comparison_from_a_long_frame(wide):
     # tickers in order of first appearance, as the CLI reads a long file: ticker by ticker here
     long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="ticker", value_name="price").dropna()

@@ -13,7 +13,8 @@ import pandas as pd
 #: The price fields of a yfinance download, in the order a field is chosen by default.
 FIELDS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
 DEFAULT_FIELDS = ("Adj Close", "Close")
-DATE_NAMES = ("date", "datetime", "timestamp", "day")
+# The CLI's date column names (a ticker may be called DAY: Dayforce).
+DATE_NAMES = ("date", "datetime", "timestamp")
 TICKER_NAMES = ("ticker", "symbol")
 PRICE_NAMES = ("price", "adj close", "adj_close", "adjclose", "close")
 
@@ -48,6 +49,9 @@ def wide_prices(
     if field is not None:
         raise ValueError(f"prices: field={field!r} chooses a level of MultiIndex columns; these columns are flat: {_shown(frame.columns)}")
     columns = list(frame.columns)
+    twice = [c for c in dict.fromkeys(frame.columns[frame.columns.duplicated()])]
+    if twice:
+        raise ValueError(f"prices: column(s) {_shown(twice)} appear more than once; one column per ticker")
     ticker = ticker_column if ticker_column is not None else _named(columns, TICKER_NAMES)
     if ticker is not None:
         return _long(frame, date_column, ticker, price_column)
@@ -69,7 +73,12 @@ def _dates(values: Any, what: str) -> pd.DatetimeIndex:
 
 
 def _wide(frame: pd.DataFrame, date_column: Optional[str]) -> Tuple[pd.DataFrame, str]:
-    date = date_column if date_column is not None else _named(list(frame.columns), DATE_NAMES)
+    date = date_column
+    if date is None:
+        date = _named(list(frame.columns), DATE_NAMES)
+        # With dates already in the index, a numeric column named like a date column is a ticker.
+        if date is not None and isinstance(frame.index, pd.DatetimeIndex) and pd.api.types.is_numeric_dtype(frame[date]):
+            date = None
     if date is not None:
         if date not in frame.columns:
             raise ValueError(f"prices: no column {date!r} (date_column); found {_shown(frame.columns)}")
@@ -167,6 +176,11 @@ def prices_from_returns(returns: pd.DataFrame, kind: str, base_date: Any) -> pd.
         raise ValueError(f"returns: expected a wide frame (dates × tickers), found a {layout} frame")
     if len(frame) == 0:
         raise ValueError("returns: no rows")
+    twice = frame.index[frame.index.duplicated()]
+    if len(twice):
+        raise ValueError(f"returns: the date {twice[0]:%Y-%m-%d} appears more than once; one row of returns per date")
+    # The returns compound in date order, whatever the rows' order.
+    frame = frame.sort_index()
     values = frame.to_numpy(dtype=np.float64)
     bad = np.argwhere(~np.isfinite(values))
     if len(bad):
