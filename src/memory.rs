@@ -41,7 +41,11 @@ impl Memory<f64> {
         }
         if let Some(pos) = x.iter().position(|v| !v.is_finite()) {
             let (i, j) = (pos / k, pos % k);
-            return Err(Error::Memory(format!("non-finite entry at row {i}, pattern {j}")));
+            // Named by pattern and coordinate: callers hold the patterns as columns (here) or rows.
+            return Err(Error::Memory(format!(
+                "pattern {j}, coordinate {i} is {} (entries must be finite)",
+                x[(i, j)]
+            )));
         }
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
         let (x, xt, one_pass) = packed_pair(x);

@@ -59,6 +59,11 @@ fn states<'a>(a: &'a ArrayViewD<'a, f64>, d: usize, name: &str) -> PyResult<(Arr
             a.shape()
         )));
     }
+    // A NaN state would give a NaN energy and NaN weights, not an error.
+    if let Some(((r, c), v)) = rows.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        let at = if single { format!("{name}[{c}]") } else { format!("{name}[{r}, {c}]") };
+        return Err(errors::value(format!("{at} is {v}: states must be finite")));
+    }
     Ok((rows, single))
 }
 

@@ -123,3 +123,9 @@ pub fn portfolio_risk(
     let risk = fin::risk::paths_risk(port.view(), &horizons, &levels).map_err(bad)?;
     satool_app::output::to_json(&risk).map_err(errors::job)
 }
+
+/// The finance warnings ("FILE: problem") of this thread's calls since the last call, oldest first.
+#[pyfunction]
+pub fn take_warnings() -> Vec<String> {
+    finance::take_warnings()
+}

@@ -15,8 +15,18 @@ const POLL: Duration = Duration::from_millis(20);
 const STACK: usize = 8 << 20;
 
 /// Runs `f` without the GIL, raising KeyboardInterrupt (or whatever a signal handler raises)
-/// within a few steps of the run's loops after Ctrl-C. A panic in `f` is resumed here.
+/// within a few steps of the run's loops after Ctrl-C. A panic in `f` is resumed here. The
+/// finance warnings `f` kept on its thread move to the caller's, for `take_warnings`.
 pub fn detach<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let (out, warnings) = on_own_thread(py, move || {
+        let out = f();
+        (out, satool_app::finance::take_warnings())
+    })?;
+    satool_app::finance::keep_warnings(warnings);
+    Ok(out)
+}
+
+fn on_own_thread<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
     std::thread::scope(|s| {
         let caller = std::thread::current();
         let worker = std::thread::Builder::new()

@@ -25,5 +25,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(finance::finance_paths, m)?)?;
     m.add_function(wrap_pyfunction!(finance::finance_backtest, m)?)?;
     m.add_function(wrap_pyfunction!(finance::portfolio_risk, m)?)?;
+    m.add_function(wrap_pyfunction!(finance::take_warnings, m)?)?;
+    // Finance warnings reach Python through `warnings` (satool.SatoolWarning), not stderr.
+    satool_app::finance::capture_warnings();
     Ok(())
 }

@@ -158,7 +158,9 @@ def test_states_in_any_layout():
     [
         (lambda m: satool.Memory(np.ones(5)), "X must be a 2-D array of shape (K, d): one pattern per row; got shape [5]"),
         (lambda m: satool.Memory.from_columns(np.ones(5)), "M must be a 2-D array of shape (d, K): one pattern per column; got shape [5]"),
-        (lambda m: satool.Memory(np.array([[1.0, np.nan], [0.0, 1.0]])), "invalid memory"),
+        (lambda m: satool.Memory(np.array([[1.0, np.nan], [0.0, 1.0]])), "invalid memory: pattern 0, coordinate 1 is NaN"),
+        (lambda m: m.energy(np.r_[np.ones(15), np.nan], 1.0), "xi[15] is NaN: states must be finite"),
+        (lambda m: m.attention(np.c_[np.ones((3, 15)), [0, np.inf, 0]], 1.0), "xi[1, 15] is inf: states must be finite"),
         (lambda m: satool.Memory([["a", "b"]]), "X must be an array of numbers"),
         (lambda m: m.energy(np.ones((2, 3)), 1.0), "xi has 3 entries per state (shape [2, 3]); the memory's d is 16"),
         (lambda m: m.energy(np.ones((2, 2, 16)), 1.0), "xi must have shape (d,) or (n, d); got 3 dimensions"),

@@ -2,11 +2,13 @@
 from a CSV or from a pandas DataFrame; bad input raises with the CLI's messages."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import satool
 from satool.finance import Panel, portfolio_risk
 from conftest import FINANCE_METHODS, FINANCE_START, PRICES, run_cli, without
 
@@ -210,6 +212,48 @@ def test_scenario_and_risk_errors(panel):
     assert portfolio_risk(np.zeros((5, 7, 1)), [1.0]).index.tolist() == [1, 5, 7]
     with pytest.raises(TypeError, match="unexpected option"):
         panel.scenarios(10, 5, betta=3)
+
+
+def test_list_arguments_and_non_finite_inputs(panel):
+    # numpy and pandas horizons are horizons; an empty list is an error, not a KeyError.
+    by_list = panel.risk(n=50, horizons=[1, 5])
+    pd.testing.assert_frame_equal(panel.risk(n=50, horizons=np.array([1, 5])), by_list)
+    pd.testing.assert_frame_equal(panel.risk(n=50, horizons=pd.Series([1, 5])), by_list)
+    for empty in ([], np.array([], dtype=int)):
+        with pytest.raises(ValueError, match="horizons: empty"):
+            panel.risk(n=50, horizons=empty)
+    with pytest.raises(ValueError, match="horizons: empty"):
+        portfolio_risk(np.zeros((5, 2, 1)), [1.0], horizons=[])
+    # One method id is one method, not its letters; no method is an error.
+    table, _ = panel.compare(methods="bootstrap")
+    assert table.index.tolist() == ["bootstrap"]
+    with pytest.raises(ValueError, match="names no method"):
+        panel.compare(methods=[])
+    # A date object splits like its text; condition_dates takes the CLI's START..END.
+    _, by_text = panel.compare(methods=["bootstrap"], backtest_split="2019-06-03")
+    _, by_stamp = panel.compare(methods=["bootstrap"], backtest_split=pd.Timestamp("2019-06-03"))
+    assert by_text["backtest"] == by_stamp["backtest"]
+    span = panel.scenarios(20, 2, method="bootstrap", condition_dates="2018-02-01..2018-04-30")
+    pd.testing.assert_frame_equal(span, panel.scenarios(20, 2, method="bootstrap", condition_dates=("2018-02-01", "2018-04-30")))
+    with pytest.raises(ValueError, match="start: 2020 is a number, not a date"):
+        Panel.from_csv(PRICES, start=2020)
+    # Non-finite paths and weights are named, not an internal error or a wrong message.
+    cube = np.zeros((5, 6, 2))
+    cube[3, 4, 1] = np.inf
+    with pytest.raises(ValueError, match=r"paths\[3, 4, 1\] \(path 4, day 5, ticker 2\) is inf"):
+        portfolio_risk(cube, [0.5, 0.5])
+    with pytest.raises(ValueError, match="weights\\['AMD'\\]: weight nan is not finite"):
+        panel.risk({"AMD": float("nan"), "AAPL": 1.0}, n=10)
+
+
+def test_finance_warnings_are_satool_warnings_naming_the_frame():
+    panel = Panel.from_prices(pd.read_csv(PRICES, index_col=0, parse_dates=True).loc["2019":"2020"])
+    with pytest.warns(satool.SatoolWarning, match="^prices DataFrame: the file ends on 2020-12-31, before --as-of 2030-01-01"):
+        panel.scenarios(10, 2, method="bootstrap", as_of="2030-01-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", satool.SatoolWarning)
+        with pytest.raises(satool.SatoolWarning):
+            panel.scenarios(10, 2, method="bootstrap", as_of="2030-01-01")
 
 
 def test_weights_must_be_equal_or_a_mapping(panel):

@@ -84,6 +84,9 @@ def test_bad_objects_say_what_was_found():
         Family.from_alignment(MultipleSeqAlignment([SeqRecord(Seq("ACDE"), id="a"), SeqRecord(Seq("ACDF"), id="a")]))
     with pytest.raises(ValueError, match="sequence 2 has the name 'b c'; names must be non-empty without blanks"):
         Family.from_alignment(MultipleSeqAlignment([SeqRecord(Seq("ACDE"), id="a"), SeqRecord(Seq("ACDF"), id="b c")]))
+    # Stockholm would read the row as markup and drop it without a word.
+    with pytest.raises(ValueError, match="sequence 2 has the name '#b'; Stockholm reads a line starting with '#'"):
+        Family.from_alignment(MultipleSeqAlignment([SeqRecord(Seq("ACDE"), id="a"), SeqRecord(Seq("ACDF"), id="#b")]))
     # a parse error names the object, with the reader's line number
     with pytest.raises(ValueError, match="<file object>:3: rows of unequal length: 'a' has 4 columns but 'b' has 3"):
         Family.from_stockholm(io.StringIO("# STOCKHOLM 1.0\na ACDE\nb ACD\n//\n"))

@@ -142,6 +142,31 @@ def test_errors_carry_the_cli_messages(fam, tmp_path):
         Family.from_stockholm(ROOT / "fixtures" / "multi_family.sto", family="NOPE")
 
 
+def test_list_arguments_names_and_empty_tables(fam, tmp_path):
+    with pytest.raises(FileNotFoundError, match="--hmm: .*missing.hmm: cannot read"):
+        fam.compare(hmm=tmp_path / "missing.hmm")
+    # One id or path is one item, not its letters; no method is an error.
+    table, _ = fam.compare(methods="bootstrap", samples=20, hmmer="off")
+    assert table.index.tolist() == ["bootstrap"]
+    with pytest.raises(ValueError, match="names no method"):
+        fam.compare(methods=[], hmmer="off")
+    with pytest.raises(FileNotFoundError, match="missing.fasta: cannot read"):
+        fam.compare(methods="bootstrap", samples=20, hmmer="off", evaluate=str(tmp_path / "missing.fasta"))
+    # Every sample removed by max_identity: an empty table (the CLI's warning), not a KeyError.
+    with pytest.warns(UserWarning, match="removed every sample"):
+        table, results = fam.compare(methods="sa_gen", samples=20, hmmer="off", max_identity=0.0)
+    assert table.empty and table.index.name == "id" and results["methods"] == []
+    # Names travel as FASTA names: a blank would cut them, so it is refused, as a repeated name.
+    seq = fam.alignment.iloc[0]
+    for records, message in [
+        ([("seq one", seq)], "sequence 1 has the name 'seq one'; names must be non-empty without blanks"),
+        ([("a", seq), ("a", seq)], "sequences 1 and 2 are both named 'a'"),
+        ([("a", seq[:10] + "\n>b\n" + seq[10:])], "'a' holds a blank, a line break or '>'"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            fam.score(records)
+
+
 def cli_error(satool_bin, *args):
     """The message `satool ARGS` exits 2 with, without `error: ` and clap's hint lines."""
     r = run_cli(satool_bin, *args)

@@ -481,7 +481,37 @@ fn check_paths_memory(job: &FinanceJob, p: PathSpec, tickers: usize, streaming: 
 /// Prints a warning about the prices file on stderr, wrapped at [`TEXT_WIDTH`] (results.json
 /// holds it unwrapped).
 pub(crate) fn warn(prices: &std::path::Path, w: &str) {
-    eprintln!("{}", wrap_lines(&format!("warning: {}: {w}", prices.display()), TEXT_WIDTH));
+    let text = format!("{}: {w}", prices.display());
+    if CAPTURE.load(std::sync::atomic::Ordering::Relaxed) {
+        CAPTURED.with(|c| c.borrow_mut().push(text));
+    } else {
+        eprintln!("{}", wrap_lines(&format!("warning: {text}"), TEXT_WIDTH));
+    }
+}
+
+/// Whether [`warn`] keeps its warnings for [`take_warnings`] instead of printing them.
+static CAPTURE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+thread_local! {
+    /// The warnings of the calling thread's runs since its last [`take_warnings`] (every [`warn`]
+    /// is on the thread that runs the job, none on a worker).
+    static CAPTURED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// From now on, finance warnings are kept per thread for [`take_warnings`] rather than printed on
+/// stderr (the Python package raises them through `warnings`).
+pub fn capture_warnings() {
+    CAPTURE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The warnings ("FILE: problem") of this thread's runs since the last call, oldest first.
+pub fn take_warnings() -> Vec<String> {
+    CAPTURED.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
+/// Adds warnings taken on another thread (a call run on a thread of its own) to this thread's.
+pub fn keep_warnings(warnings: Vec<String>) {
+    CAPTURED.with(|c| c.borrow_mut().extend(warnings));
 }
 
 /// Runs the whole finance job: reads the prices, generates with every method of `job.methods`

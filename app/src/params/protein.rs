@@ -107,7 +107,8 @@ impl ProteinParams {
         // the whole run: checked first.
         if let (Some(hmm), false) = (&p.hmm, p.hmmer == HmmerMode::Off) {
             if !satool_io::text::is_stdin(hmm) {
-                satool_protein::hmmer::check_profile_file(hmm).map_err(|e| crate::input_err!("--hmm {e}"))?;
+                // The error itself, not its text: Python maps an unreadable file to OSError by its cause.
+                satool_protein::hmmer::check_profile_file(hmm).map_err(|e| anyhow::Error::new(e).context("--hmm"))?;
             }
         }
         Ok(ProteinJob {

@@ -120,3 +120,7 @@ def finance_paths(**options: Any) -> Tuple[str, Dict[str, F64Array]]:
 def portfolio_risk(paths: F64Array, weights: List[float], levels: List[float], horizons: List[int]) -> str:
     """VaR/ES and drawdowns of a portfolio over (n, H, tickers) paths, as JSON text (a list with
     one entry per horizon)."""
+
+def take_warnings() -> List[str]:
+    """The finance warnings ("FILE: problem") of this thread's calls since the last call."""
+    ...

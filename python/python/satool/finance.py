@@ -29,13 +29,15 @@ import json
 import os
 import re
 import tempfile
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+import warnings
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._frames import prices_from_returns, wide_prices
+from ._warn import SatoolWarning
 from .protein import methods_table
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -47,8 +49,16 @@ LEVELS = (0.95, 0.975, 0.99, 0.995)
 HORIZONS = (1, 5, 10, 20)
 
 
-def _date(d: DateLike) -> Optional[str]:
-    return None if d is None else pd.Timestamp(d).strftime("%Y-%m-%d")
+def _date(d: DateLike, what: str = "date") -> Optional[str]:
+    if d is None:
+        return None
+    # pandas reads a number as nanoseconds since 1970: a year given as 2020 is not a date.
+    if isinstance(d, (int, float, np.number)) and not isinstance(d, bool):
+        raise ValueError(f"{what}: {d!r} is a number, not a date (give 'YYYY-MM-DD' or a date object)")
+    try:
+        return pd.Timestamp(d).strftime("%Y-%m-%d")
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{what}: {d!r} is not a date ({e})") from None
 
 
 def _date_text(d: DateLike) -> Optional[str]:
@@ -79,14 +89,20 @@ class Panel:
 
     @contextlib.contextmanager
     def _errors(self):
-        """A from_prices panel's errors say "prices DataFrame row N (date)" where the CLI's say
-        "FILE:LINE": the temporary CSV is not the user's."""
+        """Around every native call: a from_prices panel's errors and warnings say "prices
+        DataFrame row N (date)" where the CLI's say "FILE:LINE" (the temporary CSV is not the
+        user's); the call's warnings are raised as :class:`satool.SatoolWarning`."""
         try:
             yield
         except (ValueError, OSError, RuntimeError) as e:
             if self._frame_dates is None or self._options["prices"] not in str(e):
                 raise
             raise type(e)(_frame_message(str(e), self._options["prices"], self._frame_dates)) from None
+        finally:
+            for w in _native.take_warnings():
+                if self._frame_dates is not None:
+                    w = _frame_message(w, self._options["prices"], self._frame_dates)
+                warnings.warn(w, SatoolWarning, stacklevel=4)
 
     @classmethod
     def from_csv(
@@ -110,8 +126,8 @@ class Panel:
         price file."""
         options = dict(
             prices=os.fspath(path),
-            start=_date(start),
-            end=_date(end),
+            start=_date(start, "start"),
+            end=_date(end, "end"),
             date_column=date_column,
             ticker_column=ticker_column,
             price_column=price_column,
@@ -237,6 +253,8 @@ class Panel:
         paths_state="ewma"|"ewma-blend"|"multiscale"|"ewma-leverage"|"runs": the state of sa_paths, also in :meth:`backtest`).
         No file is written."""
         options = self._run_options(methods, seed, sampler)
+        if backtest_split is not None and not isinstance(backtest_split, (str, int, float, np.number)):
+            backtest_split = _date(backtest_split, "backtest_split")  # a Timestamp or date object
         with _weights_file(weights) as w:
             options.update(weights=w, backtest_split=backtest_split)
             with self._errors():
@@ -294,8 +312,9 @@ class Panel:
         longest of ``horizons``, or 20; ``horizons`` the CLI's (1, 5, 10, 20 up to H, and H);
         ``as_of`` as in :meth:`scenarios` (default: the forecast from the last day).
         One row per horizon; see :func:`portfolio_risk` for the columns."""
+        horizons = _horizons(horizons)
         if horizon is None:
-            horizon = max(horizons) if horizons else HORIZONS[-1]
+            horizon = max(horizons) if horizons is not None else HORIZONS[-1]
         cube = self._paths(n, horizon, method, seed, False, as_of, sampler)
         return portfolio_risk(cube, _weight_vector(weights, self.tickers), levels, horizons)
 
@@ -332,10 +351,14 @@ class Panel:
             raise TypeError(f"unexpected option(s) {', '.join(sorted(unknown))}; sampler options are "
                             f"{', '.join(sorted(SAMPLER_OPTIONS))}")
         options = dict(self._options)
-        options.update(methods=list(methods) if methods is not None else None, seed=seed)
+        options.update(methods=_args.ids(methods, "methods"), seed=seed)
         for key, value in sampler.items():
             if key == "condition_dates" and value is not None:
-                value = (_date(value[0]), _date(value[1]))
+                # (start, end) or the command line's "START..END".
+                parts = value.split("..") if isinstance(value, str) else list(value)
+                if len(parts) != 2:
+                    raise ValueError(f"condition_dates: {value!r} is not (start, end) or 'START..END'")
+                value = (_date(parts[0], "condition_dates"), _date(parts[1], "condition_dates"))
             options[key] = value
         return options
 
@@ -387,7 +410,7 @@ def _frame_message(message: str, path: str, dates: Sequence[str]) -> str:
 
 
 def _reading_options(start: DateLike, end: DateLike, window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
-    return dict(start=_date(start), end=_date(end), **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect))
+    return dict(start=_date(start, "start"), end=_date(end, "end"), **_reading(window, min_tickers, fill_limit, jump_threshold, drop_suspect))
 
 
 def _reading(window: str, min_tickers: Optional[int], fill_limit: int, jump_threshold: float, drop_suspect: bool) -> Dict[str, Any]:
@@ -421,6 +444,8 @@ def _weight_vector(weights: Weights, tickers: Sequence[str]) -> np.ndarray:
     for ticker, value in items:
         if ticker not in index:
             raise ValueError(f"weights: ticker '{ticker}' is not among the {len(tickers)} tickers kept")
+        if not np.isfinite(value):
+            raise ValueError(f"weights[{ticker!r}]: weight {value} is not finite")
         w[index[ticker]] = value
     return w
 
@@ -459,6 +484,16 @@ class _weights_file:
         raise type(error)(message.replace(f"--weights {path}", "weights")) from None
 
 
+def _horizons(horizons: Any) -> Optional[List[int]]:
+    """``horizons`` as a list of ints (a list, tuple, numpy array or Series); None stays None."""
+    if horizons is None:
+        return None
+    values = [int(h) for h in np.asarray(horizons).reshape(-1)]
+    if not values:
+        raise ValueError("horizons: empty (give at least one horizon in trading days, or None for the default ones)")
+    return values
+
+
 def portfolio_risk(
     paths: np.ndarray,
     weights: Sequence[float],
@@ -474,7 +509,15 @@ def portfolio_risk(
     cube = np.ascontiguousarray(paths, dtype=np.float64)
     if cube.ndim != 3:
         raise ValueError(f"paths must be (n, horizon, tickers), got shape {cube.shape}")
+    bad = np.argwhere(~np.isfinite(cube))
+    if len(bad):
+        p, d, t = bad[0]
+        raise ValueError(
+            f"paths[{p}, {d}, {t}] (path {p + 1}, day {d + 1}, ticker {t + 1}) is {cube[p, d, t]}: "
+            f"log returns must be finite ({len(bad)} entries are not)"
+        )
     w = [float(x) for x in np.asarray(weights, dtype=np.float64).reshape(-1)]
+    horizons = _horizons(horizons)
     if horizons is None:
         horizons = sorted({h for h in HORIZONS if h <= cube.shape[1]} | {cube.shape[1]})
     out = json.loads(_native.portfolio_risk(cube, w, [float(x) for x in levels], [int(h) for h in horizons]))

@@ -22,7 +22,7 @@ from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Uni
 
 import pandas as pd
 
-from . import _native
+from . import _args, _native
 from ._native import Memory
 from ._warn import warn_results
 
@@ -118,6 +118,9 @@ def _sequences(cols: Dict[str, Any]) -> Sequences:
 def methods_table(results: Dict[str, Any]) -> pd.DataFrame:
     """The comparison table of a results dict: one row per method id; an estimate's mean keeps
     the metric's name and its standard error gets ``_se`` (``novelty``, ``novelty_se``)."""
+    if not results["methods"]:
+        # Every row emptied (max_identity): a table with no rows, not a KeyError.
+        return pd.DataFrame(index=pd.Index([], name="id"))
     df = pd.json_normalize(results["methods"], sep="_")
     # An estimate that is null in some rows (diversity of a one-sample row) is also a column of
     # its own beside ``<name>_mean``: its rows are NaN in ``<name>_mean`` already.
@@ -277,6 +280,16 @@ class Family:
                     records.append((str(name), str(seq)))
         if not records:
             raise ValueError("sequences: nothing to score (no sequence given)")
+        seen: Dict[str, int] = {}
+        for i, (name, seq) in enumerate(records):
+            # The records travel as FASTA, whose name ends at the first blank.
+            if not name or any(c.isspace() for c in name) or name.startswith(">"):
+                raise ValueError(f"sequences: sequence {i + 1} has the name {name!r}; names must be non-empty without blanks")
+            if name in seen:
+                raise ValueError(f"sequences: sequences {seen[name] + 1} and {i + 1} are both named {name!r}; names must be unique")
+            if any(c.isspace() or c == ">" for c in seq):
+                raise ValueError(f"sequences: {name!r} holds a blank, a line break or '>'; give one aligned sequence per name")
+            seen[name] = i
         return _sequences(self._native.score(records))
 
     def compare(
@@ -300,13 +313,13 @@ class Family:
         if seed is not None:
             options["seed"] = seed
         options.update(
-            methods=list(methods) if methods is not None else None,
+            methods=_args.ids(methods, "methods"),
             hmm=os.fspath(hmm) if hmm is not None else None,
             hmmer=hmmer,
             samples=samples,
             extended=extended,
             max_identity=max_identity,
-            evaluate=[os.fspath(p) for p in evaluate] if evaluate else None,
+            evaluate=_args.paths(evaluate, "evaluate") or None,
             hmmer_timeout=hmmer_timeout,
         )
         results = json.loads(self._native.results(**options))
@@ -367,6 +380,8 @@ def _stockholm_text(names: List[str], rows: List[str], ident: Optional[str], acc
     for i, name in enumerate(names):
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"{kind}: sequence {i + 1} has the name {name!r}; names must be non-empty without blanks")
+        if name.startswith(("#", "//")):
+            raise ValueError(f"{kind}: sequence {i + 1} has the name {name!r}; Stockholm reads a line starting with '#' or '//' as markup")
         if name in seen:
             raise ValueError(f"{kind}: sequences {seen[name] + 1} and {i + 1} are both named {name!r}; names must be unique")
         seen[name] = i
