@@ -136,6 +136,8 @@ def test_errors_carry_the_cli_messages(fam, tmp_path):
         Family.from_stockholm(STO, alpha=2.0)
     with pytest.raises(ValueError, match="out of range: 1e-6 ≤ β ≤ 1e6"):
         fam.generate(10, beta=-1.0)
+    with pytest.raises(ValueError, match="^beta = 1e300 is out of range: 1e-6 ≤ β ≤ 1e6$"):
+        fam.generate(10, beta=1e300)
     with pytest.raises(ValueError, match=r"sequences:1: sequence 'short' \(line 1\) has length 4; .*\(expected 71\)"):
         fam.score([("short", "ACDE")])
     with pytest.raises(ValueError, match="no record"):

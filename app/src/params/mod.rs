@@ -33,7 +33,9 @@ pub type Rule<T> = fn(T, &str) -> Result<(), String>;
 
 /// `b` when it is within [`BETA_RANGE`], else the message.
 pub fn beta_in_range(b: f64) -> Result<f64, String> {
-    beta(b, &b.to_string()).map(|()| b)
+    // 1e300 as written, not three hundred digits.
+    let plain = b.to_string();
+    beta(b, &if plain.len() > 12 { format!("{b:e}") } else { plain }).map(|()| b)
 }
 
 /// A finite β within [`BETA_RANGE`].
