@@ -40,8 +40,9 @@ def test_from_prices_gives_the_same_results(finance_cli):
     prices = pd.read_csv(PRICES, index_col=0, parse_dates=True)
     panel = Panel.from_prices(prices, start=FINANCE_START)
     _, results = panel.compare(methods=FINANCE_METHODS, seed=3)
-    # the DataFrame went through a temporary CSV: only the input path differs
+    # the DataFrame went through a temporary CSV: only the input path differs, and names the frame
     assert without(results, {"seconds", "path"}) == without(finance_cli, {"seconds", "path"})
+    assert results["input"]["path"] == "prices DataFrame"
 
 
 def test_nan_prices_follow_the_cli_rules():

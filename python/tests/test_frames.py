@@ -97,6 +97,8 @@ def test_a_ticker_named_like_a_date_column_and_repeated_columns(wide, csv_panel)
     assert panel.tickers == ["DAY"] + csv_panel.tickers[1:]
     np.testing.assert_array_equal(panel.returns.values, csv_panel.returns.values)
     assert Panel.from_prices(yfinance_frame(renamed), start=START).tickers == panel.tickers
+    # Numbers held as Python objects are numbers.
+    same_panel(Panel.from_prices(wide.astype(object), start=START), csv_panel)
     with pytest.raises(ValueError, match="column\\(s\\) 'AMD' appear more than once; one column per ticker"):
         Panel.from_prices(pd.concat([wide, wide[["AMD"]]], axis=1))
 

@@ -86,6 +86,15 @@ def _wide(frame: pd.DataFrame, date_column: Optional[str]) -> Tuple[pd.DataFrame
         what = f"column {date!r}"
     else:
         what = "the index"
+    # Numbers held as objects (a database's Decimal, a frame built from Python lists) are numbers.
+    objects = [c for c in frame.columns if frame[c].dtype == object]
+    if objects:
+        frame = frame.copy()
+        for c in objects:
+            try:
+                frame[c] = pd.to_numeric(frame[c])
+            except (ValueError, TypeError):
+                pass
     text = [c for c in frame.columns if not (pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().all())]
     if text:
         raise ValueError(

@@ -104,6 +104,13 @@ class Panel:
                     w = _frame_message(w, self._options["prices"], self._frame_dates)
                 warnings.warn(w, SatoolWarning, stacklevel=4)
 
+    def _loaded(self, text: str) -> Dict[str, Any]:
+        """A results JSON; a from_prices panel's input is the DataFrame, not its temporary CSV."""
+        results = json.loads(text)
+        if self._frame_dates is not None:
+            results["input"]["path"] = "prices DataFrame"
+        return results
+
     @classmethod
     def from_csv(
         cls,
@@ -258,7 +265,7 @@ class Panel:
         with _weights_file(weights) as w:
             options.update(weights=w, backtest_split=backtest_split)
             with self._errors():
-                results = json.loads(_native.finance_results(**options))
+                results = self._loaded(_native.finance_results(**options))
         return methods_table(results), results
 
     def scenarios(
@@ -343,7 +350,7 @@ class Panel:
             with self._errors():
                 results, csv = _native.finance_backtest(**options)
         days = pd.read_csv(io.StringIO(csv), parse_dates=["date"], index_col="date")
-        return days, json.loads(results)
+        return days, self._loaded(results)
 
     def _run_options(self, methods: Optional[Sequence[str]], seed: int, sampler: Dict[str, Any]) -> Dict[str, Any]:
         unknown = set(sampler) - SAMPLER_OPTIONS
