@@ -4,6 +4,7 @@ the single run's risk table (every number, to the last bit) and path files (byte
 a moments pass per shard, joined, then the shards with --moments)."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,14 +15,21 @@ SNAKEFILE = ROOT / "workflows" / "paths" / "Snakefile"
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 
-def run_workflow(work, satool_bin, scenarios, raw, extra):
+def snakemake(work, *config, ok=True):
+    """The workflow with these config entries; with ok=False it may fail and is not --quiet (which
+    would hide its message too)."""
     r = subprocess.run(
-        [str(SNAKEMAKE), "-s", str(SNAKEFILE), "--directory", str(work), "--cores", "2", "--quiet", "all",
-         "--config", f"prices={PRICES}", f"satool={satool_bin}", f"scenarios={scenarios}", "horizon=20",
-         "shards=4", f"raw={raw}", f"extra={extra}"],
+        [str(SNAKEMAKE), "-s", str(SNAKEFILE), "--directory", str(work), "--cores", "2",
+         *(["--quiet", "all"] if ok else []), "--config", *config],
         capture_output=True, text=True,
     )
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.returncode == 0 or not ok, r.stdout + r.stderr
+    return r
+
+
+def run_workflow(work, satool_bin, scenarios, raw, extra):
+    snakemake(work, f"prices={PRICES}", f"satool={satool_bin}", f"scenarios={scenarios}", "horizon=20",
+              "shards=4", f"raw={raw}", f"extra={extra}")
     assert sorted(p.name for p in (work / "shards").iterdir()) == ["0", "1", "2", "3"]
 
 
@@ -83,3 +91,30 @@ def test_four_corrected_shards_equal_the_single_run(satool_bin, tmp_path):
     # 200 paths of the single run's, line for line.
     shard0 = (work / "shards" / "0" / "bootstrap.paths.csv").read_text().splitlines()
     assert shard0 == (single / "bootstrap.paths.csv").read_text().splitlines()[: len(shard0)]
+
+
+def test_bad_config_fails_before_any_job(satool_bin, tmp_path):
+    work = tmp_path / "run"
+    run = [f"prices={PRICES}", f"satool={satool_bin}", "scenarios=100", "horizon=5", "shards=2"]
+    for option in ["raw=maybe", "horizon=1", "horizon=x", "scenarios=0", "threads=0", "shard=4"]:
+        r = snakemake(work, *run, option, ok=False)
+        key = option.split("=")[0]
+        assert r.returncode != 0 and "Error validating config file" in r.stderr and key in r.stderr, (option, r.stderr)
+        assert not (work / "logs").exists(), option
+    # More shards than paths: the workflow's own message.
+    r = snakemake(work, *run, "shards=5", "scenarios=3", ok=False)
+    assert r.returncode != 0 and "shards=5: need 1 ≤ shards ≤ scenarios=3" in r.stderr, r.stderr
+
+
+def test_paths_with_blanks(satool_bin, tmp_path):
+    prices = tmp_path / "my data" / "sp 500.csv"
+    satool = tmp_path / "my bin" / "satool"
+    for path, source in [(prices, PRICES), (satool, satool_bin)]:
+        path.parent.mkdir()
+        shutil.copy(source, path)
+    work = tmp_path / "run dir"
+    # Without raw: every rule runs (the moments pass too).
+    snakemake(work, f"prices={prices}", f"satool={satool}", "scenarios=100", "horizon=5", "shards=2")
+    shard = json.loads((work / "shards" / "1" / "results.json").read_text())
+    assert shard["input"]["path"] == str(prices) and shard["parameters"]["paths"] == [50, 100]
+    assert json.loads((work / "gathered" / "risk.json").read_text())["methods"][1]["horizons"][0]["paths"] == 100

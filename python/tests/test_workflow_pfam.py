@@ -8,29 +8,36 @@ import gzip
 import json
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, without
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli, without
 
 SNAKEFILE = ROOT / "workflows" / "pfam" / "Snakefile"
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 OPTIONS = ["--methods", "sa_gen", "--samples", "30"]
 
 
-def snakemake(workdir, satool_bin, stockholm, *extra, wait=True):
+def snakemake(workdir, satool_bin, stockholm, *extra, wait=True, ok=True):
+    """The workflow on `stockholm`; with ok=False it may fail and is not --quiet (which would
+    hide its message too)."""
     args = [
-        str(SNAKEMAKE), "-s", str(SNAKEFILE), "--directory", str(workdir), "--cores", "2", "--quiet", "all", "--scheduler", "greedy",
-        "--rerun-incomplete", "--config", f"stockholm={stockholm}", f"satool={satool_bin}", "samples=30",
-        "hmmer=off", *extra,
+        str(SNAKEMAKE), "-s", str(SNAKEFILE), "--directory", str(workdir), "--cores", "2", "--scheduler", "greedy",
+        *(["--quiet", "all"] if ok else []), "--rerun-incomplete", "--config", f"stockholm={stockholm}",
+        f"satool={satool_bin}", "samples=30", "hmmer=off", *extra,
     ]
     if not wait:
         return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     r = subprocess.run(args, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.returncode == 0 or not ok, r.stdout + r.stderr
     return r
 
 
@@ -157,3 +164,77 @@ def test_200_records_stopped_and_started_again(satool_bin, tmp_path):
     broken = [r for r in rows if r["error"]]
     assert [int(r["ordinal"]) for r in broken] == list(range(25, 201, 25))
     assert all("duplicated sequence name" in r["error"] for r in broken)
+
+
+def two_records(path):
+    """LuxC (a protein family) and SraC_RyeA (RNA, refused by satool) cut from multi_family.sto;
+    gzip when the name ends in .gz."""
+    records = (ROOT / "fixtures" / "multi_family.sto").read_text().split("# STOCKHOLM 1.0\n")[1:]
+    text = "".join("# STOCKHOLM 1.0\n" + r for r in records if "#=GF ID LuxC" in r or "#=GF ID   SraC_RyeA" in r)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (gzip.open(path, "wt") if path.suffix == ".gz" else path.open("w")) as f:
+        f.write(text)
+    return path
+
+
+def error_column(workdir):
+    return [(r["id"], r["error"]) for r in csv.DictReader((workdir / "families.tsv").open(), delimiter="\t")]
+
+
+def test_bad_config_fails_before_any_job(satool_bin, tmp_path):
+    sto = two_records(tmp_path / "two.sto")
+    work = tmp_path / "run"
+    for option in ["hmmer=yes", "samples=0", "methods=sa_gen,foo", "threads=0", "sample=60"]:
+        r = snakemake(work, satool_bin, sto, option, ok=False)
+        key = option.split("=")[0]
+        # Snakemake's message names the key (a misspelt one is an additional property).
+        assert r.returncode != 0 and "Error validating config file" in r.stderr and key in r.stderr, (option, r.stderr)
+        assert not (work / "index").exists() and not (work / "logs").exists(), option
+
+
+def test_the_schema_knows_every_method(satool_bin):
+    # The schema's method ids are the ones satool lists for a wrong one: a new method is added to both.
+    r = run_cli(satool_bin, "protein", "--stockholm", str(ROOT / "fixtures" / "PF00076.sto"), "--methods", "nope")
+    valid = re.search(r"\(valid: ([^)]*)\)", r.stderr).group(1).split(", ")
+    pattern = yaml.safe_load((SNAKEFILE.parent / "config.schema.yaml").read_text())["properties"]["methods"]["pattern"]
+    listed = re.search(r"\^\(([^)]*)\)", pattern).group(1).split("|")
+    assert sorted(listed) == sorted(valid) and len(valid) == 13, (listed, valid)
+    assert pattern == "^({0})(,({0}))*$".format("|".join(listed))
+
+
+def test_option_satool_refuses_fails_the_run_and_the_rerun_redoes_it(satool_bin, tmp_path):
+    # A usage error (clap's, exit 2) fails the jobs: no error rows, nothing kept for a rerun to skip.
+    sto = two_records(tmp_path / "two.sto")
+    work = tmp_path / "run"
+    r = snakemake(work, satool_bin, sto, "extra=--seed x", ok=False)
+    assert r.returncode != 0 and "invalid value 'x' for '--seed <SEED>'" in r.stderr, r.stderr
+    assert not (work / "families.tsv").exists() and not list(work.glob("results/*")), list(work.glob("results/*"))
+    snakemake(work, satool_bin, sto)
+    # A record satool refuses for its data is still an error row.
+    (luxc, ok), (rna, error) = error_column(work)
+    assert (luxc, ok, rna) == ("LuxC", "", "SraC_RyeA") and "looks like RNA/DNA, not protein" in error
+
+
+def test_changed_options_rerun_the_families(satool_bin, tmp_path):
+    sto = two_records(tmp_path / "two.sto")
+    work = tmp_path / "run"
+    results = work / "results" / "001_LuxC" / "results.json"
+    snakemake(work, satool_bin, sto)
+    assert json.loads(results.read_text())["parameters"]["samples"] == 30
+    snakemake(work, satool_bin, sto, "samples=60")
+    assert json.loads(results.read_text())["parameters"]["samples"] == 60
+
+
+@pytest.mark.parametrize("name", ["multi family.sto", "multi family.sto.gz"])
+def test_paths_with_blanks(satool_bin, tmp_path, name):
+    sto = two_records(tmp_path / "my data" / name)
+    satool = tmp_path / "my bin" / "satool"
+    satool.parent.mkdir()
+    shutil.copy(satool_bin, satool)
+    work = tmp_path / "run dir"
+    snakemake(work, satool, sto)
+    assert [r[0] for r in error_column(work)] == ["LuxC", "SraC_RyeA"]
+    assert sorted(p.name for p in work.iterdir() if not p.name.startswith(".")) == [
+        "benchmarks", "families.tsv", "index", "logs", "results", "sequences.tsv.gz"]
+    indexed = work / "index" / "input.sto"
+    assert indexed.is_symlink() == (name == "multi family.sto") and indexed.read_text().count("//\n") == 2
