@@ -249,6 +249,8 @@ fn all_families_writes_a_report_per_family_and_an_index() {
         .collect();
     assert_eq!(linked.len(), 10, "ten families ran: {index}");
     assert_eq!(index.matches("failed:").count(), 2, "two broken records");
+    // The index has neither a header nor figures: no empty block or heading stands for them.
+    assert!(!index.contains("```text") && !index.contains("## Figures"), "{index}");
     for l in linked {
         let dir = r.join(Path::new(l).parent().unwrap());
         check_report(&dir, &PROTEIN_FIGURES);

@@ -43,12 +43,18 @@ impl Report {
         );
         md += "Re-running this command reproduces every number and figure below (same seed, same bytes); \
                timings are left out of the table for that reason.\n\n";
-        let header = fence(&self.header);
-        md += &format!("{header}text\n{}{header}\n\n{}\n", self.header, self.table);
+        // A report without a header (the whole-database index) or figures has no empty block.
+        if !self.header.is_empty() {
+            let header = fence(&self.header);
+            md += &format!("{header}text\n{}{header}\n\n", self.header);
+        }
+        md += &format!("{}\n", self.table);
         for n in &self.notes {
             md += &format!("\n{n}\n");
         }
-        md += "\n## Figures\n";
+        if !self.figures.is_empty() {
+            md += "\n## Figures\n";
+        }
         for f in &self.figures {
             md += &format!("\n### {}\n\n![{}]({}.svg)\n\n{}\n", f.heading, f.heading, f.stem, f.paragraph);
         }
