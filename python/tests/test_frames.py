@@ -97,6 +97,11 @@ def test_a_ticker_named_like_a_date_column_and_repeated_columns(wide, csv_panel)
     assert panel.tickers == ["DAY"] + csv_panel.tickers[1:]
     np.testing.assert_array_equal(panel.returns.values, csv_panel.returns.values)
     assert Panel.from_prices(yfinance_frame(renamed), start=START).tickers == panel.tickers
+    # A date pandas cannot read is one line, without pandas' advice that follows it.
+    day_first = wide.iloc[:300].set_axis(wide.index[:300].strftime("%d/%m/%Y"))
+    with pytest.raises(ValueError, match='^prices: the index must be dates \\(time data "15/01/1990"') as e:
+        Panel.from_prices(day_first)
+    assert "\n" not in str(e.value) and "You might" not in str(e.value), str(e.value)
     # Numbers held as Python objects are numbers.
     same_panel(Panel.from_prices(wide.astype(object), start=START), csv_panel)
     with pytest.raises(ValueError, match="column\\(s\\) 'AMD' appear more than once; one column per ticker"):

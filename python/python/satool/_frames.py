@@ -69,7 +69,9 @@ def _dates(values: Any, what: str) -> pd.DatetimeIndex:
     try:
         return pd.DatetimeIndex(pd.to_datetime(values))
     except (ValueError, TypeError) as e:
-        raise ValueError(f"prices: {what} must be dates ({e})") from None
+        # pandas' message runs over several lines (with advice on format=): its first says what failed.
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0].split(". You might want")[0]
+        raise ValueError(f"prices: {what} must be dates ({first})") from None
 
 
 def _wide(frame: pd.DataFrame, date_column: Optional[str]) -> Tuple[pd.DataFrame, str]:
