@@ -336,7 +336,10 @@ fn run_self(args: &[String]) -> Result<(f64, Option<f64>)> {
     let secs = t0.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        bail!("satool {} failed ({}): {}", args.join(" "), out.status, stderr.lines().last().unwrap_or(""));
+        // The child's own message (its last line but the peak-memory report); its bad input is ours.
+        let said = stderr.lines().rev().find(|l| !l.starts_with(PEAK_RSS_LINE)).unwrap_or("");
+        let e = anyhow::anyhow!("satool {} failed ({}): {said}", args.join(" "), out.status);
+        return Err(if out.status.code() == Some(2) { crate::input_err!("{e}") } else { e });
     }
     let kib = stderr.lines().find_map(|l| l.strip_prefix(PEAK_RSS_LINE)?.parse::<f64>().ok());
     Ok((secs, kib.map(|k| k / 1024.0)))
@@ -411,6 +414,14 @@ fn end_to_end(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Ve
 }
 
 pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<BenchResults> {
+    // The end-to-end rows read the repository's fixtures: say so at once, not after a child fails.
+    if job.end_to_end && !job.fixtures.is_dir() {
+        return Err(crate::input_err!(
+            "{}: no such directory: the end-to-end rows run on the repository's fixtures; run satool bench \
+             from the repository root, or give --no-end-to-end",
+            job.fixtures.display()
+        ));
+    }
     let scale = if job.quick { 5 } else { 1 };
     let shapes: [(&'static str, usize, usize, usize); 3] =
         [("protein", 59, 68, 5000), ("image", 784, 100, 1000), ("finance", 424, 2766, 200)];
@@ -424,6 +435,14 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         None
     };
     let mut numpy_version = None;
+    let mut numpy = job.numpy;
+    if numpy && !job.numpy_script.is_file() {
+        eprintln!(
+            "warning: NumPy reference not run: {}: no such file (run satool bench from the repository root)",
+            job.numpy_script.display()
+        );
+        numpy = false;
+    }
     let mut results = Vec::new();
     for (name, d, k, steps) in shapes {
         let steps = (steps / scale).max(20);
@@ -439,14 +458,17 @@ pub fn run(job: &BenchJob, progress: &crate::progress::Progress) -> Result<Bench
         // 10⁶ samples, or fewer so the result stays under ~0.5 GB.
         let n_exact = (60_000_000 / d).min(1_000_000) / scale;
         let (_, secs) = time(|| exact_samples_parallel(&mem, 25.0, n_exact, 0, "bench/exact"));
-        let (pc, bt) = if job.numpy {
+        let (pc, bt) = if numpy {
             match numpy_rates(job, d, k, steps) {
                 Ok((pc, bt, v)) => {
                     numpy_version = Some(v);
                     (Some(pc), Some(bt))
                 }
                 Err(e) => {
-                    eprintln!("warning: NumPy reference not run: {e:#} (pip install numpy)");
+                    // Once: what failed for one shape fails for the others.
+                    let hint = if format!("{e:#}").contains("No module named") { " (pip install numpy)" } else { "" };
+                    eprintln!("warning: NumPy reference not run: {e:#}{hint}");
+                    numpy = false;
                     (None, None)
                 }
             }

@@ -397,9 +397,12 @@ pub struct ProteinArgs {
     /// Also score sequences from another generator (FASTA aligned to the cleaned columns); repeatable.
     #[arg(help_heading = EVALUATION, long, value_name = "FASTA")]
     pub evaluate: Vec<PathBuf>,
-    /// Also compute the extended metrics and print them as a second table.
+    /// Also print the extended metrics, as a second table.
     ///
-    /// MI r over all pairs and with APC, connected-correlation r, identities.
+    /// Per method: energy, MI r with APC, mean pairwise identity, the share of samples inside the
+    /// natural nearest-identity band, the valid fraction, median HMMER bits, MALA acceptance (and
+    /// with --holdout the held-out scores); with --all-families the columns C_ij r, MI r (APC) and
+    /// > 90% identical. results.json has every one of them with or without it.
     #[arg(help_heading = EVALUATION, long)]
     pub extended: bool,
     /// Score these sequences instead of generating: one TSV line each on stdout, lowest energy first.
@@ -519,12 +522,12 @@ satool finance gather s0 s1 --out whole"
     ///
     /// Checks that they are parts of one run covering its paths once and writes the whole run's
     /// moments to DIR/moments.json, which every shard's second pass reads with --moments.
-    #[command(
-        after_help = "Example:\n  satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 0..1000 --moments-only --out m0\n  \
-satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 1000..2000 --moments-only --out m1\n  \
+    #[command(after_help = "Example:\n  \
+RUN=\"--prices P.csv --scenarios 2000 --horizon 20\"\n  \
+satool finance $RUN --paths 0..1000 --moments-only --out m0\n  \
+satool finance $RUN --paths 1000..2000 --moments-only --out m1\n  \
 satool finance moments m0 m1 --out m\n  \
-satool finance --prices P.csv --scenarios 2000 --horizon 20 --paths 0..1000 --moments m/moments.json --out s0"
-    )]
+satool finance $RUN --paths 0..1000 --moments m/moments.json --out s0")]
     Moments {
         /// The shards' moments (their --out directories or moments.json files, any order).
         #[arg(value_name = "DIR|FILE", required = true)]
@@ -560,7 +563,8 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let result = set_threads(cli.threads).and_then(|()| check_environment()).and_then(|()| run(&cli));
+    let result =
+        set_threads(cli.threads).and_then(|()| check_environment(cli.threads.is_some())).and_then(|()| run(&cli));
     crate::shutdown::wait_if_interrupted();
     match result {
         Ok(()) => 0,
@@ -595,7 +599,7 @@ fn set_threads(threads: Option<usize>) -> Result<()> {
 
 /// Every `SATOOL_*` variable the tool reads, checked before anything runs: a value it cannot use
 /// is an input error (exit 2) naming the variable and the value, never silently the default.
-fn check_environment() -> Result<()> {
+fn check_environment(threads_flag: bool) -> Result<()> {
     satool_io::text::Limits::current().map_err(|e| crate::input_err!("{e}"))?;
     if std::env::var_os(crate::budget::MEMORY_VAR).is_some() {
         crate::budget::memory_budget()?;
@@ -606,7 +610,7 @@ fn check_environment() -> Result<()> {
             return Err(crate::input_err!("{name}={v:?} is not a switch: set it to 1 (on) or 0 (off)"));
         }
     }
-    clamp_rayon_threads()?;
+    clamp_rayon_threads(threads_flag)?;
     if std::env::var_os(crate::bench::PYTHON_ENV).is_some_and(|v| v.is_empty()) {
         return Err(crate::input_err!("{} is empty: set it to a Python interpreter", crate::bench::PYTHON_ENV));
     }
@@ -616,8 +620,9 @@ fn check_environment() -> Result<()> {
 /// `RAYON_NUM_THREADS` (read by rayon's global pool, which every parallel step uses): a value that
 /// is not a count is an input error, where rayon would silently fall back to its default; a count
 /// above four threads per core buys nothing and, in the thousands, fails to spawn, so it is
-/// lowered to that bound with a warning. 0 keeps rayon's meaning (one thread per core).
-fn clamp_rayon_threads() -> Result<()> {
+/// lowered to that bound with a warning (naming `--threads` when the count came from it). 0 keeps
+/// rayon's meaning (one thread per core).
+fn clamp_rayon_threads(threads_flag: bool) -> Result<()> {
     const VAR: &str = "RAYON_NUM_THREADS";
     let Some(raw) = std::env::var_os(VAR) else { return Ok(()) };
     let Some(n) = raw.to_str().and_then(|v| v.trim().parse::<usize>().ok()) else {
@@ -627,15 +632,17 @@ fn clamp_rayon_threads() -> Result<()> {
     };
     let (bound, cores) = crate::budget::max_threads();
     if n > bound {
-        eprintln!("warning: {VAR}={n} lowered to {bound} (four threads per core on this machine's {cores})");
+        let given = if threads_flag { format!("--threads {n}") } else { format!("{VAR}={n}") };
+        eprintln!("warning: {given} lowered to {bound} (four threads per core on this machine's {cores})");
         // Before any pool exists: the tool is still single-threaded here.
         std::env::set_var(VAR, bound.to_string());
     }
     Ok(())
 }
 
+/// The command line as given (command.txt), each word quoted for a shell where it needs it.
 fn command_line() -> String {
-    std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ")
+    std::env::args().map(|a| crate::report::shell_word(&a)).collect::<Vec<_>>().join(" ")
 }
 
 fn run(cli: &Cli) -> Result<()> {
@@ -654,18 +661,7 @@ fn run(cli: &Cli) -> Result<()> {
             refuse_outputs_over_inputs(r, &inputs)?;
             let job = ProteinJob { out: r.out.clone(), force: r.force, report: r.report.clone(), ..a.params()?.job()? };
             if a.all_families {
-                let fam = crate::commands::protein::all_families(&job, &command_line(), &progress)?;
-                print_result(r.json, &fam, "", &protein::families::render(&fam, job.hmmer))?;
-                // Some records failing is a whole-database run's normal (their rows say why); none
-                // running is a bad input, exit 2 like a single family's.
-                return match fam.families.iter().all(|f| f.error.is_some()) {
-                    true => Err(crate::input_err!(
-                        "{}: none of its {} record(s) ran (the error column says why)",
-                        job.stockholm.display(),
-                        fam.families.len()
-                    )),
-                    false => Ok(()),
-                };
+                return all_families(&job, r.json, &progress);
             }
             if let Some(fasta) = &a.score {
                 let (scores, beta) = protein::score::score_file(&job, fasta, &progress)?;
@@ -770,6 +766,21 @@ fn index(file: &std::path::Path, progress: &crate::progress::Progress) -> Result
             "note: {} is gzip-compressed: its records are listed but no index is written (an index needs the decompressed file: gunzip it and index that, as esl-afetch does)",
             file.display()
         ),
+    }
+    Ok(())
+}
+
+/// `protein --all-families`: the summary, then exit 2 when no record ran. Some records failing is
+/// a whole-database run's normal (their rows say why); none running is bad input, as for one family.
+fn all_families(job: &ProteinJob, json: bool, progress: &crate::progress::Progress) -> Result<()> {
+    let fam = crate::commands::protein::all_families(job, &command_line(), progress)?;
+    print_result(json, &fam, "", &protein::families::render(&fam, job.hmmer))?;
+    if fam.families.iter().all(|f| f.error.is_some()) {
+        return Err(crate::input_err!(
+            "{}: none of its {} record(s) ran (the error column says why)",
+            job.stockholm.display(),
+            fam.families.len()
+        ));
     }
     Ok(())
 }

@@ -87,8 +87,9 @@ satool protein --stockholm F --methods sa_gen --fasta-stdout --no-hmmer | hmmsea
 Methods (--methods): {methods}. `sa_gen` (ULA at β_gen = round(2β*)) is the generator; the others are references.\n\n\
 {}\n<id> is a method id, or file_<name> for an --evaluate file. Without --out a built HMM is temporary \
 and hmmer.hmm is null.\n\n{}\nBesides them, one sub-directory per record holding the files above.\n\n\
-Files written with --report DIR: report.md and entropy.svg, residue_frequencies.svg, identity_histograms.svg, \
-mutual_information.svg, novelty_kl.svg (see reports/PF00076 in the repository).\n\n{STDIN}\n\n{exit_codes}",
+Files written with --report DIR: report.md and those of entropy.svg, residue_frequencies.svg, \
+identity_histograms.svg, mutual_information.svg, novelty_kl.svg that the methods run have data for \
+(see reports/PF00076 in the repository).\n\n{STDIN}\n\n{exit_codes}",
         file_list(&format!("{OUT_TITLE}:"), PROTEIN_OUT),
         file_list("Files written with --all-families --out DIR:", PROTEIN_ALL_FAMILIES_OUT),
     )
@@ -106,8 +107,9 @@ one-day |log return| > --jump-threshold on a day fewer than 3 tickers jump is re
 (unadjusted split or spin-off), with its ratio, the split fraction it is near and the market's move.\n\n\
 Methods (--methods): {methods}.\n\n\
 {}\n<id> is a method id; --backtest writes results.json, command.txt, tickers.csv and backtest.csv only.\n\n\
-Files written with --report DIR: report.md and qq.svg, correlations.svg, survival.svg, acf_mean.svg, \
-acf_tickers.svg (see reports/all_stocks_5yr in the repository); with --backtest: report.md and \
+Files written with --report DIR: report.md and those of qq.svg, correlations.svg, survival.svg, \
+acf_mean.svg, acf_tickers.svg that the methods run have data for (see reports/all_stocks_5yr in the \
+repository); with --backtest: report.md and \
 backtest.svg.\n\n{STDIN}\n\n{exit_codes}",
         file_list(&format!("{OUT_TITLE}:"), FINANCE_OUT),
     )

@@ -145,7 +145,7 @@ def test_errors_carry_the_cli_messages(fam, tmp_path):
 
 
 def test_list_arguments_names_and_empty_tables(fam, tmp_path):
-    with pytest.raises(FileNotFoundError, match="--hmm: .*missing.hmm: cannot read"):
+    with pytest.raises(FileNotFoundError, match="^--hmm .*missing.hmm: cannot read: No such file or directory"):
         fam.compare(hmm=tmp_path / "missing.hmm")
     # One id or path is one item, not its letters; no method is an error.
     table, _ = fam.compare(methods="bootstrap", samples=20, hmmer="off")

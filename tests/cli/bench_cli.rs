@@ -18,3 +18,21 @@ fn quick_bench_reports_every_shape() {
     }
     assert!(v["end_to_end"].as_array().unwrap().is_empty());
 }
+
+/// Outside the repository the end-to-end rows have no fixtures: exit 2 at once, saying where to
+/// run it (before, exit 1 after a child failed, its message lost behind its peak-memory line).
+#[test]
+fn bench_outside_the_repository_says_where_to_run_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_satool"))
+        .args(["bench", "--quick", "--no-python", "--no-numpy"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fixtures: no such directory") && stderr(&o).contains("--no-end-to-end"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -901,6 +901,10 @@ fn rayon_thread_counts_are_checked_and_clamped() {
     let o = satool(&args, &[("RAYON_NUM_THREADS", "5000")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("warning: RAYON_NUM_THREADS=5000 lowered to"), "{}", stderr(&o));
+    // A count given with --threads is named as given.
+    let o = satool(&[&args[..], &["--threads", "5000"]].concat(), &[("RAYON_NUM_THREADS", "2")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: --threads 5000 lowered to"), "{}", stderr(&o));
 }
 
 #[test]

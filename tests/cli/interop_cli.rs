@@ -132,6 +132,34 @@ fn help_is_grouped_short_and_fits_100_columns() {
     }
 }
 
+/// Every example in a help page is one line per command: none is wrapped in the middle (a
+/// wrapped command does not run as written).
+#[test]
+fn help_examples_are_not_wrapped() {
+    for cmd in [
+        &["bench"][..],
+        &["protein", "index"],
+        &["finance", "gather"],
+        &["finance", "moments"],
+        &["protein"],
+        &["finance"],
+    ] {
+        let help = stdout(&satool(&[cmd, &["--help"]].concat(), &[]));
+        let mut examples = 0;
+        for block in help.split("Example:\n").skip(1) {
+            for line in block.lines().take_while(|l| !l.trim().is_empty()) {
+                let word = line.split_whitespace().next().unwrap_or_default();
+                assert!(
+                    ["satool", "cargo", "RUN=\"--prices"].contains(&word),
+                    "{cmd:?}: a wrapped example line '{line}'"
+                );
+                examples += 1;
+            }
+        }
+        assert!(examples > 0 || cmd.len() == 1 && cmd[0] != "bench", "{cmd:?}: no example found:\n{help}");
+    }
+}
+
 /// `satool completions SHELL` prints a script that the shell accepts and that completes the
 /// commands and their options; bash loads it and registers the completion.
 #[test]

@@ -145,6 +145,11 @@ fn finance_report_has_every_figure() {
     assert!(md.contains("the five largest historical variances"));
     // 20 tickers: 190 pairs, all drawn.
     assert!(md.contains("190 of the 190 pairs"), "{md}");
+    // Every table of the terminal: the comparison, the scenario-level checks, the portfolio risk.
+    for column in [" KS pass / p |", " lag-1 ACF g / in band / robust |", " VaR99.5 |"] {
+        assert!(md.contains(column), "{column} in {md}");
+    }
+    assert!(md.contains("portfolio risk (weights: equal)  \n"), "{md}");
 
     // Chosen QQ tickers appear as panel titles; an unknown one is a usage error naming it.
     let r2 = d.path().join("r2");
@@ -249,8 +254,12 @@ fn all_families_writes_a_report_per_family_and_an_index() {
         .collect();
     assert_eq!(linked.len(), 10, "ten families ran: {index}");
     assert_eq!(index.matches("failed:").count(), 2, "two broken records");
-    // The index has neither a header nor figures: no empty block or heading stands for them.
-    assert!(!index.contains("```text") && !index.contains("## Figures"), "{index}");
+    // The index says which row the table shows; it has no figures, and no empty heading for them.
+    assert!(
+        index.contains("```text\nsatool protein --all-families: 12 records, 10 ran, 2 failed (row: sa_gen)\n```"),
+        "{index}"
+    );
+    assert!(!index.contains("## Figures"), "{index}");
     for l in linked {
         let dir = r.join(Path::new(l).parent().unwrap());
         check_report(&dir, &PROTEIN_FIGURES);

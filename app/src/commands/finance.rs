@@ -67,8 +67,7 @@ pub fn run(
             results: &run.results,
             command: report::invoked_command(),
             header: &header,
-            // Without timings, so the report is the same bytes on every run.
-            table_markdown: report::markdown_table(render::comparison_table(&run.results, false)),
+            table_markdown: report_tables(&run.results),
             history: run.history.view(),
             tickers: &run.results.tickers.kept,
             generated: &run.scenarios,
@@ -157,4 +156,18 @@ pub fn moments_only(job: &FinanceJob, outputs: &FinanceOutputs, progress: &Progr
         if file.methods.len() == 1 { "" } else { "s" },
         out.join(finance::MOMENTS_FILE).display()
     ))
+}
+
+/// The report's tables: the comparison table (without timings, so the report is the same bytes
+/// on every run), the scenario-level checks and the portfolio risk table with its caption.
+fn report_tables(r: &finance::FinanceResults) -> String {
+    // The caption's lines as lines (a hard break each), its names shown as they are.
+    let caption: Vec<String> = finance::risk_caption(&r.risk).lines().map(report::markdown_text).collect();
+    format!(
+        "{}\nScenario-level checks: novelty of the states and of the output, near copies, serial dependence.\n\n{}\n{}\n\n{}",
+        report::markdown_table(render::comparison_table(r, false)),
+        report::markdown_table(render::scenario_table(r)),
+        caption.join("  \n"),
+        report::markdown_table(finance::risk_grid(&r.risk)),
+    )
 }

@@ -28,7 +28,7 @@ pub use methods::{FinanceMethod, UnknownMethod};
 pub use moments::{gather_moments, MomentsFile, MomentsMode, FILE as MOMENTS_FILE};
 pub use paths::PathSpec;
 pub use results::*;
-pub use risk::{per_ticker_csv, risk_table, PerTicker, RiskResults, WeightsSpec};
+pub use risk::{per_ticker_csv, risk_caption, risk_grid, risk_table, PerTicker, RiskResults, WeightsSpec};
 pub use rolling::{rolling_csv, rolling_table, run_rolling, Rolling, RollingResults, RollingRun, ROLLING_METHODS};
 pub use streamed::PathFiles;
 

@@ -188,8 +188,13 @@ pub(super) fn evaluate(weights: &Weights, scenarios: &[Scenarios], path_horizon:
     })
 }
 
-/// The VaR/ES table: one row per method and horizon, in percent of the portfolio's value.
+/// The VaR/ES table with its caption, as the terminal shows it.
 pub fn risk_table(r: &RiskResults) -> String {
+    format!("{}\n{}", table::wrap_lines(&risk_caption(r), table::TEXT_WIDTH), risk_grid(r))
+}
+
+/// The VaR/ES table: one row per method and horizon, in percent of the portfolio's value.
+pub fn risk_grid(r: &RiskResults) -> comfy_table::Table {
     let levels: Vec<String> = fin::risk::LEVELS.iter().map(|l| format!("{}", 100.0 * l)).collect();
     let mut header: Vec<String> = vec!["id".into(), "H".into()];
     header.extend(levels.iter().map(|l| format!("VaR{l}")));
@@ -208,6 +213,11 @@ pub fn risk_table(r: &RiskResults) -> String {
         }
     }
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table::table_from(&header, rows, 1)
+}
+
+/// What [`risk_grid`] shows: the weights, the measures, where each method's H-day returns come from.
+pub fn risk_caption(r: &RiskResults) -> String {
     let from = |f: &str| r.methods.iter().filter(|m| m.from == f).map(|m| m.id.id()).collect::<Vec<_>>().join(", ");
     let mut sources = String::new();
     for (f, what) in [("paths", "each generated path's first H days"), ("windows", "every overlapping H-day window")] {
@@ -215,12 +225,11 @@ pub fn risk_table(r: &RiskResults) -> String {
             sources += &format!("\nfrom {what}: {}", from(f));
         }
     }
-    let caption = format!(
+    format!(
         "portfolio risk (weights: {})\nVaR/ES at 95–99.5%, the median and 99% quantile of the maximum \
          drawdown (MDD) and the skew of the returns over H days, in % of value; {AGGREGATION_SHORT}{sources}",
         r.weights,
-    );
-    format!("{}\n{}", table::wrap_lines(&caption, table::TEXT_WIDTH), table::table_from(&header, rows, 1))
+    )
 }
 
 /// One method's per-ticker results, each list in `tickers.kept` order.

@@ -107,8 +107,12 @@ impl ProteinParams {
         // the whole run: checked first.
         if let (Some(hmm), false) = (&p.hmm, p.hmmer == HmmerMode::Off) {
             if !satool_io::text::is_stdin(hmm) {
-                // The error itself, not its text: Python maps an unreadable file to OSError by its cause.
-                satool_protein::hmmer::check_profile_file(hmm).map_err(|e| anyhow::Error::new(e).context("--hmm"))?;
+                // The error kept as the cause (Python maps an unreadable file to OSError by it);
+                // the message is the context's alone, which ends with the cause's text.
+                satool_protein::hmmer::check_profile_file(hmm).map_err(|e| {
+                    let shown = format!("--hmm {e}");
+                    anyhow::Error::new(e).context(shown)
+                })?;
             }
         }
         Ok(ProteinJob {

@@ -268,16 +268,22 @@ pub fn summary_table(r: &FamiliesResults, hmmer: HmmerMode, timing: bool, error_
     table::table(&header, rows)
 }
 
-/// The terminal summary of a whole-database run.
-pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
+/// The first line of a whole-database run's summary: how many records ran and which row each
+/// family's metrics come from.
+pub fn headline(r: &FamiliesResults) -> String {
     let ok = r.families.iter().filter(|f| f.error.is_none()).count();
     format!(
-        "satool protein --all-families: {} records, {ok} ran, {} failed (row: {})\n{}",
+        "satool protein --all-families: {} records, {ok} ran, {} failed (row: {})",
         r.families.len(),
         r.families.len() - ok,
         r.row_method.as_deref().unwrap_or("—"),
-        summary_table(r, hmmer, true, true)
-    ) + &holdout_caption(r).map_or(String::new(), |c| format!("\n{}", table::wrap(&c, 100, "", "")))
+    )
+}
+
+/// The terminal summary of a whole-database run.
+pub fn render(r: &FamiliesResults, hmmer: HmmerMode) -> String {
+    format!("{}\n{}", headline(r), summary_table(r, hmmer, true, true))
+        + &holdout_caption(r).map_or(String::new(), |c| format!("\n{}", table::wrap(&c, 100, "", "")))
         + &error_notes(r)
 }
 

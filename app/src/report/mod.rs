@@ -43,7 +43,7 @@ impl Report {
         );
         md += "Re-running this command reproduces every number and figure below (same seed, same bytes); \
                timings are left out of the table for that reason.\n\n";
-        // A report without a header (the whole-database index) or figures has no empty block.
+        // No empty block or heading for a header or figures a report does not have (the index).
         if !self.header.is_empty() {
             let header = fence(&self.header);
             md += &format!("{header}text\n{}{header}\n\n", self.header);
@@ -109,10 +109,24 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     a == b || canon(a) == canon(b)
 }
 
-/// The command as a user would type it: the program's file name, then the arguments.
+/// The command as a user would type it: the program's file name, then the arguments, each
+/// quoted for a POSIX shell where it needs it.
 pub fn command_for_report(args: &[String]) -> String {
-    let quote = |a: &str| if a.contains(' ') || a.is_empty() { format!("'{a}'") } else { a.to_string() };
-    std::iter::once("satool".to_string()).chain(args.iter().skip(1).map(|a| quote(a))).collect::<Vec<_>>().join(" ")
+    std::iter::once("satool".to_string())
+        .chain(args.iter().skip(1).map(|a| shell_word(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `arg` as one word of a POSIX shell: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside as `'\''`), so that the command re-runs as given.
+pub fn shell_word(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=,+%@^".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 /// The running process's command, for the top of the report.
@@ -221,5 +235,13 @@ mod tests {
         let args: Vec<String> =
             ["target/release/satool", "protein", "--family", "a b"].iter().map(|s| s.to_string()).collect();
         assert_eq!(command_for_report(&args), "satool protein --family 'a b'");
+        let args: Vec<String> =
+            ["/x/satool", "--condition-names", "SXL|ELAV", "--out", "o;x", "--family", "it's", "--seed", ""]
+                .map(String::from)
+                .to_vec();
+        assert_eq!(
+            command_for_report(&args),
+            "satool --condition-names 'SXL|ELAV' --out 'o;x' --family 'it'\\''s' --seed ''"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use super::plot::{self, Heatmap, Mark, Panel, Series, VLine};
 use super::style::{colour, protein_colour, REFERENCE};
 use super::{invoked_command, markdown_table, markdown_text, median, Figure, Report};
-use crate::protein::families::{holdout_caption, summary_table, FamiliesResults};
+use crate::protein::families::{headline, holdout_caption, summary_table, FamiliesResults};
 use crate::protein::{render, GeneratedSet, HmmerMode, ProteinMethod, ProteinResults, ProteinRun};
 use anyhow::Result;
 use plotters::style::RGBColor;
@@ -335,7 +335,7 @@ pub fn families_index(r: &FamiliesResults, dirs: &[String], hmmer: HmmerMode) ->
     Report {
         title: "satool protein report — whole-database run".into(),
         command: invoked_command(),
-        header: String::new(),
+        header: format!("{}\n", headline(r)),
         table: markdown_table(summary_table(r, hmmer, false, false)),
         notes: holdout_caption(r)
             .into_iter()
