@@ -17,7 +17,7 @@ pub const CONVENTIONS: [&str; 12] = [
     "KS: two-sample, two-sided, per ticker vs history, pass = p > 0.05; corrected = after per-ticker affine correction to the historical mean and sd (unconditional path files, already set to them with exact-zero returns kept at zero, are tested as written)",
     "all other metrics are on the scenarios as generated; corr error = ‖C_gen − C_hist‖_F / ‖C_hist‖_F (Pearson)",
     "portfolio day = Σ w (e^g − 1), the simple return of a portfolio rebalanced daily (equal weights here, --weights in the risk table and backtests), H days compounded; VaR/ES and drawdowns are positive losses as fractions of its value (risk table: %)",
-    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%); g lags 1–40, g² lags 1–100; lag-1 within paths: share of tickers inside ±2.576/√pairs (white noise) / inside ±2.576·√Σ(c_t c_{t+1})² / (pairs · mean c²) (robust: no lag-1 dependence, clustered volatility); results.json's acf_g_lag1_between_zero_and_history: share of tickers whose lag-1 ACF lies between zero and history's own (whole history), each end widened by the robust band (no lag-1 dependence that history does not have)",
+    "ACF: demeaned, normalised by lag 0; band ±2.576/√N (99%; within paths ±2.576/√pairs at each lag); g lags 1–40, g² lags 1–100; lag-1 within paths: share of tickers inside ±2.576/√pairs (white noise) / inside ±2.576·√Σ(c_t c_{t+1})² / (pairs · mean c²) (robust: no lag-1 dependence, clustered volatility); results.json's acf_g_lag1_between_zero_and_history: share of tickers whose lag-1 ACF lies between zero and history's own (whole history), each end widened by the robust band (no lag-1 dependence that history does not have)",
     "block_bootstrap: stationary bootstrap, mean block = mean over tickers of the Politis–White (2004, corrected 2009) length of g², the dependence (volatility clustering) it is meant to keep; on g itself the rule gives ~2 days",
     "sa_regime: Algorithm 3 whose chain may attend only to the days of the current volatility regime (quartiles of the 21-day centred mean squared return by default), the regime path drawn from a Markov chain fitted to the history",
     "sa_sequential: Algorithm 3 (warm-started MALA, one day per inner run), in contiguous segments each from its own chain",
@@ -282,7 +282,9 @@ pub struct MethodResult {
     pub acf_g_lag1_between_zero_and_history: Option<f64>,
     /// Mean over tickers of the 10-day variance ratio (1 = no serial dependence in g).
     pub variance_ratio_10: Option<f64>,
-    /// Mean ACF(g²) over lags 11–50 (series of over 50 days only).
+    /// Mean ACF(g²) over lags 11–50 (series of over 50 days only): each lag the mean product of
+    /// its within-path pairs over the pooled variance (for the history, one path: its n − k
+    /// pairs; the 1–10 column's curves divide by n, the usual estimator).
     pub acf_g2_mean_11_50: Option<f64>,
     /// Paths (scenario) count and length, for path runs.
     pub paths: Option<usize>,

@@ -509,9 +509,12 @@ fn held_out_scores(
             holdout::HOLDOUT_STREAM,
             holdout::HOLDOUT_SEED
         ),
+        // The folds two_sample_auc uses: no more than the sequences of a class.
         classifier: format!(
-            "held-out members vs the row's samples: L2 logistic regression (C = {}) on 21-state one-hot columns, {} stratified folds, equal class sizes (the larger subsampled), {} draws; AUC mean over folds and draws (0.5: indistinguishable)",
-            auc.c, auc.folds, auc.draws
+            "held-out members vs the row's samples: L2 logistic regression (C = {}) on 21-state one-hot columns, {} stratified folds, equal class sizes (the larger subsampled), {} draws; AUC mean over folds and draws (0.5: indistinguishable; with few held-out members the null row is the baseline)",
+            auc.c,
+            auc.folds.min(n_held),
+            auc.draws
         ),
         null,
     })

@@ -119,8 +119,11 @@ fn column_mean_sd(x: ArrayView2<f64>) -> (Vec<f64>, Vec<f64>) {
 /// ACF curves of the generated scenarios (lags start at 1).
 #[derive(Debug, Clone)]
 pub struct AcfCurves {
-    /// Half-width of the 99% band, 2.576/√N (N = generated days).
+    /// Half-width of the 99% band at lag 1, 2.576/√N (N = generated days; for paths, the
+    /// within-path pairs at lag 1); [`AcfCurves::band_at`] gives every lag's.
     pub band: f64,
+    /// For paths: (paths, days per path), whose lag-k ACF averages paths·(h − k) pairs.
+    pub paths: Option<(usize, usize)>,
     /// d × min(40, N−1): ACF of g per ticker.
     pub g: Array2<f64>,
     /// d × min(100, N−1): ACF of g² per ticker.
@@ -166,7 +169,8 @@ pub struct FinanceMetrics {
     pub es_5: f64,
     /// Mean over tickers and lags 1–10 of ACF(g²).
     pub acf_g2_mean_1_10: Option<f64>,
-    /// Share (0–1) of (ticker, lag) values outside ±2.576/√N, for g (lags 1–40) and g² (1–100).
+    /// Share (0–1) of (ticker, lag) values outside the 99% band (±2.576/√N; within paths each
+    /// lag's [`AcfCurves::band_at`]), for g (lags 1–40) and g² (1–100).
     pub acf_g_outside_band: Option<f64>,
     pub acf_g2_outside_band: Option<f64>,
     /// Lag-1 ACF of g (mean over tickers, share inside the band); `None` for i.i.d. layouts.
@@ -447,11 +451,11 @@ pub(crate) fn means_norms(per: &[PerTicker]) -> (Vec<f64>, Vec<f64>) {
 /// The ACF curves of every ticker, with the band of `layout` over `n` rows.
 fn layout_curves(per: &[PerTicker], layout: Layout, n: usize) -> Option<AcfCurves> {
     per.iter().map(|p| p.curves.clone()).collect::<Option<Vec<_>>>().map(|c| {
-        let band = match layout {
-            Layout::Paths(h) => BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(),
-            Layout::Series | Layout::Iid => BAND_Z / (n as f64).sqrt(),
+        let (band, paths) = match layout {
+            Layout::Paths(h) => (BAND_Z / (((n / h) * (h - 1)) as f64).sqrt(), Some((n / h, h))),
+            Layout::Series | Layout::Iid => (BAND_Z / (n as f64).sqrt(), None),
         };
-        curves_of(c, band)
+        curves_of(c, band, paths)
     })
 }
 
@@ -520,8 +524,10 @@ pub(crate) fn assemble(
     let (acf_g2_mean_1_10, acf_g_outside_band, acf_g2_outside_band) = match &acf_curves {
         Some(c) => {
             let l = c.mean_g2.len().min(10);
-            let outside =
-                |a: &Array2<f64>| a.iter().filter(|v| v.abs() > c.band).count() as f64 / a.len().max(1) as f64;
+            // Each lag against its own band (within paths, a later lag has fewer pairs).
+            let outside = |a: &Array2<f64>| {
+                a.indexed_iter().filter(|((_, k), v)| v.abs() > c.band_at(k + 1)).count() as f64 / a.len().max(1) as f64
+            };
             (Some(avg(&c.mean_g2[..l])), Some(outside(&c.g)), Some(outside(&c.g2)))
         }
         None => (None, None, None),
@@ -572,18 +578,29 @@ pub fn acf_curves(gen: ArrayView2<f64>) -> Option<AcfCurves> {
         })
         .collect();
     let per: Vec<(Vec<f64>, Vec<f64>)> = per.into_iter().collect::<Option<_>>()?;
-    Some(curves_of(per, BAND_Z / (n as f64).sqrt()))
+    Some(curves_of(per, BAND_Z / (n as f64).sqrt(), None))
 }
 
 /// The curves of every ticker (ACF of g, ACF of g², lags from 1) as [`AcfCurves`].
-fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64) -> AcfCurves {
+impl AcfCurves {
+    /// The 99% white-noise band at `lag` (1-based): 2.576/√(pairs the lag-`lag` ACF averages),
+    /// the same at every lag for one series, narrowing as h − lag shrinks within paths.
+    pub fn band_at(&self, lag: usize) -> f64 {
+        match self.paths {
+            Some((paths, h)) if lag < h => BAND_Z / ((paths * (h - lag)) as f64).sqrt(),
+            _ => self.band,
+        }
+    }
+}
+
+fn curves_of(per: Vec<(Vec<f64>, Vec<f64>)>, band: f64, paths: Option<(usize, usize)>) -> AcfCurves {
     let d = per.len();
     let (l1, l2) = per.first().map_or((0, 0), |p| (p.0.len(), p.1.len()));
     let g = Array2::from_shape_fn((d, l1), |(j, k)| per[j].0[k]);
     let g2 = Array2::from_shape_fn((d, l2), |(j, k)| per[j].1[k]);
     let mean_g = g.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
     let mean_g2 = g2.mean_axis(Axis(0)).map(|a| a.to_vec()).unwrap_or_default();
-    AcfCurves { band, g, g2, mean_g, mean_g2 }
+    AcfCurves { band, paths, g, g2, mean_g, mean_g2 }
 }
 
 /// Rows per block of the correlation's partial products.
@@ -703,6 +720,20 @@ mod tests {
         assert_eq!(m.lag1.as_ref().unwrap(), &want);
         assert_eq!(Lag1 { between_zero_and_history: None, ..want }, series::lag1(gen.view(), 20).unwrap());
         assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
+    }
+
+    #[test]
+    fn independent_days_in_paths_fall_outside_the_99_band_about_1_percent_of_the_time() {
+        // 2,000 paths of 20 independent days: the lag-k ACF averages 2000·(20 − k) pairs, so one
+        // band for every lag (lag 1's) put ~13% outside; each lag's own band, ~1%.
+        let (hist, gen) = (panel(500, 8, 3), panel(2000 * 20, 8, 4));
+        let m = evaluate_layout(hist.view(), gen.view(), KsMethod::Auto, Layout::Paths(20)).unwrap();
+        let c = m.acf_curves.as_ref().unwrap();
+        assert_eq!(c.band_at(1), c.band);
+        assert!((c.band_at(19) - BAND_Z / 2000f64.sqrt()).abs() < 1e-15);
+        for share in [m.acf_g_outside_band.unwrap(), m.acf_g2_outside_band.unwrap()] {
+            assert!(share < 0.04, "{share}: outside the 99% band");
+        }
     }
 
     #[test]
