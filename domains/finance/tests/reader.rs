@@ -208,6 +208,29 @@ fn window_rule() {
     );
 }
 
+/// A common window on every day of which some ticker's gap outlasts the fill limit keeps no day:
+/// an error saying so, not a panic (it indexed the empty selection).
+#[test]
+fn a_common_window_whose_every_day_lacks_a_ticker_is_an_error() {
+    let dir = Dir::new();
+    let names = ["A", "B", "C", "D", "E"];
+    // A priced on days 10 and 30 only; B missing on 5–10, C on 30–35: every day of A's window
+    // (10–30) is skipped for A's gaps.
+    let cell = |i: usize, j: usize| match j {
+        0 => (i != 10 && i != 30).then(String::new),
+        1 => (5..=10).contains(&i).then(String::new),
+        2 => (30..=35).contains(&i).then(String::new),
+        _ => None,
+    };
+    let p = dir.write("c.csv", wide(46, &names, cell).as_bytes());
+    let opts = ReadOptions { window: satool_finance::WindowRule::Common, ..ReadOptions::default() };
+    let e = read_err(&p, &opts);
+    assert!(matches!(e, FinanceError::TooFewDays { days: 0, .. }), "{e}");
+    assert!(e.to_string().contains("on every day of it one of them has a gap longer than the fill limit"), "{e}");
+    let opts = ReadOptions { fill_limit: 0, ..opts };
+    assert!(matches!(read_err(&p, &opts), FinanceError::TooFewDays { days: 0, .. }));
+}
+
 #[test]
 fn calendar_drops_dates_most_tickers_lack() {
     let dir = Dir::new();

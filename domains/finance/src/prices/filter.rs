@@ -93,6 +93,16 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     };
     let sel: Vec<usize> = (ch.first..=ch.last).filter(|t| ch.skip.binary_search(t).is_err()).collect();
     let (ws, we) = (row_date(cal[ch.first]), row_date(cal[ch.last]));
+    if sel.is_empty() {
+        // The common window skips every day on which a ticker's gap outlasts the fill limit.
+        let detail = format!(
+            "{ws} → {we} is the common window of all {} tickers, but on every day of it one of them has a gap longer \
+             than the fill limit ({} days): raise --fill-limit, or use --window longest",
+            active.len(),
+            opts.fill_limit
+        );
+        return Err(FinanceError::TooFewDays { path: path.to_path_buf(), days: 0, needed: MIN_DAYS, detail });
+    }
     for a in (0..active.len()).filter(|a| !ch.kept.contains(a)) {
         cov[active[a]].reason = incomplete_reason(&valid, a, &ch, &|t| row_date(cal[t]), opts.fill_limit);
     }
