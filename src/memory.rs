@@ -47,7 +47,13 @@ impl Memory<f64> {
                 x[(i, j)]
             )));
         }
+        // Standard layout first: a column-major x (a transposed K × d array) gives the same
+        // norms to the last bit, as ndarray's dot adds strided and contiguous data in other orders.
+        let x = if x.is_standard_layout() { x } else { x.as_standard_layout().into_owned() };
         let norms = x.map_axis(Axis(0), |c| c.dot(&c).sqrt());
+        if let Some(j) = norms.iter().position(|n| !n.is_finite()) {
+            return Err(Error::Memory(format!("pattern {j}'s norm overflows (entries too large for f64 squares)")));
+        }
         let (x, xt, one_pass) = packed_pair(x);
         Ok(Memory { x, xt, norms, one_pass, log_weights: None })
     }

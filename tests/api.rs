@@ -230,3 +230,24 @@ fn regime_days_attend_to_their_regime_only() {
         assert_eq!(run.returns, again.returns);
     }
 }
+
+/// A memory given as a transposed (column-major) array is the same memory to the last bit; a
+/// pattern whose norm overflows is refused; at a β where β‖m‖²/2 overflows, the weights are not
+/// NaN and the exact draws come from the largest pattern (they came from pattern 0, silently).
+#[test]
+fn memory_layout_overflowing_norms_and_huge_beta() {
+    let rows = Array2::from_shape_fn((200, 50), |(k, i)| ((k * 31 + i * 17) % 97) as f64 / 97.0 - 0.41);
+    let by_columns = Memory::new(rows.t().to_owned()).unwrap(); // standard layout, d × K
+    let transposed = Memory::new(rows.clone().reversed_axes()).unwrap(); // column-major, d × K
+    assert_eq!(by_columns.norms().to_vec(), transposed.norms().to_vec());
+    assert_eq!(mixture_weights(&by_columns, 7.0), mixture_weights(&transposed, 7.0));
+    let e = Memory::new(array![[1e155, 0.0], [0.0, 2e155]]).unwrap_err();
+    assert!(e.to_string().contains("pattern 0's norm overflows"), "{e}");
+    let mem = Memory::new(array![[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]]).unwrap();
+    assert_eq!(mixture_weights(&mem, 1e308), [0.0, 0.0, 1.0]);
+    assert_eq!(mixture_weights(&mem, 1e300), [0.0, 0.0, 1.0]);
+    for beta in [1e300, 1e308] {
+        let (_, comps) = exact_samples(&mem, beta, 5, &mut stream(1, "e")).unwrap();
+        assert_eq!(comps, [2; 5], "β = {beta}");
+    }
+}

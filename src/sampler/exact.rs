@@ -18,11 +18,19 @@ pub fn mixture_log_weights(mem: &Memory, beta: f64) -> Vec<f64> {
 }
 
 /// Mixture weights `∝ w_k exp(β‖m_k‖²/2)` (`w_k = 1` unless the memory is weighted), computed
-/// in log space (β‖m‖²/2 can overflow for large β).
+/// in log space (exp(β‖m‖²/2) overflows for large β; where β‖m‖²/2 itself overflows f64, as
+/// β(‖m‖²/2 + ln w/β), relative to the largest).
 pub fn mixture_weights(mem: &Memory, beta: f64) -> Vec<f64> {
     let logw = mixture_log_weights(mem, beta);
     let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = logw.iter().map(|l| (l - max).exp()).collect();
+    let w: Vec<f64> = if max == f64::INFINITY {
+        let bias = |k: usize| mem.log_weights().map_or(0.0, |b| b[k]);
+        let a: Vec<f64> = mem.norms().iter().enumerate().map(|(k, n)| 0.5 * n * n + bias(k) / beta).collect();
+        let top = a.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        a.iter().map(|v| (beta * (v - top)).exp()).collect()
+    } else {
+        logw.iter().map(|l| (l - max).exp()).collect()
+    };
     let sum: f64 = w.iter().sum();
     w.into_iter().map(|v| v / sum).collect()
 }
