@@ -215,7 +215,11 @@ pub(crate) fn energy_from_lse<T: Real>(xi: ArrayView1<T>, lse: f64, beta: f64) -
 }
 
 /// Energies at `beta` of the columns of `samples` (d × n).
+///
+/// # Panics
+/// If `samples` does not have the memory's d rows.
 pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
+    check_rows("energies", samples, mem.d());
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
     a.weights(mem, beta, rows);
@@ -223,11 +227,26 @@ pub fn energies(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Vec<f64> {
 }
 
 /// Attention weights of the columns of `samples` (d × n) at `beta`, as rows (n × K).
+///
+/// # Panics
+/// If `samples` does not have the memory's d rows.
 pub fn attention_weights(mem: &Memory, beta: f64, samples: ArrayView2<f64>) -> Array2<f64> {
+    check_rows("attention_weights", samples, mem.d());
     let rows = samples.t();
     let mut a = Attention::new(rows.nrows(), mem);
     a.weights(mem, beta, rows);
     a.probs
+}
+
+/// Panics, naming `what`, unless `samples` has `d` rows (states as columns): a caller's mistake,
+/// said in its terms rather than a kernel's shapes.
+pub(crate) fn check_rows(what: &str, samples: ArrayView2<f64>, d: usize) {
+    assert!(
+        samples.nrows() == d,
+        "{what}: samples are d × n with the memory's d = {d} rows; got {} × {}",
+        samples.nrows(),
+        samples.ncols()
+    );
 }
 
 /// `ξ ← a·ξ + b·y + c·z` elementwise, the shape of every Langevin update.

@@ -56,7 +56,11 @@ pub fn sample_blocks(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
 
 /// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything.
 /// Clamped at 0: a stored pattern's cosine with itself can round to 1 + 1e-16.
+///
+/// # Panics
+/// If `samples` (d × n) does not have the memory's d rows.
 pub fn novelty(mem: &Memory, samples: ArrayView2<f64>) -> Vec<f64> {
+    crate::memory::check_rows("novelty", samples, mem.d());
     Novelty::new(mem).of(samples)
 }
 
@@ -300,7 +304,11 @@ pub struct MemoryMetrics {
 }
 
 /// Novelty, diversity and energy at `beta_eval` of the columns of `samples` (d × n).
+///
+/// # Panics
+/// If `samples` does not have the memory's d rows.
 pub fn memory_metrics(mem: &Memory, samples: ArrayView2<f64>, beta_eval: f64) -> MemoryMetrics {
+    crate::memory::check_rows("memory_metrics", samples, mem.d());
     let mut s = MemoryMetricsStream::new(samples.ncols(), beta_eval);
     s.push(mem, samples);
     s.finish()

@@ -251,3 +251,37 @@ fn memory_layout_overflowing_norms_and_huge_beta() {
         assert_eq!(comps, [2; 5], "β = {beta}");
     }
 }
+
+/// Misuse a caller can make is said in the caller's terms: samples of another d name the call
+/// (not a kernel's shapes), a thinning index past a chain's states names both, an n too large to
+/// allocate is an error.
+#[test]
+fn misuse_is_named() {
+    let mem = memory();
+    let wrong_d = Array2::<f64>::zeros((5, 2));
+    for (what, call) in [
+        ("energies", Box::new(|| drop(energies(&mem, 2.0, wrong_d.view()))) as Box<dyn Fn()>),
+        ("novelty", Box::new(|| drop(novelty(&mem, wrong_d.view())))),
+    ] {
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_err();
+        let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            text.starts_with(&format!("{what}: samples are d × n with the memory's d = 3 rows; got 5 × 2")),
+            "{text}"
+        );
+    }
+    let run = run_chains(
+        &mem,
+        Params::new(0.01, 5.0).unwrap(),
+        Kernel::Ula,
+        &Protocol::new(4, 300, 200, 50).unwrap(),
+        1,
+        "x",
+    )
+    .unwrap();
+    let panic = std::panic::catch_unwind(|| run.select(&[0, 7])).unwrap_err();
+    assert!(panic.downcast_ref::<String>().unwrap().contains("index 7, but each chain kept 2 states"));
+    let e = exact_samples(&mem, 1.0, usize::MAX / 2, &mut stream(1, "e")).unwrap_err();
+    assert!(matches!(e, Error::Parameter { name: "n", .. }), "{e}");
+    assert!(exact_samples_parallel(&mem, 1.0, usize::MAX / 2, 1, "e").is_err());
+}

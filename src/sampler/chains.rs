@@ -105,8 +105,15 @@ pub struct ChainRun {
 pub const PUBLISHED_FIVE: [usize; 5] = [0, 7, 15, 22, 29];
 
 impl ChainRun {
-    /// Keeps thinned indices `keep` of every chain (chain-major), e.g. `PUBLISHED_FIVE` → 150 samples.
+    /// Keeps thinned indices `keep` of every chain (chain-major), e.g. `PUBLISHED_FIVE` → 150 samples
+    /// (of a run that kept at least 30 states per chain, such as the published protocol).
+    ///
+    /// # Panics
+    /// If an index is not below the states kept per chain.
     pub fn select(&self, keep: &[usize]) -> Array2<f64> {
+        if let Some(&t) = keep.iter().find(|&&t| t >= self.per_chain) {
+            panic!("ChainRun::select: index {t}, but each chain kept {} states", self.per_chain);
+        }
         let d = self.states.nrows();
         let mut out = Array2::zeros((d, self.chains * keep.len()));
         for c in 0..self.chains {

@@ -70,6 +70,7 @@ fn fill(mem: &Memory, cdf: &[f64], scale: f64, rows: &mut [f64], rng: &mut Rng) 
 /// Requires a finite β > 0.
 pub fn exact_samples(mem: &Memory, beta: f64, n: usize, rng: &mut Rng) -> Result<(Array2<f64>, Vec<usize>)> {
     check_beta(beta)?;
+    check_size(mem, n)?;
     let (cdf, scale) = mixture(mem, beta);
     // Filled sample by sample (contiguous rows), returned as the d × n transpose.
     let mut out = Array2::zeros((n, mem.d()));
@@ -81,6 +82,12 @@ fn check_beta(beta: f64) -> Result<()> {
     check(beta > 0.0 && beta.is_finite(), "beta", beta, "a finite beta > 0")
 }
 
+/// An n × d array of f64 that an allocation can hold (ndarray panics past isize::MAX bytes).
+fn check_size(mem: &Memory, n: usize) -> Result<()> {
+    let fits = n.checked_mul(mem.d()).is_some_and(|v| v <= isize::MAX as usize / 8);
+    check(fits, "n", n as f64, "n × d f64 values that an allocation can hold")
+}
+
 /// Samples per independent stream of [`exact_samples_parallel`]; fixed so the output does not
 /// depend on the number of threads.
 pub(crate) const EXACT_CHUNK: usize = 8192;
@@ -90,6 +97,7 @@ pub(crate) const EXACT_CHUNK: usize = 8192;
 /// Requires a finite β > 0.
 pub fn exact_samples_parallel(mem: &Memory, beta: f64, n: usize, seed: u64, label: &str) -> Result<Array2<f64>> {
     check_beta(beta)?;
+    check_size(mem, n)?;
     let (cdf, scale) = mixture(mem, beta);
     let mut out = Array2::zeros((n, mem.d()));
     out.as_slice_mut()

@@ -11,8 +11,12 @@ use rand::Rng;
 use satool_common::stats::acovf;
 
 /// `n` days drawn uniformly with replacement from the K rows of `g` (K × d).
+///
+/// # Panics
+/// If `g` has no rows and `n` > 0.
 pub fn iid_bootstrap<R: Rng + ?Sized>(g: ArrayView2<f64>, n: usize, rng: &mut R) -> Array2<f64> {
     let k = g.nrows();
+    assert!(k > 0 || n == 0, "iid_bootstrap: no day to draw from (g has no rows)");
     let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..k)).collect();
     g.select(Axis(0), &rows)
 }
@@ -23,6 +27,9 @@ pub fn iid_bootstrap<R: Rng + ?Sized>(g: ArrayView2<f64>, n: usize, rng: &mut R)
 /// with mean `b = mean_block` (values below 1 are treated as 1, i.e. the i.i.d. bootstrap).
 /// Draws per output day: one uniform for the block decision (after the first day) and one index
 /// when a block starts.
+///
+/// # Panics
+/// If `g` has no rows and `n` > 0.
 pub fn stationary_bootstrap<R: Rng + ?Sized>(
     g: ArrayView2<f64>,
     n: usize,
@@ -34,6 +41,7 @@ pub fn stationary_bootstrap<R: Rng + ?Sized>(
 
 /// The day indices (0..k) of [`stationary_bootstrap`]: the same draws in the same order.
 pub fn stationary_rows<R: Rng + ?Sized>(k: usize, n: usize, mean_block: f64, rng: &mut R) -> Vec<usize> {
+    assert!(k > 0 || n == 0, "stationary_bootstrap: no day to draw from (no rows)");
     let p_new = 1.0 / mean_block.max(1.0);
     let mut rows = Vec::with_capacity(n);
     let mut cur = 0usize;

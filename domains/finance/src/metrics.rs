@@ -22,7 +22,7 @@ use crate::series::{self, Lag1, Layout, VR_DAYS};
 
 /// Per-ticker affine correction: `ĝ ← ĝ·s + (mean_hist − mean_gen·s)`, `s = sd_hist/sd_gen`
 /// (n − 1; `s = 0` for a constant generated ticker, which becomes the historical mean).
-/// `gen` is N × d, `hist` K × d (same d). Written as one multiply-add so that a set equal to
+/// `gen` is N × d, `hist` K × d (same d; panics otherwise). Written as one multiply-add so that a set equal to
 /// the history maps to itself bit for bit (s = 1, offset 0): an atom of exact-zero returns stays
 /// at zero, where the former `sd_gen + 1e-12` moved every other value and failed the history's
 /// own KS test on data with many zero returns.
@@ -38,7 +38,18 @@ pub fn affine_correct_view(gen: ArrayView2<f64>, hist: ArrayView2<f64>) -> Array
 }
 
 /// [`affine_correct`] in place (no copy of a large scenario set).
+///
+/// # Panics
+/// If `out` and `hist` have different numbers of tickers (columns).
 pub fn affine_correct_in_place(out: &mut Array2<f64>, hist: ArrayView2<f64>) {
+    // Mismatched widths would map ticker j with another ticker's moments, silently.
+    assert_eq!(
+        out.ncols(),
+        hist.ncols(),
+        "affine_correct: {} generated tickers, {} historical",
+        out.ncols(),
+        hist.ncols()
+    );
     if !out.is_standard_layout() {
         *out = out.as_standard_layout().into_owned();
     }

@@ -100,6 +100,9 @@ pub struct Tail {
 }
 
 /// VaR and ES of returns sorted ascending at `level`, as positive losses.
+///
+/// # Panics
+/// If `sorted_returns` is empty.
 pub fn var_es(sorted_returns: &[f64], level: f64) -> Tail {
     let q = quantile_sorted(sorted_returns, 1.0 - level);
     let tail: Vec<f64> = sorted_returns.iter().copied().take_while(|&r| r <= q).collect();
@@ -108,10 +111,14 @@ pub fn var_es(sorted_returns: &[f64], level: f64) -> Tail {
 }
 
 /// Largest fall of the value of a portfolio whose daily simple returns are `path` from its
-/// running peak (the start, 1, is a peak), as a fraction of the peak.
+/// running peak (the start, 1, is a peak), as a fraction of the peak: 1 once a day loses 100%
+/// or more (the value is gone).
 pub fn max_drawdown(path: ArrayView1<f64>) -> f64 {
     let (mut level, mut peak, mut worst) = (0.0f64, 0.0f64, 0.0f64);
     for &r in path {
+        if r <= -1.0 {
+            return 1.0;
+        }
         level += r.ln_1p();
         peak = peak.max(level);
         worst = worst.max(peak - level);
@@ -225,6 +232,9 @@ mod tests {
         assert!((max_drawdown(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.384).abs() < 1e-14);
         assert!((max_drawdown(array![-0.1, 0.05].view()) - 0.1).abs() < 1e-15);
         assert_eq!(max_drawdown(array![0.1, 0.2].view()), 0.0);
+        // A day losing 100% or more leaves nothing: a full drawdown (ln(1 + r) was NaN, read as 0).
+        assert_eq!(max_drawdown(array![-2.0, 0.1].view()), 1.0);
+        assert_eq!(max_drawdown(array![0.1, -1.0].view()), 1.0);
         assert!((compound(array![0.1, -0.3, 0.1, -0.2, 0.5].view()) - 0.0164).abs() < 1e-14);
     }
 

@@ -94,14 +94,7 @@ pub fn apply(panel: RawPanel, opts: &ReadOptions, format: Format, path: &Path) -
     let sel: Vec<usize> = (ch.first..=ch.last).filter(|t| ch.skip.binary_search(t).is_err()).collect();
     let (ws, we) = (row_date(cal[ch.first]), row_date(cal[ch.last]));
     if sel.is_empty() {
-        // The common window skips every day on which a ticker's gap outlasts the fill limit.
-        let detail = format!(
-            "{ws} → {we} is the common window of all {} tickers, but on every day of it one of them has a gap longer \
-             than the fill limit ({} days): raise --fill-limit, or use --window longest",
-            active.len(),
-            opts.fill_limit
-        );
-        return Err(FinanceError::TooFewDays { path: path.to_path_buf(), days: 0, needed: MIN_DAYS, detail });
+        return Err(no_day_in_common_window(path, (ws, we), active.len(), opts.fill_limit));
     }
     for a in (0..active.len()).filter(|a| !ch.kept.contains(a)) {
         cov[active[a]].reason = incomplete_reason(&valid, a, &ch, &|t| row_date(cal[t]), opts.fill_limit);
@@ -176,6 +169,21 @@ fn unlisted_coverage(tickers: &[String], opts: &ReadOptions) -> Vec<TickerCovera
             reason: format!("no price {where_}"),
         })
         .collect()
+}
+
+/// The common window skips every day on which a ticker's gap outlasts the fill limit: when that
+/// is every day of it, no day is left.
+fn no_day_in_common_window(
+    path: &Path,
+    (ws, we): (NaiveDate, NaiveDate),
+    tickers: usize,
+    fill_limit: usize,
+) -> FinanceError {
+    let detail = format!(
+        "{ws} → {we} is the common window of all {tickers} tickers, but on every day of it one of them has a gap \
+         longer than the fill limit ({fill_limit} days): raise --fill-limit, or use --window longest"
+    );
+    FinanceError::TooFewDays { path: path.to_path_buf(), days: 0, needed: MIN_DAYS, detail }
 }
 
 /// Rule 6: the complete tickers `complete` (columns of `prices`) whose price changes over the
