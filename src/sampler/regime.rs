@@ -31,7 +31,13 @@ pub fn centred_rolling_mean(values: &[f64], w: usize) -> Vec<f64> {
 
 /// Row-stochastic transition matrix of the label sequence (maximum likelihood; a state never
 /// left stays put).
+///
+/// # Panics
+/// If a label is not below `n`.
 pub fn fit_transitions(labels: &[u32], n: usize) -> Array2<f64> {
+    if let Some(l) = labels.iter().find(|&&l| l as usize >= n) {
+        panic!("fit_transitions: label {l} of {n} states (labels are 0..{n})");
+    }
     let mut c = Array2::<f64>::zeros((n, n));
     for w in labels.windows(2) {
         c[[w[0] as usize, w[1] as usize]] += 1.0;
@@ -48,7 +54,11 @@ pub fn fit_transitions(labels: &[u32], n: usize) -> Array2<f64> {
 }
 
 /// A path of `len` labels from the chain `p`, starting at `start`.
+///
+/// # Panics
+/// If `start` is not a state of `p`.
 pub fn simulate(p: &Array2<f64>, start: u32, len: usize, rng: &mut Rng) -> Vec<u32> {
+    assert!((start as usize) < p.nrows(), "simulate: start {start} of a chain of {} states", p.nrows());
     let mut path = Vec::with_capacity(len);
     let mut s = start as usize;
     for _ in 0..len {

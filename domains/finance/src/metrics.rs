@@ -53,6 +53,8 @@ pub fn affine_correct_in_place(out: &mut Array2<f64>, hist: ArrayView2<f64>) {
     if !out.is_standard_layout() {
         *out = out.as_standard_layout().into_owned();
     }
+    // A column-major history's columns would be summed in another order: other last bits.
+    let hist = hist.as_standard_layout();
     let (mg, sg) = column_mean_sd(out.view());
     let maps: Vec<(f64, f64)> = hist
         .axis_iter(Axis(1))
@@ -86,7 +88,7 @@ pub fn correct_keeping_zeros_in_place(out: &mut Array2<f64>, hist: ArrayView2<f6
     }
     let mut moments = crate::moments::Moments::new(out.ncols());
     moments.add(out.view());
-    let maps = moments.maps(hist);
+    let maps = moments.maps(hist.as_standard_layout().view());
     apply_maps_keeping_zeros(out, &maps);
 }
 
@@ -731,6 +733,18 @@ mod tests {
         assert_eq!(m.lag1.as_ref().unwrap(), &want);
         assert_eq!(Lag1 { between_zero_and_history: None, ..want }, series::lag1(gen.view(), 20).unwrap());
         assert_eq!(m.variance_ratio_10, series::variance_ratio(gen.view(), 20, VR_DAYS));
+    }
+
+    #[test]
+    fn the_corrections_do_not_depend_on_the_history_layout() {
+        let (hist, gen) = (panel(700, 6, 5), panel(3000, 6, 6) * 1.7);
+        let column_major = hist.t().as_standard_layout().reversed_axes().to_owned();
+        assert!(!column_major.is_standard_layout() && column_major == hist);
+        assert_eq!(affine_correct_view(gen.view(), hist.view()), affine_correct_view(gen.view(), column_major.view()));
+        let (mut a, mut b) = (gen.clone(), gen.clone());
+        correct_keeping_zeros_in_place(&mut a, hist.view());
+        correct_keeping_zeros_in_place(&mut b, column_major.view());
+        assert_eq!(a, b);
     }
 
     #[test]

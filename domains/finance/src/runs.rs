@@ -129,7 +129,13 @@ pub fn stationary_rows_runs<R: Rng + ?Sized>(
 
 /// Row-stochastic transition matrix of `labels` counting only transitions inside a run (a state
 /// never left stays put), as `satool::fit_transitions` does for one run.
+///
+/// # Panics
+/// If a label is not below `n`, or a run reaches past `labels`.
 pub fn fit_transitions_runs(labels: &[u32], runs: &[Range<usize>], n: usize) -> Array2<f64> {
+    if let Some(l) = labels.iter().find(|&&l| l as usize >= n) {
+        panic!("fit_transitions_runs: label {l} of {n} states (labels are 0..{n})");
+    }
     let mut c = Array2::<f64>::zeros((n, n));
     for r in runs {
         for w in labels[r.clone()].windows(2) {
