@@ -1,7 +1,7 @@
 //! `satool.Memory`: the sampler core on numpy arrays.
 
 use crate::errors;
-use crate::ints::{int, int_or};
+use crate::ints::{int, int_or, real};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, Ix2};
 use numpy::{IntoPyArray, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, ToPyArray};
 use pyo3::prelude::*;
@@ -215,7 +215,13 @@ impl PyMemory {
     }
 
     /// Attention weights softmax(β Xᵀξ): (K,) for a state ξ of shape (d,), (n, K) for states (n, d).
-    fn attention<'py>(&self, py: Python<'py>, xi: &Bound<'py, PyAny>, beta: f64) -> PyResult<Bound<'py, PyAny>> {
+    fn attention<'py>(
+        &self,
+        py: Python<'py>,
+        xi: &Bound<'py, PyAny>,
+        beta: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let beta = real(beta, "beta")?;
         check_beta(beta)?;
         let a = floats(xi, "xi")?;
         let v = a.view();
@@ -226,7 +232,13 @@ impl PyMemory {
     }
 
     /// Energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β: a float for ξ of shape (d,), (n,) for states (n, d).
-    fn energy<'py>(&self, py: Python<'py>, xi: &Bound<'py, PyAny>, beta: f64) -> PyResult<Bound<'py, PyAny>> {
+    fn energy<'py>(
+        &self,
+        py: Python<'py>,
+        xi: &Bound<'py, PyAny>,
+        beta: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let beta = real(beta, "beta")?;
         check_beta(beta)?;
         let a = floats(xi, "xi")?;
         let v = a.view();
@@ -250,7 +262,7 @@ impl PyMemory {
     /// chain step. An n whose arrays would not fit in memory is a ValueError, as in the CLI. return_diagnostics=True returns (samples, dict) with the MALA
     /// acceptance, R̂ and bulk ESS of the energy over all kept states (chain methods).
     #[pyo3(
-        signature = (n, beta, method = "exact", alpha = 0.01, seed = None, chains = None, precision = None, label = None, threads = None, return_diagnostics = false),
+        signature = (n, beta, method = "exact", alpha = None, seed = None, chains = None, precision = None, label = None, threads = None, return_diagnostics = false),
         text_signature = "($self, n, beta, method='exact', alpha=0.01, seed=1, chains=30, precision=None, label=None, threads=None, return_diagnostics=False)"
     )]
     #[allow(clippy::too_many_arguments)]
@@ -258,9 +270,9 @@ impl PyMemory {
         &self,
         py: Python<'py>,
         n: &Bound<'py, PyAny>,
-        beta: f64,
+        beta: &Bound<'py, PyAny>,
         method: &str,
-        alpha: f64,
+        alpha: Option<&Bound<'py, PyAny>>,
         seed: Option<&Bound<'py, PyAny>>,
         chains: Option<&Bound<'py, PyAny>>,
         precision: Option<&str>,
@@ -269,6 +281,8 @@ impl PyMemory {
         return_diagnostics: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let n: usize = int(n, "n")?;
+        let beta = real(beta, "beta")?;
+        let alpha = alpha.filter(|a| !a.is_none()).map_or(Ok(0.01), |a| real(a, "alpha"))?;
         let seed: u64 = int_or(seed, "seed", 1)?;
         let chains: usize = int_or(chains, "chains", 30)?;
         let threads: Option<usize> = threads.filter(|t| !t.is_none()).map(|t| int(t, "threads")).transpose()?;

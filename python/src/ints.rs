@@ -1,7 +1,8 @@
 //! Integer arguments: a Python int becomes a Rust integer only inside that integer's range. An
 //! int outside it (`seed=2**64`, `chains=-1`) is a `ValueError` naming the argument and the
 //! range; pyo3 alone raises `OverflowError` without the name. What is not an int at all is a
-//! `TypeError` naming the argument.
+//! `TypeError` naming the argument. Real arguments ([`real`]) name themselves the same way
+//! (pyo3's f64 extraction says "must be real number" without the name).
 
 use crate::errors;
 use pyo3::exceptions::PyTypeError;
@@ -49,4 +50,10 @@ pub fn int<T: Int>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<T> {
 /// [`int`] of an argument that may be absent (None): `default` then.
 pub fn int_or<T: Int>(obj: Option<&Bound<'_, PyAny>>, name: &str, default: T) -> PyResult<T> {
     obj.filter(|o| !o.is_none()).map_or(Ok(default), |o| int(o, name))
+}
+
+/// The real argument `name` (`obj`) as an f64 (an int or a numpy float too); what is not a
+/// number is a `TypeError` naming the argument.
+pub fn real(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
+    obj.extract::<f64>().map_err(|e| PyTypeError::new_err(format!("argument '{name}': {}", e.value(obj.py()))))
 }

@@ -181,6 +181,21 @@ def test_bad_input_raises_value_error_with_the_message(call, message):
     assert message in str(e.value)
 
 
+def test_a_wrong_type_names_the_argument():
+    mem = satool.Memory.from_columns(memory_matrix())
+    for call, name in [
+        (lambda: mem.sample(5, "2"), "beta"),
+        (lambda: mem.sample(5, 2.0, method="ula", alpha="x"), "alpha"),
+        (lambda: mem.energy(np.ones(16), "x"), "beta"),
+        (lambda: mem.attention(np.ones(16), None), "beta"),
+    ]:
+        with pytest.raises(TypeError, match=f"^argument '{name}': must be real number"):
+            call()
+    # numpy scalars and ints are numbers; the default step is the published 0.01
+    a = mem.sample(20, np.float64(2.0), method="ula", seed=3)
+    np.testing.assert_array_equal(a, mem.sample(20, 2, method="ula", alpha=0.01, seed=3))
+
+
 def gil_workload():
     # ~0.3–1 s of ULA on one thread
     mem = satool.Memory(np.random.default_rng(0).standard_normal((400, 64)))
