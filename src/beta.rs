@@ -118,8 +118,12 @@ pub fn refined_beta_star(mem: &Memory) -> f64 {
     }
 }
 
-/// H̄(β): mean attention entropy (nats) of the probes the β* rule uses, the first min(K, 20) memories.
+/// H̄(β): mean attention entropy (nats) of the probes the β* rule uses, the first min(K, 20)
+/// memories; NaN unless β is finite and > 0.
 pub fn mean_entropy(mem: &Memory, beta: f64) -> f64 {
+    if !(beta > 0.0 && beta.is_finite()) {
+        return f64::NAN;
+    }
     mean_entropy_of(mem, beta, mem.x().slice(ndarray::s![.., ..mem.k().min(20)]))
 }
 
@@ -142,9 +146,11 @@ pub struct OperatingPoints {
 }
 
 impl OperatingPoints {
-    /// The operating points implied by `beta_star`.
+    /// The operating points implied by `beta_star` (NaN ones for a NaN β*).
     pub fn from_beta_star(beta_star: f64) -> Self {
-        let at = |factor: f64| (factor * beta_star).round_ties_even().max(1.0);
+        // f64::max would turn a NaN β* into 1: NaN stays NaN.
+        let at =
+            |factor: f64| if beta_star.is_nan() { f64::NAN } else { (factor * beta_star).round_ties_even().max(1.0) };
         OperatingPoints { beta_star, beta_ret: at(20.0), beta_gen: at(2.0) }
     }
 }

@@ -18,10 +18,11 @@ pub struct Convergence {
 }
 
 /// R̂ and bulk ESS of `draws`, one slice per chain (equal lengths, at least 4 draws each, at
-/// least 2 chains); `None` when there are too few draws or the draws are all equal.
+/// least 2 chains); `None` when there are too few draws, the draws are all equal, or a draw is
+/// not finite.
 pub fn convergence(draws: &[&[f64]]) -> Option<Convergence> {
     let n = draws.first()?.len();
-    if draws.len() < 2 || n < 4 || draws.iter().any(|c| c.len() != n) {
+    if draws.len() < 2 || n < 4 || draws.iter().any(|c| c.len() != n || c.iter().any(|v| !v.is_finite())) {
         return None;
     }
     let split = split_chains(draws);

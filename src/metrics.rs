@@ -54,7 +54,8 @@ pub fn sample_blocks(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
     (0..n).step_by(SAMPLE_BLOCK).map(move |s| s..(s + SAMPLE_BLOCK).min(n))
 }
 
-/// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything.
+/// Per-sample novelty `1 − max_k cos(ξ, m_k)`; a zero vector has cosine 0 with everything, and a
+/// sample with a non-finite entry has novelty NaN.
 /// Clamped at 0: a stored pattern's cosine with itself can round to 1 + 1e-16.
 ///
 /// # Panics
@@ -120,7 +121,13 @@ impl Novelty {
                                 row.iter().zip(&x).fold(0.0, |a, (m, v)| a + m * v)
                             })
                             .fold(f64::NEG_INFINITY, f64::max);
-                        (1.0 - best).max(0.0)
+                        // A sample with a non-finite entry has no cosine: NaN, not the inf that
+                        // 1 − max over NaNs would give.
+                        if x.iter().all(|v| v.is_finite()) {
+                            (1.0 - best).max(0.0)
+                        } else {
+                            f64::NAN
+                        }
                     })
                     .collect()
             })

@@ -285,3 +285,17 @@ fn misuse_is_named() {
     assert!(matches!(e, Error::Parameter { name: "n", .. }), "{e}");
     assert!(exact_samples_parallel(&mem, 1.0, usize::MAX / 2, 1, "e").is_err());
 }
+
+/// Non-finite input gives NaN or None, not a number: novelty of a NaN sample was inf, the entropy
+/// at a NaN β −0, the operating points of a NaN β* 1 and 1, R̂ of draws with a NaN a value.
+#[test]
+fn non_finite_input_is_not_a_number_out() {
+    let mem = memory();
+    let v = novelty(&mem, array![[f64::NAN, 1.0], [0.0, 0.0], [0.0, 0.0]].view());
+    assert!(v[0].is_nan() && v[1].is_finite(), "{v:?}");
+    assert!(satool::mean_entropy(&mem, f64::NAN).is_nan());
+    let op = OperatingPoints::from_beta_star(f64::NAN);
+    assert!(op.beta_gen.is_nan() && op.beta_ret.is_nan());
+    assert!(convergence(&[&[1.0, 2.0, f64::NAN, 4.0], &[1.0, 2.0, 3.0, 5.0]]).is_none());
+    assert!(convergence(&[&[1.0, 2.0, 3.5, 4.0], &[1.0, 2.0, 3.0, 5.0]]).is_some());
+}
