@@ -75,6 +75,16 @@ fn check_sample_size(values: &[usize], what: &str) -> PyResult<()> {
 }
 
 /// β checked as the samplers check it (the core's message).
+/// Any Python object, as the arguments that are checked by hand arrive.
+type Any<'py> = Bound<'py, PyAny>;
+
+/// The `beta` argument: a real number (named when it is not) in the core's range.
+fn beta_arg(beta: &Any<'_>) -> PyResult<f64> {
+    let beta = real(beta, "beta")?;
+    check_beta(beta)?;
+    Ok(beta)
+}
+
 fn check_beta(beta: f64) -> PyResult<()> {
     Params::new(0.5, beta).map(|_| ()).map_err(errors::core)
 }
@@ -215,14 +225,8 @@ impl PyMemory {
     }
 
     /// Attention weights softmax(β Xᵀξ): (K,) for a state ξ of shape (d,), (n, K) for states (n, d).
-    fn attention<'py>(
-        &self,
-        py: Python<'py>,
-        xi: &Bound<'py, PyAny>,
-        beta: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let beta = real(beta, "beta")?;
-        check_beta(beta)?;
+    fn attention<'py>(&self, py: Python<'py>, xi: &Any<'py>, beta: &Any<'py>) -> PyResult<Any<'py>> {
+        let beta = beta_arg(beta)?;
         let a = floats(xi, "xi")?;
         let v = a.view();
         let (rows, single) = states(&v, self.mem.d(), "xi")?;
@@ -232,14 +236,8 @@ impl PyMemory {
     }
 
     /// Energy E(ξ) = ½‖ξ‖² − logsumexp(β Xᵀξ)/β: a float for ξ of shape (d,), (n,) for states (n, d).
-    fn energy<'py>(
-        &self,
-        py: Python<'py>,
-        xi: &Bound<'py, PyAny>,
-        beta: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let beta = real(beta, "beta")?;
-        check_beta(beta)?;
+    fn energy<'py>(&self, py: Python<'py>, xi: &Any<'py>, beta: &Any<'py>) -> PyResult<Any<'py>> {
+        let beta = beta_arg(beta)?;
         let a = floats(xi, "xi")?;
         let v = a.view();
         let (rows, single) = states(&v, self.mem.d(), "xi")?;
