@@ -4,18 +4,14 @@ The protocol of `--holdout` (L2 logistic regression, C = 1, one-hot over 21 stat
 sizes, stratified 5-fold, 10 draws), on a seed's raw aligned columns, over 20 random 80/20 splits:
 the training members themselves (the null), 1,000 draws of them with replacement (what `bootstrap`
 emits: a subsample of 13 from them repeats members), and the distinct members among such draws.
-Usage: dup_auc.py SEED.sto (output for PF00076 and fn3 committed beside it, dup_auc.out)."""
+Usage: dup_auc.py SEED.sto (output for PF00076 and fn3 committed beside it, dup_auc.out); needs
+numpy, scikit-learn and Biopython."""
 import numpy as np, sys
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.metrics import roc_auc_score
-def read_sto(p):
-    rows={}
-    for l in open(p):
-        if l.startswith('#') or l.startswith('//') or not l.strip(): continue
-        n,s=l.split(); rows[n]=rows.get(n,'')+s
-    return list(rows.values())
-seqs=read_sto(sys.argv[1])
+from Bio import AlignIO
+seqs=[str(r.seq) for r in AlignIO.read(sys.argv[1], "stockholm")]
 A='ACDEFGHIKLMNPQRSTVWY-'
 X=np.array([[A.index(c) if c in A else 20 for c in s.upper().replace('.','-')] for s in seqs])
 def onehot(M): 
